@@ -1,0 +1,1 @@
+//! Alert channels: Telegram, email, webhook, amoCRM task. (skeleton)

@@ -1,0 +1,10 @@
+//! `amo-intake parse`. (skeleton: not implemented yet)
+
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`amo-intake parse` is not implemented yet")
+}

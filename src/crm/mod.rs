@@ -1,0 +1,1 @@
+//! amoCRM: the only module that knows amoCRM's JSON. (skeleton)

@@ -1,0 +1,143 @@
+//! Diagnostics that point an admin at the exact place of a problem.
+//!
+//! Every user-caused error in a config or rule file is rendered as
+//! `path:line:column: message`, identically in `check`, at start-up and on
+//! reload, so editors and terminals can jump to it.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A place in a text file; line and column are 1-based (column counts chars).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+pub struct Loc {
+    pub path: PathBuf,
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Loc {
+    pub fn new(path: impl Into<PathBuf>, line: u32, col: u32) -> Self {
+        Loc {
+            path: path.into(),
+            line,
+            col,
+        }
+    }
+
+    /// Converts a byte offset in `text` (e.g. a `toml` span start) to a location.
+    pub fn from_offset(path: &Path, text: &str, offset: usize) -> Self {
+        let offset = offset.min(text.len());
+        let mut line = 1u32;
+        let mut line_start = 0usize;
+        for (i, b) in text.as_bytes()[..offset].iter().enumerate() {
+            if *b == b'\n' {
+                line += 1;
+                line_start = i + 1;
+            }
+        }
+        // Count chars, not bytes: admins write Cyrillic.
+        let col = text
+            .get(line_start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - line_start) as u32
+            + 1;
+        Loc {
+            path: path.to_path_buf(),
+            line,
+            col,
+        }
+    }
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.path.display(), self.line, self.col)
+    }
+}
+
+/// A value together with where it was written, so later stages (e.g. amoCRM
+/// name resolution) can still report `path:line:col`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Located<T> {
+    pub value: T,
+    pub loc: Loc,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, loc: Loc) -> Self {
+        Located { value, loc }
+    }
+}
+
+/// One problem found in a user-edited file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub loc: Loc,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(loc: Loc, message: impl Into<String>) -> Self {
+        Diagnostic {
+            loc,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.loc, self.message)
+    }
+}
+
+/// All problems found in one validation pass; never just the first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+    /// Stable order: by path, line, column.
+    pub fn sorted(mut self) -> Self {
+        self.0.sort_by(|a, b| {
+            (&a.loc.path, a.loc.line, a.loc.col).cmp(&(&b.loc.path, b.loc.line, b.loc.col))
+        });
+        self
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_to_line_col_counts_chars() {
+        let text = "a = 1\nимя = \"x\"\n";
+        let off = text.find('"').unwrap_or(0);
+        let loc = Loc::from_offset(Path::new("r.toml"), text, off);
+        assert_eq!((loc.line, loc.col), (2, 7));
+        assert_eq!(loc.to_string(), "r.toml:2:7");
+    }
+}

@@ -1,0 +1,1 @@
+//! HTML to text that keeps table structure. (skeleton)

@@ -1,0 +1,1 @@
+//! IMAP IDLE watcher. (skeleton)

@@ -1,0 +1,58 @@
+//! The `amo-intake` command line: parses argv and calls `amo_intake::cmd`.
+
+use std::process::ExitCode;
+
+use amo_intake::cmd;
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "amo-intake",
+    version,
+    about = "Website-form mails to amoCRM leads, with the 10-minute callback rule"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read .eml files and print one JSON object per file (JSON Lines).
+    Parse(cmd::parse::Args),
+    /// Validate the config and rule files; every problem as path:line:col.
+    Check(cmd::check::Args),
+    /// Run the daemon (systemd Type=notify).
+    Run(cmd::run::Args),
+    /// Run the whole pipeline on bundled sample mails, no outside service.
+    Demo(cmd::demo::Args),
+    /// List requests waiting for a callback, with deadlines and alerts.
+    Status(cmd::status::Args),
+    /// Response-time report: counts, median, p90, breaches per manager.
+    Report(cmd::report::Args),
+    /// Show what exists in amoCRM (pipelines, users, fields) to copy names.
+    Crm(cmd::crm::Args),
+    /// Exchange an OAuth authorisation code for tokens.
+    Auth(cmd::auth::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Parse(a) => cmd::parse::run(a),
+        Command::Check(a) => cmd::check::run(a),
+        Command::Run(a) => cmd::run::run(a),
+        Command::Demo(a) => cmd::demo::run(a),
+        Command::Status(a) => cmd::status::run(a),
+        Command::Report(a) => cmd::report::run(a),
+        Command::Crm(a) => cmd::crm::run(a),
+        Command::Auth(a) => cmd::auth::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("amo-intake: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The 10-minute rule: business-hours deadlines, callback evidence. (skeleton)
