@@ -14,6 +14,7 @@
 //!   idempotent delivery.
 //! - [`sla`]: business-hours deadlines and callback evidence.
 //! - [`alert`]: Telegram, email, webhook and amoCRM-task channels.
+//! - [`pipeline`]: journalled mail → parse → outbox → delivery.
 //! - [`daemon`]: task wiring, shutdown, reload, sd_notify.
 //! - [`cmd`]: one function per CLI subcommand; `main.rs` only parses argv.
 
@@ -25,6 +26,7 @@ pub mod daemon;
 pub mod diag;
 pub mod journal;
 pub mod mail;
+pub mod pipeline;
 pub mod request;
 pub mod rules;
 pub mod sla;

@@ -58,10 +58,10 @@ impl std::fmt::Debug for Journal {
 impl Journal {
     /// Opens (creating if needed) and migrates the state file.
     pub fn open(path: &Path) -> Result<Journal> {
-        if let Some(dir) = path.parent() {
-            if !dir.as_os_str().is_empty() {
-                let _ = std::fs::create_dir_all(dir);
-            }
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            let _ = std::fs::create_dir_all(dir);
         }
         let conn = Connection::open(path).map_err(|source| JournalError::Open {
             path: path.to_path_buf(),
