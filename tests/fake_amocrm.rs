@@ -739,7 +739,6 @@ async fn injected_status_faults() {
                 .map(|h| h.to_str().unwrap().to_string()),
             r.text,
         ));
-        tokio::time::sleep(Duration::from_millis(150)).await;
     }
     assert_eq!(seen[0].0, 500);
     assert_eq!(
@@ -773,7 +772,6 @@ async fn fault_times_after_and_method_matching() {
     let mut st = Vec::new();
     for _ in 0..4 {
         st.push(call(&fake, "GET", "/api/v4/users", None).await.status);
-        tokio::time::sleep(Duration::from_millis(150)).await;
     }
     assert_eq!(st, vec![200, 500, 500, 200]);
     fake.inject(Fault::new(
@@ -1024,4 +1022,235 @@ async fn tasks_notes_links_and_events() {
     .await;
     assert_eq!(r.status, 400);
     assert_eq!(fake.spec_violations().len(), 1);
+}
+
+fn b64url_decode(s: &str) -> Vec<u8> {
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'-' => 62,
+        b'_' => 63,
+        _ => panic!("bad base64url {c}"),
+    };
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes() {
+        acc = (acc << 6) | u32::from(val(c));
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn long_lived_token_is_a_jwt_with_exp() {
+    let fake = FakeAmo::start(FakeOptions {
+        now: Some(1_800_000_000),
+        long_lived_token_lifetime: 86_400 * 30,
+        ..roomy()
+    });
+    let token = fake.long_lived_token();
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3);
+    let claims: Value = serde_json::from_slice(&b64url_decode(parts[1])).unwrap();
+    assert_eq!(claims["exp"], 1_800_000_000 + 86_400 * 30);
+    assert_eq!(claims["iat"], 1_800_000_000);
+    fake.advance(86_400 * 30);
+    assert_eq!(
+        call(&fake, "GET", "/api/v4/account", None).await.status,
+        401,
+        "expired at exp"
+    );
+}
+
+#[tokio::test]
+async fn events_filter_values_are_checked() {
+    let fake = FakeAmo::start(roomy());
+    let r = call(&fake, "GET", "/api/v4/events?filter[entity]=leads", None).await;
+    assert_eq!(r.status, 400, "plural entity name is a client bug");
+    let r = call(
+        &fake,
+        "GET",
+        "/api/v4/events?filter[entity]=lead&filter[type][]=outgoing_calls",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 400, "unknown event type");
+    let r = call(&fake, "GET", "/api/v4/events?filter[entity]=lead&filter[type]=custom_field_2101_value_changed,outgoing_call", None).await;
+    assert_eq!(r.status, 204);
+    let r = call(&fake, "GET", "/api/v4/events?limit=250", None).await;
+    assert_eq!(r.status, 400, "events pages are at most 100");
+    assert_eq!(fake.spec_violations().len(), 3);
+}
+
+#[tokio::test]
+async fn body_without_json_content_type_is_refused() {
+    let fake = FakeAmo::start(roomy());
+    let r = client()
+        .post(format!("{}/api/v4/leads/unsorted/forms", fake.base_url()))
+        .bearer_auth(fake.long_lived_token())
+        .body(unsorted_example().to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert_eq!(fake.spec_violations()[0].operation, "content-type");
+    assert!(fake.leads().is_empty());
+}
+
+#[tokio::test]
+async fn unsorted_duplicates_tagged_or_refused() {
+    let fake = FakeAmo::start(roomy());
+    let a = call(
+        &fake,
+        "POST",
+        "/api/v4/leads/unsorted/forms",
+        Some(unsorted_example()),
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    let mut again = unsorted_example();
+    // Same client, phone written another way.
+    again[0]["_embedded"]["contacts"][0]["custom_fields_values"][0]["values"][0]["value"] =
+        json!("8 (912) 345-67-89");
+    let b = call(
+        &fake,
+        "POST",
+        "/api/v4/leads/unsorted/forms",
+        Some(again.clone()),
+    )
+    .await;
+    assert_eq!(b.status, 200);
+    let leads = fake.leads();
+    assert_eq!(leads.len(), 2);
+    assert!(
+        leads.iter().all(|l| l.has_tag(DUPLICATE_TAG)),
+        "both tagged"
+    );
+
+    let strict = FakeAmo::start(FakeOptions {
+        duplicates: DuplicatePolicy::Reject,
+        ..roomy()
+    });
+    assert_eq!(
+        call(
+            &strict,
+            "POST",
+            "/api/v4/leads/unsorted/forms",
+            Some(unsorted_example())
+        )
+        .await
+        .status,
+        200
+    );
+    let r = call(&strict, "POST", "/api/v4/leads/unsorted/forms", Some(again)).await;
+    assert_eq!(r.status, 400);
+    assert!(r.json()["validation-errors"].is_array());
+    assert_eq!(strict.leads().len(), 1);
+    assert!(
+        strict.spec_violations().is_empty(),
+        "a duplicate is not a client bug"
+    );
+}
+
+#[tokio::test]
+async fn contacts_of_pending_unsorted_can_be_hidden_from_search() {
+    let fake = FakeAmo::start(FakeOptions {
+        hide_unsorted_contacts: true,
+        ..roomy()
+    });
+    let r = call(
+        &fake,
+        "POST",
+        "/api/v4/leads/unsorted/forms",
+        Some(unsorted_example()),
+    )
+    .await;
+    let uid = r.json()["_embedded"]["unsorted"][0]["uid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        call(&fake, "GET", "/api/v4/contacts?query=9123456789", None)
+            .await
+            .status,
+        204
+    );
+    fake.accept_unsorted(&uid).unwrap();
+    assert_eq!(
+        call(&fake, "GET", "/api/v4/contacts?query=9123456789", None)
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn lead_update_tags_fields_and_status() {
+    let fake = FakeAmo::start(roomy());
+    let r = call(
+        &fake,
+        "POST",
+        "/api/v4/leads",
+        Some(json!([{"name": "Л", "_embedded": {"tags": [{"name": "a"}, {"name": "b"}]}}])),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let id = r.json()["_embedded"]["leads"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        fake.lead(id).unwrap().status_id,
+        ids::STATUS_FIRST_CONTACT,
+        "default: first regular stage"
+    );
+    let r = call(
+        &fake,
+        "PATCH",
+        &format!("/api/v4/leads/{id}"),
+        Some(json!({"status_id": ids::STATUS_LOST, "loss_reason_id": ids::LOSS_NOT_TARGET,
+                    "tags_to_add": [{"name": "c"}], "tags_to_delete": [{"name": "a"}],
+                    "custom_fields_values": [{"field_id": 2106, "values": [{"value": "Окна"}, {"enum_id": 3112}]}]})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let l = fake.lead(id).unwrap();
+    assert_eq!(l.tags, vec!["b", "c"]);
+    assert_eq!(l.status_id, ids::STATUS_LOST);
+    assert_eq!(l.loss_reason_id, Some(ids::LOSS_NOT_TARGET));
+    assert_eq!(l.field("Продукт"), vec!["Окна", "Потолки"]);
+    // _embedded.tags replaces and wins.
+    let r = call(&fake, "PATCH", "/api/v4/leads", Some(json!([{"id": id, "_embedded": {"tags": [{"name": "z"}]}, "tags_to_add": [{"name": "y"}]}]))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(fake.lead(id).unwrap().tags, vec!["z"]);
+    // The Unsorted stage cannot be set by hand.
+    let r = call(
+        &fake,
+        "PATCH",
+        "/api/v4/leads",
+        Some(json!([{"id": id, "status_id": ids::STATUS_UNSORTED}])),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(fake.spec_violations().len(), 1);
+}
+
+#[test]
+fn works_from_sync_code_and_shuts_down_on_drop() {
+    let fake = FakeAmo::start(roomy());
+    let addr = fake.base_url().trim_start_matches("http://").to_string();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let status = rt.block_on(async { call(&fake, "GET", "/api/v4/account", None).await.status });
+    assert_eq!(status, 200);
+    assert_eq!(fake.requests().len(), 1);
+    drop(fake);
+    assert!(
+        std::net::TcpStream::connect(&addr).is_err(),
+        "port closed after drop"
+    );
 }

@@ -239,6 +239,16 @@ pub fn handle(
             }
         }
     };
+    if body.is_some() && !content_type.contains("json") {
+        let errs = vec![fe(
+            None,
+            "InvalidContentType",
+            "",
+            &format!("Content-Type must be application/json, got {content_type:?}"),
+        )];
+        st.record_violation(method, path, "content-type", raw_body, &errs);
+        return Reply::problem(400, &validation_body(&errs, None));
+    }
     if let Some(b) = &body {
         let sp = spec();
         if let Some(errs) = sp.validate(method, path, b)
@@ -1806,6 +1816,13 @@ fn contacts_list(st: &State, c: &Ctx) -> Res {
         .values()
         .filter(|x| ids.is_empty() || ids.contains(&x.id))
         .filter(|x| {
+            !st.hide_unsorted_contacts
+                || !st
+                    .unsorted
+                    .iter()
+                    .any(|u| u.contact_id == Some(x.id) && u.state == UnsortedState::Pending)
+        })
+        .filter(|x| {
             query.is_empty()
                 || query_hits(&query, &x.name, false)
                 || query_hits(&query, &x.first_name, false)
@@ -2365,6 +2382,85 @@ fn tasks_list(st: &State, c: &Ctx) -> Res {
 
 // ---- events ----------------------------------------------------------------
 
+/// Entity names accepted by `filter[entity]` (singular, api.md 8).
+const EVENT_ENTITIES: &[&str] = &[
+    "lead",
+    "contact",
+    "company",
+    "customer",
+    "task",
+    "catalog_element",
+];
+
+/// Event types the fake knows (api.md 8 and the amoCRM list); an unknown one
+/// is refused so a typo in a filter cannot silently match nothing.
+pub const EVENT_TYPES: &[&str] = &[
+    "lead_added",
+    "lead_deleted",
+    "lead_restored",
+    "lead_status_changed",
+    "lead_linked",
+    "lead_unlinked",
+    "contact_added",
+    "contact_deleted",
+    "contact_restored",
+    "contact_linked",
+    "contact_unlinked",
+    "company_added",
+    "company_deleted",
+    "company_restored",
+    "company_linked",
+    "company_unlinked",
+    "customer_added",
+    "customer_deleted",
+    "customer_status_changed",
+    "customer_linked",
+    "customer_unlinked",
+    "task_added",
+    "task_deleted",
+    "task_completed",
+    "task_type_changed",
+    "task_text_changed",
+    "task_deadline_changed",
+    "task_result_added",
+    "incoming_call",
+    "outgoing_call",
+    "incoming_chat_message",
+    "outgoing_chat_message",
+    "entity_direct_message",
+    "incoming_sms",
+    "outgoing_sms",
+    "incoming_mail",
+    "outgoing_mail",
+    "entity_tag_added",
+    "entity_tag_deleted",
+    "entity_linked",
+    "entity_unlinked",
+    "sale_field_changed",
+    "name_field_changed",
+    "ltv_field_changed",
+    "custom_field_value_changed",
+    "entity_responsible_changed",
+    "robot_replied",
+    "intent_identified",
+    "nps_rate_added",
+    "link_followed",
+    "transaction_added",
+    "common_note_added",
+    "common_note_deleted",
+    "attachment_note_added",
+    "targeting_in_note_added",
+    "targeting_out_note_added",
+    "geo_note_added",
+    "service_note_added",
+    "site_visit_note_added",
+    "message_to_cashier_note_added",
+    "key_action_completed",
+    "entity_merged",
+    "talk_created",
+    "conversation_answered",
+];
+
 fn events_list(st: &State, c: &Ctx) -> Res {
     let q = &c.q;
     let mut errs = Vec::new();
@@ -2386,7 +2482,21 @@ fn events_list(st: &State, c: &Ctx) -> Res {
     if !entity_ids.is_empty() && entities.is_empty() {
         errs.push(missing(None, "filter.entity"));
     }
+    for (i, e) in entities.iter().enumerate() {
+        if !EVENT_ENTITIES.contains(&e.as_str()) {
+            errs.push(choice(None, &format!("filter.entity.{i}")));
+        }
+    }
     let types = q.list("filter[type]");
+    for (i, t) in types.iter().enumerate() {
+        let custom_field = t
+            .strip_prefix("custom_field_")
+            .and_then(|r| r.strip_suffix("_value_changed"))
+            .is_some_and(|id| id.parse::<i64>().is_ok());
+        if !EVENT_TYPES.contains(&t.as_str()) && !custom_field {
+            errs.push(choice(None, &format!("filter.type.{i}")));
+        }
+    }
     let ids = q.list("filter[id]");
     let creators: Vec<i64> = q
         .list("filter[created_by]")

@@ -10,6 +10,24 @@
 //! by-hand checks (the spec's "too loose" cases, unknown ids) → execute.
 //!
 //! Shared state: one std `Mutex<State>` (no `.await` while held).
+//!
+//! ```ignore
+//! let fake = FakeAmo::start(FakeOptions::default());          // 7 req/s like amoCRM
+//! // config: [amocrm] base_url = fake.base_url(), token = fake.long_lived_token()
+//! fake.inject(Fault::new("POST", "/api/v4/leads/unsorted/forms", FaultKind::ResetAfterExecute));
+//! /* run the daemon / client */
+//! assert_eq!(fake.leads().len(), 1);
+//! fake.assert_no_spec_violations();
+//! assert!(fake.peak_rate_per_second() <= 7 && fake.count_429() == 0);
+//! ```
+//!
+//! Semantics worth knowing:
+//! - every received request counts toward the rate window, refused ones too,
+//!   so `count_429() == 0` iff `peak_rate_per_second() <= limit`;
+//! - empty lists and unknown ids answer 204 with no body;
+//! - ids of all entities come from one counter (a lead id never equals a contact id);
+//! - timestamps come from the fake clock (`set_now`, `advance`), rate limiting
+//!   and fault delays from real time.
 
 mod api;
 mod auth;
@@ -61,6 +79,10 @@ pub struct FakeOptions {
     pub client_secret: String,
     pub redirect_uri: String,
     pub duplicates: DuplicatePolicy,
+    /// Leave contacts of pending unsorted items out of `GET /api/v4/contacts`
+    /// (api.md 2: they are "not visible in the Lists section" until accepted;
+    /// whether the API search sees them is unverified, so tests can try both).
+    pub hide_unsorted_contacts: bool,
     /// Freeze the fake clock at this unix time (None = real time).
     pub now: Option<i64>,
     pub seed: Seed,
@@ -78,6 +100,7 @@ impl Default for FakeOptions {
             client_secret: "fake-client-secret".into(),
             redirect_uri: "https://example.ru/amo/oauth".into(),
             duplicates: DuplicatePolicy::Tag,
+            hide_unsorted_contacts: false,
             now: None,
             seed: Seed::standard(),
         }
@@ -134,6 +157,7 @@ impl FakeAmo {
             ),
             clock,
         );
+        st.hide_unsorted_contacts = opts.hide_unsorted_contacts;
         let now = st.now();
         let long_lived = st.tokens.new_bearer(
             TokenKind::LongLived,
@@ -425,6 +449,29 @@ impl FakeAmo {
             state::singular(entity_type),
             entity_id,
             actor,
+            Some(created_at),
+            value_before,
+            value_after,
+        )
+    }
+
+    /// Like [`add_event`](Self::add_event) with an explicit acting user.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_event_as(
+        &self,
+        created_by: i64,
+        entity_type: &str,
+        entity_id: i64,
+        event_type: &str,
+        created_at: i64,
+        value_before: Value,
+        value_after: Value,
+    ) -> String {
+        self.lock().emit(
+            event_type,
+            state::singular(entity_type),
+            entity_id,
+            created_by,
             Some(created_at),
             value_before,
             value_after,
