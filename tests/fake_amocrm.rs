@@ -168,8 +168,8 @@ async fn discovery_endpoints_and_pagination() {
     assert!(statuses.iter().any(|s| s["id"] == 143));
 
     let (users, pages) = collect_pages(&fake, "/api/v4/users", "users").await;
-    assert_eq!(users.len(), 3);
-    assert_eq!(pages, 2, "page_size 2 over 3 users");
+    assert_eq!(users.len(), 4);
+    assert_eq!(pages, 2, "page_size 2 over 4 users");
     assert!(users.iter().any(|u| u["name"] == "Анна Менеджер"));
 
     let (fields, pages) =
@@ -1253,4 +1253,78 @@ fn works_from_sync_code_and_shuts_down_on_drop() {
         std::net::TcpStream::connect(&addr).is_err(),
         "port closed after drop"
     );
+}
+
+#[tokio::test]
+async fn lead_list_filters_and_unsorted_decline() {
+    let fake = FakeAmo::start(FakeOptions {
+        now: Some(1_720_000_000),
+        ..roomy()
+    });
+    let r = call(
+        &fake,
+        "POST",
+        "/api/v4/leads/unsorted/forms",
+        Some(unsorted_example()),
+    )
+    .await;
+    let uid = r.json()["_embedded"]["unsorted"][0]["uid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let unsorted_lead = fake.unsorted()[0].lead_id;
+    fake.advance(100);
+    let r = call(
+        &fake,
+        "POST",
+        "/api/v4/leads",
+        Some(json!([{"name": "B", "responsible_user_id": ids::USER_BORIS}])),
+    )
+    .await;
+    let plain = r.json()["_embedded"]["leads"][0]["id"].as_i64().unwrap();
+    let q = format!(
+        "/api/v4/leads?filter[statuses][0][pipeline_id]={}&filter[statuses][0][status_id]={}",
+        ids::PIPELINE_MAIN,
+        ids::STATUS_UNSORTED
+    );
+    let (leads, _) = collect_pages(&fake, &q, "leads").await;
+    assert_eq!(leads.len(), 1);
+    assert_eq!(leads[0]["id"], unsorted_lead);
+    let r = call(
+        &fake,
+        "GET",
+        &format!(
+            "/api/v4/leads?filter[responsible_user_id]={}",
+            ids::USER_BORIS
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["_embedded"]["leads"][0]["id"], plain);
+    let (leads, _) = collect_pages(
+        &fake,
+        "/api/v4/leads?filter[created_at][from]=1720000050",
+        "leads",
+    )
+    .await;
+    assert_eq!(leads.len(), 1);
+    let (leads, _) = collect_pages(&fake, "/api/v4/leads?order[created_at]=desc", "leads").await;
+    assert_eq!(leads[0]["id"], plain);
+    // Leads created through the API are created by the integration's admin user.
+    assert_eq!(leads[0]["created_by"], ids::USER_ADMIN);
+
+    let r = call(
+        &fake,
+        "DELETE",
+        &format!("/api/v4/leads/unsorted/{uid}/decline"),
+        Some(json!({"user_id": ids::USER_ANNA})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        fake.lead(unsorted_lead).is_none(),
+        "declined incoming lead is deleted"
+    );
+    assert_eq!(fake.unsorted()[0].state, UnsortedState::Declined);
+    fake.assert_no_spec_violations();
 }

@@ -397,7 +397,17 @@ fn route(st: &mut State, c: &Ctx) -> Res {
         }
         ("PATCH", ["tasks", id]) => tasks_update(st, c, Some(id_of(id)?)),
         ("GET", ["events"]) => events_list(st, c),
-        _ => Ok(not_found()),
+        _ => {
+            // A request to an endpoint amoCRM (or this fake) lacks is a client bug.
+            let op = spec()
+                .operation_id(c.method, c.path)
+                .map_or("unknown-endpoint".to_string(), |op| {
+                    format!("not-in-fake:{op}")
+                });
+            let errs = vec![fe(None, "NotFound", c.path, "No such endpoint.")];
+            st.record_violation(c.method, c.path, &op, "", &errs);
+            Ok(not_found())
+        }
     }
 }
 
@@ -415,13 +425,7 @@ fn paginate(
 ) -> Res {
     let mut errs = Vec::new();
     let limit = match c.q.get("limit") {
-        None => {
-            if key == "custom_fields" {
-                50
-            } else {
-                50.min(max_limit)
-            }
-        }
+        None => 50.min(max_limit),
         Some(s) => match s.parse::<usize>() {
             Ok(n) if n >= 1 && n <= max_limit => n,
             _ => {
@@ -1196,7 +1200,6 @@ fn unsorted_forms(st: &mut State, c: &Ctx) -> Res {
         contact: Option<ContactDraft>,
         company: Option<Value>,
         pipeline_id: i64,
-        status_id: i64,
         item: Value,
         rid: String,
     }
@@ -1269,7 +1272,6 @@ fn unsorted_forms(st: &mut State, c: &Ctx) -> Res {
             contact,
             company,
             pipeline_id,
-            status_id,
             item: it.clone(),
             rid: rid(it, i),
         });
@@ -1349,7 +1351,6 @@ fn unsorted_forms(st: &mut State, c: &Ctx) -> Res {
             company_id,
             state: UnsortedState::Pending,
         };
-        let _ = p.status_id;
         st.unsorted.push(u);
         out.push(json!({
             "uid": uid,
@@ -1465,7 +1466,18 @@ fn unsorted_decline(st: &mut State, c: &Ctx, uid: &str) -> Res {
     let actor = c.body.and_then(|b| opt_i64(b, "user_id")).unwrap_or(c.user);
     st.unsorted[idx].state = UnsortedState::Declined;
     let u = st.unsorted[idx].clone();
-    st.set_lead_status(u.lead_id, u.pipeline_id, 143, actor);
+    // A declined incoming lead is deleted (it never enters the pipeline).
+    if st.leads.remove(&u.lead_id).is_some() {
+        st.emit(
+            "lead_deleted",
+            "lead",
+            u.lead_id,
+            actor,
+            None,
+            json!([]),
+            json!([]),
+        );
+    }
     Ok(Reply::hal(200, &accept_json(&u)))
 }
 
@@ -1787,21 +1799,78 @@ fn ids_filter(c: &Ctx) -> Vec<i64> {
 }
 
 fn leads_list(st: &State, c: &Ctx) -> Res {
-    let query = c.q.get("query").unwrap_or("").to_string();
+    let q = &c.q;
+    let query = q.get("query").unwrap_or("").to_string();
     let ids = ids_filter(c);
-    let with = c.q.with();
-    let items = st
+    let with = q.with();
+    let nums =
+        |key: &str| -> Vec<i64> { q.list(key).iter().filter_map(|s| s.parse().ok()).collect() };
+    let responsible = nums("filter[responsible_user_id]");
+    let pipelines = nums("filter[pipeline_id]");
+    // filter[statuses][N][pipeline_id] + filter[statuses][N][status_id]
+    let mut statuses: Vec<(Option<i64>, Option<i64>)> = Vec::new();
+    for n in 0..50 {
+        let p = q
+            .get(&format!("filter[statuses][{n}][pipeline_id]"))
+            .and_then(|v| v.parse().ok());
+        let s = q
+            .get(&format!("filter[statuses][{n}][status_id]"))
+            .and_then(|v| v.parse().ok());
+        if p.is_none() && s.is_none() {
+            continue;
+        }
+        statuses.push((p, s));
+    }
+    let range = |key: &str| {
+        let from = q
+            .get(&format!("{key}[from]"))
+            .and_then(|v| v.parse::<i64>().ok());
+        let to = q
+            .get(&format!("{key}[to]"))
+            .and_then(|v| v.parse::<i64>().ok());
+        let exact = q.get(key).and_then(|v| v.parse::<i64>().ok());
+        (from.or(exact), to.or(exact))
+    };
+    let (c_from, c_to) = range("filter[created_at]");
+    let (u_from, u_to) = range("filter[updated_at]");
+    let mut list: Vec<&Lead> = st
         .leads
         .values()
         .filter(|l| ids.is_empty() || ids.contains(&l.id))
+        .filter(|l| responsible.is_empty() || responsible.contains(&l.responsible_user_id))
+        .filter(|l| pipelines.is_empty() || pipelines.contains(&l.pipeline_id))
+        .filter(|l| {
+            statuses.is_empty()
+                || statuses.iter().any(|(p, s)| {
+                    p.is_none_or(|p| p == l.pipeline_id) && s.is_none_or(|s| s == l.status_id)
+                })
+        })
+        .filter(|l| {
+            c_from.is_none_or(|f| l.created_at >= f) && c_to.is_none_or(|t| l.created_at <= t)
+        })
+        .filter(|l| {
+            u_from.is_none_or(|f| l.updated_at >= f) && u_to.is_none_or(|t| l.updated_at <= t)
+        })
         .filter(|l| {
             query.is_empty()
                 || query_hits(&query, &l.name, false)
                 || l.id.to_string() == query
                 || cfs_hit(&query, &l.custom_fields_values)
         })
-        .map(|l| st.lead_json(l, &with))
         .collect();
+    match (
+        q.get("order[created_at]"),
+        q.get("order[updated_at]"),
+        q.get("order[id]"),
+    ) {
+        (Some("desc"), _, _) => list.sort_by_key(|l| std::cmp::Reverse((l.created_at, l.id))),
+        (Some(_), _, _) => list.sort_by_key(|l| (l.created_at, l.id)),
+        (_, Some("desc"), _) => list.sort_by_key(|l| std::cmp::Reverse((l.updated_at, l.id))),
+        (_, Some(_), _) => list.sort_by_key(|l| (l.updated_at, l.id)),
+        (_, _, Some("desc")) => list.sort_by_key(|l| std::cmp::Reverse(l.id)),
+        _ => {}
+    }
+    let items = list.into_iter().map(|l| st.lead_json(l, &with)).collect();
     paginate(st, c, items, "leads", 250, false)
 }
 

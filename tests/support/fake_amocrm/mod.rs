@@ -26,6 +26,7 @@
 //!   so `count_429() == 0` iff `peak_rate_per_second() <= limit`;
 //! - empty lists and unknown ids answer 204 with no body;
 //! - ids of all entities come from one counter (a lead id never equals a contact id);
+//! - `FAKE_AMO_LOG=1` prints every request and its status to stderr;
 //! - timestamps come from the fake clock (`set_now`, `advance`), rate limiting
 //!   and fault delays from real time.
 
@@ -95,7 +96,7 @@ impl Default for FakeOptions {
             page_size: None,
             access_token_lifetime: 86_400,
             long_lived_token_lifetime: 5 * 365 * 86_400,
-            api_user_id: ids::USER_VIKTOR,
+            api_user_id: ids::USER_ADMIN,
             client_id: "fake-client-id".into(),
             client_secret: "fake-client-secret".into(),
             redirect_uri: "https://example.ru/amo/oauth".into(),
@@ -555,9 +556,8 @@ impl FakeAmo {
 
     /// Reassign a lead (emits `entity_responsible_changed`, acting as the head of sales).
     pub fn set_responsible(&self, lead_id: i64, user_id: i64) -> bool {
-        let mut st = self.lock();
-        let actor = st.api_user_id;
-        st.set_lead_responsible(lead_id, user_id, actor)
+        self.lock()
+            .set_lead_responsible(lead_id, user_id, ids::USER_VIKTOR)
     }
 
     /// Accept a pending unsorted item as its lead's responsible user; returns the lead id.
@@ -873,6 +873,16 @@ async fn serve_request(
         let mut st = shared.lock();
         if let Some(rec) = st.requests.get_mut(idx) {
             rec.status = reply.as_ref().map_or(0, |r| r.status);
+            if std::env::var_os("FAKE_AMO_LOG").is_some() {
+                eprintln!(
+                    "fake amoCRM: {} {}?{} -> {} {}",
+                    rec.method,
+                    rec.path,
+                    rec.query,
+                    rec.status,
+                    rec.fault.as_deref().unwrap_or("")
+                );
+            }
         }
         reply
     });

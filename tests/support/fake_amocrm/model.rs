@@ -341,6 +341,8 @@ pub mod ids {
     pub const USER_ANNA: i64 = 5001;
     pub const USER_BORIS: i64 = 5002;
     pub const USER_VIKTOR: i64 = 5003;
+    /// The account administrator the tokens act as (the integration's user).
+    pub const USER_ADMIN: i64 = 5000;
     pub const PIPELINE_MAIN: i64 = 1001;
     pub const PIPELINE_SERVICE: i64 = 1002;
     pub const STATUS_UNSORTED: i64 = 10010;
@@ -365,6 +367,12 @@ impl Seed {
     pub fn standard() -> Seed {
         use ids::*;
         let users = vec![
+            User {
+                id: USER_ADMIN,
+                name: "Администратор".into(),
+                email: "admin@example.ru".into(),
+                is_admin: true,
+            },
             User {
                 id: USER_ANNA,
                 name: "Анна Менеджер".into(),
