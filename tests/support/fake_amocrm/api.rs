@@ -1291,15 +1291,7 @@ fn unsorted_forms(st: &mut State, c: &Ctx) -> Res {
             .unsorted
             .iter()
             .filter(|u| u.state == UnsortedState::Pending)
-            .filter(|u| {
-                u.contact_id
-                    .and_then(|cid| st.contacts.get(&cid))
-                    .is_some_and(|ct| {
-                        contact_keys(&ct.custom_fields_values)
-                            .iter()
-                            .any(|k| keys.contains(k))
-                    })
-            })
+            .filter(|u| u.dup_keys.iter().any(|k| keys.contains(k)))
             .map(|u| u.lead_id)
             .collect();
         if !dups.is_empty() && st.duplicates == DuplicatePolicy::Reject {
@@ -1350,6 +1342,10 @@ fn unsorted_forms(st: &mut State, c: &Ctx) -> Res {
             contact_id,
             company_id,
             state: UnsortedState::Pending,
+            dup_keys: contact_id
+                .and_then(|c| st.contacts.get(&c))
+                .map(|c| contact_keys(&c.custom_fields_values))
+                .unwrap_or_default(),
         };
         st.unsorted.push(u);
         out.push(json!({
@@ -1578,6 +1574,7 @@ fn complex(st: &mut State, c: &Ctx) -> Res {
                 contact_id,
                 company_id,
                 state: UnsortedState::Pending,
+                dup_keys: Vec::new(),
             });
         }
         out.push(json!({"id": lead_id, "contact_id": contact_id, "company_id": company_id, "request_id": [rid], "merged": false}));
@@ -1765,30 +1762,44 @@ fn lead_update_one(st: &mut State, c: &Ctx, id: i64) -> Res {
 /// Does `query` hit a value? Case-insensitive substring; for phone fields the
 /// query's digits must be a substring of the value's digits (so `+7912…` and
 /// `8912…` stay different, as in amoCRM; the last 10 digits find both).
-fn query_hits(query: &str, text: &str, is_phone: bool) -> bool {
-    let q = query.trim().to_lowercase();
-    if q.is_empty() {
-        return true;
-    }
-    if text.to_lowercase().contains(&q) {
-        return true;
-    }
-    if is_phone {
-        let qd = digits(&q);
-        let looks_phone = qd.len() >= 5
-            && q.chars()
-                .all(|ch| ch.is_ascii_digit() || "+-() ".contains(ch));
-        return looks_phone && digits(text).contains(&qd);
-    }
-    false
+struct Needle {
+    lower: String,
+    /// The query's digits, when the query looks like a phone number.
+    phone_digits: Option<String>,
 }
 
-fn cfs_hit(query: &str, cfs: &[CfValue]) -> bool {
-    cfs.iter().any(|c| {
-        c.texts()
-            .iter()
-            .any(|t| query_hits(query, t, c.field_code.as_deref() == Some("PHONE")))
-    })
+impl Needle {
+    fn new(query: &str) -> Needle {
+        let lower = query.trim().to_lowercase();
+        let d = digits(&lower);
+        let looks_phone = d.len() >= 5
+            && lower
+                .chars()
+                .all(|ch| ch.is_ascii_digit() || "+-() ".contains(ch));
+        Needle {
+            lower,
+            phone_digits: looks_phone.then_some(d),
+        }
+    }
+
+    fn hits(&self, text: &str, is_phone: bool) -> bool {
+        if self.lower.is_empty() || text.to_lowercase().contains(&self.lower) {
+            return true;
+        }
+        match (&self.phone_digits, is_phone) {
+            (Some(qd), true) => digits(text).contains(qd.as_str()),
+            _ => false,
+        }
+    }
+
+    fn hits_cfs(&self, cfs: &[CfValue]) -> bool {
+        cfs.iter().any(|c| {
+            let phone = c.field_code.as_deref() == Some("PHONE");
+            c.values
+                .iter()
+                .any(|v| self.hits(&value_text(&v.value), phone))
+        })
+    }
 }
 
 fn ids_filter(c: &Ctx) -> Vec<i64> {
@@ -1801,6 +1812,7 @@ fn ids_filter(c: &Ctx) -> Vec<i64> {
 fn leads_list(st: &State, c: &Ctx) -> Res {
     let q = &c.q;
     let query = q.get("query").unwrap_or("").to_string();
+    let needle = Needle::new(&query);
     let ids = ids_filter(c);
     let with = q.with();
     let nums =
@@ -1853,9 +1865,9 @@ fn leads_list(st: &State, c: &Ctx) -> Res {
         })
         .filter(|l| {
             query.is_empty()
-                || query_hits(&query, &l.name, false)
+                || needle.hits(&l.name, false)
                 || l.id.to_string() == query
-                || cfs_hit(&query, &l.custom_fields_values)
+                || needle.hits_cfs(&l.custom_fields_values)
         })
         .collect();
     match (
@@ -1878,6 +1890,7 @@ fn leads_list(st: &State, c: &Ctx) -> Res {
 
 fn contacts_list(st: &State, c: &Ctx) -> Res {
     let query = c.q.get("query").unwrap_or("").to_string();
+    let needle = Needle::new(&query);
     let ids = ids_filter(c);
     let with = c.q.with();
     let items = st
@@ -1893,10 +1906,10 @@ fn contacts_list(st: &State, c: &Ctx) -> Res {
         })
         .filter(|x| {
             query.is_empty()
-                || query_hits(&query, &x.name, false)
-                || query_hits(&query, &x.first_name, false)
-                || query_hits(&query, &x.last_name, false)
-                || cfs_hit(&query, &x.custom_fields_values)
+                || needle.hits(&x.name, false)
+                || needle.hits(&x.first_name, false)
+                || needle.hits(&x.last_name, false)
+                || needle.hits_cfs(&x.custom_fields_values)
         })
         .map(|x| st.contact_json(x, &with))
         .collect();

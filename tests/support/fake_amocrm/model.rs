@@ -232,6 +232,8 @@ pub struct Unsorted {
     pub contact_id: Option<i64>,
     pub company_id: Option<i64>,
     pub state: UnsortedState,
+    /// Phone (last 10 digits) / email keys of its contact, for duplicate control.
+    pub dup_keys: Vec<String>,
 }
 
 /// A note; `entity_type` is `leads` or `contacts`.
