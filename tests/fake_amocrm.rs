@@ -1328,3 +1328,92 @@ async fn lead_list_filters_and_unsorted_decline() {
     assert_eq!(fake.unsorted()[0].state, UnsortedState::Declined);
     fake.assert_no_spec_violations();
 }
+
+#[tokio::test]
+async fn event_value_filters_and_helpers() {
+    let fake = FakeAmo::start(FakeOptions {
+        now: Some(1_720_000_000),
+        ..roomy()
+    });
+    let lead = fake.add_lead("Сделка", ids::STATUS_UNSORTED, ids::USER_ANNA);
+    assert_eq!(
+        fake.unsorted().len(),
+        1,
+        "an Unsorted lead has an unsorted item"
+    );
+    fake.advance(30);
+    fake.add_note_as(
+        ids::USER_ANNA,
+        "leads",
+        lead,
+        "common",
+        json!({"text": "Клиент не отвечает"}),
+    );
+    assert!(fake.move_lead_status(lead, ids::STATUS_MEASUREMENT));
+    assert_eq!(fake.unsorted()[0].state, UnsortedState::Accepted);
+    assert!(fake.set_responsible(lead, ids::USER_BORIS));
+
+    let base = format!("/api/v4/events?filter[entity]=lead&filter[entity_id][]={lead}");
+    let q = format!(
+        "{base}&filter[type][]=lead_status_changed&filter[value_after][leads_statuses][0][pipeline_id]={}&filter[value_after][leads_statuses][0][status_id]={}",
+        ids::PIPELINE_MAIN,
+        ids::STATUS_MEASUREMENT
+    );
+    let r = call(&fake, "GET", &q, None).await;
+    assert_eq!(r.json()["_embedded"]["events"].as_array().unwrap().len(), 1);
+    let q = format!(
+        "{base}&filter[value_after][leads_statuses][0][status_id]={}",
+        ids::STATUS_THINKING
+    );
+    assert_eq!(call(&fake, "GET", &q, None).await.status, 204);
+    let q = format!(
+        "{base}&filter[value_after][responsible_user_id]={}",
+        ids::USER_BORIS
+    );
+    let r = call(&fake, "GET", &q, None).await.json();
+    assert_eq!(
+        r["_embedded"]["events"][0]["type"],
+        "entity_responsible_changed"
+    );
+    assert_eq!(r["_embedded"]["events"][0]["created_by"], ids::USER_VIKTOR);
+    let q = format!(
+        "{base}&filter[type]=common_note_added&filter[created_by][]={}",
+        ids::USER_ANNA
+    );
+    let r = call(&fake, "GET", &q, None).await.json();
+    assert_eq!(r["_embedded"]["events"][0]["created_at"], 1_720_000_030);
+    fake.assert_no_spec_violations();
+}
+
+#[tokio::test]
+async fn reset_before_execute_and_custom_faults() {
+    let fake = FakeAmo::start(roomy());
+    let p = "/api/v4/leads/unsorted/forms";
+    fake.inject(Fault::new("POST", p, FaultKind::ResetBeforeExecute));
+    fake.inject(Fault::new(
+        "*",
+        p,
+        FaultKind::Custom {
+            status: 402,
+            content_type: "application/problem+json".into(),
+            body: r#"{"title":"Payment Required","status":402}"#.into(),
+        },
+    ));
+    let e = call_with(
+        &client(),
+        &fake,
+        &fake.long_lived_token(),
+        "POST",
+        p,
+        Some(unsorted_example()),
+    )
+    .await
+    .err()
+    .expect("connection dropped");
+    assert!(e.status().is_none());
+    assert!(fake.leads().is_empty(), "not executed");
+    let r = call(&fake, "POST", p, Some(unsorted_example())).await;
+    assert_eq!(r.status, 402);
+    assert_eq!(r.headers["content-type"], "application/problem+json");
+    assert!(fake.leads().is_empty());
+}

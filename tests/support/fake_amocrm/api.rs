@@ -14,7 +14,7 @@ use super::state::*;
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
-    pub content_type: &'static str,
+    pub content_type: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
@@ -23,7 +23,7 @@ impl Reply {
     pub fn hal(status: u16, v: &Value) -> Reply {
         Reply {
             status,
-            content_type: "application/hal+json",
+            content_type: "application/hal+json".into(),
             headers: Vec::new(),
             body: v.to_string().into_bytes(),
         }
@@ -31,7 +31,7 @@ impl Reply {
     pub fn problem(status: u16, v: &Value) -> Reply {
         Reply {
             status,
-            content_type: "application/problem+json",
+            content_type: "application/problem+json".into(),
             headers: Vec::new(),
             body: v.to_string().into_bytes(),
         }
@@ -39,7 +39,7 @@ impl Reply {
     pub fn no_content() -> Reply {
         Reply {
             status: 204,
-            content_type: "",
+            content_type: "".into(),
             headers: Vec::new(),
             body: Vec::new(),
         }
@@ -47,7 +47,7 @@ impl Reply {
     pub fn empty(status: u16) -> Reply {
         Reply {
             status,
-            content_type: "",
+            content_type: "".into(),
             headers: Vec::new(),
             body: Vec::new(),
         }
@@ -55,7 +55,7 @@ impl Reply {
     pub fn html(status: u16, html: &str) -> Reply {
         Reply {
             status,
-            content_type: "text/html",
+            content_type: "text/html".into(),
             headers: Vec::new(),
             body: html.as_bytes().to_vec(),
         }
@@ -2464,6 +2464,54 @@ fn tasks_list(st: &State, c: &Ctx) -> Res {
 
 // ---- events ----------------------------------------------------------------
 
+/// `filter[value_after|value_before]`: `[leads_statuses][N][pipeline_id|status_id]`
+/// and `[responsible_user_id]` (api.md 8, events-filtration).
+struct ValueFilter {
+    statuses: Vec<(Option<i64>, Option<i64>)>,
+    responsible: Option<i64>,
+}
+
+impl ValueFilter {
+    fn parse(q: &Query, prefix: &str) -> ValueFilter {
+        let mut statuses = Vec::new();
+        for n in 0..50 {
+            let get = |k: &str| {
+                q.get(&format!("{prefix}[leads_statuses][{n}][{k}]"))
+                    .and_then(|v| v.parse::<i64>().ok())
+            };
+            let (p, st) = (get("pipeline_id"), get("status_id"));
+            if p.is_some() || st.is_some() {
+                statuses.push((p, st));
+            }
+        }
+        let responsible = q
+            .get(&format!("{prefix}[responsible_user_id]"))
+            .and_then(|v| v.parse().ok());
+        ValueFilter {
+            statuses,
+            responsible,
+        }
+    }
+
+    fn matches(&self, value: &Value) -> bool {
+        let items = value.as_array().cloned().unwrap_or_default();
+        let status_ok = self.statuses.is_empty()
+            || items.iter().any(|it| {
+                let ls = &it["lead_status"];
+                self.statuses.iter().any(|(p, s)| {
+                    p.is_none_or(|p| ls["pipeline_id"].as_i64() == Some(p))
+                        && s.is_none_or(|s| ls["id"].as_i64() == Some(s))
+                })
+            });
+        let resp_ok = self.responsible.is_none_or(|r| {
+            items
+                .iter()
+                .any(|it| it["responsible_user"]["id"].as_i64() == Some(r))
+        });
+        status_ok && resp_ok
+    }
+}
+
 /// Entity names accepted by `filter[entity]` (singular, api.md 8).
 const EVENT_ENTITIES: &[&str] = &[
     "lead",
@@ -2580,6 +2628,8 @@ fn events_list(st: &State, c: &Ctx) -> Res {
         }
     }
     let ids = q.list("filter[id]");
+    let after = ValueFilter::parse(q, "filter[value_after]");
+    let before = ValueFilter::parse(q, "filter[value_before]");
     let creators: Vec<i64> = q
         .list("filter[created_by]")
         .iter()
@@ -2618,6 +2668,7 @@ fn events_list(st: &State, c: &Ctx) -> Res {
         .filter(|e| types.is_empty() || types.contains(&e.event_type))
         .filter(|e| ids.is_empty() || ids.contains(&e.id))
         .filter(|e| creators.is_empty() || creators.contains(&e.created_by))
+        .filter(|e| after.matches(&e.value_after) && before.matches(&e.value_before))
         .filter(|e| from.is_none_or(|f| e.created_at >= f))
         .filter(|e| to.is_none_or(|t| e.created_at <= t))
         .collect();

@@ -30,6 +30,14 @@ pub enum FaultKind {
     /// Execute the request (the lead IS created), then close the connection
     /// before any response byte is sent.
     ResetAfterExecute,
+    /// Close the connection before any response byte without executing.
+    ResetBeforeExecute,
+    /// Any answer; nothing executed.
+    Custom {
+        status: u16,
+        content_type: String,
+        body: String,
+    },
 }
 
 /// One queued fault.

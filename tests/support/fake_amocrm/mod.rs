@@ -573,6 +573,103 @@ impl FakeAmo {
         api::accept_now(&mut st, uid, None, actor)
     }
 
+    /// Create a lead directly (as if it came from elsewhere). A status of
+    /// type 1 (Unsorted) also creates a pending unsorted item, so it can be
+    /// accepted. Emits `lead_added`. Returns the lead id.
+    pub fn add_lead(&self, name: &str, status_id: i64, responsible_user_id: i64) -> i64 {
+        let mut st = self.lock();
+        let pipeline = st
+            .seed
+            .pipelines
+            .iter()
+            .find(|p| p.is_main && p.statuses.iter().any(|s| s.id == status_id))
+            .or_else(|| {
+                st.seed
+                    .pipelines
+                    .iter()
+                    .find(|p| p.statuses.iter().any(|s| s.id == status_id))
+            })
+            .cloned();
+        let Some(pipeline) = pipeline else {
+            panic!("fake amoCRM: add_lead: no pipeline has status {status_id}");
+        };
+        let id = st.new_id();
+        let now = st.now();
+        st.leads.insert(
+            id,
+            Lead {
+                id,
+                name: name.into(),
+                price: 0,
+                status_id,
+                pipeline_id: pipeline.id,
+                responsible_user_id,
+                loss_reason_id: None,
+                created_by: responsible_user_id,
+                updated_by: responsible_user_id,
+                created_at: now,
+                updated_at: now,
+                closed_at: (status_id == 142 || status_id == 143).then_some(now),
+                custom_fields_values: Vec::new(),
+                tags: Vec::new(),
+                contact_ids: Vec::new(),
+                main_contact_id: None,
+                company_id: None,
+                request_id: None,
+                origin: Origin::Helper,
+            },
+        );
+        st.emit(
+            "lead_added",
+            "lead",
+            id,
+            responsible_user_id,
+            None,
+            serde_json::json!([]),
+            serde_json::json!([]),
+        );
+        if pipeline
+            .unsorted_status()
+            .is_some_and(|s| s.id == status_id)
+        {
+            st.unsorted.push(Unsorted {
+                uid: format!("{:032x}", rand::random::<u128>()),
+                source_uid: "helper".into(),
+                source_name: "helper".into(),
+                category: "forms".into(),
+                pipeline_id: pipeline.id,
+                created_at: now,
+                request_id: None,
+                metadata: serde_json::json!({}),
+                lead_id: id,
+                contact_id: None,
+                company_id: None,
+                state: UnsortedState::Pending,
+                dup_keys: Vec::new(),
+            });
+        }
+        id
+    }
+
+    /// A note written by `user_id` (e.g. a manager's `common` note with
+    /// `{"text": …}`); emits the matching event. Returns the note id.
+    pub fn add_note_as(
+        &self,
+        user_id: i64,
+        entity_type: &str,
+        entity_id: i64,
+        note_type: &str,
+        params: Value,
+    ) -> i64 {
+        let plural = if entity_type.starts_with("contact") {
+            "contacts"
+        } else {
+            "leads"
+        };
+        self.lock()
+            .add_note(plural, entity_id, note_type, params, user_id, None, None)
+    }
+
     /// Create a contact directly (as if a manager had entered it earlier).
     pub fn add_contact(&self, name: &str, phones: &[&str], emails: &[&str]) -> i64 {
         let mut st = self.lock();
@@ -759,7 +856,7 @@ fn to_response(r: Reply) -> Response<Body> {
     let mut b = Response::builder()
         .status(StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
     if !r.content_type.is_empty() {
-        b = b.header("content-type", r.content_type);
+        b = b.header("content-type", r.content_type.as_str());
     }
     b = b.header("x-request-id", format!("{:016x}", rand::random::<u64>()));
     for (k, v) in &r.headers {
@@ -774,6 +871,8 @@ enum Plan {
     Answer(Reply),
     /// Hold the request, then answer without executing (timeout fault).
     Hold(Duration, Reply),
+    /// Drop the connection without executing.
+    Reset,
     Execute {
         delay: Option<Duration>,
         reset: bool,
@@ -847,6 +946,7 @@ async fn serve_request(
         };
         let reply = match plan {
             Plan::Answer(r) => Some(r),
+            Plan::Reset => None,
             Plan::Hold(d, r) => {
                 tokio::time::sleep(d).await;
                 Some(r)
@@ -933,5 +1033,16 @@ fn fault_plan(kind: FaultKind) -> Plan {
             delay: None,
             reset: true,
         },
+        FaultKind::ResetBeforeExecute => Plan::Reset,
+        FaultKind::Custom {
+            status,
+            content_type,
+            body,
+        } => Plan::Answer(Reply {
+            status,
+            content_type,
+            headers: Vec::new(),
+            body: body.into_bytes(),
+        }),
     }
 }
