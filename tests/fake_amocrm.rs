@@ -1417,3 +1417,92 @@ async fn reset_before_execute_and_custom_faults() {
     assert_eq!(r.headers["content-type"], "application/problem+json");
     assert!(fake.leads().is_empty());
 }
+
+#[test]
+fn fake_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<FakeAmo>();
+}
+
+#[tokio::test]
+async fn api_md_examples_for_contacts_and_tasks_are_accepted() {
+    let fake = FakeAmo::start(roomy());
+    // api.md 4.2 / 4.3, with the PHP library's field_code: null and enum_id: 0.
+    let r = call(
+        &fake,
+        "POST",
+        "/api/v4/contacts",
+        Some(json!([{"first_name": "Иван", "last_name": "Петров", "request_id": "c1",
+                     "custom_fields_values": [
+                        {"field_code": "PHONE", "values": [{"value": "+79123456789", "enum_code": "MOB"}]},
+                        {"field_id": ids::FIELD_EMAIL, "field_code": null, "values": [{"value": "client@example.com", "enum_id": 0, "enum_code": "WORK"}]}
+                     ]}])),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let v = r.json();
+    assert_eq!(v["_embedded"]["contacts"][0]["request_id"], "c1");
+    let id = v["_embedded"]["contacts"][0]["id"].as_i64().unwrap();
+    let c = fake.contact(id).unwrap();
+    assert_eq!(c.name, "Иван Петров");
+    assert_eq!(
+        c.custom_fields_values[0].values[0].enum_code.as_deref(),
+        Some("MOB")
+    );
+    let got = call(&fake, "GET", &format!("/api/v4/contacts/{id}"), None)
+        .await
+        .json();
+    assert_eq!(got["custom_fields_values"][1]["field_code"], "EMAIL");
+    assert_eq!(
+        got["custom_fields_values"][1]["values"][0]["value"],
+        "client@example.com"
+    );
+
+    // api.md 7: create, then complete via PATCH /api/v4/tasks/{id}.
+    let lead = fake.add_lead("Сделка", ids::STATUS_FIRST_CONTACT, ids::USER_ANNA);
+    let r = call(
+        &fake,
+        "POST",
+        "/api/v4/tasks",
+        Some(json!([{"text":"Перезвонить клиенту по заявке с сайта","complete_till":1720426200,"entity_id":lead,
+                     "entity_type":"leads","task_type_id":1,"responsible_user_id":ids::USER_ANNA,"request_id":"t1"}])),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let task = r.json()["_embedded"]["tasks"][0]["id"].as_i64().unwrap();
+    let r = call(
+        &fake,
+        "PATCH",
+        &format!("/api/v4/tasks/{task}"),
+        Some(json!({"is_completed":true,"result":{"text":"Дозвонились"}})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let t = &fake.lead_tasks(lead)[0];
+    assert!(t.is_completed);
+    assert_eq!(t.result_text.as_deref(), Some("Дозвонились"));
+    let types: Vec<String> = fake
+        .events()
+        .iter()
+        .filter(|e| e.entity_id == lead)
+        .map(|e| e.event_type.clone())
+        .collect();
+    assert!(types.contains(&"task_completed".to_string()), "{types:?}");
+    assert!(
+        types.contains(&"task_result_added".to_string()),
+        "{types:?}"
+    );
+    // Unknown unsorted category.
+    assert_eq!(
+        call(
+            &fake,
+            "GET",
+            "/api/v4/leads/unsorted?filter[category][]=form",
+            None
+        )
+        .await
+        .status,
+        400
+    );
+    assert_eq!(fake.spec_violations().len(), 1);
+}

@@ -708,7 +708,8 @@ fn norm_cfs(
                         continue;
                     };
                     let mut e = None;
-                    if let Some(eid) = opt_i64(v, "enum_id") {
+                    // enum_id 0 is the PHP library's "unset" (api.md 4.2).
+                    if let Some(eid) = opt_i64(v, "enum_id").filter(|id| *id != 0) {
                         e = def.enums.iter().find(|x| x.id == eid);
                         if e.is_none() {
                             errs.push(choice(item, &join(&vp, "enum_id")));
@@ -1378,6 +1379,15 @@ fn strip_status(v: &Value) -> Value {
 fn unsorted_list(st: &State, c: &Ctx) -> Res {
     let uids = c.q.list("filter[uid]");
     let cats = c.q.list("filter[category]");
+    if let Some(bad) = cats
+        .iter()
+        .position(|c| !["sip", "mail", "forms", "chats"].contains(&c.as_str()))
+    {
+        return Err(Fail::Invalid(vec![choice(
+            None,
+            &format!("filter.category.{bad}"),
+        )]));
+    }
     let pipeline =
         c.q.get("filter[pipeline_id]")
             .and_then(|p| p.parse::<i64>().ok());
