@@ -203,7 +203,11 @@ impl Pipeline {
             spec,
             rule_set: "direct",
             received_at_ms: now,
-            deadline_ms: self.deadline_for(request, spec, now),
+            deadline_ms: if request.action == crate::request::Action::Lead {
+                self.deadline_for(request, spec, now)
+            } else {
+                None
+            },
         })?;
         Ok(e.request_id)
     }

@@ -85,7 +85,10 @@ mod tests {
         times.sort();
         assert_eq!(times.len(), 26);
         for w in times.windows(21) {
-            assert!(w[20] - w[0] > Duration::from_secs(1), "21 requests within 1s");
+            assert!(
+                w[20] - w[0] > Duration::from_secs(1),
+                "21 requests within 1s"
+            );
         }
         // Close to the limit: 25 intervals of ~51 ms.
         let total = times[25] - start;
