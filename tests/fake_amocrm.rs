@@ -1262,6 +1262,12 @@ fn works_from_sync_code_and_shuts_down_on_drop() {
     let status = rt.block_on(async { call(&fake, "GET", "/api/v4/account", None).await.status });
     assert_eq!(status, 200);
     assert_eq!(fake.requests().len(), 1);
+    assert!(fake.wait_until(Duration::from_secs(1), |f| f.requests().len() == 1));
+    assert!(!fake.wait_until(Duration::from_millis(50), |f| !f.leads().is_empty()));
+    assert_eq!(
+        fake.summary(),
+        "requests=1 peak_rps=1 count_429=0 violations=0 leads=0 contacts=0"
+    );
     drop(fake);
     assert!(
         std::net::TcpStream::connect(&addr).is_err(),

@@ -365,6 +365,37 @@ impl FakeAmo {
         best
     }
 
+    /// `requests=N peak_rps=P count_429=Q violations=V leads=L contacts=C`
+    /// for benchmark `RESULT` lines and failure messages.
+    pub fn summary(&self) -> String {
+        let peak = self.peak_rate_per_second();
+        let st = self.lock();
+        format!(
+            "requests={} peak_rps={peak} count_429={} violations={} leads={} contacts={}",
+            st.requests.len(),
+            st.count_429,
+            st.violations.len(),
+            st.leads.len(),
+            st.contacts.len()
+        )
+    }
+
+    /// Poll `cond` every 20 ms until it holds or `timeout` passes; returns
+    /// whether it held. Blocks the calling thread: meant for sync tests that
+    /// drive a daemon process (from async tests, poll with tokio's sleep).
+    pub fn wait_until(&self, timeout: Duration, cond: impl Fn(&FakeAmo) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if cond(self) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Bodies refused as invalid (schema or by-hand checks). Tests assert it is empty.
     pub fn spec_violations(&self) -> Vec<SpecViolation> {
         self.lock().violations.clone()
