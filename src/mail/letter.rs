@@ -1,5 +1,20 @@
 //! Raw mail bytes to a [`Letter`]: decoded headers plus the form's text.
-//! (skeleton: the API other modules rely on; the parsing work fills it in)
+//!
+//! MIME structure, RFC 2047 and transfer encodings come from `mail-parser`;
+//! this module adds what form mail needs on top: a charset second opinion
+//! (legacy PHP and Bitrix sites lie about their charset), the choice of the
+//! text extraction reads, unwrapping of forwards and quoted replies, and a
+//! size cap. Nothing here panics or fails: damage goes into `problems`.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use mail_parser::{
+    Encoding, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
+};
+use regex::Regex;
+
+use crate::mail::html;
 
 /// A mailbox address; `email` is lower-cased.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -46,14 +61,62 @@ pub struct Letter {
     pub problems: Vec<String>,
 }
 
+/// How many nested forwards (attached or inline) are unwrapped at most.
+const MAX_UNWRAP: usize = 8;
+/// Bytes of an oversized mail looked at to sniff its headers.
+const SNIFF_BYTES: usize = 64 * 1024;
+
 impl Letter {
     /// Never panics, whatever the bytes.
     pub fn parse(raw: &[u8], max_bytes: usize) -> Letter {
-        Letter {
+        let mut letter = Letter {
             size: raw.len(),
-            too_large: raw.len() > max_bytes,
             ..Letter::default()
+        };
+        if raw.len() > max_bytes {
+            letter.too_large = true;
+            letter.problems.push(format!(
+                "mail is {} bytes, over the {} byte size cap: not parsed (raise mail size cap to read it)",
+                raw.len(),
+                max_bytes
+            ));
+            let head = &raw[..raw.len().min(SNIFF_BYTES)];
+            let head =
+                match find_subslice(head, b"\r\n\r\n").or_else(|| find_subslice(head, b"\n\n")) {
+                    Some(p) => &head[..p + 2],
+                    None => head,
+                };
+            if let Ok(Some(msg)) =
+                std::panic::catch_unwind(|| MessageParser::new().parse_headers(head))
+            {
+                read_headers(&mut letter, &msg);
+            }
+            return letter;
         }
+        match std::panic::catch_unwind(|| MessageParser::new().parse(raw)) {
+            Ok(Some(msg)) => read_message(&mut letter, &msg),
+            Ok(None) => {
+                if !raw.is_empty() {
+                    letter
+                        .problems
+                        .push("no mail headers found: whole input read as text".into());
+                }
+                let (text, problem) = decode_text(raw, None, false);
+                letter.problems.extend(problem);
+                letter.plain = Some(text);
+            }
+            Err(_) => {
+                letter.problems.push(
+                    "MIME structure could not be read (parser failure): whole input read as text"
+                        .into(),
+                );
+                let (text, problem) = decode_text(raw, None, false);
+                letter.problems.extend(problem);
+                letter.plain = Some(text);
+            }
+        }
+        finish(&mut letter);
+        letter
     }
 
     /// First header with this name (case-insensitive).
@@ -62,5 +125,388 @@ impl Letter {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+}
+
+fn find_subslice(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Reads headers and bodies of `msg`, descending into attached originals
+/// (`message/rfc822`) of forwards.
+fn read_message(letter: &mut Letter, top: &Message<'_>) {
+    let mut msg = top;
+    let mut outer: Option<Envelope> = None;
+    for _ in 0..MAX_UNWRAP {
+        let Some(inner) = attached_original(msg) else {
+            break;
+        };
+        if outer.is_none() {
+            outer = Some(envelope_of(msg));
+        }
+        msg = inner;
+    }
+    read_headers(letter, msg);
+    read_bodies(letter, msg);
+    letter.outer = outer;
+}
+
+/// The message/rfc822 part of a forward, when it has a readable body.
+fn attached_original<'a>(msg: &'a Message<'a>) -> Option<&'a Message<'a>> {
+    msg.parts.iter().find_map(|p| match &p.body {
+        PartType::Message(m) if !m.parts.is_empty() && m.from().is_some() => Some(m),
+        _ => None,
+    })
+}
+
+fn envelope_of(msg: &Message<'_>) -> Envelope {
+    Envelope {
+        from: msg.from().and_then(first_address),
+        subject: header_value_text(msg, "Subject"),
+    }
+}
+
+fn header_value_text(msg: &Message<'_>, name: &str) -> Option<String> {
+    msg.headers()
+        .iter()
+        .find(|h| h.name().eq_ignore_ascii_case(name))
+        .map(|h| header_text(msg, h))
+        .filter(|s| !s.is_empty())
+}
+
+fn first_address(a: &mail_parser::Address<'_>) -> Option<Address> {
+    all_addresses(a).into_iter().next()
+}
+
+fn all_addresses(a: &mail_parser::Address<'_>) -> Vec<Address> {
+    let conv = |x: &mail_parser::Addr<'_>| -> Option<Address> {
+        let email = x.address.as_deref()?.trim().to_lowercase();
+        if email.is_empty() {
+            return None;
+        }
+        let name = x
+            .name
+            .as_deref()
+            .map(|n| n.trim().trim_matches('"').trim().to_string())
+            .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(&email));
+        Some(Address { name, email })
+    };
+    match a {
+        mail_parser::Address::List(list) => list.iter().filter_map(conv).collect(),
+        mail_parser::Address::Group(groups) => groups
+            .iter()
+            .flat_map(|g| g.addresses.iter())
+            .filter_map(conv)
+            .collect(),
+    }
+}
+
+fn read_headers(letter: &mut Letter, msg: &Message<'_>) {
+    letter.headers = msg
+        .headers()
+        .iter()
+        .map(|h| (h.name().to_string(), header_text(msg, h)))
+        .collect();
+    letter.from = msg.from().and_then(first_address);
+    letter.to = msg.to().map(all_addresses).unwrap_or_default();
+    letter.reply_to = msg.reply_to().map(all_addresses).unwrap_or_default();
+    letter.subject = letter
+        .header("Subject")
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    letter.date = msg
+        .date()
+        .and_then(|d| jiff::Timestamp::from_second(d.to_timestamp()).ok());
+    letter.message_id = msg.message_id().map(|s| s.to_string());
+}
+
+/// One header as text: decoded by mail-parser, with a charset second opinion
+/// when raw 8-bit bytes came out as U+FFFD.
+fn header_text(msg: &Message<'_>, h: &mail_parser::Header<'_>) -> String {
+    let raw = msg
+        .raw_message
+        .get(h.offset_start as usize..h.offset_end as usize)
+        .unwrap_or_default();
+    let parsed: Option<String> = match &h.value {
+        HeaderValue::Text(t) => Some(t.to_string()),
+        HeaderValue::TextList(l) => Some(l.join(", ")),
+        HeaderValue::Address(a) => Some(
+            all_addresses(a)
+                .iter()
+                .map(|x| match &x.name {
+                    Some(n) => format!("{n} <{}>", x.email),
+                    None => x.email.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        _ => None,
+    };
+    match parsed {
+        Some(p) if !p.contains('\u{FFFD}') && (!p.is_empty() || raw.is_empty()) => p,
+        Some(p) if p.is_empty() => unfold(&decode_text(raw, None, false).0),
+        Some(p) if raw.windows(2).any(|w| w == b"=?") => p,
+        _ => unfold(&decode_text(raw, None, false).0),
+    }
+}
+
+fn unfold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, line) in s.split('\n').enumerate() {
+        let line = line.trim_end_matches('\r');
+        if i > 0 {
+            out.push(' ');
+            out.push_str(line.trim_start());
+        } else {
+            out.push_str(line);
+        }
+    }
+    out.trim().to_string()
+}
+
+fn read_bodies(letter: &mut Letter, msg: &Message<'_>) {
+    let mut plain: Vec<String> = Vec::new();
+    let mut html_parts: Vec<String> = Vec::new();
+    for id in &msg.text_body {
+        if let Some(part) = msg.parts.get(*id as usize)
+            && matches!(part.body, PartType::Text(_))
+        {
+            let (t, p) = part_text(msg, part, false);
+            letter.problems.extend(p);
+            plain.push(t);
+        }
+    }
+    for id in &msg.html_body {
+        if let Some(part) = msg.parts.get(*id as usize)
+            && matches!(part.body, PartType::Html(_))
+        {
+            let (t, p) = part_text(msg, part, true);
+            letter.problems.extend(p);
+            html_parts.push(t);
+        }
+    }
+    if msg.parts.iter().any(|p| p.is_encoding_problem) {
+        letter
+            .problems
+            .push("damaged MIME part (bad encoding or truncated mail): read what was there".into());
+    }
+    letter.plain = (!plain.is_empty()).then(|| plain.join("\n"));
+    letter.html = (!html_parts.is_empty()).then(|| html_parts.join("\n"));
+}
+
+/// Decoded text of a text part, with the charset chosen on evidence.
+fn part_text(msg: &Message<'_>, part: &MessagePart<'_>, is_html: bool) -> (String, Option<String>) {
+    let parsed: &str = match &part.body {
+        PartType::Text(t) | PartType::Html(t) => t,
+        _ => "",
+    };
+    let declared = part
+        .content_type()
+        .and_then(|ct| ct.attribute("charset"))
+        .map(|c| c.trim().to_ascii_lowercase());
+    let declared_utf8 = matches!(
+        declared.as_deref(),
+        None | Some("utf-8" | "utf8" | "us-ascii" | "ascii")
+    );
+    // Fast path: the declared charset is UTF-8 (or absent) and decoding went fine.
+    if declared_utf8
+        && !parsed.contains('\u{FFFD}')
+        && !(declared.is_none() && is_html && !parsed.is_ascii())
+    {
+        return (parsed.to_string(), None);
+    }
+    let raw = msg
+        .raw_message
+        .get(part.offset_body as usize..(part.offset_end as usize).max(part.offset_body as usize))
+        .unwrap_or_default();
+    let bytes: Cow<'_, [u8]> = match part.encoding {
+        Encoding::None => Cow::Borrowed(raw),
+        Encoding::Base64 => match mail_parser::decoders::base64::base64_decode(raw) {
+            Some(b) => Cow::Owned(b),
+            None => return (parsed.to_string(), None),
+        },
+        Encoding::QuotedPrintable => {
+            match mail_parser::decoders::quoted_printable::quoted_printable_decode(raw) {
+                Some(b) => Cow::Owned(b),
+                None => return (parsed.to_string(), None),
+            }
+        }
+    };
+    let declared = declared.or_else(|| if is_html { meta_charset(&bytes) } else { None });
+    decode_text(&bytes, declared.as_deref(), true)
+}
+
+static META_CHARSET: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r#"(?i)<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-z0-9_:.\-]{1,40})"#).unwrap()
+});
+
+/// `<meta charset>` / `http-equiv` charset of an HTML body (first 4 KiB).
+fn meta_charset(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let head = String::from_utf8_lossy(head);
+    META_CHARSET
+        .captures(&head)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_ascii_lowercase())
+}
+
+/// Decodes bytes of unknown or doubtful charset. Candidates are the
+/// declared charset, UTF-8 (when valid), windows-1251 and KOI8-R; the one
+/// reading most like Russian text (or plain ASCII) wins. Returns the text
+/// and, when the declared charset was overruled, a problem note.
+pub(crate) fn decode_text(
+    bytes: &[u8],
+    declared: Option<&str>,
+    note: bool,
+) -> (String, Option<String>) {
+    if bytes.is_ascii() {
+        return (String::from_utf8_lossy(bytes).into_owned(), None);
+    }
+    let declared_enc = declared.and_then(|d| encoding_rs::Encoding::for_label(d.as_bytes()));
+    let mut candidates: Vec<(&'static encoding_rs::Encoding, String)> = Vec::with_capacity(4);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        candidates.push((encoding_rs::UTF_8, s.to_string()));
+    }
+    if let Some(enc) = declared_enc
+        && enc != encoding_rs::UTF_8
+    {
+        candidates.push((enc, enc.decode_without_bom_handling(bytes).0.into_owned()));
+    }
+    for enc in [encoding_rs::WINDOWS_1251, encoding_rs::KOI8_R] {
+        if !candidates.iter().any(|(e, _)| *e == enc) {
+            candidates.push((enc, enc.decode_without_bom_handling(bytes).0.into_owned()));
+        }
+    }
+    let mut best = 0;
+    let mut best_score = i64::MIN;
+    for (i, (enc, text)) in candidates.iter().enumerate() {
+        let mut s = cyrillic_score(text);
+        // Valid UTF-8 with non-ASCII bytes is almost never an accident.
+        if *enc == encoding_rs::UTF_8 {
+            s += 8 + (text.chars().filter(|c| !c.is_ascii()).count() as i64) * 2;
+        }
+        if Some(*enc) == declared_enc {
+            s += 4;
+        }
+        if s > best_score {
+            best_score = s;
+            best = i;
+        }
+    }
+    let (enc, text) = candidates.swap_remove(best);
+    let problem = match (declared_enc, note) {
+        (Some(d), true) if d != enc => Some(format!(
+            "declared charset {} does not fit the bytes: read as {}",
+            declared.unwrap_or_default(),
+            enc.name()
+        )),
+        (None, true) if declared.is_some() => Some(format!(
+            "unknown charset {}: read as {}",
+            declared.unwrap_or_default(),
+            enc.name()
+        )),
+        (None, true) if enc != encoding_rs::UTF_8 => Some(format!(
+            "no charset declared for 8-bit text: read as {}",
+            enc.name()
+        )),
+        _ => None,
+    };
+    (text, problem)
+}
+
+/// How much a text looks like Russian: frequent lower-case letters score,
+/// mid-word capitals, box drawing and replacement characters cost.
+fn cyrillic_score(text: &str) -> i64 {
+    let mut score = 0i64;
+    let mut prev_lower = false;
+    for c in text.chars() {
+        let lower = matches!(c, 'а'..='я' | 'ё');
+        let upper = matches!(c, 'А'..='Я' | 'Ё');
+        if lower {
+            score += if "оеаинтсрвлкмдпуяы".contains(c) {
+                3
+            } else {
+                1
+            };
+        } else if upper {
+            score += if prev_lower { -4 } else { 1 };
+        } else if c == '\u{FFFD}' {
+            score -= 12;
+        } else if ((c as u32) >= 0x80 && !c.is_alphabetic() && !"«»—–№…“”„’‘ ©®°·•".contains(c))
+            || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            score -= 5;
+        } else if !c.is_ascii() && c.is_alphabetic() {
+            // Latin-1 accented letters and the like: unlikely in this mail.
+            score -= 2;
+        }
+        prev_lower = lower;
+    }
+    score
+}
+
+static VIEW_IN_HTML: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(
+        r"(?i)html[- ]?(верси|формат|письм|version|format)|(in|в) html|(enable|support|поддерж\S*) html|html (is|не)|view (this|it|the) (e-?mail|message)|(в|in)( your| a)? (браузер|browser)|почтов\S* (клиент|программ)",
+    )
+    .unwrap()
+});
+
+/// Picks `text` and fills `html_text`.
+fn finish(letter: &mut Letter) {
+    if let Some(h) = &letter.html {
+        letter.html_text = Some(html::to_text(h));
+    }
+    let plain_useful = letter.plain.as_deref().is_some_and(|p| {
+        let t = p.trim();
+        let stub = letter.html.is_some() && t.chars().count() < 400 && VIEW_IN_HTML.is_match(t);
+        !t.is_empty() && !stub
+    });
+    letter.text = if plain_useful {
+        letter.plain.clone().unwrap_or_default()
+    } else if let Some(h) = &letter.html_text {
+        h.clone()
+    } else {
+        letter.plain.clone().unwrap_or_default()
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn cp1251_beats_koi8_for_cp1251_bytes() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode("Здравствуйте, нужен замер окон");
+        let (t, p) = decode_text(&bytes, Some("utf-8"), true);
+        assert_eq!(t, "Здравствуйте, нужен замер окон");
+        assert!(p.unwrap().contains("windows-1251"));
+    }
+
+    #[test]
+    fn koi8_beats_cp1251_for_koi8_bytes() {
+        let (bytes, _, _) = encoding_rs::KOI8_R.encode("Здравствуйте, нужен замер окон");
+        let (t, _) = decode_text(&bytes, None, true);
+        assert_eq!(t, "Здравствуйте, нужен замер окон");
+    }
+
+    #[test]
+    fn utf8_declared_as_1251_is_read_as_utf8() {
+        let (t, p) = decode_text("Имя: Иван".as_bytes(), Some("windows-1251"), true);
+        assert_eq!(t, "Имя: Иван");
+        assert!(p.is_some());
+    }
+
+    #[test]
+    fn too_large_is_not_parsed_but_headers_sniffed() {
+        let raw = b"From: a@b.ru\r\nSubject: hi\r\n\r\nbody body body";
+        let l = Letter::parse(raw, 10);
+        assert!(l.too_large);
+        assert_eq!(l.subject.as_deref(), Some("hi"));
+        assert!(l.text.is_empty());
+        assert!(l.problems[0].contains(&raw.len().to_string()));
     }
 }
