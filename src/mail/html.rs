@@ -556,7 +556,7 @@ fn render_run(run: &[Vec<(Cell, String)>], out: &mut Vec<String>) {
         return;
     }
     let alternating = run.len() >= 2
-        && run.len() % 2 == 0
+        && run.len().is_multiple_of(2)
         && run
             .iter()
             .step_by(2)
