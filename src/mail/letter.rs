@@ -454,23 +454,381 @@ static VIEW_IN_HTML: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
-/// Picks `text` and fills `html_text`.
+/// Fills `html_text`, unwraps inline forwards and quoted replies, picks `text`.
 fn finish(letter: &mut Letter) {
     if let Some(h) = &letter.html {
         letter.html_text = Some(html::to_text(h));
     }
+    unwrap_inline(letter);
     let plain_useful = letter.plain.as_deref().is_some_and(|p| {
         let t = p.trim();
         let stub = letter.html.is_some() && t.chars().count() < 400 && VIEW_IN_HTML.is_match(t);
         !t.is_empty() && !stub
     });
-    letter.text = if plain_useful {
+    // A forward of an HTML form: the client's plain part flattens the
+    // table, the HTML keeps it; read whichever has more `label: value` lines.
+    let html_richer = letter.outer.is_some()
+        && match (&letter.plain, &letter.html_text) {
+            (Some(p), Some(h)) => label_lines(h) > label_lines(p),
+            _ => false,
+        };
+    letter.text = if plain_useful && !html_richer {
         letter.plain.clone().unwrap_or_default()
     } else if let Some(h) = &letter.html_text {
         h.clone()
     } else {
         letter.plain.clone().unwrap_or_default()
     };
+}
+
+static LABEL_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r"(?m)^[^:\n]{1,60}:[ \t]*\S").unwrap()
+});
+
+fn label_lines(s: &str) -> usize {
+    LABEL_LINE.find_iter(s).count()
+}
+
+// ---------------------------------------------------------------------------
+// Inline forwards and quoted replies
+// ---------------------------------------------------------------------------
+
+/// A forward marker line: Gmail, Outlook, Thunderbird, Yandex/Mail.ru, Apple.
+static FWD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(
+        r"(?i)^(?:[-–—_=*\s]*(?:forwarded message|original message|пересылаемое сообщение|исходное сообщение|перенаправленное сообщение|переадресованное сообщение|начало переадресованного сообщения|начало пересылаемого сообщения|message transféré)[-–—_=*\s:]*|(?:begin forwarded message|начало пересылаемого сообщения|начало переадресованного сообщения)\s*:|_{10,})$",
+    )
+    .unwrap()
+});
+/// The end of a forwarded block (Yandex, Mail.ru, Thunderbird).
+static FWD_END: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(
+        r"(?i)^[-–—=\s]*(?:конец пересылаемого сообщения|end (?:of )?forwarded message|конец переадресованного сообщения)[-–—=\s]*$",
+    )
+    .unwrap()
+});
+/// One line of an inline header block ("От: …", "Subject: …").
+static INLINE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(
+        r"(?i)^\*?(from|от кого|от|отправитель|sent|отправлено|date|дата|to|кому|cc|копия|subject|тема|reply-to|ответить)\*?\s*:\s*(.*)$",
+    )
+    .unwrap()
+});
+/// "23.11.2026, 11:02, "Tilda" <noreply@tilda.ws>:" (Yandex) and reply
+/// attributions ("On …, X <a@b> wrote:", "пн, 23 нояб. 2026 г. в 11:02, X <a@b>:").
+static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r"(?i)^.{0,160}?([^\s<>()\[\]:,;]+@[^\s<>()\[\]:,;]+\.[^\s<>()\[\]:,;]+)[>\])]?\s*(?:wrote|пишет|написал\(?а?\)?)?\s*:\s*$")
+        .unwrap()
+});
+static EMAIL_IN: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r"[^\s<>()\[\]:,;]+@[^\s<>()\[\]:,;]+\.[^\s<>()\[\]:,;]+").unwrap()
+});
+/// Reply / forward subject prefixes, possibly repeated.
+static SUBJECT_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r"(?i)^(?:\s*(?:re|fwd?|aw|wg|tr|rv|ответ|отв|пересл|пересылка|переслано)\s*(?:\[\d+\])?\s*(?:\.\s*:?|:)\s*)+").unwrap()
+});
+
+/// What an inline forward header block said about the original.
+#[derive(Default)]
+struct Inline {
+    from: Option<Address>,
+    to: Vec<Address>,
+    reply_to: Vec<Address>,
+    subject: Option<String>,
+    date: Option<jiff::Timestamp>,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+fn parse_address(v: &str) -> Option<Address> {
+    let m = EMAIL_IN.find(v)?;
+    let email = m
+        .as_str()
+        .trim_start_matches("mailto:")
+        .trim_matches(|c| c == '<' || c == '>' || c == '"' || c == '\'')
+        .to_lowercase();
+    let name = v[..m.start()]
+        .trim()
+        .trim_end_matches(['<', '['])
+        .trim()
+        .trim_end_matches("mailto:")
+        .trim()
+        .trim_matches(['"', '\'', ','])
+        .trim()
+        .to_string();
+    Some(Address {
+        name: (!name.is_empty()).then_some(name),
+        email,
+    })
+}
+
+/// The sender of an attribution line: the name is what follows the date
+/// ("23.11.2026, 11:02, "Tilda" <a@b>:", "On Mon, … 11:02 AM Tilda <a@b> wrote:").
+fn attribution_address(line: &str) -> Option<Address> {
+    let mut a = parse_address(line)?;
+    if let Some(name) = a.name.take() {
+        let tail = name.rsplit(',').next().unwrap_or(&name);
+        let tail = [" AM ", " PM ", " am ", " pm "]
+            .iter()
+            .find_map(|m| tail.rsplit_once(m).map(|(_, t)| t))
+            .unwrap_or(tail);
+        let tail = tail.trim().trim_matches(['"', '\'']).trim();
+        let has_digits = tail.chars().any(|c| c.is_ascii_digit());
+        a.name = (!tail.is_empty() && !has_digits).then(|| tail.to_string());
+    }
+    Some(a)
+}
+
+fn parse_date_loose(v: &str) -> Option<jiff::Timestamp> {
+    let raw = format!("Date: {}\r\n\r\n", v.trim());
+    let msg = MessageParser::new().parse_headers(raw.as_bytes())?;
+    let d = msg.date()?;
+    if !d.is_valid() {
+        return None;
+    }
+    jiff::Timestamp::from_second(d.to_timestamp()).ok()
+}
+
+/// Reads an inline header block at `lines[i..]`; returns where it ended.
+fn read_header_block(lines: &[&str], mut i: usize, inline: &mut Inline) -> usize {
+    while i < lines.len() {
+        let Some(c) = INLINE_HEADER.captures(lines[i].trim()) else {
+            break;
+        };
+        let key = c.get(1).map_or("", |m| m.as_str()).to_lowercase();
+        let value = c.get(2).map_or("", |m| m.as_str()).trim().to_string();
+        let name = match key.as_str() {
+            "from" | "от кого" | "от" | "отправитель" => {
+                inline.from = parse_address(&value);
+                "From"
+            }
+            "sent" | "отправлено" | "date" | "дата" => {
+                inline.date = parse_date_loose(&value);
+                "Date"
+            }
+            "to" | "кому" => {
+                inline.to = value.split([',', ';']).filter_map(parse_address).collect();
+                "To"
+            }
+            "cc" | "копия" => "Cc",
+            "reply-to" | "ответить" => {
+                inline.reply_to = value.split([',', ';']).filter_map(parse_address).collect();
+                "Reply-To"
+            }
+            _ => {
+                inline.subject = (!value.is_empty()).then(|| value.clone());
+                "Subject"
+            }
+        };
+        inline.headers.push((name.to_string(), value));
+        i += 1;
+    }
+    i
+}
+
+fn skip_blank(lines: &[&str], mut i: usize) -> usize {
+    while i < lines.len() && lines[i].trim().is_empty() {
+        i += 1;
+    }
+    i
+}
+
+/// Drops one level of "> " quoting when every non-empty line has it.
+fn unquote_all(lines: &[&str]) -> Option<String> {
+    let quoted = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .all(|l| l.trim_start().starts_with('>'));
+    quoted.then(|| {
+        lines
+            .iter()
+            .map(|l| strip_quote(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+fn strip_quote(l: &str) -> &str {
+    let t = l.trim_start();
+    match t.strip_prefix('>') {
+        Some(r) => r.strip_prefix(' ').unwrap_or(r),
+        None => l,
+    }
+}
+
+fn may_hold_forward(text: &str) -> bool {
+    const CUES: &[&str] = &[
+        "orward",
+        "riginal",
+        "ересыла",
+        "сходное",
+        "ереадрес",
+        "еренаправ",
+        "________",
+        "Отправлено:",
+        "Sent:",
+        "\n>",
+        "Message transf",
+    ];
+    text.starts_with('>') || CUES.iter().any(|c| text.contains(c))
+}
+
+/// The innermost forwarded or quoted original inside `text`, if any.
+/// `reply_like`: the subject says Re:/Fwd:, so weaker evidence (an Outlook
+/// header block without a marker, a quote without attribution) counts.
+fn find_inline(text: &str, reply_like: bool) -> Option<Inline> {
+    if !may_hold_forward(text) {
+        return None;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    // 1. A forward marker (or an Outlook header block).
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        let marker = FWD_MARKER.is_match(t);
+        let outlook = !marker
+            && reply_like
+            && INLINE_HEADER.captures(t).is_some_and(|c| {
+                matches!(
+                    c.get(1).map(|m| m.as_str().to_lowercase()).as_deref(),
+                    Some("from" | "от")
+                )
+            })
+            && lines[i + 1..].iter().take(4).any(|l| {
+                l.trim_start().to_lowercase().starts_with("отправлено:")
+                    || l.trim_start().to_lowercase().starts_with("sent:")
+            });
+        if !marker && !outlook {
+            continue;
+        }
+        let mut inline = Inline::default();
+        let mut j = if marker { skip_blank(&lines, i + 1) } else { i };
+        if let Some(c) = lines.get(j).and_then(|l| ATTRIBUTION.captures(l.trim()))
+            && !INLINE_HEADER.is_match(lines[j].trim())
+        {
+            inline.from = c.get(0).and_then(|m| attribution_address(m.as_str()));
+            j += 1;
+        }
+        let k = read_header_block(&lines, j, &mut inline);
+        if marker && t.starts_with('_') && k == j {
+            // A bare rule of underscores without a header block: not a forward.
+            continue;
+        }
+        let start = skip_blank(&lines, k);
+        let mut end = lines.len();
+        if let Some(e) = lines[start..]
+            .iter()
+            .position(|l| FWD_END.is_match(l.trim()))
+        {
+            end = start + e;
+        }
+        let body_lines = &lines[start..end];
+        inline.body = unquote_all(body_lines).unwrap_or_else(|| body_lines.join("\n"));
+        return Some(inline);
+    }
+    // 2. A reply quoting the original under "> ".
+    let mut i = 0;
+    while i < lines.len() {
+        if !lines[i].trim_start().starts_with('>') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && lines[i].trim_start().starts_with('>') {
+            i += 1;
+        }
+        if i - start < 3 {
+            continue;
+        }
+        let mut inline = Inline::default();
+        let attribution = lines[..start]
+            .iter()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .and_then(|l| ATTRIBUTION.captures(l.trim()));
+        if attribution.is_none() && !reply_like {
+            continue;
+        }
+        if let Some(c) = attribution {
+            inline.from = c.get(0).and_then(|m| attribution_address(m.as_str()));
+        }
+        inline.body = lines[start..i]
+            .iter()
+            .map(|l| strip_quote(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Some(inline);
+    }
+    None
+}
+
+/// Replaces the letter's view with the innermost inline original: the
+/// forwarder (From/Subject) goes to `outer`, their note and signature above
+/// the marker are dropped.
+fn unwrap_inline(letter: &mut Letter) {
+    let mut depth = 0;
+    while depth < MAX_UNWRAP {
+        let reply_like = letter
+            .subject
+            .as_deref()
+            .is_some_and(|s| SUBJECT_PREFIX.is_match(s));
+        let plain_found = letter
+            .plain
+            .as_deref()
+            .and_then(|p| find_inline(p, reply_like));
+        let html_found = letter
+            .html_text
+            .as_deref()
+            .and_then(|h| find_inline(h, reply_like));
+        let Some(info) = plain_found.as_ref().or(html_found.as_ref()) else {
+            break;
+        };
+        if letter.outer.is_none() {
+            letter.outer = Some(Envelope {
+                from: letter.from.clone(),
+                subject: letter.subject.clone(),
+            });
+        }
+        let subject = info.subject.clone().or_else(|| {
+            letter
+                .subject
+                .as_deref()
+                .map(|s| SUBJECT_PREFIX.replace(s, "").trim().to_string())
+                .filter(|s| !s.is_empty())
+        });
+        letter.from = info.from.clone();
+        letter.reply_to = info.reply_to.clone();
+        if !info.to.is_empty() {
+            letter.to = info.to.clone();
+        }
+        if info.date.is_some() {
+            letter.date = info.date;
+        }
+        letter.subject = subject;
+        let mut headers = info.headers.clone();
+        if !headers.iter().any(|(k, _)| k == "Subject")
+            && let Some(s) = &letter.subject
+        {
+            headers.push(("Subject".into(), s.clone()));
+        }
+        if let Some(id) = &letter.message_id {
+            headers.push(("Message-ID".into(), format!("<{id}>")));
+        }
+        letter.headers = headers;
+        if let Some(p) = plain_found {
+            letter.plain = Some(p.body);
+        }
+        if let Some(h) = html_found {
+            letter.html_text = Some(h.body);
+        }
+        depth += 1;
+    }
 }
 
 #[cfg(test)]
