@@ -103,7 +103,7 @@ impl Letter {
                 }
                 let (text, problem) = decode_text(raw, None, false);
                 letter.problems.extend(problem);
-                letter.plain = Some(text);
+                letter.plain = Some(lf(&text));
             }
             Err(_) => {
                 letter.problems.push(
@@ -112,7 +112,7 @@ impl Letter {
                 );
                 let (text, problem) = decode_text(raw, None, false);
                 letter.problems.extend(problem);
-                letter.plain = Some(text);
+                letter.plain = Some(lf(&text));
             }
         }
         finish(&mut letter);
@@ -285,13 +285,50 @@ fn read_bodies(letter: &mut Letter, msg: &Message<'_>) {
             html_parts.push(t);
         }
     }
+    if plain.is_empty() && html_parts.is_empty() {
+        // Truncated or odd MIME: mail-parser files the text as an attachment.
+        for part in &msg.parts {
+            let declared_attachment = part
+                .content_disposition()
+                .is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"));
+            if declared_attachment {
+                continue;
+            }
+            match &part.body {
+                PartType::Text(_) => {
+                    let (t, p) = part_text(msg, part, false);
+                    letter.problems.extend(p);
+                    plain.push(t);
+                }
+                PartType::Html(_) => {
+                    let (t, p) = part_text(msg, part, true);
+                    letter.problems.extend(p);
+                    html_parts.push(t);
+                }
+                _ => {}
+            }
+        }
+        if !plain.is_empty() || !html_parts.is_empty() {
+            letter
+                .problems
+                .push("no body part in the MIME structure: read stray text parts".into());
+        }
+    }
     if msg.parts.iter().any(|p| p.is_encoding_problem) {
         letter
             .problems
             .push("damaged MIME part (bad encoding or truncated mail): read what was there".into());
     }
-    letter.plain = (!plain.is_empty()).then(|| plain.join("\n"));
-    letter.html = (!html_parts.is_empty()).then(|| html_parts.join("\n"));
+    letter.plain = (!plain.is_empty()).then(|| lf(&plain.join("\n")));
+    letter.html = (!html_parts.is_empty()).then(|| lf(&html_parts.join("\n")));
+}
+
+/// CRLF and lone CR line ends to LF, so extraction sees one kind.
+fn lf(s: &str) -> String {
+    if !s.contains('\r') {
+        return s.to_string();
+    }
+    s.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// Decoded text of a text part, with the charset chosen on evidence.
