@@ -425,6 +425,32 @@ fn deeply_nested_html() {
     }
 }
 
+#[test]
+fn deeply_nested_mime() {
+    let n = 20_000;
+    let mut raw = String::new();
+    for _ in 0..n {
+        raw.push_str("From: a@b.ru\r\nContent-Type: message/rfc822\r\n\r\n");
+    }
+    raw.push_str("From: x@y.ru\r\nSubject: s\r\n\r\nИмя: Иван\r\n");
+    let l = Letter::parse(raw.as_bytes(), CAP);
+    assert!(
+        l.problems.iter().any(|p| p.contains("nested messages")),
+        "{:?}",
+        l.problems
+    );
+
+    let mut raw = String::from("From: a@b.ru\r\n");
+    for i in 0..n {
+        raw.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"
+        ));
+    }
+    raw.push_str("Content-Type: text/plain\r\n\r\nИмя: Иван\r\n");
+    let l = Letter::parse(raw.as_bytes(), CAP);
+    assert_eq!(l.text.trim(), "Имя: Иван");
+}
+
 // ---- property tests ---------------------------------------------------------
 
 /// Random MIME skeletons: nested multiparts with random headers, charsets,

@@ -93,6 +93,15 @@ impl Letter {
             }
             return letter;
         }
+        // mail-parser builds nested messages as a nested tree whose drop
+        // recurses: defuse hostile nesting before it can blow the stack.
+        let defused = defuse_nesting(raw);
+        if defused.is_some() {
+            letter.problems.push(format!(
+                "more than {MAX_NESTED_MESSAGES} nested messages: deeper ones not read"
+            ));
+        }
+        let raw: &[u8] = defused.as_deref().unwrap_or(raw);
         match std::panic::catch_unwind(|| MessageParser::new().parse(raw)) {
             Ok(Some(msg)) => read_message(&mut letter, &msg),
             Ok(None) => {
@@ -126,6 +135,34 @@ impl Letter {
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// Nested `message/*` parts read at most; later ones become opaque.
+const MAX_NESTED_MESSAGES: usize = 32;
+
+static NESTED_MESSAGE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    regex::bytes::Regex::new(r"(?i-u)message/(?:rfc822|global)").unwrap()
+});
+
+/// A copy of `raw` where `message/rfc822` content types beyond the first
+/// [`MAX_NESTED_MESSAGES`] are renamed to a same-length opaque type (offsets
+/// stay valid); `None` when there are not that many.
+fn defuse_nesting(raw: &[u8]) -> Option<Vec<u8>> {
+    let mut hits = NESTED_MESSAGE
+        .find_iter(raw)
+        .skip(MAX_NESTED_MESSAGES)
+        .peekable();
+    hits.peek()?;
+    let mut copy = raw.to_vec();
+    for m in hits {
+        if let Some(slot) = copy.get_mut(m.start()..m.end())
+            && slot.len() == 14
+        {
+            slot.copy_from_slice(b"application/xx");
+        }
+    }
+    Some(copy)
 }
 
 fn find_subslice(hay: &[u8], needle: &[u8]) -> Option<usize> {
