@@ -186,6 +186,11 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
                     f.client_text.push_str(&value);
                     f.client_text.push('\n');
                 }
+                // A filled "date of the measurement" says what is wanted.
+                if c == "visit_time" {
+                    f.client_text.push_str(&raw.label);
+                    f.client_text.push('\n');
+                }
             }
             None => {
                 f.client_text.push_str(&value);
@@ -295,7 +300,7 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
     if let Some(p) = &req.page {
         utm = merge_utm(utm, utm_from_url(p));
     }
-    for (_, v) in &req.fields {
+    for v in req.fields.iter().map(|(_, v)| v).chain(lay.loose.iter()) {
         if v.contains('|')
             && let Some(u) = utm_from_pipe(v)
         {
