@@ -229,6 +229,9 @@ pub struct AlertsConfig {
     /// Directory with alert templates overriding the built-in Russian ones.
     #[serde(default)]
     pub templates_dir: Option<PathBuf>,
+    /// amoCRM user id → name shown in alerts, e.g. { "504141" = "Анна" }.
+    #[serde(default)]
+    pub names: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,1 +1,3 @@
 //! amoCRM: the only module that knows amoCRM's JSON. (skeleton)
+
+pub mod events;
