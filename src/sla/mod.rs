@@ -6,7 +6,8 @@
 //! - [`evidence`]: what counts as "the manager reacted" and the trait the
 //!   amoCRM side ([`crate::crm::events`]) implements;
 //! - [`watch`]: the long-running task that checks leads near or past their
-//!   deadline and plans/sends alerts through [`crate::alert`].
+//!   deadline and plans/sends alerts through [`crate::alert`];
+//! - [`report`]: counts, median and p90 response times for `status`/`report`.
 //!
 //! Invariants: deadlines and alerts are journal rows with absolute times
 //! (`journal::sla`), never in-memory timers, so a restart neither loses nor
@@ -14,6 +15,7 @@
 
 pub mod calendar;
 pub mod evidence;
+pub mod report;
 pub mod watch;
 
 use std::path::Path;
