@@ -60,6 +60,8 @@ struct CrmState {
     event_requests: usize,
     lead_requests: usize,
     max_ids_seen: usize,
+    /// amoCRM unreachable: every call fails.
+    down: bool,
 }
 
 #[derive(Default)]
@@ -102,6 +104,9 @@ impl JsonGet for FakeCrm {
             };
             let one = |k: &str| list(k).first().map(|s| s.to_string());
             let mut st = self.0.lock().unwrap();
+            if st.down {
+                return Err("HTTP 503 Service Unavailable".into());
+            }
             match path {
                 "/api/v4/events" => {
                     st.event_requests += 1;
@@ -861,4 +866,53 @@ async fn run_loop_on_paused_tokio_clock() {
         journal.sla_row(2).unwrap().unwrap().state,
         SlaState::Answered
     );
+}
+
+#[tokio::test]
+async fn reminders_repeat_until_the_cap() {
+    let t0 = thu_noon();
+    let mut policy = mon_fri_policy();
+    policy.remind_every = Some(Duration::from_secs(15 * 60));
+    policy.max_reminders = 2;
+    let mut sim = Sim::new(t0, policy).await;
+    sim.open(1, None, ANNA, t0);
+    sim.run_until(t0 + mins(120)).await;
+    let reminder = |at: &str, waited: &str| {
+        (
+            at.to_string(),
+            "700".to_string(),
+            format!("⏰ Напоминание: клиент всё ещё ждёт звонка, {waited}"),
+        )
+    };
+    assert_eq!(
+        sim.alerts(),
+        vec![
+            first("Thu 2026-11-26 12:10:00", "700", "10 мин"),
+            escalation("Thu 2026-11-26 12:20:00", "20 мин"),
+            reminder("Thu 2026-11-26 12:25:00", "25 мин"),
+            reminder("Thu 2026-11-26 12:40:00", "40 мин"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn amocrm_down_at_the_deadline_alerts_after_a_grace_period() {
+    let t0 = thu_noon();
+    let mut sim = Sim::new(t0, mon_fri_policy()).await;
+    sim.open(1, None, ANNA, t0);
+    sim.run_until(t0 + mins(8)).await;
+    sim.crm.0.lock().unwrap().down = true;
+    sim.run_until(t0 + mins(11)).await;
+    // No blind alert at once: evidence may exist but cannot be read.
+    assert_eq!(sim.alerts(), vec![]);
+    sim.run_until(t0 + mins(13)).await;
+    // After two check intervals the alert goes out with the stored manager.
+    assert_eq!(
+        sim.alerts(),
+        vec![first("Thu 2026-11-26 12:12:00", "700", "12 мин")]
+    );
+    sim.crm.0.lock().unwrap().down = false;
+    sim.crm.event("outgoing_call", "lead", 1, sim.now());
+    sim.run_until(t0 + mins(40)).await;
+    assert_eq!(sim.alerts().len(), 1, "escalation cancelled by the call");
 }

@@ -310,6 +310,55 @@ mod tests {
     }
 
     #[test]
+    fn open_for_request_uses_internaldate_and_skips_trash_and_ignore() {
+        use crate::journal::mails::{IncomingMail, Recorded};
+        let j = Journal::in_memory().unwrap();
+        let p = Policy::around_the_clock(TimeZone::UTC);
+        let internal: Timestamp = "2026-11-26T09:00:00Z".parse().unwrap();
+        let Recorded::New(mail_id) = j
+            .record_mail(&IncomingMail {
+                mailbox: "sales".into(),
+                uidvalidity: 1,
+                uid: 1,
+                internal_date_ms: Some(internal.as_millisecond()),
+                raw: b"Subject: x\r\n\r\nbody".to_vec(),
+            })
+            .unwrap()
+        else {
+            panic!("new mail expected");
+        };
+        let later: Timestamp = "2026-11-26T09:05:00Z".parse().unwrap();
+        let lead = |id| DeliveredLead {
+            lead_id: id,
+            contact_id: Some(5),
+            responsible_id: Some(7),
+            mail_id: Some(mail_id),
+        };
+        let mut req = Request {
+            action: Action::Review,
+            name: Some("Иван".into()),
+            ..Request::default()
+        };
+        let d = open_for_request(&j, &p, &req, None, &lead(1), later).unwrap();
+        assert_eq!(d, Some("2026-11-26T09:10:00Z".parse().unwrap()));
+        req.action = Action::Lead;
+        let d = open_for_request(&j, &p, &req, Some(300), &lead(2), later).unwrap();
+        assert_eq!(d, Some("2026-11-26T09:05:00Z".parse().unwrap()));
+        for a in [Action::Trash, Action::Ignore] {
+            req.action = a;
+            assert_eq!(
+                open_for_request(&j, &p, &req, None, &lead(3), later).unwrap(),
+                None
+            );
+        }
+        assert_eq!(j.sla_open_rows().unwrap().len(), 2);
+        assert_eq!(
+            j.sla_row(1).unwrap().unwrap().client_name.as_deref(),
+            Some("Иван")
+        );
+    }
+
+    #[test]
     fn calendar_file_relative_to_config_and_its_errors() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
