@@ -133,6 +133,28 @@ impl Alerter {
         config_path: &Path,
         config_text: Option<&str>,
     ) -> Result<Alerter, AlertSetupError> {
+        Self::build(cfg, config_path, config_text, true)
+    }
+
+    /// Every problem in `[alerts]` (sections, maps, templates) without
+    /// reading secrets: for `amo-intake check`.
+    pub fn validate(cfg: &Config, config_path: &Path, config_text: Option<&str>) -> Diagnostics {
+        match Self::build(cfg, config_path, config_text, false) {
+            Ok(_) => Diagnostics::default(),
+            Err(AlertSetupError::Invalid(d)) => d,
+            Err(AlertSetupError::Secret(e)) => Diagnostics(vec![Diagnostic::new(
+                Loc::new(config_path, 1, 1),
+                e.to_string(),
+            )]),
+        }
+    }
+
+    fn build(
+        cfg: &Config,
+        config_path: &Path,
+        config_text: Option<&str>,
+        secrets: bool,
+    ) -> Result<Alerter, AlertSetupError> {
         let mut diags = Diagnostics::default();
         let loc = |keys: &[&str]| -> Loc {
             config_text
@@ -160,14 +182,45 @@ impl Alerter {
             }
         }
         let a = &cfg.alerts;
-        if let Some(t) = &a.telegram
-            && let Some(c) = section::<channels::TelegramConfig>(t, "telegram", &loc, &mut diags)
+        let ids_only = |section: &str,
+                        key: &str,
+                        map: &HashMap<String, toml::Value>,
+                        diags: &mut Diagnostics| {
+            for (k, v) in map {
+                let ok_value = matches!(v, toml::Value::String(_) | toml::Value::Integer(_));
+                if k.trim().parse::<i64>().is_err() || !ok_value {
+                    diags.push(Diagnostic::new(
+                        loc(&["alerts", section, key, k]),
+                        format!(
+                            "[alerts.{section}] {key}: `{k}` must be an amoCRM user id (digits) mapped to a string; see `amo-intake crm users`"
+                        ),
+                    ));
+                }
+            }
+        };
+        let telegram = a
+            .telegram
+            .as_ref()
+            .and_then(|t| section::<channels::TelegramConfig>(t, "telegram", &loc, &mut diags));
+        let email = a
+            .email
+            .as_ref()
+            .and_then(|t| section::<channels::EmailConfig>(t, "email", &loc, &mut diags));
+        if let Some(c) = &telegram {
+            ids_only("telegram", "chats", &c.chats, &mut diags);
+        }
+        if let Some(c) = &email {
+            ids_only("email", "to", &c.to, &mut diags);
+        }
+        if let Some(c) = telegram
+            && secrets
         {
             channels.push(Arc::new(channels::Telegram::from_config(c)?));
         }
-        if let Some(t) = &a.email
-            && let Some(c) = section::<channels::EmailConfig>(t, "email", &loc, &mut diags)
-        {
+        if let Some(mut c) = email {
+            if !secrets {
+                c.user = None;
+            }
             match channels::Email::from_config(c) {
                 Ok(ch) => channels.push(Arc::new(ch)),
                 Err(channels::EmailSetupError::Secret(e)) => return Err(e.into()),

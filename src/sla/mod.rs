@@ -24,7 +24,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::config::{SlaConfig, parse_duration};
+use crate::config::{Config, SlaConfig, parse_duration};
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::journal::sla::NewSla;
 use crate::journal::{Journal, JournalError};
@@ -207,6 +207,56 @@ impl Policy {
     }
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum SlaSetupError {
+    #[error("{0}")]
+    Invalid(Diagnostics),
+    #[error(transparent)]
+    Secret(#[from] crate::config::ConfigError),
+}
+
+/// Every problem in `[sla]` and `[alerts]` (calendar file and templates
+/// included), without reading secrets: what `amo-intake check` reports.
+pub fn check_config(cfg: &Config, config_path: &Path, config_text: Option<&str>) -> Diagnostics {
+    let mut d = match Policy::from_config(&cfg.sla, config_path, config_text) {
+        Ok(_) => Diagnostics::default(),
+        Err(d) => d,
+    };
+    d.extend(crate::alert::Alerter::validate(
+        cfg,
+        config_path,
+        config_text,
+    ));
+    d.sorted()
+}
+
+/// Builds the SLA watch for the daemon: policy from `[sla]`, channels from
+/// `[alerts]` (reads secrets), evidence from the shared amoCRM client.
+pub fn watch_from_config(
+    cfg: &Config,
+    config_path: &Path,
+    config_text: Option<&str>,
+    journal: std::sync::Arc<Journal>,
+    evidence: std::sync::Arc<dyn evidence::EvidenceSource>,
+    clock: std::sync::Arc<dyn Clock>,
+) -> Result<Watch, SlaSetupError> {
+    let policy =
+        Policy::from_config(&cfg.sla, config_path, config_text).map_err(SlaSetupError::Invalid)?;
+    let alerter = crate::alert::Alerter::from_config(cfg, config_path, config_text)
+        .map_err(|e| match e {
+            crate::alert::AlertSetupError::Invalid(d) => SlaSetupError::Invalid(d),
+            crate::alert::AlertSetupError::Secret(s) => SlaSetupError::Secret(s),
+        })?
+        .with_time_zone(policy.calendar.time_zone().clone());
+    Ok(Watch::new(
+        journal,
+        policy,
+        evidence,
+        std::sync::Arc::new(alerter),
+        clock,
+    ))
+}
+
 /// Byte offset of the key `keys` (a path of table names) in a TOML text.
 pub(crate) fn key_offset(text: &str, keys: &[&str]) -> Option<usize> {
     let doc = toml_edit::Document::parse(text).ok()?;
@@ -355,6 +405,38 @@ mod tests {
         assert_eq!(
             j.sla_row(1).unwrap().unwrap().client_name.as_deref(),
             Some("Иван")
+        );
+    }
+
+    #[test]
+    fn check_config_reports_alert_problems_without_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("first.txt"), "{client} {phon}\n").unwrap();
+        let text = format!(
+            "[sla]\ncallback_within = \"10m\"\n[alerts]\ntemplates_dir = \"{}\"\n[alerts.telegram]\nbot_token_file = \"/nonexistent\"\nchats = {{ \"anna\" = \"1\" }}\n[alerts.webhook]\nurl = \"http://x\"\nmethod = \"PUT\"\n",
+            dir.path().display()
+        );
+        let cfg: Config = toml::from_str(&text).unwrap();
+        let d = check_config(&cfg, Path::new("c.toml"), Some(&text));
+        let lines: Vec<String> = d.0.iter().map(|d| d.to_string()).collect();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("c.toml:7:11: [alerts.telegram] chats: `anna`")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("c.toml:8:9: [alerts.webhook]") && l.contains("method")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("first.txt:1:10: unknown placeholder `{phon}`")),
+            "{lines:?}"
         );
     }
 
