@@ -213,6 +213,9 @@ pub struct SlaConfig {
     pub evidence: Option<Vec<String>>,
     #[serde(default)]
     pub check_interval: Option<String>,
+    /// Local time of the daily digest to the head of sales, e.g. "19:30".
+    #[serde(default)]
+    pub digest_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

@@ -916,3 +916,52 @@ async fn amocrm_down_at_the_deadline_alerts_after_a_grace_period() {
     sim.run_until(t0 + mins(40)).await;
     assert_eq!(sim.alerts().len(), 1, "escalation cancelled by the call");
 }
+
+#[tokio::test]
+async fn daily_digest_to_the_head_once_a_day() {
+    let t0 = msk("2026-11-26T18:00:00");
+    let mut policy = mon_fri_policy();
+    policy.digest_at = Some(19 * 60 + 30);
+    let mut sim = Sim::new(t0, policy).await;
+    sim.open(1, None, ANNA, t0);
+    sim.open(2, None, BORIS, t0 + mins(10));
+    sim.run_until(t0 + mins(5)).await;
+    sim.crm.event("outgoing_call", "lead", 1, sim.now());
+    sim.run_until(msk("2026-11-27T19:31:00")).await;
+    let digests: Vec<(String, String, String)> = sim
+        .alerts()
+        .into_iter()
+        .filter(|a| a.2.starts_with("📊"))
+        .collect();
+    assert_eq!(
+        digests,
+        vec![
+            (
+                "Thu 2026-11-26 19:30:00".to_string(),
+                HEAD_CHAT.to_string(),
+                "📊 Заявки с сайта за 26.11.2026: 2".to_string()
+            ),
+            (
+                "Fri 2026-11-27 19:30:00".to_string(),
+                HEAD_CHAT.to_string(),
+                "📊 Заявки с сайта за 27.11.2026: 0".to_string()
+            ),
+        ]
+    );
+    let text = &sim
+        .log
+        .iter()
+        .find(|(_, m)| m.text.starts_with("📊"))
+        .unwrap()
+        .1
+        .text;
+    assert!(
+        text.contains("Перезвонили: 1 (из них с опозданием: 0)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Без звонка после срока: 1, ждут: 0"),
+        "{text}"
+    );
+    assert!(text.contains("медиана 5 мин"), "{text}");
+}

@@ -382,6 +382,34 @@ impl Alerter {
         ch.send(&alert.recipient, &msg).await
     }
 
+    /// (channel, recipient) pairs of the head of sales, for the daily digest.
+    pub fn head_routes(&self) -> Vec<(String, String)> {
+        self.channels
+            .iter()
+            .filter_map(|c| Some((c.name().to_string(), c.head_route()?)))
+            .collect()
+    }
+
+    /// Sends a free text (daily digest) through one channel.
+    pub async fn deliver_text(
+        &self,
+        channel: &str,
+        recipient: &str,
+        text: &str,
+    ) -> Result<(), ChannelError> {
+        let Some(ch) = self.channels.iter().find(|c| c.name() == channel) else {
+            return Err(ChannelError::Transient {
+                channel: channel.to_string(),
+                message: "channel is no longer configured".into(),
+            });
+        };
+        let msg = Message {
+            text: text.to_string(),
+            payload: serde_json::json!({"event": "sla_digest", "text": text}),
+        };
+        ch.send(recipient, &msg).await
+    }
+
     /// Sends a free text (daily digest) to the head on every channel.
     pub async fn broadcast_head(&self, text: &str) -> Vec<ChannelError> {
         let msg = Message {

@@ -56,6 +56,22 @@ CREATE TABLE sla_alerts (
     UNIQUE (lead_id, kind, seq, channel, recipient)
 );
 CREATE INDEX sla_alerts_pending ON sla_alerts(sent_at, cancelled, next_try);
+CREATE TABLE sla_digests (
+    day         TEXT    NOT NULL,  -- local date, YYYY-MM-DD
+    channel     TEXT    NOT NULL,
+    recipient   TEXT    NOT NULL,
+    text        TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    sent_at     INTEGER,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    next_try    INTEGER NOT NULL,
+    last_error  TEXT,
+    PRIMARY KEY (day, channel, recipient)
+);
+CREATE TABLE sla_digest_days (
+    day         TEXT PRIMARY KEY,
+    planned_at  INTEGER NOT NULL
+);
 "#;
 
 /// A row to open when a lead is delivered.
@@ -229,7 +245,112 @@ fn alert_row(r: &Row<'_>) -> rusqlite::Result<AlertRow> {
     })
 }
 
+/// One daily digest message to one recipient.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DigestRow {
+    pub day: String,
+    pub channel: String,
+    pub recipient: String,
+    pub text: String,
+    pub sent_ms: Option<i64>,
+    pub attempts: u32,
+}
+
 impl Journal {
+    /// True when the digest of `day` was already planned (sent or pending).
+    pub fn digest_planned(&self, day: &str) -> Result<bool> {
+        let conn = self.conn();
+        let n: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM sla_digest_days WHERE day=?1",
+            params![day],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Journals the digest of `day` for each (channel, recipient); once per day.
+    pub fn digest_plan(
+        &self,
+        day: &str,
+        text: &str,
+        to: &[(String, String)],
+        now_ms: i64,
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO sla_digest_days (day, planned_at) VALUES (?1, ?2)",
+            params![day, now_ms],
+        )?;
+        for (channel, recipient) in to {
+            tx.execute(
+                "INSERT OR IGNORE INTO sla_digests (day, channel, recipient, text, created_at, next_try)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                params![day, channel, recipient, text, now_ms],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn digests_pending(&self, now_ms: i64) -> Result<Vec<DigestRow>> {
+        self.digest_query("WHERE sent_at IS NULL AND next_try<=?1", now_ms)
+    }
+
+    pub fn digests_all(&self) -> Result<Vec<DigestRow>> {
+        self.digest_query("WHERE ?1 = ?1", 0)
+    }
+
+    fn digest_query(&self, filter: &str, p: i64) -> Result<Vec<DigestRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT day, channel, recipient, text, sent_at, attempts FROM sla_digests {filter} ORDER BY day, channel, recipient"
+        ))?;
+        let rows = stmt
+            .query_map(params![p], |r| {
+                Ok(DigestRow {
+                    day: r.get(0)?,
+                    channel: r.get(1)?,
+                    recipient: r.get(2)?,
+                    text: r.get(3)?,
+                    sent_ms: r.get(4)?,
+                    attempts: r.get::<_, i64>(5)?.max(0) as u32,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn digests_next_try(&self) -> Result<Option<i64>> {
+        let conn = self.conn();
+        Ok(conn.query_row(
+            "SELECT MIN(next_try) FROM sla_digests WHERE sent_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn digest_done(
+        &self,
+        d: &DigestRow,
+        at_ms: i64,
+        error: Option<&str>,
+        next_try_ms: i64,
+    ) -> Result<()> {
+        let conn = self.conn();
+        match error {
+            None => conn.execute(
+                "UPDATE sla_digests SET sent_at=?4, attempts=attempts+1, last_error=NULL WHERE day=?1 AND channel=?2 AND recipient=?3",
+                params![d.day, d.channel, d.recipient, at_ms],
+            )?,
+            Some(e) => conn.execute(
+                "UPDATE sla_digests SET attempts=attempts+1, last_error=?4, next_try=?5 WHERE day=?1 AND channel=?2 AND recipient=?3",
+                params![d.day, d.channel, d.recipient, e, next_try_ms],
+            )?,
+        };
+        Ok(())
+    }
+
     /// Opens the SLA clock for a delivered lead. Idempotent: a lead already
     /// watched keeps its row (returns false).
     pub fn sla_open(&self, new: &NewSla) -> Result<bool> {

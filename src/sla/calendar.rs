@@ -84,7 +84,8 @@ pub fn parse_days(s: &str) -> Result<Vec<usize>, String> {
     Ok(out)
 }
 
-fn parse_hhmm(s: &str) -> Option<u16> {
+/// "HH:MM" as minutes since midnight ("24:00" = 1440).
+pub fn parse_hhmm(s: &str) -> Option<u16> {
     let (h, m) = s.trim().split_once(':')?;
     if h.is_empty() || h.len() > 2 || m.len() != 2 {
         return None;

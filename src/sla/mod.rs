@@ -52,6 +52,8 @@ pub struct Policy {
     /// Checks start this long before the deadline, so evidence that is
     /// already there closes the row without an alert.
     pub check_ahead: Duration,
+    /// Local minute of the day for the daily digest to the head of sales.
+    pub digest_at: Option<u16>,
 }
 
 impl Policy {
@@ -66,6 +68,7 @@ impl Policy {
             evidence: EvidenceSet::all(),
             check_interval: Duration::from_secs(60),
             check_ahead: Duration::from_secs(60),
+            digest_at: None,
         }
     }
 
@@ -121,6 +124,21 @@ impl Policy {
         let minute = Duration::from_secs(60);
         let check_interval =
             dur("check_interval", &cfg.check_interval, Some(minute)).unwrap_or(minute);
+        let digest_at = match cfg.digest_at.as_deref() {
+            None => None,
+            Some(s) => match calendar::parse_hhmm(s) {
+                Some(m) if m < 1440 => Some(m),
+                _ => {
+                    diags.push(Diagnostic::new(
+                        loc(&["sla", "digest_at"]),
+                        format!(
+                            "[sla] digest_at: `{s}` is not a time of day; write e.g. \"19:30\""
+                        ),
+                    ));
+                    None
+                }
+            },
+        };
         let evidence = match &cfg.evidence {
             None => EvidenceSet::all(),
             Some(list) => {
@@ -194,6 +212,7 @@ impl Policy {
             evidence,
             check_interval,
             check_ahead: minute.min(check_interval),
+            digest_at,
         })
     }
 

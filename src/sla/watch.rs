@@ -385,8 +385,77 @@ impl Watch {
             }
         }
 
+        // 4. The daily digest to the head of sales.
+        self.digest(now_ts).await?;
+
         report.next_wake = Some(self.next_wake(now)?);
         Ok(report)
+    }
+
+    /// The local date and the digest instant of that date.
+    fn digest_instant(&self, date: jiff::civil::Date, minute: u16) -> Option<Timestamp> {
+        let time = jiff::civil::Time::new((minute / 60) as i8, (minute % 60) as i8, 0, 0).ok()?;
+        self.policy
+            .calendar
+            .time_zone()
+            .to_ambiguous_timestamp(date.to_datetime(time))
+            .compatible()
+            .ok()
+    }
+
+    /// Plans today's digest once its time has come, and sends pending ones.
+    async fn digest(&self, now_ts: Timestamp) -> Result<(), WatchError> {
+        let Some(minute) = self.policy.digest_at else {
+            return Ok(());
+        };
+        let tz = self.policy.calendar.time_zone().clone();
+        let today = now_ts.to_zoned(tz.clone()).date();
+        let day = today.to_string();
+        if let Some(at) = self.digest_instant(today, minute)
+            && now_ts >= at
+            && !self.journal.digest_planned(&day)?
+        {
+            let since = today
+                .to_zoned(tz)
+                .map(|z| z.timestamp().as_millisecond())
+                .unwrap_or(0);
+            let rows = self.journal.sla_rows_since(since)?;
+            let s = super::report::stats(&rows, now_ts.as_millisecond());
+            let fmt = |ms: Option<i64>| {
+                ms.map(|m| crate::alert::template::human_duration(m / 1000))
+                    .unwrap_or_else(|| "—".into())
+            };
+            let mut v: HashMap<&str, String> = HashMap::new();
+            v.insert("date", today.strftime("%d.%m.%Y").to_string());
+            v.insert("total", s.total.to_string());
+            v.insert("answered", s.answered.to_string());
+            v.insert("late", s.late.to_string());
+            v.insert("breached", s.breached.to_string());
+            v.insert("waiting", s.waiting.to_string());
+            v.insert("median", fmt(s.median_ms));
+            v.insert("p90", fmt(s.p90_ms));
+            let text = crate::alert::template::render(self.alerter.templates().digest(), &v);
+            let to = self.alerter.head_routes();
+            tracing::info!(day = %day, recipients = to.len(), requests = s.total, "daily digest journalled");
+            self.journal
+                .digest_plan(&day, &text, &to, now_ts.as_millisecond())?;
+        }
+        for d in self.journal.digests_pending(now_ts.as_millisecond())? {
+            let res = self
+                .alerter
+                .deliver_text(&d.channel, &d.recipient, &d.text)
+                .await;
+            let now = self.clock.now().as_millisecond();
+            match res {
+                Ok(()) => self.journal.digest_done(&d, now, None, 0)?,
+                Err(ChannelError::Transient { message, .. }) => {
+                    tracing::warn!(channel = %d.channel, error = %message, "digest not delivered; will retry");
+                    let retry = now + ms(retry_backoff(d.attempts));
+                    self.journal.digest_done(&d, now, Some(&message), retry)?
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The earliest instant at which something may need doing.
@@ -413,6 +482,24 @@ impl Watch {
         }
         if let Some(t) = self.journal.alerts_next_try()? {
             next = next.min(t.max(now + 1));
+        }
+        if let Some(t) = self.journal.digests_next_try()? {
+            next = next.min(t.max(now + 1));
+        }
+        if let Some(minute) = self.policy.digest_at
+            && let Ok(now_ts) = Timestamp::from_millisecond(now)
+        {
+            let today = now_ts
+                .to_zoned(self.policy.calendar.time_zone().clone())
+                .date();
+            for date in [Some(today), today.tomorrow().ok()].into_iter().flatten() {
+                if let Some(at) = self.digest_instant(date, minute)
+                    && at.as_millisecond() > now
+                {
+                    next = next.min(at.as_millisecond());
+                    break;
+                }
+            }
         }
         let next = next.max(now + 1);
         Ok(Timestamp::from_millisecond(next).unwrap_or(Timestamp::MAX))
