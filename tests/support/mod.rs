@@ -7,5 +7,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod fake_amocrm;
+pub mod fake_channels;
 
 pub use fake_amocrm::{FakeAmo, FakeOptions, Fault, FaultKind};
