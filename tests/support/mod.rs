@@ -1,4 +1,5 @@
 #![allow(dead_code)]
 //! Helpers shared by the integration tests.
 
+pub mod daemon;
 pub mod dovecot;
