@@ -422,6 +422,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn example_config_is_valid() {
+        let text = include_str!("../examples/config.toml");
+        let c = Config::parse(Path::new("examples/config.toml"), text);
+        let Ok(c) = c else {
+            panic!("{}", c.err().map(|d| d.to_string()).unwrap_or_default());
+        };
+        assert_eq!(c.mailbox.len(), 1);
+        for m in &c.mailbox {
+            let s = MailboxSettings::validate(m);
+            assert!(s.is_ok(), "{:?}", s.err().map(|e| e.to_string()));
+        }
+    }
+
+    #[test]
     fn rule_file_filter() {
         assert!(is_rule_file(Path::new("/r/tilda.toml")));
         assert!(!is_rule_file(Path::new("/r/.tilda.toml.swp")));
