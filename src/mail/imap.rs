@@ -654,12 +654,23 @@ impl Watcher {
         shutdown: &CancellationToken,
     ) -> Result<u32, ImapError> {
         let ct = self.s.command_timeout;
-        let query = format!("UID {}:*", last.saturating_add(1));
-        let found = timed("UID SEARCH", ct, sess.uid_search(&query)).await?;
+        let query = format!("{}:*", last.saturating_add(1));
+        let sizes: Vec<async_imap::types::Fetch> = timed("UID FETCH (sizes)", ct, async {
+            sess.uid_fetch(&query, "(UID RFC822.SIZE)")
+                .await?
+                .try_collect()
+                .await
+        })
+        .await?;
         // `n:*` returns the highest UID even when it is below n.
-        let mut uids: Vec<u32> = found.into_iter().filter(|u| *u > last).collect();
-        uids.sort_unstable();
-        if uids.is_empty() {
+        let mut found: Vec<(u32, u32)> = sizes
+            .iter()
+            .filter_map(|f| f.uid.map(|u| (u, f.size.unwrap_or(0))))
+            .filter(|(u, _)| *u > last)
+            .collect();
+        found.sort_unstable();
+        found.dedup_by_key(|(u, _)| *u);
+        if found.is_empty() {
             if last == 0 {
                 // Empty folder after a re-scan: remember the new UIDVALIDITY.
                 self.deps.journal.set_watermark(
@@ -672,8 +683,9 @@ impl Watcher {
             }
             return Ok(last);
         }
-        tracing::info!(mailbox = %self.s.name, count = uids.len(), after_uid = last, "catching up");
-        for chunk in uids.chunks(50) {
+        tracing::info!(mailbox = %self.s.name, count = found.len(), after_uid = last, "catching up");
+        for chunk in chunks_by_size(&found, 50, CHUNK_BYTES) {
+            let chunk = chunk.as_slice();
             let recorded = self.fetch_and_record(sess, validity, chunk).await?;
             if let Some(max) = chunk.iter().copied().max() {
                 last = max;
@@ -989,6 +1001,30 @@ fn drain_new_mail(sess: &ImapSession) -> bool {
     new
 }
 
+/// At most this many bytes of mail bodies are held in memory per FETCH.
+const CHUNK_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Groups sorted `(uid, size)` into FETCH batches of at most `max_n` mails
+/// and `max_bytes` (a single larger mail gets a batch of its own).
+pub fn chunks_by_size(found: &[(u32, u32)], max_n: usize, max_bytes: u64) -> Vec<Vec<u32>> {
+    let mut out: Vec<Vec<u32>> = Vec::new();
+    let mut cur: Vec<u32> = Vec::new();
+    let mut bytes = 0u64;
+    for &(uid, size) in found {
+        let size = u64::from(size);
+        if !cur.is_empty() && (cur.len() >= max_n || bytes + size > max_bytes) {
+            out.push(std::mem::take(&mut cur));
+            bytes = 0;
+        }
+        cur.push(uid);
+        bytes += size;
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 /// Compact IMAP sequence set: "1:5,7,9:10".
 pub fn uid_set(uids: &[u32]) -> String {
     let mut sorted: Vec<u32> = uids.to_vec();
@@ -1038,6 +1074,20 @@ mod tests {
             after: None,
             after_target: None,
         }
+    }
+
+    #[test]
+    fn fetch_batches_bound_count_and_bytes() {
+        let found: Vec<(u32, u32)> = (1..=7).map(|u| (u, 10)).collect();
+        assert_eq!(
+            chunks_by_size(&found, 3, 1000),
+            vec![vec![1, 2, 3], vec![4, 5, 6], vec![7]]
+        );
+        assert_eq!(
+            chunks_by_size(&[(1, 5), (2, 100), (3, 5), (4, 5)], 50, 20),
+            vec![vec![1], vec![2], vec![3, 4]]
+        );
+        assert!(chunks_by_size(&[], 50, 20).is_empty());
     }
 
     #[test]
