@@ -49,11 +49,11 @@ struct Loaded {
     rules: RuleSet,
 }
 
-/// Validates a config: mailboxes (plaintext policy, secrets), metrics
-/// address, and the rule folder. Every problem, one per line.
-fn load(config: Config) -> Result<Loaded, String> {
+/// The daemon's start-up checks that need no secret and no network:
+/// duplicate mailbox names, plaintext policy, durations, `after`, the
+/// metrics address. One message per problem; `amo-intake check` may call it.
+pub fn check_config(config: &Config) -> Vec<String> {
     let mut problems = Vec::new();
-    let mut mailboxes = Vec::new();
     let mut names = std::collections::HashSet::new();
     for m in &config.mailbox {
         if !names.insert(m.name.clone()) {
@@ -62,15 +62,30 @@ fn load(config: Config) -> Result<Loaded, String> {
                 m.name
             ));
         }
-        match MailboxSettings::from_config(m) {
-            Ok(s) => mailboxes.push(s),
-            Err(e) => problems.push(e.to_string()),
+        if let Err(e) = MailboxSettings::validate(m) {
+            problems.push(e.to_string());
         }
     }
     if let Some(m) = &config.metrics
         && let Err(e) = crate::metrics::parse_listen(&m.listen)
     {
         problems.push(e.to_string());
+    }
+    problems
+}
+
+/// Validates a config in full (the checks above, then secrets and the rule
+/// folder). Every problem, one per line.
+fn load(config: Config) -> Result<Loaded, String> {
+    let mut problems = check_config(&config);
+    let mut mailboxes = Vec::new();
+    if problems.is_empty() {
+        for m in &config.mailbox {
+            match MailboxSettings::from_config(m) {
+                Ok(s) => mailboxes.push(s),
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
     }
     let rules = match RuleSet::load_dir(&config.rules.dir) {
         Ok(r) => Some(r),

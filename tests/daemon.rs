@@ -135,7 +135,6 @@ async fn sighup_with_a_broken_config_keeps_the_old_one() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs RuleSet::load_dir from the parse branch (the skeleton stub accepts any file); un-ignore after merging it"]
 async fn sighup_with_a_broken_rule_keeps_the_old_rules() {
     let dc = Dovecot::start();
     let setup = Setup::new();
@@ -195,4 +194,20 @@ async fn daemon_restart_processes_none_twice_and_misses_none() {
     assert_eq!(setup.journalled(), 7);
     assert_eq!(setup.distinct_message_ids(), 7);
     assert_eq!(d2.count_log("mail journalled"), 4, "{}", d2.log());
+}
+
+#[test]
+fn example_config_passes_check() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_amo-intake"))
+        .args(["check", "--config", &format!("{root}/examples/config.toml")])
+        .args(["--rules", &format!("{root}/rules")])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -91,6 +91,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Alert wording per request kind (the SLA module's templates replace it).
+fn kind_ru(kind: crate::request::Kind) -> &'static str {
+    use crate::request::Kind;
+    match kind {
+        Kind::Measurement => "заявка на замер",
+        Kind::Calculation => "заявка на расчёт",
+        Kind::Callback => "просьба перезвонить",
+        Kind::Question => "вопрос с сайта",
+        Kind::Other => "заявка с сайта",
+    }
+}
+
 fn or_dash(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("—")
 }
@@ -193,8 +205,8 @@ async fn demo(args: Args) -> anyhow::Result<()> {
     for (file, req) in &waiting {
         summary.overdue += 1;
         println!(
-            "   ALERT → менеджеру: заявка «{}» ({}, {}) ждёт звонка дольше {} с — перезвоните клиенту [{file}]",
-            req.kind.as_str(),
+            "   ALERT → менеджеру: {} — {}, {} — ждёт звонка дольше {} с, перезвоните клиенту [{file}]",
+            kind_ru(req.kind),
             or_dash(&req.name),
             or_dash(&req.phone),
             deadline.as_secs()
