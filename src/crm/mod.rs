@@ -7,11 +7,13 @@
 //! - [`names`]: rule names → ids, with `path:line:col` diagnostics.
 //! - [`payload`]: the JSON bodies built from a request.
 //! - [`deliver`]: the exactly-once delivery of outbox rows.
+//! - [`events`]: callback evidence read from the events API (SLA).
 //! - [`failpoint`]: named crash points for crash-safety tests.
 
 pub mod catalog;
 pub mod client;
 pub mod deliver;
+pub mod events;
 pub mod failpoint;
 pub mod names;
 pub mod payload;
