@@ -28,14 +28,20 @@ use delivery_kit::*;
 use support::{FakeAmo, FakeOptions};
 
 fn env_usize(k: &str, d: usize) -> usize {
-    std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
 }
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let n = env_usize("BENCH_N", if full { 1000 } else { 40 });
     let limit = env_usize("BENCH_LIMIT", 70);
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(run(n, limit));
 }
 
@@ -47,19 +53,35 @@ async fn run(n: usize, limit: usize) {
     let dir = tempfile::tempdir().unwrap();
     let j = open(&dir.path().join("bench.db"));
     let client = Arc::new(
-        Client::new(options(&fake, AuthConfig::LongLived(fake.long_lived_token()), Some(j.clone()), limit as f64)).unwrap(),
+        Client::new(options(
+            &fake,
+            AuthConfig::LongLived(fake.long_lived_token()),
+            Some(j.clone()),
+            limit as f64,
+        ))
+        .unwrap(),
     );
     let p = pipeline(&j, client);
     for i in 0..n {
         let email = (i % 10 < 3).then(|| format!("client{i}@example.ru"));
-        let r = req(&format!("Клиент {i}"), &format!("+7926{i:07}"), email.as_deref());
-        p.enqueue(&format!("ai-bench{i:06}"), &r, &CrmSpec::default()).unwrap();
+        let r = req(
+            &format!("Клиент {i}"),
+            &format!("+7926{i:07}"),
+            email.as_deref(),
+        );
+        p.enqueue(&format!("ai-bench{i:06}"), &r, &CrmSpec::default())
+            .unwrap();
     }
     let start = Instant::now();
     drain(&p, &j, Duration::from_secs(3600)).await;
     let time = start.elapsed().as_secs_f64();
 
-    assert_eq!(count(&j, OutboxState::Done), n, "{:?}", j.outbox_counts().unwrap());
+    assert_eq!(
+        count(&j, OutboxState::Done),
+        n,
+        "{:?}",
+        j.outbox_counts().unwrap()
+    );
     assert_eq!(fake.leads().len(), n);
     assert_eq!(fake.contacts().len(), n);
     assert_eq!(fake.tasks().len(), n);

@@ -781,6 +781,24 @@ fn rejected_ids(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The SLA watch reads events through the daemon's one client, so its calls
+/// share the rate limiter (and the stop on revoked auth) with delivery.
+impl super::events::JsonGet for Client {
+    fn get_json<'a>(
+        &'a self,
+        path: &'a str,
+        query: &'a [(String, String)],
+    ) -> futures::future::BoxFuture<'a, Result<Option<Value>, String>> {
+        Box::pin(async move {
+            let q: Vec<(&str, String)> =
+                query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            Client::get_json(self, path, &q)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
