@@ -732,3 +732,42 @@ async fn dry_run_records_payloads_and_sends_nothing() {
     assert!(log.iter().any(|c| c.path == "/api/v4/tasks"));
     assert_eq!(count(&j, OutboxState::Done), 1);
 }
+
+#[tokio::test]
+async fn duplicate_refusal_falls_back_to_complex_in_unsorted() {
+    let fake = FakeAmo::start(FakeOptions {
+        duplicates: support::fake_amocrm::DuplicatePolicy::Reject,
+        hide_unsorted_contacts: true,
+        ..FakeOptions::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let j = open(&dir.path().join("s.db"));
+    // Two pipelines (no shared memory); the contact of the pending unsorted
+    // item is invisible to search, so the second form repeats the phone.
+    let p1 = pipeline(&j, long_lived(&fake, &j));
+    let a = p1
+        .enqueue(
+            "ai-dup1",
+            &req("Нина", "+79035550101", None),
+            &CrmSpec::default(),
+        )
+        .unwrap();
+    drain(&p1, &j, T).await;
+    let p2 = pipeline(&j, long_lived(&fake, &j));
+    let b = p2
+        .enqueue(
+            "ai-dup2",
+            &req("Нина", "+79035550101", None),
+            &CrmSpec::default(),
+        )
+        .unwrap();
+    drain(&p2, &j, T).await;
+    for id in [a, b] {
+        let row = j.outbox_row(id).unwrap().unwrap();
+        assert_eq!(row.state, OutboxState::Done, "{:?}", row.last_error);
+        let lead = fake.lead(row.lead_id.unwrap()).unwrap();
+        assert_eq!(lead.status_id, ids::STATUS_UNSORTED);
+    }
+    assert_eq!(fake.requests_to("POST", "/api/v4/leads/complex").len(), 1);
+    assert_clean(&fake);
+}

@@ -398,6 +398,14 @@ impl Deliverer {
             .await;
         let resp = match resp {
             Ok(v) => v,
+            Err(CrmError::Rejected { detail, .. }) if detail.contains("Duplicate") => {
+                // Nothing was created; the same lead via `complex` still
+                // lands in Unsorted and is not refused as a duplicate.
+                tracing::warn!(key = %row.key, %detail, "unsorted/forms refused a duplicate; sending via complex");
+                let mut p2 = p.clone();
+                p2.lead = p.complex_unsorted_item(contact);
+                return self.create_complex_one(row, &p2, contact, step).await;
+            }
             Err(CrmError::Rejected { status, detail, .. }) => {
                 self.quarantine(
                     row,
@@ -437,6 +445,59 @@ impl Deliverer {
             self.remember(p, c);
         }
         tracing::info!(key = %row.key, lead_id, contact_id, linked = contact.is_some(), rule = row.request.rule.as_deref().unwrap_or("-"), phone = %p.phones10.first().map(|s| mask_phone(s)).unwrap_or_default(), "lead created in Unsorted");
+        step.moved += 1;
+        Ok(false)
+    }
+
+    /// One prepared complex item (`p.lead` is the full item).
+    async fn create_complex_one(
+        &self,
+        row: &OutboxRow,
+        p: &LeadPlan,
+        contact: Option<i64>,
+        step: &mut Step,
+    ) -> Result<bool, CrmError> {
+        let resp = match self
+            .client
+            .post_json("/api/v4/leads/complex", &json!([p.lead]))
+            .await
+        {
+            Ok(v) => v,
+            Err(CrmError::Rejected { status, detail, .. }) => {
+                self.quarantine(
+                    row,
+                    &format!("amoCRM refused the lead ({status}): {detail}"),
+                )?;
+                step.moved += 1;
+                return Ok(false);
+            }
+            Err(e) => return self.fail(&[row], e, step),
+        };
+        hit("after_create_response")?;
+        let item = resp.as_ref().and_then(|v| v.get(0)).cloned();
+        let Some(lead_id) = item
+            .as_ref()
+            .and_then(|it| it.get("id"))
+            .and_then(Value::as_i64)
+        else {
+            return self.fail(
+                &[row],
+                CrmError::Decode("complex answer has no lead id".into()),
+                step,
+            );
+        };
+        let contact_id = item
+            .as_ref()
+            .and_then(|it| it.get("contact_id"))
+            .and_then(Value::as_i64)
+            .or(contact);
+        self.journal
+            .mark_sent(row.request_id, lead_id, contact_id, None)?;
+        hit("after_sent_commit")?;
+        if let Some(c) = contact_id {
+            self.remember(p, c);
+        }
+        tracing::info!(key = %row.key, lead_id, contact_id, "lead created in Unsorted via complex");
         step.moved += 1;
         Ok(false)
     }

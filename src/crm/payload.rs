@@ -574,6 +574,24 @@ impl LeadPlan {
         })
     }
 
+    /// A `complex` item that still lands in Unsorted (`_embedded.metadata`
+    /// with `category: forms`): the fallback when `unsorted/forms` refuses
+    /// a duplicate (api.md 2: older accounts answer 400 instead of tagging).
+    pub fn complex_unsorted_item(&self, contact_id: Option<i64>) -> Value {
+        let mut lead = self.complex_item(contact_id);
+        if let Some(o) = lead.as_object_mut() {
+            o.insert("pipeline_id".into(), json!(self.pipeline_id));
+        }
+        let mut meta = self.metadata.clone();
+        if let Some(m) = meta.as_object_mut() {
+            m.insert("category".into(), json!("forms"));
+        }
+        if let Some(emb) = lead.get_mut("_embedded").and_then(Value::as_object_mut) {
+            emb.insert("metadata".into(), meta);
+        }
+        lead
+    }
+
     /// One item of `POST /api/v4/leads/complex`.
     pub fn complex_item(&self, contact_id: Option<i64>) -> Value {
         let mut lead = self.lead.clone();
