@@ -5,7 +5,14 @@
 //! (DESIGN.md "Contracts"); everything else lives in [`RequestMeta`], which
 //! `parse` never prints.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+use rlibphonenumber::phonenumber_matcher::{FindNumberExt, Leniency};
+use rlibphonenumber::{PhoneNumber, PhoneNumberFormat, Region};
 use serde::{Deserialize, Serialize};
+
+use crate::mail::letter::Letter;
 
 /// What the daemon does with a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -157,5 +164,503 @@ fn opt(v: &Option<String>) -> serde_json::Value {
     match v {
         Some(s) => serde_json::Value::String(s.clone()),
         None => serde_json::Value::Null,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Normalisation: pure functions the rules engine applies to extracted values.
+// ---------------------------------------------------------------------------
+
+/// Compiles a pattern written in this file; a bad one is a bug caught by
+/// the unit tests, so it degrades to a never-matching regex instead of
+/// panicking in production.
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|_| {
+        #[allow(clippy::unwrap_used)]
+        Regex::new(r"[^\s\S]").unwrap()
+    })
+}
+
+/// Phone numbers read off one field.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Phones {
+    /// Valid numbers in E.164 (`+79123456789`), extension removed, deduped,
+    /// in the order written.
+    pub e164: Vec<String>,
+    /// `(e164, extension)` for numbers written with "доб. 12" / "ext. 12".
+    pub extensions: Vec<(String, String)>,
+    /// Strings that look like an attempt at a number but are not a valid
+    /// one, kept raw for the lead note (never put in `phone`).
+    pub invalid: Vec<String>,
+}
+
+fn region_of(region: &str) -> Option<Region> {
+    Region::from_code(&region.trim().to_ascii_uppercase()).ok()
+}
+
+/// Where one field holds several numbers: commas, semicolons, slashes,
+/// "или"/"or", line breaks.
+static PHONE_SPLIT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)[,;/\n]|\s(?:или|либо|or|и|and)\s"));
+/// A trailing extension: "доб. 12", "ext. 12", "вн. 12", "#12", "x12".
+static PHONE_EXT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)[\s,(]*(?:доб(?:авочный)?|вн(?:утр(?:енний)?)?|ext(?:ension)?|x|#)\.?\s*:?\s*(\d{1,6})\)?\s*$",
+    )
+});
+
+/// Parses a phone field: "8 (912) 345-67-89", "+7 999 123-45-67 доб. 12",
+/// "8 999 123 45 67, 8 912 345 67 89". Input-mask debris ("+7 (___)
+/// ___-__-__") and digit-less text are skipped; anything else that is not
+/// a valid number lands in `invalid`. `region` is the default region for
+/// numbers written without a country code (config, normally "RU").
+pub fn parse_phones(s: &str, region: &str) -> Phones {
+    let mut out = Phones::default();
+    let Some(reg) = region_of(region) else {
+        let t = s.trim();
+        if t.chars().any(|c| c.is_ascii_digit()) {
+            out.invalid.push(t.to_string());
+        }
+        return out;
+    };
+    for chunk in PHONE_SPLIT.split(s) {
+        let raw = chunk.trim().trim_matches(|c: char| c == '.' || c == ',');
+        let digits = raw.chars().filter(char::is_ascii_digit).count();
+        if digits == 0 {
+            continue;
+        }
+        // An untouched input mask: "+7 (___) ___-__-__".
+        if raw.contains('_') && digits <= 2 {
+            continue;
+        }
+        let (main, ext) = match PHONE_EXT.captures(raw) {
+            Some(c) => {
+                let m = c.get(0).map_or(raw.len(), |m| m.start());
+                (&raw[..m], c.get(1).map(|e| e.as_str().to_string()))
+            }
+            None => (raw, None),
+        };
+        // "8 999 123-45-67, доб. 12": an extension split off by the comma.
+        if !main.chars().any(|c| c.is_ascii_digit()) {
+            if let (Some(ext), Some(last)) = (ext, out.e164.last())
+                && !out.extensions.iter().any(|(p, _)| p == last)
+            {
+                out.extensions.push((last.clone(), ext));
+            }
+            continue;
+        }
+        match PhoneNumber::parse(main, Some(reg)) {
+            Ok(n) if n.is_valid() && !main.contains('_') => {
+                let e164 = n.format_as(PhoneNumberFormat::E164).into_owned();
+                let ext = ext.or_else(|| n.extension.clone().filter(|e| !e.is_empty()));
+                if let Some(ext) = ext
+                    && !out.extensions.iter().any(|(p, _)| *p == e164)
+                {
+                    out.extensions.push((e164.clone(), ext));
+                }
+                if !out.e164.contains(&e164) {
+                    out.e164.push(e164);
+                }
+            }
+            _ => {
+                let raw = raw.to_string();
+                if !out.invalid.contains(&raw) {
+                    out.invalid.push(raw);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Words right before a digit run that make it an id, not a phone.
+static NOT_A_PHONE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(инн|огрн|огрнип|кпп|бик|окпо|снилс|паспорт|р/с|к/с|счет|счёт|заказ|order|id|№|#|индекс|index|utm_\w+|transaction|request|результат|артикул|арт\.|код|code|ticket|тикет)[\s:=№#.\-]*$",
+    )
+});
+
+/// Phones mentioned in free text ("перезвоните 89171234567"), as E.164.
+/// Uses libphonenumber's matcher (valid numbers only, so dates, prices and
+/// postal codes are not numbers) plus a shape check: bare digit runs must
+/// look like a Russian number (11 digits from 7/8, 10 from 9) and not follow
+/// an id label (ИНН, order №, utm_…, Request ID).
+pub fn find_phones(text: &str, region: &str) -> Vec<String> {
+    let Some(reg) = region_of(region) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    let matcher = text
+        .phone_number_matcher_builder()
+        .leniency(Leniency::Valid)
+        .preferred_region(reg)
+        .max_tries(200)
+        .build();
+    for m in matcher {
+        let raw = m.raw_string;
+        let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+        let plus = raw.trim_start().starts_with('+');
+        let bare = raw.chars().all(|c| c.is_ascii_digit());
+        if bare && !plus {
+            let ok = match digits.len() {
+                11 => digits.starts_with('7') || digits.starts_with('8'),
+                10 => digits.starts_with('9'),
+                _ => false,
+            };
+            if !ok {
+                continue;
+            }
+        }
+        if digits.len() < 10 {
+            continue;
+        }
+        let before_start = text[..m.start]
+            .char_indices()
+            .rev()
+            .nth(24)
+            .map_or(0, |(i, _)| i);
+        let before = &text[before_start..m.start];
+        let before = before.rsplit('\n').next().unwrap_or(before);
+        if NOT_A_PHONE_BEFORE.is_match(before) {
+            continue;
+        }
+        // Glued to more digits or letters: part of a longer token.
+        let next = text[m.end()..].chars().next();
+        let prev = text[..m.start].chars().next_back();
+        if next.is_some_and(|c| c.is_alphanumeric()) || prev.is_some_and(|c| c.is_alphanumeric()) {
+            continue;
+        }
+        let e164 = m.number.format_as(PhoneNumberFormat::E164).into_owned();
+        if !out.contains(&e164) {
+            out.push(e164);
+        }
+    }
+    out
+}
+
+static EMAIL_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~\-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~\-]+)*@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,24}$",
+    )
+});
+static EMAIL_FIND: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"[\p{L}\p{N}._%+\-']+@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,24}",
+    )
+});
+
+/// Lower-cased address when `s` holds one valid-looking email (trimmed,
+/// `mailto:` and `<>` stripped); `None` otherwise.
+pub fn normalize_email(s: &str) -> Option<String> {
+    let mut t = s
+        .trim()
+        .trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
+    if let Some(open) = t.rfind('<')
+        && let Some(close) = t[open..].find('>')
+    {
+        t = &t[open + 1..open + close];
+    }
+    let t = t.trim();
+    let t = t
+        .strip_prefix("mailto:")
+        .or_else(|| t.strip_prefix("MAILTO:"))
+        .unwrap_or(t);
+    let t = t
+        .split('?')
+        .next()
+        .unwrap_or(t)
+        .trim()
+        .trim_end_matches('.');
+    let t = t.to_lowercase();
+    (t.len() <= 254 && EMAIL_SHAPE.is_match(&t)).then_some(t)
+}
+
+/// Every email address in free text, normalised, deduped, in order.
+pub fn find_emails(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for m in EMAIL_FIND.find_iter(text) {
+        let s = m.as_str().trim_start_matches(['.', '\'', '-']);
+        if let Some(e) = normalize_email(s)
+            && !out.contains(&e)
+        {
+            out.push(e);
+        }
+    }
+    out
+}
+
+/// Trims, folds runs of spaces/tabs to one space, drops empty lines, keeps
+/// single newlines between non-empty lines.
+pub fn fold_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for line in s.lines() {
+        let mut first = true;
+        for w in line
+            .split(|c: char| c.is_whitespace())
+            .filter(|w| !w.is_empty())
+        {
+            if first {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                first = false;
+            } else {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+    }
+    out
+}
+
+/// Placeholder debris a form leaves in unfilled fields: dashes, unreplaced
+/// CF7 `[your-phone]`, Bitrix `#FIELD#`, WPForms `{field_id="1"}`.
+static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^(?:[-–—_.*]+|\[[a-z0-9_\-]+(?:\s[^\]]*)?\]|#[A-Z0-9_]+#|\{[a-z_]+(?:=[^}]*)?\}|n/?a|null|undefined|none)$",
+    )
+});
+
+/// `fold_ws`, then `None` when nothing real is left.
+pub fn clean_value(s: &str) -> Option<String> {
+    let f = fold_ws(s);
+    if f.is_empty() || PLACEHOLDER.is_match(&f) {
+        None
+    } else {
+        Some(f)
+    }
+}
+
+fn set_utm(utm: &mut Utm, key: &str, value: &str) -> bool {
+    let key = key.trim().to_ascii_lowercase();
+    let key = key.strip_prefix("utm_").unwrap_or(&key);
+    let value = clean_value(value);
+    let slot = match key {
+        "source" => &mut utm.source,
+        "medium" => &mut utm.medium,
+        "campaign" => &mut utm.campaign,
+        "content" => &mut utm.content,
+        "term" => &mut utm.term,
+        _ => return false,
+    };
+    if slot.is_none() {
+        *slot = value;
+    }
+    true
+}
+
+/// UTM tags from a URL's query string (percent-decoding, `+` as space);
+/// the first value of each tag wins.
+pub fn utm_from_url(url: &str) -> Utm {
+    let mut utm = Utm::default();
+    let Some(q) = url.split_once('?').map(|(_, q)| q) else {
+        return utm;
+    };
+    let q = q.split('#').next().unwrap_or(q);
+    for (k, v) in url::form_urlencoded::parse(q.trim().as_bytes()) {
+        if k.to_ascii_lowercase().starts_with("utm_") {
+            set_utm(&mut utm, &k, &v);
+        }
+    }
+    utm
+}
+
+/// Jivo-style `source=google|medium=cpc|campaign=…` (keys with or without
+/// `utm_`); `None` when no UTM key is there.
+pub fn utm_from_pipe(s: &str) -> Option<Utm> {
+    let mut utm = Utm::default();
+    let mut any = false;
+    for part in s.split('|') {
+        if let Some((k, v)) = part.split_once('=') {
+            any |= set_utm(&mut utm, k, v);
+        }
+    }
+    any.then_some(utm)
+}
+
+/// Field by field, the first non-null value wins.
+pub fn merge_utm(a: Utm, b: Utm) -> Utm {
+    Utm {
+        source: a.source.or(b.source),
+        medium: a.medium.or(b.medium),
+        campaign: a.campaign.or(b.campaign),
+        content: a.content.or(b.content),
+        term: a.term.or(b.term),
+    }
+}
+
+/// Second-level zones where the registrable domain has three labels.
+const TWO_LABEL_SUFFIXES: &[&str] = &[
+    "com.ru", "net.ru", "org.ru", "pp.ru", "msk.ru", "spb.ru", "msk.su", "com.ua", "kiev.ua",
+    "co.uk", "org.uk", "com.kz", "org.kz", "com.by", "co.il", "com.tr", "com.br", "co.jp",
+];
+
+/// Public mailbox providers: a shared domain says nothing about ownership.
+const FREE_MAIL: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "yandex.ru",
+    "yandex.com",
+    "ya.ru",
+    "yandex.by",
+    "yandex.kz",
+    "yandex.ua",
+    "mail.ru",
+    "bk.ru",
+    "list.ru",
+    "inbox.ru",
+    "internet.ru",
+    "rambler.ru",
+    "lenta.ru",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "icloud.com",
+    "me.com",
+    "yahoo.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.com",
+    "ukr.net",
+    "tut.by",
+];
+
+/// Host part of an email, URL or bare host, lower-cased.
+fn host_of(addr: &str) -> Option<String> {
+    let mut t = addr.trim().trim_matches(|c| c == '<' || c == '>');
+    if let Some((_, rest)) = t.split_once("://") {
+        t = rest;
+    }
+    if let Some((_, d)) = t.rsplit_once('@') {
+        t = d;
+    }
+    let t = t
+        .split(['/', '?', '#', ':', '>', ' '])
+        .next()
+        .unwrap_or(t)
+        .trim_end_matches('.')
+        .to_lowercase();
+    (t.contains('.') && !t.starts_with('.')).then_some(t)
+}
+
+/// The registrable domain of an email address, URL or host
+/// ("info@mail.okna-example.ru" → "okna-example.ru"), for comparing who
+/// owns an address.
+pub fn site_domain(addr: &str) -> Option<String> {
+    let host = host_of(addr)?;
+    let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
+    if labels.len() < 2 {
+        return None;
+    }
+    let last2 = labels[labels.len() - 2..].join(".");
+    if labels.len() >= 3 && TWO_LABEL_SUFFIXES.contains(&last2.as_str()) {
+        return Some(labels[labels.len() - 3..].join("."));
+    }
+    Some(last2)
+}
+
+/// Form robots' and notification services' domains (matched on the host's
+/// tail: "crm.wix.com" is wix.com; Yandex Forms only as forms.yandex.*).
+const ROBOT_HOSTS: &[&str] = &[
+    "tilda.ws",
+    "tilda.cc",
+    "marquiz.ru",
+    "flexbe.com",
+    "flexbe.ru",
+    "wix.com",
+    "wixforms.com",
+    "envybox.io",
+    "callbackhunter.com",
+    "jivosite.com",
+    "jivo.ru",
+    "jivochat.com",
+    "forms.yandex.ru",
+    "forms.yandex.com",
+    "forms.yandex.by",
+    "forms.yandex.kz",
+    "vk.company",
+    "mtasv.net",
+    "postmarkapp.com",
+    "sendpulse.com",
+    "unisender.com",
+    "mailchimp.com",
+    "bitrix24.ru",
+    "amocrm.ru",
+    "lpgenerator.ru",
+    "mailer-daemon",
+];
+
+/// True when `email` cannot be the client's: a form robot's address, or
+/// an address of the site itself (the From or To domain of the mail), or
+/// the forwarding manager's. For public mail providers (gmail.com,
+/// yandex.ru, …) only the exact address counts, not the whole domain.
+pub fn is_robot_or_site_address(email: &str, letter: &Letter) -> bool {
+    let Some(email) = normalize_email(email) else {
+        return true;
+    };
+    let Some(host) = host_of(&email) else {
+        return true;
+    };
+    if ROBOT_HOSTS
+        .iter()
+        .any(|r| host == *r || host.ends_with(&format!(".{r}")))
+    {
+        return true;
+    }
+    let local = email.split('@').next().unwrap_or_default();
+    if matches!(
+        local,
+        "noreply"
+            | "no-reply"
+            | "no_reply"
+            | "donotreply"
+            | "do-not-reply"
+            | "mailer-daemon"
+            | "wordpress"
+            | "robot"
+            | "postmaster"
+    ) {
+        return true;
+    }
+    let domain = site_domain(&email);
+    let mut own: Vec<&str> = Vec::new();
+    if let Some(f) = &letter.from {
+        own.push(f.email.as_str());
+    }
+    own.extend(letter.to.iter().map(|a| a.email.as_str()));
+    if let Some(o) = &letter.outer
+        && let Some(f) = &o.from
+    {
+        own.push(f.email.as_str());
+    }
+    own.iter().any(|o| {
+        if o.eq_ignore_ascii_case(&email) {
+            return true;
+        }
+        let od = site_domain(o);
+        od.is_some() && od == domain && !FREE_MAIL.contains(&od.as_deref().unwrap_or_default())
+    })
+}
+
+/// A phone for logs: "+79123456789" → "+7912***6789".
+pub fn mask_phone(p: &str) -> String {
+    let chars: Vec<char> = p.trim().chars().collect();
+    if chars.len() <= 8 {
+        let head: String = chars.iter().take(2).collect();
+        return format!("{head}***");
+    }
+    let head: String = chars[..5].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}***{tail}")
+}
+
+/// An email for logs: "ivan.petrov@example.ru" → "iv***@example.ru".
+pub fn mask_email(e: &str) -> String {
+    match e.trim().rsplit_once('@') {
+        Some((local, domain)) => {
+            let head: String = local.chars().take(2).collect();
+            format!("{head}***@{domain}")
+        }
+        None => "***".to_string(),
     }
 }

@@ -1,10 +1,57 @@
-//! `amo-intake check`. (skeleton: not implemented yet)
+//! `amo-intake check`: validates the config and the rule files.
+//!
+//! Prints every problem as `path:line:col: message`, sorted, and exits 1 when
+//! there is any; otherwise prints `ok: N rules` and exits 0. `ExecReload=`
+//! runs this before sending HUP, so a broken edit never reaches the daemon.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::rules::RuleSet;
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`amo-intake check` is not implemented yet")
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Config file to validate (its [rules].dir is checked too).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Rules folder; default: the config's [rules].dir, else ./rules.
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut diags = Diagnostics::default();
+    let mut config_rules_dir = None;
+    if let Some(path) = &args.config {
+        match std::fs::read_to_string(path) {
+            Ok(text) => match Config::parse(path, &text) {
+                Ok(c) => config_rules_dir = Some(c.rules.dir.clone()),
+                Err(d) => diags.extend(d),
+            },
+            Err(e) => diags.push(Diagnostic::new(
+                Loc::new(path, 1, 1),
+                format!("cannot read the config file: {e}"),
+            )),
+        }
+    }
+    let dir = args
+        .rules
+        .clone()
+        .or(config_rules_dir)
+        .unwrap_or_else(|| PathBuf::from("rules"));
+    let count = match RuleSet::load_dir(&dir) {
+        Ok(set) => set.rules().len(),
+        Err(d) => {
+            diags.extend(d);
+            0
+        }
+    };
+    if !diags.is_empty() {
+        print!("{}", diags.sorted());
+        return Ok(ExitCode::FAILURE);
+    }
+    println!("ok: {count} rules in {}", dir.display());
+    Ok(ExitCode::SUCCESS)
 }

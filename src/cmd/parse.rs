@@ -1,10 +1,71 @@
-//! `amo-intake parse`. (skeleton: not implemented yet)
+//! `amo-intake parse`: .eml files to JSON Lines (DESIGN.md "Contracts").
+//!
+//! One line per file, in input order, exit 0 even for unreadable files (they
+//! print an `action: review` line and the reason on stderr), so a shell loop
+//! over a mail folder never loses its place.
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use anyhow::Context;
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`amo-intake parse` is not implemented yet")
+use crate::request::{Action, Request};
+use crate::rules::{ParseOptions, RuleSet};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Rules folder; the shipped rules when omitted.
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Default phone region for numbers without a country code.
+    #[arg(long, default_value = "RU")]
+    pub region: String,
+    /// Mails larger than this many bytes become `review`, unparsed.
+    #[arg(long, default_value_t = 25 * 1024 * 1024)]
+    pub max_mail_bytes: usize,
+    /// .eml files to read.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let rules = match &args.rules {
+        Some(dir) => match RuleSet::load_dir(dir) {
+            Ok(r) => r,
+            Err(d) => {
+                eprint!("{d}");
+                anyhow::bail!(
+                    "{} problem(s) in the rules in {}; run `amo-intake check --rules {}`",
+                    d.len(),
+                    dir.display(),
+                    dir.display()
+                );
+            }
+        },
+        None => RuleSet::builtin(),
+    };
+    let opts = ParseOptions {
+        region: args.region.clone(),
+        max_mail_bytes: args.max_mail_bytes,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for file in &args.files {
+        let shown = file.display().to_string();
+        let req = match std::fs::read(file) {
+            Ok(raw) => rules.apply(&raw, &opts),
+            Err(e) => {
+                eprintln!("amo-intake parse: {shown}: cannot read: {e}");
+                Request {
+                    action: Action::Review,
+                    ..Request::default()
+                }
+            }
+        };
+        let line = serde_json::to_string(&req.contract_json(&shown)).context("JSON output")?;
+        writeln!(out, "{line}").context("writing to stdout")?;
+    }
+    out.flush().context("writing to stdout")?;
+    Ok(ExitCode::SUCCESS)
 }

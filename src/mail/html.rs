@@ -1,7 +1,668 @@
-//! HTML to text that keeps table structure. (skeleton)
+//! HTML to text that keeps table structure.
+//!
+//! Form builders put label and value in adjacent table cells (Marquiz,
+//! WPForms Compact) or adjacent single-cell rows (WPForms Classic, Flexbe);
+//! a generic HTML stripper runs those together, so this scanner renders them
+//! as `label: value` lines, which the `Label: value` extractor then reads.
+//!
+//! One linear pass over the input, no recursion: nesting only lives in an
+//! explicit stack of open tables capped at [`MAX_TABLE_DEPTH`]; tables deeper
+//! than that are read as plain blocks, so hostile nesting costs linear time.
+
+/// Open tables tracked with structure; deeper ones are read as plain blocks.
+const MAX_TABLE_DEPTH: usize = 32;
+/// A label longer than this is prose, not a field caption.
+const MAX_LABEL_CHARS: usize = 120;
 
 /// Label/value structure kept: a label cell and its value cell become
 /// "label: value"; block elements become line breaks.
 pub fn to_text(html: &str) -> String {
-    html.to_string()
+    let mut sc = Scanner::default();
+    sc.run(html);
+    let root = std::mem::take(&mut sc.root);
+    tidy(&root, true)
+}
+
+#[derive(Default)]
+struct Cell {
+    text: String,
+    /// Raw attributes of the `<td>`: same-looking cells are same-role cells.
+    attrs: String,
+    is_th: bool,
+    /// Non-space chars written inside `<b>`/`<strong>` and outside.
+    bold_chars: usize,
+    plain_chars: usize,
+    /// Holds a nested table: never a label or a value on its own.
+    complex: bool,
+}
+
+#[derive(Default)]
+struct Table {
+    rows: Vec<Vec<Cell>>,
+    row_open: bool,
+    cell: Option<Cell>,
+}
+
+impl Table {
+    fn close_cell(&mut self) {
+        if let Some(c) = self.cell.take() {
+            if !self.row_open {
+                self.rows.push(Vec::new());
+                self.row_open = true;
+            }
+            if let Some(r) = self.rows.last_mut() {
+                r.push(c);
+            }
+        }
+    }
+    fn close_row(&mut self) {
+        self.close_cell();
+        self.row_open = false;
+    }
+    fn open_row(&mut self) {
+        self.close_row();
+        self.rows.push(Vec::new());
+        self.row_open = true;
+    }
+}
+
+#[derive(Default)]
+struct Scanner {
+    root: String,
+    tables: Vec<Table>,
+    /// `<table>` tags opened beyond [`MAX_TABLE_DEPTH`] and not yet closed.
+    overflow_tables: usize,
+    bold: usize,
+    pre: usize,
+    /// Position of the next '>' at or after some earlier point (memo keeps
+    /// the scan linear on inputs full of unclosed '<').
+    next_gt: Option<Option<usize>>,
+}
+
+impl Scanner {
+    fn run(&mut self, html: &str) {
+        let b = html.as_bytes();
+        let mut i = 0;
+        let mut text_start = 0;
+        while i < b.len() {
+            match b[i] {
+                b'<' => {
+                    let next = b.get(i + 1).copied().unwrap_or(b' ');
+                    if !(next.is_ascii_alphabetic() || next == b'/' || next == b'!' || next == b'?')
+                    {
+                        i += 1;
+                        continue;
+                    }
+                    self.text(&html[text_start..i]);
+                    // Comments end at "-->", not at the first '>'.
+                    if b[i..].starts_with(b"<!--") {
+                        i = match find(b, i + 4, b"-->") {
+                            Some(e) => e + 3,
+                            None => b.len(),
+                        };
+                        text_start = i;
+                        continue;
+                    }
+                    let Some(gt) = self.find_gt(b, i + 1) else {
+                        // No tag ends anywhere: the rest is text.
+                        text_start = i;
+                        break;
+                    };
+                    let tag = &html[i + 1..gt];
+                    i = gt + 1;
+                    text_start = i;
+                    if let Some(skip_to) = self.tag(tag, b, i) {
+                        i = skip_to;
+                        text_start = i;
+                    }
+                }
+                b'&' => {
+                    self.text(&html[text_start..i]);
+                    let (s, len) = entity(&html[i..]);
+                    match s {
+                        Some(s) => self.text(s.as_str()),
+                        None => self.text("&"),
+                    }
+                    i += len;
+                    text_start = i;
+                }
+                _ => i += 1,
+            }
+        }
+        if text_start < b.len() {
+            self.text(&html[text_start..]);
+        }
+        while !self.tables.is_empty() {
+            self.close_table();
+        }
+    }
+
+    fn find_gt(&mut self, b: &[u8], from: usize) -> Option<usize> {
+        if let Some(cached) = self.next_gt {
+            match cached {
+                Some(p) if p >= from => return Some(p),
+                None => return None,
+                _ => {}
+            }
+        }
+        let found = b[from..].iter().position(|&c| c == b'>').map(|p| p + from);
+        self.next_gt = Some(found);
+        found
+    }
+
+    /// Handles one tag; returns where to resume when content is skipped.
+    fn tag(&mut self, tag: &str, b: &[u8], after: usize) -> Option<usize> {
+        let closing = tag.starts_with('/');
+        let body = tag.trim_start_matches('/');
+        let name_end = body
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == ':'))
+            .unwrap_or(body.len());
+        let name = body[..name_end].to_ascii_lowercase();
+        let attrs = body[name_end..].trim().trim_end_matches('/').trim();
+        match (name.as_str(), closing) {
+            ("style" | "script" | "head" | "title" | "noscript" | "template", false) => {
+                let end = format!("</{name}");
+                let stop = match name.as_str() {
+                    // A broken head must not swallow the body.
+                    "head" => find_ci(b, after, &end).or_else(|| find_ci(b, after, "<body")),
+                    _ => find_ci(b, after, &end),
+                };
+                let Some(p) = stop else {
+                    return Some(b.len());
+                };
+                let gt = b[p..]
+                    .iter()
+                    .position(|&c| c == b'>')
+                    .map_or(b.len(), |q| p + q + 1);
+                return Some(gt);
+            }
+            ("br", _) => self.hard_break(),
+            ("b" | "strong", false) => self.bold += 1,
+            ("b" | "strong", true) => self.bold = self.bold.saturating_sub(1),
+            ("pre", false) => {
+                self.soft_break();
+                self.pre += 1;
+            }
+            ("pre", true) => {
+                self.pre = self.pre.saturating_sub(1);
+                self.soft_break();
+            }
+            ("table", false) => {
+                if self.tables.len() >= MAX_TABLE_DEPTH {
+                    self.overflow_tables += 1;
+                    self.soft_break();
+                } else {
+                    if let Some(t) = self.tables.last_mut()
+                        && let Some(c) = t.cell.as_mut()
+                    {
+                        c.complex = true;
+                    }
+                    self.tables.push(Table::default());
+                }
+            }
+            ("table", true) => {
+                if self.overflow_tables > 0 {
+                    self.overflow_tables -= 1;
+                    self.soft_break();
+                } else if !self.tables.is_empty() {
+                    self.close_table();
+                }
+            }
+            ("tr", _) if self.overflow_tables == 0 && !self.tables.is_empty() => {
+                if let Some(t) = self.tables.last_mut() {
+                    if closing {
+                        t.close_row();
+                    } else {
+                        t.open_row();
+                    }
+                }
+            }
+            ("td" | "th", _) if self.overflow_tables == 0 && !self.tables.is_empty() => {
+                if let Some(t) = self.tables.last_mut() {
+                    t.close_cell();
+                    if !closing {
+                        t.cell = Some(Cell {
+                            attrs: attrs.to_string(),
+                            is_th: name == "th",
+                            ..Cell::default()
+                        });
+                    }
+                }
+            }
+            ("td" | "th" | "tr", _) => {
+                if name == "tr" {
+                    self.soft_break();
+                } else {
+                    self.text(" ");
+                }
+            }
+            (
+                "p" | "div" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "hr"
+                | "blockquote" | "dl" | "dt" | "dd" | "section" | "article" | "header" | "footer"
+                | "center" | "address" | "form" | "fieldset" | "tbody" | "thead" | "tfoot"
+                | "caption" | "body" | "html" | "main" | "nav" | "aside" | "figure" | "legend",
+                _,
+            ) => self.soft_break(),
+            _ => {}
+        }
+        None
+    }
+
+    fn sink(&mut self, create: bool) -> Option<&mut String> {
+        match self.tables.last_mut() {
+            None => Some(&mut self.root),
+            Some(t) => {
+                if t.cell.is_none() {
+                    if !create {
+                        return None;
+                    }
+                    if !t.row_open {
+                        t.open_row();
+                    }
+                    t.cell = Some(Cell::default());
+                }
+                t.cell.as_mut().map(|c| &mut c.text)
+            }
+        }
+    }
+
+    /// Appends text with HTML whitespace folding (except inside `<pre>`).
+    fn text(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        let blank = s.chars().all(|c| c.is_whitespace());
+        let pre = self.pre > 0;
+        let bold = self.bold > 0;
+        let Some(out) = self.sink(!blank) else {
+            return;
+        };
+        let mut count = 0usize;
+        for c in s.chars() {
+            if pre && (c == '\n' || c == '\r') {
+                if c == '\n' {
+                    out.push('\n');
+                }
+                continue;
+            }
+            if c.is_whitespace() || c == '\u{a0}' {
+                if !(out.is_empty() || out.ends_with(' ') || out.ends_with('\n')) {
+                    out.push(' ');
+                }
+            } else if c != '\u{ad}' && c != '\u{200b}' && c != '\0' {
+                out.push(c);
+                count += 1;
+            }
+        }
+        if let Some(t) = self.tables.last_mut()
+            && let Some(c) = t.cell.as_mut()
+        {
+            if bold {
+                c.bold_chars += count;
+            } else {
+                c.plain_chars += count;
+            }
+        }
+    }
+
+    fn hard_break(&mut self) {
+        if let Some(out) = self.sink(false) {
+            if out.ends_with(' ') {
+                out.pop();
+            }
+            out.push('\n');
+        }
+    }
+
+    fn soft_break(&mut self) {
+        if let Some(out) = self.sink(false) {
+            if out.ends_with(' ') {
+                out.pop();
+            }
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+    }
+
+    fn close_table(&mut self) {
+        let Some(mut t) = self.tables.pop() else {
+            return;
+        };
+        t.close_row();
+        let rendered = render_table(t.rows);
+        self.soft_break();
+        if let Some(out) = self.sink(!rendered.is_empty()) {
+            out.push_str(&rendered);
+        }
+        if let Some(t) = self.tables.last_mut()
+            && let Some(c) = t.cell.as_mut()
+        {
+            c.plain_chars += rendered.len();
+        }
+        self.soft_break();
+    }
+}
+
+fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    if from >= b.len() {
+        return None;
+    }
+    b[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+fn find_ci(b: &[u8], from: usize, needle: &str) -> Option<usize> {
+    let n = needle.as_bytes();
+    if from >= b.len() {
+        return None;
+    }
+    b[from..]
+        .windows(n.len())
+        .position(|w| w.eq_ignore_ascii_case(n))
+        .map(|p| p + from)
+}
+
+/// Decodes the entity at the start of `s` (which begins with '&'); returns
+/// the text and how many bytes it used (1 when it is a bare '&').
+fn entity(s: &str) -> (Option<String>, usize) {
+    let b = s.as_bytes();
+    let max = b.len().min(12);
+    let Some(semi) = b[..max].iter().position(|&c| c == b';') else {
+        return (None, 1);
+    };
+    let name = &s[1..semi];
+    let ch: Option<char> = if let Some(num) = name.strip_prefix('#') {
+        let v = if let Some(hex) = num.strip_prefix('x').or_else(|| num.strip_prefix('X')) {
+            u32::from_str_radix(hex, 16).ok()
+        } else {
+            num.parse::<u32>().ok()
+        };
+        v.map(|v| {
+            char::from_u32(v)
+                .filter(|c| *c != '\0')
+                .unwrap_or('\u{FFFD}')
+        })
+    } else {
+        named_entity(name)
+    };
+    match ch {
+        Some(c) => (Some(c.to_string()), semi + 1),
+        None => (None, 1),
+    }
+}
+
+fn named_entity(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" | "AMP" => '&',
+        "lt" | "LT" => '<',
+        "gt" | "GT" => '>',
+        "quot" | "QUOT" => '"',
+        "apos" => '\'',
+        "nbsp" | "ensp" | "emsp" | "thinsp" => ' ',
+        "laquo" => '«',
+        "raquo" => '»',
+        "mdash" => '—',
+        "ndash" => '–',
+        "minus" => '−',
+        "hellip" => '…',
+        "copy" => '©',
+        "reg" => '®',
+        "trade" => '™',
+        "euro" => '€',
+        "rsquo" => '’',
+        "lsquo" => '‘',
+        "rdquo" => '”',
+        "ldquo" => '“',
+        "bdquo" => '„',
+        "sbquo" => '‚',
+        "times" => '×',
+        "middot" => '·',
+        "bull" => '•',
+        "deg" => '°',
+        "numero" => '№',
+        "sup2" => '²',
+        "sup3" => '³',
+        "plusmn" => '±',
+        "shy" | "zwnj" | "zwj" => '\u{ad}',
+        "rarr" => '→',
+        "larr" => '←',
+        "para" => '¶',
+        "sect" => '§',
+        "cent" => '¢',
+        "pound" => '£',
+        "yen" => '¥',
+        "iexcl" => '¡',
+        "frac12" => '½',
+        "frac14" => '¼',
+        "frac34" => '¾',
+        "rub" => '₽',
+        _ => return None,
+    })
+}
+
+/// A cell looks like a caption: set apart by markup (bold, `<th>`, a
+/// field-name/label class) and short enough.
+fn is_marked_label(c: &Cell, text: &str) -> bool {
+    let attrs = c.attrs.to_ascii_lowercase();
+    let marked = c.is_th
+        || attrs.contains("field-name")
+        || attrs.contains("field_name")
+        || attrs.contains("label")
+        || (c.bold_chars > 0 && c.plain_chars == 0);
+    marked && label_like(text)
+}
+
+fn label_like(text: &str) -> bool {
+    !text.is_empty()
+        && !text.contains('\n')
+        && text.chars().count() <= MAX_LABEL_CHARS
+        && !text.contains("://")
+}
+
+/// "label: value" (no second colon), continuation lines kept.
+fn push_pair(out: &mut Vec<String>, label: &str, value: &str) {
+    let label = label.trim();
+    let sep = if label.ends_with(':') || label.ends_with('：') {
+        " "
+    } else {
+        ": "
+    };
+    let mut lines = value.lines().map(str::trim).filter(|l| !l.is_empty());
+    match lines.next() {
+        Some(first) => out.push(format!("{label}{sep}{first}")),
+        None => out.push(format!("{label}{}", sep.trim_end())),
+    }
+    out.extend(lines.map(str::to_string));
+}
+
+fn render_table(rows: Vec<Vec<Cell>>) -> String {
+    // Each row as its non-empty cells with tidied text.
+    let rows: Vec<Vec<(Cell, String)>> = rows
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .filter_map(|c| {
+                    let t = tidy(&c.text, false);
+                    (!t.is_empty()).then_some((c, t))
+                })
+                .collect::<Vec<_>>()
+        })
+        .filter(|r| !r.is_empty())
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let row = &rows[i];
+        if row.len() == 1 && !row[0].0.complex {
+            // A run of simple single-cell rows: maybe label row / value row pairs.
+            let start = i;
+            while i < rows.len() && rows[i].len() == 1 && !rows[i][0].0.complex {
+                i += 1;
+            }
+            render_run(&rows[start..i], &mut out);
+            continue;
+        }
+        if row.len() == 2 && !row[0].0.complex && !row[1].0.complex && label_like(&row[0].1) {
+            push_pair(&mut out, &row[0].1, &row[1].1);
+        } else {
+            let simple = row.iter().all(|(c, t)| !c.complex && !t.contains('\n'));
+            if simple {
+                out.push(
+                    row.iter()
+                        .map(|(_, t)| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                );
+            } else {
+                for (_, t) in row {
+                    out.push(t.clone());
+                }
+            }
+        }
+        i += 1;
+    }
+    out.join("\n")
+}
+
+/// Single-cell rows: a marked label row takes the following unmarked rows
+/// as its value; without markup, alternating rows whose cells look alike
+/// (same attributes for labels, other same attributes for values) pair up.
+fn render_run(run: &[Vec<(Cell, String)>], out: &mut Vec<String>) {
+    let marks: Vec<bool> = run
+        .iter()
+        .map(|r| is_marked_label(&r[0].0, &r[0].1))
+        .collect();
+    if marks.iter().any(|m| *m) {
+        let mut j = 0;
+        while j < run.len() {
+            let text = &run[j][0].1;
+            if marks[j] && j + 1 < run.len() && !marks[j + 1] {
+                let mut value: Vec<&str> = Vec::new();
+                let mut k = j + 1;
+                while k < run.len() && !marks[k] {
+                    value.push(run[k][0].1.as_str());
+                    k += 1;
+                }
+                push_pair(out, text, &value.join("\n"));
+                j = k;
+            } else {
+                out.push(text.clone());
+                j += 1;
+            }
+        }
+        return;
+    }
+    let alternating = run.len() >= 2
+        && run.len().is_multiple_of(2)
+        && run
+            .iter()
+            .step_by(2)
+            .all(|r| r[0].0.attrs == run[0][0].0.attrs && label_like(&r[0].1))
+        && run
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .all(|r| r[0].0.attrs == run[1][0].0.attrs)
+        && run[0][0].0.attrs != run[1][0].0.attrs;
+    if alternating {
+        for pair in run.chunks(2) {
+            push_pair(out, &pair[0][0].1, &pair[1][0].1);
+        }
+    } else {
+        out.extend(run.iter().map(|r| r[0].1.clone()));
+    }
+}
+
+/// Trims lines, folds spaces, drops empty lines at the ends; inner runs of
+/// empty lines become one (`keep_blank`) or none.
+fn tidy(s: &str, keep_blank: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_blank = false;
+    for line in s.split('\n') {
+        let mut folded = String::with_capacity(line.len());
+        for w in line.split([' ', '\t', '\r']).filter(|w| !w.is_empty()) {
+            if !folded.is_empty() {
+                folded.push(' ');
+            }
+            folded.push_str(w);
+        }
+        if folded.is_empty() {
+            pending_blank = !out.is_empty();
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+            if pending_blank && keep_blank {
+                out.push('\n');
+            }
+        }
+        pending_blank = false;
+        out.push_str(&folded);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn br_and_p_lines() {
+        assert_eq!(
+            to_text(
+                "Имя: Иван<br>Телефон: +7 999<br/>\n<p>Сообщение:  нужен&nbsp;замер</p><p>x</p>"
+            ),
+            "Имя: Иван\nТелефон: +7 999\nСообщение: нужен замер\nx"
+        );
+    }
+
+    #[test]
+    fn drops_style_script_head_comments() {
+        let h = "<html><head><title>T</title><style>td{}</style></head><body><!-- c -->a<script>x<y</script>b</body>";
+        assert_eq!(to_text(h), "ab");
+    }
+
+    #[test]
+    fn entities() {
+        assert_eq!(
+            to_text("&laquo;Окна&raquo; &amp; &#1044;&#x414; &bogus; &"),
+            "«Окна» & ДД &bogus; &"
+        );
+    }
+
+    #[test]
+    fn two_cell_rows() {
+        let h = "<table><tr><td>Имя</td><td><strong>Наталья</strong></td></tr><tr><th>Телефон:</th><td>+7 913</td></tr></table>";
+        assert_eq!(to_text(h), "Имя: Наталья\nТелефон: +7 913");
+    }
+
+    #[test]
+    fn label_row_value_row() {
+        let h = r#"<table><tr><td class="field-name"><strong>Имя</strong></td></tr>
+<tr class="field-name"><td class="field-value">Марина</td></tr>
+<tr><td><strong>Комментарий</strong></td></tr><tr><td>строка 1<br/>строка 2</td></tr></table>"#;
+        assert_eq!(to_text(h), "Имя: Марина\nКомментарий: строка 1\nстрока 2");
+    }
+
+    #[test]
+    fn unmarked_alternating_rows_pair_by_style() {
+        let h = r#"<table><tr><td style="a">Форма</td></tr><tr><td style="b">Замер</td></tr>
+<tr><td style="a">Имя</td></tr><tr><td style="b">Павел</td></tr></table>"#;
+        assert_eq!(to_text(h), "Форма: Замер\nИмя: Павел");
+    }
+
+    #[test]
+    fn deep_nesting_is_linear_and_safe() {
+        let n = 100_000;
+        let h = "<table><tr><td>".repeat(n) + "x" + &"</td></tr></table>".repeat(n);
+        assert_eq!(to_text(&h), "x");
+        let d = "<div>".repeat(n) + "y";
+        assert_eq!(to_text(&d), "y");
+        assert_eq!(to_text(&"<".repeat(n)), "<".repeat(n));
+        assert_eq!(to_text(&"<a ".repeat(n)), "<a ".repeat(n).trim_end());
+    }
 }

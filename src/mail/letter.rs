@@ -1,5 +1,20 @@
 //! Raw mail bytes to a [`Letter`]: decoded headers plus the form's text.
-//! (skeleton: the API other modules rely on; the parsing work fills it in)
+//!
+//! MIME structure, RFC 2047 and transfer encodings come from `mail-parser`;
+//! this module adds what form mail needs on top: a charset second opinion
+//! (legacy PHP and Bitrix sites lie about their charset), the choice of the
+//! text extraction reads, unwrapping of forwards and quoted replies, and a
+//! size cap. Nothing here panics or fails: damage goes into `problems`.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use mail_parser::{
+    Encoding, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
+};
+use regex::Regex;
+
+use crate::mail::html;
 
 /// A mailbox address; `email` is lower-cased.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -46,14 +61,71 @@ pub struct Letter {
     pub problems: Vec<String>,
 }
 
+/// How many nested forwards (attached or inline) are unwrapped at most.
+const MAX_UNWRAP: usize = 8;
+/// Bytes of an oversized mail looked at to sniff its headers.
+const SNIFF_BYTES: usize = 64 * 1024;
+
 impl Letter {
     /// Never panics, whatever the bytes.
     pub fn parse(raw: &[u8], max_bytes: usize) -> Letter {
-        Letter {
+        let mut letter = Letter {
             size: raw.len(),
-            too_large: raw.len() > max_bytes,
             ..Letter::default()
+        };
+        if raw.len() > max_bytes {
+            letter.too_large = true;
+            letter.problems.push(format!(
+                "mail is {} bytes, over the {} byte size cap: not parsed (raise mail size cap to read it)",
+                raw.len(),
+                max_bytes
+            ));
+            let head = &raw[..raw.len().min(SNIFF_BYTES)];
+            let head =
+                match find_subslice(head, b"\r\n\r\n").or_else(|| find_subslice(head, b"\n\n")) {
+                    Some(p) => &head[..p + 2],
+                    None => head,
+                };
+            if let Ok(Some(msg)) =
+                std::panic::catch_unwind(|| MessageParser::new().parse_headers(head))
+            {
+                read_headers(&mut letter, &msg);
+            }
+            return letter;
         }
+        // mail-parser builds nested messages as a nested tree whose drop
+        // recurses: defuse hostile nesting before it can blow the stack.
+        let defused = defuse_nesting(raw);
+        if defused.is_some() {
+            letter.problems.push(format!(
+                "more than {MAX_NESTED_MESSAGES} nested messages: deeper ones not read"
+            ));
+        }
+        let raw: &[u8] = defused.as_deref().unwrap_or(raw);
+        match std::panic::catch_unwind(|| MessageParser::new().parse(raw)) {
+            Ok(Some(msg)) => read_message(&mut letter, &msg),
+            Ok(None) => {
+                if !raw.is_empty() {
+                    letter
+                        .problems
+                        .push("no mail headers found: whole input read as text".into());
+                }
+                let (text, problem) = decode_text(raw, None, false);
+                letter.problems.extend(problem);
+                letter.plain = Some(lf(&text));
+            }
+            Err(_) => {
+                letter.problems.push(
+                    "MIME structure could not be read (parser failure): whole input read as text"
+                        .into(),
+                );
+                let (text, problem) = decode_text(raw, None, false);
+                letter.problems.extend(problem);
+                letter.plain = Some(lf(&text));
+            }
+        }
+        finish(&mut letter);
+        letter
     }
 
     /// First header with this name (case-insensitive).
@@ -62,5 +134,811 @@ impl Letter {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Nested `message/*` parts read at most; later ones become opaque.
+const MAX_NESTED_MESSAGES: usize = 32;
+
+static NESTED_MESSAGE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    regex::bytes::Regex::new(r"(?i-u)message/(?:rfc822|global)").unwrap()
+});
+
+/// A copy of `raw` where `message/rfc822` content types beyond the first
+/// [`MAX_NESTED_MESSAGES`] are renamed to a same-length opaque type (offsets
+/// stay valid); `None` when there are not that many.
+fn defuse_nesting(raw: &[u8]) -> Option<Vec<u8>> {
+    let mut hits = NESTED_MESSAGE
+        .find_iter(raw)
+        .skip(MAX_NESTED_MESSAGES)
+        .peekable();
+    hits.peek()?;
+    let mut copy = raw.to_vec();
+    for m in hits {
+        if let Some(slot) = copy.get_mut(m.start()..m.end())
+            && slot.len() == 14
+        {
+            slot.copy_from_slice(b"application/xx");
+        }
+    }
+    Some(copy)
+}
+
+fn find_subslice(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Reads headers and bodies of `msg`, descending into attached originals
+/// (`message/rfc822`) of forwards.
+fn read_message(letter: &mut Letter, top: &Message<'_>) {
+    let mut msg = top;
+    let mut outer: Option<Envelope> = None;
+    for _ in 0..MAX_UNWRAP {
+        let Some(inner) = attached_original(msg) else {
+            break;
+        };
+        if outer.is_none() {
+            outer = Some(envelope_of(msg));
+        }
+        msg = inner;
+    }
+    read_headers(letter, msg);
+    read_bodies(letter, msg);
+    letter.outer = outer;
+}
+
+/// The message/rfc822 part of a forward, when it has a readable body.
+fn attached_original<'a>(msg: &'a Message<'a>) -> Option<&'a Message<'a>> {
+    msg.parts.iter().find_map(|p| match &p.body {
+        PartType::Message(m) if !m.parts.is_empty() && m.from().is_some() => Some(m),
+        _ => None,
+    })
+}
+
+fn envelope_of(msg: &Message<'_>) -> Envelope {
+    Envelope {
+        from: msg.from().and_then(first_address),
+        subject: header_value_text(msg, "Subject"),
+    }
+}
+
+fn header_value_text(msg: &Message<'_>, name: &str) -> Option<String> {
+    msg.headers()
+        .iter()
+        .find(|h| h.name().eq_ignore_ascii_case(name))
+        .map(|h| header_text(msg, h))
+        .filter(|s| !s.is_empty())
+}
+
+fn first_address(a: &mail_parser::Address<'_>) -> Option<Address> {
+    all_addresses(a).into_iter().next()
+}
+
+fn all_addresses(a: &mail_parser::Address<'_>) -> Vec<Address> {
+    let conv = |x: &mail_parser::Addr<'_>| -> Option<Address> {
+        let email = x.address.as_deref()?.trim().to_lowercase();
+        if email.is_empty() {
+            return None;
+        }
+        let name = x
+            .name
+            .as_deref()
+            .map(|n| n.trim().trim_matches('"').trim().to_string())
+            .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(&email));
+        Some(Address { name, email })
+    };
+    match a {
+        mail_parser::Address::List(list) => list.iter().filter_map(conv).collect(),
+        mail_parser::Address::Group(groups) => groups
+            .iter()
+            .flat_map(|g| g.addresses.iter())
+            .filter_map(conv)
+            .collect(),
+    }
+}
+
+fn read_headers(letter: &mut Letter, msg: &Message<'_>) {
+    letter.headers = msg
+        .headers()
+        .iter()
+        .map(|h| (h.name().to_string(), header_text(msg, h)))
+        .collect();
+    letter.from = msg.from().and_then(first_address);
+    letter.to = msg.to().map(all_addresses).unwrap_or_default();
+    letter.reply_to = msg.reply_to().map(all_addresses).unwrap_or_default();
+    letter.subject = letter
+        .header("Subject")
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    letter.date = msg
+        .date()
+        .and_then(|d| jiff::Timestamp::from_second(d.to_timestamp()).ok());
+    letter.message_id = msg.message_id().map(|s| s.to_string());
+}
+
+/// One header as text: decoded by mail-parser, with a charset second opinion
+/// when raw 8-bit bytes came out as U+FFFD.
+fn header_text(msg: &Message<'_>, h: &mail_parser::Header<'_>) -> String {
+    let raw = msg
+        .raw_message
+        .get(h.offset_start as usize..h.offset_end as usize)
+        .unwrap_or_default();
+    let parsed: Option<String> = match &h.value {
+        HeaderValue::Text(t) => Some(t.to_string()),
+        HeaderValue::TextList(l) => Some(l.join(", ")),
+        HeaderValue::Address(a) => Some(
+            all_addresses(a)
+                .iter()
+                .map(|x| match &x.name {
+                    Some(n) => format!("{n} <{}>", x.email),
+                    None => x.email.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        _ => None,
+    };
+    match parsed {
+        Some(p) if !p.contains('\u{FFFD}') && (!p.is_empty() || raw.is_empty()) => p,
+        Some(p) if p.is_empty() => unfold(&decode_text(raw, None, false).0),
+        Some(p) if raw.windows(2).any(|w| w == b"=?") => p,
+        _ => unfold(&decode_text(raw, None, false).0),
+    }
+}
+
+fn unfold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, line) in s.split('\n').enumerate() {
+        let line = line.trim_end_matches('\r');
+        if i > 0 {
+            out.push(' ');
+            out.push_str(line.trim_start());
+        } else {
+            out.push_str(line);
+        }
+    }
+    out.trim().to_string()
+}
+
+fn read_bodies(letter: &mut Letter, msg: &Message<'_>) {
+    let mut plain: Vec<String> = Vec::new();
+    let mut html_parts: Vec<String> = Vec::new();
+    for id in &msg.text_body {
+        if let Some(part) = msg.parts.get(*id as usize)
+            && matches!(part.body, PartType::Text(_))
+        {
+            let (t, p) = part_text(msg, part, false);
+            letter.problems.extend(p);
+            plain.push(t);
+        }
+    }
+    for id in &msg.html_body {
+        if let Some(part) = msg.parts.get(*id as usize)
+            && matches!(part.body, PartType::Html(_))
+        {
+            let (t, p) = part_text(msg, part, true);
+            letter.problems.extend(p);
+            html_parts.push(t);
+        }
+    }
+    if plain.is_empty() && html_parts.is_empty() {
+        // Truncated or odd MIME: mail-parser files the text as an attachment.
+        for part in &msg.parts {
+            let declared_attachment = part
+                .content_disposition()
+                .is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"));
+            if declared_attachment {
+                continue;
+            }
+            match &part.body {
+                PartType::Text(_) => {
+                    let (t, p) = part_text(msg, part, false);
+                    letter.problems.extend(p);
+                    plain.push(t);
+                }
+                PartType::Html(_) => {
+                    let (t, p) = part_text(msg, part, true);
+                    letter.problems.extend(p);
+                    html_parts.push(t);
+                }
+                _ => {}
+            }
+        }
+        if !plain.is_empty() || !html_parts.is_empty() {
+            letter
+                .problems
+                .push("no body part in the MIME structure: read stray text parts".into());
+        }
+    }
+    if msg.parts.iter().any(|p| p.is_encoding_problem) {
+        letter
+            .problems
+            .push("damaged MIME part (bad encoding or truncated mail): read what was there".into());
+    }
+    letter.plain = (!plain.is_empty()).then(|| lf(&plain.join("\n")));
+    letter.html = (!html_parts.is_empty()).then(|| lf(&html_parts.join("\n")));
+}
+
+/// CRLF and lone CR line ends to LF, so extraction sees one kind.
+fn lf(s: &str) -> String {
+    if !s.contains('\r') {
+        return s.to_string();
+    }
+    s.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// Decoded text of a text part, with the charset chosen on evidence.
+fn part_text(msg: &Message<'_>, part: &MessagePart<'_>, is_html: bool) -> (String, Option<String>) {
+    let parsed: &str = match &part.body {
+        PartType::Text(t) | PartType::Html(t) => t,
+        _ => "",
+    };
+    let declared = part
+        .content_type()
+        .and_then(|ct| ct.attribute("charset"))
+        .map(|c| c.trim().to_ascii_lowercase());
+    let declared_utf8 = matches!(
+        declared.as_deref(),
+        None | Some("utf-8" | "utf8" | "us-ascii" | "ascii")
+    );
+    // Fast path: the declared charset is UTF-8 (or absent) and decoding went fine.
+    if declared_utf8
+        && !parsed.contains('\u{FFFD}')
+        && !(declared.is_none() && is_html && !parsed.is_ascii())
+    {
+        return (parsed.to_string(), None);
+    }
+    let raw = msg
+        .raw_message
+        .get(part.offset_body as usize..(part.offset_end as usize).max(part.offset_body as usize))
+        .unwrap_or_default();
+    let bytes: Cow<'_, [u8]> = match part.encoding {
+        Encoding::None => Cow::Borrowed(raw),
+        Encoding::Base64 => match mail_parser::decoders::base64::base64_decode(raw) {
+            Some(b) => Cow::Owned(b),
+            None => return (parsed.to_string(), None),
+        },
+        Encoding::QuotedPrintable => {
+            match mail_parser::decoders::quoted_printable::quoted_printable_decode(raw) {
+                Some(b) => Cow::Owned(b),
+                None => return (parsed.to_string(), None),
+            }
+        }
+    };
+    let declared = declared.or_else(|| if is_html { meta_charset(&bytes) } else { None });
+    decode_text(&bytes, declared.as_deref(), true)
+}
+
+static META_CHARSET: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r#"(?i)<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-z0-9_:.\-]{1,40})"#).unwrap()
+});
+
+/// `<meta charset>` / `http-equiv` charset of an HTML body (first 4 KiB).
+fn meta_charset(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let head = String::from_utf8_lossy(head);
+    META_CHARSET
+        .captures(&head)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_ascii_lowercase())
+}
+
+/// Decodes bytes of unknown or doubtful charset. Candidates are the
+/// declared charset, UTF-8 (when valid), windows-1251 and KOI8-R; the one
+/// reading most like Russian text (or plain ASCII) wins. Returns the text
+/// and, when the declared charset was overruled, a problem note.
+pub(crate) fn decode_text(
+    bytes: &[u8],
+    declared: Option<&str>,
+    note: bool,
+) -> (String, Option<String>) {
+    if bytes.is_ascii() {
+        return (String::from_utf8_lossy(bytes).into_owned(), None);
+    }
+    let declared_enc = declared.and_then(|d| encoding_rs::Encoding::for_label(d.as_bytes()));
+    let mut candidates: Vec<(&'static encoding_rs::Encoding, String)> = Vec::with_capacity(4);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        candidates.push((encoding_rs::UTF_8, s.to_string()));
+    }
+    if let Some(enc) = declared_enc
+        && enc != encoding_rs::UTF_8
+    {
+        candidates.push((enc, enc.decode_without_bom_handling(bytes).0.into_owned()));
+    }
+    for enc in [encoding_rs::WINDOWS_1251, encoding_rs::KOI8_R] {
+        if !candidates.iter().any(|(e, _)| *e == enc) {
+            candidates.push((enc, enc.decode_without_bom_handling(bytes).0.into_owned()));
+        }
+    }
+    let mut best = 0;
+    let mut best_score = i64::MIN;
+    for (i, (enc, text)) in candidates.iter().enumerate() {
+        let mut s = cyrillic_score(text);
+        // Valid UTF-8 with non-ASCII bytes is almost never an accident.
+        if *enc == encoding_rs::UTF_8 {
+            s += 8 + (text.chars().filter(|c| !c.is_ascii()).count() as i64) * 2;
+        }
+        if Some(*enc) == declared_enc {
+            s += 4;
+        }
+        if s > best_score {
+            best_score = s;
+            best = i;
+        }
+    }
+    let (enc, text) = candidates.swap_remove(best);
+    let problem = match (declared_enc, note) {
+        (Some(d), true) if d != enc => Some(format!(
+            "declared charset {} does not fit the bytes: read as {}",
+            declared.unwrap_or_default(),
+            enc.name()
+        )),
+        (None, true) if declared.is_some() => Some(format!(
+            "unknown charset {}: read as {}",
+            declared.unwrap_or_default(),
+            enc.name()
+        )),
+        (None, true) if enc != encoding_rs::UTF_8 => Some(format!(
+            "no charset declared for 8-bit text: read as {}",
+            enc.name()
+        )),
+        _ => None,
+    };
+    (text, problem)
+}
+
+/// How much a text looks like Russian: frequent lower-case letters score,
+/// mid-word capitals, box drawing and replacement characters cost.
+fn cyrillic_score(text: &str) -> i64 {
+    let mut score = 0i64;
+    let mut prev_lower = false;
+    for c in text.chars() {
+        let lower = matches!(c, 'а'..='я' | 'ё');
+        let upper = matches!(c, 'А'..='Я' | 'Ё');
+        if lower {
+            score += if "оеаинтсрвлкмдпуяы".contains(c) {
+                3
+            } else {
+                1
+            };
+        } else if upper {
+            score += if prev_lower { -4 } else { 1 };
+        } else if c == '\u{FFFD}' {
+            score -= 12;
+        } else if ((c as u32) >= 0x80 && !c.is_alphabetic() && !"«»—–№…“”„’‘ ©®°·•".contains(c))
+            || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            score -= 5;
+        } else if !c.is_ascii() && c.is_alphabetic() {
+            // Latin-1 accented letters and the like: unlikely in this mail.
+            score -= 2;
+        }
+        prev_lower = lower;
+    }
+    score
+}
+
+static VIEW_IN_HTML: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(
+        r"(?i)html[- ]?(верси|формат|письм|version|format)|(in|в) html|(enable|support|поддерж\S*) html|html (is|не)|view (this|it|the) (e-?mail|message)|(в|in)( your| a)? (браузер|browser)|почтов\S* (клиент|программ)",
+    )
+    .unwrap()
+});
+
+/// Fills `html_text`, unwraps inline forwards and quoted replies, picks `text`.
+fn finish(letter: &mut Letter) {
+    if let Some(h) = &letter.html {
+        letter.html_text = Some(html::to_text(h));
+    }
+    unwrap_inline(letter);
+    let plain_useful = letter.plain.as_deref().is_some_and(|p| {
+        let t = p.trim();
+        let stub = letter.html.is_some() && t.chars().count() < 400 && VIEW_IN_HTML.is_match(t);
+        !t.is_empty() && !stub
+    });
+    // A forward of an HTML form: the client's plain part flattens the
+    // table, the HTML keeps it; read whichever has more `label: value` lines.
+    let html_richer = letter.outer.is_some()
+        && match (&letter.plain, &letter.html_text) {
+            (Some(p), Some(h)) => label_lines(h) > label_lines(p),
+            _ => false,
+        };
+    letter.text = if plain_useful && !html_richer {
+        letter.plain.clone().unwrap_or_default()
+    } else if let Some(h) = &letter.html_text {
+        h.clone()
+    } else {
+        letter.plain.clone().unwrap_or_default()
+    };
+}
+
+static LABEL_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r"(?m)^[^:\n]{1,60}:[ \t]*\S").unwrap()
+});
+
+fn label_lines(s: &str) -> usize {
+    LABEL_LINE.find_iter(s).count()
+}
+
+// ---------------------------------------------------------------------------
+// Inline forwards and quoted replies
+// ---------------------------------------------------------------------------
+
+/// A forward marker line: Gmail, Outlook, Thunderbird, Yandex/Mail.ru, Apple.
+static FWD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(
+        r"(?i)^(?:[-–—_=*\s]*(?:forwarded message|original message|пересылаемое сообщение|исходное сообщение|перенаправленное сообщение|переадресованное сообщение|начало переадресованного сообщения|начало пересылаемого сообщения|message transféré)[-–—_=*\s:]*|(?:begin forwarded message|начало пересылаемого сообщения|начало переадресованного сообщения)\s*:|_{10,})$",
+    )
+    .unwrap()
+});
+/// The end of a forwarded block (Yandex, Mail.ru, Thunderbird).
+static FWD_END: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(
+        r"(?i)^[-–—=\s]*(?:конец пересылаемого сообщения|end (?:of )?forwarded message|конец переадресованного сообщения)[-–—=\s]*$",
+    )
+    .unwrap()
+});
+/// One line of an inline header block ("От: …", "Subject: …").
+static INLINE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(
+        r"(?i)^\*?(from|от кого|от|отправитель|sent|отправлено|date|дата|to|кому|cc|копия|subject|тема|reply-to|ответить)\*?\s*:\s*(.*)$",
+    )
+    .unwrap()
+});
+/// "23.11.2026, 11:02, "Tilda" <noreply@tilda.ws>:" (Yandex) and reply
+/// attributions ("On …, X <a@b> wrote:", "пн, 23 нояб. 2026 г. в 11:02, X <a@b>:").
+static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r"(?i)^.{0,160}?([^\s<>()\[\]:,;]+@[^\s<>()\[\]:,;]+\.[^\s<>()\[\]:,;]+)[>\])]?\s*(?:wrote|пишет|написал\(?а?\)?)?\s*:\s*$")
+        .unwrap()
+});
+static EMAIL_IN: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r"[^\s<>()\[\]:,;]+@[^\s<>()\[\]:,;]+\.[^\s<>()\[\]:,;]+").unwrap()
+});
+/// Reply / forward subject prefixes, possibly repeated.
+static SUBJECT_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r"(?i)^(?:\s*(?:re|fwd?|aw|wg|tr|rv|ответ|отв|пересл|пересылка|переслано)\s*(?:\[\d+\])?\s*(?:\.\s*:?|:)\s*)+").unwrap()
+});
+
+/// What an inline forward header block said about the original.
+#[derive(Default)]
+struct Inline {
+    from: Option<Address>,
+    to: Vec<Address>,
+    reply_to: Vec<Address>,
+    subject: Option<String>,
+    date: Option<jiff::Timestamp>,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+fn parse_address(v: &str) -> Option<Address> {
+    let m = EMAIL_IN.find(v)?;
+    let email = m
+        .as_str()
+        .trim_start_matches("mailto:")
+        .trim_matches(|c| c == '<' || c == '>' || c == '"' || c == '\'')
+        .to_lowercase();
+    let name = v[..m.start()]
+        .trim()
+        .trim_end_matches(['<', '['])
+        .trim()
+        .trim_end_matches("mailto:")
+        .trim()
+        .trim_matches(['"', '\'', ','])
+        .trim()
+        .to_string();
+    Some(Address {
+        name: (!name.is_empty()).then_some(name),
+        email,
+    })
+}
+
+/// The sender of an attribution line: the name is what follows the date
+/// ("23.11.2026, 11:02, "Tilda" <a@b>:", "On Mon, … 11:02 AM Tilda <a@b> wrote:").
+fn attribution_address(line: &str) -> Option<Address> {
+    let mut a = parse_address(line)?;
+    if let Some(name) = a.name.take() {
+        let tail = name.rsplit(',').next().unwrap_or(&name);
+        let tail = [" AM ", " PM ", " am ", " pm "]
+            .iter()
+            .find_map(|m| tail.rsplit_once(m).map(|(_, t)| t))
+            .unwrap_or(tail);
+        let tail = tail.trim().trim_matches(['"', '\'']).trim();
+        let has_digits = tail.chars().any(|c| c.is_ascii_digit());
+        a.name = (!tail.is_empty() && !has_digits).then(|| tail.to_string());
+    }
+    Some(a)
+}
+
+fn parse_date_loose(v: &str) -> Option<jiff::Timestamp> {
+    let raw = format!("Date: {}\r\n\r\n", v.trim());
+    let msg = MessageParser::new().parse_headers(raw.as_bytes())?;
+    let d = msg.date()?;
+    if !d.is_valid() {
+        return None;
+    }
+    jiff::Timestamp::from_second(d.to_timestamp()).ok()
+}
+
+/// Reads an inline header block at `lines[i..]`; returns where it ended.
+fn read_header_block(lines: &[&str], mut i: usize, inline: &mut Inline) -> usize {
+    while i < lines.len() {
+        let Some(c) = INLINE_HEADER.captures(lines[i].trim()) else {
+            break;
+        };
+        let key = c.get(1).map_or("", |m| m.as_str()).to_lowercase();
+        let value = c.get(2).map_or("", |m| m.as_str()).trim().to_string();
+        let name = match key.as_str() {
+            "from" | "от кого" | "от" | "отправитель" => {
+                inline.from = parse_address(&value);
+                "From"
+            }
+            "sent" | "отправлено" | "date" | "дата" => {
+                inline.date = parse_date_loose(&value);
+                "Date"
+            }
+            "to" | "кому" => {
+                inline.to = value.split([',', ';']).filter_map(parse_address).collect();
+                "To"
+            }
+            "cc" | "копия" => "Cc",
+            "reply-to" | "ответить" => {
+                inline.reply_to = value.split([',', ';']).filter_map(parse_address).collect();
+                "Reply-To"
+            }
+            _ => {
+                inline.subject = (!value.is_empty()).then(|| value.clone());
+                "Subject"
+            }
+        };
+        inline.headers.push((name.to_string(), value));
+        i += 1;
+    }
+    i
+}
+
+fn skip_blank(lines: &[&str], mut i: usize) -> usize {
+    while i < lines.len() && lines[i].trim().is_empty() {
+        i += 1;
+    }
+    i
+}
+
+/// Drops one level of "> " quoting when every non-empty line has it.
+fn unquote_all(lines: &[&str]) -> Option<String> {
+    let quoted = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .all(|l| l.trim_start().starts_with('>'));
+    quoted.then(|| {
+        lines
+            .iter()
+            .map(|l| strip_quote(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+fn strip_quote(l: &str) -> &str {
+    let t = l.trim_start();
+    match t.strip_prefix('>') {
+        Some(r) => r.strip_prefix(' ').unwrap_or(r),
+        None => l,
+    }
+}
+
+fn may_hold_forward(text: &str) -> bool {
+    const CUES: &[&str] = &[
+        "orward",
+        "riginal",
+        "ересыла",
+        "сходное",
+        "ереадрес",
+        "еренаправ",
+        "________",
+        "Отправлено:",
+        "Sent:",
+        "\n>",
+        "Message transf",
+    ];
+    text.starts_with('>') || CUES.iter().any(|c| text.contains(c))
+}
+
+/// The innermost forwarded or quoted original inside `text`, if any.
+/// `reply_like`: the subject says Re:/Fwd:, so weaker evidence (an Outlook
+/// header block without a marker, a quote without attribution) counts.
+fn find_inline(text: &str, reply_like: bool) -> Option<Inline> {
+    if !may_hold_forward(text) {
+        return None;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    // 1. A forward marker (or an Outlook header block).
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        let marker = FWD_MARKER.is_match(t);
+        let outlook = !marker
+            && reply_like
+            && INLINE_HEADER.captures(t).is_some_and(|c| {
+                matches!(
+                    c.get(1).map(|m| m.as_str().to_lowercase()).as_deref(),
+                    Some("from" | "от")
+                )
+            })
+            && lines[i + 1..].iter().take(4).any(|l| {
+                l.trim_start().to_lowercase().starts_with("отправлено:")
+                    || l.trim_start().to_lowercase().starts_with("sent:")
+            });
+        if !marker && !outlook {
+            continue;
+        }
+        let mut inline = Inline::default();
+        let mut j = if marker { skip_blank(&lines, i + 1) } else { i };
+        if let Some(c) = lines.get(j).and_then(|l| ATTRIBUTION.captures(l.trim()))
+            && !INLINE_HEADER.is_match(lines[j].trim())
+        {
+            inline.from = c.get(0).and_then(|m| attribution_address(m.as_str()));
+            j += 1;
+        }
+        let k = read_header_block(&lines, j, &mut inline);
+        if marker && t.starts_with('_') && k == j {
+            // A bare rule of underscores without a header block: not a forward.
+            continue;
+        }
+        let start = skip_blank(&lines, k);
+        let mut end = lines.len();
+        if let Some(e) = lines[start..]
+            .iter()
+            .position(|l| FWD_END.is_match(l.trim()))
+        {
+            end = start + e;
+        }
+        let body_lines = &lines[start..end];
+        inline.body = unquote_all(body_lines).unwrap_or_else(|| body_lines.join("\n"));
+        return Some(inline);
+    }
+    // 2. A reply quoting the original under "> ".
+    let mut i = 0;
+    while i < lines.len() {
+        if !lines[i].trim_start().starts_with('>') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && lines[i].trim_start().starts_with('>') {
+            i += 1;
+        }
+        if i - start < 3 {
+            continue;
+        }
+        let mut inline = Inline::default();
+        let attribution = lines[..start]
+            .iter()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .and_then(|l| ATTRIBUTION.captures(l.trim()));
+        if attribution.is_none() && !reply_like {
+            continue;
+        }
+        if let Some(c) = attribution {
+            inline.from = c.get(0).and_then(|m| attribution_address(m.as_str()));
+        }
+        inline.body = lines[start..i]
+            .iter()
+            .map(|l| strip_quote(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Some(inline);
+    }
+    None
+}
+
+/// Replaces the letter's view with the innermost inline original: the
+/// forwarder (From/Subject) goes to `outer`, their note and signature above
+/// the marker are dropped.
+fn unwrap_inline(letter: &mut Letter) {
+    let mut depth = 0;
+    while depth < MAX_UNWRAP {
+        let reply_like = letter
+            .subject
+            .as_deref()
+            .is_some_and(|s| SUBJECT_PREFIX.is_match(s));
+        let plain_found = letter
+            .plain
+            .as_deref()
+            .and_then(|p| find_inline(p, reply_like));
+        let html_found = letter
+            .html_text
+            .as_deref()
+            .and_then(|h| find_inline(h, reply_like));
+        let Some(info) = plain_found.as_ref().or(html_found.as_ref()) else {
+            break;
+        };
+        if letter.outer.is_none() {
+            letter.outer = Some(Envelope {
+                from: letter.from.clone(),
+                subject: letter.subject.clone(),
+            });
+        }
+        let subject = info.subject.clone().or_else(|| {
+            letter
+                .subject
+                .as_deref()
+                .map(|s| SUBJECT_PREFIX.replace(s, "").trim().to_string())
+                .filter(|s| !s.is_empty())
+        });
+        letter.from = info.from.clone();
+        letter.reply_to = info.reply_to.clone();
+        if !info.to.is_empty() {
+            letter.to = info.to.clone();
+        }
+        if info.date.is_some() {
+            letter.date = info.date;
+        }
+        letter.subject = subject;
+        let mut headers = info.headers.clone();
+        if !headers.iter().any(|(k, _)| k == "Subject")
+            && let Some(s) = &letter.subject
+        {
+            headers.push(("Subject".into(), s.clone()));
+        }
+        if let Some(id) = &letter.message_id {
+            headers.push(("Message-ID".into(), format!("<{id}>")));
+        }
+        letter.headers = headers;
+        if let Some(p) = plain_found {
+            letter.plain = Some(p.body);
+        }
+        if let Some(h) = html_found {
+            letter.html_text = Some(h.body);
+        }
+        depth += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn cp1251_beats_koi8_for_cp1251_bytes() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode("Здравствуйте, нужен замер окон");
+        let (t, p) = decode_text(&bytes, Some("utf-8"), true);
+        assert_eq!(t, "Здравствуйте, нужен замер окон");
+        assert!(p.unwrap().contains("windows-1251"));
+    }
+
+    #[test]
+    fn koi8_beats_cp1251_for_koi8_bytes() {
+        let (bytes, _, _) = encoding_rs::KOI8_R.encode("Здравствуйте, нужен замер окон");
+        let (t, _) = decode_text(&bytes, None, true);
+        assert_eq!(t, "Здравствуйте, нужен замер окон");
+    }
+
+    #[test]
+    fn utf8_declared_as_1251_is_read_as_utf8() {
+        let (t, p) = decode_text("Имя: Иван".as_bytes(), Some("windows-1251"), true);
+        assert_eq!(t, "Имя: Иван");
+        assert!(p.is_some());
+    }
+
+    #[test]
+    fn too_large_is_not_parsed_but_headers_sniffed() {
+        let raw = b"From: a@b.ru\r\nSubject: hi\r\n\r\nbody body body";
+        let l = Letter::parse(raw, 10);
+        assert!(l.too_large);
+        assert_eq!(l.subject.as_deref(), Some("hi"));
+        assert!(l.text.is_empty());
+        assert!(l.problems[0].contains(&raw.len().to_string()));
     }
 }

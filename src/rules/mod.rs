@@ -1,14 +1,33 @@
 //! Admin-written rule files: match, extract, classify.
-//! (skeleton: the API other modules rely on; the parsing work fills it in)
+//!
+//! A rule file (`rules/*.toml`, one per builder or site) says which mails it
+//! takes (`[match]`), how to read them (shared label dictionary + `[fields]`
+//! aliases + `[[extract]]` regexes), how to classify them (`[classify]`), and
+//! what to create in amoCRM (`[crm]`, parsed into [`CrmSpec`]). The rules
+//! engine does no I/O apart from [`RuleSet::load_dir`] reading the folder;
+//! [`load_texts`] is the pure entry point. A [`RuleSet`] is immutable and is
+//! swapped whole on reload. Rules are tried by priority (higher first, ties
+//! by file name); the shipped generic fallback matches everything.
 
+pub mod classify;
 pub mod crm_spec;
+pub mod dictionary;
+mod extract;
+pub mod layout;
+pub mod load;
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostics, Loc};
-use crate::request::Request;
+use regex::Regex;
+use sha2::{Digest, Sha256};
+
+use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::mail::letter::Letter;
+use crate::request::{Action, Kind, Request};
 
 pub use crm_spec::CrmSpec;
+pub use load::{compile_regex, parse_rule};
 
 /// Parsing options that come from the config (`[parse]`).
 #[derive(Debug, Clone)]
@@ -27,14 +46,194 @@ impl Default for ParseOptions {
     }
 }
 
+/// `{placeholders}` a template (lead name, tags, custom fields) may use.
+pub const PLACEHOLDERS: &[&str] = &[
+    "name",
+    "phone",
+    "phones",
+    "email",
+    "product",
+    "address",
+    "visit_time",
+    "scope",
+    "referral",
+    "message",
+    "page",
+    "form",
+    "kind",
+    "kind_ru",
+    "action",
+    "rule",
+    "subject",
+    "request_id",
+    "site",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+];
+
+/// What a match condition looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    From,
+    To,
+    ReplyTo,
+    Subject,
+    Body,
+    Html,
+    Header(String),
+}
+
+/// One condition: the target matches any of the patterns.
+#[derive(Debug, Clone)]
+pub(crate) struct Cond {
+    pub target: Target,
+    pub patterns: Vec<Regex>,
+}
+
+/// `[match]`: every condition holds, and one of `[match.any]` when given.
+/// An empty match takes every mail (the fallback).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Matcher {
+    pub all: Vec<Cond>,
+    pub any: Vec<Cond>,
+}
+
+/// Where an `[[extract]]` regex looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExtractIn {
+    Body,
+    Subject,
+    Html,
+    From,
+}
+
+/// An `[[extract]]` entry: named groups are canonical field names.
+#[derive(Debug, Clone)]
+pub(crate) struct Extract {
+    pub within: ExtractIn,
+    pub regex: Regex,
+    pub groups: Vec<String>,
+}
+
+/// `[classify]`: the rule's own patterns, added to the shared cues.
+#[derive(Debug, Clone)]
+pub(crate) struct Classify {
+    pub measurement: Vec<Regex>,
+    pub calculation: Vec<Regex>,
+    pub callback: Vec<Regex>,
+    pub question: Vec<Regex>,
+    pub trash: Vec<Regex>,
+    pub ignore: Vec<Regex>,
+    pub default_kind: Option<Kind>,
+    /// Use the shared cue lists of [`classify`] too.
+    pub builtin: bool,
+}
+
+impl Default for Classify {
+    fn default() -> Self {
+        Classify {
+            measurement: Vec::new(),
+            calculation: Vec::new(),
+            callback: Vec::new(),
+            question: Vec::new(),
+            trash: Vec::new(),
+            ignore: Vec::new(),
+            default_kind: None,
+            builtin: true,
+        }
+    }
+}
+
+/// `[options]`.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    /// A URL alone on a line is the form page (Tilda).
+    pub bare_url_is_page: bool,
+    /// What a readable mail with neither phone nor email becomes.
+    pub no_contact: Action,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            bare_url_is_page: false,
+            no_contact: Action::Review,
+        }
+    }
+}
+
+/// One validated rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub name: String,
     pub priority: i64,
-    /// Where the rule starts (its file, line 1 col 1 for a one-rule file).
+    /// Where the rule's `name` is written.
     pub loc: Loc,
     pub crm: CrmSpec,
+    pub description: Option<String>,
+    /// The file the rule came from (ties in priority go by file name).
+    pub file: PathBuf,
+    pub(crate) matcher: Matcher,
+    /// Normalised label → canonical field, from `[fields]`.
+    pub(crate) aliases: HashMap<String, &'static str>,
+    pub(crate) extracts: Vec<Extract>,
+    pub(crate) classify: Classify,
+    pub(crate) options: Options,
 }
+
+impl Rule {
+    /// Whether this rule takes the mail.
+    pub fn matches(&self, letter: &Letter) -> bool {
+        let all = self.matcher.all.iter().all(|c| cond_holds(c, letter));
+        all && (self.matcher.any.is_empty()
+            || self.matcher.any.iter().any(|c| cond_holds(c, letter)))
+    }
+}
+
+fn cond_holds(c: &Cond, l: &Letter) -> bool {
+    let any = |s: &str| c.patterns.iter().any(|r| r.is_match(s));
+    match &c.target {
+        Target::From => l.from.as_ref().is_some_and(|a| any(&a.email)),
+        Target::To => l.to.iter().any(|a| any(&a.email)),
+        Target::ReplyTo => l.reply_to.iter().any(|a| any(&a.email)),
+        Target::Subject => any(l.subject.as_deref().unwrap_or("")),
+        Target::Body => any(&l.text),
+        Target::Html => l.html.as_deref().is_some_and(any),
+        Target::Header(h) => l
+            .headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case(h) && any(v)),
+    }
+}
+
+/// The shipped rules, compiled into the binary (file name, text).
+pub const BUILTIN_FILES: &[(&str, &str)] = &[
+    (
+        "bitrix-feedback.toml",
+        include_str!("../../rules/bitrix-feedback.toml"),
+    ),
+    (
+        "bitrix-webform.toml",
+        include_str!("../../rules/bitrix-webform.toml"),
+    ),
+    ("cf7.toml", include_str!("../../rules/cf7.toml")),
+    ("elementor.toml", include_str!("../../rules/elementor.toml")),
+    ("envybox.toml", include_str!("../../rules/envybox.toml")),
+    ("flexbe.toml", include_str!("../../rules/flexbe.toml")),
+    ("generic.toml", include_str!("../../rules/generic.toml")),
+    ("marquiz.toml", include_str!("../../rules/marquiz.toml")),
+    ("php-mail.toml", include_str!("../../rules/php-mail.toml")),
+    ("tilda.toml", include_str!("../../rules/tilda.toml")),
+    ("wix.toml", include_str!("../../rules/wix.toml")),
+    ("wpforms.toml", include_str!("../../rules/wpforms.toml")),
+    (
+        "yandex-forms.toml",
+        include_str!("../../rules/yandex-forms.toml"),
+    ),
+];
 
 /// A validated, immutable set of rules; swapped whole on reload.
 #[derive(Debug, Clone, Default)]
@@ -43,15 +242,99 @@ pub struct RuleSet {
     version: String,
 }
 
+/// Loads rule texts (path, text) into a set: pure, every problem reported.
+pub fn load_texts(files: &[(PathBuf, String)]) -> Result<RuleSet, Diagnostics> {
+    let mut rules = load::load_texts(files)?;
+    rules.sort_by(|a, b| {
+        b.priority
+            .cmp(&a.priority)
+            .then_with(|| a.file.cmp(&b.file))
+    });
+    let mut sorted: Vec<&(PathBuf, String)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut h = Sha256::new();
+    for (p, t) in sorted {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(t.as_bytes());
+        h.update([0]);
+    }
+    let version = hex::encode(&h.finalize()[..8]);
+    Ok(RuleSet { rules, version })
+}
+
 impl RuleSet {
-    /// Loads every `*.toml` in `dir`; all problems at once.
-    pub fn load_dir(_dir: &Path) -> Result<RuleSet, Diagnostics> {
-        Ok(RuleSet::default())
+    /// Loads every `*.toml` in `dir` (dotfiles and editor temp files are
+    /// skipped); all problems at once.
+    pub fn load_dir(dir: &Path) -> Result<RuleSet, Diagnostics> {
+        let mut diags = Diagnostics::default();
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(Diagnostic::new(
+                    Loc::new(dir, 1, 1),
+                    format!("cannot read the rules folder: {e}; check --rules or [rules].dir"),
+                ));
+                return Err(diags);
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                !name.starts_with('.')
+                    && !name.starts_with('#')
+                    && !name.ends_with('~')
+                    && name.ends_with(".toml")
+                    && p.is_file()
+            })
+            .collect();
+        paths.sort();
+        let mut files = Vec::new();
+        for p in paths {
+            match std::fs::read(&p) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(t) => files.push((p, t)),
+                    Err(e) => diags.push(Diagnostic::new(
+                        Loc::new(&p, 1, 1),
+                        format!(
+                            "file is not UTF-8 (byte {}): save it as UTF-8",
+                            e.utf8_error().valid_up_to()
+                        ),
+                    )),
+                },
+                Err(e) => diags.push(Diagnostic::new(
+                    Loc::new(&p, 1, 1),
+                    format!("cannot read: {e}"),
+                )),
+            }
+        }
+        match load_texts(&files) {
+            Ok(set) if diags.is_empty() => Ok(set),
+            Ok(_) => Err(diags.sorted()),
+            Err(d) => {
+                diags.extend(d);
+                Err(diags.sorted())
+            }
+        }
     }
 
     /// The shipped rules, compiled into the binary.
     pub fn builtin() -> RuleSet {
-        RuleSet::default()
+        let files: Vec<(PathBuf, String)> = BUILTIN_FILES
+            .iter()
+            .map(|(n, t)| (PathBuf::from("rules").join(n), (*t).to_string()))
+            .collect();
+        // The shipped files are tested to load; an error here is a build bug,
+        // and an empty set still turns every mail into `review`.
+        load_texts(&files).unwrap_or_default()
     }
 
     /// Content hash of the rule files, journalled with every parsed mail.
@@ -59,6 +342,7 @@ impl RuleSet {
         &self.version
     }
 
+    /// Rules in the order they are tried.
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
@@ -68,8 +352,124 @@ impl RuleSet {
     }
 
     /// Raw mail to a request. Never panics; bad input becomes `review`.
-    pub fn apply(&self, raw: &[u8], _opts: &ParseOptions) -> Request {
-        let _ = raw;
-        Request::default()
+    pub fn apply(&self, raw: &[u8], opts: &ParseOptions) -> Request {
+        let letter = Letter::parse(raw, opts.max_mail_bytes);
+        self.apply_letter(&letter, opts)
+    }
+
+    /// An already parsed letter to a request (first matching rule wins).
+    pub fn apply_letter(&self, letter: &Letter, opts: &ParseOptions) -> Request {
+        if letter.too_large {
+            let mut req = Request {
+                action: Action::Review,
+                ..Request::default()
+            };
+            extract::fill_meta(&mut req, letter);
+            req.meta.reason =
+                Some(letter.problems.first().cloned().unwrap_or_else(|| {
+                    format!("mail is larger than {} bytes", opts.max_mail_bytes)
+                }));
+            return req;
+        }
+        let rule = self.rules.iter().find(|r| r.matches(letter));
+        extract::build(rule, letter, opts)
+    }
+}
+
+/// Fills a template's `{placeholders}` from a request; unknown ones stay.
+pub fn render(template: &str, req: &Request) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if placeholder_value(&after[..close], req).is_some() => {
+                out.push_str(&placeholder_value(&after[..close], req).unwrap_or_default());
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Russian word for a kind, used in lead names.
+pub fn kind_ru(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Measurement => "Замер",
+        Kind::Calculation => "Расчёт",
+        Kind::Callback => "Обратный звонок",
+        Kind::Question => "Вопрос",
+        Kind::Other => "Заявка",
+    }
+}
+
+fn placeholder_value(name: &str, r: &Request) -> Option<String> {
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    Some(match name {
+        "name" => o(&r.name),
+        "phone" => o(&r.phone),
+        "phones" => r.phones.join(", "),
+        "email" => o(&r.email),
+        "product" => o(&r.product),
+        "address" => o(&r.address),
+        "visit_time" => o(&r.visit_time),
+        "scope" => o(&r.scope),
+        "referral" => o(&r.referral),
+        "message" => o(&r.message),
+        "page" => o(&r.page),
+        "form" => o(&r.form),
+        "kind" => r.kind.as_str().to_string(),
+        "kind_ru" => kind_ru(r.kind).to_string(),
+        "action" => r.action.as_str().to_string(),
+        "rule" => o(&r.rule),
+        "subject" => o(&r.meta.subject),
+        "request_id" => o(&r.meta.source_request_id),
+        "site" => r
+            .page
+            .as_deref()
+            .and_then(|p| url::Url::parse(p).ok())
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default(),
+        "utm_source" => o(&r.utm.source),
+        "utm_medium" => o(&r.utm.medium),
+        "utm_campaign" => o(&r.utm.campaign),
+        "utm_content" => o(&r.utm.content),
+        "utm_term" => o(&r.utm.term),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn builtin_rules_load() {
+        let files: Vec<(PathBuf, String)> = BUILTIN_FILES
+            .iter()
+            .map(|(n, t)| (PathBuf::from("rules").join(n), (*t).to_string()))
+            .collect();
+        let set = load_texts(&files).map_err(|d| d.to_string()).unwrap();
+        assert_eq!(set.rules().len(), BUILTIN_FILES.len());
+        assert_eq!(set.rules().last().map(|r| r.name.as_str()), Some("generic"));
+        assert_eq!(set.version().len(), 16);
+    }
+
+    #[test]
+    fn render_fills_placeholders() {
+        let r = Request {
+            name: Some("Иван".into()),
+            kind: Kind::Measurement,
+            ..Request::default()
+        };
+        assert_eq!(render("{kind_ru}: {name} {phone}", &r), "Замер: Иван");
+        assert_eq!(render("{x} {", &r), "{x} {");
     }
 }

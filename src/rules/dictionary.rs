@@ -1,0 +1,493 @@
+//! The shared label dictionary: form labels → canonical fields.
+//!
+//! Every rule reads labels through this one table (formats.md §15 plus what
+//! the sample corpus shows); a rule's `[fields]` adds aliases by canonical
+//! name, and an unknown canonical name is a `check` error. Labels are
+//! compared after [`normalize_label`], so `Адрес_замера:`, `адрес замера` and
+//! `АДРЕС ЗАМЕРА*` are the same label. When no exact label matches, keyword
+//! patterns catch the long tail of owner-typed captions and quiz questions.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Canonical field names a rule may use in `[fields]` and `[[extract]]`.
+pub const CANONICAL: &[&str] = &[
+    "name",
+    "last_name",
+    "middle_name",
+    "phone",
+    "email",
+    "product",
+    "address",
+    "visit_time",
+    "scope",
+    "referral",
+    "message",
+    "page",
+    "form",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+    "request_id",
+    "ip",
+    "meta",
+];
+
+/// Whether `name` is a canonical field name.
+pub fn is_canonical(name: &str) -> bool {
+    CANONICAL.contains(&name)
+}
+
+/// Exact labels per canonical field (compared normalised).
+const LABELS: &[(&str, &[&str])] = &[
+    (
+        "name",
+        &[
+            "name",
+            "your name",
+            "your-name",
+            "full name",
+            "first name",
+            "firstname",
+            "имя",
+            "ваше имя",
+            "ваше имя и фамилия",
+            "имя и фамилия",
+            "фио",
+            "ф и о",
+            "ваше фио",
+            "имя клиента",
+            "клиент",
+            "контактное лицо",
+            "автор",
+            "введите ваше имя",
+            "как к вам обращаться",
+            "как вас зовут",
+            "родитель",
+            "от",
+            "from",
+            "ma_name",
+            "visitor name",
+            "посетитель имя",
+        ],
+    ),
+    (
+        "last_name",
+        &[
+            "last name",
+            "lastname",
+            "surname",
+            "фамилия",
+            "ваша фамилия",
+        ],
+    ),
+    ("middle_name", &["отчество", "middle name"]),
+    (
+        "phone",
+        &[
+            "phone",
+            "phone number",
+            "your phone",
+            "your-phone",
+            "tel",
+            "telephone",
+            "mobile",
+            "телефон",
+            "ваш телефон",
+            "номер телефона",
+            "ваш номер телефона",
+            "контактный телефон",
+            "телефон для связи",
+            "мобильный",
+            "мобильный телефон",
+            "моб",
+            "тел",
+            "контакт",
+            "доп телефон",
+            "дополнительный телефон",
+            "whatsapp",
+            "ma_phone",
+        ],
+    ),
+    (
+        "email",
+        &[
+            "email",
+            "e mail",
+            "your email",
+            "your-email",
+            "email address",
+            "почта",
+            "эл почта",
+            "электронная почта",
+            "ваша почта",
+            "ваш e mail",
+            "ваш email",
+            "e mail автора",
+            "адрес электронной почты",
+            "ma_email",
+        ],
+    ),
+    (
+        "message",
+        &[
+            "message",
+            "message body",
+            "your message",
+            "your-message",
+            "comment",
+            "comments",
+            "how can we help",
+            "сообщение",
+            "ваше сообщение",
+            "текст сообщения",
+            "комментарий",
+            "комментарии",
+            "ваш комментарий",
+            "комментарий к заявке",
+            "описание",
+            "вопрос",
+            "ваш вопрос",
+            "пожелания",
+            "примечание",
+            "текст",
+            "задача",
+        ],
+    ),
+    (
+        "address",
+        &[
+            "address",
+            "адрес",
+            "адрес объекта",
+            "адрес замера",
+            "адрес для замера",
+            "адрес доставки",
+            "адрес установки",
+            "город",
+            "район",
+            "населенный пункт",
+        ],
+    ),
+    (
+        "page",
+        &[
+            "page url",
+            "page",
+            "referer",
+            "referrer",
+            "url",
+            "url страницы",
+            "адрес страницы",
+            "страница",
+            "страница отправки",
+            "страница сайта",
+            "с сайта",
+            "с страницы",
+            "со страницы",
+            "ссылка на страницу",
+            "tildaspec referer",
+            "_url",
+        ],
+    ),
+    (
+        "form",
+        &[
+            "form name",
+            "form",
+            "formname",
+            "форма",
+            "название формы",
+            "имя формы",
+            "квиз",
+            "quiz",
+            "виджет",
+        ],
+    ),
+    (
+        "request_id",
+        &[
+            "request id",
+            "transaction id",
+            "order",
+            "order #",
+            "id ответа",
+            "результат",
+            "номер заявки",
+            "tranid",
+        ],
+    ),
+    (
+        "referral",
+        &[
+            "how did you hear about us",
+            "откуда вы узнали о нас",
+            "откуда вы о нас узнали",
+            "откуда узнали о нас",
+            "откуда узнали",
+            "как вы о нас узнали",
+            "как вы узнали о нас",
+            "источник",
+        ],
+    ),
+    ("utm_source", &["utm_source", "utm source"]),
+    ("utm_medium", &["utm_medium", "utm medium"]),
+    ("utm_campaign", &["utm_campaign", "utm campaign"]),
+    ("utm_content", &["utm_content", "utm content"]),
+    ("utm_term", &["utm_term", "utm term"]),
+    (
+        "ip",
+        &["remote ip", "ip", "ip адрес", "удаленный ip", "ip address"],
+    ),
+    (
+        "meta",
+        &[
+            "date",
+            "time",
+            "дата",
+            "время",
+            "время заявки",
+            "дата заявки",
+            "дата и время",
+            "user agent",
+            "агент пользователя",
+            "powered by",
+            "работает на",
+            "page title",
+            "заголовок страницы",
+            "block id",
+            "посетитель",
+            "сессия",
+            "пользователь",
+            "тема",
+            "subject",
+            "скидка",
+            "бонус",
+            "подарок",
+            "месторасположение клиента",
+            "местоположение",
+            "геолокация",
+            "регион по ip",
+            "request information",
+            "request details",
+            "additional information",
+            "purchaser information",
+            "просмотреть",
+            "посмотреть",
+            "view",
+            "payment system",
+            "payment amount",
+            "согласие",
+            "согласие на обработку персональных данных",
+            "checkbox",
+            "yclid",
+            "gclid",
+            "_ym_uid",
+            "roistat",
+            "cookies",
+            "новая заявка",
+            "для просмотра воспользуйтесь ссылкой",
+        ],
+    ),
+];
+
+/// Keyword patterns for labels no exact entry knows, tried in order:
+/// (canonical, label must match, label must not match).
+const KEYWORDS: &[(&str, &str, &str)] = &[
+    ("utm_source", r"^utm\s*source", ""),
+    ("utm_medium", r"^utm\s*medium", ""),
+    ("utm_campaign", r"^utm\s*campaign", ""),
+    ("utm_content", r"^utm\s*content", ""),
+    ("utm_term", r"^utm\s*term", ""),
+    (
+        "page",
+        r"страниц|\burl\b|refer+er|реферер|^с сайта|\bpage\b",
+        "заголов|title",
+    ),
+    ("email", r"e\s?mail|почт", ""),
+    ("form", r"^(название|имя)?\s*(форм|квиз)|form name|quiz", ""),
+    (
+        "request_id",
+        r"^(номер|id)\s+(заявки|ответа|заказа)|\bid\b",
+        "",
+    ),
+    ("referral", r"откуда|узнали|hear about|как вы нашли", ""),
+    (
+        "visit_time",
+        r"(дата|время|день|когда).*замер|замер\w*.*(дата|время|день)|удобн\w*\s+(дата|время|день)|visit|дата визита|время визита",
+        r"звон|заявк|создан|отправ|рожден",
+    ),
+    (
+        "phone",
+        r"телефон|phone|\bтел\b|мобильн|whatsapp|ватсап|\bномер\b",
+        r"наш|заказ|договор|инн|карт",
+    ),
+    ("last_name", r"фамили|last name|surname", r"имя"),
+    (
+        "name",
+        r"\bимя\b|\bфио\b|\bname\b|контактное лицо|как (к вам обращаться|вас зовут)",
+        r"форм|сайт|компани|организац|file|файл",
+    ),
+    (
+        "address",
+        r"адрес|address|город|улиц|населенн",
+        r"страниц|почт|mail|сайт|ip",
+    ),
+    (
+        "scope",
+        r"площад|размер|длин|ширин|высот|количеств|сколько|кол во|объем|метраж|\bм2\b|м²|\bкв м\b|area|size",
+        r"стои|цен|бюджет|сто?ит",
+    ),
+    (
+        "product",
+        r"интерес|^услуг|^что\b|^как(ой|ая|ие|ое|ую)\b|^тип\b|^вид\b|продукц|товар|product|service|what do you need",
+        r"оплат|\bдом\b|дома\b|помещени|район|срок|когда|бюджет|связ|отправ|звон|врем|дат|квартир|этаж|скидк|подар",
+    ),
+    (
+        "message",
+        r"коммент|сообщени|вопрос|описани|пожелани|примечани|message|comment|how can we help|уточнени|дополнительн",
+        "",
+    ),
+];
+
+/// Normalises a label for comparison: lower case, `ё` → `е`, punctuation and
+/// `_` → space, runs of spaces folded, trimmed (so trailing `*:?` vanish).
+pub fn normalize_label(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    let mut space = false;
+    for ch in label.chars() {
+        let c = match ch {
+            'ё' | 'Ё' => 'е',
+            '_' | '-' => ' ',
+            c if c.is_alphanumeric() || c == '#' || c == '²' => c,
+            _ => ' ',
+        };
+        if c == ' ' {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        for l in c.to_lowercase() {
+            out.push(l);
+        }
+    }
+    out
+}
+
+static EXACT: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
+    let mut m = HashMap::new();
+    for (canon, labels) in LABELS {
+        for l in *labels {
+            m.entry(normalize_label(l)).or_insert(*canon);
+        }
+    }
+    m
+});
+
+struct Keyword {
+    canon: &'static str,
+    include: Regex,
+    exclude: Option<Regex>,
+}
+
+static KEYWORD_RES: LazyLock<Vec<Keyword>> = LazyLock::new(|| {
+    KEYWORDS
+        .iter()
+        .filter_map(|(canon, inc, exc)| {
+            let include = Regex::new(inc).ok()?;
+            let exclude = if exc.is_empty() {
+                None
+            } else {
+                Some(Regex::new(exc).ok()?)
+            };
+            Some(Keyword {
+                canon,
+                include,
+                exclude,
+            })
+        })
+        .collect()
+});
+
+/// The canonical field of a normalised label from the shared dictionary:
+/// exact labels first, then keyword patterns. `None` for unknown labels.
+pub fn lookup(normalized: &str) -> Option<&'static str> {
+    if normalized.is_empty() {
+        return None;
+    }
+    if let Some(c) = EXACT.get(normalized) {
+        return Some(c);
+    }
+    // Very long "labels" are sentences, not captions.
+    if normalized.len() > 160 {
+        return None;
+    }
+    KEYWORD_RES
+        .iter()
+        .find(|k| {
+            k.include.is_match(normalized)
+                && !k.exclude.as_ref().is_some_and(|e| e.is_match(normalized))
+        })
+        .map(|k| k.canon)
+}
+
+/// Every shipped exact label, for docs and tests.
+pub fn labels() -> impl Iterator<Item = (&'static str, &'static str)> {
+    LABELS
+        .iter()
+        .flat_map(|(c, ls)| ls.iter().map(move |l| (*c, *l)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_tilda_and_punctuation() {
+        assert_eq!(normalize_label("Адрес_замера:"), "адрес замера");
+        assert_eq!(normalize_label(" E-mail автора* "), "e mail автора");
+        assert_eq!(
+            normalize_label("Откуда вы о нас узнали?"),
+            "откуда вы о нас узнали"
+        );
+        assert_eq!(normalize_label("Удалённый IP"), "удаленный ip");
+    }
+
+    #[test]
+    fn exact_and_keyword_lookup() {
+        let l = |s: &str| lookup(&normalize_label(s));
+        assert_eq!(l("Ваше имя"), Some("name"));
+        assert_eq!(l("Адрес страницы"), Some("page"));
+        assert_eq!(l("Адрес_замера"), Some("address"));
+        assert_eq!(l("Какой потолок вас интересует?"), Some("product"));
+        assert_eq!(l("Тип дома"), None);
+        assert_eq!(l("Сколько окон нужно?"), Some("scope"));
+        assert_eq!(l("Удобное_время"), Some("visit_time"));
+        assert_eq!(l("Удобное время для звонка"), None);
+        assert_eq!(l("Когда удобно принять замерщика"), Some("visit_time"));
+        assert_eq!(l("Нужен бесплатный замер?"), None);
+        assert_eq!(l("Время заявки"), Some("meta"));
+        assert_eq!(l("Длина, см"), Some("scope"));
+        assert_eq!(l("Что требуется"), Some("product"));
+        assert_eq!(l("Страница отправки"), Some("page"));
+        assert_eq!(l("Telegram"), None);
+    }
+
+    #[test]
+    fn every_label_maps_to_a_canonical_name() {
+        for (c, _) in labels() {
+            assert!(is_canonical(c), "{c}");
+        }
+        for (c, _, _) in KEYWORDS {
+            assert!(is_canonical(c), "{c}");
+        }
+        assert_eq!(KEYWORD_RES.len(), KEYWORDS.len());
+    }
+}

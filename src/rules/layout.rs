@@ -1,0 +1,416 @@
+//! Form text → ordered label/value pairs, whatever the builder's layout.
+//!
+//! One linear pass over the lines reads the five layouts of formats.md:
+//! `Label: value` lines with multi-line continuation (and `Label:<br>` lines,
+//! and HTML tables, which `mail::html::to_text` already turned into such
+//! lines), `--- Label ---` blocks (WPForms plain), Bitrix `Label` /
+//! `*****` / value blocks, plus `Label - value;`, `Вопрос:`/`Ответ:` pairs and
+//! `Question → Answer`. Boilerplate (builder footers) and separators end a
+//! field; a bare URL line is kept apart (Tilda puts the form page there).
+//! No recursion, no backtracking: hostile text costs linear time.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// One label/value pair as written in the mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawField {
+    pub label: String,
+    pub value: String,
+    /// Canonical field, when the label is known (dictionary or rule alias).
+    pub canon: Option<&'static str>,
+}
+
+/// What the layout pass found.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub fields: Vec<RawField>,
+    /// URLs standing alone on a line (not after a boilerplate line).
+    pub bare_urls: Vec<String>,
+    /// Lines that belong to no field (headings, greetings, footers excluded).
+    pub loose: Vec<String>,
+}
+
+/// Builder footers and notices: never a field, never the client's text.
+static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from\b|wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$)",
+    )
+    .ok()
+});
+
+fn is_separator(l: &str) -> bool {
+    l.len() >= 2
+        && l.chars()
+            .all(|c| matches!(c, '-' | '=' | '*' | '_' | '~' | '#' | '—' | '–' | ' '))
+        && l.chars().any(|c| c != ' ')
+}
+
+fn is_stars(l: &str) -> bool {
+    l.len() >= 5 && l.chars().all(|c| c == '*')
+}
+
+/// `--- Label ---` (WPForms plain text).
+fn block_label(l: &str) -> Option<&str> {
+    let inner = l.strip_prefix("---")?.strip_suffix("---")?;
+    let inner = inner.trim_matches('-').trim();
+    if inner.is_empty() || inner.len() > 200 {
+        None
+    } else {
+        Some(inner)
+    }
+}
+
+/// A bare URL line, optionally Tilda's `url (url)`: the first URL.
+fn bare_url(l: &str) -> Option<&str> {
+    if !(l.starts_with("http://") || l.starts_with("https://")) {
+        return None;
+    }
+    let first = l.split_whitespace().next()?;
+    let rest = l[first.len()..].trim();
+    if rest.is_empty() || (rest.starts_with('(') && rest.ends_with(')') && !rest.contains(' ')) {
+        Some(first)
+    } else {
+        None
+    }
+}
+
+/// Whether text before a separator looks like a caption, not a sentence.
+fn label_shape(label: &str) -> bool {
+    let label = label.trim();
+    if label.is_empty() || label.len() > 200 {
+        return false;
+    }
+    if label.contains("://") || label.starts_with(['<', '>', '(', '"', '«']) {
+        return false;
+    }
+    if !label.chars().any(char::is_alphabetic) {
+        return false;
+    }
+    if label.contains('!') {
+        return false;
+    }
+    label.split_whitespace().count() <= 12
+}
+
+/// `Label: value` split at the first `:` followed by whitespace or the end.
+fn colon_split(l: &str) -> Option<(&str, &str)> {
+    let bytes = l.as_bytes();
+    let mut from = 0;
+    while let Some(pos) = l[from..].find(':') {
+        let i = from + pos;
+        let next = bytes.get(i + 1).copied();
+        if next.is_none() || matches!(next, Some(b' ' | b'\t')) {
+            let label = &l[..i];
+            if label_shape(label) {
+                return Some((label.trim(), l[i + 1..].trim()));
+            }
+            return None;
+        }
+        from = i + 1;
+    }
+    None
+}
+
+/// `Label - value;` (Bitrix header lines, hand-written mailers).
+fn dash_split(l: &str) -> Option<(&str, &str)> {
+    let i = l.find(" - ")?;
+    let label = &l[..i];
+    if !label_shape(label) || label.split_whitespace().count() > 5 {
+        return None;
+    }
+    let value = l[i + 3..].trim();
+    Some((
+        label.trim(),
+        value.strip_suffix(';').unwrap_or(value).trim(),
+    ))
+}
+
+fn arrow_split(l: &str) -> Option<(&str, &str)> {
+    let i = l.find('→')?;
+    let label = l[..i].trim();
+    let value = l[i + '→'.len_utf8()..].trim();
+    if label.is_empty() || !label_shape(label) {
+        return None;
+    }
+    Some((label, value))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    None,
+    /// Value began on the label line; following plain lines continue it.
+    Inline,
+    /// `Label:` with nothing after it: the value may start on the next line.
+    Pending,
+    /// After a block header (`--- L ---`, Bitrix stars): skip blank lines,
+    /// then the value runs to the next blank line.
+    Block,
+}
+
+/// Reads `text` into fields. `known` maps a normalised label to its
+/// canonical field (shared dictionary plus the rule's aliases).
+pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout {
+    let mut out = Layout::default();
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let mut state = State::None;
+    let mut i = 0;
+    let mut after_boilerplate = false;
+
+    let lookup = |label: &str| known(&super::dictionary::normalize_label(label));
+
+    while i < lines.len() {
+        let l = lines[i];
+        i += 1;
+
+        if l.is_empty() {
+            // A blank line ends a field; only a block header still waits
+            // for its value.
+            if !(state == State::Block && current_empty(&out)) {
+                state = State::None;
+            }
+            continue;
+        }
+
+        // Bitrix: a label line followed by a line of stars.
+        if !is_separator(l) && lines.get(i).is_some_and(|n| is_stars(n)) {
+            push(&mut out, l, "", lookup(l));
+            state = State::Block;
+            i += 1;
+            after_boilerplate = false;
+            continue;
+        }
+        if let Some(label) = block_label(l) {
+            push(&mut out, label, "", lookup(label));
+            state = State::Block;
+            after_boilerplate = false;
+            continue;
+        }
+        if is_separator(l) {
+            state = State::None;
+            continue;
+        }
+        if BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l)) {
+            state = State::None;
+            after_boilerplate = true;
+            continue;
+        }
+        let skip_url = std::mem::take(&mut after_boilerplate);
+        if let Some(url) = bare_url(l)
+            && !(state == State::Block && current_empty(&out))
+        {
+            // A link right under a footer line is the builder's, not the page.
+            if !skip_url {
+                out.bare_urls.push(url.to_string());
+            }
+            state = State::None;
+            continue;
+        }
+
+        if state == State::Block && current_empty(&out) {
+            set_value(&mut out, l);
+            continue;
+        }
+
+        let in_message = matches!(state, State::Inline | State::Pending | State::Block)
+            && out
+                .fields
+                .last()
+                .is_some_and(|f| f.canon == Some("message"));
+
+        let split = colon_split(l)
+            .or_else(|| arrow_split(l))
+            .or_else(|| dash_split(l).filter(|(lab, _)| lookup(lab).is_some() || l.ends_with(';')));
+        if let Some((label, value)) = split {
+            let canon = lookup(label);
+            let norm = super::dictionary::normalize_label(label);
+            let labelish =
+                canon.is_some() || label.contains('_') || norm == "ответ" || norm == "answer";
+            let starts_field = match state {
+                State::None => true,
+                _ if in_message => labelish,
+                State::Pending => true,
+                State::Inline | State::Block => true,
+            };
+            if starts_field {
+                // Quiz pairs: `Вопрос: Q` then `Ответ: A` become (Q, A).
+                if (norm == "ответ" || norm == "answer")
+                    && let Some(prev) = out.fields.last_mut()
+                {
+                    let pn = super::dictionary::normalize_label(&prev.label);
+                    if pn == "вопрос" || pn == "question" {
+                        prev.label = std::mem::take(&mut prev.value);
+                        prev.value = value.to_string();
+                        prev.canon = known(&super::dictionary::normalize_label(&prev.label));
+                        state = State::Inline;
+                        continue;
+                    }
+                }
+                push(&mut out, label, value, canon);
+                state = if value.is_empty() {
+                    State::Pending
+                } else {
+                    State::Inline
+                };
+                continue;
+            }
+        }
+
+        match state {
+            State::None => out.loose.push(l.to_string()),
+            State::Inline | State::Pending | State::Block => {
+                if current_empty(&out) {
+                    set_value(&mut out, l);
+                } else if out.fields.last().is_some_and(|f| single_line(f.canon)) {
+                    // Contacts, ids and short answers never run on: the line
+                    // is a heading or a footer, not part of the value.
+                    out.loose.push(l.to_string());
+                    state = State::None;
+                    continue;
+                } else if let Some(f) = out.fields.last_mut() {
+                    f.value.push('\n');
+                    f.value.push_str(l);
+                }
+                if state == State::Pending {
+                    state = State::Inline;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Fields whose value is one line: a following plain line is not theirs.
+fn single_line(canon: Option<&str>) -> bool {
+    canon.is_some_and(|c| {
+        matches!(
+            c,
+            "email"
+                | "phone"
+                | "page"
+                | "request_id"
+                | "ip"
+                | "name"
+                | "last_name"
+                | "middle_name"
+                | "form"
+                | "referral"
+                | "visit_time"
+                | "meta"
+                | "address"
+        ) || c.starts_with("utm_")
+    })
+}
+
+fn current_empty(out: &Layout) -> bool {
+    out.fields.last().is_some_and(|f| f.value.is_empty())
+}
+
+fn set_value(out: &mut Layout, v: &str) {
+    if let Some(f) = out.fields.last_mut() {
+        f.value = v.to_string();
+    }
+}
+
+fn push(out: &mut Layout, label: &str, value: &str, canon: Option<&'static str>) {
+    out.fields.push(RawField {
+        label: label.trim().to_string(),
+        value: value.to_string(),
+        canon,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn known(n: &str) -> Option<&'static str> {
+        crate::rules::dictionary::lookup(n)
+    }
+
+    fn pairs(t: &str) -> Vec<(String, String)> {
+        read(t, &known)
+            .fields
+            .into_iter()
+            .map(|f| (f.label, f.value))
+            .collect()
+    }
+
+    fn p(a: &str, b: &str) -> (String, String) {
+        (a.to_string(), b.to_string())
+    }
+
+    #[test]
+    fn colon_lines_with_continuation() {
+        let t = "Request information:\nName: Ирина\nComments: Старые рамы.\nБалкон не застеклён.\n\nForm Name: Замер\nhttps://x.example/zamer\n-----\n";
+        let l = read(t, &known);
+        assert_eq!(
+            l.fields
+                .iter()
+                .map(|f| (f.label.as_str(), f.value.as_str()))
+                .collect::<Vec<_>>(),
+            vec![
+                ("Request information", ""),
+                ("Name", "Ирина"),
+                ("Comments", "Старые рамы.\nБалкон не застеклён."),
+                ("Form Name", "Замер")
+            ]
+        );
+        assert_eq!(l.bare_urls, vec!["https://x.example/zamer"]);
+    }
+
+    #[test]
+    fn message_keeps_unknown_label_lines() {
+        let t = "Сообщение:\nHi! go https://x.example/a now\nTelegram: @bot\n\n--\nЭто сообщение отправлено с сайта X";
+        assert_eq!(
+            pairs(t),
+            vec![p(
+                "Сообщение",
+                "Hi! go https://x.example/a now\nTelegram: @bot"
+            )]
+        );
+    }
+
+    #[test]
+    fn wpforms_and_bitrix_blocks() {
+        let t = "--- Имя ---\n\nДмитрий\n\n--- Сообщение ---\n\nстрока 1\nстрока 2\n\nОтправлено с сайта X https://x/";
+        assert_eq!(
+            pairs(t),
+            vec![p("Имя", "Дмитрий"), p("Сообщение", "строка 1\nстрока 2")]
+        );
+        let b = "Дата - 10.11.2026\nРезультат - 1487\n\n\nВаше имя\n*******************************\nРустам\n\nКомментарий\n*******************************\n\n\nДля просмотра воспользуйтесь ссылкой:\nhttp://x/bitrix/admin/form_result_view.php?RESULT_ID=1\n";
+        assert_eq!(
+            pairs(b),
+            vec![
+                p("Дата", "10.11.2026"),
+                p("Результат", "1487"),
+                p("Ваше имя", "Рустам"),
+                p("Комментарий", "")
+            ]
+        );
+        assert!(read(b, &known).bare_urls.is_empty());
+    }
+
+    #[test]
+    fn quiz_pairs_and_arrows() {
+        let t = "Вопрос: Какой потолок нужен?\nОтвет: Глянцевый\nТип дома → Панельный\nИмя - Иван;";
+        assert_eq!(
+            pairs(t),
+            vec![
+                p("Какой потолок нужен?", "Глянцевый"),
+                p("Тип дома", "Панельный"),
+                p("Имя", "Иван")
+            ]
+        );
+    }
+
+    #[test]
+    fn hostile_text_is_linear_and_safe() {
+        let big = "a: b\n".repeat(10_000) + &"x".repeat(1_000_000);
+        let l = read(&big, &known);
+        assert_eq!(l.fields.len(), 10_000);
+        let _ = read("\u{0}:\u{0}\n*****\n---\n--- ---\n→\n: \n", &known);
+    }
+}

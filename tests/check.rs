@@ -1,0 +1,164 @@
+//! `amo-intake check` through the real binary on temporary rule folders:
+//! every diagnostic with its exact `path:line:col`, all at once, exit 1.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::Command;
+
+fn check(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_amo-intake"))
+        .arg("check")
+        .args(args)
+        .output()
+        .expect("run amo-intake");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+/// Lines of `out` with the temp dir prefix removed.
+fn lines(out: &str, dir: &Path) -> Vec<String> {
+    let prefix = format!("{}/", dir.display());
+    out.lines().map(|l| l.replace(&prefix, "")).collect()
+}
+
+const BAD: &str = r#"name = "bad"
+priority = "high"
+colour = "red"
+
+[match]
+from = '@tilda\.ws$'
+subjct = "x"
+body = '(unclosed'
+
+[fields]
+phone = ["Мобила"]
+telefon = ["x"]
+
+[[extract]]
+pattern = '(?P<nme>\w+)'
+
+[crm]
+lead_name = "Заявка: {name} {fone}"
+tags = ["a", 5]
+sla = "soon"
+pipeline = true
+"#;
+
+#[test]
+fn every_problem_in_a_file_with_exact_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "bad.toml", BAD);
+    let (code, out, _) = check(&["--rules", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    let got = lines(&out, dir.path());
+    let want_prefixes = [
+        "bad.toml:2:12: `priority` must be an integer",
+        "bad.toml:3:1: unknown key `colour` in the rule file",
+        "bad.toml:7:1: unknown key `subjct` in [match]",
+        "bad.toml:8:8: `match.body`: invalid regular expression",
+        "bad.toml:12:1: unknown field name `telefon` in [fields]",
+        "bad.toml:15:11: unknown field name `nme` in a (?P<nme>...) group",
+        "bad.toml:18:29: `crm.lead_name`: unknown placeholder `{fone}`",
+        "bad.toml:19:14: `crm.tags` must hold strings, found integer",
+        "bad.toml:20:7: `sla` must be a duration",
+        "bad.toml:21:12: `crm.pipeline` must be a name (string) or an id (integer)",
+    ];
+    assert_eq!(got.len(), want_prefixes.len(), "{out}");
+    for (g, w) in got.iter().zip(want_prefixes) {
+        assert!(g.starts_with(w), "expected `{w}…`, got `{g}`");
+    }
+}
+
+#[test]
+fn duplicate_names_are_reported_at_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", "# first\nname = \"same\"\n");
+    write(dir.path(), "b.toml", "\n\n  name = \"same\"\n");
+    let (code, out, _) = check(&["--rules", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let got = lines(&out, dir.path());
+    assert_eq!(got.len(), 2, "{out}");
+    assert!(got[0].starts_with("a.toml:2:8: duplicate rule name `same` (also defined at "));
+    assert!(
+        got[0].ends_with("b.toml:3:10); rule names must be unique"),
+        "{}",
+        got[0]
+    );
+    assert!(got[1].starts_with("b.toml:3:10: duplicate rule name `same`"));
+}
+
+#[test]
+fn syntax_errors_huge_regexes_and_deep_nesting_are_errors_not_crashes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "syntax.toml", "name = \"syn\"\n[match\n");
+    write(
+        dir.path(),
+        "huge.toml",
+        "name = \"huge\"\n[match]\nsubject = 'a{1000}{1000}'\n",
+    );
+    let deep = format!(
+        "name = \"deep\"\nx = {}{}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    write(dir.path(), "deep.toml", &deep);
+    let deep_tables = format!(
+        "name = \"deept\"\nx = {}1{}\n",
+        "{a=".repeat(3000),
+        "}".repeat(3000)
+    );
+    write(dir.path(), "deept.toml", &deep_tables);
+    let (code, out, err) = check(&["--rules", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{err}");
+    let got = lines(&out, dir.path());
+    assert_eq!(got.len(), 4, "{out}");
+    assert!(got[0].starts_with("deep.toml:2:"), "{}", got[0]);
+    assert!(got[0].contains("TOML syntax error"));
+    assert!(got[1].starts_with("deept.toml:2:"), "{}", got[1]);
+    assert!(got[2].starts_with("huge.toml:3:11: `match.subject`: regular expression is too large"));
+    assert!(
+        got[3].starts_with("syntax.toml:2:7: TOML syntax error"),
+        "{}",
+        got[3]
+    );
+}
+
+#[test]
+fn shipped_rules_are_ok() {
+    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+    let (code, out, err) = check(&["--rules", rules]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("ok: 13 rules"), "{out}");
+}
+
+#[test]
+fn config_problems_and_its_rules_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("r");
+    std::fs::create_dir(&rules).unwrap();
+    write(&rules, "x.toml", "name = \"x\"\nbogus = 1\n");
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, format!("[rules]\ndir = \"{}\"\n", rules.display())).unwrap();
+    let (code, out, _) = check(&["--config", cfg.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(out.contains("x.toml:2:1: unknown key `bogus`"), "{out}");
+
+    std::fs::write(&cfg, "[rules]\ndir = 5\n").unwrap();
+    let (code, out, _) = check(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "--rules",
+        rules.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    let got = lines(&out, dir.path());
+    assert!(got[0].starts_with("c.toml:2:7: "), "{out}");
+}

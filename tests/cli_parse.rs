@@ -1,0 +1,113 @@
+//! `amo-intake parse` through the real binary: JSON Lines with exactly the
+//! DESIGN.md keys, input order, exit 0 even for an unreadable file.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+use serde_json::Value;
+
+const KEYS: &[&str] = &[
+    "file",
+    "rule",
+    "action",
+    "kind",
+    "name",
+    "phone",
+    "phones",
+    "email",
+    "product",
+    "address",
+    "visit_time",
+    "scope",
+    "referral",
+    "message",
+    "page",
+    "utm",
+    "form",
+    "fields",
+];
+
+fn corpus(name: &str) -> String {
+    format!("{}/../shared/corpus/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn json_lines_in_input_order_with_exact_keys() {
+    let files = [
+        corpus("tilda-okna-zamer.eml"),
+        "/nonexistent/missing.eml".to_string(),
+        corpus("cf7-okna-zamer.eml"),
+    ];
+    let out = Command::new(env!("CARGO_BIN_EXE_amo-intake"))
+        .arg("parse")
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    for (line, file) in lines.iter().zip(&files) {
+        let obj = line.as_object().unwrap();
+        assert_eq!(obj.keys().map(String::as_str).collect::<Vec<_>>(), KEYS);
+        assert_eq!(obj["file"], Value::String(file.clone()));
+    }
+    assert_eq!(lines[0]["rule"], "tilda");
+    assert_eq!(lines[0]["action"], "lead");
+    assert_eq!(
+        lines[0]["fields"][0],
+        serde_json::json!(["Name", "Ирина Сергеевна"])
+    );
+    assert_eq!(lines[1]["action"], "review");
+    assert_eq!(lines[1]["rule"], Value::Null);
+    assert_eq!(lines[2]["rule"], "cf7");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("/nonexistent/missing.eml: cannot read"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn rules_folder_and_region_options() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("only.toml"),
+        "name = \"only\"\n[match]\nfrom = 'tilda'\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_amo-intake"))
+        .args(["parse", "--region", "RU", "--rules"])
+        .arg(dir.path())
+        .arg(corpus("tilda-okna-zamer.eml"))
+        .arg(corpus("wix-mebel-en.eml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["rule"], "only");
+    assert_eq!(lines[0]["phone"], "+79123456789");
+    assert_eq!(lines[1]["rule"], Value::Null);
+
+    std::fs::write(dir.path().join("bad.toml"), "name = 5\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_amo-intake"))
+        .args(["parse", "--rules"])
+        .arg(dir.path())
+        .arg(corpus("tilda-okna-zamer.eml"))
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("bad.toml:1:8: `name` must be a string"),
+        "{stderr}"
+    );
+}
