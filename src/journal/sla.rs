@@ -256,7 +256,51 @@ pub struct DigestRow {
     pub attempts: u32,
 }
 
+/// A delivered request from the outbox that has no SLA row yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveredRequest {
+    pub lead_id: i64,
+    pub contact_id: Option<i64>,
+    pub mail_id: Option<i64>,
+    /// SLA start (INTERNALDATE or journalling time), unix ms.
+    pub received_ms: i64,
+    pub action: String,
+    /// `Request` as JSON.
+    pub request: String,
+    /// `CrmSpec` as JSON.
+    pub spec: String,
+}
+
 impl Journal {
+    /// Delivered `lead`/`review` requests (outbox has a lead id) without an
+    /// SLA row, received at or after `since_ms`: the watch opens their clocks,
+    /// so delivery needs no SLA code.
+    pub fn sla_unopened(&self, since_ms: i64, limit: usize) -> Result<Vec<DeliveredRequest>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT o.lead_id, o.contact_id, r.mail_id, r.received_at, r.action, r.request, r.spec
+             FROM outbox o JOIN requests r ON r.id = o.request_id
+             LEFT JOIN sla s ON s.lead_id = o.lead_id
+             WHERE o.lead_id IS NOT NULL AND s.lead_id IS NULL
+               AND r.action IN ('lead', 'review') AND r.received_at >= ?1
+             ORDER BY r.received_at LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![since_ms, limit as i64], |r| {
+                Ok(DeliveredRequest {
+                    lead_id: r.get(0)?,
+                    contact_id: r.get(1)?,
+                    mail_id: r.get(2)?,
+                    received_ms: r.get(3)?,
+                    action: r.get(4)?,
+                    request: r.get(5)?,
+                    spec: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     /// True when the digest of `day` was already planned (sent or pending).
     pub fn digest_planned(&self, day: &str) -> Result<bool> {
         let conn = self.conn();

@@ -226,6 +226,7 @@ impl Watch {
         let now_ts = self.clock.now();
         let now = now_ts.as_millisecond();
         let mut report = TickReport::default();
+        self.open_delivered(now_ts)?;
         let rows = self.journal.sla_open_rows()?;
 
         // 1. Evidence, only for rows near or past their deadline.
@@ -390,6 +391,44 @@ impl Watch {
 
         report.next_wake = Some(self.next_wake(now)?);
         Ok(report)
+    }
+
+    /// Opens SLA rows for requests delivery has sent since the last pass.
+    /// Requests older than a week are not watched (first start on an old
+    /// state file must not alert about last month's leads).
+    fn open_delivered(&self, now_ts: Timestamp) -> Result<(), WatchError> {
+        let since = now_ts.as_millisecond() - 7 * 86_400_000;
+        loop {
+            let batch = self.journal.sla_unopened(since, 500)?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for d in batch {
+                let request: crate::request::Request =
+                    serde_json::from_str(&d.request).unwrap_or_default();
+                let spec: crate::rules::CrmSpec = serde_json::from_str(&d.spec).unwrap_or_default();
+                let arrival = Timestamp::from_millisecond(d.received_ms).unwrap_or(now_ts);
+                let deadline = self.policy.deadline(arrival, spec.sla_secs);
+                let asked = request
+                    .product
+                    .clone()
+                    .or_else(|| request.message.clone())
+                    .map(|s| s.chars().take(300).collect::<String>());
+                self.journal.sla_open(&crate::journal::sla::NewSla {
+                    lead_id: d.lead_id,
+                    contact_id: d.contact_id,
+                    responsible_id: None,
+                    mail_id: d.mail_id,
+                    arrival,
+                    deadline,
+                    client_name: request.name.clone(),
+                    phone: request.phone.clone(),
+                    asked,
+                    kind: Some(request.kind.as_str().to_string()),
+                })?;
+                tracing::info!(lead_id = d.lead_id, action = %d.action, deadline = %deadline, "SLA clock started");
+            }
+        }
     }
 
     /// The local date and the digest instant of that date.
