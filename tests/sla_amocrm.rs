@@ -6,6 +6,7 @@
 //! timestamps. HTTP runs in real time, so the rate the fake measures is real.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod delivery_kit;
 mod support;
 
 use std::collections::HashMap;
@@ -344,4 +345,68 @@ async fn five_hundred_leads_stay_within_the_rate_limit() {
         "RESULT sla_500 event_requests=150 peak_rate_per_s={peak} count_429={}",
         sim.fake.count_429()
     );
+}
+
+/// Delivery → SLA with no glue: the watch opens clocks for delivered
+/// `lead`/`review` requests from the outbox, not for `trash`/`ignore`, and
+/// alerts the responsible user amoCRM reports.
+#[tokio::test]
+async fn delivered_requests_get_a_clock_trash_does_not() {
+    use amo_intake::request::Action;
+    use amo_intake::rules::crm_spec::CrmSpec;
+    let fake = FakeAmo::start(FakeOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let journal = delivery_kit::open(&dir.path().join("s.db"));
+    let client = delivery_kit::long_lived(&fake, &journal);
+    let p = delivery_kit::pipeline(&journal, client.clone());
+    let mut lead = delivery_kit::req("Анна", "+79161234567", None);
+    p.enqueue("ai-sla-lead", &lead, &CrmSpec::default())
+        .unwrap();
+    lead.action = Action::Review;
+    lead.phone = Some("+79161234568".into());
+    lead.phones = vec!["+79161234568".into()];
+    p.enqueue("ai-sla-review", &lead, &CrmSpec::default())
+        .unwrap();
+    lead.action = Action::Trash;
+    lead.phone = Some("+79161234569".into());
+    lead.phones = vec!["+79161234569".into()];
+    p.enqueue("ai-sla-trash", &lead, &CrmSpec::default())
+        .unwrap();
+    delivery_kit::drain(&p, &journal, Duration::from_secs(20)).await;
+    assert_eq!(fake.leads().len(), 3);
+
+    let tg = FakeTelegram::start().await;
+    let chats: HashMap<i64, String> = [ids::USER_ADMIN, ids::USER_ANNA, ids::USER_BORIS]
+        .iter()
+        .map(|u| (*u, format!("chat-{u}")))
+        .collect();
+    let ch: Arc<dyn Channel> = Arc::new(Telegram::new(&tg.api_base(), "t", chats, None));
+    let start = Timestamp::now();
+    let clock = Arc::new(ManualClock::new(start));
+    let watch = Watch::new(
+        journal.clone(),
+        Policy::around_the_clock(TimeZone::UTC),
+        Arc::new(EventsEvidence::new(client.clone())),
+        Arc::new(Alerter::new(vec![ch], Templates::default(), "")),
+        clock.clone(),
+    );
+    watch.tick().await.unwrap();
+    let rows = journal.sla_open_rows().unwrap();
+    assert_eq!(rows.len(), 2, "lead and review, not trash: {rows:?}");
+    for r in &rows {
+        let secs = (r.deadline_ms - r.arrival_ms) / 1000;
+        assert_eq!(secs, 600);
+        assert_eq!(r.client_name.as_deref(), Some("Анна"));
+    }
+    clock.set(start + mins(11));
+    watch.tick().await.unwrap();
+    let got: Vec<String> = tg.messages().iter().map(|m| m.chat_id.clone()).collect();
+    let mut want: Vec<String> = rows
+        .iter()
+        .map(|r| format!("chat-{}", fake.lead(r.lead_id).unwrap().responsible_user_id))
+        .collect();
+    want.sort();
+    let mut got_sorted = got.clone();
+    got_sorted.sort();
+    assert_eq!(got_sorted, want);
 }
