@@ -410,3 +410,62 @@ async fn delivered_requests_get_a_clock_trash_does_not() {
     got_sorted.sort();
     assert_eq!(got_sorted, want);
 }
+
+#[tokio::test]
+async fn escalation_creates_an_amocrm_task_for_the_head() {
+    use amo_intake::alert::channels::{AmoTask, AmoTaskConfig};
+    let t0 = thu_noon();
+    let mut sim = Sim::new(t0).await;
+    let task_channel: Arc<dyn Channel> = Arc::new(AmoTask::new(
+        sim.client.clone(),
+        &AmoTaskConfig {
+            head_user: ids::USER_VIKTOR,
+            due_in: Some("30m".into()),
+            notes: true,
+        },
+    ));
+    sim.watch = Watch::new(
+        sim.journal.clone(),
+        sim.policy.clone(),
+        Arc::new(EventsEvidence::new(sim.client.clone())),
+        Arc::new(Alerter::new(
+            vec![
+                Arc::new(Telegram::new(
+                    &sim.tg.api_base(),
+                    "t",
+                    HashMap::from([(ids::USER_ANNA, "700".to_string())]),
+                    Some(HEAD_CHAT.into()),
+                )),
+                task_channel,
+            ],
+            Templates::default(),
+            "https://example.amocrm.ru",
+        )),
+        sim.clock.clone(),
+    );
+    let (lead, _) = sim.lead(t0);
+    sim.run_until(t0 + mins(25)).await;
+    let tasks = sim.fake.lead_tasks(lead);
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert_eq!(tasks[0].responsible_user_id, ids::USER_VIKTOR);
+    // Due 30 minutes after the escalation (deadline + 10 min).
+    assert_eq!(tasks[0].complete_till, (t0 + mins(50)).as_second());
+    assert!(
+        tasks[0].text.starts_with("🚨 Клиенту не перезвонили"),
+        "{}",
+        tasks[0].text
+    );
+    let notes = sim.fake.lead_notes(lead);
+    assert_eq!(notes.len(), 1, "the manager's first alert as a note");
+    sim.fake.assert_no_spec_violations();
+    let sent = sim.journal.alerts_for(Some(lead)).unwrap();
+    assert_eq!(sent.len(), 4);
+    assert!(sent.iter().all(|a| a.sent_ms.is_some() && a.attempts == 1));
+    assert_eq!(
+        sim.alerts(),
+        vec![
+            at("Thu 2026-11-26 12:10:00", "700"),
+            at("Thu 2026-11-26 12:20:00", HEAD_CHAT)
+        ]
+    );
+}

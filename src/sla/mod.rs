@@ -258,6 +258,7 @@ pub fn watch_from_config(
     journal: std::sync::Arc<Journal>,
     evidence: std::sync::Arc<dyn evidence::EvidenceSource>,
     clock: std::sync::Arc<dyn Clock>,
+    crm: Option<std::sync::Arc<crate::crm::Client>>,
 ) -> Result<Watch, SlaSetupError> {
     let policy =
         Policy::from_config(&cfg.sla, config_path, config_text).map_err(SlaSetupError::Invalid)?;
@@ -267,6 +268,22 @@ pub fn watch_from_config(
             crate::alert::AlertSetupError::Secret(s) => SlaSetupError::Secret(s),
         })?
         .with_time_zone(policy.calendar.time_zone().clone());
+    let alerter = match (&cfg.alerts.amocrm_task, crm) {
+        (Some(t), Some(client)) => {
+            let c: crate::alert::channels::AmoTaskConfig = toml::Value::Table(t.clone())
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    SlaSetupError::Invalid(Diagnostics(vec![Diagnostic::new(
+                        Loc::new(config_path, 1, 1),
+                        format!("[alerts.amocrm_task]: {}", e.message().trim()),
+                    )]))
+                })?;
+            alerter.with_channel(std::sync::Arc::new(crate::alert::channels::AmoTask::new(
+                client, &c,
+            )))
+        }
+        _ => alerter,
+    };
     Ok(Watch::new(
         journal,
         policy,
