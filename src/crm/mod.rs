@@ -7,6 +7,7 @@
 //! - [`names`]: rule names → ids, with `path:line:col` diagnostics.
 //! - [`payload`]: the JSON bodies built from a request.
 //! - [`deliver`]: the exactly-once delivery of outbox rows.
+//! - [`events`]: callback evidence read from the events API (SLA).
 //! - [`failpoint`]: named crash points for crash-safety tests.
 //! - [`events`]: callback evidence for the SLA watch (events, lead look-ups).
 
