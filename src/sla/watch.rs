@@ -135,6 +135,9 @@ pub struct TickReport {
     pub next_wake: Option<Timestamp>,
 }
 
+/// Rows this long past their deadline are closed without evidence.
+const EXPIRE_MS: i64 = 7 * 86_400_000;
+
 /// One alert step: kind, sequence number, due time (unix ms).
 type Step = (AlertKind, u32, i64);
 
@@ -207,6 +210,18 @@ impl Watch {
         self.steps(row).iter().map(|s| s.2).min()
     }
 
+    /// Check interval for a row: `check_interval`, ten times that once the
+    /// deadline is an hour past (a lead nobody called stays watched for a
+    /// late callback without costing a request a minute).
+    fn interval_for(&self, row: &SlaRow, now: i64) -> i64 {
+        let base = ms(self.policy.check_interval);
+        if now - row.deadline_ms > 3_600_000 {
+            base.saturating_mul(10)
+        } else {
+            base
+        }
+    }
+
     fn needs_check(&self, row: &SlaRow, now: i64) -> bool {
         if now < row.deadline_ms - ms(self.policy.check_ahead) {
             return false;
@@ -214,7 +229,7 @@ impl Watch {
         let Some(last) = row.last_check_ms else {
             return true;
         };
-        if now - last >= ms(self.policy.check_interval) {
+        if now - last >= self.interval_for(row, now) {
             return true;
         }
         // Never alert on a check older than the alert's due time.
@@ -227,7 +242,21 @@ impl Watch {
         let now = now_ts.as_millisecond();
         let mut report = TickReport::default();
         self.open_delivered(now_ts)?;
-        let rows = self.journal.sla_open_rows()?;
+        let mut rows = self.journal.sla_open_rows()?;
+        // A week past the deadline a request is history: stop watching it.
+        let expired: Vec<i64> = rows
+            .iter()
+            .filter(|r| now - r.deadline_ms > EXPIRE_MS)
+            .map(|r| r.lead_id)
+            .collect();
+        for id in &expired {
+            tracing::info!(
+                lead_id = id,
+                "no callback evidence a week after the deadline; SLA closed"
+            );
+            self.journal.sla_close(*id)?;
+        }
+        rows.retain(|r| !expired.contains(&r.lead_id));
 
         // 1. Evidence, only for rows near or past their deadline.
         let to_check: Vec<&SlaRow> = rows.iter().filter(|r| self.needs_check(r, now)).collect();
@@ -506,7 +535,7 @@ impl Watch {
             if now < ahead {
                 next = next.min(ahead);
             } else if let Some(last) = row.last_check_ms {
-                next = next.min(last + interval);
+                next = next.min(last + self.interval_for(&row, now));
             } else {
                 next = next.min(now + 1_000);
             }
