@@ -7,3 +7,4 @@
 pub mod html;
 pub mod imap;
 pub mod letter;
+pub mod tls;

@@ -6,6 +6,8 @@
 #![allow(dead_code, unused_imports)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod daemon;
+pub mod dovecot;
 pub mod fake_amocrm;
 pub mod fake_channels;
 
