@@ -469,6 +469,16 @@ impl Journal {
         Ok(rows)
     }
 
+    /// (rows still running, rows that ever breached) for the metrics.
+    pub fn sla_counts(&self) -> Result<(i64, i64)> {
+        let conn = self.conn();
+        Ok(conn.query_row(
+            "SELECT COALESCE(SUM(state IN ('waiting','breached')), 0), COALESCE(SUM(first_alert_at IS NOT NULL), 0) FROM sla",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
     pub fn sla_mark_checked(&self, lead_ids: &[i64], at_ms: i64) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -665,6 +675,8 @@ mod tests {
         assert_eq!(r.response_ms, Some(1_720_000 - 1_000_000));
         assert_eq!(r.late, Some(true));
         assert!(j.sla_open_rows().unwrap().is_empty());
+        j.sla_open(&new(2)).unwrap();
+        assert_eq!(j.sla_counts().unwrap(), (1, 0));
     }
 
     #[test]

@@ -418,6 +418,9 @@ impl Watch {
         // 4. The daily digest to the head of sales.
         self.digest(now_ts).await?;
 
+        let (open, breached) = self.journal.sla_counts()?;
+        crate::metrics::global().set_sla(open, u64::try_from(breached).unwrap_or(0));
+
         report.next_wake = Some(self.next_wake(now)?);
         Ok(report)
     }
