@@ -994,3 +994,28 @@ async fn never_called_checks_slow_down_late_call_still_closes_then_expires() {
     );
     assert_eq!(sim.alerts().len(), 4);
 }
+
+#[tokio::test]
+async fn a_down_channel_is_tried_once_per_pass_then_everything_is_delivered() {
+    let t0 = thu_noon();
+    let mut sim = Sim::new(t0, mon_fri_policy()).await;
+    for lead in 1..=20 {
+        sim.open(lead, None, ANNA, t0);
+    }
+    sim.run_until(t0 + mins(9)).await;
+    sim.fakes.tg.set_down(true);
+    sim.run_until(t0 + mins(12)).await;
+    // Passes at 10:00, 10:15, 10:45, 11:45: one refused request each, not 20.
+    assert_eq!(sim.fakes.tg.refused(), 4);
+    sim.fakes.tg.set_down(false);
+    sim.run_until(t0 + mins(19)).await;
+    let alerts = sim.alerts();
+    assert_eq!(alerts.len(), 20);
+    assert!(
+        alerts.iter().all(|a| a.0 == "Thu 2026-11-26 12:13:45"),
+        "{alerts:?}"
+    );
+    let rows = sim.journal.alerts_for(None).unwrap();
+    assert_eq!(rows.iter().filter(|a| a.attempts == 5).count(), 1);
+    assert_eq!(rows.iter().filter(|a| a.attempts == 1).count(), 19);
+}

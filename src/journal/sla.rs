@@ -610,6 +610,17 @@ impl Journal {
         Ok(())
     }
 
+    /// Postpones an alert without counting an attempt (its channel just
+    /// failed for another alert in the same pass).
+    pub fn alert_defer(&self, id: i64, next_try_ms: i64) -> Result<()> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE sla_alerts SET next_try=?2 WHERE id=?1 AND sent_at IS NULL",
+            params![id, next_try_ms],
+        )?;
+        Ok(())
+    }
+
     /// Every alert of one lead, or of all leads when `lead_id` is None.
     pub fn alerts_for(&self, lead_id: Option<i64>) -> Result<Vec<AlertRow>> {
         let conn = self.conn();

@@ -387,7 +387,14 @@ impl Watch {
         }
 
         // 3. Send what is pending (new alerts and retries).
+        // A channel that failed in this pass is not tried again for the
+        // other alerts: one outage must not stall the pass for minutes.
+        let mut down: HashMap<String, i64> = HashMap::new();
         for alert in self.journal.alerts_pending(now)? {
+            if let Some(retry) = down.get(&alert.channel) {
+                self.journal.alert_defer(alert.id, *retry)?;
+                continue;
+            }
             match self.alerter.deliver(&alert).await {
                 Ok(()) => {
                     let at = self.clock.now().as_millisecond();
@@ -403,6 +410,7 @@ impl Watch {
                 Err(ChannelError::Transient { channel, message }) => {
                     let retry = now + ms(retry_backoff(alert.attempts));
                     self.journal.alert_failed(alert.id, &message, retry)?;
+                    down.insert(alert.channel.clone(), retry);
                     report.failed += 1;
                     tracing::warn!(
                         lead_id = alert.lead_id,
