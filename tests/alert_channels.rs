@@ -119,3 +119,12 @@ async fn webhook_posts_payload_with_recipient() {
     assert_eq!(got[0]["recipient"], "manager:7");
     assert_eq!(got[0]["lead_id"], 1);
 }
+
+#[tokio::test]
+async fn memory_channel_records_for_the_demo() {
+    use amo_intake::alert::channels::Memory;
+    let m = Memory::default();
+    assert_eq!(m.manager_route(7).as_deref(), Some("manager:7"));
+    m.send("manager:7", &msg()).await.unwrap();
+    assert_eq!(m.sent(), vec![("manager:7".to_string(), msg().text)]);
+}

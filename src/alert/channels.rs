@@ -440,3 +440,46 @@ impl Channel for AmoTask {
         })
     }
 }
+
+/// Keeps alerts in memory instead of sending them: `amo-intake demo` prints
+/// what it would have alerted, and tests can read it back.
+#[derive(Default)]
+pub struct Memory {
+    sent: std::sync::Mutex<Vec<(String, String)>>,
+}
+
+impl Memory {
+    /// (recipient, text) of every alert, in order.
+    pub fn sent(&self) -> Vec<(String, String)> {
+        match self.sent.lock() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+}
+
+impl Channel for Memory {
+    fn name(&self) -> &str {
+        "memory"
+    }
+    fn manager_route(&self, user_id: i64) -> Option<String> {
+        Some(format!("manager:{user_id}"))
+    }
+    fn head_route(&self) -> Option<String> {
+        Some("head".into())
+    }
+    fn send<'a>(
+        &'a self,
+        recipient: &'a str,
+        message: &'a Message,
+    ) -> BoxFuture<'a, Result<(), ChannelError>> {
+        Box::pin(async move {
+            let mut g = match self.sent.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            g.push((recipient.to_string(), message.text.clone()));
+            Ok(())
+        })
+    }
+}
