@@ -1,4 +1,6 @@
-//! The concrete channels: Telegram Bot API, SMTP email (lettre), JSON webhook.
+//! The concrete channels: Telegram Bot API, SMTP email (lettre), JSON
+//! webhook, amoCRM task/note (through the daemon's client), and an
+//! in-memory recorder for the demo.
 //!
 //! Every failure is reported as transient: the journal retries with backoff
 //! until the channel works. Errors never contain the bot token (reqwest

@@ -1,4 +1,4 @@
-//! Alert channels (Telegram, email, webhook) and the router that decides who
+//! Alert channels (Telegram, email, webhook, amoCRM task) and the router that decides who
 //! gets which alert.
 //!
 //! The watch ([`crate::sla::watch`]) asks [`Alerter::plan`] for the rows of
