@@ -61,6 +61,9 @@ pub struct Letter {
     pub problems: Vec<String>,
 }
 
+/// Built once: `MessageParser::new` fills a header table on every call.
+static PARSER: LazyLock<MessageParser> = LazyLock::new(MessageParser::new);
+
 /// How many nested forwards (attached or inline) are unwrapped at most.
 const MAX_UNWRAP: usize = 8;
 /// Bytes of an oversized mail looked at to sniff its headers.
@@ -76,7 +79,7 @@ impl Letter {
         if raw.len() > max_bytes {
             letter.too_large = true;
             letter.problems.push(format!(
-                "mail is {} bytes, over the {} byte size cap: not parsed (raise mail size cap to read it)",
+                "mail is {} bytes, over the {} byte cap ([parse] max_mail_bytes): not parsed; raise the cap to read it",
                 raw.len(),
                 max_bytes
             ));
@@ -86,9 +89,7 @@ impl Letter {
                     Some(p) => &head[..p + 2],
                     None => head,
                 };
-            if let Ok(Some(msg)) =
-                std::panic::catch_unwind(|| MessageParser::new().parse_headers(head))
-            {
+            if let Ok(Some(msg)) = std::panic::catch_unwind(|| PARSER.parse_headers(head)) {
                 read_headers(&mut letter, &msg);
             }
             return letter;
@@ -102,7 +103,7 @@ impl Letter {
             ));
         }
         let raw: &[u8] = defused.as_deref().unwrap_or(raw);
-        match std::panic::catch_unwind(|| MessageParser::new().parse(raw)) {
+        match std::panic::catch_unwind(|| PARSER.parse(raw)) {
             Ok(Some(msg)) => read_message(&mut letter, &msg),
             Ok(None) => {
                 if !raw.is_empty() {
@@ -280,6 +281,7 @@ fn header_text(msg: &Message<'_>, h: &mail_parser::Header<'_>) -> String {
         _ => None,
     };
     match parsed {
+        None if raw.is_ascii() => unfold(std::str::from_utf8(raw).unwrap_or_default()),
         Some(p) if !p.contains('\u{FFFD}') && (!p.is_empty() || raw.is_empty()) => p,
         Some(p) if p.is_empty() => unfold(&decode_text(raw, None, false).0),
         Some(p) if raw.windows(2).any(|w| w == b"=?") => p,
@@ -365,7 +367,18 @@ fn lf(s: &str) -> String {
     if !s.contains('\r') {
         return s.to_string();
     }
-    s.replace("\r\n", "\n").replace('\r', "\n")
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find('\r') {
+        out.push_str(&rest[..p]);
+        out.push('\n');
+        rest = &rest[p + 1..];
+        if let Some(r) = rest.strip_prefix('\n') {
+            rest = r;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Decoded text of a text part, with the charset chosen on evidence.
@@ -662,7 +675,7 @@ fn attribution_address(line: &str) -> Option<Address> {
 
 fn parse_date_loose(v: &str) -> Option<jiff::Timestamp> {
     let raw = format!("Date: {}\r\n\r\n", v.trim());
-    let msg = MessageParser::new().parse_headers(raw.as_bytes())?;
+    let msg = PARSER.parse_headers(raw.as_bytes())?;
     let d = msg.date()?;
     if !d.is_valid() {
         return None;
