@@ -572,34 +572,3 @@ fn corpus_mails_parse_with_text_and_clean_subject() {
     }
     assert!(n >= 24, "corpus has {n} mails");
 }
-
-#[test]
-fn show_fixtures() {
-    if std::env::var("SHOW").is_err() {
-        return;
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/letter");
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    names.sort();
-    for p in names {
-        if p.extension().and_then(|x| x.to_str()) != Some("eml") {
-            continue;
-        }
-        let l = Letter::parse(&std::fs::read(&p).unwrap(), CAP);
-        eprintln!(
-            "==== {}\nfrom={:?} subject={:?} date={:?} to={:?} reply_to={:?}\nouter={:?}\nproblems={:?}\n{}",
-            p.display(),
-            l.from,
-            l.subject,
-            l.date,
-            l.to,
-            l.reply_to,
-            l.outer,
-            l.problems,
-            l.text
-        );
-    }
-}

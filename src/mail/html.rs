@@ -288,20 +288,39 @@ impl Scanner {
             return;
         };
         let mut count = 0usize;
-        for c in s.chars() {
-            if pre && (c == '\n' || c == '\r') {
-                if c == '\n' {
-                    out.push('\n');
+        let invisible = |c: char| matches!(c, '\u{ad}' | '\u{200b}' | '\0');
+        if pre || s.contains(invisible) {
+            for c in s.chars() {
+                if pre && (c == '\n' || c == '\r') {
+                    if c == '\n' {
+                        out.push('\n');
+                    }
+                    continue;
                 }
-                continue;
+                if c.is_whitespace() {
+                    if !(out.is_empty() || out.ends_with(' ') || out.ends_with('\n')) {
+                        out.push(' ');
+                    }
+                } else if !invisible(c) {
+                    out.push(c);
+                    count += 1;
+                }
             }
-            if c.is_whitespace() || c == '\u{a0}' {
-                if !(out.is_empty() || out.ends_with(' ') || out.ends_with('\n')) {
+        } else {
+            // Word by word: whitespace runs fold to one space.
+            let mut gap = s.starts_with(char::is_whitespace);
+            for w in s.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+                if gap && !(out.is_empty() || out.ends_with(' ') || out.ends_with('\n')) {
                     out.push(' ');
                 }
-            } else if c != '\u{ad}' && c != '\u{200b}' && c != '\0' {
-                out.push(c);
-                count += 1;
+                out.push_str(w);
+                count += w.len();
+                gap = true;
+            }
+            if s.ends_with(char::is_whitespace)
+                && !(out.is_empty() || out.ends_with(' ') || out.ends_with('\n'))
+            {
+                out.push(' ');
             }
         }
         if let Some(t) = self.tables.last_mut()
