@@ -314,19 +314,18 @@ pub fn find_phones(text: &str, region: &str) -> Vec<String> {
         if digits.len() < 10 {
             continue;
         }
-        let before_start = text[..m.start]
-            .char_indices()
-            .rev()
-            .nth(24)
-            .map_or(0, |(i, _)| i);
-        let before = &text[before_start..m.start];
+        // The matcher reports byte offsets; `get` keeps a bad one harmless.
+        let head = text.get(..m.start).unwrap_or("");
+        let tail = text.get(m.end()..).unwrap_or("");
+        let before_start = head.char_indices().rev().nth(24).map_or(0, |(i, _)| i);
+        let before = &head[before_start..];
         let before = before.rsplit('\n').next().unwrap_or(before);
         if NOT_A_PHONE_BEFORE.is_match(before) {
             continue;
         }
         // Glued to more digits or letters: part of a longer token.
-        let next = text[m.end()..].chars().next();
-        let prev = text[..m.start].chars().next_back();
+        let next = tail.chars().next();
+        let prev = head.chars().next_back();
         if next.is_some_and(|c| c.is_alphanumeric()) || prev.is_some_and(|c| c.is_alphanumeric()) {
             continue;
         }
