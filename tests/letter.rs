@@ -249,6 +249,29 @@ fn forward_gmail_inline() {
 }
 
 #[test]
+fn forward_of_html_form_reads_the_html_table() {
+    let l = fixture("fwd-gmail-html-form.eml");
+    assert_eq!(l.from.clone().unwrap().email, "robot@marquiz.ru");
+    assert_eq!(
+        l.from.clone().unwrap().name.as_deref(),
+        Some("Marquiz Robot")
+    );
+    assert_eq!(l.subject.as_deref(), Some("Новая заявка из квиза"));
+    assert_eq!(
+        lines(&l),
+        [
+            "Имя: Наталья",
+            "Телефон: +7 (913) 538-90-12",
+            "Какой потолок вас интересует?: Сатиновый",
+        ]
+    );
+    assert_eq!(
+        l.outer.unwrap().from.unwrap().email,
+        "olga.manager@okna-yug-example.ru"
+    );
+}
+
+#[test]
 fn forward_outlook_russian_inline() {
     let l = fixture("fwd-outlook-ru.eml");
     assert_original("fwd-outlook-ru", &l, "FW: Заявка с формы");

@@ -92,6 +92,11 @@ impl Letter {
             if let Ok(Some(msg)) = std::panic::catch_unwind(|| PARSER.parse_headers(head)) {
                 read_headers(&mut letter, &msg);
             }
+            tracing::debug!(
+                size = raw.len(),
+                max_bytes,
+                "mail over the size cap: not parsed"
+            );
             return letter;
         }
         // mail-parser builds nested messages as a nested tree whose drop
@@ -126,6 +131,14 @@ impl Letter {
             }
         }
         finish(&mut letter);
+        tracing::debug!(
+            size = letter.size,
+            plain = letter.plain.is_some(),
+            html = letter.html.is_some(),
+            unwrapped = letter.outer.is_some(),
+            problems = ?letter.problems,
+            "mail read"
+        );
         letter
     }
 
