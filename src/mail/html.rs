@@ -177,9 +177,9 @@ impl Scanner {
                     "head" => find_ci(b, after, &end).or_else(|| find_ci(b, after, "<body")),
                     _ => find_ci(b, after, &end),
                 };
-                let Some(p) = stop else {
-                    return Some(b.len());
-                };
+                // Never closed: ignore the tag rather than lose the rest of
+                // a broken mail.
+                let p = stop?;
                 let gt = b[p..]
                     .iter()
                     .position(|&c| c == b'>')
@@ -694,6 +694,15 @@ mod tests {
     fn drops_style_script_head_comments() {
         let h = "<html><head><title>T</title><style>td{}</style></head><body><!-- c -->a<script>x<y</script>b</body>";
         assert_eq!(to_text(h), "ab");
+    }
+
+    #[test]
+    fn unclosed_title_or_style_does_not_swallow_the_form() {
+        assert_eq!(
+            to_text("<title>Заявка<p>Имя: Иван</p>"),
+            "Заявка\nИмя: Иван"
+        );
+        assert_eq!(to_text("<style>p{}<br>Имя: Иван"), "p{}\nИмя: Иван");
     }
 
     #[test]
