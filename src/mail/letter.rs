@@ -654,11 +654,12 @@ fn parse_address(v: &str) -> Option<Address> {
         .trim_start_matches("mailto:")
         .trim_matches(|c| c == '<' || c == '>' || c == '"' || c == '\'')
         .to_lowercase();
-    let name = v[..m.start()]
-        .trim()
-        .trim_end_matches(['<', '['])
-        .trim()
-        .trim_end_matches("mailto:")
+    let mut name = v[..m.start()].trim_end();
+    for suffix in ["mailto:", "MAILTO:"] {
+        name = name.strip_suffix(suffix).unwrap_or(name);
+    }
+    let name = name
+        .trim_end_matches(|c: char| c == '<' || c == '[' || c.is_whitespace())
         .trim()
         .trim_matches(['"', '\'', ','])
         .trim()
@@ -956,6 +957,46 @@ mod tests {
         let (t, p) = decode_text("Имя: Иван".as_bytes(), Some("windows-1251"), true);
         assert_eq!(t, "Имя: Иван");
         assert!(p.is_some());
+    }
+
+    fn fwd(subject: &str, body: &str) -> Letter {
+        let raw = format!(
+            "From: Boss <boss@site-example.ru>\r\nTo: team@site-example.ru\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}"
+        );
+        Letter::parse(raw.as_bytes(), 1 << 20)
+    }
+
+    #[test]
+    fn thunderbird_russian_and_outlook_original_message_forwards() {
+        let l = fwd(
+            "Fwd: Заявка",
+            "См. ниже\r\n\r\n-------- Перенаправленное сообщение --------\r\nТема: \tЗаявка с формы\r\nДата: \tMon, 23 Nov 2026 11:02:40 +0300\r\nОт: \tTilda <noreply@tilda.ws>\r\nКому: \tzakaz@site-example.ru\r\n\r\nName: Иван\r\n",
+        );
+        assert_eq!(l.from.unwrap().email, "noreply@tilda.ws");
+        assert_eq!(l.subject.as_deref(), Some("Заявка с формы"));
+        assert_eq!(l.text.trim(), "Name: Иван");
+        assert_eq!(l.outer.unwrap().from.unwrap().email, "boss@site-example.ru");
+
+        let l = fwd(
+            "FW: Request",
+            "FYI\r\n\r\n-----Original Message-----\r\nFrom: Wix Forms [mailto:no-reply@crm.wix.com]\r\nSent: Monday, November 23, 2026 11:02 AM\r\nTo: zakaz@site-example.ru\r\nSubject: New notification\r\n\r\nFirst name: Anna\r\n",
+        );
+        let from = l.from.unwrap();
+        assert_eq!(from.email, "no-reply@crm.wix.com");
+        assert_eq!(from.name.as_deref(), Some("Wix Forms"));
+        assert_eq!(l.subject.as_deref(), Some("New notification"));
+        assert_eq!(l.text.trim(), "First name: Anna");
+    }
+
+    #[test]
+    fn nested_forward_reads_the_innermost() {
+        let l = fwd(
+            "Fwd: Fwd: Заявка",
+            "note 1\r\n---------- Forwarded message ---------\r\nFrom: Olga <olga@site-example.ru>\r\nSubject: Fwd: Заявка\r\n\r\nnote 2\r\n---------- Forwarded message ---------\r\nFrom: noreply@tilda.ws\r\nSubject: Заявка\r\n\r\nName: Иван\r\n",
+        );
+        assert_eq!(l.from.unwrap().email, "noreply@tilda.ws");
+        assert_eq!(l.text.trim(), "Name: Иван");
+        assert_eq!(l.outer.unwrap().from.unwrap().email, "boss@site-example.ru");
     }
 
     #[test]
