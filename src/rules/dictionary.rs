@@ -324,7 +324,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     (
         "phone",
         r"телефон|phone|\bтел\b|мобильн|whatsapp|ватсап|\bномер\b",
-        r"наш|заказ|договор|инн|карт",
+        r"наш|заказ|договор|инн|карт|компани|офис|менеджер|сайта|организаци",
     ),
     ("last_name", r"фамили|last name|surname", r"имя"),
     (
@@ -401,11 +401,14 @@ static KEYWORD_RES: LazyLock<Vec<Keyword>> = LazyLock::new(|| {
     KEYWORDS
         .iter()
         .filter_map(|(canon, inc, exc)| {
-            let include = Regex::new(inc).ok()?;
+            // Normalised labels separate words with single spaces: a plain
+            // boundary keeps the fast DFA (Unicode `\b` would not).
+            let fast = |p: &str| p.replace(r"\b", "(?:^|$| )");
+            let include = Regex::new(&fast(inc)).ok()?;
             let exclude = if exc.is_empty() {
                 None
             } else {
-                Some(Regex::new(exc).ok()?)
+                Some(Regex::new(&fast(exc)).ok()?)
             };
             Some(Keyword {
                 canon,
