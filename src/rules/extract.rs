@@ -236,7 +236,11 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
         rule.and_then(|r| r.aliases.get(norm).copied())
             .or_else(|| dictionary::lookup(norm))
     };
-    let text = letter.text.replace("\r\n", "\n");
+    let text: std::borrow::Cow<str> = if letter.text.contains('\r') {
+        letter.text.replace("\r\n", "\n").into()
+    } else {
+        letter.text.as_str().into()
+    };
     let lay = layout::read(&text, &known);
 
     let mut f = Found::default();

@@ -246,8 +246,8 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
             .or_else(|| arrow_split(l))
             .or_else(|| dash_split(l).filter(|(lab, _)| lookup(lab).is_some() || l.ends_with(';')));
         if let Some((label, value)) = split {
-            let canon = lookup(label);
             let norm = super::dictionary::normalize_label(label);
+            let canon = known(&norm);
             let labelish =
                 canon.is_some() || label.contains('_') || norm == "ответ" || norm == "answer";
             let starts_field = match state {
