@@ -34,8 +34,12 @@ pub const CALCULATION: &[&str] = &[
 pub const CALLBACK: &[&str] = &[
     r"обратн\w+\s+звон",
     r"перезвон",
-    r"заказать\s+звонок",
+    r"заказ\w*\s+(обратного\s+)?звон",
     r"позвоните\s+мне",
+    r"\bпозвоните\b",
+    r"\bпозвонить\s+(мне|нам)\b",
+    r"свяжитесь\s+со\s+мной",
+    r"\bнаберите\b",
     r"\bcall\s*back\b",
     r"\bcallback\b",
 ];
@@ -57,6 +61,8 @@ pub const TRASH: &[&str] = &[
     r"коммерческое\s+предложение",
     r"сотрудничеств\w*\s+(с вашей|с вами)",
     r"\bjob\b|\bvacanc|\bresume\b",
+    r"размещени\w*\s+(вашей\s+)?реклам",
+    r"(разработк|создани)\w*\s+сайт",
 ];
 /// Robot spam and test submissions.
 pub const IGNORE: &[&str] = &[
