@@ -376,7 +376,17 @@ impl RuleSet {
             return req;
         }
         let rule = self.rules.iter().find(|r| r.matches(letter));
-        extract::build(rule, letter, opts)
+        let req = extract::build(rule, letter, opts);
+        tracing::debug!(
+            rule = req.rule.as_deref().unwrap_or("-"),
+            action = req.action.as_str(),
+            kind = req.kind.as_str(),
+            phone = %req.phone.as_deref().map(crate::request::mask_phone).unwrap_or_default(),
+            fields = req.fields.len(),
+            reason = req.meta.reason.as_deref().unwrap_or(""),
+            "mail read"
+        );
+        req
     }
 }
 
