@@ -53,6 +53,11 @@ fn open_journal() -> (Arc<Journal>, tempfile::TempDir) {
 }
 
 fn start(s: MailboxSettings, journal: Arc<Journal>, dir: tempfile::TempDir) -> Running {
+    // Watcher logs, shown by the test harness when a test fails.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("amo_intake=debug")
+        .with_test_writer()
+        .try_init();
     let wake = Arc::new(Notify::new());
     let stop = CancellationToken::new();
     let deps = WatcherDeps {
