@@ -213,6 +213,9 @@ pub struct SlaConfig {
     pub evidence: Option<Vec<String>>,
     #[serde(default)]
     pub check_interval: Option<String>,
+    /// Local time of the daily digest to the head of sales, e.g. "19:30".
+    #[serde(default)]
+    pub digest_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -229,6 +232,9 @@ pub struct AlertsConfig {
     /// Directory with alert templates overriding the built-in Russian ones.
     #[serde(default)]
     pub templates_dir: Option<PathBuf>,
+    /// amoCRM user id → name shown in alerts, e.g. { "504141" = "Анна" }.
+    #[serde(default)]
+    pub names: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

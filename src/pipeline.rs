@@ -1,21 +1,43 @@
 //! Journalled mails to delivered leads: parse every `seen` mail with the
 //! current rule set, store the request and its outbox row, deliver what is
-//! due. (skeleton: the API the daemon relies on; delivery work fills it in)
+//! due (see [`crate::crm::deliver`] for the exactly-once protocol).
+//!
+//! Owns nothing global: the journal, the rule set and the config come in
+//! [`PipelineDeps`]; the amoCRM client (with the daemon's one rate limiter)
+//! is built from the config or injected with [`Pipeline::with_client`].
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use tokio::sync::Notify;
+use tokio::sync::{Mutex, Notify};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::crm::catalog::Catalog;
+use crate::crm::client::{AuthConfig, Client, ClientOptions, CrmError, DryRunCall};
+use crate::crm::deliver::Deliverer;
+use crate::crm::payload::Defaults;
+use crate::crm::ratelimit::RateLimiter;
 use crate::journal::Journal;
-use crate::rules::RuleSet;
+use crate::journal::outbox::NewRequest;
+use crate::request::Request;
+use crate::rules::{CrmSpec, ParseOptions, RuleSet};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
     #[error(transparent)]
     Journal(#[from] crate::journal::JournalError),
+    #[error(transparent)]
+    Crm(#[from] CrmError),
+}
+
+impl PipelineError {
+    /// A test failpoint fired: the caller must behave as if the process died.
+    pub fn is_failpoint(&self) -> bool {
+        matches!(self, PipelineError::Crm(CrmError::Failpoint(_)))
+    }
 }
 
 /// What the pipeline needs; built by the daemon or the demo.
@@ -28,32 +50,302 @@ pub struct PipelineDeps {
     pub dry_run: bool,
 }
 
+/// SLA deadline for a request: (request, SLA start unix ms) → due unix ms.
+pub type DeadlineFn = Arc<dyn Fn(&Request, i64) -> Option<i64> + Send + Sync>;
+
+/// Catalog refresh period (names admins add in amoCRM show up within it).
+const CATALOG_TTL_S: i64 = 3600;
+
 pub struct Pipeline {
     deps: PipelineDeps,
+    client: Option<Arc<Client>>,
+    /// tokio Mutex: initialised lazily (catalog load is a network call).
+    deliverer: Mutex<Option<Arc<Deliverer>>>,
+    defaults: Defaults,
+    parse: ParseOptions,
+    deadline: Option<DeadlineFn>,
+    catalog_override: Option<Catalog>,
+}
+
+/// The daemon's one limiter when the pipeline builds its own client.
+pub fn limiter_from(config: &Config) -> Arc<RateLimiter> {
+    let rate = config
+        .amocrm
+        .as_ref()
+        .and_then(|a| a.rate_limit)
+        .unwrap_or(6.0);
+    Arc::new(RateLimiter::new(rate))
+}
+
+/// Builds the amoCRM client described by `[amocrm]` (secrets read here).
+pub fn client_from_config(
+    config: &Config,
+    journal: Arc<Journal>,
+    limiter: Arc<RateLimiter>,
+    dry_run: bool,
+) -> Result<Option<Client>, CrmError> {
+    let amo = config.amocrm.as_ref();
+    if dry_run || amo.is_some_and(|a| a.dry_run) {
+        let mut o = ClientOptions::new(
+            "http://dry-run.invalid",
+            AuthConfig::LongLived(String::new()),
+            limiter,
+        );
+        o.dry_run = true;
+        return Client::new(o).map(Some);
+    }
+    let Some(amo) = amo else { return Ok(None) };
+    let base = ClientOptions::base_url_from(amo)?;
+    let auth = match &amo.client_id {
+        Some(id) => {
+            let secret = crate::config::read_secret(
+                amo.client_secret_file.as_deref(),
+                "client_secret_file",
+                "amocrm-client-secret",
+                "amoCRM OAuth client secret",
+            )
+            .map_err(|e| CrmError::Config(e.to_string()))?;
+            AuthConfig::OAuth {
+                client_id: id.clone(),
+                client_secret: secret,
+                redirect_uri: amo.redirect_uri.clone().unwrap_or_default(),
+            }
+        }
+        None => AuthConfig::LongLived(
+            crate::config::read_secret(
+                amo.token_file.as_deref(),
+                "token_file",
+                "amocrm-token",
+                "amoCRM long-lived token",
+            )
+            .map_err(|e| CrmError::Config(e.to_string()))?,
+        ),
+    };
+    let mut o = ClientOptions::new(&base, auth, limiter);
+    o.journal = Some(journal);
+    Client::new(o).map(Some)
 }
 
 impl Pipeline {
     pub fn new(deps: PipelineDeps) -> Result<Pipeline, PipelineError> {
-        Ok(Pipeline { deps })
+        let limiter = limiter_from(&deps.config);
+        let client = client_from_config(&deps.config, deps.journal.clone(), limiter, deps.dry_run)?
+            .map(Arc::new);
+        let parse = ParseOptions {
+            region: deps.config.parse.region.clone(),
+            max_mail_bytes: deps.config.parse.max_mail_bytes,
+        };
+        Ok(Pipeline {
+            defaults: Defaults::from_config(&deps.config),
+            deps,
+            client,
+            deliverer: Mutex::new(None),
+            parse,
+            deadline: None,
+            catalog_override: None,
+        })
+    }
+
+    /// Uses this client (shared limiter, alert channel, test options).
+    pub fn with_client(mut self, client: Arc<Client>) -> Pipeline {
+        self.client = Some(client);
+        self
+    }
+
+    /// SLA deadlines from the SLA module (default: start + callback_within).
+    pub fn with_deadline(mut self, f: DeadlineFn) -> Pipeline {
+        self.deadline = Some(f);
+        self
+    }
+
+    /// Uses this catalog instead of loading it (tests, demo).
+    pub fn with_catalog(mut self, c: Catalog) -> Pipeline {
+        self.catalog_override = Some(c);
+        self
+    }
+
+    pub fn client(&self) -> Option<&Arc<Client>> {
+        self.client.as_ref()
+    }
+
+    /// Every amoCRM call a dry run would have made, with its JSON body.
+    pub fn dry_run_log(&self) -> Vec<DryRunCall> {
+        self.client
+            .as_ref()
+            .map(|c| c.dry_run_log())
+            .unwrap_or_default()
+    }
+
+    fn deadline_for(&self, r: &Request, spec: &CrmSpec, start_ms: i64) -> Option<i64> {
+        if let Some(f) = &self.deadline {
+            return f(r, start_ms);
+        }
+        let secs = spec
+            .sla_secs
+            .map(|s| s as i64)
+            .unwrap_or(self.defaults.callback_within_s);
+        Some(start_ms + secs * 1000)
+    }
+
+    /// Journals a request built outside the mail path (tests, benchmarks,
+    /// manual re-sends). Idempotent by `key`.
+    pub fn enqueue(
+        &self,
+        key: &str,
+        request: &Request,
+        spec: &CrmSpec,
+    ) -> Result<i64, PipelineError> {
+        let now = crate::journal::now_ms();
+        let e = self.deps.journal.enqueue_request(&NewRequest {
+            mail_id: None,
+            key,
+            request,
+            spec,
+            rule_set: "direct",
+            received_at_ms: now,
+            deadline_ms: if request.action == crate::request::Action::Lead {
+                self.deadline_for(request, spec, now)
+            } else {
+                None
+            },
+        })?;
+        Ok(e.request_id)
+    }
+
+    /// Parses every journalled mail not yet parsed (a parse that panics
+    /// quarantines the mail with the reason). Returns how many moved.
+    pub fn parse_seen(&self) -> Result<usize, PipelineError> {
+        let rules = self.deps.rules.load_full();
+        let mut moved = 0;
+        loop {
+            let mails = self.deps.journal.seen_mails(100)?;
+            if mails.is_empty() {
+                return Ok(moved);
+            }
+            for m in mails {
+                let parsed = catch_unwind(AssertUnwindSafe(|| rules.apply(&m.raw, &self.parse)));
+                let request = match parsed {
+                    Ok(r) => r,
+                    Err(p) => {
+                        let what = p
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| p.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "unknown panic".into());
+                        let reason = format!(
+                            "parser crashed on this mail ({what}); kept for a human, report it as a bug"
+                        );
+                        tracing::error!(mail_id = m.id, uid = m.uid, mailbox = %m.mailbox, %reason, "mail quarantined");
+                        self.deps
+                            .journal
+                            .quarantine_mail(m.id, rules.version(), &reason)?;
+                        moved += 1;
+                        continue;
+                    }
+                };
+                let spec = request
+                    .rule
+                    .as_deref()
+                    .and_then(|n| rules.get(n))
+                    .map(|r| r.crm.clone())
+                    .unwrap_or_default();
+                let start = m.internal_date_ms.unwrap_or(m.received_at_ms);
+                let key = m.key();
+                let e = self.deps.journal.enqueue_request(&NewRequest {
+                    mail_id: Some(m.id),
+                    key: &key,
+                    request: &request,
+                    spec: &spec,
+                    rule_set: rules.version(),
+                    received_at_ms: start,
+                    deadline_ms: if request.action == crate::request::Action::Lead {
+                        self.deadline_for(&request, &spec, start)
+                    } else {
+                        None
+                    },
+                })?;
+                tracing::info!(mail_id = m.id, uid = m.uid, %key, request_id = e.request_id, action = request.action.as_str(), rule = request.rule.as_deref().unwrap_or("-"), "mail parsed and queued");
+                moved += 1;
+            }
+        }
+    }
+
+    async fn deliverer(&self) -> Result<Option<Arc<Deliverer>>, PipelineError> {
+        let Some(client) = self.client.clone() else {
+            return Ok(None);
+        };
+        let mut g = self.deliverer.lock().await;
+        let now = jiff::Timestamp::now().as_second();
+        if let Some(d) = g.as_ref() {
+            if !client.is_dry_run()
+                && self.catalog_override.is_none()
+                && now - d.catalog().loaded_at > CATALOG_TTL_S
+            {
+                match Catalog::load(&client).await {
+                    Ok(c) => d.set_catalog(c),
+                    Err(e) if e.is_failpoint() => return Err(e.into()),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "amoCRM catalog refresh failed; keeping the old one")
+                    }
+                }
+            }
+            return Ok(Some(d.clone()));
+        }
+        let catalog = match &self.catalog_override {
+            Some(c) => c.clone(),
+            None if client.is_dry_run() => Catalog::builtin(),
+            None => Catalog::load(&client).await?,
+        };
+        if let Some(amo) = &self.deps.config.amocrm {
+            for p in crate::crm::names::validate_config(amo, &catalog) {
+                tracing::error!("{p}");
+            }
+        }
+        let d = Arc::new(Deliverer::new(
+            client,
+            self.deps.journal.clone(),
+            catalog,
+            self.defaults.clone(),
+        ));
+        *g = Some(d.clone());
+        Ok(Some(d))
     }
 
     /// Parses every journalled mail not yet parsed, then delivers what is due.
     /// Returns how many mails or requests moved a step.
     pub async fn run_once(&self) -> Result<usize, PipelineError> {
-        let _ = &self.deps;
-        Ok(0)
+        let mut moved = self.parse_seen()?;
+        if let Some(d) = self.deliverer().await? {
+            moved += d.deliver_due().await?;
+        }
+        Ok(moved)
     }
 
     /// Runs until `shutdown`: wakes on `wake` (a mail was journalled) or at the
     /// next retry time; finishes the step in hand before returning.
     pub async fn run(self, wake: Arc<Notify>, shutdown: CancellationToken) {
         loop {
+            let mut pause = Duration::from_secs(60);
+            match self.run_once().await {
+                Ok(_) => {}
+                Err(PipelineError::Crm(CrmError::Stopped(why))) => {
+                    tracing::error!(%why, "amoCRM delivery stopped; requests stay queued");
+                    pause = Duration::from_secs(3600);
+                }
+                Err(e) if e.is_failpoint() => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "pipeline step failed");
+                    pause = Duration::from_secs(30);
+                }
+            }
+            if let Ok(Some(due)) = self.deps.journal.next_due_ms() {
+                let ms = (due - crate::journal::now_ms()).max(0) as u64;
+                pause = pause.min(Duration::from_millis(ms.max(50)));
+            }
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 _ = wake.notified() => {}
-            }
-            if let Err(e) = self.run_once().await {
-                tracing::warn!(error = %e, "pipeline step failed");
+                _ = tokio::time::sleep(pause) => {}
             }
         }
     }

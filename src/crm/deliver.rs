@@ -1,0 +1,819 @@
+//! Exactly-once delivery of outbox rows.
+//!
+//! For each due row: find the client's contact (search by the last 10
+//! digits of the phone, then by email; a hit counts only if its PHONE/EMAIL
+//! values really match), commit `sending`, create the lead
+//! (`unsorted/forms`, one per call, or `complex`, up to 50 per call),
+//! commit `sent(lead, contact)`, then post notes and call tasks as arrays
+//! across leads (`noted`, `done`). A `sending` row found after a crash or a
+//! failed call is first looked up in amoCRM by its key (lead field/query and
+//! the Unsorted list) and only created again when amoCRM has nothing.
+//! Notes and tasks carry a `*_posting` flag committed before their POST and
+//! are looked up before a repost.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex as StdMutex, RwLock};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::catalog::Catalog;
+use super::client::{AdminAlertKind, Client, CrmError};
+use super::failpoint::hit;
+use super::payload::{Defaults, LeadPlan, Mode, phone10, plan};
+use crate::journal::Journal;
+use crate::journal::outbox::{OutboxRow, OutboxState};
+
+/// amoCRM accepts at most 50 entities per batch call (api.md 3, 9.1).
+pub const MAX_BATCH: usize = 50;
+
+pub struct Deliverer {
+    client: Arc<Client>,
+    journal: Arc<Journal>,
+    /// std RwLock: swapped whole on reload, never held across `.await`.
+    catalog: RwLock<Arc<Catalog>>,
+    defaults: Defaults,
+    /// "p:<10 digits>" / "e:<email>" → contact id, learned from our own
+    /// creates and confirmed searches (saves searches for repeat clients).
+    contacts: StdMutex<HashMap<String, i64>>,
+    /// Rows fetched per round.
+    pub round: usize,
+}
+
+fn lock<T>(m: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
+fn now_ms() -> i64 {
+    crate::journal::now_ms()
+}
+
+/// Phones in logs at info: "+7999***67".
+pub fn mask_phone(p: &str) -> String {
+    let chars: Vec<char> = p.chars().collect();
+    if chars.len() <= 6 {
+        return "***".into();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 2..].iter().collect();
+    format!("{head}***{tail}")
+}
+
+impl Deliverer {
+    pub fn new(
+        client: Arc<Client>,
+        journal: Arc<Journal>,
+        catalog: Catalog,
+        defaults: Defaults,
+    ) -> Deliverer {
+        Deliverer {
+            client,
+            journal,
+            catalog: RwLock::new(Arc::new(catalog)),
+            defaults,
+            contacts: StdMutex::new(HashMap::new()),
+            round: 200,
+        }
+    }
+
+    pub fn client(&self) -> &Arc<Client> {
+        &self.client
+    }
+
+    pub fn catalog(&self) -> Arc<Catalog> {
+        match self.catalog.read() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    pub fn set_catalog(&self, c: Catalog) {
+        match self.catalog.write() {
+            Ok(mut g) => *g = Arc::new(c),
+            Err(p) => *p.into_inner() = Arc::new(c),
+        }
+    }
+
+    /// Delivers every due row as far as it goes now. Returns how many steps
+    /// were committed. `Err` only for a failpoint (a simulated crash: nothing
+    /// more is written) or a stop (auth gone: everything stays queued).
+    pub async fn deliver_due(&self) -> Result<usize, CrmError> {
+        let mut moved = 0;
+        loop {
+            let rows = self.journal.due_outbox(now_ms(), self.round)?;
+            if rows.is_empty() {
+                return Ok(moved);
+            }
+            let step = self.deliver_rows(rows).await?;
+            moved += step.moved;
+            if step.moved == 0 || step.halted {
+                return Ok(moved);
+            }
+        }
+    }
+
+    async fn deliver_rows(&self, rows: Vec<OutboxRow>) -> Result<Step, CrmError> {
+        let mut step = Step::default();
+        let catalog = self.catalog();
+        let now_s = now_ms() / 1000;
+        let mut to_create: Vec<(OutboxRow, LeadPlan)> = Vec::new();
+        let mut sent: Vec<OutboxRow> = Vec::new();
+        let mut noted: Vec<OutboxRow> = Vec::new();
+        for row in rows {
+            match row.state {
+                OutboxState::Queued | OutboxState::Sending => {
+                    match plan(&row, &catalog, &self.defaults, now_s) {
+                        Ok(p) => to_create.push((row, p)),
+                        Err(why) => {
+                            self.quarantine(&row, &format!("cannot build the lead: {why}"))?;
+                            step.moved += 1;
+                        }
+                    }
+                }
+                OutboxState::Sent => sent.push(row),
+                OutboxState::Noted => noted.push(row),
+                _ => {}
+            }
+        }
+
+        // 1. Recover rows that may already exist in amoCRM.
+        let mut fresh = Vec::new();
+        for (row, p) in to_create {
+            if row.state == OutboxState::Sending {
+                match self.lookup(&row.key).await {
+                    Ok(Some(found)) => {
+                        tracing::info!(key = %row.key, lead_id = found.lead_id, "lead found in amoCRM after an interrupted send; not creating it again");
+                        self.journal.mark_sent(
+                            row.request_id,
+                            found.lead_id,
+                            found.contact_id,
+                            found.uid.as_deref(),
+                        )?;
+                        hit("after_sent_commit")?;
+                        step.moved += 1;
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        if self.fail(&[&row], e, &mut step)? {
+                            return Ok(step);
+                        }
+                        continue;
+                    }
+                }
+            }
+            fresh.push((row, p));
+        }
+
+        // 2. Create leads.
+        let (unsorted, complex): (Vec<_>, Vec<_>) = fresh
+            .into_iter()
+            .partition(|(_, p)| p.mode == Mode::Unsorted);
+        for (row, p) in unsorted {
+            if self.create_unsorted(&row, &p, &mut step).await? {
+                return Ok(step);
+            }
+        }
+        let mut pending = complex;
+        while !pending.is_empty() {
+            let mut batch = Vec::new();
+            let mut rest = Vec::new();
+            let mut seen: HashSet<String> = HashSet::new();
+            for (row, p) in pending {
+                let keys = contact_keys(&p);
+                let clash = keys.iter().any(|k| seen.contains(k));
+                let fits = batch.len() < MAX_BATCH && (!row.solo || batch.is_empty());
+                if clash
+                    || !fits
+                    || batch
+                        .first()
+                        .is_some_and(|(r, _): &(OutboxRow, LeadPlan)| r.solo)
+                {
+                    rest.push((row, p));
+                } else {
+                    seen.extend(keys);
+                    batch.push((row, p));
+                }
+            }
+            pending = rest;
+            if self.create_complex(batch, &mut step).await? {
+                return Ok(step);
+            }
+        }
+
+        // 3. Notes, then tasks, as arrays across leads.
+        let sent_now = self.journal.outbox_in_state(OutboxState::Sent)?;
+        let mut sent_ids: HashSet<i64> = sent.iter().map(|r| r.request_id).collect();
+        sent_ids.extend(
+            sent_now
+                .iter()
+                .filter(|r| r.next_attempt_ms <= now_ms())
+                .map(|r| r.request_id),
+        );
+        let sent: Vec<OutboxRow> = sent_now
+            .into_iter()
+            .filter(|r| sent_ids.contains(&r.request_id))
+            .collect();
+        for chunk in sent.chunks(MAX_BATCH) {
+            if self.post_notes(chunk, &catalog, &mut step).await? {
+                return Ok(step);
+            }
+        }
+        let noted_now = self.journal.outbox_in_state(OutboxState::Noted)?;
+        let mut noted_ids: HashSet<i64> = noted.iter().map(|r| r.request_id).collect();
+        noted_ids.extend(
+            noted_now
+                .iter()
+                .filter(|r| r.next_attempt_ms <= now_ms())
+                .map(|r| r.request_id),
+        );
+        let noted: Vec<OutboxRow> = noted_now
+            .into_iter()
+            .filter(|r| noted_ids.contains(&r.request_id))
+            .collect();
+        for chunk in noted.chunks(MAX_BATCH) {
+            if self.post_tasks(chunk, &catalog, &mut step).await? {
+                return Ok(step);
+            }
+        }
+        Ok(step)
+    }
+
+    /// Records a failed call for these rows. Returns true when the round
+    /// must stop (amoCRM is unhappy: don't hammer it).
+    fn fail(&self, rows: &[&OutboxRow], e: CrmError, step: &mut Step) -> Result<bool, CrmError> {
+        match e {
+            CrmError::Failpoint(_) | CrmError::Stopped(_) | CrmError::Journal(_) => Err(e),
+            CrmError::Transient {
+                ref retry_after, ..
+            } => {
+                for r in rows {
+                    let wait = retry_after
+                        .unwrap_or_else(|| self.client.backoff(r.attempts.max(1) as u32));
+                    self.retry_later(r, &e, wait)?;
+                }
+                step.halted = true;
+                Ok(true)
+            }
+            CrmError::Blocked { retry_after, .. } => {
+                for r in rows {
+                    self.retry_later(r, &e, retry_after)?;
+                }
+                step.halted = true;
+                Ok(true)
+            }
+            CrmError::Rejected { .. } | CrmError::Decode(_) | CrmError::Config(_) => {
+                for r in rows {
+                    let wait = self.client.backoff(r.attempts.max(1) as u32 + 2);
+                    self.retry_later(r, &e, wait)?;
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    fn retry_later(&self, r: &OutboxRow, e: &CrmError, wait: Duration) -> Result<(), CrmError> {
+        let next = now_ms() + wait.as_millis() as i64;
+        tracing::warn!(key = %r.key, state = r.state.as_str(), attempts = r.attempts, retry_in_ms = wait.as_millis() as u64, error = %e, "delivery step failed; will retry");
+        self.journal
+            .mark_retry(r.request_id, &e.to_string(), next)?;
+        Ok(())
+    }
+
+    fn quarantine(&self, row: &OutboxRow, why: &str) -> Result<(), CrmError> {
+        self.journal.quarantine_outbox(row.request_id, why)?;
+        self.client.alert(
+            AdminAlertKind::Quarantined,
+            format!(
+                "request {} (rule {}) quarantined: {why}",
+                row.key,
+                row.request.rule.as_deref().unwrap_or("-")
+            ),
+        );
+        Ok(())
+    }
+
+    /// Finds the client's existing contact; `None` = create a new one.
+    async fn find_contact(&self, p: &LeadPlan) -> Result<Option<i64>, CrmError> {
+        let keys = contact_keys(p);
+        {
+            let cache = lock(&self.contacts);
+            if let Some(id) = keys.iter().find_map(|k| cache.get(k)) {
+                return Ok(Some(*id));
+            }
+        }
+        let mut found = None;
+        if let Some(ph) = p.phones10.first() {
+            found = self
+                .search_contact(ph, |cf, v| {
+                    is_code(cf, "PHONE") && phone10(v).as_deref() == Some(ph)
+                })
+                .await?;
+        }
+        if found.is_none()
+            && let Some(em) = p.emails.first()
+        {
+            found = self
+                .search_contact(em, |cf, v| {
+                    is_code(cf, "EMAIL") && v.trim().eq_ignore_ascii_case(em)
+                })
+                .await?;
+        }
+        if let Some(id) = found {
+            self.remember(p, id);
+        }
+        Ok(found)
+    }
+
+    async fn search_contact(
+        &self,
+        query: &str,
+        matches: impl Fn(&Value, &str) -> bool,
+    ) -> Result<Option<i64>, CrmError> {
+        let page = self
+            .client
+            .get_json(
+                "/api/v4/contacts",
+                &[("query", query.to_string()), ("limit", "50".into())],
+            )
+            .await?;
+        let Some(page) = page else { return Ok(None) };
+        let items = page
+            .pointer("/_embedded/contacts")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for c in items {
+            let ok = c
+                .get("custom_fields_values")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|cf| {
+                    cf.get("values")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|v| v.get("value").and_then(Value::as_str))
+                        .any(|v| matches(cf, v))
+                });
+            if ok && let Some(id) = c.get("id").and_then(Value::as_i64) {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    fn remember(&self, p: &LeadPlan, contact_id: i64) {
+        let mut cache = lock(&self.contacts);
+        if cache.len() > 100_000 {
+            cache.clear();
+        }
+        for k in contact_keys(p) {
+            cache.insert(k, contact_id);
+        }
+    }
+
+    /// Returns true when the round must stop.
+    async fn create_unsorted(
+        &self,
+        row: &OutboxRow,
+        p: &LeadPlan,
+        step: &mut Step,
+    ) -> Result<bool, CrmError> {
+        let contact = match self.find_contact(p).await {
+            Ok(c) => c,
+            Err(e) => return self.fail(&[row], e, step),
+        };
+        hit("after_contact_search")?;
+        self.journal.mark_sending(&[row.request_id])?;
+        hit("after_sending_commit")?;
+        let body = json!([p.unsorted_item(contact, &self.defaults.source_name)]);
+        let resp = self
+            .client
+            .post_json("/api/v4/leads/unsorted/forms", &body)
+            .await;
+        let resp = match resp {
+            Ok(v) => v,
+            Err(CrmError::Rejected { status, detail, .. }) => {
+                self.quarantine(
+                    row,
+                    &format!("amoCRM refused the lead ({status}): {detail}"),
+                )?;
+                step.moved += 1;
+                return Ok(false);
+            }
+            Err(e) => return self.fail(&[row], e, step),
+        };
+        hit("after_create_response")?;
+        let item = resp
+            .as_ref()
+            .and_then(|v| v.pointer("/_embedded/unsorted/0"))
+            .cloned();
+        let lead_id = item
+            .as_ref()
+            .and_then(|i| i.pointer("/_embedded/leads/0/id"))
+            .and_then(Value::as_i64);
+        let Some(lead_id) = lead_id else {
+            let e = CrmError::Decode("unsorted/forms answer has no lead id".into());
+            return self.fail(&[row], e, step);
+        };
+        let contact_id = item
+            .as_ref()
+            .and_then(|i| i.pointer("/_embedded/contacts/0/id"))
+            .and_then(Value::as_i64)
+            .or(contact);
+        let uid = item
+            .as_ref()
+            .and_then(|i| i.get("uid"))
+            .and_then(Value::as_str);
+        self.journal
+            .mark_sent(row.request_id, lead_id, contact_id, uid)?;
+        hit("after_sent_commit")?;
+        if let Some(c) = contact_id {
+            self.remember(p, c);
+        }
+        tracing::info!(key = %row.key, lead_id, contact_id, linked = contact.is_some(), rule = row.request.rule.as_deref().unwrap_or("-"), phone = %p.phones10.first().map(|s| mask_phone(s)).unwrap_or_default(), "lead created in Unsorted");
+        step.moved += 1;
+        Ok(false)
+    }
+
+    async fn create_complex(
+        &self,
+        batch: Vec<(OutboxRow, LeadPlan)>,
+        step: &mut Step,
+    ) -> Result<bool, CrmError> {
+        if batch.is_empty() {
+            return Ok(false);
+        }
+        let mut contacts = Vec::with_capacity(batch.len());
+        for (row, p) in &batch {
+            match self.find_contact(p).await {
+                Ok(c) => contacts.push(c),
+                Err(e) => return self.fail(&[row], e, step),
+            }
+        }
+        hit("after_contact_search")?;
+        let ids: Vec<i64> = batch.iter().map(|(r, _)| r.request_id).collect();
+        self.journal.mark_sending(&ids)?;
+        hit("after_sending_commit")?;
+        let body = Value::Array(
+            batch
+                .iter()
+                .zip(&contacts)
+                .map(|((_, p), c)| p.complex_item(*c))
+                .collect(),
+        );
+        let resp = match self.client.post_json("/api/v4/leads/complex", &body).await {
+            Ok(v) => v,
+            Err(CrmError::Rejected {
+                status,
+                detail,
+                request_ids,
+            }) => {
+                // Nothing of the batch was created: quarantine the items
+                // amoCRM names; the rest go back to the queue (alone when
+                // amoCRM did not say which item failed).
+                let named: HashSet<&str> = request_ids.iter().map(String::as_str).collect();
+                for (row, _) in &batch {
+                    if batch.len() == 1 || named.contains(row.key.as_str()) {
+                        self.quarantine(
+                            row,
+                            &format!("amoCRM refused the lead ({status}): {detail}"),
+                        )?;
+                    } else {
+                        self.journal.requeue(row.request_id, named.is_empty())?;
+                    }
+                }
+                step.moved += batch.len();
+                return Ok(false);
+            }
+            Err(e) => {
+                let rows: Vec<&OutboxRow> = batch.iter().map(|(r, _)| r).collect();
+                return self.fail(&rows, e, step);
+            }
+        };
+        hit("after_create_response")?;
+        let items = resp
+            .as_ref()
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for (i, ((row, p), contact)) in batch.iter().zip(&contacts).enumerate() {
+            let item = items
+                .iter()
+                .find(|it| match it.get("request_id") {
+                    Some(Value::Array(a)) => a.iter().any(|x| x.as_str() == Some(row.key.as_str())),
+                    Some(Value::String(s)) => s == &row.key,
+                    _ => false,
+                })
+                .or_else(|| items.get(i));
+            let lead_id = item.and_then(|it| it.get("id")).and_then(Value::as_i64);
+            let Some(lead_id) = lead_id else {
+                // Stays `sending`: the next round looks the key up.
+                self.retry_later(
+                    row,
+                    &CrmError::Decode("complex answer lacks this lead".into()),
+                    self.client.backoff(1),
+                )?;
+                continue;
+            };
+            let contact_id = item
+                .and_then(|it| it.get("contact_id"))
+                .and_then(Value::as_i64)
+                .or(*contact);
+            self.journal
+                .mark_sent(row.request_id, lead_id, contact_id, None)?;
+            hit("after_sent_commit")?;
+            if let Some(c) = contact_id {
+                self.remember(p, c);
+            }
+            tracing::info!(key = %row.key, lead_id, contact_id, linked = contact.is_some(), action = row.request.action.as_str(), rule = row.request.rule.as_deref().unwrap_or("-"), "lead created");
+            step.moved += 1;
+        }
+        Ok(false)
+    }
+
+    async fn post_notes(
+        &self,
+        rows: &[OutboxRow],
+        catalog: &Catalog,
+        step: &mut Step,
+    ) -> Result<bool, CrmError> {
+        let now_s = now_ms() / 1000;
+        let mut items = Vec::new();
+        let mut ids = Vec::new();
+        for row in rows {
+            let Some(lead_id) = row.lead_id else { continue };
+            if row.notes_posting {
+                match self.note_exists(lead_id, &row.key).await {
+                    Ok(true) => {
+                        ids.push(row.request_id);
+                        continue;
+                    }
+                    Ok(false) => {}
+                    Err(e) => return self.fail(&[row], e, step),
+                }
+            }
+            let text = match plan(row, catalog, &self.defaults, now_s) {
+                Ok(p) => p.note_text,
+                Err(_) => crate::crm::payload::note_text(&row.request, &row.key),
+            };
+            items.push(json!({"entity_id": lead_id, "note_type": "common", "params": {"text": text}, "request_id": row.key}));
+            ids.push(row.request_id);
+        }
+        if !items.is_empty() {
+            let posting: Vec<i64> = rows
+                .iter()
+                .filter(|r| r.lead_id.is_some())
+                .map(|r| r.request_id)
+                .collect();
+            self.journal.mark_posting(&posting, false, true)?;
+            hit("after_notes_flag_commit")?;
+            match self
+                .client
+                .post_json("/api/v4/leads/notes", &Value::Array(items))
+                .await
+            {
+                Ok(_) => {}
+                Err(CrmError::Rejected { status, detail, .. }) => {
+                    // The leads exist; a refused note must not block them.
+                    tracing::error!(status, %detail, "amoCRM refused the lead notes; leads stay without them");
+                }
+                Err(e) => {
+                    let rs: Vec<&OutboxRow> = rows.iter().collect();
+                    return self.fail(&rs, e, step);
+                }
+            }
+            hit("after_notes_post")?;
+        }
+        self.journal.advance(&ids, OutboxState::Noted)?;
+        hit("after_noted_commit")?;
+        step.moved += ids.len();
+        Ok(false)
+    }
+
+    async fn post_tasks(
+        &self,
+        rows: &[OutboxRow],
+        catalog: &Catalog,
+        step: &mut Step,
+    ) -> Result<bool, CrmError> {
+        let now_s = now_ms() / 1000;
+        let mut items = Vec::new();
+        let mut ids = Vec::new();
+        let mut posting = Vec::new();
+        for row in rows {
+            let Some(lead_id) = row.lead_id else { continue };
+            ids.push(row.request_id);
+            let task = match plan(row, catalog, &self.defaults, now_s) {
+                Ok(p) => p.task,
+                Err(why) => {
+                    tracing::error!(key = %row.key, %why, "no call task: the rule's names no longer resolve");
+                    None
+                }
+            };
+            let Some(task) = task else { continue };
+            if row.tasks_posting {
+                match self.task_exists(lead_id, &task.text).await {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) => return self.fail(&[row], e, step),
+                }
+            }
+            let mut t = json!({"text": task.text, "complete_till": task.complete_till, "entity_id": lead_id,
+                               "entity_type": "leads", "task_type_id": 1, "request_id": row.key});
+            if let (Some(u), Some(o)) = (task.responsible, t.as_object_mut()) {
+                o.insert("responsible_user_id".into(), json!(u));
+            }
+            items.push(t);
+            posting.push(row.request_id);
+        }
+        if !items.is_empty() {
+            self.journal.mark_posting(&posting, true, true)?;
+            hit("after_tasks_flag_commit")?;
+            match self
+                .client
+                .post_json("/api/v4/tasks", &Value::Array(items))
+                .await
+            {
+                Ok(_) => {}
+                Err(CrmError::Rejected { status, detail, .. }) => {
+                    tracing::error!(status, %detail, "amoCRM refused the call tasks; leads stay without them");
+                }
+                Err(e) => {
+                    let rs: Vec<&OutboxRow> = rows.iter().collect();
+                    return self.fail(&rs, e, step);
+                }
+            }
+            hit("after_tasks_post")?;
+        }
+        self.journal.advance(&ids, OutboxState::Done)?;
+        hit("after_done_commit")?;
+        step.moved += ids.len();
+        Ok(false)
+    }
+
+    async fn note_exists(&self, lead_id: i64, key: &str) -> Result<bool, CrmError> {
+        let notes = self
+            .client
+            .get_all(
+                &format!("/api/v4/leads/{lead_id}/notes"),
+                &[
+                    ("filter[note_type]", "common".into()),
+                    ("limit", "250".into()),
+                ],
+                "notes",
+            )
+            .await?;
+        Ok(notes.iter().any(|n| {
+            n.pointer("/params/text")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.contains(key))
+        }))
+    }
+
+    async fn task_exists(&self, lead_id: i64, text: &str) -> Result<bool, CrmError> {
+        let tasks = self
+            .client
+            .get_all(
+                "/api/v4/tasks",
+                &[
+                    ("filter[entity_type]", "leads".into()),
+                    ("filter[entity_id][]", lead_id.to_string()),
+                    ("limit", "250".into()),
+                ],
+                "tasks",
+            )
+            .await?;
+        Ok(tasks.iter().any(|t| {
+            t.get("entity_id").and_then(Value::as_i64) == Some(lead_id)
+                && t.get("text").and_then(Value::as_str) == Some(text)
+        }))
+    }
+
+    /// Looks a key up in amoCRM: the lead whose fields hold it, else the
+    /// Unsorted item created with it as `source_uid`/`request_id`.
+    pub async fn lookup(&self, key: &str) -> Result<Option<Found>, CrmError> {
+        let page = self
+            .client
+            .get_json(
+                "/api/v4/leads",
+                &[("query", key.to_string()), ("with", "contacts".into())],
+            )
+            .await?;
+        let leads = page
+            .as_ref()
+            .and_then(|p| p.pointer("/_embedded/leads"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for l in leads {
+            let holds = l
+                .get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.contains(key))
+                || l.get("custom_fields_values")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|cf| {
+                        cf.get("values")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                    })
+                    .any(|v| v.get("value").and_then(Value::as_str) == Some(key))
+                || l.pointer("/_embedded/tags")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .any(|t| t.get("name").and_then(Value::as_str) == Some(key));
+            if holds && let Some(id) = l.get("id").and_then(Value::as_i64) {
+                let contact_id = l
+                    .pointer("/_embedded/contacts/0/id")
+                    .and_then(Value::as_i64);
+                return Ok(Some(Found {
+                    lead_id: id,
+                    contact_id,
+                    uid: None,
+                }));
+            }
+        }
+        let items = self
+            .client
+            .get_json(
+                "/api/v4/leads/unsorted",
+                &[
+                    ("filter[category][]", "forms".into()),
+                    ("order[created_at]", "desc".into()),
+                    ("limit", "250".into()),
+                ],
+            )
+            .await?;
+        for it in items
+            .as_ref()
+            .and_then(|p| p.pointer("/_embedded/unsorted"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let ours = it.get("source_uid").and_then(Value::as_str) == Some(key)
+                || it.get("request_id").and_then(Value::as_str) == Some(key);
+            if ours && let Some(id) = it.pointer("/_embedded/leads/0/id").and_then(Value::as_i64) {
+                return Ok(Some(Found {
+                    lead_id: id,
+                    contact_id: it
+                        .pointer("/_embedded/contacts/0/id")
+                        .and_then(Value::as_i64),
+                    uid: it.get("uid").and_then(Value::as_str).map(str::to_string),
+                }));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// A lead amoCRM already has for a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub lead_id: i64,
+    pub contact_id: Option<i64>,
+    pub uid: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Step {
+    moved: usize,
+    halted: bool,
+}
+
+fn contact_keys(p: &LeadPlan) -> Vec<String> {
+    p.phones10
+        .iter()
+        .map(|d| format!("p:{d}"))
+        .chain(p.emails.iter().map(|e| format!("e:{e}")))
+        .collect()
+}
+
+fn is_code(cf: &Value, code: &str) -> bool {
+    match cf.get("field_code").and_then(Value::as_str) {
+        Some(c) => c.eq_ignore_ascii_case(code),
+        // Some answers carry only field_type/field_name; accept multitext.
+        None => cf.get("field_type").and_then(Value::as_str) == Some("multitext"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask_phone("+79991234567"), "+799***67");
+        assert_eq!(mask_phone("123"), "***");
+    }
+}

@@ -1,0 +1,237 @@
+//! Rule names → amoCRM ids. A name amoCRM doesn't have is a diagnostic at
+//! the place the admin wrote it, with the nearest existing name:
+//! `rules/tilda.toml:12:10: unknown status «Замерр» in pipeline «Продажи»; did you mean «Замер»?`
+
+use crate::diag::{Diagnostic, Diagnostics, Located};
+use crate::rules::RuleSet;
+use crate::rules::crm_spec::{CrmSpec, NameOrId};
+
+use super::catalog::{Catalog, norm};
+
+/// Levenshtein distance over chars (admins write Cyrillic).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The nearest candidate, if it is close enough to be a plausible typo.
+pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let n = norm(name);
+    let best = candidates
+        .into_iter()
+        .map(|c| (edit_distance(&n, &norm(c)), c))
+        .min_by_key(|(d, _)| *d)?;
+    let limit = (n.chars().count() / 3).max(2);
+    (best.0 <= limit).then_some(best.1)
+}
+
+fn show(n: &NameOrId) -> String {
+    match n {
+        NameOrId::Name(s) => format!("«{s}»"),
+        NameOrId::Id(id) => format!("id {id}"),
+    }
+}
+
+fn unknown<'a>(
+    out: &mut Diagnostics,
+    what: &str,
+    at: &Located<NameOrId>,
+    context: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) {
+    let mut msg = format!("unknown {what} {}{context}", show(&at.value));
+    match &at.value {
+        NameOrId::Name(s) => match nearest(s, candidates) {
+            Some(c) => msg.push_str(&format!("; did you mean «{c}»?")),
+            None => msg.push_str("; `amo-intake crm` lists what exists"),
+        },
+        NameOrId::Id(_) => msg.push_str("; `amo-intake crm` lists what exists"),
+    }
+    out.push(Diagnostic::new(at.loc.clone(), msg));
+}
+
+/// Checks every name in one rule's CRM part against the account.
+pub fn validate_spec(spec: &CrmSpec, catalog: &Catalog) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    let pipeline = match &spec.pipeline {
+        Some(p) => match catalog.pipeline(&p.value) {
+            Some(found) => Some(found),
+            None => {
+                unknown(
+                    &mut out,
+                    "pipeline",
+                    p,
+                    "",
+                    catalog.pipelines.iter().map(|p| p.name.as_str()),
+                );
+                None
+            }
+        },
+        None => catalog.main_pipeline(),
+    };
+    if let (Some(st), Some(p)) = (&spec.status, pipeline)
+        && p.status(&st.value).is_none()
+    {
+        let ctx = format!(" in pipeline «{}»", p.name);
+        unknown(
+            &mut out,
+            "status",
+            st,
+            &ctx,
+            p.statuses.iter().map(|s| s.name.as_str()),
+        );
+    }
+    if let (Some(_), None) = (&spec.pipeline, pipeline) {
+        // Status cannot be checked without its pipeline; the pipeline error says why.
+    }
+    for u in &spec.responsible {
+        if catalog.user(&u.value).is_none() {
+            unknown(
+                &mut out,
+                "user",
+                u,
+                "",
+                catalog.users.iter().map(|u| u.name.as_str()),
+            );
+        }
+    }
+    if let Some(r) = &spec.loss_reason
+        && catalog.loss_reason(&r.value).is_none()
+    {
+        unknown(
+            &mut out,
+            "loss reason",
+            r,
+            "",
+            catalog.loss_reasons.iter().map(|u| u.name.as_str()),
+        );
+    }
+    for f in &spec.lead_fields {
+        if catalog.lead_field(&f.field.value).is_none() {
+            unknown(
+                &mut out,
+                "lead field",
+                &f.field,
+                "",
+                catalog.lead_fields.iter().map(|f| f.name.as_str()),
+            );
+        }
+    }
+    for f in &spec.contact_fields {
+        if catalog.contact_field(&f.field.value).is_none() {
+            unknown(
+                &mut out,
+                "contact field",
+                &f.field,
+                "",
+                catalog.contact_fields.iter().map(|f| f.name.as_str()),
+            );
+        }
+    }
+    out
+}
+
+/// Checks every rule of a rule set; all problems at once, sorted.
+pub fn validate(rules: &RuleSet, catalog: &Catalog) -> Diagnostics {
+    validate_specs(rules.rules().iter().map(|r| &r.crm), catalog)
+}
+
+pub fn validate_specs<'a>(
+    specs: impl IntoIterator<Item = &'a CrmSpec>,
+    catalog: &Catalog,
+) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    for s in specs {
+        out.extend(validate_spec(s, catalog));
+    }
+    out.sorted()
+}
+
+/// Checks the `[amocrm]` names of the config (responsible user, request-id
+/// field) and returns problems as plain messages (the config has no
+/// per-value locations after deserialisation).
+pub fn validate_config(cfg: &crate::config::AmoCrmConfig, catalog: &Catalog) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(r) = &cfg.responsible {
+        let n = match r {
+            toml::Value::Integer(i) => Some(NameOrId::Id(*i)),
+            toml::Value::String(s) => Some(NameOrId::Name(s.clone())),
+            _ => None,
+        };
+        match n {
+            Some(n) if catalog.user(&n).is_some() => {}
+            Some(n) => {
+                let hint = match &n {
+                    NameOrId::Name(s) => nearest(s, catalog.users.iter().map(|u| u.name.as_str()))
+                        .map(|c| format!("; did you mean «{c}»?"))
+                        .unwrap_or_default(),
+                    NameOrId::Id(_) => String::new(),
+                };
+                out.push(format!(
+                    "[amocrm] responsible: unknown user {}{hint}",
+                    show(&n)
+                ));
+            }
+            None => out.push("[amocrm] responsible must be a user name or id".into()),
+        }
+    }
+    if let Some(f) = &cfg.request_id_field
+        && catalog.lead_field(&NameOrId::Name(f.clone())).is_none()
+    {
+        out.push(format!(
+            "[amocrm] request_id_field: the account has no lead field «{f}»; create a text field with that name"
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Loc;
+
+    #[test]
+    fn distance() {
+        assert_eq!(edit_distance("замер", "замерр"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(nearest("Замерр", ["Думает", "Замер"]), Some("Замер"));
+        assert_eq!(nearest("совсем другое", ["Думает", "Замер"]), None);
+    }
+
+    #[test]
+    fn unknown_status_points_at_its_place() {
+        let cat = Catalog::builtin();
+        let spec = CrmSpec {
+            pipeline: Some(Located::new(
+                NameOrId::Name("Воронка".into()),
+                Loc::new("rules/t.toml", 3, 12),
+            )),
+            status: Some(Located::new(
+                NameOrId::Name("Замерр".into()),
+                Loc::new("rules/t.toml", 4, 10),
+            )),
+            responsible: vec![Located::new(
+                NameOrId::Name("Менеджр".into()),
+                Loc::new("rules/t.toml", 5, 16),
+            )],
+            ..CrmSpec::default()
+        };
+        let d = validate_specs([&spec], &cat).to_string();
+        assert_eq!(
+            d,
+            "rules/t.toml:4:10: unknown status «Замерр» in pipeline «Воронка»; did you mean «Замер»?\n\
+             rules/t.toml:5:16: unknown user «Менеджр»; did you mean «Менеджер»?\n"
+        );
+    }
+}

@@ -1,0 +1,650 @@
+//! SLA rows (one per delivered lead) and the alerts planned for them.
+//!
+//! A deadline is an absolute instant in a row, not a timer, so a restart
+//! resumes exactly. Every alert is inserted here before it is sent and
+//! marked sent afterwards; `UNIQUE(lead_id, kind, seq, channel, recipient)`
+//! makes planning idempotent, so each alert exists once and is retried
+//! until a channel accepts it. All instants are unix milliseconds.
+
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Journal, Result};
+
+pub(super) const SCHEMA: &str = r#"
+CREATE TABLE sla (
+    lead_id         INTEGER PRIMARY KEY,
+    contact_id      INTEGER,
+    responsible_id  INTEGER,
+    mail_id         INTEGER,
+    client_name     TEXT,
+    phone           TEXT,
+    asked           TEXT,
+    kind            TEXT,
+    arrival         INTEGER NOT NULL,
+    deadline        INTEGER NOT NULL,
+    state           TEXT    NOT NULL DEFAULT 'waiting', -- waiting|breached|answered|closed
+    evidence_kind   TEXT,
+    evidence_at     INTEGER,
+    response_ms     INTEGER,
+    late            INTEGER,
+    last_check      INTEGER,
+    first_alert_at  INTEGER,
+    escalated_at    INTEGER,
+    reminders       INTEGER NOT NULL DEFAULT 0,
+    last_alert_at   INTEGER,
+    closed_at       INTEGER,
+    created_at      INTEGER NOT NULL
+);
+CREATE INDEX sla_state ON sla(state, deadline);
+CREATE TABLE sla_alerts (
+    id          INTEGER PRIMARY KEY,
+    lead_id     INTEGER NOT NULL REFERENCES sla(lead_id),
+    kind        TEXT    NOT NULL,  -- first|escalation|reminder
+    seq         INTEGER NOT NULL DEFAULT 0,
+    channel     TEXT    NOT NULL,
+    recipient   TEXT    NOT NULL,
+    text        TEXT    NOT NULL,
+    payload     TEXT    NOT NULL,  -- JSON for webhooks
+    due_at      INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    sent_at     INTEGER,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    next_try    INTEGER NOT NULL,
+    last_error  TEXT,
+    cancelled   INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (lead_id, kind, seq, channel, recipient)
+);
+CREATE INDEX sla_alerts_pending ON sla_alerts(sent_at, cancelled, next_try);
+CREATE TABLE sla_digests (
+    day         TEXT    NOT NULL,  -- local date, YYYY-MM-DD
+    channel     TEXT    NOT NULL,
+    recipient   TEXT    NOT NULL,
+    text        TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    sent_at     INTEGER,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    next_try    INTEGER NOT NULL,
+    last_error  TEXT,
+    PRIMARY KEY (day, channel, recipient)
+);
+CREATE TABLE sla_digest_days (
+    day         TEXT PRIMARY KEY,
+    planned_at  INTEGER NOT NULL
+);
+"#;
+
+/// A row to open when a lead is delivered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSla {
+    pub lead_id: i64,
+    pub contact_id: Option<i64>,
+    pub responsible_id: Option<i64>,
+    pub mail_id: Option<i64>,
+    pub arrival: Timestamp,
+    pub deadline: Timestamp,
+    pub client_name: Option<String>,
+    pub phone: Option<String>,
+    /// What the client asked for (product or message), for the alert text.
+    pub asked: Option<String>,
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaState {
+    Waiting,
+    Breached,
+    Answered,
+    Closed,
+}
+
+impl SlaState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlaState::Waiting => "waiting",
+            SlaState::Breached => "breached",
+            SlaState::Answered => "answered",
+            SlaState::Closed => "closed",
+        }
+    }
+    fn parse(s: &str) -> SlaState {
+        match s {
+            "breached" => SlaState::Breached,
+            "answered" => SlaState::Answered,
+            "closed" => SlaState::Closed,
+            _ => SlaState::Waiting,
+        }
+    }
+}
+
+/// One SLA row as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlaRow {
+    pub lead_id: i64,
+    pub contact_id: Option<i64>,
+    pub responsible_id: Option<i64>,
+    pub client_name: Option<String>,
+    pub phone: Option<String>,
+    pub asked: Option<String>,
+    pub kind: Option<String>,
+    pub arrival_ms: i64,
+    pub deadline_ms: i64,
+    pub state: SlaState,
+    pub evidence_kind: Option<String>,
+    pub evidence_at_ms: Option<i64>,
+    pub response_ms: Option<i64>,
+    pub late: Option<bool>,
+    pub last_check_ms: Option<i64>,
+    pub first_alert_ms: Option<i64>,
+    pub escalated_ms: Option<i64>,
+    pub reminders: u32,
+    pub last_alert_ms: Option<i64>,
+}
+
+const ROW_COLS: &str = "lead_id, contact_id, responsible_id, client_name, phone, asked, kind, arrival, deadline, state, evidence_kind, evidence_at, response_ms, late, last_check, first_alert_at, escalated_at, reminders, last_alert_at";
+
+fn row(r: &Row<'_>) -> rusqlite::Result<SlaRow> {
+    let state: String = r.get(9)?;
+    Ok(SlaRow {
+        lead_id: r.get(0)?,
+        contact_id: r.get(1)?,
+        responsible_id: r.get(2)?,
+        client_name: r.get(3)?,
+        phone: r.get(4)?,
+        asked: r.get(5)?,
+        kind: r.get(6)?,
+        arrival_ms: r.get(7)?,
+        deadline_ms: r.get(8)?,
+        state: SlaState::parse(&state),
+        evidence_kind: r.get(10)?,
+        evidence_at_ms: r.get(11)?,
+        response_ms: r.get(12)?,
+        late: r.get::<_, Option<i64>>(13)?.map(|v| v != 0),
+        last_check_ms: r.get(14)?,
+        first_alert_ms: r.get(15)?,
+        escalated_ms: r.get(16)?,
+        reminders: r.get::<_, i64>(17)?.max(0) as u32,
+        last_alert_ms: r.get(18)?,
+    })
+}
+
+/// Which step of the alert ladder an alert belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertKind {
+    First,
+    Escalation,
+    Reminder,
+}
+
+impl AlertKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::First => "first",
+            AlertKind::Escalation => "escalation",
+            AlertKind::Reminder => "reminder",
+        }
+    }
+    fn parse(s: &str) -> AlertKind {
+        match s {
+            "escalation" => AlertKind::Escalation,
+            "reminder" => AlertKind::Reminder,
+            _ => AlertKind::First,
+        }
+    }
+}
+
+/// An alert to journal before sending.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAlert {
+    pub kind: AlertKind,
+    pub seq: u32,
+    pub channel: String,
+    pub recipient: String,
+    pub text: String,
+    pub payload: String,
+}
+
+/// An alert as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRow {
+    pub id: i64,
+    pub lead_id: i64,
+    pub kind: AlertKind,
+    pub seq: u32,
+    pub channel: String,
+    pub recipient: String,
+    pub text: String,
+    pub payload: String,
+    pub due_ms: i64,
+    pub sent_ms: Option<i64>,
+    pub attempts: u32,
+    pub next_try_ms: i64,
+    pub last_error: Option<String>,
+    pub cancelled: bool,
+}
+
+const ALERT_COLS: &str = "id, lead_id, kind, seq, channel, recipient, text, payload, due_at, sent_at, attempts, next_try, last_error, cancelled";
+
+fn alert_row(r: &Row<'_>) -> rusqlite::Result<AlertRow> {
+    let kind: String = r.get(2)?;
+    Ok(AlertRow {
+        id: r.get(0)?,
+        lead_id: r.get(1)?,
+        kind: AlertKind::parse(&kind),
+        seq: r.get::<_, i64>(3)?.max(0) as u32,
+        channel: r.get(4)?,
+        recipient: r.get(5)?,
+        text: r.get(6)?,
+        payload: r.get(7)?,
+        due_ms: r.get(8)?,
+        sent_ms: r.get(9)?,
+        attempts: r.get::<_, i64>(10)?.max(0) as u32,
+        next_try_ms: r.get(11)?,
+        last_error: r.get(12)?,
+        cancelled: r.get::<_, i64>(13)? != 0,
+    })
+}
+
+/// One daily digest message to one recipient.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DigestRow {
+    pub day: String,
+    pub channel: String,
+    pub recipient: String,
+    pub text: String,
+    pub sent_ms: Option<i64>,
+    pub attempts: u32,
+}
+
+impl Journal {
+    /// True when the digest of `day` was already planned (sent or pending).
+    pub fn digest_planned(&self, day: &str) -> Result<bool> {
+        let conn = self.conn();
+        let n: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM sla_digest_days WHERE day=?1",
+            params![day],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Journals the digest of `day` for each (channel, recipient); once per day.
+    pub fn digest_plan(
+        &self,
+        day: &str,
+        text: &str,
+        to: &[(String, String)],
+        now_ms: i64,
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO sla_digest_days (day, planned_at) VALUES (?1, ?2)",
+            params![day, now_ms],
+        )?;
+        for (channel, recipient) in to {
+            tx.execute(
+                "INSERT OR IGNORE INTO sla_digests (day, channel, recipient, text, created_at, next_try)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                params![day, channel, recipient, text, now_ms],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn digests_pending(&self, now_ms: i64) -> Result<Vec<DigestRow>> {
+        self.digest_query("WHERE sent_at IS NULL AND next_try<=?1", now_ms)
+    }
+
+    pub fn digests_all(&self) -> Result<Vec<DigestRow>> {
+        self.digest_query("WHERE ?1 = ?1", 0)
+    }
+
+    fn digest_query(&self, filter: &str, p: i64) -> Result<Vec<DigestRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT day, channel, recipient, text, sent_at, attempts FROM sla_digests {filter} ORDER BY day, channel, recipient"
+        ))?;
+        let rows = stmt
+            .query_map(params![p], |r| {
+                Ok(DigestRow {
+                    day: r.get(0)?,
+                    channel: r.get(1)?,
+                    recipient: r.get(2)?,
+                    text: r.get(3)?,
+                    sent_ms: r.get(4)?,
+                    attempts: r.get::<_, i64>(5)?.max(0) as u32,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn digests_next_try(&self) -> Result<Option<i64>> {
+        let conn = self.conn();
+        Ok(conn.query_row(
+            "SELECT MIN(next_try) FROM sla_digests WHERE sent_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn digest_done(
+        &self,
+        d: &DigestRow,
+        at_ms: i64,
+        error: Option<&str>,
+        next_try_ms: i64,
+    ) -> Result<()> {
+        let conn = self.conn();
+        match error {
+            None => conn.execute(
+                "UPDATE sla_digests SET sent_at=?4, attempts=attempts+1, last_error=NULL WHERE day=?1 AND channel=?2 AND recipient=?3",
+                params![d.day, d.channel, d.recipient, at_ms],
+            )?,
+            Some(e) => conn.execute(
+                "UPDATE sla_digests SET attempts=attempts+1, last_error=?4, next_try=?5 WHERE day=?1 AND channel=?2 AND recipient=?3",
+                params![d.day, d.channel, d.recipient, e, next_try_ms],
+            )?,
+        };
+        Ok(())
+    }
+
+    /// Opens the SLA clock for a delivered lead. Idempotent: a lead already
+    /// watched keeps its row (returns false).
+    pub fn sla_open(&self, new: &NewSla) -> Result<bool> {
+        let conn = self.conn();
+        let n = conn.execute(
+            "INSERT OR IGNORE INTO sla (lead_id, contact_id, responsible_id, mail_id, client_name, phone, asked, kind, arrival, deadline, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                new.lead_id,
+                new.contact_id,
+                new.responsible_id,
+                new.mail_id,
+                new.client_name,
+                new.phone,
+                new.asked,
+                new.kind,
+                new.arrival.as_millisecond(),
+                new.deadline.as_millisecond(),
+                super::now_ms()
+            ],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// When a journalled mail reached the server: INTERNALDATE, else when we
+    /// recorded it.
+    pub fn mail_arrival(&self, mail_id: i64) -> Result<Option<Timestamp>> {
+        let conn = self.conn();
+        let ms: Option<i64> = conn
+            .query_row(
+                "SELECT COALESCE(internal_date, received_at) FROM mails WHERE id=?1",
+                params![mail_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(ms.and_then(|m| Timestamp::from_millisecond(m).ok()))
+    }
+
+    pub fn sla_row(&self, lead_id: i64) -> Result<Option<SlaRow>> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                &format!("SELECT {ROW_COLS} FROM sla WHERE lead_id=?1"),
+                params![lead_id],
+                row,
+            )
+            .optional()?)
+    }
+
+    /// Rows still running (waiting or breached), earliest deadline first.
+    pub fn sla_open_rows(&self) -> Result<Vec<SlaRow>> {
+        self.sla_query(
+            "WHERE state IN ('waiting','breached') ORDER BY deadline, lead_id",
+            params![],
+        )
+    }
+
+    /// Rows whose request arrived at or after `since_ms` (reports).
+    pub fn sla_rows_since(&self, since_ms: i64) -> Result<Vec<SlaRow>> {
+        self.sla_query(
+            "WHERE arrival >= ?1 ORDER BY arrival, lead_id",
+            params![since_ms],
+        )
+    }
+
+    fn sla_query(&self, tail: &str, p: &[&dyn rusqlite::ToSql]) -> Result<Vec<SlaRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("SELECT {ROW_COLS} FROM sla {tail}"))?;
+        let rows = stmt
+            .query_map(p, row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn sla_mark_checked(&self, lead_ids: &[i64], at_ms: i64) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for id in lead_ids {
+            tx.execute(
+                "UPDATE sla SET last_check=?2 WHERE lead_id=?1",
+                params![id, at_ms],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Evidence found: closes the row with the response time and whether it
+    /// was late, and cancels alerts not yet sent (a pending escalation).
+    pub fn sla_answer(&self, lead_id: i64, kind: &str, at_ms: i64) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE sla SET state='answered', evidence_kind=?2, evidence_at=?3,
+                 response_ms=MAX(0, ?3 - arrival), late=(?3 > deadline), closed_at=?4
+             WHERE lead_id=?1 AND state IN ('waiting','breached')",
+            params![lead_id, kind, at_ms, super::now_ms()],
+        )?;
+        tx.execute(
+            "UPDATE sla_alerts SET cancelled=1 WHERE lead_id=?1 AND sent_at IS NULL",
+            params![lead_id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The lead is gone or finished in amoCRM: stop watching, cancel alerts.
+    pub fn sla_close(&self, lead_id: i64) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE sla SET state='closed', closed_at=?2 WHERE lead_id=?1 AND state IN ('waiting','breached')",
+            params![lead_id, super::now_ms()],
+        )?;
+        tx.execute(
+            "UPDATE sla_alerts SET cancelled=1 WHERE lead_id=?1 AND sent_at IS NULL",
+            params![lead_id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn sla_set_responsible(&self, lead_id: i64, user_id: Option<i64>) -> Result<()> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE sla SET responsible_id=?2 WHERE lead_id=?1",
+            params![lead_id, user_id],
+        )?;
+        Ok(())
+    }
+
+    /// Journals one step of the alert ladder (all its channel rows) and moves
+    /// the row on, in one transaction. Idempotent per (kind, seq).
+    pub fn sla_plan_alerts(
+        &self,
+        lead_id: i64,
+        kind: AlertKind,
+        seq: u32,
+        due_ms: i64,
+        alerts: &[NewAlert],
+    ) -> Result<()> {
+        let now = super::now_ms();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for a in alerts {
+            tx.execute(
+                "INSERT OR IGNORE INTO sla_alerts (lead_id, kind, seq, channel, recipient, text, payload, due_at, created_at, next_try)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8)",
+                params![lead_id, kind.as_str(), seq, a.channel, a.recipient, a.text, a.payload, due_ms, now],
+            )?;
+        }
+        let set = match kind {
+            AlertKind::First => "state='breached', first_alert_at=COALESCE(first_alert_at, ?2)",
+            AlertKind::Escalation => "escalated_at=COALESCE(escalated_at, ?2)",
+            AlertKind::Reminder => "reminders=MAX(reminders, ?3)",
+        };
+        // Every statement binds ?3 so the parameter count always matches.
+        tx.execute(
+            &format!("UPDATE sla SET {set}, last_alert_at=?2 WHERE lead_id=?1 AND ?3 >= 0"),
+            params![lead_id, due_ms, seq],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Alerts to send now: not sent, not cancelled, retry time reached.
+    pub fn alerts_pending(&self, now_ms: i64) -> Result<Vec<AlertRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {ALERT_COLS} FROM sla_alerts WHERE sent_at IS NULL AND cancelled=0 AND next_try<=?1 ORDER BY next_try, id"
+        ))?;
+        let rows = stmt
+            .query_map(params![now_ms], alert_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The earliest retry time of an unsent alert (the watch sleeps until then).
+    pub fn alerts_next_try(&self) -> Result<Option<i64>> {
+        let conn = self.conn();
+        Ok(conn.query_row(
+            "SELECT MIN(next_try) FROM sla_alerts WHERE sent_at IS NULL AND cancelled=0",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn alert_sent(&self, id: i64, at_ms: i64) -> Result<()> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE sla_alerts SET sent_at=?2, attempts=attempts+1, last_error=NULL WHERE id=?1",
+            params![id, at_ms],
+        )?;
+        Ok(())
+    }
+
+    pub fn alert_failed(&self, id: i64, error: &str, next_try_ms: i64) -> Result<()> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE sla_alerts SET attempts=attempts+1, last_error=?2, next_try=?3 WHERE id=?1",
+            params![id, error, next_try_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Every alert of one lead, or of all leads when `lead_id` is None.
+    pub fn alerts_for(&self, lead_id: Option<i64>) -> Result<Vec<AlertRow>> {
+        let conn = self.conn();
+        let rows = match lead_id {
+            Some(id) => {
+                let mut stmt = conn.prepare(&format!(
+                    "SELECT {ALERT_COLS} FROM sla_alerts WHERE lead_id=?1 ORDER BY id"
+                ))?;
+                stmt.query_map(params![id], alert_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?
+            }
+            None => {
+                let mut stmt =
+                    conn.prepare(&format!("SELECT {ALERT_COLS} FROM sla_alerts ORDER BY id"))?;
+                stmt.query_map([], alert_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?
+            }
+        };
+        Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn new(lead: i64) -> NewSla {
+        NewSla {
+            lead_id: lead,
+            contact_id: Some(lead + 1000),
+            responsible_id: Some(7),
+            mail_id: None,
+            arrival: Timestamp::from_second(1_000).unwrap(),
+            deadline: Timestamp::from_second(1_600).unwrap(),
+            client_name: Some("Иван".into()),
+            phone: Some("+79991234567".into()),
+            asked: Some("Окна".into()),
+            kind: Some("measurement".into()),
+        }
+    }
+
+    fn alert(channel: &str) -> NewAlert {
+        NewAlert {
+            kind: AlertKind::First,
+            seq: 0,
+            channel: channel.into(),
+            recipient: "42".into(),
+            text: "t".into(),
+            payload: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn open_is_idempotent_and_answer_closes() {
+        let j = Journal::in_memory().unwrap();
+        assert!(j.sla_open(&new(1)).unwrap());
+        assert!(!j.sla_open(&new(1)).unwrap());
+        assert_eq!(j.sla_open_rows().unwrap().len(), 1);
+        j.sla_answer(1, "call", 1_720_000).unwrap();
+        let r = j.sla_row(1).unwrap().unwrap();
+        assert_eq!(r.state, SlaState::Answered);
+        assert_eq!(r.response_ms, Some(1_720_000 - 1_000_000));
+        assert_eq!(r.late, Some(true));
+        assert!(j.sla_open_rows().unwrap().is_empty());
+    }
+
+    #[test]
+    fn alerts_are_planned_once_retried_and_cancelled() {
+        let j = Journal::in_memory().unwrap();
+        j.sla_open(&new(1)).unwrap();
+        let plan = [alert("telegram"), alert("email")];
+        j.sla_plan_alerts(1, AlertKind::First, 0, 1_600_000, &plan)
+            .unwrap();
+        j.sla_plan_alerts(1, AlertKind::First, 0, 1_600_000, &plan)
+            .unwrap();
+        let pending = j.alerts_pending(1_600_000).unwrap();
+        assert_eq!(pending.len(), 2);
+        assert_eq!(j.sla_row(1).unwrap().unwrap().state, SlaState::Breached);
+        j.alert_sent(pending[0].id, 1_600_100).unwrap();
+        j.alert_failed(pending[1].id, "down", 1_630_000).unwrap();
+        assert!(j.alerts_pending(1_600_200).unwrap().is_empty());
+        assert_eq!(j.alerts_next_try().unwrap(), Some(1_630_000));
+        j.sla_answer(1, "call", 1_610_000).unwrap();
+        assert!(j.alerts_pending(2_000_000).unwrap().is_empty());
+        let all = j.alerts_for(Some(1)).unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].sent_ms, Some(1_600_100));
+        assert!(all[1].cancelled);
+        assert_eq!(all[1].attempts, 1);
+    }
+}

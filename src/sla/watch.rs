@@ -1,0 +1,534 @@
+//! The SLA watch: one task that, at each wake-up, checks leads near or past
+//! their deadline for callback evidence, plans the alert ladder (first →
+//! escalation → reminders) into the journal, and sends what is pending.
+//!
+//! All state is in the journal (`journal::sla`); the watch keeps none, so a
+//! new `Watch` on the same state file after a restart continues exactly
+//! where the old one stopped. Time comes from an injected [`Clock`], so
+//! tests run on a paused tokio clock or a [`ManualClock`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use jiff::{SignedDuration, Timestamp};
+use tokio_util::sync::CancellationToken;
+
+use super::Policy;
+use super::evidence::{EvidenceSource, Watched};
+use crate::alert::{Alerter, ChannelError};
+use crate::journal::sla::{AlertKind, SlaRow, SlaState};
+use crate::journal::{Journal, JournalError};
+
+/// Where the watch gets the time from.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+    /// Resolves once `now() >= t`.
+    fn sleep_until(&self, t: Timestamp) -> BoxFuture<'static, ()>;
+}
+
+/// Wall time driven by tokio's clock, so `tokio::time::pause` controls it.
+#[derive(Debug, Clone)]
+pub struct TokioClock {
+    base_ts: Timestamp,
+    base: tokio::time::Instant,
+}
+
+impl TokioClock {
+    pub fn new() -> Self {
+        Self::starting_at(Timestamp::now())
+    }
+
+    /// A clock that reads `ts` now and advances with tokio time (tests).
+    pub fn starting_at(ts: Timestamp) -> Self {
+        TokioClock {
+            base_ts: ts,
+            base: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl Default for TokioClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for TokioClock {
+    fn now(&self) -> Timestamp {
+        let elapsed = SignedDuration::try_from(self.base.elapsed()).unwrap_or(SignedDuration::MAX);
+        self.base_ts.checked_add(elapsed).unwrap_or(Timestamp::MAX)
+    }
+    fn sleep_until(&self, t: Timestamp) -> BoxFuture<'static, ()> {
+        let wait = t.duration_since(self.now());
+        let wait = Duration::try_from(wait).unwrap_or(Duration::ZERO);
+        Box::pin(tokio::time::sleep(wait))
+    }
+}
+
+/// A clock that moves only when told (deterministic scenario tests).
+#[derive(Debug)]
+pub struct ManualClock {
+    now: Mutex<Timestamp>,
+    tx: tokio::sync::watch::Sender<Timestamp>,
+}
+
+impl ManualClock {
+    pub fn new(start: Timestamp) -> Self {
+        let (tx, _) = tokio::sync::watch::channel(start);
+        ManualClock {
+            now: Mutex::new(start),
+            tx,
+        }
+    }
+
+    pub fn set(&self, t: Timestamp) {
+        let mut g = match self.now.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if t > *g {
+            *g = t;
+        }
+        let v = *g;
+        drop(g);
+        self.tx.send_replace(v);
+    }
+
+    pub fn advance(&self, d: SignedDuration) {
+        let t = self.now().checked_add(d).unwrap_or(Timestamp::MAX);
+        self.set(t);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        match self.now.lock() {
+            Ok(g) => *g,
+            Err(p) => *p.into_inner(),
+        }
+    }
+    fn sleep_until(&self, t: Timestamp) -> BoxFuture<'static, ()> {
+        let mut rx = self.tx.subscribe();
+        Box::pin(async move {
+            let _ = rx.wait_for(|now| *now >= t).await;
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+}
+
+/// What one pass did (logs, tests).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TickReport {
+    pub checked: usize,
+    pub answered: usize,
+    pub planned: usize,
+    pub sent: usize,
+    pub failed: usize,
+    /// When the watch wants to run again.
+    pub next_wake: Option<Timestamp>,
+}
+
+/// One alert step: kind, sequence number, due time (unix ms).
+type Step = (AlertKind, u32, i64);
+
+/// Retry delay after `attempts` failed sends: 15 s doubling, at most 2 min,
+/// so a channel back after an outage gets the alert within two minutes.
+pub fn retry_backoff(attempts: u32) -> Duration {
+    let secs = 15u64.saturating_mul(1u64 << attempts.min(10));
+    Duration::from_secs(secs.min(120))
+}
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The SLA watch task.
+pub struct Watch {
+    journal: Arc<Journal>,
+    policy: Policy,
+    evidence: Arc<dyn EvidenceSource>,
+    alerter: Arc<Alerter>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Watch {
+    pub fn new(
+        journal: Arc<Journal>,
+        policy: Policy,
+        evidence: Arc<dyn EvidenceSource>,
+        alerter: Arc<Alerter>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Watch {
+            journal,
+            policy,
+            evidence,
+            alerter,
+            clock,
+        }
+    }
+
+    /// Alert steps not yet planned for a row, with their due times (ms).
+    fn steps(&self, row: &SlaRow) -> Vec<Step> {
+        let mut out = Vec::new();
+        match row.first_alert_ms {
+            None => out.push((AlertKind::First, 0, row.deadline_ms)),
+            Some(first) => {
+                if row.escalated_ms.is_none() {
+                    out.push((
+                        AlertKind::Escalation,
+                        0,
+                        first.saturating_add(ms(self.policy.escalate_after)),
+                    ));
+                }
+                if let Some(every) = self.policy.remind_every
+                    && row.reminders < self.policy.max_reminders
+                {
+                    let n = row.reminders + 1;
+                    out.push((
+                        AlertKind::Reminder,
+                        n,
+                        first.saturating_add(ms(every).saturating_mul(n as i64)),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    fn next_due(&self, row: &SlaRow) -> Option<i64> {
+        self.steps(row).iter().map(|s| s.2).min()
+    }
+
+    fn needs_check(&self, row: &SlaRow, now: i64) -> bool {
+        if now < row.deadline_ms - ms(self.policy.check_ahead) {
+            return false;
+        }
+        let Some(last) = row.last_check_ms else {
+            return true;
+        };
+        if now - last >= ms(self.policy.check_interval) {
+            return true;
+        }
+        // Never alert on a check older than the alert's due time.
+        matches!(self.next_due(row), Some(due) if due <= now && last < due)
+    }
+
+    /// One pass at `clock.now()`.
+    pub async fn tick(&self) -> Result<TickReport, WatchError> {
+        let now_ts = self.clock.now();
+        let now = now_ts.as_millisecond();
+        let mut report = TickReport::default();
+        let rows = self.journal.sla_open_rows()?;
+
+        // 1. Evidence, only for rows near or past their deadline.
+        let to_check: Vec<&SlaRow> = rows.iter().filter(|r| self.needs_check(r, now)).collect();
+        let mut checked_ok = false;
+        let mut answered: HashMap<i64, ()> = HashMap::new();
+        if !to_check.is_empty() {
+            let watched: Vec<Watched> = to_check
+                .iter()
+                .filter_map(|r| {
+                    Some(Watched {
+                        lead_id: r.lead_id,
+                        contact_id: r.contact_id,
+                        since: Timestamp::from_millisecond(r.arrival_ms).ok()?,
+                    })
+                })
+                .collect();
+            match self.evidence.evidence(&watched, self.policy.evidence).await {
+                Ok(found) => {
+                    checked_ok = true;
+                    for f in found {
+                        let late = f.at.as_millisecond()
+                            > rows
+                                .iter()
+                                .find(|r| r.lead_id == f.lead_id)
+                                .map(|r| r.deadline_ms)
+                                .unwrap_or(i64::MAX);
+                        tracing::info!(
+                            lead_id = f.lead_id,
+                            evidence = f.kind.as_str(),
+                            at = %f.at,
+                            late,
+                            "callback evidence found; SLA closed"
+                        );
+                        self.journal.sla_answer(
+                            f.lead_id,
+                            f.kind.as_str(),
+                            f.at.as_millisecond(),
+                        )?;
+                        answered.insert(f.lead_id, ());
+                        report.answered += 1;
+                    }
+                    let ids: Vec<i64> = to_check.iter().map(|r| r.lead_id).collect();
+                    self.journal.sla_mark_checked(&ids, now)?;
+                    report.checked = ids.len();
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, leads = watched.len(), "evidence check failed; retrying next pass");
+                }
+            }
+        }
+
+        // 2. Alert steps that are due, for rows still open.
+        let grace = ms(self.policy.check_interval) * 2;
+        let mut due_rows: Vec<(SlaRow, Vec<Step>)> = Vec::new();
+        for row in &rows {
+            if answered.contains_key(&row.lead_id) {
+                continue;
+            }
+            let due: Vec<_> = self.steps(row).into_iter().filter(|s| s.2 <= now).collect();
+            if due.is_empty() {
+                continue;
+            }
+            let was_checked = to_check.iter().any(|r| r.lead_id == row.lead_id) && checked_ok;
+            let fresh = was_checked
+                || row
+                    .last_check_ms
+                    .is_some_and(|l| due.iter().all(|s| l >= s.2));
+            let overdue = due.iter().all(|s| now - s.2 >= grace);
+            if !fresh && !overdue {
+                continue; // wait for a successful check rather than alert blind
+            }
+            due_rows.push((row.clone(), due));
+        }
+        if !due_rows.is_empty() {
+            // Re-read responsible users just before alerting (reassignments).
+            let ids: Vec<i64> = due_rows.iter().map(|r| r.0.lead_id).collect();
+            match self.evidence.leads_now(&ids).await {
+                Ok(now_map) => {
+                    for (row, _) in due_rows.iter_mut() {
+                        if let Some(l) = now_map.get(&row.lead_id) {
+                            if l.closed {
+                                tracing::info!(
+                                    lead_id = row.lead_id,
+                                    "lead closed in amoCRM; SLA closed"
+                                );
+                                self.journal.sla_close(row.lead_id)?;
+                                row.state = SlaState::Closed;
+                                continue;
+                            }
+                            if l.responsible_id.is_some() && l.responsible_id != row.responsible_id
+                            {
+                                tracing::info!(
+                                    lead_id = row.lead_id,
+                                    from = ?row.responsible_id,
+                                    to = ?l.responsible_id,
+                                    "lead reassigned; alerting the new responsible user"
+                                );
+                                self.journal
+                                    .sla_set_responsible(row.lead_id, l.responsible_id)?;
+                                row.responsible_id = l.responsible_id;
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot re-read responsible users; using the stored ones")
+                }
+            }
+            for (row, steps) in &due_rows {
+                if row.state == SlaState::Closed {
+                    continue;
+                }
+                for (kind, seq, due) in steps {
+                    let alerts = self.alerter.plan(row, *kind, *seq, now_ts);
+                    tracing::info!(
+                        lead_id = row.lead_id,
+                        alert = kind.as_str(),
+                        seq,
+                        recipients = alerts.len(),
+                        responsible = ?row.responsible_id,
+                        "SLA breached; alert journalled"
+                    );
+                    report.planned += alerts.len();
+                    self.journal
+                        .sla_plan_alerts(row.lead_id, *kind, *seq, *due, &alerts)?;
+                }
+            }
+        }
+
+        // 3. Send what is pending (new alerts and retries).
+        for alert in self.journal.alerts_pending(now)? {
+            match self.alerter.deliver(&alert).await {
+                Ok(()) => {
+                    let at = self.clock.now().as_millisecond();
+                    self.journal.alert_sent(alert.id, at)?;
+                    report.sent += 1;
+                    tracing::info!(
+                        lead_id = alert.lead_id,
+                        alert = alert.kind.as_str(),
+                        channel = %alert.channel,
+                        "alert sent"
+                    );
+                }
+                Err(ChannelError::Transient { channel, message }) => {
+                    let retry = now + ms(retry_backoff(alert.attempts));
+                    self.journal.alert_failed(alert.id, &message, retry)?;
+                    report.failed += 1;
+                    tracing::warn!(
+                        lead_id = alert.lead_id,
+                        channel = %channel,
+                        attempts = alert.attempts + 1,
+                        error = %message,
+                        "alert not delivered; will retry"
+                    );
+                }
+            }
+        }
+
+        // 4. The daily digest to the head of sales.
+        self.digest(now_ts).await?;
+
+        report.next_wake = Some(self.next_wake(now)?);
+        Ok(report)
+    }
+
+    /// The local date and the digest instant of that date.
+    fn digest_instant(&self, date: jiff::civil::Date, minute: u16) -> Option<Timestamp> {
+        let time = jiff::civil::Time::new((minute / 60) as i8, (minute % 60) as i8, 0, 0).ok()?;
+        self.policy
+            .calendar
+            .time_zone()
+            .to_ambiguous_timestamp(date.to_datetime(time))
+            .compatible()
+            .ok()
+    }
+
+    /// Plans today's digest once its time has come, and sends pending ones.
+    async fn digest(&self, now_ts: Timestamp) -> Result<(), WatchError> {
+        let Some(minute) = self.policy.digest_at else {
+            return Ok(());
+        };
+        let tz = self.policy.calendar.time_zone().clone();
+        let today = now_ts.to_zoned(tz.clone()).date();
+        let day = today.to_string();
+        if let Some(at) = self.digest_instant(today, minute)
+            && now_ts >= at
+            && !self.journal.digest_planned(&day)?
+        {
+            let since = today
+                .to_zoned(tz)
+                .map(|z| z.timestamp().as_millisecond())
+                .unwrap_or(0);
+            let rows = self.journal.sla_rows_since(since)?;
+            let s = super::report::stats(&rows, now_ts.as_millisecond());
+            let fmt = |ms: Option<i64>| {
+                ms.map(|m| crate::alert::template::human_duration(m / 1000))
+                    .unwrap_or_else(|| "—".into())
+            };
+            let mut v: HashMap<&str, String> = HashMap::new();
+            v.insert("date", today.strftime("%d.%m.%Y").to_string());
+            v.insert("total", s.total.to_string());
+            v.insert("answered", s.answered.to_string());
+            v.insert("late", s.late.to_string());
+            v.insert("breached", s.breached.to_string());
+            v.insert("waiting", s.waiting.to_string());
+            v.insert("median", fmt(s.median_ms));
+            v.insert("p90", fmt(s.p90_ms));
+            let text = crate::alert::template::render(self.alerter.templates().digest(), &v);
+            let to = self.alerter.head_routes();
+            tracing::info!(day = %day, recipients = to.len(), requests = s.total, "daily digest journalled");
+            self.journal
+                .digest_plan(&day, &text, &to, now_ts.as_millisecond())?;
+        }
+        for d in self.journal.digests_pending(now_ts.as_millisecond())? {
+            let res = self
+                .alerter
+                .deliver_text(&d.channel, &d.recipient, &d.text)
+                .await;
+            let now = self.clock.now().as_millisecond();
+            match res {
+                Ok(()) => self.journal.digest_done(&d, now, None, 0)?,
+                Err(ChannelError::Transient { message, .. }) => {
+                    tracing::warn!(channel = %d.channel, error = %message, "digest not delivered; will retry");
+                    let retry = now + ms(retry_backoff(d.attempts));
+                    self.journal.digest_done(&d, now, Some(&message), retry)?
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The earliest instant at which something may need doing.
+    fn next_wake(&self, now: i64) -> Result<Timestamp, WatchError> {
+        let interval = ms(self.policy.check_interval);
+        let mut next = now + interval; // new rows appear without notice
+        for row in self.journal.sla_open_rows()? {
+            let ahead = row.deadline_ms - ms(self.policy.check_ahead);
+            if now < ahead {
+                next = next.min(ahead);
+            } else if let Some(last) = row.last_check_ms {
+                next = next.min(last + interval);
+            } else {
+                next = next.min(now + 1_000);
+            }
+            if let Some(due) = self.next_due(&row) {
+                if due > now {
+                    next = next.min(due);
+                } else {
+                    // Due but not alerted (check failed): retry soon.
+                    next = next.min(now + 1_000);
+                }
+            }
+        }
+        if let Some(t) = self.journal.alerts_next_try()? {
+            next = next.min(t.max(now + 1));
+        }
+        if let Some(t) = self.journal.digests_next_try()? {
+            next = next.min(t.max(now + 1));
+        }
+        if let Some(minute) = self.policy.digest_at
+            && let Ok(now_ts) = Timestamp::from_millisecond(now)
+        {
+            let today = now_ts
+                .to_zoned(self.policy.calendar.time_zone().clone())
+                .date();
+            for date in [Some(today), today.tomorrow().ok()].into_iter().flatten() {
+                if let Some(at) = self.digest_instant(date, minute)
+                    && at.as_millisecond() > now
+                {
+                    next = next.min(at.as_millisecond());
+                    break;
+                }
+            }
+        }
+        let next = next.max(now + 1);
+        Ok(Timestamp::from_millisecond(next).unwrap_or(Timestamp::MAX))
+    }
+
+    /// Runs until `shutdown`; stops only between passes, so a journal write
+    /// and its outside action are never torn apart by shutdown.
+    pub async fn run(self, shutdown: CancellationToken) {
+        tracing::info!(channels = ?self.alerter.channel_names(), "SLA watch started");
+        loop {
+            let next = match self.tick().await {
+                Ok(r) => r
+                    .next_wake
+                    .unwrap_or_else(|| add(self.clock.now(), self.policy.check_interval)),
+                Err(e) => {
+                    tracing::error!(error = %e, "SLA pass failed; retrying");
+                    add(self.clock.now(), self.policy.check_interval)
+                }
+            };
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = self.clock.sleep_until(next) => {}
+            }
+        }
+        tracing::info!("SLA watch stopped");
+    }
+}
+
+fn add(t: Timestamp, d: Duration) -> Timestamp {
+    t.checked_add(SignedDuration::try_from(d).unwrap_or(SignedDuration::MAX))
+        .unwrap_or(Timestamp::MAX)
+}

@@ -1,0 +1,647 @@
+//! Delivery to the fake amoCRM: what gets created per action, contact
+//! de-duplication, batching, names, and every fault of the issue.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod delivery_kit;
+mod support;
+
+use std::time::Duration;
+
+use amo_intake::crm::catalog::Catalog;
+use amo_intake::crm::client::{AdminAlertKind, AuthConfig, Client, CrmError};
+use amo_intake::crm::names;
+use amo_intake::diag::{Loc, Located};
+use amo_intake::journal::outbox::OutboxState;
+use amo_intake::request::Action;
+use amo_intake::rules::crm_spec::{CreateMode, CrmSpec, FieldSpec, NameOrId};
+use delivery_kit::*;
+use support::fake_amocrm::ids;
+use support::{FakeAmo, FakeOptions, Fault, FaultKind};
+
+fn start() -> (FakeAmo, tempfile::TempDir) {
+    (
+        FakeAmo::start(FakeOptions::default()),
+        tempfile::tempdir().unwrap(),
+    )
+}
+
+const T: Duration = Duration::from_secs(30);
+
+#[tokio::test]
+async fn lead_in_unsorted_with_contact_note_and_call_task() {
+    let (fake, dir) = start();
+    let j = open(&dir.path().join("s.db"));
+    let p = pipeline(&j, long_lived(&fake, &j));
+    let id = p
+        .enqueue(
+            "ai-0000000000000001",
+            &req("Иван Петров", "+79991234567", Some("ivan@example.ru")),
+            &CrmSpec::default(),
+        )
+        .unwrap();
+    drain(&p, &j, T).await;
+
+    let row = j.outbox_row(id).unwrap().unwrap();
+    assert_eq!(row.state, OutboxState::Done);
+    let leads = fake.leads();
+    assert_eq!(leads.len(), 1);
+    let lead = &leads[0];
+    assert_eq!(Some(lead.id), row.lead_id);
+    assert_eq!(
+        (lead.pipeline_id, lead.status_id),
+        (ids::PIPELINE_MAIN, ids::STATUS_UNSORTED)
+    );
+    assert_eq!(lead.name, "Заявка: замер — Иван Петров");
+    assert_eq!(
+        lead.field("ID заявки"),
+        vec!["ai-0000000000000001".to_string()]
+    );
+    assert!(lead.has_tag("ai-0000000000000001"));
+    let contacts = fake.contacts();
+    assert_eq!(contacts.len(), 1);
+    assert_eq!(Some(contacts[0].id), row.contact_id);
+    assert_eq!(contacts[0].phones(), vec!["+79991234567".to_string()]);
+    let notes = fake.lead_notes(lead.id);
+    assert_eq!(notes.len(), 1);
+    let text = notes[0].text().unwrap();
+    for s in [
+        "Письмо от: robot@tilda.ws",
+        "Тема: Новая заявка с сайта",
+        "Имя: Иван Петров",
+        "Телефон: +79991234567",
+        "Email: ivan@example.ru",
+        "Адрес: ул. Ленина, 1",
+        "ID заявки: ai-0000000000000001",
+    ] {
+        assert!(text.contains(s), "note lacks {s:?}: {text}");
+    }
+    let tasks = fake.lead_tasks(lead.id);
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(
+        (tasks[0].text.as_str(), tasks[0].task_type_id),
+        ("Перезвонить клиенту", 1)
+    );
+    let due = row.deadline_ms.unwrap() / 1000;
+    assert!(
+        (tasks[0].complete_till - due).abs() <= 61,
+        "task due {} vs deadline {due}",
+        tasks[0].complete_till
+    );
+    assert_clean(&fake);
+    assert_eq!(fake.count_429(), 0);
+    assert!(fake.peak_rate_per_second() <= 7);
+}
+
+#[tokio::test]
+async fn one_contact_for_three_phone_spellings() {
+    let (fake, dir) = start();
+    let j = open(&dir.path().join("s.db"));
+    let p = pipeline(&j, long_lived(&fake, &j));
+    for (i, phone) in ["+7 (999) 555-11-22", "89995551122", "999 555 11 22"]
+        .iter()
+        .enumerate()
+    {
+        p.enqueue(
+            &format!("ai-phone{i}"),
+            &req("Ольга", phone, None),
+            &CrmSpec::default(),
+        )
+        .unwrap();
+    }
+    drain(&p, &j, T).await;
+    assert_eq!(fake.leads().len(), 3);
+    let contacts = fake.contacts();
+    assert_eq!(contacts.len(), 1, "one client, one contact: {contacts:#?}");
+    for l in fake.leads() {
+        assert_eq!(l.contact_ids, vec![contacts[0].id]);
+    }
+    // A later request finds the existing contact by searching amoCRM, even
+    // with a fresh pipeline (no local memory).
+    let p2 = pipeline(&j, long_lived(&fake, &j));
+    p2.enqueue(
+        "ai-phone3",
+        &req("Ольга", "+79995551122", None),
+        &CrmSpec::default(),
+    )
+    .unwrap();
+    drain(&p2, &j, T).await;
+    assert_eq!(fake.contacts().len(), 1);
+    assert_eq!(fake.leads().len(), 4);
+    assert_clean(&fake);
+    assert_eq!(fake.count_429(), 0);
+}
+
+#[tokio::test]
+async fn existing_contact_is_linked_only_when_its_values_match() {
+    let (fake, dir) = start();
+    // Same last digits inside another field value: must not be linked.
+    let other = fake.add_contact("Чужой", &["+380441112233"], &["x@example.ru"]);
+    let mine = fake.add_contact("Пётр", &["+7 912 111-22-33"], &[]);
+    let j = open(&dir.path().join("s.db"));
+    let p = pipeline(&j, long_lived(&fake, &j));
+    p.enqueue(
+        "ai-link",
+        &req("Пётр", "89121112233", None),
+        &CrmSpec::default(),
+    )
+    .unwrap();
+    p.enqueue(
+        "ai-mail",
+        &req("Некто", "+79001234500", Some("X@Example.ru")),
+        &CrmSpec::default(),
+    )
+    .unwrap();
+    drain(&p, &j, T).await;
+    let leads = fake.leads();
+    let by_key = |k: &str| {
+        leads
+            .iter()
+            .find(|l| l.field("ID заявки").iter().any(|v| v == k))
+            .unwrap()
+            .contact_ids
+            .clone()
+    };
+    assert_eq!(by_key("ai-link"), vec![mine]);
+    assert_eq!(
+        by_key("ai-mail"),
+        vec![other],
+        "email match links the contact"
+    );
+    assert_clean(&fake);
+}
+
+#[tokio::test]
+async fn trash_ignore_and_review_paths() {
+    let (fake, dir) = start();
+    let j = open(&dir.path().join("s.db"));
+    let p = pipeline(&j, long_lived(&fake, &j));
+    let mut trash = req("Спамер", "+79990000001", None);
+    trash.action = Action::Trash;
+    let trash_spec = CrmSpec {
+        loss_reason: Some(Located::new(
+            NameOrId::Id(ids::LOSS_NOT_TARGET),
+            Loc::new("r.toml", 1, 1),
+        )),
+        ..CrmSpec::default()
+    };
+    let t = p.enqueue("ai-trash", &trash, &trash_spec).unwrap();
+    let mut ignore = req("Робот", "+79990000002", None);
+    ignore.action = Action::Ignore;
+    let i = p
+        .enqueue("ai-ignore", &ignore, &CrmSpec::default())
+        .unwrap();
+    let mut review = req("Кто-то", "+79990000003", None);
+    review.action = Action::Review;
+    review.meta.raw_text = Some("Непонятное письмо: перезвоните мне".into());
+    let r = p
+        .enqueue("ai-review", &review, &CrmSpec::default())
+        .unwrap();
+    drain(&p, &j, T).await;
+
+    let lead = |id| {
+        fake.lead(j.outbox_row(id).unwrap().unwrap().lead_id.unwrap())
+            .unwrap()
+    };
+    let tl = lead(t);
+    assert_eq!(
+        (tl.pipeline_id, tl.status_id, tl.loss_reason_id),
+        (ids::PIPELINE_MAIN, 143, Some(ids::LOSS_NOT_TARGET))
+    );
+    assert!(fake.lead_tasks(tl.id).is_empty(), "trash: no task");
+    assert_eq!(
+        j.outbox_row(t).unwrap().unwrap().deadline_ms,
+        None,
+        "trash: no SLA"
+    );
+
+    let ir = j.outbox_row(i).unwrap().unwrap();
+    assert_eq!((ir.state, ir.lead_id), (OutboxState::Ignored, None));
+    assert!(!fake.leads().iter().any(|l| l.name.contains("Робот")));
+
+    let rl = lead(r);
+    assert_eq!(rl.status_id, ids::STATUS_UNSORTED);
+    assert!(rl.has_tag("проверить"));
+    let note = fake.lead_notes(rl.id)[0].text().unwrap().to_string();
+    assert!(
+        note.contains("Непонятное письмо: перезвоните мне"),
+        "{note}"
+    );
+    assert_eq!(fake.leads().len(), 2);
+    assert_clean(&fake);
+}
+
+#[tokio::test]
+async fn complex_backlog_is_batched_and_names_resolve() {
+    let (fake, dir) = start();
+    let j = open(&dir.path().join("s.db"));
+    let p = pipeline(&j, long_lived(&fake, &j));
+    let l = |v: &str| Located::new(NameOrId::Name(v.into()), Loc::new("rules/okna.toml", 3, 1));
+    let spec = CrmSpec {
+        create: CreateMode::Complex,
+        pipeline: Some(l("Воронка")),
+        status: Some(l("Замер")),
+        responsible: vec![l("Анна Менеджер"), l("Борис Продавец")],
+        lead_fields: vec![FieldSpec {
+            field: l("Источник"),
+            template: Located::new("Сайт".into(), Loc::new("rules/okna.toml", 9, 1)),
+        }],
+        tags: vec![Located::new(
+            "сайт-{rule}".into(),
+            Loc::new("rules/okna.toml", 4, 1),
+        )],
+        ..CrmSpec::default()
+    };
+    for n in 0..60 {
+        p.enqueue(
+            &format!("ai-c{n:03}"),
+            &req(&format!("Клиент {n}"), &format!("+7916000{n:04}"), None),
+            &spec,
+        )
+        .unwrap();
+    }
+    drain(&p, &j, Duration::from_secs(60)).await;
+    let leads = fake.leads();
+    assert_eq!(leads.len(), 60);
+    assert!(
+        leads
+            .iter()
+            .all(|l| l.status_id == ids::STATUS_MEASUREMENT && l.has_tag("сайт-test-form"))
+    );
+    assert!(
+        leads
+            .iter()
+            .all(|l| l.field("Источник") == vec!["Сайт".to_string()])
+    );
+    let anna = leads
+        .iter()
+        .filter(|l| l.responsible_user_id == ids::USER_ANNA)
+        .count();
+    assert_eq!(anna, 30, "round-robin over two users");
+    assert_eq!(fake.requests_to("POST", "/api/v4/leads/complex").len(), 2);
+    assert_eq!(fake.requests_to("POST", "/api/v4/leads/notes").len(), 2);
+    assert_eq!(fake.requests_to("POST", "/api/v4/tasks").len(), 2);
+    assert_eq!(fake.tasks().len(), 60);
+    assert_clean(&fake);
+    assert_eq!(fake.count_429(), 0);
+}
+
+#[tokio::test]
+async fn unknown_names_are_reported_with_line_and_column() {
+    let (fake, dir) = start();
+    let j = open(&dir.path().join("s.db"));
+    let c = long_lived(&fake, &j);
+    let cat = Catalog::load(&c).await.unwrap();
+    let at = |v: &str, line, col| {
+        Located::new(
+            NameOrId::Name(v.into()),
+            Loc::new("rules/okna.toml", line, col),
+        )
+    };
+    let spec = CrmSpec {
+        pipeline: Some(at("Воронка", 5, 12)),
+        status: Some(at("Замерр", 6, 10)),
+        responsible: vec![at("Анна Менежер", 7, 16)],
+        loss_reason: Some(at("Совсем не то", 8, 15)),
+        ..CrmSpec::default()
+    };
+    let d = names::validate_specs([&spec], &cat).to_string();
+    assert!(d.contains("rules/okna.toml:6:10: unknown status «Замерр» in pipeline «Воронка»; did you mean «Замер»?"), "{d}");
+    assert!(
+        d.contains(
+            "rules/okna.toml:7:16: unknown user «Анна Менежер»; did you mean «Анна Менеджер»?"
+        ),
+        "{d}"
+    );
+    assert!(
+        d.contains("rules/okna.toml:8:15: unknown loss reason «Совсем не то»"),
+        "{d}"
+    );
+    assert_eq!(d.lines().count(), 3);
+    assert_clean(&fake);
+}
+
+async fn one_lead_through(
+    fake: &FakeAmo,
+    key: &str,
+    fault: Fault,
+) -> (
+    std::sync::Arc<Client>,
+    amo_intake::journal::outbox::OutboxRow,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let j = open(&dir.path().join("s.db"));
+    let c = long_lived(fake, &j);
+    let p = pipeline(&j, c.clone());
+    // Catalog first, so the fault hits delivery.
+    p.run_once().await.unwrap();
+    fake.inject(fault);
+    let id = p
+        .enqueue(key, &req("Анна", "+79161234567", None), &CrmSpec::default())
+        .unwrap();
+    drain(&p, &j, T).await;
+    (c, j.outbox_row(id).unwrap().unwrap())
+}
+
+const FORMS: &str = "/api/v4/leads/unsorted/forms";
+
+#[tokio::test]
+async fn retry_after_429_is_honoured() {
+    let fake = FakeAmo::start(FakeOptions::default());
+    let (_, row) = one_lead_through(
+        &fake,
+        "ai-429",
+        Fault::new(
+            "POST",
+            FORMS,
+            FaultKind::TooManyRequests {
+                retry_after: Some(1),
+            },
+        ),
+    )
+    .await;
+    assert_eq!(row.state, OutboxState::Done);
+    assert_eq!(fake.leads().len(), 1);
+    let posts = fake.requests_to("POST", FORMS);
+    assert_eq!(posts.len(), 2);
+    assert!(
+        posts[1].at - posts[0].at >= Duration::from_millis(950),
+        "Retry-After: 1 not honoured"
+    );
+    assert_clean(&fake);
+}
+
+#[tokio::test]
+async fn server_errors_timeouts_and_slow_answers_are_retried_without_duplicates() {
+    let fake = FakeAmo::start(FakeOptions::default());
+    fake.inject(Fault::new(
+        "GET",
+        "/api/v4/contacts",
+        FaultKind::InternalError,
+    ));
+    let (_, row) = one_lead_through(
+        &fake,
+        "ai-500",
+        Fault::new("POST", FORMS, FaultKind::InternalError).times(2),
+    )
+    .await;
+    assert_eq!((row.state, fake.leads().len()), (OutboxState::Done, 1));
+    let (_, row) = one_lead_through(
+        &fake,
+        "ai-timeout",
+        Fault::new(
+            "POST",
+            FORMS,
+            FaultKind::Timeout {
+                hold: Duration::from_secs(3),
+            },
+        ),
+    )
+    .await;
+    assert_eq!(row.state, OutboxState::Done);
+    let (_, row) = one_lead_through(
+        &fake,
+        "ai-slow",
+        Fault::new(
+            "POST",
+            FORMS,
+            FaultKind::Slow {
+                delay: Duration::from_millis(300),
+            },
+        ),
+    )
+    .await;
+    assert_eq!(row.state, OutboxState::Done);
+    let (_, row) = one_lead_through(
+        &fake,
+        "ai-503",
+        Fault::new(
+            "POST",
+            "/api/v4/leads/notes",
+            FaultKind::Unavailable {
+                status: 503,
+                retry_after: None,
+            },
+        ),
+    )
+    .await;
+    assert_eq!(row.state, OutboxState::Done);
+    // The timed-out POST was executed by the fake after the client gave up:
+    // the key was found in amoCRM, not created twice.
+    for k in ["ai-500", "ai-timeout", "ai-slow", "ai-503"] {
+        assert_eq!(leads_with_key(&fake, k), 1, "{k}: {:#?}", fake.leads());
+    }
+    assert_eq!(fake.leads().len(), 4);
+    assert_eq!(fake.notes().len(), 4, "one note per lead despite the 503");
+    assert_clean(&fake);
+}
+
+#[tokio::test]
+async fn reset_after_create_yields_exactly_one_lead() {
+    let fake = FakeAmo::start(FakeOptions::default());
+    let (_, row) = one_lead_through(
+        &fake,
+        "ai-reset",
+        Fault::new("POST", FORMS, FaultKind::ResetAfterExecute),
+    )
+    .await;
+    assert_eq!(row.state, OutboxState::Done);
+    assert_eq!(
+        fake.leads().len(),
+        1,
+        "the reset lead was found, not created again"
+    );
+    assert_eq!(fake.requests_to("POST", FORMS).len(), 1);
+    assert_eq!(Some(fake.leads()[0].id), row.lead_id);
+    assert_eq!(fake.lead_notes(fake.leads()[0].id).len(), 1);
+    assert_clean(&fake);
+}
+
+#[tokio::test]
+async fn html_403_backs_off_and_alerts() {
+    let fake = FakeAmo::start(FakeOptions::default());
+    let (c, row) = one_lead_through(
+        &fake,
+        "ai-403",
+        Fault::new("POST", FORMS, FaultKind::HtmlForbidden),
+    )
+    .await;
+    assert_eq!(row.state, OutboxState::Done);
+    assert!(
+        c.alerts().iter().any(|a| a.kind == AdminAlertKind::Blocked),
+        "{:?}",
+        c.alerts()
+    );
+    let reqs = fake.requests();
+    let blocked = reqs.iter().position(|r| r.status == 403).unwrap();
+    let gap = reqs[blocked + 1].at - reqs[blocked].at;
+    assert!(
+        gap >= Duration::from_millis(1150),
+        "no pause after the HTML 403: {gap:?}"
+    );
+    assert_eq!(fake.leads().len(), 1);
+    assert_clean(&fake);
+}
+
+#[tokio::test]
+async fn validation_400_quarantines_with_the_explanation() {
+    let fake = FakeAmo::start(FakeOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let j = open(&dir.path().join("s.db"));
+    let c = long_lived(&fake, &j);
+    let p = pipeline(&j, c.clone());
+    p.run_once().await.unwrap();
+    fake.inject(Fault::new("POST", FORMS, FaultKind::Validation));
+    let bad = p
+        .enqueue(
+            "ai-bad",
+            &req("Анна", "+79161234567", None),
+            &CrmSpec::default(),
+        )
+        .unwrap();
+    let good = p
+        .enqueue(
+            "ai-good",
+            &req("Борис", "+79161234568", None),
+            &CrmSpec::default(),
+        )
+        .unwrap();
+    drain(&p, &j, T).await;
+    let row = j.outbox_row(bad).unwrap().unwrap();
+    assert_eq!(row.state, OutboxState::Quarantined);
+    let why = row.last_error.unwrap();
+    assert!(
+        why.contains("amoCRM refused the lead (400)") && why.contains("Request validation failed"),
+        "{why}"
+    );
+    assert_eq!(
+        j.outbox_row(good).unwrap().unwrap().state,
+        OutboxState::Done
+    );
+    assert!(
+        c.alerts()
+            .iter()
+            .any(|a| a.kind == AdminAlertKind::Quarantined)
+    );
+    assert_eq!(fake.leads().len(), 1);
+    assert_clean(&fake);
+}
+
+#[tokio::test]
+async fn long_lived_401_stops_delivery_and_keeps_everything_queued() {
+    let fake = FakeAmo::start(FakeOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let j = open(&dir.path().join("s.db"));
+    let c = long_lived(&fake, &j);
+    let p = pipeline(&j, c.clone());
+    p.run_once().await.unwrap();
+    fake.revoke_token(&fake.long_lived_token());
+    let id = p
+        .enqueue(
+            "ai-401",
+            &req("Анна", "+79161234567", None),
+            &CrmSpec::default(),
+        )
+        .unwrap();
+    let e = p.run_once().await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            amo_intake::pipeline::PipelineError::Crm(CrmError::Stopped(_))
+        ),
+        "{e}"
+    );
+    assert!(c.stopped().is_some());
+    assert!(
+        c.alerts()
+            .iter()
+            .any(|a| a.kind == AdminAlertKind::AuthStopped)
+    );
+    let before = fake.requests().len();
+    assert!(p.run_once().await.is_err());
+    assert_eq!(fake.requests().len(), before, "stopped: no more calls");
+    let row = j.outbox_row(id).unwrap().unwrap();
+    assert!(matches!(
+        row.state,
+        OutboxState::Queued | OutboxState::Sending
+    ));
+    assert!(fake.leads().is_empty());
+}
+
+fn oauth(
+    fake: &FakeAmo,
+    j: &std::sync::Arc<amo_intake::journal::Journal>,
+) -> std::sync::Arc<Client> {
+    let o = FakeOptions::default();
+    let auth = AuthConfig::OAuth {
+        client_id: o.client_id,
+        client_secret: o.client_secret,
+        redirect_uri: o.redirect_uri,
+    };
+    std::sync::Arc::new(Client::new(options(fake, auth, Some(j.clone()), 6.0)).unwrap())
+}
+
+#[tokio::test]
+async fn oauth_code_exchange_refresh_on_401_then_stop() {
+    let fake = FakeAmo::start(FakeOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let j = open(&dir.path().join("s.db"));
+    let c = oauth(&fake, &j);
+    let t0 = c.exchange_code(&fake.issue_auth_code()).await.unwrap();
+    assert_eq!(j.load_tokens().unwrap(), Some(t0.clone()));
+    let p = pipeline(&j, c.clone());
+    p.run_once().await.unwrap();
+    // The access token dies: one refresh, the call goes through, the
+    // rotated pair is in the journal.
+    fake.expire_token(&t0.access_token);
+    p.enqueue(
+        "ai-oauth1",
+        &req("Анна", "+79161234567", None),
+        &CrmSpec::default(),
+    )
+    .unwrap();
+    drain(&p, &j, T).await;
+    let t1 = j.load_tokens().unwrap().unwrap();
+    assert_ne!(t1.refresh_token, t0.refresh_token);
+    assert!(fake.token_valid(&t1.access_token));
+    assert_eq!(fake.leads().len(), 1);
+    // A 401 that survives the refresh stops delivery.
+    fake.inject(Fault::new("*", "/api/v4/", FaultKind::Unauthorized).times(2));
+    p.enqueue(
+        "ai-oauth2",
+        &req("Борис", "+79161234568", None),
+        &CrmSpec::default(),
+    )
+    .unwrap();
+    let e = p.run_once().await.unwrap_err();
+    assert!(e.to_string().contains("401 after a token refresh"), "{e}");
+    assert!(
+        c.alerts()
+            .iter()
+            .any(|a| a.kind == AdminAlertKind::AuthStopped)
+    );
+    assert_eq!(fake.leads().len(), 1);
+    assert_clean(&fake);
+}
+
+#[tokio::test]
+async fn revoked_refresh_token_stops_delivery() {
+    let fake = FakeAmo::start(FakeOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let j = open(&dir.path().join("s.db"));
+    let c = oauth(&fake, &j);
+    let t0 = c.exchange_code(&fake.issue_auth_code()).await.unwrap();
+    fake.revoke_all_tokens();
+    let p = pipeline(&j, c.clone());
+    let e = p.run_once().await.unwrap_err();
+    assert!(e.to_string().to_lowercase().contains("revoked"), "{e}");
+    assert!(
+        c.alerts()
+            .iter()
+            .any(|a| a.kind == AdminAlertKind::AuthStopped)
+    );
+    assert_eq!(
+        j.load_tokens().unwrap(),
+        Some(t0),
+        "tokens kept for diagnosis"
+    );
+}
