@@ -27,23 +27,8 @@ pub trait JsonGet: Send + Sync {
     ) -> BoxFuture<'a, Result<Option<Value>, String>>;
 }
 
-/// The daemon's client: every evidence call goes through its one rate
-/// limiter, retries and auth, like delivery.
-impl JsonGet for super::Client {
-    fn get_json<'a>(
-        &'a self,
-        path: &'a str,
-        query: &'a [(String, String)],
-    ) -> BoxFuture<'a, Result<Option<Value>, String>> {
-        Box::pin(async move {
-            let q: Vec<(&str, String)> =
-                query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-            super::Client::get_json(self, path, &q)
-                .await
-                .map_err(|e| e.to_string())
-        })
-    }
-}
+// `crm::Client` implements `JsonGet` in client.rs, so evidence calls share
+// the daemon's one rate limiter, retries and auth with delivery.
 
 /// amoCRM's cap on `filter[entity_id][]` per events call.
 pub const MAX_ENTITY_IDS: usize = 10;
