@@ -372,6 +372,18 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
             .find(|e| !is_robot_or_site_address(e, letter))
     };
     req.email = labelled.or_else(sniffed).or_else(reply_to);
+    // The form put the visitor in Reply-To: its display name is theirs too.
+    if req.name.is_none()
+        && let Some(e) = &req.email
+    {
+        req.name = letter
+            .reply_to
+            .iter()
+            .find(|a| a.email.eq_ignore_ascii_case(e))
+            .and_then(|a| a.name.as_deref())
+            .and_then(clean_value)
+            .filter(|n| !n.contains('@'));
+    }
 
     req.product = f.product.clone();
     req.address = f.address.clone();
