@@ -10,7 +10,12 @@ use regex::{Regex, RegexSet};
 use super::load::compile_regex;
 
 /// Measurement visit (замер) cues; first kind in precedence order.
-pub const MEASUREMENT: &[&str] = &[r"замер", r"выезд\w*\s+(специалиста|мастера|на объект)"];
+pub const MEASUREMENT: &[&str] = &[
+    r"замер",
+    r"выезд\w*\s+(специалиста|мастера|на объект)",
+    r"вызва\w*\s+(специалиста|мастера)",
+    r"вызов\w*\s+(специалиста|мастера)",
+];
 /// Price calculation cues.
 pub const CALCULATION: &[&str] = &[
     r"расч[её]т",
@@ -29,6 +34,7 @@ pub const CALCULATION: &[&str] = &[
     r"\bquote\b",
     r"\bestimate\b",
     r"узнать\s+цену",
+    r"\bпоч[её]м\b",
 ];
 /// "Call me back" cues.
 pub const CALLBACK: &[&str] = &[
@@ -58,7 +64,7 @@ pub const TRASH: &[&str] = &[
     r"трудоустро",
     r"\bсоискател",
     r"мы\s+(являемся\s+)?(поставщик|производител|дистрибьютор)",
-    r"коммерческое\s+предложение",
+    r"предложени\w*\s+о\s+сотрудничеств",
     r"сотрудничеств\w*\s+(с вашей|с вами)",
     r"\bjob\b|\bvacanc|\bresume\b",
     r"размещени\w*\s+(вашей\s+)?реклам",

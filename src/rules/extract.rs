@@ -355,6 +355,14 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
     req.phones = phones;
 
     // Email: the body first, Reply-To only when it is the visitor's.
+    // Never the robot's, the site's or a forwarding manager's address.
+    let forwarder = letter
+        .outer
+        .as_ref()
+        .and_then(|o| o.from.as_ref())
+        .map(|a| a.email.to_lowercase());
+    let not_ours =
+        |e: &String| !is_robot_or_site_address(e, letter) && forwarder.as_ref() != Some(e);
     let labelled = f.emails.iter().find_map(|e| normalize_email(e));
     let sniffed = || {
         f.name_emails
@@ -362,16 +370,28 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
             .filter_map(|e| normalize_email(e))
             .chain(f.message.iter().flat_map(|m| find_emails(m)))
             .chain(f.unknown.iter().flat_map(|v| find_emails(v)))
-            .find(|e| !is_robot_or_site_address(e, letter))
+            .find(not_ours)
     };
     let reply_to = || {
         letter
             .reply_to
             .iter()
             .filter_map(|a| normalize_email(&a.email))
-            .find(|e| !is_robot_or_site_address(e, letter))
+            .find(not_ours)
     };
     req.email = labelled.or_else(sniffed).or_else(reply_to);
+    // The form put the visitor in Reply-To: its display name is theirs too.
+    if req.name.is_none()
+        && let Some(e) = &req.email
+    {
+        req.name = letter
+            .reply_to
+            .iter()
+            .find(|a| a.email.eq_ignore_ascii_case(e))
+            .and_then(|a| a.name.as_deref())
+            .and_then(clean_value)
+            .filter(|n| !n.contains('@'));
+    }
 
     req.product = f.product.clone();
     req.address = f.address.clone();
