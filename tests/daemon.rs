@@ -211,3 +211,32 @@ fn example_config_passes_check() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rules_folder_watch_reloads_without_a_signal() {
+    let dc = Dovecot::start();
+    let setup = Setup::new();
+    let text = setup
+        .config_text(dc.port, "")
+        .replace("dir = ", "watch = true\ndir = ");
+    setup.write_config(&text);
+    let mut d = Daemon::spawn(&setup.config_path());
+    d.wait_log("ready", START);
+    d.wait_log("watching the rules folder", START);
+    // Editor temp files are ignored; a broken *.toml is rejected.
+    std::fs::write(setup.path("rules/.tilda.toml.swp"), "junk").unwrap();
+    std::fs::write(setup.path("rules/broken.toml"), "name = [\n").unwrap();
+    d.wait_log("reload rejected", Duration::from_secs(10));
+    assert_eq!(d.count_log("rules folder changed"), 1, "{}", d.log());
+    let loc = format!("{}:", setup.path("rules/broken.toml").display());
+    assert!(d.count_log(&loc) >= 1, "{}", d.log());
+    assert!(!d.log().contains(".tilda.toml.swp:"), "{}", d.log());
+    std::fs::remove_file(setup.path("rules/broken.toml")).unwrap();
+    d.wait_log("reload ok", Duration::from_secs(10));
+    d.signal(Signal::SIGTERM);
+    assert!(
+        d.wait_exit(Duration::from_secs(10))
+            .expect("exits")
+            .success()
+    );
+}

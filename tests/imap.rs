@@ -53,6 +53,11 @@ fn open_journal() -> (Arc<Journal>, tempfile::TempDir) {
 }
 
 fn start(s: MailboxSettings, journal: Arc<Journal>, dir: tempfile::TempDir) -> Running {
+    // Watcher logs, shown by the test harness when a test fails.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("amo_intake=debug")
+        .with_test_writer()
+        .try_init();
     let wake = Arc::new(Notify::new());
     let stop = CancellationToken::new();
     let deps = WatcherDeps {
@@ -381,5 +386,34 @@ async fn journalled_mails_are_moved_when_configured() {
     assert_eq!(dc.uids("Processed").await.len(), 3);
     assert!(dc.uids("INBOX").await.is_empty());
     assert_eq!(count(&r.journal, None), 3);
+    r.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_post_processing_does_not_stop_intake() {
+    let dc = Dovecot::start();
+    let (j, dir) = open_journal();
+    let mut c = mailbox_cfg("badmove", dc.port, TlsMode::None);
+    c.after = Some("move".into());
+    c.after_target = Some("NoSuchFolder".into());
+    let r = start(settings(&c), j, dir);
+    wait_state("badmove", "IDLE").await;
+    dc.append_many(
+        "INBOX",
+        &(0..2).map(|n| form_mail(n, "bm")).collect::<Vec<_>>(),
+    )
+    .await;
+    wait_count(&r.journal, 2, Duration::from_secs(5)).await;
+    wait_state("badmove", "IDLE").await;
+    dc.append("INBOX", &form_mail(2, "bm")).await;
+    wait_count(&r.journal, 3, Duration::from_secs(5)).await;
+    assert_eq!(count(&r.journal, None), 3);
+    // The MOVE was refused, so the mails stay; the connection was kept.
+    assert_eq!(dc.uids("INBOX").await.len(), 3);
+    let m = amo_intake::metrics::global().render();
+    assert!(
+        !m.contains("amo_intake_imap_reconnects_total{mailbox=\"badmove\"}"),
+        "reconnected:\n{m}"
+    );
     r.shutdown().await;
 }

@@ -698,7 +698,7 @@ impl Watcher {
                 },
             )?;
             self.deps.wake.notify_one();
-            self.post_process(sess, &recorded, has_move).await?;
+            self.after_journal(sess, &recorded, has_move).await?;
             if shutdown.is_cancelled() {
                 break;
             }
@@ -768,6 +768,32 @@ impl Watcher {
             recorded.push(uid);
         }
         Ok(recorded)
+    }
+
+    /// Post-processing is a courtesy to the humans reading the mailbox: a
+    /// server refusing it (NO/BAD: no such folder, keywords not allowed) is
+    /// logged, and intake goes on; a dead connection is still an error.
+    async fn after_journal(
+        &self,
+        sess: &mut ImapSession,
+        uids: &[u32],
+        has_move: bool,
+    ) -> Result<(), ImapError> {
+        match self.post_process(sess, uids, has_move).await {
+            Err(ImapError::Imap {
+                what,
+                source: async_imap::error::Error::No(msg) | async_imap::error::Error::Bad(msg),
+            }) => {
+                tracing::warn!(
+                    mailbox = %self.s.name,
+                    command = what,
+                    server_says = %msg.trim(),
+                    "post-processing refused by the server; mails are journalled anyway — check `after`/`after_target`"
+                );
+                Ok(())
+            }
+            other => other,
+        }
     }
 
     async fn post_process(
@@ -861,7 +887,7 @@ impl Watcher {
         for chunk in missing.chunks(50) {
             let rec = self.fetch_and_record(sess, validity, chunk).await?;
             self.deps.wake.notify_one();
-            self.post_process(sess, &rec, has_move).await?;
+            self.after_journal(sess, &rec, has_move).await?;
         }
         Ok(())
     }

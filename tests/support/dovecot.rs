@@ -61,6 +61,10 @@ service stats {
 }
 auth_failure_delay = 0secs
 imap_idle_notify_interval = 2 mins
+# inotify is the fast path; this is Dovecot's own fallback check while a
+# client IDLEs (default 30 s). A folder deleted just as IDLE starts is only
+# noticed (and the client told BYE) by this check.
+mailbox_idle_check_interval = 1 secs
 "#;
 
 /// Capability list Dovecot 2.3 advertises, minus IDLE (for the polling test).
