@@ -231,6 +231,13 @@ impl Client {
         })
     }
 
+    /// Fewer (or more) retries of idempotent calls, e.g. 0 for `check`,
+    /// which must answer quickly when amoCRM is unreachable.
+    pub fn with_retries(mut self, retries: u32) -> Client {
+        self.opts.retries = retries;
+        self
+    }
+
     pub fn options(&self) -> &ClientOptions {
         &self.opts
     }

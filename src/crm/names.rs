@@ -219,7 +219,8 @@ pub async fn check_against_account(
             crate::pipeline::limiter_from(config),
             false,
         )?
-        .ok_or_else(|| super::CrmError::Config("no amoCRM client configured".into()))?;
+        .ok_or_else(|| super::CrmError::Config("no amoCRM client configured".into()))?
+        .with_retries(0);
         Catalog::load(&client).await?
     };
     let mut out = validate(rules, &catalog);
