@@ -286,6 +286,11 @@ static NOT_A_PHONE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 /// look like a Russian number (11 digits from 7/8, 10 from 9) and not follow
 /// an id label (ИНН, order №, utm_…, Request ID).
 pub fn find_phones(text: &str, region: &str) -> Vec<String> {
+    // Fewer than 10 digits in all cannot hold a number we keep: skip the
+    // matcher (most lines and fields).
+    if text.bytes().filter(u8::is_ascii_digit).count() < 10 {
+        return Vec::new();
+    }
     let Some(reg) = region_of(region) else {
         return Vec::new();
     };
@@ -314,19 +319,18 @@ pub fn find_phones(text: &str, region: &str) -> Vec<String> {
         if digits.len() < 10 {
             continue;
         }
-        let before_start = text[..m.start]
-            .char_indices()
-            .rev()
-            .nth(24)
-            .map_or(0, |(i, _)| i);
-        let before = &text[before_start..m.start];
+        // The matcher reports byte offsets; `get` keeps a bad one harmless.
+        let head = text.get(..m.start).unwrap_or("");
+        let tail = text.get(m.end()..).unwrap_or("");
+        let before_start = head.char_indices().rev().nth(24).map_or(0, |(i, _)| i);
+        let before = &head[before_start..];
         let before = before.rsplit('\n').next().unwrap_or(before);
         if NOT_A_PHONE_BEFORE.is_match(before) {
             continue;
         }
         // Glued to more digits or letters: part of a longer token.
-        let next = text[m.end()..].chars().next();
-        let prev = text[..m.start].chars().next_back();
+        let next = tail.chars().next();
+        let prev = head.chars().next_back();
         if next.is_some_and(|c| c.is_alphanumeric()) || prev.is_some_and(|c| c.is_alphanumeric()) {
             continue;
         }
@@ -338,16 +342,46 @@ pub fn find_phones(text: &str, region: &str) -> Vec<String> {
     out
 }
 
-static EMAIL_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~\-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~\-]+)*@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,24}$",
-    )
-});
-static EMAIL_FIND: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"[\p{L}\p{N}._%+\-']+@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,24}",
-    )
-});
+fn email_local_char(c: char) -> bool {
+    c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c)
+}
+
+fn email_domain_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-'
+}
+
+/// `local@domain.tld`: dot-separated atoms on the left, DNS-shaped labels
+/// (Unicode letters allowed, for .рф) on the right, an alphabetic TLD.
+/// Hand-written: this runs on every field and a Unicode regex was the
+/// costliest step of extraction.
+fn email_shape_ok(t: &str) -> bool {
+    let Some((local, domain)) = t.split_once('@') else {
+        return false;
+    };
+    if local.is_empty() || local.len() > 64 || t.len() > 254 {
+        return false;
+    }
+    if !local
+        .split('.')
+        .all(|a| !a.is_empty() && a.chars().all(email_local_char))
+    {
+        return false;
+    }
+    let Some((rest, tld)) = domain.rsplit_once('.') else {
+        return false;
+    };
+    let tld_len = tld.chars().count();
+    if !(2..=24).contains(&tld_len) || !tld.chars().all(char::is_alphabetic) {
+        return false;
+    }
+    rest.split('.').all(|l| {
+        let n = l.chars().count();
+        (1..=63).contains(&n)
+            && l.chars().all(email_domain_char)
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    })
+}
 
 /// Lower-cased address when `s` holds one valid-looking email (trimmed,
 /// `mailto:` and `<>` stripped); `None` otherwise.
@@ -372,15 +406,31 @@ pub fn normalize_email(s: &str) -> Option<String> {
         .trim()
         .trim_end_matches('.');
     let t = t.to_lowercase();
-    (t.len() <= 254 && EMAIL_SHAPE.is_match(&t)).then_some(t)
+    email_shape_ok(&t).then_some(t)
 }
 
 /// Every email address in free text, normalised, deduped, in order.
+/// Grows each '@' outwards over address characters (linear: a character is
+/// visited from at most two '@'s).
 pub fn find_emails(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for m in EMAIL_FIND.find_iter(text) {
-        let s = m.as_str().trim_start_matches(['.', '\'', '-']);
-        if let Some(e) = normalize_email(s)
+    for (at, _) in text.match_indices('@') {
+        let left_ok = |c: char| c.is_alphanumeric() || "._%+-'!#$&*/=?^`{|}~".contains(c);
+        let start = text[..at]
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| left_ok(*c))
+            .last()
+            .map_or(at, |(i, _)| i);
+        let after = &text[at + 1..];
+        let end = after
+            .char_indices()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '.' || *c == '-'))
+            .map_or(text.len(), |(i, _)| at + 1 + i);
+        let candidate = text[start..end]
+            .trim_start_matches(['.', '\'', '-'])
+            .trim_end_matches(['.', '-']);
+        if let Some(e) = normalize_email(candidate)
             && !out.contains(&e)
         {
             out.push(e);

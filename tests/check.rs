@@ -120,9 +120,16 @@ fn syntax_errors_huge_regexes_and_deep_nesting_are_errors_not_crashes() {
     assert_eq!(code, 1, "{out}{err}");
     let got = lines(&out, dir.path());
     assert_eq!(got.len(), 4, "{out}");
-    assert!(got[0].starts_with("deep.toml:2:"), "{}", got[0]);
-    assert!(got[0].contains("TOML syntax error"));
-    assert!(got[1].starts_with("deept.toml:2:"), "{}", got[1]);
+    assert!(
+        got[0].starts_with("deep.toml:2:85: TOML syntax error"),
+        "{}",
+        got[0]
+    );
+    assert!(
+        got[1].starts_with("deept.toml:2:245: TOML syntax error"),
+        "{}",
+        got[1]
+    );
     assert!(got[2].starts_with("huge.toml:3:11: `match.subject`: regular expression is too large"));
     assert!(
         got[3].starts_with("syntax.toml:2:7: TOML syntax error"),
@@ -161,4 +168,30 @@ fn config_problems_and_its_rules_dir() {
     assert_eq!(code, 1);
     let got = lines(&out, dir.path());
     assert!(got[0].starts_with("c.toml:2:7: "), "{out}");
+}
+
+#[test]
+fn nest_limit_and_every_section_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "name = \"nest\"\n[match]\nbody = '{}a{}'\n[classify]\nmeasurement = 5\nbogus = true\n[crm]\ncreate = \"later\"\nowner = \"x\"\n[options]\nno_contact = \"drop\"\n",
+        "(".repeat(100),
+        ")".repeat(100)
+    );
+    write(dir.path(), "nest.toml", &text);
+    let (code, out, _) = check(&["--rules", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let got = lines(&out, dir.path());
+    let want = [
+        "nest.toml:3:8: `match.body`: invalid regular expression: exceed the maximum number of nested parentheses/brackets (64)",
+        "nest.toml:5:15: `classify.measurement` must be a string or an array of strings, found integer",
+        "nest.toml:6:1: unknown key `bogus` in [classify]",
+        "nest.toml:8:10: `create` must be \"unsorted\" or \"complex\"",
+        "nest.toml:9:1: unknown key `owner` in [crm]",
+        "nest.toml:11:14: `no_contact` must be \"review\" or \"ignore\"",
+    ];
+    assert_eq!(got.len(), want.len(), "{out}");
+    for (g, w) in got.iter().zip(want) {
+        assert!(g.starts_with(w), "expected `{w}…`, got `{g}`");
+    }
 }

@@ -645,3 +645,90 @@ async fn revoked_refresh_token_stops_delivery() {
         "tokens kept for diagnosis"
     );
 }
+
+#[tokio::test]
+async fn journalled_mail_is_parsed_and_delivered_once() {
+    use amo_intake::journal::mails::IncomingMail;
+    use amo_intake::pipeline::{Pipeline, PipelineDeps};
+    let (fake, dir) = start();
+    let j = open(&dir.path().join("s.db"));
+    let raw = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/tilda-okna-zamer.eml"
+    ))
+    .unwrap();
+    let mail = IncomingMail {
+        mailbox: "sales".into(),
+        uidvalidity: 7,
+        uid: 42,
+        internal_date_ms: Some(1_700_000_000_000),
+        raw,
+    };
+    j.record_mail(&mail).unwrap();
+    let p = Pipeline::new(PipelineDeps {
+        journal: j.clone(),
+        rules: std::sync::Arc::new(arc_swap::ArcSwap::from_pointee(
+            amo_intake::rules::RuleSet::builtin(),
+        )),
+        config: std::sync::Arc::new(amo_intake::config::Config::default()),
+        dry_run: false,
+    })
+    .unwrap()
+    .with_client(long_lived(&fake, &j));
+    drain(&p, &j, T).await;
+    // The same mail journalled again (same mailbox/UIDVALIDITY/UID) changes nothing.
+    j.record_mail(&mail).unwrap();
+    drain(&p, &j, T).await;
+    let leads = fake.leads();
+    assert_eq!(leads.len(), 1);
+    let msgid = amo_intake::journal::mails::sniff_message_id(&mail.raw);
+    let key = amo_intake::journal::outbox::idempotency_key("sales", 7, 42, msgid.as_deref());
+    assert_eq!(leads_with_key(&fake, &key), 1);
+    assert_eq!(j.count_mails(Some("done")).unwrap(), 1);
+    let c = &fake.contacts()[0];
+    assert_eq!(c.phones(), vec!["+79123456789".to_string()]);
+    let note = fake.lead_notes(leads[0].id)[0].text().unwrap().to_string();
+    assert!(
+        note.contains("Екатеринбург, ул. Шаумяна, 83, кв. 41")
+            && note.contains("3 окна и балконный блок"),
+        "{note}"
+    );
+    assert_eq!(fake.lead_tasks(leads[0].id).len(), 1);
+    assert_clean(&fake);
+}
+
+#[tokio::test]
+async fn dry_run_records_payloads_and_sends_nothing() {
+    use amo_intake::pipeline::{Pipeline, PipelineDeps};
+    let dir = tempfile::tempdir().unwrap();
+    let j = open(&dir.path().join("s.db"));
+    let p = Pipeline::new(PipelineDeps {
+        journal: j.clone(),
+        rules: std::sync::Arc::new(arc_swap::ArcSwap::from_pointee(
+            amo_intake::rules::RuleSet::default(),
+        )),
+        config: std::sync::Arc::new(amo_intake::config::Config::default()),
+        dry_run: true,
+    })
+    .unwrap();
+    p.enqueue(
+        "ai-dry",
+        &req("Иван", "+79991234567", None),
+        &CrmSpec::default(),
+    )
+    .unwrap();
+    drain(&p, &j, T).await;
+    let log = p.dry_run_log();
+    let form = log
+        .iter()
+        .find(|c| c.path == "/api/v4/leads/unsorted/forms")
+        .expect("unsorted POST recorded");
+    let body = form.body.as_ref().unwrap();
+    assert_eq!(body[0]["source_uid"], "ai-dry");
+    assert_eq!(
+        body[0]["_embedded"]["leads"][0]["name"],
+        "Заявка: замер — Иван"
+    );
+    assert!(log.iter().any(|c| c.path == "/api/v4/tasks"));
+    assert_eq!(count(&j, OutboxState::Done), 1);
+}

@@ -249,6 +249,29 @@ fn forward_gmail_inline() {
 }
 
 #[test]
+fn forward_of_html_form_reads_the_html_table() {
+    let l = fixture("fwd-gmail-html-form.eml");
+    assert_eq!(l.from.clone().unwrap().email, "robot@marquiz.ru");
+    assert_eq!(
+        l.from.clone().unwrap().name.as_deref(),
+        Some("Marquiz Robot")
+    );
+    assert_eq!(l.subject.as_deref(), Some("Новая заявка из квиза"));
+    assert_eq!(
+        lines(&l),
+        [
+            "Имя: Наталья",
+            "Телефон: +7 (913) 538-90-12",
+            "Какой потолок вас интересует?: Сатиновый",
+        ]
+    );
+    assert_eq!(
+        l.outer.unwrap().from.unwrap().email,
+        "olga.manager@okna-yug-example.ru"
+    );
+}
+
+#[test]
 fn forward_outlook_russian_inline() {
     let l = fixture("fwd-outlook-ru.eml");
     assert_original("fwd-outlook-ru", &l, "FW: Заявка с формы");
@@ -571,35 +594,4 @@ fn corpus_mails_parse_with_text_and_clean_subject() {
         );
     }
     assert!(n >= 24, "corpus has {n} mails");
-}
-
-#[test]
-fn show_fixtures() {
-    if std::env::var("SHOW").is_err() {
-        return;
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/letter");
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    names.sort();
-    for p in names {
-        if p.extension().and_then(|x| x.to_str()) != Some("eml") {
-            continue;
-        }
-        let l = Letter::parse(&std::fs::read(&p).unwrap(), CAP);
-        eprintln!(
-            "==== {}\nfrom={:?} subject={:?} date={:?} to={:?} reply_to={:?}\nouter={:?}\nproblems={:?}\n{}",
-            p.display(),
-            l.from,
-            l.subject,
-            l.date,
-            l.to,
-            l.reply_to,
-            l.outer,
-            l.problems,
-            l.text
-        );
-    }
 }

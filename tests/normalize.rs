@@ -342,3 +342,42 @@ fn masks() {
     assert_eq!(mask_email("a@b.ru"), "a***@b.ru");
     assert_eq!(mask_email("garbage"), "***");
 }
+
+mod never_panic {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        #[test]
+        fn normalisers_take_any_text(s in any::<String>()) {
+            let p = parse_phones(&s, "RU");
+            prop_assert!(p.e164.iter().all(|e| e.starts_with('+')));
+            for e in find_phones(&s, "RU") {
+                prop_assert!(e.starts_with('+'));
+            }
+            if let Some(e) = normalize_email(&s) {
+                prop_assert_eq!(e.to_lowercase(), e);
+            }
+            for e in find_emails(&s) {
+                prop_assert!(e.contains('@'));
+            }
+            let f = fold_ws(&s);
+            prop_assert!(!f.contains("  ") && f.trim() == f);
+            let _ = clean_value(&s);
+            let _ = utm_from_url(&s);
+            let _ = utm_from_pipe(&s);
+            let _ = site_domain(&s);
+            let _ = mask_phone(&s);
+            let _ = mask_email(&s);
+        }
+
+        #[test]
+        fn phone_like_text_never_panics(s in "[0-9 +()\\-_.,;/доб.extвн#или]{0,60}") {
+            let p = parse_phones(&s, "RU");
+            prop_assert!(p.e164.iter().all(|e| e.len() >= 11));
+            let _ = find_phones(&s, "RU");
+        }
+    }
+}

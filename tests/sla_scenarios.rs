@@ -965,3 +965,57 @@ async fn daily_digest_to_the_head_once_a_day() {
     );
     assert!(text.contains("медиана 5 мин"), "{text}");
 }
+
+#[tokio::test]
+async fn never_called_checks_slow_down_late_call_still_closes_then_expires() {
+    let t0 = thu_noon();
+    let mut policy = mon_fri_policy();
+    policy.calendar = WorkCalendar::around_the_clock(TimeZone::get(TZ).unwrap());
+    let mut sim = Sim::new(t0, policy).await;
+    sim.open(1, None, ANNA, t0);
+    sim.run_until(t0 + mins(120)).await;
+    let before = sim.crm.event_requests();
+    sim.run_until(t0 + mins(180)).await;
+    // An hour past the deadline: one look every 10 minutes, not every minute.
+    assert_eq!(sim.crm.event_requests() - before, 6);
+    sim.crm.event("outgoing_call", "lead", 1, sim.now());
+    sim.run_until(t0 + mins(191)).await;
+    let row = sim.journal.sla_row(1).unwrap().unwrap();
+    assert_eq!(row.state, SlaState::Answered);
+    assert_eq!(row.response_ms, Some(180 * 60_000));
+    assert_eq!(sim.alerts().len(), 2);
+
+    sim.open(2, None, ANNA, t0 + mins(200));
+    sim.run_until(t0 + mins(200) + SignedDuration::from_hours(24 * 8))
+        .await;
+    assert_eq!(
+        sim.journal.sla_row(2).unwrap().unwrap().state,
+        SlaState::Closed
+    );
+    assert_eq!(sim.alerts().len(), 4);
+}
+
+#[tokio::test]
+async fn a_down_channel_is_tried_once_per_pass_then_everything_is_delivered() {
+    let t0 = thu_noon();
+    let mut sim = Sim::new(t0, mon_fri_policy()).await;
+    for lead in 1..=20 {
+        sim.open(lead, None, ANNA, t0);
+    }
+    sim.run_until(t0 + mins(9)).await;
+    sim.fakes.tg.set_down(true);
+    sim.run_until(t0 + mins(12)).await;
+    // Passes at 10:00, 10:15, 10:45, 11:45: one refused request each, not 20.
+    assert_eq!(sim.fakes.tg.refused(), 4);
+    sim.fakes.tg.set_down(false);
+    sim.run_until(t0 + mins(19)).await;
+    let alerts = sim.alerts();
+    assert_eq!(alerts.len(), 20);
+    assert!(
+        alerts.iter().all(|a| a.0 == "Thu 2026-11-26 12:13:45"),
+        "{alerts:?}"
+    );
+    let rows = sim.journal.alerts_for(None).unwrap();
+    assert_eq!(rows.iter().filter(|a| a.attempts == 5).count(), 1);
+    assert_eq!(rows.iter().filter(|a| a.attempts == 1).count(), 19);
+}

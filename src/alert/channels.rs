@@ -1,4 +1,6 @@
-//! The concrete channels: Telegram Bot API, SMTP email (lettre), JSON webhook.
+//! The concrete channels: Telegram Bot API, SMTP email (lettre), JSON
+//! webhook, amoCRM task/note (through the daemon's client), and an
+//! in-memory recorder for the demo.
 //!
 //! Every failure is reported as transient: the journal retries with backoff
 //! until the channel works. Errors never contain the bot token (reqwest
@@ -339,6 +341,147 @@ impl Channel for Webhook {
             } else {
                 Err(transient("webhook", format!("HTTP {}", resp.status())))
             }
+        })
+    }
+}
+
+/// `[alerts.amocrm_task]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmoTaskConfig {
+    /// amoCRM user id of the head of sales (the task's responsible user).
+    pub head_user: i64,
+    /// How long the head has to act, e.g. "1h" (task `complete_till`).
+    #[serde(default)]
+    pub due_in: Option<String>,
+    /// Also leave a note on the lead for the manager's alerts.
+    #[serde(default)]
+    pub notes: bool,
+}
+
+/// An amoCRM task for the head of sales on the late lead (escalations), and
+/// optionally a `common` note on the lead for the manager's alerts; posted
+/// through the daemon's client (shared rate limit).
+pub struct AmoTask {
+    client: std::sync::Arc<crate::crm::Client>,
+    head_user: i64,
+    due_in: Duration,
+    notes: bool,
+}
+
+impl AmoTask {
+    pub fn new(client: std::sync::Arc<crate::crm::Client>, c: &AmoTaskConfig) -> Self {
+        AmoTask {
+            client,
+            head_user: c.head_user,
+            due_in: c
+                .due_in
+                .as_deref()
+                .and_then(crate::config::parse_duration)
+                .unwrap_or(Duration::from_secs(3600)),
+            notes: c.notes,
+        }
+    }
+}
+
+impl Channel for AmoTask {
+    fn name(&self) -> &str {
+        "amocrm"
+    }
+    fn manager_route(&self, user_id: i64) -> Option<String> {
+        self.notes.then(|| format!("note:{user_id}"))
+    }
+    fn head_route(&self) -> Option<String> {
+        Some(format!("task:{}", self.head_user))
+    }
+    fn is_broadcast(&self) -> bool {
+        true
+    }
+    fn send<'a>(
+        &'a self,
+        recipient: &'a str,
+        message: &'a Message,
+    ) -> BoxFuture<'a, Result<(), ChannelError>> {
+        Box::pin(async move {
+            let Some(lead_id) = message.payload["lead_id"].as_i64() else {
+                // Digest: no lead to attach a task to; nothing to do here.
+                return Ok(());
+            };
+            let (path, body) = if recipient.starts_with("task:") {
+                // Due `due_in` after the alert was planned (arrival + waited).
+                let planned = message.payload["arrived_at"]
+                    .as_str()
+                    .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+                    .map(|t| {
+                        t.as_second() + message.payload["waited_seconds"].as_i64().unwrap_or(0)
+                    })
+                    .unwrap_or_else(|| jiff::Timestamp::now().as_second());
+                let till = planned + i64::try_from(self.due_in.as_secs()).unwrap_or(3600);
+                (
+                    "/api/v4/tasks",
+                    serde_json::json!([{
+                        "text": message.text, "complete_till": till, "entity_id": lead_id,
+                        "entity_type": "leads", "task_type_id": 1,
+                        "responsible_user_id": self.head_user,
+                    }]),
+                )
+            } else {
+                (
+                    "/api/v4/leads/notes",
+                    serde_json::json!([{
+                        "entity_id": lead_id, "note_type": "common",
+                        "params": {"text": message.text},
+                    }]),
+                )
+            };
+            self.client
+                .post_json(path, &body)
+                .await
+                .map(|_| ())
+                .map_err(|e| transient("amocrm", e.to_string()))
+        })
+    }
+}
+
+/// Keeps alerts in memory instead of sending them: `amo-intake demo` prints
+/// what it would have alerted, and tests can read it back.
+#[derive(Default)]
+pub struct Memory {
+    sent: std::sync::Mutex<Vec<(String, String)>>,
+}
+
+impl Memory {
+    /// (recipient, text) of every alert, in order.
+    pub fn sent(&self) -> Vec<(String, String)> {
+        match self.sent.lock() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+}
+
+impl Channel for Memory {
+    fn name(&self) -> &str {
+        "memory"
+    }
+    fn manager_route(&self, user_id: i64) -> Option<String> {
+        Some(format!("manager:{user_id}"))
+    }
+    fn head_route(&self) -> Option<String> {
+        Some("head".into())
+    }
+    fn send<'a>(
+        &'a self,
+        recipient: &'a str,
+        message: &'a Message,
+    ) -> BoxFuture<'a, Result<(), ChannelError>> {
+        Box::pin(async move {
+            let mut g = match self.sent.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            g.push((recipient.to_string(), message.text.clone()));
+            Ok(())
         })
     }
 }

@@ -1,4 +1,4 @@
-//! Alert channels (Telegram, email, webhook) and the router that decides who
+//! Alert channels (Telegram, email, webhook, amoCRM task) and the router that decides who
 //! gets which alert.
 //!
 //! The watch ([`crate::sla::watch`]) asks [`Alerter::plan`] for the rows of
@@ -105,6 +105,13 @@ impl Alerter {
             names: HashMap::new(),
             tz: jiff::tz::TimeZone::UTC,
         }
+    }
+
+    /// Adds a channel built outside the config (the amoCRM task channel
+    /// needs the daemon's client).
+    pub fn with_channel(mut self, ch: Arc<dyn Channel>) -> Self {
+        self.channels.push(ch);
+        self
     }
 
     pub fn with_names(mut self, names: HashMap<i64, String>) -> Self {
@@ -233,6 +240,9 @@ impl Alerter {
             && let Some(c) = section::<channels::WebhookConfig>(t, "webhook", &loc, &mut diags)
         {
             channels.push(Arc::new(channels::Webhook::new(c)));
+        }
+        if let Some(t) = &a.amocrm_task {
+            let _ = section::<channels::AmoTaskConfig>(t, "amocrm_task", &loc, &mut diags);
         }
         let templates = match Templates::load(a.templates_dir.as_deref()) {
             Ok(t) => t,

@@ -24,10 +24,14 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut diags = Diagnostics::default();
     let mut config_rules_dir = None;
+    let mut loaded: Option<(Config, String)> = None;
     if let Some(path) = &args.config {
         match std::fs::read_to_string(path) {
             Ok(text) => match Config::parse(path, &text) {
-                Ok(c) => config_rules_dir = Some(c.rules.dir.clone()),
+                Ok(c) => {
+                    config_rules_dir = Some(c.rules.dir.clone());
+                    loaded = Some((c, text));
+                }
                 Err(d) => diags.extend(d),
             },
             Err(e) => diags.push(Diagnostic::new(
@@ -42,7 +46,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .or(config_rules_dir)
         .unwrap_or_else(|| PathBuf::from("rules"));
     let count = match RuleSet::load_dir(&dir) {
-        Ok(set) => set.rules().len(),
+        Ok(set) => {
+            // Names in rules and config against the amoCRM account.
+            if let (Some((c, text)), Some(path)) = (&loaded, &args.config)
+                && c.amocrm.is_some()
+            {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                match rt.block_on(crate::crm::names::check_against_account(
+                    c, path, text, &set,
+                )) {
+                    Ok(d) => diags.extend(d),
+                    Err(e) => eprintln!("warning: amoCRM names not checked: {e}"),
+                }
+            }
+            set.rules().len()
+        }
         Err(d) => {
             diags.extend(d);
             0

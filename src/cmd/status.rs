@@ -91,10 +91,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         |id: i64| -> Vec<AlertRow> { alerts.iter().filter(|a| a.lead_id == id).cloned().collect() };
     let mails = journal.count_mails(None)?;
     let unparsed = journal.count_mails(Some("seen"))?;
+    let outbox = journal.outbox_counts()?;
     if args.json {
         let out = serde_json::json!({
             "mails": mails,
             "mails_waiting_parse": unparsed,
+            "outbox": outbox.iter().map(|(s, n)| (s.clone(), serde_json::Value::from(*n))).collect::<serde_json::Map<String, serde_json::Value>>(),
             "waiting": rows.iter().map(|r| row_json(r, &for_lead(r.lead_id))).collect::<Vec<_>>(),
             "alerts_pending": alerts.iter().filter(|a| a.sent_ms.is_none() && !a.cancelled).count(),
         });
@@ -102,6 +104,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!("mails journalled: {mails} ({unparsed} not parsed yet)");
+    if !outbox.is_empty() {
+        let parts: Vec<String> = outbox.iter().map(|(s, n)| format!("{s} {n}")).collect();
+        println!("outbox: {}", parts.join(", "));
+    }
     println!("requests waiting for a callback: {}", rows.len());
     if !rows.is_empty() {
         println!(

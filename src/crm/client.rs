@@ -180,6 +180,8 @@ pub struct Client {
     /// std Mutex: short, no await held.
     stopped: StdMutex<Option<String>>,
     alerts_seen: StdMutex<Vec<AdminAlert>>,
+    /// Where admin alerts go (set at build time or later by the daemon).
+    alert_tx: StdMutex<Option<mpsc::UnboundedSender<AdminAlert>>>,
     dry_log: StdMutex<Vec<DryRunCall>>,
     dry_ids: AtomicI64,
 }
@@ -216,12 +218,14 @@ impl Client {
             .user_agent(concat!("amo-intake/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| CrmError::Config(format!("HTTP client: {e}")))?;
+        let alert_tx = opts.alerts.clone();
         Ok(Client {
             http,
             opts,
             tokens: Mutex::new(None),
             stopped: StdMutex::new(None),
             alerts_seen: StdMutex::new(Vec::new()),
+            alert_tx: StdMutex::new(alert_tx),
             dry_log: StdMutex::new(Vec::new()),
             dry_ids: AtomicI64::new(1_000_000),
         })
@@ -259,9 +263,15 @@ impl Client {
         tracing::error!(alert = ?kind, "{message}");
         let a = AdminAlert { kind, message };
         lock(&self.alerts_seen).push(a.clone());
-        if let Some(tx) = &self.opts.alerts {
+        if let Some(tx) = lock(&self.alert_tx).as_ref() {
             let _ = tx.send(a);
         }
+    }
+
+    /// Routes admin alerts (token revoked, HTML 403, quarantine) to the
+    /// daemon's alert channels.
+    pub fn set_alert_sender(&self, tx: mpsc::UnboundedSender<AdminAlert>) {
+        *lock(&self.alert_tx) = Some(tx);
     }
 
     fn stop(&self, why: String) -> CrmError {
@@ -779,6 +789,24 @@ fn rejected_ids(v: &Value) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// The SLA watch reads events through the daemon's one client, so its calls
+/// share the rate limiter (and the stop on revoked auth) with delivery.
+impl super::events::JsonGet for Client {
+    fn get_json<'a>(
+        &'a self,
+        path: &'a str,
+        query: &'a [(String, String)],
+    ) -> futures::future::BoxFuture<'a, Result<Option<Value>, String>> {
+        Box::pin(async move {
+            let q: Vec<(&str, String)> =
+                query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            Client::get_json(self, path, &q)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
 }
 
 #[cfg(test)]

@@ -27,6 +27,9 @@ pub trait JsonGet: Send + Sync {
     ) -> BoxFuture<'a, Result<Option<Value>, String>>;
 }
 
+// `crm::Client` implements `JsonGet` in client.rs, so evidence calls share
+// the daemon's one rate limiter, retries and auth with delivery.
+
 /// amoCRM's cap on `filter[entity_id][]` per events call.
 pub const MAX_ENTITY_IDS: usize = 10;
 /// Events page size (amoCRM: at most 100).
@@ -98,6 +101,11 @@ pub fn scan_events(
             continue;
         };
         if !kinds.contains(kind) {
+            continue;
+        }
+        // A stage change by a robot (digital pipeline, created_by 0) is not
+        // a manager reacting.
+        if kind == EvidenceKind::Status && e["created_by"].as_i64() == Some(0) {
             continue;
         }
         let (Some(entity_id), Some(entity_type), Some(at)) = (
@@ -278,6 +286,7 @@ mod tests {
             {"type": "outgoing_call", "entity_type": "lead", "entity_id": 3, "created_at": 900},
             {"type": "incoming_call", "entity_type": "lead", "entity_id": 3, "created_at": 1100},
             {"type": "outgoing_chat_message", "entity_type": "lead", "entity_id": 3, "created_at": 1500},
+            {"type": "lead_status_changed", "entity_type": "lead", "entity_id": 3, "created_at": 1150, "created_by": 0},
         ]}});
         let mut best = HashMap::new();
         let mut kinds = EvidenceSet::none();
@@ -286,8 +295,8 @@ mod tests {
         scan_events(&body, &batch, kinds, &mut best);
         assert_eq!(best[&1].kind, EvidenceKind::Status);
         assert_eq!(best[&1].at.as_second(), 1200);
-        // Lead 3: the call before arrival, the incoming call and the disabled
-        // chat kind do not count.
+        // Lead 3: the call before arrival, the incoming call, the disabled
+        // chat kind and a robot's stage change do not count.
         assert!(!best.contains_key(&3));
     }
 

@@ -9,6 +9,7 @@
 //! - [`deliver`]: the exactly-once delivery of outbox rows.
 //! - [`events`]: callback evidence read from the events API (SLA).
 //! - [`failpoint`]: named crash points for crash-safety tests.
+//! - [`events`]: callback evidence for the SLA watch (events, lead look-ups).
 
 pub mod catalog;
 pub mod client;

@@ -196,6 +196,52 @@ pub fn validate_config(cfg: &crate::config::AmoCrmConfig, catalog: &Catalog) -> 
     out
 }
 
+/// `check` with an `[amocrm]` section: loads the account's catalog (one
+/// client, the configured rate limit) and checks every name of the rules and
+/// of the config. Config problems point at the key's line in `config_text`.
+/// `Err` when amoCRM cannot be asked (the caller warns, names unchecked).
+pub async fn check_against_account(
+    config: &crate::config::Config,
+    config_path: &std::path::Path,
+    config_text: &str,
+    rules: &RuleSet,
+) -> Result<Diagnostics, super::CrmError> {
+    let Some(amo) = &config.amocrm else {
+        return Ok(Diagnostics::default());
+    };
+    let catalog = if amo.dry_run {
+        Catalog::builtin()
+    } else {
+        let journal = std::sync::Arc::new(crate::journal::Journal::open(&config.state.path)?);
+        let client = crate::pipeline::client_from_config(
+            config,
+            journal,
+            crate::pipeline::limiter_from(config),
+            false,
+        )?
+        .ok_or_else(|| super::CrmError::Config("no amoCRM client configured".into()))?;
+        Catalog::load(&client).await?
+    };
+    let mut out = validate(rules, &catalog);
+    for msg in validate_config(amo, &catalog) {
+        let key = if msg.contains("request_id_field") {
+            "request_id_field"
+        } else {
+            "responsible"
+        };
+        let offset = config_text
+            .find(&format!("\n{key}"))
+            .map(|o| o + 1)
+            .or_else(|| config_text.find(key))
+            .unwrap_or(0);
+        out.push(Diagnostic::new(
+            crate::diag::Loc::from_offset(config_path, config_text, offset),
+            msg,
+        ));
+    }
+    Ok(out.sorted())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

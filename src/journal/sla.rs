@@ -256,7 +256,51 @@ pub struct DigestRow {
     pub attempts: u32,
 }
 
+/// A delivered request from the outbox that has no SLA row yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveredRequest {
+    pub lead_id: i64,
+    pub contact_id: Option<i64>,
+    pub mail_id: Option<i64>,
+    /// SLA start (INTERNALDATE or journalling time), unix ms.
+    pub received_ms: i64,
+    pub action: String,
+    /// `Request` as JSON.
+    pub request: String,
+    /// `CrmSpec` as JSON.
+    pub spec: String,
+}
+
 impl Journal {
+    /// Delivered `lead`/`review` requests (outbox has a lead id) without an
+    /// SLA row, received at or after `since_ms`: the watch opens their clocks,
+    /// so delivery needs no SLA code.
+    pub fn sla_unopened(&self, since_ms: i64, limit: usize) -> Result<Vec<DeliveredRequest>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT o.lead_id, o.contact_id, r.mail_id, r.received_at, r.action, r.request, r.spec
+             FROM outbox o JOIN requests r ON r.id = o.request_id
+             LEFT JOIN sla s ON s.lead_id = o.lead_id
+             WHERE o.lead_id IS NOT NULL AND s.lead_id IS NULL
+               AND r.action IN ('lead', 'review') AND r.received_at >= ?1
+             ORDER BY r.received_at LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![since_ms, limit as i64], |r| {
+                Ok(DeliveredRequest {
+                    lead_id: r.get(0)?,
+                    contact_id: r.get(1)?,
+                    mail_id: r.get(2)?,
+                    received_ms: r.get(3)?,
+                    action: r.get(4)?,
+                    request: r.get(5)?,
+                    spec: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     /// True when the digest of `day` was already planned (sent or pending).
     pub fn digest_planned(&self, day: &str) -> Result<bool> {
         let conn = self.conn();
@@ -425,6 +469,16 @@ impl Journal {
         Ok(rows)
     }
 
+    /// (rows still running, rows that ever breached) for the metrics.
+    pub fn sla_counts(&self) -> Result<(i64, i64)> {
+        let conn = self.conn();
+        Ok(conn.query_row(
+            "SELECT COALESCE(SUM(state IN ('waiting','breached')), 0), COALESCE(SUM(first_alert_at IS NOT NULL), 0) FROM sla",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
     pub fn sla_mark_checked(&self, lead_ids: &[i64], at_ms: i64) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -556,6 +610,17 @@ impl Journal {
         Ok(())
     }
 
+    /// Postpones an alert without counting an attempt (its channel just
+    /// failed for another alert in the same pass).
+    pub fn alert_defer(&self, id: i64, next_try_ms: i64) -> Result<()> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE sla_alerts SET next_try=?2 WHERE id=?1 AND sent_at IS NULL",
+            params![id, next_try_ms],
+        )?;
+        Ok(())
+    }
+
     /// Every alert of one lead, or of all leads when `lead_id` is None.
     pub fn alerts_for(&self, lead_id: Option<i64>) -> Result<Vec<AlertRow>> {
         let conn = self.conn();
@@ -621,6 +686,8 @@ mod tests {
         assert_eq!(r.response_ms, Some(1_720_000 - 1_000_000));
         assert_eq!(r.late, Some(true));
         assert!(j.sla_open_rows().unwrap().is_empty());
+        j.sla_open(&new(2)).unwrap();
+        assert_eq!(j.sla_counts().unwrap(), (1, 0));
     }
 
     #[test]

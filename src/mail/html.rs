@@ -157,19 +157,29 @@ impl Scanner {
         let name_end = body
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == ':'))
             .unwrap_or(body.len());
-        let name = body[..name_end].to_ascii_lowercase();
+        // Lower-cased into a stack buffer: no allocation per tag.
+        let mut buf = [0u8; 12];
+        let raw_name = &body.as_bytes()[..name_end];
+        let name: &str = if raw_name.len() <= buf.len() {
+            for (d, s) in buf.iter_mut().zip(raw_name) {
+                *d = s.to_ascii_lowercase();
+            }
+            std::str::from_utf8(&buf[..raw_name.len()]).unwrap_or("")
+        } else {
+            ""
+        };
         let attrs = body[name_end..].trim().trim_end_matches('/').trim();
-        match (name.as_str(), closing) {
+        match (name, closing) {
             ("style" | "script" | "head" | "title" | "noscript" | "template", false) => {
                 let end = format!("</{name}");
-                let stop = match name.as_str() {
+                let stop = match name {
                     // A broken head must not swallow the body.
                     "head" => find_ci(b, after, &end).or_else(|| find_ci(b, after, "<body")),
                     _ => find_ci(b, after, &end),
                 };
-                let Some(p) = stop else {
-                    return Some(b.len());
-                };
+                // Never closed: ignore the tag rather than lose the rest of
+                // a broken mail.
+                let p = stop?;
                 let gt = b[p..]
                     .iter()
                     .position(|&c| c == b'>')
@@ -278,20 +288,39 @@ impl Scanner {
             return;
         };
         let mut count = 0usize;
-        for c in s.chars() {
-            if pre && (c == '\n' || c == '\r') {
-                if c == '\n' {
-                    out.push('\n');
+        let invisible = |c: char| matches!(c, '\u{ad}' | '\u{200b}' | '\0');
+        if pre || s.contains(invisible) {
+            for c in s.chars() {
+                if pre && (c == '\n' || c == '\r') {
+                    if c == '\n' {
+                        out.push('\n');
+                    }
+                    continue;
                 }
-                continue;
+                if c.is_whitespace() {
+                    if !(out.is_empty() || out.ends_with(' ') || out.ends_with('\n')) {
+                        out.push(' ');
+                    }
+                } else if !invisible(c) {
+                    out.push(c);
+                    count += 1;
+                }
             }
-            if c.is_whitespace() || c == '\u{a0}' {
-                if !(out.is_empty() || out.ends_with(' ') || out.ends_with('\n')) {
+        } else {
+            // Word by word: whitespace runs fold to one space.
+            let mut gap = s.starts_with(char::is_whitespace);
+            for w in s.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+                if gap && !(out.is_empty() || out.ends_with(' ') || out.ends_with('\n')) {
                     out.push(' ');
                 }
-            } else if c != '\u{ad}' && c != '\u{200b}' && c != '\0' {
-                out.push(c);
-                count += 1;
+                out.push_str(w);
+                count += w.len();
+                gap = true;
+            }
+            if s.ends_with(char::is_whitespace)
+                && !(out.is_empty() || out.ends_with(' ') || out.ends_with('\n'))
+            {
+                out.push(' ');
             }
         }
         if let Some(t) = self.tables.last_mut()
@@ -462,6 +491,18 @@ fn label_like(text: &str) -> bool {
         && !text.contains("://")
 }
 
+/// Text that already reads "Label: value": a bold heading above it is a
+/// heading, not its label.
+fn has_own_label(text: &str) -> bool {
+    let first = text.lines().next().unwrap_or("");
+    match first.find(':') {
+        Some(p) => {
+            p > 0 && first[..p].chars().count() <= 60 && first[p + 1..].starts_with([' ', '\t'])
+        }
+        None => false,
+    }
+}
+
 /// "label: value" (no second colon), continuation lines kept.
 fn push_pair(out: &mut Vec<String>, label: &str, value: &str) {
     let label = label.trim();
@@ -539,7 +580,7 @@ fn render_run(run: &[Vec<(Cell, String)>], out: &mut Vec<String>) {
         let mut j = 0;
         while j < run.len() {
             let text = &run[j][0].1;
-            if marks[j] && j + 1 < run.len() && !marks[j + 1] {
+            if marks[j] && j + 1 < run.len() && !marks[j + 1] && !has_own_label(&run[j + 1][0].1) {
                 let mut value: Vec<&str> = Vec::new();
                 let mut k = j + 1;
                 while k < run.len() && !marks[k] {
@@ -555,7 +596,8 @@ fn render_run(run: &[Vec<(Cell, String)>], out: &mut Vec<String>) {
         }
         return;
     }
-    let alternating = run.len() >= 2
+    // Two pairs at least: one title row and one footer row are not a field.
+    let alternating = run.len() >= 4
         && run.len().is_multiple_of(2)
         && run
             .iter()
@@ -576,31 +618,59 @@ fn render_run(run: &[Vec<(Cell, String)>], out: &mut Vec<String>) {
     }
 }
 
+/// Already in `tidy` form (the scanner folds spaces as it writes, so most
+/// cells are): one byte scan instead of a rebuild.
+fn is_tidy(s: &str, keep_blank: bool) -> bool {
+    let b = s.as_bytes();
+    if b.first().is_some_and(|c| c.is_ascii_whitespace())
+        || b.last().is_some_and(|c| c.is_ascii_whitespace())
+    {
+        return false;
+    }
+    let mut prev = b'x';
+    let mut prev2 = b'x';
+    for &c in b {
+        match c {
+            b'\t' | b'\r' => return false,
+            b' ' if prev == b' ' || prev == b'\n' => return false,
+            b'\n' if prev == b' ' => return false,
+            b'\n' if prev == b'\n' && (!keep_blank || prev2 == b'\n') => return false,
+            _ => {}
+        }
+        prev2 = prev;
+        prev = c;
+    }
+    true
+}
+
 /// Trims lines, folds spaces, drops empty lines at the ends; inner runs of
 /// empty lines become one (`keep_blank`) or none.
 fn tidy(s: &str, keep_blank: bool) -> String {
+    if is_tidy(s, keep_blank) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut pending_blank = false;
     for line in s.split('\n') {
-        let mut folded = String::with_capacity(line.len());
+        let mut first = true;
         for w in line.split([' ', '\t', '\r']).filter(|w| !w.is_empty()) {
-            if !folded.is_empty() {
-                folded.push(' ');
+            if first {
+                if !out.is_empty() {
+                    out.push('\n');
+                    if pending_blank && keep_blank {
+                        out.push('\n');
+                    }
+                }
+                pending_blank = false;
+                first = false;
+            } else {
+                out.push(' ');
             }
-            folded.push_str(w);
+            out.push_str(w);
         }
-        if folded.is_empty() {
+        if first {
             pending_blank = !out.is_empty();
-            continue;
         }
-        if !out.is_empty() {
-            out.push('\n');
-            if pending_blank && keep_blank {
-                out.push('\n');
-            }
-        }
-        pending_blank = false;
-        out.push_str(&folded);
     }
     out
 }
@@ -624,6 +694,15 @@ mod tests {
     fn drops_style_script_head_comments() {
         let h = "<html><head><title>T</title><style>td{}</style></head><body><!-- c -->a<script>x<y</script>b</body>";
         assert_eq!(to_text(h), "ab");
+    }
+
+    #[test]
+    fn unclosed_title_or_style_does_not_swallow_the_form() {
+        assert_eq!(
+            to_text("<title>Заявка<p>Имя: Иван</p>"),
+            "Заявка\nИмя: Иван"
+        );
+        assert_eq!(to_text("<style>p{}<br>Имя: Иван"), "p{}\nИмя: Иван");
     }
 
     #[test]
@@ -653,6 +732,47 @@ mod tests {
         let h = r#"<table><tr><td style="a">Форма</td></tr><tr><td style="b">Замер</td></tr>
 <tr><td style="a">Имя</td></tr><tr><td style="b">Павел</td></tr></table>"#;
         assert_eq!(to_text(h), "Форма: Замер\nИмя: Павел");
+    }
+
+    #[test]
+    fn tidy_fast_path_agrees_with_the_rebuild() {
+        for s in [
+            "a b\nc", "a\n\nb", "a\n\n\nb", " a", "a ", "a  b", "a \nb", "a\n b", "a\tb", "",
+            "x\r\ny",
+        ] {
+            for keep in [true, false] {
+                let mut rebuilt = String::new();
+                let mut pending = false;
+                for line in s.split('\n') {
+                    let folded = line
+                        .split([' ', '\t', '\r'])
+                        .filter(|w| !w.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if folded.is_empty() {
+                        pending = !rebuilt.is_empty();
+                        continue;
+                    }
+                    if !rebuilt.is_empty() {
+                        rebuilt.push('\n');
+                        if pending && keep {
+                            rebuilt.push('\n');
+                        }
+                    }
+                    pending = false;
+                    rebuilt.push_str(&folded);
+                }
+                assert_eq!(tidy(s, keep), rebuilt, "{s:?} keep={keep}");
+            }
+        }
+    }
+
+    #[test]
+    fn headings_and_layout_rows_are_not_fields() {
+        let h = "<table><tr><td><b>Заявка с сайта</b></td></tr><tr><td>Имя: Иван</td></tr></table>";
+        assert_eq!(to_text(h), "Заявка с сайта\nИмя: Иван");
+        let h = r#"<table><tr><td style="a">Новая заявка</td></tr><tr><td style="b">Отписаться</td></tr></table>"#;
+        assert_eq!(to_text(h), "Новая заявка\nОтписаться");
     }
 
     #[test]

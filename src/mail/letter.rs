@@ -61,6 +61,9 @@ pub struct Letter {
     pub problems: Vec<String>,
 }
 
+/// Built once: `MessageParser::new` fills a header table on every call.
+static PARSER: LazyLock<MessageParser> = LazyLock::new(MessageParser::new);
+
 /// How many nested forwards (attached or inline) are unwrapped at most.
 const MAX_UNWRAP: usize = 8;
 /// Bytes of an oversized mail looked at to sniff its headers.
@@ -76,7 +79,7 @@ impl Letter {
         if raw.len() > max_bytes {
             letter.too_large = true;
             letter.problems.push(format!(
-                "mail is {} bytes, over the {} byte size cap: not parsed (raise mail size cap to read it)",
+                "mail is {} bytes, over the {} byte cap ([parse] max_mail_bytes): not parsed; raise the cap to read it",
                 raw.len(),
                 max_bytes
             ));
@@ -86,11 +89,14 @@ impl Letter {
                     Some(p) => &head[..p + 2],
                     None => head,
                 };
-            if let Ok(Some(msg)) =
-                std::panic::catch_unwind(|| MessageParser::new().parse_headers(head))
-            {
+            if let Ok(Some(msg)) = std::panic::catch_unwind(|| PARSER.parse_headers(head)) {
                 read_headers(&mut letter, &msg);
             }
+            tracing::debug!(
+                size = raw.len(),
+                max_bytes,
+                "mail over the size cap: not parsed"
+            );
             return letter;
         }
         // mail-parser builds nested messages as a nested tree whose drop
@@ -102,7 +108,7 @@ impl Letter {
             ));
         }
         let raw: &[u8] = defused.as_deref().unwrap_or(raw);
-        match std::panic::catch_unwind(|| MessageParser::new().parse(raw)) {
+        match std::panic::catch_unwind(|| PARSER.parse(raw)) {
             Ok(Some(msg)) => read_message(&mut letter, &msg),
             Ok(None) => {
                 if !raw.is_empty() {
@@ -125,6 +131,14 @@ impl Letter {
             }
         }
         finish(&mut letter);
+        tracing::debug!(
+            size = letter.size,
+            plain = letter.plain.is_some(),
+            html = letter.html.is_some(),
+            unwrapped = letter.outer.is_some(),
+            problems = ?letter.problems,
+            "mail read"
+        );
         letter
     }
 
@@ -280,6 +294,7 @@ fn header_text(msg: &Message<'_>, h: &mail_parser::Header<'_>) -> String {
         _ => None,
     };
     match parsed {
+        None if raw.is_ascii() => unfold(std::str::from_utf8(raw).unwrap_or_default()),
         Some(p) if !p.contains('\u{FFFD}') && (!p.is_empty() || raw.is_empty()) => p,
         Some(p) if p.is_empty() => unfold(&decode_text(raw, None, false).0),
         Some(p) if raw.windows(2).any(|w| w == b"=?") => p,
@@ -365,7 +380,18 @@ fn lf(s: &str) -> String {
     if !s.contains('\r') {
         return s.to_string();
     }
-    s.replace("\r\n", "\n").replace('\r', "\n")
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find('\r') {
+        out.push_str(&rest[..p]);
+        out.push('\n');
+        rest = &rest[p + 1..];
+        if let Some(r) = rest.strip_prefix('\n') {
+            rest = r;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Decoded text of a text part, with the charset chosen on evidence.
@@ -628,11 +654,12 @@ fn parse_address(v: &str) -> Option<Address> {
         .trim_start_matches("mailto:")
         .trim_matches(|c| c == '<' || c == '>' || c == '"' || c == '\'')
         .to_lowercase();
-    let name = v[..m.start()]
-        .trim()
-        .trim_end_matches(['<', '['])
-        .trim()
-        .trim_end_matches("mailto:")
+    let mut name = v[..m.start()].trim_end();
+    for suffix in ["mailto:", "MAILTO:"] {
+        name = name.strip_suffix(suffix).unwrap_or(name);
+    }
+    let name = name
+        .trim_end_matches(|c: char| c == '<' || c == '[' || c.is_whitespace())
         .trim()
         .trim_matches(['"', '\'', ','])
         .trim()
@@ -662,7 +689,7 @@ fn attribution_address(line: &str) -> Option<Address> {
 
 fn parse_date_loose(v: &str) -> Option<jiff::Timestamp> {
     let raw = format!("Date: {}\r\n\r\n", v.trim());
-    let msg = MessageParser::new().parse_headers(raw.as_bytes())?;
+    let msg = PARSER.parse_headers(raw.as_bytes())?;
     let d = msg.date()?;
     if !d.is_valid() {
         return None;
@@ -930,6 +957,46 @@ mod tests {
         let (t, p) = decode_text("Имя: Иван".as_bytes(), Some("windows-1251"), true);
         assert_eq!(t, "Имя: Иван");
         assert!(p.is_some());
+    }
+
+    fn fwd(subject: &str, body: &str) -> Letter {
+        let raw = format!(
+            "From: Boss <boss@site-example.ru>\r\nTo: team@site-example.ru\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}"
+        );
+        Letter::parse(raw.as_bytes(), 1 << 20)
+    }
+
+    #[test]
+    fn thunderbird_russian_and_outlook_original_message_forwards() {
+        let l = fwd(
+            "Fwd: Заявка",
+            "См. ниже\r\n\r\n-------- Перенаправленное сообщение --------\r\nТема: \tЗаявка с формы\r\nДата: \tMon, 23 Nov 2026 11:02:40 +0300\r\nОт: \tTilda <noreply@tilda.ws>\r\nКому: \tzakaz@site-example.ru\r\n\r\nName: Иван\r\n",
+        );
+        assert_eq!(l.from.unwrap().email, "noreply@tilda.ws");
+        assert_eq!(l.subject.as_deref(), Some("Заявка с формы"));
+        assert_eq!(l.text.trim(), "Name: Иван");
+        assert_eq!(l.outer.unwrap().from.unwrap().email, "boss@site-example.ru");
+
+        let l = fwd(
+            "FW: Request",
+            "FYI\r\n\r\n-----Original Message-----\r\nFrom: Wix Forms [mailto:no-reply@crm.wix.com]\r\nSent: Monday, November 23, 2026 11:02 AM\r\nTo: zakaz@site-example.ru\r\nSubject: New notification\r\n\r\nFirst name: Anna\r\n",
+        );
+        let from = l.from.unwrap();
+        assert_eq!(from.email, "no-reply@crm.wix.com");
+        assert_eq!(from.name.as_deref(), Some("Wix Forms"));
+        assert_eq!(l.subject.as_deref(), Some("New notification"));
+        assert_eq!(l.text.trim(), "First name: Anna");
+    }
+
+    #[test]
+    fn nested_forward_reads_the_innermost() {
+        let l = fwd(
+            "Fwd: Fwd: Заявка",
+            "note 1\r\n---------- Forwarded message ---------\r\nFrom: Olga <olga@site-example.ru>\r\nSubject: Fwd: Заявка\r\n\r\nnote 2\r\n---------- Forwarded message ---------\r\nFrom: noreply@tilda.ws\r\nSubject: Заявка\r\n\r\nName: Иван\r\n",
+        );
+        assert_eq!(l.from.unwrap().email, "noreply@tilda.ws");
+        assert_eq!(l.text.trim(), "Name: Иван");
+        assert_eq!(l.outer.unwrap().from.unwrap().email, "boss@site-example.ru");
     }
 
     #[test]

@@ -10,7 +10,12 @@ use regex::{Regex, RegexSet};
 use super::load::compile_regex;
 
 /// Measurement visit (замер) cues; first kind in precedence order.
-pub const MEASUREMENT: &[&str] = &[r"замер", r"выезд\w*\s+(специалиста|мастера|на объект)"];
+pub const MEASUREMENT: &[&str] = &[
+    r"замер",
+    r"выезд\w*\s+(специалиста|мастера|на объект)",
+    r"вызва\w*\s+(специалиста|мастера)",
+    r"вызов\w*\s+(специалиста|мастера)",
+];
 /// Price calculation cues.
 pub const CALCULATION: &[&str] = &[
     r"расч[её]т",
@@ -29,13 +34,18 @@ pub const CALCULATION: &[&str] = &[
     r"\bquote\b",
     r"\bestimate\b",
     r"узнать\s+цену",
+    r"\bпоч[её]м\b",
 ];
 /// "Call me back" cues.
 pub const CALLBACK: &[&str] = &[
     r"обратн\w+\s+звон",
     r"перезвон",
-    r"заказать\s+звонок",
+    r"заказ\w*\s+(обратного\s+)?звон",
     r"позвоните\s+мне",
+    r"\bпозвоните\b",
+    r"\bпозвонить\s+(мне|нам)\b",
+    r"свяжитесь\s+со\s+мной",
+    r"\bнаберите\b",
     r"\bcall\s*back\b",
     r"\bcallback\b",
 ];
@@ -54,9 +64,11 @@ pub const TRASH: &[&str] = &[
     r"трудоустро",
     r"\bсоискател",
     r"мы\s+(являемся\s+)?(поставщик|производител|дистрибьютор)",
-    r"коммерческое\s+предложение",
+    r"предложени\w*\s+о\s+сотрудничеств",
     r"сотрудничеств\w*\s+(с вашей|с вами)",
     r"\bjob\b|\bvacanc|\bresume\b",
+    r"размещени\w*\s+(вашей\s+)?реклам",
+    r"(разработк|создани)\w*\s+сайт",
 ];
 /// Robot spam and test submissions.
 pub const IGNORE: &[&str] = &[
@@ -80,13 +92,23 @@ static TEST_VALUE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 /// Labels of anti-bot honeypot fields (must stay empty).
 static HONEYPOT: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)honeypot|\bhp[_ ]|^hp$|leave (this )?(field )?empty|оставьте (это )?поле пустым|не заполняйте").ok()
+    Regex::new(&fast_boundaries(
+        r"(?i)honeypot|\bhp[_ ]|^hp$|leave (this )?(field )?empty|оставьте (это )?поле пустым|не заполняйте",
+    ))
+    .ok()
 });
 
 static URL: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?i)https?://|www\.").ok());
 
+/// `\b` as a consumed non-word character: same answer for `is_match`, but
+/// the lazy DFA can run it on Cyrillic text (Unicode `\b` falls back to the
+/// much slower PikeVM).
+pub(crate) fn fast_boundaries(p: &str) -> String {
+    p.replace(r"\b", r"(?:^|$|[^\p{L}\p{N}_])")
+}
+
 fn set(list: &[&str]) -> RegexSet {
-    let pats: Vec<String> = list.iter().map(|p| format!("(?i){p}")).collect();
+    let pats: Vec<String> = list.iter().map(|p| fast_boundaries(p)).collect();
     RegexSet::new(&pats).unwrap_or_else(|_| RegexSet::empty())
 }
 
@@ -108,7 +130,8 @@ pub(crate) static BUILTIN: LazyLock<Builtin> = LazyLock::new(|| Builtin {
     ignore: set(IGNORE),
 });
 
-/// Any of `own` or (when `builtin`) the shared set matches `text`.
+/// Any of `own` or (when `builtin`) the shared set matches `text` (the
+/// shared sets expect lower-cased text).
 pub(crate) fn hits(own: &[Regex], builtin: Option<&RegexSet>, text: &str) -> bool {
     own.iter().any(|r| r.is_match(text)) || builtin.is_some_and(|s| s.is_match(text))
 }
@@ -147,21 +170,21 @@ mod tests {
     #[test]
     fn builtin_patterns_compile() {
         assert_eq!(check_builtin(), Ok(()));
-        assert!(BUILTIN.measurement.is_match("Вызвать ЗАМЕРЩИКА"));
+        assert!(BUILTIN.measurement.is_match("вызвать замерщика"));
         assert!(
             BUILTIN
                 .calculation
-                .is_match("Сколько будет стоить потолок?")
+                .is_match("сколько будет стоить потолок?")
         );
-        assert!(BUILTIN.callback.is_match("Заявка на обратный звонок"));
+        assert!(BUILTIN.callback.is_match("заявка на обратный звонок"));
         assert!(
             BUILTIN
                 .trash
-                .is_match("Предлагаем разместить вашу компанию в каталоге")
+                .is_match("предлагаем разместить вашу компанию в каталоге")
         );
-        assert!(!BUILTIN.trash.is_match("Из рекламы на Яндексе"));
-        assert!(BUILTIN.ignore.is_match("бонус 500 FS"));
-        assert!(!BUILTIN.ignore.is_match("Бонус: скидка 15% на монтаж"));
+        assert!(!BUILTIN.trash.is_match("из рекламы на яндексе"));
+        assert!(BUILTIN.ignore.is_match("бонус 500 fs"));
+        assert!(!BUILTIN.ignore.is_match("бонус: скидка 15% на монтаж"));
         assert!(is_test_value(" Тест "));
         assert!(!is_test_value("Тестов Иван"));
         assert!(is_honeypot_label("hp_email"));

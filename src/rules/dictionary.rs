@@ -305,7 +305,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ("utm_term", r"^utm\s*term", ""),
     (
         "page",
-        r"страниц|\burl\b|refer+er|реферер|^с сайта|\bpage\b",
+        r"страниц|\burl\b|refer+er|реферер|^с сайта|\bpage\b|ссылк",
         "заголов|title",
     ),
     ("email", r"e\s?mail|почт", ""),
@@ -318,13 +318,13 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ("referral", r"откуда|узнали|hear about|как вы нашли", ""),
     (
         "visit_time",
-        r"(дата|время|день|когда).*замер|замер\w*.*(дата|время|день)|удобн\w*\s+(дата|время|день)|visit|дата визита|время визита",
+        r"(дата|время|день|когда).*замер|замер\w*.*(дата|время|день)|(удобн|желаем|предпочтительн)\w*\s+(дата|время|день)|когда (приехать|подъехать)|visit|дата визита|время визита",
         r"звон|заявк|создан|отправ|рожден",
     ),
     (
         "phone",
         r"телефон|phone|\bтел\b|мобильн|whatsapp|ватсап|\bномер\b",
-        r"наш|заказ|договор|инн|карт",
+        r"наш|заказ|договор|инн|карт|компани|офис|менеджер|сайта|организаци",
     ),
     ("last_name", r"фамили|last name|surname", r"имя"),
     (
@@ -344,7 +344,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "product",
-        r"интерес|^услуг|^что\b|^как(ой|ая|ие|ое|ую)\b|^тип\b|^вид\b|продукц|товар|product|service|what do you need",
+        r"интерес|^услуг|^что\b|^как(ой|ая|ие|ое|ую)\b|^тип\b|^вид\b|продукц|товар|модел|категори|product|service|what do you need",
         r"оплат|\bдом\b|дома\b|помещени|район|срок|когда|бюджет|связ|отправ|звон|врем|дат|квартир|этаж|скидк|подар",
     ),
     (
@@ -391,29 +391,27 @@ static EXACT: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
     m
 });
 
-struct Keyword {
-    canon: &'static str,
-    include: Regex,
-    exclude: Option<Regex>,
+/// Keyword patterns compiled once: one `RegexSet` pass finds every include
+/// that matches; excludes are checked only for those, in table order.
+struct Keywords {
+    include: regex::RegexSet,
+    exclude: Vec<Option<Regex>>,
 }
 
-static KEYWORD_RES: LazyLock<Vec<Keyword>> = LazyLock::new(|| {
-    KEYWORDS
-        .iter()
-        .filter_map(|(canon, inc, exc)| {
-            let include = Regex::new(inc).ok()?;
-            let exclude = if exc.is_empty() {
-                None
-            } else {
-                Some(Regex::new(exc).ok()?)
-            };
-            Some(Keyword {
-                canon,
-                include,
-                exclude,
-            })
-        })
-        .collect()
+static KEYWORD_RES: LazyLock<Option<Keywords>> = LazyLock::new(|| {
+    // Normalised labels separate words with single spaces: a plain boundary
+    // keeps the fast DFA (Unicode `\b` would not).
+    let fast = |p: &str| p.replace(r"\b", "(?:^|$| )");
+    let include = regex::RegexSet::new(KEYWORDS.iter().map(|(_, inc, _)| fast(inc))).ok()?;
+    let mut exclude = Vec::with_capacity(KEYWORDS.len());
+    for (_, _, exc) in KEYWORDS {
+        exclude.push(if exc.is_empty() {
+            None
+        } else {
+            Some(Regex::new(&fast(exc)).ok()?)
+        });
+    }
+    Some(Keywords { include, exclude })
 });
 
 /// The canonical field of a normalised label from the shared dictionary:
@@ -429,13 +427,17 @@ pub fn lookup(normalized: &str) -> Option<&'static str> {
     if normalized.len() > 160 {
         return None;
     }
-    KEYWORD_RES
-        .iter()
-        .find(|k| {
-            k.include.is_match(normalized)
-                && !k.exclude.as_ref().is_some_and(|e| e.is_match(normalized))
+    let kw = KEYWORD_RES.as_ref()?;
+    kw.include
+        .matches(normalized)
+        .into_iter()
+        .find(|&i| {
+            !kw.exclude
+                .get(i)
+                .and_then(Option::as_ref)
+                .is_some_and(|e| e.is_match(normalized))
         })
-        .map(|k| k.canon)
+        .and_then(|i| KEYWORDS.get(i).map(|k| k.0))
 }
 
 /// Every shipped exact label, for docs and tests.
@@ -478,6 +480,9 @@ mod tests {
         assert_eq!(l("Что требуется"), Some("product"));
         assert_eq!(l("Страница отправки"), Some("page"));
         assert_eq!(l("Telegram"), None);
+        assert_eq!(l("Желаемая дата"), Some("visit_time"));
+        assert_eq!(l("Ссылка на товар"), Some("page"));
+        assert_eq!(l("Модель двери"), Some("product"));
     }
 
     #[test]
@@ -488,6 +493,10 @@ mod tests {
         for (c, _, _) in KEYWORDS {
             assert!(is_canonical(c), "{c}");
         }
-        assert_eq!(KEYWORD_RES.len(), KEYWORDS.len());
+        assert!(
+            KEYWORD_RES
+                .as_ref()
+                .is_some_and(|k| k.exclude.len() == KEYWORDS.len())
+        );
     }
 }

@@ -1,15 +1,86 @@
 //! Letter + rule → [`Request`]: fields, contacts, page, UTM, kind, action.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::classify::{self, BUILTIN};
 use super::dictionary;
 use super::layout;
 use super::{ExtractIn, ParseOptions, Rule};
 use crate::mail::letter::Letter;
 use crate::request::{
-    Action, Kind, Request, Utm, clean_value, find_emails, find_phones, fold_ws,
-    is_robot_or_site_address, merge_utm, normalize_email, parse_phones, utm_from_pipe,
-    utm_from_url,
+    Action, Kind, Request, Utm, clean_value, fold_ws, is_robot_or_site_address, merge_utm,
+    normalize_email, parse_phones, utm_from_pipe, utm_from_url,
 };
+
+/// Emails in free text; the matcher only runs when there is an `@`.
+fn find_emails(text: &str) -> Vec<String> {
+    if text.contains('@') {
+        crate::request::find_emails(text)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Phone-shaped runs: optional +7/7/8, then 3-3-2-2 digits with the usual
+/// separators, not glued to other digits.
+static PHONE_SHAPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[^0-9])((?:\+\s?7|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2})(?:$|[^0-9])",
+    )
+    .ok()
+});
+
+/// Words right before a number that make it an id, not a phone.
+static NOT_A_PHONE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)(инн|огрн|кпп|бик|счет|счёт|р/с|заказ|order|№|#|id|utm|номер заявки)\W{0,3}$")
+        .ok()
+});
+
+/// Phones in free text ("перезвоните 89171234567"), as E.164.
+///
+/// A fast private variant of `request::find_phones`: that one builds a
+/// libphonenumber matcher per call (~40 µs), which alone would cap
+/// throughput below the 20,000 mails/s target. Here a DFA regex finds
+/// phone-shaped runs and `request::parse_phones` validates each one; bare
+/// digit runs must look like a Russian number (11 digits from 7/8, 10 from
+/// 9), and ids (ИНН, order №, utm…) are skipped.
+fn find_phones(text: &str, region: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if text.bytes().filter(u8::is_ascii_digit).count() < 10 {
+        return out;
+    }
+    let (Some(shape), Some(not_phone)) = (PHONE_SHAPE.as_ref(), NOT_A_PHONE.as_ref()) else {
+        return out;
+    };
+    for caps in shape.captures_iter(text) {
+        let Some(m) = caps.get(1) else { continue };
+        let raw = m.as_str().trim();
+        let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+        let plus = raw.starts_with('+');
+        let bare = raw.chars().all(|c| c.is_ascii_digit());
+        let shape_ok = match digits.len() {
+            11 => plus || digits.starts_with('7') || digits.starts_with('8'),
+            10 => !bare || digits.starts_with('9'),
+            _ => false,
+        };
+        if !shape_ok {
+            continue;
+        }
+        let before = &text[..m.start()];
+        let before = &before[before.char_indices().rev().nth(20).map_or(0, |(i, _)| i)..];
+        if not_phone.is_match(before) {
+            continue;
+        }
+        for p in parse_phones(raw, region).e164 {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
 
 /// Canonical values gathered from labels and regexes.
 #[derive(Default)]
@@ -122,11 +193,15 @@ fn is_technical(canon: &str) -> bool {
     ) || canon.starts_with("utm_")
 }
 
-fn page_url(v: &str) -> String {
+/// The URL in a page field (`url (url)`, `Title https://…`); a value with
+/// no URL (a page title) is not a page.
+fn page_url(v: &str) -> Option<String> {
     v.split_whitespace()
-        .find(|t| t.starts_with("http://") || t.starts_with("https://"))
+        .find(|t| {
+            let t = t.to_ascii_lowercase();
+            t.starts_with("http://") || t.starts_with("https://") || t.starts_with("www.")
+        })
         .map(|t| t.trim_end_matches([',', ';', ')']).to_string())
-        .unwrap_or_else(|| v.trim().to_string())
 }
 
 fn dedupe(v: &mut Vec<String>) {
@@ -161,7 +236,11 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
         rule.and_then(|r| r.aliases.get(norm).copied())
             .or_else(|| dictionary::lookup(norm))
     };
-    let text = letter.text.replace("\r\n", "\n");
+    let text: std::borrow::Cow<str> = if letter.text.contains('\r') {
+        letter.text.replace("\r\n", "\n").into()
+    } else {
+        letter.text.as_str().into()
+    };
     let lay = layout::read(&text, &known);
 
     let mut f = Found::default();
@@ -231,12 +310,14 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
         .collect();
     req.name = (!name_parts.is_empty()).then(|| name_parts.join(" "));
 
+    let mut labelled_phones: Vec<String> = Vec::new();
     // Phones: labelled fields, then the message text; value sniffing when
     // no phone label gave anything.
     let mut phones = Vec::new();
     for v in &f.phones {
         let p = parse_phones(v, &opts.region);
-        phones.extend(p.e164);
+        phones.extend(p.e164.iter().cloned());
+        labelled_phones.extend(p.e164);
         req.meta.extensions.extend(p.extensions);
         req.meta.phones_raw_invalid.extend(p.invalid);
     }
@@ -258,11 +339,30 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
             phones.extend(find_phones(l, &opts.region));
         }
     }
+    // Numbers in headings, signatures and footers around the form are the
+    // site's own: never the client's, unless a phone field holds them.
+    if !lay.fields.is_empty() {
+        let own: Vec<String> = lay
+            .loose
+            .iter()
+            .flat_map(|l| find_phones(l, &opts.region))
+            .filter(|p| !labelled_phones.contains(p))
+            .collect();
+        phones.retain(|p| !own.contains(p));
+    }
     dedupe(&mut phones);
     req.phone = phones.first().cloned();
     req.phones = phones;
 
     // Email: the body first, Reply-To only when it is the visitor's.
+    // Never the robot's, the site's or a forwarding manager's address.
+    let forwarder = letter
+        .outer
+        .as_ref()
+        .and_then(|o| o.from.as_ref())
+        .map(|a| a.email.to_lowercase());
+    let not_ours =
+        |e: &String| !is_robot_or_site_address(e, letter) && forwarder.as_ref() != Some(e);
     let labelled = f.emails.iter().find_map(|e| normalize_email(e));
     let sniffed = || {
         f.name_emails
@@ -270,16 +370,28 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
             .filter_map(|e| normalize_email(e))
             .chain(f.message.iter().flat_map(|m| find_emails(m)))
             .chain(f.unknown.iter().flat_map(|v| find_emails(v)))
-            .find(|e| !is_robot_or_site_address(e, letter))
+            .find(not_ours)
     };
     let reply_to = || {
         letter
             .reply_to
             .iter()
             .filter_map(|a| normalize_email(&a.email))
-            .find(|e| !is_robot_or_site_address(e, letter))
+            .find(not_ours)
     };
     req.email = labelled.or_else(sniffed).or_else(reply_to);
+    // The form put the visitor in Reply-To: its display name is theirs too.
+    if req.name.is_none()
+        && let Some(e) = &req.email
+    {
+        req.name = letter
+            .reply_to
+            .iter()
+            .find(|a| a.email.eq_ignore_ascii_case(e))
+            .and_then(|a| a.name.as_deref())
+            .and_then(clean_value)
+            .filter(|n| !n.contains('@'));
+    }
 
     req.product = f.product.clone();
     req.address = f.address.clone();
@@ -291,7 +403,7 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
     req.meta.source_request_id = f.request_id.clone();
     req.meta.ip = f.ip.clone();
 
-    req.page = f.page.as_deref().map(page_url).or_else(|| {
+    req.page = f.page.as_deref().and_then(page_url).or_else(|| {
         rule.filter(|r| r.options.bare_url_is_page)
             .and_then(|_| lay.bare_urls.first().cloned())
     });
@@ -323,11 +435,14 @@ fn classify_request(
     let cl = rule.map(|r| &r.classify);
     let builtin = cl.is_none_or(|c| c.builtin);
     let b = &*BUILTIN;
+    // The shared cues are lower-case patterns run on lower-cased text
+    // (case-insensitive Cyrillic would multiply the DFA states).
+    let lower = f.client_text.to_lowercase();
     let pick = |own: fn(&super::Classify) -> &Vec<regex::Regex>, set: &regex::RegexSet| {
         classify::hits(
             cl.map(own).map(Vec::as_slice).unwrap_or(&[]),
             builtin.then_some(set),
-            &f.client_text,
+            &lower,
         )
     };
 

@@ -35,7 +35,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from\b|wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$)",
+        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$)",
     )
     .ok()
 });
@@ -111,6 +111,16 @@ fn colon_split(l: &str) -> Option<(&str, &str)> {
         from = i + 1;
     }
     None
+}
+
+/// `Label:value` with no space (hand-written mailers); only for known labels.
+fn tight_colon_split(l: &str) -> Option<(&str, &str)> {
+    let i = l.find(':')?;
+    let value = l[i + 1..].trim();
+    if value.starts_with('/') || value.is_empty() || !label_shape(&l[..i]) {
+        return None;
+    }
+    Some((l[..i].trim(), value))
 }
 
 /// `Label - value;` (Bitrix header lines, hand-written mailers).
@@ -199,6 +209,9 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
         let skip_url = std::mem::take(&mut after_boilerplate);
         if let Some(url) = bare_url(l)
             && !(state == State::Block && current_empty(&out))
+            && !(state == State::Pending
+                && current_empty(&out)
+                && out.fields.last().is_some_and(|f| f.canon != Some("meta")))
         {
             // A link right under a footer line is the builder's, not the page.
             if !skip_url {
@@ -212,6 +225,15 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
             set_value(&mut out, l);
             continue;
         }
+        if state == State::Pending
+            && current_empty(&out)
+            && bare_url(l).is_some()
+            && out.fields.last().is_some_and(|f| f.canon != Some("meta"))
+        {
+            set_value(&mut out, l);
+            state = State::Inline;
+            continue;
+        }
 
         let in_message = matches!(state, State::Inline | State::Pending | State::Block)
             && out
@@ -220,11 +242,12 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
                 .is_some_and(|f| f.canon == Some("message"));
 
         let split = colon_split(l)
+            .or_else(|| tight_colon_split(l).filter(|(lab, _)| lookup(lab).is_some()))
             .or_else(|| arrow_split(l))
             .or_else(|| dash_split(l).filter(|(lab, _)| lookup(lab).is_some() || l.ends_with(';')));
         if let Some((label, value)) = split {
-            let canon = lookup(label);
             let norm = super::dictionary::normalize_label(label);
+            let canon = known(&norm);
             let labelish =
                 canon.is_some() || label.contains('_') || norm == "ответ" || norm == "answer";
             let starts_field = match state {
@@ -395,13 +418,14 @@ mod tests {
 
     #[test]
     fn quiz_pairs_and_arrows() {
-        let t = "Вопрос: Какой потолок нужен?\nОтвет: Глянцевый\nТип дома → Панельный\nИмя - Иван;";
+        let t = "Вопрос: Какой потолок нужен?\nОтвет: Глянцевый\nТип дома → Панельный\nИмя - Иван;\nТелефон:89001112233\nhttp://x.example/a:b";
         assert_eq!(
             pairs(t),
             vec![
                 p("Какой потолок нужен?", "Глянцевый"),
                 p("Тип дома", "Панельный"),
-                p("Имя", "Иван")
+                p("Имя", "Иван"),
+                p("Телефон", "89001112233")
             ]
         );
     }

@@ -18,6 +18,7 @@ pub mod load;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use regex::Regex;
 use sha2::{Digest, Sha256};
@@ -328,13 +329,16 @@ impl RuleSet {
 
     /// The shipped rules, compiled into the binary.
     pub fn builtin() -> RuleSet {
-        let files: Vec<(PathBuf, String)> = BUILTIN_FILES
-            .iter()
-            .map(|(n, t)| (PathBuf::from("rules").join(n), (*t).to_string()))
-            .collect();
-        // The shipped files are tested to load; an error here is a build bug,
-        // and an empty set still turns every mail into `review`.
-        load_texts(&files).unwrap_or_default()
+        static BUILTIN: LazyLock<RuleSet> = LazyLock::new(|| {
+            let files: Vec<(PathBuf, String)> = BUILTIN_FILES
+                .iter()
+                .map(|(n, t)| (PathBuf::from("rules").join(n), (*t).to_string()))
+                .collect();
+            // The shipped files are tested to load; an error here is a build
+            // bug, and an empty set still turns every mail into `review`.
+            load_texts(&files).unwrap_or_default()
+        });
+        BUILTIN.clone()
     }
 
     /// Content hash of the rule files, journalled with every parsed mail.
@@ -372,7 +376,17 @@ impl RuleSet {
             return req;
         }
         let rule = self.rules.iter().find(|r| r.matches(letter));
-        extract::build(rule, letter, opts)
+        let req = extract::build(rule, letter, opts);
+        tracing::debug!(
+            rule = req.rule.as_deref().unwrap_or("-"),
+            action = req.action.as_str(),
+            kind = req.kind.as_str(),
+            phone = %req.phone.as_deref().map(crate::request::mask_phone).unwrap_or_default(),
+            fields = req.fields.len(),
+            reason = req.meta.reason.as_deref().unwrap_or(""),
+            "mail read"
+        );
+        req
     }
 }
 

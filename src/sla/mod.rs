@@ -258,6 +258,7 @@ pub fn watch_from_config(
     journal: std::sync::Arc<Journal>,
     evidence: std::sync::Arc<dyn evidence::EvidenceSource>,
     clock: std::sync::Arc<dyn Clock>,
+    crm: Option<std::sync::Arc<crate::crm::Client>>,
 ) -> Result<Watch, SlaSetupError> {
     let policy =
         Policy::from_config(&cfg.sla, config_path, config_text).map_err(SlaSetupError::Invalid)?;
@@ -267,6 +268,22 @@ pub fn watch_from_config(
             crate::alert::AlertSetupError::Secret(s) => SlaSetupError::Secret(s),
         })?
         .with_time_zone(policy.calendar.time_zone().clone());
+    let alerter = match (&cfg.alerts.amocrm_task, crm) {
+        (Some(t), Some(client)) => {
+            let c: crate::alert::channels::AmoTaskConfig = toml::Value::Table(t.clone())
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    SlaSetupError::Invalid(Diagnostics(vec![Diagnostic::new(
+                        Loc::new(config_path, 1, 1),
+                        format!("[alerts.amocrm_task]: {}", e.message().trim()),
+                    )]))
+                })?;
+            alerter.with_channel(std::sync::Arc::new(crate::alert::channels::AmoTask::new(
+                client, &c,
+            )))
+        }
+        _ => alerter,
+    };
     Ok(Watch::new(
         journal,
         policy,
@@ -274,6 +291,20 @@ pub fn watch_from_config(
         std::sync::Arc::new(alerter),
         clock,
     ))
+}
+
+impl Policy {
+    /// The deadline hook for the delivery pipeline
+    /// ([`crate::pipeline::Pipeline::with_deadline`]), so the call task is
+    /// due at the business-hours deadline, not at arrival + 10 wall minutes.
+    /// (The hook gets no rule, so a per-rule `sla` override is applied by
+    /// the watch's own rows, not by the task due time.)
+    pub fn deadline_fn(self: std::sync::Arc<Self>) -> crate::pipeline::DeadlineFn {
+        std::sync::Arc::new(move |_req: &Request, start_ms: i64| {
+            let start = Timestamp::from_millisecond(start_ms).ok()?;
+            Some(self.deadline(start, None).as_millisecond())
+        })
+    }
 }
 
 /// Byte offset of the key `keys` (a path of table names) in a TOML text.
@@ -456,6 +487,21 @@ mod tests {
                 .iter()
                 .any(|l| l.contains("first.txt:1:10: unknown placeholder `{phon}`")),
             "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn deadline_hook_for_the_pipeline_uses_business_hours() {
+        let text = "[sla]\ntimezone = \"Europe/Moscow\"\nhours = { mon-fri = \"09:00-19:00\" }\n";
+        let cfg: Config = toml::from_str(text).unwrap();
+        let p = std::sync::Arc::new(Policy::from_config(&cfg.sla, Path::new("a"), None).unwrap());
+        let f = p.deadline_fn();
+        // Friday 23:40 MSK = 20:40 UTC → Monday 09:10 MSK = 06:10 UTC.
+        let fri: Timestamp = "2026-11-27T20:40:00Z".parse().unwrap();
+        let due = f(&Request::default(), fri.as_millisecond()).unwrap();
+        assert_eq!(
+            Timestamp::from_millisecond(due).unwrap(),
+            "2026-11-30T06:10:00Z".parse::<Timestamp>().unwrap()
         );
     }
 

@@ -135,6 +135,9 @@ pub struct TickReport {
     pub next_wake: Option<Timestamp>,
 }
 
+/// Rows this long past their deadline are closed without evidence.
+const EXPIRE_MS: i64 = 7 * 86_400_000;
+
 /// One alert step: kind, sequence number, due time (unix ms).
 type Step = (AlertKind, u32, i64);
 
@@ -207,6 +210,18 @@ impl Watch {
         self.steps(row).iter().map(|s| s.2).min()
     }
 
+    /// Check interval for a row: `check_interval`, ten times that once the
+    /// deadline is an hour past (a lead nobody called stays watched for a
+    /// late callback without costing a request a minute).
+    fn interval_for(&self, row: &SlaRow, now: i64) -> i64 {
+        let base = ms(self.policy.check_interval);
+        if now - row.deadline_ms > 3_600_000 {
+            base.saturating_mul(10)
+        } else {
+            base
+        }
+    }
+
     fn needs_check(&self, row: &SlaRow, now: i64) -> bool {
         if now < row.deadline_ms - ms(self.policy.check_ahead) {
             return false;
@@ -214,7 +229,7 @@ impl Watch {
         let Some(last) = row.last_check_ms else {
             return true;
         };
-        if now - last >= ms(self.policy.check_interval) {
+        if now - last >= self.interval_for(row, now) {
             return true;
         }
         // Never alert on a check older than the alert's due time.
@@ -226,7 +241,22 @@ impl Watch {
         let now_ts = self.clock.now();
         let now = now_ts.as_millisecond();
         let mut report = TickReport::default();
-        let rows = self.journal.sla_open_rows()?;
+        self.open_delivered(now_ts)?;
+        let mut rows = self.journal.sla_open_rows()?;
+        // A week past the deadline a request is history: stop watching it.
+        let expired: Vec<i64> = rows
+            .iter()
+            .filter(|r| now - r.deadline_ms > EXPIRE_MS)
+            .map(|r| r.lead_id)
+            .collect();
+        for id in &expired {
+            tracing::info!(
+                lead_id = id,
+                "no callback evidence a week after the deadline; SLA closed"
+            );
+            self.journal.sla_close(*id)?;
+        }
+        rows.retain(|r| !expired.contains(&r.lead_id));
 
         // 1. Evidence, only for rows near or past their deadline.
         let to_check: Vec<&SlaRow> = rows.iter().filter(|r| self.needs_check(r, now)).collect();
@@ -357,7 +387,14 @@ impl Watch {
         }
 
         // 3. Send what is pending (new alerts and retries).
+        // A channel that failed in this pass is not tried again for the
+        // other alerts: one outage must not stall the pass for minutes.
+        let mut down: HashMap<String, i64> = HashMap::new();
         for alert in self.journal.alerts_pending(now)? {
+            if let Some(retry) = down.get(&alert.channel) {
+                self.journal.alert_defer(alert.id, *retry)?;
+                continue;
+            }
             match self.alerter.deliver(&alert).await {
                 Ok(()) => {
                     let at = self.clock.now().as_millisecond();
@@ -373,6 +410,7 @@ impl Watch {
                 Err(ChannelError::Transient { channel, message }) => {
                     let retry = now + ms(retry_backoff(alert.attempts));
                     self.journal.alert_failed(alert.id, &message, retry)?;
+                    down.insert(alert.channel.clone(), retry);
                     report.failed += 1;
                     tracing::warn!(
                         lead_id = alert.lead_id,
@@ -388,8 +426,49 @@ impl Watch {
         // 4. The daily digest to the head of sales.
         self.digest(now_ts).await?;
 
+        let (open, breached) = self.journal.sla_counts()?;
+        crate::metrics::global().set_sla(open, u64::try_from(breached).unwrap_or(0));
+
         report.next_wake = Some(self.next_wake(now)?);
         Ok(report)
+    }
+
+    /// Opens SLA rows for requests delivery has sent since the last pass.
+    /// Requests older than a week are not watched (first start on an old
+    /// state file must not alert about last month's leads).
+    fn open_delivered(&self, now_ts: Timestamp) -> Result<(), WatchError> {
+        let since = now_ts.as_millisecond() - 7 * 86_400_000;
+        loop {
+            let batch = self.journal.sla_unopened(since, 500)?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for d in batch {
+                let request: crate::request::Request =
+                    serde_json::from_str(&d.request).unwrap_or_default();
+                let spec: crate::rules::CrmSpec = serde_json::from_str(&d.spec).unwrap_or_default();
+                let arrival = Timestamp::from_millisecond(d.received_ms).unwrap_or(now_ts);
+                let deadline = self.policy.deadline(arrival, spec.sla_secs);
+                let asked = request
+                    .product
+                    .clone()
+                    .or_else(|| request.message.clone())
+                    .map(|s| s.chars().take(300).collect::<String>());
+                self.journal.sla_open(&crate::journal::sla::NewSla {
+                    lead_id: d.lead_id,
+                    contact_id: d.contact_id,
+                    responsible_id: None,
+                    mail_id: d.mail_id,
+                    arrival,
+                    deadline,
+                    client_name: request.name.clone(),
+                    phone: request.phone.clone(),
+                    asked,
+                    kind: Some(request.kind.as_str().to_string()),
+                })?;
+                tracing::info!(lead_id = d.lead_id, action = %d.action, deadline = %deadline, "SLA clock started");
+            }
+        }
     }
 
     /// The local date and the digest instant of that date.
@@ -467,7 +546,7 @@ impl Watch {
             if now < ahead {
                 next = next.min(ahead);
             } else if let Some(last) = row.last_check_ms {
-                next = next.min(last + interval);
+                next = next.min(last + self.interval_for(&row, now));
             } else {
                 next = next.min(now + 1_000);
             }
