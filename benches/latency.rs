@@ -6,9 +6,9 @@
 //! AMO_BENCH_MAILS (200), AMO_BENCH_INTERVAL_MS (1000), AMO_BENCH_IDLE_S (60).
 //! Last line: `RESULT latency p50_ms=… p99_ms=… idle_floor_ms=… idle_rss_mb=… idle_cpu_pct=…`.
 //!
-//! The end of the measured path is the daemon's journal commit of the mail
-//! (`mails.received_at`), the step after which a crash no longer loses it;
-//! the pipeline's amoCRM call follows on the same wake-up.
+//! The measured path ends when the fake amoCRM receives the request that
+//! creates the lead (`POST /api/v4/leads/unsorted/forms` or `/leads/complex`);
+//! the journal commit of the mail (`journal_p50_ms`) is reported next to it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/support/mod.rs"]
@@ -21,6 +21,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use async_imap::extensions::idle::IdleResponse;
 use support::daemon::{Daemon, Setup};
 use support::dovecot::{self, Dovecot, form_mail};
+use support::{FakeAmo, FakeOptions};
 
 fn env_u64(k: &str, d: u64) -> u64 {
     std::env::var(k)
@@ -46,7 +47,7 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// A bare IDLE client: records the wall-clock time of every EXISTS.
-async fn idle_floor(port: u16, seen: Arc<Mutex<Vec<(u32, f64)>>>) {
+async fn idle_floor(port: u16, seen: Arc<Mutex<Vec<(u32, Instant)>>>) {
     let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .unwrap();
@@ -65,7 +66,7 @@ async fn idle_floor(port: u16, seen: Arc<Mutex<Vec<(u32, f64)>>>) {
         }
         let (fut, _stop) = idle.wait_with_timeout(Duration::from_secs(600));
         let Ok(r) = fut.await else { return };
-        let t = now_ms();
+        let t = Instant::now();
         if let IdleResponse::NewData(d) = r {
             let text = String::from_utf8_lossy(d.borrow_owner()).to_string();
             if let Some(n) = text
@@ -130,8 +131,18 @@ async fn main() {
     let idle_s = env_u64("AMO_BENCH_IDLE_S", 60);
 
     let dc = Dovecot::start();
+    let fake = FakeAmo::start(FakeOptions::default());
     let setup = Setup::new();
-    setup.write_config(&setup.config_text(dc.port, ""));
+    std::fs::write(setup.path("amocrm-token"), fake.long_lived_token()).unwrap();
+    let crm = format!(
+        "base_url = \"{}\"\ntoken_file = \"{}\"\n",
+        fake.base_url(),
+        setup.path("amocrm-token").display()
+    );
+    let text = setup
+        .config_text(dc.port, "")
+        .replace("[amocrm]\ndry_run = true\n", &format!("[amocrm]\n{crm}"));
+    setup.write_config(&text);
     let d = Daemon::spawn(&setup.config_path());
     d.wait_log("connected", Duration::from_secs(30));
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -155,7 +166,7 @@ async fn main() {
         let tick = Instant::now();
         let raw = form_mail(i, "bench");
         s.append("INBOX", None, None, &raw).await.unwrap();
-        appended.push((format!("bench-{i}@tilda.test"), now_ms()));
+        appended.push((format!("bench-{i}@tilda.test"), now_ms(), Instant::now()));
         if let Some(rest) = gap.checked_sub(tick.elapsed()) {
             tokio::time::sleep(rest).await;
         }
@@ -163,18 +174,47 @@ async fn main() {
     let _ = s.logout().await;
     setup.wait_journalled(n as i64, Duration::from_secs(60));
 
-    let times = journal_times(&setup);
+    let lead_paths = ["/api/v4/leads/unsorted/forms", "/api/v4/leads/complex"];
+    let is_lead = |r: &support::fake_amocrm::RecordedRequest| {
+        r.method == "POST"
+            && lead_paths.iter().any(|p| r.path == *p)
+            && (200..300).contains(&r.status)
+    };
+    fake.wait_until(Duration::from_secs(60), |f| {
+        f.requests().iter().filter(|r| is_lead(r)).count() >= n
+    });
+    let mut lead_at: Vec<Instant> = fake
+        .requests()
+        .iter()
+        .filter(|r| is_lead(r))
+        .map(|r| r.at)
+        .collect();
+    lead_at.sort();
+    // Mails are 1 s apart and each is delivered before the next arrives, so
+    // the k-th lead belongs to the k-th mail.
     let mut lat: Vec<f64> = appended
         .iter()
-        .filter_map(|(id, t0)| times.get(id).map(|t| (t - t0).max(0.0)))
+        .zip(lead_at.iter())
+        .map(|((_, _, t0), t)| t.saturating_duration_since(*t0).as_secs_f64() * 1000.0)
         .collect();
     lat.sort_by(|a, b| a.total_cmp(b));
+
+    let times = journal_times(&setup);
+    let mut jlat: Vec<f64> = appended
+        .iter()
+        .filter_map(|(id, t0, _)| times.get(id).map(|t| (t - t0).max(0.0)))
+        .collect();
+    jlat.sort_by(|a, b| a.total_cmp(b));
     // EXISTS n belongs to the n-th mail (fresh INBOX, nothing expunged).
-    let exists: HashMap<u32, f64> = seen.lock().unwrap().iter().copied().collect();
+    let exists: HashMap<u32, Instant> = seen.lock().unwrap().iter().copied().collect();
     let mut floor: Vec<f64> = appended
         .iter()
         .enumerate()
-        .filter_map(|(i, (_, t0))| exists.get(&(i as u32 + 1)).map(|t| (t - t0).max(0.0)))
+        .filter_map(|(i, (_, _, t0))| {
+            exists
+                .get(&(i as u32 + 1))
+                .map(|t| t.saturating_duration_since(*t0).as_secs_f64() * 1000.0)
+        })
         .collect();
     floor.sort_by(|a, b| a.total_cmp(b));
 
@@ -193,14 +233,19 @@ async fn main() {
     let cpu_pct = (t_end - t_start) / clk_tck / started.elapsed().as_secs_f64() * 100.0;
 
     println!(
-        "mails={} journalled={} floor_samples={} max_ms={:.1}",
+        "mails={} leads={} journalled={} floor_samples={} lead_max_ms={:.1} journal_p50_ms={:.1} journal_p99_ms={:.1} floor_p99_ms={:.1}",
         n,
         lat.len(),
+        jlat.len(),
         floor.len(),
-        lat.last().copied().unwrap_or(f64::NAN)
+        lat.last().copied().unwrap_or(f64::NAN),
+        pct(&jlat, 0.5),
+        pct(&jlat, 0.99),
+        pct(&floor, 0.99)
     );
+    println!("fake amoCRM: {}", fake.summary());
     println!(
-        "RESULT latency p50_ms={:.1} p99_ms={:.1} idle_floor_ms={:.1} idle_rss_mb={:.1} idle_cpu_pct={:.3} mails={} stage=journal",
+        "RESULT latency p50_ms={:.1} p99_ms={:.1} idle_floor_ms={:.1} idle_rss_mb={:.1} idle_cpu_pct={:.3} mails={}",
         pct(&lat, 0.5),
         pct(&lat, 0.99),
         pct(&floor, 0.5),

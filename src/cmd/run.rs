@@ -51,9 +51,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EX_CONFIG));
         }
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .max_blocking_threads(8)
+    // One scheduler thread is plenty for a few IMAP connections and HTTP
+    // calls, and keeps the idle footprint small (fewer threads, fewer malloc
+    // arenas); SQLite work runs on the blocking pool, which shrinks when idle.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .max_blocking_threads(4)
+        .thread_keep_alive(std::time::Duration::from_secs(2))
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;

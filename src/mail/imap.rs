@@ -961,6 +961,15 @@ impl Watcher {
                 if text.starts_with("* BYE") {
                     return Err(ImapError::Closed(text.trim().to_string()));
                 }
+                // Dovecot says `* NO Internal error` when the selected folder
+                // is deleted under us, and repeats it on every IDLE: the
+                // session is unusable, so reconnect (and re-SELECT).
+                if text.starts_with("* NO") || text.starts_with("* BAD") {
+                    return Err(ImapError::Protocol(format!(
+                        "server reported during IDLE: {}",
+                        text.trim()
+                    )));
+                }
                 tracing::debug!(mailbox = %self.s.name, response = %text.trim(), "IDLE woke");
                 Wake::Check
             }
