@@ -2,8 +2,8 @@
 //!
 //! Ownership: [`run`] owns every task. Mailbox watchers (one per
 //! `[[mailbox]]`) journal mails and wake the pipeline through one
-//! [`Notify`]; the pipeline parses and delivers; the SLA watcher (wired by
-//! the lead) follows the deadlines. Signals are not handled here: the caller
+//! [`Notify`]; the pipeline parses and delivers; the SLA watcher follows the
+//! deadlines and alerts. Signals are not handled here: the caller
 //! passes a [`CancellationToken`] for SIGTERM and a [`Notify`] for SIGHUP, so
 //! tests can drive the daemon without signals.
 //!
@@ -45,6 +45,9 @@ const DRAIN: Duration = Duration::from_secs(8);
 /// Everything validated from a config file, before anything is swapped in.
 struct Loaded {
     config: Config,
+    /// Where the config came from: `[sla]`/`[alerts]` paths are relative to it.
+    config_path: PathBuf,
+    config_text: Option<String>,
     mailboxes: Vec<MailboxSettings>,
     rules: RuleSet,
 }
@@ -76,8 +79,12 @@ pub fn check_config(config: &Config) -> Vec<String> {
 
 /// Validates a config in full (the checks above, then secrets and the rule
 /// folder). Every problem, one per line.
-fn load(config: Config) -> Result<Loaded, String> {
+fn load(config: Config, config_path: &Path) -> Result<Loaded, String> {
     let mut problems = check_config(&config);
+    let config_text = std::fs::read_to_string(config_path).ok();
+    for d in crate::sla::check_config(&config, config_path, config_text.as_deref()).0 {
+        problems.push(d.to_string());
+    }
     let mut mailboxes = Vec::new();
     if problems.is_empty() {
         for m in &config.mailbox {
@@ -99,6 +106,8 @@ fn load(config: Config) -> Result<Loaded, String> {
     match rules {
         Some(rules) if problems.is_empty() => Ok(Loaded {
             config,
+            config_path: config_path.to_path_buf(),
+            config_text,
             mailboxes,
             rules,
         }),
@@ -161,24 +170,83 @@ fn spawn_generation(
         tasks.spawn(imap::watch(s.clone(), deps, stop.child_token()));
     }
     let dry_run = config.amocrm.as_ref().map(|a| a.dry_run).unwrap_or(true);
+    let policy = crate::sla::Policy::from_config(
+        &config.sla,
+        &loaded.config_path,
+        loaded.config_text.as_deref(),
+    )
+    .map_err(|d| DaemonError::Config(d.to_string()))?;
     let pipeline = Pipeline::new(PipelineDeps {
         journal: journal.clone(),
         rules: rules.clone(),
         config: config.clone(),
         dry_run,
-    })?;
+    })?
+    // Call tasks are due at the business-hours deadline the SLA watch uses.
+    .with_deadline(Arc::new(policy).deadline_fn());
+    let client = pipeline.client().cloned();
     tasks.spawn(pipeline.run(wake.clone(), stop.child_token()));
     // Mails journalled before a restart are waiting: look at them now.
     wake.notify_one();
-    // SLA: the deadline watcher is wired here, e.g.
-    //   tasks.spawn(sla::watch(journal.clone(), config.clone(), stop.child_token()));
-    // so that it restarts with the rest on a config reload.
+    // The SLA watch restarts with the rest on a config reload. It reads
+    // evidence through the pipeline's client, so its calls share the one
+    // rate limiter. A dry run creates no real leads, so there is nothing to
+    // watch and no one to alert.
+    match client {
+        Some(c) if !dry_run => {
+            let watch = crate::sla::watch_from_config(
+                &config,
+                &loaded.config_path,
+                loaded.config_text.as_deref(),
+                journal.clone(),
+                Arc::new(crate::crm::events::EventsEvidence::new(c.clone())),
+                Arc::new(crate::sla::TokioClock::new()),
+                Some(c.clone()),
+            )
+            .map_err(|e| DaemonError::Config(e.to_string()))?;
+            tasks.spawn(watch.run(stop.child_token()));
+            // Admin alerts (token revoked, amoCRM blocking us, a request
+            // quarantined) go to the head of sales' channels as well as the log.
+            let admin = crate::alert::Alerter::from_config(
+                &config,
+                &loaded.config_path,
+                loaded.config_text.as_deref(),
+            )
+            .map_err(|e| DaemonError::Config(e.to_string()))?;
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            c.set_alert_sender(tx);
+            tasks.spawn(forward_admin_alerts(rx, admin, stop.child_token()));
+        }
+        _ => tracing::info!("callback watch off: no amoCRM account (dry run)"),
+    }
     tasks.close();
     Ok(Generation {
         stop,
         tasks,
         config,
     })
+}
+
+/// Sends each admin alert from the amoCRM client to the head of sales.
+async fn forward_admin_alerts(
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<crate::crm::AdminAlert>,
+    alerter: crate::alert::Alerter,
+    stop: CancellationToken,
+) {
+    loop {
+        let alert = tokio::select! {
+            _ = stop.cancelled() => return,
+            a = rx.recv() => match a {
+                Some(a) => a,
+                None => return,
+            },
+        };
+        tracing::error!(kind = ?alert.kind, "admin alert: {}", alert.message);
+        let text = format!("amo-intake, администратору: {}", alert.message);
+        for e in alerter.broadcast_head(&text).await {
+            tracing::warn!(error = %e, "admin alert not delivered");
+        }
+    }
 }
 
 impl Generation {
@@ -204,7 +272,7 @@ pub async fn run(
     shutdown: CancellationToken,
     reload: Arc<Notify>,
 ) -> Result<(), DaemonError> {
-    let loaded = load(config).map_err(DaemonError::Config)?;
+    let loaded = load(config, &config_path).map_err(DaemonError::Config)?;
     let metrics_listener = match &loaded.config.metrics {
         Some(m) => Some(
             crate::metrics::bind(&m.listen)
@@ -319,7 +387,7 @@ async fn do_reload(
     let path = config_path.to_path_buf();
     let result = tokio::task::spawn_blocking(move || {
         let config = Config::load(&path).map_err(|e| e.to_string())?;
-        load(config)
+        load(config, &path)
     })
     .await
     .unwrap_or_else(|e| Err(format!("reload task failed: {e}")));

@@ -50,8 +50,9 @@ pub struct PipelineDeps {
     pub dry_run: bool,
 }
 
-/// SLA deadline for a request: (request, SLA start unix ms) → due unix ms.
-pub type DeadlineFn = Arc<dyn Fn(&Request, i64) -> Option<i64> + Send + Sync>;
+/// SLA deadline for a request: (request, the rule's `sla` override in
+/// seconds, SLA start unix ms) → due unix ms.
+pub type DeadlineFn = Arc<dyn Fn(&Request, Option<u64>, i64) -> Option<i64> + Send + Sync>;
 
 /// Catalog refresh period (names admins add in amoCRM show up within it).
 const CATALOG_TTL_S: i64 = 3600;
@@ -178,7 +179,7 @@ impl Pipeline {
 
     fn deadline_for(&self, r: &Request, spec: &CrmSpec, start_ms: i64) -> Option<i64> {
         if let Some(f) = &self.deadline {
-            return f(r, start_ms);
+            return f(r, spec.sla_secs, start_ms);
         }
         let secs = spec
             .sla_secs

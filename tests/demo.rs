@@ -37,20 +37,33 @@ fn demo_runs_offline_and_summarises() {
     // the SEO offer is trash, the crypto spam is ignored.
     assert_eq!(
         summary,
-        "summary: 5 mails → 3 leads, 0 for review, 1 trash, 1 ignored; 3 overdue alerts; nothing was sent anywhere"
+        "summary: 5 mails → 3 leads, 0 for review, 1 trash, 1 ignored; 6 alerts (manager, then head of sales); nothing was sent anywhere"
     );
     assert!(
         stdout.contains("Анна Сергеевна Петрова, +79165551234"),
         "{stdout}"
     );
     assert!(stdout.contains("Ольга, +79035556677"), "{stdout}");
-    assert!(stdout.contains("заявка на замер — Анна"), "{stdout}");
-    // Every lead or review request that nobody called back is alerted.
-    let alerts = stdout.matches("ALERT → менеджеру").count();
+    // Every lead or review request that nobody called back is alerted to the
+    // manager first, then escalated to the head of sales; trash and spam never.
     let due = stdout.matches("callback due in 1 s").count();
-    assert_eq!(alerts, due, "{stdout}");
-    assert!(
-        summary.contains(&format!("{alerts} overdue alerts")),
-        "{summary}"
+    assert_eq!(due, 3, "{stdout}");
+    assert_eq!(stdout.matches("ALERT → менеджеру").count(), due, "{stdout}");
+    assert_eq!(
+        stdout.matches("ALERT → руководителю").count(),
+        due,
+        "{stdout}"
     );
+    assert_eq!(
+        stdout.matches("Клиент ждёт звонка уже").count(),
+        due,
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("Клиент: Максим"),
+        "trash must not be alerted:\n{stdout}"
+    );
+    let first = stdout.find("ALERT → менеджеру").unwrap_or(usize::MAX);
+    let head = stdout.find("ALERT → руководителю").unwrap_or(0);
+    assert!(first < head, "escalation before the first alert:\n{stdout}");
 }

@@ -30,6 +30,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(text) => match Config::parse(path, &text) {
                 Ok(c) => {
                     config_rules_dir = Some(c.rules.dir.clone());
+                    // The daemon's own start-up checks (mailboxes, metrics)
+                    // and [sla]/[alerts]: the same messages `run` would give.
+                    for problem in crate::daemon::check_config(&c) {
+                        diags.push(Diagnostic::new(locate(path, &text, &problem), problem));
+                    }
+                    diags.extend(crate::sla::check_config(&c, path, Some(&text)));
                     loaded = Some((c, text));
                 }
                 Err(d) => diags.extend(d),
@@ -74,4 +80,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     println!("ok: {count} rules in {}", dir.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where a daemon start-up problem belongs: the `name = "…"` line of the
+/// mailbox the message quotes, else the `[metrics]` table, else line 1.
+fn locate(path: &std::path::Path, text: &str, problem: &str) -> Loc {
+    let quoted: Vec<&str> = problem.split('"').skip(1).step_by(2).collect();
+    for q in quoted {
+        for pat in [format!("name = \"{q}\""), format!("name=\"{q}\"")] {
+            if let Some(off) = text.find(&pat) {
+                return Loc::from_offset(path, text, off);
+            }
+        }
+    }
+    if problem.contains("metrics")
+        && let Some(off) = text.find("[metrics]")
+    {
+        return Loc::from_offset(path, text, off);
+    }
+    Loc::new(path, 1, 1)
 }

@@ -12,12 +12,22 @@ use std::time::Duration;
 use anyhow::Context;
 use arc_swap::ArcSwap;
 
-use crate::config::Config;
+use std::collections::HashMap;
+use std::path::Path;
+
+use futures::future::BoxFuture;
+
+use crate::alert::channels::Memory;
+use crate::alert::template::Templates;
+use crate::alert::{Alerter, Channel};
+use crate::config::{Config, SlaConfig};
 use crate::journal::Journal;
 use crate::journal::mails::{IncomingMail, Recorded, Watermark};
 use crate::pipeline::{Pipeline, PipelineDeps};
 use crate::request::{Action, Request};
 use crate::rules::{ParseOptions, RuleSet};
+use crate::sla::evidence::{EvidenceError, EvidenceSource, Found, LeadNow, Watched};
+use crate::sla::{EvidenceSet, Policy, TokioClock, Watch};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -91,15 +101,38 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Alert wording per request kind (the SLA module's templates replace it).
-fn kind_ru(kind: crate::request::Kind) -> &'static str {
-    use crate::request::Kind;
-    match kind {
-        Kind::Measurement => "заявка на замер",
-        Kind::Calculation => "заявка на расчёт",
-        Kind::Callback => "просьба перезвонить",
-        Kind::Question => "вопрос с сайта",
-        Kind::Other => "заявка с сайта",
+/// The demo's manager: every lead is "assigned" to this amoCRM user id.
+const DEMO_MANAGER: i64 = 1;
+
+/// Nobody calls back in the demo: no evidence, every lead still open and
+/// assigned to the demo manager.
+struct NoCallbacks;
+
+impl EvidenceSource for NoCallbacks {
+    fn evidence<'a>(
+        &'a self,
+        _leads: &'a [Watched],
+        _kinds: EvidenceSet,
+    ) -> BoxFuture<'a, Result<Vec<Found>, EvidenceError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn leads_now<'a>(
+        &'a self,
+        lead_ids: &'a [i64],
+    ) -> BoxFuture<'a, Result<HashMap<i64, LeadNow>, EvidenceError>> {
+        Box::pin(async move {
+            Ok(lead_ids
+                .iter()
+                .map(|id| {
+                    let now = LeadNow {
+                        responsible_id: Some(DEMO_MANAGER),
+                        closed: false,
+                    };
+                    (*id, now)
+                })
+                .collect())
+        })
     }
 }
 
@@ -193,27 +226,63 @@ async fn demo(args: Args) -> anyhow::Result<()> {
         }
     }
 
-    // 4. The callback clock. In the demo nobody calls back, so every
-    // request still waiting at its deadline raises the alert.
-    // (The SLA module replaces this loop once it is wired: same deadline,
-    // evidence from amoCRM, alert text from the admins' templates.)
+    // 4. The real callback watch (sla::Watch) with the clock shortened to
+    // seconds, no callbacks, and alerts kept in memory instead of sent.
     println!(
-        "\n4. waiting {} s for callbacks (none will come in the demo)…",
+        "\n4. callback watch: {} s to call back, escalation {} s later; nobody calls in the demo…",
+        deadline.as_secs(),
         deadline.as_secs()
     );
-    tokio::time::sleep_until(started + deadline).await;
-    for (file, req) in &waiting {
-        summary.overdue += 1;
-        println!(
-            "   ALERT → менеджеру: {} — {}, {} — ждёт звонка дольше {} с, перезвоните клиенту [{file}]",
-            kind_ru(req.kind),
-            or_dash(&req.name),
-            or_dash(&req.phone),
-            deadline.as_secs()
-        );
+    let sla_cfg = SlaConfig {
+        callback_within: Some(format!("{}s", deadline.as_secs())),
+        escalate_after: Some(format!("{}s", deadline.as_secs())),
+        timezone: Some("Europe/Moscow".into()),
+        check_interval: Some("1s".into()),
+        ..SlaConfig::default()
+    };
+    let policy = Policy::from_config(&sla_cfg, Path::new("demo"), None)
+        .map_err(|d| anyhow::anyhow!("demo SLA policy: {d}"))?;
+    let memory = Arc::new(Memory::default());
+    let channel: Arc<dyn Channel> = memory.clone();
+    let alerter = Alerter::new(
+        vec![channel],
+        Templates::default(),
+        "https://example.amocrm.ru",
+    )
+    .with_names(HashMap::from([(
+        DEMO_MANAGER,
+        "Анна (менеджер)".to_string(),
+    )]))
+    .with_time_zone(policy.calendar.time_zone().clone());
+    let watch = Watch::new(
+        journal.clone(),
+        policy,
+        Arc::new(NoCallbacks),
+        Arc::new(alerter),
+        Arc::new(TokioClock::new()),
+    );
+    let end = started + deadline * 2 + Duration::from_millis(1500);
+    let mut shown = 0;
+    while tokio::time::Instant::now() < end {
+        watch.tick().await.context("callback watch")?;
+        let sent = memory.sent();
+        for (to, text) in &sent[shown..] {
+            let who = if to == "head" {
+                "руководителю"
+            } else {
+                "менеджеру"
+            };
+            println!("   ALERT → {who} ({to}):");
+            for line in text.lines() {
+                println!("     {line}");
+            }
+        }
+        summary.overdue += sent.len() - shown;
+        shown = sent.len();
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
     println!(
-        "\nsummary: {} mails → {} leads, {} for review, {} trash, {} ignored; {} overdue alerts; nothing was sent anywhere",
+        "\nsummary: {} mails → {} leads, {} for review, {} trash, {} ignored; {} alerts (manager, then head of sales); nothing was sent anywhere",
         summary.mails,
         summary.leads,
         summary.review,

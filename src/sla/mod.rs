@@ -296,14 +296,15 @@ pub fn watch_from_config(
 impl Policy {
     /// The deadline hook for the delivery pipeline
     /// ([`crate::pipeline::Pipeline::with_deadline`]), so the call task is
-    /// due at the business-hours deadline, not at arrival + 10 wall minutes.
-    /// (The hook gets no rule, so a per-rule `sla` override is applied by
-    /// the watch's own rows, not by the task due time.)
+    /// due at the business-hours deadline, not at arrival + 10 wall minutes,
+    /// with the rule's own `sla` override when it has one.
     pub fn deadline_fn(self: std::sync::Arc<Self>) -> crate::pipeline::DeadlineFn {
-        std::sync::Arc::new(move |_req: &Request, start_ms: i64| {
-            let start = Timestamp::from_millisecond(start_ms).ok()?;
-            Some(self.deadline(start, None).as_millisecond())
-        })
+        std::sync::Arc::new(
+            move |_req: &Request, rule_secs: Option<u64>, start_ms: i64| {
+                let start = Timestamp::from_millisecond(start_ms).ok()?;
+                Some(self.deadline(start, rule_secs).as_millisecond())
+            },
+        )
     }
 }
 
@@ -498,10 +499,16 @@ mod tests {
         let f = p.deadline_fn();
         // Friday 23:40 MSK = 20:40 UTC → Monday 09:10 MSK = 06:10 UTC.
         let fri: Timestamp = "2026-11-27T20:40:00Z".parse().unwrap();
-        let due = f(&Request::default(), fri.as_millisecond()).unwrap();
+        let due = f(&Request::default(), None, fri.as_millisecond()).unwrap();
         assert_eq!(
             Timestamp::from_millisecond(due).unwrap(),
             "2026-11-30T06:10:00Z".parse::<Timestamp>().unwrap()
+        );
+        // A rule's own `sla = "15m"` moves the task due time with it.
+        let due = f(&Request::default(), Some(900), fri.as_millisecond()).unwrap();
+        assert_eq!(
+            Timestamp::from_millisecond(due).unwrap(),
+            "2026-11-30T06:15:00Z".parse::<Timestamp>().unwrap()
         );
     }
 
