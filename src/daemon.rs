@@ -154,6 +154,7 @@ struct Generation {
 
 fn spawn_generation(
     loaded: &Loaded,
+    limiter: &Arc<crate::crm::RateLimiter>,
     journal: &Arc<Journal>,
     rules: &Arc<ArcSwap<RuleSet>>,
     wake: &Arc<Notify>,
@@ -176,7 +177,7 @@ fn spawn_generation(
         loaded.config_text.as_deref(),
     )
     .map_err(|d| DaemonError::Config(d.to_string()))?;
-    let pipeline = Pipeline::new(PipelineDeps {
+    let mut pipeline = Pipeline::new(PipelineDeps {
         journal: journal.clone(),
         rules: rules.clone(),
         config: config.clone(),
@@ -184,6 +185,14 @@ fn spawn_generation(
     })?
     // Call tasks are due at the business-hours deadline the SLA watch uses.
     .with_deadline(Arc::new(policy).deadline_fn());
+    // The process's one rate limiter outlives reloads, so a reload cannot
+    // start a fresh burst on top of the old generation's requests.
+    if let Some(c) =
+        crate::pipeline::client_from_config(&config, journal.clone(), limiter.clone(), dry_run)
+            .map_err(|e| DaemonError::Config(e.to_string()))?
+    {
+        pipeline = pipeline.with_client(Arc::new(c));
+    }
     let client = pipeline.client().cloned();
     tasks.spawn(pipeline.run(wake.clone(), stop.child_token()));
     // Mails journalled before a restart are waiting: look at them now.
@@ -314,7 +323,8 @@ pub async fn run(
     } else {
         None
     };
-    let mut current = spawn_generation(&loaded, &journal, &rules, &wake, &shutdown)?;
+    let limiter = crate::pipeline::limiter_from(&loaded.config);
+    let mut current = spawn_generation(&loaded, &limiter, &journal, &rules, &wake, &shutdown)?;
     notify(&[
         NotifyState::Ready,
         NotifyState::Status(&status_line(&current.config)),
@@ -335,7 +345,7 @@ pub async fn run(
         tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = reload.notified() => {
-                current = do_reload(&config_path, current, &journal, &rules, &wake, &shutdown).await;
+                current = do_reload(&config_path, current, &limiter, &journal, &rules, &wake, &shutdown).await;
             }
             _ = ticker.tick() => {
                 // WATCHDOG only while the journal answers: a wedged state file
@@ -372,6 +382,7 @@ pub async fn run(
 async fn do_reload(
     config_path: &Path,
     current: Generation,
+    limiter: &Arc<crate::crm::RateLimiter>,
     journal: &Arc<Journal>,
     rules: &Arc<ArcSwap<RuleSet>>,
     wake: &Arc<Notify>,
@@ -415,7 +426,7 @@ async fn do_reload(
             } else {
                 tracing::info!("config changed: restarting mailbox watchers and the pipeline");
                 current.stop("old").await;
-                match spawn_generation(&loaded, journal, rules, wake, shutdown) {
+                match spawn_generation(&loaded, limiter, journal, rules, wake, shutdown) {
                     Ok(g) => g,
                     Err(e) => {
                         // Nothing runs now: exit so systemd restarts us.

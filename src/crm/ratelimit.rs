@@ -1,11 +1,16 @@
 //! The one rate limiter of the daemon: every amoCRM call (delivery, name
 //! catalog, SLA event checks) waits for a slot here first.
 //!
-//! amoCRM counts requests in any one-second window; we space requests by
-//! `window / limit`, where `window` is one second plus a small margin, so at
-//! most `limit` requests ever fall in any one-second window even with a few
-//! milliseconds of network jitter. Uses tokio time, so paused-clock tests work.
+//! amoCRM counts requests in any one-second window. We keep the send times
+//! of the last `limit` requests and let a request go when fewer than `limit`
+//! were sent in the last `WINDOW` (one second plus a margin for jitter
+//! between our clock and the server's). So a lone request, or the two or
+//! three of one lead, go out at once (latency), while a backlog drains at
+//! exactly `limit` per window (throughput), never more. This holds only if
+//! every call of the process shares the one limiter, which is why the daemon
+//! keeps it across reloads. Uses tokio time, so paused-clock tests work.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use tokio::sync::Mutex;
@@ -13,49 +18,69 @@ use tokio::time::Instant;
 
 #[derive(Debug)]
 pub struct RateLimiter {
-    interval: Duration,
+    limit: usize,
     /// tokio Mutex: held across the sleep so callers queue in order.
-    next: Mutex<Option<Instant>>,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Send times of the last `limit` requests, oldest first.
+    sent: VecDeque<Instant>,
+    /// Nobody sends before this (429 / abuse block).
+    paused_until: Option<Instant>,
 }
 
 /// Margin over one second that absorbs jitter between our clock and the server's.
 const WINDOW: Duration = Duration::from_millis(1025);
 
 impl RateLimiter {
-    /// `per_second`: the most requests allowed in any one-second window.
+    /// `per_second`: the most requests allowed in any one-second window
+    /// (fractions are rounded down; at least one).
     pub fn new(per_second: f64) -> RateLimiter {
-        let per_second = if per_second.is_finite() && per_second > 0.0 {
+        let per_second = if per_second.is_finite() && per_second >= 1.0 {
             per_second
         } else {
             6.0
         };
         RateLimiter {
-            interval: WINDOW.div_f64(per_second),
-            next: Mutex::new(None),
+            limit: (per_second.floor() as usize).max(1),
+            state: Mutex::new(State::default()),
         }
     }
 
+    /// The average spacing of requests when a backlog drains.
     pub fn interval(&self) -> Duration {
-        self.interval
+        WINDOW / self.limit as u32
     }
 
     /// Waits until the next request may be sent.
     pub async fn acquire(&self) {
-        let mut next = self.next.lock().await;
-        let now = Instant::now();
-        let slot = match *next {
-            Some(t) if t > now => t,
-            _ => now,
-        };
+        let mut st = self.state.lock().await;
+        let mut slot = Instant::now();
+        if let Some(p) = st.paused_until
+            && p > slot
+        {
+            slot = p;
+        }
+        if st.sent.len() >= self.limit
+            && let Some(oldest) = st.sent.front()
+        {
+            slot = slot.max(*oldest + WINDOW);
+        }
         tokio::time::sleep_until(slot).await;
-        *next = Some(slot + self.interval);
+        let now = Instant::now().max(slot);
+        st.sent.push_back(now);
+        while st.sent.len() > self.limit {
+            st.sent.pop_front();
+        }
     }
 
-    /// Pushes the next slot back (429 / abuse block: the whole daemon waits).
+    /// Holds every request until `until` (429 / abuse block: the whole daemon waits).
     pub async fn pause_until(&self, until: Instant) {
-        let mut next = self.next.lock().await;
-        if next.is_none_or(|t| t < until) {
-            *next = Some(until);
+        let mut st = self.state.lock().await;
+        if st.paused_until.is_none_or(|t| t < until) {
+            st.paused_until = Some(until);
         }
     }
 }
@@ -90,8 +115,34 @@ mod tests {
                 "21 requests within 1s"
             );
         }
-        // Close to the limit: 25 intervals of ~51 ms.
+        // The first 20 go at once, the rest one window later.
         let total = times[25] - start;
         assert!(total < Duration::from_millis(1600), "{total:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_few_requests_go_at_once_and_pause_holds_everyone() {
+        let rl = RateLimiter::new(6.0);
+        let start = Instant::now();
+        for _ in 0..3 {
+            rl.acquire().await;
+        }
+        assert_eq!(
+            Instant::now(),
+            start,
+            "three requests of one lead must not wait"
+        );
+        rl.pause_until(start + Duration::from_secs(5)).await;
+        rl.acquire().await;
+        assert!(Instant::now() >= start + Duration::from_secs(5));
+        // A backlog: never more than 6 in any window.
+        let mut times = Vec::new();
+        for _ in 0..20 {
+            rl.acquire().await;
+            times.push(Instant::now());
+        }
+        for w in times.windows(7) {
+            assert!(w[6] - w[0] >= WINDOW, "7 requests within {:?}", w[6] - w[0]);
+        }
     }
 }

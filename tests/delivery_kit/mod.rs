@@ -20,6 +20,20 @@ use arc_swap::ArcSwap;
 
 use crate::support::FakeAmo;
 
+/// One limiter per fake amoCRM, shared by every client a test builds
+/// against it (a "restarted" pipeline, a second client): the daemon has one
+/// limiter per process, and so must a test that plays several of its lives.
+pub fn shared_limiter(fake: &FakeAmo, rate: f64) -> Arc<RateLimiter> {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    static LIMITERS: LazyLock<Mutex<HashMap<String, Arc<RateLimiter>>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+    let mut m = LIMITERS.lock().unwrap();
+    m.entry(fake.base_url())
+        .or_insert_with(|| Arc::new(RateLimiter::new(rate)))
+        .clone()
+}
+
 /// Client options for tests: the real limiter rate, short timeouts/backoffs.
 pub fn options(
     fake: &FakeAmo,
@@ -27,7 +41,7 @@ pub fn options(
     journal: Option<Arc<Journal>>,
     rate: f64,
 ) -> ClientOptions {
-    let mut o = ClientOptions::new(&fake.base_url(), auth, Arc::new(RateLimiter::new(rate)));
+    let mut o = ClientOptions::new(&fake.base_url(), auth, shared_limiter(fake, rate));
     o.journal = journal;
     o.timeout = Duration::from_millis(1500);
     o.connect_timeout = Duration::from_millis(500);
