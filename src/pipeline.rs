@@ -266,6 +266,7 @@ impl Pipeline {
                     },
                 })?;
                 tracing::info!(mail_id = m.id, uid = m.uid, %key, request_id = e.request_id, action = request.action.as_str(), rule = request.rule.as_deref().unwrap_or("-"), "mail parsed and queued");
+                crate::metrics::global().request(request.action.as_str());
                 moved += 1;
             }
         }

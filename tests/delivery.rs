@@ -32,6 +32,7 @@ async fn lead_in_unsorted_with_contact_note_and_call_task() {
     let (fake, dir) = start();
     let j = open(&dir.path().join("s.db"));
     let p = pipeline(&j, long_lived(&fake, &j));
+    let created_before = leads_created_metric();
     let id = p
         .enqueue(
             "ai-0000000000000001",
@@ -90,6 +91,18 @@ async fn lead_in_unsorted_with_contact_note_and_call_task() {
     assert_clean(&fake);
     assert_eq!(fake.count_429(), 0);
     assert!(fake.peak_rate_per_second() <= 7);
+    // /metrics counts it (other tests in this binary may add more meanwhile).
+    assert!(leads_created_metric() > created_before);
+}
+
+/// `amo_intake_leads_created_total` as /metrics would serve it now.
+fn leads_created_metric() -> u64 {
+    amo_intake::metrics::global()
+        .render()
+        .lines()
+        .find_map(|l| l.strip_prefix("amo_intake_leads_created_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 #[tokio::test]

@@ -278,6 +278,7 @@ impl Deliverer {
     fn retry_later(&self, r: &OutboxRow, e: &CrmError, wait: Duration) -> Result<(), CrmError> {
         let next = now_ms() + wait.as_millis() as i64;
         tracing::warn!(key = %r.key, state = r.state.as_str(), attempts = r.attempts, retry_in_ms = wait.as_millis() as u64, error = %e, "delivery step failed; will retry");
+        crate::metrics::global().delivery_error();
         self.journal
             .mark_retry(r.request_id, &e.to_string(), next)?;
         Ok(())
@@ -445,6 +446,7 @@ impl Deliverer {
             self.remember(p, c);
         }
         tracing::info!(key = %row.key, lead_id, contact_id, linked = contact.is_some(), rule = row.request.rule.as_deref().unwrap_or("-"), phone = %p.phones10.first().map(|s| mask_phone(s)).unwrap_or_default(), "lead created in Unsorted");
+        crate::metrics::global().lead_created();
         step.moved += 1;
         Ok(false)
     }
@@ -498,6 +500,7 @@ impl Deliverer {
             self.remember(p, c);
         }
         tracing::info!(key = %row.key, lead_id, contact_id, "lead created in Unsorted via complex");
+        crate::metrics::global().lead_created();
         step.moved += 1;
         Ok(false)
     }
@@ -593,6 +596,7 @@ impl Deliverer {
                 self.remember(p, c);
             }
             tracing::info!(key = %row.key, lead_id, contact_id, linked = contact.is_some(), action = row.request.action.as_str(), rule = row.request.rule.as_deref().unwrap_or("-"), "lead created");
+            crate::metrics::global().lead_created();
             step.moved += 1;
         }
         Ok(false)
