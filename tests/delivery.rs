@@ -784,3 +784,37 @@ async fn duplicate_refusal_falls_back_to_complex_in_unsorted() {
     assert_eq!(fake.requests_to("POST", "/api/v4/leads/complex").len(), 1);
     assert_clean(&fake);
 }
+
+/// amoCRM refusing the notes or the call tasks (HTTP 400) must not hold the
+/// leads back or make them retry forever: the leads are done, without them.
+#[tokio::test]
+async fn refused_notes_and_tasks_do_not_block_the_lead() {
+    let fake = FakeAmo::start(FakeOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let j = open(&dir.path().join("s.db"));
+    let p = pipeline(&j, long_lived(&fake, &j));
+    p.run_once().await.unwrap();
+    fake.inject(Fault::new(
+        "POST",
+        "/api/v4/leads/notes",
+        FaultKind::Validation,
+    ));
+    fake.inject(Fault::new("POST", "/api/v4/tasks", FaultKind::Validation));
+    let id = p
+        .enqueue(
+            "ai-refused-extras",
+            &req("Анна", "+79161234567", None),
+            &CrmSpec::default(),
+        )
+        .unwrap();
+    drain(&p, &j, T).await;
+    let row = j.outbox_row(id).unwrap().unwrap();
+    assert_eq!(row.state, OutboxState::Done);
+    let leads = fake.leads();
+    assert_eq!(leads.len(), 1);
+    assert!(fake.lead_notes(leads[0].id).is_empty());
+    assert!(fake.lead_tasks(leads[0].id).is_empty());
+    // One attempt each: a 400 is not retried blindly.
+    assert_eq!(fake.requests_to("POST", "/api/v4/leads/notes").len(), 1);
+    assert_eq!(fake.requests_to("POST", "/api/v4/tasks").len(), 1);
+}

@@ -638,20 +638,11 @@ impl Deliverer {
                 .collect();
             self.journal.mark_posting(&posting, false, true)?;
             hit("after_notes_flag_commit")?;
-            match self
-                .client
-                .post_json("/api/v4/leads/notes", &Value::Array(items))
+            if let Some(r) = self
+                .post_batch("/api/v4/leads/notes", items, "lead notes", rows, step)
                 .await
             {
-                Ok(_) => {}
-                Err(CrmError::Rejected { status, detail, .. }) => {
-                    // The leads exist; a refused note must not block them.
-                    tracing::error!(status, %detail, "amoCRM refused the lead notes; leads stay without them");
-                }
-                Err(e) => {
-                    let rs: Vec<&OutboxRow> = rows.iter().collect();
-                    return self.fail(&rs, e, step);
-                }
+                return r;
             }
             hit("after_notes_post")?;
         }
@@ -700,19 +691,11 @@ impl Deliverer {
         if !items.is_empty() {
             self.journal.mark_posting(&posting, true, true)?;
             hit("after_tasks_flag_commit")?;
-            match self
-                .client
-                .post_json("/api/v4/tasks", &Value::Array(items))
+            if let Some(r) = self
+                .post_batch("/api/v4/tasks", items, "call tasks", rows, step)
                 .await
             {
-                Ok(_) => {}
-                Err(CrmError::Rejected { status, detail, .. }) => {
-                    tracing::error!(status, %detail, "amoCRM refused the call tasks; leads stay without them");
-                }
-                Err(e) => {
-                    let rs: Vec<&OutboxRow> = rows.iter().collect();
-                    return self.fail(&rs, e, step);
-                }
+                return r;
             }
             hit("after_tasks_post")?;
         }
@@ -720,6 +703,30 @@ impl Deliverer {
         hit("after_done_commit")?;
         step.moved += ids.len();
         Ok(false)
+    }
+
+    /// Posts one array of notes or tasks. The leads already exist, so a 400
+    /// is logged and they go on without them; any other error is retried
+    /// for the whole batch. `Some(result)` means: return it now.
+    async fn post_batch(
+        &self,
+        path: &str,
+        items: Vec<Value>,
+        what: &str,
+        rows: &[OutboxRow],
+        step: &mut Step,
+    ) -> Option<Result<bool, CrmError>> {
+        match self.client.post_json(path, &Value::Array(items)).await {
+            Ok(_) => None,
+            Err(CrmError::Rejected { status, detail, .. }) => {
+                tracing::error!(status, %detail, "amoCRM refused the {what}; leads stay without them");
+                None
+            }
+            Err(e) => {
+                let rs: Vec<&OutboxRow> = rows.iter().collect();
+                Some(self.fail(&rs, e, step))
+            }
+        }
     }
 
     async fn note_exists(&self, lead_id: i64, key: &str) -> Result<bool, CrmError> {
