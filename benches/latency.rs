@@ -2,6 +2,11 @@
 //! next to Dovecot's own IDLE notification delay measured in the same run by
 //! a bare IDLE client, plus the daemon's idle RSS and CPU.
 //!
+//! Idle is measured once the parse worker (a child the daemon starts when
+//! mail arrives and that leaves after `[parse] worker_idle`) has exited, and
+//! counts the daemon with any children; the `busy:` line shows the peak RSS
+//! of the daemon and of the worker while mail flowed.
+//!
 //! Run: `cargo bench --bench latency` (several minutes). Knobs (env):
 //! AMO_BENCH_MAILS (200), AMO_BENCH_INTERVAL_MS (1000), AMO_BENCH_IDLE_S (60).
 //! Last line: `RESULT latency p50_ms=… p99_ms=… idle_floor_ms=… idle_rss_mb=… idle_cpu_pct=…`.
@@ -100,6 +105,29 @@ fn proc_stat(pid: u32) -> (f64, f64) {
     (rss_kb / 1024.0, ticks)
 }
 
+/// Child process ids of `pid` (the parse worker).
+fn children(pid: u32) -> Vec<u32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+/// RSS (MB) and CPU ticks of `pid` and its children together: the parse
+/// worker is part of the daemon's footprint while it runs.
+fn tree_stat(pid: u32) -> (f64, f64) {
+    let (mut rss, mut ticks) = proc_stat(pid);
+    for c in children(pid) {
+        let (r, t) = proc_stat(c);
+        if r.is_finite() {
+            rss += r;
+            ticks += t;
+        }
+    }
+    (rss, ticks)
+}
+
 fn journal_times(setup: &Setup) -> HashMap<String, f64> {
     let conn = rusqlite::Connection::open_with_flags(
         setup.path("state.db"),
@@ -147,6 +175,28 @@ async fn main() {
     d.wait_log("connected", Duration::from_secs(30));
     let seen = Arc::new(Mutex::new(Vec::new()));
     tokio::spawn(idle_floor(dc.port, seen.clone()));
+    // Peak RSS of the daemon and of its parse worker while mail flows.
+    let busy = Arc::new(Mutex::new((0.0f64, 0.0f64)));
+    let sampler = {
+        let busy = busy.clone();
+        let pid = d.pid().as_raw() as u32;
+        tokio::spawn(async move {
+            loop {
+                let own = proc_stat(pid).0;
+                let workers: f64 = children(pid)
+                    .into_iter()
+                    .map(|c| proc_stat(c).0)
+                    .filter(|r| r.is_finite())
+                    .sum();
+                {
+                    let mut b = busy.lock().unwrap();
+                    b.0 = b.0.max(own);
+                    b.1 = b.1.max(workers);
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        })
+    };
     tokio::time::sleep(Duration::from_secs(1)).await;
 
     // One APPEND connection for the whole run (as an MTA would keep one).
@@ -218,17 +268,26 @@ async fn main() {
         .collect();
     floor.sort_by(|a, b| a.total_cmp(b));
 
+    sampler.abort();
+    let (busy_daemon, busy_worker) = *busy.lock().unwrap();
+    // Idle starts when the parse worker has left ([parse] worker_idle, 10 s
+    // by default); its RSS still counts (with the daemon's) if it is back.
+    let pid = d.pid().as_raw() as u32;
+    let quiet = Instant::now();
+    while !children(pid).is_empty() && quiet.elapsed() < Duration::from_secs(120) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let worker_left_s = quiet.elapsed().as_secs_f64();
     eprintln!("idle: measuring daemon RSS and CPU for {idle_s} s…");
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let pid = d.pid().as_raw() as u32;
-    let (_, t_start) = proc_stat(pid);
+    let (_, t_start) = tree_stat(pid);
     let started = Instant::now();
     let mut rss_max: f64 = 0.0;
     while started.elapsed() < Duration::from_secs(idle_s) {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        rss_max = rss_max.max(proc_stat(pid).0);
+        rss_max = rss_max.max(tree_stat(pid).0);
     }
-    let (_, t_end) = proc_stat(pid);
+    let (_, t_end) = tree_stat(pid);
     let clk_tck = 100.0; // Linux USER_HZ
     let cpu_pct = (t_end - t_start) / clk_tck / started.elapsed().as_secs_f64() * 100.0;
 
@@ -244,6 +303,9 @@ async fn main() {
         pct(&floor, 0.99)
     );
     println!("fake amoCRM: {}", fake.summary());
+    println!(
+        "busy: daemon_peak_rss_mb={busy_daemon:.1} worker_peak_rss_mb={busy_worker:.1} worker_left_after_s={worker_left_s:.1}"
+    );
     println!(
         "RESULT latency p50_ms={:.1} p99_ms={:.1} idle_floor_ms={:.1} idle_rss_mb={:.1} idle_cpu_pct={:.3} mails={}",
         pct(&lat, 0.5),

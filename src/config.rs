@@ -170,6 +170,15 @@ pub struct ParseConfig {
     /// Mails larger than this become `review`, unparsed.
     #[serde(default = "default_max_mail_bytes")]
     pub max_mail_bytes: usize,
+    /// The daemon parses in a child process (`amo-intake parse-worker`):
+    /// the phone-number tables and rule matchers live there and leave with
+    /// it when the mailbox is quiet, and a parser crash (even an abort or a
+    /// stack overflow) costs one mail, quarantined, not the daemon.
+    #[serde(default = "default_true")]
+    pub worker: bool,
+    /// How long the worker stays after its last mail ("10s", "1m").
+    #[serde(default = "default_worker_idle", deserialize_with = "de_duration")]
+    pub worker_idle: std::time::Duration,
 }
 
 impl Default for ParseConfig {
@@ -177,8 +186,28 @@ impl Default for ParseConfig {
         ParseConfig {
             region: default_region(),
             max_mail_bytes: default_max_mail_bytes(),
+            worker: true,
+            worker_idle: default_worker_idle(),
         }
     }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_worker_idle() -> std::time::Duration {
+    std::time::Duration::from_secs(10)
+}
+
+/// A duration written as "90s", "10m", "1h30m" (error at the value's span).
+fn de_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::time::Duration, D::Error> {
+    let s = String::deserialize(d)?;
+    parse_duration(&s).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "`{s}` is not a duration: write it like \"10s\", \"5m\" or \"1h30m\""
+        ))
+    })
 }
 
 fn default_region() -> String {
@@ -381,5 +410,22 @@ mod tests {
             .map(|d| d.to_string());
         let err = err.unwrap_or_default();
         assert!(err.starts_with("c.toml:3:1:"), "{err}");
+    }
+
+    #[test]
+    fn parse_worker_settings() {
+        let c = Config::parse(Path::new("c.toml"), "").unwrap_or_else(|d| panic!("{d}"));
+        assert!(c.parse.worker);
+        assert_eq!(c.parse.worker_idle, std::time::Duration::from_secs(10));
+        let text = "[parse]\nworker = false\nworker_idle = \"2m\"\n";
+        let c = Config::parse(Path::new("c.toml"), text).unwrap_or_else(|d| panic!("{d}"));
+        assert!(!c.parse.worker);
+        assert_eq!(c.parse.worker_idle, std::time::Duration::from_secs(120));
+        let err = Config::parse(Path::new("c.toml"), "[parse]\nworker_idle = \"soon\"\n")
+            .err()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        assert!(err.starts_with("c.toml:2:15:"), "{err}");
+        assert!(err.contains("`soon` is not a duration"), "{err}");
     }
 }

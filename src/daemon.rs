@@ -185,6 +185,9 @@ fn spawn_generation(
     })?
     // Call tasks are due at the business-hours deadline the SLA watch uses.
     .with_deadline(Arc::new(policy).deadline_fn());
+    if let Some(w) = crate::worker::ParseWorker::from_config(&config.parse) {
+        pipeline = pipeline.with_worker(w);
+    }
     // The process's one rate limiter outlives reloads, so a reload cannot
     // start a fresh burst on top of the old generation's requests.
     if let Some(c) =

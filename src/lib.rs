@@ -31,3 +31,4 @@ pub mod pipeline;
 pub mod request;
 pub mod rules;
 pub mod sla;
+pub mod worker;

@@ -34,6 +34,9 @@ enum Command {
     Crm(cmd::crm::Args),
     /// Exchange an OAuth authorisation code for tokens.
     Auth(cmd::auth::Args),
+    /// The daemon's parse process, spoken to over stdin/stdout.
+    #[command(hide = true)]
+    ParseWorker,
 }
 
 fn main() -> ExitCode {
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Report(a) => cmd::report::run(a),
         Command::Crm(a) => cmd::crm::run(a),
         Command::Auth(a) => cmd::auth::run(a),
+        Command::ParseWorker => cmd::worker::run(),
     };
     match result {
         Ok(code) => code,

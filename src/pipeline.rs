@@ -6,7 +6,6 @@
 //! [`PipelineDeps`]; the amoCRM client (with the daemon's one rate limiter)
 //! is built from the config or injected with [`Pipeline::with_client`].
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,6 +23,7 @@ use crate::journal::Journal;
 use crate::journal::outbox::NewRequest;
 use crate::request::Request;
 use crate::rules::{CrmSpec, ParseOptions, RuleSet};
+use crate::worker::ParseWorker;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -66,6 +66,7 @@ pub struct Pipeline {
     parse: ParseOptions,
     deadline: Option<DeadlineFn>,
     catalog_override: Option<Catalog>,
+    worker: Option<ParseWorker>,
 }
 
 /// The daemon's one limiter when the pipeline builds its own client.
@@ -144,6 +145,7 @@ impl Pipeline {
             parse,
             deadline: None,
             catalog_override: None,
+            worker: None,
         })
     }
 
@@ -154,6 +156,12 @@ impl Pipeline {
     }
 
     /// SLA deadlines from the SLA module (default: start + callback_within).
+    /// Parses in a child process (the daemon); without it, in this one.
+    pub fn with_worker(mut self, w: ParseWorker) -> Pipeline {
+        self.worker = Some(w);
+        self
+    }
+
     pub fn with_deadline(mut self, f: DeadlineFn) -> Pipeline {
         self.deadline = Some(f);
         self
@@ -215,7 +223,7 @@ impl Pipeline {
 
     /// Parses every journalled mail not yet parsed (a parse that panics
     /// quarantines the mail with the reason). Returns how many moved.
-    pub fn parse_seen(&self) -> Result<usize, PipelineError> {
+    pub async fn parse_seen(&self) -> Result<usize, PipelineError> {
         let rules = self.deps.rules.load_full();
         let mut moved = 0;
         loop {
@@ -224,15 +232,13 @@ impl Pipeline {
                 return Ok(moved);
             }
             for m in mails {
-                let parsed = catch_unwind(AssertUnwindSafe(|| rules.apply(&m.raw, &self.parse)));
+                let parsed = match &self.worker {
+                    Some(w) => w.parse(&rules, &self.parse, &m.raw).await,
+                    None => crate::worker::parse_guarded(&rules, &m.raw, &self.parse),
+                };
                 let request = match parsed {
                     Ok(r) => r,
-                    Err(p) => {
-                        let what = p
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| p.downcast_ref::<String>().cloned())
-                            .unwrap_or_else(|| "unknown panic".into());
+                    Err(what) => {
                         let reason = format!(
                             "parser crashed on this mail ({what}); kept for a human, report it as a bug"
                         );
@@ -316,7 +322,7 @@ impl Pipeline {
     /// Parses every journalled mail not yet parsed, then delivers what is due.
     /// Returns how many mails or requests moved a step.
     pub async fn run_once(&self) -> Result<usize, PipelineError> {
-        let mut moved = self.parse_seen()?;
+        let mut moved = self.parse_seen().await?;
         if let Some(d) = self.deliverer().await? {
             moved += d.deliver_due().await?;
         }

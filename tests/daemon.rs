@@ -240,3 +240,80 @@ async fn rules_folder_watch_reloads_without_a_signal() {
             .success()
     );
 }
+
+/// (message id, state, error) of every journalled mail.
+fn mail_states(setup: &Setup) -> Vec<(String, String, Option<String>)> {
+    let Ok(conn) = rusqlite::Connection::open_with_flags(
+        setup.path("state.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    ) else {
+        return Vec::new();
+    };
+    let Ok(mut st) = conn.prepare("SELECT message_id, state, error FROM mails ORDER BY id") else {
+        return Vec::new();
+    };
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map(|rows| rows.filter_map(Result::ok).collect())
+        .unwrap_or_default()
+}
+
+fn children(pid: i32) -> Vec<String> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(String::from)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mail_that_kills_the_parser_is_quarantined_and_the_daemon_goes_on() {
+    let dc = Dovecot::start();
+    let setup = Setup::new();
+    setup.write_config(&setup.config_text(dc.port, "\n[parse]\nworker_idle = \"1s\"\n"));
+    let mut d = Daemon::spawn_env(
+        &setup.config_path(),
+        &[("AMO_INTAKE_FAILPOINTS", "parse_abort")],
+    );
+    d.wait_log("connected", START);
+    let crash = String::from_utf8(form_mail(0, "crash"))
+        .unwrap()
+        .replacen(
+            "MIME-Version",
+            "X-Amo-Intake-Failpoint: parse_abort\r\nMIME-Version",
+            1,
+        )
+        .into_bytes();
+    dc.append_many("INBOX", &[crash, form_mail(1, "ok")]).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let states = loop {
+        let s = mail_states(&setup);
+        if s.len() == 2 && s.iter().all(|(_, state, _)| state != "seen") {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not processed: {s:?}\n{}",
+            d.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let crashed = states.iter().find(|s| s.0.starts_with("crash-")).unwrap();
+    assert_eq!(crashed.1, "quarantined", "{states:?}");
+    let why = crashed.2.as_deref().unwrap_or("");
+    assert!(why.contains("died on this mail twice"), "{why}");
+    assert!(why.contains("signal 6"), "{why}");
+    let ok = states.iter().find(|s| s.0.starts_with("ok-")).unwrap();
+    assert_ne!(ok.1, "quarantined", "{states:?}");
+    assert_eq!(d.count_log("mail quarantined"), 1, "{}", d.log());
+    assert!(
+        d.wait_exit(Duration::from_millis(200)).is_none(),
+        "the daemon survives a parser crash"
+    );
+    // The worker leaves after `worker_idle`; the daemon waits alone.
+    let pid = d.pid().as_raw();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !children(pid).is_empty() {
+        assert!(Instant::now() < deadline, "worker still running");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -10,6 +10,7 @@ pub mod parse;
 pub mod report;
 pub mod run;
 pub mod status;
+pub mod worker;
 
 /// Exit code for bad configuration at start (sysexits EX_CONFIG); the unit
 /// has `RestartPreventExitStatus=78` so systemd does not loop on it.

@@ -38,6 +38,12 @@ pub fn clear() {
     lock().clear();
 }
 
+/// Whether `name` is armed, without consuming a firing (for failpoints
+/// that also need a marker in their input to fire).
+pub fn is_armed(name: &str) -> bool {
+    lock().get(name).is_some_and(|n| *n > 0)
+}
+
 /// Whether the named failpoint fires now (consumes one firing).
 pub fn fires(name: &str) -> bool {
     let mut m = lock();

@@ -18,7 +18,7 @@ pub mod load;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 use sha2::{Digest, Sha256};
@@ -241,6 +241,10 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
 pub struct RuleSet {
     rules: Vec<Rule>,
     version: String,
+    /// The validated texts the set was built from: a parse worker process
+    /// rebuilds exactly this set from them, never from the (possibly edited
+    /// since) files on disk.
+    sources: Arc<[(PathBuf, String)]>,
 }
 
 /// Loads rule texts (path, text) into a set: pure, every problem reported.
@@ -265,7 +269,11 @@ pub fn load_texts(files: &[(PathBuf, String)]) -> Result<RuleSet, Diagnostics> {
         h.update([0]);
     }
     let version = hex::encode(&h.finalize()[..8]);
-    Ok(RuleSet { rules, version })
+    Ok(RuleSet {
+        rules,
+        version,
+        sources: files.into(),
+    })
 }
 
 impl RuleSet {
@@ -344,6 +352,11 @@ impl RuleSet {
     /// Content hash of the rule files, journalled with every parsed mail.
     pub fn version(&self) -> &str {
         &self.version
+    }
+
+    /// The `(path, text)` pairs this set was loaded from.
+    pub fn sources(&self) -> &[(PathBuf, String)] {
+        &self.sources
     }
 
     /// Rules in the order they are tried.

@@ -18,9 +18,24 @@ impl Daemon {
     }
 
     pub fn spawn_args(args: &[&str]) -> Daemon {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_amo-intake"))
-            .args(args)
+        Self::spawn_args_env(args, &[])
+    }
+
+    /// `run --config` with extra environment (failpoints).
+    pub fn spawn_env(config: &Path, env: &[(&str, &str)]) -> Daemon {
+        Self::spawn_args_env(&["run", "--config", &config.display().to_string()], env)
+    }
+
+    pub fn spawn_args_env(args: &[&str], env: &[(&str, &str)]) -> Daemon {
+        // AMO_DAEMON_WRAPPER (e.g. "heaptrack -o /tmp/ht") profiles the daemon.
+        let wrapper = std::env::var("AMO_DAEMON_WRAPPER").unwrap_or_default();
+        let mut argv: Vec<String> = wrapper.split_whitespace().map(String::from).collect();
+        argv.push(env!("CARGO_BIN_EXE_amo-intake").to_string());
+        argv.extend(args.iter().map(|a| a.to_string()));
+        let mut child = Command::new(&argv[0])
+            .args(&argv[1..])
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .env_remove("NOTIFY_SOCKET")
             .env_remove("CREDENTIALS_DIRECTORY")
             .stdin(Stdio::null())

@@ -1,0 +1,189 @@
+//! The parse worker (`amo-intake parse-worker`, the real binary): same
+//! answers as parsing in-process, crashes and hangs cost one mail, the
+//! process leaves when idle and is replaced when the rules change.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use amo_intake::rules::{ParseOptions, RuleSet};
+use amo_intake::worker::ParseWorker;
+
+fn exe() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_amo-intake"))
+}
+
+fn mails() -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for dir in ["../shared/corpus", "demo", "tests/fixtures/letter"] {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "eml") {
+                out.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn marked(failpoint: &str) -> Vec<u8> {
+    format!(
+        "From: Tilda <robot@tilda.ws>\r\nSubject: x\r\nX-Amo-Intake-Failpoint: {failpoint}\r\n\r\nName: A\r\nPhone: +7 912 345-67-89\r\n"
+    )
+    .into_bytes()
+}
+
+const PLAIN: &[u8] =
+    b"From: Tilda <robot@tilda.ws>\r\nSubject: Lead\r\n\r\nName: Anna\r\nPhone: 8 (912) 345-67-89\r\nComment: zamer\r\n";
+
+fn alive(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+#[tokio::test]
+async fn worker_answers_every_sample_mail_exactly_like_the_daemon_would() {
+    let set = RuleSet::builtin();
+    let opts = ParseOptions::default();
+    let w = ParseWorker::new(exe(), Duration::from_secs(30));
+    let all = mails();
+    assert!(all.len() >= 30, "sample mails not found: {}", all.len());
+    for (path, raw) in &all {
+        let got = w.parse(&set, &opts, raw).await.unwrap();
+        assert_eq!(got, set.apply(raw, &opts), "{}", path.display());
+    }
+    // One process served them all.
+    assert!(w.pid().await.is_some());
+}
+
+#[tokio::test]
+async fn a_worker_that_dies_on_a_mail_is_retried_once_then_the_mail_is_refused() {
+    let set = RuleSet::builtin();
+    let opts = ParseOptions::default();
+    let w = ParseWorker::new(exe(), Duration::from_secs(30))
+        .with_env("AMO_INTAKE_FAILPOINTS", "parse_abort");
+    let first = {
+        w.parse(&set, &opts, PLAIN).await.unwrap();
+        w.pid().await.unwrap()
+    };
+    let err = w
+        .parse(&set, &opts, &marked("parse_abort"))
+        .await
+        .unwrap_err();
+    assert!(err.contains("died on this mail twice"), "{err}");
+    assert!(err.contains("signal 6"), "SIGABRT expected: {err}");
+    assert!(!alive(first), "the crashed worker is reaped");
+    // The next mail gets a fresh worker and parses.
+    let ok = w.parse(&set, &opts, PLAIN).await.unwrap();
+    assert_eq!(ok, set.apply(PLAIN, &opts));
+    assert_ne!(w.pid().await, Some(first));
+}
+
+#[tokio::test]
+async fn a_panic_is_reported_without_losing_the_worker() {
+    let set = RuleSet::builtin();
+    let opts = ParseOptions::default();
+    let w = ParseWorker::new(exe(), Duration::from_secs(30))
+        .with_env("AMO_INTAKE_FAILPOINTS", "parse_panic");
+    w.parse(&set, &opts, PLAIN).await.unwrap();
+    let pid = w.pid().await.unwrap();
+    let err = w
+        .parse(&set, &opts, &marked("parse_panic"))
+        .await
+        .unwrap_err();
+    assert!(err.contains("failpoint parse_panic"), "{err}");
+    assert_eq!(w.pid().await, Some(pid), "a caught panic keeps the worker");
+    assert!(w.parse(&set, &opts, PLAIN).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_hung_worker_is_killed_after_the_timeout() {
+    let set = RuleSet::builtin();
+    let opts = ParseOptions::default();
+    let w = ParseWorker::new(exe(), Duration::from_secs(30))
+        .with_timeout(Duration::from_millis(800))
+        .with_env("AMO_INTAKE_FAILPOINTS", "parse_hang");
+    w.parse(&set, &opts, PLAIN).await.unwrap();
+    let pid = w.pid().await.unwrap();
+    let err = w
+        .parse(&set, &opts, &marked("parse_hang"))
+        .await
+        .unwrap_err();
+    assert!(err.contains("no answer within"), "{err}");
+    assert!(!alive(pid), "the hung worker is killed and reaped");
+    assert!(w.parse(&set, &opts, PLAIN).await.is_ok());
+}
+
+#[tokio::test]
+async fn the_worker_leaves_when_idle_and_comes_back_for_the_next_mail() {
+    let set = RuleSet::builtin();
+    let opts = ParseOptions::default();
+    let w = ParseWorker::new(exe(), Duration::from_millis(300));
+    w.parse(&set, &opts, PLAIN).await.unwrap();
+    let pid = w.pid().await.unwrap();
+    // Busy: each mail resets the idle clock.
+    for _ in 0..4 {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        w.parse(&set, &opts, PLAIN).await.unwrap();
+    }
+    assert_eq!(w.pid().await, Some(pid));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while w.pid().await.is_some() {
+        assert!(std::time::Instant::now() < deadline, "worker never left");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Exited and reaped (no zombie left behind).
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while alive(pid) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "worker {pid} not reaped"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let again = w.parse(&set, &opts, PLAIN).await.unwrap();
+    assert_eq!(again, set.apply(PLAIN, &opts));
+    assert!(w.pid().await.is_some_and(|p| p != pid));
+}
+
+#[tokio::test]
+async fn new_rules_get_a_new_worker_built_from_the_validated_texts() {
+    let opts = ParseOptions::default();
+    let w = ParseWorker::new(exe(), Duration::from_secs(30));
+    let builtin = RuleSet::builtin();
+    w.parse(&builtin, &opts, PLAIN).await.unwrap();
+    let pid = w.pid().await.unwrap();
+    let custom = amo_intake::rules::load_texts(&[(
+        PathBuf::from("/nonexistent/rules/mine.toml"),
+        r#"name = "mine"
+[match]
+from = 'tilda\.ws'
+[fields]
+form = ["Form"]
+"#
+        .to_string(),
+    )])
+    .expect("rule loads");
+    let got = w.parse(&custom, &opts, PLAIN).await.unwrap();
+    assert_eq!(got.rule.as_deref(), Some("mine"));
+    assert_eq!(got, custom.apply(PLAIN, &opts));
+    assert_ne!(w.pid().await, Some(pid), "a worker serves one rule set");
+    assert!(!alive(pid), "the old worker is stopped and reaped");
+}
+
+#[tokio::test]
+async fn without_a_worker_binary_the_mail_is_parsed_in_process() {
+    let set = RuleSet::builtin();
+    let opts = ParseOptions::default();
+    let w = ParseWorker::new(
+        PathBuf::from("/nonexistent/amo-intake"),
+        Duration::from_secs(1),
+    );
+    let got = w.parse(&set, &opts, PLAIN).await.unwrap();
+    assert_eq!(got, set.apply(PLAIN, &opts));
+    assert_eq!(w.pid().await, None);
+}
