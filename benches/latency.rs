@@ -8,7 +8,8 @@
 //! of the daemon and of the worker while mail flowed.
 //!
 //! Run: `cargo bench --bench latency` (several minutes). Knobs (env):
-//! AMO_BENCH_MAILS (200), AMO_BENCH_INTERVAL_MS (1000), AMO_BENCH_IDLE_S (60).
+//! AMO_BENCH_MAILS (200), AMO_BENCH_INTERVAL_MS (1000), AMO_BENCH_IDLE_S (60),
+//! AMO_BENCH_PAD_KB (0: each mail ~0.5 KB; N adds N KB of trailing text).
 //! Last line: `RESULT latency p50_ms=… p99_ms=… idle_floor_ms=… idle_rss_mb=… idle_cpu_pct=…`.
 //!
 //! The measured path ends when the fake amoCRM receives the request that
@@ -157,6 +158,7 @@ async fn main() {
     let n = env_u64("AMO_BENCH_MAILS", 200) as usize;
     let gap = Duration::from_millis(env_u64("AMO_BENCH_INTERVAL_MS", 1000));
     let idle_s = env_u64("AMO_BENCH_IDLE_S", 60);
+    let pad_kb = env_u64("AMO_BENCH_PAD_KB", 0) as usize;
 
     let dc = Dovecot::start();
     let fake = FakeAmo::start(FakeOptions::default());
@@ -214,7 +216,12 @@ async fn main() {
     eprintln!("appending {n} mails, one every {gap:?}…");
     for i in 0..n {
         let tick = Instant::now();
-        let raw = form_mail(i, "bench");
+        let mut raw = form_mail(i, "bench");
+        // AMO_BENCH_PAD_KB: a signature/disclaimer block to make mails the
+        // size of real HTML notifications (journal and page-cache growth).
+        for line in 0..pad_kb * 16 {
+            raw.extend_from_slice(format!("-- {line:05} {}\r\n", "x".repeat(54)).as_bytes());
+        }
         s.append("INBOX", None, None, &raw).await.unwrap();
         appended.push((format!("bench-{i}@tilda.test"), now_ms(), Instant::now()));
         if let Some(rest) = gap.checked_sub(tick.elapsed()) {

@@ -26,6 +26,8 @@ pub struct Metrics {
     sla_breached: AtomicU64,
     reloads_ok: AtomicU64,
     reloads_failed: AtomicU64,
+    worker_starts: AtomicU64,
+    worker_deaths: AtomicU64,
     /// 1 when the last reload succeeded (or none happened yet), else 0.
     last_reload_ok: AtomicI64,
 }
@@ -62,6 +64,14 @@ impl Metrics {
     }
     pub fn delivery_error(&self) {
         self.delivery_errors.fetch_add(1, Ordering::Relaxed);
+    }
+    /// A parse worker process started (after quiet, a rule change or a crash).
+    pub fn worker_started(&self) {
+        self.worker_starts.fetch_add(1, Ordering::Relaxed);
+    }
+    /// A parse worker died or hung on a mail.
+    pub fn worker_died(&self) {
+        self.worker_deaths.fetch_add(1, Ordering::Relaxed);
     }
     pub fn imap_reconnect(&self, mailbox: &str) {
         *lock(&self.imap_reconnects)
@@ -167,6 +177,18 @@ impl Metrics {
             "Failed amoCRM delivery attempts.",
             "counter",
             self.delivery_errors.load(Ordering::Relaxed).to_string(),
+        );
+        plain(
+            "amo_intake_parse_worker_starts_total",
+            "Parse worker processes started.",
+            "counter",
+            self.worker_starts.load(Ordering::Relaxed).to_string(),
+        );
+        plain(
+            "amo_intake_parse_worker_deaths_total",
+            "Parse workers that died or hung on a mail.",
+            "counter",
+            self.worker_deaths.load(Ordering::Relaxed).to_string(),
         );
         plain(
             "amo_intake_sla_waiting",
@@ -313,6 +335,9 @@ mod tests {
         m.request("lead");
         m.lead_created();
         m.reload(false);
+        m.worker_started();
+        m.worker_started();
+        m.worker_died();
         let t = m.render();
         assert!(
             t.contains("amo_intake_mails_seen_total{mailbox=\"sales\"} 2\n"),
@@ -324,6 +349,14 @@ mod tests {
         );
         assert!(t.contains("amo_intake_leads_created_total 1\n"), "{t}");
         assert!(t.contains("amo_intake_last_reload_ok 0\n"), "{t}");
+        assert!(
+            t.contains("amo_intake_parse_worker_starts_total 2\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("amo_intake_parse_worker_deaths_total 1\n"),
+            "{t}"
+        );
         assert!(t.contains("# TYPE amo_intake_sla_waiting gauge\n"), "{t}");
     }
 

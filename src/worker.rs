@@ -306,6 +306,7 @@ impl ParseWorker {
                     return parse_guarded(rules, raw, opts);
                 }
                 Err(Failure::Died(e)) => {
+                    crate::metrics::global().worker_died();
                     tracing::warn!(attempt, error = %e, "parse worker died on a mail");
                     why = e;
                 }
@@ -415,6 +416,7 @@ impl ParseWorker {
             Hello::Failed { error } => return Err(Failure::Start(error)),
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::global().worker_started();
         tracing::debug!(pid = child.id().unwrap_or_default(), "parse worker started");
         Ok(Running {
             id,

@@ -269,7 +269,11 @@ fn children(pid: i32) -> Vec<String> {
 async fn a_mail_that_kills_the_parser_is_quarantined_and_the_daemon_goes_on() {
     let dc = Dovecot::start();
     let setup = Setup::new();
-    setup.write_config(&setup.config_text(dc.port, "\n[parse]\nworker_idle = \"1s\"\n"));
+    let mport = free_port();
+    setup.write_config(&setup.config_text(
+        dc.port,
+        &format!("\n[parse]\nworker_idle = \"1s\"\n\n[metrics]\nlisten = \"127.0.0.1:{mport}\"\n"),
+    ));
     let mut d = Daemon::spawn_env(
         &setup.config_path(),
         &[("AMO_INTAKE_FAILPOINTS", "parse_abort")],
@@ -308,6 +312,17 @@ async fn a_mail_that_kills_the_parser_is_quarantined_and_the_daemon_goes_on() {
     assert!(
         d.wait_exit(Duration::from_millis(200)).is_none(),
         "the daemon survives a parser crash"
+    );
+    let m = http_get(mport, "/metrics");
+    assert!(
+        m.contains("amo_intake_parse_worker_deaths_total 2\n"),
+        "{m}"
+    );
+    // The first worker, its replacement after the crash, and the one for the
+    // other mail after the second crash.
+    assert!(
+        m.contains("amo_intake_parse_worker_starts_total 3\n"),
+        "{m}"
     );
     // The worker leaves after `worker_idle`; the daemon waits alone.
     let pid = d.pid().as_raw();
