@@ -26,6 +26,7 @@ pub mod daemon;
 pub mod diag;
 pub mod journal;
 pub mod mail;
+pub mod memory;
 pub mod metrics;
 pub mod pipeline;
 pub mod request;

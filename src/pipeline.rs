@@ -332,10 +332,12 @@ impl Pipeline {
     /// Runs until `shutdown`: wakes on `wake` (a mail was journalled) or at the
     /// next retry time; finishes the step in hand before returning.
     pub async fn run(self, wake: Arc<Notify>, shutdown: CancellationToken) {
+        // Work done since the heap was last trimmed (see `crate::memory`).
+        let mut dirty = false;
         loop {
             let mut pause = Duration::from_secs(60);
             match self.run_once().await {
-                Ok(_) => {}
+                Ok(moved) => dirty |= moved > 0,
                 Err(PipelineError::Crm(CrmError::Stopped(why))) => {
                     tracing::error!(%why, "amoCRM delivery stopped; requests stay queued");
                     pause = Duration::from_secs(3600);
@@ -350,6 +352,19 @@ impl Pipeline {
                 let ms = (due - crate::journal::now_ms()).max(0) as u64;
                 pause = pause.min(Duration::from_millis(ms.max(50)));
             }
+            if dirty && pause > QUIET_BEFORE_TRIM {
+                // A burst is over once it has been quiet for a moment: give
+                // the heap it used back to the system.
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = wake.notified() => continue,
+                    _ = tokio::time::sleep(QUIET_BEFORE_TRIM) => {
+                        crate::memory::release_free_memory();
+                        dirty = false;
+                        pause -= QUIET_BEFORE_TRIM;
+                    }
+                }
+            }
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 _ = wake.notified() => {}
@@ -358,3 +373,6 @@ impl Pipeline {
         }
     }
 }
+
+/// How long the pipeline must be idle before it trims the heap.
+const QUIET_BEFORE_TRIM: Duration = Duration::from_secs(2);

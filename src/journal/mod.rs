@@ -91,6 +91,9 @@ impl Journal {
             .map_err(wrap)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(wrap)?;
+        // A small page cache: raw mails pass through it once (overflow
+        // pages), and the default 2 MB would stay resident in an idle daemon.
+        conn.pragma_update(None, "cache_size", -512).map_err(wrap)?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(wrap)?;

@@ -271,8 +271,13 @@ pub struct Enqueued {
     pub new: bool,
 }
 
+/// Raw bytes of unparsed mails loaded at once (see [`Journal::seen_mails`]).
+pub const SEEN_BATCH_BYTES: usize = 4 * 1024 * 1024;
+
 impl Journal {
-    /// Mails recorded but not parsed yet, oldest first.
+    /// Mails recorded but not parsed yet, oldest first: at most `limit`,
+    /// and no more once their raw bytes pass [`SEEN_BATCH_BYTES`] (one mail
+    /// always comes), so a backlog of big mails is not all held at once.
     pub fn seen_mails(&self, limit: usize) -> Result<Vec<SeenMail>> {
         let conn = self.conn();
         let mut st = conn.prepare(
@@ -291,7 +296,17 @@ impl Journal {
                 raw: r.get(7)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let mut out = Vec::new();
+        let mut bytes = 0usize;
+        for row in rows {
+            let m = row?;
+            bytes += m.raw.len();
+            out.push(m);
+            if bytes >= SEEN_BATCH_BYTES {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     /// A mail that cannot be parsed: kept, visible, with the reason.
@@ -587,6 +602,28 @@ mod tests {
         assert_eq!(a, idempotency_key("sales", 7, 42, Some("m@x")));
         assert_ne!(a, idempotency_key("sales", 7, 43, Some("m@x")));
         assert!(a.starts_with("ai-") && a.len() == 19, "{a}");
+    }
+
+    #[test]
+    fn seen_mails_come_in_batches_bounded_by_size() -> Result<()> {
+        let j = Journal::in_memory()?;
+        let mb = 1024 * 1024;
+        for (uid, size) in [(1u32, 3 * mb), (2, 3 * mb), (3, 10), (4, 10)] {
+            let mut raw = format!("Message-ID: <m{uid}@b>\r\n\r\n").into_bytes();
+            raw.resize(size, b'x');
+            j.record_mail(&IncomingMail {
+                mailbox: "sales".into(),
+                uidvalidity: 1,
+                uid,
+                internal_date_ms: None,
+                raw,
+            })?;
+        }
+        // 3 MB, then 6 MB: past the 4 MB budget, the batch ends.
+        let first = j.seen_mails(100)?;
+        assert_eq!(first.iter().map(|m| m.uid).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(j.seen_mails(1)?.len(), 1);
+        Ok(())
     }
 
     #[test]

@@ -256,7 +256,8 @@ pub struct DigestRow {
     pub attempts: u32,
 }
 
-/// A delivered request from the outbox that has no SLA row yet.
+/// A delivered request from the outbox that has no SLA row yet: only what
+/// the SLA row keeps (a request's JSON can carry a whole mail's text).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveredRequest {
     pub lead_id: i64,
@@ -265,8 +266,12 @@ pub struct DeliveredRequest {
     /// SLA start (INTERNALDATE or journalling time), unix ms.
     pub received_ms: i64,
     pub action: String,
-    /// `Request` as JSON.
-    pub request: String,
+    pub client_name: Option<String>,
+    pub phone: Option<String>,
+    pub kind: Option<String>,
+    /// The product asked about, else the client's message; 300 characters
+    /// at most.
+    pub asked: Option<String>,
     /// `CrmSpec` as JSON.
     pub spec: String,
 }
@@ -277,8 +282,17 @@ impl Journal {
     /// so delivery needs no SLA code.
     pub fn sla_unopened(&self, since_ms: i64, limit: usize) -> Result<Vec<DeliveredRequest>> {
         let conn = self.conn();
+        // The pieces are cut out in SQL: a batch of whole request JSONs
+        // (with mail text) would be megabytes the daemon keeps afterwards.
         let mut stmt = conn.prepare(
-            "SELECT o.lead_id, o.contact_id, r.mail_id, r.received_at, r.action, r.request, r.spec
+            "SELECT o.lead_id, o.contact_id, r.mail_id, r.received_at, r.action,
+                    CASE WHEN json_valid(r.request) THEN json_extract(r.request, '$.name') END,
+                    CASE WHEN json_valid(r.request) THEN json_extract(r.request, '$.phone') END,
+                    CASE WHEN json_valid(r.request) THEN json_extract(r.request, '$.kind') END,
+                    CASE WHEN json_valid(r.request) THEN substr(coalesce(
+                        json_extract(r.request, '$.product'),
+                        json_extract(r.request, '$.message')), 1, 300) END,
+                    r.spec
              FROM outbox o JOIN requests r ON r.id = o.request_id
              LEFT JOIN sla s ON s.lead_id = o.lead_id
              WHERE o.lead_id IS NOT NULL AND s.lead_id IS NULL
@@ -293,8 +307,11 @@ impl Journal {
                     mail_id: r.get(2)?,
                     received_ms: r.get(3)?,
                     action: r.get(4)?,
-                    request: r.get(5)?,
-                    spec: r.get(6)?,
+                    client_name: r.get(5)?,
+                    phone: r.get(6)?,
+                    kind: r.get(7)?,
+                    asked: r.get(8)?,
+                    spec: r.get(9)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -688,6 +705,60 @@ mod tests {
         assert!(j.sla_open_rows().unwrap().is_empty());
         j.sla_open(&new(2)).unwrap();
         assert_eq!(j.sla_counts().unwrap(), (1, 0));
+    }
+
+    #[test]
+    fn unopened_requests_bring_only_what_the_sla_row_keeps() {
+        use crate::journal::outbox::NewRequest;
+        use crate::request::{Action, Kind, Request};
+        let j = Journal::in_memory().unwrap();
+        let spec = crate::rules::CrmSpec::default();
+        let long = "я".repeat(5_000);
+        let mut with_product = Request {
+            action: Action::Lead,
+            kind: Kind::Measurement,
+            name: Some("Анна".into()),
+            phone: Some("+79123456789".into()),
+            product: Some("Окна ПВХ".into()),
+            message: Some(long.clone()),
+            ..Request::default()
+        };
+        with_product.meta.raw_text = Some(long.repeat(10));
+        let message_only = Request {
+            action: Action::Review,
+            message: Some(long.clone()),
+            ..Request::default()
+        };
+        for (i, r) in [&with_product, &message_only].into_iter().enumerate() {
+            let e = j
+                .enqueue_request(&NewRequest {
+                    mail_id: None,
+                    key: &format!("k{i}"),
+                    request: r,
+                    spec: &spec,
+                    rule_set: "t",
+                    received_at_ms: 1_000 + i as i64,
+                    deadline_ms: None,
+                })
+                .unwrap();
+            j.mark_sending(&[e.request_id]).unwrap();
+            j.mark_sent(e.request_id, 500 + i as i64, None, None)
+                .unwrap();
+        }
+        let got = j.sla_unopened(0, 10).unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].lead_id, 500);
+        assert_eq!(got[0].client_name.as_deref(), Some("Анна"));
+        assert_eq!(got[0].phone.as_deref(), Some("+79123456789"));
+        assert_eq!(got[0].kind.as_deref(), Some("measurement"));
+        assert_eq!(got[0].asked.as_deref(), Some("Окна ПВХ"));
+        assert_eq!(got[1].client_name, None);
+        assert_eq!(got[1].kind.as_deref(), Some("other"));
+        // The message, cut to 300 characters (not bytes).
+        assert_eq!(got[1].asked.as_deref(), Some("я".repeat(300).as_str()));
+        // Opened rows are not offered again.
+        j.sla_open(&new(500)).unwrap();
+        assert_eq!(j.sla_unopened(0, 10).unwrap().len(), 1);
     }
 
     #[test]

@@ -439,21 +439,14 @@ impl Watch {
     fn open_delivered(&self, now_ts: Timestamp) -> Result<(), WatchError> {
         let since = now_ts.as_millisecond() - 7 * 86_400_000;
         loop {
-            let batch = self.journal.sla_unopened(since, 500)?;
+            let batch = self.journal.sla_unopened(since, 100)?;
             if batch.is_empty() {
                 return Ok(());
             }
             for d in batch {
-                let request: crate::request::Request =
-                    serde_json::from_str(&d.request).unwrap_or_default();
                 let spec: crate::rules::CrmSpec = serde_json::from_str(&d.spec).unwrap_or_default();
                 let arrival = Timestamp::from_millisecond(d.received_ms).unwrap_or(now_ts);
                 let deadline = self.policy.deadline(arrival, spec.sla_secs);
-                let asked = request
-                    .product
-                    .clone()
-                    .or_else(|| request.message.clone())
-                    .map(|s| s.chars().take(300).collect::<String>());
                 self.journal.sla_open(&crate::journal::sla::NewSla {
                     lead_id: d.lead_id,
                     contact_id: d.contact_id,
@@ -461,10 +454,12 @@ impl Watch {
                     mail_id: d.mail_id,
                     arrival,
                     deadline,
-                    client_name: request.name.clone(),
-                    phone: request.phone.clone(),
-                    asked,
-                    kind: Some(request.kind.as_str().to_string()),
+                    client_name: d.client_name,
+                    phone: d.phone,
+                    asked: d.asked,
+                    kind: d
+                        .kind
+                        .or_else(|| Some(crate::request::Kind::Other.as_str().into())),
                 })?;
                 tracing::info!(lead_id = d.lead_id, action = %d.action, deadline = %deadline, "SLA clock started");
             }
