@@ -308,9 +308,15 @@ impl Config {
         Config::parse(path, &text).map_err(ConfigError::Invalid)
     }
 
+    /// Relative paths in the file are taken from the file's folder.
     pub fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
         match toml::from_str::<Config>(text) {
-            Ok(c) => Ok(c),
+            Ok(mut c) => {
+                if let Some(base) = path.parent() {
+                    c.resolve_paths(base);
+                }
+                Ok(c)
+            }
             Err(e) => {
                 let loc = match e.span() {
                     Some(span) => Loc::from_offset(path, text, span.start),
@@ -318,6 +324,51 @@ impl Config {
                 };
                 let msg = e.message().trim().to_string();
                 Err(Diagnostics(vec![Diagnostic::new(loc, msg)]))
+            }
+        }
+    }
+}
+
+impl Config {
+    /// Makes relative paths relative to `base` (the config file's folder):
+    /// under systemd the working directory is `/`, so `dir = "rules"` next
+    /// to the config would otherwise mean `/rules`. Alert channel tables are
+    /// free-form: their `*_file` and `*_dir` string values are resolved too.
+    fn resolve_paths(&mut self, base: &Path) {
+        if base.as_os_str().is_empty() {
+            return;
+        }
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() && p.as_os_str() != ":memory:" {
+                *p = base.join(&*p);
+            }
+        };
+        fix(&mut self.state.path);
+        fix(&mut self.rules.dir);
+        for m in &mut self.mailbox {
+            m.password_file.as_mut().map(fix);
+            m.ca_file.as_mut().map(fix);
+        }
+        if let Some(a) = &mut self.amocrm {
+            a.token_file.as_mut().map(fix);
+            a.client_secret_file.as_mut().map(fix);
+        }
+        self.sla.calendar_file.as_mut().map(fix);
+        self.alerts.templates_dir.as_mut().map(fix);
+        let tables = [
+            &mut self.alerts.telegram,
+            &mut self.alerts.email,
+            &mut self.alerts.webhook,
+            &mut self.alerts.amocrm_task,
+        ];
+        for t in tables.into_iter().flatten() {
+            for (key, value) in t.iter_mut() {
+                if (key.ends_with("_file") || key.ends_with("_dir"))
+                    && let toml::Value::String(v) = value
+                    && Path::new(v.as_str()).is_relative()
+                {
+                    *v = base.join(v.as_str()).display().to_string();
+                }
             }
         }
     }
@@ -410,6 +461,70 @@ mod tests {
             .map(|d| d.to_string());
         let err = err.unwrap_or_default();
         assert!(err.starts_with("c.toml:3:1:"), "{err}");
+    }
+
+    #[test]
+    fn relative_paths_are_taken_from_the_config_folder() {
+        let text = r#"
+[[mailbox]]
+name = "sales"
+host = "127.0.0.1"
+user = "u"
+password_file = "secrets/imap"
+ca_file = "/etc/ssl/ca.pem"
+
+[state]
+path = "state.db"
+
+[rules]
+dir = "rules"
+
+[sla]
+calendar_file = "../calendar.toml"
+
+[alerts]
+templates_dir = "templates"
+
+[alerts.telegram]
+bot_token_file = "secrets/telegram"
+head_chat = "-100"
+"#;
+        let c = Config::parse(Path::new("/etc/amo-intake/config.toml"), text)
+            .unwrap_or_else(|d| panic!("{d}"));
+        let base = Path::new("/etc/amo-intake");
+        assert_eq!(c.state.path, base.join("state.db"));
+        assert_eq!(c.rules.dir, base.join("rules"));
+        assert_eq!(
+            c.mailbox[0].password_file.as_deref(),
+            Some(base.join("secrets/imap").as_path())
+        );
+        // Absolute paths stay as written.
+        assert_eq!(
+            c.mailbox[0].ca_file.as_deref(),
+            Some(Path::new("/etc/ssl/ca.pem"))
+        );
+        assert_eq!(
+            c.sla.calendar_file.as_deref(),
+            Some(base.join("../calendar.toml").as_path())
+        );
+        assert_eq!(
+            c.alerts.templates_dir.as_deref(),
+            Some(base.join("templates").as_path())
+        );
+        let tg = c
+            .alerts
+            .telegram
+            .as_ref()
+            .map(|t| t["bot_token_file"].clone());
+        assert_eq!(
+            tg,
+            Some(toml::Value::String(
+                "/etc/amo-intake/secrets/telegram".into()
+            ))
+        );
+        // Not a path: untouched.
+        let chat = c.alerts.telegram.as_ref().map(|t| t["head_chat"].clone());
+        assert_eq!(chat, Some(toml::Value::String("-100".into())));
     }
 
     #[test]
