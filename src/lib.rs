@@ -15,6 +15,9 @@
 //! - [`sla`]: business-hours deadlines and callback evidence.
 //! - [`alert`]: Telegram, email, webhook and amoCRM-task channels.
 //! - [`pipeline`]: journalled mail → parse → outbox → delivery.
+//! - [`worker`]: the parse child process the daemon parses in (small idle
+//!   daemon; a parser crash costs one mail, not the daemon).
+//! - [`memory`]: hands the heap a burst used back to the system.
 //! - [`daemon`]: task wiring, shutdown, reload, sd_notify.
 //! - [`cmd`]: one function per CLI subcommand; `main.rs` only parses argv.
 

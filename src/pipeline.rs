@@ -67,6 +67,8 @@ pub struct Pipeline {
     deadline: Option<DeadlineFn>,
     catalog_override: Option<Catalog>,
     worker: Option<ParseWorker>,
+    /// Called once a burst of work has been quiet for [`QUIET_BEFORE_TRIM`].
+    after_burst: fn(),
 }
 
 /// The daemon's one limiter when the pipeline builds its own client.
@@ -146,6 +148,7 @@ impl Pipeline {
             deadline: None,
             catalog_override: None,
             worker: None,
+            after_burst: crate::memory::release_free_memory,
         })
     }
 
@@ -359,7 +362,7 @@ impl Pipeline {
                     _ = shutdown.cancelled() => return,
                     _ = wake.notified() => continue,
                     _ = tokio::time::sleep(QUIET_BEFORE_TRIM) => {
-                        crate::memory::release_free_memory();
+                        (self.after_burst)();
                         dirty = false;
                         pause -= QUIET_BEFORE_TRIM;
                     }
@@ -376,3 +379,57 @@ impl Pipeline {
 
 /// How long the pipeline must be idle before it trims the heap.
 const QUIET_BEFORE_TRIM: Duration = Duration::from_secs(2);
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+    use crate::journal::mails::IncomingMail;
+
+    static AFTER_BURST: AtomicU32 = AtomicU32::new(0);
+
+    fn counted() {
+        AFTER_BURST.fetch_add(1, Ordering::SeqCst);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_heap_is_trimmed_once_a_burst_has_been_quiet() {
+        let journal = Arc::new(Journal::in_memory().unwrap());
+        let mut p = Pipeline::new(PipelineDeps {
+            journal: journal.clone(),
+            rules: Arc::new(ArcSwap::from_pointee(RuleSet::builtin())),
+            config: Arc::new(Config::default()),
+            dry_run: true,
+        })
+        .unwrap();
+        p.after_burst = counted;
+        let wake = Arc::new(Notify::new());
+        let stop = CancellationToken::new();
+        let run = tokio::spawn(p.run(wake.clone(), stop.clone()));
+        // Nothing to do: no trim, however long it waits.
+        tokio::time::sleep(Duration::from_secs(300)).await;
+        assert_eq!(AFTER_BURST.load(Ordering::SeqCst), 0);
+        journal
+            .record_mail(&IncomingMail {
+                mailbox: "sales".into(),
+                uidvalidity: 1,
+                uid: 1,
+                internal_date_ms: None,
+                raw: b"From: Tilda <robot@tilda.ws>\r\nMessage-ID: <t1@x>\r\n\r\nName: Anna\r\nPhone: +7 912 345-67-89\r\n".to_vec(),
+            })
+            .unwrap();
+        wake.notify_one();
+        tokio::time::sleep(QUIET_BEFORE_TRIM / 2).await;
+        assert!(journal.seen_mails(10).unwrap().is_empty(), "mail parsed");
+        assert_eq!(AFTER_BURST.load(Ordering::SeqCst), 0, "not while busy");
+        tokio::time::sleep(QUIET_BEFORE_TRIM).await;
+        assert_eq!(AFTER_BURST.load(Ordering::SeqCst), 1, "once quiet");
+        // Still quiet: no second trim until there is work again.
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        assert_eq!(AFTER_BURST.load(Ordering::SeqCst), 1);
+        stop.cancel();
+        run.await.unwrap();
+    }
+}

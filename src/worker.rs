@@ -212,9 +212,13 @@ impl Running {
         }
     }
 
-    /// How it died, for the log and the quarantine reason.
-    async fn autopsy(self, what: &str) -> String {
+    /// How it died (a `hung` one is killed first), for the log and the
+    /// quarantine reason.
+    async fn autopsy(self, what: &str, hung: bool) -> String {
         let Running { mut child, .. } = self;
+        if hung {
+            let _ = child.start_kill();
+        }
         let status = match tokio::time::timeout(Duration::from_secs(2), child.wait()).await {
             Ok(Ok(s)) => Some(s),
             _ => {
@@ -341,28 +345,21 @@ impl ParseWorker {
                 g.insert(r)
             }
         };
-        match tokio::time::timeout(self.timeout, running.round_trip(raw)).await {
+        let (what, hung) = match tokio::time::timeout(self.timeout, running.round_trip(raw)).await {
             Ok(Ok(reply)) => {
                 running.last_used = Instant::now();
-                Ok(reply)
+                return Ok(reply);
             }
-            Ok(Err(e)) => {
-                let dead = g.take();
-                let what = format!("it closed its pipe: {e}");
-                Err(Failure::Died(match dead {
-                    Some(d) => d.autopsy(&what).await,
-                    None => what,
-                }))
-            }
-            Err(_) => {
-                let dead = g.take();
-                let what = format!("no answer within {} s", self.timeout.as_secs());
-                Err(Failure::Died(match dead {
-                    Some(d) => d.autopsy(&what).await,
-                    None => what,
-                }))
-            }
-        }
+            Ok(Err(e)) => (format!("it closed its pipe: {e}"), false),
+            Err(_) => (
+                format!("no answer within {:.1} s", self.timeout.as_secs_f64()),
+                true,
+            ),
+        };
+        Err(Failure::Died(match g.take() {
+            Some(dead) => dead.autopsy(&what, hung).await,
+            None => what,
+        }))
     }
 
     async fn start(
@@ -540,6 +537,28 @@ mod tests {
             serde_json::from_slice::<Hello>(&r[0]).unwrap(),
             Hello::Failed { .. }
         ));
+    }
+
+    #[test]
+    fn serve_refuses_a_garbled_start_and_stops_at_a_cut_frame() {
+        let mut out = Vec::new();
+        let err = serve(frames(&[b"{not json"]).as_slice(), &mut out).unwrap_err();
+        assert!(matches!(err, WorkerError::Json(_)), "{err}");
+        assert!(out.is_empty(), "nothing is answered to a garbled start");
+        // A frame cut short (the daemon died mid-write) is an error, not a mail.
+        let set = RuleSet::builtin();
+        let init = serde_json::to_vec(&Init {
+            rules: set.sources().to_vec(),
+            region: "RU".into(),
+            max_mail_bytes: 1000,
+        })
+        .unwrap();
+        let mut input = frames(&[&init]);
+        input.extend_from_slice(&100u32.to_be_bytes());
+        input.extend_from_slice(b"only ten b");
+        let err = serve(input.as_slice(), &mut out).unwrap_err();
+        assert!(matches!(err, WorkerError::Io(_)), "{err}");
+        assert_eq!(replies(&out).len(), 1, "only the Hello went out");
     }
 
     #[test]

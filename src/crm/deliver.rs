@@ -205,41 +205,40 @@ impl Deliverer {
         }
 
         // 3. Notes, then tasks, as arrays across leads.
-        let sent_now = self.journal.outbox_in_state(OutboxState::Sent)?;
-        let mut sent_ids: HashSet<i64> = sent.iter().map(|r| r.request_id).collect();
-        sent_ids.extend(
-            sent_now
-                .iter()
-                .filter(|r| r.next_attempt_ms <= now_ms())
-                .map(|r| r.request_id),
-        );
-        let sent: Vec<OutboxRow> = sent_now
-            .into_iter()
-            .filter(|r| sent_ids.contains(&r.request_id))
-            .collect();
+        let sent = self.rows_to_follow_up(OutboxState::Sent, &sent)?;
         for chunk in sent.chunks(MAX_BATCH) {
             if self.post_notes(chunk, &catalog, &mut step).await? {
                 return Ok(step);
             }
         }
-        let noted_now = self.journal.outbox_in_state(OutboxState::Noted)?;
-        let mut noted_ids: HashSet<i64> = noted.iter().map(|r| r.request_id).collect();
-        noted_ids.extend(
-            noted_now
-                .iter()
-                .filter(|r| r.next_attempt_ms <= now_ms())
-                .map(|r| r.request_id),
-        );
-        let noted: Vec<OutboxRow> = noted_now
-            .into_iter()
-            .filter(|r| noted_ids.contains(&r.request_id))
-            .collect();
+        let noted = self.rows_to_follow_up(OutboxState::Noted, &noted)?;
         for chunk in noted.chunks(MAX_BATCH) {
             if self.post_tasks(chunk, &catalog, &mut step).await? {
                 return Ok(step);
             }
         }
         Ok(step)
+    }
+
+    /// Rows now in `state` that this round handled already (`earlier`) or
+    /// whose retry time has come: the ones to post notes/tasks for.
+    fn rows_to_follow_up(
+        &self,
+        state: OutboxState,
+        earlier: &[OutboxRow],
+    ) -> Result<Vec<OutboxRow>, CrmError> {
+        let mut ids: HashSet<i64> = earlier.iter().map(|r| r.request_id).collect();
+        let now_rows = self.journal.outbox_in_state(state)?;
+        ids.extend(
+            now_rows
+                .iter()
+                .filter(|r| r.next_attempt_ms <= now_ms())
+                .map(|r| r.request_id),
+        );
+        Ok(now_rows
+            .into_iter()
+            .filter(|r| ids.contains(&r.request_id))
+            .collect())
     }
 
     /// Records a failed call for these rows. Returns true when the round

@@ -759,6 +759,18 @@ mod tests {
         // Opened rows are not offered again.
         j.sla_open(&new(500)).unwrap();
         assert_eq!(j.sla_unopened(0, 10).unwrap().len(), 1);
+        // A damaged request row still opens a clock (nothing to show about
+        // the client) instead of failing the watch's query for every row.
+        j.conn()
+            .execute("UPDATE requests SET request='{broken' WHERE key='k1'", [])
+            .unwrap();
+        let got = j.sla_unopened(0, 10).unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].lead_id, 501);
+        assert_eq!(
+            (got[0].client_name.as_deref(), got[0].asked.as_deref()),
+            (None, None)
+        );
     }
 
     #[test]
