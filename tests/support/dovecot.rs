@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use futures::TryStreamExt;
 
 pub const USER: &str = "sales@example.test";
-pub const PASSWORD: &str = "secret";
+pub const PASSWORD: &str = "imap-pw-Vq83rT";
 
 const TEMPLATE: &str = r#"protocols = imap
 listen = 127.0.0.1
