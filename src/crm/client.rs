@@ -1,6 +1,6 @@
 //! The amoCRM HTTP client: auth, the shared rate limiter, retries, paging.
 //!
-//! Error policy (api.md 9): 429, 5xx, resets and timeouts are
+//! Error policy (amoCRM's documented status codes and limits): 429, 5xx, resets and timeouts are
 //! [`CrmError::Transient`] (retried with exponential backoff and jitter,
 //! `Retry-After` honoured); an HTML 403 is [`CrmError::Blocked`] (the whole
 //! daemon backs off for minutes and an admin is alerted); 400 and other 4xx
@@ -33,7 +33,8 @@ pub enum CrmError {
         reason: String,
         retry_after: Option<Duration>,
     },
-    /// HTML 403: amoCRM blocked the account or our IP (api.md 9.1).
+    /// HTML 403: amoCRM blocked the account or our IP (it does so after
+    /// repeated rate-limit breaches).
     #[error(
         "amoCRM blocked our requests (HTML 403): {reason}; backing off, check the account's API limits"
     )]

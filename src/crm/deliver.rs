@@ -24,7 +24,8 @@ use super::payload::{Defaults, LeadPlan, Mode, phone10, plan};
 use crate::journal::Journal;
 use crate::journal::outbox::{OutboxRow, OutboxState};
 
-/// amoCRM accepts at most 50 entities per batch call (api.md 3, 9.1).
+/// amoCRM accepts at most 50 entities per batch call (its API reference,
+/// "Limits"; more is answered with 400).
 pub const MAX_BATCH: usize = 50;
 
 pub struct Deliverer {

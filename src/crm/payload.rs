@@ -1,7 +1,7 @@
 //! JSON bodies built from one journalled request: the lead (unsorted form
 //! item or complex item), its contact, the note and the call task.
 //!
-//! Defaults when the rule names nothing (DESIGN.md "Rules"): the main
+//! Defaults when the rule names nothing (docs/rules.md, `[crm]`): the main
 //! pipeline's Unsorted stage; `trash` goes to status 143 of that pipeline;
 //! the responsible user comes from `[amocrm] responsible`.
 
@@ -576,7 +576,7 @@ impl LeadPlan {
 
     /// A `complex` item that still lands in Unsorted (`_embedded.metadata`
     /// with `category: forms`): the fallback when `unsorted/forms` refuses
-    /// a duplicate (api.md 2: older accounts answer 400 instead of tagging).
+    /// a duplicate (older accounts answer 400 instead of tagging it as one).
     pub fn complex_unsorted_item(&self, contact_id: Option<i64>) -> Value {
         let mut lead = self.complex_item(contact_id);
         if let Some(o) = lead.as_object_mut() {
