@@ -191,7 +191,7 @@ fn spawn_generation(
     // The process's one rate limiter outlives reloads, so a reload cannot
     // start a fresh burst on top of the old generation's requests.
     if let Some(c) =
-        crate::pipeline::client_from_config(&config, journal.clone(), limiter.clone(), dry_run)
+        crate::crm::client::client_from_config(&config, journal.clone(), limiter.clone(), dry_run)
             .map_err(|e| DaemonError::Config(e.to_string()))?
     {
         pipeline = pipeline.with_client(Arc::new(c));
@@ -326,7 +326,7 @@ pub async fn run(
     } else {
         None
     };
-    let limiter = crate::pipeline::limiter_from(&loaded.config);
+    let limiter = crate::crm::client::limiter_from(&loaded.config);
     let mut current = spawn_generation(&loaded, &limiter, &journal, &rules, &wake, &shutdown)?;
     notify(&[
         NotifyState::Ready,

@@ -602,6 +602,32 @@ impl LeadPlan {
     }
 }
 
+/// `POST /api/v4/tasks`: one task on a lead for user `responsible`, due at
+/// `complete_till` (unix seconds). Used by the amoCRM alert channel.
+pub fn lead_task_call(
+    lead_id: i64,
+    text: &str,
+    complete_till: i64,
+    responsible: i64,
+) -> (&'static str, Value) {
+    (
+        "/api/v4/tasks",
+        json!([{
+            "text": text, "complete_till": complete_till, "entity_id": lead_id,
+            "entity_type": "leads", "task_type_id": 1, "responsible_user_id": responsible,
+        }]),
+    )
+}
+
+/// `POST /api/v4/leads/notes`: one `common` note on a lead. Used by the
+/// amoCRM alert channel.
+pub fn lead_note_call(lead_id: i64, text: &str) -> (&'static str, Value) {
+    (
+        "/api/v4/leads/notes",
+        json!([{"entity_id": lead_id, "note_type": "common", "params": {"text": text}}]),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
