@@ -164,6 +164,7 @@ fn spawn_generation(
     let tasks = TaskTracker::new();
     let config = Arc::new(loaded.config.clone());
     for s in &loaded.mailboxes {
+        crate::metrics::global().watch_mailbox(&s.name);
         let deps = WatcherDeps {
             journal: journal.clone(),
             wake: wake.clone(),
@@ -314,7 +315,11 @@ pub async fn run(
         if let Ok(addr) = l.local_addr() {
             tracing::info!(%addr, "serving /metrics");
         }
-        background.spawn(crate::metrics::serve(l, shutdown.child_token()));
+        background.spawn(crate::metrics::serve(
+            l,
+            Some(journal.clone()),
+            shutdown.child_token(),
+        ));
     }
     let _rules_watch = if loaded.config.rules.watch {
         watch_rules_dir(

@@ -64,6 +64,17 @@ pub fn mask_phone(p: &str) -> String {
 }
 
 impl Deliverer {
+    /// Counts a created lead and its mail→lead latency (from the mail's
+    /// arrival, as the SLA clock counts it) for /metrics.
+    fn count_lead(&self, row: &OutboxRow) {
+        let arrival = row
+            .mail_id
+            .and_then(|id| self.journal.mail_arrival(id).ok().flatten());
+        let latency =
+            arrival.map(|t| (crate::journal::now_ms() - t.as_millisecond()) as f64 / 1000.0);
+        crate::metrics::global().lead_created(latency);
+    }
+
     pub fn new(
         client: Arc<Client>,
         journal: Arc<Journal>,
@@ -446,7 +457,7 @@ impl Deliverer {
             self.remember(p, c);
         }
         tracing::info!(key = %row.key, lead_id, contact_id, linked = contact.is_some(), rule = row.request.rule.as_deref().unwrap_or("-"), phone = %p.phones10.first().map(|s| mask_phone(s)).unwrap_or_default(), "lead created in Unsorted");
-        crate::metrics::global().lead_created();
+        self.count_lead(row);
         step.moved += 1;
         Ok(false)
     }
@@ -500,7 +511,7 @@ impl Deliverer {
             self.remember(p, c);
         }
         tracing::info!(key = %row.key, lead_id, contact_id, "lead created in Unsorted via complex");
-        crate::metrics::global().lead_created();
+        self.count_lead(row);
         step.moved += 1;
         Ok(false)
     }
@@ -596,7 +607,7 @@ impl Deliverer {
                 self.remember(p, c);
             }
             tracing::info!(key = %row.key, lead_id, contact_id, linked = contact.is_some(), action = row.request.action.as_str(), rule = row.request.rule.as_deref().unwrap_or("-"), "lead created");
-            crate::metrics::global().lead_created();
+            self.count_lead(row);
             step.moved += 1;
         }
         Ok(false)
