@@ -164,6 +164,7 @@ fn spawn_generation(
     let tasks = TaskTracker::new();
     let config = Arc::new(loaded.config.clone());
     for s in &loaded.mailboxes {
+        crate::metrics::global().watch_mailbox(&s.name);
         let deps = WatcherDeps {
             journal: journal.clone(),
             wake: wake.clone(),
@@ -191,7 +192,7 @@ fn spawn_generation(
     // The process's one rate limiter outlives reloads, so a reload cannot
     // start a fresh burst on top of the old generation's requests.
     if let Some(c) =
-        crate::pipeline::client_from_config(&config, journal.clone(), limiter.clone(), dry_run)
+        crate::crm::client::client_from_config(&config, journal.clone(), limiter.clone(), dry_run)
             .map_err(|e| DaemonError::Config(e.to_string()))?
     {
         pipeline = pipeline.with_client(Arc::new(c));
@@ -314,7 +315,11 @@ pub async fn run(
         if let Ok(addr) = l.local_addr() {
             tracing::info!(%addr, "serving /metrics");
         }
-        background.spawn(crate::metrics::serve(l, shutdown.child_token()));
+        background.spawn(crate::metrics::serve(
+            l,
+            Some(journal.clone()),
+            shutdown.child_token(),
+        ));
     }
     let _rules_watch = if loaded.config.rules.watch {
         watch_rules_dir(
@@ -326,7 +331,7 @@ pub async fn run(
     } else {
         None
     };
-    let limiter = crate::pipeline::limiter_from(&loaded.config);
+    let limiter = crate::crm::client::limiter_from(&loaded.config);
     let mut current = spawn_generation(&loaded, &limiter, &journal, &rules, &wake, &shutdown)?;
     notify(&[
         NotifyState::Ready,

@@ -49,6 +49,29 @@ impl Loc {
     }
 }
 
+impl Loc {
+    /// Where the key `keys` (a path of table names, e.g. `["sla",
+    /// "timezone"]`) is written in the TOML `text` of `path`; the file's
+    /// first line when the text is unknown or the key is not in it.
+    pub fn of_toml_key(path: &Path, text: Option<&str>, keys: &[&str]) -> Self {
+        text.and_then(|t| toml_key_offset(t, keys).map(|o| Loc::from_offset(path, t, o)))
+            .unwrap_or_else(|| Loc::new(path, 1, 1))
+    }
+}
+
+/// Byte offset of the key `keys` (a path of table names) in a TOML text.
+pub fn toml_key_offset(text: &str, keys: &[&str]) -> Option<usize> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    let mut item = doc.as_item();
+    let mut last = None;
+    for k in keys {
+        let (key, next) = item.as_table_like()?.get_key_value(k)?;
+        last = key.span().map(|s| s.start);
+        item = next;
+    }
+    last
+}
+
 impl fmt::Display for Loc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.path.display(), self.line, self.col)

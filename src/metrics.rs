@@ -1,46 +1,90 @@
 //! Prometheus `/metrics` on a loopback port (`[metrics] listen`), off by
-//! default. Counters live in one process-wide [`Metrics`] ([`global`]) so any
-//! stage can count without threading a handle through every API; the daemon
-//! serves them with a minimal HTTP/1.0 responder (no extra dependency).
+//! default. Built on the `prometheus-client` crate (the Prometheus project's
+//! Rust client): it owns the exposition format (OpenMetrics text), escaping
+//! and histogram buckets. One process-wide [`Metrics`] ([`global`]) lets any
+//! stage count without threading a handle through every API. Gauges that are
+//! facts of the state file (outbox backlog, quarantined items, waiting SLA
+//! rows) are read from the journal at scrape time ([`Metrics::refresh`]), so
+//! they are right after a restart too. The metric names are a contract
+//! (dashboards and `contrib/prometheus/alerts.yml` use them): add, never rename.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, OnceLock};
 
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
-/// Counters and gauges. Label maps use a std Mutex: no `.await` is held.
-#[derive(Debug, Default)]
+use crate::journal::Journal;
+
+/// One label, e.g. `mailbox="sales"`.
+type Label = [(&'static str, String); 1];
+
+/// Buckets of the mail→lead histogram, in seconds: a healthy daemon creates
+/// a lead about a second after the mail arrives; minutes mean amoCRM or the
+/// mailbox was down.
+const LEAD_BUCKETS: [f64; 12] = [
+    0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 86400.0,
+];
+/// Buckets of the callback histogram, in seconds: the sales rule is
+/// 10 minutes of working time.
+const CALLBACK_BUCKETS: [f64; 12] = [
+    60.0, 120.0, 300.0, 600.0, 900.0, 1200.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0,
+];
+
+/// The daemon's metrics. Everything is registered once in [`Metrics::new`].
 pub struct Metrics {
-    mails_seen: Mutex<BTreeMap<String, u64>>,
-    requests: Mutex<BTreeMap<String, u64>>,
-    leads_created: AtomicU64,
-    delivery_errors: AtomicU64,
-    imap_reconnects: Mutex<BTreeMap<String, u64>>,
-    last_sync_ms: Mutex<BTreeMap<String, i64>>,
+    registry: Registry,
+    mails_seen: Family<Label, Counter>,
+    requests: Family<Label, Counter>,
+    leads_created: Counter,
+    delivery_errors: Counter,
+    imap_reconnects: Family<Label, Counter>,
+    last_sync: Family<Label, Gauge<f64, AtomicU64>>,
+    oldest_sync_age: Gauge<f64, AtomicU64>,
+    sla_waiting: Gauge,
+    sla_breached: Counter,
+    reloads_ok: Counter,
+    reloads_failed: Counter,
+    last_reload_ok: Gauge,
+    worker_starts: Counter,
+    worker_deaths: Counter,
+    mail_to_lead: Histogram,
+    callback_response: Histogram,
+    outbox: Family<Label, Gauge>,
+    outbox_backlog: Gauge,
+    quarantined_requests: Gauge,
+    quarantined_mails: Gauge,
+    /// Mailbox → (watched since, last successful sync), unix ms.
+    syncs: Mutex<BTreeMap<String, (i64, Option<i64>)>>,
+    /// What each mailbox task is doing now, for the systemd STATUS line.
     mailbox_state: Mutex<BTreeMap<String, String>>,
-    sla_waiting: AtomicI64,
-    sla_breached: AtomicU64,
-    reloads_ok: AtomicU64,
-    reloads_failed: AtomicU64,
-    worker_starts: AtomicU64,
-    worker_deaths: AtomicU64,
-    /// 1 when the last reload succeeded (or none happened yet), else 0.
-    last_reload_ok: AtomicI64,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
 }
 
 static GLOBAL: OnceLock<Metrics> = OnceLock::new();
 
 /// The process-wide metrics.
 pub fn global() -> &'static Metrics {
-    GLOBAL.get_or_init(|| {
-        let m = Metrics::default();
-        m.last_reload_ok.store(1, Ordering::Relaxed);
-        m
-    })
+    GLOBAL.get_or_init(Metrics::new)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -50,36 +94,193 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     }
 }
 
+fn label(name: &'static str, value: &str) -> Label {
+    [(name, value.to_string())]
+}
+
 impl Metrics {
+    pub fn new() -> Metrics {
+        let mut r = Registry::with_prefix("amo_intake");
+        let m = Metrics {
+            mails_seen: Family::default(),
+            requests: Family::default(),
+            leads_created: Counter::default(),
+            delivery_errors: Counter::default(),
+            imap_reconnects: Family::default(),
+            last_sync: Family::default(),
+            oldest_sync_age: Gauge::default(),
+            sla_waiting: Gauge::default(),
+            sla_breached: Counter::default(),
+            reloads_ok: Counter::default(),
+            reloads_failed: Counter::default(),
+            last_reload_ok: Gauge::default(),
+            worker_starts: Counter::default(),
+            worker_deaths: Counter::default(),
+            mail_to_lead: Histogram::new(LEAD_BUCKETS),
+            callback_response: Histogram::new(CALLBACK_BUCKETS),
+            outbox: Family::default(),
+            outbox_backlog: Gauge::default(),
+            quarantined_requests: Gauge::default(),
+            quarantined_mails: Gauge::default(),
+            syncs: Mutex::default(),
+            mailbox_state: Mutex::default(),
+            registry: Registry::default(),
+        };
+        // Counters get `_total` from the library.
+        r.register(
+            "mails_seen",
+            "Mails journalled, by mailbox.",
+            m.mails_seen.clone(),
+        );
+        r.register(
+            "requests",
+            "Requests parsed, by action.",
+            m.requests.clone(),
+        );
+        r.register(
+            "leads_created",
+            "Leads created in amoCRM.",
+            m.leads_created.clone(),
+        );
+        r.register(
+            "delivery_errors",
+            "Failed amoCRM delivery attempts.",
+            m.delivery_errors.clone(),
+        );
+        r.register(
+            "imap_reconnects",
+            "IMAP reconnect attempts, by mailbox.",
+            m.imap_reconnects.clone(),
+        );
+        r.register(
+            "imap_last_sync_timestamp_seconds",
+            "Unix time of the last successful sync, by mailbox.",
+            m.last_sync.clone(),
+        );
+        r.register(
+            "imap_oldest_sync_age_seconds",
+            "Seconds since the least recently synced mailbox last synced (since the daemon started watching it, if never).",
+            m.oldest_sync_age.clone(),
+        );
+        r.register(
+            "sla_waiting",
+            "Requests waiting for a callback now.",
+            m.sla_waiting.clone(),
+        );
+        r.register(
+            "sla_breached",
+            "Requests whose callback deadline passed.",
+            m.sla_breached.clone(),
+        );
+        r.register(
+            "reloads",
+            "Successful config/rules reloads.",
+            m.reloads_ok.clone(),
+        );
+        r.register(
+            "reload_failures",
+            "Rejected config/rules reloads (old set kept).",
+            m.reloads_failed.clone(),
+        );
+        r.register(
+            "last_reload_ok",
+            "1 when the last reload succeeded (or none happened).",
+            m.last_reload_ok.clone(),
+        );
+        r.register(
+            "parse_worker_starts",
+            "Parse worker processes started.",
+            m.worker_starts.clone(),
+        );
+        r.register(
+            "parse_worker_deaths",
+            "Parse workers that died or hung on a mail.",
+            m.worker_deaths.clone(),
+        );
+        r.register(
+            "mail_to_lead_seconds",
+            "From the mail's arrival (IMAP INTERNALDATE, else when it was journalled) to its lead created in amoCRM.",
+            m.mail_to_lead.clone(),
+        );
+        r.register(
+            "callback_response_seconds",
+            "From a request's arrival to the first evidence that a manager reacted (wall-clock time).",
+            m.callback_response.clone(),
+        );
+        r.register(
+            "outbox",
+            "Requests in the delivery outbox, by state.",
+            m.outbox.clone(),
+        );
+        r.register(
+            "outbox_backlog",
+            "Requests not yet fully delivered (queued, sending, sent or noted).",
+            m.outbox_backlog.clone(),
+        );
+        r.register(
+            "quarantined_requests",
+            "Requests amoCRM refused, kept with the reason (see `amo-intake status`).",
+            m.quarantined_requests.clone(),
+        );
+        r.register(
+            "quarantined_mails",
+            "Mails set aside with a reason (parser crashes and refused requests).",
+            m.quarantined_mails.clone(),
+        );
+        m.last_reload_ok.set(1);
+        Metrics { registry: r, ..m }
+    }
+
     /// A mail newly journalled from `mailbox`.
     pub fn mail_seen(&self, mailbox: &str) {
-        *lock(&self.mails_seen).entry(mailbox.into()).or_default() += 1;
+        self.mails_seen
+            .get_or_create(&label("mailbox", mailbox))
+            .inc();
     }
     /// A request parsed with this action ("lead", "trash", "ignore", "review").
     pub fn request(&self, action: &str) {
-        *lock(&self.requests).entry(action.into()).or_default() += 1;
+        self.requests.get_or_create(&label("action", action)).inc();
     }
-    pub fn lead_created(&self) {
-        self.leads_created.fetch_add(1, Ordering::Relaxed);
+    /// A lead created in amoCRM; `latency_s` = seconds since its mail arrived.
+    pub fn lead_created(&self, latency_s: Option<f64>) {
+        self.leads_created.inc();
+        if let Some(s) = latency_s {
+            self.mail_to_lead.observe(s.max(0.0));
+        }
     }
     pub fn delivery_error(&self) {
-        self.delivery_errors.fetch_add(1, Ordering::Relaxed);
+        self.delivery_errors.inc();
     }
     /// A parse worker process started (after quiet, a rule change or a crash).
     pub fn worker_started(&self) {
-        self.worker_starts.fetch_add(1, Ordering::Relaxed);
+        self.worker_starts.inc();
     }
     /// A parse worker died or hung on a mail.
     pub fn worker_died(&self) {
-        self.worker_deaths.fetch_add(1, Ordering::Relaxed);
+        self.worker_deaths.inc();
     }
     pub fn imap_reconnect(&self, mailbox: &str) {
-        *lock(&self.imap_reconnects)
+        self.imap_reconnects
+            .get_or_create(&label("mailbox", mailbox))
+            .inc();
+    }
+    /// The daemon watches `mailbox` from now on (its sync age counts from here
+    /// until its first successful sync).
+    pub fn watch_mailbox(&self, mailbox: &str) {
+        let now = crate::journal::now_ms();
+        lock(&self.syncs)
             .entry(mailbox.into())
-            .or_default() += 1;
+            .or_insert((now, None));
     }
     pub fn synced(&self, mailbox: &str) {
-        lock(&self.last_sync_ms).insert(mailbox.into(), crate::journal::now_ms());
+        let now = crate::journal::now_ms();
+        lock(&self.syncs)
+            .entry(mailbox.into())
+            .or_insert((now, None))
+            .1 = Some(now);
+        self.last_sync
+            .get_or_create(&label("mailbox", mailbox))
+            .set(now as f64 / 1000.0);
     }
     /// What a mailbox task is doing now ("IDLE", "polling", "reconnecting"…),
     /// for the systemd STATUS line.
@@ -94,140 +295,74 @@ impl Metrics {
     }
     /// SLA gauges, set by the SLA watcher.
     pub fn set_sla(&self, waiting: i64, breached_total: u64) {
-        self.sla_waiting.store(waiting, Ordering::Relaxed);
-        self.sla_breached.store(breached_total, Ordering::Relaxed);
+        self.sla_waiting.set(waiting);
+        let now = self.sla_breached.get();
+        if breached_total > now {
+            self.sla_breached.inc_by(breached_total - now);
+        }
     }
     pub fn sla_breached(&self) {
-        self.sla_breached.fetch_add(1, Ordering::Relaxed);
+        self.sla_breached.inc();
     }
     pub fn sla_waiting(&self) -> i64 {
-        self.sla_waiting.load(Ordering::Relaxed)
+        self.sla_waiting.get()
+    }
+    /// A manager reacted `seconds` after the request arrived.
+    pub fn callback_answered(&self, seconds: f64) {
+        self.callback_response.observe(seconds.max(0.0));
     }
     pub fn reload(&self, ok: bool) {
         if ok {
-            self.reloads_ok.fetch_add(1, Ordering::Relaxed);
+            self.reloads_ok.inc();
         } else {
-            self.reloads_failed.fetch_add(1, Ordering::Relaxed);
+            self.reloads_failed.inc();
         }
-        self.last_reload_ok.store(i64::from(ok), Ordering::Relaxed);
+        self.last_reload_ok.set(i64::from(ok));
     }
-    pub fn mails_seen_total(&self) -> u64 {
-        lock(&self.mails_seen).values().sum()
+    /// Sets the gauges that are facts of the state file. A failed read
+    /// leaves the previous values (and is logged).
+    pub fn refresh(&self, journal: &Journal) {
+        match journal.outbox_counts() {
+            Ok(counts) => {
+                let mut backlog = 0;
+                let mut quarantined = 0;
+                self.outbox.clear();
+                for (state, n) in counts {
+                    match state.as_str() {
+                        "queued" | "sending" | "sent" | "noted" => backlog += n,
+                        "quarantined" => quarantined += n,
+                        _ => {}
+                    }
+                    self.outbox.get_or_create(&[("state", state)]).set(n);
+                }
+                self.outbox_backlog.set(backlog);
+                self.quarantined_requests.set(quarantined);
+            }
+            Err(e) => tracing::warn!(error = %e, "metrics: cannot read the outbox"),
+        }
+        match journal.count_mails(Some("quarantined")) {
+            Ok(n) => {
+                self.quarantined_mails.set(n);
+            }
+            Err(e) => tracing::warn!(error = %e, "metrics: cannot count quarantined mails"),
+        }
     }
 
-    /// Prometheus text exposition format 0.0.4.
+    /// The exposition (OpenMetrics text, which Prometheus reads).
     pub fn render(&self) -> String {
+        let now = crate::journal::now_ms();
+        let oldest = lock(&self.syncs)
+            .values()
+            .map(|(since, last)| now - last.unwrap_or(*since))
+            .max()
+            .unwrap_or(0);
+        self.oldest_sync_age.set(oldest.max(0) as f64 / 1000.0);
         let mut o = String::new();
-        let mut labelled =
-            |name: &str, help: &str, kind: &str, label: &str, map: Vec<(String, String)>| {
-                let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
-                for (k, v) in map {
-                    let _ = writeln!(o, "{name}{{{label}=\"{}\"}} {v}", escape(&k));
-                }
-            };
-        let m2s = |m: &Mutex<BTreeMap<String, u64>>| {
-            lock(m)
-                .iter()
-                .map(|(k, v)| (k.clone(), v.to_string()))
-                .collect::<Vec<_>>()
-        };
-        labelled(
-            "amo_intake_mails_seen_total",
-            "Mails journalled, by mailbox.",
-            "counter",
-            "mailbox",
-            m2s(&self.mails_seen),
-        );
-        labelled(
-            "amo_intake_requests_total",
-            "Requests parsed, by action.",
-            "counter",
-            "action",
-            m2s(&self.requests),
-        );
-        labelled(
-            "amo_intake_imap_reconnects_total",
-            "IMAP reconnect attempts, by mailbox.",
-            "counter",
-            "mailbox",
-            m2s(&self.imap_reconnects),
-        );
-        let syncs = lock(&self.last_sync_ms)
-            .iter()
-            .map(|(k, v)| (k.clone(), format!("{:.3}", *v as f64 / 1000.0)))
-            .collect();
-        labelled(
-            "amo_intake_imap_last_sync_timestamp_seconds",
-            "Unix time of the last successful sync, by mailbox.",
-            "gauge",
-            "mailbox",
-            syncs,
-        );
-        let mut plain = |name: &str, help: &str, kind: &str, v: String| {
-            let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
-        };
-        plain(
-            "amo_intake_leads_created_total",
-            "Leads created in amoCRM.",
-            "counter",
-            self.leads_created.load(Ordering::Relaxed).to_string(),
-        );
-        plain(
-            "amo_intake_delivery_errors_total",
-            "Failed amoCRM delivery attempts.",
-            "counter",
-            self.delivery_errors.load(Ordering::Relaxed).to_string(),
-        );
-        plain(
-            "amo_intake_parse_worker_starts_total",
-            "Parse worker processes started.",
-            "counter",
-            self.worker_starts.load(Ordering::Relaxed).to_string(),
-        );
-        plain(
-            "amo_intake_parse_worker_deaths_total",
-            "Parse workers that died or hung on a mail.",
-            "counter",
-            self.worker_deaths.load(Ordering::Relaxed).to_string(),
-        );
-        plain(
-            "amo_intake_sla_waiting",
-            "Requests waiting for a callback now.",
-            "gauge",
-            self.sla_waiting.load(Ordering::Relaxed).to_string(),
-        );
-        plain(
-            "amo_intake_sla_breached_total",
-            "Requests whose callback deadline passed.",
-            "counter",
-            self.sla_breached.load(Ordering::Relaxed).to_string(),
-        );
-        plain(
-            "amo_intake_reloads_total",
-            "Successful config/rules reloads.",
-            "counter",
-            self.reloads_ok.load(Ordering::Relaxed).to_string(),
-        );
-        plain(
-            "amo_intake_reload_failures_total",
-            "Rejected config/rules reloads (old set kept).",
-            "counter",
-            self.reloads_failed.load(Ordering::Relaxed).to_string(),
-        );
-        plain(
-            "amo_intake_last_reload_ok",
-            "1 when the last reload succeeded (or none happened).",
-            "gauge",
-            self.last_reload_ok.load(Ordering::Relaxed).to_string(),
-        );
+        if let Err(e) = encode(&mut o, &self.registry) {
+            tracing::warn!(error = %e, "metrics: cannot encode");
+        }
         o
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -265,8 +400,16 @@ pub async fn bind(listen: &str) -> Result<tokio::net::TcpListener, MetricsError>
         .map_err(|source| MetricsError::Bind { addr, source })
 }
 
-/// Serves `GET /metrics` until `shutdown`; anything else is a 404.
-pub async fn serve(listener: tokio::net::TcpListener, shutdown: CancellationToken) {
+/// Content type of [`Metrics::render`].
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// Serves `GET /metrics` until `shutdown`; anything else is a 404. With a
+/// journal, the state-file gauges are refreshed at each scrape.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    journal: Option<Arc<Journal>>,
+    shutdown: CancellationToken,
+) {
     loop {
         let accepted = tokio::select! {
             _ = shutdown.cancelled() => return,
@@ -275,6 +418,7 @@ pub async fn serve(listener: tokio::net::TcpListener, shutdown: CancellationToke
         let Ok((mut sock, _)) = accepted else {
             continue;
         };
+        let journal = journal.clone();
         tokio::spawn(async move {
             let mut buf = Vec::with_capacity(512);
             let mut chunk = [0u8; 512];
@@ -295,9 +439,12 @@ pub async fn serve(listener: tokio::net::TcpListener, shutdown: CancellationToke
             let mut parts = line.split_whitespace();
             let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
             let resp = if method == "GET" && (path == "/metrics" || path.starts_with("/metrics?")) {
+                if let Some(j) = journal {
+                    let _ = tokio::task::spawn_blocking(move || global().refresh(&j)).await;
+                }
                 let body = global().render();
                 format!(
-                    "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    "HTTP/1.0 200 OK\r\nContent-Type: {CONTENT_TYPE}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                     body.len()
                 )
             } else {
@@ -333,7 +480,7 @@ mod tests {
         m.mail_seen("sales");
         m.mail_seen("sales");
         m.request("lead");
-        m.lead_created();
+        m.lead_created(Some(0.7));
         m.reload(false);
         m.worker_started();
         m.worker_started();
@@ -360,12 +507,161 @@ mod tests {
         assert!(t.contains("# TYPE amo_intake_sla_waiting gauge\n"), "{t}");
     }
 
+    #[test]
+    fn latency_histograms_count_and_bucket() {
+        let m = Metrics::new();
+        m.lead_created(Some(0.7));
+        m.lead_created(Some(4.0));
+        m.lead_created(None); // no mail (e.g. a request without one): counted, not timed
+        m.callback_answered(420.0);
+        let t = m.render();
+        assert!(t.contains("amo_intake_leads_created_total 3\n"), "{t}");
+        assert!(
+            t.contains("# TYPE amo_intake_mail_to_lead_seconds histogram\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("amo_intake_mail_to_lead_seconds_count 2\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("amo_intake_mail_to_lead_seconds_bucket{le=\"1.0\"} 1\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("amo_intake_mail_to_lead_seconds_bucket{le=\"5.0\"} 2\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("amo_intake_callback_response_seconds_bucket{le=\"300.0\"} 0\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("amo_intake_callback_response_seconds_bucket{le=\"600.0\"} 1\n"),
+            "{t}"
+        );
+        assert!(t.ends_with("# EOF\n"), "{t}");
+    }
+
+    #[test]
+    fn state_file_gauges_come_from_the_journal() {
+        use crate::journal::outbox::NewRequest;
+        use crate::request::{Action, Request};
+        use crate::rules::CrmSpec;
+        let j = Journal::in_memory().unwrap();
+        let spec = CrmSpec::default();
+        let mut ids = Vec::new();
+        for key in ["k1", "k2", "k3"] {
+            let r = Request {
+                action: Action::Lead,
+                ..Request::default()
+            };
+            let row = j
+                .enqueue_request(&NewRequest {
+                    mail_id: None,
+                    key,
+                    request: &r,
+                    spec: &spec,
+                    rule_set: "v",
+                    received_at_ms: 0,
+                    deadline_ms: None,
+                })
+                .unwrap();
+            ids.push(row.request_id);
+        }
+        j.quarantine_outbox(ids[0], "amoCRM: bad field").unwrap();
+        let m = Metrics::new();
+        m.refresh(&j);
+        let t = m.render();
+        assert!(t.contains("amo_intake_outbox_backlog 2\n"), "{t}");
+        assert!(t.contains("amo_intake_quarantined_requests 1\n"), "{t}");
+        assert!(t.contains("amo_intake_outbox{state=\"queued\"} 2\n"), "{t}");
+        assert!(t.contains("amo_intake_quarantined_mails 0\n"), "{t}");
+    }
+
+    #[test]
+    fn oldest_sync_age_counts_a_mailbox_that_never_synced() {
+        let m = Metrics::new();
+        m.watch_mailbox("never");
+        m.synced("fresh");
+        let t = m.render();
+        assert!(
+            t.contains("# TYPE amo_intake_imap_oldest_sync_age_seconds gauge\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("amo_intake_imap_last_sync_timestamp_seconds{mailbox=\"fresh\"}"),
+            "{t}"
+        );
+        // Overwrite the start of watching to an hour ago: the age follows it.
+        lock(&m.syncs).insert("never".into(), (crate::journal::now_ms() - 3_600_000, None));
+        let t = m.render();
+        let age: f64 = t
+            .lines()
+            .find_map(|l| l.strip_prefix("amo_intake_imap_oldest_sync_age_seconds "))
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((3599.0..3700.0).contains(&age), "{age}");
+    }
+
+    /// `promtool check metrics` (the Prometheus project's linter for names,
+    /// units and help texts) accepts the exposition; skipped with a notice
+    /// where promtool is not installed (scripts/test installs it).
+    #[test]
+    fn promtool_accepts_the_exposition() {
+        use std::io::Write as _;
+        let m = Metrics::new();
+        m.mail_seen("sales");
+        m.request("lead");
+        m.lead_created(Some(1.0));
+        m.callback_answered(60.0);
+        m.synced("sales");
+        let child = std::process::Command::new("promtool")
+            .args(["check", "metrics"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn();
+        let Ok(mut child) = child else {
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED promtool_accepts_the_exposition: promtool not installed"
+            );
+            return;
+        };
+        let text = m.render();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        // promtool reads the classic text format, where a counter's HELP
+        // names the `_total` series; OpenMetrics names the family instead.
+        // That one difference is allowed when the family has its HELP.
+        let report = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        let problems: Vec<&str> = report
+            .lines()
+            .filter(|l| {
+                let family = l
+                    .strip_suffix("_total no help text")
+                    .map(|f| format!("# HELP {f} "));
+                !family.is_some_and(|h| text.contains(&h))
+            })
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        assert!(problems.is_empty(), "{report}");
+    }
+
     #[tokio::test]
     async fn serves_over_http() {
         let l = bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
         let stop = CancellationToken::new();
-        let h = tokio::spawn(serve(l, stop.clone()));
+        let h = tokio::spawn(serve(l, None, stop.clone()));
         global().imap_reconnect("t-serve");
         let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
         s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")

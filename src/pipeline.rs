@@ -15,10 +15,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::crm::catalog::Catalog;
-use crate::crm::client::{AuthConfig, Client, ClientOptions, CrmError, DryRunCall};
+use crate::crm::client::{Client, CrmError, DryRunCall, client_from_config, limiter_from};
 use crate::crm::deliver::Deliverer;
 use crate::crm::payload::Defaults;
-use crate::crm::ratelimit::RateLimiter;
 use crate::journal::Journal;
 use crate::journal::outbox::NewRequest;
 use crate::request::Request;
@@ -69,65 +68,6 @@ pub struct Pipeline {
     worker: Option<ParseWorker>,
     /// Called once a burst of work has been quiet for [`QUIET_BEFORE_TRIM`].
     after_burst: fn(),
-}
-
-/// The daemon's one limiter when the pipeline builds its own client.
-pub fn limiter_from(config: &Config) -> Arc<RateLimiter> {
-    let rate = config
-        .amocrm
-        .as_ref()
-        .and_then(|a| a.rate_limit)
-        .unwrap_or(6.0);
-    Arc::new(RateLimiter::new(rate))
-}
-
-/// Builds the amoCRM client described by `[amocrm]` (secrets read here).
-pub fn client_from_config(
-    config: &Config,
-    journal: Arc<Journal>,
-    limiter: Arc<RateLimiter>,
-    dry_run: bool,
-) -> Result<Option<Client>, CrmError> {
-    let amo = config.amocrm.as_ref();
-    if dry_run || amo.is_some_and(|a| a.dry_run) {
-        let mut o = ClientOptions::new(
-            "http://dry-run.invalid",
-            AuthConfig::LongLived(String::new()),
-            limiter,
-        );
-        o.dry_run = true;
-        return Client::new(o).map(Some);
-    }
-    let Some(amo) = amo else { return Ok(None) };
-    let base = ClientOptions::base_url_from(amo)?;
-    let auth = match &amo.client_id {
-        Some(id) => {
-            let secret = crate::config::read_secret(
-                amo.client_secret_file.as_deref(),
-                "client_secret_file",
-                "amocrm-client-secret",
-                "amoCRM OAuth client secret",
-            )
-            .map_err(|e| CrmError::Config(e.to_string()))?;
-            AuthConfig::OAuth {
-                client_id: id.clone(),
-                client_secret: secret,
-                redirect_uri: amo.redirect_uri.clone().unwrap_or_default(),
-            }
-        }
-        None => AuthConfig::LongLived(
-            crate::config::read_secret(
-                amo.token_file.as_deref(),
-                "token_file",
-                "amocrm-token",
-                "amoCRM long-lived token",
-            )
-            .map_err(|e| CrmError::Config(e.to_string()))?,
-        ),
-    };
-    let mut o = ClientOptions::new(&base, auth, limiter);
-    o.journal = Some(journal);
-    Client::new(o).map(Some)
 }
 
 impl Pipeline {

@@ -2,7 +2,7 @@
 //!
 //! `Request` is what flows from the rules engine to the journal and amoCRM.
 //! Its contract fields are exactly the JSON keys of `amo-intake parse`
-//! (DESIGN.md "Contracts"); everything else lives in [`RequestMeta`], which
+//! (a public contract: keys are kept and added, never renamed); everything else lives in [`RequestMeta`], which
 //! `parse` never prints.
 
 use std::sync::LazyLock;
@@ -40,7 +40,9 @@ impl Action {
     }
 }
 
-/// What the client asks for (seed 3.2 / 3.3).
+/// What the client asks for; the first that applies wins: a measurement
+/// visit (замер) > a price calculation > only a callback > a question;
+/// `Other` for trash, ignore and review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
@@ -73,7 +75,7 @@ pub struct Utm {
     pub term: Option<String>,
 }
 
-/// One structured request. Contract fields first (DESIGN.md), then `meta`.
+/// One structured request. Contract fields first (the keys `parse` prints), then `meta`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Request {
     pub rule: Option<String>,
@@ -122,8 +124,8 @@ pub struct RequestMeta {
 }
 
 impl Request {
-    /// The exact object `amo-intake parse` prints for one file (DESIGN.md keys,
-    /// in that order, absent = null).
+    /// The exact object `amo-intake parse` prints for one file (the contract
+    /// keys, in that order, absent = null).
     pub fn contract_json(&self, file: &str) -> serde_json::Value {
         let fields: Vec<serde_json::Value> = self
             .fields

@@ -1,5 +1,6 @@
 //! `amo-intake parse` through the real binary: JSON Lines with exactly the
-//! DESIGN.md keys, input order, exit 0 even for an unreadable file.
+//! the contract keys (docs/rules.md), input order, exit 0 even for an
+//! unreadable file.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -28,8 +29,12 @@ const KEYS: &[&str] = &[
     "fields",
 ];
 
+#[path = "support/shared.rs"]
+mod shared;
+
+/// A vendored sample mail (tests/fixtures/mail), so these run in a fresh clone.
 fn corpus(name: &str) -> String {
-    format!("{}/../shared/corpus/{name}", env!("CARGO_MANIFEST_DIR"))
+    shared::fixture_mail(name).display().to_string()
 }
 
 #[test]

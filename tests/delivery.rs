@@ -667,7 +667,7 @@ async fn journalled_mail_is_parsed_and_delivered_once() {
     let j = open(&dir.path().join("s.db"));
     let raw = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/corpus/tilda-okna-zamer.eml"
+        "/tests/fixtures/mail/tilda-okna-zamer.eml"
     ))
     .unwrap();
     let mail = IncomingMail {

@@ -98,7 +98,7 @@ async fn collect_pages(fake: &FakeAmo, path: &str, key: &str) -> (Vec<Value>, us
     (out, pages)
 }
 
-/// The unsorted/forms example of api.md 2.1 (pipeline id of the seed).
+/// The unsorted/forms example of amoCRM docs (unsorted-api) (pipeline id of the seed).
 fn unsorted_example() -> Value {
     json!([{
         "source_uid": "site-contact-form",
@@ -1447,7 +1447,7 @@ fn fake_is_send_and_sync() {
 #[tokio::test]
 async fn api_md_examples_for_contacts_and_tasks_are_accepted() {
     let fake = FakeAmo::start(roomy());
-    // api.md 4.2 / 4.3, with the PHP library's field_code: null and enum_id: 0.
+    // amoCRM docs, custom-fields and contacts-api, with the PHP library's field_code: null and enum_id: 0.
     let r = call(
         &fake,
         "POST",
@@ -1478,7 +1478,7 @@ async fn api_md_examples_for_contacts_and_tasks_are_accepted() {
         "client@example.com"
     );
 
-    // api.md 7: create, then complete via PATCH /api/v4/tasks/{id}.
+    // amoCRM docs, tasks-api: create, then complete via PATCH /api/v4/tasks/{id}.
     let lead = fake.add_lead("Сделка", ids::STATUS_FIRST_CONTACT, ids::USER_ANNA);
     let r = call(
         &fake,

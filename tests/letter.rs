@@ -1,7 +1,8 @@
-//! Letter parsing over own fixtures (tests/fixtures/letter) and the shared corpus.
+//! Letter parsing over own fixtures (tests/fixtures/letter) and, when it is
+//! beside the checkout, the reference corpus (tests/support/shared.rs).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use amo_intake::mail::html;
 use amo_intake::mail::letter::Letter;
@@ -556,13 +557,15 @@ proptest! {
     }
 }
 
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
-}
+#[path = "support/shared.rs"]
+mod shared;
 
 #[test]
 fn corpus_mails_parse_with_text_and_clean_subject() {
-    let dir = corpus_dir();
+    let Some(dir) = shared::shared_dir("corpus", "corpus_mails_parse_with_text_and_clean_subject")
+    else {
+        return;
+    };
     let mut n = 0;
     for e in std::fs::read_dir(&dir).expect("corpus dir") {
         let p = e.unwrap().path();

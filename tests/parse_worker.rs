@@ -13,10 +13,23 @@ fn exe() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_amo-intake"))
 }
 
+#[path = "support/shared.rs"]
+mod shared;
+
+/// The in-repo sample mails, plus the reference corpus when it is beside the
+/// checkout.
 fn mails() -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
-    for dir in ["../shared/corpus", "demo", "tests/fixtures/letter"] {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs: Vec<PathBuf> = ["demo", "tests/fixtures/letter", "tests/fixtures/mail"]
+        .iter()
+        .map(|d| root.join(d))
+        .collect();
+    dirs.extend(shared::shared_dir(
+        "corpus",
+        "worker_answers_every_sample_mail_exactly_like_the_daemon_would (corpus part)",
+    ));
+    for dir in dirs {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };

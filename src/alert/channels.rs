@@ -417,22 +417,9 @@ impl Channel for AmoTask {
                     })
                     .unwrap_or_else(|| jiff::Timestamp::now().as_second());
                 let till = planned + i64::try_from(self.due_in.as_secs()).unwrap_or(3600);
-                (
-                    "/api/v4/tasks",
-                    serde_json::json!([{
-                        "text": message.text, "complete_till": till, "entity_id": lead_id,
-                        "entity_type": "leads", "task_type_id": 1,
-                        "responsible_user_id": self.head_user,
-                    }]),
-                )
+                crate::crm::payload::lead_task_call(lead_id, &message.text, till, self.head_user)
             } else {
-                (
-                    "/api/v4/leads/notes",
-                    serde_json::json!([{
-                        "entity_id": lead_id, "note_type": "common",
-                        "params": {"text": message.text},
-                    }]),
-                )
+                crate::crm::payload::lead_note_call(lead_id, &message.text)
             };
             self.client
                 .post_json(path, &body)

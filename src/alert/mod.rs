@@ -163,13 +163,7 @@ impl Alerter {
         secrets: bool,
     ) -> Result<Alerter, AlertSetupError> {
         let mut diags = Diagnostics::default();
-        let loc = |keys: &[&str]| -> Loc {
-            config_text
-                .and_then(|t| {
-                    crate::sla::key_offset(t, keys).map(|o| Loc::from_offset(config_path, t, o))
-                })
-                .unwrap_or_else(|| Loc::new(config_path, 1, 1))
-        };
+        let loc = |keys: &[&str]| Loc::of_toml_key(config_path, config_text, keys);
         let mut channels: Vec<Arc<dyn Channel>> = Vec::new();
         fn section<T: for<'de> Deserialize<'de>>(
             table: &toml::Table,

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::config::Config;
+use crate::crm::client::{client_from_config, limiter_from};
 use crate::journal::Journal;
-use crate::pipeline::{client_from_config, limiter_from};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -1,4 +1,5 @@
-//! `amo-intake parse`: .eml files to JSON Lines (DESIGN.md "Contracts").
+//! `amo-intake parse`: .eml files to JSON Lines (the keys are a public contract:
+//! kept and added, never renamed).
 //!
 //! One line per file, in input order, exit 0 even for unreadable files (they
 //! print an `action: review` line and the reason on stderr), so a shell loop

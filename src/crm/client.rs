@@ -1,6 +1,6 @@
 //! The amoCRM HTTP client: auth, the shared rate limiter, retries, paging.
 //!
-//! Error policy (api.md 9): 429, 5xx, resets and timeouts are
+//! Error policy (amoCRM's documented status codes and limits): 429, 5xx, resets and timeouts are
 //! [`CrmError::Transient`] (retried with exponential backoff and jitter,
 //! `Retry-After` honoured); an HTML 403 is [`CrmError::Blocked`] (the whole
 //! daemon backs off for minutes and an admin is alerted); 400 and other 4xx
@@ -33,7 +33,8 @@ pub enum CrmError {
         reason: String,
         retry_after: Option<Duration>,
     },
-    /// HTML 403: amoCRM blocked the account or our IP (api.md 9.1).
+    /// HTML 403: amoCRM blocked the account or our IP (it does so after
+    /// repeated rate-limit breaches).
     #[error(
         "amoCRM blocked our requests (HTML 403): {reason}; backing off, check the account's API limits"
     )]
@@ -814,6 +815,65 @@ impl super::events::JsonGet for Client {
                 .map_err(|e| e.to_string())
         })
     }
+}
+
+/// The daemon's one limiter, from `[amocrm] rate_limit` (requests per second).
+pub fn limiter_from(config: &crate::config::Config) -> Arc<RateLimiter> {
+    let rate = config
+        .amocrm
+        .as_ref()
+        .and_then(|a| a.rate_limit)
+        .unwrap_or(6.0);
+    Arc::new(RateLimiter::new(rate))
+}
+
+/// Builds the amoCRM client described by `[amocrm]` (secrets read here).
+pub fn client_from_config(
+    config: &crate::config::Config,
+    journal: Arc<Journal>,
+    limiter: Arc<RateLimiter>,
+    dry_run: bool,
+) -> Result<Option<Client>, CrmError> {
+    let amo = config.amocrm.as_ref();
+    if dry_run || amo.is_some_and(|a| a.dry_run) {
+        let mut o = ClientOptions::new(
+            "http://dry-run.invalid",
+            AuthConfig::LongLived(String::new()),
+            limiter,
+        );
+        o.dry_run = true;
+        return Client::new(o).map(Some);
+    }
+    let Some(amo) = amo else { return Ok(None) };
+    let base = ClientOptions::base_url_from(amo)?;
+    let auth = match &amo.client_id {
+        Some(id) => {
+            let secret = crate::config::read_secret(
+                amo.client_secret_file.as_deref(),
+                "client_secret_file",
+                "amocrm-client-secret",
+                "amoCRM OAuth client secret",
+            )
+            .map_err(|e| CrmError::Config(e.to_string()))?;
+            AuthConfig::OAuth {
+                client_id: id.clone(),
+                client_secret: secret,
+                redirect_uri: amo.redirect_uri.clone().unwrap_or_default(),
+            }
+        }
+        None => AuthConfig::LongLived(
+            crate::config::read_secret(
+                amo.token_file.as_deref(),
+                "token_file",
+                "amocrm-token",
+                "amoCRM long-lived token",
+            )
+            .map_err(|e| CrmError::Config(e.to_string()))?,
+        ),
+    };
+    let mut o = ClientOptions::new(&base, auth, limiter);
+    o.journal = Some(journal);
+    Client::new(o).map(Some)
 }
 
 #[cfg(test)]

@@ -24,7 +24,8 @@ use super::payload::{Defaults, LeadPlan, Mode, phone10, plan};
 use crate::journal::Journal;
 use crate::journal::outbox::{OutboxRow, OutboxState};
 
-/// amoCRM accepts at most 50 entities per batch call (api.md 3, 9.1).
+/// amoCRM accepts at most 50 entities per batch call (its API reference,
+/// "Limits"; more is answered with 400).
 pub const MAX_BATCH: usize = 50;
 
 pub struct Deliverer {
@@ -63,6 +64,17 @@ pub fn mask_phone(p: &str) -> String {
 }
 
 impl Deliverer {
+    /// Counts a created lead and its mail→lead latency (from the mail's
+    /// arrival, as the SLA clock counts it) for /metrics.
+    fn count_lead(&self, row: &OutboxRow) {
+        let arrival = row
+            .mail_id
+            .and_then(|id| self.journal.mail_arrival(id).ok().flatten());
+        let latency =
+            arrival.map(|t| (crate::journal::now_ms() - t.as_millisecond()) as f64 / 1000.0);
+        crate::metrics::global().lead_created(latency);
+    }
+
     pub fn new(
         client: Arc<Client>,
         journal: Arc<Journal>,
@@ -445,7 +457,7 @@ impl Deliverer {
             self.remember(p, c);
         }
         tracing::info!(key = %row.key, lead_id, contact_id, linked = contact.is_some(), rule = row.request.rule.as_deref().unwrap_or("-"), phone = %p.phones10.first().map(|s| mask_phone(s)).unwrap_or_default(), "lead created in Unsorted");
-        crate::metrics::global().lead_created();
+        self.count_lead(row);
         step.moved += 1;
         Ok(false)
     }
@@ -499,7 +511,7 @@ impl Deliverer {
             self.remember(p, c);
         }
         tracing::info!(key = %row.key, lead_id, contact_id, "lead created in Unsorted via complex");
-        crate::metrics::global().lead_created();
+        self.count_lead(row);
         step.moved += 1;
         Ok(false)
     }
@@ -595,7 +607,7 @@ impl Deliverer {
                 self.remember(p, c);
             }
             tracing::info!(key = %row.key, lead_id, contact_id, linked = contact.is_some(), action = row.request.action.as_str(), rule = row.request.rule.as_deref().unwrap_or("-"), "lead created");
-            crate::metrics::global().lead_created();
+            self.count_lead(row);
             step.moved += 1;
         }
         Ok(false)

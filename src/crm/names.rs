@@ -213,10 +213,10 @@ pub async fn check_against_account(
         Catalog::builtin()
     } else {
         let journal = std::sync::Arc::new(crate::journal::Journal::open(&config.state.path)?);
-        let client = crate::pipeline::client_from_config(
+        let client = crate::crm::client::client_from_config(
             config,
             journal,
-            crate::pipeline::limiter_from(config),
+            crate::crm::client::limiter_from(config),
             false,
         )?
         .ok_or_else(|| super::CrmError::Config("no amoCRM client configured".into()))?

@@ -1,7 +1,7 @@
 //! JSON bodies built from one journalled request: the lead (unsorted form
 //! item or complex item), its contact, the note and the call task.
 //!
-//! Defaults when the rule names nothing (DESIGN.md "Rules"): the main
+//! Defaults when the rule names nothing (docs/rules.md, `[crm]`): the main
 //! pipeline's Unsorted stage; `trash` goes to status 143 of that pipeline;
 //! the responsible user comes from `[amocrm] responsible`.
 
@@ -576,7 +576,7 @@ impl LeadPlan {
 
     /// A `complex` item that still lands in Unsorted (`_embedded.metadata`
     /// with `category: forms`): the fallback when `unsorted/forms` refuses
-    /// a duplicate (api.md 2: older accounts answer 400 instead of tagging).
+    /// a duplicate (older accounts answer 400 instead of tagging it as one).
     pub fn complex_unsorted_item(&self, contact_id: Option<i64>) -> Value {
         let mut lead = self.complex_item(contact_id);
         if let Some(o) = lead.as_object_mut() {
@@ -600,6 +600,32 @@ impl LeadPlan {
         }
         lead
     }
+}
+
+/// `POST /api/v4/tasks`: one task on a lead for user `responsible`, due at
+/// `complete_till` (unix seconds). Used by the amoCRM alert channel.
+pub fn lead_task_call(
+    lead_id: i64,
+    text: &str,
+    complete_till: i64,
+    responsible: i64,
+) -> (&'static str, Value) {
+    (
+        "/api/v4/tasks",
+        json!([{
+            "text": text, "complete_till": complete_till, "entity_id": lead_id,
+            "entity_type": "leads", "task_type_id": 1, "responsible_user_id": responsible,
+        }]),
+    )
+}
+
+/// `POST /api/v4/leads/notes`: one `common` note on a lead. Used by the
+/// amoCRM alert channel.
+pub fn lead_note_call(lead_id: i64, text: &str) -> (&'static str, Value) {
+    (
+        "/api/v4/leads/notes",
+        json!([{"entity_id": lead_id, "note_type": "common", "params": {"text": text}}]),
+    )
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub struct FieldSpec {
 }
 
 /// The `[crm]` table of a rule. Everything is optional: shipped rules name
-/// nothing account-specific (DESIGN.md "Rules").
+/// nothing account-specific (pipelines, users and fields differ per account).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CrmSpec {
     pub create: CreateMode,

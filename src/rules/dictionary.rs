@@ -1,7 +1,7 @@
 //! The shared label dictionary: form labels → canonical fields.
 //!
-//! Every rule reads labels through this one table (formats.md §15 plus what
-//! the sample corpus shows); a rule's `[fields]` adds aliases by canonical
+//! Every rule reads labels through this one table (the labels the common
+//! form builders print, see docs/rules.md "Field names"); a rule's `[fields]` adds aliases by canonical
 //! name, and an unknown canonical name is a `check` error. Labels are
 //! compared after [`normalize_label`], so `Адрес_замера:`, `адрес замера` and
 //! `АДРЕС ЗАМЕРА*` are the same label. When no exact label matches, keyword

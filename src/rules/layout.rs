@@ -1,6 +1,6 @@
 //! Form text → ordered label/value pairs, whatever the builder's layout.
 //!
-//! One linear pass over the lines reads the five layouts of formats.md:
+//! One linear pass over the lines reads the five layouts form builders use:
 //! `Label: value` lines with multi-line continuation (and `Label:<br>` lines,
 //! and HTML tables, which `mail::html::to_text` already turned into such
 //! lines), `--- Label ---` blocks (WPForms plain), Bitrix `Label` /

@@ -81,11 +81,7 @@ impl Policy {
         config_text: Option<&str>,
     ) -> Result<Policy, Diagnostics> {
         let mut diags = Diagnostics::default();
-        let loc = |keys: &[&str]| -> Loc {
-            config_text
-                .and_then(|t| key_offset(t, keys).map(|o| Loc::from_offset(config_path, t, o)))
-                .unwrap_or_else(|| Loc::new(config_path, 1, 1))
-        };
+        let loc = |keys: &[&str]| Loc::of_toml_key(config_path, config_text, keys);
         let tz = match cfg.timezone.as_deref() {
             None => TimeZone::system(),
             Some(name) => match TimeZone::get(name) {
@@ -306,19 +302,6 @@ impl Policy {
             },
         )
     }
-}
-
-/// Byte offset of the key `keys` (a path of table names) in a TOML text.
-pub(crate) fn key_offset(text: &str, keys: &[&str]) -> Option<usize> {
-    let doc = toml_edit::Document::parse(text).ok()?;
-    let mut item = doc.as_item();
-    let mut last = None;
-    for k in keys {
-        let (key, next) = item.as_table_like()?.get_key_value(k)?;
-        last = key.span().map(|s| s.start);
-        item = next;
-    }
-    last
 }
 
 /// What the delivery side knows about a lead just created in amoCRM.

@@ -295,6 +295,10 @@ impl Watch {
                             f.kind.as_str(),
                             f.at.as_millisecond(),
                         )?;
+                        if let Some(r) = rows.iter().find(|r| r.lead_id == f.lead_id) {
+                            let secs = (f.at.as_millisecond() - r.arrival_ms) as f64 / 1000.0;
+                            crate::metrics::global().callback_answered(secs);
+                        }
                         answered.insert(f.lead_id, ());
                         report.answered += 1;
                     }

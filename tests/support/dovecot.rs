@@ -1,7 +1,7 @@
 //! A real Dovecot 2.3 for integration tests: one private instance per test
 //! (fresh temp dir, free loopback port), killed on drop, so tests can run in
-//! parallel. The config follows `shared/dovecot/test.conf.in`, embedded here
-//! so tests do not depend on files outside the repository.
+//! parallel. The config is embedded here, so tests need no files outside
+//! the repository.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

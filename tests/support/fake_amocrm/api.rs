@@ -1,5 +1,7 @@
 //! The amoCRM API surface of the fake: routing and one function per endpoint,
-//! over `State` (no I/O). Shapes follow ../shared/amocrm/api.md.
+//! over `State` (no I/O). Shapes follow amoCRM's API reference
+//! (<https://www.amocrm.ru/developers/content/crm_platform/api-reference>)
+//! where tests/vendor/amocrm-openapi is silent or wrong (see its README).
 
 use std::collections::HashMap;
 
@@ -708,7 +710,7 @@ fn norm_cfs(
                         continue;
                     };
                     let mut e = None;
-                    // enum_id 0 is the PHP library's "unset" (api.md 4.2).
+                    // enum_id 0 is the PHP library's "unset" (amoCRM docs, custom-fields).
                     if let Some(eid) = opt_i64(v, "enum_id").filter(|id| *id != 0) {
                         e = def.enums.iter().find(|x| x.id == eid);
                         if e.is_none() {
@@ -1280,7 +1282,7 @@ fn unsorted_forms(st: &mut State, c: &Ctx) -> Res {
     if !errs.is_empty() {
         return Err(Fail::Invalid(errs));
     }
-    // Duplicate control against pending items (api.md 2).
+    // Duplicate control against pending items (amoCRM docs, unsorted-api).
     let mut dup_of: Vec<Vec<i64>> = Vec::new();
     for (i, p) in plans.iter().enumerate() {
         let keys = p
@@ -1712,7 +1714,7 @@ fn apply_lead_update(
         l.loss_reason_id = Some(lr);
     }
     merge_cfs(&mut l.custom_fields_values, cfs);
-    // `_embedded.tags` replaces the set and wins over tags_to_add/delete (api.md 5.1).
+    // `_embedded.tags` replaces the set and wins over tags_to_add/delete (amoCRM docs, leads-api).
     if let Some(tags) = replace_tags {
         l.tags = tags;
     } else {
@@ -2475,7 +2477,7 @@ fn tasks_list(st: &State, c: &Ctx) -> Res {
 // ---- events ----------------------------------------------------------------
 
 /// `filter[value_after|value_before]`: `[leads_statuses][N][pipeline_id|status_id]`
-/// and `[responsible_user_id]` (api.md 8, events-filtration).
+/// and `[responsible_user_id]` (amoCRM docs, events-and-notes, events-filtration).
 struct ValueFilter {
     statuses: Vec<(Option<i64>, Option<i64>)>,
     responsible: Option<i64>,
@@ -2522,7 +2524,7 @@ impl ValueFilter {
     }
 }
 
-/// Entity names accepted by `filter[entity]` (singular, api.md 8).
+/// Entity names accepted by `filter[entity]` (singular, amoCRM docs, events-and-notes).
 const EVENT_ENTITIES: &[&str] = &[
     "lead",
     "contact",
@@ -2532,7 +2534,7 @@ const EVENT_ENTITIES: &[&str] = &[
     "catalog_element",
 ];
 
-/// Event types the fake knows (api.md 8 and the amoCRM list); an unknown one
+/// Event types the fake knows (amoCRM docs, events-and-notes and the amoCRM list); an unknown one
 /// is refused so a typo in a filter cannot silently match nothing.
 pub const EVENT_TYPES: &[&str] = &[
     "lead_added",
@@ -2611,7 +2613,7 @@ fn events_list(st: &State, c: &Ctx) -> Res {
         .filter_map(|s| s.parse().ok())
         .collect();
     if entity_ids.len() > 10 {
-        // api.md 8: at most 10 ids [verify]; enforcing it keeps clients safe either way.
+        // amoCRM docs, events-and-notes: at most 10 ids [verify]; enforcing it keeps clients safe either way.
         errs.push(fe(
             None,
             "InvalidValue",
@@ -2697,7 +2699,7 @@ fn oauth_error(status: u16, hint: &str, title: &str) -> Reply {
     )
 }
 
-/// `POST /oauth2/access_token` (not in the spec: validated by hand from api.md 1.2).
+/// `POST /oauth2/access_token` (not in the spec: validated by hand from amoCRM docs, oauth step-by-step).
 fn oauth(st: &mut State, raw_body: &str, content_type: &str) -> Reply {
     let params: HashMap<String, String> = if content_type.contains("x-www-form-urlencoded") {
         url::form_urlencoded::parse(raw_body.as_bytes())
@@ -2764,7 +2766,7 @@ fn oauth(st: &mut State, raw_body: &str, content_type: &str) -> Reply {
         let rt = params.get("refresh_token").cloned().unwrap_or_default();
         match st.tokens.refresh.get_mut(&rt) {
             Some(r) if !r.used && !r.revoked => {
-                // Single use: rotation (api.md 1.2).
+                // Single use: rotation (amoCRM docs, oauth step-by-step).
                 r.used = true;
                 r.user_id
             }

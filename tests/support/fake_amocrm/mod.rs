@@ -6,7 +6,7 @@
 //!
 //! Request pipeline (per request, in this order): record → sliding-window rate
 //! limit (429, not executed) → injected fault → bearer auth → JSON parse and
-//! validation against ../shared/amocrm/openapi.json + spec-errata.json →
+//! validation against tests/vendor/amocrm-openapi (openapi.json + spec-errata.json) →
 //! by-hand checks (the spec's "too loose" cases, unknown ids) → execute.
 //!
 //! Shared state: one std `Mutex<State>` (no `.await` while held).
@@ -81,7 +81,7 @@ pub struct FakeOptions {
     pub redirect_uri: String,
     pub duplicates: DuplicatePolicy,
     /// Leave contacts of pending unsorted items out of `GET /api/v4/contacts`
-    /// (api.md 2: they are "not visible in the Lists section" until accepted;
+    /// (amoCRM docs, unsorted-api: they are "not visible in the Lists section" until accepted;
     /// whether the API search sees them is unverified, so tests can try both).
     pub hide_unsorted_contacts: bool,
     /// Freeze the fake clock at this unix time (None = real time).

@@ -1,5 +1,6 @@
 //! Request-body validation against the third-party OpenAPI description of
-//! amoCRM (../shared/amocrm/openapi.json) with spec-errata.json applied, so the
+//! amoCRM (tests/vendor/amocrm-openapi/openapi.json, see the README there)
+//! with spec-errata.json applied, so the
 //! client cannot drift from the real API without a test failing.
 //!
 //! Loaded once per test process (static); validators are compiled lazily per
@@ -10,10 +11,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value, json};
 
-const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/amocrm/openapi.json");
+const SPEC_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/vendor/amocrm-openapi/openapi.json"
+);
 const ERRATA_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/amocrm/spec-errata.json"
+    "/tests/vendor/amocrm-openapi/spec-errata.json"
 );
 
 /// One schema error in amoCRM's `validation-errors` vocabulary.
@@ -53,7 +57,7 @@ pub fn spec() -> &'static Spec {
 impl Spec {
     fn load() -> Spec {
         let text = std::fs::read_to_string(SPEC_PATH).unwrap_or_else(|e| {
-            panic!("fake amoCRM: cannot read the OpenAPI spec {SPEC_PATH}: {e} (it is shipped in /work/shared/amocrm)")
+            panic!("fake amoCRM: cannot read the OpenAPI spec {SPEC_PATH}: {e} (vendored in the repository)")
         });
         let mut doc: Value = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("fake amoCRM: {SPEC_PATH} is not JSON: {e}"));

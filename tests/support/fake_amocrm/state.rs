@@ -14,7 +14,7 @@ use super::model::*;
 use super::spec::FieldError;
 
 /// What to do when an unsorted form repeats the contact of a pending item
-/// (api.md 2: the RU docs say "error", newer Kommo docs say "tag both").
+/// (amoCRM docs, unsorted-api: the RU docs say "error", newer Kommo docs say "tag both").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DuplicatePolicy {
     /// Accept silently.
@@ -507,7 +507,7 @@ impl State {
     }
 
     pub fn unsorted_json(&self, u: &Unsorted) -> Value {
-        // Real amoCRM returns form_sent_at as a string here (api.md 2.3).
+        // Real amoCRM returns form_sent_at as a string here (amoCRM docs, unsorted-api).
         let mut metadata = u.metadata.clone();
         if let Some(v) = metadata.get_mut("form_sent_at")
             && let Some(n) = v.as_i64()
