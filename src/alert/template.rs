@@ -1,4 +1,5 @@
-//! Alert texts. Russian by default; admins override any of them with a file
+//! Alert texts, filled by the one engine in [`crate::template`] from its
+//! placeholder table. Russian by default; admins override any of them with a file
 //! in `[alerts] templates_dir` (`first.txt`, `escalation.txt`,
 //! `reminder.txt`, `digest.txt`). Placeholders are `{name}`; an unknown one
 //! is a validation error at `path:line:col`, so a typo never reaches a manager.
@@ -8,16 +9,7 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::journal::sla::AlertKind;
-
-/// Placeholders every alert template may use.
-pub const PLACEHOLDERS: &[&str] = &[
-    "client", "phone", "asked", "waited", "manager", "link", "deadline", "lead_id", "kind",
-];
-
-/// Placeholders of the daily digest.
-pub const DIGEST_PLACEHOLDERS: &[&str] = &[
-    "date", "total", "answered", "late", "breached", "waiting", "median", "p90",
-];
+use crate::template::Scope;
 
 const FIRST: &str = "⏰ Клиент ждёт звонка уже {waited}\n\
 Клиент: {client}, {phone}\n\
@@ -61,72 +53,21 @@ impl Default for Templates {
     }
 }
 
-/// Checks `{…}` placeholders; returns every unknown one with its location.
-fn validate(path: &Path, text: &str, allowed: &[&str]) -> Diagnostics {
+/// Checks a template with the one engine; every problem with its location.
+fn validate(path: &Path, text: &str, scope: Scope) -> Diagnostics {
     let mut d = Diagnostics::default();
-    let mut rest = text;
-    let mut offset = 0;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                let name = &after[..close];
-                if !allowed.contains(&name) {
-                    d.push(Diagnostic::new(
-                        Loc::from_offset(path, text, offset + open),
-                        format!(
-                            "unknown placeholder `{{{name}}}`; available: {}",
-                            allowed
-                                .iter()
-                                .map(|p| format!("{{{p}}}"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    ));
-                }
-                offset += open + 1 + close + 1;
-                rest = &after[close + 1..];
-            }
-            None => {
-                d.push(Diagnostic::new(
-                    Loc::from_offset(path, text, offset + open),
-                    "`{` without a closing `}`",
-                ));
-                break;
-            }
-        }
+    for p in crate::template::check(scope, text) {
+        d.push(Diagnostic::new(
+            Loc::from_offset(path, text, p.offset),
+            p.message,
+        ));
     }
     d
 }
 
 /// Replaces `{name}` with values; unknown names are left as written.
 pub fn render(template: &str, values: &HashMap<&str, String>) -> String {
-    let mut out = String::with_capacity(template.len() + 64);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                let name = &after[..close];
-                match values.get(name) {
-                    Some(v) => out.push_str(v),
-                    None => {
-                        out.push('{');
-                        out.push_str(name);
-                        out.push('}');
-                    }
-                }
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push_str(&rest[open..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::template::fill(template, |n| values.get(n).cloned())
 }
 
 impl Templates {
@@ -138,10 +79,10 @@ impl Templates {
         };
         let mut diags = Diagnostics::default();
         for (file, slot, allowed) in [
-            ("first.txt", &mut t.first, PLACEHOLDERS),
-            ("escalation.txt", &mut t.escalation, PLACEHOLDERS),
-            ("reminder.txt", &mut t.reminder, PLACEHOLDERS),
-            ("digest.txt", &mut t.digest, DIGEST_PLACEHOLDERS),
+            ("first.txt", &mut t.first, Scope::Alert),
+            ("escalation.txt", &mut t.escalation, Scope::Alert),
+            ("reminder.txt", &mut t.reminder, Scope::Alert),
+            ("digest.txt", &mut t.digest, Scope::Digest),
         ] {
             let path = dir.join(file);
             match std::fs::read_to_string(&path) {

@@ -13,7 +13,7 @@ use toml_edit::{Item, TableLike, Value};
 
 use super::crm_spec::{CreateMode, CrmSpec, FieldSpec, NameOrId};
 use super::dictionary::{is_canonical, normalize_label};
-use super::{Classify, Cond, Extract, ExtractIn, Matcher, Options, PLACEHOLDERS, Rule, Target};
+use super::{Classify, Cond, Extract, ExtractIn, Matcher, Options, Rule, Target};
 use crate::diag::{Diagnostic, Diagnostics, Loc, Located};
 use crate::request::{Action, Kind};
 
@@ -176,24 +176,18 @@ impl Ctx<'_> {
         None
     }
 
-    /// Reports `{placeholders}` that are not known, at their own column
-    /// when the string has no escapes.
+    /// Reports what the template engine finds wrong in a template
+    /// (unknown `{placeholder}`, unclosed `{`), at its own column when the
+    /// string has no escapes.
     fn check_template(&mut self, t: &Located<String>, what: &str) {
         let raw_start = t.loc.col as usize; // column of the opening quote
-        for (ci, name) in placeholders(&t.value) {
-            if !PLACEHOLDERS.contains(&name.as_str()) {
-                let mut loc = t.loc.clone();
-                if self.string_is_verbatim(&t.loc, &t.value) {
-                    loc.col = (raw_start + 1 + ci) as u32;
-                }
-                self.err(
-                    loc,
-                    format!(
-                        "`{what}`: unknown placeholder `{{{name}}}`; known: {}",
-                        PLACEHOLDERS.join(", ")
-                    ),
-                );
+        for p in crate::template::check(crate::template::Scope::Request, &t.value) {
+            let mut loc = t.loc.clone();
+            if self.string_is_verbatim(&t.loc, &t.value) {
+                let ci = t.value[..p.offset].chars().count();
+                loc.col = (raw_start + 1 + ci) as u32;
             }
+            self.err(loc, format!("`{what}`: {}", p.message));
         }
     }
 
@@ -204,33 +198,6 @@ impl Ctx<'_> {
         let after: String = line.chars().skip(loc.col as usize).collect();
         after.starts_with(value)
     }
-}
-
-/// `{name}` placeholders in a template with the char index of `{`.
-pub fn placeholders(s: &str) -> Vec<(usize, String)> {
-    let mut out = Vec::new();
-    let chars: Vec<char> = s.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] == '{'
-            && let Some(len) = chars[i + 1..].iter().position(|c| *c == '}')
-        {
-            {
-                let name: String = chars[i + 1..i + 1 + len].iter().collect();
-                if !name.is_empty()
-                    && name
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
-                {
-                    out.push((i, name));
-                    i += len + 2;
-                    continue;
-                }
-            }
-        }
-        i += 1;
-    }
-    out
 }
 
 const TOP_KEYS: &[&str] = &[

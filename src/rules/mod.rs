@@ -47,34 +47,6 @@ impl Default for ParseOptions {
     }
 }
 
-/// `{placeholders}` a template (lead name, tags, custom fields) may use.
-pub const PLACEHOLDERS: &[&str] = &[
-    "name",
-    "phone",
-    "phones",
-    "email",
-    "product",
-    "address",
-    "visit_time",
-    "scope",
-    "referral",
-    "message",
-    "page",
-    "form",
-    "kind",
-    "kind_ru",
-    "action",
-    "rule",
-    "subject",
-    "request_id",
-    "site",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-];
-
 /// What a match condition looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Target {
@@ -403,75 +375,6 @@ impl RuleSet {
     }
 }
 
-/// Fills a template's `{placeholders}` from a request; unknown ones stay.
-pub fn render(template: &str, req: &Request) -> String {
-    let mut out = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) if placeholder_value(&after[..close], req).is_some() => {
-                out.push_str(&placeholder_value(&after[..close], req).unwrap_or_default());
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Russian word for a kind, used in lead names.
-pub fn kind_ru(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Measurement => "Замер",
-        Kind::Calculation => "Расчёт",
-        Kind::Callback => "Обратный звонок",
-        Kind::Question => "Вопрос",
-        Kind::Other => "Заявка",
-    }
-}
-
-fn placeholder_value(name: &str, r: &Request) -> Option<String> {
-    let o = |v: &Option<String>| v.clone().unwrap_or_default();
-    Some(match name {
-        "name" => o(&r.name),
-        "phone" => o(&r.phone),
-        "phones" => r.phones.join(", "),
-        "email" => o(&r.email),
-        "product" => o(&r.product),
-        "address" => o(&r.address),
-        "visit_time" => o(&r.visit_time),
-        "scope" => o(&r.scope),
-        "referral" => o(&r.referral),
-        "message" => o(&r.message),
-        "page" => o(&r.page),
-        "form" => o(&r.form),
-        "kind" => r.kind.as_str().to_string(),
-        "kind_ru" => kind_ru(r.kind).to_string(),
-        "action" => r.action.as_str().to_string(),
-        "rule" => o(&r.rule),
-        "subject" => o(&r.meta.subject),
-        "request_id" => o(&r.meta.source_request_id),
-        "site" => r
-            .page
-            .as_deref()
-            .and_then(|p| url::Url::parse(p).ok())
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default(),
-        "utm_source" => o(&r.utm.source),
-        "utm_medium" => o(&r.utm.medium),
-        "utm_campaign" => o(&r.utm.campaign),
-        "utm_content" => o(&r.utm.content),
-        "utm_term" => o(&r.utm.term),
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -487,16 +390,5 @@ mod tests {
         assert_eq!(set.rules().len(), BUILTIN_FILES.len());
         assert_eq!(set.rules().last().map(|r| r.name.as_str()), Some("generic"));
         assert_eq!(set.version().len(), 16);
-    }
-
-    #[test]
-    fn render_fills_placeholders() {
-        let r = Request {
-            name: Some("Иван".into()),
-            kind: Kind::Measurement,
-            ..Request::default()
-        };
-        assert_eq!(render("{kind_ru}: {name} {phone}", &r), "Замер: Иван");
-        assert_eq!(render("{x} {", &r), "{x} {");
     }
 }
