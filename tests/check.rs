@@ -195,3 +195,120 @@ fn nest_limit_and_every_section_is_checked() {
         assert!(g.starts_with(w), "expected `{w}…`, got `{g}`");
     }
 }
+
+mod support;
+
+/// Name, size and bytes of every file in a folder.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let bytes = if p.is_file() {
+                std::fs::read(&p).unwrap()
+            } else {
+                Vec::new()
+            };
+            (name, bytes)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn set_mode(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// `check` with `[amocrm]` asks amoCRM (read-only) but writes nothing: the
+/// state file stays byte-identical, no `-wal`/`-shm` appears, a missing
+/// state file is not created, and a read-only state folder is fine. It
+/// used to open, create and migrate the state database.
+#[test]
+fn check_leaves_the_state_file_alone_and_works_with_a_read_only_state_dir() {
+    use support::{FakeAmo, FakeOptions};
+    let fake = FakeAmo::start(FakeOptions::default());
+    // Several `check` processes in a row, each with its own limiter: the
+    // fake's per-second cap is not what this test is about.
+    fake.set_rate_limit(1000);
+    let dir = tempfile::tempdir().unwrap();
+    let state_dir = dir.path().join("state");
+    std::fs::create_dir(&state_dir).unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(dir.path().join("token"), fake.long_lived_token()).unwrap();
+    std::fs::write(dir.path().join("secret"), "s").unwrap();
+    let write_cfg = |extra: &str| {
+        let cfg = dir.path().join("config.toml");
+        std::fs::write(
+            &cfg,
+            format!(
+                "[amocrm]\nbase_url = \"{}\"\n{extra}\n[state]\npath = \"state/state.db\"\n[rules]\ndir = \"rules\"\n",
+                fake.base_url()
+            ),
+        )
+        .unwrap();
+        cfg.display().to_string()
+    };
+
+    // No state file yet: check must not create it.
+    let cfg = write_cfg("token_file = \"token\"");
+    let (code, out, err) = check(&["--config", &cfg]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !err.contains("not checked"),
+        "names were not checked: {err}"
+    );
+    assert!(
+        snapshot(&state_dir).is_empty(),
+        "{:?}",
+        snapshot(&state_dir)
+    );
+
+    // A state file the daemon wrote, with OAuth tokens in it.
+    let (access, refresh) = fake.issue_oauth_pair();
+    {
+        let j = amo_intake::journal::Journal::open(&state_dir.join("state.db")).unwrap();
+        j.store_tokens(&amo_intake::journal::outbox::StoredTokens {
+            access_token: access,
+            refresh_token: refresh,
+            expires_at: jiff::Timestamp::now().as_second() + 3600,
+        })
+        .unwrap();
+    }
+    let before = snapshot(&state_dir);
+    assert_eq!(before.len(), 1, "the daemon's journal closed cleanly");
+    for extra in [
+        "token_file = \"token\"",
+        "client_id = \"c\"\nclient_secret_file = \"secret\"\nredirect_uri = \"https://x.example/cb\"",
+    ] {
+        let cfg = write_cfg(extra);
+        for read_only in [false, true] {
+            set_mode(&state_dir, if read_only { 0o555 } else { 0o755 });
+            let (code, out, err) = check(&["--config", &cfg]);
+            assert_eq!(code, 0, "{extra} ro={read_only}: {out}{err}");
+            assert!(
+                !err.contains("not checked"),
+                "{extra} ro={read_only}: {err}"
+            );
+            assert_eq!(snapshot(&state_dir), before, "{extra} ro={read_only}");
+        }
+    }
+    set_mode(&state_dir, 0o755);
+    if running_as_root() {
+        println!(
+            "note: running as root, so 0555 does not stop writes; the byte and file-list comparison is what proves check wrote nothing"
+        );
+    }
+}
+
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
