@@ -128,6 +128,36 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+/// Levenshtein distance over chars (admins write Cyrillic).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The candidate nearest to `name` (case and `ё`/`е` ignored), if it is
+/// close enough to be a plausible typo: the "did you mean" of every message.
+pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let norm = |s: &str| s.trim().to_lowercase().replace('ё', "е");
+    let n = norm(name);
+    let best = candidates
+        .into_iter()
+        .map(|c| (edit_distance(&n, &norm(c)), c))
+        .min_by_key(|(d, _)| *d)?;
+    let limit = (n.chars().count() / 3).max(2);
+    (best.0 <= limit).then_some(best.1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -312,3 +312,61 @@ fn running_as_root() -> bool {
         })
         .unwrap_or(false)
 }
+
+/// Five different mistakes in one config.toml: five `path:line:col` lines
+/// at once, in words an admin understands (the config used to stop at the
+/// first, as raw serde text: `invalid type: string "14399", expected u16`).
+#[test]
+fn five_config_mistakes_give_five_located_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        r#"[[mailbox]]
+name = "sales"
+host = "127.0.0.1"
+port = "14399"
+user = "u"
+pasword_file = "imap.secret"
+
+[amocrm]
+base_url = "http://127.0.0.1:9"
+token_file = "missing-token"
+dry_run = true
+
+[parse]
+worker_idle = "1h1h"
+
+[sla]
+timezone = "Europe/Moskow"
+
+[alerts.slack]
+url = "https://hooks.example/x"
+
+[rules]
+dir = "rules"
+"#,
+    )
+    .unwrap();
+    let (code, out, err) = check(&["--config", cfg.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{err}");
+    let got = lines(&out, dir.path());
+    let want = [
+        "config.toml:4:8: `port` must be a whole number from 0 to 65535, found the text \"14399\"; write it without quotes: port = 14399",
+        "config.toml:6:1: unknown key `pasword_file` in [mailbox]; did you mean `password_file`?",
+        "config.toml:10:1: `token_file`:",
+        "config.toml:14:15: `worker_idle`: `1h1h` is not a duration",
+        "config.toml:17:1: [sla] timezone: unknown time zone `Europe/Moskow`",
+        "config.toml:19:1: unknown alert channel or key `slack` in [alerts]",
+    ];
+    assert_eq!(got.len(), want.len(), "{out}");
+    for (g, w) in got.iter().zip(want) {
+        assert!(g.starts_with(w), "expected `{w}…`, got `{g}`");
+    }
+    assert!(
+        got[2].contains("amoCRM long-lived token") && got[2].contains("amocrm-token"),
+        "{}",
+        got[2]
+    );
+}

@@ -166,7 +166,7 @@ impl Alerter {
         let loc = |keys: &[&str]| -> Loc {
             config_text
                 .and_then(|t| {
-                    crate::sla::key_offset(t, keys).map(|o| Loc::from_offset(config_path, t, o))
+                    crate::config::key_offset(t, keys).map(|o| Loc::from_offset(config_path, t, o))
                 })
                 .unwrap_or_else(|| Loc::new(config_path, 1, 1))
         };

@@ -27,8 +27,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut loaded: Option<(Config, String)> = None;
     if let Some(path) = &args.config {
         match std::fs::read_to_string(path) {
-            Ok(text) => match Config::parse(path, &text) {
-                Ok(c) => {
+            Ok(text) => {
+                // Every problem of the file; the entries in error are left
+                // out of `c` so the checks below still run on the rest.
+                let (c, d) = Config::parse_all(path, &text);
+                diags.extend(d);
+                if let Some(c) = c {
                     config_rules_dir = Some(c.rules.dir.clone());
                     // The daemon's own start-up checks (mailboxes, metrics)
                     // and [sla]/[alerts]: the same messages `run` would give.
@@ -36,10 +40,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         diags.push(Diagnostic::new(locate(path, &text, &problem), problem));
                     }
                     diags.extend(crate::sla::check_config(&c, path, Some(&text)));
+                    diags.extend(c.check_files(path, &text));
                     loaded = Some((c, text));
                 }
-                Err(d) => diags.extend(d),
-            },
+            }
             Err(e) => diags.push(Diagnostic::new(
                 Loc::new(path, 1, 1),
                 format!("cannot read the config file: {e}"),
@@ -54,8 +58,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let count = match RuleSet::load_dir(&dir) {
         Ok(set) => {
             // Names in rules and config against the amoCRM account.
+            // Only a config without problems: its names are what the
+            // daemon would use.
             if let (Some((c, text)), Some(path)) = (&loaded, &args.config)
                 && c.amocrm.is_some()
+                && diags.is_empty()
             {
                 let rt = tokio::runtime::Builder::new_current_thread()
                     .enable_all()

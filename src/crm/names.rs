@@ -6,35 +6,9 @@ use crate::diag::{Diagnostic, Diagnostics, Located};
 use crate::rules::RuleSet;
 use crate::rules::crm_spec::{CrmSpec, NameOrId};
 
-use super::catalog::{Catalog, norm};
+use super::catalog::Catalog;
 
-/// Levenshtein distance over chars (admins write Cyrillic).
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
-/// The nearest candidate, if it is close enough to be a plausible typo.
-pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let n = norm(name);
-    let best = candidates
-        .into_iter()
-        .map(|c| (edit_distance(&n, &norm(c)), c))
-        .min_by_key(|(d, _)| *d)?;
-    let limit = (n.chars().count() / 3).max(2);
-    (best.0 <= limit).then_some(best.1)
-}
+pub use crate::diag::{edit_distance, nearest};
 
 fn show(n: &NameOrId) -> String {
     match n {

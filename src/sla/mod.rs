@@ -83,7 +83,9 @@ impl Policy {
         let mut diags = Diagnostics::default();
         let loc = |keys: &[&str]| -> Loc {
             config_text
-                .and_then(|t| key_offset(t, keys).map(|o| Loc::from_offset(config_path, t, o)))
+                .and_then(|t| {
+                    crate::config::key_offset(t, keys).map(|o| Loc::from_offset(config_path, t, o))
+                })
                 .unwrap_or_else(|| Loc::new(config_path, 1, 1))
         };
         let tz = match cfg.timezone.as_deref() {
@@ -306,19 +308,6 @@ impl Policy {
             },
         )
     }
-}
-
-/// Byte offset of the key `keys` (a path of table names) in a TOML text.
-pub(crate) fn key_offset(text: &str, keys: &[&str]) -> Option<usize> {
-    let doc = toml_edit::Document::parse(text).ok()?;
-    let mut item = doc.as_item();
-    let mut last = None;
-    for k in keys {
-        let (key, next) = item.as_table_like()?.get_key_value(k)?;
-        last = key.span().map(|s| s.start);
-        item = next;
-    }
-    last
 }
 
 /// What the delivery side knows about a lead just created in amoCRM.
