@@ -370,3 +370,63 @@ dir = "rules"
         got[2]
     );
 }
+
+/// The admin's folder is layered over the shipped rules: a new rule adds
+/// to them, a rule with a shipped name replaces that one, and
+/// `[rules] shipped = false` (or `--no-shipped`) leaves the folder alone.
+/// `check` lists every active rule with where it came from. The folder
+/// used to replace the shipped rules silently.
+#[test]
+fn rules_folder_is_layered_over_the_shipped_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    write(
+        &rules,
+        "my-site.toml",
+        "name = \"my-site\"\n[match]\nfrom = '@my-site\\.example$'\n",
+    );
+    write(
+        &rules,
+        "tilda.toml",
+        "name = \"tilda\"\npriority = 100\n[match]\nfrom = '@tilda\\.ws$'\n[crm]\nlead_name = \"Тильда: {name}\"\n",
+    );
+    let (code, out, err) = check(&["--rules", rules.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let shown = lines(&out, &rules);
+    assert!(
+        shown[0].starts_with("ok: 14 rules from the shipped rules and"),
+        "{out}"
+    );
+    let find = |name: &str| {
+        shown
+            .iter()
+            .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert!(find("my-site").ends_with("my-site.toml"), "{out}");
+    assert!(
+        find("tilda").ends_with("tilda.toml (replaces the shipped rule)"),
+        "{out}"
+    );
+    for shipped in ["cf7", "wix", "generic"] {
+        assert!(find(shipped).ends_with("  shipped"), "{shipped}: {out}");
+    }
+    // The folder's rules are tried first, the generic fallback last.
+    assert!(shown[2].trim_start().starts_with("tilda"), "{out}");
+    assert!(
+        shown.last().unwrap().trim_start().starts_with("generic"),
+        "{out}"
+    );
+
+    // Explicitly without the shipped rules.
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, "[rules]\ndir = \"rules\"\nshipped = false\n").unwrap();
+    let (code, out, err) = check(&["--config", cfg.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("ok: 2 rules from only"), "{out}");
+    let (code, out, _) = check(&["--no-shipped", "--rules", rules.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("ok: 2 rules from only"), "{out}");
+}

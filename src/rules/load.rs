@@ -743,3 +743,111 @@ pub fn load_texts(files: &[(PathBuf, String)]) -> Result<Vec<Rule>, Diagnostics>
         Err(diags.sorted())
     }
 }
+
+/// Where an active rule came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Compiled into the binary.
+    Shipped,
+    /// A file of the admin's folder, adding a rule.
+    Folder(PathBuf),
+    /// A file of the admin's folder, replacing the shipped rule of the
+    /// same name.
+    Replaces(PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Shipped => write!(f, "shipped"),
+            Origin::Folder(p) => write!(f, "{}", p.display()),
+            Origin::Replaces(p) => write!(f, "{} (replaces the shipped rule)", p.display()),
+        }
+    }
+}
+
+/// The `name = "…"` of a rule text, if it can be read (a file that cannot
+/// is reported by [`load_texts`]).
+fn rule_name(text: &str) -> Option<String> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    doc.as_table()
+        .get("name")?
+        .as_str()
+        .map(|s| s.trim().to_string())
+}
+
+/// The rule files of a layered set, and each rule's origin: the shipped
+/// files (when `use_shipped`), except those whose rule a folder file
+/// names too, then every folder file. Pure.
+pub fn layer(
+    shipped: &[(PathBuf, String)],
+    folder: &[(PathBuf, String)],
+    use_shipped: bool,
+) -> (Vec<(PathBuf, String)>, Vec<(String, Origin)>) {
+    let folder_names: Vec<(Option<String>, &PathBuf)> =
+        folder.iter().map(|(p, t)| (rule_name(t), p)).collect();
+    let mut files = Vec::new();
+    let mut origins = Vec::new();
+    let mut replaced: Vec<String> = Vec::new();
+    if use_shipped {
+        for (p, t) in shipped {
+            let name = rule_name(t).unwrap_or_default();
+            if folder_names
+                .iter()
+                .any(|(n, _)| n.as_deref() == Some(&name))
+            {
+                replaced.push(name);
+            } else {
+                files.push((p.clone(), t.clone()));
+                origins.push((name, Origin::Shipped));
+            }
+        }
+    }
+    for ((p, t), (name, _)) in folder.iter().zip(&folder_names) {
+        files.push((p.clone(), t.clone()));
+        if let Some(n) = name {
+            let origin = if replaced.contains(n) {
+                Origin::Replaces(p.clone())
+            } else {
+                Origin::Folder(p.clone())
+            };
+            origins.push((n.clone(), origin));
+        }
+    }
+    (files, origins)
+}
+
+#[cfg(test)]
+mod layer_tests {
+    use super::*;
+
+    fn f(p: &str, name: &str) -> (PathBuf, String) {
+        (PathBuf::from(p), format!("name = \"{name}\"\n"))
+    }
+
+    #[test]
+    fn folder_adds_replaces_and_can_turn_shipped_off() {
+        let shipped = [f("rules/tilda.toml", "tilda"), f("rules/cf7.toml", "cf7")];
+        let folder = [f("/etc/r/my.toml", "my-site"), f("/etc/r/t.toml", "tilda")];
+        let (files, origins) = layer(&shipped, &folder, true);
+        let paths: Vec<&str> = files
+            .iter()
+            .map(|(p, _)| p.to_str().unwrap_or(""))
+            .collect();
+        assert_eq!(paths, ["rules/cf7.toml", "/etc/r/my.toml", "/etc/r/t.toml"]);
+        assert_eq!(
+            origins,
+            [
+                ("cf7".to_string(), Origin::Shipped),
+                ("my-site".into(), Origin::Folder("/etc/r/my.toml".into())),
+                ("tilda".into(), Origin::Replaces("/etc/r/t.toml".into())),
+            ]
+        );
+        let (files, origins) = layer(&shipped, &folder, false);
+        assert_eq!(files.len(), 2);
+        assert!(origins.iter().all(|(_, o)| *o != Origin::Shipped));
+        // An empty folder: the shipped rules alone.
+        let (files, _) = layer(&shipped, &[], true);
+        assert_eq!(files.len(), 2);
+    }
+}
