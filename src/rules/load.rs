@@ -766,6 +766,9 @@ impl std::fmt::Display for Origin {
     }
 }
 
+/// A rule file as read: its path and text.
+pub type RuleFile = (PathBuf, String);
+
 /// The `name = "…"` of a rule text, if it can be read (a file that cannot
 /// is reported by [`load_texts`]).
 fn rule_name(text: &str) -> Option<String> {
@@ -780,10 +783,10 @@ fn rule_name(text: &str) -> Option<String> {
 /// files (when `use_shipped`), except those whose rule a folder file
 /// names too, then every folder file. Pure.
 pub fn layer(
-    shipped: &[(PathBuf, String)],
-    folder: &[(PathBuf, String)],
+    shipped: &[RuleFile],
+    folder: &[RuleFile],
     use_shipped: bool,
-) -> (Vec<(PathBuf, String)>, Vec<(String, Origin)>) {
+) -> (Vec<RuleFile>, Vec<(String, Origin)>) {
     let folder_names: Vec<(Option<String>, &PathBuf)> =
         folder.iter().map(|(p, t)| (rule_name(t), p)).collect();
     let mut files = Vec::new();
