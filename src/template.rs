@@ -297,4 +297,15 @@ mod tests {
         let t = fill("a {x} {y} {", |n| (n == "x").then(|| "1".to_string()));
         assert_eq!(t, "a 1 {y} {");
     }
+
+    #[test]
+    fn docs_list_every_request_placeholder() {
+        let docs = include_str!("../docs/rules.md");
+        for n in names(Scope::Request) {
+            assert!(
+                docs.contains(&format!("`{{{n}}}`")),
+                "docs/rules.md lacks {{{n}}}"
+            );
+        }
+    }
 }
