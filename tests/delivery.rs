@@ -997,3 +997,41 @@ async fn oversized_values_are_cut_to_amocrm_limits_and_kept_whole_in_the_journal
     assert_eq!(row.request.address.as_deref().map(|a| a.len()), Some(2000));
     assert_clean(&fake);
 }
+
+/// An `[[extract]]` regex `in = "html"` sees the HTML with its character
+/// references decoded, so the page URL it captures reaches amoCRM's
+/// `form_page` as `?a=1&b=2`, not `?a=1&amp;b=2` (and its UTM is read).
+#[tokio::test]
+async fn a_page_captured_in_html_reaches_amocrm_decoded() {
+    let rule = "name = \"site\"\n[match]\nfrom = '@okna\\.example$'\n\
+[[extract]]\nin = \"html\"\npattern = 'data-page=\"(?P<page>[^\"]+)\"'\n";
+    let set = amo_intake::rules::load_texts(&[(
+        std::path::PathBuf::from("site.toml"),
+        rule.to_string(),
+    )])
+    .unwrap();
+    let mail = "From: robot@okna.example\r\nSubject: =?UTF-8?B?0JfQsNGP0LLQutCw?=\r\n\
+MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+<html><body data-page=\"https://okna.example/zamer?utm_source=ya&amp;utm_medium=cpc\">\
+<p>Имя: Анна</p><p>Телефон: +7 999 123-45-67</p></body></html>\r\n";
+    let r = set.apply(mail.as_bytes(), &amo_intake::rules::ParseOptions::default());
+    assert_eq!(
+        r.page.as_deref(),
+        Some("https://okna.example/zamer?utm_source=ya&utm_medium=cpc"),
+        "{r:?}"
+    );
+    assert_eq!(r.utm.medium.as_deref(), Some("cpc"));
+    let (fake, dir) = start();
+    let j = open(&dir.path().join("s.db"));
+    let p = pipeline(&j, long_lived(&fake, &j));
+    p.enqueue("ai-html-page", &r, &CrmSpec::default()).unwrap();
+    drain(&p, &j, T).await;
+    let sent = fake.requests_to("POST", "/api/v4/leads/unsorted/forms");
+    assert!(!sent.is_empty());
+    let body: serde_json::Value = serde_json::from_str(&sent[0].body).unwrap();
+    assert_eq!(
+        body[0]["metadata"]["form_page"],
+        "https://okna.example/zamer?utm_source=ya&utm_medium=cpc"
+    );
+    assert_clean(&fake);
+}
