@@ -1005,11 +1005,9 @@ async fn oversized_values_are_cut_to_amocrm_limits_and_kept_whole_in_the_journal
 async fn a_page_captured_in_html_reaches_amocrm_decoded() {
     let rule = "name = \"site\"\n[match]\nfrom = '@okna\\.example$'\n\
 [[extract]]\nin = \"html\"\npattern = 'data-page=\"(?P<page>[^\"]+)\"'\n";
-    let set = amo_intake::rules::load_texts(&[(
-        std::path::PathBuf::from("site.toml"),
-        rule.to_string(),
-    )])
-    .unwrap();
+    let set =
+        amo_intake::rules::load_texts(&[(std::path::PathBuf::from("site.toml"), rule.to_string())])
+            .unwrap();
     let mail = "From: robot@okna.example\r\nSubject: =?UTF-8?B?0JfQsNGP0LLQutCw?=\r\n\
 MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
 <html><body data-page=\"https://okna.example/zamer?utm_source=ya&amp;utm_medium=cpc\">\

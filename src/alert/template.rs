@@ -166,4 +166,55 @@ mod tests {
         assert_eq!(t.for_kind(AlertKind::Reminder), "Снова {client}");
         assert!(t.for_kind(AlertKind::Escalation).contains("не перезвонили"));
     }
+
+    /// Every alert placeholder of the table is filled by the alert renderer
+    /// (none is left as `{name}` in the text a channel sends).
+    #[test]
+    fn the_alert_renderer_fills_every_alert_placeholder() {
+        use crate::journal::sla::{SlaRow, SlaState};
+        let all: String = crate::template::names(Scope::Alert)
+            .iter()
+            .map(|n| format!("{n}=[{{{n}}}]\n"))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("first.txt"), &all).unwrap();
+        let t = Templates::load(Some(dir.path())).unwrap();
+        let alerter = crate::alert::Alerter::new(Vec::new(), t, "https://x.amocrm.ru");
+        let row = SlaRow {
+            lead_id: 7,
+            contact_id: None,
+            responsible_id: None,
+            client_name: Some("Анна".into()),
+            phone: Some("+79991234567".into()),
+            asked: Some("Окна".into()),
+            kind: Some("measurement".into()),
+            arrival_ms: 0,
+            deadline_ms: 600_000,
+            state: SlaState::Waiting,
+            evidence_kind: None,
+            evidence_at_ms: None,
+            response_ms: None,
+            late: None,
+            last_check_ms: None,
+            first_alert_ms: None,
+            escalated_ms: None,
+            reminders: 0,
+            last_alert_ms: None,
+        };
+        let now = jiff::Timestamp::from_second(660).unwrap();
+        let text = alerter.render(&row, AlertKind::First, now).text;
+        assert!(!text.contains('{'), "{text}");
+        for n in crate::template::names(Scope::Alert) {
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(&format!("{n}=")))
+                .unwrap();
+            assert!(line.len() > n.len() + 3, "{n} rendered empty: {text}");
+        }
+        assert!(text.contains("waited=[11 мин]"), "{text}");
+        assert!(
+            text.contains("link=[https://x.amocrm.ru/leads/detail/7]"),
+            "{text}"
+        );
+    }
 }
