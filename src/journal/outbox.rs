@@ -263,6 +263,23 @@ pub struct StoredTokens {
     pub expires_at: i64,
 }
 
+/// The stored OAuth pair, if any.
+fn read_tokens(conn: &rusqlite::Connection) -> Result<Option<StoredTokens>> {
+    Ok(conn
+        .query_row(
+            "SELECT access_token, refresh_token, expires_at FROM tokens WHERE id=1",
+            [],
+            |r| {
+                Ok(StoredTokens {
+                    access_token: r.get(0)?,
+                    refresh_token: r.get(1)?,
+                    expires_at: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
 /// Result of enqueueing one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Enqueued {
@@ -600,36 +617,11 @@ impl Journal {
         if !has_table {
             return Ok(None);
         }
-        Ok(conn
-            .query_row(
-                "SELECT access_token, refresh_token, expires_at FROM tokens WHERE id=1",
-                [],
-                |r| {
-                    Ok(StoredTokens {
-                        access_token: r.get(0)?,
-                        refresh_token: r.get(1)?,
-                        expires_at: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
+        read_tokens(&conn)
     }
 
     pub fn load_tokens(&self) -> Result<Option<StoredTokens>> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT access_token, refresh_token, expires_at FROM tokens WHERE id=1",
-                [],
-                |r| {
-                    Ok(StoredTokens {
-                        access_token: r.get(0)?,
-                        refresh_token: r.get(1)?,
-                        expires_at: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
+        read_tokens(&self.conn())
     }
 
     /// Replaces the pair atomically; call before the new access token is used.
