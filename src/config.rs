@@ -613,6 +613,60 @@ pub fn key_offset(text: &str, keys: &[&str]) -> Option<usize> {
     last
 }
 
+/// Reads a free-form table of the config (an alert channel's settings)
+/// into its type, reporting like the rest of the file: every unknown key
+/// at its own place with a "did you mean" (then read on without it), a
+/// wrong or missing value in the same words. `at` is the table's key path,
+/// `loc` locates a key path in the file.
+pub fn read_table<T: serde::de::DeserializeOwned>(
+    table: &toml::Table,
+    at: &[&str],
+    loc: &dyn Fn(&[&str]) -> Loc,
+) -> (Option<T>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let mut t = table.clone();
+    for _ in 0..=table.len() {
+        let e = match toml::Value::Table(t.clone()).try_into::<T>() {
+            Ok(v) => return (Some(v), diags),
+            Err(e) => e,
+        };
+        let msg = e.message().trim().to_string();
+        let unknown = msg
+            .strip_prefix("unknown field `")
+            .and_then(|r| r.split('`').next())
+            .map(str::to_string);
+        let table_path: Vec<String> = at.iter().map(|s| s.to_string()).collect();
+        let with = |k: &str| -> Vec<String> {
+            table_path.iter().cloned().chain([k.to_string()]).collect()
+        };
+        // The entry the message is about: the unknown key, the table for a
+        // missing key, else an unnamed value of the table.
+        let (path, is_table) = match &unknown {
+            Some(k) => (with(k), false),
+            None if msg.starts_with("missing field") => (table_path.clone(), true),
+            None => (with(""), false),
+        };
+        let at_keys: Vec<&str> = match &unknown {
+            Some(k) => at.iter().copied().chain([k.as_str()]).collect(),
+            None => at.to_vec(),
+        };
+        let entry = Entry {
+            range: 0..0,
+            report_at: 0,
+            path,
+            is_table,
+        };
+        diags.push(Diagnostic::new(loc(&at_keys), friendly(&msg, Some(&entry))));
+        match unknown {
+            Some(k) => {
+                t.remove(&k);
+            }
+            None => break,
+        }
+    }
+    (None, diags)
+}
+
 /// Rewords a serde message for an admin: expected type in words, the
 /// allowed values, a "did you mean" for a typo.
 fn friendly(msg: &str, entry: Option<&Entry>) -> String {
@@ -690,10 +744,15 @@ fn friendly(msg: &str, entry: Option<&Entry>) -> String {
         };
         let want = expected_words(expected);
         let found_words = found_words(found);
-        let mut out = if kind == "type" {
-            format!("`{key}` must be {want}, found {found_words}")
+        let subject = if key.is_empty() {
+            format!("a value in {parent}")
         } else {
-            format!("`{key}` is out of range: {found_words}; it must be {want}")
+            format!("`{key}`")
+        };
+        let mut out = if kind == "type" {
+            format!("{subject} must be {want}, found {found_words}")
+        } else {
+            format!("{subject} is out of range: {found_words}; it must be {want}")
         };
         if let Some(inner) = found
             .strip_prefix("string \"")
