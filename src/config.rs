@@ -1127,9 +1127,10 @@ head_chat = "-100"
     #[test]
     fn a_file_of_mistakes_is_reported_in_part_not_forever() {
         let text: String = (0..300).map(|i| format!("bogus{i} = 1\n")).collect();
-        let d = Config::parse(Path::new("c.toml"), &text).err().unwrap_or_default();
+        let d = Config::parse(Path::new("c.toml"), &text)
+            .err()
+            .unwrap_or_default();
         assert_eq!(d.len(), 201, "{d}");
         assert!(d.to_string().contains("more than 200 problems"));
     }
 }
-
