@@ -145,6 +145,11 @@ pub struct RulesConfig {
     /// Reload automatically when a file in `dir` changes.
     #[serde(default)]
     pub watch: bool,
+    /// The rules shipped in the binary stay active under the folder's own
+    /// (a rule of the folder with a shipped rule's name replaces it);
+    /// `false` uses the folder's rules alone.
+    #[serde(default = "default_true")]
+    pub shipped: bool,
 }
 
 impl Default for RulesConfig {
@@ -152,6 +157,7 @@ impl Default for RulesConfig {
         RulesConfig {
             dir: default_rules_dir(),
             watch: false,
+            shipped: true,
         }
     }
 }
@@ -275,20 +281,22 @@ pub struct MetricsConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}: cannot read the config file: {source}")]
+    /// The cause is part of the message and not a `source`, so a printed
+    /// error chain does not repeat it.
+    #[error("{path}: cannot read the config file: {error}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{0}")]
     Invalid(Diagnostics),
     #[error(
-        "cannot read secret {what} from {path}: {source}; create the file (mode 0600) or pass it as a systemd credential"
+        "cannot read secret {what} from {path}: {error}; create the file (mode 0600) or pass it as a systemd credential"
     )]
     Secret {
         what: String,
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("no {what} configured: set `{key}` or pass a systemd credential named `{credential}`")]
     MissingSecret {
@@ -301,31 +309,490 @@ pub enum ConfigError {
 impl Config {
     /// Reads and validates a config file; every problem as `path:line:col`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         Config::parse(path, &text).map_err(ConfigError::Invalid)
     }
 
     /// Relative paths in the file are taken from the file's folder.
+    /// `Err` holds every problem of the file, not just the first.
     pub fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
-        match toml::from_str::<Config>(text) {
-            Ok(mut c) => {
-                if let Some(base) = path.parent() {
-                    c.resolve_paths(base);
-                }
-                Ok(c)
-            }
-            Err(e) => {
-                let loc = match e.span() {
-                    Some(span) => Loc::from_offset(path, text, span.start),
-                    None => Loc::new(path, 1, 1),
-                };
-                let msg = e.message().trim().to_string();
-                Err(Diagnostics(vec![Diagnostic::new(loc, msg)]))
-            }
+        match Config::parse_all(path, text) {
+            (Some(c), d) if d.is_empty() => Ok(c),
+            (_, d) => Err(d),
         }
+    }
+
+    /// Every problem of the file at once, and the config read with the
+    /// faulty entries left out (so `check` can go on to the checks that
+    /// need a config). `None` when even that cannot be read (a TOML syntax
+    /// error, a table without a required key).
+    ///
+    /// How: serde stops at the first problem, so each problem's entry is
+    /// blanked out (replaced by spaces, offsets kept) and the text is read
+    /// again, until it reads; each message is reworded for an admin.
+    pub fn parse_all(path: &Path, text: &str) -> (Option<Config>, Diagnostics) {
+        let mut diags = Diagnostics::default();
+        if let Err(e) = toml_edit::Document::parse(text) {
+            let loc = e
+                .span()
+                .map(|s| Loc::from_offset(path, text, s.start))
+                .unwrap_or_else(|| Loc::new(path, 1, 1));
+            let msg = e.message().trim().replace('\n', " ");
+            diags.push(Diagnostic::new(loc, format!("TOML syntax error: {msg}")));
+            return (None, diags);
+        }
+        let mut masked = text.to_string();
+        // Each round blanks one entry (three parses of the file); a file
+        // with more problems than this is reported in part.
+        const MAX_ROUNDS: usize = 200;
+        for round in 0..=MAX_ROUNDS {
+            if round == MAX_ROUNDS {
+                diags.push(Diagnostic::new(
+                    Loc::new(path, 1, 1),
+                    format!("more than {MAX_ROUNDS} problems; fix these and run check again"),
+                ));
+                break;
+            }
+            let err = match toml::from_str::<Config>(&masked) {
+                Ok(mut c) => {
+                    if let Some(base) = path.parent() {
+                        c.resolve_paths(base);
+                    }
+                    return (Some(c), diags.sorted());
+                }
+                Err(e) => e,
+            };
+            let offset = err.span().map(|s| s.start);
+            let entry = offset.and_then(|o| entry_at(&masked, o));
+            let msg = friendly(err.message().trim(), entry.as_ref());
+            let at = match (&entry, offset) {
+                (Some(e), _) => e.report_at,
+                (None, Some(o)) => o,
+                (None, None) => 0,
+            };
+            diags.push(Diagnostic::new(Loc::from_offset(path, text, at), msg));
+            let Some(e) = entry else { break };
+            let blanked = blank(&masked, e.range.clone());
+            if blanked == masked || toml_edit::Document::parse(blanked.as_str()).is_err() {
+                break;
+            }
+            masked = blanked;
+        }
+        (None, diags.sorted())
+    }
+
+    /// Files the config names that must exist before the daemon starts:
+    /// secrets (IMAP, amoCRM, Telegram, SMTP), CA certificates, the
+    /// holiday calendar. A missing one is reported at its key with what it
+    /// should hold and how else to supply it. Read-only.
+    pub fn check_files(&self, path: &Path, text: &str) -> Diagnostics {
+        let mut d = Diagnostics::default();
+        let at = |keys: &[&str]| {
+            crate::diag::toml_key_offset(text, keys)
+                .map(|o| Loc::from_offset(path, text, o))
+                .unwrap_or_else(|| Loc::new(path, 1, 1))
+        };
+        let mut need = |keys: &[&str],
+                        file: Option<&Path>,
+                        what: &str,
+                        credential: Option<&str>| {
+            let Some(file) = file else { return };
+            if file.is_file() {
+                return;
+            }
+            let why = if file.exists() {
+                "is not a file"
+            } else {
+                "does not exist"
+            };
+            let key = keys.last().copied().unwrap_or_default();
+            let mut msg = format!(
+                "`{key}`: {} {why}; it should hold the {what}",
+                file.display()
+            );
+            if let Some(c) = credential {
+                msg.push_str(&format!(
+                    ". Create it (mode 0600, owned by the service), or remove `{key}` and pass a systemd credential named `{c}` (LoadCredential={c}:/path/to/file)"
+                ));
+            }
+            d.push(Diagnostic::new(at(keys), msg));
+        };
+        for (i, m) in self.mailbox.iter().enumerate() {
+            let idx = i.to_string();
+            let cred = format!("imap-{}", m.name);
+            need(
+                &["mailbox", &idx, "password_file"],
+                m.password_file.as_deref(),
+                &format!("IMAP password of mailbox \"{}\"", m.name),
+                Some(&cred),
+            );
+            need(
+                &["mailbox", &idx, "ca_file"],
+                m.ca_file.as_deref(),
+                "CA certificate(s) (PEM) of the IMAP server",
+                None,
+            );
+        }
+        if let Some(a) = &self.amocrm {
+            need(
+                &["amocrm", "token_file"],
+                a.token_file.as_deref(),
+                "amoCRM long-lived token",
+                Some("amocrm-token"),
+            );
+            need(
+                &["amocrm", "client_secret_file"],
+                a.client_secret_file.as_deref(),
+                "amoCRM OAuth client secret",
+                Some("amocrm-client-secret"),
+            );
+        }
+        need(
+            &["sla", "calendar_file"],
+            self.sla.calendar_file.as_deref(),
+            "holiday calendar",
+            None,
+        );
+        for (section, key, what, cred) in [
+            (
+                "telegram",
+                "bot_token_file",
+                "Telegram bot token",
+                "telegram-token",
+            ),
+            ("email", "password_file", "SMTP password", "smtp-password"),
+        ] {
+            let table = match section {
+                "telegram" => self.alerts.telegram.as_ref(),
+                _ => self.alerts.email.as_ref(),
+            };
+            let file = table
+                .and_then(|t| t.get(key))
+                .and_then(|v| v.as_str())
+                .map(Path::new);
+            need(&["alerts", section, key], file, what, Some(cred));
+        }
+        d
+    }
+}
+
+/// The entry (a `key = value` line, or a whole `[table]`) a serde error
+/// points into: what to blank out, where to report, and its key path.
+#[derive(Debug, Clone)]
+struct Entry {
+    range: std::ops::Range<usize>,
+    report_at: usize,
+    /// Table names down to the entry, e.g. ["mailbox", "port"]; for a
+    /// table, the table's own path.
+    path: Vec<String>,
+    is_table: bool,
+}
+
+/// Finds the innermost `key = value` whose key or value holds `offset`,
+/// else the `[table]` whose header or body holds it.
+fn entry_at(text: &str, offset: usize) -> Option<Entry> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    let mut best: Option<Entry> = None;
+    let mut tables: Vec<(usize, Vec<String>)> = Vec::new();
+    fn walk(
+        t: &dyn toml_edit::TableLike,
+        path: &mut Vec<String>,
+        offset: usize,
+        best: &mut Option<Entry>,
+        tables: &mut Vec<(usize, Vec<String>)>,
+    ) {
+        for (k, item) in t.iter() {
+            path.push(k.to_string());
+            match item {
+                toml_edit::Item::Value(v) => {
+                    let start = t
+                        .key(k)
+                        .and_then(|key| key.span())
+                        .map(|s| s.start)
+                        .or_else(|| v.span().map(|s| s.start));
+                    if let (Some(start), Some(vs)) = (start, v.span())
+                        && (start..vs.end.max(start + 1)).contains(&offset)
+                    {
+                        let narrower = best
+                            .as_ref()
+                            .is_none_or(|b| b.is_table || b.range.len() >= vs.end - start);
+                        if narrower {
+                            *best = Some(Entry {
+                                range: start..vs.end,
+                                report_at: offset,
+                                path: path.clone(),
+                                is_table: false,
+                            });
+                        }
+                    }
+                }
+                toml_edit::Item::Table(sub) => {
+                    // `[a.b]` alone makes an implicit `a`, written nowhere.
+                    if let Some(s) = sub.span().filter(|_| !sub.is_implicit()) {
+                        tables.push((s.start, path.clone()));
+                    }
+                    walk(sub, path, offset, best, tables);
+                }
+                toml_edit::Item::ArrayOfTables(a) => {
+                    for (i, sub) in a.iter().enumerate() {
+                        path.push(i.to_string());
+                        if let Some(s) = sub.span() {
+                            tables.push((s.start, path.clone()));
+                        }
+                        walk(sub, path, offset, best, tables);
+                        path.pop();
+                    }
+                }
+                toml_edit::Item::None => {}
+            }
+            path.pop();
+        }
+    }
+    walk(
+        doc.as_table(),
+        &mut Vec::new(),
+        offset,
+        &mut best,
+        &mut tables,
+    );
+    if best.is_some() {
+        return best;
+    }
+    // A table: from its header to the next header (or the end).
+    tables.sort_by_key(|(s, _)| *s);
+    let idx = tables.iter().rposition(|(s, _)| *s <= offset)?;
+    let start = tables[idx].0;
+    let end = tables.get(idx + 1).map(|(s, _)| *s).unwrap_or(text.len());
+    Some(Entry {
+        range: start..end,
+        report_at: start,
+        path: tables[idx].1.clone(),
+        is_table: true,
+    })
+}
+
+/// `text` with `range` replaced by spaces (line breaks and byte offsets kept).
+fn blank(text: &str, range: std::ops::Range<usize>) -> String {
+    let (Some(before), Some(part), Some(after)) = (
+        text.get(..range.start),
+        text.get(range.clone()),
+        text.get(range.end..),
+    ) else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(before);
+    for c in part.chars() {
+        if c == '\n' {
+            out.push('\n');
+        } else {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        }
+    }
+    out.push_str(after);
+    out
+}
+
+/// Reads a free-form table of the config (an alert channel's settings)
+/// into its type, reporting like the rest of the file: every unknown key
+/// at its own place with a "did you mean" (then read on without it), a
+/// wrong or missing value in the same words. `at` is the table's key path,
+/// `loc` locates a key path in the file.
+pub fn read_table<T: serde::de::DeserializeOwned>(
+    table: &toml::Table,
+    at: &[&str],
+    loc: &dyn Fn(&[&str]) -> Loc,
+) -> (Option<T>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let mut t = table.clone();
+    for _ in 0..=table.len() {
+        let e = match toml::Value::Table(t.clone()).try_into::<T>() {
+            Ok(v) => return (Some(v), diags),
+            Err(e) => e,
+        };
+        let msg = e.message().trim().to_string();
+        let unknown = msg
+            .strip_prefix("unknown field `")
+            .and_then(|r| r.split('`').next())
+            .map(str::to_string);
+        let table_path: Vec<String> = at.iter().map(|s| s.to_string()).collect();
+        let with = |k: &str| -> Vec<String> {
+            table_path.iter().cloned().chain([k.to_string()]).collect()
+        };
+        // The entry the message is about: the unknown key, the table for a
+        // missing key, else an unnamed value of the table.
+        let (path, is_table) = match &unknown {
+            Some(k) => (with(k), false),
+            None if msg.starts_with("missing field") => (table_path.clone(), true),
+            None => (with(""), false),
+        };
+        let at_keys: Vec<&str> = match &unknown {
+            Some(k) => at.iter().copied().chain([k.as_str()]).collect(),
+            None => at.to_vec(),
+        };
+        let entry = Entry {
+            range: 0..0,
+            report_at: 0,
+            path,
+            is_table,
+        };
+        diags.push(Diagnostic::new(loc(&at_keys), friendly(&msg, Some(&entry))));
+        match unknown {
+            Some(k) => {
+                t.remove(&k);
+            }
+            None => break,
+        }
+    }
+    (None, diags)
+}
+
+/// Rewords a serde message for an admin: expected type in words, the
+/// allowed values, a "did you mean" for a typo.
+fn friendly(msg: &str, entry: Option<&Entry>) -> String {
+    let ticks = |s: &str| -> Vec<String> {
+        s.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    let section = |path: &[String]| -> String {
+        let names: Vec<&str> = path
+            .iter()
+            .filter(|p| p.parse::<usize>().is_err())
+            .map(String::as_str)
+            .collect();
+        if names.is_empty() {
+            "the top level".into()
+        } else {
+            format!("[{}]", names.join("."))
+        }
+    };
+    let key = entry
+        .and_then(|e| e.path.iter().rev().find(|p| p.parse::<usize>().is_err()))
+        .cloned()
+        .unwrap_or_default();
+    let parent = entry
+        .map(|e| section(&e.path[..e.path.len().saturating_sub(1)]))
+        .unwrap_or_else(|| "the top level".into());
+    if let Some(rest) = msg.strip_prefix("unknown field ") {
+        let names = ticks(rest);
+        let Some((bad, known)) = names.split_first() else {
+            return msg.to_string();
+        };
+        let hint = crate::diag::nearest(bad, known.iter().map(String::as_str))
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+        let what = if parent == "[alerts]" {
+            "unknown alert channel or key"
+        } else {
+            "unknown key"
+        };
+        return format!(
+            "{what} `{bad}` in {parent}{hint} (known: {})",
+            known.join(", ")
+        );
+    }
+    if let Some(rest) = msg.strip_prefix("unknown variant ") {
+        let names = ticks(rest);
+        let Some((bad, allowed)) = names.split_first() else {
+            return msg.to_string();
+        };
+        let hint = crate::diag::nearest(bad, allowed.iter().map(String::as_str))
+            .map(|n| format!("; did you mean \"{n}\"?"))
+            .unwrap_or_default();
+        let allowed: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
+        return format!(
+            "`{key}` cannot be \"{bad}\"; use one of {}{hint}",
+            allowed.join(", ")
+        );
+    }
+    if let Some(rest) = msg.strip_prefix("missing field ") {
+        let field = ticks(rest).into_iter().next().unwrap_or_default();
+        let table = entry
+            .map(|e| section(&e.path))
+            .unwrap_or_else(|| "the top level".into());
+        return format!("{table} needs `{field} = …`: it has no default");
+    }
+    for (prefix, kind) in [("invalid type: ", "type"), ("invalid value: ", "value")] {
+        let Some(rest) = msg.strip_prefix(prefix) else {
+            continue;
+        };
+        let Some((found, expected)) = rest.rsplit_once(", expected ") else {
+            continue;
+        };
+        let want = expected_words(expected);
+        let found_words = found_words(found);
+        let subject = if key.is_empty() {
+            format!("a value in {parent}")
+        } else {
+            format!("`{key}`")
+        };
+        let mut out = if kind == "type" {
+            format!("{subject} must be {want}, found {found_words}")
+        } else {
+            format!("{subject} is out of range: {found_words}; it must be {want}")
+        };
+        if let Some(inner) = found
+            .strip_prefix("string \"")
+            .and_then(|s| s.strip_suffix('"'))
+            && want.contains("number")
+            && inner.trim().parse::<f64>().is_ok()
+        {
+            out.push_str(&format!(
+                "; write it without quotes: {key} = {}",
+                inner.trim()
+            ));
+        }
+        return out;
+    }
+    if key.is_empty() {
+        msg.to_string()
+    } else {
+        format!("`{key}`: {msg}")
+    }
+}
+
+fn expected_words(e: &str) -> String {
+    match e.trim() {
+        "u8" => "a whole number from 0 to 255".into(),
+        "u16" => "a whole number from 0 to 65535".into(),
+        "u32" | "u64" | "usize" => "a whole number, 0 or more".into(),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number".into(),
+        "f32" | "f64" | "a float" => "a number".into(),
+        "a boolean" | "bool" => "true or false".into(),
+        "a string" | "a char" => "a text in double quotes".into(),
+        "path string" => "a file path in double quotes".into(),
+        "a sequence" => "a list, like [\"a\", \"b\"]".into(),
+        s if s.starts_with("struct ") || s == "a map" || s.contains("table") => {
+            "a table (a [section] or { key = value })".into()
+        }
+        s => s.to_string(),
+    }
+}
+
+fn found_words(f: &str) -> String {
+    let f = f.trim();
+    if let Some(s) = f.strip_prefix("string ") {
+        return format!("the text {s}");
+    }
+    for (p, w) in [
+        ("integer ", "the number "),
+        ("floating point ", "the number "),
+        ("boolean ", ""),
+    ] {
+        if let Some(v) = f.strip_prefix(p) {
+            return format!("{w}{}", v.trim_matches('`'));
+        }
+    }
+    match f {
+        "sequence" => "a list".into(),
+        "map" => "a table".into(),
+        other => other.to_string(),
     }
 }
 
@@ -396,40 +863,49 @@ pub fn read_secret(
             }
         },
     };
-    let s = std::fs::read_to_string(&path).map_err(|source| ConfigError::Secret {
+    let s = std::fs::read_to_string(&path).map_err(|error| ConfigError::Secret {
         what: what.into(),
         path: path.clone(),
-        source,
+        error,
     })?;
     Ok(s.trim_end_matches(['\r', '\n']).to_string())
 }
 
-/// Parses durations written by admins: "10m", "90s", "1h30m", "2h".
+/// Parses durations written by admins: "90s", "10m", "1h30m", "2d".
+/// Strict: each part is digits then one unit, units from largest to
+/// smallest (d, h, m, s), each at most once, spaces allowed between parts;
+/// "1h1h", "30m1h", "10" and "" are refused.
 pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
     let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
     let mut total = 0u64;
     let mut num = String::new();
+    let mut last_rank = usize::MAX;
+    let mut parts = 0;
     for c in s.chars() {
         if c.is_ascii_digit() {
             num.push(c);
-        } else if c == ' ' {
             continue;
-        } else {
-            let n: u64 = num.parse().ok()?;
-            num.clear();
-            total += match c {
-                's' => n,
-                'm' => n * 60,
-                'h' => n * 3600,
-                'd' => n * 86400,
-                _ => return None,
-            };
         }
+        if c == ' ' && num.is_empty() {
+            continue;
+        }
+        let (rank, secs) = match c {
+            'd' => (3, 86_400u64),
+            'h' => (2, 3_600),
+            'm' => (1, 60),
+            's' => (0, 1),
+            _ => return None,
+        };
+        if rank >= last_rank || num.is_empty() {
+            return None;
+        }
+        let n: u64 = num.parse().ok()?;
+        total = total.checked_add(n.checked_mul(secs)?)?;
+        num.clear();
+        last_rank = rank;
+        parts += 1;
     }
-    if !num.is_empty() {
+    if !num.is_empty() || parts == 0 {
         return None;
     }
     Some(std::time::Duration::from_secs(total))
@@ -451,6 +927,25 @@ mod tests {
         );
         assert_eq!(parse_duration("10"), None);
         assert_eq!(parse_duration("5x"), None);
+        assert_eq!(
+            parse_duration("1h 30m"),
+            Some(std::time::Duration::from_secs(5400))
+        );
+        assert_eq!(
+            parse_duration("2d"),
+            Some(std::time::Duration::from_secs(172_800))
+        );
+        for bad in [
+            "1h1h",
+            "30m1h",
+            "",
+            "h",
+            "1hm",
+            "10 m",
+            "99999999999999999999d",
+        ] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
     }
 
     #[test]
@@ -542,5 +1037,74 @@ head_chat = "-100"
             .unwrap_or_default();
         assert!(err.starts_with("c.toml:2:15:"), "{err}");
         assert!(err.contains("`soon` is not a duration"), "{err}");
+    }
+
+    #[test]
+    fn every_problem_at_once_in_words() {
+        let text = "[state]\npath = 5\nbogus = 1\n[parse]\nworker = \"yes\"\nregin = \"RU\"\n";
+        let d = Config::parse(Path::new("c.toml"), text)
+            .err()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let lines: Vec<&str> = d.lines().collect();
+        assert_eq!(lines.len(), 4, "{d}");
+        assert!(
+            lines[0].starts_with(
+                "c.toml:2:8: `path` must be a file path in double quotes, found the number 5"
+            ),
+            "{d}"
+        );
+        assert!(
+            lines[1].starts_with("c.toml:3:1: unknown key `bogus` in [state]"),
+            "{d}"
+        );
+        assert!(
+            lines[2].starts_with("c.toml:5:10: `worker` must be true or false"),
+            "{d}"
+        );
+        assert!(
+            lines[3].contains("unknown key `regin` in [parse]; did you mean `region`?"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn a_read_error_names_its_cause_once() {
+        let err = Config::load(Path::new("/nonexistent/amo-intake.toml")).err();
+        let shown = format!(
+            "{:#}",
+            anyhow::Error::from(err.unwrap_or_else(|| panic!("loaded")))
+        );
+        assert_eq!(shown.matches("No such file").count(), 1, "{shown}");
+        let err = read_secret(Some(Path::new("/nonexistent/s")), "k", "c", "the secret").err();
+        let shown = format!(
+            "{:#}",
+            anyhow::Error::from(err.unwrap_or_else(|| panic!("read")))
+        );
+        assert_eq!(shown.matches("No such file").count(), 1, "{shown}");
+    }
+
+    #[test]
+    fn key_offset_finds_keys_in_tables_and_arrays_of_tables() {
+        let text = "[[mailbox]]\nname = \"a\"\n[[mailbox]]\nname = \"b\"\npassword_file = \"x\"\n[sla]\ntimezone = \"X\"\n";
+        let at = |k: &[&str]| {
+            crate::diag::toml_key_offset(text, k).map(|o| Loc::from_offset(Path::new("c"), text, o).to_string())
+        };
+        assert_eq!(
+            at(&["mailbox", "1", "password_file"]).as_deref(),
+            Some("c:5:1")
+        );
+        assert_eq!(at(&["sla", "timezone"]).as_deref(), Some("c:7:1"));
+        assert_eq!(at(&["sla", "hours"]), None);
+    }
+
+    #[test]
+    fn a_file_of_mistakes_is_reported_in_part_not_forever() {
+        let text: String = (0..300).map(|i| format!("bogus{i} = 1\n")).collect();
+        let d = Config::parse(Path::new("c.toml"), &text)
+            .err()
+            .unwrap_or_default();
+        assert_eq!(d.len(), 201, "{d}");
+        assert!(d.to_string().contains("more than 200 problems"));
     }
 }

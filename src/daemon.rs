@@ -94,7 +94,7 @@ fn load(config: Config, config_path: &Path) -> Result<Loaded, String> {
             }
         }
     }
-    let rules = match RuleSet::load_dir(&config.rules.dir) {
+    let rules = match RuleSet::load_layered(Some(&config.rules.dir), config.rules.shipped) {
         Ok(r) => Some(r),
         Err(d) => {
             for x in d.sorted().0 {
@@ -306,6 +306,7 @@ pub async fn run(
         mailboxes = loaded.mailboxes.len(),
         rules = loaded.rules.rules().len(),
         rules_version = loaded.rules.version(),
+        active = %loaded.rules.describe().join("; "),
         "config, rules and state loaded"
     );
     let rules = Arc::new(ArcSwap::from_pointee(loaded.rules.clone()));

@@ -59,15 +59,28 @@ impl Loc {
     }
 }
 
-/// Byte offset of the key `keys` (a path of table names) in a TOML text.
+/// Byte offset of the key at `keys` (table names; an `[[array]]` entry by
+/// its index) in a TOML text; `None` when it is not written there.
 pub fn toml_key_offset(text: &str, keys: &[&str]) -> Option<usize> {
     let doc = toml_edit::Document::parse(text).ok()?;
     let mut item = doc.as_item();
     let mut last = None;
-    for k in keys {
-        let (key, next) = item.as_table_like()?.get_key_value(k)?;
-        last = key.span().map(|s| s.start);
-        item = next;
+    let mut i = 0;
+    while i < keys.len() {
+        if let Some(a) = item.as_array_of_tables() {
+            let t = a.get(keys[i].parse::<usize>().ok()?)?;
+            last = t.span().map(|s| s.start).or(last);
+            i += 1;
+            let Some(k) = keys.get(i) else { break };
+            let (key, v) = t.get_key_value(k)?;
+            last = key.span().map(|s| s.start).or(last);
+            item = v;
+        } else {
+            let (key, v) = item.as_table_like()?.get_key_value(keys[i])?;
+            last = key.span().map(|s| s.start);
+            item = v;
+        }
+        i += 1;
     }
     last
 }
@@ -150,6 +163,36 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+/// Levenshtein distance over chars (admins write Cyrillic).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The candidate nearest to `name` (case and `ё`/`е` ignored), if it is
+/// close enough to be a plausible typo: the "did you mean" of every message.
+pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let norm = |s: &str| s.trim().to_lowercase().replace('ё', "е");
+    let n = norm(name);
+    let best = candidates
+        .into_iter()
+        .map(|c| (edit_distance(&n, &norm(c)), c))
+        .min_by_key(|(d, _)| *d)?;
+    let limit = (n.chars().count() / 3).max(2);
+    (best.0 <= limit).then_some(best.1)
+}
 
 #[cfg(test)]
 mod tests {

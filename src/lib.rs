@@ -19,6 +19,8 @@
 //!   daemon; a parser crash costs one mail, not the daemon).
 //! - [`memory`]: hands the heap a burst used back to the system.
 //! - [`daemon`]: task wiring, shutdown, reload, sd_notify.
+//! - [`template`]: the one `{placeholder}` engine and table for every
+//!   text made from a request or an SLA row (lead names, tags, alerts).
 //! - [`cmd`]: one function per CLI subcommand; `main.rs` only parses argv.
 
 pub mod alert;
@@ -35,4 +37,5 @@ pub mod pipeline;
 pub mod request;
 pub mod rules;
 pub mod sla;
+pub mod template;
 pub mod worker;

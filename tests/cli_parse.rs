@@ -100,7 +100,32 @@ fn rules_folder_and_region_options() {
         .collect();
     assert_eq!(lines[0]["rule"], "only");
     assert_eq!(lines[0]["phone"], "+79123456789");
-    assert_eq!(lines[1]["rule"], Value::Null);
+    // The folder is layered over the shipped rules: Wix is still read.
+    assert_eq!(lines[1]["rule"], "wix");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let only = dir.path().join("only.toml").display().to_string();
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.trim_start().starts_with("only ") && l.ends_with(&only)),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.trim_start().starts_with("wix") && l.ends_with("shipped")),
+        "{stderr}"
+    );
+    // `--no-shipped`: the folder alone.
+    let out = Command::new(env!("CARGO_BIN_EXE_amo-intake"))
+        .args(["parse", "--no-shipped", "--rules"])
+        .arg(dir.path())
+        .arg(corpus("wix-mebel-en.eml"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(line["rule"], Value::Null);
 
     std::fs::write(dir.path().join("bad.toml"), "name = 5\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_amo-intake"))

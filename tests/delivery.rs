@@ -818,3 +818,218 @@ async fn refused_notes_and_tasks_do_not_block_the_lead() {
     assert_eq!(fake.requests_to("POST", "/api/v4/leads/notes").len(), 1);
     assert_eq!(fake.requests_to("POST", "/api/v4/tasks").len(), 1);
 }
+
+/// A request with every field a placeholder can name.
+fn full_request() -> amo_intake::request::Request {
+    let mut r = req("Анна Смирнова", "+79991234567", Some("anna@example.ru"));
+    r.product = Some("Окна ПВХ".into());
+    r.visit_time = Some("завтра 10:00".into());
+    r.scope = Some("3 окна".into());
+    r.referral = Some("Яндекс".into());
+    r.message = Some("Перезвоните".into());
+    r.utm = amo_intake::request::Utm {
+        source: Some("yandex".into()),
+        medium: Some("cpc".into()),
+        campaign: Some("okna".into()),
+        content: Some("ad1".into()),
+        term: Some("окна".into()),
+    };
+    r.meta.source_request_id = Some("1234567:890".into());
+    r
+}
+
+/// Every request placeholder of the one table, rendered by the delivery
+/// path: one tag per placeholder, read back from what the fake amoCRM
+/// stored from the request body. `{kind}` is the English word the docs
+/// give, `{kind_ru}` the Russian one, `{site}` the page's host.
+#[tokio::test]
+async fn every_documented_placeholder_reaches_amocrm_as_documented() {
+    use amo_intake::template::{Scope, names};
+    let (fake, dir) = start();
+    let j = open(&dir.path().join("s.db"));
+    let p = pipeline(&j, long_lived(&fake, &j));
+    let at = || Loc::new("rules/t.toml", 1, 1);
+    let spec = CrmSpec {
+        lead_name: Some(Located::new("{kind_ru}: {name} ({kind})".into(), at())),
+        tags: names(Scope::Request)
+            .iter()
+            .map(|n| Located::new(format!("{n}={{{n}}}"), at()))
+            .collect(),
+        task_text: Some("Позвонить: {kind_ru}, {phone}".into()),
+        lead_fields: vec![FieldSpec {
+            field: Located::new(NameOrId::Name("Адрес объекта".into()), at()),
+            template: Located::new("{address} ({site})".into(), at()),
+        }],
+        ..CrmSpec::default()
+    };
+    p.enqueue("ai-placeholders", &full_request(), &spec)
+        .unwrap();
+    drain(&p, &j, T).await;
+    let leads = fake.leads();
+    assert_eq!(leads.len(), 1);
+    let lead = &leads[0];
+    assert_eq!(lead.name, "Замер: Анна Смирнова (measurement)");
+    let want = [
+        ("name", "Анна Смирнова"),
+        ("phone", "+79991234567"),
+        ("phones", "+79991234567"),
+        ("email", "anna@example.ru"),
+        ("product", "Окна ПВХ"),
+        ("address", "ул. Ленина, 1"),
+        ("visit_time", "завтра 10:00"),
+        ("scope", "3 окна"),
+        ("referral", "Яндекс"),
+        ("message", "Перезвоните"),
+        ("page", "https://okna.example.ru/zamer"),
+        ("site", "okna.example.ru"),
+        ("form", "Заявка на замер"),
+        ("kind", "measurement"),
+        ("kind_ru", "Замер"),
+        ("action", "lead"),
+        ("rule", "test-form"),
+        ("subject", "Новая заявка с сайта"),
+        ("request_id", "1234567:890"),
+        ("utm_source", "yandex"),
+        ("utm_medium", "cpc"),
+        ("utm_campaign", "okna"),
+        ("utm_content", "ad1"),
+        ("utm_term", "окна"),
+    ];
+    let documented = names(Scope::Request);
+    assert_eq!(
+        want.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        documented,
+        "the test covers every placeholder of the table"
+    );
+    for (n, v) in want {
+        let tag = format!("{n}={v}");
+        assert!(lead.has_tag(&tag), "no tag {tag:?} in {:?}", lead.tags);
+    }
+    assert_eq!(
+        lead.field("Адрес объекта"),
+        vec!["ул. Ленина, 1 (okna.example.ru)".to_string()]
+    );
+    let tasks = fake.lead_tasks(lead.id);
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0].text, "Позвонить: Замер, +79991234567");
+    assert_clean(&fake);
+}
+
+/// The shipped Tilda rule names its lead by the kind, as `check` and the
+/// docs say: «Замер: Анна Смирнова», not «с сайта: Анна Смирнова» (the
+/// payload renderer once knew no `{kind_ru}` and dropped it).
+#[tokio::test]
+async fn shipped_tilda_rule_names_the_lead_by_its_kind() {
+    let mail = "From: Tilda <noreply@tilda.ws>\r\nTo: sales@okna.example.ru\r\n\
+Subject: =?UTF-8?B?0JfQsNGP0LLQutCwINC90LAg0LfQsNC80LXRgA==?=\r\n\
+Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+Name: Анна Смирнова\r\nPhone: +7 (999) 123-45-67\r\n\r\nAdditional information:\r\n\
+Request ID: 1234567:890\r\nForm Name: Заявка на замер\r\n\
+https://okna.example.ru/zamer\r\n";
+    let rules = amo_intake::rules::RuleSet::builtin();
+    let r = rules.apply(mail.as_bytes(), &amo_intake::rules::ParseOptions::default());
+    assert_eq!(r.rule.as_deref(), Some("tilda"), "{r:?}");
+    let spec = rules.get("tilda").unwrap().crm.clone();
+    let (fake, dir) = start();
+    let j = open(&dir.path().join("s.db"));
+    let p = pipeline(&j, long_lived(&fake, &j));
+    p.enqueue("ai-tilda-name", &r, &spec).unwrap();
+    drain(&p, &j, T).await;
+    let leads = fake.leads();
+    assert_eq!(leads.len(), 1);
+    assert_eq!(leads[0].name, "Замер: Анна Смирнова");
+    assert!(leads[0].has_tag("tilda"));
+    assert_clean(&fake);
+}
+
+/// Values longer than amoCRM takes, with control characters, arrive cut
+/// and clean; the note stays within its bound and ends with the key; the
+/// journal keeps the full text.
+#[tokio::test]
+async fn oversized_values_are_cut_to_amocrm_limits_and_kept_whole_in_the_journal() {
+    use amo_intake::crm::payload::limits;
+    let (fake, dir) = start();
+    let j = open(&dir.path().join("s.db"));
+    let p = pipeline(&j, long_lived(&fake, &j));
+    let mut r = full_request();
+    r.name = Some(format!("Анна\u{0}\u{7}\r\n{}", "я".repeat(400)));
+    r.address = Some("д".repeat(1000));
+    r.message = Some("строка сообщения\n".repeat(100_000));
+    let at = || Loc::new("rules/t.toml", 1, 1);
+    let spec = CrmSpec {
+        lead_name: Some(Located::new("{kind_ru}: {name}".into(), at())),
+        tags: vec![Located::new("{message}".into(), at())],
+        lead_fields: vec![FieldSpec {
+            field: Located::new(NameOrId::Name("Адрес объекта".into()), at()),
+            template: Located::new("{address}".into(), at()),
+        }],
+        ..CrmSpec::default()
+    };
+    let id = p.enqueue("ai-huge", &r, &spec).unwrap();
+    drain(&p, &j, T).await;
+    let leads = fake.leads();
+    assert_eq!(leads.len(), 1);
+    let lead = &leads[0];
+    assert_eq!(lead.name.chars().count(), limits::NAME, "{}", lead.name);
+    assert!(lead.name.starts_with("Замер: Анна яяя"), "{}", lead.name);
+    assert!(!lead.name.chars().any(char::is_control));
+    assert!(lead.name.ends_with('…'));
+    let addr = lead.field("Адрес объекта");
+    assert_eq!(addr[0].chars().count(), limits::TEXT_FIELD);
+    assert!(
+        lead.tags
+            .iter()
+            .all(|t| t.chars().count() <= limits::NAME && !t.chars().any(char::is_control)),
+        "{:?}",
+        lead.tags
+    );
+    let contacts = fake.contacts();
+    assert!(contacts[0].name.chars().count() <= limits::NAME);
+    let notes = fake.lead_notes(lead.id);
+    assert_eq!(notes.len(), 1);
+    let text = notes[0].text().unwrap();
+    assert!(text.chars().count() <= limits::NOTE, "{}", text.len());
+    assert!(text.contains("[обрезано: ещё"), "no cut marker");
+    assert!(text.ends_with("ID заявки: ai-huge"));
+    // The journal keeps what the mail said.
+    let row = j.outbox_row(id).unwrap().unwrap();
+    assert_eq!(row.request.message, r.message);
+    assert_eq!(row.request.address.as_deref().map(|a| a.len()), Some(2000));
+    assert_clean(&fake);
+}
+
+/// An `[[extract]]` regex `in = "html"` sees the HTML with its character
+/// references decoded, so the page URL it captures reaches amoCRM's
+/// `form_page` as `?a=1&b=2`, not `?a=1&amp;b=2` (and its UTM is read).
+#[tokio::test]
+async fn a_page_captured_in_html_reaches_amocrm_decoded() {
+    let rule = "name = \"site\"\n[match]\nfrom = '@okna\\.example$'\n\
+[[extract]]\nin = \"html\"\npattern = 'data-page=\"(?P<page>[^\"]+)\"'\n";
+    let set =
+        amo_intake::rules::load_texts(&[(std::path::PathBuf::from("site.toml"), rule.to_string())])
+            .unwrap();
+    let mail = "From: robot@okna.example\r\nSubject: =?UTF-8?B?0JfQsNGP0LLQutCw?=\r\n\
+MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+<html><body data-page=\"https://okna.example/zamer?utm_source=ya&amp;utm_medium=cpc\">\
+<p>Имя: Анна</p><p>Телефон: +7 999 123-45-67</p></body></html>\r\n";
+    let r = set.apply(mail.as_bytes(), &amo_intake::rules::ParseOptions::default());
+    assert_eq!(
+        r.page.as_deref(),
+        Some("https://okna.example/zamer?utm_source=ya&utm_medium=cpc"),
+        "{r:?}"
+    );
+    assert_eq!(r.utm.medium.as_deref(), Some("cpc"));
+    let (fake, dir) = start();
+    let j = open(&dir.path().join("s.db"));
+    let p = pipeline(&j, long_lived(&fake, &j));
+    p.enqueue("ai-html-page", &r, &CrmSpec::default()).unwrap();
+    drain(&p, &j, T).await;
+    let sent = fake.requests_to("POST", "/api/v4/leads/unsorted/forms");
+    assert!(!sent.is_empty());
+    let body: serde_json::Value = serde_json::from_str(&sent[0].body).unwrap();
+    assert_eq!(
+        body[0]["metadata"]["form_page"],
+        "https://okna.example/zamer?utm_source=ya&utm_medium=cpc"
+    );
+    assert_clean(&fake);
+}

@@ -156,7 +156,7 @@ fn a_custom_rule_wins_by_priority_and_uses_its_aliases() -> Result<(), Box<dyn s
         .crm
         .lead_name
         .as_ref()
-        .map(|t| amo_intake::rules::render(&t.value, &req));
+        .map(|t| amo_intake::template::render_request(&t.value, &req));
     assert_eq!(lead_name.as_deref(), Some("Заказ 77: Ян"));
 
     // Without the builtin set the same mail falls to no rule: still a request.

@@ -171,16 +171,11 @@ impl Alerter {
             loc: &dyn Fn(&[&str]) -> Loc,
             diags: &mut Diagnostics,
         ) -> Option<T> {
-            match toml::Value::Table(table.clone()).try_into::<T>() {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    diags.push(Diagnostic::new(
-                        loc(&["alerts", name]),
-                        format!("[alerts.{name}]: {}", e.message().trim()),
-                    ));
-                    None
-                }
-            }
+            let (v, d) = crate::config::read_table::<T>(table, &["alerts", name], loc);
+            // A table with problems is not used even in part.
+            let clean = d.is_empty();
+            diags.extend(d);
+            v.filter(|_| clean)
         }
         let a = &cfg.alerts;
         let ids_only = |section: &str,

@@ -1,4 +1,5 @@
-//! Alert texts. Russian by default; admins override any of them with a file
+//! Alert texts, filled by the one engine in [`crate::template`] from its
+//! placeholder table. Russian by default; admins override any of them with a file
 //! in `[alerts] templates_dir` (`first.txt`, `escalation.txt`,
 //! `reminder.txt`, `digest.txt`). Placeholders are `{name}`; an unknown one
 //! is a validation error at `path:line:col`, so a typo never reaches a manager.
@@ -8,16 +9,7 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::journal::sla::AlertKind;
-
-/// Placeholders every alert template may use.
-pub const PLACEHOLDERS: &[&str] = &[
-    "client", "phone", "asked", "waited", "manager", "link", "deadline", "lead_id", "kind",
-];
-
-/// Placeholders of the daily digest.
-pub const DIGEST_PLACEHOLDERS: &[&str] = &[
-    "date", "total", "answered", "late", "breached", "waiting", "median", "p90",
-];
+use crate::template::Scope;
 
 const FIRST: &str = "⏰ Клиент ждёт звонка уже {waited}\n\
 Клиент: {client}, {phone}\n\
@@ -61,72 +53,21 @@ impl Default for Templates {
     }
 }
 
-/// Checks `{…}` placeholders; returns every unknown one with its location.
-fn validate(path: &Path, text: &str, allowed: &[&str]) -> Diagnostics {
+/// Checks a template with the one engine; every problem with its location.
+fn validate(path: &Path, text: &str, scope: Scope) -> Diagnostics {
     let mut d = Diagnostics::default();
-    let mut rest = text;
-    let mut offset = 0;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                let name = &after[..close];
-                if !allowed.contains(&name) {
-                    d.push(Diagnostic::new(
-                        Loc::from_offset(path, text, offset + open),
-                        format!(
-                            "unknown placeholder `{{{name}}}`; available: {}",
-                            allowed
-                                .iter()
-                                .map(|p| format!("{{{p}}}"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    ));
-                }
-                offset += open + 1 + close + 1;
-                rest = &after[close + 1..];
-            }
-            None => {
-                d.push(Diagnostic::new(
-                    Loc::from_offset(path, text, offset + open),
-                    "`{` without a closing `}`",
-                ));
-                break;
-            }
-        }
+    for p in crate::template::check(scope, text) {
+        d.push(Diagnostic::new(
+            Loc::from_offset(path, text, p.offset),
+            p.message,
+        ));
     }
     d
 }
 
 /// Replaces `{name}` with values; unknown names are left as written.
 pub fn render(template: &str, values: &HashMap<&str, String>) -> String {
-    let mut out = String::with_capacity(template.len() + 64);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                let name = &after[..close];
-                match values.get(name) {
-                    Some(v) => out.push_str(v),
-                    None => {
-                        out.push('{');
-                        out.push_str(name);
-                        out.push('}');
-                    }
-                }
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push_str(&rest[open..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::template::fill(template, |n| values.get(n).cloned())
 }
 
 impl Templates {
@@ -138,10 +79,10 @@ impl Templates {
         };
         let mut diags = Diagnostics::default();
         for (file, slot, allowed) in [
-            ("first.txt", &mut t.first, PLACEHOLDERS),
-            ("escalation.txt", &mut t.escalation, PLACEHOLDERS),
-            ("reminder.txt", &mut t.reminder, PLACEHOLDERS),
-            ("digest.txt", &mut t.digest, DIGEST_PLACEHOLDERS),
+            ("first.txt", &mut t.first, Scope::Alert),
+            ("escalation.txt", &mut t.escalation, Scope::Alert),
+            ("reminder.txt", &mut t.reminder, Scope::Alert),
+            ("digest.txt", &mut t.digest, Scope::Digest),
         ] {
             let path = dir.join(file);
             match std::fs::read_to_string(&path) {
@@ -224,5 +165,56 @@ mod tests {
         assert_eq!(t.for_kind(AlertKind::First), "Ждёт {client}");
         assert_eq!(t.for_kind(AlertKind::Reminder), "Снова {client}");
         assert!(t.for_kind(AlertKind::Escalation).contains("не перезвонили"));
+    }
+
+    /// Every alert placeholder of the table is filled by the alert renderer
+    /// (none is left as `{name}` in the text a channel sends).
+    #[test]
+    fn the_alert_renderer_fills_every_alert_placeholder() {
+        use crate::journal::sla::{SlaRow, SlaState};
+        let all: String = crate::template::names(Scope::Alert)
+            .iter()
+            .map(|n| format!("{n}=[{{{n}}}]\n"))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("first.txt"), &all).unwrap();
+        let t = Templates::load(Some(dir.path())).unwrap();
+        let alerter = crate::alert::Alerter::new(Vec::new(), t, "https://x.amocrm.ru");
+        let row = SlaRow {
+            lead_id: 7,
+            contact_id: None,
+            responsible_id: None,
+            client_name: Some("Анна".into()),
+            phone: Some("+79991234567".into()),
+            asked: Some("Окна".into()),
+            kind: Some("measurement".into()),
+            arrival_ms: 0,
+            deadline_ms: 600_000,
+            state: SlaState::Waiting,
+            evidence_kind: None,
+            evidence_at_ms: None,
+            response_ms: None,
+            late: None,
+            last_check_ms: None,
+            first_alert_ms: None,
+            escalated_ms: None,
+            reminders: 0,
+            last_alert_ms: None,
+        };
+        let now = jiff::Timestamp::from_second(660).unwrap();
+        let text = alerter.render(&row, AlertKind::First, now).text;
+        assert!(!text.contains('{'), "{text}");
+        for n in crate::template::names(Scope::Alert) {
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(&format!("{n}=")))
+                .unwrap();
+            assert!(line.len() > n.len() + 3, "{n} rendered empty: {text}");
+        }
+        assert!(text.contains("waited=[11 мин]"), "{text}");
+        assert!(
+            text.contains("link=[https://x.amocrm.ru/leads/detail/7]"),
+            "{text}"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! `amo-intake check`: validates the config and the rule files.
 //!
 //! Prints every problem as `path:line:col: message`, sorted, and exits 1 when
-//! there is any; otherwise prints `ok: N rules` and exits 0. `ExecReload=`
+//! there is any; otherwise prints `ok: N rules …` and the active rules, each
+//! with where it came from (shipped, or a file of the folder), and exits 0. `ExecReload=`
 //! runs this before sending HUP, so a broken edit never reaches the daemon.
 
 use std::path::PathBuf;
@@ -16,30 +17,41 @@ pub struct Args {
     /// Config file to validate (its [rules].dir is checked too).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Rules folder; default: the config's [rules].dir, else ./rules.
+    /// Rules folder, layered over the shipped rules; default: the config's
+    /// [rules].dir, else ./rules.
     #[arg(long)]
     pub rules: Option<PathBuf>,
+    /// Use the folder's rules alone, without the shipped ones (as
+    /// `[rules] shipped = false` in the config).
+    #[arg(long)]
+    pub no_shipped: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut diags = Diagnostics::default();
     let mut config_rules_dir = None;
+    let mut shipped = !args.no_shipped;
     let mut loaded: Option<(Config, String)> = None;
     if let Some(path) = &args.config {
         match std::fs::read_to_string(path) {
-            Ok(text) => match Config::parse(path, &text) {
-                Ok(c) => {
+            Ok(text) => {
+                // Every problem of the file; the entries in error are left
+                // out of `c` so the checks below still run on the rest.
+                let (c, d) = Config::parse_all(path, &text);
+                diags.extend(d);
+                if let Some(c) = c {
                     config_rules_dir = Some(c.rules.dir.clone());
+                    shipped &= c.rules.shipped;
                     // The daemon's own start-up checks (mailboxes, metrics)
                     // and [sla]/[alerts]: the same messages `run` would give.
                     for problem in crate::daemon::check_config(&c) {
                         diags.push(Diagnostic::new(locate(path, &text, &problem), problem));
                     }
                     diags.extend(crate::sla::check_config(&c, path, Some(&text)));
+                    diags.extend(c.check_files(path, &text));
                     loaded = Some((c, text));
                 }
-                Err(d) => diags.extend(d),
-            },
+            }
             Err(e) => diags.push(Diagnostic::new(
                 Loc::new(path, 1, 1),
                 format!("cannot read the config file: {e}"),
@@ -51,11 +63,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .clone()
         .or(config_rules_dir)
         .unwrap_or_else(|| PathBuf::from("rules"));
-    let count = match RuleSet::load_dir(&dir) {
+    let mut active = Vec::new();
+    let count = match RuleSet::load_layered(Some(&dir), shipped) {
         Ok(set) => {
             // Names in rules and config against the amoCRM account.
+            // Only a config without problems: its names are what the
+            // daemon would use.
             if let (Some((c, text)), Some(path)) = (&loaded, &args.config)
                 && c.amocrm.is_some()
+                && diags.is_empty()
             {
                 let rt = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
@@ -67,6 +83,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     Err(e) => eprintln!("warning: amoCRM names not checked: {e}"),
                 }
             }
+            active = set.describe();
             set.rules().len()
         }
         Err(d) => {
@@ -78,7 +95,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         print!("{}", diags.sorted());
         return Ok(ExitCode::FAILURE);
     }
-    println!("ok: {count} rules in {}", dir.display());
+    let from = if shipped {
+        "the shipped rules and"
+    } else {
+        "only"
+    };
+    println!("ok: {count} rules from {from} {}", dir.display());
+    println!("active rules, in the order they are tried:");
+    for line in active {
+        println!("  {line}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -16,9 +16,14 @@ use crate::rules::{ParseOptions, RuleSet};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Rules folder; the shipped rules when omitted.
+    /// Rules folder, layered over the shipped rules (a folder rule adds a
+    /// rule or replaces the shipped one of its name); the shipped rules
+    /// alone when omitted.
     #[arg(long)]
     pub rules: Option<PathBuf>,
+    /// Use the folder's rules alone, without the shipped ones.
+    #[arg(long, requires = "rules")]
+    pub no_shipped: bool,
     /// Default phone region for numbers without a country code.
     #[arg(long, default_value = "RU")]
     pub region: String,
@@ -32,7 +37,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let rules = match &args.rules {
-        Some(dir) => match RuleSet::load_dir(dir) {
+        Some(dir) => match RuleSet::load_layered(Some(dir), !args.no_shipped) {
             Ok(r) => r,
             Err(d) => {
                 eprint!("{d}");
@@ -46,6 +51,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
         None => RuleSet::builtin(),
     };
+    // Which rules read the mails, on stderr: stdout is JSON Lines only.
+    eprintln!("amo-intake parse: active rules, in the order they are tried:");
+    for line in rules.describe() {
+        eprintln!("  {line}");
+    }
     let opts = ParseOptions {
         region: args.region.clone(),
         max_mail_bytes: args.max_mail_bytes,

@@ -6,35 +6,9 @@ use crate::diag::{Diagnostic, Diagnostics, Located};
 use crate::rules::RuleSet;
 use crate::rules::crm_spec::{CrmSpec, NameOrId};
 
-use super::catalog::{Catalog, norm};
+use super::catalog::Catalog;
 
-/// Levenshtein distance over chars (admins write Cyrillic).
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
-/// The nearest candidate, if it is close enough to be a plausible typo.
-pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let n = norm(name);
-    let best = candidates
-        .into_iter()
-        .map(|c| (edit_distance(&n, &norm(c)), c))
-        .min_by_key(|(d, _)| *d)?;
-    let limit = (n.chars().count() / 3).max(2);
-    (best.0 <= limit).then_some(best.1)
-}
+pub use crate::diag::{edit_distance, nearest};
 
 fn show(n: &NameOrId) -> String {
     match n {
@@ -196,10 +170,13 @@ pub fn validate_config(cfg: &crate::config::AmoCrmConfig, catalog: &Catalog) -> 
     out
 }
 
-/// `check` with an `[amocrm]` section: loads the account's catalog (one
-/// client, the configured rate limit) and checks every name of the rules and
-/// of the config. Config problems point at the key's line in `config_text`.
-/// `Err` when amoCRM cannot be asked (the caller warns, names unchecked).
+/// `check` with an `[amocrm]` section: loads the account's catalog with
+/// read-only calls and checks every name of the rules and of the config.
+/// Config problems point at the key's line in `config_text`. Nothing is
+/// written: the state file is only read (OAuth tokens, opened read-only),
+/// never created or migrated, and an expiring OAuth token is not refreshed
+/// (that is the daemon's job). `Err` when amoCRM cannot be asked (the
+/// caller warns, names unchecked).
 pub async fn check_against_account(
     config: &crate::config::Config,
     config_path: &std::path::Path,
@@ -212,16 +189,7 @@ pub async fn check_against_account(
     let catalog = if amo.dry_run {
         Catalog::builtin()
     } else {
-        let journal = std::sync::Arc::new(crate::journal::Journal::open(&config.state.path)?);
-        let client = crate::crm::client::client_from_config(
-            config,
-            journal,
-            crate::crm::client::limiter_from(config),
-            false,
-        )?
-        .ok_or_else(|| super::CrmError::Config("no amoCRM client configured".into()))?
-        .with_retries(0);
-        Catalog::load(&client).await?
+        Catalog::load(&read_only_client(config, amo)?).await?
     };
     let mut out = validate(rules, &catalog);
     for msg in validate_config(amo, &catalog) {
@@ -241,6 +209,49 @@ pub async fn check_against_account(
         ));
     }
     Ok(out.sorted())
+}
+
+/// A client for `check`: the long-lived token from its file, or the OAuth
+/// access token as stored by the daemon, used as it is; no journal, so it
+/// can neither refresh nor store anything.
+fn read_only_client(
+    config: &crate::config::Config,
+    amo: &crate::config::AmoCrmConfig,
+) -> Result<super::Client, super::CrmError> {
+    use super::client::{AuthConfig, ClientOptions};
+    use super::{Client, CrmError};
+    let base = ClientOptions::base_url_from(amo)?;
+    let token = match &amo.client_id {
+        Some(_) => {
+            let t = crate::journal::Journal::peek_tokens(&config.state.path)?.ok_or_else(|| {
+                CrmError::Config(
+                    "no OAuth tokens in the state file yet; run `amo-intake auth --config … --code …`"
+                        .into(),
+                )
+            })?;
+            if t.expires_at <= jiff::Timestamp::now().as_second() {
+                return Err(CrmError::Config(
+                    "the stored OAuth access token has expired; the running daemon refreshes it (check does not write the state file)"
+                        .into(),
+                ));
+            }
+            t.access_token
+        }
+        None => crate::config::read_secret(
+            amo.token_file.as_deref(),
+            "token_file",
+            "amocrm-token",
+            "amoCRM long-lived token",
+        )
+        .map_err(|e| CrmError::Config(e.to_string()))?,
+    };
+    let limiter = std::sync::Arc::new(super::RateLimiter::new(amo.rate_limit.unwrap_or(6.0)));
+    Ok(Client::new(ClientOptions::new(
+        &base,
+        AuthConfig::LongLived(token),
+        limiter,
+    ))?
+    .with_retries(0))
 }
 
 #[cfg(test)]

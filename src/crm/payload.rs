@@ -11,6 +11,7 @@ use super::catalog::{Catalog, Field, STATUS_LOST};
 use crate::journal::outbox::OutboxRow;
 use crate::request::{Action, Kind, Request};
 use crate::rules::crm_spec::{CreateMode, FieldSpec, NameOrId};
+use crate::template::render_request;
 
 /// Account-wide settings from `[amocrm]` / `[sla]`.
 #[derive(Debug, Clone)]
@@ -101,73 +102,71 @@ pub struct TaskPlan {
     pub complete_till: i64,
 }
 
-/// Russian label of the request kind, for names and notes.
-pub fn kind_ru(k: Kind) -> &'static str {
-    match k {
-        Kind::Measurement => "замер",
-        Kind::Calculation => "расчёт",
-        Kind::Callback => "обратный звонок",
-        Kind::Question => "вопрос",
-        Kind::Other => "заявка",
-    }
+/// Lower-case Russian label of the request kind, for the default lead name
+/// and the note head ("Заявка: замер — Иван").
+fn kind_label(k: Kind) -> String {
+    crate::template::kind_ru(k).to_lowercase()
 }
 
-fn value_of(r: &Request, key: &str) -> Option<String> {
-    let v = match key {
-        "name" => r.name.clone(),
-        "phone" => r.phone.clone(),
-        "phones" => (!r.phones.is_empty()).then(|| r.phones.join(", ")),
-        "email" => r.email.clone(),
-        "product" => r.product.clone(),
-        "address" => r.address.clone(),
-        "visit_time" => r.visit_time.clone(),
-        "scope" => r.scope.clone(),
-        "referral" => r.referral.clone(),
-        "message" => r.message.clone(),
-        "page" => r.page.clone(),
-        "form" => r.form.clone(),
-        "rule" => r.rule.clone(),
-        "kind" => Some(kind_ru(r.kind).to_string()),
-        "action" => Some(r.action.as_str().to_string()),
-        "utm_source" => r.utm.source.clone(),
-        "utm_medium" => r.utm.medium.clone(),
-        "utm_campaign" => r.utm.campaign.clone(),
-        "utm_content" => r.utm.content.clone(),
-        "utm_term" => r.utm.term.clone(),
-        "subject" => r.meta.subject.clone(),
-        "sender" => r.meta.sender.clone(),
-        other => r
-            .fields
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(other))
-            .map(|(_, v)| v.clone()),
-    };
-    v.filter(|s| !s.trim().is_empty())
+/// What amoCRM accepts, in characters, and how a value is made to fit.
+/// Every value sent is cleaned of control characters and cut to these
+/// bounds with a visible `…`; the journal keeps the request as it was read,
+/// so nothing is lost, only shortened in amoCRM.
+pub mod limits {
+    /// A `text` custom field value: amoCRM's API refuses more than 256
+    /// characters although its web form allows them
+    /// (github.com/amocrm/amocrm-api-php issues 224 and 400).
+    pub const TEXT_FIELD: usize = 256;
+    /// Lead and contact names, tags, Unsorted form metadata (form name,
+    /// page, referer): amoCRM publishes no figure; they are held to the
+    /// text-field bound less one, which the API is known to take.
+    pub const NAME: usize = 255;
+    /// A `textarea` custom field value and a call task's text: no published
+    /// figure; 4,000 characters is several screens in the lead card.
+    pub const LONG_TEXT: usize = 4000;
+    /// One note: no published figure; 20,000 characters keeps the body of
+    /// one `POST /api/v4/leads/notes` small whatever the mail held. A longer
+    /// note is cut with a marker that says where the full text is.
+    pub const NOTE: usize = 20_000;
 }
 
-/// Fills `{placeholder}`s from the request; unknown or empty ones become ""
-/// and the leftover separators are tidied.
-pub fn render(template: &str, r: &Request) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end) => {
-                out.push_str(&value_of(r, after[..end].trim()).unwrap_or_default());
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push_str(&rest[start..]);
-                rest = "";
-            }
-        }
+/// A one-line value: control characters (line breaks, tabs, NUL, DEL, C1)
+/// become spaces, runs of spaces one, then cut to `max` characters.
+pub fn one_line(s: &str, max: usize) -> String {
+    let spaced: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    cut(
+        &spaced.split_whitespace().collect::<Vec<_>>().join(" "),
+        max,
+    )
+}
+
+/// A multi-line text: line breaks kept (CR LF and CR become LF), tabs
+/// become spaces, other control characters are dropped; cut to `max`.
+pub fn multi_line(s: &str, max: usize) -> String {
+    let t = s.replace("\r\n", "\n").replace('\r', "\n");
+    let clean: String = t
+        .chars()
+        .filter_map(|c| match c {
+            '\n' => Some('\n'),
+            '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect();
+    cut(&clean, max)
+}
+
+/// At most `max` characters; a cut value ends with `…`.
+pub fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
     }
-    out.push_str(rest);
-    let t = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    t.trim_matches(|c: char| c == '—' || c == '-' || c == ':' || c == ',' || c.is_whitespace())
-        .to_string()
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 /// Digits only; "8XXXXXXXXXX" and "XXXXXXXXXX" become Russian E.164.
@@ -195,15 +194,36 @@ fn client_label(r: &Request) -> String {
         .unwrap_or_else(|| "без имени".into())
 }
 
-/// The note: every field of the request, readable without the mail.
+/// The note: every field of the request, readable without the mail;
+/// control characters removed, at most [`limits::NOTE`] characters. A
+/// longer note is cut with a marker, and its last line is always the key
+/// (delivery finds an already posted note by it).
 pub fn note_text(r: &Request, key: &str) -> String {
+    let body = multi_line(&note_body(r), usize::MAX);
+    let tail = format!("ID заявки: {key}");
+    let room = limits::NOTE.saturating_sub(tail.chars().count() + 1);
+    let total = body.chars().count();
+    if total <= room {
+        return format!("{body}\n{tail}");
+    }
+    // The marker is under 120 characters whatever the count.
+    let keep = room.saturating_sub(120);
+    let head: String = body.chars().take(keep).collect();
+    let marker = format!(
+        "\n… [обрезано: ещё {} символов; полный текст заявки хранит amo-intake в журнале]",
+        total - keep
+    );
+    format!("{head}{marker}\n{tail}")
+}
+
+fn note_body(r: &Request) -> String {
     let mut lines = Vec::new();
     let head = match r.action {
         Action::Review => "Заявка требует проверки: правило не распознало письмо уверенно",
         Action::Trash => "Обращение не по продукции (Корзина)",
         _ => "Заявка с сайта",
     };
-    lines.push(format!("{head} ({})", kind_ru(r.kind)));
+    lines.push(format!("{head} ({})", kind_label(r.kind)));
     if let Some(s) = &r.meta.sender {
         lines.push(format!("Письмо от: {s}"));
     }
@@ -270,7 +290,6 @@ pub fn note_text(r: &Request, key: &str) -> String {
         lines.push("Текст письма:".into());
         lines.push(raw);
     }
-    lines.push(format!("ID заявки: {key}"));
     lines.join("\n")
 }
 
@@ -307,7 +326,8 @@ fn cf_value(field: &Field, text: &str) -> Option<Value> {
             vec![json!({"value": b})]
         }
         "date" | "date_time" | "birthday" => return None,
-        _ => vec![json!({"value": text})],
+        "textarea" => vec![json!({"value": multi_line(text, limits::LONG_TEXT)})],
+        _ => vec![json!({"value": one_line(text, limits::TEXT_FIELD)})],
     };
     Some(json!({"field_id": field.id, "values": values}))
 }
@@ -321,7 +341,7 @@ fn fields_json(
         .iter()
         .filter_map(|fs| {
             let f = lookup(&fs.field.value)?;
-            cf_value(&f, &render(&fs.template.value, r))
+            cf_value(&f, &render_request(&fs.template.value, r))
         })
         .collect()
 }
@@ -399,13 +419,14 @@ pub fn plan(
     };
 
     let name = match &spec.lead_name {
-        Some(t) => render(&t.value, r),
+        Some(t) => render_request(&t.value, r),
         None => match r.action {
             Action::Review => format!("Проверить заявку — {}", client_label(r)),
             Action::Trash => format!("Не по продукции — {}", client_label(r)),
-            _ => format!("Заявка: {} — {}", kind_ru(r.kind), client_label(r)),
+            _ => format!("Заявка: {} — {}", kind_label(r.kind), client_label(r)),
         },
     };
+    let name = one_line(&name, limits::NAME);
     let name = if name.is_empty() {
         format!("Заявка {}", row.key)
     } else {
@@ -420,7 +441,7 @@ pub fn plan(
     let mut tags: Vec<String> = spec
         .tags
         .iter()
-        .map(|t| render(&t.value, r))
+        .map(|t| one_line(&render_request(&t.value, r), limits::NAME))
         .filter(|t| !t.is_empty())
         .collect();
     if r.action == Action::Review {
@@ -464,7 +485,7 @@ pub fn plan(
     let emails: Vec<String> = r
         .email
         .iter()
-        .map(|e| e.trim().to_lowercase())
+        .map(|e| one_line(e, limits::NAME).to_lowercase())
         .filter(|e| e.contains('@'))
         .collect();
     let mut ccf = Vec::new();
@@ -478,9 +499,12 @@ pub fn plan(
         catalog.contact_field(n).cloned()
     }));
     let mut contact = Map::new();
-    contact.insert("name".into(), json!(client_label(r)));
+    contact.insert(
+        "name".into(),
+        json!(one_line(&client_label(r), limits::NAME)),
+    );
     if let Some(n) = &r.name {
-        contact.insert("first_name".into(), json!(n));
+        contact.insert("first_name".into(), json!(one_line(n, limits::NAME)));
     }
     if !ccf.is_empty() {
         contact.insert("custom_fields_values".into(), Value::Array(ccf));
@@ -493,33 +517,40 @@ pub fn plan(
         .and_then(|s| s.parse::<jiff::Timestamp>().ok())
         .map(|t| t.as_second())
         .unwrap_or(row.received_at_ms / 1000);
-    let form_name = r
-        .form
-        .clone()
-        .or_else(|| r.rule.clone())
-        .unwrap_or_else(|| "Форма на сайте".into());
+    let form_name = one_line(
+        r.form
+            .as_deref()
+            .or(r.rule.as_deref())
+            .unwrap_or("Форма на сайте"),
+        limits::NAME,
+    );
     let mut metadata = Map::new();
     metadata.insert(
         "form_id".into(),
-        json!(r.rule.clone().unwrap_or_else(|| "amo-intake".into())),
+        json!(one_line(
+            r.rule.as_deref().unwrap_or("amo-intake"),
+            limits::NAME
+        )),
     );
     metadata.insert("form_name".into(), json!(form_name));
     metadata.insert("form_sent_at".into(), json!(sent_at_s));
-    if let Some(p) = &r.page {
+    let page = r.page.as_deref().map(|p| one_line(p, limits::NAME));
+    let ip = r.meta.ip.as_deref().map(|p| one_line(p, limits::NAME));
+    if let Some(p) = &page {
         metadata.insert("form_page".into(), json!(p));
     }
-    if let Some(ip) = &r.meta.ip {
+    if let Some(ip) = &ip {
         metadata.insert("ip".into(), json!(ip));
     }
     if let Some(src) = &r.utm.source {
-        metadata.insert("referer".into(), json!(src));
+        metadata.insert("referer".into(), json!(one_line(src, limits::NAME)));
     }
 
     let task = (r.action == Action::Lead).then(|| TaskPlan {
-        text: spec
-            .task_text
-            .clone()
-            .unwrap_or_else(|| "Перезвонить клиенту".into()),
+        text: match spec.task_text.as_deref().map(|t| render_request(t, r)) {
+            Some(t) if !t.is_empty() => multi_line(&t, limits::LONG_TEXT),
+            _ => "Перезвонить клиенту".into(),
+        },
         responsible,
         complete_till: row
             .deadline_ms
@@ -548,8 +579,8 @@ pub fn plan(
         task,
         sent_at_s,
         form_name,
-        page: r.page.clone(),
-        ip: r.meta.ip.clone(),
+        page,
+        ip,
     })
 }
 
@@ -641,10 +672,13 @@ mod tests {
             ..Request::default()
         };
         assert_eq!(
-            render("Заявка: {kind} — {name}", &r),
-            "Заявка: замер — Иван"
+            render_request("Заявка: {kind_ru} — {name}", &r),
+            "Заявка: Замер — Иван"
         );
-        assert_eq!(render("Заявка: {kind} — {email}", &r), "Заявка: замер");
+        assert_eq!(
+            render_request("Заявка: {kind} — {email}", &r),
+            "Заявка: measurement"
+        );
         assert_eq!(
             normalise_phone("8 (999) 123-45-67").as_deref(),
             Some("+79991234567")
@@ -681,5 +715,27 @@ mod tests {
         ] {
             assert!(n.contains(s), "{s} missing in {n}");
         }
+    }
+
+    #[test]
+    fn values_are_cleaned_and_cut_to_amocrm_limits() {
+        assert_eq!(one_line("Иван\u{0}\r\nПетров\t ", 255), "Иван Петров");
+        assert_eq!(multi_line("a\r\nb\u{7}\tc", 100), "a\nb c");
+        let long = "я".repeat(300);
+        let c = one_line(&long, limits::TEXT_FIELD);
+        assert_eq!(c.chars().count(), limits::TEXT_FIELD);
+        assert!(c.ends_with('…'));
+    }
+
+    #[test]
+    fn a_huge_message_gives_a_note_within_the_limit_ending_with_the_key() {
+        let r = Request {
+            message: Some("строка\n".repeat(50_000)),
+            ..Request::default()
+        };
+        let n = note_text(&r, "ai-9");
+        assert!(n.chars().count() <= limits::NOTE, "{}", n.chars().count());
+        assert!(n.contains("[обрезано: ещё"), "no marker");
+        assert!(n.ends_with("\nID заявки: ai-9"));
     }
 }

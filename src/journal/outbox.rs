@@ -263,6 +263,23 @@ pub struct StoredTokens {
     pub expires_at: i64,
 }
 
+/// The stored OAuth pair, if any.
+fn read_tokens(conn: &rusqlite::Connection) -> Result<Option<StoredTokens>> {
+    Ok(conn
+        .query_row(
+            "SELECT access_token, refresh_token, expires_at FROM tokens WHERE id=1",
+            [],
+            |r| {
+                Ok(StoredTokens {
+                    access_token: r.get(0)?,
+                    refresh_token: r.get(1)?,
+                    expires_at: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
 /// Result of enqueueing one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Enqueued {
@@ -551,21 +568,60 @@ impl Journal {
         Ok(())
     }
 
-    pub fn load_tokens(&self) -> Result<Option<StoredTokens>> {
-        Ok(self
-            .conn()
+    /// The stored OAuth pair, read without changing anything on disk (for
+    /// `check`): no file, folder, `-wal` or `-shm` is created, no migration
+    /// runs, and a read-only state folder is fine. `None` when the file or
+    /// the pair does not exist yet.
+    pub fn peek_tokens(path: &std::path::Path) -> Result<Option<StoredTokens>> {
+        use rusqlite::{Connection, OpenFlags};
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let wrap = |source| JournalError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // With the daemon running its -wal/-shm exist and a read-only
+        // connection shares them. Otherwise SQLite would create them (owned
+        // by whoever runs `check`, possibly root), so the file is opened
+        // `immutable`: read as it is, nothing created.
+        let conn = if std::path::Path::new(&wal).exists() {
+            Connection::open_with_flags(path, flags).map_err(wrap)?
+        } else {
+            let escaped: String = path
+                .to_string_lossy()
+                .chars()
+                .map(|c| match c {
+                    '%' => "%25".to_string(),
+                    '?' => "%3f".to_string(),
+                    '#' => "%23".to_string(),
+                    c => c.to_string(),
+                })
+                .collect();
+            Connection::open_with_flags(format!("file:{escaped}?immutable=1"), flags)
+                .map_err(wrap)?
+        };
+        let has_table: bool = conn
             .query_row(
-                "SELECT access_token, refresh_token, expires_at FROM tokens WHERE id=1",
+                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='tokens'",
                 [],
-                |r| {
-                    Ok(StoredTokens {
-                        access_token: r.get(0)?,
-                        refresh_token: r.get(1)?,
-                        expires_at: r.get(2)?,
-                    })
-                },
+                |r| r.get::<_, i64>(0),
             )
-            .optional()?)
+            .map_err(wrap)?
+            > 0;
+        if !has_table {
+            return Ok(None);
+        }
+        read_tokens(&conn)
+    }
+
+    pub fn load_tokens(&self) -> Result<Option<StoredTokens>> {
+        read_tokens(&self.conn())
     }
 
     /// Replaces the pair atomically; call before the new access token is used.

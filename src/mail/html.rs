@@ -394,6 +394,29 @@ fn find_ci(b: &[u8], from: usize, needle: &str) -> Option<usize> {
         .map(|p| p + from)
 }
 
+/// `s` with its character references (`&amp;`, `&laquo;`, `&#1044;`,
+/// `&#x414;`) decoded and nothing else changed: what a rule's
+/// `[[extract]]` regex in the HTML or the body is matched against, so a
+/// URL captured there reads `?a=1&b=2`, not `?a=1&amp;b=2`.
+pub fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let (decoded, used) = entity(&rest[at..]);
+        match decoded {
+            Some(t) => out.push_str(&t),
+            None => out.push_str(&rest[at..at + used]),
+        }
+        rest = &rest[at + used..];
+    }
+    out.push_str(rest);
+    out.into()
+}
+
 /// Decodes the entity at the start of `s` (which begins with '&'); returns
 /// the text and how many bytes it used (1 when it is a bare '&').
 fn entity(s: &str) -> (Option<String>, usize) {
@@ -703,6 +726,18 @@ mod tests {
             "Заявка\nИмя: Иван"
         );
         assert_eq!(to_text("<style>p{}<br>Имя: Иван"), "p{}\nИмя: Иван");
+    }
+
+    #[test]
+    fn decode_entities_keeps_everything_else() {
+        assert_eq!(
+            decode_entities("<a href=\"/x?a=1&amp;b=2\">&laquo;Окна&raquo; &#1044; & &bogus;</a>"),
+            "<a href=\"/x?a=1&b=2\">«Окна» Д & &bogus;</a>"
+        );
+        assert!(matches!(
+            decode_entities("no refs"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -282,13 +282,21 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
     // The rule's own regexes win over labels.
     if let Some(r) = rule {
         for ex in &r.extracts {
-            let hay: &str = match ex.within {
-                ExtractIn::Body => &text,
-                ExtractIn::Subject => &subject,
-                ExtractIn::Html => letter.html.as_deref().unwrap_or(""),
-                ExtractIn::From => letter.from.as_ref().map(|a| a.email.as_str()).unwrap_or(""),
+            // Body and HTML are matched with character references decoded.
+            let hay: std::borrow::Cow<str> = match ex.within {
+                ExtractIn::Body => crate::mail::html::decode_entities(&text),
+                ExtractIn::Subject => subject.as_str().into(),
+                ExtractIn::Html => {
+                    crate::mail::html::decode_entities(letter.html.as_deref().unwrap_or(""))
+                }
+                ExtractIn::From => letter
+                    .from
+                    .as_ref()
+                    .map(|a| a.email.as_str())
+                    .unwrap_or("")
+                    .into(),
             };
-            if let Some(caps) = ex.regex.captures(hay) {
+            if let Some(caps) = ex.regex.captures(&hay) {
                 for g in &ex.groups {
                     if let Some(v) = caps.name(g).and_then(|m| clean_value(m.as_str())) {
                         f.put(g, &v, true);

@@ -13,7 +13,7 @@ use toml_edit::{Item, TableLike, Value};
 
 use super::crm_spec::{CreateMode, CrmSpec, FieldSpec, NameOrId};
 use super::dictionary::{is_canonical, normalize_label};
-use super::{Classify, Cond, Extract, ExtractIn, Matcher, Options, PLACEHOLDERS, Rule, Target};
+use super::{Classify, Cond, Extract, ExtractIn, Matcher, Options, Rule, Target};
 use crate::diag::{Diagnostic, Diagnostics, Loc, Located};
 use crate::request::{Action, Kind};
 
@@ -176,24 +176,18 @@ impl Ctx<'_> {
         None
     }
 
-    /// Reports `{placeholders}` that are not known, at their own column
-    /// when the string has no escapes.
+    /// Reports what the template engine finds wrong in a template
+    /// (unknown `{placeholder}`, unclosed `{`), at its own column when the
+    /// string has no escapes.
     fn check_template(&mut self, t: &Located<String>, what: &str) {
         let raw_start = t.loc.col as usize; // column of the opening quote
-        for (ci, name) in placeholders(&t.value) {
-            if !PLACEHOLDERS.contains(&name.as_str()) {
-                let mut loc = t.loc.clone();
-                if self.string_is_verbatim(&t.loc, &t.value) {
-                    loc.col = (raw_start + 1 + ci) as u32;
-                }
-                self.err(
-                    loc,
-                    format!(
-                        "`{what}`: unknown placeholder `{{{name}}}`; known: {}",
-                        PLACEHOLDERS.join(", ")
-                    ),
-                );
+        for p in crate::template::check(crate::template::Scope::Request, &t.value) {
+            let mut loc = t.loc.clone();
+            if self.string_is_verbatim(&t.loc, &t.value) {
+                let ci = t.value[..p.offset].chars().count();
+                loc.col = (raw_start + 1 + ci) as u32;
             }
+            self.err(loc, format!("`{what}`: {}", p.message));
         }
     }
 
@@ -204,33 +198,6 @@ impl Ctx<'_> {
         let after: String = line.chars().skip(loc.col as usize).collect();
         after.starts_with(value)
     }
-}
-
-/// `{name}` placeholders in a template with the char index of `{`.
-pub fn placeholders(s: &str) -> Vec<(usize, String)> {
-    let mut out = Vec::new();
-    let chars: Vec<char> = s.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] == '{'
-            && let Some(len) = chars[i + 1..].iter().position(|c| *c == '}')
-        {
-            {
-                let name: String = chars[i + 1..i + 1 + len].iter().collect();
-                if !name.is_empty()
-                    && name
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
-                {
-                    out.push((i, name));
-                    i += len + 2;
-                    continue;
-                }
-            }
-        }
-        i += 1;
-    }
-    out
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -774,5 +741,116 @@ pub fn load_texts(files: &[(PathBuf, String)]) -> Result<Vec<Rule>, Diagnostics>
         Ok(rules)
     } else {
         Err(diags.sorted())
+    }
+}
+
+/// Where an active rule came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Compiled into the binary.
+    Shipped,
+    /// A file of the admin's folder, adding a rule.
+    Folder(PathBuf),
+    /// A file of the admin's folder, replacing the shipped rule of the
+    /// same name.
+    Replaces(PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Shipped => write!(f, "shipped"),
+            Origin::Folder(p) => write!(f, "{}", p.display()),
+            Origin::Replaces(p) => write!(f, "{} (replaces the shipped rule)", p.display()),
+        }
+    }
+}
+
+/// A rule file as read: its path and text.
+pub type RuleFile = (PathBuf, String);
+
+/// The `name = "…"` of a rule text, if it can be read (a file that cannot
+/// is reported by [`load_texts`]).
+fn rule_name(text: &str) -> Option<String> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    doc.as_table()
+        .get("name")?
+        .as_str()
+        .map(|s| s.trim().to_string())
+}
+
+/// The rule files of a layered set, and each rule's origin: the shipped
+/// files (when `use_shipped`), except those whose rule a folder file
+/// names too, then every folder file. Pure.
+pub fn layer(
+    shipped: &[RuleFile],
+    folder: &[RuleFile],
+    use_shipped: bool,
+) -> (Vec<RuleFile>, Vec<(String, Origin)>) {
+    let folder_names: Vec<(Option<String>, &PathBuf)> =
+        folder.iter().map(|(p, t)| (rule_name(t), p)).collect();
+    let mut files = Vec::new();
+    let mut origins = Vec::new();
+    let mut replaced: Vec<String> = Vec::new();
+    if use_shipped {
+        for (p, t) in shipped {
+            let name = rule_name(t).unwrap_or_default();
+            if folder_names
+                .iter()
+                .any(|(n, _)| n.as_deref() == Some(&name))
+            {
+                replaced.push(name);
+            } else {
+                files.push((p.clone(), t.clone()));
+                origins.push((name, Origin::Shipped));
+            }
+        }
+    }
+    for ((p, t), (name, _)) in folder.iter().zip(&folder_names) {
+        files.push((p.clone(), t.clone()));
+        if let Some(n) = name {
+            let origin = if replaced.contains(n) {
+                Origin::Replaces(p.clone())
+            } else {
+                Origin::Folder(p.clone())
+            };
+            origins.push((n.clone(), origin));
+        }
+    }
+    (files, origins)
+}
+
+#[cfg(test)]
+mod layer_tests {
+    use super::*;
+
+    fn f(p: &str, name: &str) -> (PathBuf, String) {
+        (PathBuf::from(p), format!("name = \"{name}\"\n"))
+    }
+
+    #[test]
+    fn folder_adds_replaces_and_can_turn_shipped_off() {
+        let shipped = [f("rules/tilda.toml", "tilda"), f("rules/cf7.toml", "cf7")];
+        let folder = [f("/etc/r/my.toml", "my-site"), f("/etc/r/t.toml", "tilda")];
+        let (files, origins) = layer(&shipped, &folder, true);
+        let paths: Vec<&str> = files
+            .iter()
+            .map(|(p, _)| p.to_str().unwrap_or(""))
+            .collect();
+        assert_eq!(paths, ["rules/cf7.toml", "/etc/r/my.toml", "/etc/r/t.toml"]);
+        assert_eq!(
+            origins,
+            [
+                ("cf7".to_string(), Origin::Shipped),
+                ("my-site".into(), Origin::Folder("/etc/r/my.toml".into())),
+                ("tilda".into(), Origin::Replaces("/etc/r/t.toml".into())),
+            ]
+        );
+        let (files, origins) = layer(&shipped, &folder, false);
+        assert_eq!(files.len(), 2);
+        assert!(origins.iter().all(|(_, o)| *o != Origin::Shipped));
+        // An empty folder: the shipped rules alone.
+        let (files, _) = layer(&shipped, &[], true);
+        assert_eq!(files.len(), 2);
     }
 }

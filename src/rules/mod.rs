@@ -6,8 +6,10 @@
 //! what to create in amoCRM (`[crm]`, parsed into [`CrmSpec`]). The rules
 //! engine does no I/O apart from [`RuleSet::load_dir`] reading the folder;
 //! [`load_texts`] is the pure entry point. A [`RuleSet`] is immutable and is
-//! swapped whole on reload. Rules are tried by priority (higher first, ties
-//! by file name); the shipped generic fallback matches everything.
+//! swapped whole on reload. The admin's folder is layered over the shipped
+//! rules ([`RuleSet::load_layered`]); its rules are tried first, then the
+//! shipped ones, each layer by priority (higher first, ties by file name);
+//! the shipped generic fallback matches everything.
 
 pub mod classify;
 pub mod crm_spec;
@@ -28,7 +30,7 @@ use crate::mail::letter::Letter;
 use crate::request::{Action, Kind, Request};
 
 pub use crm_spec::CrmSpec;
-pub use load::{compile_regex, parse_rule};
+pub use load::{Origin, compile_regex, parse_rule};
 
 /// Parsing options that come from the config (`[parse]`).
 #[derive(Debug, Clone)]
@@ -46,34 +48,6 @@ impl Default for ParseOptions {
         }
     }
 }
-
-/// `{placeholders}` a template (lead name, tags, custom fields) may use.
-pub const PLACEHOLDERS: &[&str] = &[
-    "name",
-    "phone",
-    "phones",
-    "email",
-    "product",
-    "address",
-    "visit_time",
-    "scope",
-    "referral",
-    "message",
-    "page",
-    "form",
-    "kind",
-    "kind_ru",
-    "action",
-    "rule",
-    "subject",
-    "request_id",
-    "site",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-];
 
 /// What a match condition looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,14 +219,30 @@ pub struct RuleSet {
     /// rebuilds exactly this set from them, never from the (possibly edited
     /// since) files on disk.
     sources: Arc<[(PathBuf, String)]>,
+    /// Rule name → where it came from (shipped, the admin's folder).
+    origins: Arc<[(String, Origin)]>,
 }
 
 /// Loads rule texts (path, text) into a set: pure, every problem reported.
 pub fn load_texts(files: &[(PathBuf, String)]) -> Result<RuleSet, Diagnostics> {
     let mut rules = load::load_texts(files)?;
+    // The admin's rules are tried before the shipped ones (a shipped file
+    // is one of BUILTIN_FILES, unchanged); within a layer, higher priority
+    // first, ties by file name.
+    let shipped: Vec<&PathBuf> = files
+        .iter()
+        .filter(|(p, t)| {
+            BUILTIN_FILES.iter().any(|(n, bt)| {
+                p.file_name().is_some_and(|f| f == std::ffi::OsStr::new(n)) && t == bt
+            })
+        })
+        .map(|(p, _)| p)
+        .collect();
+    let layer = |r: &Rule| shipped.contains(&&r.file);
     rules.sort_by(|a, b| {
-        b.priority
-            .cmp(&a.priority)
+        layer(a)
+            .cmp(&layer(b))
+            .then_with(|| b.priority.cmp(&a.priority))
             .then_with(|| a.file.cmp(&b.file))
     });
     let mut sorted: Vec<&(PathBuf, String)> = files.iter().collect();
@@ -273,60 +263,33 @@ pub fn load_texts(files: &[(PathBuf, String)]) -> Result<RuleSet, Diagnostics> {
         rules,
         version,
         sources: files.into(),
+        origins: Arc::new([]),
     })
 }
 
+/// The shipped rule texts, as (path, text).
+fn shipped_files() -> Vec<(PathBuf, String)> {
+    BUILTIN_FILES
+        .iter()
+        .map(|(n, t)| (PathBuf::from("rules").join(n), (*t).to_string()))
+        .collect()
+}
+
 impl RuleSet {
-    /// Loads every `*.toml` in `dir` (dotfiles and editor temp files are
-    /// skipped); all problems at once.
-    pub fn load_dir(dir: &Path) -> Result<RuleSet, Diagnostics> {
-        let mut diags = Diagnostics::default();
-        let entries = match std::fs::read_dir(dir) {
-            Ok(e) => e,
-            Err(e) => {
-                diags.push(Diagnostic::new(
-                    Loc::new(dir, 1, 1),
-                    format!("cannot read the rules folder: {e}; check --rules or [rules].dir"),
-                ));
-                return Err(diags);
-            }
+    /// The rules in effect: the shipped ones (unless `shipped` is false),
+    /// with the admin's folder on top: a folder rule adds a rule, or
+    /// replaces the shipped rule of the same name. All problems at once.
+    pub fn load_layered(dir: Option<&Path>, shipped: bool) -> Result<RuleSet, Diagnostics> {
+        let (folder, mut diags) = match dir {
+            Some(d) => read_folder(d),
+            None => (Vec::new(), Diagnostics::default()),
         };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                let name = p
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                !name.starts_with('.')
-                    && !name.starts_with('#')
-                    && !name.ends_with('~')
-                    && name.ends_with(".toml")
-                    && p.is_file()
-            })
-            .collect();
-        paths.sort();
-        let mut files = Vec::new();
-        for p in paths {
-            match std::fs::read(&p) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(t) => files.push((p, t)),
-                    Err(e) => diags.push(Diagnostic::new(
-                        Loc::new(&p, 1, 1),
-                        format!(
-                            "file is not UTF-8 (byte {}): save it as UTF-8",
-                            e.utf8_error().valid_up_to()
-                        ),
-                    )),
-                },
-                Err(e) => diags.push(Diagnostic::new(
-                    Loc::new(&p, 1, 1),
-                    format!("cannot read: {e}"),
-                )),
-            }
-        }
+        let (files, origins) = load::layer(&shipped_files(), &folder, shipped);
         match load_texts(&files) {
-            Ok(set) if diags.is_empty() => Ok(set),
+            Ok(mut set) if diags.is_empty() => {
+                set.origins = origins.into();
+                Ok(set)
+            }
             Ok(_) => Err(diags.sorted()),
             Err(d) => {
                 diags.extend(d);
@@ -335,16 +298,93 @@ impl RuleSet {
         }
     }
 
+    /// The rules of `dir` alone (no shipped rules); all problems at once.
+    pub fn load_dir(dir: &Path) -> Result<RuleSet, Diagnostics> {
+        RuleSet::load_layered(Some(dir), false)
+    }
+
+    /// One line per active rule, in the order they are tried: its name and
+    /// where it came from (`shipped`, or its file).
+    pub fn describe(&self) -> Vec<String> {
+        let width = self
+            .rules
+            .iter()
+            .map(|r| r.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        self.rules
+            .iter()
+            .map(|r| {
+                let origin = self
+                    .origins
+                    .iter()
+                    .find(|(n, _)| *n == r.name)
+                    .map(|(_, o)| o.to_string())
+                    .unwrap_or_else(|| r.file.display().to_string());
+                format!("{:<width$}  {origin}", r.name)
+            })
+            .collect()
+    }
+}
+
+/// Reads every `*.toml` of a folder (dotfiles and editor temp files are
+/// skipped), sorted by path; unreadable files are diagnostics.
+fn read_folder(dir: &Path) -> (Vec<(PathBuf, String)>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(Diagnostic::new(
+                Loc::new(dir, 1, 1),
+                format!("cannot read the rules folder: {e}; check --rules or [rules].dir"),
+            ));
+            return (Vec::new(), diags);
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            !name.starts_with('.')
+                && !name.starts_with('#')
+                && !name.ends_with('~')
+                && name.ends_with(".toml")
+                && p.is_file()
+        })
+        .collect();
+    paths.sort();
+    let mut files = Vec::new();
+    for p in paths {
+        match std::fs::read(&p) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => files.push((p, t)),
+                Err(e) => diags.push(Diagnostic::new(
+                    Loc::new(&p, 1, 1),
+                    format!(
+                        "file is not UTF-8 (byte {}): save it as UTF-8",
+                        e.utf8_error().valid_up_to()
+                    ),
+                )),
+            },
+            Err(e) => diags.push(Diagnostic::new(
+                Loc::new(&p, 1, 1),
+                format!("cannot read: {e}"),
+            )),
+        }
+    }
+    (files, diags)
+}
+
+impl RuleSet {
     /// The shipped rules, compiled into the binary.
     pub fn builtin() -> RuleSet {
         static BUILTIN: LazyLock<RuleSet> = LazyLock::new(|| {
-            let files: Vec<(PathBuf, String)> = BUILTIN_FILES
-                .iter()
-                .map(|(n, t)| (PathBuf::from("rules").join(n), (*t).to_string()))
-                .collect();
             // The shipped files are tested to load; an error here is a build
             // bug, and an empty set still turns every mail into `review`.
-            load_texts(&files).unwrap_or_default()
+            RuleSet::load_layered(None, true).unwrap_or_default()
         });
         BUILTIN.clone()
     }
@@ -403,75 +443,6 @@ impl RuleSet {
     }
 }
 
-/// Fills a template's `{placeholders}` from a request; unknown ones stay.
-pub fn render(template: &str, req: &Request) -> String {
-    let mut out = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) if placeholder_value(&after[..close], req).is_some() => {
-                out.push_str(&placeholder_value(&after[..close], req).unwrap_or_default());
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Russian word for a kind, used in lead names.
-pub fn kind_ru(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Measurement => "Замер",
-        Kind::Calculation => "Расчёт",
-        Kind::Callback => "Обратный звонок",
-        Kind::Question => "Вопрос",
-        Kind::Other => "Заявка",
-    }
-}
-
-fn placeholder_value(name: &str, r: &Request) -> Option<String> {
-    let o = |v: &Option<String>| v.clone().unwrap_or_default();
-    Some(match name {
-        "name" => o(&r.name),
-        "phone" => o(&r.phone),
-        "phones" => r.phones.join(", "),
-        "email" => o(&r.email),
-        "product" => o(&r.product),
-        "address" => o(&r.address),
-        "visit_time" => o(&r.visit_time),
-        "scope" => o(&r.scope),
-        "referral" => o(&r.referral),
-        "message" => o(&r.message),
-        "page" => o(&r.page),
-        "form" => o(&r.form),
-        "kind" => r.kind.as_str().to_string(),
-        "kind_ru" => kind_ru(r.kind).to_string(),
-        "action" => r.action.as_str().to_string(),
-        "rule" => o(&r.rule),
-        "subject" => o(&r.meta.subject),
-        "request_id" => o(&r.meta.source_request_id),
-        "site" => r
-            .page
-            .as_deref()
-            .and_then(|p| url::Url::parse(p).ok())
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default(),
-        "utm_source" => o(&r.utm.source),
-        "utm_medium" => o(&r.utm.medium),
-        "utm_campaign" => o(&r.utm.campaign),
-        "utm_content" => o(&r.utm.content),
-        "utm_term" => o(&r.utm.term),
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -487,16 +458,5 @@ mod tests {
         assert_eq!(set.rules().len(), BUILTIN_FILES.len());
         assert_eq!(set.rules().last().map(|r| r.name.as_str()), Some("generic"));
         assert_eq!(set.version().len(), 16);
-    }
-
-    #[test]
-    fn render_fills_placeholders() {
-        let r = Request {
-            name: Some("Иван".into()),
-            kind: Kind::Measurement,
-            ..Request::default()
-        };
-        assert_eq!(render("{kind_ru}: {name} {phone}", &r), "Замер: Иван");
-        assert_eq!(render("{x} {", &r), "{x} {");
     }
 }

@@ -463,7 +463,7 @@ mod tests {
         assert!(
             lines
                 .iter()
-                .any(|l| l.starts_with("c.toml:8:9: [alerts.webhook]") && l.contains("method")),
+                .any(|l| l.starts_with("c.toml:10:1: unknown key `method` in [alerts.webhook]")),
             "{lines:?}"
         );
         assert!(
