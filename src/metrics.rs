@@ -23,6 +23,7 @@ pub struct Metrics {
     last_sync_ms: Mutex<BTreeMap<String, i64>>,
     mailbox_state: Mutex<BTreeMap<String, String>>,
     sla_waiting: AtomicI64,
+    quarantined: AtomicI64,
     sla_breached: AtomicU64,
     reloads_ok: AtomicU64,
     reloads_failed: AtomicU64,
@@ -99,6 +100,13 @@ impl Metrics {
     }
     pub fn sla_breached(&self) {
         self.sla_breached.fetch_add(1, Ordering::Relaxed);
+    }
+    /// Quarantined mails and requests now (set by the pipeline).
+    pub fn set_quarantined(&self, n: i64) {
+        self.quarantined.store(n, Ordering::Relaxed);
+    }
+    pub fn quarantined(&self) -> i64 {
+        self.quarantined.load(Ordering::Relaxed)
     }
     pub fn sla_waiting(&self) -> i64 {
         self.sla_waiting.load(Ordering::Relaxed)
@@ -189,6 +197,12 @@ impl Metrics {
             "Parse workers that died or hung on a mail.",
             "counter",
             self.worker_deaths.load(Ordering::Relaxed).to_string(),
+        );
+        plain(
+            "amo_intake_quarantined",
+            "Mails and requests in quarantine now (see `amo-intake status`).",
+            "gauge",
+            self.quarantined.load(Ordering::Relaxed).to_string(),
         );
         plain(
             "amo_intake_sla_waiting",
