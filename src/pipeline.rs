@@ -484,6 +484,97 @@ mod tests {
         AFTER_BURST.fetch_add(1, Ordering::SeqCst);
     }
 
+    fn form_mail(uid: u32) -> IncomingMail {
+        IncomingMail {
+            mailbox: "sales".into(),
+            uidvalidity: 1,
+            uid,
+            internal_date_ms: None,
+            raw: format!("From: Tilda <robot@tilda.ws>\r\nMessage-ID: <iso{uid}@x>\r\nSubject: Заявка {uid}\r\n\r\nName: Anna\r\nPhone: +7 912 345-67-{:02}\r\n", uid % 100).into_bytes(),
+        }
+    }
+
+    fn recorded(j: &Journal, uid: u32) -> i64 {
+        match j.record_mail(&form_mail(uid)).unwrap() {
+            crate::journal::mails::Recorded::New(id) => id,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn dry_pipeline(journal: &Arc<Journal>) -> Pipeline {
+        Pipeline::new(PipelineDeps {
+            journal: journal.clone(),
+            rules: Arc::new(ArcSwap::from_pointee(RuleSet::builtin())),
+            config: Arc::new(Config::default()),
+            dry_run: true,
+        })
+        .unwrap()
+    }
+
+    /// Issue: under a memory limit the daemon looped on "state file: out of
+    /// memory" every 30 s and the next mail waited. Now a mail the state
+    /// file refuses is retried a bounded number of times, then quarantined
+    /// with the reason; the mail after it is handled in the same round.
+    #[tokio::test]
+    async fn a_mail_the_state_file_refuses_is_quarantined_and_the_next_goes_on() {
+        let journal = Arc::new(Journal::in_memory().unwrap());
+        let bad = recorded(&journal, 1);
+        let good = recorded(&journal, 2);
+        journal
+            .conn()
+            .execute_batch(&format!(
+                "CREATE TEMP TRIGGER refuse BEFORE INSERT ON requests WHEN NEW.mail_id = {bad}
+                 BEGIN SELECT RAISE(FAIL, 'out of memory'); END;"
+            ))
+            .unwrap();
+        let p = dry_pipeline(&journal);
+        p.run_once().await.unwrap();
+        assert!(
+            journal.seen_mail_ids(0, 10).unwrap() == vec![bad],
+            "the good mail was parsed in the same round"
+        );
+        assert_eq!(
+            journal.count_mails(Some("parsed")).unwrap()
+                + journal.count_mails(Some("done")).unwrap(),
+            1
+        );
+        for _ in 1..MAX_MAIL_ATTEMPTS {
+            p.run_once().await.unwrap();
+        }
+        // Attempts used up: quarantined on the next round, with the reason.
+        p.run_once().await.unwrap();
+        assert!(journal.seen_mail_ids(0, 10).unwrap().is_empty());
+        let q = journal.quarantined().unwrap();
+        assert_eq!(q.len(), 1, "{q:?}");
+        assert_eq!(q[0].id, format!("mail-{bad}"));
+        assert!(q[0].reason.contains("out of memory"), "{}", q[0].reason);
+        assert_eq!(q[0].subject.as_deref(), Some("Заявка 1"));
+        assert!(
+            journal.quarantined_unalerted().unwrap().is_empty(),
+            "alerted once"
+        );
+        let _ = good;
+    }
+
+    /// A process that dies on a mail (killed, out of memory) counts an
+    /// attempt each time: the third restart quarantines it instead of dying
+    /// again, and the next mail is handled.
+    #[tokio::test]
+    async fn a_mail_the_process_keeps_dying_on_is_quarantined() {
+        let journal = Arc::new(Journal::in_memory().unwrap());
+        let bad = recorded(&journal, 1);
+        recorded(&journal, 2);
+        for _ in 0..MAX_MAIL_ATTEMPTS {
+            journal.begin_mail_attempt(bad).unwrap(); // ... and died
+        }
+        dry_pipeline(&journal).run_once().await.unwrap();
+        assert!(journal.seen_mail_ids(0, 10).unwrap().is_empty());
+        let q = journal.quarantined().unwrap();
+        assert_eq!(q.len(), 1);
+        assert!(q[0].reason.contains("failed 3 times"), "{}", q[0].reason);
+        assert!(q[0].reason.contains("process stopped"), "{}", q[0].reason);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn the_heap_is_trimmed_once_a_burst_has_been_quiet() {
         let journal = Arc::new(Journal::in_memory().unwrap());

@@ -818,3 +818,117 @@ async fn refused_notes_and_tasks_do_not_block_the_lead() {
     assert_eq!(fake.requests_to("POST", "/api/v4/leads/notes").len(), 1);
     assert_eq!(fake.requests_to("POST", "/api/v4/tasks").len(), 1);
 }
+
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_amo-intake"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Issue: quarantine was invisible. A request amoCRM refuses is listed by
+/// `status` (id, reason, date, subject; the old JSON keys stay), counted
+/// by the metric, alerted to the admin once however many rounds pass, and
+/// `amo-intake requeue ID` sends it back once the cause is fixed.
+#[tokio::test]
+async fn quarantine_is_listed_counted_alerted_once_and_requeued() {
+    let (fake, dir) = start();
+    let state = dir.path().join("s.db");
+    let j = open(&state);
+    let c = long_lived(&fake, &j);
+    let p = pipeline(&j, c.clone());
+    fake.inject(Fault::new(
+        "POST",
+        "/api/v4/leads/unsorted/forms",
+        FaultKind::Validation,
+    ));
+    let id = p
+        .enqueue(
+            "ai-quarantine",
+            &req("Анна", "+79161230001", None),
+            &CrmSpec::default(),
+        )
+        .unwrap();
+    drain(&p, &j, T).await;
+    for _ in 0..3 {
+        p.run_once().await.unwrap();
+    }
+    let alerts: Vec<_> = c
+        .alerts()
+        .into_iter()
+        .filter(|a| a.kind == AdminAlertKind::Quarantined)
+        .collect();
+    assert_eq!(
+        alerts.len(),
+        1,
+        "one alert per quarantined item: {alerts:?}"
+    );
+    assert!(
+        alerts[0].message.contains(&format!("request-{id}")),
+        "{alerts:?}"
+    );
+    assert!(
+        alerts[0].message.contains("amo-intake requeue"),
+        "{alerts:?}"
+    );
+    assert!(amo_intake::metrics::global().quarantined() >= 1);
+    assert!(
+        amo_intake::metrics::global()
+            .render()
+            .contains("amo_intake_quarantined ")
+    );
+
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, format!("[state]\npath = \"{}\"\n", state.display())).unwrap();
+    let cfg_s = cfg.display().to_string();
+    let (code, out, err) = cli(&["status", "--config", &cfg_s, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for key in [
+        "mails",
+        "mails_waiting_parse",
+        "outbox",
+        "waiting",
+        "alerts_pending",
+    ] {
+        assert!(v.get(key).is_some(), "status JSON keeps {key}: {v}");
+    }
+    let q = v["quarantined"].as_array().unwrap();
+    assert_eq!(q.len(), 1, "{v}");
+    assert_eq!(q[0]["id"], format!("request-{id}"));
+    assert_eq!(q[0]["key"], "ai-quarantine");
+    assert_eq!(q[0]["subject"], "Новая заявка с сайта");
+    assert!(q[0]["reason"].as_str().unwrap().contains("400"), "{v}");
+    assert!(q[0]["quarantined_at"].is_string(), "{v}");
+    let (code, out, _) = cli(&["status", "--config", &cfg_s]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(&format!("request-{id}")) && out.contains("«Новая заявка с сайта»"),
+        "{out}"
+    );
+
+    // The admin fixed the cause; requeue sends it back.
+    let (code, out, err) = cli(&["requeue", "--config", &cfg_s, &format!("request-{id}")]);
+    assert_eq!(code, 0, "{out}{err}");
+    drain(&p, &j, T).await;
+    assert_eq!(j.outbox_row(id).unwrap().unwrap().state, OutboxState::Done);
+    let tagged = fake
+        .leads()
+        .into_iter()
+        .filter(|l| l.has_tag("ai-quarantine"))
+        .count();
+    assert_eq!(tagged, 1);
+    let (_, out, _) = cli(&["status", "--config", &cfg_s, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["quarantined"].as_array().map(Vec::len), Some(0), "{v}");
+    let (code, _, err) = cli(&["requeue", "--config", &cfg_s, &format!("request-{id}")]);
+    assert_eq!(code, 1, "nothing quarantined any more: {err}");
+    let (code, _, _) = cli(&["requeue", "--config", &cfg_s, "bogus"]);
+    assert_eq!(code, 2);
+    assert_clean(&fake);
+}

@@ -194,7 +194,11 @@ impl CreatePath {
     }
 
     fn request(self, n: usize) -> (amo_intake::request::Request, CrmSpec) {
-        let mut r = req(&format!("Клиент {self:?} {n}"), &format!("+7918{n:07}"), None);
+        let mut r = req(
+            &format!("Клиент {self:?} {n}"),
+            &format!("+7918{n:07}"),
+            None,
+        );
         let mut spec = CrmSpec::default();
         match self {
             CreatePath::Forms => {}
@@ -217,7 +221,10 @@ fn fake_without_request_id_field() -> FakeAmo {
 }
 
 fn leads_tagged(fake: &FakeAmo, key: &str) -> Vec<support::fake_amocrm::Lead> {
-    fake.leads().into_iter().filter(|l| l.has_tag(key)).collect()
+    fake.leads()
+        .into_iter()
+        .filter(|l| l.has_tag(key))
+        .collect()
 }
 
 /// Issue: a lead created through `/leads/complex` (trash, `create =
@@ -245,7 +252,11 @@ async fn interrupted_create_on_every_path_without_a_request_id_field_yields_one_
         let p = pipeline(&j, client(&j));
         let (r, spec) = path.request(n);
         p.enqueue(&key, &r, &spec).unwrap();
-        fake.inject(Fault::new("POST", path.post(), FaultKind::ResetAfterExecute));
+        fake.inject(Fault::new(
+            "POST",
+            path.post(),
+            FaultKind::ResetAfterExecute,
+        ));
         fake.inject(
             Fault::new(
                 "GET",

@@ -40,39 +40,6 @@ pub enum JournalError {
     Data(String),
 }
 
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-    use super::*;
-    use std::os::unix::fs::PermissionsExt;
-
-    fn mode(p: &Path) -> u32 {
-        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
-    }
-
-    #[test]
-    fn state_file_wal_and_folder_are_private_whatever_the_umask() {
-        let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join("new/state");
-        let path = folder.join("state.db");
-        let j = Journal::open(&path).unwrap();
-        j.count_mails(None).unwrap();
-        j.conn()
-            .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
-            .unwrap();
-        assert_eq!(mode(&folder), 0o700);
-        assert_eq!(mode(&path), 0o600);
-        let wal = folder.join("state.db-wal");
-        assert!(wal.exists());
-        assert_eq!(mode(&wal), 0o600, "WAL");
-        drop(j);
-        // An existing file open to others is narrowed.
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        drop(Journal::open(&path).unwrap());
-        assert_eq!(mode(&path), 0o600);
-    }
-}
-
 pub type Result<T> = std::result::Result<T, JournalError>;
 
 /// Migrations, in order; index + 1 is the `user_version` after applying it.
@@ -209,4 +176,37 @@ fn private_files(path: &Path) {
 /// Now as unix milliseconds (the journal stores instants as integers).
 pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn state_file_wal_and_folder_are_private_whatever_the_umask() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("new/state");
+        let path = folder.join("state.db");
+        let j = Journal::open(&path).unwrap();
+        j.count_mails(None).unwrap();
+        j.conn()
+            .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        assert_eq!(mode(&folder), 0o700);
+        assert_eq!(mode(&path), 0o600);
+        let wal = folder.join("state.db-wal");
+        assert!(wal.exists());
+        assert_eq!(mode(&wal), 0o600, "WAL");
+        drop(j);
+        // An existing file open to others is narrowed.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        drop(Journal::open(&path).unwrap());
+        assert_eq!(mode(&path), 0o600);
+    }
 }
