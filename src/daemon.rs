@@ -326,7 +326,7 @@ pub async fn run(
     } else {
         None
     };
-    let limiter = crate::pipeline::limiter_from(&loaded.config);
+    let limiter = crate::pipeline::daemon_limiter(&loaded.config);
     let mut current = spawn_generation(&loaded, &limiter, &journal, &rules, &wake, &shutdown)?;
     notify(&[
         NotifyState::Ready,

@@ -75,14 +75,25 @@ pub struct Pipeline {
     stop: CancellationToken,
 }
 
-/// The daemon's one limiter when the pipeline builds its own client.
-pub fn limiter_from(config: &Config) -> Arc<RateLimiter> {
-    let rate = config
+/// The rate limit `[amocrm] rate_limit` asks for (default 6/s).
+fn rate_from(config: &Config) -> f64 {
+    config
         .amocrm
         .as_ref()
         .and_then(|a| a.rate_limit)
-        .unwrap_or(6.0);
-    Arc::new(RateLimiter::new(rate))
+        .unwrap_or(6.0)
+}
+
+/// A limiter when the pipeline builds its own client.
+pub fn limiter_from(config: &Config) -> Arc<RateLimiter> {
+    Arc::new(RateLimiter::new(rate_from(config)))
+}
+
+/// The daemon's one limiter: it waits out one window before the first
+/// request, so a restart (or a crash loop) never adds its requests to the
+/// previous process's last second.
+pub fn daemon_limiter(config: &Config) -> Arc<RateLimiter> {
+    Arc::new(RateLimiter::after_start(rate_from(config)))
 }
 
 /// Builds the amoCRM client described by `[amocrm]` (secrets read here).

@@ -932,3 +932,61 @@ async fn quarantine_is_listed_counted_alerted_once_and_requeued() {
     assert_eq!(code, 2);
     assert_clean(&fake);
 }
+
+/// Issue: restarts in quick succession reached 8–11 requests/s against
+/// amoCRM's 7. Each life of the daemon gets a fresh limiter (as a new
+/// process does) with a backlog to send and is killed mid-burst; amoCRM
+/// still never sees more than 7 requests in any second, and never says 429.
+#[tokio::test]
+async fn restarts_in_quick_succession_stay_within_the_rate_limit() {
+    use amo_intake::crm::client::ClientOptions;
+    use amo_intake::crm::ratelimit::RateLimiter;
+    let fake = FakeAmo::start(FakeOptions {
+        rate_limit: 7,
+        ..FakeOptions::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s.db");
+    {
+        let j = open(&state);
+        let p = pipeline(&j, long_lived(&fake, &j));
+        for i in 0..60 {
+            p.enqueue(
+                &format!("ai-rl-{i:03}"),
+                &req("Клиент", &format!("+7916{i:07}"), None),
+                &CrmSpec::default(),
+            )
+            .unwrap();
+        }
+    }
+    fake.clear_requests();
+    for life in 0..8 {
+        let j = open(&state);
+        let mut o = ClientOptions::new(
+            &fake.base_url(),
+            AuthConfig::LongLived(fake.long_lived_token()),
+            std::sync::Arc::new(RateLimiter::after_start(7.0)),
+        );
+        o.journal = Some(j.clone());
+        o.timeout = Duration::from_millis(1500);
+        let p = pipeline(&j, std::sync::Arc::new(Client::new(o).unwrap()));
+        // Killed after a short life, mid-burst (the future is dropped).
+        let life_ms = 1100 + 150 * (life % 3);
+        let _ = tokio::time::timeout(Duration::from_millis(life_ms), async {
+            loop {
+                let _ = p.run_once().await;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+    }
+    let sent = fake.requests().len();
+    assert!(sent >= 8, "every life sent something: {sent}");
+    assert_eq!(fake.count_429(), 0, "{}", fake.summary());
+    assert!(
+        fake.peak_rate_per_second() <= 7,
+        "peak {} requests/s: {}",
+        fake.peak_rate_per_second(),
+        fake.summary()
+    );
+}
