@@ -433,6 +433,9 @@ impl Pipeline {
     /// next retry time; finishes the step in hand before returning.
     pub async fn run(mut self, wake: Arc<Notify>, shutdown: CancellationToken) {
         self.stop = shutdown.clone();
+        if let Some(c) = &self.client {
+            c.set_shutdown(shutdown.clone());
+        }
         // Work done since the heap was last trimmed (see `crate::memory`).
         let mut dirty = false;
         loop {

@@ -20,6 +20,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::{Mutex, mpsc};
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use super::ratelimit::RateLimiter;
 use crate::journal::outbox::StoredTokens;
@@ -184,6 +185,8 @@ pub struct Client {
     alert_tx: StdMutex<Option<mpsc::UnboundedSender<AdminAlert>>>,
     dry_log: StdMutex<Vec<DryRunCall>>,
     dry_ids: AtomicI64,
+    /// Cancelled on shutdown: no new call starts (the one in flight ends).
+    shutdown: StdMutex<CancellationToken>,
 }
 
 impl std::fmt::Debug for Client {
@@ -228,7 +231,27 @@ impl Client {
             alert_tx: StdMutex::new(alert_tx),
             dry_log: StdMutex::new(Vec::new()),
             dry_ids: AtomicI64::new(1_000_000),
+            shutdown: StdMutex::new(CancellationToken::new()),
         })
+    }
+
+    /// Once `stop` is cancelled no new call starts: a call waiting for the
+    /// rate limiter or a retry gives up at once with a transient error
+    /// ("shutting down"; the row keeps its state), the call in flight
+    /// finishes within its timeout.
+    pub fn set_shutdown(&self, stop: CancellationToken) {
+        *lock(&self.shutdown) = stop;
+    }
+
+    fn shutdown_token(&self) -> CancellationToken {
+        lock(&self.shutdown).clone()
+    }
+
+    fn shutting_down() -> CrmError {
+        CrmError::Transient {
+            reason: "shutting down".into(),
+            retry_after: None,
+        }
     }
 
     /// Fewer (or more) retries of idempotent calls, e.g. 0 for `check`,
@@ -388,7 +411,11 @@ impl Client {
                     }
                     let wait = retry_after.unwrap_or_else(|| self.backoff(attempt));
                     tracing::warn!(%method, path, attempt, wait_ms = wait.as_millis() as u64, %reason, "amoCRM call failed, retrying");
-                    tokio::time::sleep(wait).await;
+                    let stop = self.shutdown_token();
+                    tokio::select! {
+                        _ = stop.cancelled() => return Err(Self::shutting_down()),
+                        _ = tokio::time::sleep(wait) => {}
+                    }
                 }
                 other => return other,
             }
@@ -458,7 +485,12 @@ impl Client {
         body: Option<&Value>,
         token: &str,
     ) -> Result<Option<Value>, CallErr> {
-        self.opts.limiter.acquire().await;
+        let stop = self.shutdown_token();
+        tokio::select! {
+            biased;
+            _ = stop.cancelled() => return Err(CallErr::Other(Self::shutting_down())),
+            _ = self.opts.limiter.acquire() => {}
+        }
         let mut rb = self
             .http
             .request(method.clone(), self.url(path))

@@ -289,6 +289,12 @@ impl Deliverer {
     /// Records a failed call for these rows. Returns true when the round
     /// must stop (amoCRM is unhappy: don't hammer it).
     fn fail(&self, rows: &[&OutboxRow], e: CrmError, step: &mut Step) -> Result<bool, CrmError> {
+        if self.stopping() && matches!(e, CrmError::Transient { .. }) {
+            // Shutdown: the call never started (or was cut); the rows stay
+            // as they are for the next start.
+            step.halted = true;
+            return Ok(true);
+        }
         match e {
             CrmError::Failpoint(_) | CrmError::Stopped(_) | CrmError::Journal(_) => Err(e),
             CrmError::Transient {
