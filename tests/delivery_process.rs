@@ -14,7 +14,9 @@
 //! ```
 //!
 //! Knobs: AMO_CRASH_SEED, AMO_CRASH_MAILS, AMO_CRASH_KILLS, AMO_CRASH_RATE
-//! (requests/s the daemon may send; the fake allows 25 % more).
+//! (requests/s the daemon may send; the fake allows 25 % more),
+//! AMO_CRASH_GET_FAULTS_PCT (share of failing GETs; POSTs: 30 %),
+//! AMO_CRASH_LOG (file for the last life's log and the fake's requests).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -86,7 +88,7 @@ fn write_rules(setup: &Setup) {
 fn write_config(setup: &Setup, dc: &Dovecot, fake: &FakeAmo, rate: f64) {
     write_rules(setup);
     let token = setup.path("amocrm-token");
-    std::fs::write(&token, fake.long_lived_token()).unwrap();
+    support::write_secret(&token, &fake.long_lived_token());
     let crm = format!(
         "[amocrm]\nbase_url = \"{}\"\ntoken_file = \"{}\"\nrate_limit = {rate}\n",
         fake.base_url(),
@@ -127,6 +129,28 @@ fn journal_view(state: &Path) -> HashMap<String, (String, String)> {
         }
     }
     out
+}
+
+/// Attempts, last error and next attempt of an outbox row (diagnostics).
+fn row_detail(state: &Path, key: &str) -> String {
+    let Ok(conn) =
+        rusqlite::Connection::open_with_flags(state, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return String::new();
+    };
+    conn.query_row(
+        "SELECT attempts, COALESCE(last_error, ''), next_attempt - CAST(strftime('%s','now') AS INTEGER) * 1000 FROM outbox WHERE key=?1",
+        [key],
+        |r| {
+            Ok(format!(
+                "attempts={} next_in_ms={} last_error={}",
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(1)?
+            ))
+        },
+    )
+    .unwrap_or_default()
 }
 
 /// Appends `raws` over one IMAP connection, reconnecting (and appending
@@ -182,6 +206,8 @@ struct CrashRun {
     mails: usize,
     kills: usize,
     rate: f64,
+    /// Share of GETs that fail (POSTs: 30 %).
+    get_faults: f64,
     /// How long the last life may take to finish everything.
     settle: Duration,
 }
@@ -203,9 +229,10 @@ async fn crash_run(run: CrashRun) -> CrashOutcome {
         rate_limit: (run.rate * 1.25).ceil() as usize,
         ..FakeOptions::default()
     });
-    // 30 % of the requests fail: on the creating POSTs the lead is made and
-    // the answer lost (every path), or the call fails before or after; the
-    // lookups, searches, notes and tasks fail too.
+    // 30 % of the POSTs fail: on the creating POSTs the lead is made and
+    // the answer lost (every path), or the call fails before or after;
+    // notes and tasks likewise. 10 % of the GETs (searches, lookups, SLA
+    // checks) fail too: each costs an in-line retry with back-off.
     let mut kinds = Vec::new();
     for path in CREATES {
         kinds.push(Fault::new("POST", path, FaultKind::ResetAfterExecute));
@@ -240,7 +267,9 @@ async fn crash_run(run: CrashRun) -> CrashOutcome {
         },
     ));
     kinds.push(Fault::new("GET", "/api/v4/", FaultKind::ResetBeforeExecute));
-    fake.set_chaos(Some(Chaos::new(run.seed, 0.3, kinds)));
+    fake.set_chaos(Some(
+        Chaos::new(run.seed, 0.3, kinds).method_rate("GET", run.get_faults),
+    ));
 
     let setup = Setup::new();
     write_config(&setup, &dc, &fake, run.rate);
@@ -282,9 +311,31 @@ async fn crash_run(run: CrashRun) -> CrashOutcome {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    let faults = fake.chaos_fired();
+    fake.set_chaos(None);
     d.signal(Signal::SIGTERM);
     d.wait_exit(Duration::from_secs(30));
-    fake.set_chaos(None);
+    if let Some(path) = std::env::var_os("AMO_CRASH_LOG") {
+        let _ = std::fs::write(&path, d.log());
+        let reqs: Vec<String> = fake
+            .requests()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{:?} {} {} {} {} {}",
+                    r.at,
+                    r.method,
+                    r.path,
+                    r.query,
+                    r.status,
+                    r.fault.as_deref().unwrap_or("")
+                )
+            })
+            .collect();
+        let mut p = std::path::PathBuf::from(&path);
+        p.set_extension("requests");
+        let _ = std::fs::write(p, reqs.join("\n"));
+    }
 
     let view = journal_view(&state);
     let leads = fake.leads();
@@ -308,7 +359,13 @@ async fn crash_run(run: CrashRun) -> CrashOutcome {
         let ids = by_tag.get(key.as_str()).cloned().unwrap_or_default();
         match ids.len() {
             0 => {
-                eprintln!("mail {mid} ({key}, {st}): no lead");
+                eprintln!(
+                    "mail {mid} ({key}, {st}): no lead; {}",
+                    row_detail(&state, key)
+                );
+                for line in d.log().lines().filter(|l| l.contains(key.as_str())) {
+                    eprintln!("    {line}");
+                }
                 lost += 1;
             }
             1 => {}
@@ -327,7 +384,7 @@ async fn crash_run(run: CrashRun) -> CrashOutcome {
         duplicates,
         lost,
         kills,
-        faults: fake.chaos_fired(),
+        faults,
         quarantined,
         note_duplicates,
     };
@@ -361,6 +418,7 @@ async fn crash_short() {
         mails: env_u64("AMO_CRASH_MAILS", 300) as usize,
         kills: env_u64("AMO_CRASH_KILLS", 20) as usize,
         rate: env_u64("AMO_CRASH_RATE", 40) as f64,
+        get_faults: env_u64("AMO_CRASH_GET_FAULTS_PCT", 10) as f64 / 100.0,
         settle: Duration::from_secs(240),
     })
     .await;
@@ -378,6 +436,7 @@ async fn crash_full() {
         mails: env_u64("AMO_CRASH_MAILS", 300) as usize,
         kills: env_u64("AMO_CRASH_KILLS", 50) as usize,
         rate: env_u64("AMO_CRASH_RATE", 6) as f64,
+        get_faults: env_u64("AMO_CRASH_GET_FAULTS_PCT", 10) as f64 / 100.0,
         settle: Duration::from_secs(900),
     })
     .await;
@@ -449,10 +508,11 @@ async fn sigterm_with_a_backlog_stops_taking_steps_and_exits() {
         },
     ));
     let mut d = Daemon::spawn(&cfg);
-    assert!(fake.wait_until(Duration::from_secs(30), |f| f
-        .requests()
-        .iter()
-        .any(|r| r.fault.as_deref().is_some_and(|x| x.starts_with("Slow")))));
+    assert!(fake.wait_until(Duration::from_secs(30), |f| {
+        f.requests()
+            .iter()
+            .any(|r| r.fault.as_deref().is_some_and(|x| x.starts_with("Slow")))
+    }));
     let t = Instant::now();
     d.signal(Signal::SIGTERM);
     let st = d.wait_exit(Duration::from_secs(15)).expect("exits");
@@ -469,5 +529,8 @@ async fn sigterm_with_a_backlog_stops_taking_steps_and_exits() {
         "the slow call finished and was committed\n{}",
         d.log()
     );
-    assert!(exit_ms >= 1500, "it waited for the call in flight: {exit_ms} ms");
+    assert!(
+        exit_ms >= 1500,
+        "it waited for the call in flight: {exit_ms} ms"
+    );
 }

@@ -157,48 +157,58 @@ impl Deliverer {
             }
         }
 
-        // 1. Recover rows that may already exist in amoCRM.
+        // 1. Recover rows that may already exist in amoCRM: all of this
+        //    round's in one lookup.
         let mut fresh = Vec::new();
+        let mut unsure = Vec::new();
         for (row, p) in to_create {
-            if row.state == OutboxState::Sending {
-                // A call that timed out may still be executing in amoCRM:
-                // look only once it must have finished either way.
-                let settled_at = row.last_try_ms.unwrap_or(0) + self.settle().as_millis() as i64;
-                if settled_at > now_ms() {
-                    tracing::info!(key = %row.key, wait_ms = settled_at - now_ms(), "interrupted create: waiting for amoCRM to finish it before looking the key up");
-                    self.journal.mark_retry(
-                        row.request_id,
-                        "the creating call's answer was lost; waiting before the lookup",
-                        settled_at,
-                    )?;
-                    continue;
-                }
-                if self.stopping() {
-                    return Ok(step);
-                }
-                match self.lookup(&row).await {
-                    Ok(Some(found)) => {
-                        tracing::info!(key = %row.key, lead_id = found.lead_id, "lead found in amoCRM after an interrupted send; not creating it again");
+            if row.state != OutboxState::Sending {
+                fresh.push((row, p));
+                continue;
+            }
+            // A call that timed out may still be executing in amoCRM: look
+            // only once it must have finished either way.
+            let settled_at = row.last_try_ms.unwrap_or(0) + self.settle().as_millis() as i64;
+            if settled_at > now_ms() {
+                tracing::info!(key = %row.key, wait_ms = settled_at - now_ms(), "interrupted create: waiting for amoCRM to finish it before looking the key up");
+                self.journal.mark_retry(
+                    row.request_id,
+                    "the creating call's answer was lost; waiting before the lookup",
+                    settled_at,
+                )?;
+                continue;
+            }
+            unsure.push((row, p));
+        }
+        if !unsure.is_empty() {
+            if self.stopping() {
+                return Ok(step);
+            }
+            let rows: Vec<&OutboxRow> = unsure.iter().map(|(r, _)| r).collect();
+            match self.lookup_many(&rows).await {
+                Ok(found) => {
+                    for (row, p) in unsure {
+                        let Some(f) = found.get(&row.key) else {
+                            fresh.push((row, p));
+                            continue;
+                        };
+                        tracing::info!(key = %row.key, lead_id = f.lead_id, "lead found in amoCRM after an interrupted send; not creating it again");
                         self.journal.mark_sent(
                             row.request_id,
-                            found.lead_id,
-                            found.contact_id,
-                            found.uid.as_deref(),
+                            f.lead_id,
+                            f.contact_id,
+                            f.uid.as_deref(),
                         )?;
                         hit("after_sent_commit")?;
                         step.moved += 1;
-                        continue;
                     }
-                    Ok(None) => {}
-                    Err(e) => {
-                        if self.fail(&[&row], e, &mut step)? {
-                            return Ok(step);
-                        }
-                        continue;
+                }
+                Err(e) => {
+                    if self.fail(&rows, e, &mut step)? {
+                        return Ok(step);
                     }
                 }
             }
-            fresh.push((row, p));
         }
 
         // 2. Create leads.
@@ -813,33 +823,39 @@ impl Deliverer {
     }
 
     /// Looks a row's key up in amoCRM after a creating call whose answer
-    /// never came (crash, reset, timeout), on every create path and whatever
-    /// the account's custom fields:
-    /// 1. `?query=key` — amoCRM's search indexes the request-id field and the
-    ///    name, so this one call finds it when that field exists;
-    /// 2. every lead updated since the first creating call (less a margin
-    ///    for clock skew), compared by key in its tags, name and fields —
-    ///    the key is always one of the lead's tags, and a lead's
-    ///    `updated_at` is never before its creation, whatever `created_at`
-    ///    it was given (`unsorted/forms` backdates it to the mail's date);
-    /// 3. the newest Unsorted forms (`source_uid`/`request_id`).
-    ///
-    /// `Ok(None)` only when the listing was complete: a listing longer than
-    /// [`LOOKUP_MAX_PAGES`] is an error (the row stays `sending` and is
-    /// looked up again), never "not found".
+    /// never came (crash, reset, timeout). See [`Deliverer::lookup_many`].
     pub async fn lookup(&self, row: &OutboxRow) -> Result<Option<Found>, CrmError> {
-        let key = row.key.as_str();
-        let page = self
-            .client
-            .get_json(
-                "/api/v4/leads",
-                &[("query", key.to_string()), ("with", "contacts".into())],
-            )
-            .await?;
-        if let Some(f) = find_in_leads(page.as_ref(), key) {
-            return Ok(Some(f));
+        Ok(self.lookup_many(&[row]).await?.remove(&row.key))
+    }
+
+    /// Looks these rows' keys up in amoCRM, on every create path and
+    /// whatever the account's custom fields:
+    /// 1. every lead updated since the earliest first creating call (less a
+    ///    margin for clock skew), compared by key in its tags, name and
+    ///    field values — the key is always one of the lead's tags, and a
+    ///    lead's `updated_at` is never before its creation, whatever
+    ///    `created_at` it was given (`unsorted/forms` backdates it to the
+    ///    mail's date);
+    /// 2. for keys still missing, the newest Unsorted forms
+    ///    (`source_uid`/`request_id`).
+    ///
+    /// A key missing from the answer was not found by a complete listing; a
+    /// listing longer than [`LOOKUP_MAX_PAGES`] pages is an error (the rows
+    /// stay `sending` and are looked up again), never "not found".
+    pub async fn lookup_many(
+        &self,
+        rows: &[&OutboxRow],
+    ) -> Result<HashMap<String, Found>, CrmError> {
+        let keys: HashSet<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+        let mut found: HashMap<String, Found> = HashMap::new();
+        if keys.is_empty() {
+            return Ok(found);
         }
-        let since_ms = row.first_try_ms.unwrap_or(row.created_ms);
+        let since_ms = rows
+            .iter()
+            .map(|r| r.first_try_ms.unwrap_or(r.created_ms))
+            .min()
+            .unwrap_or(0);
         let since_s = (since_ms / 1000 - LOOKUP_MARGIN_S).max(0);
         let mut next: Option<String> = None;
         let mut pages = 0usize;
@@ -858,6 +874,7 @@ impl Deliverer {
                             &[
                                 ("filter[updated_at][from]", since_s.to_string()),
                                 ("with", "contacts".into()),
+                                ("order[id]", "asc".into()),
                                 ("limit", "250".into()),
                             ],
                         )
@@ -867,13 +884,31 @@ impl Deliverer {
             };
             pages += 1;
             let Some(page) = page else { break };
-            if let Some(f) = find_in_leads(Some(&page), key) {
-                return Ok(Some(f));
+            for l in page
+                .pointer("/_embedded/leads")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                for key in keys_held(l, &keys) {
+                    if let Some(id) = l.get("id").and_then(Value::as_i64) {
+                        found.entry(key.to_string()).or_insert(Found {
+                            lead_id: id,
+                            contact_id: l
+                                .pointer("/_embedded/contacts/0/id")
+                                .and_then(Value::as_i64),
+                            uid: None,
+                        });
+                    }
+                }
             }
             match page.pointer("/_links/next/href").and_then(Value::as_str) {
                 Some(h) => next = Some(h.to_string()),
                 None => break,
             }
+        }
+        if found.len() == keys.len() {
+            return Ok(found);
         }
         let items = self
             .client
@@ -893,19 +928,28 @@ impl Deliverer {
             .into_iter()
             .flatten()
         {
-            let ours = it.get("source_uid").and_then(Value::as_str) == Some(key)
-                || it.get("request_id").and_then(Value::as_str) == Some(key);
-            if ours && let Some(id) = it.pointer("/_embedded/leads/0/id").and_then(Value::as_i64) {
-                return Ok(Some(Found {
-                    lead_id: id,
-                    contact_id: it
-                        .pointer("/_embedded/contacts/0/id")
-                        .and_then(Value::as_i64),
-                    uid: it.get("uid").and_then(Value::as_str).map(str::to_string),
-                }));
+            let key = [it.get("source_uid"), it.get("request_id")]
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .find(|k| keys.contains(k));
+            if let Some(key) = key
+                && !found.contains_key(key)
+                && let Some(id) = it.pointer("/_embedded/leads/0/id").and_then(Value::as_i64)
+            {
+                found.insert(
+                    key.to_string(),
+                    Found {
+                        lead_id: id,
+                        contact_id: it
+                            .pointer("/_embedded/contacts/0/id")
+                            .and_then(Value::as_i64),
+                        uid: it.get("uid").and_then(Value::as_str).map(str::to_string),
+                    },
+                );
             }
         }
-        Ok(None)
+        Ok(found)
     }
 }
 
@@ -917,42 +961,49 @@ pub const LOOKUP_MARGIN_S: i64 = 3600;
 /// for this round (and tries again later, without creating anything).
 pub const LOOKUP_MAX_PAGES: usize = 40;
 
-/// The lead in a `GET /api/v4/leads` page that holds `key` as a tag, in its
-/// name or in a field value.
-fn find_in_leads(page: Option<&Value>, key: &str) -> Option<Found> {
-    let leads = page?.pointer("/_embedded/leads")?.as_array()?;
-    leads.iter().find_map(|l| {
-        let holds = l
-            .get("name")
-            .and_then(Value::as_str)
-            .is_some_and(|n| n.contains(key))
-            || l.get("custom_fields_values")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .flat_map(|cf| {
-                    cf.get("values")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                })
-                .any(|v| v.get("value").and_then(Value::as_str) == Some(key))
-            || l.pointer("/_embedded/tags")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .any(|t| t.get("name").and_then(Value::as_str) == Some(key));
-        if !holds {
-            return None;
+/// The keys among `keys` a lead (from `GET /api/v4/leads`) holds as a tag,
+/// in its name or as a field value.
+fn keys_held<'a>(l: &Value, keys: &HashSet<&'a str>) -> Vec<&'a str> {
+    let mut held: Vec<&'a str> = Vec::new();
+    let mut take = |s: &str| {
+        if let Some(k) = keys.get(s)
+            && !held.contains(k)
+        {
+            held.push(k);
         }
-        Some(Found {
-            lead_id: l.get("id").and_then(Value::as_i64)?,
-            contact_id: l
-                .pointer("/_embedded/contacts/0/id")
-                .and_then(Value::as_i64),
-            uid: None,
+    };
+    for t in l
+        .pointer("/_embedded/tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(n) = t.get("name").and_then(Value::as_str) {
+            take(n);
+        }
+    }
+    for v in l
+        .get("custom_fields_values")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|cf| {
+            cf.get("values")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
         })
-    })
+    {
+        if let Some(s) = v.get("value").and_then(Value::as_str) {
+            take(s);
+        }
+    }
+    if let Some(name) = l.get("name").and_then(Value::as_str) {
+        for k in keys.iter().filter(|k| name.contains(**k)) {
+            take(k);
+        }
+    }
+    held
 }
 
 /// A lead amoCRM already has for a key.
