@@ -534,3 +534,51 @@ async fn sigterm_with_a_backlog_stops_taking_steps_and_exits() {
         "it waited for the call in flight: {exit_ms} ms"
     );
 }
+
+/// Found by the crash test: with its stderr closed (the reader gone), the
+/// daemon ignored SIGTERM — the logging subscriber reported the failed
+/// write with `eprintln!`, which panicked the task handling the signal.
+#[test]
+fn sigterm_stops_the_daemon_even_when_its_stderr_is_closed() {
+    use std::process::{Command, Stdio};
+    let setup = Setup::new();
+    // An IMAP port nobody listens on: the watcher keeps retrying (and logging).
+    setup.write_config(&setup.config_text(1, ""));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amo-intake"))
+        .args([
+            "run",
+            "--config",
+            &setup.config_path().display().to_string(),
+        ])
+        .env("RUST_LOG", "info")
+        .env_remove("NOTIFY_SOCKET")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    drop(child.stderr.take());
+    std::thread::sleep(Duration::from_millis(500));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        Signal::SIGTERM,
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break Some(st);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "SIGTERM ignored with a closed stderr: {status:?}"
+    );
+}
