@@ -163,7 +163,7 @@ async fn main() {
     let dc = Dovecot::start();
     let fake = FakeAmo::start(FakeOptions::default());
     let setup = Setup::new();
-    std::fs::write(setup.path("amocrm-token"), fake.long_lived_token()).unwrap();
+    support::write_secret(&setup.path("amocrm-token"), &fake.long_lived_token());
     let crm = format!(
         "base_url = \"{}\"\ntoken_file = \"{}\"\n",
         fake.base_url(),

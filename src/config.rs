@@ -30,7 +30,23 @@ pub struct Config {
     pub alerts: AlertsConfig,
     #[serde(default)]
     pub metrics: Option<MetricsConfig>,
+    #[serde(default)]
+    pub security: SecurityConfig,
 }
+
+/// `[security]`: how strict the daemon is about files holding secrets.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// A secret file (token, password) readable by group or others is
+    /// refused (default); `true` accepts it with a warning.
+    #[serde(default)]
+    pub allow_readable_secrets: bool,
+}
+
+/// Set from the last config loaded: see [`SecurityConfig`].
+static ALLOW_READABLE_SECRETS: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
@@ -298,6 +314,14 @@ pub enum ConfigError {
         path: PathBuf,
         error: std::io::Error,
     },
+    #[error(
+        "secret {what} in {path} is readable by group or others (mode {mode:o}); run `chmod 600 {path}` (and chown it to the daemon's user), or set [security] allow_readable_secrets = true to only warn"
+    )]
+    SecretReadable {
+        what: String,
+        path: PathBuf,
+        mode: u32,
+    },
     #[error("no {what} configured: set `{key}` or pass a systemd credential named `{credential}`")]
     MissingSecret {
         what: String,
@@ -320,7 +344,13 @@ impl Config {
     /// `Err` holds every problem of the file, not just the first.
     pub fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
         match Config::parse_all(path, text) {
-            (Some(c), d) if d.is_empty() => Ok(c),
+            (Some(c), d) if d.is_empty() => {
+                ALLOW_READABLE_SECRETS.store(
+                    c.security.allow_readable_secrets,
+                    std::sync::atomic::Ordering::Relaxed,
+                );
+                Ok(c)
+            }
             (_, d) => Err(d),
         }
     }
@@ -863,6 +893,22 @@ pub fn read_secret(
             }
         },
     };
+    if let Ok(meta) = std::fs::metadata(&path) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            let e = ConfigError::SecretReadable {
+                what: what.into(),
+                path: path.clone(),
+                mode,
+            };
+            if ALLOW_READABLE_SECRETS.load(std::sync::atomic::Ordering::Relaxed) {
+                tracing::warn!("{e}");
+            } else {
+                return Err(e);
+            }
+        }
+    }
     let s = std::fs::read_to_string(&path).map_err(|error| ConfigError::Secret {
         what: what.into(),
         path: path.clone(),
@@ -914,6 +960,33 @@ pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue: secret files readable by others were accepted silently. Now
+    /// refused with the fix in the message, or only warned about when
+    /// `[security] allow_readable_secrets = true`.
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn secrets_readable_by_others_are_refused_with_the_fix_or_warned_with_the_switch() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("token");
+        std::fs::write(&f, "s3cret\n").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = read_secret(Some(&f), "token_file", "amocrm-token", "amoCRM token")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("chmod 600") && e.contains("644"), "{e}");
+        assert!(e.contains("allow_readable_secrets"), "{e}");
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(read_secret(Some(&f), "k", "c", "w").unwrap(), "s3cret");
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let cfg = dir.path().join("config.toml");
+        Config::parse(&cfg, "[security]\nallow_readable_secrets = true\n").unwrap();
+        let got = read_secret(Some(&f), "k", "c", "w");
+        Config::parse(&cfg, "").unwrap();
+        assert_eq!(got.unwrap(), "s3cret", "warned, not refused");
+        assert!(read_secret(Some(&f), "k", "c", "w").is_err());
+    }
 
     #[test]
     fn durations() {

@@ -332,7 +332,7 @@ pub async fn run(
     } else {
         None
     };
-    let limiter = crate::crm::client::limiter_from(&loaded.config);
+    let limiter = crate::crm::client::daemon_limiter(&loaded.config);
     let mut current = spawn_generation(&loaded, &limiter, &journal, &rules, &wake, &shutdown)?;
     notify(&[
         NotifyState::Ready,

@@ -28,6 +28,8 @@ enum Command {
     Demo(cmd::demo::Args),
     /// List requests waiting for a callback, with deadlines and alerts.
     Status(cmd::status::Args),
+    /// Send a quarantined mail or request (an id `status` lists) back.
+    Requeue(cmd::requeue::Args),
     /// Response-time report: counts, median, p90, breaches per manager.
     Report(cmd::report::Args),
     /// Show what exists in amoCRM (pipelines, users, fields) to copy names.
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Status(a) => cmd::status::run(a),
         Command::Report(a) => cmd::report::run(a),
+        Command::Requeue(a) => cmd::requeue::run(a),
         Command::Crm(a) => cmd::crm::run(a),
         Command::Auth(a) => cmd::auth::run(a),
         Command::ParseWorker => cmd::worker::run(),

@@ -304,6 +304,10 @@ impl Metrics {
     pub fn sla_breached(&self) {
         self.sla_breached.inc();
     }
+    /// Quarantined mails and requests as of the last [`Metrics::refresh`].
+    pub fn quarantined(&self) -> i64 {
+        self.quarantined_requests.get() + self.quarantined_mails.get()
+    }
     pub fn sla_waiting(&self) -> i64 {
         self.sla_waiting.get()
     }

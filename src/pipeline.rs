@@ -15,11 +15,14 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::crm::catalog::Catalog;
-use crate::crm::client::{Client, CrmError, DryRunCall, client_from_config, limiter_from};
+use crate::crm::client::{
+    AdminAlertKind, Client, CrmError, DryRunCall, client_from_config, limiter_from,
+};
 use crate::crm::deliver::Deliverer;
 use crate::crm::payload::Defaults;
 use crate::journal::Journal;
 use crate::journal::outbox::NewRequest;
+use crate::journal::quarantine::MAX_MAIL_ATTEMPTS;
 use crate::request::Request;
 use crate::rules::{CrmSpec, ParseOptions, RuleSet};
 use crate::worker::ParseWorker;
@@ -68,6 +71,9 @@ pub struct Pipeline {
     worker: Option<ParseWorker>,
     /// Called once a burst of work has been quiet for [`QUIET_BEFORE_TRIM`].
     after_burst: fn(),
+    /// Shutdown: checked before every step (parse of one mail, one amoCRM
+    /// call); the step in hand finishes, no new one starts.
+    stop: CancellationToken,
 }
 
 impl Pipeline {
@@ -89,6 +95,7 @@ impl Pipeline {
             catalog_override: None,
             worker: None,
             after_burst: crate::memory::release_free_memory,
+            stop: CancellationToken::new(),
         })
     }
 
@@ -164,61 +171,135 @@ impl Pipeline {
         Ok(e.request_id)
     }
 
-    /// Parses every journalled mail not yet parsed (a parse that panics
-    /// quarantines the mail with the reason). Returns how many moved.
+    /// Parses every journalled mail not yet parsed. Returns how many moved.
+    ///
+    /// Each mail is on its own: an attempt is counted in the journal before
+    /// it starts (so a process that dies on the mail counts too); whatever
+    /// fails on it (loading it, the parser, journalling the request) leaves
+    /// it for a later round and the next mail goes on at once; after
+    /// [`MAX_MAIL_ATTEMPTS`] attempts it is quarantined with the reason.
+    /// A parser crash quarantines at once (the worker already retried it).
     pub async fn parse_seen(&self) -> Result<usize, PipelineError> {
+        let journal = self.deps.journal.clone();
         let rules = self.deps.rules.load_full();
         let mut moved = 0;
+        let mut after = 0i64;
         loop {
-            let mails = self.deps.journal.seen_mails(100)?;
-            if mails.is_empty() {
+            let ids = journal.seen_mail_ids(after, 100)?;
+            if ids.is_empty() {
                 return Ok(moved);
             }
-            for m in mails {
-                let parsed = match &self.worker {
-                    Some(w) => w.parse(&rules, &self.parse, &m.raw).await,
-                    None => crate::worker::parse_guarded(&rules, &m.raw, &self.parse),
-                };
-                let request = match parsed {
-                    Ok(r) => r,
-                    Err(what) => {
-                        let reason = format!(
-                            "parser crashed on this mail ({what}); kept for a human, report it as a bug"
-                        );
-                        tracing::error!(mail_id = m.id, uid = m.uid, mailbox = %m.mailbox, %reason, "mail quarantined");
-                        self.deps
-                            .journal
-                            .quarantine_mail(m.id, rules.version(), &reason)?;
-                        moved += 1;
-                        continue;
+            for id in ids {
+                after = id;
+                if self.stop.is_cancelled() {
+                    return Ok(moved);
+                }
+                let attempt = journal.begin_mail_attempt(id)?;
+                if attempt > MAX_MAIL_ATTEMPTS {
+                    let last = journal.mail_error(id)?.unwrap_or_else(|| {
+                        "the process stopped while handling it (killed or out of memory?)".into()
+                    });
+                    let reason = format!(
+                        "handling this mail failed {MAX_MAIL_ATTEMPTS} times; last error: {last}"
+                    );
+                    tracing::error!(mail_id = id, %reason, "mail quarantined");
+                    journal.quarantine_mail(id, rules.version(), &reason)?;
+                    moved += 1;
+                    continue;
+                }
+                match self.parse_one(id, &rules).await {
+                    Ok(n) => moved += n,
+                    Err(e) if e.is_failpoint() => return Err(e),
+                    Err(e) => {
+                        tracing::warn!(mail_id = id, attempt, error = %e, "could not handle this mail; going on with the next one");
+                        // Best effort: if even this write fails, the attempt
+                        // count still ends it after MAX_MAIL_ATTEMPTS.
+                        let _ = journal.note_mail_error(id, &e.to_string());
                     }
-                };
-                let spec = request
-                    .rule
-                    .as_deref()
-                    .and_then(|n| rules.get(n))
-                    .map(|r| r.crm.clone())
-                    .unwrap_or_default();
-                let start = m.internal_date_ms.unwrap_or(m.received_at_ms);
-                let key = m.key();
-                let e = self.deps.journal.enqueue_request(&NewRequest {
-                    mail_id: Some(m.id),
-                    key: &key,
-                    request: &request,
-                    spec: &spec,
-                    rule_set: rules.version(),
-                    received_at_ms: start,
-                    deadline_ms: if request.action == crate::request::Action::Lead {
-                        self.deadline_for(&request, &spec, start)
-                    } else {
-                        None
-                    },
-                })?;
-                tracing::info!(mail_id = m.id, uid = m.uid, %key, request_id = e.request_id, action = request.action.as_str(), rule = request.rule.as_deref().unwrap_or("-"), "mail parsed and queued");
-                crate::metrics::global().request(request.action.as_str());
-                moved += 1;
+                }
             }
         }
+    }
+
+    /// Loads, parses and journals one mail.
+    async fn parse_one(&self, id: i64, rules: &Arc<RuleSet>) -> Result<usize, PipelineError> {
+        let Some(m) = self.deps.journal.seen_mail(id)? else {
+            return Ok(0);
+        };
+        let parsed = match &self.worker {
+            Some(w) => w.parse(rules, &self.parse, &m.raw).await,
+            None => crate::worker::parse_guarded(rules, &m.raw, &self.parse),
+        };
+        let request = match parsed {
+            Ok(r) => r,
+            Err(what) => {
+                let reason = format!(
+                    "parser crashed on this mail ({what}); kept for a human, report it as a bug"
+                );
+                tracing::error!(mail_id = m.id, uid = m.uid, mailbox = %m.mailbox, %reason, "mail quarantined");
+                self.deps
+                    .journal
+                    .quarantine_mail(m.id, rules.version(), &reason)?;
+                return Ok(1);
+            }
+        };
+        let spec = request
+            .rule
+            .as_deref()
+            .and_then(|n| rules.get(n))
+            .map(|r| r.crm.clone())
+            .unwrap_or_default();
+        let start = m.internal_date_ms.unwrap_or(m.received_at_ms);
+        let key = m.key();
+        let e = self.deps.journal.enqueue_request(&NewRequest {
+            mail_id: Some(m.id),
+            key: &key,
+            request: &request,
+            spec: &spec,
+            rule_set: rules.version(),
+            received_at_ms: start,
+            deadline_ms: if request.action == crate::request::Action::Lead {
+                self.deadline_for(&request, &spec, start)
+            } else {
+                None
+            },
+        })?;
+        tracing::info!(mail_id = m.id, uid = m.uid, %key, request_id = e.request_id, action = request.action.as_str(), rule = request.rule.as_deref().unwrap_or("-"), "mail parsed and queued");
+        crate::metrics::global().request(request.action.as_str());
+        Ok(1)
+    }
+
+    /// Tells the admin about every quarantined item not told yet (one alert
+    /// each; marked after it went to the channel) and updates the metric.
+    fn alert_quarantined(&self) -> Result<(), PipelineError> {
+        let j = &self.deps.journal;
+        crate::metrics::global().refresh(j);
+        for q in j.quarantined_unalerted()? {
+            let what = match q.kind {
+                "mail" => "mail",
+                _ => "request",
+            };
+            let message = format!(
+                "{what} {} quarantined{}{}: {}. Fix the cause, then `amo-intake requeue {}`",
+                q.id,
+                q.key
+                    .as_deref()
+                    .map(|k| format!(" ({k})"))
+                    .unwrap_or_default(),
+                q.subject
+                    .as_deref()
+                    .map(|s| format!(", subject «{s}»"))
+                    .unwrap_or_default(),
+                q.reason,
+                q.id
+            );
+            match &self.client {
+                Some(c) => c.alert(AdminAlertKind::Quarantined, message),
+                None => tracing::error!(alert = "Quarantined", "{message}"),
+            }
+            j.mark_quarantine_alerted(&q.id)?;
+        }
+        Ok(())
     }
 
     async fn deliverer(&self) -> Result<Option<Arc<Deliverer>>, PipelineError> {
@@ -252,12 +333,15 @@ impl Pipeline {
                 tracing::error!("{p}");
             }
         }
-        let d = Arc::new(Deliverer::new(
-            client,
-            self.deps.journal.clone(),
-            catalog,
-            self.defaults.clone(),
-        ));
+        let d = Arc::new(
+            Deliverer::new(
+                client,
+                self.deps.journal.clone(),
+                catalog,
+                self.defaults.clone(),
+            )
+            .with_stop(self.stop.clone()),
+        );
         *g = Some(d.clone());
         Ok(Some(d))
     }
@@ -266,18 +350,29 @@ impl Pipeline {
     /// Returns how many mails or requests moved a step.
     pub async fn run_once(&self) -> Result<usize, PipelineError> {
         let mut moved = self.parse_seen().await?;
+        if self.stop.is_cancelled() {
+            return Ok(moved);
+        }
         if let Some(d) = self.deliverer().await? {
             moved += d.deliver_due().await?;
         }
+        self.alert_quarantined()?;
         Ok(moved)
     }
 
     /// Runs until `shutdown`: wakes on `wake` (a mail was journalled) or at the
     /// next retry time; finishes the step in hand before returning.
-    pub async fn run(self, wake: Arc<Notify>, shutdown: CancellationToken) {
+    pub async fn run(mut self, wake: Arc<Notify>, shutdown: CancellationToken) {
+        self.stop = shutdown.clone();
+        if let Some(c) = &self.client {
+            c.set_shutdown(shutdown.clone());
+        }
         // Work done since the heap was last trimmed (see `crate::memory`).
         let mut dirty = false;
         loop {
+            if shutdown.is_cancelled() {
+                return;
+            }
             let mut pause = Duration::from_secs(60);
             match self.run_once().await {
                 Ok(moved) => dirty |= moved > 0,
@@ -332,6 +427,97 @@ mod tests {
 
     fn counted() {
         AFTER_BURST.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn form_mail(uid: u32) -> IncomingMail {
+        IncomingMail {
+            mailbox: "sales".into(),
+            uidvalidity: 1,
+            uid,
+            internal_date_ms: None,
+            raw: format!("From: Tilda <robot@tilda.ws>\r\nMessage-ID: <iso{uid}@x>\r\nSubject: Заявка {uid}\r\n\r\nName: Anna\r\nPhone: +7 912 345-67-{:02}\r\n", uid % 100).into_bytes(),
+        }
+    }
+
+    fn recorded(j: &Journal, uid: u32) -> i64 {
+        match j.record_mail(&form_mail(uid)).unwrap() {
+            crate::journal::mails::Recorded::New(id) => id,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn dry_pipeline(journal: &Arc<Journal>) -> Pipeline {
+        Pipeline::new(PipelineDeps {
+            journal: journal.clone(),
+            rules: Arc::new(ArcSwap::from_pointee(RuleSet::builtin())),
+            config: Arc::new(Config::default()),
+            dry_run: true,
+        })
+        .unwrap()
+    }
+
+    /// Issue: under a memory limit the daemon looped on "state file: out of
+    /// memory" every 30 s and the next mail waited. Now a mail the state
+    /// file refuses is retried a bounded number of times, then quarantined
+    /// with the reason; the mail after it is handled in the same round.
+    #[tokio::test]
+    async fn a_mail_the_state_file_refuses_is_quarantined_and_the_next_goes_on() {
+        let journal = Arc::new(Journal::in_memory().unwrap());
+        let bad = recorded(&journal, 1);
+        let good = recorded(&journal, 2);
+        journal
+            .conn()
+            .execute_batch(&format!(
+                "CREATE TEMP TRIGGER refuse BEFORE INSERT ON requests WHEN NEW.mail_id = {bad}
+                 BEGIN SELECT RAISE(FAIL, 'out of memory'); END;"
+            ))
+            .unwrap();
+        let p = dry_pipeline(&journal);
+        p.run_once().await.unwrap();
+        assert!(
+            journal.seen_mail_ids(0, 10).unwrap() == vec![bad],
+            "the good mail was parsed in the same round"
+        );
+        assert_eq!(
+            journal.count_mails(Some("parsed")).unwrap()
+                + journal.count_mails(Some("done")).unwrap(),
+            1
+        );
+        for _ in 1..MAX_MAIL_ATTEMPTS {
+            p.run_once().await.unwrap();
+        }
+        // Attempts used up: quarantined on the next round, with the reason.
+        p.run_once().await.unwrap();
+        assert!(journal.seen_mail_ids(0, 10).unwrap().is_empty());
+        let q = journal.quarantined().unwrap();
+        assert_eq!(q.len(), 1, "{q:?}");
+        assert_eq!(q[0].id, format!("mail-{bad}"));
+        assert!(q[0].reason.contains("out of memory"), "{}", q[0].reason);
+        assert_eq!(q[0].subject.as_deref(), Some("Заявка 1"));
+        assert!(
+            journal.quarantined_unalerted().unwrap().is_empty(),
+            "alerted once"
+        );
+        let _ = good;
+    }
+
+    /// A process that dies on a mail (killed, out of memory) counts an
+    /// attempt each time: the third restart quarantines it instead of dying
+    /// again, and the next mail is handled.
+    #[tokio::test]
+    async fn a_mail_the_process_keeps_dying_on_is_quarantined() {
+        let journal = Arc::new(Journal::in_memory().unwrap());
+        let bad = recorded(&journal, 1);
+        recorded(&journal, 2);
+        for _ in 0..MAX_MAIL_ATTEMPTS {
+            journal.begin_mail_attempt(bad).unwrap(); // ... and died
+        }
+        dry_pipeline(&journal).run_once().await.unwrap();
+        assert!(journal.seen_mail_ids(0, 10).unwrap().is_empty());
+        let q = journal.quarantined().unwrap();
+        assert_eq!(q.len(), 1);
+        assert!(q[0].reason.contains("failed 3 times"), "{}", q[0].reason);
+        assert!(q[0].reason.contains("process stopped"), "{}", q[0].reason);
     }
 
     #[tokio::test(start_paused = true)]

@@ -694,16 +694,15 @@ pub fn is_robot_or_site_address(email: &str, letter: &Letter) -> bool {
     })
 }
 
-/// A phone for logs: "+79123456789" → "+7912***6789".
+/// A phone for logs: at most its last two digits ("+79123456789" →
+/// "***89"); short numbers show none.
 pub fn mask_phone(p: &str) -> String {
-    let chars: Vec<char> = p.trim().chars().collect();
-    if chars.len() <= 8 {
-        let head: String = chars.iter().take(2).collect();
-        return format!("{head}***");
+    let digits: Vec<char> = p.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 7 {
+        return "***".to_string();
     }
-    let head: String = chars[..5].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}***{tail}")
+    let tail: String = digits[digits.len() - 2..].iter().collect();
+    format!("***{tail}")
 }
 
 /// An email for logs: "ivan.petrov@example.ru" → "iv***@example.ru".

@@ -14,7 +14,7 @@ fn bin() -> Command {
 
 fn config(dir: &std::path::Path, fake: &FakeAmo, extra: &str) -> std::path::PathBuf {
     let token = dir.join("token");
-    std::fs::write(&token, format!("{}\n", fake.long_lived_token())).unwrap();
+    support::write_secret(&token, &format!("{}\n", fake.long_lived_token()));
     let rules = dir.join("rules");
     std::fs::create_dir_all(&rules).unwrap();
     let cfg = dir.join("config.toml");
@@ -100,7 +100,7 @@ fn auth_exchanges_a_code_and_stores_tokens_without_printing_them() {
     let dir = tempfile::tempdir().unwrap();
     let o = FakeOptions::default();
     let secret = dir.path().join("secret");
-    std::fs::write(&secret, &o.client_secret).unwrap();
+    support::write_secret(&secret, &o.client_secret);
     let extra = format!(
         "client_id = \"{}\"\nclient_secret_file = \"{}\"\nredirect_uri = \"{}\"",
         o.client_id,

@@ -1033,3 +1033,175 @@ MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
     );
     assert_clean(&fake);
 }
+
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_amo-intake"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Issue: quarantine was invisible. A request amoCRM refuses is listed by
+/// `status` (id, reason, date, subject; the old JSON keys stay), counted
+/// by the metric, alerted to the admin once however many rounds pass, and
+/// `amo-intake requeue ID` sends it back once the cause is fixed.
+#[tokio::test]
+async fn quarantine_is_listed_counted_alerted_once_and_requeued() {
+    let (fake, dir) = start();
+    let state = dir.path().join("s.db");
+    let j = open(&state);
+    let c = long_lived(&fake, &j);
+    let p = pipeline(&j, c.clone());
+    fake.inject(Fault::new(
+        "POST",
+        "/api/v4/leads/unsorted/forms",
+        FaultKind::Validation,
+    ));
+    let id = p
+        .enqueue(
+            "ai-quarantine",
+            &req("Анна", "+79161230001", None),
+            &CrmSpec::default(),
+        )
+        .unwrap();
+    drain(&p, &j, T).await;
+    for _ in 0..3 {
+        p.run_once().await.unwrap();
+    }
+    let alerts: Vec<_> = c
+        .alerts()
+        .into_iter()
+        .filter(|a| a.kind == AdminAlertKind::Quarantined)
+        .collect();
+    assert_eq!(
+        alerts.len(),
+        1,
+        "one alert per quarantined item: {alerts:?}"
+    );
+    assert!(
+        alerts[0].message.contains(&format!("request-{id}")),
+        "{alerts:?}"
+    );
+    assert!(
+        alerts[0].message.contains("amo-intake requeue"),
+        "{alerts:?}"
+    );
+    assert!(amo_intake::metrics::global().quarantined() >= 1);
+    assert!(
+        amo_intake::metrics::global()
+            .render()
+            .contains("amo_intake_quarantined_requests ")
+    );
+
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, format!("[state]\npath = \"{}\"\n", state.display())).unwrap();
+    let cfg_s = cfg.display().to_string();
+    let (code, out, err) = cli(&["status", "--config", &cfg_s, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for key in [
+        "mails",
+        "mails_waiting_parse",
+        "outbox",
+        "waiting",
+        "alerts_pending",
+    ] {
+        assert!(v.get(key).is_some(), "status JSON keeps {key}: {v}");
+    }
+    let q = v["quarantined"].as_array().unwrap();
+    assert_eq!(q.len(), 1, "{v}");
+    assert_eq!(q[0]["id"], format!("request-{id}"));
+    assert_eq!(q[0]["key"], "ai-quarantine");
+    assert_eq!(q[0]["subject"], "Новая заявка с сайта");
+    assert!(q[0]["reason"].as_str().unwrap().contains("400"), "{v}");
+    assert!(q[0]["quarantined_at"].is_string(), "{v}");
+    let (code, out, _) = cli(&["status", "--config", &cfg_s]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(&format!("request-{id}")) && out.contains("«Новая заявка с сайта»"),
+        "{out}"
+    );
+
+    // The admin fixed the cause; requeue sends it back.
+    let (code, out, err) = cli(&["requeue", "--config", &cfg_s, &format!("request-{id}")]);
+    assert_eq!(code, 0, "{out}{err}");
+    drain(&p, &j, T).await;
+    assert_eq!(j.outbox_row(id).unwrap().unwrap().state, OutboxState::Done);
+    let tagged = fake
+        .leads()
+        .into_iter()
+        .filter(|l| l.has_tag("ai-quarantine"))
+        .count();
+    assert_eq!(tagged, 1);
+    let (_, out, _) = cli(&["status", "--config", &cfg_s, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["quarantined"].as_array().map(Vec::len), Some(0), "{v}");
+    let (code, _, err) = cli(&["requeue", "--config", &cfg_s, &format!("request-{id}")]);
+    assert_eq!(code, 1, "nothing quarantined any more: {err}");
+    let (code, _, _) = cli(&["requeue", "--config", &cfg_s, "bogus"]);
+    assert_eq!(code, 2);
+    assert_clean(&fake);
+}
+
+/// Issue: restarts in quick succession reached 8–11 requests/s against
+/// amoCRM's 7. Each life of the daemon gets a fresh limiter (as a new
+/// process does) with a backlog to send and is killed mid-burst; amoCRM
+/// still never sees more than 7 requests in any second, and never says 429.
+#[tokio::test]
+async fn restarts_in_quick_succession_stay_within_the_rate_limit() {
+    use amo_intake::crm::client::ClientOptions;
+    use amo_intake::crm::ratelimit::RateLimiter;
+    let fake = FakeAmo::start(FakeOptions {
+        rate_limit: 7,
+        ..FakeOptions::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s.db");
+    {
+        let j = open(&state);
+        let p = pipeline(&j, long_lived(&fake, &j));
+        for i in 0..60 {
+            p.enqueue(
+                &format!("ai-rl-{i:03}"),
+                &req("Клиент", &format!("+7916{i:07}"), None),
+                &CrmSpec::default(),
+            )
+            .unwrap();
+        }
+    }
+    fake.clear_requests();
+    for life in 0..8 {
+        let j = open(&state);
+        let mut o = ClientOptions::new(
+            &fake.base_url(),
+            AuthConfig::LongLived(fake.long_lived_token()),
+            std::sync::Arc::new(RateLimiter::after_start(7.0)),
+        );
+        o.journal = Some(j.clone());
+        o.timeout = Duration::from_millis(1500);
+        let p = pipeline(&j, std::sync::Arc::new(Client::new(o).unwrap()));
+        // Killed after a short life, mid-burst (the future is dropped).
+        let life_ms = 1100 + 150 * (life % 3);
+        let _ = tokio::time::timeout(Duration::from_millis(life_ms), async {
+            loop {
+                let _ = p.run_once().await;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+    }
+    let sent = fake.requests().len();
+    assert!(sent >= 8, "every life sent something: {sent}");
+    assert_eq!(fake.count_429(), 0, "{}", fake.summary());
+    assert!(
+        fake.peak_rate_per_second() <= 7,
+        "peak {} requests/s: {}",
+        fake.peak_rate_per_second(),
+        fake.summary()
+    );
+}

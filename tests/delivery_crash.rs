@@ -3,7 +3,8 @@
 //! yields exactly one lead (one note, one task) per request; the rotated
 //! OAuth refresh token survives a crash right after the refresh.
 //!
-//! Failpoints are process-global, so everything runs in ONE test function.
+//! Failpoints are process-global: the test functions take [`SERIAL`] so
+//! they never run at the same time.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod delivery_kit;
@@ -18,7 +19,11 @@ use amo_intake::journal::outbox::OutboxState;
 use amo_intake::request::Action;
 use amo_intake::rules::crm_spec::{CreateMode, CrmSpec};
 use delivery_kit::*;
+use support::fake_amocrm::{Fault, FaultKind, Seed};
 use support::{FakeAmo, FakeOptions};
+
+/// One failpoint test at a time (failpoints are process-global).
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn fast_client(
     fake: &FakeAmo,
@@ -30,6 +35,7 @@ fn fast_client(
 
 #[tokio::test]
 async fn crash_between_every_two_steps_yields_one_lead_per_request() {
+    let _serial = SERIAL.lock().await;
     let fake = FakeAmo::start(FakeOptions {
         rate_limit: 70,
         ..FakeOptions::default()
@@ -163,5 +169,147 @@ async fn crash_between_every_two_steps_yields_one_lead_per_request() {
     drain(&p, &j, Duration::from_secs(30)).await;
     assert_eq!(leads_with_key(&fake, "ai-oauth-crash"), 1);
     assert!(c.stopped().is_none());
+    assert_clean(&fake);
+}
+
+/// The three ways a lead is created, each with its own POST.
+#[derive(Debug, Clone, Copy)]
+enum CreatePath {
+    /// `unsorted/forms` (the default).
+    Forms,
+    /// A rule with `create = "complex"`.
+    Complex,
+    /// A trash lead (always `complex`, into the lost stage).
+    Trash,
+}
+
+impl CreatePath {
+    const ALL: [CreatePath; 3] = [CreatePath::Forms, CreatePath::Complex, CreatePath::Trash];
+
+    fn post(self) -> &'static str {
+        match self {
+            CreatePath::Forms => "/api/v4/leads/unsorted/forms",
+            _ => "/api/v4/leads/complex",
+        }
+    }
+
+    fn request(self, n: usize) -> (amo_intake::request::Request, CrmSpec) {
+        let mut r = req(
+            &format!("Клиент {self:?} {n}"),
+            &format!("+7918{n:07}"),
+            None,
+        );
+        let mut spec = CrmSpec::default();
+        match self {
+            CreatePath::Forms => {}
+            CreatePath::Complex => spec.create = CreateMode::Complex,
+            CreatePath::Trash => r.action = Action::Trash,
+        }
+        (r, spec)
+    }
+}
+
+/// An account without the «ID заявки» lead field: the key is only a tag.
+fn fake_without_request_id_field() -> FakeAmo {
+    let mut seed = Seed::standard();
+    seed.lead_fields.retain(|f| f.name != "ID заявки");
+    FakeAmo::start(FakeOptions {
+        rate_limit: 70,
+        seed,
+        ..FakeOptions::default()
+    })
+}
+
+fn leads_tagged(fake: &FakeAmo, key: &str) -> Vec<support::fake_amocrm::Lead> {
+    fake.leads()
+        .into_iter()
+        .filter(|l| l.has_tag(key))
+        .collect()
+}
+
+/// Issue: a lead created through `/leads/complex` (trash, `create =
+/// "complex"`) was created again after "created, then the connection
+/// dropped", because without a request-id field the recovery lookup could
+/// not find the key. Now every path, with the key only as a tag, yields one
+/// lead — after a dropped answer (fake fault) and after a crash at every
+/// step around the creating call (failpoint) — and no second create is
+/// made while amoCRM cannot be asked.
+#[tokio::test]
+async fn interrupted_create_on_every_path_without_a_request_id_field_yields_one_lead() {
+    let _serial = SERIAL.lock().await;
+    let fake = fake_without_request_id_field();
+    let dir = tempfile::tempdir().unwrap();
+    let client = |j: &Arc<amo_intake::journal::Journal>| {
+        fast_client(&fake, j, AuthConfig::LongLived(fake.long_lived_token()))
+    };
+    let mut n = 0;
+    for path in CreatePath::ALL {
+        // 1. Created, then the connection dropped before the answer; the
+        //    lookups fail twice too (amoCRM's answer stays unknown).
+        n += 1;
+        let key = format!("ai-drop-{n}");
+        let j = open(&dir.path().join(format!("{key}.db")));
+        let p = pipeline(&j, client(&j));
+        let (r, spec) = path.request(n);
+        p.enqueue(&key, &r, &spec).unwrap();
+        fake.inject(Fault::new(
+            "POST",
+            path.post(),
+            FaultKind::ResetAfterExecute,
+        ));
+        fake.inject(
+            Fault::new(
+                "GET",
+                "/api/v4/leads",
+                FaultKind::Unavailable {
+                    status: 503,
+                    retry_after: None,
+                },
+            )
+            .after(0)
+            .times(2),
+        );
+        let posts_before = fake.requests_to("POST", path.post()).len();
+        drain(&p, &j, Duration::from_secs(60)).await;
+        let leads = leads_tagged(&fake, &key);
+        assert_eq!(leads.len(), 1, "{path:?}: {leads:#?}");
+        assert_eq!(
+            fake.requests_to("POST", path.post()).len() - posts_before,
+            1,
+            "{path:?}: created once, never again while the answer was unknown"
+        );
+        assert_eq!(fake.lead_notes(leads[0].id).len(), 1, "{path:?}");
+        assert_eq!(count(&j, OutboxState::Done), 1, "{path:?}");
+        fake.clear_faults();
+
+        // 2. A crash at each step around the creating call.
+        for fp in [
+            "after_contact_search",
+            "after_sending_commit",
+            "after_create_response",
+            "after_sent_commit",
+        ] {
+            n += 1;
+            let key = format!("ai-crash-{n}");
+            let db = dir.path().join(format!("{key}.db"));
+            {
+                let j = open(&db);
+                let p = pipeline(&j, client(&j));
+                let (r, spec) = path.request(n);
+                p.enqueue(&key, &r, &spec).unwrap();
+                failpoint::arm(fp, 1);
+                let e = p.run_once().await.unwrap_err();
+                failpoint::clear();
+                assert!(e.is_failpoint(), "{path:?} {fp}: {e}");
+            }
+            let j = open(&db);
+            let p = pipeline(&j, client(&j));
+            drain(&p, &j, Duration::from_secs(60)).await;
+            let leads = leads_tagged(&fake, &key);
+            assert_eq!(leads.len(), 1, "{path:?} {fp}: {leads:#?}");
+            assert_eq!(fake.lead_notes(leads[0].id).len(), 1, "{path:?} {fp}");
+            assert_eq!(count(&j, OutboxState::Done), 1, "{path:?} {fp}");
+        }
+    }
     assert_clean(&fake);
 }

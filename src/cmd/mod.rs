@@ -8,6 +8,7 @@ pub mod crm;
 pub mod demo;
 pub mod parse;
 pub mod report;
+pub mod requeue;
 pub mod run;
 pub mod status;
 pub mod worker;

@@ -34,7 +34,12 @@ pub fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(ansi)
-        .with_target(false);
+        .with_target(false)
+        // A write to a closed stderr must not panic the task that logs (by
+        // default the subscriber reports it with `eprintln!`, which panics
+        // on the same broken pipe): the SIGTERM task died that way and the
+        // daemon no longer stopped.
+        .log_internal_errors(false);
     let _ = if std::env::var_os("JOURNAL_STREAM").is_some() {
         builder.without_time().try_init()
     } else {

@@ -1,5 +1,5 @@
 //! `amo-intake status`: requests waiting for a callback, their deadlines and
-//! the alerts sent, read from the state file (the daemon may be running:
+//! the alerts sent, quarantined mails and requests, read from the state file (the daemon may be running:
 //! SQLite WAL lets us read alongside it).
 
 use std::path::PathBuf;
@@ -11,6 +11,7 @@ use jiff::tz::TimeZone;
 
 use crate::config::Config;
 use crate::journal::Journal;
+use crate::journal::quarantine::Quarantined;
 use crate::journal::sla::{AlertRow, SlaRow};
 
 #[derive(Debug, clap::Args)]
@@ -82,6 +83,18 @@ fn row_json(r: &SlaRow, alerts: &[AlertRow]) -> serde_json::Value {
     })
 }
 
+fn quarantine_json(q: &Quarantined) -> serde_json::Value {
+    serde_json::json!({
+        "id": q.id,
+        "kind": q.kind,
+        "key": q.key,
+        "mailbox": q.mailbox,
+        "subject": q.subject,
+        "reason": q.reason,
+        "quarantined_at": q.at_ms.and_then(|t| Timestamp::from_millisecond(t).ok()).map(|t| t.to_string()),
+    })
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (_cfg, journal, tz) = open_state(&args.config)?;
     let rows = journal.sla_open_rows()?;
@@ -92,6 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mails = journal.count_mails(None)?;
     let unparsed = journal.count_mails(Some("seen"))?;
     let outbox = journal.outbox_counts()?;
+    let quarantined = journal.quarantined()?;
     if args.json {
         let out = serde_json::json!({
             "mails": mails,
@@ -99,6 +113,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "outbox": outbox.iter().map(|(s, n)| (s.clone(), serde_json::Value::from(*n))).collect::<serde_json::Map<String, serde_json::Value>>(),
             "waiting": rows.iter().map(|r| row_json(r, &for_lead(r.lead_id))).collect::<Vec<_>>(),
             "alerts_pending": alerts.iter().filter(|a| a.sent_ms.is_none() && !a.cancelled).count(),
+            "quarantined": quarantined.iter().map(quarantine_json).collect::<Vec<_>>(),
         });
         println!("{out}");
         return Ok(ExitCode::SUCCESS);
@@ -142,6 +157,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 alerts.join("; ")
             }
         );
+    }
+    if !quarantined.is_empty() {
+        println!(
+            "quarantined: {} (fix the cause, then `amo-intake requeue ID`)",
+            quarantined.len()
+        );
+        for q in &quarantined {
+            println!(
+                "  {:<14} {:<12} {}{}: {}",
+                q.id,
+                q.at_ms
+                    .map(|t| fmt_ms(t, &tz))
+                    .unwrap_or_else(|| "-".into()),
+                q.subject
+                    .as_deref()
+                    .map(|s| format!("«{s}»"))
+                    .unwrap_or_else(|| "(no subject)".into()),
+                q.key
+                    .as_deref()
+                    .map(|k| format!(" {k}"))
+                    .unwrap_or_default(),
+                q.reason
+            );
+        }
     }
     let stuck: Vec<&AlertRow> = alerts
         .iter()

@@ -20,6 +20,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::{Mutex, mpsc};
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use super::ratelimit::RateLimiter;
 use crate::journal::outbox::StoredTokens;
@@ -185,6 +186,8 @@ pub struct Client {
     alert_tx: StdMutex<Option<mpsc::UnboundedSender<AdminAlert>>>,
     dry_log: StdMutex<Vec<DryRunCall>>,
     dry_ids: AtomicI64,
+    /// Cancelled on shutdown: no new call starts (the one in flight ends).
+    shutdown: StdMutex<CancellationToken>,
 }
 
 impl std::fmt::Debug for Client {
@@ -229,7 +232,27 @@ impl Client {
             alert_tx: StdMutex::new(alert_tx),
             dry_log: StdMutex::new(Vec::new()),
             dry_ids: AtomicI64::new(1_000_000),
+            shutdown: StdMutex::new(CancellationToken::new()),
         })
+    }
+
+    /// Once `stop` is cancelled no new call starts: a call waiting for the
+    /// rate limiter or a retry gives up at once with a transient error
+    /// ("shutting down"; the row keeps its state), the call in flight
+    /// finishes within its timeout.
+    pub fn set_shutdown(&self, stop: CancellationToken) {
+        *lock(&self.shutdown) = stop;
+    }
+
+    fn shutdown_token(&self) -> CancellationToken {
+        lock(&self.shutdown).clone()
+    }
+
+    fn shutting_down() -> CrmError {
+        CrmError::Transient {
+            reason: "shutting down".into(),
+            retry_after: None,
+        }
     }
 
     /// Fewer (or more) retries of idempotent calls, e.g. 0 for `check`,
@@ -389,7 +412,11 @@ impl Client {
                     }
                     let wait = retry_after.unwrap_or_else(|| self.backoff(attempt));
                     tracing::warn!(%method, path, attempt, wait_ms = wait.as_millis() as u64, %reason, "amoCRM call failed, retrying");
-                    tokio::time::sleep(wait).await;
+                    let stop = self.shutdown_token();
+                    tokio::select! {
+                        _ = stop.cancelled() => return Err(Self::shutting_down()),
+                        _ = tokio::time::sleep(wait) => {}
+                    }
                 }
                 other => return other,
             }
@@ -459,7 +486,12 @@ impl Client {
         body: Option<&Value>,
         token: &str,
     ) -> Result<Option<Value>, CallErr> {
-        self.opts.limiter.acquire().await;
+        let stop = self.shutdown_token();
+        tokio::select! {
+            biased;
+            _ = stop.cancelled() => return Err(CallErr::Other(Self::shutting_down())),
+            _ = self.opts.limiter.acquire() => {}
+        }
         let mut rb = self
             .http
             .request(method.clone(), self.url(path))
@@ -817,14 +849,25 @@ impl super::events::JsonGet for Client {
     }
 }
 
-/// The daemon's one limiter, from `[amocrm] rate_limit` (requests per second).
-pub fn limiter_from(config: &crate::config::Config) -> Arc<RateLimiter> {
-    let rate = config
+/// The rate `[amocrm] rate_limit` asks for (requests per second, default 6).
+fn rate_from(config: &crate::config::Config) -> f64 {
+    config
         .amocrm
         .as_ref()
         .and_then(|a| a.rate_limit)
-        .unwrap_or(6.0);
-    Arc::new(RateLimiter::new(rate))
+        .unwrap_or(6.0)
+}
+
+/// A limiter for a client built outside the daemon (CLI commands, tests).
+pub fn limiter_from(config: &crate::config::Config) -> Arc<RateLimiter> {
+    Arc::new(RateLimiter::new(rate_from(config)))
+}
+
+/// The daemon's one limiter: it waits out one window before the first
+/// request, so a restart (or a crash loop) never adds its requests to the
+/// previous process's last second.
+pub fn daemon_limiter(config: &crate::config::Config) -> Arc<RateLimiter> {
+    Arc::new(RateLimiter::after_start(rate_from(config)))
 }
 
 /// Builds the amoCRM client described by `[amocrm]` (secrets read here).

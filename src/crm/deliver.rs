@@ -16,9 +16,10 @@ use std::sync::{Arc, Mutex as StdMutex, RwLock};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
 
 use super::catalog::Catalog;
-use super::client::{AdminAlertKind, Client, CrmError};
+use super::client::{Client, CrmError};
 use super::failpoint::hit;
 use super::payload::{Defaults, LeadPlan, Mode, phone10, plan};
 use crate::journal::Journal;
@@ -39,6 +40,8 @@ pub struct Deliverer {
     contacts: StdMutex<HashMap<String, i64>>,
     /// Rows fetched per round.
     pub round: usize,
+    /// Cancelled on shutdown: no new step starts, the call in flight ends.
+    stop: CancellationToken,
 }
 
 fn lock<T>(m: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -52,15 +55,9 @@ fn now_ms() -> i64 {
     crate::journal::now_ms()
 }
 
-/// Phones in logs at info: "+7999***67".
+/// Phones in logs at info: at most the last two digits ("***67").
 pub fn mask_phone(p: &str) -> String {
-    let chars: Vec<char> = p.chars().collect();
-    if chars.len() <= 6 {
-        return "***".into();
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 2..].iter().collect();
-    format!("{head}***{tail}")
+    crate::request::mask_phone(p)
 }
 
 impl Deliverer {
@@ -88,7 +85,25 @@ impl Deliverer {
             defaults,
             contacts: StdMutex::new(HashMap::new()),
             round: 200,
+            stop: CancellationToken::new(),
         }
+    }
+
+    /// Shutdown: once `stop` is cancelled no new step starts (the call in
+    /// flight finishes, bounded by the client's timeout).
+    pub fn with_stop(mut self, stop: CancellationToken) -> Deliverer {
+        self.stop = stop;
+        self
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.is_cancelled()
+    }
+
+    /// How long after a creating call amoCRM may still execute it: the
+    /// client's timeout plus a margin.
+    fn settle(&self) -> Duration {
+        self.client.options().timeout + Duration::from_secs(2)
     }
 
     pub fn client(&self) -> &Arc<Client> {
@@ -115,6 +130,9 @@ impl Deliverer {
     pub async fn deliver_due(&self) -> Result<usize, CrmError> {
         let mut moved = 0;
         loop {
+            if self.stopping() {
+                return Ok(moved);
+            }
             let rows = self.journal.due_outbox(now_ms(), self.round)?;
             if rows.is_empty() {
                 return Ok(moved);
@@ -151,33 +169,58 @@ impl Deliverer {
             }
         }
 
-        // 1. Recover rows that may already exist in amoCRM.
+        // 1. Recover rows that may already exist in amoCRM: all of this
+        //    round's in one lookup.
         let mut fresh = Vec::new();
+        let mut unsure = Vec::new();
         for (row, p) in to_create {
-            if row.state == OutboxState::Sending {
-                match self.lookup(&row.key).await {
-                    Ok(Some(found)) => {
-                        tracing::info!(key = %row.key, lead_id = found.lead_id, "lead found in amoCRM after an interrupted send; not creating it again");
+            if row.state != OutboxState::Sending {
+                fresh.push((row, p));
+                continue;
+            }
+            // A call that timed out may still be executing in amoCRM: look
+            // only once it must have finished either way.
+            let settled_at = row.last_try_ms.unwrap_or(0) + self.settle().as_millis() as i64;
+            if settled_at > now_ms() {
+                tracing::info!(key = %row.key, wait_ms = settled_at - now_ms(), "interrupted create: waiting for amoCRM to finish it before looking the key up");
+                self.journal.mark_retry(
+                    row.request_id,
+                    "the creating call's answer was lost; waiting before the lookup",
+                    settled_at,
+                )?;
+                continue;
+            }
+            unsure.push((row, p));
+        }
+        if !unsure.is_empty() {
+            if self.stopping() {
+                return Ok(step);
+            }
+            let rows: Vec<&OutboxRow> = unsure.iter().map(|(r, _)| r).collect();
+            match self.lookup_many(&rows).await {
+                Ok(found) => {
+                    for (row, p) in unsure {
+                        let Some(f) = found.get(&row.key) else {
+                            fresh.push((row, p));
+                            continue;
+                        };
+                        tracing::info!(key = %row.key, lead_id = f.lead_id, "lead found in amoCRM after an interrupted send; not creating it again");
                         self.journal.mark_sent(
                             row.request_id,
-                            found.lead_id,
-                            found.contact_id,
-                            found.uid.as_deref(),
+                            f.lead_id,
+                            f.contact_id,
+                            f.uid.as_deref(),
                         )?;
                         hit("after_sent_commit")?;
                         step.moved += 1;
-                        continue;
                     }
-                    Ok(None) => {}
-                    Err(e) => {
-                        if self.fail(&[&row], e, &mut step)? {
-                            return Ok(step);
-                        }
-                        continue;
+                }
+                Err(e) => {
+                    if self.fail(&rows, e, &mut step)? {
+                        return Ok(step);
                     }
                 }
             }
-            fresh.push((row, p));
         }
 
         // 2. Create leads.
@@ -185,6 +228,9 @@ impl Deliverer {
             .into_iter()
             .partition(|(_, p)| p.mode == Mode::Unsorted);
         for (row, p) in unsorted {
+            if self.stopping() {
+                return Ok(step);
+            }
             if self.create_unsorted(&row, &p, &mut step).await? {
                 return Ok(step);
             }
@@ -211,6 +257,9 @@ impl Deliverer {
                 }
             }
             pending = rest;
+            if self.stopping() {
+                return Ok(step);
+            }
             if self.create_complex(batch, &mut step).await? {
                 return Ok(step);
             }
@@ -219,12 +268,18 @@ impl Deliverer {
         // 3. Notes, then tasks, as arrays across leads.
         let sent = self.rows_to_follow_up(OutboxState::Sent, &sent)?;
         for chunk in sent.chunks(MAX_BATCH) {
+            if self.stopping() {
+                return Ok(step);
+            }
             if self.post_notes(chunk, &catalog, &mut step).await? {
                 return Ok(step);
             }
         }
         let noted = self.rows_to_follow_up(OutboxState::Noted, &noted)?;
         for chunk in noted.chunks(MAX_BATCH) {
+            if self.stopping() {
+                return Ok(step);
+            }
             if self.post_tasks(chunk, &catalog, &mut step).await? {
                 return Ok(step);
             }
@@ -256,6 +311,12 @@ impl Deliverer {
     /// Records a failed call for these rows. Returns true when the round
     /// must stop (amoCRM is unhappy: don't hammer it).
     fn fail(&self, rows: &[&OutboxRow], e: CrmError, step: &mut Step) -> Result<bool, CrmError> {
+        if self.stopping() && matches!(e, CrmError::Transient { .. }) {
+            // Shutdown: the call never started (or was cut); the rows stay
+            // as they are for the next start.
+            step.halted = true;
+            return Ok(true);
+        }
         match e {
             CrmError::Failpoint(_) | CrmError::Stopped(_) | CrmError::Journal(_) => Err(e),
             CrmError::Transient {
@@ -296,15 +357,10 @@ impl Deliverer {
     }
 
     fn quarantine(&self, row: &OutboxRow, why: &str) -> Result<(), CrmError> {
+        // The admin alert follows from the journal (the pipeline tells about
+        // every quarantined item once, crash or not).
+        tracing::error!(key = %row.key, rule = row.request.rule.as_deref().unwrap_or("-"), reason = why, "request quarantined");
         self.journal.quarantine_outbox(row.request_id, why)?;
-        self.client.alert(
-            AdminAlertKind::Quarantined,
-            format!(
-                "request {} (rule {}) quarantined: {why}",
-                row.key,
-                row.request.rule.as_deref().unwrap_or("-")
-            ),
-        );
         Ok(())
     }
 
@@ -778,53 +834,93 @@ impl Deliverer {
         }))
     }
 
-    /// Looks a key up in amoCRM: the lead whose fields hold it, else the
-    /// Unsorted item created with it as `source_uid`/`request_id`.
-    pub async fn lookup(&self, key: &str) -> Result<Option<Found>, CrmError> {
-        let page = self
-            .client
-            .get_json(
-                "/api/v4/leads",
-                &[("query", key.to_string()), ("with", "contacts".into())],
-            )
-            .await?;
-        let leads = page
-            .as_ref()
-            .and_then(|p| p.pointer("/_embedded/leads"))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for l in leads {
-            let holds = l
-                .get("name")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.contains(key))
-                || l.get("custom_fields_values")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .flat_map(|cf| {
-                        cf.get("values")
-                            .and_then(Value::as_array)
-                            .into_iter()
-                            .flatten()
-                    })
-                    .any(|v| v.get("value").and_then(Value::as_str) == Some(key))
-                || l.pointer("/_embedded/tags")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .any(|t| t.get("name").and_then(Value::as_str) == Some(key));
-            if holds && let Some(id) = l.get("id").and_then(Value::as_i64) {
-                let contact_id = l
-                    .pointer("/_embedded/contacts/0/id")
-                    .and_then(Value::as_i64);
-                return Ok(Some(Found {
-                    lead_id: id,
-                    contact_id,
-                    uid: None,
-                }));
+    /// Looks a row's key up in amoCRM after a creating call whose answer
+    /// never came (crash, reset, timeout). See [`Deliverer::lookup_many`].
+    pub async fn lookup(&self, row: &OutboxRow) -> Result<Option<Found>, CrmError> {
+        Ok(self.lookup_many(&[row]).await?.remove(&row.key))
+    }
+
+    /// Looks these rows' keys up in amoCRM, on every create path and
+    /// whatever the account's custom fields:
+    /// 1. every lead updated since the earliest first creating call (less a
+    ///    margin for clock skew), compared by key in its tags, name and
+    ///    field values — the key is always one of the lead's tags, and a
+    ///    lead's `updated_at` is never before its creation, whatever
+    ///    `created_at` it was given (`unsorted/forms` backdates it to the
+    ///    mail's date);
+    /// 2. for keys still missing, the newest Unsorted forms
+    ///    (`source_uid`/`request_id`).
+    ///
+    /// A key missing from the answer was not found by a complete listing; a
+    /// listing longer than [`LOOKUP_MAX_PAGES`] pages is an error (the rows
+    /// stay `sending` and are looked up again), never "not found".
+    pub async fn lookup_many(
+        &self,
+        rows: &[&OutboxRow],
+    ) -> Result<HashMap<String, Found>, CrmError> {
+        let keys: HashSet<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+        let mut found: HashMap<String, Found> = HashMap::new();
+        if keys.is_empty() {
+            return Ok(found);
+        }
+        let since_ms = rows
+            .iter()
+            .map(|r| r.first_try_ms.unwrap_or(r.created_ms))
+            .min()
+            .unwrap_or(0);
+        let since_s = (since_ms / 1000 - LOOKUP_MARGIN_S).max(0);
+        let mut next: Option<String> = None;
+        let mut pages = 0usize;
+        loop {
+            if pages >= LOOKUP_MAX_PAGES {
+                return Err(CrmError::Decode(format!(
+                    "lead lookup after an interrupted create: more than {} leads changed since the attempt; will look again",
+                    LOOKUP_MAX_PAGES * 250
+                )));
             }
+            let page = match &next {
+                None => {
+                    self.client
+                        .get_json(
+                            "/api/v4/leads",
+                            &[
+                                ("filter[updated_at][from]", since_s.to_string()),
+                                ("with", "contacts".into()),
+                                ("order[id]", "asc".into()),
+                                ("limit", "250".into()),
+                            ],
+                        )
+                        .await?
+                }
+                Some(href) => self.client.get_json(href, &[]).await?,
+            };
+            pages += 1;
+            let Some(page) = page else { break };
+            for l in page
+                .pointer("/_embedded/leads")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                for key in keys_held(l, &keys) {
+                    if let Some(id) = l.get("id").and_then(Value::as_i64) {
+                        found.entry(key.to_string()).or_insert(Found {
+                            lead_id: id,
+                            contact_id: l
+                                .pointer("/_embedded/contacts/0/id")
+                                .and_then(Value::as_i64),
+                            uid: None,
+                        });
+                    }
+                }
+            }
+            match page.pointer("/_links/next/href").and_then(Value::as_str) {
+                Some(h) => next = Some(h.to_string()),
+                None => break,
+            }
+        }
+        if found.len() == keys.len() {
+            return Ok(found);
         }
         let items = self
             .client
@@ -844,20 +940,82 @@ impl Deliverer {
             .into_iter()
             .flatten()
         {
-            let ours = it.get("source_uid").and_then(Value::as_str) == Some(key)
-                || it.get("request_id").and_then(Value::as_str) == Some(key);
-            if ours && let Some(id) = it.pointer("/_embedded/leads/0/id").and_then(Value::as_i64) {
-                return Ok(Some(Found {
-                    lead_id: id,
-                    contact_id: it
-                        .pointer("/_embedded/contacts/0/id")
-                        .and_then(Value::as_i64),
-                    uid: it.get("uid").and_then(Value::as_str).map(str::to_string),
-                }));
+            let key = [it.get("source_uid"), it.get("request_id")]
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .find(|k| keys.contains(k));
+            if let Some(key) = key
+                && !found.contains_key(key)
+                && let Some(id) = it.pointer("/_embedded/leads/0/id").and_then(Value::as_i64)
+            {
+                found.insert(
+                    key.to_string(),
+                    Found {
+                        lead_id: id,
+                        contact_id: it
+                            .pointer("/_embedded/contacts/0/id")
+                            .and_then(Value::as_i64),
+                        uid: it.get("uid").and_then(Value::as_str).map(str::to_string),
+                    },
+                );
             }
         }
-        Ok(None)
+        Ok(found)
     }
+}
+
+/// How far before the first creating call the crash lookup lists leads:
+/// covers a difference between our clock and amoCRM's.
+pub const LOOKUP_MARGIN_S: i64 = 3600;
+
+/// Pages of 250 leads the crash lookup reads at most before it gives up
+/// for this round (and tries again later, without creating anything).
+pub const LOOKUP_MAX_PAGES: usize = 40;
+
+/// The keys among `keys` a lead (from `GET /api/v4/leads`) holds as a tag,
+/// in its name or as a field value.
+fn keys_held<'a>(l: &Value, keys: &HashSet<&'a str>) -> Vec<&'a str> {
+    let mut held: Vec<&'a str> = Vec::new();
+    let mut take = |s: &str| {
+        if let Some(k) = keys.get(s)
+            && !held.contains(k)
+        {
+            held.push(k);
+        }
+    };
+    for t in l
+        .pointer("/_embedded/tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(n) = t.get("name").and_then(Value::as_str) {
+            take(n);
+        }
+    }
+    for v in l
+        .get("custom_fields_values")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|cf| {
+            cf.get("values")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
+    {
+        if let Some(s) = v.get("value").and_then(Value::as_str) {
+            take(s);
+        }
+    }
+    if let Some(name) = l.get("name").and_then(Value::as_str) {
+        for k in keys.iter().filter(|k| name.contains(**k)) {
+            take(k);
+        }
+    }
+    held
 }
 
 /// A lead amoCRM already has for a key.
@@ -896,7 +1054,8 @@ mod tests {
 
     #[test]
     fn masks() {
-        assert_eq!(mask_phone("+79991234567"), "+799***67");
+        assert_eq!(mask_phone("+79991234567"), "***67");
+        assert_eq!(mask_phone("9139123447"), "***47");
         assert_eq!(mask_phone("123"), "***");
     }
 }

@@ -49,6 +49,18 @@ impl RateLimiter {
         }
     }
 
+    /// The limiter of a process that may have just replaced another one
+    /// (a restart, a crash and restart): nothing is sent until one window
+    /// has passed, so the requests of the previous process and this one
+    /// never share a window, however quickly restarts follow each other.
+    pub fn after_start(per_second: f64) -> RateLimiter {
+        let rl = RateLimiter::new(per_second);
+        if let Ok(mut st) = rl.state.try_lock() {
+            st.paused_until = Some(Instant::now() + WINDOW);
+        }
+        rl
+    }
+
     /// The average spacing of requests when a backlog drains.
     pub fn interval(&self) -> Duration {
         WINDOW / self.limit as u32
@@ -118,6 +130,20 @@ mod tests {
         // The first 20 go at once, the rest one window later.
         let total = times[25] - start;
         assert!(total < Duration::from_millis(1600), "{total:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_new_process_waits_out_one_window_first() {
+        let start = Instant::now();
+        let rl = RateLimiter::after_start(7.0);
+        rl.acquire().await;
+        assert!(Instant::now() >= start + WINDOW);
+        // Then the usual: the rest of the window's share goes at once.
+        let t = Instant::now();
+        for _ in 0..6 {
+            rl.acquire().await;
+        }
+        assert_eq!(Instant::now(), t);
     }
 
     #[tokio::test(start_paused = true)]

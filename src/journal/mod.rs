@@ -11,6 +11,7 @@
 
 pub mod mails;
 pub mod outbox;
+pub mod quarantine;
 pub mod sla;
 
 use std::path::{Path, PathBuf};
@@ -43,7 +44,12 @@ pub type Result<T> = std::result::Result<T, JournalError>;
 
 /// Migrations, in order; index + 1 is the `user_version` after applying it.
 /// Never edit one that has shipped: append a new one.
-const MIGRATIONS: &[&str] = &[mails::SCHEMA, outbox::SCHEMA, sla::SCHEMA];
+const MIGRATIONS: &[&str] = &[
+    mails::SCHEMA,
+    outbox::SCHEMA,
+    sla::SCHEMA,
+    outbox::SCHEMA_V4,
+];
 
 pub struct Journal {
     path: PathBuf,
@@ -60,11 +66,7 @@ impl std::fmt::Debug for Journal {
 impl Journal {
     /// Opens (creating if needed) and migrates the state file.
     pub fn open(path: &Path) -> Result<Journal> {
-        if let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-        {
-            let _ = std::fs::create_dir_all(dir);
-        }
+        private_files(path);
         let conn = Connection::open(path).map_err(|source| JournalError::Open {
             path: path.to_path_buf(),
             source,
@@ -132,7 +134,79 @@ impl Journal {
     }
 }
 
+/// The state file holds phones, names and tokens: its folder is created
+/// 0700 and the file, its WAL and shared-memory files 0600 (SQLite gives
+/// the WAL the main file's mode), whatever the umask — with or without
+/// systemd's `StateDirectoryMode`. An existing file open to others is
+/// narrowed to 0600 with a warning; an existing folder is left as it is.
+fn private_files(path: &Path) {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    if path == Path::new(":memory:") {
+        return;
+    }
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+        && !dir.exists()
+    {
+        let _ = std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir);
+    }
+    if !path.exists() {
+        let _ = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+    }
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let p = PathBuf::from(p);
+        if let Ok(meta) = std::fs::metadata(&p)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(file = %p.display(), mode = format!("{:o}", meta.permissions().mode() & 0o777), "state file readable by others; setting it to 0600");
+            let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+}
+
 /// Now as unix milliseconds (the journal stores instants as integers).
 pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn state_file_wal_and_folder_are_private_whatever_the_umask() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("new/state");
+        let path = folder.join("state.db");
+        let j = Journal::open(&path).unwrap();
+        j.count_mails(None).unwrap();
+        j.conn()
+            .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        assert_eq!(mode(&folder), 0o700);
+        assert_eq!(mode(&path), 0o600);
+        let wal = folder.join("state.db-wal");
+        assert!(wal.exists());
+        assert_eq!(mode(&wal), 0o600, "WAL");
+        drop(j);
+        // An existing file open to others is narrowed.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        drop(Journal::open(&path).unwrap());
+        assert_eq!(mode(&path), 0o600);
+    }
 }

@@ -54,6 +54,20 @@ CREATE TABLE tokens (
 );
 "#;
 
+/// Migration 4: when the creating calls of a row happened (the crash lookup
+/// lists leads touched since the first one, and waits out a call that may
+/// still be executing after the last one), and when a row or a mail was
+/// quarantined (status, alerts, `requeue`).
+pub(super) const SCHEMA_V4: &str = r#"
+ALTER TABLE outbox ADD COLUMN first_try INTEGER; -- unix ms, first creating call
+ALTER TABLE outbox ADD COLUMN last_try INTEGER;  -- unix ms, latest creating call
+ALTER TABLE outbox ADD COLUMN quarantined_at INTEGER; -- unix ms
+ALTER TABLE outbox ADD COLUMN alerted INTEGER NOT NULL DEFAULT 0; -- admin told of the quarantine
+ALTER TABLE mails ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0; -- parse attempts started
+ALTER TABLE mails ADD COLUMN quarantined_at INTEGER; -- unix ms
+ALTER TABLE mails ADD COLUMN alerted INTEGER NOT NULL DEFAULT 0;
+"#;
+
 /// The idempotency key of a mail: stable across restarts and re-fetches,
 /// short enough for a tag and a text field.
 pub fn idempotency_key(
@@ -174,12 +188,18 @@ pub struct OutboxRow {
     pub rr_index: i64,
     pub received_at_ms: i64,
     pub deadline_ms: Option<i64>,
+    /// When the request was journalled (unix ms).
+    pub created_ms: i64,
+    /// First and latest creating call (unix ms), if any was made.
+    pub first_try_ms: Option<i64>,
+    pub last_try_ms: Option<i64>,
 }
 
 const ROW_SELECT: &str =
     "SELECT o.request_id, r.mail_id, o.key, o.state, o.attempts, o.next_attempt, o.last_error,
     o.lead_id, o.contact_id, o.unsorted_uid, o.solo, o.notes_posting, o.tasks_posting,
-    r.request, r.spec, r.rr_index, r.received_at, r.deadline
+    r.request, r.spec, r.rr_index, r.received_at, r.deadline,
+    r.created_at, o.first_try, o.last_try
     FROM outbox o JOIN requests r ON r.id = o.request_id";
 
 fn read_row(r: &Row<'_>) -> rusqlite::Result<(OutboxRowRaw, String, String)> {
@@ -201,6 +221,9 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<(OutboxRowRaw, String, String)> {
             rr_index: r.get(15)?,
             received_at_ms: r.get(16)?,
             deadline_ms: r.get(17)?,
+            created_ms: r.get(18)?,
+            first_try_ms: r.get(19)?,
+            last_try_ms: r.get(20)?,
         },
         r.get(13)?,
         r.get(14)?,
@@ -224,6 +247,9 @@ struct OutboxRowRaw {
     rr_index: i64,
     received_at_ms: i64,
     deadline_ms: Option<i64>,
+    created_ms: i64,
+    first_try_ms: Option<i64>,
+    last_try_ms: Option<i64>,
 }
 
 fn finish_row((raw, req, spec): (OutboxRowRaw, String, String)) -> Result<OutboxRow> {
@@ -251,6 +277,9 @@ fn finish_row((raw, req, spec): (OutboxRowRaw, String, String)) -> Result<Outbox
         rr_index: raw.rr_index,
         received_at_ms: raw.received_at_ms,
         deadline_ms: raw.deadline_ms,
+        created_ms: raw.created_ms,
+        first_try_ms: raw.first_try_ms,
+        last_try_ms: raw.last_try_ms,
     })
 }
 
@@ -329,8 +358,8 @@ impl Journal {
     /// A mail that cannot be parsed: kept, visible, with the reason.
     pub fn quarantine_mail(&self, mail_id: i64, rule_set: &str, reason: &str) -> Result<()> {
         self.conn().execute(
-            "UPDATE mails SET state='quarantined', rule_set=?2, error=?3 WHERE id=?1",
-            params![mail_id, rule_set, reason],
+            "UPDATE mails SET state='quarantined', rule_set=?2, error=?3, quarantined_at=?4, alerted=0 WHERE id=?1",
+            params![mail_id, rule_set, reason, super::now_ms()],
         )?;
         Ok(())
     }
@@ -469,7 +498,7 @@ impl Journal {
         let tx = conn.transaction()?;
         for id in ids {
             tx.execute(
-                "UPDATE outbox SET state='sending', attempts=attempts+1, updated_at=?2 WHERE request_id=?1 AND state IN ('queued','sending')",
+                "UPDATE outbox SET state='sending', attempts=attempts+1, first_try=COALESCE(first_try, ?2), last_try=?2, updated_at=?2 WHERE request_id=?1 AND state IN ('queued','sending')",
                 params![id, now],
             )?;
         }
@@ -557,12 +586,12 @@ impl Journal {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "UPDATE outbox SET state='quarantined', last_error=?2, updated_at=?3 WHERE request_id=?1",
+            "UPDATE outbox SET state='quarantined', last_error=?2, updated_at=?3, quarantined_at=?3, alerted=0 WHERE request_id=?1",
             params![id, reason, now],
         )?;
         tx.execute(
-            "UPDATE mails SET state='quarantined', error=?2 WHERE id=(SELECT mail_id FROM requests WHERE id=?1)",
-            params![id, reason],
+            "UPDATE mails SET state='quarantined', error=?2, quarantined_at=?3, alerted=1 WHERE id=(SELECT mail_id FROM requests WHERE id=?1)",
+            params![id, reason, now],
         )?;
         tx.commit()?;
         Ok(())

@@ -128,11 +128,10 @@ impl Setup {
     pub fn new() -> Setup {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir_all(dir.path().join("rules")).expect("rules dir");
-        std::fs::write(
-            dir.path().join("imap-password"),
-            format!("{}\n", super::dovecot::PASSWORD),
-        )
-        .expect("password");
+        super::write_secret(
+            &dir.path().join("imap-password"),
+            &format!("{}\n", super::dovecot::PASSWORD),
+        );
         Setup { dir }
     }
 

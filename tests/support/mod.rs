@@ -12,3 +12,11 @@ pub mod fake_amocrm;
 pub mod fake_channels;
 
 pub use fake_amocrm::{FakeAmo, FakeOptions, Fault, FaultKind};
+
+/// Writes a secret file (token, password) the way an admin must: mode 0600
+/// (the daemon refuses secrets readable by group or others).
+pub fn write_secret(path: &std::path::Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).expect("write secret");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
+}

@@ -99,3 +99,56 @@ pub(crate) fn take(queue: &mut Vec<Fault>, method: &str, path: &str) -> Option<F
     }
     Some(kind)
 }
+
+/// Random faults: each request that no queued fault takes gets, with
+/// probability `rate`, one of `kinds` that matches it (seeded, so a run can
+/// be replayed).
+#[derive(Debug, Clone)]
+pub struct Chaos {
+    pub rate: f64,
+    /// Per-method rates that replace `rate` (e.g. fewer faults on GETs).
+    pub method_rates: Vec<(String, f64)>,
+    pub kinds: Vec<Fault>,
+    rng: rand::rngs::StdRng,
+    /// How many faults fired so far.
+    pub fired: usize,
+}
+
+impl Chaos {
+    pub fn new(seed: u64, rate: f64, kinds: Vec<Fault>) -> Chaos {
+        use rand::SeedableRng;
+        Chaos {
+            rate,
+            method_rates: Vec::new(),
+            kinds,
+            rng: rand::rngs::StdRng::seed_from_u64(seed),
+            fired: 0,
+        }
+    }
+
+    /// Requests with this method fail with probability `rate` instead.
+    pub fn method_rate(mut self, method: &str, rate: f64) -> Chaos {
+        self.method_rates.push((method.to_ascii_uppercase(), rate));
+        self
+    }
+
+    pub(crate) fn pick(&mut self, method: &str, path: &str) -> Option<FaultKind> {
+        use rand::Rng;
+        let rate = self
+            .method_rates
+            .iter()
+            .find(|(m, _)| m == method)
+            .map_or(self.rate, |(_, r)| *r);
+        let candidates: Vec<&Fault> = self
+            .kinds
+            .iter()
+            .filter(|f| f.matches(method, path))
+            .collect();
+        if candidates.is_empty() || self.rng.random::<f64>() >= rate {
+            return None;
+        }
+        let i = self.rng.random_range(0..candidates.len());
+        self.fired += 1;
+        Some(candidates[i].kind.clone())
+    }
+}

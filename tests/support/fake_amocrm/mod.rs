@@ -56,7 +56,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub use api::{Reply, internal_error_body, revoked_body, unauthorized_body};
 pub use auth::TokenKind;
-pub use faults::{Fault, FaultKind};
+pub use faults::{Chaos, Fault, FaultKind};
 pub use model::*;
 pub use spec::FieldError;
 pub use state::{Clock, DUPLICATE_TAG, DuplicatePolicy, RecordedRequest, SpecViolation};
@@ -313,6 +313,16 @@ impl FakeAmo {
 
     pub fn inject(&self, fault: Fault) {
         self.lock().faults.push(fault);
+    }
+
+    /// Random faults from now on (see [`Chaos`]); `None` ends them.
+    pub fn set_chaos(&self, chaos: Option<Chaos>) {
+        self.lock().chaos = chaos;
+    }
+
+    /// Random faults fired so far.
+    pub fn chaos_fired(&self) -> usize {
+        self.lock().chaos.as_ref().map_or(0, |c| c.fired)
     }
 
     /// Faults still queued (not yet fired).
@@ -962,7 +972,12 @@ async fn serve_request(
                 st.count_429 += 1;
                 Plan::Answer(Reply::empty(429))
             } else {
-                match faults::take(&mut st.faults, &method, &path) {
+                let queued = faults::take(&mut st.faults, &method, &path);
+                let fault = match queued {
+                    Some(k) => Some(k),
+                    None => st.chaos.as_mut().and_then(|c| c.pick(&method, &path)),
+                };
+                match fault {
                     None => Plan::Execute {
                         delay: None,
                         reset: false,
