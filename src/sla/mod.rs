@@ -334,11 +334,15 @@ pub fn open_for_request(
         None => fallback_arrival,
     };
     let deadline = policy.deadline(arrival, rule_sla_secs);
+    // The row feeds alert texts (Telegram, mail, webhook, an amoCRM task
+    // or note): one line each and bounded, whatever the mail held; the
+    // request itself stays whole in the outbox.
+    use crate::crm::payload::{limits, one_line};
     let asked = request
         .product
-        .clone()
-        .or_else(|| request.message.clone())
-        .map(|s| s.chars().take(300).collect::<String>());
+        .as_deref()
+        .or(request.message.as_deref())
+        .map(|s| one_line(s, 300));
     journal.sla_open(&NewSla {
         lead_id: lead.lead_id,
         contact_id: lead.contact_id,
@@ -346,8 +350,8 @@ pub fn open_for_request(
         mail_id: lead.mail_id,
         arrival,
         deadline,
-        client_name: request.name.clone(),
-        phone: request.phone.clone(),
+        client_name: request.name.as_deref().map(|n| one_line(n, limits::NAME)),
+        phone: request.phone.as_deref().map(|p| one_line(p, limits::NAME)),
         asked,
         kind: Some(request.kind.as_str().to_string()),
     })?;
@@ -439,6 +443,34 @@ mod tests {
         assert_eq!(
             j.sla_row(1).unwrap().unwrap().client_name.as_deref(),
             Some("Иван")
+        );
+    }
+
+    /// A huge or multi-line name or message does not become a huge alert.
+    #[test]
+    fn sla_row_values_are_one_line_and_bounded() {
+        let j = Journal::in_memory().unwrap();
+        let p = Policy::around_the_clock(TimeZone::UTC);
+        let req = Request {
+            action: Action::Lead,
+            name: Some(format!("Анна\r\n{}", "я".repeat(100_000))),
+            message: Some("строка\n".repeat(10_000)),
+            ..Request::default()
+        };
+        let lead = DeliveredLead {
+            lead_id: 9,
+            ..DeliveredLead::default()
+        };
+        let now: Timestamp = "2026-11-26T09:05:00Z".parse().unwrap();
+        open_for_request(&j, &p, &req, None, &lead, now).unwrap();
+        let row = j.sla_row(9).unwrap().unwrap();
+        let name = row.client_name.unwrap();
+        assert_eq!(name.chars().count(), crate::crm::payload::limits::NAME);
+        assert!(name.starts_with("Анна яяя") && !name.contains('\n'));
+        let asked = row.asked.unwrap();
+        assert!(
+            asked.chars().count() <= 300 && !asked.contains('\n'),
+            "{asked}"
         );
     }
 
