@@ -69,7 +69,12 @@ pub struct Pipeline {
     worker: Option<ParseWorker>,
     /// Called once a burst of work has been quiet for [`QUIET_BEFORE_TRIM`].
     after_burst: fn(),
+    /// Failed attempts to store a parsed mail's request, by mail id.
+    store_failures: Mutex<std::collections::HashMap<i64, u32>>,
 }
+
+/// Attempts to store a mail's request before the mail is quarantined.
+const STORE_ATTEMPTS: u32 = 3;
 
 /// The daemon's one limiter when the pipeline builds its own client.
 pub fn limiter_from(config: &Config) -> Arc<RateLimiter> {
@@ -149,6 +154,7 @@ impl Pipeline {
             catalog_override: None,
             worker: None,
             after_burst: crate::memory::release_free_memory,
+            store_failures: Mutex::new(std::collections::HashMap::new()),
         })
     }
 
@@ -229,15 +235,19 @@ impl Pipeline {
     pub async fn parse_seen(&self) -> Result<usize, PipelineError> {
         let rules = self.deps.rules.load_full();
         let mut moved = 0;
+        // Mails whose request could not be stored: left for the next pass.
+        let mut skip = std::collections::HashSet::new();
         loop {
-            let mails = self.deps.journal.seen_mails(100)?;
+            let mut mails = self.deps.journal.seen_mails(100 + skip.len())?;
+            mails.retain(|m| !skip.contains(&m.id));
             if mails.is_empty() {
                 return Ok(moved);
             }
             for m in mails {
+                let mail = crate::worker::MailBytes::of(&m, &self.deps.journal);
                 let parsed = match &self.worker {
-                    Some(w) => w.parse(&rules, &self.parse, &m.raw).await,
-                    None => crate::worker::parse_guarded(&rules, &m.raw, &self.parse),
+                    Some(w) => w.parse(&rules, &self.parse, mail).await,
+                    None => crate::worker::parse_in_process(&rules, mail, &self.parse),
                 };
                 let request = match parsed {
                     Ok(r) => r,
@@ -261,7 +271,7 @@ impl Pipeline {
                     .unwrap_or_default();
                 let start = m.internal_date_ms.unwrap_or(m.received_at_ms);
                 let key = m.key();
-                let e = self.deps.journal.enqueue_request(&NewRequest {
+                let stored = self.deps.journal.enqueue_request(&NewRequest {
                     mail_id: Some(m.id),
                     key: &key,
                     request: &request,
@@ -273,7 +283,36 @@ impl Pipeline {
                     } else {
                         None
                     },
-                })?;
+                });
+                let e = match stored {
+                    Ok(e) => {
+                        self.store_failures.lock().await.remove(&m.id);
+                        e
+                    }
+                    Err(err) => {
+                        // One mail's request that cannot be stored must not
+                        // hold the others: retried a bounded number of
+                        // times (a full disk passes), then quarantined.
+                        let mut f = self.store_failures.lock().await;
+                        let n = f.entry(m.id).or_insert(0);
+                        *n += 1;
+                        if *n < STORE_ATTEMPTS {
+                            tracing::warn!(mail_id = m.id, attempt = *n, error = %err, "request parsed from this mail not stored; will retry");
+                            skip.insert(m.id);
+                            continue;
+                        }
+                        f.remove(&m.id);
+                        let reason = format!(
+                            "the request parsed from this mail could not be stored {STORE_ATTEMPTS} times ({err}); kept for a human"
+                        );
+                        tracing::error!(mail_id = m.id, uid = m.uid, mailbox = %m.mailbox, %reason, "mail quarantined");
+                        self.deps
+                            .journal
+                            .quarantine_mail(m.id, rules.version(), &reason)?;
+                        moved += 1;
+                        continue;
+                    }
+                };
                 tracing::info!(mail_id = m.id, uid = m.uid, %key, request_id = e.request_id, action = request.action.as_str(), rule = request.rule.as_deref().unwrap_or("-"), "mail parsed and queued");
                 crate::metrics::global().request(request.action.as_str());
                 moved += 1;

@@ -83,6 +83,11 @@ pub struct SeenMail {
     pub message_id: Option<String>,
     pub internal_date_ms: Option<i64>,
     pub received_at_ms: i64,
+    /// Size of the raw mail in bytes.
+    pub size: usize,
+    /// The raw mail when it is at most [`INLINE_RAW_BYTES`]; a larger one
+    /// is left in the journal (empty here) and streamed from it
+    /// ([`Journal::read_mail_at`]).
     pub raw: Vec<u8>,
 }
 
@@ -273,6 +278,9 @@ pub struct Enqueued {
 
 /// Raw bytes of unparsed mails loaded at once (see [`Journal::seen_mails`]).
 pub const SEEN_BATCH_BYTES: usize = 4 * 1024 * 1024;
+/// Mails up to this size come with their raw bytes; larger ones are
+/// streamed from the journal when parsed.
+pub const INLINE_RAW_BYTES: usize = 1024 * 1024;
 
 impl Journal {
     /// Mails recorded but not parsed yet, oldest first: at most `limit`,
@@ -281,10 +289,11 @@ impl Journal {
     pub fn seen_mails(&self, limit: usize) -> Result<Vec<SeenMail>> {
         let conn = self.conn();
         let mut st = conn.prepare(
-            "SELECT id, mailbox, uidvalidity, uid, message_id, internal_date, received_at, raw
+            "SELECT id, mailbox, uidvalidity, uid, message_id, internal_date, received_at, size,
+                    CASE WHEN size <= ?2 THEN raw ELSE x'' END
              FROM mails WHERE state='seen' ORDER BY id LIMIT ?1",
         )?;
-        let rows = st.query_map(params![limit as i64], |r| {
+        let rows = st.query_map(params![limit as i64, INLINE_RAW_BYTES as i64], |r| {
             Ok(SeenMail {
                 id: r.get(0)?,
                 mailbox: r.get(1)?,
@@ -293,7 +302,8 @@ impl Journal {
                 message_id: r.get(4)?,
                 internal_date_ms: r.get(5)?,
                 received_at_ms: r.get(6)?,
-                raw: r.get(7)?,
+                size: r.get::<_, i64>(7)?.max(0) as usize,
+                raw: r.get(8)?,
             })
         })?;
         let mut out = Vec::new();
