@@ -617,8 +617,17 @@ mod tests {
     #[test]
     fn seen_mails_come_in_batches_bounded_by_size() -> Result<()> {
         let j = Journal::in_memory()?;
-        let mb = 1024 * 1024;
-        for (uid, size) in [(1u32, 3 * mb), (2, 3 * mb), (3, 10), (4, 10)] {
+        let kb = 1024;
+        let mb = 1024 * kb;
+        for (uid, size) in [
+            (1u32, 900 * kb),
+            (2, 900 * kb),
+            (3, 900 * kb),
+            (4, 900 * kb),
+            (5, 900 * kb),
+            (6, 10),
+            (7, 3 * mb),
+        ] {
             let mut raw = format!("Message-ID: <m{uid}@b>\r\n\r\n").into_bytes();
             raw.resize(size, b'x');
             j.record_mail(&IncomingMail {
@@ -629,10 +638,22 @@ mod tests {
                 raw,
             })?;
         }
-        // 3 MB, then 6 MB: past the 4 MB budget, the batch ends.
+        // 900 KB at a time: past the 4 MB budget (the 5th), the batch ends.
         let first = j.seen_mails(100)?;
-        assert_eq!(first.iter().map(|m| m.uid).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(
+            first.iter().map(|m| m.uid).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5]
+        );
+        assert!(first.iter().all(|m| m.raw.len() == m.size));
         assert_eq!(j.seen_mails(1)?.len(), 1);
+        // A mail over INLINE_RAW_BYTES comes without its bytes (streamed
+        // from the journal when parsed), so it costs the batch nothing.
+        j.conn()
+            .execute("UPDATE mails SET state='parsed' WHERE uid <= 5", [])?;
+        let rest = j.seen_mails(100)?;
+        assert_eq!(rest.iter().map(|m| m.uid).collect::<Vec<_>>(), [6, 7]);
+        assert_eq!(rest[1].size, 3 * mb);
+        assert!(rest[1].raw.is_empty());
         Ok(())
     }
 
