@@ -7,6 +7,8 @@
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
+#[cfg(test)]
+use super::JournalError;
 use super::{Journal, Result};
 
 pub(super) const SCHEMA: &str = r#"
@@ -35,6 +37,20 @@ CREATE TABLE mailboxes (
     last_uid     INTEGER NOT NULL,
     last_sync    INTEGER           -- unix ms of the last successful sync
 );
+"#;
+
+/// Raw mails live in their own table (migration 4; `mails.raw` is left
+/// empty): SQLite rewrites a whole row on every UPDATE, so with the bytes in
+/// `mails` each state change of a 24 MB mail cost two 24 MB copies in
+/// memory. `mail_id` is the rowid, so the bytes are read and written in
+/// pieces with incremental blob I/O.
+pub(super) const SCHEMA_RAW: &str = r#"
+CREATE TABLE mail_raw (
+    mail_id INTEGER PRIMARY KEY REFERENCES mails(id),
+    raw     BLOB    NOT NULL
+);
+INSERT INTO mail_raw (mail_id, raw) SELECT id, raw FROM mails;
+UPDATE mails SET raw = x'';
 "#;
 
 /// One mail as fetched from a source.
@@ -147,7 +163,7 @@ impl Journal {
         let state = if twin.is_some() { "duplicate" } else { "seen" };
         tx.execute(
             "INSERT INTO mails (mailbox, uidvalidity, uid, message_id, content_hash, internal_date, received_at, size, raw, state, duplicate_of)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, x'', ?9, ?10)",
             params![
                 mail.mailbox,
                 mail.uidvalidity,
@@ -157,12 +173,15 @@ impl Journal {
                 mail.internal_date_ms,
                 super::now_ms(),
                 mail.raw.len() as i64,
-                mail.raw,
                 state,
                 twin
             ],
         )?;
         let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO mail_raw (mail_id, raw) VALUES (?1, ?2)",
+            params![id, mail.raw],
+        )?;
         tx.commit()?;
         Ok(match twin {
             Some(of) => Recorded::Duplicate { id, of },
@@ -253,7 +272,7 @@ impl Journal {
         let state = if twin.is_some() { "duplicate" } else { "seen" };
         tx.execute(
             "INSERT INTO mails (mailbox, uidvalidity, uid, message_id, content_hash, internal_date, received_at, size, raw, state, duplicate_of)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, zeroblob(?8), ?9, ?10)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, x'', ?9, ?10)",
             params![
                 head.mailbox,
                 head.uidvalidity,
@@ -268,8 +287,14 @@ impl Journal {
             ],
         )?;
         let id = tx.last_insert_rowid();
+        // A zero blob as the row's last column costs no memory (SQLite
+        // stores the zeros page by page); the pieces are then copied in.
+        tx.execute(
+            "INSERT INTO mail_raw (mail_id, raw) VALUES (?1, zeroblob(?2))",
+            params![id, size as i64],
+        )?;
         {
-            let mut out = tx.blob_open("main", "mails", "raw", id, false)?;
+            let mut out = tx.blob_open("main", "mail_raw", "raw", id, false)?;
             let mut to = 0usize;
             for &(rowid, len) in &pieces {
                 let blob = tx.blob_open("temp", "mail_chunks", "data", rowid, true)?;
@@ -297,7 +322,7 @@ impl Journal {
     pub fn mail_size(&self, id: i64) -> Result<usize> {
         let conn = self.conn();
         let n: i64 = conn.query_row(
-            "SELECT length(raw) FROM mails WHERE id=?1",
+            "SELECT length(raw) FROM mail_raw WHERE mail_id=?1",
             params![id],
             |r| r.get(0),
         )?;
@@ -308,7 +333,7 @@ impl Journal {
     /// end. Incremental blob I/O: the mail is never loaded whole.
     pub fn read_mail_at(&self, id: i64, offset: usize, buf: &mut [u8]) -> Result<usize> {
         let conn = self.conn();
-        let blob = conn.blob_open("main", "mails", "raw", id, true)?;
+        let blob = conn.blob_open("main", "mail_raw", "raw", id, true)?;
         Ok(blob.read_at(buf, offset)?)
     }
 
@@ -518,6 +543,36 @@ mod tests {
         let mut buf = vec![0u8; 64];
         let n = j.read_mail_at(id, 0, &mut buf)?;
         assert_eq!(&buf[..n], raw);
+        Ok(())
+    }
+
+    #[test]
+    fn an_older_state_file_has_its_raw_mails_moved_to_their_own_table() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| JournalError::Data(e.to_string()))?;
+        let path = dir.path().join("state.db");
+        {
+            let c = rusqlite::Connection::open(&path)?;
+            c.execute_batch(SCHEMA)?;
+            c.execute_batch(crate::journal::outbox::SCHEMA)?;
+            c.execute_batch(crate::journal::sla::SCHEMA)?;
+            c.pragma_update(None, "user_version", 3)?;
+            c.execute(
+                "INSERT INTO mails (mailbox, uidvalidity, uid, content_hash, received_at, size, raw)
+                 VALUES ('sales', 1, 1, 'h', 0, 5, x'68656c6c6f')",
+                [],
+            )?;
+        }
+        let j = Journal::open(&path)?;
+        let id: i64 = j
+            .conn()
+            .query_row("SELECT id FROM mails", [], |r| r.get(0))?;
+        let mut buf = [0u8; 16];
+        let n = j.read_mail_at(id, 0, &mut buf)?;
+        assert_eq!(&buf[..n], b"hello");
+        let left: i64 = j
+            .conn()
+            .query_row("SELECT length(raw) FROM mails", [], |r| r.get(0))?;
+        assert_eq!(left, 0, "the bytes are stored once");
         Ok(())
     }
 

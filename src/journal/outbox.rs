@@ -289,9 +289,10 @@ impl Journal {
     pub fn seen_mails(&self, limit: usize) -> Result<Vec<SeenMail>> {
         let conn = self.conn();
         let mut st = conn.prepare(
-            "SELECT id, mailbox, uidvalidity, uid, message_id, internal_date, received_at, size,
-                    CASE WHEN size <= ?2 THEN raw ELSE x'' END
-             FROM mails WHERE state='seen' ORDER BY id LIMIT ?1",
+            "SELECT m.id, m.mailbox, m.uidvalidity, m.uid, m.message_id, m.internal_date, m.received_at, m.size,
+                    CASE WHEN m.size <= ?2 THEN r.raw ELSE x'' END
+             FROM mails m LEFT JOIN mail_raw r ON r.mail_id = m.id
+             WHERE m.state='seen' ORDER BY m.id LIMIT ?1",
         )?;
         let rows = st.query_map(params![limit as i64, INLINE_RAW_BYTES as i64], |r| {
             Ok(SeenMail {

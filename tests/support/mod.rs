@@ -12,3 +12,4 @@ pub mod fake_amocrm;
 pub mod fake_channels;
 
 pub use fake_amocrm::{FakeAmo, FakeOptions, Fault, FaultKind};
+pub mod hostile;
