@@ -441,7 +441,7 @@ async fn large_mails_are_fetched_in_pieces_byte_exact() {
         while raw.len() + 2 < size {
             raw.extend_from_slice(format!("{:08x}", k.wrapping_mul(2_654_435_761)).as_bytes());
             k += 1;
-            if k % 9 == 0 {
+            if k.is_multiple_of(9) {
                 raw.extend_from_slice(b"\r\n");
             }
         }
