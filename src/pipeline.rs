@@ -226,9 +226,10 @@ impl Pipeline {
         let Some(m) = self.deps.journal.seen_mail(id)? else {
             return Ok(0);
         };
+        let mail = crate::worker::MailBytes::of(&m, &self.deps.journal);
         let parsed = match &self.worker {
-            Some(w) => w.parse(rules, &self.parse, &m.raw).await,
-            None => crate::worker::parse_guarded(rules, &m.raw, &self.parse),
+            Some(w) => w.parse(rules, &self.parse, mail).await,
+            None => crate::worker::parse_in_process(rules, mail, &self.parse),
         };
         let request = match parsed {
             Ok(r) => r,

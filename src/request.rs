@@ -162,6 +162,172 @@ impl Request {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Size bounds: a request is a summary of the mail, never a copy of it.
+// ---------------------------------------------------------------------------
+
+/// Largest one-line value kept (name, email, page, subject, a field label…).
+pub const MAX_LINE_BYTES: usize = 4 * 1024;
+/// Largest multi-line value kept (the client's message, one field's value).
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+/// Largest `meta.raw_text` (the form's text for `review` leads).
+pub const MAX_RAW_TEXT_BYTES: usize = 256 * 1024;
+/// Most `fields` kept, and their total size (labels + values).
+pub const MAX_FIELDS: usize = 500;
+pub const MAX_FIELDS_BYTES: usize = 1024 * 1024;
+/// Most phone numbers / unparsed phone strings / extensions kept.
+pub const MAX_LIST: usize = 20;
+
+/// Cuts `s` to at most `max` bytes at a character boundary and marks the
+/// cut (the full text stays in the journal's copy of the mail).
+pub fn cut_text(s: &mut String, max: usize) -> bool {
+    if s.len() <= max {
+        return false;
+    }
+    let total = s.len();
+    let marker = format!(" …[обрезано: {total} байт, полный текст в письме]");
+    let mut end = max.saturating_sub(marker.len());
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.truncate(end);
+    s.push_str(&marker);
+    true
+}
+
+/// A one-line value: control characters (CR, LF, NUL, ESC…) become spaces,
+/// so nothing read off a mail can start a new header line or a new line of
+/// an alert; then cut to [`MAX_LINE_BYTES`]. Returns whether it was cut.
+fn bound_line(s: &mut String) -> bool {
+    if s.chars().any(char::is_control) {
+        *s = s
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+            .trim()
+            .to_string();
+    }
+    cut_text(s, MAX_LINE_BYTES)
+}
+
+/// A multi-line value: line ends become `\n`, other control characters
+/// (NUL, ESC, a lone CR…) are dropped, tabs kept; then cut to `max`.
+/// Returns whether it was cut.
+fn bound_text(s: &mut String, max: usize) -> bool {
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        *s = s
+            .replace("\r\n", "\n")
+            .chars()
+            .filter_map(|c| match c {
+                '\r' => Some('\n'),
+                '\n' | '\t' => Some(c),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect();
+    }
+    cut_text(s, max)
+}
+
+fn bound_opt_line(v: &mut Option<String>) -> bool {
+    v.as_mut().is_some_and(bound_line)
+}
+
+impl Request {
+    /// Brings every value within the bounds above (see [`MAX_VALUE_BYTES`]
+    /// and friends), so a hostile mail cannot make a huge request row, reply
+    /// frame or amoCRM body: one-line values lose control characters, long
+    /// values are cut with a marker, lists are capped. The raw mail in the
+    /// journal keeps everything. Returns whether anything was cut; the
+    /// reason then says so (`review` leads show it).
+    pub fn bound(&mut self) -> bool {
+        let mut changed = false;
+        for v in [
+            &mut self.rule,
+            &mut self.name,
+            &mut self.phone,
+            &mut self.email,
+            &mut self.product,
+            &mut self.address,
+            &mut self.visit_time,
+            &mut self.scope,
+            &mut self.referral,
+            &mut self.page,
+            &mut self.form,
+            &mut self.utm.source,
+            &mut self.utm.medium,
+            &mut self.utm.campaign,
+            &mut self.utm.content,
+            &mut self.utm.term,
+            &mut self.meta.source_request_id,
+            &mut self.meta.sender,
+            &mut self.meta.subject,
+            &mut self.meta.message_id,
+            &mut self.meta.sent_at,
+            &mut self.meta.ip,
+        ] {
+            changed |= bound_opt_line(v);
+        }
+        if let Some(m) = self.message.as_mut() {
+            changed |= bound_text(m, MAX_VALUE_BYTES);
+        }
+        if let Some(t) = self.meta.raw_text.as_mut() {
+            changed |= bound_text(t, MAX_RAW_TEXT_BYTES);
+        }
+        if let Some(r) = self.meta.reason.as_mut() {
+            changed |= bound_text(r, MAX_LINE_BYTES);
+        }
+        for list in [&mut self.phones, &mut self.meta.phones_raw_invalid] {
+            if list.len() > MAX_LIST {
+                list.truncate(MAX_LIST);
+                changed = true;
+            }
+            for v in list.iter_mut() {
+                changed |= bound_line(v);
+            }
+        }
+        if self.meta.extensions.len() > MAX_LIST {
+            self.meta.extensions.truncate(MAX_LIST);
+            changed = true;
+        }
+        for (a, b) in self.meta.extensions.iter_mut() {
+            changed |= bound_line(a) | bound_line(b);
+        }
+        let total = self.fields.len();
+        let mut bytes = 0usize;
+        let mut keep = 0usize;
+        for (label, value) in self.fields.iter_mut() {
+            changed |= bound_line(label);
+            changed |= bound_text(value, MAX_VALUE_BYTES);
+            bytes += label.len() + value.len();
+            if keep >= MAX_FIELDS || bytes > MAX_FIELDS_BYTES {
+                break;
+            }
+            keep += 1;
+        }
+        if keep < total {
+            self.fields.truncate(keep);
+            self.fields.push((
+                "…".into(),
+                format!(
+                    "ещё {} полей не сохранено (всего {total}); полный текст в письме",
+                    total - keep
+                ),
+            ));
+            changed = true;
+        }
+        if changed {
+            let note = "слишком длинные значения обрезаны или управляющие символы убраны (полный текст в письме)";
+            let reason = match self.meta.reason.take() {
+                Some(r) if !r.is_empty() => format!("{r}; {note}"),
+                _ => note.to_string(),
+            };
+            self.meta.reason = Some(reason);
+        }
+        changed
+    }
+}
+
 fn opt(v: &Option<String>) -> serde_json::Value {
     match v {
         Some(s) => serde_json::Value::String(s.clone()),
@@ -713,5 +879,97 @@ pub fn mask_email(e: &str) -> String {
             format!("{head}***@{domain}")
         }
         None => "***".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_value_is_cut_with_a_marker_at_a_char_boundary() {
+        let mut r = Request {
+            message: Some("я".repeat(1_000_000)),
+            ..Request::default()
+        };
+        assert!(r.bound());
+        let m = r.message.as_deref().unwrap_or_default();
+        assert!(m.len() <= MAX_VALUE_BYTES, "{}", m.len());
+        assert!(
+            m.ends_with("полный текст в письме]"),
+            "{}",
+            &m[m.len() - 80..]
+        );
+        assert!(m.contains("2000000 байт"));
+        assert!(
+            r.meta
+                .reason
+                .as_deref()
+                .unwrap_or_default()
+                .contains("обрезаны")
+        );
+    }
+
+    #[test]
+    fn one_line_values_lose_control_characters_without_a_note() {
+        let mut r = Request {
+            name: Some("Анна\r\nBcc: victim@example.com\0".into()),
+            meta: RequestMeta {
+                subject: Some("Заявка\r\nX-Injected: 1".into()),
+                ..RequestMeta::default()
+            },
+            message: Some("строка 1\r\nстрока 2\0\x1b[31m".into()),
+            ..Request::default()
+        };
+        assert!(!r.bound(), "nothing was cut");
+        assert_eq!(r.name.as_deref(), Some("Анна  Bcc: victim@example.com"));
+        assert_eq!(r.meta.subject.as_deref(), Some("Заявка  X-Injected: 1"));
+        assert_eq!(r.message.as_deref(), Some("строка 1\nстрока 2[31m"));
+        assert_eq!(r.meta.reason, None);
+    }
+
+    #[test]
+    fn ten_thousand_fields_keep_the_first_and_say_how_many_were_dropped() {
+        let mut r = Request {
+            fields: (0..10_000)
+                .map(|i| (format!("Поле {i}"), format!("значение {i}")))
+                .collect(),
+            phones: (0..100).map(|i| format!("+7912000{i:04}")).collect(),
+            ..Request::default()
+        };
+        assert!(r.bound());
+        assert_eq!(r.fields.len(), MAX_FIELDS + 1);
+        assert_eq!(r.fields[0].0, "Поле 0");
+        let (label, note) = r.fields.last().cloned().unwrap_or_default();
+        assert_eq!(label, "…");
+        assert!(note.contains("ещё 9500 полей"), "{note}");
+        assert_eq!(r.phones.len(), MAX_LIST);
+    }
+
+    #[test]
+    fn fields_are_bounded_by_total_size_too() {
+        let mut r = Request {
+            fields: (0..100)
+                .map(|i| (format!("f{i}"), "x".repeat(60_000)))
+                .collect(),
+            ..Request::default()
+        };
+        r.bound();
+        let bytes: usize = r.fields.iter().map(|(a, b)| a.len() + b.len()).sum();
+        assert!(bytes <= MAX_FIELDS_BYTES + 1024, "{bytes}");
+        assert!(r.fields.len() < 100);
+    }
+
+    #[test]
+    fn a_normal_request_is_left_alone() {
+        let mut r = Request {
+            name: Some("Иван".into()),
+            message: Some("Нужен замер\nзавтра".into()),
+            fields: vec![("Имя".into(), "Иван".into())],
+            ..Request::default()
+        };
+        let before = r.clone();
+        assert!(!r.bound());
+        assert_eq!(r, before);
     }
 }

@@ -29,14 +29,26 @@ use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 use tokio::sync::Mutex;
 
 use crate::crm::failpoint;
+use crate::journal::Journal;
+use crate::journal::outbox::SeenMail;
+use crate::mail::letter::{Letter, SNIFF_BYTES};
 use crate::request::Request;
 use crate::rules::{ParseOptions, RuleSet};
 
-/// Largest reply accepted from a worker (a `review` request carries the
-/// mail's text, and mails are capped by `max_mail_bytes`).
-const MAX_REPLY: u32 = 512 * 1024 * 1024;
+/// Largest reply accepted from a worker: a request is bounded
+/// ([`Request::bound`]: about 1.5 MB at most), so anything near this is a
+/// broken worker.
+const MAX_REPLY: u32 = 64 * 1024 * 1024;
+/// The worker's memory budget above what it maps at start: room for the
+/// mail, its decoded parts and the capped texts, several times over. A mail
+/// that needs more kills the worker (then it is quarantined), not the host.
+pub fn worker_budget(max_mail_bytes: usize) -> u64 {
+    256 * 1024 * 1024 + 6 * max_mail_bytes as u64
+}
 /// A worker that starts but does not answer its `Init` within this is dead.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(30);
+/// Workers a mail may kill before it is quarantined.
+const ATTEMPTS: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkerError {
@@ -70,12 +82,120 @@ enum Reply {
     Panicked(String),
 }
 
+/// Where the daemon reads a mail from.
+#[derive(Clone, Copy)]
+pub enum MailBytes<'a> {
+    /// In memory.
+    Slice(&'a [u8]),
+    /// Journalled mail `id` of `size` bytes, streamed from the state file
+    /// (never loaded whole in the daemon).
+    Journal {
+        journal: &'a Journal,
+        id: i64,
+        size: usize,
+    },
+}
+
+impl<'a> From<&'a [u8]> for MailBytes<'a> {
+    fn from(s: &'a [u8]) -> Self {
+        MailBytes::Slice(s)
+    }
+}
+
+impl<'a> From<&'a Vec<u8>> for MailBytes<'a> {
+    fn from(s: &'a Vec<u8>) -> Self {
+        MailBytes::Slice(s)
+    }
+}
+
+impl<'a> MailBytes<'a> {
+    /// A mail waiting to be parsed: its bytes when they were loaded, else
+    /// the journal.
+    pub fn of(m: &'a SeenMail, journal: &'a Journal) -> MailBytes<'a> {
+        if m.raw.len() == m.size {
+            MailBytes::Slice(&m.raw)
+        } else {
+            MailBytes::Journal {
+                journal,
+                id: m.id,
+                size: m.size,
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            MailBytes::Slice(s) => s.len(),
+            MailBytes::Journal { size, .. } => *size,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The first `n` bytes (or all).
+    fn head(&self, n: usize) -> Result<Vec<u8>, String> {
+        match self {
+            MailBytes::Slice(s) => Ok(s[..s.len().min(n)].to_vec()),
+            MailBytes::Journal { journal, id, size } => {
+                let mut buf = vec![0u8; n.min(*size)];
+                let mut at = 0;
+                while at < buf.len() {
+                    let got = journal
+                        .read_mail_at(*id, at, &mut buf[at..])
+                        .map_err(|e| format!("cannot read the mail from the state file: {e}"))?;
+                    if got == 0 {
+                        break;
+                    }
+                    at += got;
+                }
+                buf.truncate(at);
+                Ok(buf)
+            }
+        }
+    }
+}
+
+/// A mail over `max_mail_bytes`: decided from its size and first bytes
+/// alone (headers sniffed, not parsed), without loading it.
+fn parse_too_large(
+    rules: &RuleSet,
+    mail: MailBytes<'_>,
+    opts: &ParseOptions,
+) -> Result<Request, String> {
+    let head = mail.head(SNIFF_BYTES)?;
+    let letter = Letter::too_large(&head, mail.len(), opts.max_mail_bytes);
+    let mut req = rules.apply_letter(&letter, opts);
+    req.bound();
+    Ok(req)
+}
+
+/// Parses one mail in this process (no worker): a panic becomes `Err` with
+/// its message (the caller quarantines the mail).
+pub fn parse_in_process(
+    rules: &RuleSet,
+    mail: MailBytes<'_>,
+    opts: &ParseOptions,
+) -> Result<Request, String> {
+    if mail.len() > opts.max_mail_bytes {
+        return parse_too_large(rules, mail, opts);
+    }
+    match mail {
+        MailBytes::Slice(raw) => parse_guarded(rules, raw, opts),
+        MailBytes::Journal { size, .. } => parse_guarded(rules, &mail.head(size)?, opts),
+    }
+}
+
 /// Parses one mail in this process; a panic becomes `Err` with its message
-/// (the caller quarantines the mail).
+/// (the caller quarantines the mail). The request is bounded
+/// ([`Request::bound`]).
 pub fn parse_guarded(rules: &RuleSet, raw: &[u8], opts: &ParseOptions) -> Result<Request, String> {
     catch_unwind(AssertUnwindSafe(|| {
         test_failpoints(raw);
-        rules.apply(raw, opts)
+        let mut req = rules.apply(raw, opts);
+        req.bound();
+        req
     }))
     .map_err(|p| {
         p.downcast_ref::<&str>()
@@ -105,6 +225,19 @@ fn test_failpoints(raw: &[u8]) {
         b"parse_hang" if failpoint::is_armed("parse_hang") => loop {
             std::thread::sleep(std::time::Duration::from_secs(3600));
         },
+        // Grows without bound, as a parser bug on a hostile mail would; only
+        // under the worker's memory cap (never in an uncapped process).
+        b"parse_oom"
+            if failpoint::is_armed("parse_oom") && crate::memory::address_space_limited() =>
+        {
+            let mut hog: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hog.push(vec![1u8; 16 * 1024 * 1024]);
+                if hog.len() > 4096 {
+                    panic!("failpoint parse_oom: no memory cap hit after 64 GB");
+                }
+            }
+        }
         _ => {}
     }
 }
@@ -192,8 +325,13 @@ struct Running {
 }
 
 impl Running {
-    async fn round_trip(&mut self, raw: &[u8]) -> std::io::Result<Reply> {
-        write_frame_async(&mut self.stdin, raw).await?;
+    async fn round_trip(&mut self, mail: MailBytes<'_>) -> std::io::Result<Reply> {
+        match mail {
+            MailBytes::Slice(raw) => write_frame_async(&mut self.stdin, raw).await?,
+            MailBytes::Journal { journal, id, size } => {
+                stream_frame_async(&mut self.stdin, journal, id, size).await?
+            }
+        }
         let body = read_frame_async(&mut self.stdout).await?;
         serde_json::from_slice(&body).map_err(std::io::Error::other)
     }
@@ -228,10 +366,18 @@ impl Running {
         };
         use std::os::unix::process::ExitStatusExt;
         match status {
-            Some(s) if s.signal().is_some() => format!(
-                "{what}; killed by signal {}",
-                s.signal().unwrap_or_default()
-            ),
+            Some(s) if s.signal().is_some() => {
+                let sig = s.signal().unwrap_or_default();
+                let hint = match sig {
+                    libc::SIGABRT => {
+                        " (SIGABRT: an abort, most often out of memory under the worker's memory cap)"
+                    }
+                    libc::SIGKILL => " (SIGKILL: killed from outside, e.g. by the OOM killer)",
+                    libc::SIGSEGV => " (SIGSEGV: a crash, e.g. a stack overflow)",
+                    _ => "",
+                };
+                format!("{what}; killed by signal {sig}{hint}")
+            }
             Some(s) => format!("{what}; exited with {s}"),
             None => what.to_string(),
         }
@@ -290,24 +436,25 @@ impl ParseWorker {
     /// (a panic, or the worker died on it twice): quarantine it. When no
     /// worker can be started the mail is parsed in this process, so a broken
     /// worker never stops intake.
-    pub async fn parse(
+    pub async fn parse<'m>(
         &self,
         rules: &RuleSet,
         opts: &ParseOptions,
-        raw: &[u8],
+        mail: impl Into<MailBytes<'m>>,
     ) -> Result<Request, String> {
-        if raw.len() > opts.max_mail_bytes || u32::try_from(raw.len()).is_err() {
-            // Decided from its size alone, without parsing.
-            return parse_guarded(rules, raw, opts);
+        let mail = mail.into();
+        if mail.len() > opts.max_mail_bytes || u32::try_from(mail.len()).is_err() {
+            // Decided from its size and headers alone, without parsing.
+            return parse_too_large(rules, mail, opts);
         }
         let mut why = String::new();
-        for attempt in 1..=2 {
-            match self.try_parse(rules, opts, raw).await {
+        for attempt in 1..=ATTEMPTS {
+            match self.try_parse(rules, opts, mail).await {
                 Ok(Reply::Parsed(r)) => return Ok(*r),
                 Ok(Reply::Panicked(p)) => return Err(p),
                 Err(Failure::Start(e)) => {
                     tracing::warn!(error = %e, "parse worker unavailable; parsing in the daemon");
-                    return parse_guarded(rules, raw, opts);
+                    return parse_in_process(rules, mail, opts);
                 }
                 Err(Failure::Died(e)) => {
                     crate::metrics::global().worker_died();
@@ -316,6 +463,7 @@ impl ParseWorker {
                 }
             }
         }
+        // ATTEMPTS is 2: "twice".
         Err(format!("the parse worker died on this mail twice ({why})"))
     }
 
@@ -323,7 +471,7 @@ impl ParseWorker {
         &self,
         rules: &RuleSet,
         opts: &ParseOptions,
-        raw: &[u8],
+        mail: MailBytes<'_>,
     ) -> Result<Reply, Failure> {
         let key = format!(
             "{}|{}|{}",
@@ -345,7 +493,8 @@ impl ParseWorker {
                 g.insert(r)
             }
         };
-        let (what, hung) = match tokio::time::timeout(self.timeout, running.round_trip(raw)).await {
+        let (what, hung) = match tokio::time::timeout(self.timeout, running.round_trip(mail)).await
+        {
             Ok(Ok(reply)) => {
                 running.last_used = Instant::now();
                 return Ok(reply);
@@ -377,6 +526,10 @@ impl ParseWorker {
             .env_remove("WATCHDOG_USEC")
             .env_remove("WATCHDOG_PID")
             .kill_on_drop(true);
+        cmd.env(
+            crate::memory::WORKER_BUDGET_ENV,
+            worker_budget(opts.max_mail_bytes).to_string(),
+        );
         for (k, v) in &self.extra_env {
             cmd.env(k, v);
         }
@@ -457,6 +610,34 @@ async fn write_frame_async(w: &mut (impl AsyncWrite + Unpin), body: &[u8]) -> st
     let len = u32::try_from(body.len()).map_err(|_| std::io::Error::other("frame too large"))?;
     w.write_all(&len.to_be_bytes()).await?;
     w.write_all(body).await?;
+    w.flush().await
+}
+
+/// A frame whose body is journalled mail `id`, read from the state file
+/// [`crate::journal::mails::COPY_BYTES`] at a time.
+async fn stream_frame_async(
+    w: &mut (impl AsyncWrite + Unpin),
+    journal: &Journal,
+    id: i64,
+    size: usize,
+) -> std::io::Result<()> {
+    let len = u32::try_from(size).map_err(|_| std::io::Error::other("frame too large"))?;
+    w.write_all(&len.to_be_bytes()).await?;
+    let mut buf = vec![0u8; crate::journal::mails::COPY_BYTES];
+    let mut at = 0usize;
+    while at < size {
+        let want = buf.len().min(size - at);
+        let n = journal
+            .read_mail_at(id, at, &mut buf[..want])
+            .map_err(std::io::Error::other)?;
+        if n == 0 {
+            return Err(std::io::Error::other(format!(
+                "mail {id} ends at byte {at} of {size} in the state file"
+            )));
+        }
+        w.write_all(&buf[..n]).await?;
+        at += n;
+    }
     w.flush().await
 }
 

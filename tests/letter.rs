@@ -598,3 +598,76 @@ fn corpus_mails_parse_with_text_and_clean_subject() {
     }
     assert!(n >= 24, "corpus has {n} mails");
 }
+
+// ---- charset by evidence, per byte ---------------------------------------
+
+/// A UTF-8 form with a few bad bytes (Dovecot's NUL→0x80, a cut letter)
+/// stays UTF-8: only the bad bytes become U+FFFD, whatever the transfer
+/// encoding and whether or not a charset is declared.
+#[test]
+fn utf8_with_a_few_stray_bytes_stays_utf8() {
+    for name in [
+        "stray-utf8-8bit.eml",
+        "stray-utf8-nocharset.eml",
+        "stray-utf8-quoted.eml",
+    ] {
+        let l = fixture(name);
+        let want = FORM
+            .replace("Петров", "Петров\u{FFFD}")
+            .replace("замер", "замер \u{FFFD}");
+        assert_eq!(l.text.trim(), want, "{name}");
+        assert_eq!(l.subject.as_deref(), Some(SUBJECT), "{name}");
+        assert!(
+            l.problems.iter().any(|p| p.contains("not valid UTF-8")),
+            "{name}: {:?}",
+            l.problems
+        );
+        assert!(
+            !l.problems
+                .iter()
+                .any(|p| p.contains("windows-1251") || p.contains("KOI8")),
+            "{name}: {:?}",
+            l.problems
+        );
+    }
+}
+
+/// Latin text with one stray byte: nothing says Cyrillic, so no Cyrillic
+/// charset is guessed.
+#[test]
+fn a_stray_byte_in_latin_text_guesses_no_cyrillic_charset() {
+    let l = fixture("stray-ascii-8bit.eml");
+    assert!(
+        l.text.starts_with("Name: John Smith\u{FFFD}\n"),
+        "{}",
+        l.text
+    );
+    assert!(!l.text.contains('Ђ') && !l.text.contains('─'), "{}", l.text);
+}
+
+/// The switch away from a declared UTF-8 still happens when the whole
+/// text is windows-1251.
+#[test]
+fn a_whole_cp1251_text_declared_utf8_is_still_read_as_cp1251() {
+    let l = fixture("wrong-utf8-is-cp1251.eml");
+    assert_eq!(l.text.trim(), FORM);
+}
+
+// ---- size bounds -----------------------------------------------------------
+
+/// One 24 MB value: the letter keeps the first MiB of text and says so;
+/// the raw mail (in the journal) keeps the rest.
+#[test]
+fn a_huge_text_part_is_read_up_to_the_cap() {
+    use amo_intake::mail::letter::MAX_PLAIN_BYTES;
+    let mut raw = b"From: a@b.ru\r\nSubject: big\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nName: Anna\r\nMessage: ".to_vec();
+    raw.resize(raw.len() + 24 * 1024 * 1024, b'x');
+    let l = Letter::parse(&raw, CAP);
+    assert!(l.text.len() <= MAX_PLAIN_BYTES, "{}", l.text.len());
+    assert!(l.text.starts_with("Name: Anna\nMessage: xxx"));
+    assert!(
+        l.problems.iter().any(|p| p.contains("only the first")),
+        "{:?}",
+        l.problems
+    );
+}

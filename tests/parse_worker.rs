@@ -201,3 +201,100 @@ async fn without_a_worker_binary_the_mail_is_parsed_in_process() {
     assert_eq!(got, set.apply(PLAIN, &opts));
     assert_eq!(w.pid().await, None);
 }
+
+/// A mail that makes the worker grow without bound hits the worker's memory
+/// cap (RLIMIT_AS): the worker aborts, is retried once, and the mail is
+/// refused with a reason that says so; the next mail parses at once.
+#[tokio::test]
+async fn a_mail_that_blows_the_memory_cap_is_refused_with_the_reason() {
+    let set = RuleSet::builtin();
+    let opts = ParseOptions::default();
+    let w = ParseWorker::new(exe(), Duration::from_secs(30))
+        .with_env("AMO_INTAKE_FAILPOINTS", "parse_oom");
+    let t = std::time::Instant::now();
+    let err = w
+        .parse(&set, &opts, &marked("parse_oom"))
+        .await
+        .unwrap_err();
+    eprintln!("refused after {:?}: {err}", t.elapsed());
+    assert!(err.contains("died on this mail twice"), "{err}");
+    assert!(err.contains("out of memory"), "{err}");
+    assert!(
+        t.elapsed() < Duration::from_secs(20),
+        "bounded: {:?}",
+        t.elapsed()
+    );
+    let ok = w.parse(&set, &opts, PLAIN).await.unwrap();
+    assert_eq!(ok, set.apply(PLAIN, &opts));
+}
+
+/// A journalled mail is streamed from the state file into the worker's
+/// frame, and parses exactly as from memory.
+#[tokio::test]
+async fn a_mail_streamed_from_the_journal_parses_like_one_in_memory() {
+    use amo_intake::journal::Journal;
+    use amo_intake::journal::mails::{MailHead, Recorded};
+    use amo_intake::worker::MailBytes;
+    let set = RuleSet::builtin();
+    let opts = ParseOptions::default();
+    let mut raw = PLAIN.to_vec();
+    for i in 0..40_000 {
+        raw.extend_from_slice(format!("-- {i:05} padding line\r\n").as_bytes());
+    }
+    let j = Journal::in_memory().unwrap();
+    let head = MailHead {
+        mailbox: "sales".into(),
+        uidvalidity: 1,
+        uid: 1,
+        internal_date_ms: None,
+    };
+    for (i, c) in raw.chunks(300_000).enumerate() {
+        j.stage_chunk(&head, i as u32, c).unwrap();
+    }
+    let Recorded::New(id) = j.record_staged(&head).unwrap() else {
+        panic!("new")
+    };
+    let w = ParseWorker::new(exe(), Duration::from_secs(30));
+    let from_journal = w
+        .parse(
+            &set,
+            &opts,
+            MailBytes::Journal {
+                journal: &j,
+                id,
+                size: raw.len(),
+            },
+        )
+        .await
+        .unwrap();
+    let mut want = set.apply(&raw, &opts);
+    want.bound();
+    assert_eq!(from_journal, want);
+    // Over the size cap: decided from the first bytes, never loaded whole.
+    let small = ParseOptions {
+        max_mail_bytes: 100_000,
+        ..ParseOptions::default()
+    };
+    let big = w
+        .parse(
+            &set,
+            &small,
+            MailBytes::Journal {
+                journal: &j,
+                id,
+                size: raw.len(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(big.action, amo_intake::request::Action::Review);
+    assert!(
+        big.meta
+            .reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("over the 100000 byte cap"),
+        "{:?}",
+        big.meta.reason
+    );
+}

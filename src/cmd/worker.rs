@@ -6,6 +6,18 @@ use std::process::ExitCode;
 
 pub fn run() -> anyhow::Result<ExitCode> {
     super::run::init_logging();
+    // The daemon's memory budget for this worker (see crate::memory).
+    if let Some(budget) = std::env::var(crate::memory::WORKER_BUDGET_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        match crate::memory::limit_address_space(budget) {
+            Ok(cap) => tracing::debug!(cap_mb = cap >> 20, "parse worker address space capped"),
+            Err(e) => {
+                tracing::warn!(error = %e, "parse worker: cannot cap its memory; parsing without a cap")
+            }
+        }
+    }
     let stdin = std::io::stdin().lock();
     let stdout = std::io::stdout().lock();
     match crate::worker::serve(stdin, stdout) {

@@ -49,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
     outbox::SCHEMA,
     sla::SCHEMA,
     outbox::SCHEMA_V4,
+    mails::SCHEMA_RAW,
 ];
 
 pub struct Journal {

@@ -97,6 +97,11 @@ pub struct SeenMail {
     pub message_id: Option<String>,
     pub internal_date_ms: Option<i64>,
     pub received_at_ms: i64,
+    /// Size of the raw mail in bytes.
+    pub size: usize,
+    /// The raw mail when it is at most [`INLINE_RAW_BYTES`]; a larger one
+    /// is left in the journal (empty here) and streamed from it
+    /// ([`Journal::read_mail_at`]).
     pub raw: Vec<u8>,
 }
 
@@ -319,6 +324,9 @@ pub struct Enqueued {
 
 /// Raw bytes of unparsed mails loaded at once (see [`Journal::seen_mails`]).
 pub const SEEN_BATCH_BYTES: usize = 4 * 1024 * 1024;
+/// Mails up to this size come with their raw bytes; larger ones are
+/// streamed from the journal when parsed.
+pub const INLINE_RAW_BYTES: usize = 1024 * 1024;
 
 impl Journal {
     /// Mails recorded but not parsed yet, oldest first: at most `limit`,
@@ -327,10 +335,12 @@ impl Journal {
     pub fn seen_mails(&self, limit: usize) -> Result<Vec<SeenMail>> {
         let conn = self.conn();
         let mut st = conn.prepare(
-            "SELECT id, mailbox, uidvalidity, uid, message_id, internal_date, received_at, raw
-             FROM mails WHERE state='seen' ORDER BY id LIMIT ?1",
+            "SELECT m.id, m.mailbox, m.uidvalidity, m.uid, m.message_id, m.internal_date, m.received_at, m.size,
+                    CASE WHEN m.size <= ?2 THEN r.raw ELSE x'' END
+             FROM mails m LEFT JOIN mail_raw r ON r.mail_id = m.id
+             WHERE m.state='seen' ORDER BY m.id LIMIT ?1",
         )?;
-        let rows = st.query_map(params![limit as i64], |r| {
+        let rows = st.query_map(params![limit as i64, INLINE_RAW_BYTES as i64], |r| {
             Ok(SeenMail {
                 id: r.get(0)?,
                 mailbox: r.get(1)?,
@@ -339,7 +349,8 @@ impl Journal {
                 message_id: r.get(4)?,
                 internal_date_ms: r.get(5)?,
                 received_at_ms: r.get(6)?,
-                raw: r.get(7)?,
+                size: r.get::<_, i64>(7)?.max(0) as usize,
+                raw: r.get(8)?,
             })
         })?;
         let mut out = Vec::new();
@@ -692,8 +703,17 @@ mod tests {
     #[test]
     fn seen_mails_come_in_batches_bounded_by_size() -> Result<()> {
         let j = Journal::in_memory()?;
-        let mb = 1024 * 1024;
-        for (uid, size) in [(1u32, 3 * mb), (2, 3 * mb), (3, 10), (4, 10)] {
+        let kb = 1024;
+        let mb = 1024 * kb;
+        for (uid, size) in [
+            (1u32, 900 * kb),
+            (2, 900 * kb),
+            (3, 900 * kb),
+            (4, 900 * kb),
+            (5, 900 * kb),
+            (6, 10),
+            (7, 3 * mb),
+        ] {
             let mut raw = format!("Message-ID: <m{uid}@b>\r\n\r\n").into_bytes();
             raw.resize(size, b'x');
             j.record_mail(&IncomingMail {
@@ -704,10 +724,22 @@ mod tests {
                 raw,
             })?;
         }
-        // 3 MB, then 6 MB: past the 4 MB budget, the batch ends.
+        // 900 KB at a time: past the 4 MB budget (the 5th), the batch ends.
         let first = j.seen_mails(100)?;
-        assert_eq!(first.iter().map(|m| m.uid).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(
+            first.iter().map(|m| m.uid).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5]
+        );
+        assert!(first.iter().all(|m| m.raw.len() == m.size));
         assert_eq!(j.seen_mails(1)?.len(), 1);
+        // A mail over INLINE_RAW_BYTES comes without its bytes (streamed
+        // from the journal when parsed), so it costs the batch nothing.
+        j.conn()
+            .execute("UPDATE mails SET state='parsed' WHERE uid <= 5", [])?;
+        let rest = j.seen_mails(100)?;
+        assert_eq!(rest.iter().map(|m| m.uid).collect::<Vec<_>>(), [6, 7]);
+        assert_eq!(rest[1].size, 3 * mb);
+        assert!(rest[1].raw.is_empty());
         Ok(())
     }
 

@@ -102,8 +102,8 @@ impl Journal {
         }
         drop(st);
         let mut st = conn.prepare(
-            "SELECT m.id, m.mailbox, substr(m.raw, 1, 65536), COALESCE(m.error, ''), m.quarantined_at
-             FROM mails m WHERE m.state = 'quarantined'
+            "SELECT m.id, m.mailbox, substr(r.raw, 1, 65536), COALESCE(m.error, ''), m.quarantined_at
+             FROM mails m LEFT JOIN mail_raw r ON r.mail_id = m.id WHERE m.state = 'quarantined'
              AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.mail_id = m.id)
              ORDER BY m.id",
         )?;
@@ -220,14 +220,17 @@ impl Journal {
         Ok(ids)
     }
 
-    /// One mail waiting to be parsed, raw bytes included.
+    /// One mail waiting to be parsed; its raw bytes when they are at most
+    /// [`super::outbox::INLINE_RAW_BYTES`], else empty (streamed from the
+    /// journal when parsed, see `worker::MailBytes`).
     pub fn seen_mail(&self, id: i64) -> Result<Option<super::outbox::SeenMail>> {
         Ok(self
             .conn()
             .query_row(
-                "SELECT id, mailbox, uidvalidity, uid, message_id, internal_date, received_at, raw
-                 FROM mails WHERE id=?1 AND state='seen'",
-                params![id],
+                "SELECT m.id, m.mailbox, m.uidvalidity, m.uid, m.message_id, m.internal_date, m.received_at, m.size,
+                        CASE WHEN m.size <= ?2 THEN r.raw ELSE x'' END
+                 FROM mails m LEFT JOIN mail_raw r ON r.mail_id = m.id WHERE m.id=?1 AND m.state='seen'",
+                params![id, super::outbox::INLINE_RAW_BYTES as i64],
                 |r| {
                     Ok(super::outbox::SeenMail {
                         id: r.get(0)?,
@@ -237,7 +240,8 @@ impl Journal {
                         message_id: r.get(4)?,
                         internal_date_ms: r.get(5)?,
                         received_at_ms: r.get(6)?,
-                        raw: r.get(7)?,
+                        size: r.get::<_, i64>(7)?.max(0) as usize,
+                        raw: r.get::<_, Option<Vec<u8>>>(8)?.unwrap_or_default(),
                     })
                 },
             )

@@ -30,7 +30,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{MailboxConfig, TlsMode, parse_duration, read_secret};
 use crate::journal::Journal;
-use crate::journal::mails::{IncomingMail, Recorded, Watermark};
+use crate::journal::mails::{IncomingMail, MailHead, Recorded, Watermark};
 use crate::mail::tls;
 
 /// Any byte stream async-imap can drive: plain TCP or TLS.
@@ -653,23 +653,14 @@ impl Watcher {
         has_move: bool,
         shutdown: &CancellationToken,
     ) -> Result<u32, ImapError> {
-        let ct = self.s.command_timeout;
         let query = format!("{}:*", last.saturating_add(1));
-        let sizes: Vec<async_imap::types::Fetch> = timed("UID FETCH (sizes)", ct, async {
-            sess.uid_fetch(&query, "(UID RFC822.SIZE)")
-                .await?
-                .try_collect()
-                .await
-        })
-        .await?;
         // `n:*` returns the highest UID even when it is below n.
-        let mut found: Vec<(u32, u32)> = sizes
-            .iter()
-            .filter_map(|f| f.uid.map(|u| (u, f.size.unwrap_or(0))))
+        let found: Vec<(u32, u32)> = self
+            .fetch_sizes(sess, &query)
+            .await?
+            .into_iter()
             .filter(|(u, _)| *u > last)
             .collect();
-        found.sort_unstable();
-        found.dedup_by_key(|(u, _)| *u);
         if found.is_empty() {
             if last == 0 {
                 // Empty folder after a re-scan: remember the new UIDVALIDITY.
@@ -686,7 +677,7 @@ impl Watcher {
         tracing::info!(mailbox = %self.s.name, count = found.len(), after_uid = last, "catching up");
         for chunk in chunks_by_size(&found, 50, CHUNK_BYTES) {
             let chunk = chunk.as_slice();
-            let recorded = self.fetch_and_record(sess, validity, chunk).await?;
+            let recorded = self.fetch_and_record(sess, validity, chunk, &found).await?;
             if let Some(max) = chunk.iter().copied().max() {
                 last = max;
             }
@@ -706,14 +697,71 @@ impl Watcher {
         Ok(last)
     }
 
+    /// `(UID, RFC822.SIZE)` of the mails in `set`, sorted by UID.
+    async fn fetch_sizes(
+        &self,
+        sess: &mut ImapSession,
+        set: &str,
+    ) -> Result<Vec<(u32, u32)>, ImapError> {
+        let sizes: Vec<async_imap::types::Fetch> =
+            timed("UID FETCH (sizes)", self.s.command_timeout, async {
+                sess.uid_fetch(set, "(UID RFC822.SIZE)")
+                    .await?
+                    .try_collect()
+                    .await
+            })
+            .await?;
+        let mut found: Vec<(u32, u32)> = sizes
+            .iter()
+            .filter_map(|f| f.uid.map(|u| (u, f.size.unwrap_or(0))))
+            .collect();
+        found.sort_unstable();
+        found.dedup_by_key(|(u, _)| *u);
+        Ok(found)
+    }
+
     /// Fetches `uids` and journals them in UID order; returns the UIDs
     /// recorded. A UID the server no longer returns was expunged meanwhile.
+    /// A mail larger than [`STREAM_ABOVE`] (by `sizes`) is fetched in
+    /// pieces straight into the journal, never held whole.
     async fn fetch_and_record(
         &mut self,
         sess: &mut ImapSession,
         validity: u32,
         uids: &[u32],
+        sizes: &[(u32, u32)],
     ) -> Result<Vec<u32>, ImapError> {
+        let big = |uid: u32| {
+            sizes
+                .binary_search_by_key(&uid, |(u, _)| *u)
+                .ok()
+                .is_some_and(|i| sizes[i].1 as usize > STREAM_ABOVE)
+        };
+        if uids.iter().any(|u| big(*u)) {
+            // In UID order: small ones in one batch between the big ones.
+            let mut recorded = Vec::new();
+            let mut small: Vec<u32> = Vec::new();
+            for &uid in uids {
+                if !big(uid) {
+                    small.push(uid);
+                    continue;
+                }
+                if !small.is_empty() {
+                    let batch = std::mem::take(&mut small);
+                    recorded.extend(
+                        Box::pin(self.fetch_and_record(sess, validity, &batch, &[])).await?,
+                    );
+                }
+                if self.stream_and_record(sess, validity, uid).await? {
+                    recorded.push(uid);
+                }
+            }
+            if !small.is_empty() {
+                recorded
+                    .extend(Box::pin(self.fetch_and_record(sess, validity, &small, &[])).await?);
+            }
+            return Ok(recorded);
+        }
         let set = uid_set(uids);
         let ct = self.s.command_timeout;
         let fetched: Vec<async_imap::types::Fetch> = timed("UID FETCH", ct, async {
@@ -735,7 +783,6 @@ impl Watcher {
             let date = f.internal_date().map(|d| d.timestamp_millis());
             by_uid.insert(uid, (date, body.to_vec()));
         }
-        let metrics = crate::metrics::global();
         let mut recorded = Vec::with_capacity(uids.len());
         for &uid in uids {
             let Some((date, raw)) = by_uid.remove(&uid) else {
@@ -753,21 +800,95 @@ impl Watcher {
             let res = tokio::task::spawn_blocking(move || journal.record_mail(&mail))
                 .await
                 .map_err(|e| ImapError::Protocol(format!("journal task failed: {e}")))??;
-            match res {
-                Recorded::New(id) => {
-                    metrics.mail_seen(&self.s.name);
-                    tracing::info!(mailbox = %self.s.name, uid, journal_id = id, "mail journalled");
-                }
-                Recorded::AlreadyKnown(id) => {
-                    tracing::debug!(mailbox = %self.s.name, uid, journal_id = id, "mail already journalled");
-                }
-                Recorded::Duplicate { id, of } => {
-                    tracing::info!(mailbox = %self.s.name, uid, journal_id = id, duplicate_of = of, "same mail seen before; not processed again");
-                }
-            }
+            self.log_recorded(uid, res);
             recorded.push(uid);
         }
         Ok(recorded)
+    }
+
+    /// Fetches one large mail in pieces of [`STREAM_PIECE`] bytes
+    /// (`BODY.PEEK[]<offset.length>`), each stored in the journal as it
+    /// comes, then journals the whole mail; memory stays at one piece.
+    /// `false` when the server no longer has the mail (expunged).
+    async fn stream_and_record(
+        &mut self,
+        sess: &mut ImapSession,
+        validity: u32,
+        uid: u32,
+    ) -> Result<bool, ImapError> {
+        let ct = self.s.command_timeout;
+        let mut head = MailHead {
+            mailbox: self.s.name.clone(),
+            uidvalidity: validity,
+            uid,
+            internal_date_ms: None,
+        };
+        let mut offset = 0usize;
+        let mut seq = 0u32;
+        loop {
+            let items = if seq == 0 {
+                format!("(UID INTERNALDATE BODY.PEEK[]<0.{STREAM_PIECE}>)")
+            } else {
+                format!("(UID BODY.PEEK[]<{offset}.{STREAM_PIECE}>)")
+            };
+            let fetched: Vec<async_imap::types::Fetch> = timed("UID FETCH (piece)", ct, async {
+                sess.uid_fetch(uid.to_string(), &items)
+                    .await?
+                    .try_collect()
+                    .await
+            })
+            .await?;
+            let Some(f) = fetched.iter().find(|f| f.uid == Some(uid)) else {
+                if seq == 0 {
+                    tracing::warn!(mailbox = %self.s.name, uid, "mail vanished before it could be fetched (expunged)");
+                    return Ok(false);
+                }
+                return Err(ImapError::Protocol(format!(
+                    "UID {uid} vanished after {offset} bytes of it were fetched"
+                )));
+            };
+            if seq == 0 {
+                head.internal_date_ms = f.internal_date().map(|d| d.timestamp_millis());
+            }
+            let piece = f.body().unwrap_or_default().to_vec();
+            drop(fetched);
+            let n = piece.len();
+            if n > 0 || seq == 0 {
+                let journal = self.deps.journal.clone();
+                let h = head.clone();
+                tokio::task::spawn_blocking(move || journal.stage_chunk(&h, seq, &piece))
+                    .await
+                    .map_err(|e| ImapError::Protocol(format!("journal task failed: {e}")))??;
+                seq += 1;
+                offset += n;
+            }
+            if n < STREAM_PIECE || offset >= STREAM_MAX {
+                break;
+            }
+        }
+        let journal = self.deps.journal.clone();
+        let h = head.clone();
+        let res = tokio::task::spawn_blocking(move || journal.record_staged(&h))
+            .await
+            .map_err(|e| ImapError::Protocol(format!("journal task failed: {e}")))??;
+        self.log_recorded(uid, res);
+        tracing::debug!(mailbox = %self.s.name, uid, bytes = offset, pieces = seq, "large mail fetched in pieces");
+        Ok(true)
+    }
+
+    fn log_recorded(&self, uid: u32, res: Recorded) {
+        match res {
+            Recorded::New(id) => {
+                crate::metrics::global().mail_seen(&self.s.name);
+                tracing::info!(mailbox = %self.s.name, uid, journal_id = id, "mail journalled");
+            }
+            Recorded::AlreadyKnown(id) => {
+                tracing::debug!(mailbox = %self.s.name, uid, journal_id = id, "mail already journalled");
+            }
+            Recorded::Duplicate { id, of } => {
+                tracing::info!(mailbox = %self.s.name, uid, journal_id = id, duplicate_of = of, "same mail seen before; not processed again");
+            }
+        }
     }
 
     /// Post-processing is a courtesy to the humans reading the mailbox: a
@@ -885,7 +1006,8 @@ impl Watcher {
         }
         tracing::warn!(mailbox = %self.s.name, count = missing.len(), "full re-check found mails missing from the journal; fetching them");
         for chunk in missing.chunks(50) {
-            let rec = self.fetch_and_record(sess, validity, chunk).await?;
+            let sizes = self.fetch_sizes(sess, &uid_set(chunk)).await?;
+            let rec = self.fetch_and_record(sess, validity, chunk, &sizes).await?;
             self.deps.wake.notify_one();
             self.after_journal(sess, &rec, has_move).await?;
         }
@@ -1037,7 +1159,15 @@ fn drain_new_mail(sess: &ImapSession) -> bool {
 }
 
 /// At most this many bytes of mail bodies are held in memory per FETCH.
-const CHUNK_BYTES: u64 = 16 * 1024 * 1024;
+/// Bytes of small mails fetched in one command (each mail is in memory
+/// until journalled).
+const CHUNK_BYTES: u64 = 4 * 1024 * 1024;
+/// Mails larger than this are fetched in pieces straight into the journal.
+pub const STREAM_ABOVE: usize = 1024 * 1024;
+/// One piece of a large mail.
+pub const STREAM_PIECE: usize = 1024 * 1024;
+/// A server that keeps sending past this is broken: the mail is cut here.
+const STREAM_MAX: usize = 1024 * 1024 * 1024;
 
 /// Groups sorted `(uid, size)` into FETCH batches of at most `max_n` mails
 /// and `max_bytes` (a single larger mail gets a batch of its own).

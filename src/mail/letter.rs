@@ -67,7 +67,13 @@ static PARSER: LazyLock<MessageParser> = LazyLock::new(MessageParser::new);
 /// How many nested forwards (attached or inline) are unwrapped at most.
 const MAX_UNWRAP: usize = 8;
 /// Bytes of an oversized mail looked at to sniff its headers.
-const SNIFF_BYTES: usize = 64 * 1024;
+pub const SNIFF_BYTES: usize = 64 * 1024;
+/// Most text read from one text/plain part (a web form is a few KB; a
+/// longer body is a pasted file or an attack, and extraction over it would
+/// cost memory and time for nothing). The raw mail keeps the rest.
+pub const MAX_PLAIN_BYTES: usize = 1024 * 1024;
+/// Most markup read from one text/html part (markup is verbose).
+pub const MAX_HTML_BYTES: usize = 4 * 1024 * 1024;
 
 impl Letter {
     /// Never panics, whatever the bytes.
@@ -77,27 +83,7 @@ impl Letter {
             ..Letter::default()
         };
         if raw.len() > max_bytes {
-            letter.too_large = true;
-            letter.problems.push(format!(
-                "mail is {} bytes, over the {} byte cap ([parse] max_mail_bytes): not parsed; raise the cap to read it",
-                raw.len(),
-                max_bytes
-            ));
-            let head = &raw[..raw.len().min(SNIFF_BYTES)];
-            let head =
-                match find_subslice(head, b"\r\n\r\n").or_else(|| find_subslice(head, b"\n\n")) {
-                    Some(p) => &head[..p + 2],
-                    None => head,
-                };
-            if let Ok(Some(msg)) = std::panic::catch_unwind(|| PARSER.parse_headers(head)) {
-                read_headers(&mut letter, &msg);
-            }
-            tracing::debug!(
-                size = raw.len(),
-                max_bytes,
-                "mail over the size cap: not parsed"
-            );
-            return letter;
+            return Letter::too_large(&raw[..raw.len().min(SNIFF_BYTES)], raw.len(), max_bytes);
         }
         // mail-parser builds nested messages as a nested tree whose drop
         // recurses: defuse hostile nesting before it can blow the stack.
@@ -116,8 +102,11 @@ impl Letter {
                         .problems
                         .push("no mail headers found: whole input read as text".into());
                 }
-                let (text, problem) = decode_text(raw, None, false);
+                let (text, problem) = decode_text(cap_bytes(raw, MAX_PLAIN_BYTES), None, false);
                 letter.problems.extend(problem);
+                letter
+                    .problems
+                    .extend(cut_note(raw.len(), MAX_PLAIN_BYTES, "text"));
                 letter.plain = Some(lf(&text));
             }
             Err(_) => {
@@ -125,8 +114,11 @@ impl Letter {
                     "MIME structure could not be read (parser failure): whole input read as text"
                         .into(),
                 );
-                let (text, problem) = decode_text(raw, None, false);
+                let (text, problem) = decode_text(cap_bytes(raw, MAX_PLAIN_BYTES), None, false);
                 letter.problems.extend(problem);
+                letter
+                    .problems
+                    .extend(cut_note(raw.len(), MAX_PLAIN_BYTES, "text"));
                 letter.plain = Some(lf(&text));
             }
         }
@@ -139,6 +131,30 @@ impl Letter {
             problems = ?letter.problems,
             "mail read"
         );
+        letter
+    }
+
+    /// A mail over the size cap, read from its first bytes alone (`head`:
+    /// at least the first [`SNIFF_BYTES`] of a mail of `size` bytes): only
+    /// its headers are sniffed, so the caller need not load the whole mail.
+    pub fn too_large(head: &[u8], size: usize, max_bytes: usize) -> Letter {
+        let mut letter = Letter {
+            size,
+            too_large: true,
+            ..Letter::default()
+        };
+        letter.problems.push(format!(
+            "mail is {size} bytes, over the {max_bytes} byte cap ([parse] max_mail_bytes): not parsed; raise the cap to read it"
+        ));
+        let head = &head[..head.len().min(SNIFF_BYTES)];
+        let head = match find_subslice(head, b"\r\n\r\n").or_else(|| find_subslice(head, b"\n\n")) {
+            Some(p) => &head[..p + 2],
+            None => head,
+        };
+        if let Ok(Some(msg)) = std::panic::catch_unwind(|| PARSER.parse_headers(head)) {
+            read_headers(&mut letter, &msg);
+        }
+        tracing::debug!(size, max_bytes, "mail over the size cap: not parsed");
         letter
     }
 
@@ -319,7 +335,15 @@ fn unfold(s: &str) -> String {
 fn read_bodies(letter: &mut Letter, msg: &Message<'_>) {
     let mut plain: Vec<String> = Vec::new();
     let mut html_parts: Vec<String> = Vec::new();
+    // Parts past the caps are not read (see MAX_PLAIN_BYTES).
+    let full = |v: &Vec<String>, max: usize| v.iter().map(String::len).sum::<usize>() >= max;
     for id in &msg.text_body {
+        if full(&plain, MAX_PLAIN_BYTES) {
+            letter.problems.push(format!(
+                "more than {MAX_PLAIN_BYTES} bytes of text: later text parts not read"
+            ));
+            break;
+        }
         if let Some(part) = msg.parts.get(*id as usize)
             && matches!(part.body, PartType::Text(_))
         {
@@ -329,6 +353,12 @@ fn read_bodies(letter: &mut Letter, msg: &Message<'_>) {
         }
     }
     for id in &msg.html_body {
+        if full(&html_parts, MAX_HTML_BYTES) {
+            letter.problems.push(format!(
+                "more than {MAX_HTML_BYTES} bytes of HTML: later HTML parts not read"
+            ));
+            break;
+        }
         if let Some(part) = msg.parts.get(*id as usize)
             && matches!(part.body, PartType::Html(_))
         {
@@ -394,8 +424,59 @@ fn lf(s: &str) -> String {
     out
 }
 
-/// Decoded text of a text part, with the charset chosen on evidence.
+/// The first `max` bytes of `b`.
+fn cap_bytes(b: &[u8], max: usize) -> &[u8] {
+    &b[..b.len().min(max)]
+}
+
+/// The longest prefix of `s` of at most `max` bytes ending at a character.
+fn cap_str(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// The problem note for a part of `len` bytes read only up to `max`.
+fn cut_note(len: usize, max: usize, what: &str) -> Option<String> {
+    (len > max).then(|| {
+        format!(
+            "{what} part of {len} bytes: only the first {max} bytes read (the rest is in the mail)"
+        )
+    })
+}
+
+/// Decoded text of a text part (at most [`MAX_PLAIN_BYTES`] or
+/// [`MAX_HTML_BYTES`]), with the charset chosen on evidence.
 fn part_text(msg: &Message<'_>, part: &MessagePart<'_>, is_html: bool) -> (String, Option<String>) {
+    let max = if is_html {
+        MAX_HTML_BYTES
+    } else {
+        MAX_PLAIN_BYTES
+    };
+    let what = if is_html { "HTML" } else { "text" };
+    let (text, charset) = part_text_uncut(msg, part, is_html, max);
+    let cut = match &part.body {
+        PartType::Text(t) | PartType::Html(t) => cut_note(t.len(), max, what),
+        _ => None,
+    };
+    let problem = match (charset, cut) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    };
+    (text, problem)
+}
+
+fn part_text_uncut(
+    msg: &Message<'_>,
+    part: &MessagePart<'_>,
+    is_html: bool,
+    max: usize,
+) -> (String, Option<String>) {
     let parsed: &str = match &part.body {
         PartType::Text(t) | PartType::Html(t) => t,
         _ => "",
@@ -413,27 +494,42 @@ fn part_text(msg: &Message<'_>, part: &MessagePart<'_>, is_html: bool) -> (Strin
         && !parsed.contains('\u{FFFD}')
         && !(declared.is_none() && is_html && !parsed.is_ascii())
     {
-        return (parsed.to_string(), None);
+        return (cap_str(parsed, max).to_string(), None);
     }
     let raw = msg
         .raw_message
         .get(part.offset_body as usize..(part.offset_end as usize).max(part.offset_body as usize))
         .unwrap_or_default();
+    // Decode no more than `max` bytes' worth: QP takes at most 3 bytes per
+    // byte, base64 4 per 3 plus line ends (cut at a line end, so no quad
+    // is split).
+    let raw = match part.encoding {
+        Encoding::None => raw,
+        _ if raw.len() <= max.saturating_mul(3) => raw,
+        Encoding::QuotedPrintable => cap_bytes(raw, max.saturating_mul(3)),
+        Encoding::Base64 => {
+            let head = cap_bytes(raw, max.saturating_mul(3));
+            &head[..head
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(head.len(), |p| p + 1)]
+        }
+    };
     let bytes: Cow<'_, [u8]> = match part.encoding {
         Encoding::None => Cow::Borrowed(raw),
         Encoding::Base64 => match mail_parser::decoders::base64::base64_decode(raw) {
             Some(b) => Cow::Owned(b),
-            None => return (parsed.to_string(), None),
+            None => return (cap_str(parsed, max).to_string(), None),
         },
         Encoding::QuotedPrintable => {
             match mail_parser::decoders::quoted_printable::quoted_printable_decode(raw) {
                 Some(b) => Cow::Owned(b),
-                None => return (parsed.to_string(), None),
+                None => return (cap_str(parsed, max).to_string(), None),
             }
         }
     };
     let declared = declared.or_else(|| if is_html { meta_charset(&bytes) } else { None });
-    decode_text(&bytes, declared.as_deref(), true)
+    decode_text(cap_bytes(&bytes, max), declared.as_deref(), true)
 }
 
 static META_CHARSET: LazyLock<Regex> = LazyLock::new(|| {
@@ -464,6 +560,21 @@ pub(crate) fn decode_text(
         return (String::from_utf8_lossy(bytes).into_owned(), None);
     }
     let declared_enc = declared.and_then(|d| encoding_rs::Encoding::for_label(d.as_bytes()));
+    // Evidence per byte: a UTF-8 text with a few bad bytes (a server that
+    // turned a NUL into 0x80, a cut multi-byte letter) stays UTF-8, with
+    // only those bytes replaced.
+    let utf8 = Utf8Evidence::of(bytes);
+    let utf8_declared = declared_enc.is_none_or(|e| e == encoding_rs::UTF_8);
+    if utf8.invalid > 0 && utf8.mostly_utf8() {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let problem = note.then(|| {
+            format!(
+                "{} byte(s) not valid UTF-8 in an otherwise UTF-8 text: replaced with U+FFFD",
+                utf8.invalid
+            )
+        });
+        return (text, problem);
+    }
     let mut candidates: Vec<(&'static encoding_rs::Encoding, String)> = Vec::with_capacity(4);
     if let Ok(s) = std::str::from_utf8(bytes) {
         candidates.push((encoding_rs::UTF_8, s.to_string()));
@@ -495,6 +606,18 @@ pub(crate) fn decode_text(
         }
     }
     let (enc, text) = candidates.swap_remove(best);
+    // A declared (or assumed) UTF-8 text is read as a single-byte Cyrillic
+    // charset only when the whole text says so, not on a stray byte.
+    if utf8_declared && enc != encoding_rs::UTF_8 && !reads_as_russian(&text) {
+        let lossy = String::from_utf8_lossy(bytes).into_owned();
+        let problem = note.then(|| {
+            format!(
+                "{} byte(s) not valid UTF-8: replaced with U+FFFD",
+                utf8.invalid
+            )
+        });
+        return (lossy, problem);
+    }
     let problem = match (declared_enc, note) {
         (Some(d), true) if d != enc => Some(format!(
             "declared charset {} does not fit the bytes: read as {}",
@@ -513,6 +636,48 @@ pub(crate) fn decode_text(
         _ => None,
     };
     (text, problem)
+}
+
+/// What the bytes say about UTF-8: multi-byte characters that decode, and
+/// invalid sequences.
+#[derive(Debug, Clone, Copy, Default)]
+struct Utf8Evidence {
+    multibyte: usize,
+    invalid: usize,
+}
+
+impl Utf8Evidence {
+    fn of(bytes: &[u8]) -> Utf8Evidence {
+        let mut e = Utf8Evidence::default();
+        for chunk in bytes.utf8_chunks() {
+            e.multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+            if !chunk.invalid().is_empty() {
+                e.invalid += 1;
+            }
+        }
+        e
+    }
+
+    /// Enough well-formed multi-byte characters that the bad bytes are
+    /// damage, not another charset: single-byte Cyrillic text almost never
+    /// forms valid UTF-8 sequences, so even a few of them are telling.
+    fn mostly_utf8(&self) -> bool {
+        self.multibyte >= 3 && self.invalid * 4 <= self.multibyte
+    }
+}
+
+/// The whole text reads as Russian: most of its non-ASCII characters are
+/// Cyrillic letters, and it scores as Russian text.
+fn reads_as_russian(text: &str) -> bool {
+    let mut non_ascii = 0usize;
+    let mut cyrillic = 0usize;
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        non_ascii += 1;
+        if matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё') {
+            cyrillic += 1;
+        }
+    }
+    non_ascii > 0 && cyrillic * 10 >= non_ascii * 8 && cyrillic_score(text) > 0
 }
 
 /// How much a text looks like Russian: frequent lower-case letters score,

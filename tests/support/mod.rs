@@ -12,6 +12,7 @@ pub mod fake_amocrm;
 pub mod fake_channels;
 
 pub use fake_amocrm::{FakeAmo, FakeOptions, Fault, FaultKind};
+pub mod hostile;
 
 /// Writes a secret file (token, password) the way an admin must: mode 0600
 /// (the daemon refuses secrets readable by group or others).
