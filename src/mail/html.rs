@@ -32,8 +32,10 @@ struct Cell {
     /// Non-space chars written inside `<b>`/`<strong>` and outside.
     bold_chars: usize,
     plain_chars: usize,
-    /// Holds a nested table: never a label or a value on its own.
+    /// Holds a nested table of label/value pairs: never a label or a value
+    /// on its own (a nested table holding one value is that value).
     complex: bool,
+    serial: u64,
 }
 
 #[derive(Default)]
@@ -70,6 +72,17 @@ impl Table {
 struct Scanner {
     root: String,
     tables: Vec<Table>,
+    /// Cells created so far: each cell's serial (a caption and its value
+    /// must be written into the same cell; 0 is the text outside tables).
+    cells_made: u64,
+    /// Where a caption-like run (`<b>`, `<strong>`, `<dt>`, `<label>`) began
+    /// at the start of a line: (cell serial, byte offset in the sink).
+    caption_start: Option<(u64, usize)>,
+    /// A closed caption run waiting for its value: (cell serial, where the
+    /// `:` goes). Text written next into the same cell makes it a label.
+    pending_caption: Option<(u64, usize)>,
+    /// Inside `<h1>`…`<h6>`: a heading is never a label/value pair.
+    heading: usize,
     /// `<table>` tags opened beyond [`MAX_TABLE_DEPTH`] and not yet closed.
     overflow_tables: usize,
     bold: usize,
@@ -187,8 +200,36 @@ impl Scanner {
                 return Some(gt);
             }
             ("br", _) => self.hard_break(),
-            ("b" | "strong", false) => self.bold += 1,
-            ("b" | "strong", true) => self.bold = self.bold.saturating_sub(1),
+            ("b" | "strong", false) => {
+                if self.bold == 0 {
+                    self.open_caption();
+                }
+                self.bold += 1;
+            }
+            ("b" | "strong", true) => {
+                self.bold = self.bold.saturating_sub(1);
+                if self.bold == 0 {
+                    self.close_caption();
+                }
+            }
+            ("dt" | "label", false) => {
+                self.soft_break_if(name == "dt");
+                self.open_caption();
+            }
+            ("dt" | "label", true) => {
+                self.close_caption();
+                self.soft_break_if(name == "dt");
+            }
+            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", _) => {
+                self.soft_break();
+                self.pending_caption = None;
+                self.caption_start = None;
+                if closing {
+                    self.heading = self.heading.saturating_sub(1);
+                } else {
+                    self.heading += 1;
+                }
+            }
             ("pre", false) => {
                 self.soft_break();
                 self.pre += 1;
@@ -202,11 +243,6 @@ impl Scanner {
                     self.overflow_tables += 1;
                     self.soft_break();
                 } else {
-                    if let Some(t) = self.tables.last_mut()
-                        && let Some(c) = t.cell.as_mut()
-                    {
-                        c.complex = true;
-                    }
                     self.tables.push(Table::default());
                 }
             }
@@ -234,8 +270,10 @@ impl Scanner {
                         t.cell = Some(Cell {
                             attrs: attrs.to_string(),
                             is_th: name == "th",
+                            serial: self.cells_made + 1,
                             ..Cell::default()
                         });
+                        self.cells_made += 1;
                     }
                 }
             }
@@ -247,10 +285,10 @@ impl Scanner {
                 }
             }
             (
-                "p" | "div" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "hr"
-                | "blockquote" | "dl" | "dt" | "dd" | "section" | "article" | "header" | "footer"
-                | "center" | "address" | "form" | "fieldset" | "tbody" | "thead" | "tfoot"
-                | "caption" | "body" | "html" | "main" | "nav" | "aside" | "figure" | "legend",
+                "p" | "div" | "li" | "ul" | "ol" | "hr" | "blockquote" | "dl" | "dd" | "section"
+                | "article" | "header" | "footer" | "center" | "address" | "form" | "fieldset"
+                | "tbody" | "thead" | "tfoot" | "caption" | "body" | "html" | "main" | "nav"
+                | "aside" | "figure" | "legend",
                 _,
             ) => self.soft_break(),
             _ => {}
@@ -269,10 +307,79 @@ impl Scanner {
                     if !t.row_open {
                         t.open_row();
                     }
-                    t.cell = Some(Cell::default());
+                    self.cells_made += 1;
+                    t.cell = Some(Cell {
+                        serial: self.cells_made,
+                        ..Cell::default()
+                    });
                 }
                 t.cell.as_mut().map(|c| &mut c.text)
             }
+        }
+    }
+
+    /// Serial of the cell text goes to now (0 outside tables, `None` when
+    /// a table is open but no cell is).
+    fn current_serial(&self) -> Option<u64> {
+        match self.tables.last() {
+            None => Some(0),
+            Some(t) => t.cell.as_ref().map(|c| c.serial),
+        }
+    }
+
+    /// A caption-like run opens: remember it when it starts a line.
+    fn open_caption(&mut self) {
+        self.caption_start = None;
+        if self.heading > 0 {
+            return;
+        }
+        let serial = self.current_serial();
+        let at_line_start = match self.tables.last() {
+            None => self.root.is_empty() || self.root.ends_with('\n'),
+            Some(t) => t
+                .cell
+                .as_ref()
+                .is_none_or(|c| c.text.trim_end_matches(' ').is_empty() || c.text.ends_with('\n')),
+        };
+        if at_line_start {
+            let len = match self.tables.last() {
+                None => self.root.len(),
+                Some(t) => t.cell.as_ref().map_or(0, |c| c.text.len()),
+            };
+            // A cell not created yet gets the next serial.
+            self.caption_start = Some((serial.unwrap_or(self.cells_made + 1), len));
+        }
+    }
+
+    /// A caption-like run closes: when it held a short caption and the
+    /// same cell goes on with more text, that text is its value.
+    fn close_caption(&mut self) {
+        let Some((serial, start)) = self.caption_start.take() else {
+            return;
+        };
+        if self.current_serial() != Some(serial) {
+            return;
+        }
+        let out = match self.tables.last() {
+            None => &self.root,
+            Some(t) => match t.cell.as_ref() {
+                Some(c) => &c.text,
+                None => return,
+            },
+        };
+        let Some(cap) = out.get(start..) else {
+            return;
+        };
+        let cap = cap.trim_end();
+        let label = cap.trim();
+        if caption_like(label) && !label.ends_with([':', '：']) {
+            self.pending_caption = Some((serial, start + cap.len()));
+        }
+    }
+
+    fn soft_break_if(&mut self, yes: bool) {
+        if yes {
+            self.soft_break();
         }
     }
 
@@ -282,6 +389,30 @@ impl Scanner {
             return;
         }
         let blank = s.chars().all(|c| c.is_whitespace());
+        if !blank && let Some((serial, at)) = self.pending_caption.take() {
+            let serial_now = self.current_serial();
+            if serial_now == Some(serial) || (serial_now.is_none() && serial == self.cells_made + 1)
+            {
+                let out = match self.tables.last_mut() {
+                    None => Some(&mut self.root),
+                    Some(t) => t.cell.as_mut().map(|c| &mut c.text),
+                };
+                if let Some(out) = out
+                    && out.is_char_boundary(at)
+                    && at <= out.len()
+                {
+                    out.insert(at, ':');
+                }
+            }
+        }
+        // A heading is never a pair: its `Label: text` reads as a title.
+        let neutral;
+        let s = if self.heading > 0 && s.contains(':') {
+            neutral = neutralize_colons(s);
+            neutral.as_str()
+        } else {
+            s
+        };
         let pre = self.pre > 0;
         let bold = self.bold > 0;
         let Some(out) = self.sink(!blank) else {
@@ -368,6 +499,11 @@ impl Scanner {
             && let Some(c) = t.cell.as_mut()
         {
             c.plain_chars += rendered.len();
+            // A nested table of pairs is a layout block; one holding a
+            // single value (a cell wrapped in its own table) is that value.
+            if holds_pairs(&rendered) {
+                c.complex = true;
+            }
         }
         self.soft_break();
     }
@@ -484,6 +620,34 @@ fn is_marked_label(c: &Cell, text: &str) -> bool {
     marked && label_like(text)
 }
 
+/// A run of bold text that may be a field caption: short, one line, no
+/// sentence end, not a link.
+fn caption_like(text: &str) -> bool {
+    let n = text.chars().count();
+    n > 0
+        && n <= 80
+        && !text.contains('\n')
+        && !text.contains("://")
+        && !text.contains(':')
+        && !text.ends_with(['.', '!', ','])
+        && text.chars().any(char::is_alphabetic)
+        && text.split_whitespace().count() <= 10
+}
+
+/// `Форма: обратная связь` in a heading → `Форма — обратная связь`.
+fn neutralize_colons(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        if c == ':' && it.peek().is_none_or(|n| n.is_whitespace()) {
+            out.push_str(" —");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn label_like(text: &str) -> bool {
     !text.is_empty()
         && !text.contains('\n')
@@ -501,6 +665,12 @@ fn has_own_label(text: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// Rendered text that holds `Label: value` lines (or several lines).
+fn holds_pairs(text: &str) -> bool {
+    text.lines()
+        .any(|l| has_own_label(l) || (l.ends_with(':') && l.chars().count() <= 80))
 }
 
 /// "label: value" (no second colon), continuation lines kept.
@@ -544,6 +714,29 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
                 i += 1;
             }
             render_run(&rows[start..i], &mut out);
+            continue;
+        }
+        // A header row of captions over rows of values: column pairs.
+        if row.len() >= 2
+            && row.iter().all(|(c, t)| !c.complex && is_marked_label(c, t))
+            && rows.get(i + 1).is_some_and(|n| {
+                n.len() == row.len()
+                    && n.iter().all(|(c, _)| !c.complex)
+                    && !n.iter().all(|(c, t)| is_marked_label(c, t))
+            })
+        {
+            let mut k = i + 1;
+            while let Some(vals) = rows.get(k).filter(|n| {
+                n.len() == row.len()
+                    && n.iter().all(|(c, _)| !c.complex)
+                    && !n.iter().all(|(c, t)| is_marked_label(c, t))
+            }) {
+                for ((_, label), (_, value)) in row.iter().zip(vals) {
+                    push_pair(&mut out, label, value);
+                }
+                k += 1;
+            }
+            i = k;
             continue;
         }
         if row.len() == 2 && !row[0].0.complex && !row[1].0.complex && label_like(&row[0].1) {
