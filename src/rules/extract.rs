@@ -27,7 +27,7 @@ fn find_emails(text: &str) -> Vec<String> {
 /// separators, not glued to other digits.
 static PHONE_SHAPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[^0-9])((?:\+\s?7|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2})(?:$|[^0-9])",
+        r"(?:^|[^0-9])((?:\+\s?[178]|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2})(?:$|[^0-9])",
     )
     .ok()
 });
@@ -47,6 +47,17 @@ static NOT_A_PHONE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// digit runs must look like a Russian number (11 digits from 7/8, 10 from
 /// 9), and ids (ИНН, order №, utm…) are skipped.
 fn find_phones(text: &str, region: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (p, _) in phone_spans(text, region) {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Phones in free text with where each was written (byte range).
+fn phone_spans(text: &str, region: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
     if text.bytes().filter(u8::is_ascii_digit).count() < 10 {
         return out;
@@ -74,9 +85,7 @@ fn find_phones(text: &str, region: &str) -> Vec<String> {
             continue;
         }
         for p in parse_phones(raw, region).e164 {
-            if !out.contains(&p) {
-                out.push(p);
-            }
+            out.push((p, m.range()));
         }
     }
     out
@@ -118,6 +127,16 @@ fn first(slot: &mut Option<String>, v: &str) {
 impl Found {
     fn put(&mut self, canon: &str, v: &str, overwrite: bool) {
         let slot = match canon {
+            // A phone field holding an email, an email field holding a
+            // phone: the value says what it is, not the label.
+            "phone" if digit_count(v) < 7 && !find_emails(v).is_empty() => {
+                self.emails.push(v.to_string());
+                return;
+            }
+            "email" if normalize_email(v).is_none() && digit_count(v) >= 10 => {
+                self.phones.push(v.to_string());
+                return;
+            }
             "phone" => {
                 self.phones.push(v.to_string());
                 return;
@@ -169,6 +188,10 @@ impl Found {
     }
 }
 
+fn digit_count(v: &str) -> usize {
+    v.bytes().filter(u8::is_ascii_digit).count()
+}
+
 /// `Иван <ivan@x.ru>` → `Иван`.
 fn strip_emails(v: &str) -> String {
     let mut s = v.to_string();
@@ -194,7 +217,8 @@ fn is_technical(canon: &str) -> bool {
 }
 
 /// The URL in a page field (`url (url)`, `Title https://…`); a value with
-/// no URL (a page title) is not a page.
+/// no URL (a page title) is not a page, nor is a link into the site's
+/// admin panel (a "view result" link).
 fn page_url(v: &str) -> Option<String> {
     v.split_whitespace()
         .find(|t| {
@@ -202,6 +226,119 @@ fn page_url(v: &str) -> Option<String> {
             t.starts_with("http://") || t.starts_with("https://") || t.starts_with("www.")
         })
         .map(|t| t.trim_end_matches([',', ';', ')']).to_string())
+        .filter(|u| !is_admin_url(u))
+}
+
+/// A link into a CMS back office: never the page the client was on.
+fn is_admin_url(u: &str) -> bool {
+    let l = u.to_ascii_lowercase();
+    [
+        "/bitrix/admin/",
+        "/wp-admin/",
+        "/administrator/",
+        "/admin/",
+        "/admin.php",
+        "/manager/",
+        "/backend/",
+        "route=sale/",
+        "option=com_",
+    ]
+    .iter()
+    .any(|p| l.contains(p))
+}
+
+/// `/catalog/okna/` made absolute with the site's host: the host of another
+/// link in the mail, else the sender's own domain (not a robot's or a mail
+/// provider's). `None` when the host is unknown.
+fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<String> {
+    let path = v.split_whitespace().next()?;
+    if !path.starts_with('/') || path.starts_with("//") || path.len() < 2 {
+        return None;
+    }
+    let from_links = lay
+        .bare_urls
+        .iter()
+        .chain(lay.fields.iter().map(|f| &f.value))
+        .chain(lay.loose.iter())
+        .find_map(|t| {
+            let u = page_url(t)?;
+            let u = if u.starts_with("www.") {
+                format!("https://{u}")
+            } else {
+                u
+            };
+            let parsed = url::Url::parse(&u).ok()?;
+            Some(format!("{}://{}", parsed.scheme(), parsed.host_str()?))
+        });
+    let base = from_links.or_else(|| {
+        let from = letter.from.as_ref()?;
+        crate::request::own_site_host(&from.email).map(|h| format!("https://{h}"))
+    })?;
+    Some(format!("{base}{path}"))
+}
+
+/// Builder subjects that carry the form's title: `New Entry: X` (WPForms),
+/// `Новая запись от X`, `X Form submitted on …` (Formidable), `Form
+/// submission from: X` (Drupal Webform), `New submission from X`.
+static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|(?P<b>.+?)\s+form submitted on\b.*)$",
+    )
+    .ok()
+});
+
+fn form_from_subject(subject: &str) -> Option<String> {
+    let caps = SUBJECT_FORM.as_ref()?.captures(subject.trim())?;
+    let v = caps.name("a").or_else(|| caps.name("b"))?.as_str();
+    clean_value(
+        v.trim_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '«' | '»' | '“' | '”')),
+    )
+}
+
+/// `Иван Петров <ivan@x.ru>` on its own line, or a `-Иван ( ivan@x.ru )`
+/// signature.
+static NAME_EMAIL_LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"^[-–—~\s]*(?P<n>[^<>()\[\]@:0-9]{2,60}?)\s*[<(\[]\s*(?P<e>[^\s<>()\[\]@]+@[^\s<>()\[\]]+)\s*[>)\]]\s*$",
+    )
+    .ok()
+});
+
+/// A signature line a person ends with: `-Ольга`, `— Иван Петров`.
+fn dash_signature(l: &str) -> Option<&str> {
+    let rest = l.strip_prefix(['-', '–', '—', '~'])?.trim();
+    let words = rest.split_whitespace().count();
+    (words > 0
+        && words <= 3
+        && rest
+            .chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '.')
+        && rest.chars().next().is_some_and(char::is_uppercase))
+    .then_some(rest)
+}
+
+/// The client's own letter: free text, their name and email when written.
+fn read_label_less(loose: &[String], f: &mut Found) {
+    let mut text: Vec<&str> = Vec::new();
+    for l in loose {
+        if let Some(c) = NAME_EMAIL_LINE.as_ref().and_then(|r| r.captures(l)) {
+            if let (Some(n), Some(e)) = (c.name("n"), c.name("e")) {
+                first(&mut f.name, n.as_str().trim());
+                f.name_emails.push(e.as_str().to_string());
+            }
+            continue;
+        }
+        if let Some(n) = dash_signature(l) {
+            first(&mut f.name, n);
+            continue;
+        }
+        text.push(l);
+    }
+    if let Some(m) = clean_value(&text.join("\n")) {
+        f.client_text.push_str(&m);
+        f.client_text.push('\n');
+        f.message = Some(m);
+    }
 }
 
 fn dedupe(v: &mut Vec<String>) {
@@ -302,6 +439,18 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
         }
     }
 
+    // A mail with no form fields at all is the client's own letter: its
+    // text is the message, a `Name <email>` line or a `-Name ( email )`
+    // signature gives the contact.
+    if req.fields.is_empty() && f.message.is_none() {
+        read_label_less(&lay.loose, &mut f);
+    }
+    if f.form.is_none()
+        && let Some(form) = form_from_subject(&subject)
+    {
+        f.form = Some(form);
+    }
+
     // Name: first (middle) last, joined.
     let name_parts: Vec<String> = [&f.name, &f.middle_name, &f.last_name]
         .into_iter()
@@ -314,12 +463,48 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
     // Phones: labelled fields, then the message text; value sniffing when
     // no phone label gave anything.
     let mut phones = Vec::new();
+    let mut leftover: Vec<String> = Vec::new();
     for v in &f.phones {
         let p = parse_phones(v, &opts.region);
+        if p.e164.is_empty() && !p.invalid.is_empty() {
+            // `+7 981 … . Нужен замер в субботу`: the phone, and the rest
+            // is the client's text.
+            let spans = phone_spans(v, &opts.region);
+            if !spans.is_empty() {
+                let mut rest = String::new();
+                let mut at = 0;
+                for (e, r) in &spans {
+                    if !phones.contains(e) {
+                        phones.push(e.clone());
+                        labelled_phones.push(e.clone());
+                    }
+                    rest.push_str(v.get(at..r.start).unwrap_or(""));
+                    rest.push(' ');
+                    at = r.end;
+                }
+                rest.push_str(v.get(at..).unwrap_or(""));
+                let rest = fold_ws(rest.trim_matches(|c: char| {
+                    c.is_whitespace() || matches!(c, '.' | ',' | ';' | '-' | '—' | ':')
+                }));
+                if rest.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
+                    leftover.push(rest);
+                }
+                continue;
+            }
+        }
         phones.extend(p.e164.iter().cloned());
         labelled_phones.extend(p.e164);
         req.meta.extensions.extend(p.extensions);
         req.meta.phones_raw_invalid.extend(p.invalid);
+    }
+    if !leftover.is_empty() {
+        let extra = leftover.join("\n");
+        f.client_text.push_str(&extra);
+        f.client_text.push('\n');
+        f.message = Some(match f.message.take() {
+            Some(m) => format!("{m}\n{extra}"),
+            None => extra,
+        });
     }
     if let Some(m) = &f.message {
         phones.extend(find_phones(m, &opts.region));
@@ -403,10 +588,14 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
     req.meta.source_request_id = f.request_id.clone();
     req.meta.ip = f.ip.clone();
 
-    req.page = f.page.as_deref().and_then(page_url).or_else(|| {
-        rule.filter(|r| r.options.bare_url_is_page)
-            .and_then(|_| lay.bare_urls.first().cloned())
-    });
+    req.page = f
+        .page
+        .as_deref()
+        .and_then(|v| page_url(v).or_else(|| relative_page(v, &lay, letter)))
+        .or_else(|| {
+            rule.filter(|r| r.options.bare_url_is_page)
+                .and_then(|_| lay.bare_urls.iter().find(|u| !is_admin_url(u)).cloned())
+        });
 
     let mut utm = f.utm.clone();
     if let Some(p) = &req.page {

@@ -35,7 +35,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$)",
+        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright\b|все права защищены|all rights reserved|unsubscribe|отписаться|с уважением|best regards|kind regards|regards,?$)",
     )
     .ok()
 });
@@ -157,6 +157,9 @@ enum State {
     /// After a block header (`--- L ---`, Bitrix stars): skip blank lines,
     /// then the value runs to the next blank line.
     Block,
+    /// A blank line inside the client's message: the next paragraph is
+    /// still theirs unless it is a label, a footer or a signature.
+    Paragraph,
 }
 
 /// Reads `text` into fields. `known` maps a normalised label to its
@@ -167,6 +170,10 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
     let mut state = State::None;
     let mut i = 0;
     let mut after_boilerplate = false;
+    // The message began on the lines under its label (CF7's `Сообщение:` /
+    // body): everything down to a known label or a footer is the client's,
+    // `Telegram: @x` lines included.
+    let mut message_block = false;
 
     let lookup = |label: &str| known(&super::dictionary::normalize_label(label));
 
@@ -176,16 +183,29 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
 
         if l.is_empty() {
             // A blank line ends a field; only a block header still waits
-            // for its value.
-            if !(state == State::Block && current_empty(&out)) {
-                state = State::None;
+            // for its value, and the client's message may go on with
+            // another paragraph.
+            if state == State::Block && current_empty(&out) {
+                continue;
             }
+            state = if matches!(state, State::Inline | State::Block | State::Paragraph)
+                && !current_empty(&out)
+                && out
+                    .fields
+                    .last()
+                    .is_some_and(|f| f.canon == Some("message"))
+            {
+                State::Paragraph
+            } else {
+                State::None
+            };
             continue;
         }
 
         // Bitrix: a label line followed by a line of stars.
         if !is_separator(l) && lines.get(i).is_some_and(|n| is_stars(n)) {
             push(&mut out, l, "", lookup(l));
+            message_block = true;
             state = State::Block;
             i += 1;
             after_boilerplate = false;
@@ -193,6 +213,7 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
         }
         if let Some(label) = block_label(l) {
             push(&mut out, label, "", lookup(label));
+            message_block = true;
             state = State::Block;
             after_boilerplate = false;
             continue;
@@ -235,25 +256,41 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
             continue;
         }
 
-        let in_message = matches!(state, State::Inline | State::Pending | State::Block)
-            && out
-                .fields
-                .last()
-                .is_some_and(|f| f.canon == Some("message"));
+        let in_message = matches!(
+            state,
+            State::Inline | State::Pending | State::Block | State::Paragraph
+        ) && out
+            .fields
+            .last()
+            .is_some_and(|f| f.canon == Some("message"));
 
         let split = colon_split(l)
             .or_else(|| tight_colon_split(l).filter(|(lab, _)| lookup(lab).is_some()))
             .or_else(|| arrow_split(l))
-            .or_else(|| dash_split(l).filter(|(lab, _)| lookup(lab).is_some() || l.ends_with(';')));
+            .or_else(|| {
+                dash_split(l).filter(|(lab, _)| {
+                    // A lone `Title - Site` line between blank lines is a
+                    // heading, not a pair.
+                    let lone = (i < 2 || lines.get(i - 2).is_none_or(|p| p.is_empty()))
+                        && lines.get(i).is_none_or(|n| n.is_empty());
+                    l.ends_with(';') || (lookup(lab).is_some() && !lone)
+                })
+            });
         if let Some((label, value)) = split {
             let norm = super::dictionary::normalize_label(label);
             let canon = known(&norm);
-            let labelish =
-                canon.is_some() || label.contains('_') || norm == "ответ" || norm == "answer";
+            // Inside the client's text a line starts a new field only when
+            // it reads like a form caption (`Материал: ПВХ`), not like a
+            // sentence with a colon in it.
+            let labelish = canon.is_some()
+                || label.contains('_')
+                || norm == "ответ"
+                || norm == "answer"
+                || (!value.is_empty() && !message_block && caption_in_text(label));
             let starts_field = match state {
                 State::None => true,
                 _ if in_message => labelish,
-                State::Pending => true,
+                State::Pending | State::Paragraph => true,
                 State::Inline | State::Block => true,
             };
             if starts_field {
@@ -271,6 +308,7 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
                     }
                 }
                 push(&mut out, label, value, canon);
+                message_block = value.is_empty() && canon == Some("message");
                 state = if value.is_empty() {
                     State::Pending
                 } else {
@@ -282,6 +320,13 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
 
         match state {
             State::None => out.loose.push(l.to_string()),
+            State::Paragraph => {
+                if let Some(f) = out.fields.last_mut() {
+                    f.value.push_str("\n\n");
+                    f.value.push_str(l);
+                }
+                state = State::Inline;
+            }
             State::Inline | State::Pending | State::Block => {
                 if current_empty(&out) {
                     set_value(&mut out, l);
@@ -302,6 +347,19 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
         }
     }
     out
+}
+
+/// A caption typed by a site owner: a few words, no sentence punctuation,
+/// starting with a capital (or a `key_style` name).
+fn caption_in_text(label: &str) -> bool {
+    let label = label.trim();
+    let first = label.chars().next();
+    label.split_whitespace().count() <= 4
+        && !label.contains([',', '.', '!', '?', '(', ')', '"'])
+        && (first.is_some_and(char::is_uppercase)
+            || label
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
 }
 
 /// Fields whose value is one line: a following plain line is not theirs.
