@@ -9,6 +9,11 @@
 //! explicit stack of open tables capped at [`MAX_TABLE_DEPTH`]; tables deeper
 //! than that are read as plain blocks, so hostile nesting costs linear time.
 
+/// Written on its own line after a top-level table of label/value pairs:
+/// a table cell holds its whole value, so text after the table never runs
+/// on into the last field (U+2063, invisible in a note).
+pub const BLOCK_END: char = '\u{2063}';
+
 /// Open tables tracked with structure; deeper ones are read as plain blocks.
 const MAX_TABLE_DEPTH: usize = 32;
 /// A label longer than this is prose, not a field caption.
@@ -492,8 +497,13 @@ impl Scanner {
         t.close_row();
         let rendered = render_table(t.rows);
         self.soft_break();
+        let top = self.tables.is_empty();
         if let Some(out) = self.sink(!rendered.is_empty()) {
             out.push_str(&rendered);
+            if top && holds_pairs(&rendered) {
+                out.push('\n');
+                out.push(BLOCK_END);
+            }
         }
         if let Some(t) = self.tables.last_mut()
             && let Some(c) = t.cell.as_mut()

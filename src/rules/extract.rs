@@ -188,6 +188,16 @@ impl Found {
     }
 }
 
+/// `line<br />` → `line`, `a<br>b` → `a` / `b`.
+fn strip_br(t: &str) -> String {
+    static BR: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r"(?i)[ \t]*<br\s*/?>[ \t]*(\n)?").ok());
+    match BR.as_ref() {
+        Some(re) => re.replace_all(t, "\n").into_owned(),
+        None => t.to_string(),
+    }
+}
+
 fn digit_count(v: &str) -> usize {
     v.bytes().filter(u8::is_ascii_digit).count()
 }
@@ -282,14 +292,17 @@ fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<Strin
 /// submission from: X` (Drupal Webform), `New submission from X`.
 static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|(?P<b>.+?)\s+form submitted on\b.*)$",
+        r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on\b.*)$",
     )
     .ok()
 });
 
 fn form_from_subject(subject: &str) -> Option<String> {
     let caps = SUBJECT_FORM.as_ref()?.captures(subject.trim())?;
-    let v = caps.name("a").or_else(|| caps.name("b"))?.as_str();
+    let v = ["a", "b", "c", "d"]
+        .iter()
+        .find_map(|g| caps.name(g))?
+        .as_str();
     clean_value(
         v.trim_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '«' | '»' | '“' | '”')),
     )
@@ -317,10 +330,90 @@ fn dash_signature(l: &str) -> Option<&str> {
     .then_some(rest)
 }
 
+/// Sentences a site writes about a submission, never the client's words.
+static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|you have (a|received)|вы получили)",
+    )
+    .ok()
+});
+
+/// `Name sent a message using the contact form at URL.` (Drupal core).
+static SENT_USING: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?P<n>.{2,80}?) sent a message using the contact form at (?P<u>\S+?)\.?$")
+        .ok()
+});
+
+fn robot_prose(l: &str) -> bool {
+    ROBOT_PROSE.as_ref().is_some_and(|r| r.is_match(l))
+}
+
+/// A line a person wrote: a few words, not a caption, link or site notice.
+fn prose_line(l: &str) -> bool {
+    l.split_whitespace().count() >= 4
+        && !l.ends_with(':')
+        && !l.contains("://")
+        && !l.starts_with(['[', '<', '#', '='])
+        && !robot_prose(l)
+}
+
+/// The client's unlabelled text among a form's fields, when there is a
+/// paragraph of it.
+fn client_prose(lines: &[String]) -> Option<String> {
+    let text: Vec<&str> = lines
+        .iter()
+        .map(String::as_str)
+        .filter(|l| prose_line(l))
+        .collect();
+    let words: usize = text.iter().map(|l| l.split_whitespace().count()).sum();
+    (words >= 6)
+        .then(|| clean_value(&text.join("\n")))
+        .flatten()
+}
+
+/// The visitor's name in the From display name of a site robot's mail:
+/// only when the subject names them too (`Сообщение от Елена (…)`,
+/// `Enquiry Виктор Павлов`), so a site's own name never becomes a client.
+fn visitor_in_from(letter: &Letter, subject: &str) -> Option<String> {
+    let from = letter.from.as_ref()?;
+    let name = from.name.as_deref().and_then(clean_value)?;
+    if name.contains('@') || !is_robot_or_site_address(&from.email, letter) {
+        return None;
+    }
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let person = (1..=3).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(|c| c.is_alphabetic() || c == '-' || c == '.')
+        });
+    if !person {
+        return None;
+    }
+    let s = subject.to_lowercase();
+    let n = name.to_lowercase();
+    ["от ", "from ", "enquiry ", "inquiry ", "by "]
+        .iter()
+        .any(|p| s.contains(&format!("{p}{n}")))
+        .then_some(name)
+}
+
 /// The client's own letter: free text, their name and email when written.
 fn read_label_less(loose: &[String], f: &mut Found) {
     let mut text: Vec<&str> = Vec::new();
     for l in loose {
+        if let Some(c) = SENT_USING.as_ref().and_then(|r| r.captures(l)) {
+            if let Some(n) = c.name("n") {
+                first(&mut f.name, n.as_str().trim());
+            }
+            if let Some(u) = c.name("u") {
+                first(&mut f.page, u.as_str());
+            }
+            continue;
+        }
+        // `This is an enquiry email via … from:` introduces, never says.
+        if l.ends_with(':') || robot_prose(l) {
+            continue;
+        }
         if let Some(c) = NAME_EMAIL_LINE.as_ref().and_then(|r| r.captures(l)) {
             if let (Some(n), Some(e)) = (c.name("n"), c.name("e")) {
                 first(&mut f.name, n.as_str().trim());
@@ -373,11 +466,15 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
         rule.and_then(|r| r.aliases.get(norm).copied())
             .or_else(|| dictionary::lookup(norm))
     };
-    let text: std::borrow::Cow<str> = if letter.text.contains('\r') {
+    let mut text: std::borrow::Cow<str> = if letter.text.contains('\r') {
         letter.text.replace("\r\n", "\n").into()
     } else {
         letter.text.as_str().into()
     };
+    // A plain part written with the HTML template's `<br />` left in.
+    if text.contains("<br") || text.contains("<BR") {
+        text = strip_br(&text).into();
+    }
     let lay = layout::read(&text, &known);
 
     let mut f = Found::default();
@@ -444,6 +541,19 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
     // signature gives the contact.
     if req.fields.is_empty() && f.message.is_none() {
         read_label_less(&lay.loose, &mut f);
+    } else if f.message.is_none()
+        && let Some(m) = client_prose(&lay.body_loose)
+    {
+        // `Здравствуйте! Купили двушку…` above `Телефон: …`: unlabelled
+        // text of the client's next to the form's fields.
+        f.client_text.push_str(&m);
+        f.client_text.push('\n');
+        f.message = Some(m);
+    }
+    if f.name.is_none()
+        && let Some(n) = visitor_in_from(letter, &subject)
+    {
+        f.name = Some(n);
     }
     if f.form.is_none()
         && let Some(form) = form_from_subject(&subject)

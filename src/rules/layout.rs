@@ -30,12 +30,16 @@ pub struct Layout {
     pub bare_urls: Vec<String>,
     /// Lines that belong to no field (headings, greetings, footers excluded).
     pub loose: Vec<String>,
+    /// The loose lines above the site's footer (a separator, a builder
+    /// notice or a link after the fields ends the body): where a client's
+    /// unlabelled text can be.
+    pub body_loose: Vec<String>,
 }
 
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright\b|все права защищены|all rights reserved|unsubscribe|отписаться|с уважением|best regards|kind regards|regards,?$)",
+        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright\b|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|may be viewed at|please contact your site administrator)",
     )
     .ok()
 });
@@ -76,6 +80,57 @@ fn bare_url(l: &str) -> Option<&str> {
     }
 }
 
+/// A list bullet (`- `, `* `, `• `) and Markdown bold around a caption
+/// (`- **Name:** Олег`) are decoration, not text.
+fn undecorate(l: &str) -> &str {
+    let mut t = l;
+    for b in ["- ", "* ", "• ", "· ", "– "] {
+        if let Some(rest) = t.strip_prefix(b) {
+            t = rest.trim_start();
+            break;
+        }
+    }
+    t
+}
+
+/// `**Name:** value` / `__Name:__ value` → the same without the markers.
+fn unbold(l: &str) -> Option<String> {
+    for m in ["**", "__"] {
+        if let Some(rest) = l.strip_prefix(m)
+            && let Some(end) = rest.find(m)
+            && end > 0
+        {
+            let mut s = String::with_capacity(l.len());
+            s.push_str(&rest[..end]);
+            s.push_str(&rest[end + m.len()..]);
+            return Some(s);
+        }
+    }
+    None
+}
+
+/// `Что нужно изготовить? Прихожая`: a known caption ending in `?` with
+/// its answer on the same line.
+fn question_split(l: &str) -> Option<(&str, &str)> {
+    let i = l.find("? ")?;
+    let label = &l[..=i];
+    let value = l[i + 2..].trim();
+    (label_shape(label) && !value.is_empty()).then_some((label, value))
+}
+
+/// `. ` / `? ` / `! ` followed by a capital: two sentences (`Эл. почта`
+/// is one caption).
+fn sentence_break(t: &str) -> bool {
+    let mut prev = [' ', ' '];
+    for c in t.chars() {
+        if prev[1] == ' ' && matches!(prev[0], '.' | '?' | '!') && c.is_uppercase() {
+            return true;
+        }
+        prev = [prev[1], c];
+    }
+    false
+}
+
 /// Whether text before a separator looks like a caption, not a sentence.
 fn label_shape(label: &str) -> bool {
     let label = label.trim();
@@ -89,6 +144,10 @@ fn label_shape(label: &str) -> bool {
         return false;
     }
     if label.contains('!') {
+        return false;
+    }
+    // Two sentences are not a caption: `Здравствуйте. Адрес: …`.
+    if sentence_break(label) {
         return false;
     }
     label.split_whitespace().count() <= 12
@@ -174,18 +233,29 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
     // body): everything down to a known label or a footer is the client's,
     // `Telegram: @x` lines included.
     let mut message_block = false;
+    // A footer began (after the fields): loose lines are the site's.
+    let mut footer = false;
 
     let lookup = |label: &str| known(&super::dictionary::normalize_label(label));
 
     while i < lines.len() {
-        let l = lines[i];
+        let unbolded;
+        let l = match unbold(undecorate(lines[i])) {
+            Some(u) => {
+                unbolded = u;
+                unbolded.as_str()
+            }
+            None => undecorate(lines[i]),
+        };
         i += 1;
 
         if l.is_empty() {
             // A blank line ends a field; only a block header still waits
             // for its value, and the client's message may go on with
             // another paragraph.
-            if state == State::Block && current_empty(&out) {
+            // `Сообщение:` / blank / the text: a label alone on its line
+            // still waits for its value.
+            if matches!(state, State::Block | State::Pending) && current_empty(&out) {
                 continue;
             }
             state = if matches!(state, State::Inline | State::Block | State::Paragraph)
@@ -218,13 +288,19 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
             after_boilerplate = false;
             continue;
         }
+        if l.starts_with(crate::mail::html::BLOCK_END) {
+            state = State::None;
+            continue;
+        }
         if is_separator(l) {
             state = State::None;
+            footer |= !out.fields.is_empty();
             continue;
         }
         if BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l)) {
             state = State::None;
             after_boilerplate = true;
+            footer = true;
             continue;
         }
         let skip_url = std::mem::take(&mut after_boilerplate);
@@ -238,6 +314,7 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
             if !skip_url {
                 out.bare_urls.push(url.to_string());
             }
+            footer |= !out.fields.is_empty();
             state = State::None;
             continue;
         }
@@ -267,6 +344,7 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
         let split = colon_split(l)
             .or_else(|| tight_colon_split(l).filter(|(lab, _)| lookup(lab).is_some()))
             .or_else(|| arrow_split(l))
+            .or_else(|| question_split(l).filter(|(lab, _)| lookup(lab).is_some()))
             .or_else(|| {
                 dash_split(l).filter(|(lab, _)| {
                     // A lone `Title - Site` line between blank lines is a
@@ -286,7 +364,10 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
                 || label.contains('_')
                 || norm == "ответ"
                 || norm == "answer"
-                || (!value.is_empty() && !message_block && caption_in_text(label));
+                || (!value.is_empty()
+                    && !message_block
+                    && !value.ends_with(['.', '!', '?'])
+                    && caption_in_text(label));
             let starts_field = match state {
                 State::None => true,
                 _ if in_message => labelish,
@@ -319,7 +400,14 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
         }
 
         match state {
-            State::None => out.loose.push(l.to_string()),
+            State::None => {
+                if l.contains("://") {
+                    footer |= !out.fields.is_empty();
+                } else if !footer {
+                    out.body_loose.push(l.to_string());
+                }
+                out.loose.push(l.to_string());
+            }
             State::Paragraph => {
                 if let Some(f) = out.fields.last_mut() {
                     f.value.push_str("\n\n");
@@ -333,6 +421,9 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
                 } else if out.fields.last().is_some_and(|f| single_line(f.canon)) {
                     // Contacts, ids and short answers never run on: the line
                     // is a heading or a footer, not part of the value.
+                    if !footer && !l.contains("://") {
+                        out.body_loose.push(l.to_string());
+                    }
                     out.loose.push(l.to_string());
                     state = State::None;
                     continue;
