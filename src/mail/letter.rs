@@ -325,7 +325,7 @@ fn read_bodies(letter: &mut Letter, msg: &Message<'_>) {
         {
             let (t, p) = part_text(msg, part, false);
             letter.problems.extend(p);
-            plain.push(t);
+            plain.push(unflow(part, t));
         }
     }
     for id in &msg.html_body {
@@ -373,6 +373,39 @@ fn read_bodies(letter: &mut Letter, msg: &Message<'_>) {
     }
     letter.plain = (!plain.is_empty()).then(|| lf(&plain.join("\n")));
     letter.html = (!html_parts.is_empty()).then(|| lf(&html_parts.join("\n")));
+}
+
+/// `format=flowed` (RFC 3676) text rejoined: a line ending in a space runs
+/// on into the next (`delsp=yes`: that space was added by the wrapper and
+/// goes), space-stuffing is undone, the `-- ` signature line stays.
+fn unflow(part: &MessagePart<'_>, t: String) -> String {
+    let Some(ct) = part.content_type() else {
+        return t;
+    };
+    let is = |k: &str, v: &str| {
+        ct.attribute(k)
+            .is_some_and(|a| a.trim().eq_ignore_ascii_case(v))
+    };
+    if !is("format", "flowed") {
+        return t;
+    }
+    let delsp = is("delsp", "yes");
+    let mut out = String::with_capacity(t.len());
+    for line in t.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let line = line.strip_prefix(' ').unwrap_or(line);
+        let soft = line.ends_with(' ') && line != "-- ";
+        if soft {
+            out.push_str(if delsp { &line[..line.len() - 1] } else { line });
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if !t.ends_with('\n') && out.ends_with('\n') {
+        out.pop();
+    }
+    out
 }
 
 /// CRLF and lone CR line ends to LF, so extraction sees one kind.

@@ -419,7 +419,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "message",
-        r"коммент|сообщени|вопрос|описани|пожелани|примечани|message|comment|how can we help|уточнени|дополнительн",
+        r"коммент|сообщени|вопрос|описани|опиш|\bзадач|пожелани|примечани|message|comment|how can we help|describe|tell us|уточнени|дополнительн",
         "",
     ),
 ];

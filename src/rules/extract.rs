@@ -198,6 +198,12 @@ fn strip_br(t: &str) -> String {
     }
 }
 
+/// Sentences, not a name: five words or more and a sentence end.
+fn is_prose(v: &str) -> bool {
+    v.split_whitespace().count() >= 5
+        && (v.contains(". ") || v.ends_with(['.', '?', '!']) || v.contains("? "))
+}
+
 fn digit_count(v: &str) -> usize {
     v.bytes().filter(u8::is_ascii_digit).count()
 }
@@ -296,6 +302,22 @@ static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
     .ok()
 });
+
+/// A site's intro naming the form: `There has been a submission of the
+/// form X through your … website`, `…отправлена форма X.`, a quoted title
+/// after `форма`/`form`.
+static FORM_IN_TEXT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\b|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,80})[»"”])"#,
+    )
+    .ok()
+});
+
+fn form_in_text(l: &str) -> Option<String> {
+    let caps = FORM_IN_TEXT.as_ref()?.captures(l)?;
+    let v = ["a", "b", "c"].iter().find_map(|g| caps.name(g))?.as_str();
+    clean_value(v.trim())
+}
 
 fn form_from_subject(subject: &str) -> Option<String> {
     let caps = SUBJECT_FORM.as_ref()?.captures(subject.trim())?;
@@ -492,7 +514,13 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
             honeypot = true;
             continue;
         }
-        match raw.canon {
+        // A "what do you need" field answered in sentences is the client's
+        // message, not a product name.
+        let canon = match raw.canon {
+            Some("product") if is_prose(&value) => Some("message"),
+            c => c,
+        };
+        match canon {
             Some(c) => {
                 f.put(c, &value, false);
                 if !is_technical(c) {
@@ -556,7 +584,8 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
         f.name = Some(n);
     }
     if f.form.is_none()
-        && let Some(form) = form_from_subject(&subject)
+        && let Some(form) =
+            form_from_subject(&subject).or_else(|| lay.loose.iter().find_map(|l| form_in_text(l)))
     {
         f.form = Some(form);
     }
@@ -674,7 +703,16 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
             .filter_map(|a| normalize_email(&a.email))
             .find(not_ours)
     };
-    req.email = labelled.or_else(sniffed).or_else(reply_to);
+    // The client wrote from their own address (Drupal contact form, a
+    // direct letter): the sender is the client when it is nobody's robot.
+    let sender = || {
+        letter
+            .from
+            .as_ref()
+            .and_then(|a| normalize_email(&a.email))
+            .filter(not_ours)
+    };
+    req.email = labelled.or_else(sniffed).or_else(reply_to).or_else(sender);
     // The form put the visitor in Reply-To: its display name is theirs too.
     if req.name.is_none()
         && let Some(e) = &req.email
