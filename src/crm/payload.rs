@@ -128,6 +128,7 @@ fn value_of(r: &Request, key: &str) -> Option<String> {
         "form" => r.form.clone(),
         "rule" => r.rule.clone(),
         "kind" => Some(kind_ru(r.kind).to_string()),
+        "kind_ru" => Some(crate::rules::kind_ru(r.kind).to_string()),
         "action" => Some(r.action.as_str().to_string()),
         "utm_source" => r.utm.source.clone(),
         "utm_medium" => r.utm.medium.clone(),

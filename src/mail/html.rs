@@ -9,10 +9,10 @@
 //! explicit stack of open tables capped at [`MAX_TABLE_DEPTH`]; tables deeper
 //! than that are read as plain blocks, so hostile nesting costs linear time.
 
-/// Written on its own line after a top-level table of label/value pairs:
-/// a table cell holds its whole value, so text after the table never runs
-/// on into the last field (U+2063, invisible in a note).
-pub const BLOCK_END: char = '\u{2063}';
+/// Written on its own line after a top-level table of label/value pairs
+/// while rendering; [`to_text_and_ends`] takes these lines out and reports
+/// where they were.
+const BLOCK_END: char = '\u{2063}';
 
 /// Open tables tracked with structure; deeper ones are read as plain blocks.
 const MAX_TABLE_DEPTH: usize = 32;
@@ -22,10 +22,38 @@ const MAX_LABEL_CHARS: usize = 120;
 /// Label/value structure kept: a label cell and its value cell become
 /// "label: value"; block elements become line breaks.
 pub fn to_text(html: &str) -> String {
+    to_text_and_ends(html).0
+}
+
+/// [`to_text`] plus where top-level tables of label/value pairs ended: for
+/// each, the number of text lines before that point. A table cell holds
+/// its whole value, so text after such a table never runs on into the
+/// table's last field (the reader starts afresh there).
+pub fn to_text_and_ends(html: &str) -> (String, Vec<usize>) {
     let mut sc = Scanner::default();
     sc.run(html);
     let root = std::mem::take(&mut sc.root);
-    tidy(&root, true)
+    let text = tidy(&root, true);
+    if !text.contains(BLOCK_END) {
+        return (text, Vec::new());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut ends = Vec::new();
+    let mut kept = 0usize;
+    for line in text.lines() {
+        if line.starts_with(BLOCK_END) {
+            if ends.last() != Some(&kept) {
+                ends.push(kept);
+            }
+            continue;
+        }
+        if kept > 0 {
+            out.push('\n');
+        }
+        out.push_str(line);
+        kept += 1;
+    }
+    (out, ends)
 }
 
 #[derive(Default)]
@@ -396,7 +424,13 @@ impl Scanner {
         let blank = s.chars().all(|c| c.is_whitespace());
         if !blank && let Some((serial, at)) = self.pending_caption.take() {
             let serial_now = self.current_serial();
-            if serial_now == Some(serial) || (serial_now.is_none() && serial == self.cells_made + 1)
+            // `<b>Заявка с формы</b><p>Имя: Иван</p>`: the text after the
+            // bold run has its own label, so the bold run is a heading.
+            let own_label = s.trim_start().chars().take(60).collect::<String>();
+            let own_label = own_label.contains(": ") || own_label.trim_end().ends_with(':');
+            if !own_label
+                && (serial_now == Some(serial)
+                    || (serial_now.is_none() && serial == self.cells_made + 1))
             {
                 let out = match self.tables.last_mut() {
                     None => Some(&mut self.root),

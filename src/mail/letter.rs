@@ -48,6 +48,9 @@ pub struct Letter {
     pub html: Option<String>,
     /// `html::to_text(html)`: label/value structure kept.
     pub html_text: Option<String>,
+    /// Where top-level HTML tables of label/value pairs ended in
+    /// `html_text` (lines before each end); the reader ends a field there.
+    pub html_block_ends: Vec<usize>,
     /// The text extraction should read: `plain`, or `html_text` when the
     /// plain part is missing or useless.
     pub text: String,
@@ -590,9 +593,15 @@ static VIEW_IN_HTML: LazyLock<Regex> = LazyLock::new(|| {
 /// Fills `html_text`, unwraps inline forwards and quoted replies, picks `text`.
 fn finish(letter: &mut Letter) {
     if let Some(h) = &letter.html {
-        letter.html_text = Some(html::to_text(h));
+        let (t, ends) = html::to_text_and_ends(h);
+        letter.html_text = Some(t);
+        letter.html_block_ends = ends;
     }
+    let before = letter.html_text.as_ref().map(String::len);
     unwrap_inline(letter);
+    if letter.html_text.as_ref().map(String::len) != before {
+        letter.html_block_ends.clear();
+    }
     let plain_useful = letter.plain.as_deref().is_some_and(|p| {
         let t = p.trim();
         let stub = letter.html.is_some() && t.chars().count() < 400 && VIEW_IN_HTML.is_match(t);

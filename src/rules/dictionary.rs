@@ -510,6 +510,24 @@ pub fn lookup(normalized: &str) -> Option<&'static str> {
         .and_then(|i| KEYWORDS.get(i).map(|k| k.0))
 }
 
+/// Which shared entry knows a normalised label (for `parse --explain`):
+/// the exact label, or the keyword pattern that matched.
+pub fn explain(normalized: &str) -> Option<String> {
+    let canon = lookup(normalized)?;
+    if EXACT.contains_key(normalized) {
+        return Some(format!("dictionary label «{normalized}» → {canon}"));
+    }
+    let pat = KEYWORDS
+        .iter()
+        .find(|(c, inc, _)| {
+            *c == canon
+                && Regex::new(&inc.replace(r"\b", "(?:^|$| )"))
+                    .is_ok_and(|r| r.is_match(normalized))
+        })
+        .map_or("", |k| k.1);
+    Some(format!("dictionary keyword /{pat}/ → {canon}"))
+}
+
 /// Every shipped exact label, for docs and tests.
 pub fn labels() -> impl Iterator<Item = (&'static str, &'static str)> {
     LABELS

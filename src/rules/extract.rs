@@ -475,9 +475,45 @@ pub(crate) fn fill_meta(req: &mut Request, letter: &Letter) {
     }
 }
 
+/// How one mail was read, for `parse --explain`.
+#[derive(Debug, Clone, Default)]
+pub struct Trace {
+    /// `plain` or `html` (tables, captions and lists rendered as
+    /// `Label: value` lines).
+    pub text_source: &'static str,
+    /// The text the extractors read.
+    pub text: String,
+    pub pairs: Vec<TracePair>,
+    /// `[[extract]]` regexes that matched: (field, value, pattern).
+    pub extracts: Vec<(String, String, String)>,
+    /// The cue or reason that decided `action`/`kind`.
+    pub cue: String,
+}
+
+/// One label/value pair and where its meaning came from.
+#[derive(Debug, Clone, Default)]
+pub struct TracePair {
+    pub label: String,
+    pub value: String,
+    pub shape: &'static str,
+    /// `rule [fields] alias → phone`, `dictionary label «имя» → name`,
+    /// `dictionary keyword /…/ → product`, or `None` (unknown label).
+    pub meaning: Option<String>,
+}
+
 /// Reads a letter with `rule` (or the shared dictionary alone when no rule
 /// matched) into a request.
 pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -> Request {
+    build_traced(rule, letter, opts, None)
+}
+
+/// [`build`], filling `trace` when given.
+pub(crate) fn build_traced(
+    rule: Option<&Rule>,
+    letter: &Letter,
+    opts: &ParseOptions,
+    mut trace: Option<&mut Trace>,
+) -> Request {
     let mut req = Request {
         rule: rule.map(|r| r.name.clone()),
         ..Request::default()
@@ -497,7 +533,30 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
     if text.contains("<br") || text.contains("<BR") {
         text = strip_br(&text).into();
     }
-    let lay = layout::read(&text, &known);
+    let from_html = letter.html_text.as_deref() == Some(letter.text.as_str());
+    let ends: &[usize] = if from_html && !letter.html_block_ends.is_empty() {
+        &letter.html_block_ends
+    } else {
+        &[]
+    };
+    let lay = layout::read_with_ends(&text, ends, &known);
+    if let Some(t) = trace.as_deref_mut() {
+        t.text_source = if from_html { "html" } else { "plain" };
+        t.text = text.to_string();
+        for raw in &lay.fields {
+            let norm = dictionary::normalize_label(&raw.label);
+            let meaning = match rule.and_then(|r| r.aliases.get(&norm)) {
+                Some(c) => Some(format!("rule [fields] alias → {c}")),
+                None => dictionary::explain(&norm),
+            };
+            t.pairs.push(TracePair {
+                label: raw.label.clone(),
+                value: raw.value.clone(),
+                shape: raw.shape,
+                meaning,
+            });
+        }
+    }
 
     let mut f = Found::default();
     let mut honeypot = false;
@@ -553,6 +612,10 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
             if let Some(caps) = ex.regex.captures(hay) {
                 for g in &ex.groups {
                     if let Some(v) = caps.name(g).and_then(|m| clean_value(m.as_str())) {
+                        if let Some(t) = trace.as_deref_mut() {
+                            t.extracts
+                                .push((g.clone(), v.clone(), ex.regex.as_str().to_string()));
+                        }
                         f.put(g, &v, true);
                         if !is_technical(g) {
                             f.client_text.push_str(&v);
@@ -687,7 +750,11 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
         .map(|a| a.email.to_lowercase());
     let not_ours =
         |e: &String| !is_robot_or_site_address(e, letter) && forwarder.as_ref() != Some(e);
-    let labelled = f.emails.iter().find_map(|e| normalize_email(e));
+    let labelled = f
+        .emails
+        .iter()
+        .filter_map(|e| normalize_email(e))
+        .find(not_ours);
     let sniffed = || {
         f.name_emails
             .iter()
@@ -705,12 +772,27 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
     };
     // The client wrote from their own address (Drupal contact form, a
     // direct letter): the sender is the client when it is nobody's robot.
+    // Only for a readable request: form fields, or a few words of text.
+    let letter_like = !req.fields.is_empty()
+        || f.message
+            .as_deref()
+            .is_some_and(|m| m.split_whitespace().count() >= 3);
     let sender = || {
-        letter
+        if !letter_like {
+            return None;
+        }
+        let from = letter
             .from
             .as_ref()
-            .and_then(|a| normalize_email(&a.email))
-            .filter(not_ours)
+            .and_then(|a| normalize_email(&a.email))?;
+        // Judged against the recipients only: From is this address itself.
+        let others = Letter {
+            to: letter.to.clone(),
+            outer: letter.outer.clone(),
+            ..Letter::default()
+        };
+        (!is_robot_or_site_address(&from, &others) && forwarder.as_ref() != Some(&from))
+            .then_some(from)
     };
     req.email = labelled.or_else(sniffed).or_else(reply_to).or_else(sender);
     // The form put the visitor in Reply-To: its display name is theirs too.
@@ -758,7 +840,10 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
     }
     req.utm = utm;
 
-    classify_request(&mut req, rule, &f, honeypot, letter);
+    let cue = classify_request(&mut req, rule, &f, honeypot, letter);
+    if let Some(t) = trace {
+        t.cue = cue;
+    }
     req
 }
 
@@ -768,20 +853,22 @@ fn classify_request(
     f: &Found,
     honeypot: bool,
     letter: &Letter,
-) {
+) -> String {
     let cl = rule.map(|r| &r.classify);
     let builtin = cl.is_none_or(|c| c.builtin);
     let b = &*BUILTIN;
     // The shared cues are lower-case patterns run on lower-cased text
     // (case-insensitive Cyrillic would multiply the DFA states).
     let lower = f.client_text.to_lowercase();
-    let pick = |own: fn(&super::Classify) -> &Vec<regex::Regex>, set: &regex::RegexSet| {
-        classify::hits(
-            cl.map(own).map(Vec::as_slice).unwrap_or(&[]),
-            builtin.then_some(set),
-            &lower,
-        )
-    };
+    let pick =
+        |own: fn(&super::Classify) -> &Vec<regex::Regex>, set: &classify::CueSet, family: &str| {
+            classify::hit(
+                cl.map(own).map(Vec::as_slice).unwrap_or(&[]),
+                builtin.then_some(set),
+                family,
+                &lower,
+            )
+        };
 
     req.kind = Kind::Other;
     if letter.text.trim().is_empty() && req.fields.is_empty() {
@@ -794,7 +881,7 @@ fn classify_request(
                 letter.problems.join("; ")
             )
         });
-        return;
+        return "no readable text".into();
     }
 
     let message = f.message.as_deref().unwrap_or("");
@@ -805,27 +892,27 @@ fn classify_request(
     if honeypot {
         req.action = Action::Ignore;
         req.meta.reason = Some("a honeypot field is filled in (robot)".into());
-        return;
+        return "a honeypot field is filled in".into();
     }
-    if pick(|c| &c.ignore, &b.ignore) {
+    if let Some(cue) = pick(|c| &c.ignore, &b.ignore, "ignore") {
         req.action = Action::Ignore;
         req.meta.reason = Some("spam patterns matched".into());
-        return;
+        return cue;
     }
     if builtin && classify::url_count(message) >= 2 {
         req.action = Action::Ignore;
         req.meta.reason = Some("link spam: several links in the message".into());
-        return;
+        return "two or more links in the message".into();
     }
     if is_test {
         req.action = Action::Ignore;
         req.meta.reason = Some("a test submission".into());
-        return;
+        return "the name or message is a test word".into();
     }
-    if pick(|c| &c.trash, &b.trash) {
+    if let Some(cue) = pick(|c| &c.trash, &b.trash, "trash") {
         req.action = Action::Trash;
         req.meta.reason = Some("not about our products (trash patterns matched)".into());
-        return;
+        return cue;
     }
     if req.phone.is_none() && req.email.is_none() {
         let action = rule.map_or(Action::Review, |r| r.options.no_contact);
@@ -835,22 +922,38 @@ fn classify_request(
         } else {
             "neither a phone nor an email found".into()
         });
-        return;
+        return "no phone and no email".into();
     }
     req.action = Action::Lead;
-    req.kind = if pick(|c| &c.measurement, &b.measurement) {
-        Kind::Measurement
-    } else if pick(|c| &c.calculation, &b.calculation) {
-        Kind::Calculation
-    } else if pick(|c| &c.callback, &b.callback) {
-        Kind::Callback
-    } else if pick(|c| &c.question, &b.question) {
-        Kind::Question
-    } else if let Some(k) = cl.and_then(|c| c.default_kind) {
-        k
+    let families = [
+        (Kind::Measurement, "measurement"),
+        (Kind::Calculation, "calculation"),
+        (Kind::Callback, "callback"),
+        (Kind::Question, "question"),
+    ];
+    for (kind, family) in families {
+        let (own, set): (
+            fn(&super::Classify) -> &Vec<regex::Regex>,
+            &classify::CueSet,
+        ) = match kind {
+            Kind::Measurement => (|c| &c.measurement, &b.measurement),
+            Kind::Calculation => (|c| &c.calculation, &b.calculation),
+            Kind::Callback => (|c| &c.callback, &b.callback),
+            _ => (|c| &c.question, &b.question),
+        };
+        if let Some(cue) = pick(own, set, family) {
+            req.kind = kind;
+            return cue;
+        }
+    }
+    if let Some(k) = cl.and_then(|c| c.default_kind) {
+        req.kind = k;
+        "no cue matched: the rule's default_kind".into()
     } else if f.message.is_some() {
-        Kind::Question
+        req.kind = Kind::Question;
+        "no cue matched: a message was written, so a question".into()
     } else {
-        Kind::Callback
-    };
+        req.kind = Kind::Callback;
+        "no cue matched and no message: a callback".into()
+    }
 }

@@ -20,6 +20,8 @@ pub struct RawField {
     pub value: String,
     /// Canonical field, when the label is known (dictionary or rule alias).
     pub canon: Option<&'static str>,
+    /// The layout that gave the pair (for `parse --explain`).
+    pub shape: &'static str,
 }
 
 /// What the layout pass found.
@@ -224,6 +226,16 @@ enum State {
 /// Reads `text` into fields. `known` maps a normalised label to its
 /// canonical field (shared dictionary plus the rule's aliases).
 pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout {
+    read_with_ends(text, &[], known)
+}
+
+/// [`read`] where `block_ends` (line counts, ascending) mark the ends of
+/// HTML tables: a field never runs on past one.
+pub fn read_with_ends(
+    text: &str,
+    block_ends: &[usize],
+    known: &dyn Fn(&str) -> Option<&'static str>,
+) -> Layout {
     let mut out = Layout::default();
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     let mut state = State::None;
@@ -238,7 +250,14 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
 
     let lookup = |label: &str| known(&super::dictionary::normalize_label(label));
 
+    let mut ends = block_ends.iter().copied().peekable();
     while i < lines.len() {
+        // An HTML table of pairs ended here: its last field is complete.
+        while ends.next_if(|&e| e <= i).is_some() {
+            if state != State::Block {
+                state = State::None;
+            }
+        }
         let unbolded;
         let l = match unbold(undecorate(lines[i])) {
             Some(u) => {
@@ -274,7 +293,13 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
 
         // Bitrix: a label line followed by a line of stars.
         if !is_separator(l) && lines.get(i).is_some_and(|n| is_stars(n)) {
-            push(&mut out, l, "", lookup(l));
+            push(
+                &mut out,
+                l,
+                "",
+                lookup(l),
+                "Bitrix `Label` / `*****` / value block",
+            );
             message_block = true;
             state = State::Block;
             i += 1;
@@ -282,14 +307,10 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
             continue;
         }
         if let Some(label) = block_label(l) {
-            push(&mut out, label, "", lookup(label));
+            push(&mut out, label, "", lookup(label), "`--- Label ---` block");
             message_block = true;
             state = State::Block;
             after_boilerplate = false;
-            continue;
-        }
-        if l.starts_with(crate::mail::html::BLOCK_END) {
-            state = State::None;
             continue;
         }
         if is_separator(l) {
@@ -342,19 +363,30 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
             .is_some_and(|f| f.canon == Some("message"));
 
         let split = colon_split(l)
-            .or_else(|| tight_colon_split(l).filter(|(lab, _)| lookup(lab).is_some()))
-            .or_else(|| arrow_split(l))
-            .or_else(|| question_split(l).filter(|(lab, _)| lookup(lab).is_some()))
+            .map(|(a, b)| (a, b, "`Label: value` line"))
             .or_else(|| {
-                dash_split(l).filter(|(lab, _)| {
-                    // A lone `Title - Site` line between blank lines is a
-                    // heading, not a pair.
-                    let lone = (i < 2 || lines.get(i - 2).is_none_or(|p| p.is_empty()))
-                        && lines.get(i).is_none_or(|n| n.is_empty());
-                    l.ends_with(';') || (lookup(lab).is_some() && !lone)
-                })
+                tight_colon_split(l)
+                    .filter(|(lab, _)| lookup(lab).is_some())
+                    .map(|(a, b)| (a, b, "`Label:value` line (known label)"))
+            })
+            .or_else(|| arrow_split(l).map(|(a, b)| (a, b, "`Question → answer` line")))
+            .or_else(|| {
+                question_split(l)
+                    .filter(|(lab, _)| lookup(lab).is_some())
+                    .map(|(a, b)| (a, b, "`Caption? answer` line (known label)"))
+            })
+            .or_else(|| {
+                dash_split(l)
+                    .filter(|(lab, _)| {
+                        // A lone `Title - Site` line between blank lines is a
+                        // heading, not a pair.
+                        let lone = (i < 2 || lines.get(i - 2).is_none_or(|p| p.is_empty()))
+                            && lines.get(i).is_none_or(|n| n.is_empty());
+                        l.ends_with(';') || (lookup(lab).is_some() && !lone)
+                    })
+                    .map(|(a, b)| (a, b, "`Label - value;` line"))
             });
-        if let Some((label, value)) = split {
+        if let Some((label, value, shape)) = split {
             let norm = super::dictionary::normalize_label(label);
             let canon = known(&norm);
             // Inside the client's text a line starts a new field only when
@@ -388,7 +420,7 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
                         continue;
                     }
                 }
-                push(&mut out, label, value, canon);
+                push(&mut out, label, value, canon, shape);
                 message_block = value.is_empty() && canon == Some("message");
                 state = if value.is_empty() {
                     State::Pending
@@ -485,11 +517,18 @@ fn set_value(out: &mut Layout, v: &str) {
     }
 }
 
-fn push(out: &mut Layout, label: &str, value: &str, canon: Option<&'static str>) {
+fn push(
+    out: &mut Layout,
+    label: &str,
+    value: &str,
+    canon: Option<&'static str>,
+    shape: &'static str,
+) {
     out.fields.push(RawField {
         label: label.trim().to_string(),
         value: value.to_string(),
         canon,
+        shape,
     });
 }
 
