@@ -534,7 +534,7 @@ impl Scanner {
         let top = self.tables.is_empty();
         if let Some(out) = self.sink(!rendered.is_empty()) {
             out.push_str(&rendered);
-            if top && holds_pairs(&rendered) {
+            if top && holds_pairs(&rendered) && !rendered.ends_with(BLOCK_END) {
                 out.push('\n');
                 out.push(BLOCK_END);
             }
@@ -725,12 +725,17 @@ fn push_pair(out: &mut Vec<String>, label: &str, value: &str) {
     } else {
         ": "
     };
-    let mut lines = value.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut lines = value
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with(BLOCK_END));
     match lines.next() {
         Some(first) => out.push(format!("{label}{sep}{first}")),
         None => out.push(format!("{label}{}", sep.trim_end())),
     }
     out.extend(lines.map(str::to_string));
+    // The cell held the whole value: what follows is not part of it.
+    out.push(BLOCK_END.to_string());
 }
 
 fn render_table(rows: Vec<Vec<Cell>>) -> String {
@@ -795,8 +800,11 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
                         .join(" "),
                 );
             } else {
-                for (_, t) in row {
+                for (c, t) in row {
                     out.push(t.clone());
+                    if c.complex {
+                        out.push(BLOCK_END.to_string());
+                    }
                 }
             }
         }
@@ -1010,6 +1018,56 @@ mod tests {
         assert_eq!(to_text(h), "Заявка с сайта\nИмя: Иван");
         let h = r#"<table><tr><td style="a">Новая заявка</td></tr><tr><td style="b">Отписаться</td></tr></table>"#;
         assert_eq!(to_text(h), "Новая заявка\nОтписаться");
+    }
+
+    #[test]
+    fn bold_caption_at_a_line_start_pairs_with_the_text_after_it() {
+        assert_eq!(
+            to_text("<ul><li><b>Имя</b><br>Анна</li><li><strong>Телефон</strong> +7 900</li></ul>"),
+            "Имя:\nАнна\nТелефон: +7 900"
+        );
+        assert_eq!(to_text("<dl><dt>Имя</dt><dd>Анна</dd></dl>"), "Имя:\nАнна");
+        // A bold value in its own cell, bold inside a sentence, a bold
+        // heading over labelled lines: no caption.
+        assert_eq!(
+            to_text("<table><tr><td>Имя</td><td><b>Анна</b></td></tr></table>"),
+            "Имя: Анна"
+        );
+        assert_eq!(
+            to_text("<p>Нужен <b>срочно</b> замер</p>"),
+            "Нужен срочно замер"
+        );
+        assert_eq!(
+            to_text("<p><b>Новая заявка</b></p><p>Имя: Анна</p>"),
+            "Новая заявка\nИмя: Анна"
+        );
+    }
+
+    #[test]
+    fn headings_keep_no_label_colon() {
+        assert_eq!(
+            to_text("<h2>Форма: обратная связь</h2><h3><b>Объект</b></h3><p>x</p>"),
+            "Форма — обратная связь\nОбъект\nx"
+        );
+    }
+
+    #[test]
+    fn header_row_over_value_row_and_nested_value_tables() {
+        let h = "<table><tr><th>Имя</th><th>Телефон</th></tr><tr><td>Иван</td><td>8 912</td></tr></table>";
+        assert_eq!(to_text(h), "Имя: Иван\nТелефон: 8 912");
+        let h =
+            "<table><tr><td>Имя</td><td><table><tr><td>Иван</td></tr></table></td></tr></table>";
+        assert_eq!(to_text(h), "Имя: Иван");
+    }
+
+    #[test]
+    fn table_ends_are_reported_beside_the_text() {
+        let (t, ends) = to_text_and_ends(
+            "<table><tr><td>Имя</td><td>Иван</td></tr><tr><td>Сообщение</td><td>a<br>b</td></tr></table>После",
+        );
+        assert_eq!(t, "Имя: Иван\nСообщение: a\nb\nПосле");
+        assert_eq!(ends, vec![1, 3]);
+        assert!(!t.contains(BLOCK_END));
     }
 
     #[test]

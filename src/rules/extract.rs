@@ -388,7 +388,7 @@ fn client_prose(lines: &[String]) -> Option<String> {
         .filter(|l| prose_line(l))
         .collect();
     let words: usize = text.iter().map(|l| l.split_whitespace().count()).sum();
-    (words >= 6)
+    (words >= 4)
         .then(|| clean_value(&text.join("\n")))
         .flatten()
 }
