@@ -182,7 +182,36 @@ fn a_bold_heading_over_labelled_lines_is_not_a_label() {
     assert_eq!(pairs(&r), [("Имя", "Анна"), ("Телефон", "89001112233")]);
 }
 
+#[test]
+fn blocks_whose_class_names_them_label_and_value() {
+    let r = html(
+        r#"<div class="row"><div class="field-label">Имя</div><div class="field-value">Анна</div></div>
+<div class="row"><span class="label">Телефон</span> <span>+7 900 111-22-33</span></div>"#,
+    );
+    assert_eq!(
+        pairs(&r),
+        [("Имя", "Анна"), ("Телефон", "+7 900 111-22-33")]
+    );
+}
+
 // ---- Plain text ------------------------------------------------------------
+
+#[test]
+fn plain_tab_separated_key_equals_and_php_dump_lines() {
+    let r = plain("Имя\tАнна\r\nТелефон\t+7 900 111-22-33\r\n");
+    assert_eq!(
+        pairs(&r),
+        [("Имя", "Анна"), ("Телефон", "+7 900 111-22-33")]
+    );
+    let r = plain("name=Анна\r\nphone=89001112233\r\nmessage=Нужен замер\r\n");
+    assert_eq!(s(&r.name), Some("Анна"));
+    assert_eq!(s(&r.message), Some("Нужен замер"));
+    let r = plain(
+        "Array\r\n(\r\n    [name] => Анна\r\n    [phone] => 89001112233\r\n    [message] => Нужен расчёт\r\n)\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Анна"));
+    assert_eq!(s(&r.message), Some("Нужен расчёт"));
+}
 
 #[test]
 fn plain_space_before_colon_tabs_and_label_alone_on_its_line() {

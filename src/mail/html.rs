@@ -116,6 +116,8 @@ struct Scanner {
     pending_caption: Option<(u64, usize)>,
     /// Inside `<h1>`…`<h6>`: a heading is never a label/value pair.
     heading: usize,
+    /// An open element whose class names it a label: (tag, nested depth).
+    caption_tag: Option<(String, usize)>,
     /// `<table>` tags opened beyond [`MAX_TABLE_DEPTH`] and not yet closed.
     overflow_tables: usize,
     bold: usize,
@@ -326,7 +328,41 @@ impl Scanner {
             ) => self.soft_break(),
             _ => {}
         }
+        if matches!(name, "div" | "span" | "p") {
+            self.class_caption(name, closing, attrs);
+        }
         None
+    }
+
+    /// `<div class="field-label">Имя</div><div>Анна</div>`: an element
+    /// whose class names it a label is a caption like `<b>`.
+    fn class_caption(&mut self, name: &str, closing: bool, attrs: &str) {
+        match (&mut self.caption_tag, closing) {
+            (Some((tag, depth)), false) if tag.as_str() == name => *depth += 1,
+            (Some((tag, depth)), true) if tag.as_str() == name => {
+                if *depth == 0 {
+                    self.caption_tag = None;
+                    self.close_caption();
+                } else {
+                    *depth -= 1;
+                }
+            }
+            (None, false) if self.bold == 0 => {
+                let a = attrs.to_ascii_lowercase();
+                let class = a.find("class=").map_or("", |i| &a[i..]);
+                let class = class.split(['>']).next().unwrap_or("");
+                let class = class.get(..class.len().min(120)).unwrap_or("");
+                if class.contains("label")
+                    || class.contains("field-name")
+                    || class.contains("field_name")
+                    || class.contains("question")
+                {
+                    self.caption_tag = Some((name.to_string(), 0));
+                    self.open_caption();
+                }
+            }
+            _ => {}
+        }
     }
 
     fn sink(&mut self, create: bool) -> Option<&mut String> {

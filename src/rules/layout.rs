@@ -41,7 +41,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright\b|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|may be viewed at|please contact your site administrator)",
+        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright\b|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|may be viewed at|please contact your site administrator)",
     )
     .ok()
 });
@@ -109,6 +109,35 @@ fn unbold(l: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// `[name] => Иван`: a PHP `print_r($_POST)` dump.
+fn dump_split(l: &str) -> Option<(&str, &str)> {
+    let rest = l.strip_prefix('[')?;
+    let close = rest.find("] =>")?;
+    let key = rest[..close].trim();
+    (!key.is_empty() && key.len() <= 60).then(|| (key, rest[close + 4..].trim()))
+}
+
+/// `phone=89001112233`: a key with no spaces, `=`, the value.
+fn key_eq_split(l: &str) -> Option<(&str, &str)> {
+    let i = l.find('=')?;
+    let key = &l[..i];
+    let ok = !key.is_empty()
+        && key.len() <= 40
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    ok.then(|| (key, l[i + 1..].trim()))
+        .filter(|(_, v)| !v.is_empty())
+}
+
+/// `Имя<tab>Анна`: a caption and its value split by a tab.
+fn tab_split(l: &str) -> Option<(&str, &str)> {
+    let i = l.find('\t')?;
+    let label = l[..i].trim();
+    let value = l[i + 1..].trim();
+    (label_shape(label) && !value.is_empty()).then_some((label, value))
 }
 
 /// `Что нужно изготовить? Прихожая`: a known caption ending in `?` with
@@ -313,6 +342,14 @@ pub fn read_with_ends(
             after_boilerplate = false;
             continue;
         }
+        // `(` / `)` / `Array` around a PHP dump: structure, not text.
+        if l.chars()
+            .all(|c| matches!(c, '(' | ')' | '[' | ']' | '{' | '}'))
+            || l == "Array"
+        {
+            state = State::None;
+            continue;
+        }
         if is_separator(l) {
             state = State::None;
             footer |= !out.fields.is_empty();
@@ -370,6 +407,17 @@ pub fn read_with_ends(
                     .map(|(a, b)| (a, b, "`Label:value` line (known label)"))
             })
             .or_else(|| arrow_split(l).map(|(a, b)| (a, b, "`Question → answer` line")))
+            .or_else(|| dump_split(l).map(|(a, b)| (a, b, "PHP `[key] => value` dump line")))
+            .or_else(|| {
+                key_eq_split(l)
+                    .filter(|(lab, _)| lookup(lab).is_some())
+                    .map(|(a, b)| (a, b, "`key=value` line (known key)"))
+            })
+            .or_else(|| {
+                tab_split(l)
+                    .filter(|(lab, _)| lookup(lab).is_some())
+                    .map(|(a, b)| (a, b, "`Label<tab>value` line (known label)"))
+            })
             .or_else(|| {
                 question_split(l)
                     .filter(|(lab, _)| lookup(lab).is_some())
