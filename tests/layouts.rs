@@ -515,3 +515,38 @@ fn unreadable_mail_is_review_with_a_reason_never_ignore() {
     assert_eq!(r.action, Action::Review);
     assert!(r.meta.reason.is_some());
 }
+
+#[test]
+fn a_site_or_server_sender_is_never_the_clients_email() {
+    // PHP mail() from the web server's account.
+    let r = read(
+        "From: www-data@vps123.hosting.example\r\nTo: owner@mail.example\r\nSubject: Заявка\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nИмя: Анна\r\nТелефон: 89001112233\r\n",
+    );
+    assert_eq!(s(&r.email), None);
+    // The site's own address on another domain than the manager's inbox:
+    // the mail links to that domain.
+    let r = read(
+        "From: zayavki@okna-kzn.example\r\nTo: owner@mail.example\r\nSubject: Заявка\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nИмя: Анна\r\nТелефон: 89001112233\r\n\
+         Страница: https://okna-kzn.example/zamer\r\n",
+    );
+    assert_eq!(s(&r.email), None);
+    // A person writing from their own mailbox through a contact form is.
+    let r = read(
+        "From: v.sergeevna@mail.example\r\nTo: info@okna.example\r\nSubject: Замер\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nВалентина Сергеевна sent a message using the contact form at https://okna.example/contact.\r\n\r\n\
+         Здравствуйте, приезжайте на замер окон, телефон 8-911-353-40-27.\r\n",
+    );
+    assert_eq!(s(&r.email), Some("v.sergeevna@mail.example"));
+    assert_eq!(s(&r.name), Some("Валентина Сергеевна"));
+    assert_eq!(s(&r.page), Some("https://okna.example/contact"));
+}
+
+#[test]
+fn a_sites_notice_next_to_the_fields_is_not_the_message() {
+    let r = plain(
+        "Получена новая заявка с лендинга, данные ниже\r\nИмя: Анна\r\nТелефон: 89001112233\r\n",
+    );
+    assert_eq!(s(&r.message), None);
+}

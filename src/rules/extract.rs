@@ -352,6 +352,51 @@ fn dash_signature(l: &str) -> Option<&str> {
     .then_some(rest)
 }
 
+/// A mailbox a web server or a company sends from (`www-data@`, `info@`,
+/// `noreply@`…): never a visitor's own address.
+fn system_mailbox(email: &str) -> bool {
+    let local = email.split('@').next().unwrap_or_default();
+    const EXACT: &[&str] = &[
+        "www-data",
+        "www",
+        "apache",
+        "nginx",
+        "root",
+        "admin",
+        "administrator",
+        "info",
+        "mail",
+        "webmaster",
+        "site",
+        "sender",
+        "forms",
+        "form",
+        "feedback",
+        "web",
+        "wordpress",
+        "bitrix",
+        "joomla",
+        "drupal",
+        "modx",
+        "server",
+        "host",
+    ];
+    const PARTS: &[&str] = &[
+        "noreply",
+        "no-reply",
+        "no_reply",
+        "donotreply",
+        "mailer",
+        "daemon",
+        "robot",
+        "notif",
+        "bounce",
+        "postmaster",
+        "system",
+    ];
+    EXACT.contains(&local) || PARTS.iter().any(|p| local.contains(p))
+}
+
 /// Sentences a site writes about a submission, never the client's words.
 static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
@@ -379,13 +424,23 @@ fn prose_line(l: &str) -> bool {
         && !robot_prose(l)
 }
 
+/// Words of a site's notice around a form (`Получена заявка…`, `Данные
+/// пользователя ниже`): next to fields such a line is the site's, not the
+/// client's (a client's own letter is read without this filter).
+static SITE_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(заявк|\bформ[аыуеой]?\b|\bform\b|письм|уведомл|посетител|пользовател|ниже|below|following|следующ)",
+    )
+    .ok()
+});
+
 /// The client's unlabelled text among a form's fields, when there is a
 /// paragraph of it.
 fn client_prose(lines: &[String]) -> Option<String> {
     let text: Vec<&str> = lines
         .iter()
         .map(String::as_str)
-        .filter(|l| prose_line(l))
+        .filter(|l| prose_line(l) && !SITE_WORDS.as_ref().is_some_and(|r| r.is_match(l)))
         .collect();
     let words: usize = text.iter().map(|l| l.split_whitespace().count()).sum();
     (words >= 4)
@@ -791,7 +846,20 @@ pub(crate) fn build_traced(
             outer: letter.outer.clone(),
             ..Letter::default()
         };
-        (!is_robot_or_site_address(&from, &others) && forwarder.as_ref() != Some(&from))
+        // The site's own domain: a link in the mail points there.
+        let from_domain = crate::request::site_domain(&from);
+        let site_link = lay
+            .bare_urls
+            .iter()
+            .chain(lay.loose.iter())
+            .chain(req.fields.iter().map(|(_, v)| v))
+            .flat_map(|t| t.split_whitespace())
+            .filter(|w| w.contains("://") || w.starts_with("www."))
+            .any(|w| crate::request::site_domain(w) == from_domain);
+        (!is_robot_or_site_address(&from, &others)
+            && forwarder.as_ref() != Some(&from)
+            && !system_mailbox(&from)
+            && !site_link)
             .then_some(from)
     };
     req.email = labelled.or_else(sniffed).or_else(reply_to).or_else(sender);
