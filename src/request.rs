@@ -417,6 +417,8 @@ pub fn parse_phones(s: &str, region: &str) -> Phones {
             }
             continue;
         }
+        let mended = mend_prefix(main, region, reg);
+        let main = mended.as_deref().unwrap_or(main);
         match PhoneNumber::parse(main, Some(reg)) {
             Ok(n) if n.is_valid() && !main.contains('_') => {
                 let e164 = n.format_as(PhoneNumberFormat::E164).into_owned();
@@ -439,6 +441,30 @@ pub fn parse_phones(s: &str, region: &str) -> Phones {
         }
     }
     out
+}
+
+/// Mends the two prefixes sites get wrong for Russian numbers: `+8 (981) …`
+/// (the trunk `8` written as a country code) and a US input mask
+/// `+1 (981) 123-4567` around a Russian mobile number (10 digits from 9).
+/// Only for a default region in the +7 zone; `None` when nothing to mend.
+fn mend_prefix(main: &str, region: &str, reg: Region) -> Option<String> {
+    if !matches!(region.trim().to_ascii_uppercase().as_str(), "RU" | "KZ") {
+        return None;
+    }
+    let t = main.trim_start();
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    let plus = t.strip_prefix('+').map(str::trim_start);
+    if let Some(rest) = plus {
+        // `+81 3 …` is Japan: only an invalid `+8…` is mended.
+        let valid = || PhoneNumber::parse(t, Some(reg)).is_ok_and(|n| n.is_valid());
+        if rest.starts_with('8') && digits.len() == 11 && !valid() {
+            return Some(format!("+7{}", &digits[1..]));
+        }
+        if rest.starts_with('1') && digits.len() == 11 && digits[1..].starts_with('9') {
+            return Some(format!("+7{}", &digits[1..]));
+        }
+    }
+    None
 }
 
 /// Words right before a digit run that make it an id, not a phone.
@@ -858,6 +884,22 @@ pub fn is_robot_or_site_address(email: &str, letter: &Letter) -> bool {
         let od = site_domain(o);
         od.is_some() && od == domain && !FREE_MAIL.contains(&od.as_deref().unwrap_or_default())
     })
+}
+
+/// The host of a site's own sender address (`noreply@okna.example` →
+/// `okna.example`): `None` for mail providers and form robots.
+pub fn own_site_host(email: &str) -> Option<String> {
+    let host = host_of(email)?;
+    let host = host.strip_prefix("mail.").unwrap_or(&host).to_string();
+    let domain = site_domain(&host)?;
+    if FREE_MAIL.contains(&domain.as_str())
+        || ROBOT_HOSTS
+            .iter()
+            .any(|r| host == *r || host.ends_with(&format!(".{r}")))
+    {
+        return None;
+    }
+    Some(host)
 }
 
 /// A phone for logs: at most its last two digits ("+79123456789" →

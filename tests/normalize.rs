@@ -382,3 +382,22 @@ mod never_panic {
         }
     }
 }
+
+#[test]
+fn phone_plus_eight_and_us_mask_mended_for_russian_sites() {
+    // A site's code wrote the trunk 8 as a country code.
+    assert_eq!(e164("+8 (981) 123-45-67"), ["+79811234567"]);
+    assert_eq!(e164("+89811234567"), ["+79811234567"]);
+    // A US input mask around a Russian mobile number.
+    assert_eq!(e164("+1 (981) 123-4567"), ["+79811234567"]);
+    // Real foreign numbers stay: Japan's +81 is valid as written.
+    assert_eq!(e164("+81 3 1234 5678"), ["+81312345678"]);
+    // Only for a default region in the +7 zone.
+    assert_eq!(
+        parse_phones("+1 (981) 123-4567", "US")
+            .e164
+            .first()
+            .map(String::as_str),
+        None
+    );
+}

@@ -11,6 +11,7 @@ use super::catalog::{Catalog, Field, STATUS_LOST};
 use crate::journal::outbox::OutboxRow;
 use crate::request::{Action, Kind, Request};
 use crate::rules::crm_spec::{CreateMode, FieldSpec, NameOrId};
+use crate::rules::CrmSpec;
 use crate::template::render_request;
 
 /// Account-wide settings from `[amocrm]` / `[sla]`.
@@ -128,6 +129,41 @@ pub mod limits {
     /// one `POST /api/v4/leads/notes` small whatever the mail held. A longer
     /// note is cut with a marker that says where the full text is.
     pub const NOTE: usize = 20_000;
+}
+
+/// The lead's name as amoCRM gets it: the rule's `lead_name` template, else
+/// a default by action; cut to amoCRM's bound. `key` names a lead that has
+/// nothing else to be named by.
+pub fn lead_name(spec: &CrmSpec, r: &Request, key: &str) -> String {
+    let name = match &spec.lead_name {
+        Some(t) => render_request(&t.value, r),
+        None => match r.action {
+            Action::Review => format!("Проверить заявку — {}", client_label(r)),
+            Action::Trash => format!("Не по продукции — {}", client_label(r)),
+            _ => format!("Заявка: {} — {}", kind_label(r.kind), client_label(r)),
+        },
+    };
+    let name = one_line(&name, limits::NAME);
+    if name.is_empty() {
+        format!("Заявка {key}")
+    } else {
+        name
+    }
+}
+
+/// The rule's tags rendered (empty ones dropped), plus the review tag for a
+/// `review` request; the request key is added by the caller.
+pub fn lead_tags(spec: &CrmSpec, r: &Request, review_tag: &str) -> Vec<String> {
+    let mut tags: Vec<String> = spec
+        .tags
+        .iter()
+        .map(|t| one_line(&render_request(&t.value, r), limits::NAME))
+        .filter(|t| !t.is_empty())
+        .collect();
+    if r.action == Action::Review {
+        tags.push(review_tag.to_string());
+    }
+    tags
 }
 
 /// A one-line value: control characters (line breaks, tabs, NUL, DEL, C1)
@@ -418,35 +454,14 @@ pub fn plan(
         _ => None,
     };
 
-    let name = match &spec.lead_name {
-        Some(t) => render_request(&t.value, r),
-        None => match r.action {
-            Action::Review => format!("Проверить заявку — {}", client_label(r)),
-            Action::Trash => format!("Не по продукции — {}", client_label(r)),
-            _ => format!("Заявка: {} — {}", kind_label(r.kind), client_label(r)),
-        },
-    };
-    let name = one_line(&name, limits::NAME);
-    let name = if name.is_empty() {
-        format!("Заявка {}", row.key)
-    } else {
-        name
-    };
+    let name = lead_name(spec, r, &row.key);
 
     let mut cfs = fields_json(&spec.lead_fields, r, |n| catalog.lead_field(n).cloned());
     if let Some(f) = catalog.lead_field(&NameOrId::Name(d.request_id_field.clone())) {
         cfs.retain(|v| v.get("field_id").and_then(Value::as_i64) != Some(f.id));
         cfs.push(json!({"field_id": f.id, "values": [{"value": row.key}]}));
     }
-    let mut tags: Vec<String> = spec
-        .tags
-        .iter()
-        .map(|t| one_line(&render_request(&t.value, r), limits::NAME))
-        .filter(|t| !t.is_empty())
-        .collect();
-    if r.action == Action::Review {
-        tags.push(d.review_tag.clone());
-    }
+    let mut tags = lead_tags(spec, r, &d.review_tag);
     tags.push(row.key.clone());
     tags.dedup();
 

@@ -9,6 +9,11 @@
 //! explicit stack of open tables capped at [`MAX_TABLE_DEPTH`]; tables deeper
 //! than that are read as plain blocks, so hostile nesting costs linear time.
 
+/// Written on its own line after a top-level table of label/value pairs
+/// while rendering; [`to_text_and_ends`] takes these lines out and reports
+/// where they were.
+const BLOCK_END: char = '\u{2063}';
+
 /// Open tables tracked with structure; deeper ones are read as plain blocks.
 const MAX_TABLE_DEPTH: usize = 32;
 /// A label longer than this is prose, not a field caption.
@@ -17,10 +22,38 @@ const MAX_LABEL_CHARS: usize = 120;
 /// Label/value structure kept: a label cell and its value cell become
 /// "label: value"; block elements become line breaks.
 pub fn to_text(html: &str) -> String {
+    to_text_and_ends(html).0
+}
+
+/// [`to_text`] plus where top-level tables of label/value pairs ended: for
+/// each, the number of text lines before that point. A table cell holds
+/// its whole value, so text after such a table never runs on into the
+/// table's last field (the reader starts afresh there).
+pub fn to_text_and_ends(html: &str) -> (String, Vec<usize>) {
     let mut sc = Scanner::default();
     sc.run(html);
     let root = std::mem::take(&mut sc.root);
-    tidy(&root, true)
+    let text = tidy(&root, true);
+    if !text.contains(BLOCK_END) {
+        return (text, Vec::new());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut ends = Vec::new();
+    let mut kept = 0usize;
+    for line in text.lines() {
+        if line.starts_with(BLOCK_END) {
+            if ends.last() != Some(&kept) {
+                ends.push(kept);
+            }
+            continue;
+        }
+        if kept > 0 {
+            out.push('\n');
+        }
+        out.push_str(line);
+        kept += 1;
+    }
+    (out, ends)
 }
 
 #[derive(Default)]
@@ -32,8 +65,10 @@ struct Cell {
     /// Non-space chars written inside `<b>`/`<strong>` and outside.
     bold_chars: usize,
     plain_chars: usize,
-    /// Holds a nested table: never a label or a value on its own.
+    /// Holds a nested table of label/value pairs: never a label or a value
+    /// on its own (a nested table holding one value is that value).
     complex: bool,
+    serial: u64,
 }
 
 #[derive(Default)]
@@ -70,6 +105,19 @@ impl Table {
 struct Scanner {
     root: String,
     tables: Vec<Table>,
+    /// Cells created so far: each cell's serial (a caption and its value
+    /// must be written into the same cell; 0 is the text outside tables).
+    cells_made: u64,
+    /// Where a caption-like run (`<b>`, `<strong>`, `<dt>`, `<label>`) began
+    /// at the start of a line: (cell serial, byte offset in the sink).
+    caption_start: Option<(u64, usize)>,
+    /// A closed caption run waiting for its value: (cell serial, where the
+    /// `:` goes). Text written next into the same cell makes it a label.
+    pending_caption: Option<(u64, usize)>,
+    /// Inside `<h1>`…`<h6>`: a heading is never a label/value pair.
+    heading: usize,
+    /// An open element whose class names it a label: (tag, nested depth).
+    caption_tag: Option<(String, usize)>,
     /// `<table>` tags opened beyond [`MAX_TABLE_DEPTH`] and not yet closed.
     overflow_tables: usize,
     bold: usize,
@@ -187,8 +235,36 @@ impl Scanner {
                 return Some(gt);
             }
             ("br", _) => self.hard_break(),
-            ("b" | "strong", false) => self.bold += 1,
-            ("b" | "strong", true) => self.bold = self.bold.saturating_sub(1),
+            ("b" | "strong", false) => {
+                if self.bold == 0 {
+                    self.open_caption();
+                }
+                self.bold += 1;
+            }
+            ("b" | "strong", true) => {
+                self.bold = self.bold.saturating_sub(1);
+                if self.bold == 0 {
+                    self.close_caption();
+                }
+            }
+            ("dt" | "label", false) => {
+                self.soft_break_if(name == "dt");
+                self.open_caption();
+            }
+            ("dt" | "label", true) => {
+                self.close_caption();
+                self.soft_break_if(name == "dt");
+            }
+            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", _) => {
+                self.soft_break();
+                self.pending_caption = None;
+                self.caption_start = None;
+                if closing {
+                    self.heading = self.heading.saturating_sub(1);
+                } else {
+                    self.heading += 1;
+                }
+            }
             ("pre", false) => {
                 self.soft_break();
                 self.pre += 1;
@@ -202,11 +278,6 @@ impl Scanner {
                     self.overflow_tables += 1;
                     self.soft_break();
                 } else {
-                    if let Some(t) = self.tables.last_mut()
-                        && let Some(c) = t.cell.as_mut()
-                    {
-                        c.complex = true;
-                    }
                     self.tables.push(Table::default());
                 }
             }
@@ -234,8 +305,10 @@ impl Scanner {
                         t.cell = Some(Cell {
                             attrs: attrs.to_string(),
                             is_th: name == "th",
+                            serial: self.cells_made + 1,
                             ..Cell::default()
                         });
+                        self.cells_made += 1;
                     }
                 }
             }
@@ -247,15 +320,49 @@ impl Scanner {
                 }
             }
             (
-                "p" | "div" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "hr"
-                | "blockquote" | "dl" | "dt" | "dd" | "section" | "article" | "header" | "footer"
-                | "center" | "address" | "form" | "fieldset" | "tbody" | "thead" | "tfoot"
-                | "caption" | "body" | "html" | "main" | "nav" | "aside" | "figure" | "legend",
+                "p" | "div" | "li" | "ul" | "ol" | "hr" | "blockquote" | "dl" | "dd" | "section"
+                | "article" | "header" | "footer" | "center" | "address" | "form" | "fieldset"
+                | "tbody" | "thead" | "tfoot" | "caption" | "body" | "html" | "main" | "nav"
+                | "aside" | "figure" | "legend",
                 _,
             ) => self.soft_break(),
             _ => {}
         }
+        if matches!(name, "div" | "span" | "p") {
+            self.class_caption(name, closing, attrs);
+        }
         None
+    }
+
+    /// `<div class="field-label">Имя</div><div>Анна</div>`: an element
+    /// whose class names it a label is a caption like `<b>`.
+    fn class_caption(&mut self, name: &str, closing: bool, attrs: &str) {
+        match (&mut self.caption_tag, closing) {
+            (Some((tag, depth)), false) if tag.as_str() == name => *depth += 1,
+            (Some((tag, depth)), true) if tag.as_str() == name => {
+                if *depth == 0 {
+                    self.caption_tag = None;
+                    self.close_caption();
+                } else {
+                    *depth -= 1;
+                }
+            }
+            (None, false) if self.bold == 0 => {
+                let a = attrs.to_ascii_lowercase();
+                let class = a.find("class=").map_or("", |i| &a[i..]);
+                let class = class.split(['>']).next().unwrap_or("");
+                let class = class.get(..class.len().min(120)).unwrap_or("");
+                if class.contains("label")
+                    || class.contains("field-name")
+                    || class.contains("field_name")
+                    || class.contains("question")
+                {
+                    self.caption_tag = Some((name.to_string(), 0));
+                    self.open_caption();
+                }
+            }
+            _ => {}
+        }
     }
 
     fn sink(&mut self, create: bool) -> Option<&mut String> {
@@ -269,10 +376,79 @@ impl Scanner {
                     if !t.row_open {
                         t.open_row();
                     }
-                    t.cell = Some(Cell::default());
+                    self.cells_made += 1;
+                    t.cell = Some(Cell {
+                        serial: self.cells_made,
+                        ..Cell::default()
+                    });
                 }
                 t.cell.as_mut().map(|c| &mut c.text)
             }
+        }
+    }
+
+    /// Serial of the cell text goes to now (0 outside tables, `None` when
+    /// a table is open but no cell is).
+    fn current_serial(&self) -> Option<u64> {
+        match self.tables.last() {
+            None => Some(0),
+            Some(t) => t.cell.as_ref().map(|c| c.serial),
+        }
+    }
+
+    /// A caption-like run opens: remember it when it starts a line.
+    fn open_caption(&mut self) {
+        self.caption_start = None;
+        if self.heading > 0 {
+            return;
+        }
+        let serial = self.current_serial();
+        let at_line_start = match self.tables.last() {
+            None => self.root.is_empty() || self.root.ends_with('\n'),
+            Some(t) => t
+                .cell
+                .as_ref()
+                .is_none_or(|c| c.text.trim_end_matches(' ').is_empty() || c.text.ends_with('\n')),
+        };
+        if at_line_start {
+            let len = match self.tables.last() {
+                None => self.root.len(),
+                Some(t) => t.cell.as_ref().map_or(0, |c| c.text.len()),
+            };
+            // A cell not created yet gets the next serial.
+            self.caption_start = Some((serial.unwrap_or(self.cells_made + 1), len));
+        }
+    }
+
+    /// A caption-like run closes: when it held a short caption and the
+    /// same cell goes on with more text, that text is its value.
+    fn close_caption(&mut self) {
+        let Some((serial, start)) = self.caption_start.take() else {
+            return;
+        };
+        if self.current_serial() != Some(serial) {
+            return;
+        }
+        let out = match self.tables.last() {
+            None => &self.root,
+            Some(t) => match t.cell.as_ref() {
+                Some(c) => &c.text,
+                None => return,
+            },
+        };
+        let Some(cap) = out.get(start..) else {
+            return;
+        };
+        let cap = cap.trim_end();
+        let label = cap.trim();
+        if caption_like(label) && !label.ends_with([':', '：']) {
+            self.pending_caption = Some((serial, start + cap.len()));
+        }
+    }
+
+    fn soft_break_if(&mut self, yes: bool) {
+        if yes {
+            self.soft_break();
         }
     }
 
@@ -282,6 +458,36 @@ impl Scanner {
             return;
         }
         let blank = s.chars().all(|c| c.is_whitespace());
+        if !blank && let Some((serial, at)) = self.pending_caption.take() {
+            let serial_now = self.current_serial();
+            // `<b>Заявка с формы</b><p>Имя: Иван</p>`: the text after the
+            // bold run has its own label, so the bold run is a heading.
+            let own_label = s.trim_start().chars().take(60).collect::<String>();
+            let own_label = own_label.contains(": ") || own_label.trim_end().ends_with(':');
+            if !own_label
+                && (serial_now == Some(serial)
+                    || (serial_now.is_none() && serial == self.cells_made + 1))
+            {
+                let out = match self.tables.last_mut() {
+                    None => Some(&mut self.root),
+                    Some(t) => t.cell.as_mut().map(|c| &mut c.text),
+                };
+                if let Some(out) = out
+                    && out.is_char_boundary(at)
+                    && at <= out.len()
+                {
+                    out.insert(at, ':');
+                }
+            }
+        }
+        // A heading is never a pair: its `Label: text` reads as a title.
+        let neutral;
+        let s = if self.heading > 0 && s.contains(':') {
+            neutral = neutralize_colons(s);
+            neutral.as_str()
+        } else {
+            s
+        };
         let pre = self.pre > 0;
         let bold = self.bold > 0;
         let Some(out) = self.sink(!blank) else {
@@ -361,13 +567,23 @@ impl Scanner {
         t.close_row();
         let rendered = render_table(t.rows);
         self.soft_break();
+        let top = self.tables.is_empty();
         if let Some(out) = self.sink(!rendered.is_empty()) {
             out.push_str(&rendered);
+            if top && holds_pairs(&rendered) && !rendered.ends_with(BLOCK_END) {
+                out.push('\n');
+                out.push(BLOCK_END);
+            }
         }
         if let Some(t) = self.tables.last_mut()
             && let Some(c) = t.cell.as_mut()
         {
             c.plain_chars += rendered.len();
+            // A nested table of pairs is a layout block; one holding a
+            // single value (a cell wrapped in its own table) is that value.
+            if holds_pairs(&rendered) {
+                c.complex = true;
+            }
         }
         self.soft_break();
     }
@@ -507,6 +723,34 @@ fn is_marked_label(c: &Cell, text: &str) -> bool {
     marked && label_like(text)
 }
 
+/// A run of bold text that may be a field caption: short, one line, no
+/// sentence end, not a link.
+fn caption_like(text: &str) -> bool {
+    let n = text.chars().count();
+    n > 0
+        && n <= 80
+        && !text.contains('\n')
+        && !text.contains("://")
+        && !text.contains(':')
+        && !text.ends_with(['.', '!', ','])
+        && text.chars().any(char::is_alphabetic)
+        && text.split_whitespace().count() <= 10
+}
+
+/// `Форма: обратная связь` in a heading → `Форма — обратная связь`.
+fn neutralize_colons(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        if c == ':' && it.peek().is_none_or(|n| n.is_whitespace()) {
+            out.push_str(" —");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn label_like(text: &str) -> bool {
     !text.is_empty()
         && !text.contains('\n')
@@ -526,6 +770,12 @@ fn has_own_label(text: &str) -> bool {
     }
 }
 
+/// Rendered text that holds `Label: value` lines (or several lines).
+fn holds_pairs(text: &str) -> bool {
+    text.lines()
+        .any(|l| has_own_label(l) || (l.ends_with(':') && l.chars().count() <= 80))
+}
+
 /// "label: value" (no second colon), continuation lines kept.
 fn push_pair(out: &mut Vec<String>, label: &str, value: &str) {
     let label = label.trim();
@@ -534,12 +784,17 @@ fn push_pair(out: &mut Vec<String>, label: &str, value: &str) {
     } else {
         ": "
     };
-    let mut lines = value.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut lines = value
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with(BLOCK_END));
     match lines.next() {
         Some(first) => out.push(format!("{label}{sep}{first}")),
         None => out.push(format!("{label}{}", sep.trim_end())),
     }
     out.extend(lines.map(str::to_string));
+    // The cell held the whole value: what follows is not part of it.
+    out.push(BLOCK_END.to_string());
 }
 
 fn render_table(rows: Vec<Vec<Cell>>) -> String {
@@ -569,6 +824,29 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
             render_run(&rows[start..i], &mut out);
             continue;
         }
+        // A header row of captions over rows of values: column pairs.
+        if row.len() >= 2
+            && row.iter().all(|(c, t)| !c.complex && is_marked_label(c, t))
+            && rows.get(i + 1).is_some_and(|n| {
+                n.len() == row.len()
+                    && n.iter().all(|(c, _)| !c.complex)
+                    && !n.iter().all(|(c, t)| is_marked_label(c, t))
+            })
+        {
+            let mut k = i + 1;
+            while let Some(vals) = rows.get(k).filter(|n| {
+                n.len() == row.len()
+                    && n.iter().all(|(c, _)| !c.complex)
+                    && !n.iter().all(|(c, t)| is_marked_label(c, t))
+            }) {
+                for ((_, label), (_, value)) in row.iter().zip(vals) {
+                    push_pair(&mut out, label, value);
+                }
+                k += 1;
+            }
+            i = k;
+            continue;
+        }
         if row.len() == 2 && !row[0].0.complex && !row[1].0.complex && label_like(&row[0].1) {
             push_pair(&mut out, &row[0].1, &row[1].1);
         } else {
@@ -581,8 +859,11 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
                         .join(" "),
                 );
             } else {
-                for (_, t) in row {
+                for (c, t) in row {
                     out.push(t.clone());
+                    if c.complex {
+                        out.push(BLOCK_END.to_string());
+                    }
                 }
             }
         }
@@ -808,6 +1089,56 @@ mod tests {
         assert_eq!(to_text(h), "Заявка с сайта\nИмя: Иван");
         let h = r#"<table><tr><td style="a">Новая заявка</td></tr><tr><td style="b">Отписаться</td></tr></table>"#;
         assert_eq!(to_text(h), "Новая заявка\nОтписаться");
+    }
+
+    #[test]
+    fn bold_caption_at_a_line_start_pairs_with_the_text_after_it() {
+        assert_eq!(
+            to_text("<ul><li><b>Имя</b><br>Анна</li><li><strong>Телефон</strong> +7 900</li></ul>"),
+            "Имя:\nАнна\nТелефон: +7 900"
+        );
+        assert_eq!(to_text("<dl><dt>Имя</dt><dd>Анна</dd></dl>"), "Имя:\nАнна");
+        // A bold value in its own cell, bold inside a sentence, a bold
+        // heading over labelled lines: no caption.
+        assert_eq!(
+            to_text("<table><tr><td>Имя</td><td><b>Анна</b></td></tr></table>"),
+            "Имя: Анна"
+        );
+        assert_eq!(
+            to_text("<p>Нужен <b>срочно</b> замер</p>"),
+            "Нужен срочно замер"
+        );
+        assert_eq!(
+            to_text("<p><b>Новая заявка</b></p><p>Имя: Анна</p>"),
+            "Новая заявка\nИмя: Анна"
+        );
+    }
+
+    #[test]
+    fn headings_keep_no_label_colon() {
+        assert_eq!(
+            to_text("<h2>Форма: обратная связь</h2><h3><b>Объект</b></h3><p>x</p>"),
+            "Форма — обратная связь\nОбъект\nx"
+        );
+    }
+
+    #[test]
+    fn header_row_over_value_row_and_nested_value_tables() {
+        let h = "<table><tr><th>Имя</th><th>Телефон</th></tr><tr><td>Иван</td><td>8 912</td></tr></table>";
+        assert_eq!(to_text(h), "Имя: Иван\nТелефон: 8 912");
+        let h =
+            "<table><tr><td>Имя</td><td><table><tr><td>Иван</td></tr></table></td></tr></table>";
+        assert_eq!(to_text(h), "Имя: Иван");
+    }
+
+    #[test]
+    fn table_ends_are_reported_beside_the_text() {
+        let (t, ends) = to_text_and_ends(
+            "<table><tr><td>Имя</td><td>Иван</td></tr><tr><td>Сообщение</td><td>a<br>b</td></tr></table>После",
+        );
+        assert_eq!(t, "Имя: Иван\nСообщение: a\nb\nПосле");
+        assert_eq!(ends, vec![1, 3]);
+        assert!(!t.contains(BLOCK_END));
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub struct Letter {
     pub html: Option<String>,
     /// `html::to_text(html)`: label/value structure kept.
     pub html_text: Option<String>,
+    /// Where top-level HTML tables of label/value pairs ended in
+    /// `html_text` (lines before each end); the reader ends a field there.
+    pub html_block_ends: Vec<usize>,
     /// The text extraction should read: `plain`, or `html_text` when the
     /// plain part is missing or useless.
     pub text: String,
@@ -349,7 +352,7 @@ fn read_bodies(letter: &mut Letter, msg: &Message<'_>) {
         {
             let (t, p) = part_text(msg, part, false);
             letter.problems.extend(p);
-            plain.push(t);
+            plain.push(unflow(part, t));
         }
     }
     for id in &msg.html_body {
@@ -403,6 +406,39 @@ fn read_bodies(letter: &mut Letter, msg: &Message<'_>) {
     }
     letter.plain = (!plain.is_empty()).then(|| lf(&plain.join("\n")));
     letter.html = (!html_parts.is_empty()).then(|| lf(&html_parts.join("\n")));
+}
+
+/// `format=flowed` (RFC 3676) text rejoined: a line ending in a space runs
+/// on into the next (`delsp=yes`: that space was added by the wrapper and
+/// goes), space-stuffing is undone, the `-- ` signature line stays.
+fn unflow(part: &MessagePart<'_>, t: String) -> String {
+    let Some(ct) = part.content_type() else {
+        return t;
+    };
+    let is = |k: &str, v: &str| {
+        ct.attribute(k)
+            .is_some_and(|a| a.trim().eq_ignore_ascii_case(v))
+    };
+    if !is("format", "flowed") {
+        return t;
+    }
+    let delsp = is("delsp", "yes");
+    let mut out = String::with_capacity(t.len());
+    for line in t.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let line = line.strip_prefix(' ').unwrap_or(line);
+        let soft = line.ends_with(' ') && line != "-- ";
+        if soft {
+            out.push_str(if delsp { &line[..line.len() - 1] } else { line });
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if !t.ends_with('\n') && out.ends_with('\n') {
+        out.pop();
+    }
+    out
 }
 
 /// CRLF and lone CR line ends to LF, so extraction sees one kind.
@@ -722,9 +758,15 @@ static VIEW_IN_HTML: LazyLock<Regex> = LazyLock::new(|| {
 /// Fills `html_text`, unwraps inline forwards and quoted replies, picks `text`.
 fn finish(letter: &mut Letter) {
     if let Some(h) = &letter.html {
-        letter.html_text = Some(html::to_text(h));
+        let (t, ends) = html::to_text_and_ends(h);
+        letter.html_text = Some(t);
+        letter.html_block_ends = ends;
     }
+    let before = letter.html_text.as_ref().map(String::len);
     unwrap_inline(letter);
+    if letter.html_text.as_ref().map(String::len) != before {
+        letter.html_block_ends.clear();
+    }
     let plain_useful = letter.plain.as_deref().is_some_and(|p| {
         let t = p.trim();
         let stub = letter.html.is_some() && t.chars().count() < 400 && VIEW_IN_HTML.is_match(t);

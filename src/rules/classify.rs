@@ -9,78 +9,37 @@ use regex::{Regex, RegexSet};
 
 use super::load::compile_regex;
 
-/// Measurement visit (замер) cues; first kind in precedence order.
-pub const MEASUREMENT: &[&str] = &[
-    r"замер",
-    r"выезд\w*\s+(специалиста|мастера|на объект)",
-    r"вызва\w*\s+(специалиста|мастера)",
-    r"вызов\w*\s+(специалиста|мастера)",
+/// The shipped cue lists (`rules/cues/*.txt`, one pattern per line):
+/// family name and file text, in the order they are tried for `kind`.
+pub const CUE_FILES: &[(&str, &str)] = &[
+    ("ignore", include_str!("../../rules/cues/ignore.txt")),
+    ("trash", include_str!("../../rules/cues/trash.txt")),
+    (
+        "measurement",
+        include_str!("../../rules/cues/measurement.txt"),
+    ),
+    (
+        "calculation",
+        include_str!("../../rules/cues/calculation.txt"),
+    ),
+    ("callback", include_str!("../../rules/cues/callback.txt")),
+    ("question", include_str!("../../rules/cues/question.txt")),
 ];
-/// Price calculation cues.
-pub const CALCULATION: &[&str] = &[
-    r"расч[её]т",
-    r"рассчита",
-    r"стоимост",
-    r"сколько\s+(будет\s+)?(это\s+)?сто",
-    r"\bцен[аыуе]\b",
-    r"\bценой\b",
-    r"прайс",
-    r"\bсмет",
-    r"калькулятор",
-    r"\bквиз",
-    r"\bquiz",
-    r"\bprice\b",
-    r"\bcost\b",
-    r"\bquote\b",
-    r"\bestimate\b",
-    r"узнать\s+цену",
-    r"\bпоч[её]м\b",
-];
-/// "Call me back" cues.
-pub const CALLBACK: &[&str] = &[
-    r"обратн\w+\s+звон",
-    r"перезвон",
-    r"заказ\w*\s+(обратного\s+)?звон",
-    r"позвоните\s+мне",
-    r"\bпозвоните\b",
-    r"\bпозвонить\s+(мне|нам)\b",
-    r"свяжитесь\s+со\s+мной",
-    r"\bнаберите\b",
-    r"\bcall\s*back\b",
-    r"\bcallback\b",
-];
-/// Question / consultation cues.
-pub const QUESTION: &[&str] = &[r"вопрос", r"консультац", r"\bquestion\b", r"подскажите"];
-/// A genuine person writing about something we do not sell.
-pub const TRASH: &[&str] = &[
-    r"предлага\w*\s+(вам\s+)?(разместить|размещение|услуг|сотрудничеств|продвижени|рекламу|свою продукцию|нашу продукцию|наши услуги|поставк)",
-    r"разместить\s+ваш\w*\s+(компани|организаци|фирм)",
-    r"\bseo\b",
-    r"продвижени\w*\s+(вашего\s+)?сайт",
-    r"раскрутк\w*\s+сайт",
-    r"ваканси",
-    r"\bрезюме\b",
-    r"ищу\s+работу",
-    r"трудоустро",
-    r"\bсоискател",
-    r"мы\s+(являемся\s+)?(поставщик|производител|дистрибьютор)",
-    r"предложени\w*\s+о\s+сотрудничеств",
-    r"сотрудничеств\w*\s+(с вашей|с вами)",
-    r"\bjob\b|\bvacanc|\bresume\b",
-    r"размещени\w*\s+(вашей\s+)?реклам",
-    r"(разработк|создани)\w*\s+сайт",
-];
-/// Robot spam and test submissions.
-pub const IGNORE: &[&str] = &[
-    r"казино|casino|kasino",
-    r"выиграли",
-    r"\bfree\s*spins\b|\b\d+\s*fs\b",
-    r"viagra|виагр|cialis",
-    r"\bporn|порн[оу]",
-    r"криптовалют|bitcoin|\bcrypto\b|\bforex\b",
-    r"букмекер|ставк\w+\s+на\s+спорт",
-    r"\bt\.me/\w+bot\b|@\w+_bot\b",
-];
+
+/// The patterns of a cue file: non-empty lines that are not `#` comments.
+pub fn cue_patterns(text: &str) -> Vec<&str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+}
+
+fn file(family: &str) -> &'static str {
+    CUE_FILES
+        .iter()
+        .find(|(f, _)| *f == family)
+        .map_or("", |(_, t)| t)
+}
 
 /// A value that is only a test word: "test", "тест", "проверка"…
 static TEST_VALUE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -115,33 +74,71 @@ pub(crate) fn fast_boundaries(p: &str) -> String {
         .replace(r"\w", &format!("[{WORD_CHARS}]"))
 }
 
-fn set(list: &[&str]) -> RegexSet {
-    let pats: Vec<String> = list.iter().map(|p| fast_boundaries(p)).collect();
-    RegexSet::new(&pats).unwrap_or_else(|_| RegexSet::empty())
+/// One family of shared cues: the compiled set and the patterns as
+/// written (for `parse --explain`).
+pub(crate) struct CueSet {
+    pub set: RegexSet,
+    pub patterns: Vec<&'static str>,
+}
+
+impl CueSet {
+    fn load(family: &str) -> CueSet {
+        let patterns = cue_patterns(file(family));
+        let fast: Vec<String> = patterns.iter().map(|p| fast_boundaries(p)).collect();
+        CueSet {
+            set: RegexSet::new(&fast).unwrap_or_else(|_| RegexSet::empty()),
+            patterns,
+        }
+    }
+
+    /// The first pattern (as written) that matches lower-cased `text`.
+    pub fn first_match(&self, text: &str) -> Option<&'static str> {
+        // `is_match` stops at the first hit; only a hit pays for `matches`.
+        if !self.set.is_match(text) {
+            return None;
+        }
+        self.set
+            .matches(text)
+            .into_iter()
+            .next()
+            .and_then(|i| self.patterns.get(i).copied())
+    }
 }
 
 pub(crate) struct Builtin {
-    pub measurement: RegexSet,
-    pub calculation: RegexSet,
-    pub callback: RegexSet,
-    pub question: RegexSet,
-    pub trash: RegexSet,
-    pub ignore: RegexSet,
+    pub measurement: CueSet,
+    pub calculation: CueSet,
+    pub callback: CueSet,
+    pub question: CueSet,
+    pub trash: CueSet,
+    pub ignore: CueSet,
 }
 
 pub(crate) static BUILTIN: LazyLock<Builtin> = LazyLock::new(|| Builtin {
-    measurement: set(MEASUREMENT),
-    calculation: set(CALCULATION),
-    callback: set(CALLBACK),
-    question: set(QUESTION),
-    trash: set(TRASH),
-    ignore: set(IGNORE),
+    measurement: CueSet::load("measurement"),
+    calculation: CueSet::load("calculation"),
+    callback: CueSet::load("callback"),
+    question: CueSet::load("question"),
+    trash: CueSet::load("trash"),
+    ignore: CueSet::load("ignore"),
 });
 
-/// Any of `own` or (when `builtin`) the shared set matches `text` (the
-/// shared sets expect lower-cased text).
-pub(crate) fn hits(own: &[Regex], builtin: Option<&RegexSet>, text: &str) -> bool {
-    own.iter().any(|r| r.is_match(text)) || builtin.is_some_and(|s| s.is_match(text))
+/// Which cue matched `text`: the rule's own first (`rule [classify]
+/// /pattern/`), then (when `builtin`) the shared list
+/// (`rules/cues/<family>.txt /pattern/`). The shared sets expect
+/// lower-cased text.
+pub(crate) fn hit(
+    own: &[Regex],
+    builtin: Option<&CueSet>,
+    family: &str,
+    text: &str,
+) -> Option<String> {
+    if let Some(r) = own.iter().find(|r| r.is_match(text)) {
+        return Some(format!("rule [classify] {family} /{}/", r.as_str()));
+    }
+    builtin
+        .and_then(|s| s.first_match(text))
+        .map(|p| format!("rules/cues/{family}.txt /{p}/"))
 }
 
 pub(crate) fn is_test_value(v: &str) -> bool {
@@ -158,15 +155,10 @@ pub(crate) fn url_count(s: &str) -> usize {
 
 /// Every shipped pattern compiles under the admin limits (a unit test).
 pub fn check_builtin() -> Result<(), String> {
-    for p in MEASUREMENT
-        .iter()
-        .chain(CALCULATION)
-        .chain(CALLBACK)
-        .chain(QUESTION)
-        .chain(TRASH)
-        .chain(IGNORE)
-    {
-        compile_regex(p)?;
+    for (family, text) in CUE_FILES {
+        for p in cue_patterns(text) {
+            compile_regex(p).map_err(|e| format!("rules/cues/{family}.txt: {p}: {e}"))?;
+        }
     }
     Ok(())
 }
@@ -178,21 +170,23 @@ mod tests {
     #[test]
     fn builtin_patterns_compile() {
         assert_eq!(check_builtin(), Ok(()));
-        assert!(BUILTIN.measurement.is_match("вызвать замерщика"));
+        assert!(BUILTIN.measurement.set.is_match("вызвать замерщика"));
         assert!(
             BUILTIN
                 .calculation
+                .set
                 .is_match("сколько будет стоить потолок?")
         );
-        assert!(BUILTIN.callback.is_match("заявка на обратный звонок"));
+        assert!(BUILTIN.callback.set.is_match("заявка на обратный звонок"));
         assert!(
             BUILTIN
                 .trash
+                .set
                 .is_match("предлагаем разместить вашу компанию в каталоге")
         );
-        assert!(!BUILTIN.trash.is_match("из рекламы на яндексе"));
-        assert!(BUILTIN.ignore.is_match("бонус 500 fs"));
-        assert!(!BUILTIN.ignore.is_match("бонус: скидка 15% на монтаж"));
+        assert!(!BUILTIN.trash.set.is_match("из рекламы на яндексе"));
+        assert!(BUILTIN.ignore.set.is_match("бонус 500 fs"));
+        assert!(!BUILTIN.ignore.set.is_match("бонус: скидка 15% на монтаж"));
         assert!(is_test_value(" Тест "));
         assert!(!is_test_value("Тестов Иван"));
         assert!(is_honeypot_label("hp_email"));
@@ -201,20 +195,194 @@ mod tests {
 
     #[test]
     fn compact_word_class_keeps_cyrillic_boundaries() {
-        let c = &BUILTIN.calculation;
+        let c = &BUILTIN.calculation.set;
         assert!(c.is_match("какая цена?"));
         assert!(c.is_match("цена"));
         assert!(!c.is_match("оценка ущерба"));
         assert!(!c.is_match("бесценный опыт"));
         assert!(c.is_match("почём метр"));
-        assert!(BUILTIN.callback.is_match("закажите обратный звонок"));
-        assert!(BUILTIN.callback.is_match("обратному звонку"));
-        assert!(!BUILTIN.callback.is_match("позвонитесь"));
-        assert!(BUILTIN.trash.is_match("seo продвижение"));
-        assert!(!BUILTIN.trash.is_match("seoul"));
-        assert!(!BUILTIN.trash.is_match("сеоseo"));
-        assert!(BUILTIN.measurement.is_match("выездом мастера"));
+        assert!(BUILTIN.callback.set.is_match("закажите обратный звонок"));
+        assert!(BUILTIN.callback.set.is_match("обратному звонку"));
+        assert!(!BUILTIN.callback.set.is_match("позвонитесь"));
+        assert!(BUILTIN.trash.set.is_match("seo продвижение"));
+        assert!(!BUILTIN.trash.set.is_match("seoul"));
+        assert!(!BUILTIN.trash.set.is_match("сеоseo"));
+        assert!(BUILTIN.measurement.set.is_match("выездом мастера"));
         assert!(is_honeypot_label("HP_field"));
         assert!(!is_honeypot_label("HPLC"));
+    }
+
+    fn family(name: &str) -> &'static CueSet {
+        let b = &*BUILTIN;
+        match name {
+            "measurement" => &b.measurement,
+            "calculation" => &b.calculation,
+            "callback" => &b.callback,
+            "question" => &b.question,
+            "trash" => &b.trash,
+            _ => &b.ignore,
+        }
+    }
+
+    /// Each phrase (lower case, as the reader sees it) hits `name`.
+    fn hits_all(name: &str, phrases: &[&str]) {
+        for p in phrases {
+            assert!(
+                family(name).first_match(p).is_some(),
+                "{name} cue missing for {p:?}"
+            );
+        }
+    }
+
+    fn hits_none(name: &str, phrases: &[&str]) {
+        for p in phrases {
+            assert_eq!(
+                family(name).first_match(p),
+                None,
+                "{name} false hit on {p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn cue_files_parse_and_every_family_is_shipped() {
+        assert_eq!(cue_patterns("# c\n\n a \n#b\nc"), vec!["a", "c"]);
+        for f in [
+            "ignore",
+            "trash",
+            "measurement",
+            "calculation",
+            "callback",
+            "question",
+        ] {
+            assert!(!family(f).patterns.is_empty(), "{f}");
+            assert_eq!(family(f).patterns.len(), family(f).set.len(), "{f}");
+        }
+    }
+
+    #[test]
+    fn measurement_cues_ru_uk_en_by_stem() {
+        hits_all(
+            "measurement",
+            &[
+                "приезжайте на замер в субботу",
+                "нужен замерщик",
+                "замерить проём",
+                "выезд специалиста на объект",
+                "потрібен замір",
+                "виїзд майстра",
+                "we need someone to measure the room",
+            ],
+        );
+        hits_none("measurement", &["сколько стоит окно", "перезвоните мне"]);
+    }
+
+    #[test]
+    fn calculation_cues_price_questions() {
+        hits_all(
+            "calculation",
+            &[
+                "сколько стоит натяжной потолок?",
+                "сколько будет стоить кухня",
+                "во сколько обойдётся ремонт",
+                "почём метр",
+                "какая цена?",
+                "пришлите смету",
+                "посчитайте стоимость",
+                "скільки коштує вікно?",
+                "яка вартість?",
+                "how much is a door",
+                "please send a quote",
+            ],
+        );
+        hits_none(
+            "calculation",
+            &["оценка ущерба", "бесценный опыт", "нужен замер"],
+        );
+    }
+
+    #[test]
+    fn callback_cues() {
+        hits_all(
+            "callback",
+            &[
+                "перезвоните мне",
+                "заказ обратного звонка",
+                "передзвоніть",
+                "call me back",
+            ],
+        );
+        hits_none("callback", &["позвонитесь", "звонок в дверь"]);
+    }
+
+    #[test]
+    fn question_cues() {
+        hits_all(
+            "question",
+            &[
+                "у меня вопрос",
+                "нужна консультация",
+                "підкажіть будь ласка",
+                "a question",
+            ],
+        );
+    }
+
+    #[test]
+    fn trash_cues_ads_marketing_pitches() {
+        hits_all(
+            "trash",
+            &[
+                "настроим яндекс директ и таргет вконтакте",
+                "приведём клиентов на натяжные потолки",
+                "лидогенерация под ключ",
+                "smm и продвижение в соцсетях",
+                "мы digital-агентство полного цикла",
+                "предлагаем продвижение вашего сайта",
+                "seo продвижение",
+            ],
+        );
+        hits_none(
+            "trash",
+            &["из рекламы на яндексе", "директор школы", "seoul"],
+        );
+    }
+
+    #[test]
+    fn trash_cues_job_seekers() {
+        hits_all(
+            "trash",
+            &[
+                "ищу работу монтажником",
+                "хочу у вас работать",
+                "высылаю резюме",
+                "есть ли вакансии?",
+                "шукаю роботу",
+            ],
+        );
+    }
+
+    #[test]
+    fn trash_cues_suppliers_and_partnership() {
+        hits_all(
+            "trash",
+            &[
+                "мы являемся производителем профиля пвх",
+                "мы поставщик фурнитуры",
+                "предлагаем сотрудничество",
+                "предлагаем взаимовыгодное партнерство",
+                "партнерская программа для монтажников",
+            ],
+        );
+        hits_none("trash", &["нужно окно в офис нашей компании"]);
+    }
+
+    #[test]
+    fn ignore_cues_robot_spam() {
+        hits_all(
+            "ignore",
+            &["казино бонус", "бонус 500 fs", "crypto signals"],
+        );
+        hits_none("ignore", &["бонус: скидка 15% на монтаж"]);
     }
 }

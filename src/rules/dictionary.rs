@@ -73,6 +73,12 @@ const LABELS: &[(&str, &[&str])] = &[
             "ma_name",
             "visitor name",
             "посетитель имя",
+            "fio",
+            "your full name",
+            "contact name",
+            "client name",
+            "имя отправителя",
+            "отправитель",
         ],
     ),
     (
@@ -111,6 +117,18 @@ const LABELS: &[(&str, &[&str])] = &[
             "дополнительный телефон",
             "whatsapp",
             "ma_phone",
+            "telefon",
+            "phone_number",
+            "contact number",
+            "mobile number",
+            "mobile phone",
+            "cell",
+            "cell phone",
+            "phone no",
+            "тел моб",
+            "номер",
+            "viber",
+            "телефон или whatsapp",
         ],
     ),
     (
@@ -130,6 +148,13 @@ const LABELS: &[(&str, &[&str])] = &[
             "e mail автора",
             "адрес электронной почты",
             "ma_email",
+            "mail",
+            "e_mail",
+            "your e mail",
+            "email адрес",
+            "ваш электронный адрес",
+            "электронный адрес",
+            "ваша электронная почта",
         ],
     ),
     (
@@ -156,6 +181,25 @@ const LABELS: &[(&str, &[&str])] = &[
             "примечание",
             "текст",
             "задача",
+            "msg",
+            "text",
+            "question",
+            "your question",
+            "enquiry",
+            "inquiry",
+            "your enquiry",
+            "your inquiry",
+            "message text",
+            "details",
+            "project details",
+            "комментарий к заказу",
+            "ваше обращение",
+            "обращение",
+            "суть обращения",
+            "текст обращения",
+            "текст заявки",
+            "что вас интересует",
+            "дополнительная информация",
         ],
     ),
     (
@@ -171,6 +215,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "город",
             "район",
             "населенный пункт",
+            "city",
+            "ваш город",
+            "адрес объекта замера",
         ],
     ),
     (
@@ -192,6 +239,18 @@ const LABELS: &[(&str, &[&str])] = &[
             "ссылка на страницу",
             "tildaspec referer",
             "_url",
+            "pageurl",
+            "page_url",
+            "url_page",
+            "source url",
+            "form url",
+            "referer url",
+            "referrer url",
+            "submitted from",
+            "sent from page",
+            "отправлено со страницы",
+            "заявка со страницы",
+            "адрес страницы с формой",
         ],
     ),
     (
@@ -206,6 +265,13 @@ const LABELS: &[(&str, &[&str])] = &[
             "квиз",
             "quiz",
             "виджет",
+            "form title",
+            "form id",
+            "formid",
+            "form_id",
+            "название формы заявки",
+            "тип формы",
+            "тип заявки",
         ],
     ),
     (
@@ -219,6 +285,10 @@ const LABELS: &[(&str, &[&str])] = &[
             "результат",
             "номер заявки",
             "tranid",
+            "entry id",
+            "submission id",
+            "номер обращения",
+            "id заявки",
         ],
     ),
     (
@@ -305,7 +375,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ("utm_term", r"^utm\s*term", ""),
     (
         "page",
-        r"страниц|\burl\b|refer+er|реферер|^с сайта|\bpage\b|ссылк",
+        r"страниц|\burl\b|refer+er|реферер|^с сайта|\bpage\b|ссылк|submitted (at|from)|sent from",
         "заголов|title",
     ),
     ("email", r"e\s?mail|почт", ""),
@@ -334,8 +404,8 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "address",
-        r"адрес|address|город|улиц|населенн",
-        r"страниц|почт|mail|сайт|ip",
+        r"адрес|address|город|улиц|населенн|участ|^где\b|^куда\b",
+        r"страниц|почт|mail|сайт|ip|площад|размер|узнал|отправ|присл|связ|звон",
     ),
     (
         "scope",
@@ -344,12 +414,12 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "product",
-        r"интерес|^услуг|^что\b|^как(ой|ая|ие|ое|ую)\b|^тип\b|^вид\b|продукц|товар|модел|категори|product|service|what do you need",
-        r"оплат|\bдом\b|дома\b|помещени|район|срок|когда|бюджет|связ|отправ|звон|врем|дат|квартир|этаж|скидк|подар",
+        r"^(потол|окн|двер|кухн|шкаф|мебел|лестниц|балкон|ламинат|жалюз|рольстав|ворот|забор|памятник|натяжн)[а-я]*$|интерес|^услуг|^что\b|^как(ой|ая|ие|ое|ую)\b|^тип\b|^вид\b|продукц|товар|модел|категори|^проект\b|^издели|product|service|what do you need",
+        r"оплат|\bдом\b|дома\b|помещени|район|срок|когда|бюджет|связ|отправ|звон|врем|дат|квартир|этаж|скидк|подар|объект|участ",
     ),
     (
         "message",
-        r"коммент|сообщени|вопрос|описани|пожелани|примечани|message|comment|how can we help|уточнени|дополнительн",
+        r"коммент|сообщени|вопрос|описани|опиш|\bзадач|пожелани|примечани|message|comment|how can we help|describe|tell us|уточнени|дополнительн",
         "",
     ),
 ];
@@ -438,6 +508,24 @@ pub fn lookup(normalized: &str) -> Option<&'static str> {
                 .is_some_and(|e| e.is_match(normalized))
         })
         .and_then(|i| KEYWORDS.get(i).map(|k| k.0))
+}
+
+/// Which shared entry knows a normalised label (for `parse --explain`):
+/// the exact label, or the keyword pattern that matched.
+pub fn explain(normalized: &str) -> Option<String> {
+    let canon = lookup(normalized)?;
+    if EXACT.contains_key(normalized) {
+        return Some(format!("dictionary label «{normalized}» → {canon}"));
+    }
+    let pat = KEYWORDS
+        .iter()
+        .find(|(c, inc, _)| {
+            *c == canon
+                && Regex::new(&inc.replace(r"\b", "(?:^|$| )"))
+                    .is_ok_and(|r| r.is_match(normalized))
+        })
+        .map_or("", |k| k.1);
+    Some(format!("dictionary keyword /{pat}/ → {canon}"))
 }
 
 /// Every shipped exact label, for docs and tests.

@@ -27,7 +27,7 @@ fn find_emails(text: &str) -> Vec<String> {
 /// separators, not glued to other digits.
 static PHONE_SHAPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[^0-9])((?:\+\s?7|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2})(?:$|[^0-9])",
+        r"(?:^|[^0-9])((?:\+\s?[178]|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2})(?:$|[^0-9])",
     )
     .ok()
 });
@@ -47,6 +47,17 @@ static NOT_A_PHONE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// digit runs must look like a Russian number (11 digits from 7/8, 10 from
 /// 9), and ids (ИНН, order №, utm…) are skipped.
 fn find_phones(text: &str, region: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (p, _) in phone_spans(text, region) {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Phones in free text with where each was written (byte range).
+fn phone_spans(text: &str, region: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
     if text.bytes().filter(u8::is_ascii_digit).count() < 10 {
         return out;
@@ -74,9 +85,7 @@ fn find_phones(text: &str, region: &str) -> Vec<String> {
             continue;
         }
         for p in parse_phones(raw, region).e164 {
-            if !out.contains(&p) {
-                out.push(p);
-            }
+            out.push((p, m.range()));
         }
     }
     out
@@ -118,6 +127,16 @@ fn first(slot: &mut Option<String>, v: &str) {
 impl Found {
     fn put(&mut self, canon: &str, v: &str, overwrite: bool) {
         let slot = match canon {
+            // A phone field holding an email, an email field holding a
+            // phone: the value says what it is, not the label.
+            "phone" if digit_count(v) < 7 && !find_emails(v).is_empty() => {
+                self.emails.push(v.to_string());
+                return;
+            }
+            "email" if normalize_email(v).is_none() && digit_count(v) >= 10 => {
+                self.phones.push(v.to_string());
+                return;
+            }
             "phone" => {
                 self.phones.push(v.to_string());
                 return;
@@ -169,6 +188,26 @@ impl Found {
     }
 }
 
+/// `line<br />` → `line`, `a<br>b` → `a` / `b`.
+fn strip_br(t: &str) -> String {
+    static BR: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r"(?i)[ \t]*<br\s*/?>[ \t]*(\n)?").ok());
+    match BR.as_ref() {
+        Some(re) => re.replace_all(t, "\n").into_owned(),
+        None => t.to_string(),
+    }
+}
+
+/// Sentences, not a name: five words or more and a sentence end.
+fn is_prose(v: &str) -> bool {
+    v.split_whitespace().count() >= 5
+        && (v.contains(". ") || v.ends_with(['.', '?', '!']) || v.contains("? "))
+}
+
+fn digit_count(v: &str) -> usize {
+    v.bytes().filter(u8::is_ascii_digit).count()
+}
+
 /// `Иван <ivan@x.ru>` → `Иван`.
 fn strip_emails(v: &str) -> String {
     let mut s = v.to_string();
@@ -194,7 +233,8 @@ fn is_technical(canon: &str) -> bool {
 }
 
 /// The URL in a page field (`url (url)`, `Title https://…`); a value with
-/// no URL (a page title) is not a page.
+/// no URL (a page title) is not a page, nor is a link into the site's
+/// admin panel (a "view result" link).
 fn page_url(v: &str) -> Option<String> {
     v.split_whitespace()
         .find(|t| {
@@ -202,6 +242,273 @@ fn page_url(v: &str) -> Option<String> {
             t.starts_with("http://") || t.starts_with("https://") || t.starts_with("www.")
         })
         .map(|t| t.trim_end_matches([',', ';', ')']).to_string())
+        .filter(|u| !is_admin_url(u))
+}
+
+/// A link into a CMS back office: never the page the client was on.
+fn is_admin_url(u: &str) -> bool {
+    let l = u.to_ascii_lowercase();
+    [
+        "/bitrix/admin/",
+        "/wp-admin/",
+        "/administrator/",
+        "/admin/",
+        "/admin.php",
+        "/manager/",
+        "/backend/",
+        "route=sale/",
+        "option=com_",
+    ]
+    .iter()
+    .any(|p| l.contains(p))
+}
+
+/// `/catalog/okna/` made absolute with the site's host: the host of another
+/// link in the mail, else the sender's own domain (not a robot's or a mail
+/// provider's). `None` when the host is unknown.
+fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<String> {
+    let path = v.split_whitespace().next()?;
+    if !path.starts_with('/') || path.starts_with("//") || path.len() < 2 {
+        return None;
+    }
+    let from_links = lay
+        .bare_urls
+        .iter()
+        .chain(lay.fields.iter().map(|f| &f.value))
+        .chain(lay.loose.iter())
+        .find_map(|t| {
+            let u = page_url(t)?;
+            let u = if u.starts_with("www.") {
+                format!("https://{u}")
+            } else {
+                u
+            };
+            let parsed = url::Url::parse(&u).ok()?;
+            Some(format!("{}://{}", parsed.scheme(), parsed.host_str()?))
+        });
+    let base = from_links.or_else(|| {
+        let from = letter.from.as_ref()?;
+        crate::request::own_site_host(&from.email).map(|h| format!("https://{h}"))
+    })?;
+    Some(format!("{base}{path}"))
+}
+
+/// Builder subjects that carry the form's title: `New Entry: X` (WPForms),
+/// `Новая запись от X`, `X Form submitted on …` (Formidable), `Form
+/// submission from: X` (Drupal Webform), `New submission from X`.
+static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on\b.*)$",
+    )
+    .ok()
+});
+
+/// A site's intro naming the form: `There has been a submission of the
+/// form X through your … website`, `…отправлена форма X.`, a quoted title
+/// after `форма`/`form`.
+static FORM_IN_TEXT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\b|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,80})[»"”])"#,
+    )
+    .ok()
+});
+
+fn form_in_text(l: &str) -> Option<String> {
+    let caps = FORM_IN_TEXT.as_ref()?.captures(l)?;
+    let v = ["a", "b", "c"].iter().find_map(|g| caps.name(g))?.as_str();
+    clean_value(v.trim())
+}
+
+fn form_from_subject(subject: &str) -> Option<String> {
+    let caps = SUBJECT_FORM.as_ref()?.captures(subject.trim())?;
+    let v = ["a", "b", "c", "d"]
+        .iter()
+        .find_map(|g| caps.name(g))?
+        .as_str();
+    clean_value(
+        v.trim_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '«' | '»' | '“' | '”')),
+    )
+}
+
+/// `Иван Петров <ivan@x.ru>` on its own line, or a `-Иван ( ivan@x.ru )`
+/// signature.
+static NAME_EMAIL_LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"^[-–—~\s]*(?P<n>[^<>()\[\]@:0-9]{2,60}?)\s*[<(\[]\s*(?P<e>[^\s<>()\[\]@]+@[^\s<>()\[\]]+)\s*[>)\]]\s*$",
+    )
+    .ok()
+});
+
+/// A signature line a person ends with: `-Ольга`, `— Иван Петров`.
+fn dash_signature(l: &str) -> Option<&str> {
+    let rest = l.strip_prefix(['-', '–', '—', '~'])?.trim();
+    let words = rest.split_whitespace().count();
+    (words > 0
+        && words <= 3
+        && rest
+            .chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '.')
+        && rest.chars().next().is_some_and(char::is_uppercase))
+    .then_some(rest)
+}
+
+/// A mailbox a web server or a company sends from (`www-data@`, `info@`,
+/// `noreply@`…): never a visitor's own address.
+fn system_mailbox(email: &str) -> bool {
+    let local = email.split('@').next().unwrap_or_default();
+    const EXACT: &[&str] = &[
+        "www-data",
+        "www",
+        "apache",
+        "nginx",
+        "root",
+        "admin",
+        "administrator",
+        "info",
+        "mail",
+        "webmaster",
+        "site",
+        "sender",
+        "forms",
+        "form",
+        "feedback",
+        "web",
+        "wordpress",
+        "bitrix",
+        "joomla",
+        "drupal",
+        "modx",
+        "server",
+        "host",
+    ];
+    const PARTS: &[&str] = &[
+        "noreply",
+        "no-reply",
+        "no_reply",
+        "donotreply",
+        "mailer",
+        "daemon",
+        "robot",
+        "notif",
+        "bounce",
+        "postmaster",
+        "system",
+    ];
+    EXACT.contains(&local) || PARTS.iter().any(|p| local.contains(p))
+}
+
+/// Sentences a site writes about a submission, never the client's words.
+static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|you have (a|received)|вы получили)",
+    )
+    .ok()
+});
+
+/// `Name sent a message using the contact form at URL.` (Drupal core).
+static SENT_USING: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?P<n>.{2,80}?) sent a message using the contact form at (?P<u>\S+?)\.?$")
+        .ok()
+});
+
+fn robot_prose(l: &str) -> bool {
+    ROBOT_PROSE.as_ref().is_some_and(|r| r.is_match(l))
+}
+
+/// A line a person wrote: a few words, not a caption, link or site notice.
+fn prose_line(l: &str) -> bool {
+    l.split_whitespace().count() >= 4
+        && !l.ends_with(':')
+        && !l.contains("://")
+        && !l.starts_with(['[', '<', '#', '='])
+        && !robot_prose(l)
+}
+
+/// Words of a site's notice around a form (`Получена заявка…`, `Данные
+/// пользователя ниже`): next to fields such a line is the site's, not the
+/// client's (a client's own letter is read without this filter).
+static SITE_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(заявк|\bформ[аыуеой]?\b|\bform\b|письм|уведомл|посетител|пользовател|ниже|below|following|следующ)",
+    )
+    .ok()
+});
+
+/// The client's unlabelled text among a form's fields, when there is a
+/// paragraph of it.
+fn client_prose(lines: &[String]) -> Option<String> {
+    let text: Vec<&str> = lines
+        .iter()
+        .map(String::as_str)
+        .filter(|l| prose_line(l) && !SITE_WORDS.as_ref().is_some_and(|r| r.is_match(l)))
+        .collect();
+    let words: usize = text.iter().map(|l| l.split_whitespace().count()).sum();
+    (words >= 4)
+        .then(|| clean_value(&text.join("\n")))
+        .flatten()
+}
+
+/// The visitor's name in the From display name of a site robot's mail:
+/// only when the subject names them too (`Сообщение от Елена (…)`,
+/// `Enquiry Виктор Павлов`), so a site's own name never becomes a client.
+fn visitor_in_from(letter: &Letter, subject: &str) -> Option<String> {
+    let from = letter.from.as_ref()?;
+    let name = from.name.as_deref().and_then(clean_value)?;
+    if name.contains('@') || !is_robot_or_site_address(&from.email, letter) {
+        return None;
+    }
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let person = (1..=3).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(|c| c.is_alphabetic() || c == '-' || c == '.')
+        });
+    if !person {
+        return None;
+    }
+    let s = subject.to_lowercase();
+    let n = name.to_lowercase();
+    ["от ", "from ", "enquiry ", "inquiry ", "by "]
+        .iter()
+        .any(|p| s.contains(&format!("{p}{n}")))
+        .then_some(name)
+}
+
+/// The client's own letter: free text, their name and email when written.
+fn read_label_less(loose: &[String], f: &mut Found) {
+    let mut text: Vec<&str> = Vec::new();
+    for l in loose {
+        if let Some(c) = SENT_USING.as_ref().and_then(|r| r.captures(l)) {
+            if let Some(n) = c.name("n") {
+                first(&mut f.name, n.as_str().trim());
+            }
+            if let Some(u) = c.name("u") {
+                first(&mut f.page, u.as_str());
+            }
+            continue;
+        }
+        // `This is an enquiry email via … from:` introduces, never says.
+        if l.ends_with(':') || robot_prose(l) {
+            continue;
+        }
+        if let Some(c) = NAME_EMAIL_LINE.as_ref().and_then(|r| r.captures(l)) {
+            if let (Some(n), Some(e)) = (c.name("n"), c.name("e")) {
+                first(&mut f.name, n.as_str().trim());
+                f.name_emails.push(e.as_str().to_string());
+            }
+            continue;
+        }
+        if let Some(n) = dash_signature(l) {
+            first(&mut f.name, n);
+            continue;
+        }
+        text.push(l);
+    }
+    if let Some(m) = clean_value(&text.join("\n")) {
+        f.client_text.push_str(&m);
+        f.client_text.push('\n');
+        f.message = Some(m);
+    }
 }
 
 fn dedupe(v: &mut Vec<String>) {
@@ -223,9 +530,45 @@ pub(crate) fn fill_meta(req: &mut Request, letter: &Letter) {
     }
 }
 
+/// How one mail was read, for `parse --explain`.
+#[derive(Debug, Clone, Default)]
+pub struct Trace {
+    /// `plain` or `html` (tables, captions and lists rendered as
+    /// `Label: value` lines).
+    pub text_source: &'static str,
+    /// The text the extractors read.
+    pub text: String,
+    pub pairs: Vec<TracePair>,
+    /// `[[extract]]` regexes that matched: (field, value, pattern).
+    pub extracts: Vec<(String, String, String)>,
+    /// The cue or reason that decided `action`/`kind`.
+    pub cue: String,
+}
+
+/// One label/value pair and where its meaning came from.
+#[derive(Debug, Clone, Default)]
+pub struct TracePair {
+    pub label: String,
+    pub value: String,
+    pub shape: &'static str,
+    /// `rule [fields] alias → phone`, `dictionary label «имя» → name`,
+    /// `dictionary keyword /…/ → product`, or `None` (unknown label).
+    pub meaning: Option<String>,
+}
+
 /// Reads a letter with `rule` (or the shared dictionary alone when no rule
 /// matched) into a request.
 pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -> Request {
+    build_traced(rule, letter, opts, None)
+}
+
+/// [`build`], filling `trace` when given.
+pub(crate) fn build_traced(
+    rule: Option<&Rule>,
+    letter: &Letter,
+    opts: &ParseOptions,
+    mut trace: Option<&mut Trace>,
+) -> Request {
     let mut req = Request {
         rule: rule.map(|r| r.name.clone()),
         ..Request::default()
@@ -236,12 +579,39 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
         rule.and_then(|r| r.aliases.get(norm).copied())
             .or_else(|| dictionary::lookup(norm))
     };
-    let text: std::borrow::Cow<str> = if letter.text.contains('\r') {
+    let mut text: std::borrow::Cow<str> = if letter.text.contains('\r') {
         letter.text.replace("\r\n", "\n").into()
     } else {
         letter.text.as_str().into()
     };
-    let lay = layout::read(&text, &known);
+    // A plain part written with the HTML template's `<br />` left in.
+    if text.contains("<br") || text.contains("<BR") {
+        text = strip_br(&text).into();
+    }
+    let from_html = letter.html_text.as_deref() == Some(letter.text.as_str());
+    let ends: &[usize] = if from_html && !letter.html_block_ends.is_empty() {
+        &letter.html_block_ends
+    } else {
+        &[]
+    };
+    let lay = layout::read_with_ends(&text, ends, &known);
+    if let Some(t) = trace.as_deref_mut() {
+        t.text_source = if from_html { "html" } else { "plain" };
+        t.text = text.to_string();
+        for raw in &lay.fields {
+            let norm = dictionary::normalize_label(&raw.label);
+            let meaning = match rule.and_then(|r| r.aliases.get(&norm)) {
+                Some(c) => Some(format!("rule [fields] alias → {c}")),
+                None => dictionary::explain(&norm),
+            };
+            t.pairs.push(TracePair {
+                label: raw.label.clone(),
+                value: raw.value.clone(),
+                shape: raw.shape,
+                meaning,
+            });
+        }
+    }
 
     let mut f = Found::default();
     let mut honeypot = false;
@@ -258,7 +628,13 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
             honeypot = true;
             continue;
         }
-        match raw.canon {
+        // A "what do you need" field answered in sentences is the client's
+        // message, not a product name.
+        let canon = match raw.canon {
+            Some("product") if is_prose(&value) => Some("message"),
+            c => c,
+        };
+        match canon {
             Some(c) => {
                 f.put(c, &value, false);
                 if !is_technical(c) {
@@ -299,6 +675,10 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
             if let Some(caps) = ex.regex.captures(&hay) {
                 for g in &ex.groups {
                     if let Some(v) = caps.name(g).and_then(|m| clean_value(m.as_str())) {
+                        if let Some(t) = trace.as_deref_mut() {
+                            t.extracts
+                                .push((g.clone(), v.clone(), ex.regex.as_str().to_string()));
+                        }
                         f.put(g, &v, true);
                         if !is_technical(g) {
                             f.client_text.push_str(&v);
@@ -308,6 +688,32 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
                 }
             }
         }
+    }
+
+    // A mail with no form fields at all is the client's own letter: its
+    // text is the message, a `Name <email>` line or a `-Name ( email )`
+    // signature gives the contact.
+    if req.fields.is_empty() && f.message.is_none() {
+        read_label_less(&lay.loose, &mut f);
+    } else if f.message.is_none()
+        && let Some(m) = client_prose(&lay.body_loose)
+    {
+        // `Здравствуйте! Купили двушку…` above `Телефон: …`: unlabelled
+        // text of the client's next to the form's fields.
+        f.client_text.push_str(&m);
+        f.client_text.push('\n');
+        f.message = Some(m);
+    }
+    if f.name.is_none()
+        && let Some(n) = visitor_in_from(letter, &subject)
+    {
+        f.name = Some(n);
+    }
+    if f.form.is_none()
+        && let Some(form) =
+            form_from_subject(&subject).or_else(|| lay.loose.iter().find_map(|l| form_in_text(l)))
+    {
+        f.form = Some(form);
     }
 
     // Name: first (middle) last, joined.
@@ -322,12 +728,48 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
     // Phones: labelled fields, then the message text; value sniffing when
     // no phone label gave anything.
     let mut phones = Vec::new();
+    let mut leftover: Vec<String> = Vec::new();
     for v in &f.phones {
         let p = parse_phones(v, &opts.region);
+        if p.e164.is_empty() && !p.invalid.is_empty() {
+            // `+7 981 … . Нужен замер в субботу`: the phone, and the rest
+            // is the client's text.
+            let spans = phone_spans(v, &opts.region);
+            if !spans.is_empty() {
+                let mut rest = String::new();
+                let mut at = 0;
+                for (e, r) in &spans {
+                    if !phones.contains(e) {
+                        phones.push(e.clone());
+                        labelled_phones.push(e.clone());
+                    }
+                    rest.push_str(v.get(at..r.start).unwrap_or(""));
+                    rest.push(' ');
+                    at = r.end;
+                }
+                rest.push_str(v.get(at..).unwrap_or(""));
+                let rest = fold_ws(rest.trim_matches(|c: char| {
+                    c.is_whitespace() || matches!(c, '.' | ',' | ';' | '-' | '—' | ':')
+                }));
+                if rest.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
+                    leftover.push(rest);
+                }
+                continue;
+            }
+        }
         phones.extend(p.e164.iter().cloned());
         labelled_phones.extend(p.e164);
         req.meta.extensions.extend(p.extensions);
         req.meta.phones_raw_invalid.extend(p.invalid);
+    }
+    if !leftover.is_empty() {
+        let extra = leftover.join("\n");
+        f.client_text.push_str(&extra);
+        f.client_text.push('\n');
+        f.message = Some(match f.message.take() {
+            Some(m) => format!("{m}\n{extra}"),
+            None => extra,
+        });
     }
     if let Some(m) = &f.message {
         phones.extend(find_phones(m, &opts.region));
@@ -371,7 +813,11 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
         .map(|a| a.email.to_lowercase());
     let not_ours =
         |e: &String| !is_robot_or_site_address(e, letter) && forwarder.as_ref() != Some(e);
-    let labelled = f.emails.iter().find_map(|e| normalize_email(e));
+    let labelled = f
+        .emails
+        .iter()
+        .filter_map(|e| normalize_email(e))
+        .find(not_ours);
     let sniffed = || {
         f.name_emails
             .iter()
@@ -387,7 +833,44 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
             .filter_map(|a| normalize_email(&a.email))
             .find(not_ours)
     };
-    req.email = labelled.or_else(sniffed).or_else(reply_to);
+    // The client wrote from their own address (Drupal contact form, a
+    // direct letter): the sender is the client when it is nobody's robot.
+    // Only for a readable request: form fields, or a few words of text.
+    let letter_like = !req.fields.is_empty()
+        || f.message
+            .as_deref()
+            .is_some_and(|m| m.split_whitespace().count() >= 3);
+    let sender = || {
+        if !letter_like {
+            return None;
+        }
+        let from = letter
+            .from
+            .as_ref()
+            .and_then(|a| normalize_email(&a.email))?;
+        // Judged against the recipients only: From is this address itself.
+        let others = Letter {
+            to: letter.to.clone(),
+            outer: letter.outer.clone(),
+            ..Letter::default()
+        };
+        // The site's own domain: a link in the mail points there.
+        let from_domain = crate::request::site_domain(&from);
+        let site_link = lay
+            .bare_urls
+            .iter()
+            .chain(lay.loose.iter())
+            .chain(req.fields.iter().map(|(_, v)| v))
+            .flat_map(|t| t.split_whitespace())
+            .filter(|w| w.contains("://") || w.starts_with("www."))
+            .any(|w| crate::request::site_domain(w) == from_domain);
+        (!is_robot_or_site_address(&from, &others)
+            && forwarder.as_ref() != Some(&from)
+            && !system_mailbox(&from)
+            && !site_link)
+            .then_some(from)
+    };
+    req.email = labelled.or_else(sniffed).or_else(reply_to).or_else(sender);
     // The form put the visitor in Reply-To: its display name is theirs too.
     if req.name.is_none()
         && let Some(e) = &req.email
@@ -411,10 +894,14 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
     req.meta.source_request_id = f.request_id.clone();
     req.meta.ip = f.ip.clone();
 
-    req.page = f.page.as_deref().and_then(page_url).or_else(|| {
-        rule.filter(|r| r.options.bare_url_is_page)
-            .and_then(|_| lay.bare_urls.first().cloned())
-    });
+    req.page = f
+        .page
+        .as_deref()
+        .and_then(|v| page_url(v).or_else(|| relative_page(v, &lay, letter)))
+        .or_else(|| {
+            rule.filter(|r| r.options.bare_url_is_page)
+                .and_then(|_| lay.bare_urls.iter().find(|u| !is_admin_url(u)).cloned())
+        });
 
     let mut utm = f.utm.clone();
     if let Some(p) = &req.page {
@@ -429,7 +916,10 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
     }
     req.utm = utm;
 
-    classify_request(&mut req, rule, &f, honeypot, letter);
+    let cue = classify_request(&mut req, rule, &f, honeypot, letter);
+    if let Some(t) = trace {
+        t.cue = cue;
+    }
     req
 }
 
@@ -439,20 +929,22 @@ fn classify_request(
     f: &Found,
     honeypot: bool,
     letter: &Letter,
-) {
+) -> String {
     let cl = rule.map(|r| &r.classify);
     let builtin = cl.is_none_or(|c| c.builtin);
     let b = &*BUILTIN;
     // The shared cues are lower-case patterns run on lower-cased text
     // (case-insensitive Cyrillic would multiply the DFA states).
     let lower = f.client_text.to_lowercase();
-    let pick = |own: fn(&super::Classify) -> &Vec<regex::Regex>, set: &regex::RegexSet| {
-        classify::hits(
-            cl.map(own).map(Vec::as_slice).unwrap_or(&[]),
-            builtin.then_some(set),
-            &lower,
-        )
-    };
+    let pick =
+        |own: fn(&super::Classify) -> &Vec<regex::Regex>, set: &classify::CueSet, family: &str| {
+            classify::hit(
+                cl.map(own).map(Vec::as_slice).unwrap_or(&[]),
+                builtin.then_some(set),
+                family,
+                &lower,
+            )
+        };
 
     req.kind = Kind::Other;
     if letter.text.trim().is_empty() && req.fields.is_empty() {
@@ -465,7 +957,7 @@ fn classify_request(
                 letter.problems.join("; ")
             )
         });
-        return;
+        return "no readable text".into();
     }
 
     let message = f.message.as_deref().unwrap_or("");
@@ -476,27 +968,27 @@ fn classify_request(
     if honeypot {
         req.action = Action::Ignore;
         req.meta.reason = Some("a honeypot field is filled in (robot)".into());
-        return;
+        return "a honeypot field is filled in".into();
     }
-    if pick(|c| &c.ignore, &b.ignore) {
+    if let Some(cue) = pick(|c| &c.ignore, &b.ignore, "ignore") {
         req.action = Action::Ignore;
         req.meta.reason = Some("spam patterns matched".into());
-        return;
+        return cue;
     }
     if builtin && classify::url_count(message) >= 2 {
         req.action = Action::Ignore;
         req.meta.reason = Some("link spam: several links in the message".into());
-        return;
+        return "two or more links in the message".into();
     }
     if is_test {
         req.action = Action::Ignore;
         req.meta.reason = Some("a test submission".into());
-        return;
+        return "the name or message is a test word".into();
     }
-    if pick(|c| &c.trash, &b.trash) {
+    if let Some(cue) = pick(|c| &c.trash, &b.trash, "trash") {
         req.action = Action::Trash;
         req.meta.reason = Some("not about our products (trash patterns matched)".into());
-        return;
+        return cue;
     }
     if req.phone.is_none() && req.email.is_none() {
         let action = rule.map_or(Action::Review, |r| r.options.no_contact);
@@ -506,22 +998,38 @@ fn classify_request(
         } else {
             "neither a phone nor an email found".into()
         });
-        return;
+        return "no phone and no email".into();
     }
     req.action = Action::Lead;
-    req.kind = if pick(|c| &c.measurement, &b.measurement) {
-        Kind::Measurement
-    } else if pick(|c| &c.calculation, &b.calculation) {
-        Kind::Calculation
-    } else if pick(|c| &c.callback, &b.callback) {
-        Kind::Callback
-    } else if pick(|c| &c.question, &b.question) {
-        Kind::Question
-    } else if let Some(k) = cl.and_then(|c| c.default_kind) {
-        k
+    let families = [
+        (Kind::Measurement, "measurement"),
+        (Kind::Calculation, "calculation"),
+        (Kind::Callback, "callback"),
+        (Kind::Question, "question"),
+    ];
+    for (kind, family) in families {
+        let (own, set): (
+            fn(&super::Classify) -> &Vec<regex::Regex>,
+            &classify::CueSet,
+        ) = match kind {
+            Kind::Measurement => (|c| &c.measurement, &b.measurement),
+            Kind::Calculation => (|c| &c.calculation, &b.calculation),
+            Kind::Callback => (|c| &c.callback, &b.callback),
+            _ => (|c| &c.question, &b.question),
+        };
+        if let Some(cue) = pick(own, set, family) {
+            req.kind = kind;
+            return cue;
+        }
+    }
+    if let Some(k) = cl.and_then(|c| c.default_kind) {
+        req.kind = k;
+        "no cue matched: the rule's default_kind".into()
     } else if f.message.is_some() {
-        Kind::Question
+        req.kind = Kind::Question;
+        "no cue matched: a message was written, so a question".into()
     } else {
-        Kind::Callback
-    };
+        req.kind = Kind::Callback;
+        "no cue matched and no message: a callback".into()
+    }
 }

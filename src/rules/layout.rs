@@ -20,6 +20,8 @@ pub struct RawField {
     pub value: String,
     /// Canonical field, when the label is known (dictionary or rule alias).
     pub canon: Option<&'static str>,
+    /// The layout that gave the pair (for `parse --explain`).
+    pub shape: &'static str,
 }
 
 /// What the layout pass found.
@@ -30,12 +32,16 @@ pub struct Layout {
     pub bare_urls: Vec<String>,
     /// Lines that belong to no field (headings, greetings, footers excluded).
     pub loose: Vec<String>,
+    /// The loose lines above the site's footer (a separator, a builder
+    /// notice or a link after the fields ends the body): where a client's
+    /// unlabelled text can be.
+    pub body_loose: Vec<String>,
 }
 
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$)",
+        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright\b|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|may be viewed at|please contact your site administrator)",
     )
     .ok()
 });
@@ -76,6 +82,86 @@ fn bare_url(l: &str) -> Option<&str> {
     }
 }
 
+/// A list bullet (`- `, `* `, `• `) and Markdown bold around a caption
+/// (`- **Name:** Олег`) are decoration, not text.
+fn undecorate(l: &str) -> &str {
+    let mut t = l;
+    for b in ["- ", "* ", "• ", "· ", "– "] {
+        if let Some(rest) = t.strip_prefix(b) {
+            t = rest.trim_start();
+            break;
+        }
+    }
+    t
+}
+
+/// `**Name:** value` / `__Name:__ value` → the same without the markers.
+fn unbold(l: &str) -> Option<String> {
+    for m in ["**", "__"] {
+        if let Some(rest) = l.strip_prefix(m)
+            && let Some(end) = rest.find(m)
+            && end > 0
+        {
+            let mut s = String::with_capacity(l.len());
+            s.push_str(&rest[..end]);
+            s.push_str(&rest[end + m.len()..]);
+            return Some(s);
+        }
+    }
+    None
+}
+
+/// `[name] => Иван`: a PHP `print_r($_POST)` dump.
+fn dump_split(l: &str) -> Option<(&str, &str)> {
+    let rest = l.strip_prefix('[')?;
+    let close = rest.find("] =>")?;
+    let key = rest[..close].trim();
+    (!key.is_empty() && key.len() <= 60).then(|| (key, rest[close + 4..].trim()))
+}
+
+/// `phone=89001112233`: a key with no spaces, `=`, the value.
+fn key_eq_split(l: &str) -> Option<(&str, &str)> {
+    let i = l.find('=')?;
+    let key = &l[..i];
+    let ok = !key.is_empty()
+        && key.len() <= 40
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    ok.then(|| (key, l[i + 1..].trim()))
+        .filter(|(_, v)| !v.is_empty())
+}
+
+/// `Имя<tab>Анна`: a caption and its value split by a tab.
+fn tab_split(l: &str) -> Option<(&str, &str)> {
+    let i = l.find('\t')?;
+    let label = l[..i].trim();
+    let value = l[i + 1..].trim();
+    (label_shape(label) && !value.is_empty()).then_some((label, value))
+}
+
+/// `Что нужно изготовить? Прихожая`: a known caption ending in `?` with
+/// its answer on the same line.
+fn question_split(l: &str) -> Option<(&str, &str)> {
+    let i = l.find("? ")?;
+    let label = &l[..=i];
+    let value = l[i + 2..].trim();
+    (label_shape(label) && !value.is_empty()).then_some((label, value))
+}
+
+/// `. ` / `? ` / `! ` followed by a capital: two sentences (`Эл. почта`
+/// is one caption).
+fn sentence_break(t: &str) -> bool {
+    let mut prev = [' ', ' '];
+    for c in t.chars() {
+        if prev[1] == ' ' && matches!(prev[0], '.' | '?' | '!') && c.is_uppercase() {
+            return true;
+        }
+        prev = [prev[1], c];
+    }
+    false
+}
+
 /// Whether text before a separator looks like a caption, not a sentence.
 fn label_shape(label: &str) -> bool {
     let label = label.trim();
@@ -89,6 +175,10 @@ fn label_shape(label: &str) -> bool {
         return false;
     }
     if label.contains('!') {
+        return false;
+    }
+    // Two sentences are not a caption: `Здравствуйте. Адрес: …`.
+    if sentence_break(label) {
         return false;
     }
     label.split_whitespace().count() <= 12
@@ -157,53 +247,118 @@ enum State {
     /// After a block header (`--- L ---`, Bitrix stars): skip blank lines,
     /// then the value runs to the next blank line.
     Block,
+    /// A blank line inside the client's message: the next paragraph is
+    /// still theirs unless it is a label, a footer or a signature.
+    Paragraph,
 }
 
 /// Reads `text` into fields. `known` maps a normalised label to its
 /// canonical field (shared dictionary plus the rule's aliases).
 pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout {
+    read_with_ends(text, &[], known)
+}
+
+/// [`read`] where `block_ends` (line counts, ascending) mark the ends of
+/// HTML tables: a field never runs on past one.
+pub fn read_with_ends(
+    text: &str,
+    block_ends: &[usize],
+    known: &dyn Fn(&str) -> Option<&'static str>,
+) -> Layout {
     let mut out = Layout::default();
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     let mut state = State::None;
     let mut i = 0;
     let mut after_boilerplate = false;
+    // The message began on the lines under its label (CF7's `Сообщение:` /
+    // body): everything down to a known label or a footer is the client's,
+    // `Telegram: @x` lines included.
+    let mut message_block = false;
+    // A footer began (after the fields): loose lines are the site's.
+    let mut footer = false;
 
     let lookup = |label: &str| known(&super::dictionary::normalize_label(label));
 
+    let mut ends = block_ends.iter().copied().peekable();
     while i < lines.len() {
-        let l = lines[i];
+        // An HTML table of pairs ended here: its last field is complete.
+        while ends.next_if(|&e| e <= i).is_some() {
+            if state != State::Block {
+                state = State::None;
+            }
+        }
+        let unbolded;
+        let l = match unbold(undecorate(lines[i])) {
+            Some(u) => {
+                unbolded = u;
+                unbolded.as_str()
+            }
+            None => undecorate(lines[i]),
+        };
         i += 1;
 
         if l.is_empty() {
             // A blank line ends a field; only a block header still waits
-            // for its value.
-            if !(state == State::Block && current_empty(&out)) {
-                state = State::None;
+            // for its value, and the client's message may go on with
+            // another paragraph.
+            // `Сообщение:` / blank / the text: a label alone on its line
+            // still waits for its value.
+            if matches!(state, State::Block | State::Pending) && current_empty(&out) {
+                continue;
             }
+            state = if matches!(state, State::Inline | State::Block | State::Paragraph)
+                && !current_empty(&out)
+                && out
+                    .fields
+                    .last()
+                    .is_some_and(|f| f.canon == Some("message"))
+            {
+                State::Paragraph
+            } else {
+                State::None
+            };
             continue;
         }
 
         // Bitrix: a label line followed by a line of stars.
         if !is_separator(l) && lines.get(i).is_some_and(|n| is_stars(n)) {
-            push(&mut out, l, "", lookup(l));
+            push(
+                &mut out,
+                l,
+                "",
+                lookup(l),
+                "Bitrix `Label` / `*****` / value block",
+            );
+            message_block = true;
             state = State::Block;
             i += 1;
             after_boilerplate = false;
             continue;
         }
         if let Some(label) = block_label(l) {
-            push(&mut out, label, "", lookup(label));
+            push(&mut out, label, "", lookup(label), "`--- Label ---` block");
+            message_block = true;
             state = State::Block;
             after_boilerplate = false;
             continue;
         }
+        // `(` / `)` / `Array` around a PHP dump: structure, not text.
+        if l.chars()
+            .all(|c| matches!(c, '(' | ')' | '[' | ']' | '{' | '}'))
+            || l == "Array"
+        {
+            state = State::None;
+            continue;
+        }
         if is_separator(l) {
             state = State::None;
+            footer |= !out.fields.is_empty();
             continue;
         }
         if BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l)) {
             state = State::None;
             after_boilerplate = true;
+            footer = true;
             continue;
         }
         let skip_url = std::mem::take(&mut after_boilerplate);
@@ -217,6 +372,7 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
             if !skip_url {
                 out.bare_urls.push(url.to_string());
             }
+            footer |= !out.fields.is_empty();
             state = State::None;
             continue;
         }
@@ -235,25 +391,67 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
             continue;
         }
 
-        let in_message = matches!(state, State::Inline | State::Pending | State::Block)
-            && out
-                .fields
-                .last()
-                .is_some_and(|f| f.canon == Some("message"));
+        let in_message = matches!(
+            state,
+            State::Inline | State::Pending | State::Block | State::Paragraph
+        ) && out
+            .fields
+            .last()
+            .is_some_and(|f| f.canon == Some("message"));
 
         let split = colon_split(l)
-            .or_else(|| tight_colon_split(l).filter(|(lab, _)| lookup(lab).is_some()))
-            .or_else(|| arrow_split(l))
-            .or_else(|| dash_split(l).filter(|(lab, _)| lookup(lab).is_some() || l.ends_with(';')));
-        if let Some((label, value)) = split {
+            .map(|(a, b)| (a, b, "`Label: value` line"))
+            .or_else(|| {
+                tight_colon_split(l)
+                    .filter(|(lab, _)| lookup(lab).is_some())
+                    .map(|(a, b)| (a, b, "`Label:value` line (known label)"))
+            })
+            .or_else(|| arrow_split(l).map(|(a, b)| (a, b, "`Question → answer` line")))
+            .or_else(|| dump_split(l).map(|(a, b)| (a, b, "PHP `[key] => value` dump line")))
+            .or_else(|| {
+                key_eq_split(l)
+                    .filter(|(lab, _)| lookup(lab).is_some())
+                    .map(|(a, b)| (a, b, "`key=value` line (known key)"))
+            })
+            .or_else(|| {
+                tab_split(l)
+                    .filter(|(lab, _)| lookup(lab).is_some())
+                    .map(|(a, b)| (a, b, "`Label<tab>value` line (known label)"))
+            })
+            .or_else(|| {
+                question_split(l)
+                    .filter(|(lab, _)| lookup(lab).is_some())
+                    .map(|(a, b)| (a, b, "`Caption? answer` line (known label)"))
+            })
+            .or_else(|| {
+                dash_split(l)
+                    .filter(|(lab, _)| {
+                        // A lone `Title - Site` line between blank lines is a
+                        // heading, not a pair.
+                        let lone = (i < 2 || lines.get(i - 2).is_none_or(|p| p.is_empty()))
+                            && lines.get(i).is_none_or(|n| n.is_empty());
+                        l.ends_with(';') || (lookup(lab).is_some() && !lone)
+                    })
+                    .map(|(a, b)| (a, b, "`Label - value;` line"))
+            });
+        if let Some((label, value, shape)) = split {
             let norm = super::dictionary::normalize_label(label);
             let canon = known(&norm);
-            let labelish =
-                canon.is_some() || label.contains('_') || norm == "ответ" || norm == "answer";
+            // Inside the client's text a line starts a new field only when
+            // it reads like a form caption (`Материал: ПВХ`), not like a
+            // sentence with a colon in it.
+            let labelish = canon.is_some()
+                || label.contains('_')
+                || norm == "ответ"
+                || norm == "answer"
+                || (!value.is_empty()
+                    && !message_block
+                    && !value.ends_with(['.', '!', '?'])
+                    && caption_in_text(label));
             let starts_field = match state {
                 State::None => true,
                 _ if in_message => labelish,
-                State::Pending => true,
+                State::Pending | State::Paragraph => true,
                 State::Inline | State::Block => true,
             };
             if starts_field {
@@ -270,7 +468,8 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
                         continue;
                     }
                 }
-                push(&mut out, label, value, canon);
+                push(&mut out, label, value, canon, shape);
+                message_block = value.is_empty() && canon == Some("message");
                 state = if value.is_empty() {
                     State::Pending
                 } else {
@@ -281,13 +480,30 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
         }
 
         match state {
-            State::None => out.loose.push(l.to_string()),
+            State::None => {
+                if l.contains("://") {
+                    footer |= !out.fields.is_empty();
+                } else if !footer {
+                    out.body_loose.push(l.to_string());
+                }
+                out.loose.push(l.to_string());
+            }
+            State::Paragraph => {
+                if let Some(f) = out.fields.last_mut() {
+                    f.value.push_str("\n\n");
+                    f.value.push_str(l);
+                }
+                state = State::Inline;
+            }
             State::Inline | State::Pending | State::Block => {
                 if current_empty(&out) {
                     set_value(&mut out, l);
                 } else if out.fields.last().is_some_and(|f| single_line(f.canon)) {
                     // Contacts, ids and short answers never run on: the line
                     // is a heading or a footer, not part of the value.
+                    if !footer && !l.contains("://") {
+                        out.body_loose.push(l.to_string());
+                    }
                     out.loose.push(l.to_string());
                     state = State::None;
                     continue;
@@ -302,6 +518,19 @@ pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout 
         }
     }
     out
+}
+
+/// A caption typed by a site owner: a few words, no sentence punctuation,
+/// starting with a capital (or a `key_style` name).
+fn caption_in_text(label: &str) -> bool {
+    let label = label.trim();
+    let first = label.chars().next();
+    label.split_whitespace().count() <= 4
+        && !label.contains([',', '.', '!', '?', '(', ')', '"'])
+        && (first.is_some_and(char::is_uppercase)
+            || label
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
 }
 
 /// Fields whose value is one line: a following plain line is not theirs.
@@ -336,11 +565,18 @@ fn set_value(out: &mut Layout, v: &str) {
     }
 }
 
-fn push(out: &mut Layout, label: &str, value: &str, canon: Option<&'static str>) {
+fn push(
+    out: &mut Layout,
+    label: &str,
+    value: &str,
+    canon: Option<&'static str>,
+    shape: &'static str,
+) {
     out.fields.push(RawField {
         label: label.trim().to_string(),
         value: value.to_string(),
         canon,
+        shape,
     });
 }
 

@@ -30,6 +30,7 @@ use crate::mail::letter::Letter;
 use crate::request::{Action, Kind, Request};
 
 pub use crm_spec::CrmSpec;
+pub use extract::{Trace, TracePair};
 pub use load::{Origin, compile_regex, parse_rule};
 
 /// Parsing options that come from the config (`[parse]`).
@@ -166,6 +167,52 @@ impl Rule {
         all && (self.matcher.any.is_empty()
             || self.matcher.any.iter().any(|c| cond_holds(c, letter)))
     }
+}
+
+impl Rule {
+    /// Why this rule takes the mail, condition by condition (for `parse
+    /// --explain`): `subject ~ /заявк/`, or that it has no conditions.
+    pub fn match_reason(&self, letter: &Letter) -> Vec<String> {
+        if self.matcher.all.is_empty() && self.matcher.any.is_empty() {
+            return vec!["no [match] conditions: takes every mail (fallback)".into()];
+        }
+        let mut out = Vec::new();
+        for (group, conds) in [
+            ("[match]", &self.matcher.all),
+            ("[match.any]", &self.matcher.any),
+        ] {
+            for c in conds {
+                if let Some(p) = c.patterns.iter().find(|r| cond_holds_one(c, r, letter)) {
+                    out.push(format!(
+                        "{group} {} ~ /{}/",
+                        target_name(&c.target),
+                        p.as_str()
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn target_name(t: &Target) -> String {
+    match t {
+        Target::From => "from".into(),
+        Target::To => "to".into(),
+        Target::ReplyTo => "reply_to".into(),
+        Target::Subject => "subject".into(),
+        Target::Body => "body".into(),
+        Target::Html => "html".into(),
+        Target::Header(h) => format!("header {h}"),
+    }
+}
+
+fn cond_holds_one(c: &Cond, r: &Regex, l: &Letter) -> bool {
+    let one = Cond {
+        target: c.target.clone(),
+        patterns: vec![r.clone()],
+    };
+    cond_holds(&one, l)
 }
 
 fn cond_holds(c: &Cond, l: &Letter) -> bool {
@@ -414,6 +461,34 @@ impl RuleSet {
         self.apply_letter(&letter, opts)
     }
 
+    /// [`RuleSet::apply`] that also tells how the mail was read: the
+    /// letter, why the rule took it, and the [`Trace`].
+    pub fn explain(&self, raw: &[u8], opts: &ParseOptions) -> Explained {
+        let letter = Letter::parse(raw, opts.max_mail_bytes);
+        if letter.too_large {
+            let request = self.apply_letter(&letter, opts);
+            return Explained {
+                request,
+                rule_reason: vec!["the mail is too large: not read".into()],
+                trace: Trace::default(),
+                letter,
+            };
+        }
+        let rule = self.rules.iter().find(|r| r.matches(&letter));
+        let mut trace = Trace::default();
+        let request = extract::build_traced(rule, &letter, opts, Some(&mut trace));
+        let rule_reason = match rule {
+            Some(r) => r.match_reason(&letter),
+            None => vec!["no rule matched: the shared dictionary alone read it".into()],
+        };
+        Explained {
+            request,
+            rule_reason,
+            trace,
+            letter,
+        }
+    }
+
     /// An already parsed letter to a request (first matching rule wins).
     pub fn apply_letter(&self, letter: &Letter, opts: &ParseOptions) -> Request {
         if letter.too_large {
@@ -441,6 +516,16 @@ impl RuleSet {
         );
         req
     }
+}
+
+/// One mail read with its explanation (`parse --explain`).
+#[derive(Debug, Clone)]
+pub struct Explained {
+    pub request: Request,
+    pub letter: Letter,
+    /// Which `[match]` conditions held.
+    pub rule_reason: Vec<String>,
+    pub trace: Trace,
 }
 
 #[cfg(test)]

@@ -1,0 +1,552 @@
+//! Structure-first reading without a site rule: one test per layout family
+//! a person reads at a glance (HTML tables, lists and blocks, plain-text
+//! shapes, label-less letters, builder subjects), per "do not invent" case,
+//! for the client's message boundaries and for phones inside values. Every
+//! mail here goes to the shipped fallback rule (no builder fingerprint).
+
+use amo_intake::request::{Action, Kind, Request};
+use amo_intake::rules::{ParseOptions, RuleSet};
+
+fn read(raw: &str) -> Request {
+    RuleSet::builtin().apply(raw.as_bytes(), &ParseOptions::default())
+}
+
+fn html(body: &str) -> Request {
+    read(&format!(
+        "From: Site <noreply@okna.example>\r\nTo: sales@okna.example\r\nSubject: Заявка\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}"
+    ))
+}
+
+fn plain(body: &str) -> Request {
+    plain_with("Subject: Заявка\r\n", body)
+}
+
+fn plain_with(headers: &str, body: &str) -> Request {
+    read(&format!(
+        "From: Site <noreply@okna.example>\r\nTo: sales@okna.example\r\n{headers}\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}"
+    ))
+}
+
+fn pairs(r: &Request) -> Vec<(&str, &str)> {
+    r.fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect()
+}
+
+fn s(v: &Option<String>) -> Option<&str> {
+    v.as_deref()
+}
+
+// ---- HTML tables -----------------------------------------------------------
+
+#[test]
+fn table_th_labels_and_colon_in_label_cell() {
+    let r = html(
+        "<table><tr><th>Имя</th><td>Иван</td></tr><tr><td>Телефон:</td><td>+7 912 345-67-89</td></tr>\
+         <tr><th>Сообщение</th><td>Нужен замер окон</td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Иван"));
+    assert_eq!(s(&r.phone), Some("+79123456789"));
+    assert_eq!(s(&r.message), Some("Нужен замер окон"));
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn table_label_row_then_value_row() {
+    let r = html(
+        "<table><tr><td><b>Ваше имя</b></td></tr><tr><td>Иван</td></tr>\
+         <tr><td><b>Телефон</b></td></tr><tr><td>89123456789</td></tr></table>",
+    );
+    assert_eq!(
+        pairs(&r),
+        [("Ваше имя", "Иван"), ("Телефон", "89123456789")]
+    );
+}
+
+#[test]
+fn table_header_row_over_a_value_row_pairs_by_column() {
+    let r = html(
+        "<table><tr><th>Имя</th><th>Телефон</th><th>Email</th></tr>\
+         <tr><td>Иван</td><td>89123456789</td><td>ivan@mail.example</td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Иван"));
+    assert_eq!(s(&r.phone), Some("+79123456789"));
+    assert_eq!(s(&r.email), Some("ivan@mail.example"));
+}
+
+#[test]
+fn table_value_cells_holding_their_own_nested_tables() {
+    let r = html(
+        "<table><tr><td>Имя</td><td><table><tr><td>Иван</td></tr></table></td></tr>\
+         <tr><td>Телефон</td><td><table><tr><td><a href='tel:+79123456789'>+7 912 345 67 89</a>\
+         </td></tr></table></td></tr></table>",
+    );
+    assert_eq!(
+        pairs(&r),
+        [("Имя", "Иван"), ("Телефон", "+7 912 345 67 89")]
+    );
+}
+
+#[test]
+fn mailchimp_style_wrapper_with_spacers_and_footer_row() {
+    let r = html(
+        r#"<table width="100%" class="bodyTable"><tr><td align="center"><table class="container">
+<tr><td class="spacer" height="20">&nbsp;</td></tr><tr><td><h1>Новая заявка с сайта</h1></td></tr>
+<tr><td><table class="form"><tr><td style="font-weight:bold">Имя</td><td>Пётр</td></tr>
+<tr><td style="font-weight:bold">Телефон</td><td>8 (912) 345-67-89</td></tr>
+<tr><td style="font-weight:bold">Комментарий</td><td>Сколько стоит натяжной потолок 20 м2?</td></tr></table></td></tr>
+<tr><td class="footer">Хорошего дня! <a href="https://potolki.example/">potolki.example</a></td></tr>
+</table></td></tr></table>"#,
+    );
+    assert_eq!(s(&r.name), Some("Пётр"));
+    assert_eq!(s(&r.message), Some("Сколько стоит натяжной потолок 20 м2?"));
+    assert_eq!(r.kind, Kind::Calculation);
+}
+
+#[test]
+fn text_after_a_form_table_never_runs_into_its_last_field() {
+    let r = html(
+        "<table><tr><td>Имя</td><td>Николай</td></tr><tr><td>Телефон</td><td>89601823390</td></tr>\
+         <tr><td>Сообщение:</td><td>Добрый день.<br>Звоните вечером.</td></tr></table>\
+         <br><br>Приятной работы с системой!",
+    );
+    assert_eq!(s(&r.message), Some("Добрый день.\nЗвоните вечером."));
+}
+
+// ---- Lists and blocks ------------------------------------------------------
+
+#[test]
+fn list_items_bold_label_br_value() {
+    let r = html(
+        "<h2>Сообщение с сайта</h2><ul><li><b>Имя</b><br>Анна</li>\
+         <li><b>Телефон</b><br>+7 900 111-22-33</li><li><b>Сообщение</b><br>Хочу узнать цену</li></ul>",
+    );
+    assert_eq!(
+        pairs(&r),
+        [
+            ("Имя", "Анна"),
+            ("Телефон", "+7 900 111-22-33"),
+            ("Сообщение", "Хочу узнать цену")
+        ]
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+}
+
+#[test]
+fn definition_list_dt_dd() {
+    let r = html(
+        "<dl><dt>Имя</dt><dd>Анна</dd><dt>Телефон</dt><dd>+7 900 111-22-33</dd>\
+         <dt>Email</dt><dd>anna@mail.example</dd></dl>",
+    );
+    assert_eq!(s(&r.name), Some("Анна"));
+    assert_eq!(s(&r.email), Some("anna@mail.example"));
+}
+
+#[test]
+fn strong_label_followed_by_a_sibling_div_or_p() {
+    let r = html(
+        "<div><strong>Имя</strong><div>Анна</div></div><div><strong>Телефон</strong>\
+         <p>+7 900 111-22-33</p></div><div><strong>Сообщение</strong><div>Нужен замерщик</div></div>",
+    );
+    assert_eq!(s(&r.name), Some("Анна"));
+    assert_eq!(s(&r.message), Some("Нужен замерщик"));
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn paragraph_with_bold_label_and_space_before_colon() {
+    let r = html("<p><b>Имя : </b>Анна</p><p><b>Телефон : </b>+7 900 111-22-33</p>");
+    assert_eq!(
+        pairs(&r),
+        [("Имя", "Анна"), ("Телефон", "+7 900 111-22-33")]
+    );
+}
+
+#[test]
+fn bold_values_after_plain_labels() {
+    let r = html("<p>Имя: <b>Анна</b></p><p>Телефон: <b>+7 900 111-22-33</b></p>");
+    assert_eq!(
+        pairs(&r),
+        [("Имя", "Анна"), ("Телефон", "+7 900 111-22-33")]
+    );
+}
+
+#[test]
+fn a_bold_heading_over_labelled_lines_is_not_a_label() {
+    let r = html(
+        "<p><b>Заявка с формы обратной связи</b></p><p>Имя: Анна</p><p>Телефон: 89001112233</p>",
+    );
+    assert_eq!(pairs(&r), [("Имя", "Анна"), ("Телефон", "89001112233")]);
+}
+
+#[test]
+fn blocks_whose_class_names_them_label_and_value() {
+    let r = html(
+        r#"<div class="row"><div class="field-label">Имя</div><div class="field-value">Анна</div></div>
+<div class="row"><span class="label">Телефон</span> <span>+7 900 111-22-33</span></div>"#,
+    );
+    assert_eq!(
+        pairs(&r),
+        [("Имя", "Анна"), ("Телефон", "+7 900 111-22-33")]
+    );
+}
+
+// ---- Plain text ------------------------------------------------------------
+
+#[test]
+fn plain_tab_separated_key_equals_and_php_dump_lines() {
+    let r = plain("Имя\tАнна\r\nТелефон\t+7 900 111-22-33\r\n");
+    assert_eq!(
+        pairs(&r),
+        [("Имя", "Анна"), ("Телефон", "+7 900 111-22-33")]
+    );
+    let r = plain("name=Анна\r\nphone=89001112233\r\nmessage=Нужен замер\r\n");
+    assert_eq!(s(&r.name), Some("Анна"));
+    assert_eq!(s(&r.message), Some("Нужен замер"));
+    let r = plain(
+        "Array\r\n(\r\n    [name] => Анна\r\n    [phone] => 89001112233\r\n    [message] => Нужен расчёт\r\n)\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Анна"));
+    assert_eq!(s(&r.message), Some("Нужен расчёт"));
+}
+
+#[test]
+fn plain_space_before_colon_tabs_and_label_alone_on_its_line() {
+    let r =
+        plain("Имя : Анна\r\n\tТелефон:\t+7 900 111-22-33\r\nСообщение :\r\n\r\nнужен расчёт\r\n");
+    assert_eq!(
+        pairs(&r),
+        [
+            ("Имя", "Анна"),
+            ("Телефон", "+7 900 111-22-33"),
+            ("Сообщение", "нужен расчёт")
+        ]
+    );
+}
+
+#[test]
+fn plain_key_style_labels() {
+    let r = plain(
+        "name: Анна\r\nphone: +79001112233\r\ncomment: нужен расчёт\r\nformname: Обратный звонок\r\n\
+         pageurl: https://okna.example/okna\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Анна"));
+    assert_eq!(s(&r.message), Some("нужен расчёт"));
+    assert_eq!(s(&r.form), Some("Обратный звонок"));
+    assert_eq!(s(&r.page), Some("https://okna.example/okna"));
+}
+
+#[test]
+fn plain_markdown_bullets_and_bold_captions() {
+    let r = plain(
+        "- **Name:** Олег Никитин\r\n- **Phone:** +7 926 310 77 08\r\n\r\nНужен шкаф в нишу.\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Олег Никитин"));
+    assert_eq!(s(&r.phone), Some("+79263107708"));
+    assert_eq!(s(&r.message), Some("Нужен шкаф в нишу."));
+}
+
+#[test]
+fn plain_format_flowed_delsp_lines_are_rejoined() {
+    let raw = "From: v.s@mail.example\r\nTo: info@okna.example\r\nSubject: Замер\r\n\
+               MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8; format=flowed; delsp=yes\r\n\r\n\
+               Имя: Валентина\r\nСообщение: Здравствуйте, хочу поменять все ок \r\nна, позвоните 8-911-353-40-27.\r\n";
+    let r = read(raw);
+    assert_eq!(
+        s(&r.message),
+        Some("Здравствуйте, хочу поменять все окна, позвоните 8-911-353-40-27.")
+    );
+    assert_eq!(s(&r.phone), Some("+79113534027"));
+}
+
+#[test]
+fn caption_with_question_mark_and_answer_on_the_same_line() {
+    let r = plain(
+        "Ваше имя: Евгения\r\nТелефон: +7 (913) 611-42-08\r\nЧто нужно изготовить? Прихожая\r\n",
+    );
+    assert_eq!(s(&r.product), Some("Прихожая"));
+}
+
+// ---- Label-less mails ------------------------------------------------------
+
+#[test]
+fn label_less_name_email_line_and_free_text() {
+    let r = plain(
+        "Анна Петрова <anna@mail.example>\r\n\r\nЗдравствуйте, сколько стоит кухня 3 метра?\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Анна Петрова"));
+    assert_eq!(s(&r.email), Some("anna@mail.example"));
+    assert_eq!(
+        s(&r.message),
+        Some("Здравствуйте, сколько стоит кухня 3 метра?")
+    );
+    assert_eq!((r.action, r.kind), (Action::Lead, Kind::Calculation));
+}
+
+#[test]
+fn label_less_signature_dash_name_parenthesised_email() {
+    let r = plain(
+        "Здравствуйте! Нужен замер окон, позвоните 8 912 345 67 89.\r\n\r\n-Анна ( anna@mail.example )\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Анна"));
+    assert_eq!(s(&r.email), Some("anna@mail.example"));
+    assert_eq!(s(&r.phone), Some("+79123456789"));
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn label_less_free_text_with_the_phone_inside() {
+    let r = plain("Добрый день, интересует остекление балкона. Мой телефон +7 (912) 345-67-89\r\n");
+    assert_eq!(s(&r.phone), Some("+79123456789"));
+    assert!(s(&r.message).is_some_and(|m| m.contains("остекление")));
+    assert_eq!(r.action, Action::Lead);
+}
+
+#[test]
+fn label_less_visitor_in_reply_to_or_from_display_name() {
+    let r = read(
+        "From: WordPress <wordpress@okna.example>\r\nReply-To: Ольга Петрова <olga@mail.example>\r\n\
+         To: sales@okna.example\r\nSubject: Вопрос\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Хочу узнать цену на шкаф-купе\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Ольга Петрова"));
+    assert_eq!(s(&r.email), Some("olga@mail.example"));
+    let r = read(
+        "From: Елена <info@divany.example>\r\nReply-To: elena@mail.example\r\nTo: info@divany.example\r\n\
+         Subject: Сообщение от Елена (elena@mail.example)\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Можно ли заказать угловой диван в другой обивке?\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Елена"));
+    // A site's own name in From is never the client.
+    let r = read(
+        "From: Окна Люкс <noreply@okna.example>\r\nReply-To: elena@mail.example\r\nTo: info@okna.example\r\n\
+         Subject: Заявка с сайта Окна Люкс\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Можно ли заказать окно в другой цвет?\r\n",
+    );
+    assert_eq!(s(&r.name), None);
+}
+
+#[test]
+fn builder_subjects_give_the_form_title() {
+    for (subject, form) in [
+        ("New Entry: Заказать звонок", "Заказать звонок"),
+        ("Новая запись от Обратная связь", "Обратная связь"),
+        ("Contact Us Form submitted on Окна", "Contact Us"),
+        ("Form submission from: Замер", "Замер"),
+        (
+            "New Form Entry #318 for Заявка на ремонт",
+            "Заявка на ремонт",
+        ),
+    ] {
+        let r = plain_with(
+            &format!("Subject: {subject}\r\n"),
+            "Name: Анна\r\nPhone: +79001112233\r\n",
+        );
+        assert_eq!(s(&r.form), Some(form), "{subject}");
+    }
+}
+
+// ---- Do not invent ---------------------------------------------------------
+
+#[test]
+fn headings_are_never_a_label_value_pair() {
+    let r = html(
+        "<h1>Заявка на замер</h1><h2>Форма: обратная связь</h2><p>Имя: Анна</p><p>Телефон: +79001112233</p>",
+    );
+    assert_eq!(pairs(&r), [("Имя", "Анна"), ("Телефон", "+79001112233")]);
+    assert_eq!(s(&r.form), None);
+    let r = plain("Сообщение с сайта - Example\r\n\r\nИмя: Анна\r\nТелефон: +79001112233\r\n");
+    assert_eq!(pairs(&r), [("Имя", "Анна"), ("Телефон", "+79001112233")]);
+    assert_eq!(s(&r.message), None);
+}
+
+#[test]
+fn footer_home_url_is_not_the_page() {
+    let r = plain(
+        "Имя: Анна\r\nТелефон: +79001112233\r\n\r\nС уважением, Окна\r\nhttps://okna.example/\r\n",
+    );
+    assert_eq!(s(&r.page), None);
+    assert_eq!(s(&r.message), None);
+}
+
+#[test]
+fn admin_view_result_link_is_not_the_page() {
+    let r = plain(
+        "Имя: Анна\r\nТелефон: +79001112233\r\n\
+         Ссылка на результат: https://okna.example/bitrix/admin/form_result_edit.php?RESULT_ID=5\r\n",
+    );
+    assert_eq!(s(&r.page), None);
+}
+
+#[test]
+fn relative_page_path_is_made_absolute_with_the_site_host() {
+    let r = plain("Имя: Анна\r\nТелефон: +79001112233\r\nСтраница: /catalog/okna/\r\n");
+    assert_eq!(s(&r.page), Some("https://okna.example/catalog/okna/"));
+    // A robot's or a mail provider's domain is not the site: no page.
+    let r = read(
+        "From: Forms <robot@gmail.com>\r\nTo: a@b.example\r\nSubject: x\r\n\r\n\
+         Имя: Анна\r\nТелефон: +79001112233\r\nСтраница: /catalog/okna/\r\n",
+    );
+    assert_eq!(s(&r.page), None);
+}
+
+// ---- The client's message ---------------------------------------------------
+
+#[test]
+fn unknown_labelled_lines_stay_in_fields_not_in_the_message() {
+    let r = plain(
+        "Имя: Анна\r\nТелефон: +79001112233\r\nСообщение: Нужен расчёт\r\nМатериал: ПВХ\r\nЦвет: белый\r\n",
+    );
+    assert_eq!(s(&r.message), Some("Нужен расчёт"));
+    assert!(pairs(&r).contains(&("Материал", "ПВХ")));
+    assert!(pairs(&r).contains(&("Цвет", "белый")));
+}
+
+#[test]
+fn message_paragraphs_separated_by_blank_lines_stay_whole() {
+    let r = plain(
+        "Имя: Анна\r\nТелефон: +79001112233\r\nСообщение: Здравствуйте.\r\n\r\nНужен расчёт балкона.\r\n\r\nСпасибо.\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Здравствуйте.\nНужен расчёт балкона.\nСпасибо.")
+    );
+}
+
+#[test]
+fn message_ends_at_a_footer_or_signature() {
+    let r = plain(
+        "Имя: Анна\r\nТелефон: +79001112233\r\nСообщение: Нужен расчёт.\r\n\r\nС уважением, команда сайта\r\nOkna\r\n",
+    );
+    assert_eq!(s(&r.message), Some("Нужен расчёт."));
+    let r =
+        plain("Имя: Анна\r\nТелефон: +79001112233\r\nСообщение: Нужен расчёт.\r\n© 2026 Окна\r\n");
+    assert_eq!(s(&r.message), Some("Нужен расчёт."));
+}
+
+#[test]
+fn clients_unlabelled_text_above_the_fields_is_the_message() {
+    let r = plain(
+        "Здравствуйте! Купили двушку в новостройке, сколько будет стоить ремонт?\r\nТелефон: +7 (343) 288-01-56\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Здравствуйте! Купили двушку в новостройке, сколько будет стоить ремонт?")
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+}
+
+// ---- Phones inside values ----------------------------------------------------
+
+#[test]
+fn phone_value_followed_by_text_gives_the_phone_and_leaves_the_rest() {
+    let r = plain("Имя: Анна\r\nТелефон: +7 981 123 45 67. Нужен замер в субботу\r\n");
+    assert_eq!(s(&r.phone), Some("+79811234567"));
+    assert_eq!(s(&r.message), Some("Нужен замер в субботу"));
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn phone_field_holding_an_email_and_email_field_holding_a_phone() {
+    let r = plain("Имя: Анна\r\nТелефон: anna@mail.example\r\nEmail: 89811234567\r\n");
+    assert_eq!(s(&r.phone), Some("+79811234567"));
+    assert_eq!(s(&r.email), Some("anna@mail.example"));
+}
+
+#[test]
+fn mis_prefixed_plus_eight_and_us_mask_on_a_russian_number() {
+    let r = plain("Имя: Анна\r\nТелефон: +8 (981) 123-45-67\r\n");
+    assert_eq!(s(&r.phone), Some("+79811234567"));
+    let r = plain("Имя: Анна\r\nТелефон: +1 (981) 123-4567\r\n");
+    assert_eq!(s(&r.phone), Some("+79811234567"));
+}
+
+// ---- Classification by the client's words -----------------------------------
+
+#[test]
+fn kind_comes_from_the_clients_words_not_field_names() {
+    let r = plain(
+        "Имя: Анна\r\nТелефон: +79001112233\r\nНужен бесплатный замер?: Нет\r\nСообщение: Сколько стоит потолок?\r\n",
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+}
+
+#[test]
+fn marketing_pitch_job_seeker_supplier_partner_are_trash() {
+    for msg in [
+        "Мы digital-агентство. Настроим Яндекс Директ и таргет, приведём клиентов.",
+        "Ищу работу монтажником, опыт 5 лет.",
+        "Мы являемся производителем профиля ПВХ, пришлём каталог.",
+        "Предлагаем взаимовыгодное сотрудничество.",
+    ] {
+        let r = plain(&format!(
+            "Имя: Алексей\r\nТелефон: +74951203344\r\nСообщение: {msg}\r\n"
+        ));
+        assert_eq!(r.action, Action::Trash, "{msg}");
+    }
+}
+
+// ---- Bad input ----------------------------------------------------------------
+
+#[test]
+fn a_hundred_thousand_nested_elements_stay_fast_and_safe() {
+    let n = 100_000;
+    for (open, close) in [
+        ("<li><b>", "</b></li>"),
+        ("<dl><dt>", "</dt></dl>"),
+        ("<div><strong>x</strong><div>", "</div></div>"),
+        ("<h2><b>", "</b></h2>"),
+    ] {
+        let body = open.repeat(n) + "Телефон: 89001112233" + &close.repeat(n);
+        // Completes (linear scan, no recursion) and reads the number.
+        let r = html(&body);
+        assert_eq!(s(&r.phone), Some("+79001112233"), "{open}");
+    }
+}
+
+#[test]
+fn unreadable_mail_is_review_with_a_reason_never_ignore() {
+    let r = read(
+        "From: a@b.example\r\nSubject: x\r\nContent-Type: text/html\r\n\r\n<html><body></body></html>",
+    );
+    assert_eq!(r.action, Action::Review);
+    assert!(r.meta.reason.is_some());
+}
+
+#[test]
+fn a_site_or_server_sender_is_never_the_clients_email() {
+    // PHP mail() from the web server's account.
+    let r = read(
+        "From: www-data@vps123.hosting.example\r\nTo: owner@mail.example\r\nSubject: Заявка\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nИмя: Анна\r\nТелефон: 89001112233\r\n",
+    );
+    assert_eq!(s(&r.email), None);
+    // The site's own address on another domain than the manager's inbox:
+    // the mail links to that domain.
+    let r = read(
+        "From: zayavki@okna-kzn.example\r\nTo: owner@mail.example\r\nSubject: Заявка\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nИмя: Анна\r\nТелефон: 89001112233\r\n\
+         Страница: https://okna-kzn.example/zamer\r\n",
+    );
+    assert_eq!(s(&r.email), None);
+    // A person writing from their own mailbox through a contact form is.
+    let r = read(
+        "From: v.sergeevna@mail.example\r\nTo: info@okna.example\r\nSubject: Замер\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nВалентина Сергеевна sent a message using the contact form at https://okna.example/contact.\r\n\r\n\
+         Здравствуйте, приезжайте на замер окон, телефон 8-911-353-40-27.\r\n",
+    );
+    assert_eq!(s(&r.email), Some("v.sergeevna@mail.example"));
+    assert_eq!(s(&r.name), Some("Валентина Сергеевна"));
+    assert_eq!(s(&r.page), Some("https://okna.example/contact"));
+}
+
+#[test]
+fn a_sites_notice_next_to_the_fields_is_not_the_message() {
+    let r = plain(
+        "Получена новая заявка с лендинга, данные ниже\r\nИмя: Анна\r\nТелефон: 89001112233\r\n",
+    );
+    assert_eq!(s(&r.message), None);
+}
