@@ -1,0 +1,223 @@
+//! Mails rendered from real notification templates of public form code
+//! (tests/fixtures/templates/, written by its `make.py`; MANIFEST.tsv names
+//! each template's repository, path, commit and licence). Each .eml is read
+//! with the builtin rules and compared with its .json, written by a person:
+//! every key of the json must be equal (`message` with whitespace folded).
+//!
+//! `KNOWN_GAPS` lists the files today's reader still gets wrong. The test
+//! prints their differences, fails when an unlisted file differs, and fails
+//! when a listed file starts to read right (take it off the list: the list
+//! only shrinks). It also prints the corpus-wide accuracy line
+//! `RESULT templates mails=… fields_exact=…% phones=…% kinds=…% actions=…%`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use amo_intake::rules::{ParseOptions, RuleSet};
+use serde_json::Value;
+
+fn dir() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/templates"
+    ))
+}
+
+fn fold(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(s.split_whitespace().collect::<Vec<_>>().join(" ")),
+        other => other.clone(),
+    }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn mails() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// One mail read and compared: the differing keys with both values.
+struct Outcome {
+    file: String,
+    diffs: Vec<String>,
+    keys: usize,
+    keys_equal: usize,
+    phones_equal: bool,
+    kind_equal: bool,
+    action_equal: bool,
+}
+
+fn read_one(
+    rules: &RuleSet,
+    opts: &ParseOptions,
+    mail: &Path,
+) -> Result<Outcome, Box<dyn std::error::Error>> {
+    let raw = std::fs::read(mail)?;
+    let want: Value = serde_json::from_slice(&std::fs::read(mail.with_extension("json"))?)?;
+    let Value::Object(want) = want else {
+        return Err(format!("{}: json is not an object", mail.display()).into());
+    };
+    let got = rules
+        .apply(&raw, opts)
+        .contract_json(&mail.display().to_string());
+    let mut out = Outcome {
+        file: file_name(mail),
+        diffs: Vec::new(),
+        keys: 0,
+        keys_equal: 0,
+        phones_equal: true,
+        kind_equal: true,
+        action_equal: true,
+    };
+    for (k, w) in &want {
+        let h = got.get(k).cloned().unwrap_or(Value::Null);
+        let (w, h) = if k == "message" {
+            (fold(w), fold(&h))
+        } else {
+            (w.clone(), h)
+        };
+        out.keys += 1;
+        if w == h {
+            out.keys_equal += 1;
+            continue;
+        }
+        match k.as_str() {
+            "phones" => out.phones_equal = false,
+            "kind" => out.kind_equal = false,
+            "action" => out.action_equal = false,
+            _ => {}
+        }
+        out.diffs.push(format!("{k}: expected {w}, got {h}"));
+    }
+    Ok(out)
+}
+
+fn known_gaps() -> Result<BTreeSet<String>, Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string(dir().join("KNOWN_GAPS"))?;
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+fn pct(n: usize, d: usize) -> f64 {
+    if d == 0 {
+        0.0
+    } else {
+        100.0 * n as f64 / d as f64
+    }
+}
+
+#[test]
+fn template_mails_read_as_a_person_reads_them() -> Result<(), Box<dyn std::error::Error>> {
+    let rules = RuleSet::builtin();
+    let opts = ParseOptions::default();
+    let mails = mails();
+    let gaps = known_gaps()?;
+    let names: BTreeSet<String> = mails.iter().map(|m| file_name(m)).collect();
+    for g in &gaps {
+        assert!(
+            names.contains(g),
+            "KNOWN_GAPS names {g}, which is not a mail here"
+        );
+    }
+
+    let mut unexpected = Vec::new();
+    let mut healed = Vec::new();
+    let (mut keys, mut keys_eq, mut phones_eq, mut kinds_eq, mut actions_eq) = (0, 0, 0, 0, 0);
+    for mail in &mails {
+        let o = read_one(&rules, &opts, mail)?;
+        keys += o.keys;
+        keys_eq += o.keys_equal;
+        phones_eq += usize::from(o.phones_equal);
+        kinds_eq += usize::from(o.kind_equal);
+        actions_eq += usize::from(o.action_equal);
+        let listed = gaps.contains(&o.file);
+        if o.diffs.is_empty() {
+            if listed {
+                healed.push(o.file);
+            }
+            continue;
+        }
+        let report = format!("{}:\n    {}", o.file, o.diffs.join("\n    "));
+        if listed {
+            println!("known gap {report}");
+        } else {
+            unexpected.push(report);
+        }
+    }
+    let n = mails.len();
+    println!(
+        "RESULT templates mails={n} fields_exact={:.1}% phones={:.1}% kinds={:.1}% actions={:.1}%",
+        pct(keys_eq, keys),
+        pct(phones_eq, n),
+        pct(kinds_eq, n),
+        pct(actions_eq, n)
+    );
+    assert!(
+        unexpected.is_empty(),
+        "{} mails read wrong and not in KNOWN_GAPS:\n{}",
+        unexpected.len(),
+        unexpected.join("\n")
+    );
+    assert!(
+        n >= 40,
+        "{n} template mails at {}, want at least 40",
+        dir().display()
+    );
+    assert!(
+        healed.is_empty(),
+        "these mails now read right; take them off tests/fixtures/templates/KNOWN_GAPS: {}",
+        healed.join(", ")
+    );
+    Ok(())
+}
+
+#[test]
+fn every_template_mail_has_its_json_and_a_manifest_row() -> Result<(), Box<dyn std::error::Error>> {
+    let manifest = std::fs::read_to_string(dir().join("MANIFEST.tsv"))?;
+    let mut templates = BTreeSet::new();
+    let mut listed = BTreeSet::new();
+    for (i, line) in manifest.lines().enumerate().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert!(
+            cols.len() >= 6 && cols[2].contains('/') && cols[4].len() == 40,
+            "MANIFEST.tsv line {}: want file, template, owner/repo, path, 40-hex commit, licence",
+            i + 1
+        );
+        listed.insert(cols[0].to_string());
+        templates.insert(cols[1].to_string());
+    }
+    for mail in mails() {
+        assert!(
+            mail.with_extension("json").is_file(),
+            "{} has no .json",
+            mail.display()
+        );
+        assert!(
+            listed.contains(&file_name(&mail)),
+            "{} is not in MANIFEST.tsv",
+            mail.display()
+        );
+    }
+    assert!(
+        templates.len() >= 30,
+        "{} distinct templates, want at least 30",
+        templates.len()
+    );
+    Ok(())
+}
