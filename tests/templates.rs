@@ -14,20 +14,15 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use amo_intake::rules::{ParseOptions, RuleSet};
-use serde_json::Value;
+
+#[path = "support/expect.rs"]
+mod expect;
 
 fn dir() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/templates"
     ))
-}
-
-fn fold(v: &Value) -> Value {
-    match v {
-        Value::String(s) => Value::String(s.split_whitespace().collect::<Vec<_>>().join(" ")),
-        other => other.clone(),
-    }
 }
 
 fn file_name(p: &Path) -> String {
@@ -37,15 +32,7 @@ fn file_name(p: &Path) -> String {
 }
 
 fn mails() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir())
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
+    expect::mails_in(&dir())
 }
 
 /// One mail read and compared: the differing keys with both values.
@@ -65,42 +52,21 @@ fn read_one(
     mail: &Path,
 ) -> Result<Outcome, Box<dyn std::error::Error>> {
     let raw = std::fs::read(mail)?;
-    let want: Value = serde_json::from_slice(&std::fs::read(mail.with_extension("json"))?)?;
-    let Value::Object(want) = want else {
-        return Err(format!("{}: json is not an object", mail.display()).into());
-    };
+    let want = expect::expectation(mail)?;
     let got = rules
         .apply(&raw, opts)
         .contract_json(&mail.display().to_string());
-    let mut out = Outcome {
+    let diffs = expect::mismatches(&want, &got);
+    let differs = |key: &str| diffs.iter().any(|m| m.key == key);
+    let out = Outcome {
         file: file_name(mail),
-        diffs: Vec::new(),
-        keys: 0,
-        keys_equal: 0,
-        phones_equal: true,
-        kind_equal: true,
-        action_equal: true,
+        keys: want.len(),
+        keys_equal: want.len() - diffs.len(),
+        phones_equal: !differs("phones"),
+        kind_equal: !differs("kind"),
+        action_equal: !differs("action"),
+        diffs: diffs.iter().map(ToString::to_string).collect(),
     };
-    for (k, w) in &want {
-        let h = got.get(k).cloned().unwrap_or(Value::Null);
-        let (w, h) = if k == "message" {
-            (fold(w), fold(&h))
-        } else {
-            (w.clone(), h)
-        };
-        out.keys += 1;
-        if w == h {
-            out.keys_equal += 1;
-            continue;
-        }
-        match k.as_str() {
-            "phones" => out.phones_equal = false,
-            "kind" => out.kind_equal = false,
-            "action" => out.action_equal = false,
-            _ => {}
-        }
-        out.diffs.push(format!("{k}: expected {w}, got {h}"));
-    }
     Ok(out)
 }
 
