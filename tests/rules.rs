@@ -4,34 +4,19 @@
 //! fixtures vary charset (UTF-8, windows-1251, KOI8-R), transfer encoding
 //! (8bit, quoted-printable, base64), labels and layout.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use amo_intake::request::{Action, Kind};
 use amo_intake::rules::{ParseOptions, RuleSet, load_texts};
-use serde_json::Value;
+
+#[path = "support/expect.rs"]
+mod expect;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rules"))
 }
 
-fn fold(v: &Value) -> Value {
-    match v {
-        Value::String(s) => Value::String(s.split_whitespace().collect::<Vec<_>>().join(" ")),
-        other => other.clone(),
-    }
-}
-
-fn mails_in(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
-}
+use expect::mails_in;
 
 #[test]
 fn every_shipped_rule_reads_its_fixtures() -> Result<(), Box<dyn std::error::Error>> {
@@ -51,20 +36,9 @@ fn every_shipped_rule_reads_its_fixtures() -> Result<(), Box<dyn std::error::Err
             let got = rules
                 .apply(&raw, &opts)
                 .contract_json(&mail.display().to_string());
-            let want: Value = serde_json::from_slice(&std::fs::read(mail.with_extension("json"))?)?;
-            let Value::Object(want) = want else {
-                return Err("json is not an object".into());
-            };
-            for (k, w) in &want {
-                let h = got.get(k).cloned().unwrap_or(Value::Null);
-                let (w, h) = if k == "message" {
-                    (fold(w), fold(&h))
-                } else {
-                    (w.clone(), h)
-                };
-                if w != h {
-                    failures.push(format!("{}: {k}: expected {w}, got {h}", mail.display()));
-                }
+            let want = expect::expectation(&mail)?;
+            for m in expect::mismatches(&want, &got) {
+                failures.push(format!("{}: {m}", mail.display()));
             }
         }
     }
