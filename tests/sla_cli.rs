@@ -19,6 +19,7 @@ fn sla(lead: i64, manager: i64, arrival: Timestamp) -> NewSla {
         phone: None,
         asked: None,
         kind: None,
+        ..Default::default()
     }
 }
 

@@ -273,6 +273,7 @@ impl Sim {
                 phone: Some("+79161234567".into()),
                 asked: Some("Замер: пластиковые окна".into()),
                 kind: Some("measurement".into()),
+                ..Default::default()
             })
             .unwrap();
         deadline
@@ -710,6 +711,7 @@ async fn email_and_webhook_get_the_same_ladder() {
             phone: None,
             asked: None,
             kind: None,
+            ..Default::default()
         })
         .unwrap();
     let end = t0 + mins(25);
@@ -831,6 +833,7 @@ async fn run_loop_on_paused_tokio_clock() {
                 phone: None,
                 asked: None,
                 kind: None,
+                ..Default::default()
             })
             .unwrap();
     }
@@ -1018,4 +1021,72 @@ async fn a_down_channel_is_tried_once_per_pass_then_everything_is_delivered() {
     let rows = sim.journal.alerts_for(None).unwrap();
     assert_eq!(rows.iter().filter(|a| a.attempts == 5).count(), 1);
     assert_eq!(rows.iter().filter(|a| a.attempts == 1).count(), 19);
+}
+
+// ---- issue 12: the clock faults ------------------------------------------
+
+#[tokio::test]
+async fn escalation_counts_from_when_the_manager_alert_went_out_after_an_outage() {
+    let t0 = thu_noon();
+    let mut sim = Sim::new(t0, mon_fri_policy()).await;
+    sim.open(1, Some(101), ANNA, t0);
+    sim.run_until(t0 + mins(9)).await;
+    sim.fakes.tg.set_down(true);
+    sim.run_until(t0 + mins(30)).await;
+    assert_eq!(sim.alerts(), vec![]);
+    sim.fakes.tg.set_down(false);
+    sim.run_until(t0 + mins(60)).await;
+    // Retries every 2 minutes once backed off: the manager's alert goes out
+    // at 12:31:45, the head hears 10 minutes after that, not at once.
+    assert_eq!(
+        sim.alerts(),
+        vec![
+            first("Thu 2026-11-26 12:31:45", "700", "10 мин"),
+            escalation("Thu 2026-11-26 12:41:45", "42 мин"),
+        ]
+    );
+    let row = sim.journal.sla_row(1).unwrap().unwrap();
+    assert_eq!(
+        row.first_sent_ms,
+        Some((t0 + mins(31) + SignedDuration::from_secs(45)).as_millisecond())
+    );
+}
+
+#[tokio::test]
+async fn restart_across_the_deadline_escalates_after_the_late_alert() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let t0 = thu_noon();
+    let crm = Arc::new(FakeCrm::default());
+    let tg = FakeTelegram::start().await;
+    let mut log = Vec::new();
+    {
+        let journal = Arc::new(Journal::open(&path).unwrap());
+        let mut sim = Sim::with(t0, mon_fri_policy(), journal, crm.clone(), tg.clone()).await;
+        sim.open(1, Some(101), ANNA, t0);
+        sim.run_until(t0 + mins(5)).await;
+        log.extend(sim.alerts());
+    }
+    // The daemon is down from 12:05 to 12:30, across the deadline and the
+    // instant the escalation would have been due.
+    {
+        let journal = Arc::new(Journal::open(&path).unwrap());
+        let mut sim = Sim::with(
+            t0 + mins(30),
+            mon_fri_policy(),
+            journal,
+            crm.clone(),
+            tg.clone(),
+        )
+        .await;
+        sim.run_until(t0 + mins(60)).await;
+        log.extend(sim.alerts());
+    }
+    assert_eq!(
+        log,
+        vec![
+            first("Thu 2026-11-26 12:30:00", "700", "30 мин"),
+            escalation("Thu 2026-11-26 12:40:00", "40 мин"),
+        ]
+    );
 }

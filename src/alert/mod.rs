@@ -129,6 +129,14 @@ impl Alerter {
         &self.templates
     }
 
+    /// True for a channel that reaches no person directly (webhook, amoCRM task).
+    pub fn is_broadcast(&self, channel: &str) -> bool {
+        self.channels
+            .iter()
+            .find(|c| c.name() == channel)
+            .is_some_and(|c| c.is_broadcast())
+    }
+
     pub fn channel_names(&self) -> Vec<String> {
         self.channels.iter().map(|c| c.name().to_string()).collect()
     }

@@ -43,7 +43,7 @@ pub type Result<T> = std::result::Result<T, JournalError>;
 
 /// Migrations, in order; index + 1 is the `user_version` after applying it.
 /// Never edit one that has shipped: append a new one.
-const MIGRATIONS: &[&str] = &[mails::SCHEMA, outbox::SCHEMA, sla::SCHEMA];
+const MIGRATIONS: &[&str] = &[mails::SCHEMA, outbox::SCHEMA, sla::SCHEMA, sla::SCHEMA_V2];
 
 pub struct Journal {
     path: PathBuf,

@@ -74,8 +74,59 @@ CREATE TABLE sla_digest_days (
 );
 "#;
 
+/// Second SLA migration: when the manager's first alert actually went out
+/// (escalation and reminders count from it), where a request came from
+/// (`mail`, `chat`, `call`, `other`) and the channel shown in alerts
+/// ("сайт", "WhatsApp", …), the round of a lead's clock (a client writing
+/// again on an answered lead opens round 1, 2, …), earlier rounds kept for
+/// reports, the cursors of the amoCRM polls and the procedure-check findings.
+pub(super) const SCHEMA_V2: &str = r#"
+ALTER TABLE sla ADD COLUMN first_sent_at INTEGER;
+ALTER TABLE sla ADD COLUMN source TEXT;
+ALTER TABLE sla ADD COLUMN channel TEXT;
+ALTER TABLE sla ADD COLUMN round INTEGER NOT NULL DEFAULT 0;
+UPDATE sla SET first_sent_at = first_alert_at WHERE first_alert_at IS NOT NULL;
+CREATE TABLE sla_rounds (
+    lead_id         INTEGER NOT NULL,
+    round           INTEGER NOT NULL,
+    responsible_id  INTEGER,
+    source          TEXT,
+    channel         TEXT,
+    kind            TEXT,
+    client_name     TEXT,
+    arrival         INTEGER NOT NULL,
+    deadline        INTEGER NOT NULL,
+    state           TEXT    NOT NULL,
+    evidence_kind   TEXT,
+    response_ms     INTEGER,
+    late            INTEGER,
+    first_alert_at  INTEGER,
+    PRIMARY KEY (lead_id, round)
+);
+CREATE TABLE sla_cursors (
+    name        TEXT PRIMARY KEY,
+    value       INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE TABLE procedure_findings (
+    id          INTEGER PRIMARY KEY,
+    lead_id     INTEGER NOT NULL,
+    check_name  TEXT    NOT NULL,
+    -- the event that started the check (a stage move), unix ms
+    since       INTEGER NOT NULL,
+    due_at      INTEGER NOT NULL,
+    responsible_id INTEGER,
+    state       TEXT    NOT NULL DEFAULT 'pending', -- pending|ok|found|closed
+    detail      TEXT,
+    checked_at  INTEGER,
+    created_at  INTEGER NOT NULL,
+    UNIQUE (lead_id, check_name, since)
+);
+CREATE INDEX procedure_findings_due ON procedure_findings(state, due_at);
+"#;
+
 /// A row to open when a lead is delivered.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSla {
     pub lead_id: i64,
     pub contact_id: Option<i64>,
@@ -88,10 +139,15 @@ pub struct NewSla {
     /// What the client asked for (product or message), for the alert text.
     pub asked: Option<String>,
     pub kind: Option<String>,
+    /// Where the request came from: `mail` (default), `chat`, `call`, `other`.
+    pub source: Option<String>,
+    /// The channel named in alerts ("сайт", "WhatsApp", "звонок", …).
+    pub channel: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SlaState {
+    #[default]
     Waiting,
     Breached,
     Answered,
@@ -118,7 +174,7 @@ impl SlaState {
 }
 
 /// One SLA row as stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SlaRow {
     pub lead_id: i64,
     pub contact_id: Option<i64>,
@@ -139,9 +195,15 @@ pub struct SlaRow {
     pub escalated_ms: Option<i64>,
     pub reminders: u32,
     pub last_alert_ms: Option<i64>,
+    /// When a first alert actually went out (escalation counts from it).
+    pub first_sent_ms: Option<i64>,
+    pub source: Option<String>,
+    pub channel: Option<String>,
+    /// 0 for a lead's first request, n for the client's n-th new message.
+    pub round: u32,
 }
 
-const ROW_COLS: &str = "lead_id, contact_id, responsible_id, client_name, phone, asked, kind, arrival, deadline, state, evidence_kind, evidence_at, response_ms, late, last_check, first_alert_at, escalated_at, reminders, last_alert_at";
+const ROW_COLS: &str = "lead_id, contact_id, responsible_id, client_name, phone, asked, kind, arrival, deadline, state, evidence_kind, evidence_at, response_ms, late, last_check, first_alert_at, escalated_at, reminders, last_alert_at, first_sent_at, source, channel, round";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<SlaRow> {
     let state: String = r.get(9)?;
@@ -165,6 +227,10 @@ fn row(r: &Row<'_>) -> rusqlite::Result<SlaRow> {
         escalated_ms: r.get(16)?,
         reminders: r.get::<_, i64>(17)?.max(0) as u32,
         last_alert_ms: r.get(18)?,
+        first_sent_ms: r.get(19)?,
+        source: r.get(20)?,
+        channel: r.get(21)?,
+        round: r.get::<_, i64>(22)?.max(0) as u32,
     })
 }
 
@@ -417,8 +483,8 @@ impl Journal {
     pub fn sla_open(&self, new: &NewSla) -> Result<bool> {
         let conn = self.conn();
         let n = conn.execute(
-            "INSERT OR IGNORE INTO sla (lead_id, contact_id, responsible_id, mail_id, client_name, phone, asked, kind, arrival, deadline, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT OR IGNORE INTO sla (lead_id, contact_id, responsible_id, mail_id, client_name, phone, asked, kind, arrival, deadline, created_at, source, channel)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 new.lead_id,
                 new.contact_id,
@@ -430,7 +496,9 @@ impl Journal {
                 new.kind,
                 new.arrival.as_millisecond(),
                 new.deadline.as_millisecond(),
-                super::now_ms()
+                super::now_ms(),
+                new.source,
+                new.channel,
             ],
         )?;
         Ok(n == 1)
@@ -574,9 +642,13 @@ impl Journal {
             )?;
         }
         let set = match kind {
+            // Nobody to send it to: the ladder counts from the planning.
+            AlertKind::First if alerts.is_empty() => {
+                "state='breached', first_alert_at=COALESCE(first_alert_at, ?2), first_sent_at=COALESCE(first_sent_at, ?2)"
+            }
             AlertKind::First => "state='breached', first_alert_at=COALESCE(first_alert_at, ?2)",
             AlertKind::Escalation => "escalated_at=COALESCE(escalated_at, ?2)",
-            AlertKind::Reminder => "reminders=MAX(reminders, ?3)",
+            AlertKind::Reminder => "reminders=MAX(reminders, ?3 % 1000)",
         };
         // Every statement binds ?3 so the parameter count always matches.
         tx.execute(
@@ -585,6 +657,28 @@ impl Journal {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The manager's first alert went out at `at_ms` (kept once).
+    pub fn sla_first_sent(&self, lead_id: i64, at_ms: i64) -> Result<()> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE sla SET first_sent_at=COALESCE(first_sent_at, ?2) WHERE lead_id=?1",
+            params![lead_id, at_ms],
+        )?;
+        Ok(())
+    }
+
+    /// First alerts of a lead's current round not yet sent (nor cancelled).
+    pub fn first_alerts_unsent(&self, lead_id: i64) -> Result<i64> {
+        let conn = self.conn();
+        Ok(conn.query_row(
+            "SELECT COUNT(*) FROM sla_alerts a JOIN sla s ON s.lead_id=a.lead_id
+             WHERE a.lead_id=?1 AND a.kind='first' AND a.sent_at IS NULL AND a.cancelled=0
+               AND a.seq=s.round * 1000",
+            params![lead_id],
+            |r| r.get(0),
+        )?)
     }
 
     /// Alerts to send now: not sent, not cancelled, retry time reached.
@@ -677,6 +771,7 @@ mod tests {
             phone: Some("+79991234567".into()),
             asked: Some("Окна".into()),
             kind: Some("measurement".into()),
+            ..Default::default()
         }
     }
 

@@ -321,6 +321,12 @@ pub(crate) fn key_offset(text: &str, keys: &[&str]) -> Option<usize> {
     last
 }
 
+/// Source of a request that came by website mail (the clock starts at the
+/// mail's INTERNALDATE).
+pub const SOURCE_MAIL: &str = "mail";
+/// The channel name alerts show for website mails.
+pub const CHANNEL_SITE: &str = "сайт";
+
 /// What the delivery side knows about a lead just created in amoCRM.
 #[derive(Debug, Clone, Default)]
 pub struct DeliveredLead {
@@ -367,6 +373,8 @@ pub fn open_for_request(
         phone: request.phone.clone(),
         asked,
         kind: Some(request.kind.as_str().to_string()),
+        source: Some(SOURCE_MAIL.into()),
+        channel: Some(CHANNEL_SITE.into()),
     })?;
     Ok(Some(deadline))
 }

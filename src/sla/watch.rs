@@ -181,13 +181,21 @@ impl Watch {
     /// Alert steps not yet planned for a row, with their due times (ms).
     fn steps(&self, row: &SlaRow) -> Vec<Step> {
         let mut out = Vec::new();
-        match row.first_alert_ms {
-            None => out.push((AlertKind::First, 0, row.deadline_ms)),
-            Some(first) => {
+        // Escalation and reminders count from when the manager's alert
+        // actually went out, not from the deadline: after a restart or a
+        // channel outage the head must not hear within a second of the
+        // manager. Until it has gone out, they are not due.
+        // A lead's later rounds (the client wrote again) get their own
+        // sequence numbers, so their alerts are new journal rows.
+        let base = row.round.saturating_mul(1000);
+        match (row.first_alert_ms, row.first_sent_ms) {
+            (None, _) => out.push((AlertKind::First, base, row.deadline_ms)),
+            (Some(_), None) => {}
+            (Some(_), Some(first)) => {
                 if row.escalated_ms.is_none() {
                     out.push((
                         AlertKind::Escalation,
-                        0,
+                        base,
                         first.saturating_add(ms(self.policy.escalate_after)),
                     ));
                 }
@@ -197,7 +205,7 @@ impl Watch {
                     let n = row.reminders + 1;
                     out.push((
                         AlertKind::Reminder,
-                        n,
+                        base + n,
                         first.saturating_add(ms(every).saturating_mul(n as i64)),
                     ));
                 }
@@ -399,6 +407,14 @@ impl Watch {
                 Ok(()) => {
                     let at = self.clock.now().as_millisecond();
                     self.journal.alert_sent(alert.id, at)?;
+                    // A first alert on a personal channel, or the last one
+                    // of its step, starts the escalation clock.
+                    if alert.kind == AlertKind::First
+                        && (!self.alerter.is_broadcast(&alert.channel)
+                            || self.journal.first_alerts_unsent(alert.lead_id)? == 0)
+                    {
+                        self.journal.sla_first_sent(alert.lead_id, at)?;
+                    }
                     report.sent += 1;
                     tracing::info!(
                         lead_id = alert.lead_id,
@@ -460,6 +476,8 @@ impl Watch {
                     kind: d
                         .kind
                         .or_else(|| Some(crate::request::Kind::Other.as_str().into())),
+                    source: Some(super::SOURCE_MAIL.into()),
+                    channel: Some(super::CHANNEL_SITE.into()),
                 })?;
                 tracing::info!(lead_id = d.lead_id, action = %d.action, deadline = %deadline, "SLA clock started");
             }
