@@ -40,6 +40,25 @@ pub enum ChannelError {
 pub struct Message {
     pub text: String,
     pub payload: serde_json::Value,
+    /// Stable per alert (and per digest): a crash between a channel
+    /// accepting an alert and the journal marking it sent repeats the send,
+    /// so delivery is at-least-once; a channel that takes an idempotency
+    /// key (the webhook's `Idempotency-Key` header) lets the receiver drop
+    /// the repeat.
+    pub idempotency_key: Option<String>,
+}
+
+/// The idempotency key of one journalled alert: the same for every retry
+/// and across restarts (not the row id, which a new state file reuses).
+pub fn alert_key(alert: &AlertRow) -> String {
+    format!(
+        "amo-intake-sla-{}-{}-{}-{}-{}",
+        alert.lead_id,
+        alert.kind.as_str(),
+        alert.seq,
+        alert.channel,
+        alert.recipient
+    )
 }
 
 /// One way to reach people. Implementations hold no per-alert state.
@@ -339,7 +358,11 @@ impl Alerter {
             "link": link,
             "text": text,
         });
-        Message { text, payload }
+        Message {
+            text,
+            payload,
+            idempotency_key: None,
+        }
     }
 
     /// The journal rows for one alert step: one per (channel, recipient).
@@ -396,6 +419,7 @@ impl Alerter {
         let msg = Message {
             text: alert.text.clone(),
             payload,
+            idempotency_key: Some(alert_key(alert)),
         };
         ch.send(&alert.recipient, &msg).await
     }
@@ -414,6 +438,7 @@ impl Alerter {
         channel: &str,
         recipient: &str,
         text: &str,
+        key: Option<&str>,
     ) -> Result<(), ChannelError> {
         let Some(ch) = self.channels.iter().find(|c| c.name() == channel) else {
             return Err(ChannelError::Transient {
@@ -424,6 +449,7 @@ impl Alerter {
         let msg = Message {
             text: text.to_string(),
             payload: serde_json::json!({"event": "sla_digest", "text": text}),
+            idempotency_key: key.map(str::to_string),
         };
         ch.send(recipient, &msg).await
     }
@@ -433,6 +459,7 @@ impl Alerter {
         let msg = Message {
             text: text.to_string(),
             payload: serde_json::json!({"event": "sla_digest", "text": text}),
+            idempotency_key: None,
         };
         let mut errors = Vec::new();
         for ch in &self.channels {

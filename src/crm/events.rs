@@ -100,9 +100,6 @@ pub fn scan_events(
         let Some(kind) = e["type"].as_str().and_then(EvidenceKind::from_event_type) else {
             continue;
         };
-        if !kinds.contains(kind) {
-            continue;
-        }
         // A stage change by a robot (digital pipeline, created_by 0) is not
         // a manager reacting.
         if kind == EvidenceKind::Status && e["created_by"].as_i64() == Some(0) {
@@ -124,7 +121,10 @@ pub fn scan_events(
                 "contact" | "contacts" => w.contact_id == Some(entity_id),
                 _ => false,
             };
-            if !mine || at.as_second() < w.since.as_second() {
+            if !mine
+                || at.as_second() < w.since.as_second()
+                || !w.kinds.unwrap_or(kinds).contains(kind)
+            {
                 continue;
             }
             let better = best.get(&w.lead_id).is_none_or(|f| at < f.at);
@@ -187,13 +187,18 @@ impl EvidenceSource for EventsEvidence {
     ) -> BoxFuture<'a, Result<Vec<Found>, EvidenceError>> {
         Box::pin(async move {
             let mut best: HashMap<i64, Found> = HashMap::new();
-            if kinds.is_empty() {
-                return Ok(Vec::new());
-            }
             for batch in batches(leads, self.max_ids) {
+                // One query for the batch asks for every kind any of its
+                // leads counts; the scan then applies each lead's own set.
+                let asked = batch.iter().fold(EvidenceSet::none(), |acc, w| {
+                    acc.union(w.kinds.unwrap_or(kinds))
+                });
+                if asked.is_empty() {
+                    continue;
+                }
                 let mut page = 1;
                 loop {
-                    let q = events_query(batch, kinds, page);
+                    let q = events_query(batch, asked, page);
                     let body = self
                         .api
                         .get_json("/api/v4/events", &q)
@@ -250,6 +255,7 @@ mod tests {
             lead_id: lead,
             contact_id: contact,
             since: Timestamp::from_second(since).unwrap(),
+            kinds: None,
         }
     }
 

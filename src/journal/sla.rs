@@ -85,6 +85,7 @@ ALTER TABLE sla ADD COLUMN first_sent_at INTEGER;
 ALTER TABLE sla ADD COLUMN source TEXT;
 ALTER TABLE sla ADD COLUMN channel TEXT;
 ALTER TABLE sla ADD COLUMN round INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sla ADD COLUMN action TEXT;
 UPDATE sla SET first_sent_at = first_alert_at WHERE first_alert_at IS NOT NULL;
 CREATE TABLE sla_rounds (
     lead_id         INTEGER NOT NULL,
@@ -143,6 +144,8 @@ pub struct NewSla {
     pub source: Option<String>,
     /// The channel named in alerts ("сайт", "WhatsApp", "звонок", …).
     pub channel: Option<String>,
+    /// The request's action (`lead`, `review`) for website mails.
+    pub action: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -201,9 +204,10 @@ pub struct SlaRow {
     pub channel: Option<String>,
     /// 0 for a lead's first request, n for the client's n-th new message.
     pub round: u32,
+    pub action: Option<String>,
 }
 
-const ROW_COLS: &str = "lead_id, contact_id, responsible_id, client_name, phone, asked, kind, arrival, deadline, state, evidence_kind, evidence_at, response_ms, late, last_check, first_alert_at, escalated_at, reminders, last_alert_at, first_sent_at, source, channel, round";
+const ROW_COLS: &str = "lead_id, contact_id, responsible_id, client_name, phone, asked, kind, arrival, deadline, state, evidence_kind, evidence_at, response_ms, late, last_check, first_alert_at, escalated_at, reminders, last_alert_at, first_sent_at, source, channel, round, action";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<SlaRow> {
     let state: String = r.get(9)?;
@@ -231,6 +235,7 @@ fn row(r: &Row<'_>) -> rusqlite::Result<SlaRow> {
         source: r.get(20)?,
         channel: r.get(21)?,
         round: r.get::<_, i64>(22)?.max(0) as u32,
+        action: r.get(23)?,
     })
 }
 
@@ -483,8 +488,8 @@ impl Journal {
     pub fn sla_open(&self, new: &NewSla) -> Result<bool> {
         let conn = self.conn();
         let n = conn.execute(
-            "INSERT OR IGNORE INTO sla (lead_id, contact_id, responsible_id, mail_id, client_name, phone, asked, kind, arrival, deadline, created_at, source, channel)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            "INSERT OR IGNORE INTO sla (lead_id, contact_id, responsible_id, mail_id, client_name, phone, asked, kind, arrival, deadline, created_at, source, channel, action)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 new.lead_id,
                 new.contact_id,
@@ -499,6 +504,7 @@ impl Journal {
                 super::now_ms(),
                 new.source,
                 new.channel,
+                new.action,
             ],
         )?;
         Ok(n == 1)

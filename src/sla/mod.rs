@@ -375,6 +375,7 @@ pub fn open_for_request(
         kind: Some(request.kind.as_str().to_string()),
         source: Some(SOURCE_MAIL.into()),
         channel: Some(CHANNEL_SITE.into()),
+        action: Some(request.action.as_str().into()),
     })?;
     Ok(Some(deadline))
 }

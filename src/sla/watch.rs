@@ -278,6 +278,8 @@ impl Watch {
                         lead_id: r.lead_id,
                         contact_id: r.contact_id,
                         since: Timestamp::from_millisecond(r.arrival_ms).ok()?,
+                        kinds: (r.action.as_deref() == Some("review"))
+                            .then(|| self.policy.evidence.for_review()),
                     })
                 })
                 .collect();
@@ -309,6 +311,15 @@ impl Watch {
                     let ids: Vec<i64> = to_check.iter().map(|r| r.lead_id).collect();
                     self.journal.sla_mark_checked(&ids, now)?;
                     report.checked = ids.len();
+                    // Answered in time means no alert ever asked who is
+                    // responsible: ask now, so reports and `status` show
+                    // the manager, not "(not assigned)".
+                    let unknown: Vec<i64> = to_check
+                        .iter()
+                        .filter(|r| answered.contains_key(&r.lead_id) && r.responsible_id.is_none())
+                        .map(|r| r.lead_id)
+                        .collect();
+                    self.fill_responsible(&unknown).await?;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, leads = watched.len(), "evidence check failed; retrying next pass");
@@ -449,6 +460,28 @@ impl Watch {
         Ok(report)
     }
 
+    /// Stores the responsible user of leads whose rows lack one (one
+    /// batched leads call); a failure leaves them for the report's
+    /// "(not assigned)" line rather than failing the pass.
+    async fn fill_responsible(&self, lead_ids: &[i64]) -> Result<(), WatchError> {
+        if lead_ids.is_empty() {
+            return Ok(());
+        }
+        match self.evidence.leads_now(lead_ids).await {
+            Ok(map) => {
+                for (id, l) in map {
+                    if l.responsible_id.is_some() {
+                        self.journal.sla_set_responsible(id, l.responsible_id)?;
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, leads = lead_ids.len(), "cannot read responsible users of answered leads")
+            }
+        }
+        Ok(())
+    }
+
     /// Opens SLA rows for requests delivery has sent since the last pass.
     /// Requests older than a week are not watched (first start on an old
     /// state file must not alert about last month's leads).
@@ -478,6 +511,7 @@ impl Watch {
                         .or_else(|| Some(crate::request::Kind::Other.as_str().into())),
                     source: Some(super::SOURCE_MAIL.into()),
                     channel: Some(super::CHANNEL_SITE.into()),
+                    action: Some(d.action.clone()),
                 })?;
                 tracing::info!(lead_id = d.lead_id, action = %d.action, deadline = %deadline, "SLA clock started");
             }
@@ -535,7 +569,12 @@ impl Watch {
         for d in self.journal.digests_pending(now_ts.as_millisecond())? {
             let res = self
                 .alerter
-                .deliver_text(&d.channel, &d.recipient, &d.text)
+                .deliver_text(
+                    &d.channel,
+                    &d.recipient,
+                    &d.text,
+                    Some(&format!("amo-intake-digest-{}-{}", d.day, d.recipient)),
+                )
                 .await;
             let now = self.clock.now().as_millisecond();
             match res {
@@ -611,9 +650,12 @@ impl Watch {
                     add(self.clock.now(), self.policy.check_interval)
                 }
             };
+            // A delivered lead wakes the watch, so its clock is opened
+            // now, not on the next tick.
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 _ = self.clock.sleep_until(next) => {}
+                _ = self.journal.delivered() => {}
             }
         }
         tracing::info!("SLA watch stopped");
