@@ -342,6 +342,12 @@ impl Alerter {
         v.insert("deadline", deadline);
         v.insert("lead_id", row.lead_id.to_string());
         v.insert("kind", row.kind.clone().unwrap_or_else(dash));
+        v.insert(
+            "channel",
+            row.channel
+                .clone()
+                .unwrap_or_else(|| crate::sla::CHANNEL_SITE.to_string()),
+        );
         let text = template::render(self.templates.for_kind(kind), &v);
         let payload = serde_json::json!({
             "event": "sla_alert",
@@ -355,6 +361,8 @@ impl Alerter {
             "arrived_at": Timestamp::from_millisecond(row.arrival_ms).ok().map(|t| t.to_string()),
             "deadline": Timestamp::from_millisecond(row.deadline_ms).ok().map(|t| t.to_string()),
             "waited_seconds": waited,
+            "source": row.source,
+            "channel": row.channel,
             "link": link,
             "text": text,
         });
@@ -381,21 +389,8 @@ impl Alerter {
             })
         };
         let to_manager = matches!(kind, AlertKind::First | AlertKind::Reminder);
-        let manager_reachable = to_manager
-            && row.responsible_id.is_some_and(|id| {
-                self.channels
-                    .iter()
-                    .any(|c| !c.is_broadcast() && c.manager_route(id).is_some())
-            });
-        for ch in &self.channels {
-            let route = if manager_reachable {
-                row.responsible_id.and_then(|id| ch.manager_route(id))
-            } else {
-                ch.head_route()
-            };
-            if let Some(to) = route {
-                push(ch.as_ref(), to);
-            }
+        for (ch, to) in self.routes(row.responsible_id, to_manager) {
+            push(ch, to);
         }
         if out.is_empty() {
             tracing::warn!(
@@ -405,6 +400,55 @@ impl Alerter {
             );
         }
         out
+    }
+
+    /// (channel, recipient) pairs for the manager `user` on every channel
+    /// that knows them, or the head of sales when none does (or when
+    /// `to_manager` is false), so nothing is ever silent.
+    pub fn routes(&self, user: Option<i64>, to_manager: bool) -> Vec<(&dyn Channel, String)> {
+        let manager_reachable = to_manager
+            && user.is_some_and(|id| {
+                self.channels
+                    .iter()
+                    .any(|c| !c.is_broadcast() && c.manager_route(id).is_some())
+            });
+        self.channels
+            .iter()
+            .filter_map(|ch| {
+                let route = if manager_reachable {
+                    user.and_then(|id| ch.manager_route(id))
+                } else {
+                    ch.head_route()
+                };
+                Some((ch.as_ref(), route?))
+            })
+            .collect()
+    }
+
+    /// Sends a journalled message (procedure reminders) through one channel.
+    pub async fn send_to(
+        &self,
+        channel: &str,
+        recipient: &str,
+        msg: &Message,
+    ) -> Result<(), ChannelError> {
+        let Some(ch) = self.channels.iter().find(|c| c.name() == channel) else {
+            return Err(ChannelError::Transient {
+                channel: channel.to_string(),
+                message: "channel is no longer configured; re-add it to deliver this alert".into(),
+            });
+        };
+        ch.send(recipient, msg).await
+    }
+
+    /// The lead's link in amoCRM.
+    pub fn lead_link(&self, lead_id: i64) -> String {
+        format!("{}/leads/detail/{}", self.link_base, lead_id)
+    }
+
+    /// The manager's name for texts.
+    pub fn manager_name(&self, user: Option<i64>) -> String {
+        self.manager_label(user)
     }
 
     /// Sends one journalled alert through its channel.

@@ -15,6 +15,8 @@
 
 pub mod calendar;
 pub mod evidence;
+pub mod incoming;
+pub mod procedure;
 pub mod report;
 pub mod watch;
 
@@ -54,6 +56,10 @@ pub struct Policy {
     pub check_ahead: Duration,
     /// Local minute of the day for the daily digest to the head of sales.
     pub digest_at: Option<u16>,
+    /// Which sources open a clock (`[sla.sources]`).
+    pub sources: incoming::Sources,
+    /// The procedure's stage checks (`[sla.procedure]`).
+    pub procedure: procedure::Procedure,
 }
 
 impl Policy {
@@ -69,6 +75,8 @@ impl Policy {
             check_interval: Duration::from_secs(60),
             check_ahead: Duration::from_secs(60),
             digest_at: None,
+            sources: incoming::Sources::default(),
+            procedure: procedure::Procedure::default(),
         }
     }
 
@@ -200,6 +208,30 @@ impl Policy {
                 )),
             }
         }
+        let sources = match &cfg.sources {
+            None => incoming::Sources::default(),
+            Some(t) => match incoming::Sources::from_table(t, &loc) {
+                Ok(s) => s,
+                Err(d) => {
+                    for x in d {
+                        diags.push(x);
+                    }
+                    incoming::Sources::default()
+                }
+            },
+        };
+        let procedure = match &cfg.procedure {
+            None => procedure::Procedure::default(),
+            Some(t) => match procedure::Procedure::from_table(t, &loc) {
+                Ok(p) => p,
+                Err(d) => {
+                    for x in d {
+                        diags.push(x);
+                    }
+                    procedure::Procedure::default()
+                }
+            },
+        };
         if !diags.is_empty() {
             return Err(diags);
         }
@@ -213,6 +245,8 @@ impl Policy {
             check_interval,
             check_ahead: minute.min(check_interval),
             digest_at,
+            sources,
+            procedure,
         })
     }
 

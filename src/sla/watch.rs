@@ -154,11 +154,14 @@ fn ms(d: Duration) -> i64 {
 
 /// The SLA watch task.
 pub struct Watch {
-    journal: Arc<Journal>,
-    policy: Policy,
+    pub(super) journal: Arc<Journal>,
+    pub(super) policy: Policy,
     evidence: Arc<dyn EvidenceSource>,
-    alerter: Arc<Alerter>,
-    clock: Arc<dyn Clock>,
+    pub(super) alerter: Arc<Alerter>,
+    pub(super) clock: Arc<dyn Clock>,
+    /// Requests from chats, calls and other integrations (`[sla.sources]`).
+    pub(super) feed: Option<Arc<dyn super::incoming::Feed>>,
+    pub(super) poll: Mutex<super::incoming::PollState>,
 }
 
 impl Watch {
@@ -175,7 +178,15 @@ impl Watch {
             evidence,
             alerter,
             clock,
+            feed: None,
+            poll: Mutex::new(Default::default()),
         }
+    }
+
+    /// Polls amoCRM for requests from every source (`policy.sources`).
+    pub fn with_feed(mut self, feed: Arc<dyn super::incoming::Feed>) -> Self {
+        self.feed = Some(feed);
+        self
     }
 
     /// Alert steps not yet planned for a row, with their due times (ms).
@@ -249,7 +260,10 @@ impl Watch {
         let now_ts = self.clock.now();
         let now = now_ts.as_millisecond();
         let mut report = TickReport::default();
-        self.open_delivered(now_ts)?;
+        if self.policy.sources.mail {
+            self.open_delivered(now_ts)?;
+        }
+        self.poll_incoming(now_ts).await?;
         let mut rows = self.journal.sla_open_rows()?;
         // A week past the deadline a request is history: stop watching it.
         let expired: Vec<i64> = rows
@@ -450,7 +464,11 @@ impl Watch {
             }
         }
 
-        // 4. The daily digest to the head of sales.
+        // 4. Procedure checks that are due, and their reminders.
+        self.procedure_due(now_ts).await?;
+        self.procedure_send(now).await?;
+
+        // 5. The daily digest to the head of sales.
         self.digest(now_ts).await?;
 
         let (open, breached) = self.journal.sla_counts()?;
@@ -458,6 +476,10 @@ impl Watch {
 
         report.next_wake = Some(self.next_wake(now)?);
         Ok(report)
+    }
+
+    pub(super) async fn fill_responsible_pub(&self, ids: &[i64]) -> Result<(), WatchError> {
+        self.fill_responsible(ids).await
     }
 
     /// Stores the responsible user of leads whose rows lack one (one
@@ -593,6 +615,9 @@ impl Watch {
     fn next_wake(&self, now: i64) -> Result<Timestamp, WatchError> {
         let interval = ms(self.policy.check_interval);
         let mut next = now + interval; // new rows appear without notice
+        if let Some(p) = self.next_poll_ms() {
+            next = next.min(p.max(now + 1));
+        }
         for row in self.journal.sla_open_rows()? {
             let ahead = row.deadline_ms - ms(self.policy.check_ahead);
             if now < ahead {
@@ -613,6 +638,17 @@ impl Watch {
         }
         if let Some(t) = self.journal.alerts_next_try()? {
             next = next.min(t.max(now + 1));
+        }
+        if self.feed.is_some() {
+            for t in [
+                self.journal.findings_next_due()?,
+                self.journal.procedure_alerts_next_try()?,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                next = next.min(t.max(now + 1));
+            }
         }
         if let Some(t) = self.journal.digests_next_try()? {
             next = next.min(t.max(now + 1));
