@@ -283,6 +283,95 @@ pub fn check_config(cfg: &Config, config_path: &Path, config_text: Option<&str>)
     d.sorted()
 }
 
+/// `[sla.sources]` pipelines and `[sla.procedure]` stage and field names
+/// against the amoCRM account (for `amo-intake check`), each problem at the
+/// key's `path:line:col` with the names the account has.
+pub fn check_against_catalog(
+    cfg: &Config,
+    config_path: &Path,
+    config_text: &str,
+    catalog: &crate::crm::catalog::Catalog,
+) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    let Ok(policy) = Policy::from_config(&cfg.sla, config_path, Some(config_text)) else {
+        return d; // reported by check_config
+    };
+    let loc = |keys: &[&str]| -> Loc {
+        key_offset(config_text, keys)
+            .map(|o| Loc::from_offset(config_path, config_text, o))
+            .unwrap_or_else(|| Loc::new(config_path, 1, 1))
+    };
+    let pipelines: Vec<incoming::PipelineInfo> = catalog
+        .pipelines
+        .iter()
+        .map(|p| incoming::PipelineInfo {
+            id: p.id,
+            name: p.name.clone(),
+            stages: p
+                .statuses
+                .iter()
+                .map(|s| incoming::Stage {
+                    id: s.id,
+                    name: s.name.clone(),
+                    sort: 0,
+                    unsorted: s.kind == 1,
+                })
+                .collect(),
+        })
+        .collect();
+    let names = |v: Vec<String>| v.join("», «");
+    let (_, unknown) = incoming::resolve_pipelines(&policy.sources.pipelines, &pipelines);
+    for u in unknown {
+        d.push(Diagnostic::new(
+            loc(&["sla", "sources", "pipelines"]),
+            format!(
+                "[sla.sources] pipelines: no pipeline `{u}` in amoCRM; the account has «{}»",
+                names(pipelines.iter().map(|p| p.name.clone()).collect())
+            ),
+        ));
+    }
+    let stages: Vec<String> = pipelines
+        .iter()
+        .flat_map(|p| p.stages.iter().map(|s| s.name.clone()))
+        .collect();
+    for u in policy.procedure.unknown_stages(&pipelines) {
+        let key = [
+            ("trash_stage", &policy.procedure.trash_stage),
+            ("measure_stage", &policy.procedure.measure_stage),
+            ("thinking_stage", &policy.procedure.thinking_stage),
+        ]
+        .into_iter()
+        .find(|(_, v)| **v == u)
+        .map(|(k, _)| k)
+        .unwrap_or("procedure");
+        d.push(Diagnostic::new(
+            loc(&["sla", "procedure", key]),
+            format!(
+                "[sla.procedure] {key}: no stage «{u}» in amoCRM; stages are «{}»",
+                names(stages.clone())
+            ),
+        ));
+    }
+    if policy.procedure.checks.contains(&procedure::MEASURE_FIELDS) {
+        for f in &policy.procedure.measure_fields {
+            let known = catalog
+                .lead_fields
+                .iter()
+                .any(|x| x.name.trim().to_lowercase() == f.trim().to_lowercase());
+            if !known {
+                d.push(Diagnostic::new(
+                    loc(&["sla", "procedure", "measure_fields"]),
+                    format!(
+                        "[sla.procedure] measure_fields: no lead field «{f}» in amoCRM; lead fields are «{}» (see `amo-intake crm fields`)",
+                        names(catalog.lead_fields.iter().map(|x| x.name.clone()).collect())
+                    ),
+                ));
+            }
+        }
+    }
+    d
+}
+
 /// Builds the SLA watch for the daemon: policy from `[sla]`, channels from
 /// `[alerts]` (reads secrets), evidence from the shared amoCRM client.
 pub fn watch_from_config(
@@ -418,6 +507,34 @@ pub fn open_for_request(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn procedure_names_are_checked_against_the_account() {
+        let text = "[sla.sources]\npipelines = [\"Продажи\"]\n[sla.procedure]\nthinking_stage = \"Думаем\"\nmeasure_fields = [\"Адрес объекта\", \"Адресс\"]\n";
+        let cfg: crate::config::Config = toml::from_str(text).unwrap();
+        let d = check_against_catalog(
+            &cfg,
+            Path::new("/etc/a.toml"),
+            text,
+            &crate::crm::catalog::Catalog::builtin(),
+        )
+        .sorted();
+        let lines: Vec<String> = d.0.iter().map(|d| d.to_string()).collect();
+        assert!(
+            lines.iter().any(|l| l
+                .starts_with("/etc/a.toml:2:1: [sla.sources] pipelines: no pipeline `Продажи`")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|l| l
+                .starts_with("/etc/a.toml:4:1: [sla.procedure] thinking_stage: no stage «Думаем»")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|l| l.contains("no lead field «Адресс»")),
+            "{lines:?}"
+        );
+    }
 
     #[test]
     fn config_errors_point_into_the_config_file() {
