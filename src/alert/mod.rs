@@ -89,6 +89,21 @@ pub enum AlertSetupError {
     Secret(#[from] ConfigError),
 }
 
+/// `https://{subdomain}.amocrm.ru` (or the configured base URL): where lead
+/// links in alerts and reports point.
+pub fn link_base(cfg: &Config) -> String {
+    match &cfg.amocrm {
+        Some(c) => match &c.subdomain {
+            Some(s) => format!(
+                "https://{s}.{}",
+                c.domain.clone().unwrap_or_else(|| "amocrm.ru".into())
+            ),
+            None => c.base_url.clone().unwrap_or_default(),
+        },
+        None => String::new(),
+    }
+}
+
 /// Routes alerts to channels and renders their text.
 pub struct Alerter {
     channels: Vec<Arc<dyn Channel>>,
@@ -297,17 +312,7 @@ impl Alerter {
         if !diags.is_empty() {
             return Err(AlertSetupError::Invalid(diags));
         }
-        let link_base = match &cfg.amocrm {
-            Some(c) => match &c.subdomain {
-                Some(s) => format!(
-                    "https://{s}.{}",
-                    c.domain.clone().unwrap_or_else(|| "amocrm.ru".into())
-                ),
-                None => c.base_url.clone().unwrap_or_default(),
-            },
-            None => String::new(),
-        };
-        Ok(Alerter::new(channels, templates, link_base).with_names(names))
+        Ok(Alerter::new(channels, templates, link_base(cfg)).with_names(names))
     }
 
     fn manager_label(&self, user: Option<i64>) -> String {

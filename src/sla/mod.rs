@@ -15,6 +15,7 @@
 
 pub mod calendar;
 pub mod evidence;
+pub mod html;
 pub mod incoming;
 pub mod procedure;
 pub mod report;
