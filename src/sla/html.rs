@@ -110,7 +110,7 @@ pub fn breaches_by_day(rows: &[SlaRow], tz: &TimeZone, now_ms: i64) -> BTreeMap<
 
 /// The slowest requests: answered ones by response time, unanswered ones
 /// by how long they have waited (they come first: they are the worst).
-pub fn slowest<'a>(rows: &'a [SlaRow], now_ms: i64, n: usize) -> Vec<(&'a SlaRow, i64)> {
+pub fn slowest(rows: &[SlaRow], now_ms: i64, n: usize) -> Vec<(&SlaRow, i64)> {
     let mut v: Vec<(&SlaRow, i64)> = rows
         .iter()
         .filter(|r| r.state != SlaState::Closed || r.response_ms.is_some())
@@ -417,9 +417,10 @@ td,th{{border:1px solid #ddd;padding:4px 8px;text-align:right}}td:first-child,th
         .unwrap_or_default();
     let _ = write!(
         out,
-        "<p style=\"color:#888\">Сформировано amo-intake {}; медиана и 90% — по отвеченным заявкам, «за 10 мин» — доля всех заявок.</p></body></html>\n",
+        "<p style=\"color:#888\">Сформировано amo-intake {}; медиана и 90% — по отвеченным заявкам, «за 10 мин» — доля всех заявок.</p></body></html>",
         esc(&generated)
     );
+    out.push('\n');
     out
 }
 
