@@ -267,6 +267,14 @@ pub struct SlaConfig {
     /// Local time of the daily digest to the head of sales, e.g. "19:30".
     #[serde(default)]
     pub digest_at: Option<String>,
+    /// `[sla.sources]`: requests from chats, calls and other integrations
+    /// (validated by `sla::incoming::SourcesConfig`).
+    #[serde(default)]
+    pub sources: Option<toml::Table>,
+    /// `[sla.procedure]`: the procedure's stage checks (validated by
+    /// `sla::procedure::ProcedureConfig`).
+    #[serde(default)]
+    pub procedure: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

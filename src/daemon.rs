@@ -216,7 +216,10 @@ fn spawn_generation(
                 Arc::new(crate::sla::TokioClock::new()),
                 Some(c.clone()),
             )
-            .map_err(|e| DaemonError::Config(e.to_string()))?;
+            .map_err(|e| DaemonError::Config(e.to_string()))?
+            // Chats, calls, other integrations and the procedure checks
+            // (polled only when [sla.sources]/[sla.procedure] ask for it).
+            .with_feed(Arc::new(crate::crm::events::EventsEvidence::new(c.clone())));
             tasks.spawn(watch.run(stop.child_token()));
             // Admin alerts (token revoked, amoCRM blocking us, a request
             // quarantined) go to the head of sales' channels as well as the log.

@@ -23,6 +23,8 @@ pub enum Scope {
     Alert,
     /// The daily digest (`digest.txt`).
     Digest,
+    /// Procedure-check reminders (`check_<name>.txt`).
+    Check,
 }
 
 /// One placeholder: its name, where it may be used, what it becomes.
@@ -93,6 +95,18 @@ pub const TABLE: &[Placeholder] = &[
     p("deadline", Scope::Alert, "callback deadline, local time"),
     p("lead_id", Scope::Alert, "amoCRM lead id"),
     p("kind", Scope::Alert, "kind of request"),
+    p(
+        "channel",
+        Scope::Alert,
+        "where the request came from: сайт, WhatsApp, Telegram, звонок…",
+    ),
+    p("client", Scope::Check, "client's name"),
+    p("manager", Scope::Check, "the responsible manager"),
+    p("link", Scope::Check, "link to the lead in amoCRM"),
+    p("lead_id", Scope::Check, "amoCRM lead id"),
+    p("stage", Scope::Check, "the lead's stage"),
+    p("detail", Scope::Check, "what the check found missing"),
+    p("waited", Scope::Check, "how long the lead has been in the stage"),
     p("date", Scope::Digest, "the day reported"),
     p("total", Scope::Digest, "requests that day"),
     p("answered", Scope::Digest, "called back"),

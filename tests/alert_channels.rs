@@ -14,6 +14,7 @@ fn msg() -> Message {
     Message {
         text: "⏰ Клиент ждёт звонка уже 10 мин\nСделка: https://x.amocrm.ru/leads/detail/1".into(),
         payload: serde_json::json!({"lead_id": 1, "alert": "first"}),
+        idempotency_key: Some("amo-intake-sla-1-first-0-webhook-manager:7".into()),
     }
 }
 
@@ -118,6 +119,15 @@ async fn webhook_posts_payload_with_recipient() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0]["recipient"], "manager:7");
     assert_eq!(got[0]["lead_id"], 1);
+    // Alerts are at-least-once: the receiver can drop a repeat by this key.
+    assert_eq!(
+        got[0]["_header_idempotency_key"],
+        "amo-intake-sla-1-first-0-webhook-manager:7"
+    );
+    assert_eq!(
+        got[0]["idempotency_key"],
+        "amo-intake-sla-1-first-0-webhook-manager:7"
+    );
 }
 
 #[tokio::test]

@@ -139,6 +139,7 @@ impl Sim {
                 phone: Some("+79161234567".into()),
                 asked: Some("Натяжной потолок".into()),
                 kind: None,
+                ..Default::default()
             })
             .unwrap();
         (lead, contact)

@@ -19,6 +19,7 @@ fn sla(lead: i64, manager: i64, arrival: Timestamp) -> NewSla {
         phone: None,
         asked: None,
         kind: None,
+        ..Default::default()
     }
 }
 
@@ -151,4 +152,90 @@ fn missing_state_file_is_explained() {
     assert!(!ok);
     assert!(err.contains("no state file at"), "{err}");
     assert!(!dir.path().join("none.db").exists());
+}
+
+/// A headless Chromium, if the machine has one (Debian: `apt-get install
+/// chromium`).
+fn chromium() -> Option<std::path::PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .flat_map(|b| {
+            std::env::var_os("PATH")
+                .map(|p| {
+                    std::env::split_paths(&p)
+                        .map(|d| d.join(b))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn report_html_page_has_the_numbers_and_renders_in_a_browser() {
+    let (dir, cfg) = setup();
+    let page = dir.path().join("report.html");
+    let (ok, out, err) = run(&[
+        "report",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--html",
+        page.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("report page:"), "{out}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    // 3 requests; answered after 3 and 12 minutes (median 3, p90 12);
+    // one of three within 10 minutes.
+    assert!(html.contains("<b id=\"kpi-total\">3</b>"), "{html}");
+    assert!(html.contains("<b id=\"kpi-median\">3.0 мин</b>"));
+    assert!(html.contains("<b id=\"kpi-within\">33 %</b>"));
+    assert!(html.contains("<td>Анна</td><td>2</td><td>2</td><td>1</td><td>0</td><td>3.0 мин</td><td>12.0 мин</td><td>50 %</td>"), "{html}");
+    assert!(!html.contains("<script") && !html.contains("http-equiv"));
+
+    let Some(browser) = chromium() else {
+        eprintln!("notice: no chromium on PATH; the page was checked as text only");
+        return;
+    };
+    let url = format!("file://{}", page.display());
+    let dom = Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--dump-dom",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("id=\"by-manager\""),
+        "rendered DOM lacks the chart: {dom}"
+    );
+    assert!(dom.contains("class=\"median\""), "{dom}");
+    let shot = dir.path().join("report.png");
+    let status = Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+            "--window-size=1000,1600",
+            &format!("--screenshot={}", shot.display()),
+            &url,
+        ])
+        .output()
+        .unwrap();
+    let png = std::fs::read(&shot).unwrap_or_default();
+    assert!(
+        png.starts_with(b"\x89PNG"),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    if let Some(keep) = std::env::var_os("AMO_REPORT_SCREENSHOT") {
+        std::fs::copy(&shot, keep).unwrap();
+    }
 }

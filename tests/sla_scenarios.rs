@@ -273,6 +273,7 @@ impl Sim {
                 phone: Some("+79161234567".into()),
                 asked: Some("Замер: пластиковые окна".into()),
                 kind: Some("measurement".into()),
+                ..Default::default()
             })
             .unwrap();
         deadline
@@ -710,6 +711,7 @@ async fn email_and_webhook_get_the_same_ladder() {
             phone: None,
             asked: None,
             kind: None,
+            ..Default::default()
         })
         .unwrap();
     let end = t0 + mins(25);
@@ -737,6 +739,15 @@ async fn email_and_webhook_get_the_same_ladder() {
     assert_eq!(hooks[0]["link"], "https://example.amocrm.ru/leads/detail/9");
     assert_eq!(hooks[1]["recipient"], "head");
     assert_eq!(hooks[1]["alert"], "escalation");
+    // One idempotency key per alert, the same in the header and the body.
+    assert_eq!(
+        hooks[0]["_header_idempotency_key"],
+        "amo-intake-sla-9-first-0-webhook-manager:7"
+    );
+    assert_eq!(
+        hooks[1]["_header_idempotency_key"],
+        "amo-intake-sla-9-escalation-0-webhook-head"
+    );
     let sent: Vec<(String, String)> = journal
         .alerts_for(Some(9))
         .unwrap()
@@ -831,6 +842,7 @@ async fn run_loop_on_paused_tokio_clock() {
                 phone: None,
                 asked: None,
                 kind: None,
+                ..Default::default()
             })
             .unwrap();
     }
@@ -1018,4 +1030,229 @@ async fn a_down_channel_is_tried_once_per_pass_then_everything_is_delivered() {
     let rows = sim.journal.alerts_for(None).unwrap();
     assert_eq!(rows.iter().filter(|a| a.attempts == 5).count(), 1);
     assert_eq!(rows.iter().filter(|a| a.attempts == 1).count(), 19);
+}
+
+// ---- issue 12: the clock faults ------------------------------------------
+
+#[tokio::test]
+async fn escalation_counts_from_when_the_manager_alert_went_out_after_an_outage() {
+    let t0 = thu_noon();
+    let mut sim = Sim::new(t0, mon_fri_policy()).await;
+    sim.open(1, Some(101), ANNA, t0);
+    sim.run_until(t0 + mins(9)).await;
+    sim.fakes.tg.set_down(true);
+    sim.run_until(t0 + mins(30)).await;
+    assert_eq!(sim.alerts(), vec![]);
+    sim.fakes.tg.set_down(false);
+    sim.run_until(t0 + mins(60)).await;
+    // Retries every 2 minutes once backed off: the manager's alert goes out
+    // at 12:31:45, the head hears 10 minutes after that, not at once.
+    assert_eq!(
+        sim.alerts(),
+        vec![
+            first("Thu 2026-11-26 12:31:45", "700", "10 мин"),
+            escalation("Thu 2026-11-26 12:41:45", "42 мин"),
+        ]
+    );
+    let row = sim.journal.sla_row(1).unwrap().unwrap();
+    assert_eq!(
+        row.first_sent_ms,
+        Some((t0 + mins(31) + SignedDuration::from_secs(45)).as_millisecond())
+    );
+}
+
+#[tokio::test]
+async fn restart_across_the_deadline_escalates_after_the_late_alert() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let t0 = thu_noon();
+    let crm = Arc::new(FakeCrm::default());
+    let tg = FakeTelegram::start().await;
+    let mut log = Vec::new();
+    {
+        let journal = Arc::new(Journal::open(&path).unwrap());
+        let mut sim = Sim::with(t0, mon_fri_policy(), journal, crm.clone(), tg.clone()).await;
+        sim.open(1, Some(101), ANNA, t0);
+        sim.run_until(t0 + mins(5)).await;
+        log.extend(sim.alerts());
+    }
+    // The daemon is down from 12:05 to 12:30, across the deadline and the
+    // instant the escalation would have been due.
+    {
+        let journal = Arc::new(Journal::open(&path).unwrap());
+        let mut sim = Sim::with(
+            t0 + mins(30),
+            mon_fri_policy(),
+            journal,
+            crm.clone(),
+            tg.clone(),
+        )
+        .await;
+        sim.run_until(t0 + mins(60)).await;
+        log.extend(sim.alerts());
+    }
+    assert_eq!(
+        log,
+        vec![
+            first("Thu 2026-11-26 12:30:00", "700", "30 мин"),
+            escalation("Thu 2026-11-26 12:40:00", "40 мин"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn answered_in_time_still_names_the_responsible_manager() {
+    let t0 = thu_noon();
+    let mut sim = Sim::new(t0, mon_fri_policy()).await;
+    // Delivery does not know who amoCRM made responsible.
+    sim.crm.lead(1, BORIS);
+    sim.journal
+        .sla_open(&NewSla {
+            lead_id: 1,
+            arrival: t0,
+            deadline: sim.policy.deadline(t0, None),
+            ..Default::default()
+        })
+        .unwrap();
+    sim.run_until(t0 + mins(3)).await;
+    sim.crm.event("outgoing_call", "lead", 1, sim.now());
+    sim.run_until(t0 + mins(60)).await;
+    assert_eq!(sim.alerts(), vec![]);
+    let rows = sim.journal.sla_rows_since(0).unwrap();
+    assert_eq!(rows[0].state, SlaState::Answered);
+    assert_eq!(rows[0].responsible_id, Some(BORIS));
+    let by = amo_intake::sla::report::by_manager(&rows, t0.as_millisecond());
+    assert_eq!(by.keys().copied().collect::<Vec<_>>(), vec![Some(BORIS)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_delivered_lead_opens_its_clock_at_once_not_on_the_next_tick() {
+    use amo_intake::journal::outbox::NewRequest;
+    use amo_intake::request::{Action, Request};
+    let t0 = thu_noon();
+    let clock: Arc<dyn Clock> = Arc::new(TokioClock::starting_at(t0));
+    let journal = Arc::new(Journal::in_memory().unwrap());
+    let crm = Arc::new(FakeCrm::default());
+    let mut policy = mon_fri_policy();
+    policy.check_interval = Duration::from_secs(300);
+    let tg = FakeTelegram::start().await;
+    let watch = Watch::new(
+        journal.clone(),
+        policy,
+        Arc::new(EventsEvidence::new(crm.clone())),
+        Arc::new(telegram_alerter(&tg).await),
+        clock.clone(),
+    );
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(watch.run(stop.clone()));
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let request = Request {
+        action: Action::Lead,
+        name: Some("Ольга".into()),
+        ..Request::default()
+    };
+    let e = journal
+        .enqueue_request(&NewRequest {
+            mail_id: None,
+            key: "k1",
+            request: &request,
+            spec: &amo_intake::rules::CrmSpec::default(),
+            rule_set: "t",
+            received_at_ms: clock.now().as_millisecond(),
+            deadline_ms: None,
+        })
+        .unwrap();
+    journal.mark_sending(&[e.request_id]).unwrap();
+    journal.mark_sent(e.request_id, 900, None, None).unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let row = journal.sla_row(900).unwrap();
+    stop.cancel();
+    task.await.unwrap();
+    let row = row.expect("clock opened within a second of delivery");
+    assert_eq!(
+        row.arrival_ms,
+        (t0 + SignedDuration::from_secs(10)).as_millisecond()
+    );
+    assert_eq!(row.source.as_deref(), Some("mail"));
+}
+
+#[tokio::test]
+async fn a_crash_after_the_webhook_accepted_repeats_the_alert_with_the_same_key() {
+    let t0 = thu_noon();
+    let hook = FakeWebhook::start().await;
+    let channels: Vec<Arc<dyn Channel>> =
+        vec![Arc::new(Webhook::new(WebhookConfig { url: hook.url() }))];
+    let alerter = Alerter::new(channels, Templates::default(), "");
+    let journal = Journal::in_memory().unwrap();
+    journal
+        .sla_open(&NewSla {
+            lead_id: 5,
+            responsible_id: Some(ANNA),
+            arrival: t0,
+            deadline: t0 + mins(10),
+            ..Default::default()
+        })
+        .unwrap();
+    let row = journal.sla_row(5).unwrap().unwrap();
+    let plan = alerter.plan(
+        &row,
+        amo_intake::journal::sla::AlertKind::First,
+        0,
+        t0 + mins(10),
+    );
+    journal
+        .sla_plan_alerts(5, amo_intake::journal::sla::AlertKind::First, 0, 0, &plan)
+        .unwrap();
+    let pending = journal.alerts_pending(i64::MAX).unwrap();
+    // Sent, then the process dies before `alert_sent`: the next daemon
+    // sends it again (at-least-once), with the same key.
+    alerter.deliver(&pending[0]).await.unwrap();
+    let again = journal.alerts_pending(i64::MAX).unwrap();
+    assert_eq!(again.len(), 1);
+    alerter.deliver(&again[0]).await.unwrap();
+    let got = hook.received();
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        got[0]["_header_idempotency_key"],
+        got[1]["_header_idempotency_key"]
+    );
+}
+
+#[tokio::test]
+async fn review_request_without_call_task_closes_on_accept_from_unsorted() {
+    // Only the call task counts for ordinary leads; review leads get no
+    // call task, so accepting them from Unsorted (a stage change) counts.
+    let t0 = thu_noon();
+    let mut policy = mon_fri_policy();
+    policy.evidence = amo_intake::sla::EvidenceSet::none();
+    policy.evidence.insert(amo_intake::sla::EvidenceKind::Task);
+    let mut sim = Sim::new(t0, policy).await;
+    for (lead, action) in [(1, "review"), (2, "lead")] {
+        sim.crm.lead(lead, ANNA);
+        sim.journal
+            .sla_open(&NewSla {
+                lead_id: lead,
+                responsible_id: Some(ANNA),
+                arrival: t0,
+                deadline: sim.policy.deadline(t0, None),
+                action: Some(action.into()),
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    sim.run_until(t0 + mins(4)).await;
+    sim.crm.event("lead_status_changed", "lead", 1, sim.now());
+    sim.crm.event("lead_status_changed", "lead", 2, sim.now());
+    sim.run_until(t0 + mins(11)).await;
+    let r1 = sim.journal.sla_row(1).unwrap().unwrap();
+    assert_eq!(
+        (r1.state, r1.evidence_kind.as_deref()),
+        (SlaState::Answered, Some("status"))
+    );
+    // The ordinary lead still waits for its task: one alert, about lead 2.
+    assert_eq!(
+        sim.journal.sla_row(2).unwrap().unwrap().state,
+        SlaState::Breached
+    );
+    assert_eq!(sim.alerts().len(), 1);
 }

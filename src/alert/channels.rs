@@ -328,11 +328,18 @@ impl Channel for Webhook {
             let mut body = message.payload.clone();
             if let Some(o) = body.as_object_mut() {
                 o.insert("recipient".into(), recipient.into());
+                if let Some(k) = &message.idempotency_key {
+                    o.insert("idempotency_key".into(), k.as_str().into());
+                }
             }
-            let resp = self
-                .http
-                .post(&self.url)
-                .json(&body)
+            let mut req = self.http.post(&self.url).json(&body);
+            // The same key on every retry of one alert: a receiver that
+            // remembers keys drops the repeat after a crash between our
+            // send and the journal's "sent" mark.
+            if let Some(k) = &message.idempotency_key {
+                req = req.header("Idempotency-Key", k);
+            }
+            let resp = req
                 .send()
                 .await
                 .map_err(|e| transient("webhook", e.to_string()))?;

@@ -40,6 +40,25 @@ pub enum ChannelError {
 pub struct Message {
     pub text: String,
     pub payload: serde_json::Value,
+    /// Stable per alert (and per digest): a crash between a channel
+    /// accepting an alert and the journal marking it sent repeats the send,
+    /// so delivery is at-least-once; a channel that takes an idempotency
+    /// key (the webhook's `Idempotency-Key` header) lets the receiver drop
+    /// the repeat.
+    pub idempotency_key: Option<String>,
+}
+
+/// The idempotency key of one journalled alert: the same for every retry
+/// and across restarts (not the row id, which a new state file reuses).
+pub fn alert_key(alert: &AlertRow) -> String {
+    format!(
+        "amo-intake-sla-{}-{}-{}-{}-{}",
+        alert.lead_id,
+        alert.kind.as_str(),
+        alert.seq,
+        alert.channel,
+        alert.recipient
+    )
 }
 
 /// One way to reach people. Implementations hold no per-alert state.
@@ -68,6 +87,21 @@ pub enum AlertSetupError {
     Invalid(Diagnostics),
     #[error(transparent)]
     Secret(#[from] ConfigError),
+}
+
+/// `https://{subdomain}.amocrm.ru` (or the configured base URL): where lead
+/// links in alerts and reports point.
+pub fn link_base(cfg: &Config) -> String {
+    match &cfg.amocrm {
+        Some(c) => match &c.subdomain {
+            Some(s) => format!(
+                "https://{s}.{}",
+                c.domain.clone().unwrap_or_else(|| "amocrm.ru".into())
+            ),
+            None => c.base_url.clone().unwrap_or_default(),
+        },
+        None => String::new(),
+    }
 }
 
 /// Routes alerts to channels and renders their text.
@@ -127,6 +161,14 @@ impl Alerter {
 
     pub fn templates(&self) -> &Templates {
         &self.templates
+    }
+
+    /// True for a channel that reaches no person directly (webhook, amoCRM task).
+    pub fn is_broadcast(&self, channel: &str) -> bool {
+        self.channels
+            .iter()
+            .find(|c| c.name() == channel)
+            .is_some_and(|c| c.is_broadcast())
     }
 
     pub fn channel_names(&self) -> Vec<String> {
@@ -259,17 +301,7 @@ impl Alerter {
         if !diags.is_empty() {
             return Err(AlertSetupError::Invalid(diags));
         }
-        let link_base = match &cfg.amocrm {
-            Some(c) => match &c.subdomain {
-                Some(s) => format!(
-                    "https://{s}.{}",
-                    c.domain.clone().unwrap_or_else(|| "amocrm.ru".into())
-                ),
-                None => c.base_url.clone().unwrap_or_default(),
-            },
-            None => String::new(),
-        };
-        Ok(Alerter::new(channels, templates, link_base).with_names(names))
+        Ok(Alerter::new(channels, templates, link_base(cfg)).with_names(names))
     }
 
     fn manager_label(&self, user: Option<i64>) -> String {
@@ -304,6 +336,12 @@ impl Alerter {
         v.insert("deadline", deadline);
         v.insert("lead_id", row.lead_id.to_string());
         v.insert("kind", row.kind.clone().unwrap_or_else(dash));
+        v.insert(
+            "channel",
+            row.channel
+                .clone()
+                .unwrap_or_else(|| crate::sla::CHANNEL_SITE.to_string()),
+        );
         let text = template::render(self.templates.for_kind(kind), &v);
         let payload = serde_json::json!({
             "event": "sla_alert",
@@ -317,10 +355,16 @@ impl Alerter {
             "arrived_at": Timestamp::from_millisecond(row.arrival_ms).ok().map(|t| t.to_string()),
             "deadline": Timestamp::from_millisecond(row.deadline_ms).ok().map(|t| t.to_string()),
             "waited_seconds": waited,
+            "source": row.source,
+            "channel": row.channel,
             "link": link,
             "text": text,
         });
-        Message { text, payload }
+        Message {
+            text,
+            payload,
+            idempotency_key: None,
+        }
     }
 
     /// The journal rows for one alert step: one per (channel, recipient).
@@ -339,21 +383,8 @@ impl Alerter {
             })
         };
         let to_manager = matches!(kind, AlertKind::First | AlertKind::Reminder);
-        let manager_reachable = to_manager
-            && row.responsible_id.is_some_and(|id| {
-                self.channels
-                    .iter()
-                    .any(|c| !c.is_broadcast() && c.manager_route(id).is_some())
-            });
-        for ch in &self.channels {
-            let route = if manager_reachable {
-                row.responsible_id.and_then(|id| ch.manager_route(id))
-            } else {
-                ch.head_route()
-            };
-            if let Some(to) = route {
-                push(ch.as_ref(), to);
-            }
+        for (ch, to) in self.routes(row.responsible_id, to_manager) {
+            push(ch, to);
         }
         if out.is_empty() {
             tracing::warn!(
@@ -363,6 +394,55 @@ impl Alerter {
             );
         }
         out
+    }
+
+    /// (channel, recipient) pairs for the manager `user` on every channel
+    /// that knows them, or the head of sales when none does (or when
+    /// `to_manager` is false), so nothing is ever silent.
+    pub fn routes(&self, user: Option<i64>, to_manager: bool) -> Vec<(&dyn Channel, String)> {
+        let manager_reachable = to_manager
+            && user.is_some_and(|id| {
+                self.channels
+                    .iter()
+                    .any(|c| !c.is_broadcast() && c.manager_route(id).is_some())
+            });
+        self.channels
+            .iter()
+            .filter_map(|ch| {
+                let route = if manager_reachable {
+                    user.and_then(|id| ch.manager_route(id))
+                } else {
+                    ch.head_route()
+                };
+                Some((ch.as_ref(), route?))
+            })
+            .collect()
+    }
+
+    /// Sends a journalled message (procedure reminders) through one channel.
+    pub async fn send_to(
+        &self,
+        channel: &str,
+        recipient: &str,
+        msg: &Message,
+    ) -> Result<(), ChannelError> {
+        let Some(ch) = self.channels.iter().find(|c| c.name() == channel) else {
+            return Err(ChannelError::Transient {
+                channel: channel.to_string(),
+                message: "channel is no longer configured; re-add it to deliver this alert".into(),
+            });
+        };
+        ch.send(recipient, msg).await
+    }
+
+    /// The lead's link in amoCRM.
+    pub fn lead_link(&self, lead_id: i64) -> String {
+        format!("{}/leads/detail/{}", self.link_base, lead_id)
+    }
+
+    /// The manager's name for texts.
+    pub fn manager_name(&self, user: Option<i64>) -> String {
+        self.manager_label(user)
     }
 
     /// Sends one journalled alert through its channel.
@@ -377,6 +457,7 @@ impl Alerter {
         let msg = Message {
             text: alert.text.clone(),
             payload,
+            idempotency_key: Some(alert_key(alert)),
         };
         ch.send(&alert.recipient, &msg).await
     }
@@ -395,6 +476,7 @@ impl Alerter {
         channel: &str,
         recipient: &str,
         text: &str,
+        key: Option<&str>,
     ) -> Result<(), ChannelError> {
         let Some(ch) = self.channels.iter().find(|c| c.name() == channel) else {
             return Err(ChannelError::Transient {
@@ -405,6 +487,7 @@ impl Alerter {
         let msg = Message {
             text: text.to_string(),
             payload: serde_json::json!({"event": "sla_digest", "text": text}),
+            idempotency_key: key.map(str::to_string),
         };
         ch.send(recipient, &msg).await
     }
@@ -414,6 +497,7 @@ impl Alerter {
         let msg = Message {
             text: text.to_string(),
             payload: serde_json::json!({"event": "sla_digest", "text": text}),
+            idempotency_key: None,
         };
         let mut errors = Vec::new();
         for ch in &self.channels {

@@ -1,7 +1,8 @@
 //! Alert texts, filled by the one engine in [`crate::template`] from its
 //! placeholder table. Russian by default; admins override any of them with a file
 //! in `[alerts] templates_dir` (`first.txt`, `escalation.txt`,
-//! `reminder.txt`, `digest.txt`). Placeholders are `{name}`; an unknown one
+//! `reminder.txt`, `digest.txt`, and `check_<name>.txt` for the procedure
+//! checks). Placeholders are `{name}`; an unknown one
 //! is a validation error at `path:line:col`, so a typo never reaches a manager.
 
 use std::collections::HashMap;
@@ -11,19 +12,55 @@ use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::journal::sla::AlertKind;
 use crate::template::Scope;
 
+/// The procedure checks and their built-in reminder texts.
+pub const CHECKS: &[(&str, &str)] = &[
+    (
+        "trash_tasks",
+        "🗑 Сделка в «{stage}», но в ней остались открытые задачи: {detail}\n\
+По регламенту у сделки в «{stage}» задач нет — закройте их.\n\
+Ответственный: {manager}\n\
+Сделка: {link}",
+    ),
+    (
+        "measure_fields",
+        "📐 Сделка в «{stage}», но не заполнено: {detail}\n\
+Заполните данные для замера в карточке сделки.\n\
+Ответственный: {manager}\n\
+Сделка: {link}",
+    ),
+    (
+        "thinking_note",
+        "🤔 Сделка в «{stage}» уже {waited}, но нет примечания с итогом разговора\n\
+Добавьте короткое примечание: о чём договорились, почему клиент не готов к замеру.\n\
+Ответственный: {manager}\n\
+Сделка: {link}",
+    ),
+    (
+        "thinking_task",
+        "🤔 Сделка в «{stage}» уже {waited}, но нет задачи на следующий контакт\n\
+Поставьте задачу с датой следующего звонка.\n\
+Ответственный: {manager}\n\
+Сделка: {link}",
+    ),
+];
+
+
 const FIRST: &str = "⏰ Клиент ждёт звонка уже {waited}\n\
+Откуда: {channel}\n\
 Клиент: {client}, {phone}\n\
 Запрос: {asked}\n\
 Ответственный: {manager}\n\
 Сделка: {link}";
 
 const ESCALATION: &str = "🚨 Клиенту не перезвонили за {waited}\n\
+Откуда: {channel}\n\
 Клиент: {client}, {phone}\n\
 Запрос: {asked}\n\
 Ответственный: {manager} (первое напоминание уже отправлено)\n\
 Сделка: {link}";
 
 const REMINDER: &str = "⏰ Напоминание: клиент всё ещё ждёт звонка, {waited}\n\
+Откуда: {channel}\n\
 Клиент: {client}, {phone}\n\
 Ответственный: {manager}\n\
 Сделка: {link}";
@@ -40,6 +77,8 @@ pub struct Templates {
     escalation: String,
     reminder: String,
     digest: String,
+    /// Procedure-check name → text.
+    checks: HashMap<String, String>,
 }
 
 impl Default for Templates {
@@ -49,6 +88,10 @@ impl Default for Templates {
             escalation: ESCALATION.into(),
             reminder: REMINDER.into(),
             digest: DIGEST.into(),
+            checks: CHECKS
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         }
     }
 }
@@ -78,6 +121,25 @@ impl Templates {
             return Ok(t);
         };
         let mut diags = Diagnostics::default();
+        let mut checks = t.checks.clone();
+        for (name, slot) in checks.iter_mut() {
+            let path = dir.join(format!("check_{name}.txt"));
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    let d = validate(&path, &text, Scope::Check);
+                    if d.is_empty() {
+                        *slot = text.trim_end().to_string();
+                    }
+                    diags.extend(d);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => diags.push(Diagnostic::new(
+                    Loc::new(&path, 1, 1),
+                    format!("cannot read the template: {e}"),
+                )),
+            }
+        }
+        t.checks = checks;
         for (file, slot, allowed) in [
             ("first.txt", &mut t.first, Scope::Alert),
             ("escalation.txt", &mut t.escalation, Scope::Alert),
@@ -113,6 +175,11 @@ impl Templates {
 
     pub fn digest(&self) -> &str {
         &self.digest
+    }
+
+    /// The reminder text of a procedure check (empty for an unknown name).
+    pub fn check(&self, name: &str) -> &str {
+        self.checks.get(name).map(String::as_str).unwrap_or("")
     }
 }
 
@@ -200,6 +267,11 @@ mod tests {
             escalated_ms: None,
             reminders: 0,
             last_alert_ms: None,
+            first_sent_ms: None,
+            source: Some("mail".into()),
+            channel: Some("сайт".into()),
+            round: 0,
+            action: Some("lead".into()),
         };
         let now = jiff::Timestamp::from_second(660).unwrap();
         let text = alerter.render(&row, AlertKind::First, now).text;

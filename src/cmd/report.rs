@@ -26,6 +26,10 @@ pub struct Args {
     /// Break the figures down by responsible manager.
     #[arg(long, value_enum)]
     pub by: Option<By>,
+    /// Also write one self-contained HTML page (charts inline, no network)
+    /// for the head of sales to this file.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 fn mins(ms: Option<i64>) -> String {
@@ -67,7 +71,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .context("--since: not a valid local date")?
         .timestamp()
         .as_millisecond();
-    let rows = journal.sla_rows_since(since_ms)?;
+    // A client who wrote again on a lead makes a new round: earlier
+    // rounds count as requests of their own.
+    let mut rows = journal.sla_rows_since(since_ms)?;
+    rows.extend(journal.sla_rounds_since(since_ms)?);
     let names: std::collections::HashMap<i64, String> = cfg
         .alerts
         .names
@@ -89,6 +96,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             };
             println!("{}", line(&label, &s));
         }
+    }
+    if let Some(file) = &args.html {
+        let findings = journal.findings_since(since_ms)?;
+        let names: std::collections::BTreeMap<i64, String> = names.into_iter().collect();
+        let page = crate::sla::html::render(&crate::sla::html::ReportData {
+            title: format!("Ответы на заявки с {}", since_date.strftime("%d.%m.%Y")),
+            rows: &rows,
+            findings: &findings,
+            names: &names,
+            link_base: crate::alert::link_base(&cfg),
+            tz: tz.clone(),
+            now_ms: now,
+        });
+        std::fs::write(file, page)
+            .with_context(|| format!("--html: cannot write {}", file.display()))?;
+        println!("report page: {}", file.display());
     }
     Ok(ExitCode::SUCCESS)
 }

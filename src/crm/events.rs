@@ -100,9 +100,6 @@ pub fn scan_events(
         let Some(kind) = e["type"].as_str().and_then(EvidenceKind::from_event_type) else {
             continue;
         };
-        if !kinds.contains(kind) {
-            continue;
-        }
         // A stage change by a robot (digital pipeline, created_by 0) is not
         // a manager reacting.
         if kind == EvidenceKind::Status && e["created_by"].as_i64() == Some(0) {
@@ -124,7 +121,10 @@ pub fn scan_events(
                 "contact" | "contacts" => w.contact_id == Some(entity_id),
                 _ => false,
             };
-            if !mine || at.as_second() < w.since.as_second() {
+            if !mine
+                || at.as_second() < w.since.as_second()
+                || !w.kinds.unwrap_or(kinds).contains(kind)
+            {
                 continue;
             }
             let better = best.get(&w.lead_id).is_none_or(|f| at < f.at);
@@ -187,13 +187,18 @@ impl EvidenceSource for EventsEvidence {
     ) -> BoxFuture<'a, Result<Vec<Found>, EvidenceError>> {
         Box::pin(async move {
             let mut best: HashMap<i64, Found> = HashMap::new();
-            if kinds.is_empty() {
-                return Ok(Vec::new());
-            }
             for batch in batches(leads, self.max_ids) {
+                // One query for the batch asks for every kind any of its
+                // leads counts; the scan then applies each lead's own set.
+                let asked = batch.iter().fold(EvidenceSet::none(), |acc, w| {
+                    acc.union(w.kinds.unwrap_or(kinds))
+                });
+                if asked.is_empty() {
+                    continue;
+                }
                 let mut page = 1;
                 loop {
-                    let q = events_query(batch, kinds, page);
+                    let q = events_query(batch, asked, page);
                     let body = self
                         .api
                         .get_json("/api/v4/events", &q)
@@ -240,6 +245,355 @@ impl EvidenceSource for EventsEvidence {
     }
 }
 
+// ---- the incoming-requests feed (`[sla.sources]`, `[sla.procedure]`) ----
+
+use crate::sla::incoming::{
+    Entity, Feed, FeedEvent, FeedKind, LeadInfo, PipelineInfo, Stage, UnsortedItem,
+};
+
+/// Event types the watch polls for: new leads, clients writing or calling,
+/// managers answering, stage moves and notes (procedure checks).
+pub const FEED_TYPES: &[&str] = &[
+    "lead_added",
+    "incoming_chat_message",
+    "outgoing_chat_message",
+    "incoming_call",
+    "outgoing_call",
+    "lead_status_changed",
+    "common_note_added",
+];
+
+/// Query of one page of the events poll.
+pub fn feed_query(from: Timestamp, page: u32) -> Vec<(String, String)> {
+    let mut q: Vec<(String, String)> = FEED_TYPES
+        .iter()
+        .map(|t| ("filter[type][]".to_string(), (*t).to_string()))
+        .collect();
+    q.push((
+        "filter[created_at][from]".into(),
+        from.as_second().to_string(),
+    ));
+    q.push(("limit".into(), EVENTS_PAGE.to_string()));
+    q.push(("page".into(), page.to_string()));
+    q
+}
+
+fn first_after<'a>(e: &'a Value, key: &str) -> &'a Value {
+    &e["value_after"][0][key]
+}
+
+/// One event of the events list as the feed sees it (None: not ours).
+pub fn parse_feed_event(e: &Value) -> Option<FeedEvent> {
+    let entity_id = e["entity_id"].as_i64()?;
+    let entity = match e["entity_type"].as_str()? {
+        "lead" | "leads" => Entity::Lead(entity_id),
+        "contact" | "contacts" => Entity::Contact(entity_id),
+        _ => return None,
+    };
+    let at = Timestamp::from_second(e["created_at"].as_i64()?).ok()?;
+    let kind = match e["type"].as_str()? {
+        "lead_added" => FeedKind::LeadAdded,
+        "incoming_chat_message" => FeedKind::ClientMessage,
+        "outgoing_chat_message" => FeedKind::ManagerMessage,
+        "incoming_call" => FeedKind::IncomingCall {
+            note: first_after(e, "note")["id"].as_i64(),
+        },
+        "outgoing_call" => FeedKind::ManagerCall,
+        "lead_status_changed" => {
+            let st = first_after(e, "lead_status");
+            FeedKind::StatusChanged {
+                pipeline_id: st["pipeline_id"].as_i64(),
+                status_id: st["id"].as_i64()?,
+                by_robot: e["created_by"].as_i64() == Some(0),
+            }
+        }
+        "common_note_added" => FeedKind::NoteAdded,
+        "task_added" => FeedKind::TaskAdded,
+        _ => return None,
+    };
+    let msg = first_after(e, "message");
+    let origin = msg["origin"]
+        .as_str()
+        .or_else(|| msg["source"].as_str())
+        .map(str::to_string);
+    Some(FeedEvent {
+        kind,
+        entity,
+        at,
+        origin,
+    })
+}
+
+/// Items of an Unsorted list page.
+pub fn parse_unsorted(body: &Value) -> Vec<UnsortedItem> {
+    let Some(items) = body["_embedded"]["unsorted"].as_array() else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|u| {
+            let lead_id = u["_embedded"]["leads"][0]["id"].as_i64()?;
+            // amoCRM has returned numbers as strings in Unsorted: parse leniently.
+            let created = u["created_at"]
+                .as_i64()
+                .or_else(|| u["created_at"].as_str()?.parse().ok())?;
+            let client = &u["metadata"]["client"]["name"];
+            let from = &u["metadata"]["from"];
+            Some(UnsortedItem {
+                lead_id,
+                contact_id: u["_embedded"]["contacts"][0]["id"].as_i64(),
+                pipeline_id: u["pipeline_id"].as_i64(),
+                category: u["category"].as_str().unwrap_or("").to_string(),
+                source_name: u["source_name"]
+                    .as_str()
+                    .or_else(|| u["metadata"]["source_name"].as_str())
+                    .or_else(|| u["metadata"]["origin"].as_str())
+                    .map(str::to_string),
+                client_name: client
+                    .as_str()
+                    .or_else(|| from.as_str())
+                    .or_else(|| from["name"].as_str())
+                    .map(str::to_string),
+                created_at: Timestamp::from_second(created).ok()?,
+            })
+        })
+        .collect()
+}
+
+/// Leads of a leads list page, with the main contact and custom fields.
+pub fn parse_lead_infos(body: &Value, out: &mut HashMap<i64, LeadInfo>) {
+    let Some(leads) = body["_embedded"]["leads"].as_array() else {
+        return;
+    };
+    for l in leads {
+        let Some(id) = l["id"].as_i64() else { continue };
+        let status = l["status_id"].as_i64();
+        let contacts = l["_embedded"]["contacts"].as_array();
+        let contact_id = contacts.and_then(|c| {
+            c.iter()
+                .find(|x| x["is_main"].as_bool() == Some(true))
+                .or_else(|| c.first())
+                .and_then(|x| x["id"].as_i64())
+        });
+        let mut fields = HashMap::new();
+        for f in l["custom_fields_values"].as_array().into_iter().flatten() {
+            let Some(name) = f["field_name"].as_str() else {
+                continue;
+            };
+            let filled = f["values"].as_array().is_some_and(|vs| {
+                vs.iter().any(|v| match &v["value"] {
+                    Value::String(s) => !s.trim().is_empty(),
+                    Value::Null => v["enum_id"].is_i64(),
+                    _ => true,
+                })
+            });
+            fields.insert(name.to_string(), filled);
+        }
+        out.insert(
+            id,
+            LeadInfo {
+                id,
+                name: l["name"].as_str().map(str::to_string),
+                pipeline_id: l["pipeline_id"].as_i64(),
+                status_id: status,
+                responsible_id: l["responsible_user_id"].as_i64(),
+                contact_id,
+                closed: matches!(status, Some(142) | Some(143))
+                    || l["is_deleted"].as_bool() == Some(true),
+                fields,
+            },
+        );
+    }
+}
+
+/// Pipelines with their stages.
+pub fn parse_pipelines(body: &Value) -> Vec<PipelineInfo> {
+    let Some(ps) = body["_embedded"]["pipelines"].as_array() else {
+        return Vec::new();
+    };
+    ps.iter()
+        .filter_map(|p| {
+            Some(PipelineInfo {
+                id: p["id"].as_i64()?,
+                name: p["name"].as_str().unwrap_or("").to_string(),
+                stages: p["_embedded"]["statuses"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| {
+                        Some(Stage {
+                            id: s["id"].as_i64()?,
+                            name: s["name"].as_str().unwrap_or("").to_string(),
+                            sort: s["sort"].as_i64().unwrap_or(0),
+                            unsorted: s["type"].as_i64() == Some(1),
+                        })
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// A call note's outcome: missed when amoCRM's `call_status` says nobody
+/// talked (1 left a message, 6 not reached, 7 busy), or, without a status,
+/// when the call lasted 0 seconds.
+pub fn call_missed(note: &Value) -> bool {
+    let p = &note["params"];
+    match p["call_status"].as_i64() {
+        Some(s) => matches!(s, 1 | 6 | 7),
+        None => p["duration"].as_i64().unwrap_or(0) == 0,
+    }
+}
+
+impl EventsEvidence {
+    async fn get(
+        &self,
+        path: &str,
+        q: &[(String, String)],
+    ) -> Result<Option<Value>, EvidenceError> {
+        self.api.get_json(path, q).await.map_err(EvidenceError)
+    }
+}
+
+impl Feed for EventsEvidence {
+    fn events<'a>(
+        &'a self,
+        from: Timestamp,
+    ) -> BoxFuture<'a, Result<Vec<FeedEvent>, EvidenceError>> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            let mut page = 1;
+            loop {
+                let Some(body) = self.get("/api/v4/events", &feed_query(from, page)).await? else {
+                    break;
+                };
+                for e in body["_embedded"]["events"].as_array().into_iter().flatten() {
+                    if let Some(ev) = parse_feed_event(e) {
+                        out.push(ev);
+                    }
+                }
+                if !body["_links"]["next"]["href"].is_string() || page >= MAX_PAGES {
+                    break;
+                }
+                page += 1;
+            }
+            out.sort_by_key(|e| e.at);
+            Ok(out)
+        })
+    }
+
+    fn unsorted<'a>(
+        &'a self,
+        from: Timestamp,
+    ) -> BoxFuture<'a, Result<Vec<UnsortedItem>, EvidenceError>> {
+        Box::pin(async move {
+            let q = vec![
+                ("order[created_at]".to_string(), "desc".to_string()),
+                ("limit".into(), "100".into()),
+            ];
+            let Some(body) = self.get("/api/v4/leads/unsorted", &q).await? else {
+                return Ok(Vec::new());
+            };
+            Ok(parse_unsorted(&body)
+                .into_iter()
+                .filter(|u| u.created_at >= from)
+                .collect())
+        })
+    }
+
+    fn leads<'a>(
+        &'a self,
+        ids: &'a [i64],
+    ) -> BoxFuture<'a, Result<HashMap<i64, LeadInfo>, EvidenceError>> {
+        Box::pin(async move {
+            let mut out = HashMap::new();
+            for chunk in ids.chunks(LEADS_PAGE) {
+                let mut q: Vec<(String, String)> = chunk
+                    .iter()
+                    .map(|id| ("filter[id][]".to_string(), id.to_string()))
+                    .collect();
+                q.push(("limit".into(), LEADS_PAGE.to_string()));
+                q.push(("with".into(), "contacts".into()));
+                if let Some(body) = self.get("/api/v4/leads", &q).await? {
+                    parse_lead_infos(&body, &mut out);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn pipelines(&self) -> BoxFuture<'_, Result<Vec<PipelineInfo>, EvidenceError>> {
+        Box::pin(async move {
+            let body = self.get("/api/v4/leads/pipelines", &[]).await?;
+            Ok(body.map(|b| parse_pipelines(&b)).unwrap_or_default())
+        })
+    }
+
+    fn calls_missed<'a>(
+        &'a self,
+        notes: &'a [(Entity, i64)],
+    ) -> BoxFuture<'a, Result<HashMap<i64, bool>, EvidenceError>> {
+        Box::pin(async move {
+            let mut out = HashMap::new();
+            for (path, is_lead) in [
+                ("/api/v4/leads/notes", true),
+                ("/api/v4/contacts/notes", false),
+            ] {
+                let ids: Vec<i64> = notes
+                    .iter()
+                    .filter(|(e, _)| matches!(e, Entity::Lead(_)) == is_lead)
+                    .map(|(_, n)| *n)
+                    .collect();
+                for chunk in ids.chunks(LEADS_PAGE) {
+                    let mut q: Vec<(String, String)> = chunk
+                        .iter()
+                        .map(|id| ("filter[id][]".to_string(), id.to_string()))
+                        .collect();
+                    q.push(("limit".into(), LEADS_PAGE.to_string()));
+                    if let Some(body) = self.get(path, &q).await? {
+                        for n in body["_embedded"]["notes"].as_array().into_iter().flatten() {
+                            if let Some(id) = n["id"].as_i64() {
+                                out.insert(id, call_missed(n));
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn open_tasks<'a>(
+        &'a self,
+        lead_ids: &'a [i64],
+    ) -> BoxFuture<'a, Result<HashMap<i64, usize>, EvidenceError>> {
+        Box::pin(async move {
+            let mut out: HashMap<i64, usize> = HashMap::new();
+            for chunk in lead_ids.chunks(LEADS_PAGE) {
+                let mut q: Vec<(String, String)> = vec![
+                    ("filter[entity_type]".into(), "leads".into()),
+                    ("filter[is_completed]".into(), "0".into()),
+                    ("limit".into(), LEADS_PAGE.to_string()),
+                ];
+                for id in chunk {
+                    q.push(("filter[entity_id][]".into(), id.to_string()));
+                }
+                if let Some(body) = self.get("/api/v4/tasks", &q).await? {
+                    for t in body["_embedded"]["tasks"].as_array().into_iter().flatten() {
+                        if t["is_completed"].as_bool() == Some(true) {
+                            continue;
+                        }
+                        if let Some(id) = t["entity_id"].as_i64() {
+                            *out.entry(id).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -250,6 +604,7 @@ mod tests {
             lead_id: lead,
             contact_id: contact,
             since: Timestamp::from_second(since).unwrap(),
+            kinds: None,
         }
     }
 
@@ -316,5 +671,75 @@ mod tests {
             }
         );
         assert!(m[&2].closed);
+    }
+
+    #[test]
+    fn feed_events_parse_as_amocrm_returns_them() {
+        let body = serde_json::json!([
+            {"type": "incoming_chat_message", "entity_type": "lead", "entity_id": 5, "created_at": 100,
+             "created_by": 0, "value_after": [{"message": {"id": "m1", "origin": "com.amocrm.amocrmwa", "talk_id": 3}}]},
+            {"type": "incoming_call", "entity_type": "contact", "entity_id": 6, "created_at": 101,
+             "value_after": [{"note": {"id": 77}}]},
+            {"type": "lead_status_changed", "entity_type": "lead", "entity_id": 5, "created_at": 102,
+             "created_by": 0, "value_after": [{"lead_status": {"id": 143, "pipeline_id": 9}}]},
+            {"type": "entity_tag_added", "entity_type": "lead", "entity_id": 5, "created_at": 103},
+            {"type": "lead_added", "entity_type": "company", "entity_id": 5, "created_at": 103},
+        ]);
+        let got: Vec<FeedEvent> = body
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(parse_feed_event)
+            .collect();
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].kind, FeedKind::ClientMessage);
+        assert_eq!(got[0].origin.as_deref(), Some("com.amocrm.amocrmwa"));
+        assert_eq!(got[1].kind, FeedKind::IncomingCall { note: Some(77) });
+        assert_eq!(got[1].entity, Entity::Contact(6));
+        assert_eq!(
+            got[2].kind,
+            FeedKind::StatusChanged {
+                pipeline_id: Some(9),
+                status_id: 143,
+                by_robot: true
+            }
+        );
+        assert!(call_missed(
+            &serde_json::json!({"params": {"call_status": 6, "duration": 0}})
+        ));
+        assert!(!call_missed(
+            &serde_json::json!({"params": {"call_status": 4, "duration": 60}})
+        ));
+        assert!(call_missed(&serde_json::json!({"params": {"duration": 0}})));
+    }
+
+    #[test]
+    fn unsorted_leads_and_pipelines_parse() {
+        let u = serde_json::json!({"_embedded": {"unsorted": [
+            {"uid": "a", "category": "chats", "pipeline_id": 9, "created_at": "1700000000",
+             "source_name": "Telegram", "metadata": {"client": {"name": "Оля"}},
+             "_embedded": {"leads": [{"id": 5}], "contacts": [{"id": 6}]}},
+            {"uid": "b", "category": "forms", "created_at": 1700000001, "_embedded": {"leads": []}}
+        ]}});
+        let items = parse_unsorted(&u);
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].created_at.as_second(), 1_700_000_000);
+        assert_eq!(items[0].client_name.as_deref(), Some("Оля"));
+        let l = serde_json::json!({"_embedded": {"leads": [{"id": 5, "name": "Сделка", "pipeline_id": 9,
+            "status_id": 11, "responsible_user_id": 7,
+            "custom_fields_values": [
+                {"field_name": "Адрес", "values": [{"value": " "}]},
+                {"field_name": "Объём работ", "values": [{"value": "3 окна"}]}],
+            "_embedded": {"contacts": [{"id": 1, "is_main": false}, {"id": 2, "is_main": true}]}}]}});
+        let mut m = HashMap::new();
+        parse_lead_infos(&l, &mut m);
+        assert_eq!(m[&5].contact_id, Some(2));
+        assert!(!m[&5].fields["Адрес"]);
+        assert!(m[&5].fields["Объём работ"]);
+        let p = serde_json::json!({"_embedded": {"pipelines": [{"id": 9, "name": "Продажи",
+            "_embedded": {"statuses": [{"id": 10, "name": "Неразобранное", "sort": 10, "type": 1},
+                                       {"id": 11, "name": "Первичный контакт", "sort": 20, "type": 0}]}}]}});
+        let ps = parse_pipelines(&p);
+        assert_eq!(ps[0].intake_stages(), vec![10, 11]);
     }
 }

@@ -192,6 +192,12 @@ pub async fn check_against_account(
         Catalog::load(&read_only_client(config, amo)?).await?
     };
     let mut out = validate(rules, &catalog);
+    out.extend(crate::sla::check_against_catalog(
+        config,
+        config_path,
+        config_text,
+        &catalog,
+    ));
     for msg in validate_config(amo, &catalog) {
         let key = if msg.contains("request_id_field") {
             "request_id_field"

@@ -50,12 +50,16 @@ const MIGRATIONS: &[&str] = &[
     sla::SCHEMA,
     outbox::SCHEMA_V4,
     mails::SCHEMA_RAW,
+    sla::SCHEMA_V2,
 ];
 
 pub struct Journal {
     path: PathBuf,
     /// std Mutex: held only for short synchronous SQLite calls.
     conn: Mutex<Connection>,
+    /// Signalled when delivery commits a lead (`mark_sent`): the SLA watch
+    /// opens its clock at once instead of on its next `check_interval` tick.
+    delivered: tokio::sync::Notify,
 }
 
 impl std::fmt::Debug for Journal {
@@ -118,11 +122,22 @@ impl Journal {
         Ok(Journal {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
+            delivered: tokio::sync::Notify::new(),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Resolves after the next lead is committed as delivered (or at once
+    /// if one was committed since the last wait): the SLA watch's wake-up.
+    pub fn delivered(&self) -> tokio::sync::futures::Notified<'_> {
+        self.delivered.notified()
+    }
+
+    pub(crate) fn signal_delivered(&self) {
+        self.delivered.notify_one();
     }
 
     /// The single connection. A poisoned lock only means another thread

@@ -529,6 +529,7 @@ impl Journal {
             "UPDATE outbox SET state='sent', lead_id=?2, contact_id=?3, unsorted_uid=?4, last_error=NULL, next_attempt=?5, updated_at=?5 WHERE request_id=?1",
             params![id, lead_id, contact_id, unsorted_uid, super::now_ms()],
         )?;
+        self.signal_delivered();
         Ok(())
     }
 

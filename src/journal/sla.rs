@@ -74,8 +74,74 @@ CREATE TABLE sla_digest_days (
 );
 "#;
 
+/// Second SLA migration: when the manager's first alert actually went out
+/// (escalation and reminders count from it), where a request came from
+/// (`mail`, `chat`, `call`, `other`) and the channel shown in alerts
+/// ("сайт", "WhatsApp", …), the round of a lead's clock (a client writing
+/// again on an answered lead opens round 1, 2, …), earlier rounds kept for
+/// reports, the cursors of the amoCRM polls and the procedure-check findings.
+pub(super) const SCHEMA_V2: &str = r#"
+ALTER TABLE sla ADD COLUMN first_sent_at INTEGER;
+ALTER TABLE sla ADD COLUMN source TEXT;
+ALTER TABLE sla ADD COLUMN channel TEXT;
+ALTER TABLE sla ADD COLUMN round INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sla ADD COLUMN action TEXT;
+UPDATE sla SET first_sent_at = first_alert_at WHERE first_alert_at IS NOT NULL;
+CREATE TABLE sla_rounds (
+    lead_id         INTEGER NOT NULL,
+    round           INTEGER NOT NULL,
+    responsible_id  INTEGER,
+    source          TEXT,
+    channel         TEXT,
+    kind            TEXT,
+    client_name     TEXT,
+    arrival         INTEGER NOT NULL,
+    deadline        INTEGER NOT NULL,
+    state           TEXT    NOT NULL,
+    evidence_kind   TEXT,
+    response_ms     INTEGER,
+    late            INTEGER,
+    first_alert_at  INTEGER,
+    PRIMARY KEY (lead_id, round)
+);
+CREATE TABLE sla_cursors (
+    name        TEXT PRIMARY KEY,
+    value       INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE TABLE procedure_findings (
+    id          INTEGER PRIMARY KEY,
+    lead_id     INTEGER NOT NULL,
+    check_name  TEXT    NOT NULL,
+    -- the event that started the check (a stage move), unix ms
+    since       INTEGER NOT NULL,
+    due_at      INTEGER NOT NULL,
+    responsible_id INTEGER,
+    state       TEXT    NOT NULL DEFAULT 'pending', -- pending|ok|found|closed
+    detail      TEXT,
+    checked_at  INTEGER,
+    created_at  INTEGER NOT NULL,
+    UNIQUE (lead_id, check_name, since)
+);
+CREATE INDEX procedure_findings_due ON procedure_findings(state, due_at);
+CREATE TABLE procedure_alerts (
+    id          INTEGER PRIMARY KEY,
+    finding_id  INTEGER NOT NULL REFERENCES procedure_findings(id),
+    channel     TEXT    NOT NULL,
+    recipient   TEXT    NOT NULL,
+    text        TEXT    NOT NULL,
+    payload     TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    sent_at     INTEGER,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    next_try    INTEGER NOT NULL,
+    last_error  TEXT,
+    UNIQUE (finding_id, channel, recipient)
+);
+"#;
+
 /// A row to open when a lead is delivered.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSla {
     pub lead_id: i64,
     pub contact_id: Option<i64>,
@@ -88,10 +154,17 @@ pub struct NewSla {
     /// What the client asked for (product or message), for the alert text.
     pub asked: Option<String>,
     pub kind: Option<String>,
+    /// Where the request came from: `mail` (default), `chat`, `call`, `other`.
+    pub source: Option<String>,
+    /// The channel named in alerts ("сайт", "WhatsApp", "звонок", …).
+    pub channel: Option<String>,
+    /// The request's action (`lead`, `review`) for website mails.
+    pub action: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SlaState {
+    #[default]
     Waiting,
     Breached,
     Answered,
@@ -118,7 +191,7 @@ impl SlaState {
 }
 
 /// One SLA row as stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SlaRow {
     pub lead_id: i64,
     pub contact_id: Option<i64>,
@@ -139,9 +212,16 @@ pub struct SlaRow {
     pub escalated_ms: Option<i64>,
     pub reminders: u32,
     pub last_alert_ms: Option<i64>,
+    /// When a first alert actually went out (escalation counts from it).
+    pub first_sent_ms: Option<i64>,
+    pub source: Option<String>,
+    pub channel: Option<String>,
+    /// 0 for a lead's first request, n for the client's n-th new message.
+    pub round: u32,
+    pub action: Option<String>,
 }
 
-const ROW_COLS: &str = "lead_id, contact_id, responsible_id, client_name, phone, asked, kind, arrival, deadline, state, evidence_kind, evidence_at, response_ms, late, last_check, first_alert_at, escalated_at, reminders, last_alert_at";
+const ROW_COLS: &str = "lead_id, contact_id, responsible_id, client_name, phone, asked, kind, arrival, deadline, state, evidence_kind, evidence_at, response_ms, late, last_check, first_alert_at, escalated_at, reminders, last_alert_at, first_sent_at, source, channel, round, action";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<SlaRow> {
     let state: String = r.get(9)?;
@@ -165,6 +245,11 @@ fn row(r: &Row<'_>) -> rusqlite::Result<SlaRow> {
         escalated_ms: r.get(16)?,
         reminders: r.get::<_, i64>(17)?.max(0) as u32,
         last_alert_ms: r.get(18)?,
+        first_sent_ms: r.get(19)?,
+        source: r.get(20)?,
+        channel: r.get(21)?,
+        round: r.get::<_, i64>(22)?.max(0) as u32,
+        action: r.get(23)?,
     })
 }
 
@@ -276,7 +361,203 @@ pub struct DeliveredRequest {
     pub spec: String,
 }
 
+/// One procedure check on one lead after one stage move.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Finding {
+    pub id: i64,
+    pub lead_id: i64,
+    pub check: String,
+    /// When the lead moved into the stage, unix ms.
+    pub since_ms: i64,
+    pub due_ms: i64,
+    pub responsible_id: Option<i64>,
+    /// pending | ok | found | closed
+    pub state: String,
+    pub detail: Option<String>,
+}
+
+/// A procedure reminder to journal before sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcedureAlert {
+    pub id: i64,
+    pub finding_id: i64,
+    pub lead_id: i64,
+    pub check: String,
+    pub channel: String,
+    pub recipient: String,
+    pub text: String,
+    pub payload: String,
+    pub attempts: u32,
+}
+
+const FINDING_COLS: &str = "id, lead_id, check_name, since, due_at, responsible_id, state, detail";
+
+fn finding(r: &Row<'_>) -> rusqlite::Result<Finding> {
+    Ok(Finding {
+        id: r.get(0)?,
+        lead_id: r.get(1)?,
+        check: r.get(2)?,
+        since_ms: r.get(3)?,
+        due_ms: r.get(4)?,
+        responsible_id: r.get(5)?,
+        state: r.get(6)?,
+        detail: r.get(7)?,
+    })
+}
+
 impl Journal {
+    /// Starts a procedure check (idempotent per lead, check and move).
+    /// Earlier pending checks of the same kind on the lead are superseded.
+    pub fn finding_open(
+        &self,
+        lead_id: i64,
+        check: &str,
+        since_ms: i64,
+        due_ms: i64,
+    ) -> Result<bool> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE procedure_findings SET state='closed' WHERE lead_id=?1 AND check_name=?2 AND state='pending' AND since < ?3",
+            params![lead_id, check, since_ms],
+        )?;
+        let n = tx.execute(
+            "INSERT OR IGNORE INTO procedure_findings (lead_id, check_name, since, due_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![lead_id, check, since_ms, due_ms, super::now_ms()],
+        )?;
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
+    /// Pending checks due at `now_ms`.
+    pub fn findings_due(&self, now_ms: i64) -> Result<Vec<Finding>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {FINDING_COLS} FROM procedure_findings WHERE state='pending' AND due_at<=?1 ORDER BY due_at, id"
+        ))?;
+        let rows = stmt
+            .query_map(params![now_ms], finding)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The earliest due time of a pending check.
+    pub fn findings_next_due(&self) -> Result<Option<i64>> {
+        let conn = self.conn();
+        Ok(conn.query_row(
+            "SELECT MIN(due_at) FROM procedure_findings WHERE state='pending'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Every check (reports), newest move last.
+    pub fn findings_since(&self, since_ms: i64) -> Result<Vec<Finding>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {FINDING_COLS} FROM procedure_findings WHERE since>=?1 ORDER BY since, id"
+        ))?;
+        let rows = stmt
+            .query_map(params![since_ms], finding)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// A note was added to the lead at `at_ms`: pending note checks of moves
+    /// before it are satisfied.
+    pub fn findings_note_added(&self, lead_id: i64, check: &str, at_ms: i64) -> Result<()> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE procedure_findings SET state='ok', checked_at=?3 WHERE lead_id=?1 AND check_name=?2 AND state='pending' AND since<=?3",
+            params![lead_id, check, at_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Records the outcome of a check and, when something is missing, the
+    /// reminders to send, in one transaction.
+    pub fn finding_done(
+        &self,
+        id: i64,
+        state: &str,
+        detail: Option<&str>,
+        responsible_id: Option<i64>,
+        alerts: &[NewAlert],
+        now_ms: i64,
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE procedure_findings SET state=?2, detail=?3, responsible_id=COALESCE(?4, responsible_id), checked_at=?5 WHERE id=?1 AND state='pending'",
+            params![id, state, detail, responsible_id, now_ms],
+        )?;
+        for a in alerts {
+            tx.execute(
+                "INSERT OR IGNORE INTO procedure_alerts (finding_id, channel, recipient, text, payload, created_at, next_try)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                params![id, a.channel, a.recipient, a.text, a.payload, now_ms],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn procedure_alerts_pending(&self, now_ms: i64) -> Result<Vec<ProcedureAlert>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT a.id, a.finding_id, f.lead_id, f.check_name, a.channel, a.recipient, a.text, a.payload, a.attempts
+             FROM procedure_alerts a JOIN procedure_findings f ON f.id=a.finding_id
+             WHERE a.sent_at IS NULL AND a.next_try<=?1 ORDER BY a.next_try, a.id",
+        )?;
+        let rows = stmt
+            .query_map(params![now_ms], |r| {
+                Ok(ProcedureAlert {
+                    id: r.get(0)?,
+                    finding_id: r.get(1)?,
+                    lead_id: r.get(2)?,
+                    check: r.get(3)?,
+                    channel: r.get(4)?,
+                    recipient: r.get(5)?,
+                    text: r.get(6)?,
+                    payload: r.get(7)?,
+                    attempts: r.get::<_, i64>(8)?.max(0) as u32,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn procedure_alerts_next_try(&self) -> Result<Option<i64>> {
+        let conn = self.conn();
+        Ok(conn.query_row(
+            "SELECT MIN(next_try) FROM procedure_alerts WHERE sent_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn procedure_alert_done(
+        &self,
+        id: i64,
+        at_ms: i64,
+        error: Option<&str>,
+        next_try_ms: i64,
+    ) -> Result<()> {
+        let conn = self.conn();
+        match error {
+            None => conn.execute(
+                "UPDATE procedure_alerts SET sent_at=?2, attempts=attempts+1, last_error=NULL WHERE id=?1",
+                params![id, at_ms],
+            )?,
+            Some(e) => conn.execute(
+                "UPDATE procedure_alerts SET attempts=attempts+1, last_error=?2, next_try=?3 WHERE id=?1",
+                params![id, e, next_try_ms],
+            )?,
+        };
+        Ok(())
+    }
+
     /// Delivered `lead`/`review` requests (outbox has a lead id) without an
     /// SLA row, received at or after `since_ms`: the watch opens their clocks,
     /// so delivery needs no SLA code.
@@ -417,8 +698,8 @@ impl Journal {
     pub fn sla_open(&self, new: &NewSla) -> Result<bool> {
         let conn = self.conn();
         let n = conn.execute(
-            "INSERT OR IGNORE INTO sla (lead_id, contact_id, responsible_id, mail_id, client_name, phone, asked, kind, arrival, deadline, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT OR IGNORE INTO sla (lead_id, contact_id, responsible_id, mail_id, client_name, phone, asked, kind, arrival, deadline, created_at, source, channel, action)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 new.lead_id,
                 new.contact_id,
@@ -430,7 +711,10 @@ impl Journal {
                 new.kind,
                 new.arrival.as_millisecond(),
                 new.deadline.as_millisecond(),
-                super::now_ms()
+                super::now_ms(),
+                new.source,
+                new.channel,
+                new.action,
             ],
         )?;
         Ok(n == 1)
@@ -574,9 +858,13 @@ impl Journal {
             )?;
         }
         let set = match kind {
+            // Nobody to send it to: the ladder counts from the planning.
+            AlertKind::First if alerts.is_empty() => {
+                "state='breached', first_alert_at=COALESCE(first_alert_at, ?2), first_sent_at=COALESCE(first_sent_at, ?2)"
+            }
             AlertKind::First => "state='breached', first_alert_at=COALESCE(first_alert_at, ?2)",
             AlertKind::Escalation => "escalated_at=COALESCE(escalated_at, ?2)",
-            AlertKind::Reminder => "reminders=MAX(reminders, ?3)",
+            AlertKind::Reminder => "reminders=MAX(reminders, ?3 % 1000)",
         };
         // Every statement binds ?3 so the parameter count always matches.
         tx.execute(
@@ -585,6 +873,143 @@ impl Journal {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// A poll cursor (unix ms), e.g. the events list's.
+    pub fn sla_cursor(&self, name: &str) -> Result<Option<i64>> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT value FROM sla_cursors WHERE name=?1",
+                params![name],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn set_sla_cursor(&self, name: &str, value_ms: i64) -> Result<()> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO sla_cursors (name, value, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(name) DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at",
+            params![name, value_ms, super::now_ms()],
+        )?;
+        Ok(())
+    }
+
+    /// True when amo-intake itself created this lead from a mail (its clock
+    /// runs from INTERNALDATE; the events poll must not open another).
+    pub fn lead_is_ours(&self, lead_id: i64) -> Result<bool> {
+        let conn = self.conn();
+        let n: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM outbox WHERE lead_id=?1",
+            params![lead_id],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    /// The most recent row of a contact (events on a contact stand for its lead).
+    pub fn sla_row_by_contact(&self, contact_id: i64) -> Result<Option<SlaRow>> {
+        Ok(self
+            .sla_query(
+                "WHERE contact_id=?1 ORDER BY arrival DESC, lead_id DESC LIMIT 1",
+                params![contact_id],
+            )?
+            .pop())
+    }
+
+    /// The client wrote again on a lead whose clock had stopped: the
+    /// finished round is kept in `sla_rounds` (reports count it) and the row
+    /// starts a new round from `new`, with a fresh alert ladder.
+    pub fn sla_new_round(&self, new: &NewSla) -> Result<u32> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO sla_rounds (lead_id, round, responsible_id, source, channel, kind, client_name, arrival, deadline, state, evidence_kind, response_ms, late, first_alert_at)
+             SELECT lead_id, round, responsible_id, source, channel, kind, client_name, arrival, deadline, state, evidence_kind, response_ms, late, first_alert_at
+             FROM sla WHERE lead_id=?1",
+            params![new.lead_id],
+        )?;
+        tx.execute(
+            "UPDATE sla SET round=round+1, state='waiting', arrival=?2, deadline=?3, source=?4, channel=?5,
+                 responsible_id=COALESCE(?6, responsible_id), contact_id=COALESCE(?7, contact_id),
+                 evidence_kind=NULL, evidence_at=NULL, response_ms=NULL, late=NULL, last_check=NULL,
+                 first_alert_at=NULL, first_sent_at=NULL, escalated_at=NULL, reminders=0,
+                 last_alert_at=NULL, closed_at=NULL, action=NULL
+             WHERE lead_id=?1",
+            params![
+                new.lead_id,
+                new.arrival.as_millisecond(),
+                new.deadline.as_millisecond(),
+                new.source,
+                new.channel,
+                new.responsible_id,
+                new.contact_id,
+            ],
+        )?;
+        let round: i64 = tx.query_row(
+            "SELECT round FROM sla WHERE lead_id=?1",
+            params![new.lead_id],
+            |r| r.get(0),
+        )?;
+        tx.commit()?;
+        Ok(round.max(0) as u32)
+    }
+
+    /// Finished earlier rounds whose request arrived at or after `since_ms`
+    /// (reports), as rows.
+    pub fn sla_rounds_since(&self, since_ms: i64) -> Result<Vec<SlaRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT lead_id, round, responsible_id, source, channel, kind, client_name, arrival, deadline, state, evidence_kind, response_ms, late, first_alert_at
+             FROM sla_rounds WHERE arrival >= ?1 ORDER BY arrival, lead_id, round",
+        )?;
+        let rows = stmt
+            .query_map(params![since_ms], |r| {
+                let state: String = r.get(9)?;
+                Ok(SlaRow {
+                    lead_id: r.get(0)?,
+                    round: r.get::<_, i64>(1)?.max(0) as u32,
+                    responsible_id: r.get(2)?,
+                    source: r.get(3)?,
+                    channel: r.get(4)?,
+                    kind: r.get(5)?,
+                    client_name: r.get(6)?,
+                    arrival_ms: r.get(7)?,
+                    deadline_ms: r.get(8)?,
+                    state: SlaState::parse(&state),
+                    evidence_kind: r.get(10)?,
+                    response_ms: r.get(11)?,
+                    late: r.get::<_, Option<i64>>(12)?.map(|v| v != 0),
+                    first_alert_ms: r.get(13)?,
+                    ..Default::default()
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The manager's first alert went out at `at_ms` (kept once).
+    pub fn sla_first_sent(&self, lead_id: i64, at_ms: i64) -> Result<()> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE sla SET first_sent_at=COALESCE(first_sent_at, ?2) WHERE lead_id=?1",
+            params![lead_id, at_ms],
+        )?;
+        Ok(())
+    }
+
+    /// First alerts of a lead's current round not yet sent (nor cancelled).
+    pub fn first_alerts_unsent(&self, lead_id: i64) -> Result<i64> {
+        let conn = self.conn();
+        Ok(conn.query_row(
+            "SELECT COUNT(*) FROM sla_alerts a JOIN sla s ON s.lead_id=a.lead_id
+             WHERE a.lead_id=?1 AND a.kind='first' AND a.sent_at IS NULL AND a.cancelled=0
+               AND a.seq=s.round * 1000",
+            params![lead_id],
+            |r| r.get(0),
+        )?)
     }
 
     /// Alerts to send now: not sent, not cancelled, retry time reached.
@@ -677,6 +1102,7 @@ mod tests {
             phone: Some("+79991234567".into()),
             asked: Some("Окна".into()),
             kind: Some("measurement".into()),
+            ..Default::default()
         }
     }
 

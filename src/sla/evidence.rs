@@ -92,6 +92,32 @@ impl EvidenceSet {
     pub fn kinds(&self) -> impl Iterator<Item = EvidenceKind> + '_ {
         EvidenceKind::ALL.into_iter().filter(|k| self.contains(*k))
     }
+
+    pub fn union(self, other: EvidenceSet) -> EvidenceSet {
+        let mut out = self;
+        for k in other.kinds() {
+            out.insert(k);
+        }
+        out
+    }
+
+    /// The kinds that close a `review` request's clock. A review lead gets
+    /// no call task (it may turn out to be junk, and the procedure wants no
+    /// task on a lead sent to «Корзина»), so `task` cannot close it; in
+    /// Unsorted the manager's reaction is accepting or declining the item,
+    /// which is `status` (declining deletes it: the watch sees it closed).
+    /// So `task` is replaced by `status` here.
+    pub fn for_review(self) -> EvidenceSet {
+        let mut out = EvidenceSet::none();
+        for k in self.kinds() {
+            out.insert(if k == EvidenceKind::Task {
+                EvidenceKind::Status
+            } else {
+                k
+            });
+        }
+        out
+    }
 }
 
 /// A lead being watched, as the evidence source needs it.
@@ -101,6 +127,8 @@ pub struct Watched {
     pub contact_id: Option<i64>,
     /// Only evidence at or after this instant counts.
     pub since: Timestamp,
+    /// Kinds for this lead when not the policy's (review requests).
+    pub kinds: Option<EvidenceSet>,
 }
 
 /// The earliest evidence found for one lead.

@@ -15,6 +15,9 @@
 
 pub mod calendar;
 pub mod evidence;
+pub mod html;
+pub mod incoming;
+pub mod procedure;
 pub mod report;
 pub mod watch;
 
@@ -54,6 +57,10 @@ pub struct Policy {
     pub check_ahead: Duration,
     /// Local minute of the day for the daily digest to the head of sales.
     pub digest_at: Option<u16>,
+    /// Which sources open a clock (`[sla.sources]`).
+    pub sources: incoming::Sources,
+    /// The procedure's stage checks (`[sla.procedure]`).
+    pub procedure: procedure::Procedure,
 }
 
 impl Policy {
@@ -69,6 +76,8 @@ impl Policy {
             check_interval: Duration::from_secs(60),
             check_ahead: Duration::from_secs(60),
             digest_at: None,
+            sources: incoming::Sources::default(),
+            procedure: procedure::Procedure::default(),
         }
     }
 
@@ -196,6 +205,30 @@ impl Policy {
                 )),
             }
         }
+        let sources = match &cfg.sources {
+            None => incoming::Sources::default(),
+            Some(t) => match incoming::Sources::from_table(t, &loc) {
+                Ok(s) => s,
+                Err(d) => {
+                    for x in d {
+                        diags.push(x);
+                    }
+                    incoming::Sources::default()
+                }
+            },
+        };
+        let procedure = match &cfg.procedure {
+            None => procedure::Procedure::default(),
+            Some(t) => match procedure::Procedure::from_table(t, &loc) {
+                Ok(p) => p,
+                Err(d) => {
+                    for x in d {
+                        diags.push(x);
+                    }
+                    procedure::Procedure::default()
+                }
+            },
+        };
         if !diags.is_empty() {
             return Err(diags);
         }
@@ -209,6 +242,8 @@ impl Policy {
             check_interval,
             check_ahead: minute.min(check_interval),
             digest_at,
+            sources,
+            procedure,
         })
     }
 
@@ -243,6 +278,95 @@ pub fn check_config(cfg: &Config, config_path: &Path, config_text: Option<&str>)
         config_text,
     ));
     d.sorted()
+}
+
+/// `[sla.sources]` pipelines and `[sla.procedure]` stage and field names
+/// against the amoCRM account (for `amo-intake check`), each problem at the
+/// key's `path:line:col` with the names the account has.
+pub fn check_against_catalog(
+    cfg: &Config,
+    config_path: &Path,
+    config_text: &str,
+    catalog: &crate::crm::catalog::Catalog,
+) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    let Ok(policy) = Policy::from_config(&cfg.sla, config_path, Some(config_text)) else {
+        return d; // reported by check_config
+    };
+    let loc = |keys: &[&str]| -> Loc {
+        crate::diag::toml_key_offset(config_text, keys)
+            .map(|o| Loc::from_offset(config_path, config_text, o))
+            .unwrap_or_else(|| Loc::new(config_path, 1, 1))
+    };
+    let pipelines: Vec<incoming::PipelineInfo> = catalog
+        .pipelines
+        .iter()
+        .map(|p| incoming::PipelineInfo {
+            id: p.id,
+            name: p.name.clone(),
+            stages: p
+                .statuses
+                .iter()
+                .map(|s| incoming::Stage {
+                    id: s.id,
+                    name: s.name.clone(),
+                    sort: 0,
+                    unsorted: s.kind == 1,
+                })
+                .collect(),
+        })
+        .collect();
+    let names = |v: Vec<String>| v.join("», «");
+    let (_, unknown) = incoming::resolve_pipelines(&policy.sources.pipelines, &pipelines);
+    for u in unknown {
+        d.push(Diagnostic::new(
+            loc(&["sla", "sources", "pipelines"]),
+            format!(
+                "[sla.sources] pipelines: no pipeline `{u}` in amoCRM; the account has «{}»",
+                names(pipelines.iter().map(|p| p.name.clone()).collect())
+            ),
+        ));
+    }
+    let stages: Vec<String> = pipelines
+        .iter()
+        .flat_map(|p| p.stages.iter().map(|s| s.name.clone()))
+        .collect();
+    for u in policy.procedure.unknown_stages(&pipelines) {
+        let key = [
+            ("trash_stage", &policy.procedure.trash_stage),
+            ("measure_stage", &policy.procedure.measure_stage),
+            ("thinking_stage", &policy.procedure.thinking_stage),
+        ]
+        .into_iter()
+        .find(|(_, v)| **v == u)
+        .map(|(k, _)| k)
+        .unwrap_or("procedure");
+        d.push(Diagnostic::new(
+            loc(&["sla", "procedure", key]),
+            format!(
+                "[sla.procedure] {key}: no stage «{u}» in amoCRM; stages are «{}»",
+                names(stages.clone())
+            ),
+        ));
+    }
+    if policy.procedure.checks.contains(&procedure::MEASURE_FIELDS) {
+        for f in &policy.procedure.measure_fields {
+            let known = catalog
+                .lead_fields
+                .iter()
+                .any(|x| x.name.trim().to_lowercase() == f.trim().to_lowercase());
+            if !known {
+                d.push(Diagnostic::new(
+                    loc(&["sla", "procedure", "measure_fields"]),
+                    format!(
+                        "[sla.procedure] measure_fields: no lead field «{f}» in amoCRM; lead fields are «{}» (see `amo-intake crm fields`)",
+                        names(catalog.lead_fields.iter().map(|x| x.name.clone()).collect())
+                    ),
+                ));
+            }
+        }
+    }
+    d
 }
 
 /// Builds the SLA watch for the daemon: policy from `[sla]`, channels from
@@ -304,6 +428,12 @@ impl Policy {
     }
 }
 
+/// Source of a request that came by website mail (the clock starts at the
+/// mail's INTERNALDATE).
+pub const SOURCE_MAIL: &str = "mail";
+/// The channel name alerts show for website mails.
+pub const CHANNEL_SITE: &str = "сайт";
+
 /// What the delivery side knows about a lead just created in amoCRM.
 #[derive(Debug, Clone, Default)]
 pub struct DeliveredLead {
@@ -354,6 +484,9 @@ pub fn open_for_request(
         phone: request.phone.as_deref().map(|p| one_line(p, limits::NAME)),
         asked,
         kind: Some(request.kind.as_str().to_string()),
+        source: Some(SOURCE_MAIL.into()),
+        channel: Some(CHANNEL_SITE.into()),
+        action: Some(request.action.as_str().into()),
     })?;
     Ok(Some(deadline))
 }
@@ -362,6 +495,34 @@ pub fn open_for_request(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn procedure_names_are_checked_against_the_account() {
+        let text = "[sla.sources]\npipelines = [\"Продажи\"]\n[sla.procedure]\nthinking_stage = \"Думаем\"\nmeasure_fields = [\"Адрес объекта\", \"Адресс\"]\n";
+        let cfg: crate::config::Config = toml::from_str(text).unwrap();
+        let d = check_against_catalog(
+            &cfg,
+            Path::new("/etc/a.toml"),
+            text,
+            &crate::crm::catalog::Catalog::builtin(),
+        )
+        .sorted();
+        let lines: Vec<String> = d.0.iter().map(|d| d.to_string()).collect();
+        assert!(
+            lines.iter().any(|l| l
+                .starts_with("/etc/a.toml:2:1: [sla.sources] pipelines: no pipeline `Продажи`")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|l| l
+                .starts_with("/etc/a.toml:4:1: [sla.procedure] thinking_stage: no stage «Думаем»")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|l| l.contains("no lead field «Адресс»")),
+            "{lines:?}"
+        );
+    }
 
     #[test]
     fn config_errors_point_into_the_config_file() {

@@ -110,6 +110,7 @@ mod tests {
             escalated_ms: None,
             reminders: 0,
             last_alert_ms: None,
+            ..Default::default()
         }
     }
 

@@ -154,11 +154,14 @@ fn ms(d: Duration) -> i64 {
 
 /// The SLA watch task.
 pub struct Watch {
-    journal: Arc<Journal>,
-    policy: Policy,
+    pub(super) journal: Arc<Journal>,
+    pub(super) policy: Policy,
     evidence: Arc<dyn EvidenceSource>,
-    alerter: Arc<Alerter>,
-    clock: Arc<dyn Clock>,
+    pub(super) alerter: Arc<Alerter>,
+    pub(super) clock: Arc<dyn Clock>,
+    /// Requests from chats, calls and other integrations (`[sla.sources]`).
+    pub(super) feed: Option<Arc<dyn super::incoming::Feed>>,
+    pub(super) poll: Mutex<super::incoming::PollState>,
 }
 
 impl Watch {
@@ -175,19 +178,35 @@ impl Watch {
             evidence,
             alerter,
             clock,
+            feed: None,
+            poll: Mutex::new(Default::default()),
         }
+    }
+
+    /// Polls amoCRM for requests from every source (`policy.sources`).
+    pub fn with_feed(mut self, feed: Arc<dyn super::incoming::Feed>) -> Self {
+        self.feed = Some(feed);
+        self
     }
 
     /// Alert steps not yet planned for a row, with their due times (ms).
     fn steps(&self, row: &SlaRow) -> Vec<Step> {
         let mut out = Vec::new();
-        match row.first_alert_ms {
-            None => out.push((AlertKind::First, 0, row.deadline_ms)),
-            Some(first) => {
+        // Escalation and reminders count from when the manager's alert
+        // actually went out, not from the deadline: after a restart or a
+        // channel outage the head must not hear within a second of the
+        // manager. Until it has gone out, they are not due.
+        // A lead's later rounds (the client wrote again) get their own
+        // sequence numbers, so their alerts are new journal rows.
+        let base = row.round.saturating_mul(1000);
+        match (row.first_alert_ms, row.first_sent_ms) {
+            (None, _) => out.push((AlertKind::First, base, row.deadline_ms)),
+            (Some(_), None) => {}
+            (Some(_), Some(first)) => {
                 if row.escalated_ms.is_none() {
                     out.push((
                         AlertKind::Escalation,
-                        0,
+                        base,
                         first.saturating_add(ms(self.policy.escalate_after)),
                     ));
                 }
@@ -197,7 +216,7 @@ impl Watch {
                     let n = row.reminders + 1;
                     out.push((
                         AlertKind::Reminder,
-                        n,
+                        base + n,
                         first.saturating_add(ms(every).saturating_mul(n as i64)),
                     ));
                 }
@@ -241,7 +260,10 @@ impl Watch {
         let now_ts = self.clock.now();
         let now = now_ts.as_millisecond();
         let mut report = TickReport::default();
-        self.open_delivered(now_ts)?;
+        if self.policy.sources.mail {
+            self.open_delivered(now_ts)?;
+        }
+        self.poll_incoming(now_ts).await?;
         let mut rows = self.journal.sla_open_rows()?;
         // A week past the deadline a request is history: stop watching it.
         let expired: Vec<i64> = rows
@@ -270,6 +292,8 @@ impl Watch {
                         lead_id: r.lead_id,
                         contact_id: r.contact_id,
                         since: Timestamp::from_millisecond(r.arrival_ms).ok()?,
+                        kinds: (r.action.as_deref() == Some("review"))
+                            .then(|| self.policy.evidence.for_review()),
                     })
                 })
                 .collect();
@@ -305,6 +329,15 @@ impl Watch {
                     let ids: Vec<i64> = to_check.iter().map(|r| r.lead_id).collect();
                     self.journal.sla_mark_checked(&ids, now)?;
                     report.checked = ids.len();
+                    // Answered in time means no alert ever asked who is
+                    // responsible: ask now, so reports and `status` show
+                    // the manager, not "(not assigned)".
+                    let unknown: Vec<i64> = to_check
+                        .iter()
+                        .filter(|r| answered.contains_key(&r.lead_id) && r.responsible_id.is_none())
+                        .map(|r| r.lead_id)
+                        .collect();
+                    self.fill_responsible(&unknown).await?;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, leads = watched.len(), "evidence check failed; retrying next pass");
@@ -403,6 +436,14 @@ impl Watch {
                 Ok(()) => {
                     let at = self.clock.now().as_millisecond();
                     self.journal.alert_sent(alert.id, at)?;
+                    // A first alert on a personal channel, or the last one
+                    // of its step, starts the escalation clock.
+                    if alert.kind == AlertKind::First
+                        && (!self.alerter.is_broadcast(&alert.channel)
+                            || self.journal.first_alerts_unsent(alert.lead_id)? == 0)
+                    {
+                        self.journal.sla_first_sent(alert.lead_id, at)?;
+                    }
                     report.sent += 1;
                     tracing::info!(
                         lead_id = alert.lead_id,
@@ -427,7 +468,11 @@ impl Watch {
             }
         }
 
-        // 4. The daily digest to the head of sales.
+        // 4. Procedure checks that are due, and their reminders.
+        self.procedure_due(now_ts).await?;
+        self.procedure_send(now).await?;
+
+        // 5. The daily digest to the head of sales.
         self.digest(now_ts).await?;
 
         let (open, breached) = self.journal.sla_counts()?;
@@ -435,6 +480,32 @@ impl Watch {
 
         report.next_wake = Some(self.next_wake(now)?);
         Ok(report)
+    }
+
+    pub(super) async fn fill_responsible_pub(&self, ids: &[i64]) -> Result<(), WatchError> {
+        self.fill_responsible(ids).await
+    }
+
+    /// Stores the responsible user of leads whose rows lack one (one
+    /// batched leads call); a failure leaves them for the report's
+    /// "(not assigned)" line rather than failing the pass.
+    async fn fill_responsible(&self, lead_ids: &[i64]) -> Result<(), WatchError> {
+        if lead_ids.is_empty() {
+            return Ok(());
+        }
+        match self.evidence.leads_now(lead_ids).await {
+            Ok(map) => {
+                for (id, l) in map {
+                    if l.responsible_id.is_some() {
+                        self.journal.sla_set_responsible(id, l.responsible_id)?;
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, leads = lead_ids.len(), "cannot read responsible users of answered leads")
+            }
+        }
+        Ok(())
     }
 
     /// Opens SLA rows for requests delivery has sent since the last pass.
@@ -464,6 +535,9 @@ impl Watch {
                     kind: d
                         .kind
                         .or_else(|| Some(crate::request::Kind::Other.as_str().into())),
+                    source: Some(super::SOURCE_MAIL.into()),
+                    channel: Some(super::CHANNEL_SITE.into()),
+                    action: Some(d.action.clone()),
                 })?;
                 tracing::info!(lead_id = d.lead_id, action = %d.action, deadline = %deadline, "SLA clock started");
             }
@@ -521,7 +595,12 @@ impl Watch {
         for d in self.journal.digests_pending(now_ts.as_millisecond())? {
             let res = self
                 .alerter
-                .deliver_text(&d.channel, &d.recipient, &d.text)
+                .deliver_text(
+                    &d.channel,
+                    &d.recipient,
+                    &d.text,
+                    Some(&format!("amo-intake-digest-{}-{}", d.day, d.recipient)),
+                )
                 .await;
             let now = self.clock.now().as_millisecond();
             match res {
@@ -540,6 +619,9 @@ impl Watch {
     fn next_wake(&self, now: i64) -> Result<Timestamp, WatchError> {
         let interval = ms(self.policy.check_interval);
         let mut next = now + interval; // new rows appear without notice
+        if let Some(p) = self.next_poll_ms() {
+            next = next.min(p.max(now + 1));
+        }
         for row in self.journal.sla_open_rows()? {
             let ahead = row.deadline_ms - ms(self.policy.check_ahead);
             if now < ahead {
@@ -560,6 +642,17 @@ impl Watch {
         }
         if let Some(t) = self.journal.alerts_next_try()? {
             next = next.min(t.max(now + 1));
+        }
+        if self.feed.is_some() {
+            for t in [
+                self.journal.findings_next_due()?,
+                self.journal.procedure_alerts_next_try()?,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                next = next.min(t.max(now + 1));
+            }
         }
         if let Some(t) = self.journal.digests_next_try()? {
             next = next.min(t.max(now + 1));
@@ -597,9 +690,12 @@ impl Watch {
                     add(self.clock.now(), self.policy.check_interval)
                 }
             };
+            // A delivered lead wakes the watch, so its clock is opened
+            // now, not on the next tick.
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 _ = self.clock.sleep_until(next) => {}
+                _ = self.journal.delivered() => {}
             }
         }
         tracing::info!("SLA watch stopped");

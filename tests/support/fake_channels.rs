@@ -147,9 +147,21 @@ pub struct FakeWebhook {
     shared: Arc<Shared<Value>>,
 }
 
-async fn hook(State(s): State<Arc<Shared<Value>>>, Json(body): Json<Value>) -> StatusCode {
+/// The `Idempotency-Key` request header is recorded in the body as
+/// `_header_idempotency_key`, so tests can check it.
+async fn hook(
+    State(s): State<Arc<Shared<Value>>>,
+    headers: axum::http::HeaderMap,
+    Json(mut body): Json<Value>,
+) -> StatusCode {
     if s.refuse() {
         return StatusCode::BAD_GATEWAY;
+    }
+    if let (Some(k), Some(o)) = (
+        headers.get("idempotency-key").and_then(|v| v.to_str().ok()),
+        body.as_object_mut(),
+    ) {
+        o.insert("_header_idempotency_key".into(), k.into());
     }
     s.push(body);
     StatusCode::NO_CONTENT

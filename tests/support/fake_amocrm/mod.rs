@@ -692,6 +692,161 @@ impl FakeAmo {
         id
     }
 
+    // ---- requests from other sources (chats, calls, integrations) ----------
+
+    /// A chat message on a lead or contact as amoCRM's chat integrations log
+    /// it: an `incoming_chat_message` (client) or `outgoing_chat_message`
+    /// (manager) event with `value_after: [{"message": {id, origin, talk_id}}]`.
+    /// `origin` is the channel's code, e.g. "com.amocrm.amocrmwa" (WhatsApp)
+    /// or "telegram". Returns the event id.
+    pub fn add_chat_message(
+        &self,
+        entity_type: &str,
+        entity_id: i64,
+        incoming: bool,
+        origin: &str,
+    ) -> String {
+        let mut st = self.lock();
+        let actor = if incoming {
+            0
+        } else {
+            st.leads
+                .get(&entity_id)
+                .map(|l| l.responsible_user_id)
+                .unwrap_or(ids::USER_ANNA)
+        };
+        let msg_id = format!("{:032x}", rand::random::<u128>());
+        let talk = st.new_id();
+        st.emit(
+            if incoming {
+                "incoming_chat_message"
+            } else {
+                "outgoing_chat_message"
+            },
+            state::singular(entity_type),
+            entity_id,
+            actor,
+            None,
+            serde_json::json!([]),
+            serde_json::json!([{"message": {"id": msg_id, "origin": origin, "talk_id": talk}}]),
+        )
+    }
+
+    /// A lead that a chat integration created: a contact, a lead in the
+    /// main pipeline's Unsorted stage linked to it, a pending `chats`
+    /// Unsorted item named after the channel, `lead_added` and the client's
+    /// first `incoming_chat_message`. Returns (lead id, contact id).
+    pub fn add_chat_lead(&self, client: &str, origin: &str, source_name: &str) -> (i64, i64) {
+        let contact = self.add_contact(client, &["+79035550000"], &[]);
+        let lead = self.add_lead(
+            &format!("Чат: {client}"),
+            ids::STATUS_UNSORTED,
+            ids::USER_ANNA,
+        );
+        {
+            let mut st = self.lock();
+            if let Some(l) = st.leads.get_mut(&lead) {
+                l.contact_ids.push(contact);
+                l.main_contact_id = Some(contact);
+            }
+            if let Some(u) = st.unsorted.iter_mut().find(|u| u.lead_id == lead) {
+                u.category = "chats".into();
+                u.source_name = source_name.into();
+                u.source_uid = origin.into();
+                u.contact_id = Some(contact);
+                u.metadata = serde_json::json!({"client": {"name": client, "id": "c1"},
+                    "origin": origin, "from": client, "source_name": source_name});
+            }
+        }
+        self.add_chat_message("lead", lead, true, origin);
+        (lead, contact)
+    }
+
+    /// An incoming call nobody answered: a `call_in` note with
+    /// `call_status` 6 ("not reached") and 0 s, and its `incoming_call` event.
+    pub fn add_missed_call(&self, entity_type: &str, entity_id: i64) -> i64 {
+        let plural = if entity_type.starts_with("contact") {
+            "contacts"
+        } else {
+            "leads"
+        };
+        let params = serde_json::json!({
+            "uniq": format!("missed-{entity_id}"), "duration": 0, "source": "fake-telephony",
+            "link": "", "phone": "+79990000000", "call_status": 6
+        });
+        self.lock()
+            .add_note(plural, entity_id, "call_in", params, 0, None, None)
+    }
+
+    /// An open task on a lead (a manager's "call back on Friday").
+    pub fn add_open_task(&self, lead_id: i64, text: &str) -> i64 {
+        let mut st = self.lock();
+        let id = st.new_id();
+        let now = st.now();
+        let resp = st
+            .leads
+            .get(&lead_id)
+            .map(|l| l.responsible_user_id)
+            .unwrap_or(ids::USER_ANNA);
+        st.tasks.insert(
+            id,
+            model::Task {
+                id,
+                text: text.into(),
+                complete_till: now + 86_400,
+                entity_type: Some("leads".into()),
+                entity_id: Some(lead_id),
+                task_type_id: 1,
+                responsible_user_id: resp,
+                created_by: resp,
+                created_at: now,
+                updated_at: now,
+                duration: 0,
+                is_completed: false,
+                result_text: None,
+                request_id: None,
+            },
+        );
+        st.emit(
+            "task_added",
+            "lead",
+            lead_id,
+            resp,
+            None,
+            serde_json::json!([]),
+            serde_json::json!([{"task": {"id": id}}]),
+        );
+        id
+    }
+
+    /// Sets a text custom field of a lead by field id (empty text clears it).
+    pub fn set_lead_text_field(&self, lead_id: i64, field_id: i64, text: &str) {
+        let mut st = self.lock();
+        let name = st
+            .seed
+            .lead_fields
+            .iter()
+            .find(|f| f.id == field_id)
+            .map(|f| f.name.clone())
+            .unwrap_or_default();
+        if let Some(l) = st.leads.get_mut(&lead_id) {
+            l.custom_fields_values.retain(|c| c.field_id != field_id);
+            if !text.is_empty() {
+                l.custom_fields_values.push(CfValue {
+                    field_id,
+                    field_name: name,
+                    field_code: None,
+                    field_type: "text".into(),
+                    values: vec![CfValueItem {
+                        value: Value::String(text.into()),
+                        enum_id: None,
+                        enum_code: None,
+                    }],
+                });
+            }
+        }
+    }
+
     /// A note written by `user_id` (e.g. a manager's `common` note with
     /// `{"text": …}`); emits the matching event. Returns the note id.
     pub fn add_note_as(
