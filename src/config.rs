@@ -1169,7 +1169,8 @@ head_chat = "-100"
     fn key_offset_finds_keys_in_tables_and_arrays_of_tables() {
         let text = "[[mailbox]]\nname = \"a\"\n[[mailbox]]\nname = \"b\"\npassword_file = \"x\"\n[sla]\ntimezone = \"X\"\n";
         let at = |k: &[&str]| {
-            crate::diag::toml_key_offset(text, k).map(|o| Loc::from_offset(Path::new("c"), text, o).to_string())
+            crate::diag::toml_key_offset(text, k)
+                .map(|o| Loc::from_offset(Path::new("c"), text, o).to_string())
         };
         assert_eq!(
             at(&["mailbox", "1", "password_file"]).as_deref(),

@@ -106,7 +106,11 @@ pub const TABLE: &[Placeholder] = &[
     p("lead_id", Scope::Check, "amoCRM lead id"),
     p("stage", Scope::Check, "the lead's stage"),
     p("detail", Scope::Check, "what the check found missing"),
-    p("waited", Scope::Check, "how long the lead has been in the stage"),
+    p(
+        "waited",
+        Scope::Check,
+        "how long the lead has been in the stage",
+    ),
     p("date", Scope::Digest, "the day reported"),
     p("total", Scope::Digest, "requests that day"),
     p("answered", Scope::Digest, "called back"),

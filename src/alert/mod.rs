@@ -340,7 +340,7 @@ impl Alerter {
             "channel",
             row.channel
                 .clone()
-                .unwrap_or_else(|| crate::sla::CHANNEL_SITE.to_string()),
+                .unwrap_or_else(|| template::CHANNEL_SITE.to_string()),
         );
         let text = template::render(self.templates.for_kind(kind), &v);
         let payload = serde_json::json!({

@@ -12,6 +12,10 @@ use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::journal::sla::AlertKind;
 use crate::template::Scope;
 
+/// The channel name alerts show for website mails (and for a clock opened
+/// before channels were recorded).
+pub const CHANNEL_SITE: &str = "сайт";
+
 /// The procedure checks and their built-in reminder texts.
 pub const CHECKS: &[(&str, &str)] = &[
     (
@@ -43,7 +47,6 @@ pub const CHECKS: &[(&str, &str)] = &[
 Сделка: {link}",
     ),
 ];
-
 
 const FIRST: &str = "⏰ Клиент ждёт звонка уже {waited}\n\
 Откуда: {channel}\n\

@@ -79,7 +79,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 match rt.block_on(crate::crm::names::check_against_account(
                     c, path, text, &set,
                 )) {
-                    Ok(d) => diags.extend(d),
+                    Ok((d, catalog)) => {
+                        diags.extend(d);
+                        if let Some(catalog) = catalog {
+                            diags
+                                .extend(crate::sla::check_against_catalog(c, path, text, &catalog));
+                        }
+                    }
                     Err(e) => eprintln!("warning: amoCRM names not checked: {e}"),
                 }
             }

@@ -176,15 +176,16 @@ pub fn validate_config(cfg: &crate::config::AmoCrmConfig, catalog: &Catalog) -> 
 /// written: the state file is only read (OAuth tokens, opened read-only),
 /// never created or migrated, and an expiring OAuth token is not refreshed
 /// (that is the daemon's job). `Err` when amoCRM cannot be asked (the
-/// caller warns, names unchecked).
+/// caller warns, names unchecked). The catalog comes back too, so the
+/// caller can check the names other modules own (`sla`) against it.
 pub async fn check_against_account(
     config: &crate::config::Config,
     config_path: &std::path::Path,
     config_text: &str,
     rules: &RuleSet,
-) -> Result<Diagnostics, super::CrmError> {
+) -> Result<(Diagnostics, Option<Catalog>), super::CrmError> {
     let Some(amo) = &config.amocrm else {
-        return Ok(Diagnostics::default());
+        return Ok((Diagnostics::default(), None));
     };
     let catalog = if amo.dry_run {
         Catalog::builtin()
@@ -192,12 +193,6 @@ pub async fn check_against_account(
         Catalog::load(&read_only_client(config, amo)?).await?
     };
     let mut out = validate(rules, &catalog);
-    out.extend(crate::sla::check_against_catalog(
-        config,
-        config_path,
-        config_text,
-        &catalog,
-    ));
     for msg in validate_config(amo, &catalog) {
         let key = if msg.contains("request_id_field") {
             "request_id_field"
@@ -214,7 +209,7 @@ pub async fn check_against_account(
             msg,
         ));
     }
-    Ok(out.sorted())
+    Ok((out.sorted(), Some(catalog)))
 }
 
 /// A client for `check`: the long-lived token from its file, or the OAuth

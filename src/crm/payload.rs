@@ -10,8 +10,8 @@ use serde_json::{Map, Value, json};
 use super::catalog::{Catalog, Field, STATUS_LOST};
 use crate::journal::outbox::OutboxRow;
 use crate::request::{Action, Kind, Request};
-use crate::rules::crm_spec::{CreateMode, FieldSpec, NameOrId};
 use crate::rules::CrmSpec;
+use crate::rules::crm_spec::{CreateMode, FieldSpec, NameOrId};
 use crate::template::render_request;
 
 /// Account-wide settings from `[amocrm]` / `[sla]`.

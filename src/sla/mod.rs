@@ -432,7 +432,7 @@ impl Policy {
 /// mail's INTERNALDATE).
 pub const SOURCE_MAIL: &str = "mail";
 /// The channel name alerts show for website mails.
-pub const CHANNEL_SITE: &str = "сайт";
+pub use crate::alert::template::CHANNEL_SITE;
 
 /// What the delivery side knows about a lead just created in amoCRM.
 #[derive(Debug, Clone, Default)]
