@@ -238,8 +238,8 @@ fn check_leaves_the_state_file_alone_and_works_with_a_read_only_state_dir() {
     std::fs::create_dir(&state_dir).unwrap();
     let rules = dir.path().join("rules");
     std::fs::create_dir(&rules).unwrap();
-    std::fs::write(dir.path().join("token"), fake.long_lived_token()).unwrap();
-    std::fs::write(dir.path().join("secret"), "s").unwrap();
+    support::write_secret(&dir.path().join("token"), &fake.long_lived_token());
+    support::write_secret(&dir.path().join("secret"), "s");
     let write_cfg = |extra: &str| {
         let cfg = dir.path().join("config.toml");
         std::fs::write(

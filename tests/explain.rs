@@ -44,7 +44,7 @@ fn explain_shows_rule_text_pairs_cue_and_what_amocrm_gets() {
         "action: lead   kind: callback",
         "decided by: rules/cues/callback.txt /",
         // what amoCRM would get
-        "lead name: Обратный звонок с сайта: Наталья",
+        "lead name: Обратный звонок: Наталья",
         "tags:      сайт, wordpress",
         "note:",
     ] {

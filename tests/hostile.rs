@@ -126,7 +126,7 @@ async fn hostile_mails_are_each_handled_and_never_stall_the_next() {
     let dc = Dovecot::start();
     let fake = FakeAmo::start(FakeOptions::default());
     let setup = Setup::new();
-    std::fs::write(setup.path("amocrm-token"), fake.long_lived_token()).unwrap();
+    support::write_secret(&setup.path("amocrm-token"), &fake.long_lived_token());
     let crm = format!(
         "base_url = \"{}\"\ntoken_file = \"{}\"\n",
         fake.base_url(),

@@ -91,8 +91,8 @@ async fn a_full_run_logs_no_phone_email_name_token_or_password() {
     let fake = FakeAmo::start(FakeOptions::default());
     let tg = FakeTelegram::start().await;
     let setup = Setup::new();
-    std::fs::write(setup.path("amocrm-token"), fake.long_lived_token()).unwrap();
-    std::fs::write(setup.path("telegram-token"), BOT_TOKEN).unwrap();
+    support::write_secret(&setup.path("amocrm-token"), &fake.long_lived_token());
+    support::write_secret(&setup.path("telegram-token"), BOT_TOKEN);
     let crm = format!(
         "base_url = \"{}\"\ntoken_file = \"{}\"\n",
         fake.base_url(),
