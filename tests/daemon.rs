@@ -50,10 +50,16 @@ async fn sigterm_logs_out_and_exits_within_10s() {
     );
     // OpenMetrics from the Prometheus client, with the state-file gauges
     // read from the journal at scrape time.
-    assert!(m.contains("Content-Type: application/openmetrics-text"), "{m}");
+    assert!(
+        m.contains("Content-Type: application/openmetrics-text"),
+        "{m}"
+    );
     assert!(m.contains("\namo_intake_quarantined_mails 0\n"), "{m}");
     assert!(m.contains("\namo_intake_outbox_backlog "), "{m}");
-    assert!(m.contains("\namo_intake_imap_oldest_sync_age_seconds "), "{m}");
+    assert!(
+        m.contains("\namo_intake_imap_oldest_sync_age_seconds "),
+        "{m}"
+    );
     assert!(m.ends_with("# EOF\n"), "{m}");
     assert!(http_get(mport, "/other").starts_with("HTTP/1.0 404"));
     let t = Instant::now();
