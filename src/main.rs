@@ -3,12 +3,13 @@
 use std::process::ExitCode;
 
 use amo_intake::cmd;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "amo-intake",
-    version,
+    // `0.1.0 (commit)`: see build.rs.
+    version = env!("AMO_INTAKE_VERSION"),
     about = "Website-form mails to amoCRM leads, with the 10-minute callback rule"
 )]
 struct Cli {
@@ -39,6 +40,39 @@ enum Command {
     /// The daemon's parse process, spoken to over stdin/stdout.
     #[command(hide = true)]
     ParseWorker,
+    /// Print a man page or shell completions generated from this CLI
+    /// (used to build the Debian package).
+    #[command(hide = true)]
+    Generate {
+        #[arg(value_enum)]
+        what: Generate,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Generate {
+    /// amo-intake(1) in roff.
+    Man,
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// Writes the man page or a completion script for `what` to stdout.
+fn generate(what: Generate) -> anyhow::Result<ExitCode> {
+    let mut cli = Cli::command();
+    let mut out = std::io::stdout().lock();
+    let shell = match what {
+        Generate::Man => {
+            clap_mangen::Man::new(cli).render(&mut out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Generate::Bash => clap_complete::Shell::Bash,
+        Generate::Zsh => clap_complete::Shell::Zsh,
+        Generate::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(shell, &mut cli, "amo-intake", &mut out);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
@@ -54,6 +88,7 @@ fn main() -> ExitCode {
         Command::Crm(a) => cmd::crm::run(a),
         Command::Auth(a) => cmd::auth::run(a),
         Command::ParseWorker => cmd::worker::run(),
+        Command::Generate { what } => generate(what),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,54 @@
+//! Names the git commit in `amo-intake --version`: `0.1.0 (a1b2c3d4e5f6)`.
+//! Outside a git checkout (a source tarball, a copy) it falls back to
+//! `AMO_INTAKE_COMMIT` from the environment, else to "unknown commit".
+
+use std::path::Path;
+use std::process::Command;
+
+fn git(args: &[&str]) -> Option<String> {
+    let out = Command::new("git").args(args).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let s = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (!s.is_empty()).then_some(s)
+}
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=AMO_INTAKE_COMMIT");
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
+    // Only a checkout of this repository counts, not a parent repository
+    // the sources happen to sit in.
+    let here = git(&["rev-parse", "--show-toplevel"]);
+    let ours = here.as_deref().is_some_and(|top| {
+        std::fs::canonicalize(top).ok() == std::fs::canonicalize(&manifest).ok()
+    });
+    let commit = if ours {
+        // Rebuild when HEAD moves: HEAD itself, the branch it points to, and
+        // packed-refs (worktrees keep these outside `.git/`).
+        let mut watch = vec!["HEAD".to_string(), "packed-refs".to_string()];
+        if let Some(r) = git(&["symbolic-ref", "-q", "HEAD"]) {
+            watch.push(r);
+        }
+        for w in watch {
+            if let Some(p) = git(&["rev-parse", "--git-path", &w])
+                && Path::new(&p).exists()
+            {
+                let p = Path::new(&manifest).join(p);
+                println!("cargo:rerun-if-changed={}", p.display());
+            }
+        }
+        git(&["rev-parse", "--short=12", "HEAD"])
+    } else {
+        None
+    };
+    let commit = commit
+        .or_else(|| {
+            std::env::var("AMO_INTAKE_COMMIT")
+                .ok()
+                .filter(|s| !s.is_empty())
+        })
+        .unwrap_or_else(|| "unknown commit".into());
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    println!("cargo:rustc-env=AMO_INTAKE_VERSION={version} ({commit})");
+}
