@@ -65,8 +65,12 @@ fn phone_spans(text: &str, region: &str) -> Vec<(String, std::ops::Range<usize>)
     let (Some(shape), Some(not_phone)) = (PHONE_SHAPE.as_ref(), NOT_A_PHONE.as_ref()) else {
         return out;
     };
-    for caps in shape.captures_iter(text) {
-        let Some(m) = caps.get(1) else { continue };
+    // Resume right after each number (not after the separator the pattern
+    // consumed), so `8900… 8900…` gives both.
+    let mut at = 0;
+    while let Some(caps) = shape.captures_at(text, at) {
+        let Some(m) = caps.get(1) else { break };
+        at = m.end().max(at + 1);
         let raw = m.as_str().trim();
         let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
         let plus = raw.starts_with('+');
@@ -723,7 +727,8 @@ pub(crate) fn build_traced(
     let mut leftover: Vec<String> = Vec::new();
     for v in &f.phones {
         let p = parse_phones(v, &opts.region);
-        if p.e164.is_empty() && !p.invalid.is_empty() {
+        // Nothing valid, or two numbers side by side (`8900… 8900…`).
+        if (p.e164.is_empty() && !p.invalid.is_empty()) || digit_count(v) >= 20 {
             // `+7 981 … . Нужен замер в субботу`: the phone, and the rest
             // is the client's text.
             let spans = phone_spans(v, &opts.region);
@@ -741,9 +746,13 @@ pub(crate) fn build_traced(
                 }
                 rest.push_str(v.get(at..).unwrap_or(""));
                 let rest = fold_ws(rest.trim_matches(|c: char| {
-                    c.is_whitespace() || matches!(c, '.' | ',' | ';' | '-' | '—' | ':')
+                    c.is_whitespace() || matches!(c, '.' | ',' | ';' | '-' | '—' | ':' | '(' | ')')
                 }));
-                if rest.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
+                // A few words of the client's (`Нужен замер в субботу`), not
+                // a tag like `(Viber)`.
+                if rest.split_whitespace().count() >= 2
+                    && rest.chars().filter(|c| c.is_alphabetic()).count() >= 6
+                {
                     leftover.push(rest);
                 }
                 continue;
