@@ -302,7 +302,7 @@ fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<Strin
 /// submission from: X` (Drupal Webform), `New submission from X`.
 static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on\b.*)$",
+        r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?)$",
     )
     .ok()
 });
@@ -312,7 +312,7 @@ static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// after `форма`/`form`.
 static FORM_IN_TEXT: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\b|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,80})[»"”])"#,
+        r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,80})[»"”])"#,
     )
     .ok()
 });
@@ -433,7 +433,7 @@ fn prose_line(l: &str) -> bool {
 /// client's (a client's own letter is read without this filter).
 static SITE_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(заявк|\bформ[аыуеой]?\b|\bform\b|письм|уведомл|посетител|пользовател|ниже|below|following|следующ)",
+        r"(?i)(заявк|(?:^|[^а-яё])форм[аыуеой]?(?:$|[^а-яё])|(?:^|[^a-z])form(?:$|[^a-z])|письм|уведомл|посетител|пользовател|ниже|below|following|следующ)",
     )
     .ok()
 });
