@@ -550,3 +550,12 @@ fn a_sites_notice_next_to_the_fields_is_not_the_message() {
     );
     assert_eq!(s(&r.message), None);
 }
+
+#[test]
+fn two_numbers_side_by_side_and_a_tag_after_the_number() {
+    let r = plain("Имя: Анна\r\nТелефон: 89001112233 89004445566\r\n");
+    assert_eq!(r.phones, ["+79001112233", "+79004445566"]);
+    let r = plain("Имя: Анна\r\nТелефон: 8 900 111 22 33 (Viber)\r\n");
+    assert_eq!(s(&r.phone), Some("+79001112233"));
+    assert_eq!(s(&r.message), None);
+}

@@ -65,8 +65,12 @@ fn phone_spans(text: &str, region: &str) -> Vec<(String, std::ops::Range<usize>)
     let (Some(shape), Some(not_phone)) = (PHONE_SHAPE.as_ref(), NOT_A_PHONE.as_ref()) else {
         return out;
     };
-    for caps in shape.captures_iter(text) {
-        let Some(m) = caps.get(1) else { continue };
+    // Resume right after each number (not after the separator the pattern
+    // consumed), so `8900… 8900…` gives both.
+    let mut at = 0;
+    while let Some(caps) = shape.captures_at(text, at) {
+        let Some(m) = caps.get(1) else { break };
+        at = m.end().max(at + 1);
         let raw = m.as_str().trim();
         let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
         let plus = raw.starts_with('+');
@@ -298,7 +302,7 @@ fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<Strin
 /// submission from: X` (Drupal Webform), `New submission from X`.
 static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on\b.*)$",
+        r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?)$",
     )
     .ok()
 });
@@ -308,7 +312,7 @@ static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// after `форма`/`form`.
 static FORM_IN_TEXT: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\b|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,80})[»"”])"#,
+        r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,80})[»"”])"#,
     )
     .ok()
 });
@@ -429,7 +433,7 @@ fn prose_line(l: &str) -> bool {
 /// client's (a client's own letter is read without this filter).
 static SITE_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(заявк|\bформ[аыуеой]?\b|\bform\b|письм|уведомл|посетител|пользовател|ниже|below|following|следующ)",
+        r"(?i)(заявк|(?:^|[^а-яё])форм[аыуеой]?(?:$|[^а-яё])|(?:^|[^a-z])form(?:$|[^a-z])|письм|уведомл|посетител|пользовател|ниже|below|following|следующ)",
     )
     .ok()
 });
@@ -731,7 +735,8 @@ pub(crate) fn build_traced(
     let mut leftover: Vec<String> = Vec::new();
     for v in &f.phones {
         let p = parse_phones(v, &opts.region);
-        if p.e164.is_empty() && !p.invalid.is_empty() {
+        // Nothing valid, or two numbers side by side (`8900… 8900…`).
+        if (p.e164.is_empty() && !p.invalid.is_empty()) || digit_count(v) >= 20 {
             // `+7 981 … . Нужен замер в субботу`: the phone, and the rest
             // is the client's text.
             let spans = phone_spans(v, &opts.region);
@@ -749,9 +754,13 @@ pub(crate) fn build_traced(
                 }
                 rest.push_str(v.get(at..).unwrap_or(""));
                 let rest = fold_ws(rest.trim_matches(|c: char| {
-                    c.is_whitespace() || matches!(c, '.' | ',' | ';' | '-' | '—' | ':')
+                    c.is_whitespace() || matches!(c, '.' | ',' | ';' | '-' | '—' | ':' | '(' | ')')
                 }));
-                if rest.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
+                // A few words of the client's (`Нужен замер в субботу`), not
+                // a tag like `(Viber)`.
+                if rest.split_whitespace().count() >= 2
+                    && rest.chars().filter(|c| c.is_alphabetic()).count() >= 6
+                {
                     leftover.push(rest);
                 }
                 continue;
