@@ -410,18 +410,24 @@ fn assert_exactly_once(o: &CrashOutcome) {
     assert_eq!(o.leads, o.mails, "one lead per mail, no stray lead");
 }
 
+impl CrashRun {
+    /// The environment's knobs over these defaults.
+    fn from_env(seed: u64, kills: u64, rate: u64, settle: Duration) -> CrashRun {
+        CrashRun {
+            seed: env_u64("AMO_CRASH_SEED", seed),
+            mails: env_u64("AMO_CRASH_MAILS", 300) as usize,
+            kills: env_u64("AMO_CRASH_KILLS", kills) as usize,
+            rate: env_u64("AMO_CRASH_RATE", rate) as f64,
+            get_faults: env_u64("AMO_CRASH_GET_FAULTS_PCT", 10) as f64 / 100.0,
+            settle,
+        }
+    }
+}
+
 /// CI version: 300 mails, 20 kills, the debug binary, a faster limit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crash_short() {
-    let o = crash_run(CrashRun {
-        seed: env_u64("AMO_CRASH_SEED", 7),
-        mails: env_u64("AMO_CRASH_MAILS", 300) as usize,
-        kills: env_u64("AMO_CRASH_KILLS", 20) as usize,
-        rate: env_u64("AMO_CRASH_RATE", 40) as f64,
-        get_faults: env_u64("AMO_CRASH_GET_FAULTS_PCT", 10) as f64 / 100.0,
-        settle: Duration::from_secs(240),
-    })
-    .await;
+    let o = crash_run(CrashRun::from_env(7, 20, 40, Duration::from_secs(240))).await;
     assert!(o.kills >= 20 || std::env::var_os("AMO_CRASH_KILLS").is_some());
     assert_exactly_once(&o);
 }
@@ -431,15 +437,7 @@ async fn crash_short() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "minutes long; run by hand with --ignored (docs/PERFORMANCE.md)"]
 async fn crash_full() {
-    let o = crash_run(CrashRun {
-        seed: env_u64("AMO_CRASH_SEED", 1),
-        mails: env_u64("AMO_CRASH_MAILS", 300) as usize,
-        kills: env_u64("AMO_CRASH_KILLS", 50) as usize,
-        rate: env_u64("AMO_CRASH_RATE", 6) as f64,
-        get_faults: env_u64("AMO_CRASH_GET_FAULTS_PCT", 10) as f64 / 100.0,
-        settle: Duration::from_secs(900),
-    })
-    .await;
+    let o = crash_run(CrashRun::from_env(1, 50, 6, Duration::from_secs(900))).await;
     assert_exactly_once(&o);
 }
 

@@ -100,7 +100,25 @@ pub struct SeenMail {
     pub raw: Vec<u8>,
 }
 
+/// The columns [`SeenMail::from_row`] reads, in order.
+pub(super) const SEEN_COLUMNS: &str =
+    "id, mailbox, uidvalidity, uid, message_id, internal_date, received_at, raw";
+
 impl SeenMail {
+    /// One row selected with [`SEEN_COLUMNS`].
+    pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<SeenMail> {
+        Ok(SeenMail {
+            id: r.get(0)?,
+            mailbox: r.get(1)?,
+            uidvalidity: r.get(2)?,
+            uid: r.get(3)?,
+            message_id: r.get(4)?,
+            internal_date_ms: r.get(5)?,
+            received_at_ms: r.get(6)?,
+            raw: r.get(7)?,
+        })
+    }
+
     pub fn key(&self) -> String {
         idempotency_key(
             &self.mailbox,
@@ -309,22 +327,10 @@ impl Journal {
     /// always comes), so a backlog of big mails is not all held at once.
     pub fn seen_mails(&self, limit: usize) -> Result<Vec<SeenMail>> {
         let conn = self.conn();
-        let mut st = conn.prepare(
-            "SELECT id, mailbox, uidvalidity, uid, message_id, internal_date, received_at, raw
-             FROM mails WHERE state='seen' ORDER BY id LIMIT ?1",
-        )?;
-        let rows = st.query_map(params![limit as i64], |r| {
-            Ok(SeenMail {
-                id: r.get(0)?,
-                mailbox: r.get(1)?,
-                uidvalidity: r.get(2)?,
-                uid: r.get(3)?,
-                message_id: r.get(4)?,
-                internal_date_ms: r.get(5)?,
-                received_at_ms: r.get(6)?,
-                raw: r.get(7)?,
-            })
-        })?;
+        let mut st = conn.prepare(&format!(
+            "SELECT {SEEN_COLUMNS} FROM mails WHERE state='seen' ORDER BY id LIMIT ?1"
+        ))?;
+        let rows = st.query_map(params![limit as i64], SeenMail::from_row)?;
         let mut out = Vec::new();
         let mut bytes = 0usize;
         for row in rows {

@@ -225,21 +225,12 @@ impl Journal {
         Ok(self
             .conn()
             .query_row(
-                "SELECT id, mailbox, uidvalidity, uid, message_id, internal_date, received_at, raw
-                 FROM mails WHERE id=?1 AND state='seen'",
+                &format!(
+                    "SELECT {} FROM mails WHERE id=?1 AND state='seen'",
+                    super::outbox::SEEN_COLUMNS
+                ),
                 params![id],
-                |r| {
-                    Ok(super::outbox::SeenMail {
-                        id: r.get(0)?,
-                        mailbox: r.get(1)?,
-                        uidvalidity: r.get(2)?,
-                        uid: r.get(3)?,
-                        message_id: r.get(4)?,
-                        internal_date_ms: r.get(5)?,
-                        received_at_ms: r.get(6)?,
-                        raw: r.get(7)?,
-                    })
-                },
+                super::outbox::SeenMail::from_row,
             )
             .optional()?)
     }
@@ -332,6 +323,20 @@ mod tests {
         }
     }
 
+    fn enqueue(j: &Journal, mail_id: Option<i64>, key: &str, r: &Request) -> i64 {
+        j.enqueue_request(&NewRequest {
+            mail_id,
+            key,
+            request: r,
+            spec: &CrmSpec::default(),
+            rule_set: "v1",
+            received_at_ms: 0,
+            deadline_ms: None,
+        })
+        .unwrap()
+        .request_id
+    }
+
     fn base64_utf8(s: &str) -> String {
         const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let b = s.as_bytes();
@@ -366,19 +371,8 @@ mod tests {
             },
             ..Request::default()
         };
-        let spec = CrmSpec::default();
-        let e = j
-            .enqueue_request(&NewRequest {
-                mail_id: Some(m2),
-                key: "ai-q2",
-                request: &r,
-                spec: &spec,
-                rule_set: "v1",
-                received_at_ms: 0,
-                deadline_ms: None,
-            })
-            .unwrap();
-        j.quarantine_outbox(e.request_id, "amoCRM refused the lead (400)")
+        let e = enqueue(&j, Some(m2), "ai-q2", &r);
+        j.quarantine_outbox(e, "amoCRM refused the lead (400)")
             .unwrap();
         let q = j.quarantined().unwrap();
         assert_eq!(q.len(), 2, "{q:#?}");
@@ -406,12 +400,9 @@ mod tests {
         assert_eq!(j.seen_mail_ids(0, 10).unwrap(), vec![m1]);
         assert_eq!(
             j.requeue_item(&ItemRef::parse("ai-q2").unwrap()).unwrap(),
-            Some(Requeued::Request(e.request_id))
+            Some(Requeued::Request(e))
         );
-        assert_eq!(
-            j.outbox_row(e.request_id).unwrap().unwrap().state,
-            OutboxState::Queued
-        );
+        assert_eq!(j.outbox_row(e).unwrap().unwrap().state, OutboxState::Queued);
         assert!(j.quarantined().unwrap().is_empty());
         // Nothing quarantined under that id any more.
         assert_eq!(j.requeue_item(&ItemRef::Mail(m1)).unwrap(), None);
@@ -421,24 +412,12 @@ mod tests {
     #[test]
     fn a_requeued_request_that_was_sent_once_is_looked_up_not_recreated() {
         let j = Journal::in_memory().unwrap();
-        let r = Request::default();
-        let spec = CrmSpec::default();
-        let e = j
-            .enqueue_request(&NewRequest {
-                mail_id: None,
-                key: "ai-q3",
-                request: &r,
-                spec: &spec,
-                rule_set: "v1",
-                received_at_ms: 0,
-                deadline_ms: None,
-            })
-            .unwrap();
-        j.mark_sending(&[e.request_id]).unwrap();
-        j.quarantine_outbox(e.request_id, "refused").unwrap();
-        j.requeue_item(&ItemRef::Request(e.request_id)).unwrap();
+        let e = enqueue(&j, None, "ai-q3", &Request::default());
+        j.mark_sending(&[e]).unwrap();
+        j.quarantine_outbox(e, "refused").unwrap();
+        j.requeue_item(&ItemRef::Request(e)).unwrap();
         assert_eq!(
-            j.outbox_row(e.request_id).unwrap().unwrap().state,
+            j.outbox_row(e).unwrap().unwrap().state,
             OutboxState::Sending
         );
     }
