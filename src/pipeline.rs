@@ -7,6 +7,7 @@
 //! is built from the config or injected with [`Pipeline::with_client`].
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
@@ -16,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::crm::catalog::Catalog;
 use crate::crm::client::{AdminAlertKind, AuthConfig, Client, ClientOptions, CrmError, DryRunCall};
-use crate::crm::deliver::Deliverer;
+use crate::crm::deliver::{Deliverer, Lane};
 use crate::crm::payload::Defaults;
 use crate::crm::ratelimit::RateLimiter;
 use crate::journal::Journal;
@@ -73,7 +74,13 @@ pub struct Pipeline {
     /// Shutdown: checked before every step (parse of one mail, one amoCRM
     /// call); the step in hand finishes, no new one starts.
     stop: CancellationToken,
+    /// Delivery lanes run side by side (see [`Lane`]); 1 = strictly serial.
+    lanes: usize,
 }
+
+/// How often an idle delivery lane looks for new mail while another lane
+/// waits on a slow amoCRM call.
+const LANE_POLL: Duration = Duration::from_millis(200);
 
 /// The rate limit `[amocrm] rate_limit` asks for (default 6/s).
 fn rate_from(config: &Config) -> f64 {
@@ -165,6 +172,7 @@ impl Pipeline {
             worker: None,
             after_burst: crate::memory::release_free_memory,
             stop: CancellationToken::new(),
+            lanes: 1,
         })
     }
 
@@ -183,6 +191,13 @@ impl Pipeline {
 
     pub fn with_deadline(mut self, f: DeadlineFn) -> Pipeline {
         self.deadline = Some(f);
+        self
+    }
+
+    /// Delivers in `n` lanes side by side, so one slow amoCRM call does not
+    /// hold the requests of other clients (the daemon uses 4).
+    pub fn with_lanes(mut self, n: usize) -> Pipeline {
+        self.lanes = n.max(1);
         self
     }
 
@@ -338,6 +353,55 @@ impl Pipeline {
         Ok(1)
     }
 
+    /// Runs the delivery lanes side by side until none has work. A lane
+    /// that has nothing to do while another is still busy (a slow call)
+    /// keeps taking new mail: it parses what arrived (one lane at a time)
+    /// and delivers what falls into its lane.
+    async fn deliver_lanes(&self, d: &Deliverer) -> Result<usize, PipelineError> {
+        let n = self.lanes;
+        let busy = AtomicUsize::new(n);
+        let parsing = Mutex::new(());
+        let lane_work = |index: usize| {
+            let (busy, parsing) = (&busy, &parsing);
+            async move {
+                let lane = Lane { index, of: n };
+                let mut moved = 0usize;
+                let mut idle = false;
+                loop {
+                    let m = d.deliver_lane(lane).await?;
+                    moved += m;
+                    if self.stop.is_cancelled() {
+                        break;
+                    }
+                    {
+                        let _one = parsing.lock().await;
+                        moved += self.parse_seen().await?;
+                    }
+                    if m > 0 && !d.due_in_lane(lane)?.is_empty() {
+                        continue;
+                    }
+                    if d.due_in_lane(lane)?.is_empty() || m == 0 {
+                        if !idle {
+                            busy.fetch_sub(1, Ordering::SeqCst);
+                            idle = true;
+                        }
+                        if busy.load(Ordering::SeqCst) == 0 {
+                            break;
+                        }
+                        tokio::time::sleep(LANE_POLL).await;
+                        if !d.due_in_lane(lane)?.is_empty() {
+                            busy.fetch_add(1, Ordering::SeqCst);
+                            idle = false;
+                        }
+                    }
+                }
+                Ok::<usize, PipelineError>(moved)
+            }
+        };
+        let done = futures::future::try_join_all((0..n).map(lane_work)).await?;
+        Ok(done.into_iter().sum())
+    }
+
     /// Tells the admin about every quarantined item not told yet (one alert
     /// each; marked after it went to the channel) and updates the metric.
     fn alert_quarantined(&self) -> Result<(), PipelineError> {
@@ -423,7 +487,11 @@ impl Pipeline {
             return Ok(moved);
         }
         if let Some(d) = self.deliverer().await? {
-            moved += d.deliver_due().await?;
+            moved += if self.lanes <= 1 {
+                d.deliver_due().await?
+            } else {
+                self.deliver_lanes(&d).await?
+            };
         }
         self.alert_quarantined()?;
         Ok(moved)
