@@ -517,16 +517,30 @@ async fn sigterm_with_a_backlog_stops_taking_steps_and_exits() {
     let exit_ms = t.elapsed().as_millis();
     println!("RESULT shutdown_slow_call exit_ms={exit_ms}");
     assert!(st.success());
-    let sending = journal_view(&setup.path("state.db"))
+    // The slow call's request (its key is in the body) was committed with
+    // the lead amoCRM made; rows whose call had not started stay as they
+    // were, for the next start (no request went out after the signal).
+    let slow = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.fault.as_deref().is_some_and(|x| x.starts_with("Slow")))
+        .unwrap();
+    let view = journal_view(&setup.path("state.db"));
+    let (key, state) = view
         .values()
-        .filter(|(_, s)| s == "sending")
-        .count();
-    assert_eq!(
-        sending,
-        0,
-        "the slow call finished and was committed\n{}",
+        .find(|(k, _)| slow.body.contains(k.as_str()))
+        .expect("the slow call's request is journalled");
+    assert!(
+        ["sent", "noted", "done"].contains(&state.as_str()),
+        "the slow call for {key} finished and was committed: {state}\n{}",
         d.log()
     );
+    let after = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.at > t + Duration::from_millis(20))
+        .count();
+    assert_eq!(after, 0, "requests after SIGTERM");
     assert!(
         exit_ms >= 1500,
         "it waited for the call in flight: {exit_ms} ms"
