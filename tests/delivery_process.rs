@@ -131,6 +131,20 @@ fn journal_view(state: &Path) -> HashMap<String, (String, String)> {
     out
 }
 
+/// Mails quarantined before they became a request.
+fn quarantined_mails(state: &Path) -> usize {
+    rusqlite::Connection::open_with_flags(state, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM mails m WHERE state='quarantined'
+                 AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.mail_id = m.id)",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .unwrap_or(0) as usize
+}
+
 /// Attempts, last error and next attempt of an outbox row (diagnostics).
 fn row_detail(state: &Path, key: &str) -> String {
     let Ok(conn) =
@@ -305,7 +319,8 @@ async fn crash_run(run: CrashRun) -> CrashOutcome {
         let finished = view
             .values()
             .filter(|(_, s)| s == "done" || s == "quarantined")
-            .count();
+            .count()
+            + quarantined_mails(&state);
         if finished >= run.mails || Instant::now() > deadline {
             break;
         }
@@ -349,7 +364,10 @@ async fn crash_run(run: CrashRun) -> CrashOutcome {
     for n in 0..run.mails {
         let mid = format!("{tag}-{n}@{}.test", KINDS[n % 3]);
         let Some((key, st)) = view.get(&mid) else {
-            eprintln!("mail {mid}: never journalled as a request");
+            eprintln!(
+                "mail {mid}: never journalled as a request (quarantined mails: {})",
+                quarantined_mails(&state)
+            );
             lost += 1;
             continue;
         };
