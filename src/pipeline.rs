@@ -386,19 +386,18 @@ impl Pipeline {
                     if m > 0 && !d.due_in_lane(lane)?.is_empty() {
                         continue;
                     }
-                    if d.due_in_lane(lane)?.is_empty() || m == 0 {
-                        if !idle {
-                            busy.fetch_sub(1, Ordering::SeqCst);
-                            idle = true;
-                        }
-                        if busy.load(Ordering::SeqCst) == 0 {
-                            break;
-                        }
-                        tokio::time::sleep(LANE_POLL).await;
-                        if !d.due_in_lane(lane)?.is_empty() {
-                            busy.fetch_add(1, Ordering::SeqCst);
-                            idle = false;
-                        }
+                    // Nothing (movable) here now: idle until every lane is.
+                    if !idle {
+                        busy.fetch_sub(1, Ordering::SeqCst);
+                        idle = true;
+                    }
+                    if busy.load(Ordering::SeqCst) == 0 {
+                        break;
+                    }
+                    tokio::time::sleep(LANE_POLL).await;
+                    if !d.due_in_lane(lane)?.is_empty() {
+                        busy.fetch_add(1, Ordering::SeqCst);
+                        idle = false;
                     }
                 }
                 Ok::<usize, PipelineError>(moved)

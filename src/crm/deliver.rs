@@ -6,8 +6,11 @@
 //! (`unsorted/forms`, one per call, or `complex`, up to 50 per call),
 //! commit `sent(lead, contact)`, then post notes and call tasks as arrays
 //! across leads (`noted`, `done`). A `sending` row found after a crash or a
-//! failed call is first looked up in amoCRM by its key (lead field/query and
-//! the Unsorted list) and only created again when amoCRM has nothing.
+//! failed call is first looked up in amoCRM by its key (once the cut-off
+//! call must have finished: the leads updated since the first attempt,
+//! compared by the key among their tags, then the Unsorted list) and only
+//! created again when amoCRM has nothing; while amoCRM cannot be asked,
+//! nothing is created. Due rows run in [`Lane`]s, one per group of clients.
 //! Notes and tasks carry a `*_posting` flag committed before their POST and
 //! are looked up before a repost.
 
