@@ -42,6 +42,9 @@ pub enum DaemonError {
 /// default TimeoutStopSec is 90 s; we promise 10 s).
 const DRAIN: Duration = Duration::from_secs(8);
 
+/// Delivery lanes of the daemon (see `crm::deliver::Lane`).
+const DELIVERY_LANES: usize = 4;
+
 /// Everything validated from a config file, before anything is swapped in.
 struct Loaded {
     config: Config,
@@ -186,6 +189,8 @@ fn spawn_generation(
     })?
     // Call tasks are due at the business-hours deadline the SLA watch uses.
     .with_deadline(Arc::new(policy).deadline_fn());
+    // One slow amoCRM call holds only its client's lane.
+    pipeline = pipeline.with_lanes(DELIVERY_LANES);
     if let Some(w) = crate::worker::ParseWorker::from_config(&config.parse) {
         pipeline = pipeline.with_worker(w);
     }

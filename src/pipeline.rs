@@ -7,6 +7,7 @@
 //! is built from the config or injected with [`Pipeline::with_client`].
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
@@ -18,7 +19,7 @@ use crate::crm::catalog::Catalog;
 use crate::crm::client::{
     AdminAlertKind, Client, CrmError, DryRunCall, client_from_config, limiter_from,
 };
-use crate::crm::deliver::Deliverer;
+use crate::crm::deliver::{Deliverer, Lane};
 use crate::crm::payload::Defaults;
 use crate::journal::Journal;
 use crate::journal::outbox::NewRequest;
@@ -74,7 +75,13 @@ pub struct Pipeline {
     /// Shutdown: checked before every step (parse of one mail, one amoCRM
     /// call); the step in hand finishes, no new one starts.
     stop: CancellationToken,
+    /// Delivery lanes run side by side (see [`Lane`]); 1 = strictly serial.
+    lanes: usize,
 }
+
+/// How often an idle delivery lane looks for new mail while another lane
+/// waits on a slow amoCRM call.
+const LANE_POLL: Duration = Duration::from_millis(200);
 
 impl Pipeline {
     pub fn new(deps: PipelineDeps) -> Result<Pipeline, PipelineError> {
@@ -96,6 +103,7 @@ impl Pipeline {
             worker: None,
             after_burst: crate::memory::release_free_memory,
             stop: CancellationToken::new(),
+            lanes: 1,
         })
     }
 
@@ -114,6 +122,13 @@ impl Pipeline {
 
     pub fn with_deadline(mut self, f: DeadlineFn) -> Pipeline {
         self.deadline = Some(f);
+        self
+    }
+
+    /// Delivers in `n` lanes side by side, so one slow amoCRM call does not
+    /// hold the requests of other clients (the daemon uses 4).
+    pub fn with_lanes(mut self, n: usize) -> Pipeline {
+        self.lanes = n.max(1);
         self
     }
 
@@ -183,14 +198,20 @@ impl Pipeline {
         let journal = self.deps.journal.clone();
         let rules = self.deps.rules.load_full();
         let mut moved = 0;
-        let mut after = 0i64;
+        // Each mail once per call: one that fails stays `seen` for a later
+        // round, the others go on.
+        let mut tried = std::collections::HashSet::new();
         loop {
-            let ids = journal.seen_mail_ids(after, 100)?;
+            let ids: Vec<i64> = journal
+                .seen_mail_ids(100 + tried.len())?
+                .into_iter()
+                .filter(|id| !tried.contains(id))
+                .collect();
             if ids.is_empty() {
                 return Ok(moved);
             }
             for id in ids {
-                after = id;
+                tried.insert(id);
                 if self.stop.is_cancelled() {
                     return Ok(moved);
                 }
@@ -268,6 +289,54 @@ impl Pipeline {
         tracing::info!(mail_id = m.id, uid = m.uid, %key, request_id = e.request_id, action = request.action.as_str(), rule = request.rule.as_deref().unwrap_or("-"), "mail parsed and queued");
         crate::metrics::global().request(request.action.as_str());
         Ok(1)
+    }
+
+    /// Runs the delivery lanes side by side until none has work. A lane
+    /// that has nothing to do while another is still busy (a slow call)
+    /// keeps taking new mail: it parses what arrived (one lane at a time)
+    /// and delivers what falls into its lane.
+    async fn deliver_lanes(&self, d: &Deliverer) -> Result<usize, PipelineError> {
+        let n = self.lanes;
+        let busy = AtomicUsize::new(n);
+        let parsing = Mutex::new(());
+        let lane_work = |index: usize| {
+            let (busy, parsing) = (&busy, &parsing);
+            async move {
+                let lane = Lane { index, of: n };
+                let mut moved = 0usize;
+                let mut idle = false;
+                loop {
+                    let m = d.deliver_lane(lane).await?;
+                    moved += m;
+                    if self.stop.is_cancelled() {
+                        break;
+                    }
+                    {
+                        let _one = parsing.lock().await;
+                        moved += self.parse_seen().await?;
+                    }
+                    if m > 0 && !d.due_in_lane(lane)?.is_empty() {
+                        continue;
+                    }
+                    // Nothing (movable) here now: idle until every lane is.
+                    if !idle {
+                        busy.fetch_sub(1, Ordering::SeqCst);
+                        idle = true;
+                    }
+                    if busy.load(Ordering::SeqCst) == 0 {
+                        break;
+                    }
+                    tokio::time::sleep(LANE_POLL).await;
+                    if !d.due_in_lane(lane)?.is_empty() {
+                        busy.fetch_add(1, Ordering::SeqCst);
+                        idle = false;
+                    }
+                }
+                Ok::<usize, PipelineError>(moved)
+            }
+        };
+        let done = futures::future::try_join_all((0..n).map(lane_work)).await?;
+        Ok(done.into_iter().sum())
     }
 
     /// Tells the admin about every quarantined item not told yet (one alert
@@ -355,7 +424,11 @@ impl Pipeline {
             return Ok(moved);
         }
         if let Some(d) = self.deliverer().await? {
-            moved += d.deliver_due().await?;
+            moved += if self.lanes <= 1 {
+                d.deliver_due().await?
+            } else {
+                self.deliver_lanes(&d).await?
+            };
         }
         self.alert_quarantined()?;
         Ok(moved)
@@ -476,7 +549,7 @@ mod tests {
         let p = dry_pipeline(&journal);
         p.run_once().await.unwrap();
         assert!(
-            journal.seen_mail_ids(0, 10).unwrap() == vec![bad],
+            journal.seen_mail_ids(10).unwrap() == vec![bad],
             "the good mail was parsed in the same round"
         );
         assert_eq!(
@@ -489,7 +562,7 @@ mod tests {
         }
         // Attempts used up: quarantined on the next round, with the reason.
         p.run_once().await.unwrap();
-        assert!(journal.seen_mail_ids(0, 10).unwrap().is_empty());
+        assert!(journal.seen_mail_ids(10).unwrap().is_empty());
         let q = journal.quarantined().unwrap();
         assert_eq!(q.len(), 1, "{q:?}");
         assert_eq!(q[0].id, format!("mail-{bad}"));
@@ -514,10 +587,15 @@ mod tests {
             journal.begin_mail_attempt(bad).unwrap(); // ... and died
         }
         dry_pipeline(&journal).run_once().await.unwrap();
-        assert!(journal.seen_mail_ids(0, 10).unwrap().is_empty());
+        assert!(journal.seen_mail_ids(10).unwrap().is_empty());
         let q = journal.quarantined().unwrap();
         assert_eq!(q.len(), 1);
-        assert!(q[0].reason.contains("failed 3 times"), "{}", q[0].reason);
+        assert!(
+            q[0].reason
+                .contains(&format!("failed {MAX_MAIL_ATTEMPTS} times")),
+            "{}",
+            q[0].reason
+        );
         assert!(q[0].reason.contains("process stopped"), "{}", q[0].reason);
     }
 

@@ -1205,3 +1205,80 @@ async fn restarts_in_quick_succession_stay_within_the_rate_limit() {
         fake.summary()
     );
 }
+
+/// Issue: delivery was strictly serial — one slow amoCRM call (8 s) held
+/// every lead behind it. With lanes, the other clients' leads are created,
+/// noted and tasked while the slow call is still in flight; afterwards every
+/// lead has exactly one note and one task (order per lead kept).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_call_holds_only_its_own_lane() {
+    let fake = FakeAmo::start(FakeOptions {
+        rate_limit: 70,
+        ..FakeOptions::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let j = open(&dir.path().join("s.db"));
+    let mut o = options(
+        &fake,
+        AuthConfig::LongLived(fake.long_lived_token()),
+        Some(j.clone()),
+        60.0,
+    );
+    o.timeout = Duration::from_secs(20);
+    let c = std::sync::Arc::new(Client::new(o).unwrap());
+    let p = std::sync::Arc::new(pipeline(&j, c).with_lanes(4));
+    p.run_once().await.unwrap(); // catalog
+    let clients = 8;
+    for i in 0..clients {
+        p.enqueue(
+            &format!("ai-lane-{i}"),
+            &req(&format!("Клиент {i}"), &format!("+7915{i:07}"), None),
+            &CrmSpec::default(),
+        )
+        .unwrap();
+    }
+    fake.inject(Fault::new(
+        "POST",
+        "/api/v4/leads/unsorted/forms",
+        FaultKind::Slow {
+            delay: Duration::from_secs(8),
+        },
+    ));
+    let run = {
+        let p = p.clone();
+        tokio::spawn(async move { p.run_once().await.unwrap() })
+    };
+    // While the slow call is in flight (the fake has not answered it), the
+    // other lanes finish their clients.
+    let slow_in_flight = |f: &FakeAmo| {
+        f.requests()
+            .iter()
+            .any(|r| r.fault.as_deref().is_some_and(|x| x.starts_with("Slow")) && r.status == 0)
+    };
+    let mut done_during_slow = 0;
+    for _ in 0..300 {
+        let done = count(&j, OutboxState::Done);
+        if slow_in_flight(&fake) {
+            done_during_slow = done_during_slow.max(done);
+        } else if done_during_slow > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        done_during_slow >= 3,
+        "only {done_during_slow} of {clients} leads finished while one call was slow"
+    );
+    run.await.unwrap();
+    drain(&p, &j, T).await;
+    assert_eq!(count(&j, OutboxState::Done), clients);
+    for i in 0..clients {
+        let key = format!("ai-lane-{i}");
+        assert_eq!(leads_with_key(&fake, &key), 1, "{key}");
+        let lead = fake.leads().into_iter().find(|l| l.has_tag(&key)).unwrap();
+        assert_eq!(fake.lead_notes(lead.id).len(), 1, "{key}");
+        assert_eq!(fake.lead_tasks(lead.id).len(), 1, "{key}");
+    }
+    assert_eq!(fake.contacts().len(), clients);
+    assert_clean(&fake);
+}

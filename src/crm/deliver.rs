@@ -6,8 +6,11 @@
 //! (`unsorted/forms`, one per call, or `complex`, up to 50 per call),
 //! commit `sent(lead, contact)`, then post notes and call tasks as arrays
 //! across leads (`noted`, `done`). A `sending` row found after a crash or a
-//! failed call is first looked up in amoCRM by its key (lead field/query and
-//! the Unsorted list) and only created again when amoCRM has nothing.
+//! failed call is first looked up in amoCRM by its key (once the cut-off
+//! call must have finished: the leads updated since the first attempt,
+//! compared by the key among their tags, then the Unsorted list) and only
+//! created again when amoCRM has nothing; while amoCRM cannot be asked,
+//! nothing is created. Due rows run in [`Lane`]s, one per group of clients.
 //! Notes and tasks carry a `*_posting` flag committed before their POST and
 //! are looked up before a repost.
 
@@ -128,16 +131,22 @@ impl Deliverer {
     /// were committed. `Err` only for a failpoint (a simulated crash: nothing
     /// more is written) or a stop (auth gone: everything stays queued).
     pub async fn deliver_due(&self) -> Result<usize, CrmError> {
+        self.deliver_lane(Lane::ALL).await
+    }
+
+    /// Delivers the due rows of one lane as far as they go now (see
+    /// [`Lane`]); [`Deliverer::deliver_due`] is the one-lane case.
+    pub async fn deliver_lane(&self, lane: Lane) -> Result<usize, CrmError> {
         let mut moved = 0;
         loop {
             if self.stopping() {
                 return Ok(moved);
             }
-            let rows = self.journal.due_outbox(now_ms(), self.round)?;
+            let rows = self.due_in_lane(lane)?;
             if rows.is_empty() {
                 return Ok(moved);
             }
-            let step = self.deliver_rows(rows).await?;
+            let step = self.deliver_rows(rows, lane).await?;
             moved += step.moved;
             if step.moved == 0 || step.halted {
                 return Ok(moved);
@@ -145,7 +154,14 @@ impl Deliverer {
         }
     }
 
-    async fn deliver_rows(&self, rows: Vec<OutboxRow>) -> Result<Step, CrmError> {
+    /// Due rows of `lane`, oldest first.
+    pub fn due_in_lane(&self, lane: Lane) -> Result<Vec<OutboxRow>, CrmError> {
+        let mut rows = self.journal.due_outbox(now_ms(), self.round)?;
+        rows.retain(|r| lane.holds(r));
+        Ok(rows)
+    }
+
+    async fn deliver_rows(&self, rows: Vec<OutboxRow>, lane: Lane) -> Result<Step, CrmError> {
         let mut step = Step::default();
         let catalog = self.catalog();
         let now_s = now_ms() / 1000;
@@ -266,7 +282,7 @@ impl Deliverer {
         }
 
         // 3. Notes, then tasks, as arrays across leads.
-        let sent = self.rows_to_follow_up(OutboxState::Sent, &sent)?;
+        let sent = self.rows_to_follow_up(OutboxState::Sent, &sent, lane)?;
         for chunk in sent.chunks(MAX_BATCH) {
             if self.stopping() {
                 return Ok(step);
@@ -275,7 +291,7 @@ impl Deliverer {
                 return Ok(step);
             }
         }
-        let noted = self.rows_to_follow_up(OutboxState::Noted, &noted)?;
+        let noted = self.rows_to_follow_up(OutboxState::Noted, &noted, lane)?;
         for chunk in noted.chunks(MAX_BATCH) {
             if self.stopping() {
                 return Ok(step);
@@ -293,9 +309,11 @@ impl Deliverer {
         &self,
         state: OutboxState,
         earlier: &[OutboxRow],
+        lane: Lane,
     ) -> Result<Vec<OutboxRow>, CrmError> {
         let mut ids: HashSet<i64> = earlier.iter().map(|r| r.request_id).collect();
-        let now_rows = self.journal.outbox_in_state(state)?;
+        let mut now_rows = self.journal.outbox_in_state(state)?;
+        now_rows.retain(|r| lane.holds(r));
         ids.extend(
             now_rows
                 .iter()
@@ -1016,6 +1034,42 @@ fn keys_held<'a>(l: &Value, keys: &HashSet<&'a str>) -> Vec<&'a str> {
         }
     }
     held
+}
+
+/// Delivery lanes: due rows are split by client (first phone, else first
+/// e-mail, else the request) into `of` lanes that run side by side, so one
+/// slow amoCRM call holds only its own lane while the others go on (all
+/// calls still share the one rate limiter). A client's requests are always
+/// in the same lane, so their order and the contact de-duplication hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lane {
+    pub index: usize,
+    pub of: usize,
+}
+
+impl Lane {
+    /// Everything in one lane.
+    pub const ALL: Lane = Lane { index: 0, of: 1 };
+
+    pub fn holds(self, row: &OutboxRow) -> bool {
+        self.of <= 1 || lane_key(row) % self.of as u64 == self.index as u64
+    }
+}
+
+/// A stable number for the client of a row (FNV-1a of its first phone's
+/// last 10 digits, else its e-mail, else the request id).
+fn lane_key(row: &OutboxRow) -> u64 {
+    let r = &row.request;
+    let id = r
+        .phone
+        .iter()
+        .chain(r.phones.iter())
+        .find_map(|p| phone10(p))
+        .or_else(|| r.email.as_ref().map(|e| e.trim().to_lowercase()))
+        .unwrap_or_else(|| row.request_id.to_string());
+    id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A lead amoCRM already has for a key.

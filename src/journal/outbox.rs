@@ -105,7 +105,31 @@ pub struct SeenMail {
     pub raw: Vec<u8>,
 }
 
+/// The columns [`SeenMail::from_row`] reads, in order.
+/// Selected `FROM mails m LEFT JOIN mail_raw r ON r.mail_id = m.id`, with
+/// `?2` bound to [`INLINE_RAW_BYTES`].
+pub(super) const SEEN_COLUMNS: &str = "m.id, m.mailbox, m.uidvalidity, m.uid, m.message_id, m.internal_date, m.received_at, m.size,
+     CASE WHEN m.size <= ?2 THEN r.raw ELSE x'' END";
+
+/// The tables [`SEEN_COLUMNS`] are selected from.
+pub(super) const SEEN_FROM: &str = "mails m LEFT JOIN mail_raw r ON r.mail_id = m.id";
+
 impl SeenMail {
+    /// One row selected with [`SEEN_COLUMNS`].
+    pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<SeenMail> {
+        Ok(SeenMail {
+            id: r.get(0)?,
+            mailbox: r.get(1)?,
+            uidvalidity: r.get(2)?,
+            uid: r.get(3)?,
+            message_id: r.get(4)?,
+            internal_date_ms: r.get(5)?,
+            received_at_ms: r.get(6)?,
+            size: r.get::<_, i64>(7)?.max(0) as usize,
+            raw: r.get::<_, Option<Vec<u8>>>(8)?.unwrap_or_default(),
+        })
+    }
+
     pub fn key(&self) -> String {
         idempotency_key(
             &self.mailbox,
@@ -334,25 +358,13 @@ impl Journal {
     /// always comes), so a backlog of big mails is not all held at once.
     pub fn seen_mails(&self, limit: usize) -> Result<Vec<SeenMail>> {
         let conn = self.conn();
-        let mut st = conn.prepare(
-            "SELECT m.id, m.mailbox, m.uidvalidity, m.uid, m.message_id, m.internal_date, m.received_at, m.size,
-                    CASE WHEN m.size <= ?2 THEN r.raw ELSE x'' END
-             FROM mails m LEFT JOIN mail_raw r ON r.mail_id = m.id
-             WHERE m.state='seen' ORDER BY m.id LIMIT ?1",
+        let mut st = conn.prepare(&format!(
+            "SELECT {SEEN_COLUMNS} FROM {SEEN_FROM} WHERE m.state='seen' ORDER BY m.id LIMIT ?1"
+        ))?;
+        let rows = st.query_map(
+            params![limit as i64, INLINE_RAW_BYTES as i64],
+            SeenMail::from_row,
         )?;
-        let rows = st.query_map(params![limit as i64, INLINE_RAW_BYTES as i64], |r| {
-            Ok(SeenMail {
-                id: r.get(0)?,
-                mailbox: r.get(1)?,
-                uidvalidity: r.get(2)?,
-                uid: r.get(3)?,
-                message_id: r.get(4)?,
-                internal_date_ms: r.get(5)?,
-                received_at_ms: r.get(6)?,
-                size: r.get::<_, i64>(7)?.max(0) as usize,
-                raw: r.get(8)?,
-            })
-        })?;
         let mut out = Vec::new();
         let mut bytes = 0usize;
         for row in rows {
