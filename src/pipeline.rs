@@ -252,13 +252,9 @@ impl Pipeline {
                 let request = match parsed {
                     Ok(r) => r,
                     Err(what) => {
-                        let reason = format!(
+                        self.quarantine(&m, rules.version(), &format!(
                             "parser crashed on this mail ({what}); kept for a human, report it as a bug"
-                        );
-                        tracing::error!(mail_id = m.id, uid = m.uid, mailbox = %m.mailbox, %reason, "mail quarantined");
-                        self.deps
-                            .journal
-                            .quarantine_mail(m.id, rules.version(), &reason)?;
+                        ))?;
                         moved += 1;
                         continue;
                     }
@@ -302,13 +298,9 @@ impl Pipeline {
                             continue;
                         }
                         f.remove(&m.id);
-                        let reason = format!(
+                        self.quarantine(&m, rules.version(), &format!(
                             "the request parsed from this mail could not be stored {STORE_ATTEMPTS} times ({err}); kept for a human"
-                        );
-                        tracing::error!(mail_id = m.id, uid = m.uid, mailbox = %m.mailbox, %reason, "mail quarantined");
-                        self.deps
-                            .journal
-                            .quarantine_mail(m.id, rules.version(), &reason)?;
+                        ))?;
                         moved += 1;
                         continue;
                     }
@@ -318,6 +310,18 @@ impl Pipeline {
                 moved += 1;
             }
         }
+    }
+
+    /// Sets a mail aside with the reason (logged once, kept in the journal).
+    fn quarantine(
+        &self,
+        m: &crate::journal::outbox::SeenMail,
+        rule_set: &str,
+        reason: &str,
+    ) -> Result<(), PipelineError> {
+        tracing::error!(mail_id = m.id, uid = m.uid, mailbox = %m.mailbox, %reason, "mail quarantined");
+        self.deps.journal.quarantine_mail(m.id, rule_set, reason)?;
+        Ok(())
     }
 
     async fn deliverer(&self) -> Result<Option<Arc<Deliverer>>, PipelineError> {
