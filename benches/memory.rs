@@ -31,16 +31,7 @@ async fn main() {
     let dc = Dovecot::start();
     let fake = FakeAmo::start(FakeOptions::default());
     let setup = Setup::new();
-    std::fs::write(setup.path("amocrm-token"), fake.long_lived_token()).unwrap();
-    let crm = format!(
-        "base_url = \"{}\"\ntoken_file = \"{}\"\n",
-        fake.base_url(),
-        setup.path("amocrm-token").display()
-    );
-    let text = setup
-        .config_text(dc.port, "")
-        .replace("[amocrm]\ndry_run = true\n", &format!("[amocrm]\n{crm}"));
-    setup.write_config(&text);
+    setup.write_config_with_crm(dc.port, &fake.base_url(), &fake.long_lived_token(), "");
     let d = Daemon::spawn(&setup.config_path());
     d.wait_log("connected", Duration::from_secs(30));
     let pid = d.pid().as_raw() as u32;

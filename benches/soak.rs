@@ -72,16 +72,12 @@ async fn main() {
         ..FakeOptions::default()
     });
     let setup = Setup::new();
-    std::fs::write(setup.path("amocrm-token"), fake.long_lived_token()).unwrap();
-    let crm = format!(
-        "base_url = \"{}\"\ntoken_file = \"{}\"\nrate_limit = 200.0\n",
-        fake.base_url(),
-        setup.path("amocrm-token").display()
+    setup.write_config_with_crm(
+        dc.port,
+        &fake.base_url(),
+        &fake.long_lived_token(),
+        "rate_limit = 200.0\n",
     );
-    let text = setup
-        .config_text(dc.port, "")
-        .replace("[amocrm]\ndry_run = true\n", &format!("[amocrm]\n{crm}"));
-    setup.write_config(&text);
     let d = Daemon::spawn(&setup.config_path());
     d.wait_log("connected", Duration::from_secs(30));
     let pid = d.pid().as_raw() as u32;

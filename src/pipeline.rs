@@ -637,4 +637,67 @@ mod tests {
         stop.cancel();
         run.await.unwrap();
     }
+
+    /// A mail whose request cannot be stored (here: a trigger refuses its
+    /// row, as a damaged page or a full disk would) does not hold the mail
+    /// behind it, and is quarantined with the reason after a bounded number
+    /// of passes instead of failing the step forever.
+    #[tokio::test]
+    async fn a_request_that_cannot_be_stored_is_quarantined_and_does_not_stall_the_next() {
+        let journal = Arc::new(Journal::in_memory().unwrap());
+        let p = Pipeline::new(PipelineDeps {
+            journal: journal.clone(),
+            rules: Arc::new(ArcSwap::from_pointee(RuleSet::builtin())),
+            config: Arc::new(Config::default()),
+            dry_run: true,
+        })
+        .unwrap();
+        for uid in [1, 2] {
+            journal
+                .record_mail(&IncomingMail {
+                    mailbox: "sales".into(),
+                    uidvalidity: 1,
+                    uid,
+                    internal_date_ms: None,
+                    raw: format!("From: Tilda <robot@tilda.ws>\r\nMessage-ID: <s{uid}@x>\r\n\r\nName: Anna\r\nPhone: +7 912 345-67-8{uid}\r\n").into_bytes(),
+                })
+                .unwrap();
+        }
+        journal
+            .conn()
+            .execute_batch(
+                "CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.requests
+                 WHEN NEW.mail_id = 1 BEGIN SELECT RAISE(ABORT, 'simulated storage failure'); END;",
+            )
+            .unwrap();
+        // First pass: mail 2 goes through, mail 1 waits for the next pass.
+        assert_eq!(p.parse_seen().await.unwrap(), 1);
+        assert_eq!(journal.count_mails(Some("parsed")).unwrap(), 1);
+        assert_eq!(journal.count_mails(Some("seen")).unwrap(), 1);
+        let mut passes = 1;
+        while journal.count_mails(Some("seen")).unwrap() > 0 {
+            p.parse_seen().await.unwrap();
+            passes += 1;
+            // Each failed pass counts one attempt; the pass after the last
+            // one sets the mail aside.
+            assert!(
+                passes <= MAX_MAIL_ATTEMPTS + 1,
+                "still retrying after {passes} passes"
+            );
+        }
+        assert_eq!(passes, MAX_MAIL_ATTEMPTS + 1);
+        let error: String = journal
+            .conn()
+            .query_row(
+                "SELECT error FROM mails WHERE id=1 AND state='quarantined'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(error.contains("simulated storage failure"), "{error}");
+        assert!(
+            error.contains(&format!("failed {MAX_MAIL_ATTEMPTS} times")),
+            "{error}"
+        );
+    }
 }

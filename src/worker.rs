@@ -40,10 +40,12 @@ use crate::rules::{ParseOptions, RuleSet};
 /// broken worker.
 const MAX_REPLY: u32 = 64 * 1024 * 1024;
 /// The worker's memory budget above what it maps at start: room for the
-/// mail, its decoded parts and the capped texts, several times over. A mail
-/// that needs more kills the worker (then it is quarantined), not the host.
+/// mail, its decoded parts (attachments included) and the capped texts,
+/// with a margin: 164 MB for the default 25 MB cap, so the worker and the
+/// daemon stay under the unit's `MemoryMax=256M`. A mail that needs more
+/// kills the worker (then it is quarantined), not the daemon or the host.
 pub fn worker_budget(max_mail_bytes: usize) -> u64 {
-    256 * 1024 * 1024 + 6 * max_mail_bytes as u64
+    64 * 1024 * 1024 + 4 * max_mail_bytes as u64
 }
 /// A worker that starts but does not answer its `Init` within this is dead.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(30);

@@ -126,16 +126,7 @@ async fn hostile_mails_are_each_handled_and_never_stall_the_next() {
     let dc = Dovecot::start();
     let fake = FakeAmo::start(FakeOptions::default());
     let setup = Setup::new();
-    support::write_secret(&setup.path("amocrm-token"), &fake.long_lived_token());
-    let crm = format!(
-        "base_url = \"{}\"\ntoken_file = \"{}\"\n",
-        fake.base_url(),
-        setup.path("amocrm-token").display()
-    );
-    let text_cfg = setup
-        .config_text(dc.port, "")
-        .replace("[amocrm]\ndry_run = true\n", &format!("[amocrm]\n{crm}"));
-    setup.write_config(&text_cfg);
+    setup.write_config_with_crm(dc.port, &fake.base_url(), &fake.long_lived_token(), "");
     // The out-of-memory failpoint fires only in a mail that carries its
     // marker, and only under the worker's memory cap.
     let d = Daemon::spawn_env(

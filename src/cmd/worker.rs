@@ -6,6 +6,10 @@ use std::process::ExitCode;
 
 pub fn run() -> anyhow::Result<ExitCode> {
     super::run::init_logging();
+    // If memory runs out anyway (the unit's MemoryMax), the kernel should
+    // pick this process, not the daemon: raising one's own score needs no
+    // privilege. Best effort.
+    let _ = std::fs::write("/proc/self/oom_score_adj", "500");
     // The daemon's memory budget for this worker (see crate::memory).
     if let Some(budget) = std::env::var(crate::memory::WORKER_BUDGET_ENV)
         .ok()

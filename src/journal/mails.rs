@@ -160,24 +160,13 @@ impl Journal {
             return Ok(Recorded::AlreadyKnown(id));
         }
         let twin = find_twin(&tx, msgid.as_deref(), &hash, &mail.mailbox)?;
-        let state = if twin.is_some() { "duplicate" } else { "seen" };
-        tx.execute(
-            "INSERT INTO mails (mailbox, uidvalidity, uid, message_id, content_hash, internal_date, received_at, size, raw, state, duplicate_of)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, x'', ?9, ?10)",
-            params![
-                mail.mailbox,
-                mail.uidvalidity,
-                mail.uid,
-                msgid,
-                hash,
-                mail.internal_date_ms,
-                super::now_ms(),
-                mail.raw.len() as i64,
-                state,
-                twin
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
+        let head = MailHead {
+            mailbox: mail.mailbox.clone(),
+            uidvalidity: mail.uidvalidity,
+            uid: mail.uid,
+            internal_date_ms: mail.internal_date_ms,
+        };
+        let id = insert_mail_row(&tx, &head, msgid.as_deref(), &hash, mail.raw.len(), twin)?;
         tx.execute(
             "INSERT INTO mail_raw (mail_id, raw) VALUES (?1, ?2)",
             params![id, mail.raw],
@@ -269,24 +258,7 @@ impl Journal {
         let hash = hex::encode(hasher.finalize());
         let msgid = sniff_message_id(&head_bytes);
         let twin = find_twin(&tx, msgid.as_deref(), &hash, &head.mailbox)?;
-        let state = if twin.is_some() { "duplicate" } else { "seen" };
-        tx.execute(
-            "INSERT INTO mails (mailbox, uidvalidity, uid, message_id, content_hash, internal_date, received_at, size, raw, state, duplicate_of)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, x'', ?9, ?10)",
-            params![
-                head.mailbox,
-                head.uidvalidity,
-                head.uid,
-                msgid,
-                hash,
-                head.internal_date_ms,
-                super::now_ms(),
-                size as i64,
-                state,
-                twin
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
+        let id = insert_mail_row(&tx, head, msgid.as_deref(), &hash, size, twin)?;
         // A zero blob as the row's last column costs no memory (SQLite
         // stores the zeros page by page); the pieces are then copied in.
         tx.execute(
@@ -386,6 +358,36 @@ impl Journal {
             None => conn.query_row("SELECT COUNT(*) FROM mails", [], |r| r.get(0))?,
         })
     }
+}
+
+/// The `mails` row of a new mail (its bytes go to `mail_raw`); a `twin`
+/// makes it a duplicate, never processed.
+fn insert_mail_row(
+    tx: &rusqlite::Transaction<'_>,
+    head: &MailHead,
+    msgid: Option<&str>,
+    hash: &str,
+    size: usize,
+    twin: Option<i64>,
+) -> Result<i64> {
+    let state = if twin.is_some() { "duplicate" } else { "seen" };
+    tx.execute(
+        "INSERT INTO mails (mailbox, uidvalidity, uid, message_id, content_hash, internal_date, received_at, size, raw, state, duplicate_of)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, x'', ?9, ?10)",
+        params![
+            head.mailbox,
+            head.uidvalidity,
+            head.uid,
+            msgid,
+            hash,
+            head.internal_date_ms,
+            super::now_ms(),
+            size as i64,
+            state,
+            twin
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
 }
 
 /// The mail this one repeats under another UID (UIDVALIDITY change,

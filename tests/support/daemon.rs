@@ -169,6 +169,27 @@ dry_run = true
         )
     }
 
+    /// Writes a config watching the test Dovecot and delivering to the fake
+    /// amoCRM at `base_url` with its long-lived `token`; `crm_extra` adds
+    /// `[amocrm]` keys (e.g. `rate_limit = 200.0`).
+    pub fn write_config_with_crm(
+        &self,
+        imap_port: u16,
+        base_url: &str,
+        token: &str,
+        crm_extra: &str,
+    ) {
+        super::write_secret(&self.path("amocrm-token"), token);
+        let crm = format!(
+            "base_url = \"{base_url}\"\ntoken_file = \"{}\"\n{crm_extra}",
+            self.path("amocrm-token").display()
+        );
+        let text = self
+            .config_text(imap_port, "")
+            .replace("[amocrm]\ndry_run = true\n", &format!("[amocrm]\n{crm}"));
+        self.write_config(&text);
+    }
+
     pub fn write_config(&self, text: &str) {
         std::fs::write(self.config_path(), text).expect("write config");
     }
