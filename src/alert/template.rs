@@ -177,6 +177,25 @@ pub fn render(template: &str, values: &HashMap<&str, String>) -> String {
     out
 }
 
+/// Replaces `slot` with the file's text when it exists and its placeholders
+/// are all in `allowed`; every problem goes to `diags`.
+fn read_override(path: &Path, allowed: &[&str], slot: &mut String, diags: &mut Diagnostics) {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let d = validate(path, &text, allowed);
+            if d.is_empty() {
+                *slot = text.trim_end().to_string();
+            }
+            diags.extend(d);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => diags.push(Diagnostic::new(
+            Loc::new(path, 1, 1),
+            format!("cannot read the template: {e}"),
+        )),
+    }
+}
+
 impl Templates {
     /// Built-in texts, overridden by the files present in `dir`.
     pub fn load(dir: Option<&Path>) -> Result<Templates, Diagnostics> {
@@ -187,21 +206,12 @@ impl Templates {
         let mut diags = Diagnostics::default();
         let mut checks = t.checks.clone();
         for (name, slot) in checks.iter_mut() {
-            let path = dir.join(format!("check_{name}.txt"));
-            match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    let d = validate(&path, &text, CHECK_PLACEHOLDERS);
-                    if d.is_empty() {
-                        *slot = text.trim_end().to_string();
-                    }
-                    diags.extend(d);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => diags.push(Diagnostic::new(
-                    Loc::new(&path, 1, 1),
-                    format!("cannot read the template: {e}"),
-                )),
-            }
+            read_override(
+                &dir.join(format!("check_{name}.txt")),
+                CHECK_PLACEHOLDERS,
+                slot,
+                &mut diags,
+            );
         }
         t.checks = checks;
         for (file, slot, allowed) in [
@@ -210,21 +220,7 @@ impl Templates {
             ("reminder.txt", &mut t.reminder, PLACEHOLDERS),
             ("digest.txt", &mut t.digest, DIGEST_PLACEHOLDERS),
         ] {
-            let path = dir.join(file);
-            match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    let d = validate(&path, &text, allowed);
-                    if d.is_empty() {
-                        *slot = text.trim_end().to_string();
-                    }
-                    diags.extend(d);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => diags.push(Diagnostic::new(
-                    Loc::new(&path, 1, 1),
-                    format!("cannot read the template: {e}"),
-                )),
-            }
+            read_override(&dir.join(file), allowed, slot, &mut diags);
         }
         if diags.is_empty() { Ok(t) } else { Err(diags) }
     }
