@@ -116,6 +116,25 @@ pub fn render(template: &str, values: &HashMap<&str, String>) -> String {
     crate::template::fill(template, |n| values.get(n).cloned())
 }
 
+/// Replaces `slot` with the file's text when it exists and its placeholders
+/// are all known in `scope`; every problem goes to `diags`.
+fn read_override(path: &Path, scope: Scope, slot: &mut String, diags: &mut Diagnostics) {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let d = validate(path, &text, scope);
+            if d.is_empty() {
+                *slot = text.trim_end().to_string();
+            }
+            diags.extend(d);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => diags.push(Diagnostic::new(
+            Loc::new(path, 1, 1),
+            format!("cannot read the template: {e}"),
+        )),
+    }
+}
+
 impl Templates {
     /// Built-in texts, overridden by the files present in `dir`.
     pub fn load(dir: Option<&Path>) -> Result<Templates, Diagnostics> {
@@ -126,21 +145,12 @@ impl Templates {
         let mut diags = Diagnostics::default();
         let mut checks = t.checks.clone();
         for (name, slot) in checks.iter_mut() {
-            let path = dir.join(format!("check_{name}.txt"));
-            match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    let d = validate(&path, &text, Scope::Check);
-                    if d.is_empty() {
-                        *slot = text.trim_end().to_string();
-                    }
-                    diags.extend(d);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => diags.push(Diagnostic::new(
-                    Loc::new(&path, 1, 1),
-                    format!("cannot read the template: {e}"),
-                )),
-            }
+            read_override(
+                &dir.join(format!("check_{name}.txt")),
+                Scope::Check,
+                slot,
+                &mut diags,
+            );
         }
         t.checks = checks;
         for (file, slot, allowed) in [
@@ -149,21 +159,7 @@ impl Templates {
             ("reminder.txt", &mut t.reminder, Scope::Alert),
             ("digest.txt", &mut t.digest, Scope::Digest),
         ] {
-            let path = dir.join(file);
-            match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    let d = validate(&path, &text, allowed);
-                    if d.is_empty() {
-                        *slot = text.trim_end().to_string();
-                    }
-                    diags.extend(d);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => diags.push(Diagnostic::new(
-                    Loc::new(&path, 1, 1),
-                    format!("cannot read the template: {e}"),
-                )),
-            }
+            read_override(&dir.join(file), allowed, slot, &mut diags);
         }
         if diags.is_empty() { Ok(t) } else { Err(diags) }
     }

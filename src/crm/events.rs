@@ -164,6 +164,17 @@ pub fn scan_leads(body: &Value, out: &mut HashMap<i64, LeadNow>) {
     }
 }
 
+/// `filter[id][]=…` for each id plus the page size: one list call by ids
+/// (leads, notes).
+fn ids_query(ids: &[i64]) -> Vec<(String, String)> {
+    let mut q: Vec<(String, String)> = ids
+        .iter()
+        .map(|id| ("filter[id][]".to_string(), id.to_string()))
+        .collect();
+    q.push(("limit".into(), LEADS_PAGE.to_string()));
+    q
+}
+
 /// [`EvidenceSource`] over amoCRM's events API.
 pub struct EventsEvidence {
     api: Arc<dyn JsonGet>,
@@ -226,11 +237,7 @@ impl EvidenceSource for EventsEvidence {
         Box::pin(async move {
             let mut out = HashMap::new();
             for chunk in lead_ids.chunks(LEADS_PAGE) {
-                let mut q: Vec<(String, String)> = chunk
-                    .iter()
-                    .map(|id| ("filter[id][]".to_string(), id.to_string()))
-                    .collect();
-                q.push(("limit".into(), LEADS_PAGE.to_string()));
+                let q = ids_query(chunk);
                 let body = self
                     .api
                     .get_json("/api/v4/leads", &q)
@@ -508,11 +515,7 @@ impl Feed for EventsEvidence {
         Box::pin(async move {
             let mut out = HashMap::new();
             for chunk in ids.chunks(LEADS_PAGE) {
-                let mut q: Vec<(String, String)> = chunk
-                    .iter()
-                    .map(|id| ("filter[id][]".to_string(), id.to_string()))
-                    .collect();
-                q.push(("limit".into(), LEADS_PAGE.to_string()));
+                let mut q = ids_query(chunk);
                 q.push(("with".into(), "contacts".into()));
                 if let Some(body) = self.get("/api/v4/leads", &q).await? {
                     parse_lead_infos(&body, &mut out);
@@ -545,11 +548,7 @@ impl Feed for EventsEvidence {
                     .map(|(_, n)| *n)
                     .collect();
                 for chunk in ids.chunks(LEADS_PAGE) {
-                    let mut q: Vec<(String, String)> = chunk
-                        .iter()
-                        .map(|id| ("filter[id][]".to_string(), id.to_string()))
-                        .collect();
-                    q.push(("limit".into(), LEADS_PAGE.to_string()));
+                    let q = ids_query(chunk);
                     if let Some(body) = self.get(path, &q).await? {
                         for n in body["_embedded"]["notes"].as_array().into_iter().flatten() {
                             if let Some(id) = n["id"].as_i64() {

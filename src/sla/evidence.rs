@@ -168,3 +168,25 @@ pub trait EvidenceSource: Send + Sync {
         lead_ids: &'a [i64],
     ) -> BoxFuture<'a, Result<HashMap<i64, LeadNow>, EvidenceError>>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn review_requests_count_status_instead_of_the_call_task() {
+        let mut only_task = EvidenceSet::none();
+        only_task.insert(EvidenceKind::Task);
+        let r = only_task.for_review();
+        assert!(r.contains(EvidenceKind::Status) && !r.contains(EvidenceKind::Task));
+        let all = EvidenceSet::all().for_review();
+        assert_eq!(
+            all.kinds().collect::<Vec<_>>(),
+            vec![EvidenceKind::Call, EvidenceKind::Status, EvidenceKind::Chat]
+        );
+        let mut call = EvidenceSet::none();
+        call.insert(EvidenceKind::Call);
+        assert_eq!(call.for_review(), call);
+        assert_eq!(call.union(only_task).kinds().count(), 2);
+    }
+}

@@ -440,6 +440,10 @@ pub struct PollState {
     pub pipelines: Option<Vec<PipelineInfo>>,
     /// Requests made by the poll (tests, benchmark).
     pub requests: u64,
+    /// Events of the cursor's second already handled: the next poll starts
+    /// at that second again (an event of the same second may show up
+    /// late) and skips these, so a call note is not looked up twice.
+    pub at_cursor: Vec<FeedEvent>,
 }
 
 /// Journal cursor names.
@@ -622,13 +626,17 @@ impl Watch {
     ) -> Result<(), WatchError> {
         let from = self.cursor(CURSOR_EVENTS, now_ts)?;
         self.count_request(1);
-        let events = match feed.events(from).await {
+        let mut events = match feed.events(from).await {
             Ok(e) => e,
             Err(e) => {
                 tracing::warn!(error = %e, "events poll failed; retrying next poll");
                 return Ok(());
             }
         };
+        {
+            let st = lock(&self.poll);
+            events.retain(|e| !st.at_cursor.contains(e));
+        }
         if events.is_empty() {
             return Ok(());
         }
@@ -752,6 +760,15 @@ impl Watch {
         self.procedure_on_events(feed, &events, &pipelines).await?;
         self.journal
             .set_sla_cursor(CURSOR_EVENTS, newest.as_millisecond())?;
+        let mut st = lock(&self.poll);
+        if from.as_second() != newest.as_second() {
+            st.at_cursor.clear();
+        }
+        st.at_cursor.extend(
+            events
+                .into_iter()
+                .filter(|e| e.at.as_second() == newest.as_second()),
+        );
         Ok(())
     }
 
