@@ -108,7 +108,8 @@ pub struct SeenMail {
 /// The columns [`SeenMail::from_row`] reads, in order.
 /// Selected `FROM mails m LEFT JOIN mail_raw r ON r.mail_id = m.id`, with
 /// `?2` bound to [`INLINE_RAW_BYTES`].
-pub(super) const SEEN_COLUMNS: &str = "m.id, m.mailbox, m.uidvalidity, m.uid, m.message_id, m.internal_date, m.received_at, m.size,
+pub(super) const SEEN_COLUMNS: &str =
+    "m.id, m.mailbox, m.uidvalidity, m.uid, m.message_id, m.internal_date, m.received_at, m.size,
      CASE WHEN m.size <= ?2 THEN r.raw ELSE x'' END";
 
 /// The tables [`SEEN_COLUMNS`] are selected from.
