@@ -318,12 +318,25 @@ static FORM_IN_TEXT: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 fn form_in_text(l: &str) -> Option<String> {
+    if !(l.contains("орм") || l.contains("form") || l.contains("ОРМ") || l.contains("FORM")) {
+        return None;
+    }
     let caps = FORM_IN_TEXT.as_ref()?.captures(l)?;
     let v = ["a", "b", "c"].iter().find_map(|g| caps.name(g))?.as_str();
     clean_value(v.trim())
 }
 
 fn form_from_subject(subject: &str) -> Option<String> {
+    // Cheap words every pattern needs, before the regex.
+    let l = subject.to_ascii_lowercase();
+    if !(l.contains("entry")
+        || l.contains("submi")
+        || l.contains("form")
+        || subject.contains("запис")
+        || subject.contains("орм"))
+    {
+        return None;
+    }
     let caps = SUBJECT_FORM.as_ref()?.captures(subject.trim())?;
     let v = ["a", "b", "c", "d"]
         .iter()
@@ -458,7 +471,7 @@ fn client_prose(lines: &[String]) -> Option<String> {
 fn visitor_in_from(letter: &Letter, subject: &str) -> Option<String> {
     let from = letter.from.as_ref()?;
     let name = from.name.as_deref().and_then(clean_value)?;
-    if name.contains('@') || !is_robot_or_site_address(&from.email, letter) {
+    if name.contains('@') || !subject.contains(name.as_str()) {
         return None;
     }
     let words: Vec<&str> = name.split_whitespace().collect();
@@ -472,10 +485,10 @@ fn visitor_in_from(letter: &Letter, subject: &str) -> Option<String> {
     }
     let s = subject.to_lowercase();
     let n = name.to_lowercase();
-    ["от ", "from ", "enquiry ", "inquiry ", "by "]
+    let named = ["от ", "from ", "enquiry ", "inquiry ", "by "]
         .iter()
-        .any(|p| s.contains(&format!("{p}{n}")))
-        .then_some(name)
+        .any(|p| s.contains(&format!("{p}{n}")));
+    (named && is_robot_or_site_address(&from.email, letter)).then_some(name)
 }
 
 /// The client's own letter: free text, their name and email when written.
@@ -865,10 +878,10 @@ pub(crate) fn build_traced(
             .flat_map(|t| t.split_whitespace())
             .filter(|w| w.contains("://") || w.starts_with("www."))
             .any(|w| crate::request::site_domain(w) == from_domain);
-        (!is_robot_or_site_address(&from, &others)
-            && forwarder.as_ref() != Some(&from)
+        (forwarder.as_ref() != Some(&from)
             && !system_mailbox(&from)
-            && !site_link)
+            && !site_link
+            && !is_robot_or_site_address(&from, &others))
             .then_some(from)
     };
     req.email = labelled.or_else(sniffed).or_else(reply_to).or_else(sender);
