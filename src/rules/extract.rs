@@ -326,6 +326,19 @@ fn form_in_text(l: &str) -> Option<String> {
     clean_value(v.trim())
 }
 
+/// `[Заказ мебели] New Form Submission #87` (weForms): the bracket names
+/// the form, unless it holds the client's name (Fluent Forms puts it there).
+fn bracket_form(subject: &str, name: Option<&str>) -> Option<String> {
+    let rest = subject.trim().strip_prefix('[')?;
+    let (inner, tail) = rest.split_once(']')?;
+    let tail = tail.trim().to_ascii_lowercase();
+    if !(tail.starts_with("new form submission") || tail.starts_with("new submission")) {
+        return None;
+    }
+    let inner = clean_value(inner)?;
+    (name.is_none_or(|n| !inner.contains(n)) && inner.chars().count() <= 80).then_some(inner)
+}
+
 fn form_from_subject(subject: &str) -> Option<String> {
     // Cheap words every pattern needs, before the regex.
     let l = subject.to_ascii_lowercase();
@@ -719,8 +732,9 @@ pub(crate) fn build_traced(
         f.name = Some(n);
     }
     if f.form.is_none()
-        && let Some(form) =
-            form_from_subject(&subject).or_else(|| lay.loose.iter().find_map(|l| form_in_text(l)))
+        && let Some(form) = form_from_subject(&subject)
+            .or_else(|| lay.loose.iter().find_map(|l| form_in_text(l)))
+            .or_else(|| bracket_form(&subject, f.name.as_deref()))
     {
         f.form = Some(form);
     }
@@ -882,7 +896,7 @@ pub(crate) fn build_traced(
             && !system_mailbox(&from)
             && !site_link
             && !is_robot_or_site_address(&from, &others))
-            .then_some(from)
+        .then_some(from)
     };
     req.email = labelled.or_else(sniffed).or_else(reply_to).or_else(sender);
     // The form put the visitor in Reply-To: its display name is theirs too.
