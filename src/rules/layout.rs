@@ -113,7 +113,17 @@ fn unbold(l: &str) -> Option<String> {
 
 /// `Message sent to you follows`, `Текст сообщения ниже:`.
 fn follows_intro(l: &str) -> bool {
-    let t = l.trim_end_matches([':', '.']).trim_end().to_lowercase();
+    let tail = l.trim_end_matches([':', '.']).trim_end();
+    // Cheap test first: most lines end otherwise (no allocation per line).
+    let ends = |w: &str| {
+        tail.len() >= w.len()
+            && tail.is_char_boundary(tail.len() - w.len())
+            && tail[tail.len() - w.len()..].eq_ignore_ascii_case(w)
+    };
+    if !(ends("follows") || ends("below") || tail.ends_with("ниже") || tail.ends_with("НИЖЕ")) {
+        return false;
+    }
+    let t = tail.to_lowercase();
     (t.ends_with(" follows") || t.ends_with(" ниже") || t.ends_with(" below"))
         && (t.contains("message") || t.contains("сообщени") || t.contains("текст"))
         && t.split_whitespace().count() <= 8
