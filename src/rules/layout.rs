@@ -120,7 +120,8 @@ fn follows_intro(l: &str) -> bool {
             && tail.is_char_boundary(tail.len() - w.len())
             && tail[tail.len() - w.len()..].eq_ignore_ascii_case(w)
     };
-    if !(ends("follows") || ends("below") || tail.ends_with("ниже") || tail.ends_with("НИЖЕ")) {
+    if !(ends("follows") || ends("below") || tail.ends_with("ниже") || tail.ends_with("НИЖЕ"))
+    {
         return false;
     }
     let t = tail.to_lowercase();
