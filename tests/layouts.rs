@@ -559,3 +559,41 @@ fn two_numbers_side_by_side_and_a_tag_after_the_number() {
     assert_eq!(s(&r.phone), Some("+79001112233"));
     assert_eq!(s(&r.message), None);
 }
+
+#[test]
+fn field_value_header_over_label_value_rows() {
+    let r = html(
+        "<table><tr><th>Field</th><th>Value</th></tr><tr><td>Name</td><td>Василий</td></tr>\
+         <tr><td>Phone</td><td>+79105559012</td></tr></table>",
+    );
+    assert_eq!(pairs(&r), [("Name", "Василий"), ("Phone", "+79105559012")]);
+}
+
+#[test]
+fn an_intro_announcing_the_message_below_a_rule_line() {
+    let r = plain(
+        "Name: Рустам\r\nE-mail address: rustam@mail.example\r\nMessage sent to you follows\r\n\
+         ~~~~~~~~~~~~\r\nЗдравствуйте, сколько будет стоить потолок? Телефон +7 917 770-88-12.\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Здравствуйте, сколько будет стоить потолок? Телефон +7 917 770-88-12.")
+    );
+    assert_eq!(s(&r.phone), Some("+79177708812"));
+}
+
+#[test]
+fn a_shape_field_is_not_the_form_name_and_bracketed_subject_names_the_form() {
+    let r = plain_with(
+        "Subject: [Заказ мебели] New Form Submission #87\r\n",
+        "Имя: Ольга\r\nТелефон: 89001112233\r\nФорма кухни: П-образная\r\n",
+    );
+    assert_eq!(s(&r.product), Some("П-образная"));
+    assert_eq!(s(&r.form), Some("Заказ мебели"));
+    // Fluent Forms puts the client's name in the bracket: not a form.
+    let r = plain_with(
+        "Subject: [Ольга Тихонова] New Form Submission\r\n",
+        "Имя: Ольга Тихонова\r\nТелефон: 89001112233\r\n",
+    );
+    assert_eq!(s(&r.form), None);
+}

@@ -770,6 +770,22 @@ fn has_own_label(text: &str) -> bool {
     }
 }
 
+/// Column titles of a two-column label/value table.
+fn generic_header(a: &str, b: &str) -> bool {
+    const LEFT: &[&str] = &[
+        "field",
+        "поле",
+        "name",
+        "параметр",
+        "question",
+        "вопрос",
+        "label",
+    ];
+    const RIGHT: &[&str] = &["value", "значение", "answer", "ответ", "данные", "data"];
+    let norm = |s: &str| s.trim().trim_end_matches(':').to_lowercase();
+    LEFT.contains(&norm(a).as_str()) && RIGHT.contains(&norm(b).as_str())
+}
+
 /// Rendered text that holds `Label: value` lines (or several lines).
 fn holds_pairs(text: &str) -> bool {
     text.lines()
@@ -822,6 +838,12 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
                 i += 1;
             }
             render_run(&rows[start..i], &mut out);
+            continue;
+        }
+        // `Field | Value` over label/value rows: the header only names the
+        // columns; the rows below are the pairs.
+        if row.len() == 2 && i + 1 < rows.len() && generic_header(&row[0].1, &row[1].1) {
+            i += 1;
             continue;
         }
         // A header row of captions over rows of values: column pairs.

@@ -318,12 +318,38 @@ static FORM_IN_TEXT: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 fn form_in_text(l: &str) -> Option<String> {
+    if !(l.contains("орм") || l.contains("form") || l.contains("ОРМ") || l.contains("FORM")) {
+        return None;
+    }
     let caps = FORM_IN_TEXT.as_ref()?.captures(l)?;
     let v = ["a", "b", "c"].iter().find_map(|g| caps.name(g))?.as_str();
     clean_value(v.trim())
 }
 
+/// `[Заказ мебели] New Form Submission #87` (weForms): the bracket names
+/// the form, unless it holds the client's name (Fluent Forms puts it there).
+fn bracket_form(subject: &str, name: Option<&str>) -> Option<String> {
+    let rest = subject.trim().strip_prefix('[')?;
+    let (inner, tail) = rest.split_once(']')?;
+    let tail = tail.trim().to_ascii_lowercase();
+    if !(tail.starts_with("new form submission") || tail.starts_with("new submission")) {
+        return None;
+    }
+    let inner = clean_value(inner)?;
+    (name.is_none_or(|n| !inner.contains(n)) && inner.chars().count() <= 80).then_some(inner)
+}
+
 fn form_from_subject(subject: &str) -> Option<String> {
+    // Cheap words every pattern needs, before the regex.
+    let l = subject.to_ascii_lowercase();
+    if !(l.contains("entry")
+        || l.contains("submi")
+        || l.contains("form")
+        || subject.contains("запис")
+        || subject.contains("орм"))
+    {
+        return None;
+    }
     let caps = SUBJECT_FORM.as_ref()?.captures(subject.trim())?;
     let v = ["a", "b", "c", "d"]
         .iter()
@@ -458,7 +484,7 @@ fn client_prose(lines: &[String]) -> Option<String> {
 fn visitor_in_from(letter: &Letter, subject: &str) -> Option<String> {
     let from = letter.from.as_ref()?;
     let name = from.name.as_deref().and_then(clean_value)?;
-    if name.contains('@') || !is_robot_or_site_address(&from.email, letter) {
+    if name.contains('@') || !subject.contains(name.as_str()) {
         return None;
     }
     let words: Vec<&str> = name.split_whitespace().collect();
@@ -472,10 +498,10 @@ fn visitor_in_from(letter: &Letter, subject: &str) -> Option<String> {
     }
     let s = subject.to_lowercase();
     let n = name.to_lowercase();
-    ["от ", "from ", "enquiry ", "inquiry ", "by "]
+    let named = ["от ", "from ", "enquiry ", "inquiry ", "by "]
         .iter()
-        .any(|p| s.contains(&format!("{p}{n}")))
-        .then_some(name)
+        .any(|p| s.contains(&format!("{p}{n}")));
+    (named && is_robot_or_site_address(&from.email, letter)).then_some(name)
 }
 
 /// The client's own letter: free text, their name and email when written.
@@ -714,8 +740,9 @@ pub(crate) fn build_traced(
         f.name = Some(n);
     }
     if f.form.is_none()
-        && let Some(form) =
-            form_from_subject(&subject).or_else(|| lay.loose.iter().find_map(|l| form_in_text(l)))
+        && let Some(form) = form_from_subject(&subject)
+            .or_else(|| lay.loose.iter().find_map(|l| form_in_text(l)))
+            .or_else(|| bracket_form(&subject, f.name.as_deref()))
     {
         f.form = Some(form);
     }
@@ -873,11 +900,11 @@ pub(crate) fn build_traced(
             .flat_map(|t| t.split_whitespace())
             .filter(|w| w.contains("://") || w.starts_with("www."))
             .any(|w| crate::request::site_domain(w) == from_domain);
-        (!is_robot_or_site_address(&from, &others)
-            && forwarder.as_ref() != Some(&from)
+        (forwarder.as_ref() != Some(&from)
             && !system_mailbox(&from)
-            && !site_link)
-            .then_some(from)
+            && !site_link
+            && !is_robot_or_site_address(&from, &others))
+        .then_some(from)
     };
     req.email = labelled.or_else(sniffed).or_else(reply_to).or_else(sender);
     // The form put the visitor in Reply-To: its display name is theirs too.

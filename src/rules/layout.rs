@@ -111,6 +111,25 @@ fn unbold(l: &str) -> Option<String> {
     None
 }
 
+/// `Message sent to you follows`, `Текст сообщения ниже:`.
+fn follows_intro(l: &str) -> bool {
+    let tail = l.trim_end_matches([':', '.']).trim_end();
+    // Cheap test first: most lines end otherwise (no allocation per line).
+    let ends = |w: &str| {
+        tail.len() >= w.len()
+            && tail.is_char_boundary(tail.len() - w.len())
+            && tail[tail.len() - w.len()..].eq_ignore_ascii_case(w)
+    };
+    if !(ends("follows") || ends("below") || tail.ends_with("ниже") || tail.ends_with("НИЖЕ"))
+    {
+        return false;
+    }
+    let t = tail.to_lowercase();
+    (t.ends_with(" follows") || t.ends_with(" ниже") || t.ends_with(" below"))
+        && (t.contains("message") || t.contains("сообщени") || t.contains("текст"))
+        && t.split_whitespace().count() <= 8
+}
+
 /// `[name] => Иван`: a PHP `print_r($_POST)` dump.
 fn dump_split(l: &str) -> Option<(&str, &str)> {
     let rest = l.strip_prefix('[')?;
@@ -351,8 +370,37 @@ pub fn read_with_ends(
             continue;
         }
         if is_separator(l) {
+            // `Message sent to you follows` / `~~~~` / the text.
+            if state == State::Pending
+                && current_empty(&out)
+                && out
+                    .fields
+                    .last()
+                    .is_some_and(|f| f.canon == Some("message"))
+            {
+                continue;
+            }
             state = State::None;
             footer |= !out.fields.is_empty();
+            continue;
+        }
+        // An intro that announces the message below it.
+        let waiting = matches!(state, State::Pending | State::Block) && current_empty(&out);
+        let in_text = state != State::None
+            && out
+                .fields
+                .last()
+                .is_some_and(|f| f.canon == Some("message") || !single_line(f.canon));
+        if !waiting && !in_text && follows_intro(l) {
+            push(
+                &mut out,
+                l,
+                "",
+                Some("message"),
+                "intro line announcing the message below",
+            );
+            message_block = true;
+            state = State::Pending;
             continue;
         }
         if BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l)) {
