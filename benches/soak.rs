@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use support::daemon::{Daemon, Setup};
 use support::dovecot::{self, Dovecot, form_mail};
-use support::hostile::{children, open_fds, status_mb};
+use support::hostile::{children, lead_posts, open_fds, status_mb};
 use support::{FakeAmo, FakeOptions};
 
 fn env_u64(k: &str, d: u64) -> u64 {
@@ -41,13 +41,8 @@ fn footprint(pid: u32) -> (f64, usize) {
 }
 
 fn leads(fake: &FakeAmo) -> usize {
-    fake.requests()
+    lead_posts(fake)
         .iter()
-        .filter(|r| {
-            r.method == "POST"
-                && (r.path == "/api/v4/leads/unsorted/forms" || r.path == "/api/v4/leads/complex")
-                && (200..300).contains(&r.status)
-        })
         .map(|r| {
             // A batched create carries several leads.
             serde_json::from_str::<serde_json::Value>(&r.body)

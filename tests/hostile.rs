@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use support::daemon::{Daemon, Setup};
 use support::dovecot::{Dovecot, form_mail};
-use support::hostile::{self, PeakProbe};
+use support::hostile::{self, PeakProbe, lead_posts};
 use support::{FakeAmo, FakeOptions};
 
 /// What the journal says about one mail.
@@ -94,17 +94,6 @@ fn strings_named(v: &serde_json::Value, keys: &[&str], out: &mut Vec<String>) {
         serde_json::Value::Array(a) => a.iter().for_each(|x| strings_named(x, keys, out)),
         _ => {}
     }
-}
-
-fn lead_posts(fake: &FakeAmo) -> Vec<support::fake_amocrm::RecordedRequest> {
-    fake.requests()
-        .into_iter()
-        .filter(|r| {
-            r.method == "POST"
-                && (r.path == "/api/v4/leads/unsorted/forms" || r.path == "/api/v4/leads/complex")
-                && (200..300).contains(&r.status)
-        })
-        .collect()
 }
 
 fn shared_present() -> bool {

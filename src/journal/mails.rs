@@ -238,23 +238,15 @@ impl Journal {
         let mut head_bytes: Vec<u8> = Vec::new();
         let mut size = 0usize;
         let mut buf = vec![0u8; COPY_BYTES];
-        for &(rowid, len) in &pieces {
-            let blob = tx.blob_open("temp", "mail_chunks", "data", rowid, true)?;
-            let mut at = 0;
-            while at < len {
-                let n = blob.read_at(&mut buf, at)?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buf[..n]);
-                if head_bytes.len() < SNIFF {
-                    let take = n.min(SNIFF - head_bytes.len());
-                    head_bytes.extend_from_slice(&buf[..take]);
-                }
-                at += n;
+        each_staged_byte_run(&tx, &pieces, &mut buf, |bytes| {
+            hasher.update(bytes);
+            if head_bytes.len() < SNIFF {
+                let take = bytes.len().min(SNIFF - head_bytes.len());
+                head_bytes.extend_from_slice(&bytes[..take]);
             }
-            size += len;
-        }
+            size += bytes.len();
+            Ok(())
+        })?;
         let hash = hex::encode(hasher.finalize());
         let msgid = sniff_message_id(&head_bytes);
         let twin = find_twin(&tx, msgid.as_deref(), &hash, &head.mailbox)?;
@@ -268,19 +260,11 @@ impl Journal {
         {
             let mut out = tx.blob_open("main", "mail_raw", "raw", id, false)?;
             let mut to = 0usize;
-            for &(rowid, len) in &pieces {
-                let blob = tx.blob_open("temp", "mail_chunks", "data", rowid, true)?;
-                let mut at = 0;
-                while at < len {
-                    let n = blob.read_at(&mut buf, at)?;
-                    if n == 0 {
-                        break;
-                    }
-                    out.write_at(&buf[..n], to)?;
-                    at += n;
-                    to += n;
-                }
-            }
+            each_staged_byte_run(&tx, &pieces, &mut buf, |bytes| {
+                out.write_at(bytes, to)?;
+                to += bytes.len();
+                Ok(())
+            })?;
         }
         drop_pieces(&tx)?;
         tx.commit()?;
@@ -358,6 +342,29 @@ impl Journal {
             None => conn.query_row("SELECT COUNT(*) FROM mails", [], |r| r.get(0))?,
         })
     }
+}
+
+/// Calls `f` with the bytes of the staged `pieces` (rowid, length), in
+/// order, at most `buf.len()` at a time.
+fn each_staged_byte_run(
+    tx: &rusqlite::Transaction<'_>,
+    pieces: &[(i64, usize)],
+    buf: &mut [u8],
+    mut f: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
+    for &(rowid, len) in pieces {
+        let blob = tx.blob_open("temp", "mail_chunks", "data", rowid, true)?;
+        let mut at = 0;
+        while at < len {
+            let n = blob.read_at(buf, at)?;
+            if n == 0 {
+                break;
+            }
+            f(&buf[..n])?;
+            at += n;
+        }
+    }
+    Ok(())
 }
 
 /// The `mails` row of a new mail (its bytes go to `mail_raw`); a `twin`

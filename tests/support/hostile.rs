@@ -166,6 +166,18 @@ pub fn memory_hog(id: &str) -> Vec<u8> {
     raw
 }
 
+/// The fake amoCRM's successful lead-creating requests.
+pub fn lead_posts(fake: &super::FakeAmo) -> Vec<super::fake_amocrm::RecordedRequest> {
+    fake.requests()
+        .into_iter()
+        .filter(|r| {
+            r.method == "POST"
+                && (r.path == "/api/v4/leads/unsorted/forms" || r.path == "/api/v4/leads/complex")
+                && (200..300).contains(&r.status)
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------- /proc
 
 /// A field of /proc/PID/status in MB (VmRSS, VmHWM…); NaN when gone.
