@@ -286,6 +286,9 @@ impl Pipeline {
                 None
             },
         })?;
+        for w in &request.meta.warnings {
+            tracing::warn!(mail_id = m.id, uid = m.uid, warning = %w, "mail read with a warning");
+        }
         tracing::info!(mail_id = m.id, uid = m.uid, %key, request_id = e.request_id, action = request.action.as_str(), rule = request.rule.as_deref().unwrap_or("-"), "mail parsed and queued");
         crate::metrics::global().request(request.action.as_str());
         Ok(1)

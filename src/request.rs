@@ -121,6 +121,11 @@ pub struct RequestMeta {
     pub ip: Option<String>,
     /// Plain text of the form body, for `review` leads.
     pub raw_text: Option<String>,
+    /// What the reader kept aside instead of guessing (e.g. a page path
+    /// whose site is unknown): shown by `parse` on stderr and logged by the
+    /// daemon, so a value is never dropped silently.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl Request {

@@ -141,3 +141,30 @@ fn rules_folder_and_region_options() {
         "{stderr}"
     );
 }
+
+/// A page path whose site is unknown is not sent as the form page, and
+/// `parse` says so on stderr (stdout stays JSON Lines), naming the file.
+#[test]
+fn a_page_path_without_a_known_host_is_warned_about_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let eml = dir.path().join("relative-page.eml");
+    std::fs::write(
+        &eml,
+        "From: Forms <robot@gmail.com>\r\nTo: a@b.example\r\nSubject: x\r\n\r\n\
+         Имя: Анна\r\nТелефон: +79001112233\r\nСтраница: /catalog/okna/\r\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_amo-intake"))
+        .arg("parse")
+        .arg(&eml)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["page"], Value::Null);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("relative-page.eml: warning: page «/catalog/okna/»"),
+        "{err}"
+    );
+}

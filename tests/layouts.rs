@@ -391,6 +391,15 @@ fn relative_page_path_is_made_absolute_with_the_site_host() {
          Имя: Анна\r\nТелефон: +79001112233\r\nСтраница: /catalog/okna/\r\n",
     );
     assert_eq!(s(&r.page), None);
+    // …and then the path is not dropped: it stays in `fields`, with a
+    // warning that says why it is not the form page.
+    assert!(pairs(&r).contains(&("Страница", "/catalog/okna/")));
+    assert_eq!(r.meta.warnings.len(), 1, "{:?}", r.meta.warnings);
+    assert!(
+        r.meta.warnings[0].contains("/catalog/okna/") && r.meta.warnings[0].contains("host"),
+        "{:?}",
+        r.meta.warnings
+    );
 }
 
 // ---- The client's message ---------------------------------------------------

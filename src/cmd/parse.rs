@@ -95,6 +95,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         };
+        for w in &req.meta.warnings {
+            eprintln!("amo-intake parse: {shown}: warning: {w}");
+        }
         let line = serde_json::to_string(&req.contract_json(&shown)).context("JSON output")?;
         writeln!(out, "{line}").context("writing to stdout")?;
     }
@@ -194,6 +197,9 @@ fn explain_text(file: &str, e: &Explained, rules: &RuleSet) -> String {
         r.kind.as_str()
     );
     let _ = writeln!(o, "decided by: {}", t.cue);
+    for w in &r.meta.warnings {
+        let _ = writeln!(o, "warning: {w}");
+    }
     if let Some(reason) = &r.meta.reason {
         let _ = writeln!(o, "reason: {reason}");
     }

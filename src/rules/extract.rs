@@ -930,14 +930,20 @@ pub(crate) fn build_traced(
     req.meta.source_request_id = f.request_id.clone();
     req.meta.ip = f.ip.clone();
 
-    req.page = f
+    let page_read = f
         .page
         .as_deref()
-        .and_then(|v| page_url(v).or_else(|| relative_page(v, &lay, letter)))
-        .or_else(|| {
-            rule.filter(|r| r.options.bare_url_is_page)
-                .and_then(|_| lay.bare_urls.iter().find(|u| !is_admin_url(u)).cloned())
-        });
+        .and_then(|v| page_url(v).or_else(|| relative_page(v, &lay, letter)));
+    if let (None, Some(v)) = (&page_read, f.page.as_deref()) {
+        req.meta.warnings.push(format!(
+            "page «{}» is not a full URL and the site's host is unknown: kept in fields, not sent as the form page",
+            v.trim()
+        ));
+    }
+    req.page = page_read.or_else(|| {
+        rule.filter(|r| r.options.bare_url_is_page)
+            .and_then(|_| lay.bare_urls.iter().find(|u| !is_admin_url(u)).cloned())
+    });
 
     let mut utm = f.utm.clone();
     if let Some(p) = &req.page {
