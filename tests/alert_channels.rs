@@ -15,6 +15,7 @@ fn msg() -> Message {
         text: "⏰ Клиент ждёт звонка уже 10 мин\nСделка: https://x.amocrm.ru/leads/detail/1".into(),
         payload: serde_json::json!({"lead_id": 1, "alert": "first"}),
         idempotency_key: Some("amo-intake-sla-1-first-0-webhook-manager:7".into()),
+        attachment: None,
     }
 }
 
@@ -88,6 +89,38 @@ async fn email_send_and_outage() {
     smtp.set_down(false);
     ch.send("anna@example.ru", &msg()).await.unwrap();
     assert_eq!(smtp.mails().len(), 2);
+}
+
+/// The digest's report page goes out as an HTML attachment beside the text.
+#[tokio::test]
+async fn email_carries_an_html_attachment() {
+    let smtp = FakeSmtp::start().await;
+    let ch = Email::from_config(EmailConfig {
+        host: smtp.host(),
+        port: Some(smtp.port()),
+        tls: "none".into(),
+        user: None,
+        password_file: None,
+        from: "robot@example.ru".into(),
+        to: HashMap::new(),
+        head_to: Some("head@example.ru".into()),
+    })
+    .unwrap();
+    let mut m = msg();
+    m.attachment = Some(amo_intake::alert::Attachment {
+        filename: "amo-intake-report-2026-11-27.html".into(),
+        html: "<!doctype html><svg></svg>".into(),
+    });
+    ch.send("head@example.ru", &m).await.unwrap();
+    let data = &smtp.mails()[0].data;
+    assert!(data.contains("multipart/mixed"), "{data}");
+    assert!(data.contains("Content-Disposition: attachment"), "{data}");
+    assert!(
+        data.contains("\"amo-intake-report-2026-11-27.html\""),
+        "{data}"
+    );
+    assert!(data.contains("text/html; charset=utf-8"), "{data}");
+    assert!(data.contains("<!doctype html><svg></svg>"), "{data}");
 }
 
 #[tokio::test]

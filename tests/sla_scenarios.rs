@@ -1256,3 +1256,78 @@ async fn review_request_without_call_task_closes_on_accept_from_unsorted() {
     );
     assert_eq!(sim.alerts().len(), 1);
 }
+
+/// The daily digest carries the head of sales' report page (the seven days
+/// up to that day, as `report --html` draws it) where the channel can take
+/// a file: email attaches it, the text stays the body.
+#[tokio::test]
+async fn the_email_digest_attaches_the_report_page() {
+    let t0 = msk("2026-11-26T18:00:00");
+    let smtp = FakeSmtp::start().await;
+    let email = Email::from_config(EmailConfig {
+        host: smtp.host(),
+        port: Some(smtp.port()),
+        tls: "none".into(),
+        user: None,
+        password_file: None,
+        from: "amo-intake <robot@example.ru>".into(),
+        to: HashMap::new(),
+        head_to: Some("head@example.ru".into()),
+    })
+    .unwrap();
+    let channels: Vec<Arc<dyn Channel>> = vec![Arc::new(email)];
+    let journal = Arc::new(Journal::in_memory().unwrap());
+    let crm = Arc::new(FakeCrm::default());
+    let clock = Arc::new(ManualClock::new(t0));
+    let mut policy = mon_fri_policy();
+    policy.digest_at = Some(19 * 60 + 30);
+    let watch = Watch::new(
+        journal.clone(),
+        policy.clone(),
+        Arc::new(EventsEvidence::new(crm.clone())),
+        Arc::new(Alerter::new(
+            channels,
+            Templates::default(),
+            "https://example.amocrm.ru",
+        )),
+        clock.clone(),
+    );
+    crm.lead(5, ANNA);
+    journal
+        .sla_open(&NewSla {
+            lead_id: 5,
+            contact_id: None,
+            responsible_id: Some(ANNA),
+            mail_id: None,
+            arrival: t0,
+            deadline: policy.deadline(t0, None),
+            client_name: Some("Олег".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let end = msk("2026-11-26T19:31:00");
+    loop {
+        let r = watch.tick().await.unwrap();
+        let next = r.next_wake.unwrap();
+        if next >= end {
+            break;
+        }
+        clock.set(next);
+    }
+    let mails = smtp.mails();
+    let digest = mails
+        .iter()
+        .find(|m| m.data.contains("amo-intake-report-2026-11-26.html"))
+        .unwrap_or_else(|| panic!("no digest with the report attached: {mails:?}"));
+    assert_eq!(digest.to, vec!["head@example.ru"]);
+    assert!(digest.data.contains("multipart/mixed"), "{}", digest.data);
+    assert!(
+        digest.data.contains("Content-Disposition: attachment"),
+        "{}",
+        digest.data
+    );
+    // The page itself: its title names the week, and it holds the chart.
+    assert!(digest.data.contains("<svg"), "{}", digest.data);
+    assert!(digest.data.contains("20.11.2026"), "{}", digest.data);
+    assert!(digest.data.contains("26.11.2026"), "{}", digest.data);
+}

@@ -267,13 +267,28 @@ impl Channel for Email {
                 .chars()
                 .take(120)
                 .collect();
-            let mail = lettre::Message::builder()
+            let builder = lettre::Message::builder()
                 .from(self.from.clone())
                 .to(to)
-                .subject(subject)
-                .header(ContentType::TEXT_PLAIN)
-                .body(message.text.clone())
-                .map_err(|e| transient("email", e.to_string()))?;
+                .subject(subject);
+            let mail = match &message.attachment {
+                None => builder
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(message.text.clone()),
+                Some(a) => {
+                    let html = ContentType::parse("text/html; charset=utf-8")
+                        .map_err(|e| transient("email", e.to_string()))?;
+                    builder.multipart(
+                        lettre::message::MultiPart::mixed()
+                            .singlepart(lettre::message::SinglePart::plain(message.text.clone()))
+                            .singlepart(
+                                lettre::message::Attachment::new(a.filename.clone())
+                                    .body(a.html.clone(), html),
+                            ),
+                    )
+                }
+            }
+            .map_err(|e| transient("email", e.to_string()))?;
             self.transport
                 .send(mail)
                 .await

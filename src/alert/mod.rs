@@ -46,6 +46,17 @@ pub struct Message {
     /// key (the webhook's `Idempotency-Key` header) lets the receiver drop
     /// the repeat.
     pub idempotency_key: Option<String>,
+    /// A file sent along where the channel can carry one (email): the
+    /// daily digest's HTML report page. Other channels send the text alone.
+    pub attachment: Option<Attachment>,
+}
+
+/// A file attached to a [`Message`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub filename: String,
+    /// `text/html; charset=utf-8` content.
+    pub html: String,
 }
 
 /// The idempotency key of one journalled alert: the same for every retry
@@ -364,6 +375,7 @@ impl Alerter {
             text,
             payload,
             idempotency_key: None,
+            attachment: None,
         }
     }
 
@@ -440,6 +452,16 @@ impl Alerter {
         format!("{}/leads/detail/{}", self.link_base, lead_id)
     }
 
+    /// `https://{subdomain}.amocrm.ru` (empty in tests without amoCRM).
+    pub fn link_base(&self) -> &str {
+        &self.link_base
+    }
+
+    /// amoCRM user id → name (`[alerts] names`).
+    pub fn names(&self) -> &HashMap<i64, String> {
+        &self.names
+    }
+
     /// The manager's name for texts.
     pub fn manager_name(&self, user: Option<i64>) -> String {
         self.manager_label(user)
@@ -458,6 +480,7 @@ impl Alerter {
             text: alert.text.clone(),
             payload,
             idempotency_key: Some(alert_key(alert)),
+            attachment: None,
         };
         ch.send(&alert.recipient, &msg).await
     }
@@ -470,13 +493,15 @@ impl Alerter {
             .collect()
     }
 
-    /// Sends a free text (daily digest) through one channel.
+    /// Sends a free text (daily digest) through one channel, with a file
+    /// where the channel carries one.
     pub async fn deliver_text(
         &self,
         channel: &str,
         recipient: &str,
         text: &str,
         key: Option<&str>,
+        attachment: Option<Attachment>,
     ) -> Result<(), ChannelError> {
         let Some(ch) = self.channels.iter().find(|c| c.name() == channel) else {
             return Err(ChannelError::Transient {
@@ -488,6 +513,7 @@ impl Alerter {
             text: text.to_string(),
             payload: serde_json::json!({"event": "sla_digest", "text": text}),
             idempotency_key: key.map(str::to_string),
+            attachment,
         };
         ch.send(recipient, &msg).await
     }
@@ -498,6 +524,7 @@ impl Alerter {
             text: text.to_string(),
             payload: serde_json::json!({"event": "sla_digest", "text": text}),
             idempotency_key: None,
+            attachment: None,
         };
         let mut errors = Vec::new();
         for ch in &self.channels {

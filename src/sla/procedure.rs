@@ -453,6 +453,7 @@ impl Watch {
                     "amo-intake-check-{}-{}-{}-{}",
                     a.finding_id, a.check, a.channel, a.recipient
                 )),
+                attachment: None,
             };
             let at = self.clock.now().as_millisecond();
             match self.alerter.send_to(&a.channel, &a.recipient, &msg).await {

@@ -593,6 +593,7 @@ impl Watch {
                 .digest_plan(&day, &text, &to, now_ts.as_millisecond())?;
         }
         for d in self.journal.digests_pending(now_ts.as_millisecond())? {
+            let page = self.digest_page(&d.day, now_ts)?;
             let res = self
                 .alerter
                 .deliver_text(
@@ -600,6 +601,7 @@ impl Watch {
                     &d.recipient,
                     &d.text,
                     Some(&format!("amo-intake-digest-{}-{}", d.day, d.recipient)),
+                    page,
                 )
                 .await;
             let now = self.clock.now().as_millisecond();
@@ -613,6 +615,50 @@ impl Watch {
             }
         }
         Ok(())
+    }
+
+    /// The report page sent with the digest of `day` (a channel that can
+    /// carry a file attaches it): the seven days up to that day, as
+    /// `amo-intake report --html` draws them. `None` for a malformed day.
+    fn digest_page(
+        &self,
+        day: &str,
+        now_ts: Timestamp,
+    ) -> Result<Option<crate::alert::Attachment>, WatchError> {
+        let Ok(date) = day.parse::<jiff::civil::Date>() else {
+            return Ok(None);
+        };
+        let tz = self.policy.calendar.time_zone().clone();
+        let first = date.saturating_sub(jiff::Span::new().days(6));
+        let since = first
+            .to_zoned(tz.clone())
+            .map(|z| z.timestamp().as_millisecond())
+            .unwrap_or(0);
+        let rows = self.journal.sla_rows_since(since)?;
+        let findings = self.journal.findings_since(since)?;
+        let names: std::collections::BTreeMap<i64, String> = self
+            .alerter
+            .names()
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect();
+        let html = super::html::render(&super::html::ReportData {
+            title: format!(
+                "Ответы на заявки с {} по {}",
+                first.strftime("%d.%m.%Y"),
+                date.strftime("%d.%m.%Y")
+            ),
+            rows: &rows,
+            findings: &findings,
+            names: &names,
+            link_base: self.alerter.link_base().to_string(),
+            tz,
+            now_ms: now_ts.as_millisecond(),
+        });
+        Ok(Some(crate::alert::Attachment {
+            filename: format!("amo-intake-report-{day}.html"),
+            html,
+        }))
     }
 
     /// The earliest instant at which something may need doing.
