@@ -16,31 +16,37 @@ use crate::template::Scope;
 /// before channels were recorded).
 pub const CHANNEL_SITE: &str = "сайт";
 
+/// Names of the procedure checks (`[sla.procedure]`, `check_<name>.txt`).
+pub const TRASH_TASKS: &str = "trash_tasks";
+pub const MEASURE_FIELDS: &str = "measure_fields";
+pub const THINKING_NOTE: &str = "thinking_note";
+pub const THINKING_TASK: &str = "thinking_task";
+
 /// The procedure checks and their built-in reminder texts.
 pub const CHECKS: &[(&str, &str)] = &[
     (
-        "trash_tasks",
+        TRASH_TASKS,
         "🗑 Сделка в «{stage}», но в ней остались открытые задачи: {detail}\n\
 По регламенту у сделки в «{stage}» задач нет — закройте их.\n\
 Ответственный: {manager}\n\
 Сделка: {link}",
     ),
     (
-        "measure_fields",
+        MEASURE_FIELDS,
         "📐 Сделка в «{stage}», но не заполнено: {detail}\n\
 Заполните данные для замера в карточке сделки.\n\
 Ответственный: {manager}\n\
 Сделка: {link}",
     ),
     (
-        "thinking_note",
+        THINKING_NOTE,
         "🤔 Сделка в «{stage}» уже {waited}, но нет примечания с итогом разговора\n\
 Добавьте короткое примечание: о чём договорились, почему клиент не готов к замеру.\n\
 Ответственный: {manager}\n\
 Сделка: {link}",
     ),
     (
-        "thinking_task",
+        THINKING_TASK,
         "🤔 Сделка в «{stage}» уже {waited}, но нет задачи на следующий контакт\n\
 Поставьте задачу с датой следующего звонка.\n\
 Ответственный: {manager}\n\

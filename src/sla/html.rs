@@ -287,10 +287,10 @@ fn days_svg(days: &BTreeMap<String, usize>) -> String {
 
 fn check_label(name: &str) -> &str {
     match name {
-        super::procedure::TRASH_TASKS => "«Корзина» с открытыми задачами",
-        super::procedure::MEASURE_FIELDS => "«Замер» без данных для замера",
-        super::procedure::THINKING_NOTE => "«Думает» без примечания",
-        super::procedure::THINKING_TASK => "«Думает» без задачи на следующий контакт",
+        crate::alert::template::TRASH_TASKS => "«Корзина» с открытыми задачами",
+        crate::alert::template::MEASURE_FIELDS => "«Замер» без данных для замера",
+        crate::alert::template::THINKING_NOTE => "«Думает» без примечания",
+        crate::alert::template::THINKING_TASK => "«Думает» без задачи на следующий контакт",
         other => other,
     }
 }

@@ -27,10 +27,9 @@ use super::watch::{Watch, WatchError, retry_backoff};
 use crate::diag::{Diagnostic, Loc};
 use crate::journal::sla::NewAlert;
 
-pub const TRASH_TASKS: &str = "trash_tasks";
-pub const MEASURE_FIELDS: &str = "measure_fields";
-pub const THINKING_NOTE: &str = "thinking_note";
-pub const THINKING_TASK: &str = "thinking_task";
+/// The check names live with their reminder texts (`alert::template`), so
+/// the report page can name them without depending on this module.
+pub use crate::alert::template::{MEASURE_FIELDS, THINKING_NOTE, THINKING_TASK, TRASH_TASKS};
 pub const ALL_CHECKS: [&str; 4] = [TRASH_TASKS, MEASURE_FIELDS, THINKING_NOTE, THINKING_TASK];
 
 /// amoCRM's "closed, not realised" status, the same in every pipeline.
