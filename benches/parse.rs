@@ -214,6 +214,22 @@ fn main() -> std::io::Result<()> {
         return Ok(());
     }
     println!("mails: {} ({} rules)", mails.len(), rules.rules().len());
+    // A fixed amount of work, for `perf stat -e instructions:u` (a count
+    // that does not depend on what else the machine is doing).
+    if let Some(rounds) = std::env::var("AMO_PARSE_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        let opts = ParseOptions::default();
+        let mut sink = 0usize;
+        for _ in 0..rounds {
+            for m in &mails {
+                sink += rules.apply(m, &opts).fields.len();
+            }
+        }
+        println!("rounds: {rounds} x {} mails (sink {sink})", mails.len());
+        return Ok(());
+    }
 
     let rate = rust_rate(&rules, &mails);
     println!("rust: {rate:.0} mails/s (parse + rules, one thread)");

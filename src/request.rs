@@ -850,10 +850,7 @@ pub fn is_robot_or_site_address(email: &str, letter: &Letter) -> bool {
     let Some(host) = host_of(&email) else {
         return true;
     };
-    if ROBOT_HOSTS
-        .iter()
-        .any(|r| host == *r || host.ends_with(&format!(".{r}")))
-    {
+    if ROBOT_HOSTS.iter().any(|r| is_host_or_under(&host, r)) {
         return true;
     }
     let local = email.split('@').next().unwrap_or_default();
@@ -891,6 +888,13 @@ pub fn is_robot_or_site_address(email: &str, letter: &Letter) -> bool {
     })
 }
 
+/// `host` is `domain` or one of its subdomains (no allocation: this runs
+/// for every address of every mail).
+fn is_host_or_under(host: &str, domain: &str) -> bool {
+    host.strip_suffix(domain)
+        .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+}
+
 /// The host of a site's own sender address (`noreply@okna.example` →
 /// `okna.example`): `None` for mail providers and form robots.
 pub fn own_site_host(email: &str) -> Option<String> {
@@ -898,9 +902,7 @@ pub fn own_site_host(email: &str) -> Option<String> {
     let host = host.strip_prefix("mail.").unwrap_or(&host).to_string();
     let domain = site_domain(&host)?;
     if FREE_MAIL.contains(&domain.as_str())
-        || ROBOT_HOSTS
-            .iter()
-            .any(|r| host == *r || host.ends_with(&format!(".{r}")))
+        || ROBOT_HOSTS.iter().any(|r| is_host_or_under(&host, r))
     {
         return None;
     }

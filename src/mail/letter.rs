@@ -314,11 +314,18 @@ fn header_text(msg: &Message<'_>, h: &mail_parser::Header<'_>) -> String {
     };
     match parsed {
         None if raw.is_ascii() => unfold(std::str::from_utf8(raw).unwrap_or_default()),
-        Some(p) if !p.contains('\u{FFFD}') && (!p.is_empty() || raw.is_empty()) => p,
+        Some(p) if !has_replacement(&p) && (!p.is_empty() || raw.is_empty()) => p,
         Some(p) if p.is_empty() => unfold(&decode_text(raw, None, false).0),
         Some(p) if raw.windows(2).any(|w| w == b"=?") => p,
         _ => unfold(&decode_text(raw, None, false).0),
     }
+}
+
+/// A U+FFFD (a byte the decoder could not read) in `s`. `str::contains`
+/// with a char searches for its last UTF-8 byte, 0xBD, which Cyrillic text
+/// is full of; a substring search does not stop at every letter.
+fn has_replacement(s: &str) -> bool {
+    memchr::memmem::find(s.as_bytes(), "\u{FFFD}".as_bytes()).is_some()
 }
 
 fn unfold(s: &str) -> String {
@@ -527,7 +534,7 @@ fn part_text_uncut(
     );
     // Fast path: the declared charset is UTF-8 (or absent) and decoding went fine.
     if declared_utf8
-        && !parsed.contains('\u{FFFD}')
+        && !has_replacement(&parsed)
         && !(declared.is_none() && is_html && !parsed.is_ascii())
     {
         return (cap_str(parsed, max).to_string(), None);

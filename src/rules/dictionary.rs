@@ -434,10 +434,15 @@ pub fn normalize_label(label: &str) -> String {
     let mut out = String::with_capacity(label.len());
     let mut space = false;
     for ch in label.chars() {
+        // ASCII and the Russian alphabet first: labels are almost always
+        // these, and the general Unicode tables are slow to consult.
         let c = match ch {
             'ё' | 'Ё' => 'е',
             '_' | '-' => ' ',
-            c if c.is_alphanumeric() || c == '#' || c == '²' => c,
+            'a'..='z' | '0'..='9' | 'а'..='я' | '#' => ch,
+            'A'..='Z' => ch.to_ascii_lowercase(),
+            'А'..='Я' => char::from_u32(ch as u32 + 32).unwrap_or(ch),
+            c if c.is_alphanumeric() || c == '²' => c,
             _ => ' ',
         };
         if c == ' ' {
@@ -448,8 +453,10 @@ pub fn normalize_label(label: &str) -> String {
             out.push(' ');
             space = false;
         }
-        for l in c.to_lowercase() {
-            out.push(l);
+        if c.is_ascii() || ('а'..='я').contains(&c) {
+            out.push(c);
+        } else {
+            out.extend(c.to_lowercase());
         }
     }
     out

@@ -592,6 +592,16 @@ pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -
     build_traced(rule, letter, opts, None)
 }
 
+/// `<br` in any case: one pass over the rare `<` instead of a substring
+/// search per spelling.
+fn has_br_tag(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'<', b).any(|i| {
+        b.get(i + 1..i + 3)
+            .is_some_and(|t| t.eq_ignore_ascii_case(b"br"))
+    })
+}
+
 /// [`build`], filling `trace` when given.
 pub(crate) fn build_traced(
     rule: Option<&Rule>,
@@ -615,7 +625,7 @@ pub(crate) fn build_traced(
         letter.text.as_str().into()
     };
     // A plain part written with the HTML template's `<br />` left in.
-    if text.contains("<br") || text.contains("<BR") {
+    if has_br_tag(&text) {
         text = strip_br(&text).into();
     }
     let from_html = letter.html_text.as_deref() == Some(letter.text.as_str());
