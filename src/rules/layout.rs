@@ -339,10 +339,13 @@ pub fn read_with_ends(
         let Some(l) = lines.get(j) else { return false };
         !l.is_empty()
             && (j == 0 || lines[j - 1].is_empty())
-            && lines.get(j + 1).is_some_and(|n| {
-                !n.is_empty() && !is_separator(n) && bare_label(n, known).is_none()
-            })
+            && lines
+                .get(j + 1)
+                .is_some_and(|n| !n.is_empty() && !is_separator(n))
             && bare_label(l, known).is_some()
+            && lines
+                .get(j + 1)
+                .is_some_and(|n| bare_label(n, known).is_none())
     };
     let stanzas = (0..lines.len()).filter(|&j| stanza_at(j)).take(2).count() >= 2;
 
@@ -404,8 +407,8 @@ pub fn read_with_ends(
         }
         // iPhorm plain text: a caption, a rule of dashes, the value (not a
         // Markdown heading over `Label: value` lines).
-        if rule_caption(l)
-            && lines.get(i).is_some_and(|n| is_dash_rule(n))
+        if lines.get(i).is_some_and(|n| is_dash_rule(n))
+            && rule_caption(l)
             && lines.get(i + 1).is_some_and(|n| {
                 !n.is_empty()
                     && !is_separator(n)
