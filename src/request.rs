@@ -424,8 +424,12 @@ pub fn parse_phones(s: &str, region: &str) -> Phones {
         }
         let mended = mend_prefix(main, region, reg);
         let main = mended.as_deref().unwrap_or(main);
-        match PhoneNumber::parse(main, Some(reg)) {
-            Ok(n) if n.is_valid() && !main.contains('_') => {
+        let parsed = PhoneNumber::parse(main, Some(reg))
+            .ok()
+            .filter(PhoneNumber::is_valid)
+            .or_else(|| trunk_zero_ukrainian(main, region));
+        match parsed {
+            Some(n) if !main.contains('_') => {
                 let e164 = n.format_as(PhoneNumberFormat::E164).into_owned();
                 let ext = ext.or_else(|| n.extension.clone().filter(|e| !e.is_empty()));
                 if let Some(ext) = ext
@@ -446,6 +450,24 @@ pub fn parse_phones(s: &str, region: &str) -> Phones {
         }
     }
     out
+}
+
+/// `067 555 12 34`: a national number with the trunk `0`, which no number
+/// in the +7 zone has (its trunk is `8`), read as Ukrainian when it is a
+/// valid number there (Ukrainian-speaking visitors of +7-zone sites). Only
+/// for a default region RU/KZ and ten digits without a `+`.
+fn trunk_zero_ukrainian(main: &str, region: &str) -> Option<PhoneNumber> {
+    if !matches!(region.trim().to_ascii_uppercase().as_str(), "RU" | "KZ") {
+        return None;
+    }
+    let t = main.trim_start();
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    if t.starts_with('+') || !t.starts_with('0') || digits != 10 {
+        return None;
+    }
+    PhoneNumber::parse(t, Some(region_of("UA")?))
+        .ok()
+        .filter(PhoneNumber::is_valid)
 }
 
 /// Mends the two prefixes sites get wrong for Russian numbers: `+8 (981) …`

@@ -606,3 +606,132 @@ fn a_shape_field_is_not_the_form_name_and_bracketed_subject_names_the_form() {
     );
     assert_eq!(s(&r.form), None);
 }
+
+// ---- held-out round 3 ------------------------------------------------------
+
+#[test]
+fn caption_over_a_dash_rule_over_its_value() {
+    // iPhorm plain text: `Label` / `------` / value, `=====` frames a section.
+    let r = plain(
+        "Заявка на замер\r\n\r\nВаше имя\r\n------------------------\r\nЕвгения\r\n\r\n\
+         =========================\r\nОбъект\r\n=========================\r\n\r\n\
+         Адрес\r\n------------------------\r\nКраснодар, ул. Красная, 1\r\n\r\n\
+         Комментарий\r\n------------------------\r\nДва уровня в зале.\r\n\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Евгения"));
+    assert_eq!(s(&r.address), Some("Краснодар, ул. Красная, 1"));
+    assert_eq!(s(&r.message), Some("Два уровня в зале."));
+    // A Markdown heading over `Label: value` lines stays a heading.
+    let r = plain("Заявка\r\n------\r\nИмя: Ольга\r\nТелефон: 89001112233\r\n");
+    assert_eq!(s(&r.name), Some("Ольга"));
+    assert_eq!(s(&r.phone), Some("+79001112233"));
+}
+
+#[test]
+fn known_key_alone_on_its_line_over_its_value_in_stanzas() {
+    // Apps Script mailers: `name` / `Кирилл`, blank line, `phone` / …
+    let r = plain(
+        "name\r\nКирилл\r\n\r\nphone\r\n+7 931 200-15-15\r\n\r\nmessage\r\nСколько стоит забор 40 метров?\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Кирилл"));
+    assert_eq!(s(&r.phone), Some("+79312001515"));
+    assert_eq!(s(&r.message), Some("Сколько стоит забор 40 метров?"));
+    // One such line alone is not trusted: `Имя` over a sentence is text.
+    let r =
+        plain("Телефон: 89001112233\r\n\r\nСообщение\r\nПерезвоните после обеда, пожалуйста.\r\n");
+    assert_eq!(s(&r.phone), Some("+79001112233"));
+}
+
+#[test]
+fn markdown_bold_caption_alone_over_text_with_a_colon() {
+    let r = plain(
+        "__Name:__ Виктория<br>\r\n__Phone:__ +7 (900) 111-22-33<br>\r\n\r\n__Message__<br>\r\n\
+         Предлагаем продвижение вашего бизнеса: таргет, SMM под ключ.\r\n\r\nThanks,<br>\r\nApp\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Предлагаем продвижение вашего бизнеса: таргет, SMM под ключ.")
+    );
+    assert_eq!(r.action, Action::Trash);
+}
+
+#[test]
+fn a_link_row_under_the_message_is_not_the_message_nor_a_visit_time() {
+    // Laravel markdown mail: the `Visit Website` button's text part.
+    let r = plain(
+        "**From:** John Peterson (john.p@mail.example)  \r\n\r\n## Message:\r\n\
+         Please call me back about the wardrobe order.\r\n\r\nVisit Website: https://shkafy.example\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Please call me back about the wardrobe order.")
+    );
+    assert_eq!(s(&r.visit_time), None);
+}
+
+#[test]
+fn id_caption_value_table_under_a_header_row() {
+    // NGCMS feedback: `ID | Заголовок | Содержимое` over (key, caption, value).
+    let r = html(
+        "<table><thead><tr><td>ID</td><td>Заголовок</td><td>Содержимое</td></tr></thead><tbody>\
+         <tr><td>name</td><td>Ваше имя</td><td>Николай</td></tr>\
+         <tr><td>phone</td><td>Телефон</td><td>+7 (863) 201-55-40</td></tr>\
+         <tr><td>comment</td><td>Комментарий</td><td>Окна в частный дом, 6 штук.</td></tr></tbody></table>",
+    );
+    assert_eq!(s(&r.name), Some("Николай"));
+    assert_eq!(s(&r.phone), Some("+78632015540"));
+    assert_eq!(s(&r.message), Some("Окна в частный дом, 6 штук."));
+}
+
+#[test]
+fn a_greeting_line_opens_the_unlabelled_message() {
+    let r = html(
+        "<span><strong>Name:</strong> Андрей</span><br /><span><strong>Phone:</strong> \
+         +7 (912) 004-55-66</span><br /><br /><pre>Добрый день.\nНужно поменять два окна, дом кирпичный.\n</pre>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Добрый день.\nНужно поменять два окна, дом кирпичный.")
+    );
+}
+
+#[test]
+fn ukrainian_labels_and_a_trunk_zero_number() {
+    let r = html(
+        "<table><tr><td><b>Ім'я:</b></td><td>Василь</td></tr><tr><td><b>Телефон:</b></td>\
+         <td>067 555 12 34</td></tr><tr><td><b>Повідомлення:</b></td><td>Ми є виробником фурнітури, \
+         пропонуємо співпрацю.</td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Василь"));
+    assert_eq!(s(&r.phone), Some("+380675551234"));
+    assert_eq!(r.action, Action::Trash);
+}
+
+#[test]
+fn a_closing_contact_sentence_stays_in_the_clients_letter() {
+    // yii2 contact: the client's free text ends with one `Label: value`
+    // sentence; it stays in the message and the phone is still read.
+    let r = plain(
+        "Добрый день! Хотим застеклить балкон 3 метра, с выносом.\r\n\
+         Подскажите стоимость и когда сможет приехать замерщик.\r\n\
+         Телефон для связи: 8 999 204 61 73, Татьяна.\r\n",
+    );
+    assert_eq!(s(&r.phone), Some("+79992046173"));
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Добрый день! Хотим застеклить балкон 3 метра, с выносом.\n\
+             Подскажите стоимость и когда сможет приехать замерщик.\n\
+             Телефон для связи: 8 999 204 61 73, Татьяна."
+        )
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn coming_to_look_at_the_site_is_a_measurement() {
+    let r = plain(
+        "Имя: Сергей\r\nТелефон: 89001112233\r\nСообщение: Можете приехать посмотреть объект на неделе?\r\n",
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+}

@@ -780,8 +780,19 @@ fn generic_header(a: &str, b: &str) -> bool {
         "question",
         "вопрос",
         "label",
+        "заголовок",
+        "caption",
     ];
-    const RIGHT: &[&str] = &["value", "значение", "answer", "ответ", "данные", "data"];
+    const RIGHT: &[&str] = &[
+        "value",
+        "значение",
+        "answer",
+        "ответ",
+        "данные",
+        "data",
+        "содержимое",
+        "content",
+    ];
     let norm = |s: &str| s.trim().trim_end_matches(':').to_lowercase();
     LEFT.contains(&norm(a).as_str()) && RIGHT.contains(&norm(b).as_str())
 }
@@ -844,6 +855,23 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
         // columns; the rows below are the pairs.
         if row.len() == 2 && i + 1 < rows.len() && generic_header(&row[0].1, &row[1].1) {
             i += 1;
+            continue;
+        }
+        // `ID | Field | Value` (a key column first): the last two cells of
+        // each row below are the pair.
+        if row.len() == 3
+            && generic_header(&row[1].1, &row[2].1)
+            && rows.get(i + 1).is_some_and(|n| n.len() == 3)
+        {
+            let mut k = i + 1;
+            while let Some(r) = rows
+                .get(k)
+                .filter(|r| r.len() == 3 && r.iter().all(|(c, _)| !c.complex))
+            {
+                push_pair(&mut out, &r[1].1, &r[2].1);
+                k += 1;
+            }
+            i = k;
             continue;
         }
         // A header row of captions over rows of values: column pairs.

@@ -454,6 +454,14 @@ fn prose_line(l: &str) -> bool {
         && !robot_prose(l)
 }
 
+/// A short opening line ending a sentence (`Добрый день.`, `Hello!`).
+fn greeting_line(l: &str) -> bool {
+    (1..=3).contains(&l.split_whitespace().count())
+        && l.ends_with(['.', '!', ','])
+        && !l.contains("://")
+        && !robot_prose(l)
+}
+
 /// Words of a site's notice around a form (`Получена заявка…`, `Данные
 /// пользователя ниже`): next to fields such a line is the site's, not the
 /// client's (a client's own letter is read without this filter).
@@ -464,13 +472,41 @@ static SITE_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// The client's letter with one `Label: value` line in it and no other
+/// field (`Телефон для связи: 8 999 …, Татьяна.`): when that line goes on
+/// past the contact in words and ends a sentence, it is the closing sentence
+/// of their prose and stays in the message (the contact is still read from
+/// it).
+fn closing_contact_sentence(fields: &[layout::RawField]) -> Option<String> {
+    let [f] = fields else { return None };
+    if !matches!(f.canon, Some("phone" | "email")) || f.value.contains('\n') {
+        return None;
+    }
+    let v = f.value.trim();
+    let words = v
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 2)
+        .count();
+    (words >= 1 && v.ends_with(['.', '!']) && !v.contains('@')).then(|| format!("{}: {v}", f.label))
+}
+
 /// The client's unlabelled text among a form's fields, when there is a
 /// paragraph of it.
 fn client_prose(lines: &[String]) -> Option<String> {
+    let client = |l: &str| !SITE_WORDS.as_ref().is_some_and(|r| r.is_match(l));
     let text: Vec<&str> = lines
         .iter()
-        .map(String::as_str)
-        .filter(|l| prose_line(l) && !SITE_WORDS.as_ref().is_some_and(|r| r.is_match(l)))
+        .enumerate()
+        .filter(|(j, l)| {
+            (prose_line(l) && client(l))
+                // `Добрый день.` over the client's sentences opens them.
+                || (greeting_line(l)
+                    && client(l)
+                    && lines
+                        .get(j + 1)
+                        .is_some_and(|n| prose_line(n) && client(n)))
+        })
+        .map(|(_, l)| l.as_str())
         .collect();
     let words: usize = text.iter().map(|l| l.split_whitespace().count()).sum();
     (words >= 4)
@@ -736,10 +772,14 @@ pub(crate) fn build_traced(
     if req.fields.is_empty() && f.message.is_none() {
         read_label_less(&lay.loose, &mut f);
     } else if f.message.is_none()
-        && let Some(m) = client_prose(&lay.body_loose)
+        && let Some(mut m) = client_prose(&lay.body_loose)
     {
         // `Здравствуйте! Купили двушку…` above `Телефон: …`: unlabelled
         // text of the client's next to the form's fields.
+        if let Some(line) = closing_contact_sentence(&lay.fields) {
+            m.push('\n');
+            m.push_str(&line);
+        }
         f.client_text.push_str(&m);
         f.client_text.push('\n');
         f.message = Some(m);

@@ -53,6 +53,41 @@ fn is_separator(l: &str) -> bool {
         && l.chars().any(|c| c != ' ')
 }
 
+/// A rule of dashes under a caption (`Label` / `-----` / value, iPhorm's
+/// plain text); `=` rules frame a section title instead.
+fn is_dash_rule(l: &str) -> bool {
+    l.len() >= 3 && l.bytes().all(|b| b == b'-')
+}
+
+/// A caption that may stand over a dash rule: a few words, not a sentence.
+fn rule_caption(l: &str) -> bool {
+    label_shape(l)
+        && l.split_whitespace().count() <= 8
+        && !l.ends_with(['.', '!', ':'])
+        && !l.contains("://")
+}
+
+/// A known label alone on its line with no colon (`name` / `Кирилл`,
+/// `__Message__` / text): the `label-over-value` stanza shape. The caller
+/// only trusts it when the text holds two such stanzas, or when the label
+/// was set off in Markdown bold.
+fn bare_label(l: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Option<&'static str> {
+    if l.contains(':') || l.split_whitespace().count() > 4 || l.len() > 60 {
+        return None;
+    }
+    known(&super::dictionary::normalize_label(l))
+}
+
+/// `**Caption**` / `__Caption__`: the whole line set off in Markdown bold.
+fn whole_bold(l: &str) -> bool {
+    ["**", "__"].iter().any(|m| {
+        l.len() > 2 * m.len() + 1
+            && l.starts_with(m)
+            && l.ends_with(m)
+            && !l[m.len()..l.len() - m.len()].contains(m)
+    })
+}
+
 fn is_stars(l: &str) -> bool {
     l.len() >= 5 && l.chars().all(|c| c == '*')
 }
@@ -298,6 +333,22 @@ pub fn read_with_ends(
 
     let lookup = |label: &str| known(&super::dictionary::normalize_label(label));
 
+    // Stanzas of a known label alone on its line over its value, between
+    // blank lines: trusted when the text holds at least two of them.
+    let stanza_at = |j: usize| -> bool {
+        let Some(l) = lines.get(j) else { return false };
+        !l.is_empty()
+            && (j == 0 || lines[j - 1].is_empty())
+            && lines
+                .get(j + 1)
+                .is_some_and(|n| !n.is_empty() && !is_separator(n))
+            && bare_label(l, known).is_some()
+            && lines
+                .get(j + 1)
+                .is_some_and(|n| bare_label(n, known).is_none())
+    };
+    let stanzas = (0..lines.len()).filter(|&j| stanza_at(j)).take(2).count() >= 2;
+
     let mut ends = block_ends.iter().copied().peekable();
     while i < lines.len() {
         // An HTML table of pairs ended here: its last field is complete.
@@ -352,6 +403,47 @@ pub fn read_with_ends(
             state = State::Block;
             i += 1;
             after_boilerplate = false;
+            continue;
+        }
+        // iPhorm plain text: a caption, a rule of dashes, the value (not a
+        // Markdown heading over `Label: value` lines).
+        if lines.get(i).is_some_and(|n| is_dash_rule(n))
+            && rule_caption(l)
+            && lines.get(i + 1).is_some_and(|n| {
+                !n.is_empty()
+                    && !is_separator(n)
+                    && colon_split(n).is_none_or(|(lab, _)| lookup(lab).is_none())
+            })
+        {
+            push(
+                &mut out,
+                l,
+                "",
+                lookup(l),
+                "`Label` / `-----` / value block",
+            );
+            message_block = true;
+            state = State::Block;
+            i += 1;
+            after_boilerplate = false;
+            continue;
+        }
+        // `name` / `Кирилл` stanzas, or a Markdown-bold caption alone on
+        // its line (`__Message__` / the text).
+        if !(matches!(state, State::Pending | State::Block) && current_empty(&out))
+            && ((stanzas && stanza_at(i - 1))
+                || (whole_bold(lines[i - 1]) && lines.get(i).is_some_and(|n| !n.is_empty())))
+            && let Some(canon) = bare_label(l, known)
+        {
+            push(
+                &mut out,
+                l,
+                "",
+                Some(canon),
+                "known label alone on its line",
+            );
+            message_block = canon == "message";
+            state = State::Pending;
             continue;
         }
         if let Some(label) = block_label(l) {
@@ -490,6 +582,9 @@ pub fn read_with_ends(
             // sentence with a colon in it.
             let labelish = canon.is_some()
                 || label.contains('_')
+                // `Visit Website: https://…` under the text: a link row of
+                // the mail's, not the client's words.
+                || (caption_in_text(label) && bare_url(value).is_some())
                 || norm == "ответ"
                 || norm == "answer"
                 || (!value.is_empty()
