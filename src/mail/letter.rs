@@ -978,7 +978,9 @@ fn strip_quote(l: &str) -> &str {
     }
 }
 
-fn may_hold_forward(text: &str) -> bool {
+/// Words a forwarded or quoted original carries somewhere; one literal
+/// search (the regex crate's multi-literal prefilter) instead of a pass per word.
+static FORWARD_CUES: LazyLock<Option<Regex>> = LazyLock::new(|| {
     const CUES: &[&str] = &[
         "orward",
         "riginal",
@@ -992,7 +994,12 @@ fn may_hold_forward(text: &str) -> bool {
         "\n>",
         "Message transf",
     ];
-    text.starts_with('>') || CUES.iter().any(|c| text.contains(c))
+    let alternatives: Vec<String> = CUES.iter().map(|c| regex::escape(c)).collect();
+    Regex::new(&alternatives.join("|")).ok()
+});
+
+fn may_hold_forward(text: &str) -> bool {
+    text.starts_with('>') || FORWARD_CUES.as_ref().is_none_or(|r| r.is_match(text))
 }
 
 /// The innermost forwarded or quoted original inside `text`, if any.

@@ -1027,7 +1027,7 @@ fn classify_request(
     let b = &*BUILTIN;
     // The shared cues are lower-case patterns run on lower-cased text
     // (case-insensitive Cyrillic would multiply the DFA states).
-    let lower = f.client_text.to_lowercase();
+    let lower = classify::lower(&f.client_text);
     let pick =
         |own: fn(&super::Classify) -> &Vec<regex::Regex>, set: &classify::CueSet, family: &str| {
             classify::hit(
