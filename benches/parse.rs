@@ -126,7 +126,7 @@ fn mails() -> Vec<Vec<u8>> {
     out
 }
 
-fn rust_rate(rules: &RuleSet, mails: &[Vec<u8>]) -> f64 {
+fn rust_rate(rules: &RuleSet, mails: &[Vec<u8>], secs: f64) -> f64 {
     let opts = ParseOptions::default();
     let mut sink = 0usize;
     for m in mails {
@@ -134,7 +134,7 @@ fn rust_rate(rules: &RuleSet, mails: &[Vec<u8>]) -> f64 {
     }
     let start = Instant::now();
     let mut done = 0usize;
-    while start.elapsed() < Duration::from_secs(3) {
+    while start.elapsed() < Duration::from_secs_f64(secs) {
         for m in mails {
             sink += rules.apply(m, &opts).fields.len();
         }
@@ -144,12 +144,12 @@ fn rust_rate(rules: &RuleSet, mails: &[Vec<u8>]) -> f64 {
     done as f64 / start.elapsed().as_secs_f64()
 }
 
-fn python_rate(dir: &Path) -> Option<f64> {
+fn python_rate(dir: &Path, secs: f64) -> Option<f64> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/parse_py.py");
     let out = Command::new("python3")
         .arg(script)
         .arg(dir)
-        .arg("3")
+        .arg(secs.to_string())
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -231,9 +231,6 @@ fn main() -> std::io::Result<()> {
         return Ok(());
     }
 
-    let rate = rust_rate(&rules, &mails);
-    println!("rust: {rate:.0} mails/s (parse + rules, one thread)");
-
     let dir = tempfile::tempdir()?;
     let mut files = Vec::new();
     for (i, m) in mails.iter().enumerate() {
@@ -241,6 +238,24 @@ fn main() -> std::io::Result<()> {
         std::fs::write(&p, m)?;
         files.push(p);
     }
+
+    // Rust and Python take turns (3 x 1 s each), so that load from other
+    // work on the machine weighs on both sides of the ratio alike.
+    let (mut rust, mut python) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        rust.push(rust_rate(&rules, &mails, 1.0));
+        python.push(python_rate(dir.path(), 1.0).unwrap_or(f64::NAN));
+    }
+    let rate = rust.iter().sum::<f64>() / rust.len() as f64;
+    let py = python.iter().sum::<f64>() / python.len() as f64;
+    let turns: Vec<String> = rust
+        .iter()
+        .zip(&python)
+        .map(|(r, p)| format!("{r:.0}/{p:.0}"))
+        .collect();
+    println!("rust: {rate:.0} mails/s (parse + rules, one thread)");
+    println!("python (email + re): {py:.0} mails/s");
+    println!("turns (rust/python mails/s): {}", turns.join(" "));
 
     let rss_dir = tempfile::tempdir()?;
     let mut rss_files = Vec::new();
@@ -252,8 +267,6 @@ fn main() -> std::io::Result<()> {
     let rss = peak_rss_mb(&rss_files).unwrap_or(f64::NAN);
     println!("peak RSS of `amo-intake parse` over {RSS_MAILS} mails: {rss:.1} MB");
 
-    let py = python_rate(dir.path()).unwrap_or(f64::NAN);
-    println!("python (email + re): {py:.0} mails/s");
     let ratio = rate / py;
     println!(
         "RESULT parse mails_per_s={rate:.0} python_mails_per_s={py:.0} ratio={ratio:.1} peak_rss_mb={rss:.1}"
