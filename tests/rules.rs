@@ -198,3 +198,36 @@ fn hostile_mails_become_review_or_are_read_without_panic() {
     let raw = format!("From: a@b.example\r\nSubject: x\r\n\r\n{line}\0\0: \0");
     assert_eq!(set.apply(raw.as_bytes(), &opts).action, Action::Review);
 }
+
+/// A parse worker rebuilds the rule set from `sources()` alone: the
+/// admin's cue files travel with the rule files, so the worker classifies
+/// as the daemon does.
+#[test]
+#[allow(clippy::unwrap_used)]
+fn folder_cue_files_travel_in_the_sources_a_worker_rebuilds_from() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("cues")).unwrap();
+    std::fs::write(
+        dir.path().join("cues/measurement.txt"),
+        "# our word for a visit\nпримерк\n",
+    )
+    .unwrap();
+    let set = RuleSet::load_layered(Some(dir.path()), true).unwrap();
+    let rebuilt = load_texts(set.sources()).unwrap();
+    assert_eq!(set.version(), rebuilt.version());
+    assert_eq!(rebuilt.site_cue_count(), 1);
+    let mail = "From: site@shop.example\r\nTo: sales@shop.example\r\nSubject: Заявка\r\n\
+                Content-Type: text/plain; charset=utf-8\r\n\r\n\
+                Имя: Вера\r\nТелефон: +7 912 345-67-89\r\nСообщение: Хочу примерку на дому\r\n";
+    let opts = ParseOptions::default();
+    for s in [&set, &rebuilt] {
+        let r = s.apply(mail.as_bytes(), &opts);
+        assert_eq!((r.action, r.kind), (Action::Lead, Kind::Measurement));
+    }
+    let shipped_only = RuleSet::builtin().apply(mail.as_bytes(), &opts);
+    assert_ne!(
+        shipped_only.kind,
+        Kind::Measurement,
+        "the cue file decides, not the shipped lists"
+    );
+}

@@ -64,6 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .or(config_rules_dir)
         .unwrap_or_else(|| PathBuf::from("rules"));
     let mut active = Vec::new();
+    let mut site_cues = 0;
     let count = match RuleSet::load_layered(Some(&dir), shipped) {
         Ok(set) => {
             // Names in rules and config against the amoCRM account.
@@ -90,6 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
             active = set.describe();
+            site_cues = set.site_cue_count();
             set.rules().len()
         }
         Err(d) => {
@@ -110,6 +112,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!("active rules, in the order they are tried:");
     for line in active {
         println!("  {line}");
+    }
+    if site_cues > 0 {
+        println!(
+            "classification cues: {site_cues} patterns from {} (for every site, before the shipped lists)",
+            dir.join(crate::rules::classify::FOLDER).display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

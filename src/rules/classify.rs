@@ -1,11 +1,15 @@
 //! Shared classification cues: what the client wants (kind) and whether the
 //! mail is trash (a real person, not about our products) or ignore (robot
-//! spam, tests). Rules add their own patterns in `[classify]`; these built-in
-//! lists apply unless a rule says `builtin = false`.
+//! spam, tests). Rules add their own patterns in `[classify]`, the admin's
+//! `cues/*.txt` add patterns for every site; these built-in lists apply
+//! unless a rule says `builtin = false`.
 
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
+
+use crate::diag::{Diagnostic, Diagnostics, Loc};
 
 use super::load::compile_regex;
 
@@ -141,18 +145,118 @@ pub(crate) static BUILTIN: LazyLock<Builtin> = LazyLock::new(|| Builtin {
     ignore: CueSet::load("ignore"),
 });
 
+/// The sub-folder of the admin's rules folder that holds cue files.
+pub const FOLDER: &str = "cues";
+
+/// A cue file of the admin's rules folder: `<dir>/cues/<family>.txt`.
+pub fn is_cue_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "txt")
+        && path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|d| d == FOLDER)
+}
+
+/// One pattern of an admin's cue file, with where it was written.
+#[derive(Debug)]
+pub(crate) struct SiteCue {
+    pub re: Regex,
+    /// `path:line` for `parse --explain`.
+    pub at: String,
+}
+
+/// The admin's cue files (`cues/<family>.txt` in the rules folder), same
+/// families and syntax as the shipped lists, for every site at once. A
+/// family the admin has no file for is empty.
+#[derive(Debug, Default)]
+pub struct SiteCues {
+    families: Vec<(&'static str, Vec<SiteCue>)>,
+}
+
+impl SiteCues {
+    /// Compiles the cue files; every bad line or unknown file name at once,
+    /// as `path:line:col`.
+    pub fn load(files: &[(PathBuf, String)]) -> Result<SiteCues, Diagnostics> {
+        let mut diags = Diagnostics::default();
+        let mut out = SiteCues::default();
+        for (path, text) in files {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let Some(family) = CUE_FILES.iter().map(|(f, _)| *f).find(|f| *f == stem) else {
+                let names: Vec<String> =
+                    CUE_FILES.iter().map(|(f, _)| format!("{f}.txt")).collect();
+                diags.push(Diagnostic::new(
+                    Loc::new(path, 1, 1),
+                    format!(
+                        "unknown cue file `{stem}.txt`: name it after the family it adds to ({})",
+                        names.join(", ")
+                    ),
+                ));
+                continue;
+            };
+            let mut cues = Vec::new();
+            for (n, line) in text.lines().enumerate() {
+                let p = line.trim();
+                if p.is_empty() || p.starts_with('#') {
+                    continue;
+                }
+                let col = u32::try_from(line.find(p).unwrap_or(0) + 1).unwrap_or(u32::MAX);
+                let line_no = u32::try_from(n + 1).unwrap_or(u32::MAX);
+                match compile_regex(p) {
+                    Ok(re) => cues.push(SiteCue {
+                        re,
+                        at: format!("{}:{}", path.display(), n + 1),
+                    }),
+                    Err(m) => diags.push(Diagnostic::new(Loc::new(path, line_no, col), m)),
+                }
+            }
+            match out.families.iter_mut().find(|(f, _)| *f == family) {
+                Some((_, v)) => v.extend(cues),
+                None => out.families.push((family, cues)),
+            }
+        }
+        if diags.is_empty() {
+            Ok(out)
+        } else {
+            Err(diags)
+        }
+    }
+
+    pub(crate) fn family(&self, family: &str) -> &[SiteCue] {
+        self.families
+            .iter()
+            .find(|(f, _)| *f == family)
+            .map_or(&[], |(_, v)| v.as_slice())
+    }
+
+    /// How many patterns the admin's files add (for `check`).
+    pub fn len(&self) -> usize {
+        self.families.iter().map(|(_, v)| v.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Which cue matched `text`: the rule's own first (`rule [classify]
-/// /pattern/`), then (when `builtin`) the shared list
-/// (`rules/cues/<family>.txt /pattern/`). The shared sets expect
-/// lower-cased text.
+/// /pattern/`), then the admin's cue files (`path:line /pattern/`), then
+/// (when `builtin`) the shared list (`rules/cues/<family>.txt /pattern/`).
+/// The shared sets expect lower-cased text.
 pub(crate) fn hit(
     own: &[Regex],
+    site: &[SiteCue],
     builtin: Option<&CueSet>,
     family: &str,
     text: &str,
 ) -> Option<String> {
     if let Some(r) = own.iter().find(|r| r.is_match(text)) {
         return Some(format!("rule [classify] {family} /{}/", r.as_str()));
+    }
+    if let Some(c) = site.iter().find(|c| c.re.is_match(text)) {
+        return Some(format!("{} /{}/", c.at, c.re.as_str()));
     }
     builtin
         .and_then(|s| s.first_match(text))

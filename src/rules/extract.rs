@@ -624,8 +624,13 @@ pub struct TracePair {
 
 /// Reads a letter with `rule` (or the shared dictionary alone when no rule
 /// matched) into a request.
-pub(crate) fn build(rule: Option<&Rule>, letter: &Letter, opts: &ParseOptions) -> Request {
-    build_traced(rule, letter, opts, None)
+pub(crate) fn build(
+    rule: Option<&Rule>,
+    site: &classify::SiteCues,
+    letter: &Letter,
+    opts: &ParseOptions,
+) -> Request {
+    build_traced(rule, site, letter, opts, None)
 }
 
 /// `<br` in any case: one pass over the rare `<` instead of a substring
@@ -641,6 +646,7 @@ fn has_br_tag(text: &str) -> bool {
 /// [`build`], filling `trace` when given.
 pub(crate) fn build_traced(
     rule: Option<&Rule>,
+    site: &classify::SiteCues,
     letter: &Letter,
     opts: &ParseOptions,
     mut trace: Option<&mut Trace>,
@@ -1008,7 +1014,7 @@ pub(crate) fn build_traced(
     }
     req.utm = utm;
 
-    let cue = classify_request(&mut req, rule, &f, honeypot, letter);
+    let cue = classify_request(&mut req, rule, site, &f, honeypot, letter);
     if let Some(t) = trace {
         t.cue = cue;
     }
@@ -1018,6 +1024,7 @@ pub(crate) fn build_traced(
 fn classify_request(
     req: &mut Request,
     rule: Option<&Rule>,
+    site: &classify::SiteCues,
     f: &Found,
     honeypot: bool,
     letter: &Letter,
@@ -1032,6 +1039,7 @@ fn classify_request(
         |own: fn(&super::Classify) -> &Vec<regex::Regex>, set: &classify::CueSet, family: &str| {
             classify::hit(
                 cl.map(own).map(Vec::as_slice).unwrap_or(&[]),
+                site.family(family),
                 builtin.then_some(set),
                 family,
                 &lower,

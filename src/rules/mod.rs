@@ -268,11 +268,30 @@ pub struct RuleSet {
     sources: Arc<[(PathBuf, String)]>,
     /// Rule name → where it came from (shipped, the admin's folder).
     origins: Arc<[(String, Origin)]>,
+    /// The admin's cue files (`cues/*.txt` in the rules folder): tried for
+    /// every mail after a rule's own `[classify]` cues, before the shipped lists.
+    site_cues: Arc<classify::SiteCues>,
 }
 
 /// Loads rule texts (path, text) into a set: pure, every problem reported.
 pub fn load_texts(files: &[(PathBuf, String)]) -> Result<RuleSet, Diagnostics> {
-    let mut rules = load::load_texts(files)?;
+    let (cue_files, rule_files): (Vec<_>, Vec<_>) = files
+        .iter()
+        .cloned()
+        .partition(|(p, _)| classify::is_cue_file(p));
+    let (mut rules, site_cues) = match (
+        load::load_texts(&rule_files),
+        classify::SiteCues::load(&cue_files),
+    ) {
+        (Ok(r), Ok(c)) => (r, c),
+        (r, c) => {
+            let mut d = Diagnostics::default();
+            for e in [r.err(), c.err()].into_iter().flatten() {
+                d.extend(e);
+            }
+            return Err(d.sorted());
+        }
+    };
     // The admin's rules are tried before the shipped ones (a shipped file
     // is one of BUILTIN_FILES, unchanged); within a layer, higher priority
     // first, ties by file name.
@@ -311,6 +330,7 @@ pub fn load_texts(files: &[(PathBuf, String)]) -> Result<RuleSet, Diagnostics> {
         version,
         sources: files.into(),
         origins: Arc::new([]),
+        site_cues: Arc::new(site_cues),
     })
 }
 
@@ -331,7 +351,11 @@ impl RuleSet {
             Some(d) => read_folder(d),
             None => (Vec::new(), Diagnostics::default()),
         };
-        let (files, origins) = load::layer(&shipped_files(), &folder, shipped);
+        let (cue_files, rule_files): (Vec<_>, Vec<_>) = folder
+            .into_iter()
+            .partition(|(p, _)| classify::is_cue_file(p));
+        let (mut files, origins) = load::layer(&shipped_files(), &rule_files, shipped);
+        files.extend(cue_files);
         match load_texts(&files) {
             Ok(mut set) if diags.is_empty() => {
                 set.origins = origins.into();
@@ -348,6 +372,11 @@ impl RuleSet {
     /// The rules of `dir` alone (no shipped rules); all problems at once.
     pub fn load_dir(dir: &Path) -> Result<RuleSet, Diagnostics> {
         RuleSet::load_layered(Some(dir), false)
+    }
+
+    /// How many classification patterns the admin's `cues/*.txt` add.
+    pub fn site_cue_count(&self) -> usize {
+        self.site_cues.len()
     }
 
     /// One line per active rule, in the order they are tried: its name and
@@ -374,35 +403,18 @@ impl RuleSet {
     }
 }
 
-/// Reads every `*.toml` of a folder (dotfiles and editor temp files are
-/// skipped), sorted by path; unreadable files are diagnostics.
+/// Reads every `*.toml` of a folder and every `cues/*.txt` under it
+/// (dotfiles and editor temp files are skipped), sorted by path;
+/// unreadable files are diagnostics. A missing `cues/` is no problem.
 fn read_folder(dir: &Path) -> (Vec<(PathBuf, String)>, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            diags.push(Diagnostic::new(
-                Loc::new(dir, 1, 1),
-                format!("cannot read the rules folder: {e}; check --rules or [rules].dir"),
-            ));
-            return (Vec::new(), diags);
-        }
+    let Some(mut paths) = list_files(dir, ".toml", &mut diags) else {
+        return (Vec::new(), diags);
     };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            !name.starts_with('.')
-                && !name.starts_with('#')
-                && !name.ends_with('~')
-                && name.ends_with(".toml")
-                && p.is_file()
-        })
-        .collect();
-    paths.sort();
+    let cues = dir.join(classify::FOLDER);
+    if cues.is_dir() {
+        paths.extend(list_files(&cues, ".txt", &mut diags).unwrap_or_default());
+    }
     let mut files = Vec::new();
     for p in paths {
         match std::fs::read(&p) {
@@ -423,6 +435,37 @@ fn read_folder(dir: &Path) -> (Vec<(PathBuf, String)>, Diagnostics) {
         }
     }
     (files, diags)
+}
+
+/// The files of `dir` ending in `ext`, sorted; `None` (and a diagnostic)
+/// when the folder cannot be read.
+fn list_files(dir: &Path, ext: &str, diags: &mut Diagnostics) -> Option<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(Diagnostic::new(
+                Loc::new(dir, 1, 1),
+                format!("cannot read the rules folder: {e}; check --rules or [rules].dir"),
+            ));
+            return None;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            !name.starts_with('.')
+                && !name.starts_with('#')
+                && !name.ends_with('~')
+                && name.ends_with(ext)
+                && p.is_file()
+        })
+        .collect();
+    paths.sort();
+    Some(paths)
 }
 
 impl RuleSet {
@@ -476,7 +519,7 @@ impl RuleSet {
         }
         let rule = self.rules.iter().find(|r| r.matches(&letter));
         let mut trace = Trace::default();
-        let request = extract::build_traced(rule, &letter, opts, Some(&mut trace));
+        let request = extract::build_traced(rule, &self.site_cues, &letter, opts, Some(&mut trace));
         let rule_reason = match rule {
             Some(r) => r.match_reason(&letter),
             None => vec!["no rule matched: the shared dictionary alone read it".into()],
@@ -504,7 +547,7 @@ impl RuleSet {
             return req;
         }
         let rule = self.rules.iter().find(|r| r.matches(letter));
-        let req = extract::build(rule, letter, opts);
+        let req = extract::build(rule, &self.site_cues, letter, opts);
         tracing::debug!(
             rule = req.rule.as_deref().unwrap_or("-"),
             action = req.action.as_str(),
