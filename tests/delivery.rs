@@ -1282,3 +1282,73 @@ async fn a_slow_call_holds_only_its_own_lane() {
     assert_eq!(fake.contacts().len(), clients);
     assert_clean(&fake);
 }
+
+/// Lanes split requests by the client's first phone, else e-mail: a client
+/// who sent one mail with phone and e-mail and another with the e-mail only
+/// may land in two lanes. Their contact search and create must not overlap
+/// (both would miss and create a contact each): requests sharing a phone or
+/// an e-mail take turns at the contact step, whatever their lane.
+#[tokio::test]
+async fn one_client_in_two_lanes_gets_one_contact() {
+    let fake = FakeAmo::start(FakeOptions {
+        rate_limit: 70,
+        ..FakeOptions::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let j = open(&dir.path().join("s.db"));
+    let o = options(
+        &fake,
+        AuthConfig::LongLived(fake.long_lived_token()),
+        Some(j.clone()),
+        60.0,
+    );
+    let c = std::sync::Arc::new(Client::new(o).unwrap());
+    let p = std::sync::Arc::new(pipeline(&j, c).with_lanes(4));
+    p.run_once().await.unwrap(); // catalog
+    let clients = 8;
+    for i in 0..clients {
+        let email = format!("client{i}@mail.example");
+        let phone = format!("+7916{i:07}");
+        p.enqueue(
+            &format!("ai-two-lanes-{i}-a"),
+            &req(&format!("Клиент {i}"), &phone, Some(&email)),
+            &CrmSpec::default(),
+        )
+        .unwrap();
+        // The second mail carries the e-mail only (its lane follows the e-mail).
+        let mut second = req(&format!("Клиент {i}"), &phone, Some(&email));
+        second.phone = None;
+        second.phones.clear();
+        second.fields.retain(|(l, _)| l != "Телефон");
+        p.enqueue(&format!("ai-two-lanes-{i}-b"), &second, &CrmSpec::default())
+            .unwrap();
+    }
+    // Slow contact searches: without turns, both requests of a client search
+    // at the same time, both miss, both create.
+    fake.inject(
+        Fault::new(
+            "GET",
+            "/api/v4/contacts",
+            FaultKind::Slow {
+                delay: Duration::from_millis(300),
+            },
+        )
+        .times(4 * clients),
+    );
+    drain(&p, &j, T).await;
+    assert_eq!(count(&j, OutboxState::Done), 2 * clients);
+    for i in 0..clients {
+        for s in ["a", "b"] {
+            assert_eq!(leads_with_key(&fake, &format!("ai-two-lanes-{i}-{s}")), 1);
+        }
+    }
+    let contacts = fake.contacts();
+    assert_eq!(
+        contacts.len(),
+        clients,
+        "one contact per client expected, got {}: {:?}",
+        contacts.len(),
+        contacts.iter().map(|c| c.name.clone()).collect::<Vec<_>>()
+    );
+    assert_clean(&fake);
+}

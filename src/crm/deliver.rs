@@ -41,6 +41,10 @@ pub struct Deliverer {
     /// "p:<10 digits>" / "e:<email>" → contact id, learned from our own
     /// creates and confirmed searches (saves searches for repeat clients).
     contacts: StdMutex<HashMap<String, i64>>,
+    /// Contact keys whose search-then-create is in progress in some lane
+    /// (see [`Deliverer::claim`]), and the signal that some were released.
+    claimed: StdMutex<HashSet<String>>,
+    released: tokio::sync::Notify,
     /// Rows fetched per round.
     pub round: usize,
     /// Cancelled on shutdown: no new step starts, the call in flight ends.
@@ -87,6 +91,8 @@ impl Deliverer {
             catalog: RwLock::new(Arc::new(catalog)),
             defaults,
             contacts: StdMutex::new(HashMap::new()),
+            claimed: StdMutex::new(HashSet::new()),
+            released: tokio::sync::Notify::new(),
             round: 200,
             stop: CancellationToken::new(),
         }
@@ -453,6 +459,28 @@ impl Deliverer {
         Ok(None)
     }
 
+    /// Waits until no other lane is finding or creating a contact for any
+    /// of `keys`, then holds them until the returned claim is dropped.
+    /// Lanes follow a client's first phone (else e-mail), so one person's
+    /// mails with different contact data can run in two lanes; without
+    /// turns both would search, both miss, both create a contact. All keys
+    /// are taken at once (never one by one), so two claims cannot deadlock.
+    async fn claim(&self, keys: Vec<String>) -> Claim<'_> {
+        loop {
+            let wait = {
+                let mut held = lock(&self.claimed);
+                if keys.iter().all(|k| !held.contains(k)) {
+                    held.extend(keys.iter().cloned());
+                    return Claim { d: self, keys };
+                }
+                // Registered before the lock is released: a release in
+                // between still wakes this waiter.
+                self.released.notified()
+            };
+            wait.await;
+        }
+    }
+
     fn remember(&self, p: &LeadPlan, contact_id: i64) {
         let mut cache = lock(&self.contacts);
         if cache.len() > 100_000 {
@@ -470,6 +498,7 @@ impl Deliverer {
         p: &LeadPlan,
         step: &mut Step,
     ) -> Result<bool, CrmError> {
+        let _turn = self.claim(contact_keys(p)).await;
         let contact = match self.find_contact(p).await {
             Ok(c) => c,
             Err(e) => return self.fail(&[row], e, step),
@@ -598,6 +627,11 @@ impl Deliverer {
         if batch.is_empty() {
             return Ok(false);
         }
+        // The batch's clients are distinct (see the batching above); other
+        // lanes wait for their keys until these leads and contacts exist.
+        let _turn = self
+            .claim(batch.iter().flat_map(|(_, p)| contact_keys(p)).collect())
+            .await;
         let mut contacts = Vec::with_capacity(batch.len());
         for (row, p) in &batch {
             match self.find_contact(p).await {
@@ -1084,6 +1118,27 @@ pub struct Found {
 struct Step {
     moved: usize,
     halted: bool,
+}
+
+/// Contact keys held by one lane; released (and waiters woken) on drop,
+/// also when the step fails or the task is cancelled.
+struct Claim<'a> {
+    d: &'a Deliverer,
+    keys: Vec<String>,
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        if self.keys.is_empty() {
+            return;
+        }
+        let mut held = lock(&self.d.claimed);
+        for k in &self.keys {
+            held.remove(k);
+        }
+        drop(held);
+        self.d.released.notify_waiters();
+    }
 }
 
 fn contact_keys(p: &LeadPlan) -> Vec<String> {
