@@ -166,6 +166,9 @@ impl ClientOptions {
     }
 }
 
+/// How many dry-run calls are kept for [`Client::dry_run_log`].
+pub const DRY_LOG_KEEP: usize = 10_000;
+
 /// One recorded dry-run call.
 #[derive(Debug, Clone)]
 pub struct DryRunCall {
@@ -184,7 +187,9 @@ pub struct Client {
     alerts_seen: StdMutex<Vec<AdminAlert>>,
     /// Where admin alerts go (set at build time or later by the daemon).
     alert_tx: StdMutex<Option<mpsc::UnboundedSender<AdminAlert>>>,
-    dry_log: StdMutex<Vec<DryRunCall>>,
+    /// The last [`DRY_LOG_KEEP`] dry-run calls (a dry-run daemon runs for
+    /// days: the record must not grow with it).
+    dry_log: StdMutex<std::collections::VecDeque<DryRunCall>>,
     dry_ids: AtomicI64,
     /// Cancelled on shutdown: no new call starts (the one in flight ends).
     shutdown: StdMutex<CancellationToken>,
@@ -230,7 +235,7 @@ impl Client {
             stopped: StdMutex::new(None),
             alerts_seen: StdMutex::new(Vec::new()),
             alert_tx: StdMutex::new(alert_tx),
-            dry_log: StdMutex::new(Vec::new()),
+            dry_log: StdMutex::new(std::collections::VecDeque::new()),
             dry_ids: AtomicI64::new(1_000_000),
             shutdown: StdMutex::new(CancellationToken::new()),
         })
@@ -285,9 +290,9 @@ impl Client {
         lock(&self.alerts_seen).clone()
     }
 
-    /// Calls recorded in dry-run mode, in order.
+    /// Calls recorded in dry-run mode, in order (the last [`DRY_LOG_KEEP`]).
     pub fn dry_run_log(&self) -> Vec<DryRunCall> {
-        lock(&self.dry_log).clone()
+        lock(&self.dry_log).iter().cloned().collect()
     }
 
     pub fn alert(&self, kind: AdminAlertKind, message: String) {
@@ -595,15 +600,24 @@ impl Client {
     }
 
     fn dry_call(&self, method: &Method, path: &str, body: Option<&Value>) -> Option<Value> {
-        match body {
-            Some(b) => tracing::info!(%method, path, body = %b, "dry-run: amoCRM call not sent"),
-            None => tracing::info!(%method, path, "dry-run: amoCRM call not sent"),
+        // The body carries the client's name, phone and e-mail: only at
+        // debug (info logs mask them).
+        let bytes = body.map_or(0, |b| b.to_string().len());
+        tracing::info!(%method, path, body_bytes = bytes, "dry-run: amoCRM call not sent");
+        if let Some(b) = body {
+            tracing::debug!(%method, path, body = %b, "dry-run: the body that was not sent");
         }
-        lock(&self.dry_log).push(DryRunCall {
-            method: method.to_string(),
-            path: path.to_string(),
-            body: body.cloned(),
-        });
+        {
+            let mut log = lock(&self.dry_log);
+            if log.len() >= DRY_LOG_KEEP {
+                log.pop_front();
+            }
+            log.push_back(DryRunCall {
+                method: method.to_string(),
+                path: path.to_string(),
+                body: body.cloned(),
+            });
+        }
         let id = || self.dry_ids.fetch_add(1, Ordering::Relaxed);
         let items = body.and_then(Value::as_array).cloned().unwrap_or_default();
         if *method == Method::GET {
@@ -923,6 +937,29 @@ pub fn client_from_config(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    /// A dry-run daemon runs for days: its record of unsent calls keeps
+    /// the newest DRY_LOG_KEEP, not all of them.
+    #[test]
+    fn the_dry_run_record_is_bounded_and_keeps_the_newest() {
+        let mut o = ClientOptions::new(
+            "http://dry-run.invalid",
+            AuthConfig::LongLived(String::new()),
+            Arc::new(RateLimiter::new(1000.0)),
+        );
+        o.dry_run = true;
+        let c = Client::new(o).unwrap();
+        for i in 0..DRY_LOG_KEEP + 5 {
+            c.dry_call(&Method::GET, &format!("/api/v4/leads/{i}"), None);
+        }
+        let log = c.dry_run_log();
+        assert_eq!(log.len(), DRY_LOG_KEEP);
+        assert_eq!(log[0].path, "/api/v4/leads/5");
+        assert_eq!(
+            log[DRY_LOG_KEEP - 1].path,
+            format!("/api/v4/leads/{}", DRY_LOG_KEEP + 4)
+        );
+    }
 
     #[test]
     fn explains_validation_errors() {
