@@ -872,3 +872,44 @@ fn cues_plural_cost_and_ukrainian_seo() {
     );
     assert_eq!(r.action, Action::Trash);
 }
+
+// ---- round-3 gaps closed ---------------------------------------------------
+
+#[test]
+fn location_label_is_the_address() {
+    let r = plain("Name: Тимур\r\nPhone: +7 (843) 250-19-90\r\nLocation: Казань, ЖК Солнечный город\r\n");
+    assert_eq!(s(&r.address), Some("Казань, ЖК Солнечный город"));
+}
+
+#[test]
+fn caption_stanzas_end_the_message_at_the_next_caption() {
+    // Happyforms: `Caption:` / value stanzas; an unknown caption after the
+    // "what interests you" answer is the next field, and a short list of
+    // choices is the product, not a message.
+    let r = html(
+        "<p>Имя:<br>\nАрсений<br>\n<br>\nТелефон:<br>\n8 951 870-33-12<br>\n<br>\n\
+         Что вас интересует?:<br>\nМежкомнатные двери, Входная дверь<br>\n<br>\n\
+         Когда вам перезвонить?:<br>\nвечером после 19</p>",
+    );
+    assert_eq!(s(&r.product), Some("Межкомнатные двери, Входная дверь"));
+    assert_eq!(s(&r.message), None);
+    assert!(pairs(&r).contains(&("Когда вам перезвонить?", "вечером после 19")));
+}
+
+#[test]
+fn form_parameters_section_names_the_form() {
+    // NGCMS: `Параметры формы` (ID, Название, Описание) over the client's
+    // fields: the title is `form`, the description is not the message.
+    let r = html(
+        "<p>Вам только что было отправлено сообщение через форму обратной связи.</p>\
+         <table><caption>Параметры формы</caption><tr><td>ID</td><td>2</td></tr>\
+         <tr><td>Название</td><td>Заказать замер</td></tr>\
+         <tr><td>Описание</td><td>Бесплатный выезд замерщика</td></tr></table>\
+         <table><caption>Пользователь заполнил следующие поля</caption>\
+         <tr><td>Ваше имя</td><td>Николай</td></tr><tr><td>Телефон</td><td>+7 (863) 201-55-40</td></tr>\
+         <tr><td>Комментарий</td><td>Пластиковые окна в частный дом, 6 штук.</td></tr></table>",
+    );
+    assert_eq!(s(&r.form), Some("Заказать замер"));
+    assert_eq!(s(&r.message), Some("Пластиковые окна в частный дом, 6 штук."));
+    assert_eq!(s(&r.name), Some("Николай"));
+}
