@@ -859,13 +859,18 @@ fn english_you_have_any_is_the_clients_words() {
         "Name: Max\r\nPhone: +7 903 111 22 33\r\n\r\nHello! I am a window installer looking for a job. \
          Do you have any vacancies?",
     );
-    assert!(r.message.as_deref().is_some_and(|m| m.contains("vacancies")));
+    assert!(
+        r.message
+            .as_deref()
+            .is_some_and(|m| m.contains("vacancies"))
+    );
     assert_eq!(r.action, Action::Trash);
 }
 
 #[test]
 fn cues_plural_cost_and_ukrainian_seo() {
-    let r = plain("Телефон: +7 917 345 22 10\r\nСообщение: Сколько будут стоить 2 окна с монтажом?");
+    let r =
+        plain("Телефон: +7 917 345 22 10\r\nСообщение: Сколько будут стоить 2 окна с монтажом?");
     assert_eq!(r.kind, Kind::Calculation);
     let r = plain(
         "Телефон: +380 67 123 45 67\r\nПовідомлення: Пропонуємо просування вашого сайту в ТОП-10 Google.",
@@ -877,7 +882,9 @@ fn cues_plural_cost_and_ukrainian_seo() {
 
 #[test]
 fn location_label_is_the_address() {
-    let r = plain("Name: Тимур\r\nPhone: +7 (843) 250-19-90\r\nLocation: Казань, ЖК Солнечный город\r\n");
+    let r = plain(
+        "Name: Тимур\r\nPhone: +7 (843) 250-19-90\r\nLocation: Казань, ЖК Солнечный город\r\n",
+    );
     assert_eq!(s(&r.address), Some("Казань, ЖК Солнечный город"));
 }
 
@@ -910,6 +917,9 @@ fn form_parameters_section_names_the_form() {
          <tr><td>Комментарий</td><td>Пластиковые окна в частный дом, 6 штук.</td></tr></table>",
     );
     assert_eq!(s(&r.form), Some("Заказать замер"));
-    assert_eq!(s(&r.message), Some("Пластиковые окна в частный дом, 6 штук."));
+    assert_eq!(
+        s(&r.message),
+        Some("Пластиковые окна в частный дом, 6 штук.")
+    );
     assert_eq!(s(&r.name), Some("Николай"));
 }

@@ -534,7 +534,7 @@ fn part_text_uncut(
     );
     // Fast path: the declared charset is UTF-8 (or absent) and decoding went fine.
     if declared_utf8
-        && !has_replacement(&parsed)
+        && !has_replacement(parsed)
         && !(declared.is_none() && is_html && !parsed.is_ascii())
     {
         return (cap_str(parsed, max).to_string(), None);

@@ -231,15 +231,16 @@ fn strip_emails(v: &str) -> String {
         .split_whitespace()
         .filter(|w| {
             let t = w.trim_matches(|c: char| !c.is_alphanumeric());
-            !(t.is_empty()
-                || ["e-mail", "email", "mail", "почта"].contains(&t.to_lowercase().as_str())
-                    && w.ends_with(':'))
-                && !w.chars().all(|c| c.is_ascii_punctuation())
+            let caption = w.ends_with(':')
+                && ["e-mail", "email", "mail", "почта"].contains(&t.to_lowercase().as_str());
+            !(t.is_empty() || caption || w.chars().all(|c| c.is_ascii_punctuation()))
         })
         .collect();
-    fold_ws(words.join(" ").trim_matches(|c: char| {
-        c.is_whitespace() || matches!(c, ',' | ';' | ':')
-    }))
+    fold_ws(
+        words
+            .join(" ")
+            .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':')),
+    )
 }
 
 /// Canonical fields whose values say nothing about what the client wants.
@@ -546,8 +547,7 @@ fn person_name(l: &str) -> bool {
 /// A line holding one phone number and nothing else (`+8 927 440-11-23`).
 fn phone_only_line(l: &str) -> bool {
     (10..=15).contains(&digit_count(l))
-        && l
-            .chars()
+        && l.chars()
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.'))
 }
 
@@ -587,10 +587,8 @@ fn read_label_less(loose: &[String], f: &mut Found) {
             i.checked_sub(1).filter(|&j| lone_phone(j)).map(|j| (i, j))
         }
     });
-    if let Some((n, _)) = pair {
-        if let Some(l) = loose.get(n) {
-            first(&mut f.name, l.trim());
-        }
+    if let Some(l) = pair.and_then(|(n, _)| loose.get(n)) {
+        first(&mut f.name, l.trim());
     }
     for (i, l) in loose.iter().enumerate() {
         if pair.is_some_and(|(n, p)| i == n || i == p) {
