@@ -735,3 +735,191 @@ fn coming_to_look_at_the_site_is_a_measurement() {
     );
     assert_eq!(r.kind, Kind::Measurement);
 }
+
+// ---- held-out round 4 ------------------------------------------------------
+
+fn alternative(plain_part: &str, html_part: &str) -> Request {
+    read(&format!(
+        "From: Site <noreply@okna.example>\r\nTo: sales@okna.example\r\nSubject: Заявка\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{plain_part}\r\n\
+         --b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html_part}\r\n--b1--\r\n"
+    ))
+}
+
+#[test]
+fn plain_part_left_by_tag_stripping_yields_to_the_html() {
+    // PHPMailer's html2text of an indented table template: cells come apart
+    // and the footer under the table reads as part of the last value.
+    let pad = "                    ";
+    let plain_part = format!(
+        "Запрос на обратный звонок.\r\n{pad}\r\n{pad}\r\n   ФИО:\r\n   Иван\r\n{pad}\r\n{pad}\r\n   \
+         Телефон:\r\n   +7 912 345-67-89\r\n{pad}\r\n   Сообщение:\r\n   Нужен замер балкона.\r\n{pad}\r\n\
+         {pad}\r\nПодробнее о системе\r\nexample-cms.com"
+    );
+    let r = alternative(
+        &plain_part,
+        "<h1>Запрос на обратный звонок.</h1><table><tr><td>ФИО:</td><td>Иван</td></tr>\
+         <tr><td>Телефон:</td><td>+7 912 345-67-89</td></tr><tr><td>Сообщение:</td>\
+         <td>Нужен замер балкона.</td></tr></table><table><tr><td><p>Подробнее о системе<br>\
+         <a href=\"https://example-cms.com\">example-cms.com</a></p></td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Иван"));
+    assert_eq!(s(&r.message), Some("Нужен замер балкона."));
+}
+
+#[test]
+fn inline_markup_and_escapes_left_in_a_plain_part() {
+    // A markdown text view keeps `<a href="tel:…">`; an autoescaping
+    // template turns quotes into `&quot;`.
+    let r = plain(
+        "Имя: Богдан <br>\r\nТелефон: <a href=\"tel:+380671112233\">067 111 22 33 </a> <br>\r\n\
+         Сообщение: Хочу кухню &quot;Модерн&quot;, сколько будет стоить? <br>\r\n",
+    );
+    assert_eq!(s(&r.phone), Some("+380671112233"));
+    assert_eq!(
+        s(&r.message),
+        Some("Хочу кухню \"Модерн\", сколько будет стоить?")
+    );
+}
+
+#[test]
+fn lone_name_next_to_a_lone_phone_is_the_contact() {
+    // `<h3>name</h3><h2>+phone</h2>` and nothing else.
+    let r = html("<html><body><h3>Ольга Викторовна</h3><h2>+8 927 440-11-23</h2></body></html>");
+    assert_eq!(s(&r.name), Some("Ольга Викторовна"));
+    assert_eq!(s(&r.phone), Some("+79274401123"));
+    assert_eq!(s(&r.message), None);
+}
+
+#[test]
+fn phone_in_the_clients_unlabelled_text_after_the_fields_is_theirs() {
+    let r = html(
+        "<h2>Текст сообщения:</h2><p><b>Имя:</b> Валентина</p><p><b>Тема:</b> Замер </p>\
+         <p>Здравствуйте, нужен замер для жалюзи на 4 окна, мой телефон 8 (928) 140-22-33.</p>",
+    );
+    assert_eq!(s(&r.phone), Some("+79281402233"));
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn site_sentence_caption_over_the_visitors_text_and_author_line() {
+    // `На сайте … добавлен новый отзыв:` announces the text under it;
+    // `Автор отзыва: Name (e-mail: …).` gives the name and the email.
+    let r = html(
+        "Здравствуйте.<br>\n\tНа сайте kuhni.example добавлен новый отзыв:<br/>\n\t<br/>\n\t\
+         Хотим заказать кухню с островом.<br />\nМожно приехать на замер в Заводской район?<br/>\n\t<br/>\n\t\
+         Автор отзыва: Марина Лебедева (e-mail: m.lebedeva@example.ru).<br/>\n\t\
+         Контактный телефон: +7 (8452) 22-33-44<br/>\n\tДата отзыва: 14.12.2026 09:14 (МСК)<br>",
+    );
+    assert_eq!(s(&r.name), Some("Марина Лебедева"));
+    assert_eq!(s(&r.email), Some("m.lebedeva@example.ru"));
+    assert_eq!(
+        s(&r.message),
+        Some("Хотим заказать кухню с островом.\nМожно приехать на замер в Заводской район?")
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn transliterated_and_ukrainian_labels() {
+    // Drupal's ucwords(form_key) keys (`Adres Obekta`) and OkayCMS's
+    // Ukrainian captions (`ПІБ`, `Сторінка звернення`).
+    let r = html(
+        "<table><tr><td>Imya</td><td>Наталья</td></tr><tr><td>Telefon</td><td>8-912-601-44-05</td></tr>\
+         <tr><td>Adres Obekta</td><td>Пермь, ул. Ленина, 64</td></tr>\
+         <tr><td>Kommentariy</td><td>Нужен замер.</td></tr><tr><td>Square Meters</td><td>140</td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Наталья"));
+    assert_eq!(s(&r.address), Some("Пермь, ул. Ленина, 64"));
+    assert_eq!(s(&r.message), Some("Нужен замер."));
+    assert_eq!(s(&r.scope), Some("140"));
+    let r = html(
+        "<table><tr><td>ПІБ:</td><td>Олена</td></tr><tr><td>Телефон:</td><td>+380 67 123 45 67</td></tr>\
+         <tr><td>Сторінка звернення:</td><td>https://dveri.example.ua/kontakty/</td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Олена"));
+    assert_eq!(s(&r.page), Some("https://dveri.example.ua/kontakty/"));
+}
+
+#[test]
+fn subject_of_the_question_field_is_not_the_message() {
+    // OpenCart's OCU Callback: `Тема вопроса:` over a topic from a list.
+    let r = plain(
+        "Номер телефона:\r\n+7 (383) 209-14-50\r\n\r\nТема вопроса:\r\nПодробности о товаре\r\n\r\n\
+         Сообщение:\r\nЕсть ли диван «Честер» в наличии?",
+    );
+    assert_eq!(s(&r.message), Some("Есть ли диван «Честер» в наличии?"));
+}
+
+#[test]
+fn english_you_have_any_is_the_clients_words() {
+    // `you have a …` is a robot's notice; `Do you have any vacancies?` is not.
+    let r = plain(
+        "Name: Max\r\nPhone: +7 903 111 22 33\r\n\r\nHello! I am a window installer looking for a job. \
+         Do you have any vacancies?",
+    );
+    assert!(
+        r.message
+            .as_deref()
+            .is_some_and(|m| m.contains("vacancies"))
+    );
+    assert_eq!(r.action, Action::Trash);
+}
+
+#[test]
+fn cues_plural_cost_and_ukrainian_seo() {
+    let r =
+        plain("Телефон: +7 917 345 22 10\r\nСообщение: Сколько будут стоить 2 окна с монтажом?");
+    assert_eq!(r.kind, Kind::Calculation);
+    let r = plain(
+        "Телефон: +380 67 123 45 67\r\nПовідомлення: Пропонуємо просування вашого сайту в ТОП-10 Google.",
+    );
+    assert_eq!(r.action, Action::Trash);
+}
+
+// ---- round-3 gaps closed ---------------------------------------------------
+
+#[test]
+fn location_label_is_the_address() {
+    let r = plain(
+        "Name: Тимур\r\nPhone: +7 (843) 250-19-90\r\nLocation: Казань, ЖК Солнечный город\r\n",
+    );
+    assert_eq!(s(&r.address), Some("Казань, ЖК Солнечный город"));
+}
+
+#[test]
+fn caption_stanzas_end_the_message_at_the_next_caption() {
+    // Happyforms: `Caption:` / value stanzas; an unknown caption after the
+    // "what interests you" answer is the next field, and a short list of
+    // choices is the product, not a message.
+    let r = html(
+        "<p>Имя:<br>\nАрсений<br>\n<br>\nТелефон:<br>\n8 951 870-33-12<br>\n<br>\n\
+         Что вас интересует?:<br>\nМежкомнатные двери, Входная дверь<br>\n<br>\n\
+         Когда вам перезвонить?:<br>\nвечером после 19</p>",
+    );
+    assert_eq!(s(&r.product), Some("Межкомнатные двери, Входная дверь"));
+    assert_eq!(s(&r.message), None);
+    assert!(pairs(&r).contains(&("Когда вам перезвонить?", "вечером после 19")));
+}
+
+#[test]
+fn form_parameters_section_names_the_form() {
+    // NGCMS: `Параметры формы` (ID, Название, Описание) over the client's
+    // fields: the title is `form`, the description is not the message.
+    let r = html(
+        "<p>Вам только что было отправлено сообщение через форму обратной связи.</p>\
+         <table><caption>Параметры формы</caption><tr><td>ID</td><td>2</td></tr>\
+         <tr><td>Название</td><td>Заказать замер</td></tr>\
+         <tr><td>Описание</td><td>Бесплатный выезд замерщика</td></tr></table>\
+         <table><caption>Пользователь заполнил следующие поля</caption>\
+         <tr><td>Ваше имя</td><td>Николай</td></tr><tr><td>Телефон</td><td>+7 (863) 201-55-40</td></tr>\
+         <tr><td>Комментарий</td><td>Пластиковые окна в частный дом, 6 штук.</td></tr></table>",
+    );
+    assert_eq!(s(&r.form), Some("Заказать замер"));
+    assert_eq!(
+        s(&r.message),
+        Some("Пластиковые окна в частный дом, 6 штук.")
+    );
+    assert_eq!(s(&r.name), Some("Николай"));
+}

@@ -786,6 +786,11 @@ fn finish(letter: &mut Letter) {
             (Some(p), Some(h)) => label_lines(h) > label_lines(p),
             _ => false,
         };
+    // A plain part made by stripping the HTML's tags (PHPMailer's
+    // html2text): the template's indentation is left as lines of spaces and
+    // the table's cells come apart; the HTML keeps them.
+    let html_richer = html_richer
+        || (letter.html_text.is_some() && letter.plain.as_deref().is_some_and(tag_stripped));
     letter.text = if plain_useful && !html_richer {
         letter.plain.clone().unwrap_or_default()
     } else if let Some(h) = &letter.html_text {
@@ -793,6 +798,19 @@ fn finish(letter: &mut Letter) {
     } else {
         letter.plain.clone().unwrap_or_default()
     };
+}
+
+/// Whether a plain part is an HTML template with its tags stripped: at
+/// least a third of its lines (and five or more) hold only indentation.
+fn tag_stripped(p: &str) -> bool {
+    let (mut lines, mut indent) = (0usize, 0usize);
+    for l in p.lines() {
+        lines += 1;
+        if !l.is_empty() && l.bytes().all(|b| b == b' ' || b == b'\t' || b == b'\r') {
+            indent += 1;
+        }
+    }
+    indent >= 5 && indent * 3 >= lines
 }
 
 static LABEL_LINE: LazyLock<Regex> = LazyLock::new(|| {

@@ -225,7 +225,22 @@ fn strip_emails(v: &str) -> String {
         }
     }
     let s = s.replace(['<', '>', '(', ')', '[', ']'], " ");
-    fold_ws(s.trim_matches(|c: char| c.is_whitespace() || c == ',' || c == ';'))
+    // `Марина (e-mail: m@x.ru).`: the caption left of the address and the
+    // punctuation after it go too.
+    let words: Vec<&str> = s
+        .split_whitespace()
+        .filter(|w| {
+            let t = w.trim_matches(|c: char| !c.is_alphanumeric());
+            let caption = w.ends_with(':')
+                && ["e-mail", "email", "mail", "почта"].contains(&t.to_lowercase().as_str());
+            !(t.is_empty() || caption || w.chars().all(|c| c.is_ascii_punctuation()))
+        })
+        .collect();
+    fold_ws(
+        words
+            .join(" ")
+            .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':')),
+    )
 }
 
 /// Canonical fields whose values say nothing about what the client wants.
@@ -430,7 +445,7 @@ fn system_mailbox(email: &str) -> bool {
 /// Sentences a site writes about a submission, never the client's words.
 static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|you have (a|received)|вы получили)",
+        r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|you have (?:a|an|received)\b|вы получили)",
     )
     .ok()
 });
@@ -443,6 +458,11 @@ static SENT_USING: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 fn robot_prose(l: &str) -> bool {
     ROBOT_PROSE.as_ref().is_some_and(|r| r.is_match(l))
+}
+
+/// A site's sentence as a caption (`На сайте … добавлен новый отзыв`).
+fn announcing_label(l: &str) -> bool {
+    l.split_whitespace().count() >= 4 && robot_prose(l)
 }
 
 /// A line a person wrote: a few words, not a caption, link or site notice.
@@ -514,6 +534,23 @@ fn client_prose(lines: &[String]) -> Option<String> {
         .flatten()
 }
 
+/// One to three capitalised words of letters: how a person's name looks.
+fn person_name(l: &str) -> bool {
+    let words = l.split_whitespace();
+    (1..=3).contains(&words.clone().count())
+        && words.into_iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(|c| c.is_alphabetic() || c == '-' || c == '.')
+        })
+}
+
+/// A line holding one phone number and nothing else (`+8 927 440-11-23`).
+fn phone_only_line(l: &str) -> bool {
+    (10..=15).contains(&digit_count(l))
+        && l.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.'))
+}
+
 /// The visitor's name in the From display name of a site robot's mail:
 /// only when the subject names them too (`Сообщение от Елена (…)`,
 /// `Enquiry Виктор Павлов`), so a site's own name never becomes a client.
@@ -523,13 +560,7 @@ fn visitor_in_from(letter: &Letter, subject: &str) -> Option<String> {
     if name.contains('@') || !subject.contains(name.as_str()) {
         return None;
     }
-    let words: Vec<&str> = name.split_whitespace().collect();
-    let person = (1..=3).contains(&words.len())
-        && words.iter().all(|w| {
-            w.chars().next().is_some_and(char::is_uppercase)
-                && w.chars().all(|c| c.is_alphabetic() || c == '-' || c == '.')
-        });
-    if !person {
+    if !person_name(&name) {
         return None;
     }
     let s = subject.to_lowercase();
@@ -543,7 +574,26 @@ fn visitor_in_from(letter: &Letter, subject: &str) -> Option<String> {
 /// The client's own letter: free text, their name and email when written.
 fn read_label_less(loose: &[String], f: &mut Found) {
     let mut text: Vec<&str> = Vec::new();
-    for l in loose {
+    // `<h3>Тимур</h3><h2>+7927…</h2>`: a lone name next to a lone phone
+    // number is the contact, and neither line is a message.
+    let lone_phone = |j: usize| loose.get(j).is_some_and(|l| phone_only_line(l));
+    let pair = loose.iter().enumerate().find_map(|(i, l)| {
+        if !person_name(l) {
+            return None;
+        }
+        if lone_phone(i + 1) {
+            Some((i, i + 1))
+        } else {
+            i.checked_sub(1).filter(|&j| lone_phone(j)).map(|j| (i, j))
+        }
+    });
+    if let Some(l) = pair.and_then(|(n, _)| loose.get(n)) {
+        first(&mut f.name, l.trim());
+    }
+    for (i, l) in loose.iter().enumerate() {
+        if pair.is_some_and(|(n, p)| i == n || i == p) {
+            continue;
+        }
         if let Some(c) = SENT_USING.as_ref().and_then(|r| r.captures(l)) {
             if let Some(n) = c.name("n") {
                 first(&mut f.name, n.as_str().trim());
@@ -643,6 +693,42 @@ fn has_br_tag(text: &str) -> bool {
     })
 }
 
+/// Tags of inline markup (`a`, `b`, `strong`, `span`, `p`…), opening or
+/// closing: one pass over the rare `<`.
+const INLINE_TAGS: &[&[u8]] = &[
+    b"a", b"b", b"i", b"u", b"p", b"em", b"strong", b"span", b"font",
+];
+
+fn inline_tag_at(b: &[u8], i: usize) -> bool {
+    let mut j = i + 1;
+    if b.get(j) == Some(&b'/') {
+        j += 1;
+    }
+    let start = j;
+    while b.get(j).is_some_and(u8::is_ascii_alphabetic) {
+        j += 1;
+    }
+    let name = b.get(start..j).unwrap_or(&[]);
+    INLINE_TAGS.iter().any(|t| name.eq_ignore_ascii_case(t))
+        && matches!(b.get(j), Some(b'>' | b' ' | b'\t'))
+}
+
+fn has_inline_tag(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'<', b).any(|i| inline_tag_at(b, i))
+}
+
+/// `Телефон: <a href="tel:+38…">067 …</a>` → `Телефон: 067 …`.
+fn strip_inline_tags(t: &str) -> String {
+    static TAG: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r"(?i)</?(?:a|b|i|u|p|em|strong|span|font)(?:[ \t][^<>\n]*)?>").ok()
+    });
+    match TAG.as_ref() {
+        Some(re) => re.replace_all(t, "").into_owned(),
+        None => t.to_string(),
+    }
+}
+
 /// [`build`], filling `trace` when given.
 pub(crate) fn build_traced(
     rule: Option<&Rule>,
@@ -666,11 +752,24 @@ pub(crate) fn build_traced(
     } else {
         letter.text.as_str().into()
     };
+    let from_html = letter.html_text.as_deref() == Some(letter.text.as_str());
     // A plain part written with the HTML template's `<br />` left in.
     if has_br_tag(&text) {
         text = strip_br(&text).into();
     }
-    let from_html = letter.html_text.as_deref() == Some(letter.text.as_str());
+    // A plain part with more of the HTML template's markup left in (a
+    // markdown text view keeps `<a href="tel:…">`), or escaped by it
+    // (`&quot;` from an autoescaping template): the text a person sees.
+    if !from_html {
+        if has_inline_tag(&text) {
+            text = strip_inline_tags(&text).into();
+        }
+        if text.contains('&')
+            && let std::borrow::Cow::Owned(t) = crate::mail::html::decode_entities(&text)
+        {
+            text = t.into();
+        }
+    }
     let ends: &[usize] = if from_html && !letter.html_block_ends.is_empty() {
         &letter.html_block_ends
     } else {
@@ -728,6 +827,16 @@ pub(crate) fn build_traced(
                     f.client_text.push_str(&raw.label);
                     f.client_text.push('\n');
                 }
+            }
+            // `На сайте … добавлен новый отзыв:` over the visitor's text:
+            // the site's sentence announces the message under it.
+            None if f.message.is_none()
+                && announcing_label(&raw.label)
+                && value.split_whitespace().count() >= 4 =>
+            {
+                f.client_text.push_str(&value);
+                f.client_text.push('\n');
+                f.put("message", &value, false);
             }
             None => {
                 f.client_text.push_str(&value);
@@ -884,9 +993,12 @@ pub(crate) fn build_traced(
     // Numbers in headings, signatures and footers around the form are the
     // site's own: never the client's, unless a phone field holds them.
     if !lay.fields.is_empty() {
+        // Lines the client's unlabelled text was read from are theirs.
+        let msg = f.message.as_deref().unwrap_or("");
         let own: Vec<String> = lay
             .loose
             .iter()
+            .filter(|l| msg.is_empty() || !msg.contains(l.trim()))
             .flat_map(|l| find_phones(l, &opts.region))
             .filter(|p| !labelled_phones.contains(p))
             .collect();

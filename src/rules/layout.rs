@@ -330,6 +330,11 @@ pub fn read_with_ends(
     let mut message_block = false;
     // A footer began (after the fields): loose lines are the site's.
     let mut footer = false;
+    // `Label:` alone on its line over its value, so far: the form's shape.
+    let mut alone_labels = 0usize;
+    // Under `Параметры формы` the site describes its form: its `Название`
+    // is the form's name, its `Описание` and `ID` are not the client's.
+    let mut form_section = false;
 
     let lookup = |label: &str| known(&super::dictionary::normalize_label(label));
 
@@ -576,7 +581,10 @@ pub fn read_with_ends(
             });
         if let Some((label, value, shape)) = split {
             let norm = super::dictionary::normalize_label(label);
-            let canon = known(&norm);
+            let canon = form_section
+                .then(|| form_record_canon(&norm))
+                .flatten()
+                .or_else(|| known(&norm));
             // Inside the client's text a line starts a new field only when
             // it reads like a form caption (`Материал: ПВХ`), not like a
             // sentence with a colon in it.
@@ -591,9 +599,19 @@ pub fn read_with_ends(
                     && !message_block
                     && !value.ends_with(['.', '!', '?'])
                     && caption_in_text(label));
+            // A form of `Caption:` / value stanzas: after a blank line in
+            // the message, the next caption alone over a value is the next
+            // field, known or not (`Когда вам перезвонить?:` / `вечером`).
+            let next_stanza = state == State::Paragraph
+                && value.is_empty()
+                && alone_labels >= 3
+                && label.split_whitespace().count() <= 6
+                && lines
+                    .get(i)
+                    .is_some_and(|n| !n.is_empty() && colon_split(n).is_none());
             let starts_field = match state {
                 State::None => true,
-                _ if in_message => labelish,
+                _ if in_message => labelish || next_stanza,
                 State::Pending | State::Paragraph => true,
                 State::Inline | State::Block => true,
             };
@@ -612,6 +630,7 @@ pub fn read_with_ends(
                     }
                 }
                 push(&mut out, label, value, canon, shape);
+                alone_labels += usize::from(value.is_empty());
                 message_block = value.is_empty() && canon == Some("message");
                 state = if value.is_empty() {
                     State::Pending
@@ -624,6 +643,7 @@ pub fn read_with_ends(
 
         match state {
             State::None => {
+                form_section = form_section_caption(l);
                 if l.contains("://") {
                     footer |= !out.fields.is_empty();
                 } else if !footer {
@@ -661,6 +681,26 @@ pub fn read_with_ends(
         }
     }
     out
+}
+
+/// A heading over the site's description of its form (`Параметры формы`,
+/// `Form settings`), not over the client's answers.
+fn form_section_caption(l: &str) -> bool {
+    static RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(параметр|настро|свойств)\w*\s+форм\w*|^form\s+(parameters|settings|properties)\b").ok()
+    });
+    l.split_whitespace().count() <= 5
+        && !l.contains(['.', '!', '?'])
+        && RE.as_ref().is_some_and(|r| r.is_match(l))
+}
+
+/// A form's own record under such a heading: its title, description, id.
+fn form_record_canon(norm: &str) -> Option<&'static str> {
+    match norm {
+        "название" | "наименование" | "name" | "title" => Some("form"),
+        "описание" | "description" | "id" => Some("meta"),
+        _ => None,
+    }
 }
 
 /// A caption typed by a site owner: a few words, no sentence punctuation,
