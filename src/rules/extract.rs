@@ -239,6 +239,17 @@ fn without_bracket_remark(v: &str) -> Option<String> {
         .then(|| fold_ws(head))
 }
 
+/// The name after the phone on the last line of a message (`…, +7 916
+/// 222-33-44, Марина.`): one or two capitalised words.
+fn signoff_name(message: &str) -> Option<String> {
+    let last = message.lines().rev().find(|l| !l.trim().is_empty())?;
+    let comma = last.rfind(',')?;
+    let (head, tail) = (&last[..comma], last[comma + 1..].trim());
+    let tail = tail.trim_end_matches(['.', '!']).trim();
+    (digit_count(head) >= 10 && tail.split_whitespace().count() <= 2 && person_name(tail))
+        .then(|| tail.to_string())
+}
+
 /// `Иван <ivan@x.ru>` → `Иван`.
 fn strip_emails(v: &str) -> String {
     let mut s = v.to_string();
@@ -1148,6 +1159,12 @@ pub(crate) fn build_traced(
             .and_then(|a| a.name.as_deref())
             .and_then(clean_value)
             .filter(|n| !n.contains('@'));
+    }
+
+    // `… звоните: +7 916 222-33-44, Марина.`: the name signed after the
+    // phone at the end of the client's text.
+    if req.name.is_none() {
+        req.name = f.message.as_deref().and_then(signoff_name);
     }
 
     req.product = f.product.clone();

@@ -261,7 +261,10 @@ fn colon_split(l: &str) -> Option<(&str, &str)> {
 fn tight_colon_split(l: &str) -> Option<(&str, &str)> {
     let i = l.find(':')?;
     let value = l[i + 1..].trim();
-    if value.starts_with('/') || value.is_empty() || !label_shape(&l[..i]) {
+    // `… після 17:00`: a time in the client's sentence, not a label.
+    let time = l[..i].ends_with(|c: char| c.is_ascii_digit())
+        && value.starts_with(|c: char| c.is_ascii_digit());
+    if time || value.starts_with('/') || value.is_empty() || !label_shape(&l[..i]) {
         return None;
     }
     Some((l[..i].trim(), value))
@@ -480,6 +483,7 @@ pub fn read_with_ends(
             // Zen Cart: the fields, a rule, the client's text, a rule (the
             // site's own block follows).
             if !footer
+                && is_dash_rule(l)
                 && !out.fields.is_empty()
                 && !out.fields.iter().any(|f| f.canon == Some("message"))
                 && let Some((text, next)) = framed_text(&lines, i, &lookup)
@@ -703,8 +707,8 @@ pub fn read_with_ends(
 }
 
 /// The text from `start` down to the next rule of dashes (`----`), when it
-/// is plain text: no labelled field, link or site notice in it, three words
-/// at least. Returns the text and the line after the closing rule; scans
+/// is plain text: no labelled field (`Label: value`, `Label - value`), other
+/// rule, link or site notice in it, three words at least. Returns the text and the line after the closing rule; scans
 /// only to that rule, so the lines are read once.
 fn framed_text(
     lines: &[&str],
@@ -719,11 +723,15 @@ fn framed_text(
             continue;
         }
         if is_separator(l) {
-            return (text.split_whitespace().count() >= 3).then_some((text, j + 1));
+            // Only a rule of dashes closes it (a Bitrix `*****` stands under
+            // a caption).
+            return (is_dash_rule(l) && text.split_whitespace().count() >= 3)
+                .then_some((text, j + 1));
         }
         if l.contains("://")
             || BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l))
             || colon_split(l).is_some_and(|(lab, _)| lookup(lab).is_some())
+            || dash_split(l).is_some()
         {
             return None;
         }
