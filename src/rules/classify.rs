@@ -577,7 +577,11 @@ mod tests {
         );
         hits_none(
             "measurement",
-            &["осмотрелся на сайте", "приехал в офис за образцами", "survey of customers"],
+            &[
+                "осмотрелся на сайте",
+                "приехал в офис за образцами",
+                "survey of customers",
+            ],
         );
     }
 

@@ -227,16 +227,14 @@ fn without_bracket_remark(v: &str) -> Option<String> {
     let inner = v.strip_suffix(')')?;
     let open = inner.rfind('(')?;
     let (head, remark) = (inner[..open].trim(), inner[open + 1..].trim());
-    let status = !remark.is_empty()
-        && remark.len() <= 3
-        && remark.chars().all(|c| c.is_ascii_uppercase());
+    let status =
+        !remark.is_empty() && remark.len() <= 3 && remark.chars().all(|c| c.is_ascii_uppercase());
     let sentence = remark.ends_with(['.', '!'])
         || remark
             .split_whitespace()
             .skip(1)
             .any(|w| w.chars().next().is_some_and(char::is_lowercase));
-    (!head.is_empty() && !head.contains(['(', ')']) && (status || sentence))
-        .then(|| fold_ws(head))
+    (!head.is_empty() && !head.contains(['(', ')']) && (status || sentence)).then(|| fold_ws(head))
 }
 
 /// The name after the phone on the last line of a message (`…, +7 916
