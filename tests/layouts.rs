@@ -923,3 +923,128 @@ fn form_parameters_section_names_the_form() {
     );
     assert_eq!(s(&r.name), Some("Николай"));
 }
+
+// ---- held-out round 5 ------------------------------------------------------
+
+#[test]
+fn text_between_two_dash_rules_after_the_fields_is_the_message() {
+    // Zen Cart contact_us: tab-separated fields, a rule, the enquiry, a rule,
+    // then the site's own block (its Host Address is not the client's).
+    let dash = "-".repeat(54);
+    let r = plain(&format!(
+        "From:\tЛюдмила\r\nE-mail:\tl.k@example.ru\r\n<strong>Telephone:</strong>\t+7 (4822) 55-10-20\r\n\r\n\
+         {dash}\r\n\r\nЕсть ли у вас в наличии смесители Grohe?\r\n\r\n{dash}\r\n\r\n\
+         Office Use Only:\t\r\nLogin Name:\tNot logged in\r\nIP Address:\t91.76.3.14 - 91.76.3.14\r\n\
+         Host Address:\t91.76.3.14\r\n"
+    ));
+    assert_eq!(
+        s(&r.message),
+        Some("Есть ли у вас в наличии смесители Grohe?")
+    );
+    assert_eq!(s(&r.address), None);
+    assert_eq!(s(&r.name), Some("Людмила"));
+    assert_eq!(r.kind, Kind::Question);
+    // Lines of `Label - value` between the rules are the site's header.
+    let r = plain(&format!(
+        "Форма: Замер\r\n{dash}\r\nДата - 10.11.2026\r\nРезультат - 1487\r\n{dash}\r\n\
+         Телефон: 8 (843) 212-34-56\r\n"
+    ));
+    assert_eq!(s(&r.message), None);
+}
+
+#[test]
+fn request_information_heading_ends_the_message() {
+    // Rails MailForm: the request's IP and browser under their own heading.
+    let r = html(
+        "<h4>Заявка с сайта</h4><p><b>Имя:</b>\n Игорь</p><p><b>Телефон:</b>\n +7 (921) 455-66-07</p>\
+         <p><b>Сообщение:</b>\n Перезвоните мне после обеда.</p>\
+         <br /><h4>Request information</h4><p><b>Remote ip:</b>\n 95.24.11.8</p>\
+         <p><b>User agent:</b>\n Mozilla/5.0</p>",
+    );
+    assert_eq!(s(&r.message), Some("Перезвоните мне после обеда."));
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn question_query_content_and_message_from_labels() {
+    let r = plain(
+        "User Details:\r\n\r\n\t- name: Оксана\r\n\t- email: o.b@example.com.ua\r\n\r\n\
+         Question / Query:\r\n\r\nСкільки коштуватиме доставка цементу? Телефон 063 777 88 99.",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Скільки коштуватиме доставка цементу? Телефон 063 777 88 99.")
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+    // Sylius: `Message from:` over the e-mail, `Content:` over the text.
+    let r = html(
+        "<div><strong>Message from:</strong></div><div>marina.k@example.ru</div>\
+         <div><strong>Content:</strong></div><div>Сколько стоит кухня 3 метра?<br />\
+         Перезвоните: +7 916 222-33-44, Марина.</div>",
+    );
+    assert_eq!(s(&r.email), Some("marina.k@example.ru"));
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько стоит кухня 3 метра?\nПерезвоните: +7 916 222-33-44, Марина.")
+    );
+    // … and the name signed after the phone is the client's.
+    assert_eq!(s(&r.name), Some("Марина"));
+}
+
+#[test]
+fn a_name_signed_without_a_phone_before_it_is_not_taken() {
+    let r = plain("Телефон: 8 921 300 40 50\r\nСообщение: Нужна доставка в Казань, Марина.");
+    assert_eq!(s(&r.name), None);
+}
+
+#[test]
+fn bracketed_remark_after_the_name_is_dropped() {
+    let r = plain("Имя: Павел (Неверный ID пользователя.)\r\nТелефон: +7 926 700 11 22\r\n");
+    assert_eq!(s(&r.name), Some("Павел"));
+    let r = plain("Name: Mark Evans (OK)\r\nPhone: +7 926 700 11 23\r\n");
+    assert_eq!(s(&r.name), Some("Mark Evans"));
+    // A name in the brackets stays.
+    let r = plain("Имя: Иван (Ivan)\r\nТелефон: +7 926 700 11 24\r\n");
+    assert_eq!(s(&r.name), Some("Иван (Ivan)"));
+}
+
+#[test]
+fn labelled_email_equal_to_from_and_reply_to_is_the_clients() {
+    // WordPress 'Send E-mail': From and Reply-To are the client; their own
+    // website, typed in the form, shares the address's domain.
+    let r = read(
+        "From: Mark Evans <mark@outreach.example>\r\nReply-To: mark@outreach.example\r\n\
+         To: admin@septik.example\r\nSubject: [Септики] Контакты\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         We publish guest posts on high-authority blogs.\r\n\r\n-- \r\n\
+         Имя: Mark Evans (Неверный ID пользователя.)\r\nE-mail: mark@outreach.example\r\n\
+         Сайт: http://outreach.example\r\nIP: 104.28.1.5\r\n",
+    );
+    assert_eq!(s(&r.email), Some("mark@outreach.example"));
+    assert_eq!(s(&r.name), Some("Mark Evans"));
+    assert_eq!(r.action, Action::Trash);
+}
+
+#[test]
+fn from_display_name_is_the_clients_when_the_email_is_the_from_address() {
+    // osCommerce: the enquiry is the whole body; the client is only in From.
+    let r = read(
+        "From: \"=?utf-8?B?0JjRgNC40L3QsCDQn9C10YLRgNC+0LLQsA==?=\" <irina.p@example.ru>\r\n\
+         To: owner@laminat.example\r\nSubject: Enquiry from Laminat\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=\"utf-8\"\r\n\r\n\
+         Нужна консультация по выбору ламината, позвоните мне, пожалуйста, 8-903-555-12-12.",
+    );
+    assert_eq!(s(&r.email), Some("irina.p@example.ru"));
+    assert_eq!(s(&r.name), Some("Ирина Петрова"));
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn a_time_in_the_clients_sentence_is_not_a_label() {
+    let r = plain(
+        "Email: taras@example.com.ua\r\nName: Тарас\r\nMessage: Потрібен замір вікон.\r\n\
+         Мій номер 050 123 45 67, телефонуйте після 17:00.",
+    );
+    assert_eq!(r.phones, vec!["+380501234567".to_string()]);
+    assert_eq!(r.kind, Kind::Measurement);
+}

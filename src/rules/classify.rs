@@ -519,4 +519,166 @@ mod tests {
         );
         hits_none("ignore", &["бонус: скидка 15% на монтаж"]);
     }
+
+    #[test]
+    fn calculation_cues_widened_ru_uk_en() {
+        hits_all(
+            "calculation",
+            &[
+                "сколько у вас стоят двери",
+                "сколько примерно будет стоить монтаж",
+                "во сколько мне это обойдётся?",
+                "обойдётся ли в 50 тысяч",
+                "просчитайте, пожалуйста, проект",
+                "нужен просчёт кухни",
+                "пришлите расценки",
+                "вышлите кп на 20 окон",
+                "коммерческое предложение на остекление",
+                "какие у вас цены на монтаж",
+                "скільки у вас коштують вікна",
+                "скільки приблизно обійдеться ремонт",
+                "надішліть розцінки",
+                "порахуйте, будь ласка",
+                "комерційну пропозицію на двері",
+                "could you send a quotation",
+                "please calculate the cost",
+            ],
+        );
+        hits_none(
+            "calculation",
+            &[
+                "сколько времени займёт монтаж",
+                "сколько окон можно поставить",
+                "можно обойтись без демонтажа",
+                "кпд котла",
+            ],
+        );
+    }
+
+    #[test]
+    fn measurement_cues_widened_ru_uk_en() {
+        hits_all(
+            "measurement",
+            &[
+                "вызвать замерщика на пятницу",
+                "нужен выезд инженера на участок",
+                "выезд на дом",
+                "осмотр объекта перед монтажом",
+                "нужен осмотр квартиры",
+                "можете приехать и посмотреть балкон",
+                "потрібен замірник",
+                "виїзд майстра на об'єкт",
+                "огляд приміщення",
+                "приїхати та подивитися",
+                "can you do a site visit",
+                "we need measurements of the kitchen",
+                "book a free home survey",
+            ],
+        );
+        hits_none(
+            "measurement",
+            &[
+                "осмотрелся на сайте",
+                "приехал в офис за образцами",
+                "survey of customers",
+            ],
+        );
+    }
+
+    #[test]
+    fn callback_cues_widened_ru_uk_en() {
+        hits_all(
+            "callback",
+            &[
+                "свяжитесь со мной",
+                "прошу связаться со мной",
+                "жду вашего звонка",
+                "прошу мне перезвонить",
+                "подзвоніть мені",
+                "наберіть після 18:00",
+                "зв'яжіться зі мною",
+                "чекаю на ваш дзвінок",
+                "please call after 6 pm",
+                "give me a call",
+                "ring me tomorrow",
+                "contact me on whatsapp",
+            ],
+        );
+        hits_none("callback", &["звонил вам вчера", "ringtone", "recall"]);
+    }
+
+    #[test]
+    fn question_cues_widened_ru_uk_en() {
+        hits_all(
+            "question",
+            &[
+                "можно ли поставить зимой",
+                "есть ли доставка",
+                "подскажите по срокам",
+                "скажите, вы работаете в выходные",
+                "чи можна замовити без монтажу",
+                "скажіть, будь ласка",
+                "can you install on saturday",
+                "do you deliver to kazan",
+                "is it possible to order online",
+                "работаете в субботу?",
+            ],
+        );
+        hits_none("question", &["хочу заказать окно", "нужна дверь 80 см"]);
+    }
+
+    #[test]
+    fn trash_cues_widened_ru_uk_en() {
+        hits_all(
+            "trash",
+            &[
+                "раскрутка групп вконтакте",
+                "лидогенерация для вашего бизнеса",
+                "приведём целевых клиентов",
+                "реклама на нашем портале",
+                "предлагаем металлопрокат оптом",
+                "высылаем прайс на нашу продукцию",
+                "пропонуємо нашу продукцію",
+                "чи є у вас вакансії?",
+                "хочу у вас працювати",
+                "high quality backlinks for your site",
+                "we will get you on the first page of google",
+                "increase your website traffic",
+                "i am looking for a job",
+                "we are a leading manufacturer of pvc profiles",
+                "business proposal for your company",
+            ],
+        );
+        hits_none(
+            "trash",
+            &[
+                "увидел рекламу на авито",
+                "можно ли купить оптом 30 дверей",
+                "нужен прайс на ваши окна",
+                "работа выполнена отлично, спасибо",
+                "we are looking for a contractor",
+            ],
+        );
+    }
+
+    #[test]
+    fn ignore_cues_widened_robot_spam() {
+        hits_all(
+            "ignore",
+            &[
+                "get free usdt airdrop",
+                "джекпот ждёт тебя",
+                "escort girls",
+                "you have won an iphone",
+                "make money online from home",
+                "пассивный доход без вложений",
+                "click here to claim",
+                "lorem ipsum dolor sit amet",
+            ],
+        );
+        hits_none(
+            "ignore",
+            &["нужен слот под посудомойку", "выиграть время на монтаже"],
+        );
+    }
 }

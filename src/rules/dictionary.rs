@@ -146,6 +146,7 @@ const LABELS: &[(&str, &[&str])] = &[
     (
         "email",
         &[
+            "message from",
             "email",
             "e mail",
             "your email",
@@ -202,6 +203,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "your question",
             "enquiry",
             "inquiry",
+            "question query",
+            "query",
+            "content",
             "your enquiry",
             "your inquiry",
             "message text",
@@ -335,7 +339,16 @@ const LABELS: &[(&str, &[&str])] = &[
     ("utm_term", &["utm_term", "utm term"]),
     (
         "ip",
-        &["remote ip", "ip", "ip адрес", "удаленный ip", "ip address"],
+        &[
+            "remote ip",
+            "ip",
+            "ip адрес",
+            "удаленный ip",
+            "ip address",
+            "host address",
+            "host",
+            "hostname",
+        ],
     ),
     (
         "meta",

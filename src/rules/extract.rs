@@ -152,6 +152,14 @@ impl Found {
             "name" => {
                 let emails = find_emails(v);
                 if emails.is_empty() {
+                    // `Павел (Неверный ID пользователя.)`: a remark of the
+                    // site's in brackets after the name is not part of it.
+                    if let Some(n) = without_bracket_remark(v) {
+                        if overwrite || self.name.is_none() {
+                            self.name = Some(n);
+                        }
+                        return;
+                    }
                     &mut self.name
                 } else {
                     self.name_emails.extend(emails);
@@ -210,6 +218,34 @@ fn is_prose(v: &str) -> bool {
 
 fn digit_count(v: &str) -> usize {
     v.bytes().filter(u8::is_ascii_digit).count()
+}
+
+/// `Name (remark.)` → `Name` when the bracket closes the value and holds a
+/// sentence or a status word (`(OK)`, `(Invalid user ID.)`), not a name.
+fn without_bracket_remark(v: &str) -> Option<String> {
+    let v = v.trim();
+    let inner = v.strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    let (head, remark) = (inner[..open].trim(), inner[open + 1..].trim());
+    let status =
+        !remark.is_empty() && remark.len() <= 3 && remark.chars().all(|c| c.is_ascii_uppercase());
+    let sentence = remark.ends_with(['.', '!'])
+        || remark
+            .split_whitespace()
+            .skip(1)
+            .any(|w| w.chars().next().is_some_and(char::is_lowercase));
+    (!head.is_empty() && !head.contains(['(', ')']) && (status || sentence)).then(|| fold_ws(head))
+}
+
+/// The name after the phone on the last line of a message (`…, +7 916
+/// 222-33-44, Марина.`): one or two capitalised words.
+fn signoff_name(message: &str) -> Option<String> {
+    let last = message.lines().rev().find(|l| !l.trim().is_empty())?;
+    let comma = last.rfind(',')?;
+    let (head, tail) = (&last[..comma], last[comma + 1..].trim());
+    let tail = tail.trim_end_matches(['.', '!']).trim();
+    (digit_count(head) >= 10 && tail.split_whitespace().count() <= 2 && person_name(tail))
+        .then(|| tail.to_string())
 }
 
 /// `Иван <ivan@x.ru>` → `Иван`.
@@ -1074,7 +1110,39 @@ pub(crate) fn build_traced(
             && !is_robot_or_site_address(&from, &others))
         .then_some(from)
     };
-    req.email = labelled.or_else(sniffed).or_else(reply_to).or_else(sender);
+    // `E-mail: x` in the body, and the mail came From x with Reply-To x
+    // (the WordPress 'Send E-mail' plugin): the client's, even when their
+    // own website, typed in the form, shares the address's domain.
+    let labelled_sender = || {
+        let from = letter
+            .from
+            .as_ref()
+            .and_then(|a| normalize_email(&a.email))?;
+        let replied = letter
+            .reply_to
+            .iter()
+            .filter_map(|a| normalize_email(&a.email))
+            .any(|r| r == from);
+        let others = Letter {
+            to: letter.to.clone(),
+            outer: letter.outer.clone(),
+            ..Letter::default()
+        };
+        (replied
+            && forwarder.as_ref() != Some(&from)
+            && !system_mailbox(&from)
+            && !is_robot_or_site_address(&from, &others)
+            && f.emails
+                .iter()
+                .filter_map(|e| normalize_email(e))
+                .any(|e| e == from))
+        .then_some(from)
+    };
+    req.email = labelled
+        .or_else(sniffed)
+        .or_else(reply_to)
+        .or_else(sender)
+        .or_else(labelled_sender);
     // The form put the visitor in Reply-To: its display name is theirs too.
     if req.name.is_none()
         && let Some(e) = &req.email
@@ -1082,10 +1150,19 @@ pub(crate) fn build_traced(
         req.name = letter
             .reply_to
             .iter()
+            // The client wrote from their own address (osCommerce's
+            // enquiry, From "name" <email>): the From display name is theirs.
+            .chain(letter.from.iter())
             .find(|a| a.email.eq_ignore_ascii_case(e))
             .and_then(|a| a.name.as_deref())
             .and_then(clean_value)
             .filter(|n| !n.contains('@'));
+    }
+
+    // `… звоните: +7 916 222-33-44, Марина.`: the name signed after the
+    // phone at the end of the client's text.
+    if req.name.is_none() {
+        req.name = f.message.as_deref().and_then(signoff_name);
     }
 
     req.product = f.product.clone();

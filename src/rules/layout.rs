@@ -41,7 +41,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|may be viewed at|please contact your site administrator)",
+        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|may be viewed at|please contact your site administrator|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$)",
     )
     .ok()
 });
@@ -261,7 +261,10 @@ fn colon_split(l: &str) -> Option<(&str, &str)> {
 fn tight_colon_split(l: &str) -> Option<(&str, &str)> {
     let i = l.find(':')?;
     let value = l[i + 1..].trim();
-    if value.starts_with('/') || value.is_empty() || !label_shape(&l[..i]) {
+    // `… після 17:00`: a time in the client's sentence, not a label.
+    let time = l[..i].ends_with(|c: char| c.is_ascii_digit())
+        && value.starts_with(|c: char| c.is_ascii_digit());
+    if time || value.starts_with('/') || value.is_empty() || !label_shape(&l[..i]) {
         return None;
     }
     Some((l[..i].trim(), value))
@@ -477,6 +480,26 @@ pub fn read_with_ends(
             {
                 continue;
             }
+            // Zen Cart: the fields, a rule, the client's text, a rule (the
+            // site's own block follows).
+            if !footer
+                && is_dash_rule(l)
+                && !out.fields.is_empty()
+                && !out.fields.iter().any(|f| f.canon == Some("message"))
+                && let Some((text, next)) = framed_text(&lines, i, &lookup)
+            {
+                push(
+                    &mut out,
+                    "Message",
+                    &text,
+                    Some("message"),
+                    "text between two rules after the fields",
+                );
+                i = next;
+                state = State::None;
+                footer = true;
+                continue;
+            }
             state = State::None;
             footer |= !out.fields.is_empty();
             continue;
@@ -681,6 +704,46 @@ pub fn read_with_ends(
         }
     }
     out
+}
+
+/// The text from `start` down to the next rule of dashes (`----`), when it
+/// is plain text: no labelled field (`Label: value`, `Label - value`), other
+/// rule, link or site notice in it, three words at least. Returns the text and the line after the closing rule; scans
+/// only to that rule, so the lines are read once.
+fn framed_text(
+    lines: &[&str],
+    start: usize,
+    lookup: &dyn Fn(&str) -> Option<&'static str>,
+) -> Option<(String, usize)> {
+    let mut text = String::new();
+    let mut blank = false;
+    for (j, l) in lines.iter().enumerate().skip(start) {
+        if l.is_empty() {
+            blank = !text.is_empty();
+            continue;
+        }
+        if is_separator(l) {
+            // Only a rule of dashes closes it (a Bitrix `*****` stands under
+            // a caption).
+            return (is_dash_rule(l) && text.split_whitespace().count() >= 3)
+                .then_some((text, j + 1));
+        }
+        if l.contains("://")
+            || BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l))
+            || colon_split(l).is_some_and(|(lab, _)| lookup(lab).is_some())
+            || dash_split(l).is_some()
+        {
+            return None;
+        }
+        if blank {
+            text.push_str("\n\n");
+            blank = false;
+        } else if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(l);
+    }
+    None
 }
 
 /// A heading over the site's description of its form (`Параметры формы`,
