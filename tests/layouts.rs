@@ -1048,3 +1048,43 @@ fn a_time_in_the_clients_sentence_is_not_a_label() {
     assert_eq!(r.phones, vec!["+380501234567".to_string()]);
     assert_eq!(r.kind, Kind::Measurement);
 }
+
+// ---- round 6: labels mined from real forms ---------------------------------
+
+#[test]
+fn widened_label_vocabulary_end_to_end() {
+    // Plain `Label: value` (Ukrainian form handler): the client under
+    // labels the earlier rounds did not know; the site's own manager phone
+    // and recipient e-mail and the topic never become the client's.
+    let r = plain(
+        "Прізвище та ім'я: Коваленко Оксана\r\nМобільний: 067 555 12 34\r\n\
+         Контактний email: oksana.k@example.com.ua\r\nМісто: Житомир\r\n\
+         Тема повідомлення: Замір\r\nТекст повідомлення: Потрібен замір двох вікон.\r\n\
+         Телефон менеджера: 044 200 00 00\r\nE-Mail адреса одержувачів: sales@okna.example\r\n\
+         IP адреса: 91.200.1.2\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Коваленко Оксана"));
+    assert_eq!(r.phones, vec!["+380675551234".to_string()]);
+    assert_eq!(s(&r.email), Some("oksana.k@example.com.ua"));
+    assert_eq!(s(&r.address), Some("Житомир"));
+    assert_eq!(s(&r.message), Some("Потрібен замір двох вікон."));
+    assert_eq!(r.meta.ip.as_deref(), Some("91.200.1.2"));
+
+    // HTML table (OpenCart-style enquiry with an e107/p01contact mix).
+    let r = html(
+        "<table><tr><td>Представьтесь:</td><td>Сергей</td></tr>\
+         <tr><td>Контактный номер:</td><td>+7 (912) 345-67-89</td></tr>\
+         <tr><td>Введите свой адрес эл. почты:</td><td>sergey@example.ru</td></tr>\
+         <tr><td>Почтовый адрес:</td><td>Пермь, ул. Ленина, 5</td></tr>\
+         <tr><td>Запрос:</td><td>Сколько стоит натяжной потолок 20 м2?</td></tr>\
+         <tr><td>Название компании:</td><td>ООО Ромашка</td></tr>\
+         <tr><td>E-mail администратора:</td><td>admin@okna.example</td></tr>\
+         <tr><td>Sender IP:</td><td>95.24.11.8</td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Сергей"));
+    assert_eq!(r.phones, vec!["+79123456789".to_string()]);
+    assert_eq!(s(&r.email), Some("sergey@example.ru"));
+    assert_eq!(s(&r.address), Some("Пермь, ул. Ленина, 5"));
+    assert_eq!(s(&r.message), Some("Сколько стоит натяжной потолок 20 м2?"));
+    assert_eq!(r.meta.ip.as_deref(), Some("95.24.11.8"));
+}
