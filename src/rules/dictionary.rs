@@ -310,6 +310,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "vopros",
             "запрос",
             "ваш запрос",
+            "запит",
+            "ваш запит",
+            "project description",
             "суть вопроса",
             "описание задачи",
             "текст вопроса",
@@ -591,7 +594,9 @@ const LABELS: &[(&str, &[&str])] = &[
 /// developer-2000/refugee `lang/uk/pages/feedback.php`, DoktorMc/DTL and
 /// maks-pekur/business-incubator contact-form dictionaries, hand-written
 /// `mail.php` handlers (Detkovskiy/tractors, ituniqteam/our-website,
-/// iconica-site/samara), justwpforms and WNSForms e-mail templates (IP,
+/// iconica-site/samara), OpenCart uk contact pages (mekasp/shisha,
+/// stunnerboyone/ecokray), Django uk contact forms, gatsby-starter-ample
+/// and Gravity Forms field lists, justwpforms and WNSForms e-mail templates (IP,
 /// referrer, date lines), mvnForum contact template. The site's own contacts
 /// (a manager's phone, an administrator's or recipient's e-mail, a company
 /// name) are excluded so they never become the client's.
@@ -623,7 +628,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "request_id",
-        r"^(номер|id)\s+(заявки|ответа|заказа|запроса|обращения|звернення|замовлення)|\bid\b",
+        r"^(номер|id)\s+(заявки|ответа|заказа|запроса|запиту|обращения|звернення|замовлення)|\bid\b",
         "",
     ),
     ("referral", r"откуда|узнали|hear about|как вы нашли", ""),
@@ -664,8 +669,8 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "message",
-        r"коммент|сообщени|вопрос|описани|опиш|\bзадач|пожелани|примечани|message|comment|how can we help|describe|tell us|уточнени|дополнительн|повідомлен|коментар|питанн|запитан|\bопис|побажан|примітк|звернен|обращени|додатков|enquir|inquir|\bnotes?\b|^(ваш )?запрос\b",
-        r"^тема\b|\bsubject\b|^тип\b|^вид\b|^номер\b|\bid\b",
+        r"коммент|сообщени|вопрос|описани|опиш|\bзадач|пожелани|примечани|message|comment|how can we help|describe|tell us|уточнени|дополнительн|повідомлен|коментар|питанн|запитан|\bопис|побажан|примітк|звернен|обращени|додатков|enquir|inquir|\bnotes?\b|^(ваш )?(запрос|запит)\b|\bdescription\b",
+        r"\bтем[аыуи]\b|\bsubject\b|^тип\b|^вид\b|^номер\b|\bid\b",
     ),
 ];
 
@@ -934,6 +939,14 @@ mod tests {
             ("Special requests", "message"),
             ("Tell us about your project", "message"),
             ("Enquiry details", "message"),
+            ("Запит", "message"),
+            ("Ваш питання", "message"),
+            ("Введіть повідомлення", "message"),
+            ("Project Description", "message"),
+            ("Primary Phone", "phone"),
+            ("Secondary Phone", "phone"),
+            ("Home Address", "address"),
+            ("Номер запиту", "request_id"),
             ("Inquiry type and details", "message"),
             ("povidomlennya", "message"),
             // address
@@ -1035,6 +1048,8 @@ mod tests {
             "Тема",
             "Тема сообщения",
             "Тема повідомлення",
+            "Введіть тему повідомлення",
+            "Введите тему сообщения",
             "Subject",
             "Тип обращения",
             "Номер заказа",
