@@ -373,10 +373,10 @@ impl Config {
     /// again, until it reads; each message is reworded for an admin.
     pub fn parse_all(path: &Path, text: &str) -> (Option<Config>, Diagnostics) {
         let mut diags = Diagnostics::default();
-        if let Err(e) = toml_edit::Document::parse(text) {
+        if let Err(e) = crate::diag::parse_toml(text) {
             let loc = e
-                .span()
-                .map(|s| Loc::from_offset(path, text, s.start))
+                .offset()
+                .map(|o| Loc::from_offset(path, text, o))
                 .unwrap_or_else(|| Loc::new(path, 1, 1));
             let msg = e.message().trim().replace('\n', " ");
             diags.push(Diagnostic::new(loc, format!("TOML syntax error: {msg}")));
@@ -414,7 +414,7 @@ impl Config {
             diags.push(Diagnostic::new(Loc::from_offset(path, text, at), msg));
             let Some(e) = entry else { break };
             let blanked = blank(&masked, e.range.clone());
-            if blanked == masked || toml_edit::Document::parse(blanked.as_str()).is_err() {
+            if blanked == masked || crate::diag::parse_toml(blanked.as_str()).is_err() {
                 break;
             }
             masked = blanked;
@@ -532,7 +532,7 @@ struct Entry {
 /// Finds the innermost `key = value` whose key or value holds `offset`,
 /// else the `[table]` whose header or body holds it.
 fn entry_at(text: &str, offset: usize) -> Option<Entry> {
-    let doc = toml_edit::Document::parse(text).ok()?;
+    let doc = crate::diag::parse_toml(text).ok()?;
     let mut best: Option<Entry> = None;
     let mut tables: Vec<(usize, Vec<String>)> = Vec::new();
     fn walk(

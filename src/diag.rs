@@ -59,10 +59,52 @@ impl Loc {
     }
 }
 
+/// What [`parse_toml`] could not read.
+#[derive(Debug)]
+pub enum TomlProblem {
+    Syntax(toml_edit::TomlError),
+    /// The parser itself failed (panicked) on this text.
+    ParserFailed,
+}
+
+impl TomlProblem {
+    /// Byte offset of the problem in the text, when the parser knows it.
+    pub fn offset(&self) -> Option<usize> {
+        match self {
+            TomlProblem::Syntax(e) => e.span().map(|s| s.start),
+            TomlProblem::ParserFailed => None,
+        }
+    }
+
+    /// One line, for an admin.
+    pub fn message(&self) -> String {
+        match self {
+            TomlProblem::Syntax(e) => e.message().trim().replace('\n', " "),
+            TomlProblem::ParserFailed => "the TOML reader gave up on this file (malformed text it \
+                does not report cleanly); look for a broken line: a stray `=`, `[` or `\"`, or a \
+                control character"
+                .into(),
+        }
+    }
+}
+
+/// `toml_edit::Document::parse`, except that a panic inside the parser is
+/// an error about the file: toml_edit 0.23 (and 0.25) panics with "all
+/// items have spans" on some malformed texts (found by fuzzing rule files),
+/// and a hand-edited rule or config file must never crash `check` or the
+/// daemon's reload.
+pub fn parse_toml(text: &str) -> Result<toml_edit::Document<&str>, TomlProblem> {
+    match std::panic::catch_unwind(|| toml_edit::Document::parse(text)) {
+        Ok(Ok(doc)) => Ok(doc),
+        Ok(Err(e)) => Err(TomlProblem::Syntax(e)),
+        Err(_) => Err(TomlProblem::ParserFailed),
+    }
+}
+
 /// Byte offset of the key at `keys` (table names; an `[[array]]` entry by
 /// its index) in a TOML text; `None` when it is not written there.
 pub fn toml_key_offset(text: &str, keys: &[&str]) -> Option<usize> {
-    let doc = toml_edit::Document::parse(text).ok()?;
+    let doc = parse_toml(text).ok()?;
     let mut item = doc.as_item();
     let mut last = None;
     let mut i = 0;

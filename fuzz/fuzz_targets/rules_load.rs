@@ -7,4 +7,6 @@ mod checks;
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| checks::rules_load(data));
+fuzz_target!(init: checks::let_caught_toml_panics_unwind(), |data: &[u8]| {
+    checks::rules_load(data)
+});

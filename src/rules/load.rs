@@ -250,15 +250,14 @@ pub fn parse_rule(path: &Path, text: &str) -> Result<Rule, Diagnostics> {
         text,
         diags: Diagnostics::default(),
     };
-    let doc = match toml_edit::Document::parse(text) {
+    let doc = match crate::diag::parse_toml(text) {
         Ok(d) => d,
         Err(e) => {
             let loc = e
-                .span()
-                .map(|s| cx.loc_at(s.start))
+                .offset()
+                .map(|o| cx.loc_at(o))
                 .unwrap_or_else(|| Loc::new(path, 1, 1));
-            let msg = e.message().trim().replace('\n', " ");
-            cx.err(loc, format!("TOML syntax error: {msg}"));
+            cx.err(loc, format!("TOML syntax error: {}", e.message()));
             return Err(cx.diags);
         }
     };
@@ -772,7 +771,7 @@ pub type RuleFile = (PathBuf, String);
 /// The `name = "…"` of a rule text, if it can be read (a file that cannot
 /// is reported by [`load_texts`]).
 fn rule_name(text: &str) -> Option<String> {
-    let doc = toml_edit::Document::parse(text).ok()?;
+    let doc = crate::diag::parse_toml(text).ok()?;
     doc.as_table()
         .get("name")?
         .as_str()
@@ -818,6 +817,28 @@ pub fn layer(
         }
     }
     (files, origins)
+}
+
+#[cfg(test)]
+mod toml_panic_tests {
+    use super::*;
+
+    /// A rule text on which toml_edit's parser panics ("all items have
+    /// spans"; found by fuzzing `rules_load`): an error at line 1 of the
+    /// file, not a crash of `check` or of the daemon's reload.
+    #[test]
+    fn a_text_the_toml_parser_panics_on_is_a_located_error() {
+        let raw = include_bytes!("../../fuzz/corpus/rules_load/toml-edit-span-panic");
+        let text = String::from_utf8_lossy(raw);
+        let e = match parse_rule(Path::new("site.toml"), &text) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("the malformed text loaded as a rule"),
+        };
+        assert!(
+            e.contains("site.toml:1:1: TOML syntax error: the TOML reader gave up"),
+            "{e}"
+        );
+    }
 }
 
 #[cfg(test)]
