@@ -969,6 +969,22 @@ pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
 mod tests {
     use super::*;
 
+    /// The config file goes through the same TOML parser as rule files: a
+    /// text on which toml_edit panics (found by fuzzing rule files) is a
+    /// located problem, not a crash of `check` or of the daemon's start.
+    #[test]
+    fn a_config_text_the_toml_parser_panics_on_is_a_located_problem() {
+        let raw = include_bytes!("../fuzz/corpus/rules_load/toml-edit-span-panic");
+        let text = String::from_utf8_lossy(raw);
+        let (config, diags) = Config::parse_all(Path::new("config.toml"), &text);
+        assert!(config.is_none());
+        let d = diags.to_string();
+        assert!(
+            d.contains("config.toml:1:1: TOML syntax error: the TOML reader gave up"),
+            "{d}"
+        );
+    }
+
     /// Issue: secret files readable by others were accepted silently. Now
     /// refused with the fix in the message, or only warned about when
     /// `[security] allow_readable_secrets = true`.
