@@ -644,9 +644,15 @@ pub fn find_emails(text: &str) -> Vec<String> {
             .last()
             .map_or(at, |(i, _)| i);
         let after = &text[at + 1..];
+        // `ivan@example.ruсейчас`: a Latin domain ends where another script
+        // begins (a handler glued the next word on); IDN domains are one
+        // script.
+        let latin = after.chars().next().is_some_and(|c| c.is_ascii());
         let end = after
             .char_indices()
-            .find(|(_, c)| !(c.is_alphanumeric() || *c == '.' || *c == '-'))
+            .find(|(_, c)| {
+                !(c.is_alphanumeric() || *c == '.' || *c == '-') || (latin && !c.is_ascii())
+            })
             .map_or(text.len(), |(i, _)| at + 1 + i);
         let candidate = text[start..end]
             .trim_start_matches(['.', '\'', '-'])

@@ -1088,3 +1088,144 @@ fn widened_label_vocabulary_end_to_end() {
     assert_eq!(s(&r.message), Some("Сколько стоит натяжной потолок 20 м2?"));
     assert_eq!(r.meta.ip.as_deref(), Some("95.24.11.8"));
 }
+
+// ---- round 7c: non-PHP stacks and form back-ends ----------------------------
+
+#[test]
+fn sender_name_with_address_in_brackets_opening_the_site_sentence() {
+    // Drupal 8+ core contact: `Name (email) sent a message using the contact
+    // form at URL.`, the fields under it (label alone on its line, value
+    // below); the same sentence in a translated interface.
+    let r = plain_with(
+        "Subject: [Website feedback] Roof\r\nReply-To: a.koval@example.com.ua\r\n",
+        "Андрій Коваль (a.koval@example.com.ua) sent a message using the contact form at \
+         https://dah.example.com.ua/contact/feedback.\r\n\r\nMessage\r\nСкільки коштуватиме \
+         металочерепиця на дах 120 м2?\r\n\r\nPhone number\r\n+38 (067) 412-55-90\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Андрій Коваль"));
+    assert_eq!(
+        s(&r.page),
+        Some("https://dah.example.com.ua/contact/feedback")
+    );
+    assert_eq!(s(&r.email), Some("a.koval@example.com.ua"));
+    assert_eq!(r.phones, vec!["+380674125590".to_string()]);
+    let r = plain(
+        "Олег Николаевич (oleg@example.ru) отправил(а) сообщение через контактную форму \
+         https://balkon.example/contact/zamer.\r\n\r\nСообщение\r\nХотим застеклить балкон.\r\n\r\n\
+         Телефон\r\n8 (912) 604-33-17\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Олег Николаевич"));
+    assert_eq!(s(&r.page), Some("https://balkon.example/contact/zamer"));
+    assert_eq!(s(&r.email), Some("oleg@example.ru"));
+}
+
+#[test]
+fn a_question_in_the_clients_next_paragraph_is_not_a_caption_answer_pair() {
+    // The message under its label goes on after a blank line; a sentence
+    // there that asks a question and answers it is the client's text, not
+    // a `Caption? answer` field (no false visit_time).
+    let r = plain(
+        "Сообщение\r\nДобрый день!\r\nХотим застеклить балкон 3,2 м.\r\n\r\n\
+         Когда сможет приехать замерщик? Удобно в субботу утром.\r\n\r\nТелефон\r\n8 (912) 604-33-17\r\n",
+    );
+    assert_eq!(r.visit_time, None);
+    let m = r.message.as_deref().unwrap_or_default();
+    assert!(m.starts_with("Добрый день!"), "{m}");
+    assert!(
+        m.ends_with("Когда сможет приехать замерщик? Удобно в субботу утром."),
+        "{m}"
+    );
+    assert_eq!(r.phones, vec!["+79126043317".to_string()]);
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn form_backend_subject_naming_the_page_is_not_a_form_title() {
+    // Appwrite's contact function: `New form submission: <referer URL>` is
+    // the page; Formspree's `New submission from host/path` names no form
+    // (and no full URL: the scheme is not written).
+    let r = plain_with(
+        "Subject: New form submission: https://potolki.example/ceny/\r\n",
+        "You've received a new message.\r\n\r\n  name: Ирина\r\nemail: irina@example.ru\r\n\
+         tel: +7(912)2345566\r\nmessage: Какая цена натяжного потолка?\r\n",
+    );
+    assert_eq!(s(&r.page), Some("https://potolki.example/ceny/"));
+    assert_eq!(r.form, None);
+    assert_eq!(r.phones, vec!["+79122345566".to_string()]);
+    let r = plain_with(
+        "Subject: New submission from zabory.example/kontakty\r\n",
+        "name:\r\nВиктор\r\n\r\nphone:\r\n89106601245\r\n",
+    );
+    assert_eq!(r.form, None);
+    assert_eq!(r.page, None);
+    // A real title in the same subject format is still the form.
+    let r = plain_with(
+        "Subject: New submission from Расчёт забора\r\n",
+        "Имя: Виктор\r\nТелефон: 89106601245\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Расчёт забора"));
+}
+
+#[test]
+fn form_backend_footer_this_form_was_submitted_at_ends_the_message() {
+    // Formspree's text part: `key:` / value stanzas, then the service's own
+    // `This form was submitted at …` line after a blank line.
+    let r = plain(
+        "Hey there,\r\n\r\nSomeone just submitted your form on zabory.example/. Here's what they had to \
+         say:\r\n\r\n\r\nname:\r\nЛюдмила Петровна\r\n\r\n\r\nphone:\r\n+7 915 733 08 19\r\n\r\n\r\n\
+         message:\r\nПерезвоните мне по поводу ворот.\r\n\r\n\r\n\r\nThis form was submitted at 12:05 PM UTC - \
+         17 December 2026.\r\n---\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Людмила Петровна"));
+    assert_eq!(s(&r.message), Some("Перезвоните мне по поводу ворот."));
+    assert_eq!(r.phones, vec!["+79157330819".to_string()]);
+}
+
+#[test]
+fn ukrainian_plus380_with_the_operator_code_in_brackets_inside_text() {
+    let r = html(
+        "<p><strong>Name:</strong> Богдан</p><p><strong>Email:</strong> b@example.com.ua</p>\
+         <p><strong>Message: </strong>Потрібен замір вікон. Мій номер +380 (67) 301-22-84.</p>",
+    );
+    assert_eq!(r.phones, vec!["+380673012284".to_string()]);
+    let r = plain("Name: Андрій\r\nMessage: Телефонуйте: +38 (067) 412-55-90, після обіду.\r\n");
+    assert_eq!(r.phones, vec!["+380674125590".to_string()]);
+}
+
+#[test]
+fn a_signature_line_name_comma_phone_names_the_client() {
+    // The client's own letter (From their bare address): the last line
+    // `Владимир, 8 916 450-33-21` signs it.
+    let r = read(
+        "From: gorbunov.v@example.ru\r\nTo: owner@septik.example\r\nSubject: Webform submission\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n\
+         Нужен септик на участок, семья 4 человека.\r\n\r\nВо сколько обойдётся под ключ?\r\n\
+         Владимир, 8 916 450-33-21\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Владимир"));
+    assert_eq!(r.phones, vec!["+79164503321".to_string()]);
+    assert_eq!(s(&r.email), Some("gorbunov.v@example.ru"));
+}
+
+#[test]
+fn a_handler_sentence_that_the_visitor_asks_to_be_called() {
+    // Sinatra handler: `NAME просит связаться по телефону PHONE или email
+    // EMAIL<when>` then `Сообщение: …`; the email glued to the next word.
+    let r = plain_with(
+        "Subject: Обратная связь: Александр\r\n",
+        "Александр просит связаться по телефону +7 (921) 640-18-55 или email alex.dveri@example.ruсейчас\r\n\
+         Сообщение: Интересует входная металлическая дверь, хочу проконсультироваться.\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Александр"));
+    assert_eq!(r.phones, vec!["+79216401855".to_string()]);
+    assert_eq!(s(&r.email), Some("alex.dveri@example.ru"));
+    assert_eq!(r.action, Action::Lead);
+    assert_eq!(r.kind, Kind::Callback);
+    // A site's own phone in a sentence above the fields is still not the
+    // client's: only a sentence saying someone asks to be called is read.
+    let r = plain(
+        "Мы работаем ежедневно, телефон офиса +7 (495) 120-45-67\r\nИмя: Ольга\r\n\
+         Сообщение: Сколько стоит дверь?\r\n",
+    );
+    assert!(r.phones.is_empty(), "{:?}", r.phones);
+}

@@ -194,6 +194,14 @@ fn emails() {
         vec!["olga@example.ru", "x.y+z@mail.example.com"]
     );
     assert!(find_emails("нет почты, 10@20 и @bot").is_empty());
+    // A handler glued the next word on (`… или email ivan@example.ruсейчас`):
+    // a Latin domain ends where the Cyrillic word begins; a Cyrillic (IDN)
+    // domain stays whole.
+    assert_eq!(
+        find_emails("или email alex.dveri@example.ruсейчас"),
+        vec!["alex.dveri@example.ru"]
+    );
+    assert_eq!(find_emails("почта: заказ@окна.рф"), vec!["заказ@окна.рф"]);
 }
 
 #[test]

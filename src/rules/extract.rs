@@ -23,11 +23,12 @@ fn find_emails(text: &str) -> Vec<String> {
     }
 }
 
-/// Phone-shaped runs: optional +7/7/8, then 3-3-2-2 digits with the usual
-/// separators, not glued to other digits.
+/// Phone-shaped runs: optional +7/7/8 (or Ukraine's +380 / +38 0, the
+/// operator code in brackets or not: `+380 (67) 301-22-84`), then 3-3-2-2
+/// digits with the usual separators, not glued to other digits.
 static PHONE_SHAPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[^0-9])((?:\+\s?[178]|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2})(?:$|[^0-9])",
+        r"(?:^|[^0-9])((?:\+\s?380[\s.\-]{0,2}\(?0?[0-9]{2}\)?|\+\s?38[\s.\-]{0,2}\(?0[0-9]{2}\)?|(?:\+\s?[178]|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?)[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2})(?:$|[^0-9])",
     )
     .ok()
 });
@@ -76,6 +77,7 @@ fn phone_spans(text: &str, region: &str) -> Vec<(String, std::ops::Range<usize>)
         let plus = raw.starts_with('+');
         let bare = raw.chars().all(|c| c.is_ascii_digit());
         let shape_ok = match digits.len() {
+            12 => plus && digits.starts_with("380"),
             11 => plus || digits.starts_with('7') || digits.starts_with('8'),
             10 => !bare || digits.starts_with('9'),
             _ => false,
@@ -237,15 +239,23 @@ fn without_bracket_remark(v: &str) -> Option<String> {
     (!head.is_empty() && !head.contains(['(', ')']) && (status || sentence)).then(|| fold_ws(head))
 }
 
-/// The name after the phone on the last line of a message (`…, +7 916
-/// 222-33-44, Марина.`): one or two capitalised words.
+/// The name signed next to the phone on the last line of a message: after
+/// it (`…, +7 916 222-33-44, Марина.`) or before it on a line of its own
+/// (`Владимир, 8 916 450-33-21`): one or two capitalised words.
 fn signoff_name(message: &str) -> Option<String> {
-    let last = message.lines().rev().find(|l| !l.trim().is_empty())?;
+    let last = message.lines().rev().find(|l| !l.trim().is_empty())?.trim();
     let comma = last.rfind(',')?;
     let (head, tail) = (&last[..comma], last[comma + 1..].trim());
     let tail = tail.trim_end_matches(['.', '!']).trim();
-    (digit_count(head) >= 10 && tail.split_whitespace().count() <= 2 && person_name(tail))
-        .then(|| tail.to_string())
+    if digit_count(head) >= 10 && tail.split_whitespace().count() <= 2 && person_name(tail) {
+        return Some(tail.to_string());
+    }
+    let (head, tail) = last.split_once(',')?;
+    let head = head.trim();
+    (head.split_whitespace().count() <= 2
+        && person_name(head)
+        && phone_only_line(tail.trim().trim_end_matches('.')))
+    .then(|| head.to_string())
 }
 
 /// `Иван <ivan@x.ru>` → `Иван`.
@@ -390,7 +400,29 @@ fn bracket_form(subject: &str, name: Option<&str>) -> Option<String> {
     (name.is_none_or(|n| !inner.contains(n)) && inner.chars().count() <= 80).then_some(inner)
 }
 
-fn form_from_subject(subject: &str) -> Option<String> {
+/// `site.ru/kontakty`, `https://site.ru/ceny/`: an address, not a title.
+fn address_like(v: &str) -> bool {
+    let v = v.trim();
+    if v.is_empty() || v.contains(char::is_whitespace) {
+        return false;
+    }
+    let l = v.to_ascii_lowercase();
+    if l.starts_with("http://") || l.starts_with("https://") || l.starts_with("www.") {
+        return true;
+    }
+    let host = v.split(['/', '?', '#']).next().unwrap_or_default();
+    host.contains('.')
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        && host
+            .rsplit('.')
+            .next()
+            .is_some_and(|t| t.chars().count() >= 2 && t.chars().all(char::is_alphabetic))
+}
+
+/// The value a builder's subject format names (`New submission from X`).
+fn subject_form_value(subject: &str) -> Option<String> {
     // Cheap words every pattern needs, before the regex.
     let l = subject.to_ascii_lowercase();
     if !(l.contains("entry")
@@ -409,6 +441,20 @@ fn form_from_subject(subject: &str) -> Option<String> {
     clean_value(
         v.trim_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '«' | '»' | '“' | '”')),
     )
+}
+
+/// The form's title in the builder's subject format; a form back-end that
+/// puts the sending page there instead (`New submission from site.ru/x`,
+/// `New form submission: https://…`) names no form.
+fn form_from_subject(subject: &str) -> Option<String> {
+    subject_form_value(subject).filter(|v| !address_like(v))
+}
+
+/// `New form submission: https://site.ru/ceny/`: a full URL in the subject
+/// format's place of the title is the page the form was sent from.
+fn page_from_subject(subject: &str) -> Option<String> {
+    subject_form_value(subject)
+        .and_then(|v| page_url(&v).filter(|u| u.eq_ignore_ascii_case(v.trim())))
 }
 
 /// `Иван Петров <ivan@x.ru>` on its own line, or a `-Иван ( ivan@x.ru )`
@@ -490,6 +536,27 @@ static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 static SENT_USING: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?P<n>.{2,80}?) sent a message using the contact form at (?P<u>\S+?)\.?$")
         .ok()
+});
+
+/// `Андрій Коваль (a.koval@x.ua) sent a message using the contact form at
+/// https://…/contact/feedback.` (Drupal 8+, in any interface language): a
+/// sentence opened by the sender's name with their address in brackets and
+/// closed by the form's page.
+static NAME_EMAIL_INTRO: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?P<n>[^()<>\[\]@:0-9]{2,60}?)\s*\(\s*(?P<e>[^\s()@]+@[^\s()]+)\s*\)\s+\S.*\s(?P<u>https?://\S+?)[.,;]?$",
+    )
+    .ok()
+});
+
+/// `Александр просит связаться по телефону +7 … или email …` (a handler
+/// that writes the request as a sentence): the person asking to be called,
+/// and the contacts in that sentence, are the client's.
+static ASKS_CONTACT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?P<n>[^0-9,.:;!?()<>@]{2,60}?)\s+(?:просит|просила?|хочет|ждёт|ждет|asks?|requests?)\s+(?:(?:вас|его|её|ее|you|to)\s+)?(?:связаться|перезвонить|позвонить|звонка|обратный звонок|call|a call|contact|be contacted)\b",
+    )
+    .ok()
 });
 
 fn robot_prose(l: &str) -> bool {
@@ -935,10 +1002,46 @@ pub(crate) fn build_traced(
         f.client_text.push('\n');
         f.message = Some(m);
     }
+    // The site's sentence saying who asks to be called back.
+    let asks_contact = lay.loose.iter().find_map(|l| {
+        let c = ASKS_CONTACT.as_ref()?.captures(l)?;
+        let n = c.name("n")?.as_str().trim();
+        person_name(n).then_some((n, l.as_str()))
+    });
+    if let Some((n, l)) = asks_contact {
+        first(&mut f.name, n);
+        f.name_emails.extend(find_emails(l));
+        f.client_text.push_str(l);
+        f.client_text.push('\n');
+    }
+    // The site's sentence naming the sender, their address and the page.
+    if let Some(c) = lay
+        .loose
+        .iter()
+        .take(3)
+        .find_map(|l| NAME_EMAIL_INTRO.as_ref()?.captures(l))
+    {
+        if let Some(n) = c.name("n").map(|n| n.as_str().trim())
+            && person_name(n)
+        {
+            first(&mut f.name, n);
+        }
+        if let Some(e) = c.name("e") {
+            f.name_emails.push(e.as_str().to_string());
+        }
+        if let Some(u) = c.name("u") {
+            first(&mut f.page, u.as_str());
+        }
+    }
     if f.name.is_none()
         && let Some(n) = visitor_in_from(letter, &subject)
     {
         f.name = Some(n);
+    }
+    if f.page.is_none()
+        && let Some(u) = page_from_subject(&subject)
+    {
+        f.page = Some(u);
     }
     if f.form.is_none()
         && let Some(form) = form_from_subject(&subject)
@@ -998,6 +1101,14 @@ pub(crate) fn build_traced(
         labelled_phones.extend(p.e164);
         req.meta.extensions.extend(p.extensions);
         req.meta.phones_raw_invalid.extend(p.invalid);
+    }
+    if let Some((_, l)) = asks_contact {
+        for p in find_phones(l, &opts.region) {
+            if !phones.contains(&p) {
+                phones.push(p.clone());
+                labelled_phones.push(p);
+            }
+        }
     }
     if !leftover.is_empty() {
         let extra = leftover.join("\n");

@@ -41,7 +41,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|may be viewed at|please contact your site administrator|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$)",
+        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$)",
     )
     .ok()
 });
@@ -632,9 +632,14 @@ pub fn read_with_ends(
                 && lines
                     .get(i)
                     .is_some_and(|n| !n.is_empty() && colon_split(n).is_none());
+            // `Когда сможет приехать замерщик? Удобно в субботу утром.` in
+            // the client's text: a question they asked and a sentence after
+            // it, not a quiz caption over its answer.
+            let asked_in_text = shape.starts_with("`Caption? answer`")
+                && value.trim_end().ends_with(['.', '!', '?']);
             let starts_field = match state {
                 State::None => true,
-                _ if in_message => labelish || next_stanza,
+                _ if in_message => (labelish && !asked_in_text) || next_stanza,
                 State::Pending | State::Paragraph => true,
                 State::Inline | State::Block => true,
             };
