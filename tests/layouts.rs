@@ -1229,3 +1229,53 @@ fn a_handler_sentence_that_the_visitor_asks_to_be_called() {
     );
     assert!(r.phones.is_empty(), "{:?}", r.phones);
 }
+
+#[test]
+fn an_unclosed_heading_broken_by_br_holds_the_fields_email_from_name() {
+    // Netlify function: `<h3>Email from NAME, <br> Email: …<h3>. Phone num:
+    // … <br> Message: <p>…<p>`: a heading broken into lines is content, the
+    // opening `Email from NAME,` names the sender, and the stray `. ` before
+    // `Phone num:` is no part of the label.
+    let r = html(
+        "\n  <h3>Email from Карина, <br>\n  Email: karina@example.ru<h3>.\n  Phone num: 8-918-402-77-65 <br>\n\
+         \n  Message:\n  <p>Хочу шкаф-купе в прихожую. Пришлите замерщика.<p>\n",
+    );
+    assert_eq!(s(&r.name), Some("Карина"));
+    assert_eq!(s(&r.email), Some("karina@example.ru"));
+    assert_eq!(r.phones, vec!["+79184027765".to_string()]);
+    assert_eq!(
+        s(&r.message),
+        Some("Хочу шкаф-купе в прихожую. Пришлите замерщика.")
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+    // A one-line heading is still a title, and `from` a site is no name.
+    let r = html(
+        "<h2>Сообщение от посетителя сайта</h2><h3>Форма: обратная связь</h3>\
+         <p>Имя: Ольга</p><p>Телефон: 8 912 000-11-22</p>",
+    );
+    assert_eq!(s(&r.name), Some("Ольга"));
+    assert_eq!(r.form, None);
+}
+
+#[test]
+fn a_spam_text_ending_in_its_link_is_the_message() {
+    // Flask-Mail handler: `From: name <email>` then the visitor's text whose
+    // last sentence ends in a link: the text is theirs (and spam).
+    let r = plain(
+        "\n    From: Lucky Spin <win@casino.example>\n    Get 500% welcome bonus and 200 free spins at our \
+         online casino! Register now: https://casino.example/r/777\n    ",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Get 500% welcome bonus and 200 free spins at our online casino! Register now: \
+             https://casino.example/r/777"
+        )
+    );
+    assert_eq!(r.action, Action::Ignore);
+    // A site's link row under the fields stays out of the message.
+    let r = plain(
+        "Имя: Ольга\nТелефон: 8 912 000-11-22\nОткрыть заявку в CRM: https://crm.example/lead/5\n",
+    );
+    assert_eq!(r.message, None);
+}

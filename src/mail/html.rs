@@ -32,7 +32,11 @@ pub fn to_text(html: &str) -> String {
 pub fn to_text_and_ends(html: &str) -> (String, Vec<usize>) {
     let mut sc = Scanner::default();
     sc.run(html);
-    let root = std::mem::take(&mut sc.root);
+    let mut root = std::mem::take(&mut sc.root);
+    // Colons of headings that never ended read as a title's.
+    if root.contains(HEADING_COLON) {
+        root = root.replace(HEADING_COLON, " —");
+    }
     let text = tidy(&root, true);
     if !text.contains(BLOCK_END) {
         return (text, Vec::new());
@@ -116,6 +120,10 @@ struct Scanner {
     pending_caption: Option<(u64, usize)>,
     /// Inside `<h1>`…`<h6>`: a heading is never a label/value pair.
     heading: usize,
+    /// The first colon of the open heading held back as [`HEADING_COLON`]:
+    /// (cell serial, byte offset in the sink). When the heading ends it
+    /// reads `Label — text`; when a `<br>` breaks it, `Label: text` again.
+    heading_colons: Option<(Option<u64>, usize)>,
     /// An open element whose class names it a label: (tag, nested depth).
     caption_tag: Option<(String, usize)>,
     /// `<table>` tags opened beyond [`MAX_TABLE_DEPTH`] and not yet closed.
@@ -234,7 +242,16 @@ impl Scanner {
                     .map_or(b.len(), |q| p + q + 1);
                 return Some(gt);
             }
-            ("br", _) => self.hard_break(),
+            ("br", _) => {
+                // A title is one line: a heading broken into lines by `<br>`
+                // (`<h3>Email from Анна,<br>Email: …`, often left unclosed)
+                // wraps the mail's content, and its lines read as text.
+                if self.heading > 0 {
+                    self.settle_heading_colons(":");
+                    self.heading = 0;
+                }
+                self.hard_break();
+            }
             ("b" | "strong", false) => {
                 if self.bold == 0 {
                     self.open_caption();
@@ -256,6 +273,7 @@ impl Scanner {
                 self.soft_break_if(name == "dt");
             }
             ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", _) => {
+                self.settle_heading_colons(" —");
                 self.soft_break();
                 self.pending_caption = None;
                 self.caption_start = None;
@@ -362,6 +380,25 @@ impl Scanner {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The held-back colons of the heading that ends here become `with`.
+    /// Only the heading's own text is rewritten (linear on any input).
+    fn settle_heading_colons(&mut self, with: &str) {
+        let Some((serial, at)) = self.heading_colons.take() else {
+            return;
+        };
+        if self.current_serial() != serial {
+            return;
+        }
+        if let Some(out) = self.sink(false)
+            && out.is_char_boundary(at)
+            && at <= out.len()
+        {
+            let tail = out[at..].replace(HEADING_COLON, with);
+            out.truncate(at);
+            out.push_str(&tail);
         }
     }
 
@@ -490,9 +527,11 @@ impl Scanner {
         };
         let pre = self.pre > 0;
         let bold = self.bold > 0;
+        let held = s.contains(HEADING_COLON) && self.heading_colons.is_none();
         let Some(out) = self.sink(!blank) else {
             return;
         };
+        let start = out.len();
         let mut count = 0usize;
         let invisible = |c: char| matches!(c, '\u{ad}' | '\u{200b}' | '\0');
         if pre || s.contains(invisible) {
@@ -537,6 +576,9 @@ impl Scanner {
             } else {
                 c.plain_chars += count;
             }
+        }
+        if held {
+            self.heading_colons = Some((self.current_serial(), start));
         }
     }
 
@@ -737,13 +779,17 @@ fn caption_like(text: &str) -> bool {
         && text.split_whitespace().count() <= 10
 }
 
-/// `Форма: обратная связь` in a heading → `Форма — обратная связь`.
+/// A heading's colon held back until the heading ends (private-use char).
+const HEADING_COLON: char = '\u{E000}';
+
+/// `Форма: обратная связь` in a heading → `Форма — обратная связь` (through
+/// [`HEADING_COLON`], settled when the heading ends).
 fn neutralize_colons(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     let mut it = s.chars().peekable();
     while let Some(c) = it.next() {
         if c == ':' && it.peek().is_none_or(|n| n.is_whitespace()) {
-            out.push_str(" —");
+            out.push(HEADING_COLON);
         } else {
             out.push(c);
         }
@@ -1170,6 +1216,18 @@ mod tests {
             to_text("<h2>Форма: обратная связь</h2><h3><b>Объект</b></h3><p>x</p>"),
             "Форма — обратная связь\nОбъект\nx"
         );
+    }
+
+    #[test]
+    fn a_heading_broken_by_br_wraps_content_not_a_title() {
+        // A Netlify function's `<h3>Email from NAME, <br> Email: x<h3>.
+        // Phone num: y <br> Message: <p>text<p>` (the h3 never closed).
+        let h = "<h3>Email from Карина, <br>\n Email: k@example.ru<h3>.\n Phone num: 8-918-402-77-65 <br>\n \
+                 Message:\n <p>Пришлите замерщика.<p>";
+        let t = to_text(h);
+        assert!(t.contains("Email: k@example.ru"), "{t}");
+        assert!(t.contains("Message:"), "{t}");
+        assert!(t.starts_with("Email from Карина,"), "{t}");
     }
 
     #[test]

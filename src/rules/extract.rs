@@ -549,6 +549,46 @@ static NAME_EMAIL_INTRO: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// `Email from Карина,` / `Сообщение от Ивана Петрова` opening the body:
+/// the words after `from`/`от` name the sender when they read as a name
+/// (capitalised, no digits, not the site or the form).
+static FROM_NAME_LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:new\s+)?(?:e-?mail|message|letter|enquiry|inquiry|request|сообщение|письмо|заявка|запрос)\s+(?:from|от)\s+(?P<n>[^,.:;!?()<>@0-9]{2,60}?)\s*[,.!]?$",
+    )
+    .ok()
+});
+
+/// The sender named after `from`/`от` in an opening line.
+fn from_name_line(l: &str) -> Option<&str> {
+    let n = FROM_NAME_LINE
+        .as_ref()?
+        .captures(l)?
+        .name("n")?
+        .as_str()
+        .trim();
+    let lower = n.to_lowercase();
+    let site = [
+        "сайт",
+        "site",
+        "форм",
+        "form",
+        "посетител",
+        "visitor",
+        "user",
+        "пользовател",
+        "клиент",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    (n.chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c == '«' || c == '"')
+        && n.split_whitespace().count() <= 4
+        && !site)
+        .then_some(n)
+}
+
 /// `Александр просит связаться по телефону +7 … или email …` (a handler
 /// that writes the request as a sentence): the person asking to be called,
 /// and the contacts in that sentence, are the client's.
@@ -572,7 +612,7 @@ fn announcing_label(l: &str) -> bool {
 fn prose_line(l: &str) -> bool {
     l.split_whitespace().count() >= 4
         && !l.ends_with(':')
-        && !l.contains("://")
+        && (!l.contains("://") || layout::sentences_then_link(l))
         && !l.starts_with(['[', '<', '#', '='])
         && !robot_prose(l)
 }
@@ -1001,6 +1041,11 @@ pub(crate) fn build_traced(
         f.client_text.push_str(&m);
         f.client_text.push('\n');
         f.message = Some(m);
+    }
+    if f.name.is_none()
+        && let Some(n) = lay.loose.first().and_then(|l| from_name_line(l))
+    {
+        f.name = Some(n.to_string());
     }
     // The site's sentence saying who asks to be called back.
     let asks_contact = lay.loose.iter().find_map(|l| {

@@ -117,11 +117,26 @@ fn bare_url(l: &str) -> Option<&str> {
     }
 }
 
+/// `Get 500% bonus and free spins at our casino! Register now: https://…`:
+/// sentences of six words or more, ended before the link, with the link
+/// closing the line: the writer's text, not a site's link row or footer.
+pub(crate) fn sentences_then_link(l: &str) -> bool {
+    let Some(at) = l.find("://") else {
+        return false;
+    };
+    let head = &l[..at];
+    let head = &head[..head.rfind(char::is_whitespace).unwrap_or(0)];
+    let tail_words = l[at..].split_whitespace().count();
+    tail_words == 1 && head.split_whitespace().count() >= 6 && head.contains(['.', '!', '?'])
+}
+
 /// A list bullet (`- `, `* `, `• `) and Markdown bold around a caption
 /// (`- **Name:** Олег`) are decoration, not text.
 fn undecorate(l: &str) -> &str {
     let mut t = l;
-    for b in ["- ", "* ", "• ", "· ", "– "] {
+    // `. Phone num: …`: a stray full stop a template left after the
+    // previous element (`…<h3>.`) opens the line.
+    for b in ["- ", "* ", "• ", "· ", "– ", ". "] {
         if let Some(rest) = t.strip_prefix(b) {
             t = rest.trim_start();
             break;
@@ -672,7 +687,7 @@ pub fn read_with_ends(
         match state {
             State::None => {
                 form_section = form_section_caption(l);
-                if l.contains("://") {
+                if l.contains("://") && !sentences_then_link(l) {
                     footer |= !out.fields.is_empty();
                 } else if !footer {
                     out.body_loose.push(l.to_string());
@@ -692,7 +707,7 @@ pub fn read_with_ends(
                 } else if out.fields.last().is_some_and(|f| single_line(f.canon)) {
                     // Contacts, ids and short answers never run on: the line
                     // is a heading or a footer, not part of the value.
-                    if !footer && !l.contains("://") {
+                    if !footer && (!l.contains("://") || sentences_then_link(l)) {
                         out.body_loose.push(l.to_string());
                     }
                     out.loose.push(l.to_string());
