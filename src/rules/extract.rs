@@ -1049,6 +1049,13 @@ pub(crate) fn build_traced(
     }
     // The site's sentence saying who asks to be called back.
     let asks_contact = lay.loose.iter().find_map(|l| {
+        // Every verb the pattern knows has one of these stems.
+        if !["связ", "звон", "call", "contact"]
+            .iter()
+            .any(|w| l.contains(w))
+        {
+            return None;
+        }
         let c = ASKS_CONTACT.as_ref()?.captures(l)?;
         let n = c.name("n")?.as_str().trim();
         person_name(n).then_some((n, l.as_str()))
@@ -1064,6 +1071,7 @@ pub(crate) fn build_traced(
         .loose
         .iter()
         .take(3)
+        .filter(|l| l.contains('@') && l.contains("://"))
         .find_map(|l| NAME_EMAIL_INTRO.as_ref()?.captures(l))
     {
         if let Some(n) = c.name("n").map(|n| n.as_str().trim())
