@@ -1221,6 +1221,13 @@ fn a_handler_sentence_that_the_visitor_asks_to_be_called() {
     assert_eq!(s(&r.email), Some("alex.dveri@example.ru"));
     assert_eq!(r.action, Action::Lead);
     assert_eq!(r.kind, Kind::Callback);
+    // `Клиент просит перезвонить …`: the number is the client's, the role
+    // word is no name.
+    let r = plain(
+        "Клиент просит перезвонить по телефону 8 (912) 604-33-17\r\nСообщение: Нужен замер.\r\n",
+    );
+    assert_eq!(r.name, None);
+    assert_eq!(r.phones, vec!["+79126043317".to_string()]);
     // A site's own phone in a sentence above the fields is still not the
     // client's: only a sentence saying someone asks to be called is read.
     let r = plain(

@@ -559,16 +559,10 @@ static FROM_NAME_LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
-/// The sender named after `from`/`от` in an opening line.
-fn from_name_line(l: &str) -> Option<&str> {
-    let n = FROM_NAME_LINE
-        .as_ref()?
-        .captures(l)?
-        .name("n")?
-        .as_str()
-        .trim();
-    let lower = n.to_lowercase();
-    let site = [
+/// A role a site's sentence names instead of a person (`Клиент просит
+/// перезвонить`, `Message from Website`): never the client's name.
+fn role_word(n: &str) -> bool {
+    const ROLES: &[&str] = &[
         "сайт",
         "site",
         "форм",
@@ -578,15 +572,36 @@ fn from_name_line(l: &str) -> Option<&str> {
         "user",
         "пользовател",
         "клиент",
-    ]
-    .iter()
-    .any(|w| lower.contains(w));
+        "client",
+        "customer",
+        "покупател",
+        "гость",
+        "guest",
+        "someone",
+        "кто-то",
+        "человек",
+        "менеджер",
+        "manager",
+        "admin",
+    ];
+    let lower = n.to_lowercase();
+    ROLES.iter().any(|w| lower.contains(w))
+}
+
+/// The sender named after `from`/`от` in an opening line.
+fn from_name_line(l: &str) -> Option<&str> {
+    let n = FROM_NAME_LINE
+        .as_ref()?
+        .captures(l)?
+        .name("n")?
+        .as_str()
+        .trim();
     (n.chars()
         .next()
         .is_some_and(|c| c.is_uppercase() || c == '«' || c == '"')
         && n.split_whitespace().count() <= 4
-        && !site)
-        .then_some(n)
+        && !role_word(n))
+    .then_some(n)
 }
 
 /// `Александр просит связаться по телефону +7 … или email …` (a handler
@@ -1058,10 +1073,12 @@ pub(crate) fn build_traced(
         }
         let c = ASKS_CONTACT.as_ref()?.captures(l)?;
         let n = c.name("n")?.as_str().trim();
-        person_name(n).then_some((n, l.as_str()))
+        Some(((person_name(n) && !role_word(n)).then_some(n), l.as_str()))
     });
     if let Some((n, l)) = asks_contact {
-        first(&mut f.name, n);
+        if let Some(n) = n {
+            first(&mut f.name, n);
+        }
         f.name_emails.extend(find_emails(l));
         f.client_text.push_str(l);
         f.client_text.push('\n');
