@@ -1285,4 +1285,10 @@ fn a_spam_text_ending_in_its_link_is_the_message() {
         "Имя: Ольга\nТелефон: 8 912 000-11-22\nОткрыть заявку в CRM: https://crm.example/lead/5\n",
     );
     assert_eq!(r.message, None);
+    // A footer sentence with a link, set off by a blank line, is the site's.
+    let r = plain(
+        "Имя: Ольга\nТелефон: 8 912 000-11-22\n\nСпасибо, что пользуетесь нашим сервисом приёма \
+         заявок. Подробнее: https://service.example/about\n",
+    );
+    assert_eq!(r.message, None);
 }

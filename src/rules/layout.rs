@@ -117,9 +117,11 @@ fn bare_url(l: &str) -> Option<&str> {
     }
 }
 
-/// `Get 500% bonus and free spins at our casino! Register now: https://…`:
-/// sentences of six words or more, ended before the link, with the link
-/// closing the line: the writer's text, not a site's link row or footer.
+/// `Get 500% bonus and free spins at our casino! Register now: https://…`
+/// right under a one-line field (no blank line between): sentences of six
+/// words or more, ended before the link, with the link closing the line
+/// are the writer's text, not a site's link row (a footer set off by a
+/// blank line or a rule is still the site's).
 pub(crate) fn sentences_then_link(l: &str) -> bool {
     let Some(at) = l.find("://") else {
         return false;
@@ -687,7 +689,7 @@ pub fn read_with_ends(
         match state {
             State::None => {
                 form_section = form_section_caption(l);
-                if l.contains("://") && !sentences_then_link(l) {
+                if l.contains("://") {
                     footer |= !out.fields.is_empty();
                 } else if !footer {
                     out.body_loose.push(l.to_string());
