@@ -1274,3 +1274,61 @@ fn site_name_in_the_from_display_is_not_the_visitor() {
     assert_ne!(s(&r.name), Some("Двери Самара"));
     assert_eq!(r.kind, Kind::Callback);
 }
+
+// ---- round 9: small RU/UA landing handlers -----------------------------------
+
+#[test]
+fn ne_ukazano_written_for_a_missing_value_is_no_value() {
+    // A quiz handler: `'Имя: ' . ($data['name'] ?? 'Не указано')`, and
+    // PHPMailer's setFrom($email, $name ?? 'Пользователь'): neither is a name.
+    let r = read(
+        "From: =?UTF-8?B?0J/QvtC70YzQt9C+0LLQsNGC0LXQu9GM?= <client2026@example.ru>\r\n\
+         To: zakaz@geo.example\r\nSubject: Quiz\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Имя: Не указано\r\nТелефон: +7 917 100 20 30\r\nE-mail: client2026@example.ru\r\n",
+    );
+    assert_eq!(s(&r.name), None);
+    assert_eq!(s(&r.phone), Some("+79171002030"));
+    let r = plain("Ім'я: Не вказано\r\nТелефон: +38 (067) 123-45-67\r\n");
+    assert_eq!(s(&r.name), None);
+}
+
+#[test]
+fn a_heading_naming_the_site_is_not_the_message() {
+    // A WordPress theme's AJAX handler: `<h2>Сообщение с сайта - Забор63</h2>`
+    // over the fields; the dash makes it look like `label - value`.
+    let r = html(
+        "<h2>Сообщение с сайта - Забор63</h2><p><b>Имя : </b>Михаил</p><p><b>Телефон : </b>8-961-555-44-33</p>\
+         <p><b>Форма : </b>Рассчитать стоимость забора</p>",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(s(&r.name), Some("Михаил"));
+    assert_eq!(s(&r.form), Some("Рассчитать стоимость забора"));
+    assert_eq!(r.kind, Kind::Calculation);
+}
+
+#[test]
+fn a_supplier_quoting_factory_prices_is_trash() {
+    let r = plain(
+        "Имя: Роман\r\nТелефон: +7 (495) 120-30-40\r\nСообщение: Предлагаем металлопрокат и профнастил по ценам \
+         завода, доставка по МО бесплатно. Вышлем прайс на почту.\r\n",
+    );
+    assert_eq!(r.action, Action::Trash);
+    // A client asking for the price list is a lead.
+    let r = plain(
+        "Имя: Роман\r\nТелефон: +7 (495) 120-30-40\r\nСообщение: Вышлите прайс на профнастил.\r\n",
+    );
+    assert_eq!(r.action, Action::Lead);
+}
+
+#[test]
+fn a_tema_field_says_what_the_request_is_about() {
+    // A landing's calculator: `Тема: Калькулятор` from a hidden field, then
+    // building sizes; the theme decides the kind as a subject would.
+    let r = plain(
+        "\t\t\tДата: 22.12.2026 14:05:11\r\n\t\t\tТема: Калькулятор\r\n\t\t\tТип постройки: Арочный ангар\r\n\
+         \t\t\tТелефон: +7 (916) 808-70-60\r\n\t\t\tИмя: Сергей\r\n",
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+    assert_eq!(s(&r.message), None);
+}

@@ -303,6 +303,14 @@ fn strip_emails(v: &str) -> String {
     )
 }
 
+/// A `Тема` / `Subject` field: a theme the form or the client gave.
+fn subject_label(label: &str) -> bool {
+    matches!(
+        dictionary::normalize_label(label).as_str(),
+        "тема" | "subject" | "тема заявки" | "тема обращения" | "тема сообщения" | "тема письма"
+    )
+}
+
 /// Canonical fields whose values say nothing about what the client wants.
 fn is_technical(canon: &str) -> bool {
     matches!(
@@ -612,6 +620,30 @@ fn person_name(l: &str) -> bool {
         })
 }
 
+/// A display name that names a role, not a person: the default a handler
+/// puts in when the visitor left the name out (`setFrom($email, $name ??
+/// 'Пользователь')`).
+fn role_word(n: &str) -> bool {
+    const ROLES: &[&str] = &[
+        "пользователь",
+        "посетитель",
+        "клиент",
+        "гость",
+        "аноним",
+        "користувач",
+        "відвідувач",
+        "гість",
+        "user",
+        "visitor",
+        "guest",
+        "customer",
+        "client",
+        "anonymous",
+    ];
+    let n = n.trim().to_lowercase();
+    ROLES.contains(&n.as_str())
+}
+
 /// A line holding one phone number and nothing else (`+8 927 440-11-23`).
 fn phone_only_line(l: &str) -> bool {
     (10..=15).contains(&digit_count(l))
@@ -886,7 +918,9 @@ pub(crate) fn build_traced(
         match canon {
             Some(c) => {
                 f.put(c, &value, false);
-                if !is_technical(c) {
+                // `Тема: Калькулятор` from a landing's hidden field says what
+                // the request is about, as the mail's subject does.
+                if !is_technical(c) || (c == "meta" && subject_label(&raw.label)) {
                     f.client_text.push_str(&value);
                     f.client_text.push('\n');
                 }
@@ -1188,7 +1222,7 @@ pub(crate) fn build_traced(
             .find(|a| a.email.eq_ignore_ascii_case(e))
             .and_then(|a| a.name.as_deref())
             .and_then(clean_value)
-            .filter(|n| !n.contains('@'))
+            .filter(|n| !n.contains('@') && !role_word(n))
             // `From: Двери Самара <visitor@…>` over `…the form submitted on
             // Двери Самара.` (Kali Forms): the site's own notice names it,
             // so it is the site, not the visitor.
