@@ -1332,3 +1332,27 @@ fn a_tema_field_says_what_the_request_is_about() {
     assert_eq!(r.kind, Kind::Calculation);
     assert_eq!(s(&r.message), None);
 }
+
+#[test]
+fn quiz_answers_under_question_labels_are_a_calculation() {
+    // A landing's quiz handler: `Вопрос: {question} <br> Ответ: {answer}`
+    // pairs; Ukrainian questions name the product (`Яка форма кухні?`) and
+    // the size (`Яка площа приміщення?`).
+    let r = html(
+        "\n\tТелефон клиента: <br>\n\t<b>067 765 43 21</b>\n\t<br><br>\n\t<b>Quiz-опрос</b>: <br><br>\n\
+         \n\t\tВопрос: Який тип стелі вас цікавить? <br>\n\t\tОтвет: Матова <br><br>\n\t\
+         \n\t\tВопрос: Яка площа приміщення? <br>\n\t\tОтвет: 20–30 м² <br><br>\n\t\
+         \n\t\tВопрос: Коли плануєте встановлення? <br>\n\t\tОтвет: Протягом місяця <br><br>\n\t",
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+    assert_eq!(s(&r.product), Some("Матова"));
+    assert_eq!(s(&r.scope), Some("20–30 м²"));
+    // One question answered is not yet a quiz.
+    let r = plain("Имя: Олег\r\nТелефон: +7 912 000 11 22\r\nКак вас зовут?: Олег\r\n");
+    assert_eq!(r.kind, Kind::Callback); // Questions that ask when to call back make a callback form (HappyForms).
+    let r = plain(
+        "Имя: Арсений\r\nТелефон: 8 951 870-33-12\r\nЧто вас интересует?: Межкомнатные двери\r\n\
+         Когда вам перезвонить?: вечером после 19\r\n",
+    );
+    assert_eq!(r.kind, Kind::Callback);
+}

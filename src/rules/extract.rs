@@ -303,6 +303,18 @@ fn strip_emails(v: &str) -> String {
     )
 }
 
+/// Two or more fields under question labels (`Яка форма кухні?`), none of
+/// them asking when to call back: the answers of a landing's quiz.
+fn quiz_answers(req: &Request, asks_for_a_call: &dyn Fn(&str) -> bool) -> bool {
+    let questions: Vec<&str> = req
+        .fields
+        .iter()
+        .map(|(l, _)| l.trim_end())
+        .filter(|l| l.ends_with('?'))
+        .collect();
+    questions.len() >= 2 && !asks_for_a_call(&questions.join("\n"))
+}
+
 /// A `Тема` / `Subject` field: a theme the form or the client gave.
 fn subject_label(label: &str) -> bool {
     matches!(
@@ -1370,6 +1382,18 @@ fn classify_request(
         return "no phone and no email".into();
     }
     req.action = Action::Lead;
+    // The callback cues run on the question labels themselves
+    // (`Когда вам перезвонить?`): such a form asks for a call, not a quiz.
+    let pick_in_labels = |labels: &str| {
+        classify::hit(
+            cl.map(|c| c.callback.as_slice()).unwrap_or(&[]),
+            site.family("callback"),
+            builtin.then_some(&b.callback),
+            "callback",
+            &classify::lower(labels),
+        )
+        .is_some()
+    };
     let families = [
         (Kind::Measurement, "measurement"),
         (Kind::Calculation, "calculation"),
@@ -1394,6 +1418,11 @@ fn classify_request(
     if let Some(k) = cl.and_then(|c| c.default_kind) {
         req.kind = k;
         "no cue matched: the rule's default_kind".into()
+    } else if quiz_answers(req, &pick_in_labels) {
+        // `Яка форма кухні?` / `Довжина кухні?`: answers to the site's
+        // questions are a quiz, and a landing's quiz leads to a price.
+        req.kind = Kind::Calculation;
+        "no cue matched: answers to the site's questions (a quiz), so a calculation".into()
     } else if f.message.is_some() {
         req.kind = Kind::Question;
         "no cue matched: a message was written, so a question".into()
