@@ -1356,3 +1356,29 @@ fn quiz_answers_under_question_labels_are_a_calculation() {
     );
     assert_eq!(r.kind, Kind::Callback);
 }
+
+#[test]
+fn a_body_that_is_one_json_object_reads_key_by_key() {
+    // A Next.js route: `text: JSON.stringify(req.body)`, keys as the front end
+    // named them (camelCase), the html part the same line in `<p>`.
+    let r = plain(
+        "{\"clientName\":\"Наталья\",\"clientPhone\":\"89221234567\",\"roofType\":\"Металлочерепица\",\
+         \"area\":\"140\",\"formName\":\"Рассчитать стоимость кровли\"}\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Наталья"));
+    assert_eq!(s(&r.phone), Some("+79221234567"));
+    assert_eq!(s(&r.product), Some("Металлочерепица"));
+    assert_eq!(s(&r.scope), Some("140"));
+    assert_eq!(s(&r.form), Some("Рассчитать стоимость кровли"));
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Calculation);
+    let r = html(
+        "<p>{\"client_name\":\"Игорь\",\"phone\":\"+7 (912) 345-67-89\",\"comment\":\"Перезвоните в субботу\"}</p>",
+    );
+    assert_eq!(s(&r.name), Some("Игорь"));
+    assert_eq!(s(&r.message), Some("Перезвоните в субботу"));
+    assert_eq!(r.kind, Kind::Callback);
+    // Braces around the client's own words are not JSON: read as text.
+    let r = plain("Сообщение: {срочно} нужен замер, 8 912 000 11 22\r\n");
+    assert_eq!(s(&r.phone), Some("+79120001122"));
+}
