@@ -1382,3 +1382,21 @@ fn a_body_that_is_one_json_object_reads_key_by_key() {
     let r = plain("Сообщение: {срочно} нужен замер, 8 912 000 11 22\r\n");
     assert_eq!(s(&r.phone), Some("+79120001122"));
 }
+
+#[test]
+fn phone_shown_only_in_the_html_alternative_is_the_clients() {
+    // A Next.js nodemailer route: `text: message + " " + email`, `html:
+    // <div>Клиент имя …</div><p>Номер … Email: …</p>`; the plain part is read
+    // for the text, the HTML alternative still gives the number.
+    let r = read(
+        "From: forms@potolki.example\r\nTo: zakaz@potolki.example\r\nSubject: Message From Артём\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+         Хочу вызвать замерщика на натяжной потолок в зал, примерно 18 м2. artem.k@example.ru\r\n\
+         --b1\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+         <div>Клиент имя Артём</div><p>Номер 8 917 222 33 44 Email:\n    artem.k@example.ru</p>\r\n--b1--\r\n",
+    );
+    assert_eq!(r.phones, vec!["+79172223344".to_string()]);
+    assert_eq!(s(&r.email), Some("artem.k@example.ru"));
+    assert_eq!(r.kind, Kind::Measurement);
+}

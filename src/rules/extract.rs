@@ -1104,6 +1104,15 @@ pub(crate) fn build_traced(
             phones.extend(find_phones(l, &opts.region));
         }
     }
+    // nodemailer's `text: message` beside `html: …Номер ${phone}…`: the two
+    // alternatives of one submission, and only the HTML shows the number.
+    if phones.is_empty()
+        && lay.fields.is_empty()
+        && !from_html
+        && let Some(h) = &letter.html_text
+    {
+        phones.extend(find_phones(h, &opts.region));
+    }
     // Numbers in headings, signatures and footers around the form are the
     // site's own: never the client's, unless a phone field holds them.
     if !lay.fields.is_empty() {
