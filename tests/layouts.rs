@@ -1400,3 +1400,19 @@ fn phone_shown_only_in_the_html_alternative_is_the_clients() {
     assert_eq!(s(&r.email), Some("artem.k@example.ru"));
     assert_eq!(r.kind, Kind::Measurement);
 }
+
+#[test]
+fn a_one_line_record_of_time_name_and_phone() {
+    // `mail($to, 'New order', "$dt $name $phone")`: no headers, no labels.
+    let r = read(
+        "To: admin@dveri.example\r\nSubject: New order\r\n\r\n2026-12-23 16:20:05 Мария Ивановна 79261112233",
+    );
+    assert_eq!(s(&r.name), Some("Мария Ивановна"));
+    assert_eq!(s(&r.phone), Some("+79261112233"));
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+    // Without a time stamp the line is the client's own sentence.
+    let r = read("To: admin@dveri.example\r\nSubject: Заявка\r\n\r\nПерезвоните Ивану 89261112233");
+    assert_eq!(s(&r.name), None);
+    assert_eq!(s(&r.message), Some("Перезвоните Ивану 89261112233"));
+}

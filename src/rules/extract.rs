@@ -656,6 +656,42 @@ fn role_word(n: &str) -> bool {
     ROLES.contains(&n.as_str())
 }
 
+/// `2026-12-23 14:03:11 Алексей 89031234567`: a handler's one-line record
+/// (`"$dt $name $phone"`) of a date and/or time, a name and a phone number;
+/// the name, when the line is exactly that.
+fn name_phone_record(l: &str) -> Option<&str> {
+    let stamp = |w: &str| {
+        !w.is_empty()
+            && w.chars().any(|c| c.is_ascii_digit())
+            && w.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | ':' | '/'))
+            && digit_count(w) <= 8
+    };
+    let mut rest = l.trim();
+    let mut stamped = false;
+    while let Some((w, r)) = rest.split_once(' ') {
+        if !stamp(w) {
+            break;
+        }
+        stamped = true;
+        rest = r.trim_start();
+    }
+    // Without the time stamp, `Перезвоните 8903…` is the client's sentence.
+    if !stamped {
+        return None;
+    }
+    // The phone: the trailing run of phone characters with 10 to 15 digits.
+    let cut = rest
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')'))
+        .last()
+        .map(|(i, _)| i)?;
+    let (name, phone) = rest.split_at(cut);
+    let name = name.trim();
+    (phone_only_line(phone.trim()) && !name.is_empty() && person_name(name)).then_some(name)
+}
+
 /// A line holding one phone number and nothing else (`+8 927 440-11-23`).
 fn phone_only_line(l: &str) -> bool {
     (10..=15).contains(&digit_count(l))
@@ -727,6 +763,10 @@ fn read_label_less(loose: &[String], f: &mut Found) {
             continue;
         }
         if let Some(n) = dash_signature(l) {
+            first(&mut f.name, n);
+            continue;
+        }
+        if let Some(n) = name_phone_record(l) {
             first(&mut f.name, n);
             continue;
         }
