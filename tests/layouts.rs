@@ -1416,3 +1416,19 @@ fn a_one_line_record_of_time_name_and_phone() {
     assert_eq!(s(&r.name), None);
     assert_eq!(s(&r.message), Some("Перезвоните Ивану 89261112233"));
 }
+
+#[test]
+fn a_site_sentence_announcing_a_question_is_not_the_message_caption() {
+    // Laravel Blade view: `<p>На сайте X появился новый вопрос: <b>title</b></p>`
+    // then the fields and `<p>Комментарий:</p><p>text</p>`.
+    let r = html(
+        "<p>На сайте Кровля появился новый вопрос: <b>Гарантия на кровлю</b></p>\n<p>Имя: <b>Нина</b></p>\n\
+         <p>Телефон: <b>8 918 111-22-33</b></p>\n<p>Комментарий:</p>\n<p>Течёт у печной трубы, это гарантийный \
+         случай?</p>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Течёт у печной трубы, это гарантийный случай?")
+    );
+    assert_eq!(s(&r.name), Some("Нина"));
+}

@@ -679,9 +679,9 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     (
         "message",
         r"коммент|сообщени|вопрос|описани|опиш|\bзадач|пожелани|примечани|message|comment|how can we help|describe|tell us|уточнени|дополнительн|повідомлен|коментар|питанн|запитан|\bопис|побажан|примітк|звернен|обращени|додатков|enquir|inquir|\bnotes?\b|^(ваш )?(запрос|запит)\b|\bdescription\b",
-        // `Сообщение с сайта - Забор63`: the handler's heading naming the
-        // site, not a field the client filled.
-        r"\bтем[аыуи]\b|\bsubject\b|^тип\b|^вид\b|^номер\b|\bid\b|\b(с|з) сайт(а|у)\b|\bfrom (the )?(web)?site\b",
+        // `Сообщение с сайта - Забор63`, `На сайте X появился новый вопрос:`:
+        // the handler's heading or sentence, not a field the client filled.
+        r"\bтем[аыуи]\b|\bsubject\b|^тип\b|^вид\b|^номер\b|\bid\b|\b(с|з) сайт(а|у)\b|\bfrom (the )?(web)?site\b|^на сайт[еі]\b|\bпоявил(ся|ась|ось|ись)\b",
     ),
 ];
 
