@@ -1432,3 +1432,28 @@ fn a_site_sentence_announcing_a_question_is_not_the_message_caption() {
     );
     assert_eq!(s(&r.name), Some("Нина"));
 }
+
+#[test]
+fn the_clients_address_tacked_on_after_their_text_is_not_the_message() {
+    // `text: message + " " + email`: the address after the last sentence.
+    let r = read(
+        "From: forms@potolki.example\r\nTo: zakaz@potolki.example\r\nSubject: Message From Артём\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Хочу вызвать замерщика на натяжной потолок в зал, примерно 18 м2. artem.k@example.ru\r\n",
+    );
+    assert_eq!(s(&r.email), Some("artem.k@example.ru"));
+    assert_eq!(
+        s(&r.message),
+        Some("Хочу вызвать замерщика на натяжной потолок в зал, примерно 18 м2.")
+    );
+    // Inside the sentence it stays: `пишите на …`.
+    let r = read(
+        "From: forms@potolki.example\r\nTo: zakaz@potolki.example\r\nSubject: Вопрос\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Сколько стоит потолок 18 м2? Ответ пишите на artem.k@example.ru\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько стоит потолок 18 м2? Ответ пишите на artem.k@example.ru")
+    );
+}

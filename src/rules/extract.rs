@@ -692,6 +692,19 @@ fn name_phone_record(l: &str) -> Option<&str> {
     (phone_only_line(phone.trim()) && !name.is_empty() && person_name(name)).then_some(name)
 }
 
+/// The text before `email` when it ends the text as its own word, after a
+/// finished sentence or a link (`…18 м2. artem@x.ru`); `пишите на a@x.ru`
+/// keeps it.
+fn appended_address<'a>(m: &'a str, email: &str) -> Option<&'a str> {
+    let t = m.trim_end();
+    let (head, last) = t.rsplit_once(char::is_whitespace)?;
+    if normalize_email(last).as_deref() != Some(email) {
+        return None;
+    }
+    let prev = head.trim_end().rsplit(char::is_whitespace).next()?;
+    (prev.ends_with(['.', '!', '?']) || prev.contains("://")).then_some(head)
+}
+
 /// A line holding one phone number and nothing else (`+8 927 440-11-23`).
 fn phone_only_line(l: &str) -> bool {
     (10..=15).contains(&digit_count(l))
@@ -1312,6 +1325,14 @@ pub(crate) fn build_traced(
     req.scope = f.scope.clone();
     req.referral = f.referral.clone();
     req.message = f.message.clone();
+    // `text: message + " " + email` (a Node handler): the client's address
+    // tacked on after their last sentence is the contact, not their words.
+    if req.fields.is_empty()
+        && let (Some(m), Some(e)) = (&req.message, &req.email)
+        && let Some(cut) = appended_address(m, e)
+    {
+        req.message = clean_value(cut);
+    }
     req.form = f.form.clone();
     req.meta.source_request_id = f.request_id.clone();
     req.meta.ip = f.ip.clone();
