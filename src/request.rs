@@ -691,10 +691,12 @@ pub fn fold_ws(s: &str) -> String {
 }
 
 /// Placeholder debris a form leaves in unfilled fields: dashes, unreplaced
-/// CF7 `[your-phone]`, Bitrix `#FIELD#`, WPForms `{field_id="1"}`.
+/// CF7 `[your-phone]`, Bitrix `#FIELD#`, WPForms `{field_id="1"}`, and the
+/// words a hand-written handler puts in for a missing value
+/// (`$data['name'] ?? 'Не указано'`, `Не вказано`, `not specified`).
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^(?:[-–—_.*]+|\[[a-z0-9_\-]+(?:\s[^\]]*)?\]|#[A-Z0-9_]+#|\{[a-z_]+(?:=[^}]*)?\}|n/?a|null|undefined|none)$",
+        r"(?i)^(?:[-–—_.*]+|\[[a-z0-9_\-]+(?:\s[^\]]*)?\]|#[A-Z0-9_]+#|\{[a-z_]+(?:=[^}]*)?\}|n/?a|null|undefined|none|не\s+(?:указан|заполнен|вказан|заповнен)[оаыі]?|not\s+(?:specified|provided|given))$",
     )
 });
 

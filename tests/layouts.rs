@@ -1478,3 +1478,186 @@ fn a_spam_text_ending_in_its_link_is_the_message() {
     );
     assert_eq!(r.message, None);
 }
+
+// ---- round 9: small RU/UA landing handlers -----------------------------------
+
+#[test]
+fn ne_ukazano_written_for_a_missing_value_is_no_value() {
+    // A quiz handler: `'Имя: ' . ($data['name'] ?? 'Не указано')`, and
+    // PHPMailer's setFrom($email, $name ?? 'Пользователь'): neither is a name.
+    let r = read(
+        "From: =?UTF-8?B?0J/QvtC70YzQt9C+0LLQsNGC0LXQu9GM?= <client2026@example.ru>\r\n\
+         To: zakaz@geo.example\r\nSubject: Quiz\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Имя: Не указано\r\nТелефон: +7 917 100 20 30\r\nE-mail: client2026@example.ru\r\n",
+    );
+    assert_eq!(s(&r.name), None);
+    assert_eq!(s(&r.phone), Some("+79171002030"));
+    let r = plain("Ім'я: Не вказано\r\nТелефон: +38 (067) 123-45-67\r\n");
+    assert_eq!(s(&r.name), None);
+}
+
+#[test]
+fn a_heading_naming_the_site_is_not_the_message() {
+    // A WordPress theme's AJAX handler: `<h2>Сообщение с сайта - Забор63</h2>`
+    // over the fields; the dash makes it look like `label - value`.
+    let r = html(
+        "<h2>Сообщение с сайта - Забор63</h2><p><b>Имя : </b>Михаил</p><p><b>Телефон : </b>8-961-555-44-33</p>\
+         <p><b>Форма : </b>Рассчитать стоимость забора</p>",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(s(&r.name), Some("Михаил"));
+    assert_eq!(s(&r.form), Some("Рассчитать стоимость забора"));
+    assert_eq!(r.kind, Kind::Calculation);
+}
+
+#[test]
+fn a_supplier_quoting_factory_prices_is_trash() {
+    let r = plain(
+        "Имя: Роман\r\nТелефон: +7 (495) 120-30-40\r\nСообщение: Предлагаем металлопрокат и профнастил по ценам \
+         завода, доставка по МО бесплатно. Вышлем прайс на почту.\r\n",
+    );
+    assert_eq!(r.action, Action::Trash);
+    // A client asking for the price list is a lead.
+    let r = plain(
+        "Имя: Роман\r\nТелефон: +7 (495) 120-30-40\r\nСообщение: Вышлите прайс на профнастил.\r\n",
+    );
+    assert_eq!(r.action, Action::Lead);
+}
+
+#[test]
+fn a_tema_field_says_what_the_request_is_about() {
+    // A landing's calculator: `Тема: Калькулятор` from a hidden field, then
+    // building sizes; the theme decides the kind as a subject would.
+    let r = plain(
+        "\t\t\tДата: 22.12.2026 14:05:11\r\n\t\t\tТема: Калькулятор\r\n\t\t\tТип постройки: Арочный ангар\r\n\
+         \t\t\tТелефон: +7 (916) 808-70-60\r\n\t\t\tИмя: Сергей\r\n",
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+    assert_eq!(s(&r.message), None);
+}
+
+#[test]
+fn quiz_answers_under_question_labels_are_a_calculation() {
+    // A landing's quiz handler: `Вопрос: {question} <br> Ответ: {answer}`
+    // pairs; Ukrainian questions name the product (`Яка форма кухні?`) and
+    // the size (`Яка площа приміщення?`).
+    let r = html(
+        "\n\tТелефон клиента: <br>\n\t<b>067 765 43 21</b>\n\t<br><br>\n\t<b>Quiz-опрос</b>: <br><br>\n\
+         \n\t\tВопрос: Який тип стелі вас цікавить? <br>\n\t\tОтвет: Матова <br><br>\n\t\
+         \n\t\tВопрос: Яка площа приміщення? <br>\n\t\tОтвет: 20–30 м² <br><br>\n\t\
+         \n\t\tВопрос: Коли плануєте встановлення? <br>\n\t\tОтвет: Протягом місяця <br><br>\n\t",
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+    assert_eq!(s(&r.product), Some("Матова"));
+    assert_eq!(s(&r.scope), Some("20–30 м²"));
+    // One question answered is not yet a quiz.
+    let r = plain("Имя: Олег\r\nТелефон: +7 912 000 11 22\r\nКак вас зовут?: Олег\r\n");
+    assert_eq!(r.kind, Kind::Callback); // Questions that ask when to call back make a callback form (HappyForms).
+    let r = plain(
+        "Имя: Арсений\r\nТелефон: 8 951 870-33-12\r\nЧто вас интересует?: Межкомнатные двери\r\n\
+         Когда вам перезвонить?: вечером после 19\r\n",
+    );
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn a_body_that_is_one_json_object_reads_key_by_key() {
+    // A Next.js route: `text: JSON.stringify(req.body)`, keys as the front end
+    // named them (camelCase), the html part the same line in `<p>`.
+    let r = plain(
+        "{\"clientName\":\"Наталья\",\"clientPhone\":\"89221234567\",\"roofType\":\"Металлочерепица\",\
+         \"area\":\"140\",\"formName\":\"Рассчитать стоимость кровли\"}\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Наталья"));
+    assert_eq!(s(&r.phone), Some("+79221234567"));
+    assert_eq!(s(&r.product), Some("Металлочерепица"));
+    assert_eq!(s(&r.scope), Some("140"));
+    assert_eq!(s(&r.form), Some("Рассчитать стоимость кровли"));
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Calculation);
+    let r = html(
+        "<p>{\"client_name\":\"Игорь\",\"phone\":\"+7 (912) 345-67-89\",\"comment\":\"Перезвоните в субботу\"}</p>",
+    );
+    assert_eq!(s(&r.name), Some("Игорь"));
+    assert_eq!(s(&r.message), Some("Перезвоните в субботу"));
+    assert_eq!(r.kind, Kind::Callback);
+    // Braces around the client's own words are not JSON: read as text.
+    let r = plain("Сообщение: {срочно} нужен замер, 8 912 000 11 22\r\n");
+    assert_eq!(s(&r.phone), Some("+79120001122"));
+}
+
+#[test]
+fn phone_shown_only_in_the_html_alternative_is_the_clients() {
+    // A Next.js nodemailer route: `text: message + " " + email`, `html:
+    // <div>Клиент имя …</div><p>Номер … Email: …</p>`; the plain part is read
+    // for the text, the HTML alternative still gives the number.
+    let r = read(
+        "From: forms@potolki.example\r\nTo: zakaz@potolki.example\r\nSubject: Message From Артём\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+         Хочу вызвать замерщика на натяжной потолок в зал, примерно 18 м2. artem.k@example.ru\r\n\
+         --b1\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+         <div>Клиент имя Артём</div><p>Номер 8 917 222 33 44 Email:\n    artem.k@example.ru</p>\r\n--b1--\r\n",
+    );
+    assert_eq!(r.phones, vec!["+79172223344".to_string()]);
+    assert_eq!(s(&r.email), Some("artem.k@example.ru"));
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn a_one_line_record_of_time_name_and_phone() {
+    // `mail($to, 'New order', "$dt $name $phone")`: no headers, no labels.
+    let r = read(
+        "To: admin@dveri.example\r\nSubject: New order\r\n\r\n2026-12-23 16:20:05 Мария Ивановна 79261112233",
+    );
+    assert_eq!(s(&r.name), Some("Мария Ивановна"));
+    assert_eq!(s(&r.phone), Some("+79261112233"));
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+    // Without a time stamp the line is the client's own sentence.
+    let r = read("To: admin@dveri.example\r\nSubject: Заявка\r\n\r\nПерезвоните Ивану 89261112233");
+    assert_eq!(s(&r.name), None);
+    assert_eq!(s(&r.message), Some("Перезвоните Ивану 89261112233"));
+}
+
+#[test]
+fn a_site_sentence_announcing_a_question_is_not_the_message_caption() {
+    // Laravel Blade view: `<p>На сайте X появился новый вопрос: <b>title</b></p>`
+    // then the fields and `<p>Комментарий:</p><p>text</p>`.
+    let r = html(
+        "<p>На сайте Кровля появился новый вопрос: <b>Гарантия на кровлю</b></p>\n<p>Имя: <b>Нина</b></p>\n\
+         <p>Телефон: <b>8 918 111-22-33</b></p>\n<p>Комментарий:</p>\n<p>Течёт у печной трубы, это гарантийный \
+         случай?</p>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Течёт у печной трубы, это гарантийный случай?")
+    );
+    assert_eq!(s(&r.name), Some("Нина"));
+}
+
+#[test]
+fn the_clients_address_tacked_on_after_their_text_is_not_the_message() {
+    // `text: message + " " + email`: the address after the last sentence.
+    let r = read(
+        "From: forms@potolki.example\r\nTo: zakaz@potolki.example\r\nSubject: Message From Артём\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Хочу вызвать замерщика на натяжной потолок в зал, примерно 18 м2. artem.k@example.ru\r\n",
+    );
+    assert_eq!(s(&r.email), Some("artem.k@example.ru"));
+    assert_eq!(
+        s(&r.message),
+        Some("Хочу вызвать замерщика на натяжной потолок в зал, примерно 18 м2.")
+    );
+    // Inside the sentence it stays: `пишите на …`.
+    let r = read(
+        "From: forms@potolki.example\r\nTo: zakaz@potolki.example\r\nSubject: Вопрос\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Сколько стоит потолок 18 м2? Ответ пишите на artem.k@example.ru\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько стоит потолок 18 м2? Ответ пишите на artem.k@example.ru")
+    );
+}

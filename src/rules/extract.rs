@@ -312,6 +312,26 @@ fn strip_emails(v: &str) -> String {
     )
 }
 
+/// Two or more fields under question labels (`Яка форма кухні?`), none of
+/// them asking when to call back: the answers of a landing's quiz.
+fn quiz_answers(req: &Request, asks_for_a_call: &dyn Fn(&str) -> bool) -> bool {
+    let questions: Vec<&str> = req
+        .fields
+        .iter()
+        .map(|(l, _)| l.trim_end())
+        .filter(|l| l.ends_with('?'))
+        .collect();
+    questions.len() >= 2 && !asks_for_a_call(&questions.join("\n"))
+}
+
+/// A `Тема` / `Subject` field: a theme the form or the client gave.
+fn subject_label(label: &str) -> bool {
+    matches!(
+        dictionary::normalize_label(label).as_str(),
+        "тема" | "subject" | "тема заявки" | "тема обращения" | "тема сообщения" | "тема письма"
+    )
+}
+
 /// Canonical fields whose values say nothing about what the client wants.
 fn is_technical(canon: &str) -> bool {
     matches!(
@@ -590,12 +610,15 @@ static FROM_NAME_LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
-/// A role a site's sentence names instead of a person (`Клиент просит
-/// перезвонить`, `Message from Website`): never the client's name.
+/// A role a site's sentence or a handler's default names instead of a
+/// person (`Клиент просит перезвонить`, `Message from Website`,
+/// `setFrom($email, $name ?? 'Пользователь')`): never the client's name.
+/// A word must start with the stem, so `Krauser` or `Радмина` stay names.
 fn role_word(n: &str) -> bool {
     const ROLES: &[&str] = &[
         "сайт",
         "site",
+        "website",
         "форм",
         "form",
         "посетител",
@@ -607,6 +630,7 @@ fn role_word(n: &str) -> bool {
         "customer",
         "покупател",
         "гость",
+        "гість",
         "guest",
         "someone",
         "кто-то",
@@ -614,9 +638,15 @@ fn role_word(n: &str) -> bool {
         "менеджер",
         "manager",
         "admin",
+        "аноним",
+        "anonymous",
+        "користувач",
+        "відвідувач",
     ];
     let lower = n.to_lowercase();
-    ROLES.iter().any(|w| lower.contains(w))
+    lower
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .any(|w| ROLES.iter().any(|r| w.starts_with(r)))
 }
 
 /// The sender named after `from`/`от` in an opening line.
@@ -733,6 +763,55 @@ fn person_name(l: &str) -> bool {
         })
 }
 
+/// `2026-12-23 14:03:11 Алексей 89031234567`: a handler's one-line record
+/// (`"$dt $name $phone"`) of a date and/or time, a name and a phone number;
+/// the name, when the line is exactly that.
+fn name_phone_record(l: &str) -> Option<&str> {
+    let stamp = |w: &str| {
+        !w.is_empty()
+            && w.chars().any(|c| c.is_ascii_digit())
+            && w.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | ':' | '/'))
+            && digit_count(w) <= 8
+    };
+    let mut rest = l.trim();
+    let mut stamped = false;
+    while let Some((w, r)) = rest.split_once(' ') {
+        if !stamp(w) {
+            break;
+        }
+        stamped = true;
+        rest = r.trim_start();
+    }
+    // Without the time stamp, `Перезвоните 8903…` is the client's sentence.
+    if !stamped {
+        return None;
+    }
+    // The phone: the trailing run of phone characters with 10 to 15 digits.
+    let cut = rest
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')'))
+        .last()
+        .map(|(i, _)| i)?;
+    let (name, phone) = rest.split_at(cut);
+    let name = name.trim();
+    (phone_only_line(phone.trim()) && !name.is_empty() && person_name(name)).then_some(name)
+}
+
+/// The text before `email` when it ends the text as its own word, after a
+/// finished sentence or a link (`…18 м2. artem@x.ru`); `пишите на a@x.ru`
+/// keeps it.
+fn appended_address<'a>(m: &'a str, email: &str) -> Option<&'a str> {
+    let t = m.trim_end();
+    let (head, last) = t.rsplit_once(char::is_whitespace)?;
+    if normalize_email(last).as_deref() != Some(email) {
+        return None;
+    }
+    let prev = head.trim_end().rsplit(char::is_whitespace).next()?;
+    (prev.ends_with(['.', '!', '?']) || prev.contains("://")).then_some(head)
+}
+
 /// A line holding one phone number and nothing else (`+8 927 440-11-23`).
 fn phone_only_line(l: &str) -> bool {
     (10..=15).contains(&digit_count(l))
@@ -804,6 +883,10 @@ fn read_label_less(loose: &[String], f: &mut Found) {
             continue;
         }
         if let Some(n) = dash_signature(l) {
+            first(&mut f.name, n);
+            continue;
+        }
+        if let Some(n) = name_phone_record(l) {
             first(&mut f.name, n);
             continue;
         }
@@ -1007,7 +1090,9 @@ pub(crate) fn build_traced(
         match canon {
             Some(c) => {
                 f.put(c, &value, false);
-                if !is_technical(c) {
+                // `Тема: Калькулятор` from a landing's hidden field says what
+                // the request is about, as the mail's subject does.
+                if !is_technical(c) || (c == "meta" && subject_label(&raw.label)) {
                     f.client_text.push_str(&value);
                     f.client_text.push('\n');
                 }
@@ -1238,6 +1323,15 @@ pub(crate) fn build_traced(
             phones.extend(find_phones(l, &opts.region));
         }
     }
+    // nodemailer's `text: message` beside `html: …Номер ${phone}…`: the two
+    // alternatives of one submission, and only the HTML shows the number.
+    if phones.is_empty()
+        && lay.fields.is_empty()
+        && !from_html
+        && let Some(h) = &letter.html_text
+    {
+        phones.extend(find_phones(h, &opts.region));
+    }
     // Numbers in headings, signatures and footers around the form are the
     // site's own: never the client's, unless a phone field holds them.
     if !lay.fields.is_empty() {
@@ -1368,7 +1462,7 @@ pub(crate) fn build_traced(
             .find(|a| a.email.eq_ignore_ascii_case(e))
             .and_then(|a| a.name.as_deref())
             .and_then(clean_value)
-            .filter(|n| !n.contains('@'))
+            .filter(|n| !n.contains('@') && !role_word(n))
             // `From: Двери Самара <visitor@…>` over `…the form submitted on
             // Двери Самара.` (Kali Forms): the site's own notice names it,
             // so it is the site, not the visitor.
@@ -1397,6 +1491,14 @@ pub(crate) fn build_traced(
     req.scope = f.scope.clone();
     req.referral = f.referral.clone();
     req.message = f.message.clone();
+    // `text: message + " " + email` (a Node handler): the client's address
+    // tacked on after their last sentence is the contact, not their words.
+    if req.fields.is_empty()
+        && let (Some(m), Some(e)) = (&req.message, &req.email)
+        && let Some(cut) = appended_address(m, e)
+    {
+        req.message = clean_value(cut);
+    }
     req.form = f.form.clone();
     req.meta.source_request_id = f.request_id.clone();
     req.meta.ip = f.ip.clone();
@@ -1516,6 +1618,18 @@ fn classify_request(
         return "no phone and no email".into();
     }
     req.action = Action::Lead;
+    // The callback cues run on the question labels themselves
+    // (`Когда вам перезвонить?`): such a form asks for a call, not a quiz.
+    let pick_in_labels = |labels: &str| {
+        classify::hit(
+            cl.map(|c| c.callback.as_slice()).unwrap_or(&[]),
+            site.family("callback"),
+            builtin.then_some(&b.callback),
+            "callback",
+            &classify::lower(labels),
+        )
+        .is_some()
+    };
     let families = [
         (Kind::Measurement, "measurement"),
         (Kind::Calculation, "calculation"),
@@ -1540,11 +1654,39 @@ fn classify_request(
     if let Some(k) = cl.and_then(|c| c.default_kind) {
         req.kind = k;
         "no cue matched: the rule's default_kind".into()
+    } else if quiz_answers(req, &pick_in_labels) {
+        // `Яка форма кухні?` / `Довжина кухні?`: answers to the site's
+        // questions are a quiz, and a landing's quiz leads to a price.
+        req.kind = Kind::Calculation;
+        "no cue matched: answers to the site's questions (a quiz), so a calculation".into()
     } else if f.message.is_some() {
         req.kind = Kind::Question;
         "no cue matched: a message was written, so a question".into()
     } else {
         req.kind = Kind::Callback;
         "no cue matched and no message: a callback".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::role_word;
+
+    #[test]
+    fn a_role_is_a_word_that_starts_with_its_stem() {
+        for role in [
+            "Пользователь",
+            "Пользователь сайта",
+            "Клиент",
+            "Website",
+            "Guest",
+            "Відвідувач",
+        ] {
+            assert!(role_word(role), "{role} is a role");
+        }
+        // A name that merely contains a stem is still a person.
+        for name in ["Krauser", "Radmina Petrova", "Ольга Гостева", "Иван"] {
+            assert!(!role_word(name), "{name} is a name");
+        }
     }
 }

@@ -339,6 +339,9 @@ pub fn read_with_ends(
     block_ends: &[usize],
     known: &dyn Fn(&str) -> Option<&'static str>,
 ) -> Layout {
+    if let Some(l) = json_object(text, known) {
+        return l;
+    }
     let mut out = Layout::default();
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     let mut state = State::None;
@@ -831,6 +834,42 @@ fn single_line(canon: Option<&str>) -> bool {
                 | "address"
         ) || c.starts_with("utm_")
     })
+}
+
+/// A body that is one flat JSON object (`text: JSON.stringify(req.body)`
+/// in a Node handler): its keys are the labels, as the front end named
+/// them; `clientPhone` reads as `client Phone`, `roof_type` as `roof type`.
+fn json_object(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Option<Layout> {
+    let t = text.trim();
+    if !(t.starts_with('{') && t.ends_with('}')) || t.len() > 64 * 1024 {
+        return None;
+    }
+    let serde_json::Value::Object(map) = serde_json::from_str(t).ok()? else {
+        return None;
+    };
+    let mut out = Layout::default();
+    for (k, v) in &map {
+        let value = match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Bool(b) => b.to_string(),
+            serde_json::Value::Null => String::new(),
+            // Nested objects are not a form's flat fields.
+            _ => return None,
+        };
+        let mut words = String::with_capacity(k.len() + 4);
+        let mut prev_lower = false;
+        for c in k.chars() {
+            if c.is_uppercase() && prev_lower {
+                words.push(' ');
+            }
+            prev_lower = c.is_lowercase() || c.is_ascii_digit();
+            words.push(c);
+        }
+        let canon = known(&super::dictionary::normalize_label(&words));
+        push(&mut out, k, &value, canon, "json object");
+    }
+    (!out.fields.is_empty()).then_some(out)
 }
 
 fn current_empty(out: &Layout) -> bool {
