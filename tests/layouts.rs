@@ -1088,3 +1088,71 @@ fn widened_label_vocabulary_end_to_end() {
     assert_eq!(s(&r.message), Some("Сколько стоит натяжной потолок 20 м2?"));
     assert_eq!(r.meta.ip.as_deref(), Some("95.24.11.8"));
 }
+
+// ---- round 7a: phones in free text with a foreign country code -------------
+
+#[test]
+fn free_text_phone_with_an_explicit_foreign_country_code() {
+    // "+38 (067) …" and "+380 50 …" written in the client's own words: the
+    // `+` and the country code say which numbering plan, not only +7.
+    let r = plain("Ділянка в Білій Церкві. Телефон +38 (067) 312-45-90, Олег.");
+    assert_eq!(r.phones, vec!["+380673124590".to_string()]);
+    let r = plain("What would be the price for 25 m2? Call me +380 50 123 45 67");
+    assert_eq!(r.phones, vec!["+380501234567".to_string()]);
+    // A dash before a trunk-zero number ("на номер - 050 …") is punctuation.
+    let r = plain("Клиент Богдан заказал обратный звонок на номер - 050 777 12 34");
+    assert_eq!(r.phones, vec!["+380507771234".to_string()]);
+    // Still no phone from a long id after a plus-less digit run.
+    let r = plain("Номер заявки 123456789012, спасибо.");
+    assert!(r.phones.is_empty());
+}
+
+// ---- round 7a: one-line chains, dash labels, promotion rows, form titles ---
+
+#[test]
+fn several_fields_on_one_line_after_commas() {
+    // A hand-written handler's `"Имя: $name, телефон: $phone, …"`.
+    let r = plain("Имя: Анна Викторовна, телефон: 8 903 777 66 55, КОНСУЛЬТАЦИЯ");
+    assert_eq!(s(&r.name), Some("Анна Викторовна"));
+    assert_eq!(r.phones, vec!["+79037776655".to_string()]);
+    // A comma inside the client's own message is not a chain.
+    let r = plain("Сообщение: Здравствуйте, телефон: не знаю какой лучше, подскажите");
+    assert_eq!(
+        s(&r.message),
+        Some("Здравствуйте, телефон: не знаю какой лучше, подскажите")
+    );
+}
+
+#[test]
+fn dash_separated_labels_with_the_letter_text_caption() {
+    // Kohana site controller: `Label - value<br/>` rows, `Текст письма`.
+    let r = html(
+        "Имя - Наталья<br/>Email - natalia.v@example.ru<br/>Телефон - +7 (4012) 55-66-77<br/>\
+         Текст письма - Сколько будет стоить тур на двоих?<br/>",
+    );
+    assert_eq!(s(&r.name), Some("Наталья"));
+    assert_eq!(r.phones, vec!["+74012556677".to_string()]);
+    assert_eq!(s(&r.message), Some("Сколько будет стоить тур на двоих?"));
+    assert_eq!(r.kind, Kind::Calculation);
+}
+
+#[test]
+fn a_sentence_over_a_bare_link_is_a_promotion_row_not_the_message() {
+    // BreezingForms' free edition puts its advert above the record.
+    let r = plain(
+        "Remove field limits, messages and get more features:\n\
+         http://crosstec.example/en/wordpress-forms-download.html\n\n\
+         Form ID: 3\nForm title: Заявка на замер\n\n\
+         Ваше имя: Ирина\nТелефон: +7 (927) 555-01-02\nКомментарий: Нужен замерщик в выходные.\n",
+    );
+    assert_eq!(s(&r.message), Some("Нужен замерщик в выходные."));
+    // `Form ID: 3` before `Form title: …`: the title names the form.
+    assert_eq!(s(&r.form), Some("Заявка на замер"));
+    assert_eq!(s(&r.page), None);
+    // A page caption keeps its link.
+    let r = plain(
+        "Имя: Ирина\nТелефон: +7 (927) 555-01-02\n\
+         Страница, с которой отправлена заявка:\nhttps://okna.example/zamer/\n",
+    );
+    assert_eq!(s(&r.page), Some("https://okna.example/zamer/"));
+}

@@ -24,10 +24,12 @@ fn find_emails(text: &str) -> Vec<String> {
 }
 
 /// Phone-shaped runs: optional +7/7/8, then 3-3-2-2 digits with the usual
-/// separators, not glued to other digits.
+/// separators, not glued to other digits; or, second, a number written
+/// with an explicit `+` and any country code (`+38 (067) 312-45-90`,
+/// `+380 50 123 45 67`, `+375 29 …`): 10 to 14 digits in groups.
 static PHONE_SHAPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[^0-9])((?:\+\s?[178]|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2})(?:$|[^0-9])",
+        r"(?:^|[^0-9])((?:\+\s?[178]|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2}|\+\s?[1-9](?:[\s.\-()]{0,2}[0-9]){9,13})(?:$|[^0-9])",
     )
     .ok()
 });
@@ -71,13 +73,19 @@ fn phone_spans(text: &str, region: &str) -> Vec<(String, std::ops::Range<usize>)
     while let Some(caps) = shape.captures_at(text, at) {
         let Some(m) = caps.get(1) else { break };
         at = m.end().max(at + 1);
-        let raw = m.as_str().trim();
+        // The shape may take the dash of "номер - 050 …" as a separator.
+        let raw = m
+            .as_str()
+            .trim()
+            .trim_start_matches(|c: char| c == '-' || c == '.' || c.is_whitespace());
         let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
         let plus = raw.starts_with('+');
         let bare = raw.chars().all(|c| c.is_ascii_digit());
         let shape_ok = match digits.len() {
             11 => plus || digits.starts_with('7') || digits.starts_with('8'),
             10 => !bare || digits.starts_with('9'),
+            // An explicit country code: libphonenumber decides below.
+            12..=14 => plus,
             _ => false,
         };
         if !shape_ok {
@@ -89,7 +97,8 @@ fn phone_spans(text: &str, region: &str) -> Vec<(String, std::ops::Range<usize>)
             continue;
         }
         for p in parse_phones(raw, region).e164 {
-            out.push((p, m.range()));
+            let off = m.start() + m.as_str().find(raw).unwrap_or(0);
+            out.push((p, off..off + raw.len()));
         }
     }
     out
@@ -182,6 +191,19 @@ impl Found {
             "referral" => &mut self.referral,
             "message" => &mut self.message,
             "page" => &mut self.page,
+            // `Form ID: 3` then `Form title: Заявка на замер`: the title
+            // names the form, a bare number only numbers it.
+            "form"
+                if !overwrite
+                    && self
+                        .form
+                        .as_deref()
+                        .is_some_and(|f| f.chars().all(|c| c.is_ascii_digit()))
+                    && v.chars().any(char::is_alphabetic) =>
+            {
+                self.form = Some(v.to_string());
+                return;
+            }
             "form" => &mut self.form,
             "request_id" => &mut self.request_id,
             "ip" => &mut self.ip,

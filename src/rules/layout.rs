@@ -284,6 +284,46 @@ fn dash_split(l: &str) -> Option<(&str, &str)> {
     ))
 }
 
+/// `Имя: Дмитрий, телефон: +7 …, КОНСУЛЬТАЦИЯ`: several fields written
+/// on one line, each after `, ` with a known label and its colon. Returns
+/// the first value and the further (label, value) pairs; `None` when no
+/// known label follows a comma.
+fn comma_chain<'a>(
+    value: &'a str,
+    lookup: &dyn Fn(&str) -> Option<&'static str>,
+) -> Option<(&'a str, Vec<(&'a str, &'a str)>)> {
+    // (comma, label start, colon) of every `, Label: ` in the value.
+    let mut cuts: Vec<(usize, usize, usize)> = Vec::new();
+    let mut from = 0;
+    while let Some(p) = value[from..].find(", ") {
+        let comma = from + p;
+        let start = comma + 2;
+        let tail = &value[start..];
+        if let Some(q) = tail.find(':') {
+            let label = &tail[..q];
+            let spaced = tail[q + 1..].is_empty() || tail[q + 1..].starts_with(' ');
+            if spaced
+                && !label.contains(',')
+                && label.split_whitespace().count() <= 4
+                && lookup(label).is_some()
+            {
+                cuts.push((comma, start, start + q));
+            }
+        }
+        from = start;
+    }
+    let first = value[..cuts.first()?.0].trim();
+    let pairs = cuts
+        .iter()
+        .enumerate()
+        .map(|(n, &(_, start, colon))| {
+            let end = cuts.get(n + 1).map_or(value.len(), |c| c.0);
+            (value[start..colon].trim(), value[colon + 1..end].trim())
+        })
+        .collect();
+    Some((first, pairs))
+}
+
 fn arrow_split(l: &str) -> Option<(&str, &str)> {
     let i = l.find('→')?;
     let label = l[..i].trim();
@@ -554,6 +594,21 @@ pub fn read_with_ends(
             && bare_url(l).is_some()
             && out.fields.last().is_some_and(|f| f.canon != Some("meta"))
         {
+            // `Remove field limits, messages and get more features:` / URL:
+            // a sentence over a bare link is the mail's promotion, not a
+            // field (a page caption keeps its link).
+            if out
+                .fields
+                .last()
+                .is_some_and(|f| f.label.split_whitespace().count() > 4 && f.canon != Some("page"))
+            {
+                if let Some(f) = out.fields.pop() {
+                    out.loose.push(f.label);
+                }
+                out.loose.push(l.to_string());
+                state = State::None;
+                continue;
+            }
             set_value(&mut out, l);
             state = State::Inline;
             continue;
@@ -604,6 +659,18 @@ pub fn read_with_ends(
             });
         if let Some((label, value, shape)) = split {
             let norm = super::dictionary::normalize_label(label);
+            // `Remove field limits, messages and get more features: URL`:
+            // a sentence over a bare link is the mail's promotion row, not
+            // a field (a page caption keeps its link).
+            if bare_url(value).is_some()
+                && label.split_whitespace().count() > 4
+                && known(&norm) != Some("page")
+                && !in_message
+            {
+                out.loose.push(l.to_string());
+                state = State::None;
+                continue;
+            }
             let canon = form_section
                 .then(|| form_record_canon(&norm))
                 .flatten()
@@ -651,6 +718,30 @@ pub fn read_with_ends(
                         state = State::Inline;
                         continue;
                     }
+                }
+                // Several fields on one line after a one-line field.
+                if single_line(canon)
+                    && let Some((first, more)) = comma_chain(value, &lookup)
+                {
+                    push(
+                        &mut out,
+                        label,
+                        first,
+                        canon,
+                        "`Label: value, Label: value` line",
+                    );
+                    for (lab, val) in more {
+                        push(
+                            &mut out,
+                            lab,
+                            val,
+                            lookup(lab),
+                            "`Label: value, Label: value` line",
+                        );
+                    }
+                    message_block = false;
+                    state = State::Inline;
+                    continue;
                 }
                 push(&mut out, label, value, canon, shape);
                 alone_labels += usize::from(value.is_empty());
