@@ -1156,3 +1156,53 @@ fn a_sentence_over_a_bare_link_is_a_promotion_row_not_the_message() {
     );
     assert_eq!(s(&r.page), Some("https://okna.example/zamer/"));
 }
+
+// ---- round 7a: label-less letters ------------------------------------------
+
+#[test]
+fn name_after_the_sites_words_in_a_name_email_line() {
+    // VirtueMart's "ask a question": `A question was asked by NAME (email)`.
+    let r = plain(
+        "A question was asked by Olena (olena.m@example.com.ua)\n\
+         What would be the price for 25 m2 of this tile?\n",
+    );
+    assert_eq!(s(&r.name), Some("Olena"));
+    assert_eq!(s(&r.email), Some("olena.m@example.com.ua"));
+    let r = plain(
+        "Вопрос был задан по Галина Сергеевна (galina.s@example.ru)\n\
+         Можно ли заказать эту дверь под размер проёма?\n",
+    );
+    assert_eq!(s(&r.name), Some("Галина Сергеевна"));
+    // A name typed in lower case is the whole name.
+    let r = plain("иван петров (ivan@example.ru)\nСколько стоит доставка?\n");
+    assert_eq!(s(&r.name), Some("иван петров"));
+}
+
+#[test]
+fn signature_name_before_the_phone_or_alone_on_the_last_line() {
+    // Yii 1.1 contact: the body is all there is.
+    let r = plain(
+        "Добрый вечер. Перезвоните мне, пожалуйста, завтра после 10 утра.\n\n\
+         Вера, 8 912 700 80 90",
+    );
+    assert_eq!(s(&r.name), Some("Вера"));
+    assert_eq!(r.phones, vec!["+79127008090".to_string()]);
+    let r = plain(
+        "Hi,\n\nWe are a digital marketing agency. We can get your website to the first \
+         page of Google.\n\nLet me know if you are interested.\n\nJohn",
+    );
+    assert_eq!(s(&r.name), Some("John"));
+    // A sentence mentioning "website" inside the letter is the client's.
+    assert!(s(&r.message).is_some_and(|m| m.contains("digital marketing agency")));
+    // A closing word is not a name.
+    let r = plain("Сколько стоит замер?\n\nСпасибо");
+    assert_eq!(s(&r.name), None);
+}
+
+#[test]
+fn two_questions_in_one_line_are_a_sentence_not_caption_and_answer() {
+    let r =
+        plain("Можно ли заказать эту дверь под размер проёма 750 мм? Сколько ждать изготовления?");
+    assert_eq!(s(&r.scope), None);
+    assert!(r.fields.is_empty(), "{:?}", pairs(&r));
+}

@@ -262,12 +262,64 @@ fn without_bracket_remark(v: &str) -> Option<String> {
 /// The name after the phone on the last line of a message (`…, +7 916
 /// 222-33-44, Марина.`): one or two capitalised words.
 fn signoff_name(message: &str) -> Option<String> {
-    let last = message.lines().rev().find(|l| !l.trim().is_empty())?;
+    let last = message.lines().rev().find(|l| !l.trim().is_empty())?.trim();
+    // `Вера, 8 912 700 80 90`: the name first, then only the phone.
+    if let Some((head, tail)) = last.split_once(',')
+        && phone_only_line(tail.trim())
+        && person_name(head.trim())
+        && !closing_word(head.trim())
+    {
+        return Some(head.trim().to_string());
+    }
+    // `…interested.` / `John`: a lone name on the last line of a letter
+    // of several lines, under a finished sentence.
+    let mut lines = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .rev();
+    let (_, before) = (lines.next(), lines.next());
+    if before.is_some_and(|b| b.ends_with(['.', '!', '?']))
+        && last.split_whitespace().count() <= 2
+        && person_name(last.trim_end_matches(['.', '!']))
+        && !closing_word(last)
+    {
+        return Some(last.trim_end_matches(['.', '!']).to_string());
+    }
     let comma = last.rfind(',')?;
     let (head, tail) = (&last[..comma], last[comma + 1..].trim());
     let tail = tail.trim_end_matches(['.', '!']).trim();
     (digit_count(head) >= 10 && tail.split_whitespace().count() <= 2 && person_name(tail))
         .then(|| tail.to_string())
+}
+
+/// Words a letter closes with that look like a capitalised name.
+fn closing_word(l: &str) -> bool {
+    static RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(спасибо|благодарю|дякую|заранее|заздалегідь|жду|ждём|ждем|чекаю|привет|здравствуйте|добрый|доброго|пока|удачи|thanks|thank|cheers|regards|best|sincerely|hello|hi|bye)\b").ok()
+    });
+    RE.as_ref().is_some_and(|r| r.is_match(l.trim()))
+}
+
+/// `Вопрос был задан по Алексей`, `A question was asked by Olena`: the
+/// site's words before the name; the name is the capitalised words at the
+/// end. A name written all in lower case stays as it is.
+fn name_after_intro(n: &str) -> &str {
+    let words: Vec<(usize, &str)> = n
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - n.as_ptr() as usize, w))
+        .collect();
+    let Some(last_lower) = words
+        .iter()
+        .rposition(|(_, w)| w.chars().next().is_some_and(char::is_lowercase))
+    else {
+        return n;
+    };
+    let tail = &words[last_lower + 1..];
+    match tail.first() {
+        Some(&(at, _)) if (1..=3).contains(&tail.len()) && last_lower >= 1 => n[at..].trim(),
+        _ => n,
+    }
 }
 
 /// `Иван <ivan@x.ru>` → `Иван`.
@@ -662,12 +714,14 @@ fn read_label_less(loose: &[String], f: &mut Found) {
             continue;
         }
         // `This is an enquiry email via … from:` introduces, never says.
-        if l.ends_with(':') || robot_prose(l) {
+        // A site's sentence announces the letter before it; once the
+        // client's text began, `…get your website to …` is theirs.
+        if l.ends_with(':') || (robot_prose(l) && (text.is_empty() || l.contains("://"))) {
             continue;
         }
         if let Some(c) = NAME_EMAIL_LINE.as_ref().and_then(|r| r.captures(l)) {
             if let (Some(n), Some(e)) = (c.name("n"), c.name("e")) {
-                first(&mut f.name, n.as_str().trim());
+                first(&mut f.name, name_after_intro(n.as_str().trim()));
                 f.name_emails.push(e.as_str().to_string());
             }
             continue;

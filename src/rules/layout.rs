@@ -200,7 +200,8 @@ fn question_split(l: &str) -> Option<(&str, &str)> {
     let i = l.find("? ")?;
     let label = &l[..=i];
     let value = l[i + 2..].trim();
-    (label_shape(label) && !value.is_empty()).then_some((label, value))
+    // `Можно ли …? Сколько ждать?`: an answer is not another question.
+    (label_shape(label) && !value.is_empty() && !value.ends_with('?')).then_some((label, value))
 }
 
 /// `. ` / `? ` / `! ` followed by a capital: two sentences (`Эл. почта`
