@@ -1206,3 +1206,31 @@ fn two_questions_in_one_line_are_a_sentence_not_caption_and_answer() {
     assert_eq!(s(&r.scope), None);
     assert!(r.fields.is_empty(), "{:?}", pairs(&r));
 }
+
+// ---- round 7a: framed message caption, "sent by" line ----------------------
+
+#[test]
+fn message_under_a_caption_framed_by_dash_rules_keeps_paragraphs_and_own_lines() {
+    // DataLife Engine's feed_mail template.
+    let dash = "-".repeat(48);
+    let r = plain(&format!(
+        "admin,\n\nДанное письмо вам отправил Сергей Иванович с сайта https://krovlya.example/\n\n\
+         {dash}\nТекст сообщения\n{dash}\n\n\
+         Добрый день! Нужен замер кровли.\nТелефон для связи: 8 (915) 204-33-71\n\n\
+         Дом в СНТ, подъезд с трассы.\n\n\
+         IP адрес отправителя: 95.31.18.4\nГруппа: Гости\n\n{dash}\n\
+         Помните, что администрация сайта не несет ответственности за содержание данного письма\n"
+    ));
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Добрый день! Нужен замер кровли.\nТелефон для связи: 8 (915) 204-33-71\n\
+             Дом в СНТ, подъезд с трассы."
+        )
+    );
+    assert_eq!(r.phones, vec!["+79152043371".to_string()]);
+    // The site says who wrote; its home URL is not the page.
+    assert_eq!(s(&r.name), Some("Сергей Иванович"));
+    assert_eq!(s(&r.page), None);
+    assert_eq!(r.kind, Kind::Measurement);
+}

@@ -566,6 +566,16 @@ static SENT_USING: LazyLock<Option<Regex>> = LazyLock::new(|| {
         .ok()
 });
 
+/// `Данное письмо вам отправил NAME с сайта URL` (DataLife Engine and
+/// similar feedback modules), `This message was sent by NAME from …`: the
+/// site says who wrote; the URL is the site's, not the page.
+static SENT_BY: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:данное |это )?(?:письмо|сообщение|лист|повідомлення)\s+(?:вам\s+)?(?:было\s+)?(?:отправил[аи]?|прислал[аи]?|написал[аи]?|надіслав|надіслала)\s+(?P<n>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,58}?)\s+(?:с|со|з|із)\s+сайта\b|^(?:this\s+)?(?:message|letter|e-?mail)\s+(?:was\s+)?sent\s+(?:to\s+you\s+)?by\s+(?P<m>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,58}?)\s+(?:from|via|through|using)\b",
+    )
+    .ok()
+});
+
 fn robot_prose(l: &str) -> bool {
     ROBOT_PROSE.as_ref().is_some_and(|r| r.is_match(l))
 }
@@ -1010,6 +1020,18 @@ pub(crate) fn build_traced(
         f.client_text.push_str(&m);
         f.client_text.push('\n');
         f.message = Some(m);
+    }
+    // `Данное письмо вам отправил Сергей Иванович с сайта …`.
+    if f.name.is_none()
+        && let Some(n) = lay.loose.iter().find_map(|l| {
+            SENT_BY
+                .as_ref()
+                .and_then(|r| r.captures(l))
+                .and_then(|c| c.name("n").or_else(|| c.name("m")))
+                .map(|n| n.as_str().trim().to_string())
+        })
+    {
+        f.name = Some(n);
     }
     if f.name.is_none()
         && let Some(n) = visitor_in_from(letter, &subject)

@@ -454,6 +454,30 @@ pub fn read_with_ends(
             after_boilerplate = false;
             continue;
         }
+        // DataLife Engine and the like: a message caption framed by rules
+        // of dashes (`----` / `Текст сообщения` / `----`), then the client's
+        // text, paragraphs and their own `Телефон: …` lines included, down
+        // to a blank line before the next field, rule or footer.
+        if i >= 2
+            && is_dash_rule(lines[i - 2])
+            && lines.get(i).is_some_and(|n| is_dash_rule(n))
+            && rule_caption(l)
+            && lookup(l) == Some("message")
+            && let Some((text, next)) = caption_block_text(&lines, i + 1, &lookup)
+        {
+            push(
+                &mut out,
+                l,
+                &text,
+                Some("message"),
+                "`----` / caption / `----` framed block",
+            );
+            i = next;
+            state = State::None;
+            message_block = false;
+            after_boilerplate = false;
+            continue;
+        }
         // iPhorm plain text: a caption, a rule of dashes, the value (not a
         // Markdown heading over `Label: value` lines).
         if lines.get(i).is_some_and(|n| is_dash_rule(n))
@@ -836,6 +860,44 @@ fn framed_text(
         text.push_str(l);
     }
     None
+}
+
+/// The text under a framed caption, from `start`: blank lines first are
+/// skipped; paragraphs go on while the line after a blank one is not a
+/// known `Label: value`, a rule or a site notice. Returns the text and the
+/// index of the line that ended it.
+fn caption_block_text(
+    lines: &[&str],
+    start: usize,
+    lookup: &dyn Fn(&str) -> Option<&'static str>,
+) -> Option<(String, usize)> {
+    let mut text = String::new();
+    let mut blank = false;
+    let mut j = start;
+    while let Some(l) = lines.get(j) {
+        if l.is_empty() {
+            blank = !text.is_empty();
+            j += 1;
+            continue;
+        }
+        let ends = is_separator(l)
+            || (blank
+                && (BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l))
+                    || colon_split(l).is_some_and(|(lab, _)| lookup(lab).is_some())
+                    || dash_split(l).is_some_and(|(lab, _)| lookup(lab).is_some())));
+        if ends {
+            break;
+        }
+        if blank {
+            text.push_str("\n\n");
+            blank = false;
+        } else if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(l);
+        j += 1;
+    }
+    (!text.is_empty()).then_some((text, j))
 }
 
 /// A heading over the site's description of its form (`Параметры формы`,
