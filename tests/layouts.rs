@@ -1234,3 +1234,21 @@ fn message_under_a_caption_framed_by_dash_rules_keeps_paragraphs_and_own_lines()
     assert_eq!(s(&r.page), None);
     assert_eq!(r.kind, Kind::Measurement);
 }
+
+#[test]
+fn a_sites_callback_sentence_around_the_phone_is_not_the_clients_text() {
+    // CodeIgniter handler: the name and the phone inside the site's words.
+    let r = plain("Клиент Марина заказал обратный звонок на номер - +7 (916) 555-44-33");
+    assert_eq!(s(&r.name), Some("Марина"));
+    assert_eq!(r.phones, vec!["+79165554433".to_string()]);
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+    // OpenCart custom controller, typo and all.
+    let r = plain("Пререзвоните мне на номер - 89123456789");
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.phones, vec!["+79123456789".to_string()]);
+    assert_eq!(r.kind, Kind::Callback);
+    // A client's own sentence with more in it stays the message.
+    let r = plain("Перезвоните мне на номер 89123456789. Нужен замер окон в субботу");
+    assert!(s(&r.message).is_some());
+}

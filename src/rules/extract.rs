@@ -576,6 +576,16 @@ static SENT_BY: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// A site's one-line sentence that only carries a callback number (and
+/// the visitor's name): `Клиент NAME заказал обратный звонок на номер -
+/// PHONE`, `Пререзвоните мне на номер - PHONE` (typo and all).
+static CARRIER: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:(?i:клиент\w*|посетител\w*|пользовател\w*|client|customer|visitor)\s+(?P<n>\p{Lu}[\p{L}\-]+(?:\s+\p{Lu}[\p{L}\-]+){0,2})\s+)?(?i:[^.!?\n]{0,60}?(?:обратн\w*\s+звон\w*|п\w{2,4}звон\w*\s+мне|call\s*back|call\s+me)[^.!?\n]{0,30}?(?:номер\w*|number|телефон\w*)\s*[-:–—]?\s*\+?[0-9][0-9\s().\-]{6,20}[0-9]\s*\.?)$",
+    )
+    .ok()
+});
+
 fn robot_prose(l: &str) -> bool {
     ROBOT_PROSE.as_ref().is_some_and(|r| r.is_match(l))
 }
@@ -1261,6 +1271,21 @@ pub(crate) fn build_traced(
     // phone at the end of the client's text.
     if req.name.is_none() {
         req.name = f.message.as_deref().and_then(signoff_name);
+    }
+
+    // `Клиент Марина заказал обратный звонок на номер - +7 …`, `Перезвоните
+    // мне на номер - …`: a one-field form's own sentence around the phone
+    // (and the name); the client wrote no text of their own.
+    if req.fields.is_empty()
+        && let Some(c) = f
+            .message
+            .as_deref()
+            .and_then(|m| CARRIER.as_ref().and_then(|r| r.captures(m.trim())))
+    {
+        if req.name.is_none() {
+            req.name = c.name("n").map(|n| n.as_str().to_string());
+        }
+        f.message = None;
     }
 
     req.product = f.product.clone();
