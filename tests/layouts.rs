@@ -1252,3 +1252,51 @@ fn a_sites_callback_sentence_around_the_phone_is_not_the_clients_text() {
     let r = plain("Перезвоните мне на номер 89123456789. Нужен замер окон в субботу");
     assert!(s(&r.message).is_some());
 }
+
+#[test]
+fn product_named_by_a_question_subject_and_its_card_after_the_text() {
+    // VirtueMart "ask a question", raw layout: greeting to the client's own
+    // name, the subject repeated, the asker line, then the question.
+    let r = plain_with(
+        "Subject: =?UTF-8?B?0JLQvtC/0YDQvtGBINC+INCU0LLQtdGA0Ywg0LLRhdC+0LTQvdCw0Y8gwqvQotC10YDQvNC+wrsgOTYw?=\r\n",
+        "Привет, Галина Сергеевна\n\nВопрос о  Дверь входная «Термо» 960Артикул TR-960)\n\n\
+         Вопрос был задан по Галина Сергеевна (galina.s@example.ru)\n\
+         Можно ли заказать эту дверь под размер проёма 750 мм? Сколько ждать изготовления?\n",
+    );
+    assert_eq!(s(&r.product), Some("Дверь входная «Термо» 960"));
+    assert_eq!(s(&r.name), Some("Галина Сергеевна"));
+    assert_eq!(
+        s(&r.message),
+        Some("Можно ли заказать эту дверь под размер проёма 750 мм? Сколько ждать изготовления?")
+    );
+    // A lower-case topic is not a product: `Вопрос по доставке`.
+    let r = plain_with(
+        "Subject: =?UTF-8?B?0JLQvtC/0YDQvtGBINC/0L4g0LTQvtGB0YLQsNCy0LrQtQ==?=\r\n",
+        "Вопрос по доставке: сколько дней до Твери?\n",
+    );
+    assert_eq!(s(&r.product), None);
+}
+
+#[test]
+fn product_card_under_the_question_in_html_is_not_the_message() {
+    // VirtueMart's html layout: the asker line, the question, then a row
+    // with the product's heading, its description and a details link.
+    let r = read(
+        "From: Shop <noreply@plytka.example>\r\nTo: shop@plytka.example\r\n\
+         Subject: =?UTF-8?B?UXVlc3Rpb24gQWJvdXQg0JrQtdGA0LDQvNC+0LPRgNCw0L3RltGCIE1hcmJsZSBXaGl0ZSA2MHg2MA==?=\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <table><tr><td><span style=\"font-weight: bold\">A question was asked by Olena \
+         (olena.m@example.com.ua)</span><br /><br />What would be the price for 25 m2? Call me \
+         +380 50 123 45 67<br /><br /></td></tr>\
+         <tr><td><table><tr><td><a href=\"https://plytka.example/p/112\"><img src=\"x.jpg\"/></a></td>\
+         <td><h2>Керамограніт Marble White 60x60 (Product SKU MW-6060)</h2><p>Полірований.</p>\
+         <a href=\"https://plytka.example/p/112\">Product details</a></td></tr></table></td></tr></table>",
+    );
+    assert_eq!(s(&r.product), Some("Керамограніт Marble White 60x60"));
+    assert_eq!(s(&r.name), Some("Olena"));
+    assert_eq!(
+        s(&r.message),
+        Some("What would be the price for 25 m2? Call me +380 50 123 45 67")
+    );
+    assert_eq!(r.phones, vec!["+380501234567".to_string()]);
+}

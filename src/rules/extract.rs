@@ -586,6 +586,66 @@ static CARRIER: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// `Вопрос о X`, `Question About X`, `Питання про X`: a shop's subject for
+/// a question about one product (its name capitalised, as shops write it).
+static PRODUCT_QUESTION: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:вопрос|question|питання|запитання)\s+(?:о|об|про|по|about|on|regarding)\s+(?:товар[еуа]?\s*:?\s+|product\s*:?\s+)?(?-i:(?P<p>[\p{Lu}0-9«\x22][^\n]{2,118}?))\s*$",
+    )
+    .ok()
+});
+
+/// The product a label-less letter asks about and the client's text
+/// without the shop's lines: the product's card (a line starting with its
+/// name, and all after it), a line repeating the subject, a greeting to the
+/// client's own name. `None` unless the subject names a product that the
+/// letter shows.
+fn product_card(
+    message: &str,
+    subject: &str,
+    name: Option<&str>,
+) -> Option<(String, Option<String>)> {
+    let product = PRODUCT_QUESTION
+        .as_ref()?
+        .captures(subject)?
+        .name("p")?
+        .as_str()
+        .trim()
+        .to_string();
+    let subject = fold_ws(subject.trim());
+    let lines: Vec<String> = message.lines().map(|l| fold_ws(l.trim())).collect();
+    let card = lines.iter().position(|l| l.starts_with(&product));
+    let repeat = lines.iter().position(|l| l.starts_with(&subject));
+    if card.is_none() && repeat.is_none() {
+        return None;
+    }
+    let greeting_to_client = |l: &str| {
+        name.is_some_and(|n| {
+            let l = l.trim_end_matches(['.', '!', ',']);
+            let low = l.to_lowercase();
+            l.ends_with(n)
+                && [
+                    "привет",
+                    "здравствуйте",
+                    "добрый день",
+                    "hi",
+                    "hello",
+                    "dear",
+                ]
+                .iter()
+                .any(|g| low.starts_with(g))
+                && l.len() <= n.len() + 24
+        })
+    };
+    let kept: Vec<&str> = lines
+        .iter()
+        .take(card.unwrap_or(lines.len()))
+        .filter(|l| !l.is_empty() && !l.starts_with(&subject) && !greeting_to_client(l))
+        .map(String::as_str)
+        .collect();
+    Some((product, clean_value(&kept.join("\n"))))
+}
+
 fn robot_prose(l: &str) -> bool {
     ROBOT_PROSE.as_ref().is_some_and(|r| r.is_match(l))
 }
@@ -1271,6 +1331,17 @@ pub(crate) fn build_traced(
     // phone at the end of the client's text.
     if req.name.is_none() {
         req.name = f.message.as_deref().and_then(signoff_name);
+    }
+
+    // VirtueMart's "ask a question": the subject names the product, the
+    // letter shows its card after the client's text.
+    if req.fields.is_empty()
+        && f.product.is_none()
+        && let Some(m) = f.message.as_deref()
+        && let Some((product, rest)) = product_card(m, &subject, req.name.as_deref())
+    {
+        f.product = Some(product);
+        f.message = rest;
     }
 
     // `Клиент Марина заказал обратный звонок на номер - +7 …`, `Перезвоните
