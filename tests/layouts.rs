@@ -1300,3 +1300,20 @@ fn product_card_under_the_question_in_html_is_not_the_message() {
     );
     assert_eq!(r.phones, vec!["+380501234567".to_string()]);
 }
+
+#[test]
+fn no_invented_names_from_intro_lines_signatures_or_sent_by_roles() {
+    // `Иван от компании Ромашка (…)`: no site intro ending in by/от/по.
+    let r =
+        plain("Иван от компании Ромашка (ivan@romashka.example)\nПришлите прайс, пожалуйста.\n");
+    assert_eq!(s(&r.name), Some("Иван от компании Ромашка"));
+    // A last line that is a place, in a letter not opened with a greeting.
+    let r = plain("Интересует замер окон.\nНужен на этой неделе.\nМосква");
+    assert_eq!(s(&r.name), None);
+    // `…отправил посетитель с сайта`: a role, not a name.
+    let r = plain(
+        "Данное письмо вам отправил посетитель с сайта https://okna.example/\n\n\
+         Сколько стоит окно 1300х1400?\n",
+    );
+    assert_eq!(s(&r.name), None);
+}

@@ -271,15 +271,21 @@ fn signoff_name(message: &str) -> Option<String> {
     {
         return Some(head.trim().to_string());
     }
-    // `…interested.` / `John`: a lone name on the last line of a letter
-    // of several lines, under a finished sentence.
+    // `Hi, … interested.` / `John`: a lone name on the last line of a
+    // letter opened with a greeting, under a finished sentence.
+    let opened = message
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| GREETING.as_ref().is_some_and(|r| r.is_match(l)));
     let mut lines = message
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .rev();
     let (_, before) = (lines.next(), lines.next());
-    if before.is_some_and(|b| b.ends_with(['.', '!', '?']))
+    if opened
+        && before.is_some_and(|b| b.ends_with(['.', '!', '?']))
         && last.split_whitespace().count() <= 2
         && person_name(last.trim_end_matches(['.', '!']))
         && !closing_word(last)
@@ -292,6 +298,11 @@ fn signoff_name(message: &str) -> Option<String> {
     (digit_count(head) >= 10 && tail.split_whitespace().count() <= 2 && person_name(tail))
         .then(|| tail.to_string())
 }
+
+/// A letter's opening greeting.
+static GREETING: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(hi|hello|hey|dear|good (morning|afternoon|evening)|здравствуйте|здравствуй|добрый (день|вечер)|доброе утро|доброго (дня|вечора)|привет|вітаю|добрий день)\b").ok()
+});
 
 /// Words a letter closes with that look like a capitalised name.
 fn closing_word(l: &str) -> bool {
@@ -315,9 +326,15 @@ fn name_after_intro(n: &str) -> &str {
     else {
         return n;
     };
+    // Only after the site's sentence ends in `by` / `по` / `от`…: `Иван от
+    // компании Ромашка` stays whole.
+    let intro_end = ["by", "from", "от", "по", "від", "з", "із"]
+        .contains(&words[last_lower].1.to_lowercase().as_str());
     let tail = &words[last_lower + 1..];
     match tail.first() {
-        Some(&(at, _)) if (1..=3).contains(&tail.len()) && last_lower >= 1 => n[at..].trim(),
+        Some(&(at, _)) if (1..=3).contains(&tail.len()) && last_lower >= 2 && intro_end => {
+            n[at..].trim()
+        }
         _ => n,
     }
 }
@@ -1099,6 +1116,8 @@ pub(crate) fn build_traced(
                 .and_then(|r| r.captures(l))
                 .and_then(|c| c.name("n").or_else(|| c.name("m")))
                 .map(|n| n.as_str().trim().to_string())
+                // `…отправил посетитель с сайта`: a role, not a name.
+                .filter(|n| person_name(n))
         })
     {
         f.name = Some(n);
