@@ -40,6 +40,18 @@ fn main() {
         }
         git(&["rev-parse", "--short=12", "HEAD"])
     } else {
+        // git failed (not installed, or it refused the directory) inside
+        // what is still a checkout: watch its HEAD, or the fallback would be
+        // cached until build.rs itself changes.
+        let dot_git = Path::new(&manifest).join(".git");
+        let head = dot_git.join("HEAD");
+        if head.exists() {
+            println!("cargo:rerun-if-changed={}", head.display());
+        } else if dot_git.exists() {
+            println!("cargo:rerun-if-changed={}", dot_git.display());
+        }
+        println!("cargo:rerun-if-changed=build.rs");
+        println!("cargo:rerun-if-env-changed=PATH");
         None
     };
     let commit = commit

@@ -1317,3 +1317,189 @@ fn no_invented_names_from_intro_lines_signatures_or_sent_by_roles() {
     );
     assert_eq!(s(&r.name), None);
 }
+
+// ---- round 7b: WordPress block and page-builder form mails ------------------
+
+#[test]
+fn paragraph_set_bold_by_inline_style_is_a_caption() {
+    // Kadence Blocks form e-mail: per field a table whose bold-styled <p>
+    // holds the label and the next <p> the value.
+    let cell = |label: &str, value: &str| {
+        format!(
+            "<table><tr><td><p style=\"font-family: sans-serif; font-weight: Bold; margin: 0;\">{label}</p>\
+             <p style=\"font-weight: normal; margin: 0;\">{value}</p></td></tr></table>"
+        )
+    };
+    let r = html(&format!(
+        "{}{}{}{}",
+        cell("Ваше имя", "Елена Викторовна"),
+        cell("Ваш телефон", "+7 (3812) 49-70-12"),
+        cell("Что нужно изготовить", "Шкаф-купе в прихожую"),
+        cell("Комментарий", "Какая будет стоимость с зеркалом?"),
+    ));
+    assert_eq!(s(&r.name), Some("Елена Викторовна"));
+    assert_eq!(s(&r.phone), Some("+73812497012"));
+    assert_eq!(s(&r.product), Some("Шкаф-купе в прихожую"));
+    assert_eq!(s(&r.message), Some("Какая будет стоимость с зеркалом?"));
+    // A weight of 700 is bold too; a normal weight is not a caption.
+    let r = html(
+        "<div style=\"font-weight:700\">Имя</div><div>Анна</div>\
+         <p style=\"font-weight: 400\">Телефон +7 912 000-11-22</p>",
+    );
+    assert_eq!(s(&r.name), Some("Анна"));
+}
+
+#[test]
+fn dash_between_bold_caption_and_value_is_a_separator() {
+    // Spectra form block: `<p><strong>Имя</strong> - Анастасия</p>`.
+    let r = html(
+        "<p><strong>Имя</strong> - Анастасия</p><p><strong>Телефон</strong> – +7-951-077-31-52</p>\
+         <p><strong>Сообщение</strong> - Перезвоните, хочу натяжной потолок.</p>",
+    );
+    assert_eq!(s(&r.name), Some("Анастасия"));
+    assert_eq!(s(&r.phone), Some("+79510773152"));
+    assert_eq!(s(&r.message), Some("Перезвоните, хочу натяжной потолок."));
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn placeholder_sender_address_is_not_the_clients() {
+    // Spectra sends `From: Email <example@mail.com>` when the form has no
+    // field labelled exactly "Email": that address is nobody's.
+    let r = read(
+        "From: Email <example@mail.com>\r\nReply-To: Site <info@vikna.example>\r\n\
+         To: info@vikna.example\r\nSubject: Form Submission\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/html; charset=UTF-8\r\n\r\n\
+         <p><strong>Ваше ім'я</strong> - Богдан</p><p><strong>Номер телефону</strong> - +380 (97) 550 14 20</p>\
+         <p><strong>Повідомлення</strong> - Коли можливий замір балконного блоку?</p>",
+    );
+    assert_eq!(s(&r.email), None);
+    assert_eq!(s(&r.name), Some("Богдан"));
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn ip_address_after_the_name_is_not_part_of_it() {
+    // SiteOrigin contact form: `From: name <email> ( REMOTE_ADDR )`.
+    let r = html(
+        "<p><strong>From:</strong> <a href=\"mailto:viktor@example.ru\">Виктор Сергеевич &#60;viktor@example.ru&#62; </a> \
+         ( 94.25.170.3 )</p>\n<p><strong>Телефон:</strong><br />\n8-953-190-44-07</p>",
+    );
+    assert_eq!(s(&r.name), Some("Виктор Сергеевич"));
+    assert_eq!(s(&r.email), Some("viktor@example.ru"));
+    let r = plain("Имя: Павел ( 10.0.0.7 )\r\nТелефон: +7 926 700 11 22\r\n");
+    assert_eq!(s(&r.name), Some("Павел"));
+}
+
+#[test]
+fn clients_own_question_in_the_message_is_not_a_caption_pair() {
+    // `Когда можете приехать на замер? Участок в Алексине.` reads like a
+    // `Caption? answer` line, but inside the message it is the client's.
+    let r = html(
+        "<p><strong>Телефон:</strong><br />\n8-953-190-44-07</p>\n\
+         <p><strong>Сообщение:</strong><br />\nНужен забор из профнастила, примерно 70 метров.</p>\n\
+         <p>Когда можете приехать на замер? Участок в Алексине.</p>",
+    );
+    assert_eq!(s(&r.visit_time), None);
+    assert_eq!(
+        r.message
+            .as_deref()
+            .map(|m| m.split_whitespace().collect::<Vec<_>>().join(" ")),
+        Some(
+            "Нужен забор из профнастила, примерно 70 метров. Когда можете приехать на замер? \
+             Участок в Алексине."
+                .to_string()
+        )
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn known_caption_that_opens_like_a_footer_is_a_field() {
+    // Pirate Forms: `Sent from page: URL` is the form's page, not a
+    // `Sent from my iPhone` footer; a keyword-only caption such as
+    // `This email was sent by X from URL` stays a footer.
+    let r = html(
+        "<h2>Contact form submission from Полы (https://pol.example) </h2><table>\
+         <tr><th>Имя</th><td>Вера</td></tr><tr><th>Сообщение</th><td>Можно ли класть ламинат на тёплый пол? \
+         Тел. +7 (4742) 51-09-33</td></tr><tr><th>IP address: </th><td>31.173.80.2</td></tr>\
+         <tr><th>Came from: </th><td>https://pol.example/laminat/</td></tr>\
+         <tr><th>Sent from page: </th><td>https://pol.example/kontakty/</td></tr></table>",
+    );
+    assert_eq!(s(&r.page), Some("https://pol.example/kontakty/"));
+    let r = plain(
+        "Имя: Максим\r\nТелефон: +7 999 015 88 21\r\n\r\n----\r\n\
+         This email was sent by Дома from URL: https://dom.example/ - Please contact your site administrator.\r\n",
+    );
+    assert_eq!(s(&r.page), None);
+}
+
+#[test]
+fn notice_why_the_mail_came_and_a_sign_off_end_the_message() {
+    // Otter Blocks' footer row and Kali Forms' `Have a good day`.
+    let r = html(
+        "<table><tbody><tr><td><strong>Имя:</strong> Лариса</td></tr>\
+         <tr><td><strong>Сообщение:</strong> Обслуживаете ли вы септики зимой? 8 915 600 70 80.</td></tr>\
+         </tbody><tfoot><tr><td><hr/>You received this email because your email address is set in the \
+         content form settings on <a href=\"https://septik.example\">Септики</a></td></tr></tfoot></table>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Обслуживаете ли вы септики зимой? 8 915 600 70 80.")
+    );
+    let r = html(
+        "<p>Hello test,</p> <p>This is your confirmation email for the form submitted on <a href='https://d.example'>\
+         Двери</a>.</p><p>Message:<br /> Нужна входная дверь, перезвоните +7 927 210-55-18</p><p>Have a good day</p>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Нужна входная дверь, перезвоните +7 927 210-55-18")
+    );
+}
+
+#[test]
+fn name_line_over_the_email_line_in_a_label_less_body() {
+    // Very Simple Contact Form: name, e-mail, message, consent, IP; no labels.
+    let r = read(
+        "From: Светлана Юрьевна <wordpress@okna.example>\r\nReply-To: svetlana@example.ru\r\n\
+         To: info@okna.example\r\nSubject: (Окна) Замер\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=UTF-8\r\n\r\n\
+         Светлана Юрьевна\r\n\r\nsvetlana@example.ru\r\n\r\nХотим поменять два окна, можно вызвать \
+         замерщика в субботу? Мой телефон 8 (912) 600-44-21.\r\n\r\nPrivacy consent: Yes\r\n\r\nIP: 95.73.12.40",
+    );
+    assert_eq!(s(&r.name), Some("Светлана Юрьевна"));
+    assert_eq!(s(&r.email), Some("svetlana@example.ru"));
+    assert_eq!(s(&r.phone), Some("+79126004421"));
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn ukrainian_number_written_in_full_inside_the_text() {
+    // `+38 (050) 311-22-33` and `+380503112233` in free text: 12 digits.
+    let r = plain(
+        "Повідомлення: Доброго дня! Потрібна консультація щодо покрівлі. Тел. +38 (050) 311-22-33.\r\n",
+    );
+    assert_eq!(r.phones, vec!["+380503112233".to_string()]);
+    let r = plain("Повідомлення: Передзвоніть на +380671234567, будь ласка.\r\n");
+    assert_eq!(r.phones, vec!["+380671234567".to_string()]);
+    // A bare 12-digit run is an id (ИНН), not a phone.
+    let r = plain("Сообщение: ИП, реквизиты 380123456789, перезвоните.\r\n");
+    assert!(r.phones.is_empty());
+}
+
+#[test]
+fn site_name_in_the_from_display_is_not_the_visitor() {
+    // Kali Forms' admin copy: From "{sitetitle} <visitor@…>", and the site's
+    // own notice names the site.
+    let r = read(
+        "From: Двери Самара <igor.p@example.ru>\r\nTo: admin@dveri.example\r\n\
+         Subject: Contact form confirmation\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/html; charset=UTF-8\r\n\r\n\
+         <p>Hello Игорь,</p> <p>This is your confirmation email for the form submitted on \
+         <a href='https://dveri.example'>Двери Самара</a>.</p><p>Message:<br /> Перезвоните мне по номеру \
+         +7 927 210-55-18.</p><p>Have a good day</p>",
+    );
+    assert_eq!(s(&r.email), Some("igor.p@example.ru"));
+    assert_ne!(s(&r.name), Some("Двери Самара"));
+    assert_eq!(r.kind, Kind::Callback);
+}

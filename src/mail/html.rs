@@ -335,7 +335,9 @@ impl Scanner {
     }
 
     /// `<div class="field-label">Имя</div><div>Анна</div>`: an element
-    /// whose class names it a label is a caption like `<b>`.
+    /// whose class names it a label is a caption like `<b>`; so is one whose
+    /// inline style sets a bold weight (`<p style="font-weight: Bold">Имя</p>
+    /// <p>Анна</p>`, Kadence Blocks' form e-mail).
     fn class_caption(&mut self, name: &str, closing: bool, attrs: &str) {
         match (&mut self.caption_tag, closing) {
             (Some((tag, depth)), false) if tag.as_str() == name => *depth += 1,
@@ -356,6 +358,7 @@ impl Scanner {
                     || class.contains("field-name")
                     || class.contains("field_name")
                     || class.contains("question")
+                    || style_bold(&a)
                 {
                     self.caption_tag = Some((name.to_string(), 0));
                     self.open_caption();
@@ -458,6 +461,7 @@ impl Scanner {
             return;
         }
         let blank = s.chars().all(|c| c.is_whitespace());
+        let mut s = s;
         if !blank && let Some((serial, at)) = self.pending_caption.take() {
             let serial_now = self.current_serial();
             // `<b>Заявка с формы</b><p>Имя: Иван</p>`: the text after the
@@ -477,6 +481,15 @@ impl Scanner {
                     && at <= out.len()
                 {
                     out.insert(at, ':');
+                    // `<strong>Имя</strong> - Анна` (Spectra): the dash
+                    // between caption and value is a separator too.
+                    let t = s.trim_start();
+                    if let Some(rest) = t
+                        .strip_prefix(['-', '–', '—'])
+                        .filter(|r| r.starts_with(char::is_whitespace) && !r.trim().is_empty())
+                    {
+                        s = rest;
+                    }
                 }
             }
         }
@@ -732,9 +745,33 @@ fn caption_like(text: &str) -> bool {
         && !text.contains('\n')
         && !text.contains("://")
         && !text.contains(':')
+        // `A question was asked by Olena (olena@…)` in bold: the contact
+        // line, not a caption.
+        && !text.contains('@')
         && !text.ends_with(['.', '!', ','])
         && text.chars().any(char::is_alphabetic)
         && text.split_whitespace().count() <= 10
+}
+
+/// An inline style (lower-cased attributes) that sets a bold weight:
+/// `font-weight: bold|bolder|600…900`.
+fn style_bold(attrs: &str) -> bool {
+    let Some(i) = attrs.find("style=") else {
+        return false;
+    };
+    let style = &attrs[i..];
+    let style = style.get(..style.len().min(400)).unwrap_or(style);
+    let Some(j) = style.find("font-weight") else {
+        return false;
+    };
+    let v = style[j + "font-weight".len()..]
+        .trim_start()
+        .trim_start_matches(':')
+        .trim_start();
+    v.starts_with("bold")
+        || ["600", "700", "800", "900"]
+            .iter()
+            .any(|w| v.starts_with(w))
 }
 
 /// `Форма: обратная связь` in a heading → `Форма — обратная связь`.

@@ -63,10 +63,11 @@ fn file(family: &str) -> &'static str {
         .map_or("", |(_, t)| t)
 }
 
-/// A value that is only a test word: "test", "тест", "проверка"…
+/// A value made only of test words: "test", "тест", "test test",
+/// "тест тест проверка формы"…
 static TEST_VALUE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(test|testing|тест|тестовая заявка|проверка|asdf|qwerty|йцукен|123)\s*[.!]?\s*$",
+        r"(?i)^\s*(?:(?:test|testing|тест|тестовая заявка|тестовое сообщение|проверка(?: формы| связи)?|asdf|qwerty|йцукен|123)[\s.,!]*)+$",
     )
     .ok()
 });
@@ -322,6 +323,10 @@ mod tests {
         assert!(BUILTIN.ignore.set.is_match("бонус 500 fs"));
         assert!(!BUILTIN.ignore.set.is_match("бонус: скидка 15% на монтаж"));
         assert!(is_test_value(" Тест "));
+        // Several test words in a row (a site owner trying the form).
+        assert!(is_test_value("test test"));
+        assert!(is_test_value("тест тест проверка формы"));
+        assert!(!is_test_value("тест драйв окон"));
         assert!(!is_test_value("Тестов Иван"));
         assert!(is_honeypot_label("hp_email"));
         assert_eq!(url_count("a https://x b http://y"), 2);

@@ -781,6 +781,12 @@ pub fn lookup(normalized: &str) -> Option<&'static str> {
         .and_then(|i| KEYWORDS.get(i).map(|k| k.0))
 }
 
+/// The canonical field of a normalised label the dictionary lists word for
+/// word (no keyword pattern): `sent from page` → page.
+pub fn exact(normalized: &str) -> Option<&'static str> {
+    EXACT.get(normalized).copied()
+}
+
 /// Which shared entry knows a normalised label (for `parse --explain`):
 /// the exact label, or the keyword pattern that matched.
 pub fn explain(normalized: &str) -> Option<String> {

@@ -23,13 +23,13 @@ fn find_emails(text: &str) -> Vec<String> {
     }
 }
 
-/// Phone-shaped runs: optional +7/7/8, then 3-3-2-2 digits with the usual
-/// separators, not glued to other digits; or, second, a number written
-/// with an explicit `+` and any country code (`+38 (067) 312-45-90`,
-/// `+380 50 123 45 67`, `+375 29 …`): 10 to 14 digits in groups.
+/// Phone-shaped runs: optional +7/7/8 (or Ukraine's +38), then 3-3-2-2
+/// digits with the usual separators, not glued to other digits; or,
+/// second, a number written with an explicit `+` and any country code
+/// (`+380 50 123 45 67`, `+375 29 …`): 10 to 14 digits in groups.
 static PHONE_SHAPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[^0-9])((?:\+\s?[178]|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2}|\+\s?[1-9](?:[\s.\-()]{0,2}[0-9]){9,13})(?:$|[^0-9])",
+        r"(?:^|[^0-9])((?:\+\s?(?:38|[178])|38|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2}|\+\s?[1-9](?:[\s.\-()]{0,2}[0-9]){9,13})(?:$|[^0-9])",
     )
     .ok()
 });
@@ -84,8 +84,11 @@ fn phone_spans(text: &str, region: &str) -> Vec<(String, std::ops::Range<usize>)
         let shape_ok = match digits.len() {
             11 => plus || digits.starts_with('7') || digits.starts_with('8'),
             10 => !bare || digits.starts_with('9'),
-            // An explicit country code: libphonenumber decides below.
-            12..=14 => plus,
+            // `+38 (050) 311-22-33`, `380 50 …`: a Ukrainian number written
+            // in full (a bare 12-digit run is an id such as ИНН); with a `+`,
+            // any country code, libphonenumber decides below.
+            12 => plus || (digits.starts_with("380") && !bare),
+            13 | 14 => plus,
             _ => false,
         };
         if !shape_ok {
@@ -256,7 +259,28 @@ fn without_bracket_remark(v: &str) -> Option<String> {
             .split_whitespace()
             .skip(1)
             .any(|w| w.chars().next().is_some_and(char::is_lowercase));
-    (!head.is_empty() && !head.contains(['(', ')']) && (status || sentence)).then(|| fold_ws(head))
+    (!head.is_empty() && !head.contains(['(', ')']) && (status || sentence || is_ipv4(remark)))
+        .then(|| fold_ws(head))
+}
+
+/// `94.25.170.3`: the sender's IP address the site writes after a name
+/// (`Виктор <v@x.ru> ( 94.25.170.3 )`, SiteOrigin), never part of it.
+fn is_ipv4(t: &str) -> bool {
+    let parts: Vec<&str> = t.split('.').collect();
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The client's name on its own line right above their address (a
+/// label-less body: `Светлана Юрьевна` / `svetlana@x.ru` / the text, Very
+/// Simple Contact Form).
+fn name_over_email(loose: &[String], email: &str) -> Option<String> {
+    loose.windows(2).find_map(|w| {
+        (w[1].trim().eq_ignore_ascii_case(email) && person_name(w[0].trim()))
+            .then(|| w[0].trim().to_string())
+    })
 }
 
 /// The name after the phone on the last line of a message (`…, +7 916
@@ -360,7 +384,7 @@ fn strip_emails(v: &str) -> String {
             let t = w.trim_matches(|c: char| !c.is_alphanumeric());
             let caption = w.ends_with(':')
                 && ["e-mail", "email", "mail", "почта"].contains(&t.to_lowercase().as_str());
-            !(t.is_empty() || caption || w.chars().all(|c| c.is_ascii_punctuation()))
+            !(t.is_empty() || caption || is_ipv4(t) || w.chars().all(|c| c.is_ascii_punctuation()))
         })
         .collect();
     fold_ws(
@@ -552,6 +576,14 @@ fn system_mailbox(email: &str) -> bool {
         "modx",
         "server",
         "host",
+        // Placeholders a form puts in when it has no address
+        // (`From: Email <example@mail.com>`, Spectra).
+        "example",
+        "sample",
+        "youremail",
+        "your-email",
+        "your_email",
+        "yourname",
     ];
     const PARTS: &[&str] = &[
         "noreply",
@@ -1343,7 +1375,21 @@ pub(crate) fn build_traced(
             .find(|a| a.email.eq_ignore_ascii_case(e))
             .and_then(|a| a.name.as_deref())
             .and_then(clean_value)
-            .filter(|n| !n.contains('@'));
+            .filter(|n| !n.contains('@'))
+            // `From: Двери Самара <visitor@…>` over `…the form submitted on
+            // Двери Самара.` (Kali Forms): the site's own notice names it,
+            // so it is the site, not the visitor.
+            .filter(|n| {
+                !lay.loose
+                    .iter()
+                    .any(|l| l.contains(n.as_str()) && robot_prose(l))
+            });
+    }
+
+    if req.name.is_none()
+        && let Some(e) = &req.email
+    {
+        req.name = name_over_email(&lay.loose, e);
     }
 
     // `… звоните: +7 916 222-33-44, Марина.`: the name signed after the

@@ -41,7 +41,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|may be viewed at|please contact your site administrator|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$)",
+        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|may be viewed at|please contact your site administrator|you (have )?received this (e-?mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$)",
     )
     .ok()
 });
@@ -588,7 +588,15 @@ pub fn read_with_ends(
             state = State::Pending;
             continue;
         }
-        if BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l)) {
+        // `Sent from page: https://…` (Pirate Forms): a line whose caption
+        // the dictionary lists word for word is a field, even when its
+        // first words open a footer phrase (`Sent from my iPhone`).
+        if BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l))
+            && !colon_split(l).is_some_and(|(lab, v)| {
+                !v.is_empty()
+                    && super::dictionary::exact(&super::dictionary::normalize_label(lab)).is_some()
+            })
+        {
             state = State::None;
             after_boilerplate = true;
             footer = true;
@@ -703,7 +711,14 @@ pub fn read_with_ends(
             // Inside the client's text a line starts a new field only when
             // it reads like a form caption (`Материал: ПВХ`), not like a
             // sentence with a colon in it.
-            let labelish = canon.is_some()
+            // `Когда можете приехать на замер? Участок в Алексине.` inside
+            // the client's text: their own question and sentence, not a
+            // `Caption? answer` pair.
+            let own_question = in_message
+                && shape == "`Caption? answer` line (known label)"
+                && value.ends_with(['.', '!', '?']);
+            let labelish = !own_question
+                && (canon.is_some()
                 || label.contains('_')
                 // `Visit Website: https://…` under the text: a link row of
                 // the mail's, not the client's words.
@@ -713,7 +728,7 @@ pub fn read_with_ends(
                 || (!value.is_empty()
                     && !message_block
                     && !value.ends_with(['.', '!', '?'])
-                    && caption_in_text(label));
+                    && caption_in_text(label)));
             // A form of `Caption:` / value stanzas: after a blank line in
             // the message, the next caption alone over a value is the next
             // field, known or not (`Когда вам перезвонить?:` / `вечером`).
