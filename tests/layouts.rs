@@ -1089,6 +1089,235 @@ fn widened_label_vocabulary_end_to_end() {
     assert_eq!(r.meta.ip.as_deref(), Some("95.24.11.8"));
 }
 
+// ---- round 7a: phones in free text with a foreign country code -------------
+
+#[test]
+fn free_text_phone_with_an_explicit_foreign_country_code() {
+    // "+38 (067) …" and "+380 50 …" written in the client's own words: the
+    // `+` and the country code say which numbering plan, not only +7.
+    let r = plain("Ділянка в Білій Церкві. Телефон +38 (067) 312-45-90, Олег.");
+    assert_eq!(r.phones, vec!["+380673124590".to_string()]);
+    let r = plain("What would be the price for 25 m2? Call me +380 50 123 45 67");
+    assert_eq!(r.phones, vec!["+380501234567".to_string()]);
+    // A dash before a trunk-zero number ("на номер - 050 …") is punctuation.
+    let r = plain("Клиент Богдан заказал обратный звонок на номер - 050 777 12 34");
+    assert_eq!(r.phones, vec!["+380507771234".to_string()]);
+    // Still no phone from a long id after a plus-less digit run.
+    let r = plain("Номер заявки 123456789012, спасибо.");
+    assert!(r.phones.is_empty());
+}
+
+// ---- round 7a: one-line chains, dash labels, promotion rows, form titles ---
+
+#[test]
+fn several_fields_on_one_line_after_commas() {
+    // A hand-written handler's `"Имя: $name, телефон: $phone, …"`.
+    let r = plain("Имя: Анна Викторовна, телефон: 8 903 777 66 55, КОНСУЛЬТАЦИЯ");
+    assert_eq!(s(&r.name), Some("Анна Викторовна"));
+    assert_eq!(r.phones, vec!["+79037776655".to_string()]);
+    // A comma inside the client's own message is not a chain.
+    let r = plain("Сообщение: Здравствуйте, телефон: не знаю какой лучше, подскажите");
+    assert_eq!(
+        s(&r.message),
+        Some("Здравствуйте, телефон: не знаю какой лучше, подскажите")
+    );
+}
+
+#[test]
+fn dash_separated_labels_with_the_letter_text_caption() {
+    // Kohana site controller: `Label - value<br/>` rows, `Текст письма`.
+    let r = html(
+        "Имя - Наталья<br/>Email - natalia.v@example.ru<br/>Телефон - +7 (4012) 55-66-77<br/>\
+         Текст письма - Сколько будет стоить тур на двоих?<br/>",
+    );
+    assert_eq!(s(&r.name), Some("Наталья"));
+    assert_eq!(r.phones, vec!["+74012556677".to_string()]);
+    assert_eq!(s(&r.message), Some("Сколько будет стоить тур на двоих?"));
+    assert_eq!(r.kind, Kind::Calculation);
+}
+
+#[test]
+fn a_sentence_over_a_bare_link_is_a_promotion_row_not_the_message() {
+    // BreezingForms' free edition puts its advert above the record.
+    let r = plain(
+        "Remove field limits, messages and get more features:\n\
+         http://crosstec.example/en/wordpress-forms-download.html\n\n\
+         Form ID: 3\nForm title: Заявка на замер\n\n\
+         Ваше имя: Ирина\nТелефон: +7 (927) 555-01-02\nКомментарий: Нужен замерщик в выходные.\n",
+    );
+    assert_eq!(s(&r.message), Some("Нужен замерщик в выходные."));
+    // `Form ID: 3` before `Form title: …`: the title names the form.
+    assert_eq!(s(&r.form), Some("Заявка на замер"));
+    assert_eq!(s(&r.page), None);
+    // A page caption keeps its link.
+    let r = plain(
+        "Имя: Ирина\nТелефон: +7 (927) 555-01-02\n\
+         Страница, с которой отправлена заявка:\nhttps://okna.example/zamer/\n",
+    );
+    assert_eq!(s(&r.page), Some("https://okna.example/zamer/"));
+}
+
+// ---- round 7a: label-less letters ------------------------------------------
+
+#[test]
+fn name_after_the_sites_words_in_a_name_email_line() {
+    // VirtueMart's "ask a question": `A question was asked by NAME (email)`.
+    let r = plain(
+        "A question was asked by Olena (olena.m@example.com.ua)\n\
+         What would be the price for 25 m2 of this tile?\n",
+    );
+    assert_eq!(s(&r.name), Some("Olena"));
+    assert_eq!(s(&r.email), Some("olena.m@example.com.ua"));
+    let r = plain(
+        "Вопрос был задан по Галина Сергеевна (galina.s@example.ru)\n\
+         Можно ли заказать эту дверь под размер проёма?\n",
+    );
+    assert_eq!(s(&r.name), Some("Галина Сергеевна"));
+    // A name typed in lower case is the whole name.
+    let r = plain("иван петров (ivan@example.ru)\nСколько стоит доставка?\n");
+    assert_eq!(s(&r.name), Some("иван петров"));
+}
+
+#[test]
+fn signature_name_before_the_phone_or_alone_on_the_last_line() {
+    // Yii 1.1 contact: the body is all there is.
+    let r = plain(
+        "Добрый вечер. Перезвоните мне, пожалуйста, завтра после 10 утра.\n\n\
+         Вера, 8 912 700 80 90",
+    );
+    assert_eq!(s(&r.name), Some("Вера"));
+    assert_eq!(r.phones, vec!["+79127008090".to_string()]);
+    let r = plain(
+        "Hi,\n\nWe are a digital marketing agency. We can get your website to the first \
+         page of Google.\n\nLet me know if you are interested.\n\nJohn",
+    );
+    assert_eq!(s(&r.name), Some("John"));
+    // A sentence mentioning "website" inside the letter is the client's.
+    assert!(s(&r.message).is_some_and(|m| m.contains("digital marketing agency")));
+    // A closing word is not a name.
+    let r = plain("Сколько стоит замер?\n\nСпасибо");
+    assert_eq!(s(&r.name), None);
+}
+
+#[test]
+fn two_questions_in_one_line_are_a_sentence_not_caption_and_answer() {
+    let r =
+        plain("Можно ли заказать эту дверь под размер проёма 750 мм? Сколько ждать изготовления?");
+    assert_eq!(s(&r.scope), None);
+    assert!(r.fields.is_empty(), "{:?}", pairs(&r));
+}
+
+// ---- round 7a: framed message caption, "sent by" line ----------------------
+
+#[test]
+fn message_under_a_caption_framed_by_dash_rules_keeps_paragraphs_and_own_lines() {
+    // DataLife Engine's feed_mail template.
+    let dash = "-".repeat(48);
+    let r = plain(&format!(
+        "admin,\n\nДанное письмо вам отправил Сергей Иванович с сайта https://krovlya.example/\n\n\
+         {dash}\nТекст сообщения\n{dash}\n\n\
+         Добрый день! Нужен замер кровли.\nТелефон для связи: 8 (915) 204-33-71\n\n\
+         Дом в СНТ, подъезд с трассы.\n\n\
+         IP адрес отправителя: 95.31.18.4\nГруппа: Гости\n\n{dash}\n\
+         Помните, что администрация сайта не несет ответственности за содержание данного письма\n"
+    ));
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Добрый день! Нужен замер кровли.\nТелефон для связи: 8 (915) 204-33-71\n\
+             Дом в СНТ, подъезд с трассы."
+        )
+    );
+    assert_eq!(r.phones, vec!["+79152043371".to_string()]);
+    // The site says who wrote; its home URL is not the page.
+    assert_eq!(s(&r.name), Some("Сергей Иванович"));
+    assert_eq!(s(&r.page), None);
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn a_sites_callback_sentence_around_the_phone_is_not_the_clients_text() {
+    // CodeIgniter handler: the name and the phone inside the site's words.
+    let r = plain("Клиент Марина заказал обратный звонок на номер - +7 (916) 555-44-33");
+    assert_eq!(s(&r.name), Some("Марина"));
+    assert_eq!(r.phones, vec!["+79165554433".to_string()]);
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+    // OpenCart custom controller, typo and all.
+    let r = plain("Пререзвоните мне на номер - 89123456789");
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.phones, vec!["+79123456789".to_string()]);
+    assert_eq!(r.kind, Kind::Callback);
+    // A client's own sentence with more in it stays the message.
+    let r = plain("Перезвоните мне на номер 89123456789. Нужен замер окон в субботу");
+    assert!(s(&r.message).is_some());
+}
+
+#[test]
+fn product_named_by_a_question_subject_and_its_card_after_the_text() {
+    // VirtueMart "ask a question", raw layout: greeting to the client's own
+    // name, the subject repeated, the asker line, then the question.
+    let r = plain_with(
+        "Subject: =?UTF-8?B?0JLQvtC/0YDQvtGBINC+INCU0LLQtdGA0Ywg0LLRhdC+0LTQvdCw0Y8gwqvQotC10YDQvNC+wrsgOTYw?=\r\n",
+        "Привет, Галина Сергеевна\n\nВопрос о  Дверь входная «Термо» 960Артикул TR-960)\n\n\
+         Вопрос был задан по Галина Сергеевна (galina.s@example.ru)\n\
+         Можно ли заказать эту дверь под размер проёма 750 мм? Сколько ждать изготовления?\n",
+    );
+    assert_eq!(s(&r.product), Some("Дверь входная «Термо» 960"));
+    assert_eq!(s(&r.name), Some("Галина Сергеевна"));
+    assert_eq!(
+        s(&r.message),
+        Some("Можно ли заказать эту дверь под размер проёма 750 мм? Сколько ждать изготовления?")
+    );
+    // A lower-case topic is not a product: `Вопрос по доставке`.
+    let r = plain_with(
+        "Subject: =?UTF-8?B?0JLQvtC/0YDQvtGBINC/0L4g0LTQvtGB0YLQsNCy0LrQtQ==?=\r\n",
+        "Вопрос по доставке: сколько дней до Твери?\n",
+    );
+    assert_eq!(s(&r.product), None);
+}
+
+#[test]
+fn product_card_under_the_question_in_html_is_not_the_message() {
+    // VirtueMart's html layout: the asker line, the question, then a row
+    // with the product's heading, its description and a details link.
+    let r = read(
+        "From: Shop <noreply@plytka.example>\r\nTo: shop@plytka.example\r\n\
+         Subject: =?UTF-8?B?UXVlc3Rpb24gQWJvdXQg0JrQtdGA0LDQvNC+0LPRgNCw0L3RltGCIE1hcmJsZSBXaGl0ZSA2MHg2MA==?=\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <table><tr><td><span style=\"font-weight: bold\">A question was asked by Olena \
+         (olena.m@example.com.ua)</span><br /><br />What would be the price for 25 m2? Call me \
+         +380 50 123 45 67<br /><br /></td></tr>\
+         <tr><td><table><tr><td><a href=\"https://plytka.example/p/112\"><img src=\"x.jpg\"/></a></td>\
+         <td><h2>Керамограніт Marble White 60x60 (Product SKU MW-6060)</h2><p>Полірований.</p>\
+         <a href=\"https://plytka.example/p/112\">Product details</a></td></tr></table></td></tr></table>",
+    );
+    assert_eq!(s(&r.product), Some("Керамограніт Marble White 60x60"));
+    assert_eq!(s(&r.name), Some("Olena"));
+    assert_eq!(
+        s(&r.message),
+        Some("What would be the price for 25 m2? Call me +380 50 123 45 67")
+    );
+    assert_eq!(r.phones, vec!["+380501234567".to_string()]);
+}
+
+#[test]
+fn no_invented_names_from_intro_lines_signatures_or_sent_by_roles() {
+    // `Иван от компании Ромашка (…)`: no site intro ending in by/от/по.
+    let r =
+        plain("Иван от компании Ромашка (ivan@romashka.example)\nПришлите прайс, пожалуйста.\n");
+    assert_eq!(s(&r.name), Some("Иван от компании Ромашка"));
+    // A last line that is a place, in a letter not opened with a greeting.
+    let r = plain("Интересует замер окон.\nНужен на этой неделе.\nМосква");
+    assert_eq!(s(&r.name), None);
+    // `…отправил посетитель с сайта`: a role, not a name.
+    let r = plain(
+        "Данное письмо вам отправил посетитель с сайта https://okna.example/\n\n\
+         Сколько стоит окно 1300х1400?\n",
+    );
+    assert_eq!(s(&r.name), None);
+}
+
 // ---- round 7b: WordPress block and page-builder form mails ------------------
 
 #[test]

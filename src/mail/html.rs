@@ -787,6 +787,9 @@ fn caption_like(text: &str) -> bool {
         && !text.contains('\n')
         && !text.contains("://")
         && !text.contains(':')
+        // `A question was asked by Olena (olena@…)` in bold: the contact
+        // line, not a caption.
+        && !text.contains('@')
         && !text.ends_with(['.', '!', ','])
         && text.chars().any(char::is_alphabetic)
         && text.split_whitespace().count() <= 10

@@ -25,10 +25,12 @@ fn find_emails(text: &str) -> Vec<String> {
 
 /// Phone-shaped runs: optional +7/7/8 (or Ukraine's +38 0 / +380, the
 /// operator code in brackets or not: `+380 (67) 301-22-84`, `+38 (050) …`),
-/// then 3-3-2-2 digits with the usual separators, not glued to other digits.
+/// then 3-3-2-2 digits with the usual separators, not glued to other digits;
+/// or, last, a number written with an explicit `+` and any country code
+/// (`+375 29 …`): 10 to 14 digits in groups.
 static PHONE_SHAPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[^0-9])((?:\+\s?380[\s.\-]{0,2}\(?0?[0-9]{2}\)?|(?:\+\s?)?38[\s.\-]{0,2}\(?0[0-9]{2}\)?|(?:\+\s?[178]|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?)[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2})(?:$|[^0-9])",
+        r"(?:^|[^0-9])((?:\+\s?380[\s.\-]{0,2}\(?0?[0-9]{2}\)?|(?:\+\s?)?38[\s.\-]{0,2}\(?0[0-9]{2}\)?|(?:\+\s?[178]|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?)[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2}|\+\s?[1-9](?:[\s.\-()]{0,2}[0-9]){9,13})(?:$|[^0-9])",
     )
     .ok()
 });
@@ -72,16 +74,22 @@ fn phone_spans(text: &str, region: &str) -> Vec<(String, std::ops::Range<usize>)
     while let Some(caps) = shape.captures_at(text, at) {
         let Some(m) = caps.get(1) else { break };
         at = m.end().max(at + 1);
-        let raw = m.as_str().trim();
+        // The shape may take the dash of "номер - 050 …" as a separator.
+        let raw = m
+            .as_str()
+            .trim()
+            .trim_start_matches(|c: char| c == '-' || c == '.' || c.is_whitespace());
         let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
         let plus = raw.starts_with('+');
         let bare = raw.chars().all(|c| c.is_ascii_digit());
         let shape_ok = match digits.len() {
             11 => plus || digits.starts_with('7') || digits.starts_with('8'),
             10 => !bare || digits.starts_with('9'),
-            // `+38 (050) 311-22-33`, `+380503112233`: a Ukrainian number
-            // written in full (a bare 12-digit run is an id such as ИНН).
-            12 => digits.starts_with("380") && (plus || !bare),
+            // `+38 (050) 311-22-33`, `380 50 …`: a Ukrainian number written
+            // in full (a bare 12-digit run is an id such as ИНН); with a `+`,
+            // any country code, libphonenumber decides below.
+            12 => plus || (digits.starts_with("380") && !bare),
+            13 | 14 => plus,
             _ => false,
         };
         if !shape_ok {
@@ -93,7 +101,8 @@ fn phone_spans(text: &str, region: &str) -> Vec<(String, std::ops::Range<usize>)
             continue;
         }
         for p in parse_phones(raw, region).e164 {
-            out.push((p, m.range()));
+            let off = m.start() + m.as_str().find(raw).unwrap_or(0);
+            out.push((p, off..off + raw.len()));
         }
     }
     out
@@ -186,6 +195,19 @@ impl Found {
             "referral" => &mut self.referral,
             "message" => &mut self.message,
             "page" => &mut self.page,
+            // `Form ID: 3` then `Form title: Заявка на замер`: the title
+            // names the form, a bare number only numbers it.
+            "form"
+                if !overwrite
+                    && self
+                        .form
+                        .as_deref()
+                        .is_some_and(|f| f.chars().all(|c| c.is_ascii_digit()))
+                    && v.chars().any(char::is_alphabetic) =>
+            {
+                self.form = Some(v.to_string());
+                return;
+            }
             "form" => &mut self.form,
             "request_id" => &mut self.request_id,
             "ip" => &mut self.ip,
@@ -267,18 +289,80 @@ fn name_over_email(loose: &[String], email: &str) -> Option<String> {
 /// (`Владимир, 8 916 450-33-21`): one or two capitalised words.
 fn signoff_name(message: &str) -> Option<String> {
     let last = message.lines().rev().find(|l| !l.trim().is_empty())?.trim();
+    // `Вера, 8 912 700 80 90`: the name first, then only the phone.
+    if let Some((head, tail)) = last.split_once(',')
+        && phone_only_line(tail.trim().trim_end_matches('.'))
+        && person_name(head.trim())
+        && !closing_word(head.trim())
+    {
+        return Some(head.trim().to_string());
+    }
+    // `Hi, … interested.` / `John`: a lone name on the last line of a
+    // letter opened with a greeting, under a finished sentence.
+    let opened = message
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| GREETING.as_ref().is_some_and(|r| r.is_match(l)));
+    let mut lines = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .rev();
+    let (_, before) = (lines.next(), lines.next());
+    if opened
+        && before.is_some_and(|b| b.ends_with(['.', '!', '?']))
+        && last.split_whitespace().count() <= 2
+        && person_name(last.trim_end_matches(['.', '!']))
+        && !closing_word(last)
+    {
+        return Some(last.trim_end_matches(['.', '!']).to_string());
+    }
     let comma = last.rfind(',')?;
     let (head, tail) = (&last[..comma], last[comma + 1..].trim());
     let tail = tail.trim_end_matches(['.', '!']).trim();
-    if digit_count(head) >= 10 && tail.split_whitespace().count() <= 2 && person_name(tail) {
-        return Some(tail.to_string());
+    (digit_count(head) >= 10 && tail.split_whitespace().count() <= 2 && person_name(tail))
+        .then(|| tail.to_string())
+}
+
+/// A letter's opening greeting.
+static GREETING: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(hi|hello|hey|dear|good (morning|afternoon|evening)|здравствуйте|здравствуй|добрый (день|вечер)|доброе утро|доброго (дня|вечора)|привет|вітаю|добрий день)\b").ok()
+});
+
+/// Words a letter closes with that look like a capitalised name.
+fn closing_word(l: &str) -> bool {
+    static RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(спасибо|благодарю|дякую|заранее|заздалегідь|жду|ждём|ждем|чекаю|привет|здравствуйте|добрый|доброго|пока|удачи|thanks|thank|cheers|regards|best|sincerely|hello|hi|bye)\b").ok()
+    });
+    RE.as_ref().is_some_and(|r| r.is_match(l.trim()))
+}
+
+/// `Вопрос был задан по Алексей`, `A question was asked by Olena`: the
+/// site's words before the name; the name is the capitalised words at the
+/// end. A name written all in lower case stays as it is.
+fn name_after_intro(n: &str) -> &str {
+    let words: Vec<(usize, &str)> = n
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - n.as_ptr() as usize, w))
+        .collect();
+    let Some(last_lower) = words
+        .iter()
+        .rposition(|(_, w)| w.chars().next().is_some_and(char::is_lowercase))
+    else {
+        return n;
+    };
+    // Only after the site's sentence ends in `by` / `по` / `от`…: `Иван от
+    // компании Ромашка` stays whole.
+    let intro_end = ["by", "from", "от", "по", "від", "з", "із"]
+        .contains(&words[last_lower].1.to_lowercase().as_str());
+    let tail = &words[last_lower + 1..];
+    match tail.first() {
+        Some(&(at, _)) if (1..=3).contains(&tail.len()) && last_lower >= 2 && intro_end => {
+            n[at..].trim()
+        }
+        _ => n,
     }
-    let (head, tail) = last.split_once(',')?;
-    let head = head.trim();
-    (head.split_whitespace().count() <= 2
-        && person_name(head)
-        && phone_only_line(tail.trim().trim_end_matches('.')))
-    .then(|| head.to_string())
 }
 
 /// `Иван <ivan@x.ru>` → `Иван`.
@@ -600,12 +684,32 @@ static NAME_EMAIL_INTRO: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// `Данное письмо вам отправил NAME с сайта URL` (DataLife Engine and
+/// similar feedback modules), `This message was sent by NAME from …`: the
+/// site says who wrote; the URL is the site's, not the page.
+static SENT_BY: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:данное |это )?(?:письмо|сообщение|лист|повідомлення)\s+(?:вам\s+)?(?:было\s+)?(?:отправил[аи]?|прислал[аи]?|написал[аи]?|надіслав|надіслала)\s+(?P<n>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,58}?)\s+(?:с|со|з|із)\s+сайта\b|^(?:this\s+)?(?:message|letter|e-?mail)\s+(?:was\s+)?sent\s+(?:to\s+you\s+)?by\s+(?P<m>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,58}?)\s+(?:from|via|through|using)\b",
+    )
+    .ok()
+});
+
 /// `Email from Карина,` / `Сообщение от Ивана Петрова` opening the body:
 /// the words after `from`/`от` name the sender when they read as a name
 /// (capitalised, no digits, not the site or the form).
 static FROM_NAME_LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
         r"(?i)^(?:new\s+)?(?:e-?mail|message|letter|enquiry|inquiry|request|сообщение|письмо|заявка|запрос)\s+(?:from|от)\s+(?P<n>[^,.:;!?()<>@0-9]{2,60}?)\s*[,.!]?$",
+    )
+    .ok()
+});
+
+/// A site's one-line sentence that only carries a callback number (and
+/// the visitor's name): `Клиент NAME заказал обратный звонок на номер -
+/// PHONE`, `Пререзвоните мне на номер - PHONE` (typo and all).
+static CARRIER: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:(?i:клиент\w*|посетител\w*|пользовател\w*|client|customer|visitor)\s+(?P<n>\p{Lu}[\p{L}\-]+(?:\s+\p{Lu}[\p{L}\-]+){0,2})\s+)?(?i:[^.!?\n]{0,60}?(?:обратн\w*\s+звон\w*|п\w{2,4}звон\w*\s+мне|call\s*back|call\s+me)[^.!?\n]{0,30}?(?:номер\w*|number|телефон\w*)\s*[-:–—]?\s*\+?[0-9][0-9\s().\-]{6,20}[0-9]\s*\.?)$",
     )
     .ok()
 });
@@ -674,6 +778,66 @@ static ASKS_CONTACT: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
     .ok()
 });
+
+/// `Вопрос о X`, `Question About X`, `Питання про X`: a shop's subject for
+/// a question about one product (its name capitalised, as shops write it).
+static PRODUCT_QUESTION: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:вопрос|question|питання|запитання)\s+(?:о|об|про|по|about|on|regarding)\s+(?:товар[еуа]?\s*:?\s+|product\s*:?\s+)?(?-i:(?P<p>[\p{Lu}0-9«\x22][^\n]{2,118}?))\s*$",
+    )
+    .ok()
+});
+
+/// The product a label-less letter asks about and the client's text
+/// without the shop's lines: the product's card (a line starting with its
+/// name, and all after it), a line repeating the subject, a greeting to the
+/// client's own name. `None` unless the subject names a product that the
+/// letter shows.
+fn product_card(
+    message: &str,
+    subject: &str,
+    name: Option<&str>,
+) -> Option<(String, Option<String>)> {
+    let product = PRODUCT_QUESTION
+        .as_ref()?
+        .captures(subject)?
+        .name("p")?
+        .as_str()
+        .trim()
+        .to_string();
+    let subject = fold_ws(subject.trim());
+    let lines: Vec<String> = message.lines().map(|l| fold_ws(l.trim())).collect();
+    let card = lines.iter().position(|l| l.starts_with(&product));
+    let repeat = lines.iter().position(|l| l.starts_with(&subject));
+    if card.is_none() && repeat.is_none() {
+        return None;
+    }
+    let greeting_to_client = |l: &str| {
+        name.is_some_and(|n| {
+            let l = l.trim_end_matches(['.', '!', ',']);
+            let low = l.to_lowercase();
+            l.ends_with(n)
+                && [
+                    "привет",
+                    "здравствуйте",
+                    "добрый день",
+                    "hi",
+                    "hello",
+                    "dear",
+                ]
+                .iter()
+                .any(|g| low.starts_with(g))
+                && l.len() <= n.len() + 24
+        })
+    };
+    let kept: Vec<&str> = lines
+        .iter()
+        .take(card.unwrap_or(lines.len()))
+        .filter(|l| !l.is_empty() && !l.starts_with(&subject) && !greeting_to_client(l))
+        .map(String::as_str)
+        .collect();
+    Some((product, clean_value(&kept.join("\n"))))
+}
 
 fn robot_prose(l: &str) -> bool {
     ROBOT_PROSE.as_ref().is_some_and(|r| r.is_match(l))
@@ -872,12 +1036,14 @@ fn read_label_less(loose: &[String], f: &mut Found) {
             continue;
         }
         // `This is an enquiry email via … from:` introduces, never says.
-        if l.ends_with(':') || robot_prose(l) {
+        // A site's sentence announces the letter before it; once the
+        // client's text began, `…get your website to …` is theirs.
+        if l.ends_with(':') || (robot_prose(l) && (text.is_empty() || l.contains("://"))) {
             continue;
         }
         if let Some(c) = NAME_EMAIL_LINE.as_ref().and_then(|r| r.captures(l)) {
             if let (Some(n), Some(e)) = (c.name("n"), c.name("e")) {
-                first(&mut f.name, n.as_str().trim());
+                first(&mut f.name, name_after_intro(n.as_str().trim()));
                 f.name_emails.push(e.as_str().to_string());
             }
             continue;
@@ -1172,6 +1338,20 @@ pub(crate) fn build_traced(
         f.client_text.push_str(&m);
         f.client_text.push('\n');
         f.message = Some(m);
+    }
+    // `Данное письмо вам отправил Сергей Иванович с сайта …`.
+    if f.name.is_none()
+        && let Some(n) = lay.loose.iter().find_map(|l| {
+            SENT_BY
+                .as_ref()
+                .and_then(|r| r.captures(l))
+                .and_then(|c| c.name("n").or_else(|| c.name("m")))
+                .map(|n| n.as_str().trim().to_string())
+                // `…отправил посетитель с сайта`: a role, not a name.
+                .filter(|n| person_name(n))
+        })
+    {
+        f.name = Some(n);
     }
     if f.name.is_none()
         && let Some(n) = lay.loose.first().and_then(|l| from_name_line(l))
@@ -1483,6 +1663,32 @@ pub(crate) fn build_traced(
     // phone at the end of the client's text.
     if req.name.is_none() {
         req.name = f.message.as_deref().and_then(signoff_name);
+    }
+
+    // VirtueMart's "ask a question": the subject names the product, the
+    // letter shows its card after the client's text.
+    if req.fields.is_empty()
+        && f.product.is_none()
+        && let Some(m) = f.message.as_deref()
+        && let Some((product, rest)) = product_card(m, &subject, req.name.as_deref())
+    {
+        f.product = Some(product);
+        f.message = rest;
+    }
+
+    // `Клиент Марина заказал обратный звонок на номер - +7 …`, `Перезвоните
+    // мне на номер - …`: a one-field form's own sentence around the phone
+    // (and the name); the client wrote no text of their own.
+    if req.fields.is_empty()
+        && let Some(c) = f
+            .message
+            .as_deref()
+            .and_then(|m| CARRIER.as_ref().and_then(|r| r.captures(m.trim())))
+    {
+        if req.name.is_none() {
+            req.name = c.name("n").map(|n| n.as_str().to_string());
+        }
+        f.message = None;
     }
 
     req.product = f.product.clone();

@@ -217,7 +217,8 @@ fn question_split(l: &str) -> Option<(&str, &str)> {
     let i = l.find("? ")?;
     let label = &l[..=i];
     let value = l[i + 2..].trim();
-    (label_shape(label) && !value.is_empty()).then_some((label, value))
+    // `Можно ли …? Сколько ждать?`: an answer is not another question.
+    (label_shape(label) && !value.is_empty() && !value.ends_with('?')).then_some((label, value))
 }
 
 /// `. ` / `? ` / `! ` followed by a capital: two sentences (`Эл. почта`
@@ -299,6 +300,46 @@ fn dash_split(l: &str) -> Option<(&str, &str)> {
         label.trim(),
         value.strip_suffix(';').unwrap_or(value).trim(),
     ))
+}
+
+/// `Имя: Дмитрий, телефон: +7 …, КОНСУЛЬТАЦИЯ`: several fields written
+/// on one line, each after `, ` with a known label and its colon. Returns
+/// the first value and the further (label, value) pairs; `None` when no
+/// known label follows a comma.
+fn comma_chain<'a>(
+    value: &'a str,
+    lookup: &dyn Fn(&str) -> Option<&'static str>,
+) -> Option<(&'a str, Vec<(&'a str, &'a str)>)> {
+    // (comma, label start, colon) of every `, Label: ` in the value.
+    let mut cuts: Vec<(usize, usize, usize)> = Vec::new();
+    let mut from = 0;
+    while let Some(p) = value[from..].find(", ") {
+        let comma = from + p;
+        let start = comma + 2;
+        let tail = &value[start..];
+        if let Some(q) = tail.find(':') {
+            let label = &tail[..q];
+            let spaced = tail[q + 1..].is_empty() || tail[q + 1..].starts_with(' ');
+            if spaced
+                && !label.contains(',')
+                && label.split_whitespace().count() <= 4
+                && lookup(label).is_some()
+            {
+                cuts.push((comma, start, start + q));
+            }
+        }
+        from = start;
+    }
+    let first = value[..cuts.first()?.0].trim();
+    let pairs = cuts
+        .iter()
+        .enumerate()
+        .map(|(n, &(_, start, colon))| {
+            let end = cuts.get(n + 1).map_or(value.len(), |c| c.0);
+            (value[start..colon].trim(), value[colon + 1..end].trim())
+        })
+        .collect();
+    Some((first, pairs))
 }
 
 fn arrow_split(l: &str) -> Option<(&str, &str)> {
@@ -430,6 +471,30 @@ pub fn read_with_ends(
             message_block = true;
             state = State::Block;
             i += 1;
+            after_boilerplate = false;
+            continue;
+        }
+        // DataLife Engine and the like: a message caption framed by rules
+        // of dashes (`----` / `Текст сообщения` / `----`), then the client's
+        // text, paragraphs and their own `Телефон: …` lines included, down
+        // to a blank line before the next field, rule or footer.
+        if i >= 2
+            && is_dash_rule(lines[i - 2])
+            && lines.get(i).is_some_and(|n| is_dash_rule(n))
+            && rule_caption(l)
+            && lookup(l) == Some("message")
+            && let Some((text, next)) = caption_block_text(&lines, i + 1, &lookup)
+        {
+            push(
+                &mut out,
+                l,
+                &text,
+                Some("message"),
+                "`----` / caption / `----` framed block",
+            );
+            i = next;
+            state = State::None;
+            message_block = false;
             after_boilerplate = false;
             continue;
         }
@@ -582,6 +647,21 @@ pub fn read_with_ends(
             && bare_url(l).is_some()
             && out.fields.last().is_some_and(|f| f.canon != Some("meta"))
         {
+            // `Remove field limits, messages and get more features:` / URL:
+            // a sentence over a bare link is the mail's promotion, not a
+            // field (a page caption keeps its link).
+            if out
+                .fields
+                .last()
+                .is_some_and(|f| f.label.split_whitespace().count() > 4 && f.canon != Some("page"))
+            {
+                if let Some(f) = out.fields.pop() {
+                    out.loose.push(f.label);
+                }
+                out.loose.push(l.to_string());
+                state = State::None;
+                continue;
+            }
             set_value(&mut out, l);
             state = State::Inline;
             continue;
@@ -632,6 +712,18 @@ pub fn read_with_ends(
             });
         if let Some((label, value, shape)) = split {
             let norm = super::dictionary::normalize_label(label);
+            // `Remove field limits, messages and get more features: URL`:
+            // a sentence over a bare link is the mail's promotion row, not
+            // a field (a page caption keeps its link).
+            if bare_url(value).is_some()
+                && label.split_whitespace().count() > 4
+                && known(&norm) != Some("page")
+                && !in_message
+            {
+                out.loose.push(l.to_string());
+                state = State::None;
+                continue;
+            }
             let canon = form_section
                 .then(|| form_record_canon(&norm))
                 .flatten()
@@ -686,6 +778,30 @@ pub fn read_with_ends(
                         state = State::Inline;
                         continue;
                     }
+                }
+                // Several fields on one line after a one-line field.
+                if single_line(canon)
+                    && let Some((first, more)) = comma_chain(value, &lookup)
+                {
+                    push(
+                        &mut out,
+                        label,
+                        first,
+                        canon,
+                        "`Label: value, Label: value` line",
+                    );
+                    for (lab, val) in more {
+                        push(
+                            &mut out,
+                            lab,
+                            val,
+                            lookup(lab),
+                            "`Label: value, Label: value` line",
+                        );
+                    }
+                    message_block = false;
+                    state = State::Inline;
+                    continue;
                 }
                 push(&mut out, label, value, canon, shape);
                 alone_labels += usize::from(value.is_empty());
@@ -779,6 +895,44 @@ fn framed_text(
         text.push_str(l);
     }
     None
+}
+
+/// The text under a framed caption, from `start`: blank lines first are
+/// skipped; paragraphs go on while the line after a blank one is not a
+/// known `Label: value`, a rule or a site notice. Returns the text and the
+/// index of the line that ended it.
+fn caption_block_text(
+    lines: &[&str],
+    start: usize,
+    lookup: &dyn Fn(&str) -> Option<&'static str>,
+) -> Option<(String, usize)> {
+    let mut text = String::new();
+    let mut blank = false;
+    let mut j = start;
+    while let Some(l) = lines.get(j) {
+        if l.is_empty() {
+            blank = !text.is_empty();
+            j += 1;
+            continue;
+        }
+        let ends = is_separator(l)
+            || (blank
+                && (BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l))
+                    || colon_split(l).is_some_and(|(lab, _)| lookup(lab).is_some())
+                    || dash_split(l).is_some_and(|(lab, _)| lookup(lab).is_some())));
+        if ends {
+            break;
+        }
+        if blank {
+            text.push_str("\n\n");
+            blank = false;
+        } else if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(l);
+        j += 1;
+    }
+    (!text.is_empty()).then_some((text, j))
 }
 
 /// A heading over the site's description of its form (`Параметры формы`,
