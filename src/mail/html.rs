@@ -517,7 +517,13 @@ impl Scanner {
                     && out.is_char_boundary(at)
                     && at <= out.len()
                 {
-                    out.insert(at, ':');
+                    // `<strong>Имя</strong><span>Анна</span>` (WPZOOM Forms): no
+                    // space in the markup, yet the caption and value are apart.
+                    if s.starts_with(char::is_alphanumeric) {
+                        out.insert_str(at, ": ");
+                    } else {
+                        out.insert(at, ':');
+                    }
                     // `<strong>Имя</strong> - Анна` (Spectra): the dash
                     // between caption and value is a separator too.
                     let t = s.trim_start();

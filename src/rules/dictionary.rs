@@ -122,6 +122,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "imia",
             "im ya",
             "imja",
+            // Snow Monkey Forms prints field names (`fullname: `), not captions.
+            "fullname",
+            "your fullname",
         ],
     ),
     (
@@ -479,6 +482,8 @@ const LABELS: &[(&str, &[&str])] = &[
             "источник",
         ],
     ),
+    // JBZoo catalogue items and shop exports: `Наименование: Беседка 3х4`.
+    ("product", &["наименование", "наименование товара"]),
     ("utm_source", &["utm_source", "utm source"]),
     ("utm_medium", &["utm_medium", "utm medium"]),
     ("utm_campaign", &["utm_campaign", "utm campaign"]),

@@ -167,7 +167,7 @@ impl Found {
                 if emails.is_empty() {
                     // `Павел (Неверный ID пользователя.)`: a remark of the
                     // site's in brackets after the name is not part of it.
-                    if let Some(n) = without_bracket_remark(v) {
+                    if let Some(n) = without_bracket_remark(v).or_else(|| comma_name(v)) {
                         if overwrite || self.name.is_none() {
                             self.name = Some(n);
                         }
@@ -262,6 +262,20 @@ fn without_bracket_remark(v: &str) -> Option<String> {
             .any(|w| w.chars().next().is_some_and(char::is_lowercase));
     (!head.is_empty() && !head.contains(['(', ')']) && (status || sentence || is_ipv4(remark)))
         .then(|| fold_ws(head))
+}
+
+/// `Олена, Кравець` (CoBlocks joins a name field's first and last parts with
+/// `, `): two capitalised one-word parts are one name. A name with a
+/// description after the comma (`Ольга, менеджер …`) stays as written.
+fn comma_name(v: &str) -> Option<String> {
+    let (head, tail) = v.trim().split_once(", ")?;
+    let word = |w: &str| {
+        let mut cs = w.chars();
+        cs.next().is_some_and(char::is_uppercase)
+            && w.chars().count() >= 2
+            && cs.all(|c| c.is_lowercase() || c == '-' || c == '\'')
+    };
+    (word(head.trim()) && word(tail.trim())).then(|| format!("{} {}", head.trim(), tail.trim()))
 }
 
 /// `94.25.170.3`: the sender's IP address the site writes after a name
@@ -575,6 +589,21 @@ fn subject_form_value(subject: &str) -> Option<String> {
 /// `New form submission: https://…`) names no form.
 fn form_from_subject(subject: &str) -> Option<String> {
     subject_form_value(subject).filter(|v| !address_like(v))
+}
+
+/// `Form submission from ivan@x.ru` (CoBlocks), `New Form Submission - Потолки
+/// Уфа` (WPZOOM Forms, the site's name that also signs the From header): the
+/// subject format's place of the title holds who sent it, not a form.
+fn senders_own(letter: &Letter, v: &str) -> bool {
+    let v = v.trim();
+    if !v.contains(char::is_whitespace) && v.contains('@') {
+        return true;
+    }
+    letter
+        .from
+        .as_ref()
+        .and_then(|a| a.name.as_deref())
+        .is_some_and(|n| n.trim().eq_ignore_ascii_case(v))
 }
 
 /// `New form submission: https://site.ru/ceny/`: a full URL in the subject
@@ -1411,6 +1440,7 @@ pub(crate) fn build_traced(
     }
     if f.form.is_none()
         && let Some(form) = form_from_subject(&subject)
+            .filter(|v| !senders_own(letter, v))
             .or_else(|| lay.loose.iter().find_map(|l| form_in_text(l)))
             .or_else(|| bracket_form(&subject, f.name.as_deref()))
     {

@@ -41,7 +41,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have )?received this (e-?mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$)",
+        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have )?received this (e-?mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .{1,60} for these premium features|registered at \d)",
     )
     .ok()
 });
@@ -300,6 +300,14 @@ fn dash_split(l: &str) -> Option<(&str, &str)> {
         label.trim(),
         value.strip_suffix(';').unwrap_or(value).trim(),
     ))
+}
+
+/// `Label — text`: how a heading's `Label: text` reads (see `mail::html`).
+fn heading_split(l: &str) -> Option<(&str, &str)> {
+    let (label, value) = l.split_once(" — ")?;
+    let value = value.trim();
+    (label_shape(label) && label.split_whitespace().count() <= 4 && !value.is_empty())
+        .then(|| (label.trim(), value))
 }
 
 /// `Имя: Дмитрий, телефон: +7 …, КОНСУЛЬТАЦИЯ`: several fields written
@@ -620,6 +628,13 @@ pub fn read_with_ends(
             state = State::None;
             after_boilerplate = true;
             footer = true;
+            // `Checkout Product Enquiry Pro for these PREMIUM features:` over
+            // its list: the promotion runs to the next blank line.
+            if l.ends_with(':') {
+                while lines.get(i).is_some_and(|n| !n.is_empty()) {
+                    i += 1;
+                }
+            }
             continue;
         }
         let skip_url = std::mem::take(&mut after_boilerplate);
@@ -709,6 +724,20 @@ pub fn read_with_ends(
                         l.ends_with(';') || (lookup(lab).is_some() && !lone)
                     })
                     .map(|(a, b)| (a, b, "`Label - value;` line"))
+            })
+            .or_else(|| {
+                // `<h2>Наименование: Беседка</h2>` (a JBZoo seller mail):
+                // a heading reads `Label — text`; with a product or page
+                // caption (`Со страницы товара — URL`) it is that field.
+                (!in_message)
+                    .then(|| heading_split(l))
+                    .flatten()
+                    .filter(|(lab, _)| {
+                        let lone = (i < 2 || lines.get(i - 2).is_none_or(|p| p.is_empty()))
+                            && lines.get(i).is_none_or(|n| n.is_empty());
+                        !lone && matches!(lookup(lab), Some("product" | "page"))
+                    })
+                    .map(|(a, b)| (a, b, "`Label — text` heading (product or page caption)"))
             });
         if let Some((label, value, shape)) = split {
             let norm = super::dictionary::normalize_label(label);
