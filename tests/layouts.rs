@@ -1890,3 +1890,151 @@ fn the_clients_address_tacked_on_after_their_text_is_not_the_message() {
         Some("Сколько стоит потолок 18 м2? Ответ пишите на artem.k@example.ru")
     );
 }
+
+// ---- round 10c -------------------------------------------------------------
+
+#[test]
+fn a_subject_title_that_is_the_senders_address_or_the_sites_name_is_no_form() {
+    // CoBlocks: `Form submission from [email]`.
+    let r = read(
+        "From: WordPress <wordpress@okna.example>\r\nTo: admin@okna.example\r\n\
+         Subject: Form submission from svetlana.k@example.ru\r\nReply-To: svetlana.k@example.ru\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\r\n\
+         <ul><li>Имя: Светлана</li><li>Телефон: 8 (912) 604-33-21</li></ul>",
+    );
+    assert_eq!(s(&r.form), None);
+    assert_eq!(s(&r.name), Some("Светлана"));
+    // WPZOOM Forms: `New Form Submission - {site name}`, the name that signs From.
+    let r = read(
+        "From: Potolki Ufa <aigul.f@example.ru>\r\nTo: info@potolki.example\r\n\
+         Subject: New Form Submission - Potolki Ufa\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Имя: Айгуль\r\nТелефон: +7 (917) 402-18-90\r\n",
+    );
+    assert_eq!(s(&r.form), None);
+    // A real title in the same format still names the form.
+    let r = read(
+        "From: Potolki Ufa <wordpress@potolki.example>\r\nTo: info@potolki.example\r\n\
+         Subject: New Form Submission - Замер потолка\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Имя: Айгуль\r\nТелефон: +7 (917) 402-18-90\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Замер потолка"));
+}
+
+#[test]
+fn a_first_and_last_name_joined_with_a_comma_is_one_name() {
+    // CoBlocks implodes a name field's first/last parts with ', '.
+    let r = plain("Ім'я: Олена, Кравець\nТелефон: +38 (067) 310-45-12\n");
+    assert_eq!(s(&r.name), Some("Олена Кравець"));
+    // A name with a description after the comma stays as written.
+    let r = plain("Имя: Ольга, менеджер ООО «КерамТорг»\nТелефон: +7 (863) 300-12-12\n");
+    assert_eq!(s(&r.name), Some("Ольга, менеджер ООО «КерамТорг»"));
+    let r = plain("Имя: Марина, SMM-агенция\nТелефон: +7 (863) 300-12-12\n");
+    assert_eq!(s(&r.name), Some("Марина, SMM-агенция"));
+}
+
+#[test]
+fn snow_monkey_field_names_over_their_values() {
+    // `{all-fields}`: `name: ` / value / blank, the field's name attribute as label.
+    let r = plain(
+        "fullname: \nПетров Андрей\n\ntel: \n+7 921 000-45-67\n\nmessage: \nНужен замер двери.\n",
+    );
+    assert_eq!(s(&r.name), Some("Петров Андрей"));
+    assert_eq!(s(&r.phone), Some("+79210004567"));
+    assert_eq!(s(&r.message), Some("Нужен замер двери."));
+}
+
+#[test]
+fn builder_promotions_and_notice_footers_are_not_the_clients_text() {
+    // Gutena Forms' free-version box after the fields.
+    let r = html(
+        "<p><strong>Имя</strong> <br />Галина </p><p><strong>comment</strong> <br />перезвоните после обеда </p>\
+         <div><span><strong>Exciting News! </strong></span> Now, you can view and manage all your form \
+         submissions right from the Gutena Forms Dashboard.<strong><a href=\"x\"> See all Entries </a></strong></div>",
+    );
+    assert_eq!(s(&r.message), Some("перезвоните после обеда"));
+    // Phoca Guestbook's notice after the post.
+    let r = plain(
+        "From: Николай\nSubject: Гарантия\nContent: \n\n\nКакая у вас гарантия на окна?\n\n\n\n\
+         Click the link below to read the entire post\nhttps://okna.example/guestbook\n\nRegards, \nОкна\n",
+    );
+    assert_eq!(s(&r.message), Some("Какая у вас гарантия на окна?"));
+    // Product Enquiry's PREMIUM list: its `Request a Quote System: …` lines
+    // are the plugin's, so they neither become fields nor make a price question.
+    let r = html(
+        "<strong>Customer Name:</strong> Andrii<br /><br /><strong>Customer Phone Number:</strong> +380 50 765 43 21\
+         <br /><br /><strong>Message:</strong> <br /><p>What is the \
+         warranty on this door?</p><br /><br /><br><hr><p>Checkout <a href='x'> Product Enquiry Pro </a> for these \
+         <b>PREMIUM</b> features: </p><ul><li> Request a Quote System: The pro version allows customers to request \
+         a quote for your products.</li><li>Create Quotation: Creating a fresh quotation takes a few clicks.</li></ul>",
+    );
+    assert_eq!(s(&r.message), Some("What is the warranty on this door?"));
+    assert_eq!(r.kind, Kind::Question);
+    assert!(
+        !pairs(&r).iter().any(|(l, _)| l.contains("Quot")),
+        "{:?}",
+        pairs(&r)
+    );
+    // Visforms: `Registered at <date>` between the form title and the fields.
+    let r = html(
+        "<p>Form : Вызов замерщика<br />Registered at 09.12.2026 14:10<br />Имя : Людмила<br />Телефон : \
+         +7 (4712) 51-22-33<br />IP Address : 203.0.113.24</p>",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(s(&r.name), Some("Людмила"));
+}
+
+#[test]
+fn a_caption_run_straight_against_its_value_is_a_pair() {
+    // WPZOOM Forms: `<strong style="display:block">label</strong><span>value</span>`;
+    // an unknown caption (`Що потрібно?`) is still a field, and its answer a cue.
+    let r = html(
+        "<table><tr><td><strong style=\"display:block\">Ім'я</strong><span>Богдан</span></td></tr>\
+         <tr><td><strong style=\"display:block\">Номер телефону</strong><span>+380 67 123 45 67</span></td></tr>\
+         <tr><td><strong style=\"display:block\">Що потрібно?</strong><span>Замір</span></td></tr>\
+         <tr><td><strong style=\"display:block\">Коментар</strong><span>Балкон на 3 поверсі.</span></td></tr></table>",
+    );
+    assert!(
+        pairs(&r).contains(&("Що потрібно?", "Замір")),
+        "{:?}",
+        pairs(&r)
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+    assert_eq!(s(&r.message), Some("Балкон на 3 поверсі."));
+}
+
+#[test]
+fn a_heading_with_a_product_or_page_caption_is_that_field() {
+    // JBZoo seller mail: `<h2>Наименование: X </h2><h5>Со страницы товара: <a>URL</a></h5>`.
+    let r = html(
+        "<h1>Здравствуйте! Вам пришло письмо с сайта: Беседки </h1><h2>Наименование: Беседка 3х4 </h2>\
+         <h5>Со страницы товара: <a href=\"https://besedki.example/item/3x4\">https://besedki.example/item/3x4</a></h5>\
+         <h3><div>Данные пользователя: </h3></div><ul><li>Email - e@example.ru</li><li>Имя - Евгений</li></ul>\
+         <h3><div>Сообщение</h3><div>Сколько стоит эта беседка?</div>",
+    );
+    assert_eq!(s(&r.product), Some("Беседка 3х4"));
+    assert_eq!(s(&r.page), Some("https://besedki.example/item/3x4"));
+    assert_eq!(s(&r.message), Some("Сколько стоит эта беседка?"));
+    // Any other heading with a colon is still a title, not a field.
+    let r = html("<h2>Форма: Обратный звонок</h2><p>Имя: Анна</p><p>Телефон: 89001112233</p>");
+    assert_eq!(s(&r.product), None);
+    assert_eq!(s(&r.name), Some("Анна"));
+}
+
+#[test]
+fn a_supplier_introducing_itself_with_adjectives_is_trash() {
+    for msg in [
+        "Добрый день! Мы оптовый поставщик керамогранита. Прайс вышлю на почту.",
+        "Предлагаем вашей компании сотрудничество на выгодных условиях.",
+        "Ми офіційний постачальник утеплювача, пропонуємо знижки.",
+    ] {
+        let r = plain(&format!(
+            "Имя: Ольга\nТелефон: +7 (863) 300-12-12\nСообщение: {msg}\n"
+        ));
+        assert_eq!(r.action, Action::Trash, "{msg}");
+    }
+    // A client looking for a supplier is not one.
+    let r = plain(
+        "Имя: Олег\nТелефон: +7 (863) 300-12-12\nСообщение: Мы ищем поставщика окон для дачи, сколько стоит?\n",
+    );
+    assert_eq!(r.action, Action::Lead);
+}
