@@ -23,15 +23,6 @@ fn find_emails(text: &str) -> Vec<String> {
     }
 }
 
-/// Phone-shaped runs: optional +7/7/8 (or Ukraine's +38), then 3-3-2-2
-/// digits with the usual separators, not glued to other digits.
-static PHONE_SHAPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"(?:^|[^0-9])((?:\+\s?(?:38|[178])|38|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2})(?:$|[^0-9])",
-    )
-    .ok()
-});
-
 /// Words right before a number that make it an id, not a phone.
 static NOT_A_PHONE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"(?i)(инн|огрн|кпп|бик|счет|счёт|р/с|заказ|order|№|#|id|utm|номер заявки)\W{0,3}$")
@@ -57,45 +48,209 @@ fn find_phones(text: &str, region: &str) -> Vec<String> {
 }
 
 /// Phones in free text with where each was written (byte range).
+///
+/// A person types a number as groups of digits joined by short separators
+/// (spaces, one `-`, `.` or `–`, brackets round the area code), with an
+/// optional leading `+`: `8 (912) 34-56-789`, `+380 50 765 43 21`,
+/// `+7 9123 45 67 89`, `067 555 12 34`. Such a run is cut into whole groups
+/// holding 10–12 digits; the longest cut that has a phone's shape (bare
+/// digits: 11 from 7/8, 10 from 9 or a Ukrainian `0`, 12 only from 380 when
+/// written with `+` or separators) and that libphonenumber validates is a
+/// phone. A line break, a letter or other punctuation ends a run; dates
+/// (`03.12.2026 14`), amounts and sizes (`90 000 - 95 000 руб`, `800 600
+/// 2400 мм`) and ids after a caption (ИНН, order №…) are not phones.
 fn phone_spans(text: &str, region: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
     if text.bytes().filter(u8::is_ascii_digit).count() < 10 {
         return out;
     }
-    let (Some(shape), Some(not_phone)) = (PHONE_SHAPE.as_ref(), NOT_A_PHONE.as_ref()) else {
+    let Some(not_phone) = NOT_A_PHONE.as_ref() else {
         return out;
     };
-    // Resume right after each number (not after the separator the pattern
-    // consumed), so `8900… 8900…` gives both.
-    let mut at = 0;
-    while let Some(caps) = shape.captures_at(text, at) {
-        let Some(m) = caps.get(1) else { break };
-        at = m.end().max(at + 1);
-        let raw = m.as_str().trim();
-        let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-        let plus = raw.starts_with('+');
-        let bare = raw.chars().all(|c| c.is_ascii_digit());
-        let shape_ok = match digits.len() {
-            11 => plus || digits.starts_with('7') || digits.starts_with('8'),
-            10 => !bare || digits.starts_with('9'),
-            // `+38 (050) 311-22-33`, `+380503112233`: a Ukrainian number
-            // written in full (a bare 12-digit run is an id such as ИНН).
-            12 => digits.starts_with("380") && (plus || !bare),
-            _ => false,
-        };
-        if !shape_ok {
-            continue;
-        }
-        let before = &text[..m.start()];
+    for run in digit_runs(text) {
+        // `заказ № 8 912 …`: an id caption before the run makes all of it
+        // an id, whichever groups a cut would start from.
+        let before = &text[..run.start];
         let before = &before[before.char_indices().rev().nth(20).map_or(0, |(i, _)| i)..];
         if not_phone.is_match(before) {
             continue;
         }
-        for p in parse_phones(raw, region).e164 {
-            out.push((p, m.range()));
+        let groups = &run.groups;
+        let mut i = 0;
+        while i < groups.len() {
+            let mut best: Option<(usize, Vec<String>, std::ops::Range<usize>)> = None;
+            let mut digits = 0;
+            for j in i..groups.len() {
+                digits += groups[j].end - groups[j].start;
+                if digits > 12 {
+                    break;
+                }
+                if digits < 10 {
+                    continue;
+                }
+                let start = if i == 0 { run.start } else { groups[i].start };
+                let span = start..groups[j].end;
+                let found =
+                    phone_candidate(text, span.clone(), i == 0 && run.plus, not_phone, region);
+                if !found.is_empty() {
+                    best = Some((j, found, span));
+                }
+            }
+            match best {
+                Some((j, found, span)) => {
+                    out.extend(found.into_iter().map(|p| (p, span.clone())));
+                    i = j + 1;
+                }
+                None => i += 1,
+            }
         }
     }
     out
+}
+
+/// A run of digit groups (see [`phone_spans`]): where it starts (at its `+`
+/// or `(`), whether a `+` leads it, and the byte range of each group.
+struct DigitRun {
+    start: usize,
+    plus: bool,
+    groups: Vec<std::ops::Range<usize>>,
+}
+
+fn digit_runs(text: &str) -> Vec<DigitRun> {
+    let b = text.as_bytes();
+    let mut runs = Vec::new();
+    let mut k = 0;
+    while k < b.len() {
+        if !b[k].is_ascii_digit() {
+            k += 1;
+            continue;
+        }
+        // A digit after a letter-digit token (`A12…`) still starts a run;
+        // after another digit it cannot (runs are maximal).
+        let mut start = k;
+        let mut plus = false;
+        // `+7`, `+ 7`, `(050)`, `+38 (050)`: the lead belongs to the run.
+        let mut s = k;
+        while s > 0 && matches!(b[s - 1], b'(' | b' ') && k - s < 3 {
+            s -= 1;
+        }
+        if s > 0 && b[s - 1] == b'+' {
+            start = s - 1;
+            plus = true;
+        } else if let Some(p) = text[s..k].find('(') {
+            start = s + p;
+        }
+        let mut groups = Vec::new();
+        loop {
+            let g0 = k;
+            while k < b.len() && b[k].is_ascii_digit() {
+                k += 1;
+            }
+            groups.push(g0..k);
+            // The separator to the next group: spaces, one dash or dot,
+            // one bracket each way.
+            let (mut spaces, mut marks, mut open, mut close) = (0, 0, 0, 0);
+            let mut m = k;
+            let mut ok = true;
+            while let Some(c) = text[m..].chars().next() {
+                match c {
+                    ' ' | '\t' | '\u{a0}' | '\u{202f}' => spaces += 1,
+                    '-' | '.' | '–' => marks += 1,
+                    '(' => open += 1,
+                    ')' => close += 1,
+                    _ => break,
+                }
+                m += c.len_utf8();
+                if spaces > 3 || marks > 1 || open > 1 || close > 1 {
+                    ok = false;
+                    break;
+                }
+            }
+            if ok && m > k && m < b.len() && b[m].is_ascii_digit() {
+                k = m;
+            } else {
+                break;
+            }
+        }
+        runs.push(DigitRun {
+            start,
+            plus,
+            groups,
+        });
+    }
+    runs
+}
+
+/// The phones one cut of a run holds (empty when it is no phone).
+fn phone_candidate(
+    text: &str,
+    span: std::ops::Range<usize>,
+    plus: bool,
+    not_phone: &Regex,
+    region: &str,
+) -> Vec<String> {
+    let Some(raw) = text.get(span.clone()) else {
+        return Vec::new();
+    };
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let bare = raw.chars().all(|c| c.is_ascii_digit());
+    let shape_ok = match digits.len() {
+        11 => plus || digits.starts_with('7') || digits.starts_with('8'),
+        // `0675551234`: a Ukrainian mobile typed without spaces.
+        10 => {
+            !bare
+                || digits.starts_with('9')
+                || (digits.starts_with('0')
+                    && digits[1..].starts_with(['3', '4', '5', '6', '7', '8', '9']))
+        }
+        // `+38 (050) 311-22-33`, `+380503112233`: a Ukrainian number
+        // written in full (a bare 12-digit run is an id such as ИНН).
+        12 => digits.starts_with("380") && (plus || !bare),
+        _ => false,
+    };
+    if !shape_ok || looks_like_date(raw) {
+        return Vec::new();
+    }
+    let before = &text[..span.start];
+    let before = &before[before.char_indices().rev().nth(20).map_or(0, |(i, _)| i)..];
+    if not_phone.is_match(before) || amount_after(&text[span.end..]) {
+        return Vec::new();
+    }
+    parse_phones(raw, region).e164
+}
+
+/// `03.12.2026 14`: a date (day.month.year) inside the digits.
+fn looks_like_date(raw: &str) -> bool {
+    let parts: Vec<&str> = raw.split('.').collect();
+    parts.windows(3).any(|w| {
+        let tail = |p: &str| {
+            p.rsplit(|c: char| !c.is_ascii_digit())
+                .next()
+                .unwrap_or("")
+                .len()
+        };
+        let head = |p: &str| {
+            p.split(|c: char| !c.is_ascii_digit())
+                .next()
+                .unwrap_or("")
+                .len()
+        };
+        (1..=2).contains(&tail(w[0]))
+            && (1..=2).contains(&w[1].len())
+            && matches!(head(w[2]), 2 | 4)
+    })
+}
+
+/// A unit or currency right after the digits: an amount or a size.
+fn amount_after(rest: &str) -> bool {
+    let t = rest.trim_start_matches([' ', '\u{a0}']);
+    let head: String = t.chars().take(4).flat_map(char::to_lowercase).collect();
+    [
+        "руб", "р.", "₽", "грн", "тыс", "млн", "$", "€", "usd", "eur", "rub", "uah", "мм", "см",
+        "м2", "м²", "шт", "кг", "mm", "cm",
+    ]
+    .iter()
+    .any(|u| head.starts_with(u))
 }
 
 /// Canonical values gathered from labels and regexes.
