@@ -1328,3 +1328,20 @@ fn phone_groupings_people_type_in_free_text() {
         assert!(r.phones.is_empty(), "{text}: {:?}", r.phones);
     }
 }
+
+#[test]
+fn survey_title_in_the_subject_or_the_intro_is_the_form() {
+    // LimeSurvey's admin notification: the survey is the form.
+    let r = plain_with(
+        "Subject: Response submission for survey Заявка на расчёт with results\r\n",
+        "Hello,\r\n\r\nA new response was submitted for your survey 'Заявка на расчёт'.\r\n\r\n\
+         Ваше имя: Дмитрий\r\nТелефон: +7 999 123-45-67\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Заявка на расчёт"));
+    let r = plain_with(
+        "Subject: Новый ответ\r\n",
+        "A new response was submitted for your survey 'Call back request'.\r\n\r\n\
+         Your name: Oleg\r\nPhone number: 8 (843) 250-60-70\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Call back request"));
+}

@@ -529,30 +529,42 @@ fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<Strin
 
 /// Builder subjects that carry the form's title: `New Entry: X` (WPForms),
 /// `Новая запись от X`, `X Form submitted on …` (Formidable), `Form
-/// submission from: X` (Drupal Webform), `New submission from X`.
+/// submission from: X` (Drupal Webform), `New submission from X`,
+/// `Response submission for survey X with results` (LimeSurvey).
 static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?)$",
+        r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?)$",
     )
     .ok()
 });
 
 /// A site's intro naming the form: `There has been a submission of the
 /// form X through your … website`, `…отправлена форма X.`, a quoted title
-/// after `форма`/`form`.
+/// after `форма`/`form`, or after `survey`/`опрос`/`анкета` (LimeSurvey's
+/// `A new response was submitted for your survey 'X'.`).
 static FORM_IN_TEXT: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,80})[»"”])"#,
+        r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,80})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,80})[»"”]|'(?P<e>[^']{2,80})'))"#,
     )
     .ok()
 });
 
 fn form_in_text(l: &str) -> Option<String> {
-    if !(l.contains("орм") || l.contains("form") || l.contains("ОРМ") || l.contains("FORM")) {
+    if !(l.contains("орм")
+        || l.contains("form")
+        || l.contains("ОРМ")
+        || l.contains("FORM")
+        || l.contains("survey")
+        || l.contains("прос")
+        || l.contains("нкет"))
+    {
         return None;
     }
     let caps = FORM_IN_TEXT.as_ref()?.captures(l)?;
-    let v = ["a", "b", "c"].iter().find_map(|g| caps.name(g))?.as_str();
+    let v = ["a", "b", "c", "d", "e"]
+        .iter()
+        .find_map(|g| caps.name(g))?
+        .as_str();
     clean_value(v.trim())
 }
 
@@ -581,7 +593,7 @@ fn form_from_subject(subject: &str) -> Option<String> {
         return None;
     }
     let caps = SUBJECT_FORM.as_ref()?.captures(subject.trim())?;
-    let v = ["a", "b", "c", "d"]
+    let v = ["a", "b", "c", "d", "e"]
         .iter()
         .find_map(|g| caps.name(g))?
         .as_str();
