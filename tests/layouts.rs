@@ -1345,3 +1345,28 @@ fn survey_title_in_the_subject_or_the_intro_is_the_form() {
     );
     assert_eq!(s(&r.form), Some("Call back request"));
 }
+
+#[test]
+fn quoted_caption_after_field_and_a_request_written_in_a_product_field() {
+    // Serendipity's dynamic contact form: `Field  'Label': value`; the
+    // "what do you need" answer written as the client's own request is
+    // their message, not a product.
+    let r = plain(
+        "User IP-Address: 188.162.4.9\r\n\r\nField  'Имя': Николай\r\nField  'Телефон': +7 (4822) 55-66-77\r\n\
+         Field  'Адрес объекта': Тверь, ул. Луговая, 12\r\n\
+         Field  'Что требуется': Нужен замер и расчёт мягкой кровли, дом 10х12\r\n\r\n----\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Николай"));
+    assert_eq!(s(&r.address), Some("Тверь, ул. Луговая, 12"));
+    assert_eq!(
+        s(&r.message),
+        Some("Нужен замер и расчёт мягкой кровли, дом 10х12")
+    );
+    assert_eq!(s(&r.product), None);
+    assert_eq!(r.kind, Kind::Measurement);
+    // A product named or picked stays a product.
+    let r = plain(
+        "Имя: Олег\r\nТелефон: 8 912 345 67 89\r\nЧто требуется: Ремонт ванной комнаты под ключ\r\n",
+    );
+    assert_eq!(s(&r.product), Some("Ремонт ванной комнаты под ключ"));
+}

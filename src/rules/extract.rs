@@ -374,6 +374,49 @@ fn is_prose(v: &str) -> bool {
         && (v.contains(". ") || v.ends_with(['.', '?', '!']) || v.contains("? "))
 }
 
+/// `Нужен замер и расчёт мягкой кровли, дом 10х12`, `Ищу работу …`: a
+/// "what do you need" answer the client wrote as a request of their own
+/// (five words or more opening with a verb of wanting or asking), not a
+/// product picked or named.
+fn own_request(v: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "нужен",
+        "нужна",
+        "нужно",
+        "нужны",
+        "надо",
+        "хочу",
+        "хотим",
+        "хотел",
+        "хотела",
+        "хотелось",
+        "ищу",
+        "ищем",
+        "требуется",
+        "прошу",
+        "интересует",
+        "интересуют",
+        "подскажите",
+        "потрібен",
+        "потрібна",
+        "потрібно",
+        "потрібні",
+        "хочемо",
+        "шукаю",
+        "цікавить",
+        "need",
+        "we",
+        "i",
+        "looking",
+        "please",
+    ];
+    let mut words = v.split_whitespace();
+    let first = words
+        .next()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase());
+    v.split_whitespace().count() >= 5 && first.is_some_and(|w| OPENERS.contains(&w.as_str()))
+}
+
 fn digit_count(v: &str) -> usize {
     v.bytes().filter(u8::is_ascii_digit).count()
 }
@@ -1047,7 +1090,7 @@ pub(crate) fn build_traced(
         // A "what do you need" field answered in sentences is the client's
         // message, not a product name.
         let canon = match raw.canon {
-            Some("product") if is_prose(&value) => Some("message"),
+            Some("product") if is_prose(&value) || own_request(&value) => Some("message"),
             c => c,
         };
         match canon {

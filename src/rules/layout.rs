@@ -248,13 +248,35 @@ fn colon_split(l: &str) -> Option<(&str, &str)> {
         if next.is_none() || matches!(next, Some(b' ' | b'\t')) {
             let label = &l[..i];
             if label_shape(label) {
-                return Some((label.trim(), l[i + 1..].trim()));
+                return Some((quoted_caption(label.trim()), l[i + 1..].trim()));
             }
             return None;
         }
         from = i + 1;
     }
     None
+}
+
+/// `Field  'Что требуется'` (Serendipity's dynamic contact form): the
+/// caption is the quoted part after the word `Field`.
+fn quoted_caption(label: &str) -> &str {
+    let Some(rest) = label
+        .strip_prefix("Field")
+        .or_else(|| label.strip_prefix("field"))
+        .or_else(|| label.strip_prefix("Поле"))
+    else {
+        return label;
+    };
+    let rest = rest.trim_start();
+    for (open, close) in [('\'', '\''), ('"', '"'), ('«', '»'), ('‘', '’'), ('“', '”')] {
+        if let Some(inner) = rest.strip_prefix(open).and_then(|r| r.strip_suffix(close))
+            && !inner.trim().is_empty()
+            && !inner.contains(open)
+        {
+            return inner.trim();
+        }
+    }
+    label
 }
 
 /// `Label:value` with no space (hand-written mailers); only for known labels.
