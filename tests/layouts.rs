@@ -1370,3 +1370,25 @@ fn quoted_caption_after_field_and_a_request_written_in_a_product_field() {
     );
     assert_eq!(s(&r.product), Some("Ремонт ванной комнаты под ключ"));
 }
+
+#[test]
+fn signature_delimiter_and_a_site_notice_naming_the_visitor() {
+    // Plone's feedback mail: the client's text, `--`, the site's name, and
+    // `You are receiving this mail because NAME EMAIL is sending feedback…`:
+    // the text stops at `--`, the notice's name is the visitor's.
+    let r = read(
+        "Reply-To: marina.kov@example.ru\r\nFrom: info@potolki.example\r\nTo: info@potolki.example\r\n\
+         Subject: Замер\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Здравствуйте!\r\n\r\nМожно вызвать замерщика на эту субботу? Телефон +7 (962) 700-80-90.\r\n\r\n\
+         --\r\nПотолки Воронеж\r\n\r\nYou are receiving this mail because Марина Ковалёва \
+         marina.kov@example.ru is sending feedback about the site you administer at https://potolki.example.\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Здравствуйте!\nМожно вызвать замерщика на эту субботу? Телефон +7 (962) 700-80-90.")
+    );
+    assert_eq!(s(&r.name), Some("Марина Ковалёва"));
+    assert_eq!(s(&r.email), Some("marina.kov@example.ru"));
+    assert_eq!(s(&r.phone), Some("+79627008090"));
+    assert_eq!(r.kind, Kind::Measurement);
+}

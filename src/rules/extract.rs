@@ -470,6 +470,28 @@ fn signoff_name(message: &str) -> Option<String> {
         .then(|| tail.to_string())
 }
 
+/// The capitalised words right before `email` in a line (`… because Марина
+/// Ковалёва marina@x.ru is sending …`, `from Ivan Petrov <ivan@x.ru>`).
+fn name_before_email(line: &str, email: &str) -> Option<String> {
+    let pos = line.to_lowercase().find(email)?;
+    let head = line
+        .get(..pos)?
+        .trim_end_matches([' ', '<', '(', '[', '"', '\u{a0}']);
+    let mut words: Vec<&str> = head
+        .split_whitespace()
+        .rev()
+        .take_while(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+        })
+        .take(4)
+        .collect();
+    words.reverse();
+    let name = words.join(" ");
+    ((1..=3).contains(&words.len()) && person_name(&name)).then_some(name)
+}
+
 /// `Иван <ivan@x.ru>` → `Иван`.
 fn strip_emails(v: &str) -> String {
     let mut s = v.to_string();
@@ -723,7 +745,7 @@ fn system_mailbox(email: &str) -> bool {
 /// Sentences a site writes about a submission, never the client's words.
 static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|you have (?:a|an|received)\b|вы получили)",
+        r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|receiving this|feedback about the site|you have (?:a|an|received)\b|вы получили)",
     )
     .ok()
 });
@@ -849,8 +871,10 @@ fn visitor_in_from(letter: &Letter, subject: &str) -> Option<String> {
     (named && is_robot_or_site_address(&from.email, letter)).then_some(name)
 }
 
-/// The client's own letter: free text, their name and email when written.
-fn read_label_less(loose: &[String], f: &mut Found) {
+/// The client's own letter: free text, their name and email when written;
+/// lines from `signature_at` on (under a `--` line) are a signature, never
+/// the text.
+fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found) {
     let mut text: Vec<&str> = Vec::new();
     // `<h3>Тимур</h3><h2>+7927…</h2>`: a lone name next to a lone phone
     // number is the contact, and neither line is a message.
@@ -894,6 +918,9 @@ fn read_label_less(loose: &[String], f: &mut Found) {
         }
         if let Some(n) = dash_signature(l) {
             first(&mut f.name, n);
+            continue;
+        }
+        if signature_at.is_some_and(|s| i >= s) {
             continue;
         }
         text.push(l);
@@ -1163,7 +1190,7 @@ pub(crate) fn build_traced(
     // text is the message, a `Name <email>` line or a `-Name ( email )`
     // signature gives the contact.
     if req.fields.is_empty() && f.message.is_none() {
-        read_label_less(&lay.loose, &mut f);
+        read_label_less(&lay.loose, lay.signature_at, &mut f);
     } else if f.message.is_none()
         && let Some(mut m) = client_prose(&lay.body_loose)
     {
@@ -1413,6 +1440,18 @@ pub(crate) fn build_traced(
         && let Some(e) = &req.email
     {
         req.name = name_over_email(&lay.loose, e);
+    }
+
+    // `You are receiving this mail because Марина Ковалёва marina@… is
+    // sending feedback…` (Plone): the site's notice names the visitor right
+    // before their address.
+    if req.name.is_none()
+        && let Some(e) = &req.email
+    {
+        req.name = text
+            .lines()
+            .filter(|l| robot_prose(l))
+            .find_map(|l| name_before_email(l, e));
     }
 
     // `… звоните: +7 916 222-33-44, Марина.`: the name signed after the

@@ -36,12 +36,15 @@ pub struct Layout {
     /// notice or a link after the fields ends the body): where a client's
     /// unlabelled text can be.
     pub body_loose: Vec<String>,
+    /// How many `loose` lines stood above the first `--` line (the
+    /// signature delimiter): below it is a signature, not the text.
+    pub signature_at: Option<usize>,
 }
 
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|may be viewed at|please contact your site administrator|you (have )?received this (e-?mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$)",
+        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$)",
     )
     .ok()
 });
@@ -492,6 +495,9 @@ pub fn read_with_ends(
             continue;
         }
         if is_separator(l) {
+            if l == "--" && out.signature_at.is_none() {
+                out.signature_at = Some(out.loose.len());
+            }
             // `Message sent to you follows` / `~~~~` / the text.
             if state == State::Pending
                 && current_empty(&out)
