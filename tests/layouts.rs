@@ -1323,6 +1323,7 @@ fn phone_groupings_people_type_in_free_text() {
         "шкаф 800 600 2400 мм",
         "ИНН 7707083893, заказ № 8 912 345 67 89",
         "цена 12 500 - 15 000",
+        "номера квартир 89 12 34 56 78 90 91",
     ] {
         let r = plain(&format!("Сообщение: {text}\r\n"));
         assert!(r.phones.is_empty(), "{text}: {:?}", r.phones);
@@ -1391,4 +1392,41 @@ fn signature_delimiter_and_a_site_notice_naming_the_visitor() {
     assert_eq!(s(&r.email), Some("marina.kov@example.ru"));
     assert_eq!(s(&r.phone), Some("+79627008090"));
     assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn name_in_the_clients_sign_off_and_a_phone_sentence_inside_the_text() {
+    // MyBB: the client signs `Алексей, 89161234567` under their text.
+    let r = plain(
+        "E-mail: aleksey.b@example.ru\r\nMessage:\r\nЗдравствуйте. Сколько стоит тёплое остекление балкона?\r\n\r\n\
+         Алексей, 89161234567\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Алексей"));
+    assert_eq!(s(&r.phone), Some("+79161234567"));
+    // PrestaShop: `Телефон для связи: …` inside the text that goes on, and
+    // `С уважением, Ирина.` closing it: all of it is the message.
+    let r = plain_with(
+        "Subject: [Плитка ЕКБ] Сообщение через форму обратной связи\r\n",
+        "Адрес эл. почты покупателя: irina.s@example.ru\r\n\r\nСообщение покупателя: Здравствуйте!\r\n\
+         Сколько будет стоить керамогранит на пол 22 м²?\r\nТелефон для связи: +7-912-345-67-89.\r\n\
+         С уважением, Ирина.\r\n\r\nНомер заказа: -\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Здравствуйте!\nСколько будет стоить керамогранит на пол 22 м²?\n\
+             Телефон для связи: +7-912-345-67-89.\nС уважением, Ирина."
+        )
+    );
+    assert_eq!(s(&r.name), Some("Ирина"));
+    assert_eq!(s(&r.phone), Some("+79123456789"));
+    assert_eq!(r.kind, Kind::Calculation);
+    // A form's own phone field under the message is still a field, and a
+    // site's closing under a separator names nobody.
+    let r = plain(
+        "Сообщение: Нужен расчёт забора\r\nТелефон: +7 912 345-67-89\r\nИмя: Олег\r\n\r\n--\r\n\
+         С уважением, Заборы Воронеж\r\n",
+    );
+    assert_eq!(s(&r.message), Some("Нужен расчёт забора"));
+    assert_eq!(s(&r.name), Some("Олег"));
 }

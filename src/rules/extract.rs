@@ -67,7 +67,13 @@ fn phone_spans(text: &str, region: &str) -> Vec<(String, std::ops::Range<usize>)
     let Some(not_phone) = NOT_A_PHONE.as_ref() else {
         return out;
     };
+    // Each cut that passes the shape checks costs a libphonenumber parse:
+    // a bounded number per text keeps hostile digit soup linear and cheap.
+    let mut budget = 64usize;
     for run in digit_runs(text) {
+        if budget == 0 {
+            break;
+        }
         // `заказ № 8 912 …`: an id caption before the run makes all of it
         // an id, whichever groups a cut would start from.
         let before = &text[..run.start];
@@ -80,18 +86,26 @@ fn phone_spans(text: &str, region: &str) -> Vec<(String, std::ops::Range<usize>)
         while i < groups.len() {
             let mut best: Option<(usize, Vec<String>, std::ops::Range<usize>)> = None;
             let mut digits = 0;
+            // A number has a group of three digits or more (the area code,
+            // the exchange): `12 34 56 78 90` is a list of numbers.
+            let mut long_group = false;
             for j in i..groups.len() {
-                digits += groups[j].end - groups[j].start;
+                let len = groups[j].end - groups[j].start;
+                digits += len;
+                long_group |= len >= 3;
                 if digits > 12 {
                     break;
                 }
-                if digits < 10 {
+                if digits < 10 || !long_group {
                     continue;
                 }
                 let start = if i == 0 { run.start } else { groups[i].start };
                 let span = start..groups[j].end;
-                let found =
-                    phone_candidate(text, span.clone(), i == 0 && run.plus, not_phone, region);
+                if budget == 0 {
+                    break;
+                }
+                let lead = (i == 0 && run.plus, &mut budget);
+                let found = phone_candidate(text, span.clone(), lead, not_phone, region);
                 if !found.is_empty() {
                     best = Some((j, found, span));
                 }
@@ -185,7 +199,7 @@ fn digit_runs(text: &str) -> Vec<DigitRun> {
 fn phone_candidate(
     text: &str,
     span: std::ops::Range<usize>,
-    plus: bool,
+    (plus, budget): (bool, &mut usize),
     not_phone: &Regex,
     region: &str,
 ) -> Vec<String> {
@@ -194,11 +208,17 @@ fn phone_candidate(
     };
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
     let bare = raw.chars().all(|c| c.is_ascii_digit());
+    // Numbers in the +7 zone start (after the trunk or country digit) with
+    // 3, 4, 6, 7, 8 or 9: `2026 …`, `1300 …` are no number.
+    let national_ok = |n: &str| n.starts_with(['3', '4', '6', '7', '8', '9']);
     let shape_ok = match digits.len() {
-        11 => plus || digits.starts_with('7') || digits.starts_with('8'),
+        11 => {
+            (plus || digits.starts_with('7') || digits.starts_with('8'))
+                && ((plus && !digits.starts_with('7')) || national_ok(&digits[1..]))
+        }
         // `0675551234`: a Ukrainian mobile typed without spaces.
         10 => {
-            !bare
+            (!bare && national_ok(&digits))
                 || digits.starts_with('9')
                 || (digits.starts_with('0')
                     && digits[1..].starts_with(['3', '4', '5', '6', '7', '8', '9']))
@@ -216,6 +236,7 @@ fn phone_candidate(
     if not_phone.is_match(before) || amount_after(&text[span.end..]) {
         return Vec::new();
     }
+    *budget = budget.saturating_sub(1);
     parse_phones(raw, region).e164
 }
 
@@ -459,10 +480,24 @@ fn name_over_email(loose: &[String], email: &str) -> Option<String> {
     })
 }
 
-/// The name after the phone on the last line of a message (`…, +7 916
-/// 222-33-44, Марина.`): one or two capitalised words.
+/// The name the client signed the last line of their message with: after
+/// the phone (`…, +7 916 222-33-44, Марина.`), before it (`Алексей,
+/// 89161234567`), or after a closing (`С уважением, Ирина.`); one or two
+/// capitalised words.
 fn signoff_name(message: &str) -> Option<String> {
-    let last = message.lines().rev().find(|l| !l.trim().is_empty())?;
+    let last = message.lines().rev().find(|l| !l.trim().is_empty())?.trim();
+    if let Some(n) = layout::client_signoff(last) {
+        return Some(n.to_string());
+    }
+    if let Some((head, tail)) = last.split_once(',') {
+        let head = head.trim();
+        if head.split_whitespace().count() <= 2
+            && person_name(head)
+            && phone_only_line(tail.trim().trim_end_matches('.'))
+        {
+            return Some(head.to_string());
+        }
+    }
     let comma = last.rfind(',')?;
     let (head, tail) = (&last[..comma], last[comma + 1..].trim());
     let tail = tail.trim_end_matches(['.', '!']).trim();
@@ -1457,7 +1492,19 @@ pub(crate) fn build_traced(
     // `… звоните: +7 916 222-33-44, Марина.`: the name signed after the
     // phone at the end of the client's text.
     if req.name.is_none() {
-        req.name = f.message.as_deref().and_then(signoff_name);
+        // A closing naming the site (`С уважением, Окна Плюс`) is not the
+        // client's.
+        let site = letter
+            .from
+            .as_ref()
+            .filter(|a| is_robot_or_site_address(&a.email, letter))
+            .and_then(|a| a.name.as_deref())
+            .unwrap_or("");
+        req.name = f
+            .message
+            .as_deref()
+            .and_then(signoff_name)
+            .filter(|n| !site.contains(n.as_str()));
     }
 
     req.product = f.product.clone();

@@ -260,6 +260,30 @@ fn colon_split(l: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// `С уважением, Ирина.`, `З повагою, Олег`, `Best regards, Anna`: a
+/// closing with one or two capitalised words after it; the name.
+pub(crate) fn client_signoff(l: &str) -> Option<&str> {
+    const CLOSINGS: &[&str] = &[
+        "с уважением,",
+        "c уважением,",
+        "з повагою,",
+        "best regards,",
+        "kind regards,",
+        "regards,",
+    ];
+    let lower = l.to_lowercase();
+    let p = CLOSINGS.iter().find(|p| lower.starts_with(*p))?;
+    let at = l.char_indices().nth(p.chars().count())?.0;
+    let name = l[at..].trim().trim_end_matches(['.', '!']).trim();
+    let words = name.split_whitespace().count();
+    ((1..=2).contains(&words)
+        && name.split_whitespace().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(|c| c.is_alphabetic() || c == '-')
+        }))
+    .then_some(name)
+}
+
 /// `Field  'Что требуется'` (Serendipity's dynamic contact form): the
 /// caption is the quoted part after the word `Field`.
 fn quoted_caption(label: &str) -> &str {
@@ -551,6 +575,22 @@ pub fn read_with_ends(
             state = State::Pending;
             continue;
         }
+        // `С уважением, Ирина.` right under the client's text (no blank line
+        // before it): their own sign-off, part of the message, not the
+        // site's footer.
+        if state == State::Inline
+            && out
+                .fields
+                .last()
+                .is_some_and(|f| f.canon == Some("message") && !f.value.is_empty())
+            && client_signoff(l).is_some()
+        {
+            if let Some(f) = out.fields.last_mut() {
+                f.value.push('\n');
+                f.value.push_str(l);
+            }
+            continue;
+        }
         // `Sent from page: https://…` (Pirate Forms): a line whose caption
         // the dictionary lists word for word is a field, even when its
         // first words open a footer phrase (`Sent from my iPhone`).
@@ -675,9 +715,23 @@ pub fn read_with_ends(
                 && lines
                     .get(i)
                     .is_some_and(|n| !n.is_empty() && colon_split(n).is_none());
+            // `Телефон для связи: +7-912-…-89.` inside the client's text,
+            // which goes on under it (`С уважением, Ирина.`): a sentence of
+            // theirs; the phone is still read from the message.
+            let contact_sentence = state == State::Inline
+                && in_message
+                && matches!(canon, Some("phone" | "email"))
+                && value.ends_with(['.', '!', ','])
+                && lines.get(i).is_some_and(|n| {
+                    !n.is_empty()
+                        && !is_separator(n)
+                        && (client_signoff(n).is_some()
+                            || (!BOILERPLATE.as_ref().is_some_and(|re| re.is_match(n))
+                                && colon_split(n).is_none_or(|(lab, _)| lookup(lab).is_none())))
+                });
             let starts_field = match state {
                 State::None => true,
-                _ if in_message => labelish || next_stanza,
+                _ if in_message => (labelish && !contact_sentence) || next_stanza,
                 State::Pending | State::Paragraph => true,
                 State::Inline | State::Block => true,
             };
