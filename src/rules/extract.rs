@@ -169,7 +169,7 @@ fn digit_runs(text: &str) -> Vec<DigitRun> {
             while let Some(c) = text[m..].chars().next() {
                 match c {
                     ' ' | '\t' | '\u{a0}' | '\u{202f}' => spaces += 1,
-                    '-' | '.' | '–' => marks += 1,
+                    '-' | '.' | '–' | '‑' | '−' => marks += 1,
                     '(' => open += 1,
                     ')' => close += 1,
                     _ => break,
