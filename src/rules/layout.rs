@@ -271,6 +271,12 @@ pub(crate) fn client_signoff(l: &str) -> Option<&str> {
         "kind regards,",
         "regards,",
     ];
+    // Cheap test first: most lines open otherwise (no allocation per line).
+    if !l.contains(',')
+        || !l.starts_with(['С', 'с', 'C', 'c', 'З', 'з', 'B', 'b', 'K', 'k', 'R', 'r'])
+    {
+        return None;
+    }
     let lower = l.to_lowercase();
     let p = CLOSINGS.iter().find(|p| lower.starts_with(*p))?;
     let at = l.char_indices().nth(p.chars().count())?.0;
@@ -577,7 +583,7 @@ pub fn read_with_ends(
         }
         // `С уважением, Ирина.` right under the client's text (no blank line
         // before it): their own sign-off, part of the message, not the
-        // site's footer.
+        // site's footer; it ends their letter.
         if state == State::Inline
             && out
                 .fields
@@ -589,6 +595,7 @@ pub fn read_with_ends(
                 f.value.push('\n');
                 f.value.push_str(l);
             }
+            state = State::None;
             continue;
         }
         // `Sent from page: https://…` (Pirate Forms): a line whose caption
