@@ -1312,6 +1312,8 @@ fn phone_groupings_people_type_in_free_text() {
         ));
         assert_eq!(r.phones, vec![want.to_string()], "{text}");
     }
+    let r = plain("Сообщение: пишите 8 912 345 67 89 смс, перезвоню\r\n");
+    assert_eq!(r.phones, vec!["+79123456789".to_string()]);
     // Two numbers in one run of digits, a time before a number.
     let r =
         plain("Сообщение: звоните 8 912 345 67 89 8 900 111 22 33 с 9 до 18 8 913 222 33 44\r\n");

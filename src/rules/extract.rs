@@ -262,16 +262,21 @@ fn looks_like_date(raw: &str) -> bool {
     })
 }
 
-/// A unit or currency right after the digits: an amount or a size.
+/// A unit or currency right after the digits: an amount or a size (`мм`,
+/// `см` only as whole words: `смс` is no unit).
 fn amount_after(rest: &str) -> bool {
     let t = rest.trim_start_matches([' ', '\u{a0}']);
     let head: String = t.chars().take(4).flat_map(char::to_lowercase).collect();
-    [
-        "руб", "р.", "₽", "грн", "тыс", "млн", "$", "€", "usd", "eur", "rub", "uah", "мм", "см",
-        "м2", "м²", "шт", "кг", "mm", "cm",
+    let stem = [
+        "руб", "р.", "₽", "грн", "тыс", "млн", "$", "€", "usd", "eur", "rub", "uah", "шт", "кг",
     ]
     .iter()
-    .any(|u| head.starts_with(u))
+    .any(|u| head.starts_with(u));
+    let word = ["мм", "см", "м2", "м²", "mm", "cm"].iter().any(|u| {
+        head.strip_prefix(u)
+            .is_some_and(|r| !r.starts_with(char::is_alphabetic))
+    });
+    stem || word
 }
 
 /// Canonical values gathered from labels and regexes.
