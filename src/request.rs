@@ -460,7 +460,8 @@ fn trunk_zero_ukrainian(main: &str, region: &str) -> Option<PhoneNumber> {
     if !matches!(region.trim().to_ascii_uppercase().as_str(), "RU" | "KZ") {
         return None;
     }
-    let t = main.trim_start();
+    // `(050) 765-43-21`: the area code in brackets.
+    let t = main.trim_start().trim_start_matches(['(', ' ']);
     let digits = t.chars().filter(char::is_ascii_digit).count();
     if t.starts_with('+') || !t.starts_with('0') || digits != 10 {
         return None;

@@ -2038,3 +2038,192 @@ fn a_supplier_introducing_itself_with_adjectives_is_trash() {
     );
     assert_eq!(r.action, Action::Lead);
 }
+
+// ---- round 8 (helper r8fix) -----------------------------------------------
+
+#[test]
+fn phone_groupings_people_type_in_free_text() {
+    // Every grouping of a +7/8 or +380/+38/0xx number a person types inside
+    // their text gives the number; the digits are cut at group edges.
+    for (text, want) in [
+        ("8 (912) 34-56-789", "+79123456789"),
+        ("8 912 34 56 789", "+79123456789"),
+        ("+7 9123 45 67 89", "+79123456789"),
+        ("8 (912) 3-45-67-89", "+79123456789"),
+        ("8-912-345-6789", "+79123456789"),
+        ("8.912.345.67.89", "+79123456789"),
+        ("+7(912)3456789", "+79123456789"),
+        ("+ 7 912 345 67 89", "+79123456789"),
+        ("7 912 345 67 89", "+79123456789"),
+        ("912 345-67-89", "+79123456789"),
+        ("89123456789", "+79123456789"),
+        ("8 (4822) 55-66-77", "+74822556677"),
+        ("+380 50 765 43 21", "+380507654321"),
+        ("+380 (50) 765-43-21", "+380507654321"),
+        ("+380-50-765-43-21", "+380507654321"),
+        ("+38 050 765 43 21", "+380507654321"),
+        ("+38 (050) 765-43-21", "+380507654321"),
+        ("38 050 765 43 21", "+380507654321"),
+        ("050 765 43 21", "+380507654321"),
+        ("(050) 765-43-21", "+380507654321"),
+        ("0507654321", "+380507654321"),
+        ("+38(067)-555-12-34", "+380675551234"),
+        ("8\u{a0}912\u{2011}345\u{2011}67\u{2011}89", "+79123456789"),
+        ("+7 (912) 345 - 67 - 89", "+79123456789"),
+    ] {
+        let r = plain(&format!(
+            "Сообщение: Здравствуйте, сколько стоит замер? Мой телефон {text}, звоните вечером.\r\n"
+        ));
+        assert_eq!(r.phones, vec![want.to_string()], "{text}");
+    }
+    let r = plain("Сообщение: пишите 8 912 345 67 89 смс, перезвоню\r\n");
+    assert_eq!(r.phones, vec!["+79123456789".to_string()]);
+    // Two numbers in one run of digits, a time before a number.
+    let r =
+        plain("Сообщение: звоните 8 912 345 67 89 8 900 111 22 33 с 9 до 18 8 913 222 33 44\r\n");
+    assert_eq!(
+        r.phones,
+        vec!["+79123456789", "+79001112233", "+79132223344"]
+    );
+    // Dates, amounts, sizes and ids are not phones.
+    for text in [
+        "Приезжайте 03.12.2026 14 часов",
+        "бюджет 90 000 - 95 000 руб",
+        "шкаф 800 600 2400 мм",
+        "ИНН 7707083893, заказ № 8 912 345 67 89",
+        "цена 12 500 - 15 000",
+        "номера квартир 89 12 34 56 78 90 91",
+    ] {
+        let r = plain(&format!("Сообщение: {text}\r\n"));
+        assert!(r.phones.is_empty(), "{text}: {:?}", r.phones);
+    }
+}
+
+#[test]
+fn survey_title_in_the_subject_or_the_intro_is_the_form() {
+    // LimeSurvey's admin notification: the survey is the form.
+    let r = plain_with(
+        "Subject: Response submission for survey Заявка на расчёт with results\r\n",
+        "Hello,\r\n\r\nA new response was submitted for your survey 'Заявка на расчёт'.\r\n\r\n\
+         Ваше имя: Дмитрий\r\nТелефон: +7 999 123-45-67\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Заявка на расчёт"));
+    let r = plain_with(
+        "Subject: Новый ответ\r\n",
+        "A new response was submitted for your survey 'Call back request'.\r\n\r\n\
+         Your name: Oleg\r\nPhone number: 8 (843) 250-60-70\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Call back request"));
+}
+
+#[test]
+fn quoted_caption_after_field_and_a_request_written_in_a_product_field() {
+    // Serendipity's dynamic contact form: `Field  'Label': value`; the
+    // "what do you need" answer written as the client's own request is
+    // their message, not a product.
+    let r = plain(
+        "User IP-Address: 188.162.4.9\r\n\r\nField  'Имя': Николай\r\nField  'Телефон': +7 (4822) 55-66-77\r\n\
+         Field  'Адрес объекта': Тверь, ул. Луговая, 12\r\n\
+         Field  'Что требуется': Нужен замер и расчёт мягкой кровли, дом 10х12\r\n\r\n----\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Николай"));
+    assert_eq!(s(&r.address), Some("Тверь, ул. Луговая, 12"));
+    assert_eq!(
+        s(&r.message),
+        Some("Нужен замер и расчёт мягкой кровли, дом 10х12")
+    );
+    assert_eq!(s(&r.product), None);
+    assert_eq!(r.kind, Kind::Measurement);
+    // A product named or picked stays a product.
+    let r = plain(
+        "Имя: Олег\r\nТелефон: 8 912 345 67 89\r\nЧто требуется: Ремонт ванной комнаты под ключ\r\n",
+    );
+    assert_eq!(s(&r.product), Some("Ремонт ванной комнаты под ключ"));
+}
+
+#[test]
+fn signature_delimiter_and_a_site_notice_naming_the_visitor() {
+    // Plone's feedback mail: the client's text, `--`, the site's name, and
+    // `You are receiving this mail because NAME EMAIL is sending feedback…`:
+    // the text stops at `--`, the notice's name is the visitor's.
+    let r = read(
+        "Reply-To: marina.kov@example.ru\r\nFrom: info@potolki.example\r\nTo: info@potolki.example\r\n\
+         Subject: Замер\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Здравствуйте!\r\n\r\nМожно вызвать замерщика на эту субботу? Телефон +7 (962) 700-80-90.\r\n\r\n\
+         --\r\nПотолки Воронеж\r\n\r\nYou are receiving this mail because Марина Ковалёва \
+         marina.kov@example.ru is sending feedback about the site you administer at https://potolki.example.\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Здравствуйте!\nМожно вызвать замерщика на эту субботу? Телефон +7 (962) 700-80-90.")
+    );
+    assert_eq!(s(&r.name), Some("Марина Ковалёва"));
+    assert_eq!(s(&r.email), Some("marina.kov@example.ru"));
+    assert_eq!(s(&r.phone), Some("+79627008090"));
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn name_in_the_clients_sign_off_and_a_phone_sentence_inside_the_text() {
+    // MyBB: the client signs `Алексей, 89161234567` under their text.
+    let r = plain(
+        "E-mail: aleksey.b@example.ru\r\nMessage:\r\nЗдравствуйте. Сколько стоит тёплое остекление балкона?\r\n\r\n\
+         Алексей, 89161234567\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Алексей"));
+    assert_eq!(s(&r.phone), Some("+79161234567"));
+    // PrestaShop: `Телефон для связи: …` inside the text that goes on, and
+    // `С уважением, Ирина.` closing it: all of it is the message.
+    let r = plain_with(
+        "Subject: [Плитка ЕКБ] Сообщение через форму обратной связи\r\n",
+        "Адрес эл. почты покупателя: irina.s@example.ru\r\n\r\nСообщение покупателя: Здравствуйте!\r\n\
+         Сколько будет стоить керамогранит на пол 22 м²?\r\nТелефон для связи: +7-912-345-67-89.\r\n\
+         С уважением, Ирина.\r\n\r\nНомер заказа: -\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Здравствуйте!\nСколько будет стоить керамогранит на пол 22 м²?\n\
+             Телефон для связи: +7-912-345-67-89.\nС уважением, Ирина."
+        )
+    );
+    assert_eq!(s(&r.name), Some("Ирина"));
+    assert_eq!(s(&r.phone), Some("+79123456789"));
+    assert_eq!(r.kind, Kind::Calculation);
+    // A form's own phone field under the message is still a field, and a
+    // site's closing under a separator names nobody.
+    let r = plain(
+        "Сообщение: Нужен расчёт забора\r\nТелефон: +7 912 345-67-89\r\nИмя: Олег\r\n\r\n--\r\n\
+         С уважением, Заборы Воронеж\r\n",
+    );
+    assert_eq!(s(&r.message), Some("Нужен расчёт забора"));
+    assert_eq!(s(&r.name), Some("Олег"));
+}
+
+#[test]
+fn phone_groupings_people_type_in_a_phone_field() {
+    // The same groupings in a labelled phone field.
+    for (text, want) in [
+        ("8 (912) 34-56-789", "+79123456789"),
+        ("8 912 34 56 789", "+79123456789"),
+        ("+7 9123 45 67 89", "+79123456789"),
+        ("8 (912) 3-45-67-89", "+79123456789"),
+        ("8-912-345-6789", "+79123456789"),
+        ("8.912.345.67.89", "+79123456789"),
+        ("+7(912)3456789", "+79123456789"),
+        ("7 912 345 67 89", "+79123456789"),
+        ("912 345-67-89", "+79123456789"),
+        ("9123456789", "+79123456789"),
+        ("8 (4822) 55-66-77", "+74822556677"),
+        ("+380 50 765 43 21", "+380507654321"),
+        ("+380 (50) 765-43-21", "+380507654321"),
+        ("+38 050 765 43 21", "+380507654321"),
+        ("38 050 765 43 21", "+380507654321"),
+        ("050 765 43 21", "+380507654321"),
+        ("(050) 765-43-21", "+380507654321"),
+        ("0507654321", "+380507654321"),
+    ] {
+        let r = plain(&format!("Имя: Олег\r\nТелефон: {text}\r\n"));
+        assert_eq!(r.phones, vec![want.to_string()], "{text}");
+    }
+}

@@ -23,18 +23,6 @@ fn find_emails(text: &str) -> Vec<String> {
     }
 }
 
-/// Phone-shaped runs: optional +7/7/8 (or Ukraine's +38 0 / +380, the
-/// operator code in brackets or not: `+380 (67) 301-22-84`, `+38 (050) …`),
-/// then 3-3-2-2 digits with the usual separators, not glued to other digits;
-/// or, last, a number written with an explicit `+` and any country code
-/// (`+375 29 …`): 10 to 14 digits in groups.
-static PHONE_SHAPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"(?:^|[^0-9])((?:\+\s?380[\s.\-]{0,2}\(?0?[0-9]{2}\)?|(?:\+\s?)?38[\s.\-]{0,2}\(?0[0-9]{2}\)?|(?:\+\s?[178]|7|8)?[\s.\-]{0,2}\(?[0-9]{3,5}\)?)[\s.\-]{0,2}[0-9]{1,3}[\s.\-]?[0-9]{2}[\s.\-]?[0-9]{2}|\+\s?[1-9](?:[\s.\-()]{0,2}[0-9]){9,13})(?:$|[^0-9])",
-    )
-    .ok()
-});
-
 /// Words right before a number that make it an id, not a phone.
 static NOT_A_PHONE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"(?i)(инн|огрн|кпп|бик|счет|счёт|р/с|заказ|order|№|#|id|utm|номер заявки)\W{0,3}$")
@@ -60,52 +48,235 @@ fn find_phones(text: &str, region: &str) -> Vec<String> {
 }
 
 /// Phones in free text with where each was written (byte range).
+///
+/// A person types a number as groups of digits joined by short separators
+/// (spaces, one `-`, `.` or `–`, brackets round the area code), with an
+/// optional leading `+`: `8 (912) 34-56-789`, `+380 50 765 43 21`,
+/// `+7 9123 45 67 89`, `067 555 12 34`. Such a run is cut into whole groups
+/// holding 10–12 digits; the longest cut that has a phone's shape (bare
+/// digits: 11 from 7/8, 10 from 9 or a Ukrainian `0`, 12 only from 380 when
+/// written with `+` or separators) and that libphonenumber validates is a
+/// phone. A line break, a letter or other punctuation ends a run; dates
+/// (`03.12.2026 14`), amounts and sizes (`90 000 - 95 000 руб`, `800 600
+/// 2400 мм`) and ids after a caption (ИНН, order №…) are not phones.
 fn phone_spans(text: &str, region: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
     if text.bytes().filter(u8::is_ascii_digit).count() < 10 {
         return out;
     }
-    let (Some(shape), Some(not_phone)) = (PHONE_SHAPE.as_ref(), NOT_A_PHONE.as_ref()) else {
+    let Some(not_phone) = NOT_A_PHONE.as_ref() else {
         return out;
     };
-    // Resume right after each number (not after the separator the pattern
-    // consumed), so `8900… 8900…` gives both.
-    let mut at = 0;
-    while let Some(caps) = shape.captures_at(text, at) {
-        let Some(m) = caps.get(1) else { break };
-        at = m.end().max(at + 1);
-        // The shape may take the dash of "номер - 050 …" as a separator.
-        let raw = m
-            .as_str()
-            .trim()
-            .trim_start_matches(|c: char| c == '-' || c == '.' || c.is_whitespace());
-        let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-        let plus = raw.starts_with('+');
-        let bare = raw.chars().all(|c| c.is_ascii_digit());
-        let shape_ok = match digits.len() {
-            11 => plus || digits.starts_with('7') || digits.starts_with('8'),
-            10 => !bare || digits.starts_with('9'),
-            // `+38 (050) 311-22-33`, `380 50 …`: a Ukrainian number written
-            // in full (a bare 12-digit run is an id such as ИНН); with a `+`,
-            // any country code, libphonenumber decides below.
-            12 => plus || (digits.starts_with("380") && !bare),
-            13 | 14 => plus,
-            _ => false,
-        };
-        if !shape_ok {
-            continue;
+    // Each cut that passes the shape checks costs a libphonenumber parse:
+    // a bounded number per text keeps hostile digit soup linear and cheap.
+    let mut budget = 64usize;
+    for run in digit_runs(text) {
+        if budget == 0 {
+            break;
         }
-        let before = &text[..m.start()];
+        // `заказ № 8 912 …`: an id caption before the run makes all of it
+        // an id, whichever groups a cut would start from.
+        let before = &text[..run.start];
         let before = &before[before.char_indices().rev().nth(20).map_or(0, |(i, _)| i)..];
         if not_phone.is_match(before) {
             continue;
         }
-        for p in parse_phones(raw, region).e164 {
-            let off = m.start() + m.as_str().find(raw).unwrap_or(0);
-            out.push((p, off..off + raw.len()));
+        let groups = &run.groups;
+        let mut i = 0;
+        while i < groups.len() {
+            let mut best: Option<(usize, Vec<String>, std::ops::Range<usize>)> = None;
+            let mut digits = 0;
+            // A number has a group of three digits or more (the area code,
+            // the exchange): `12 34 56 78 90` is a list of numbers.
+            let mut long_group = false;
+            for j in i..groups.len() {
+                let len = groups[j].end - groups[j].start;
+                digits += len;
+                long_group |= len >= 3;
+                if digits > 12 {
+                    break;
+                }
+                if digits < 10 || !long_group {
+                    continue;
+                }
+                let start = if i == 0 { run.start } else { groups[i].start };
+                let span = start..groups[j].end;
+                if budget == 0 {
+                    break;
+                }
+                let lead = (i == 0 && run.plus, &mut budget);
+                let found = phone_candidate(text, span.clone(), lead, not_phone, region);
+                if !found.is_empty() {
+                    best = Some((j, found, span));
+                }
+            }
+            match best {
+                Some((j, found, span)) => {
+                    out.extend(found.into_iter().map(|p| (p, span.clone())));
+                    i = j + 1;
+                }
+                None => i += 1,
+            }
         }
     }
     out
+}
+
+/// A run of digit groups (see [`phone_spans`]): where it starts (at its `+`
+/// or `(`), whether a `+` leads it, and the byte range of each group.
+struct DigitRun {
+    start: usize,
+    plus: bool,
+    groups: Vec<std::ops::Range<usize>>,
+}
+
+fn digit_runs(text: &str) -> Vec<DigitRun> {
+    let b = text.as_bytes();
+    let mut runs = Vec::new();
+    let mut k = 0;
+    while k < b.len() {
+        if !b[k].is_ascii_digit() {
+            k += 1;
+            continue;
+        }
+        // A digit after a letter-digit token (`A12…`) still starts a run;
+        // after another digit it cannot (runs are maximal).
+        let mut start = k;
+        let mut plus = false;
+        // `+7`, `+ 7`, `(050)`, `+38 (050)`: the lead belongs to the run.
+        let mut s = k;
+        while s > 0 && matches!(b[s - 1], b'(' | b' ') && k - s < 3 {
+            s -= 1;
+        }
+        if s > 0 && b[s - 1] == b'+' {
+            start = s - 1;
+            plus = true;
+        } else if let Some(p) = text[s..k].find('(') {
+            start = s + p;
+        }
+        let mut groups = Vec::new();
+        loop {
+            let g0 = k;
+            while k < b.len() && b[k].is_ascii_digit() {
+                k += 1;
+            }
+            groups.push(g0..k);
+            // The separator to the next group: spaces, one dash or dot,
+            // one bracket each way.
+            let (mut spaces, mut marks, mut open, mut close) = (0, 0, 0, 0);
+            let mut m = k;
+            let mut ok = true;
+            while let Some(c) = text[m..].chars().next() {
+                match c {
+                    ' ' | '\t' | '\u{a0}' | '\u{202f}' => spaces += 1,
+                    '-' | '.' | '–' | '‑' | '−' => marks += 1,
+                    '(' => open += 1,
+                    ')' => close += 1,
+                    _ => break,
+                }
+                m += c.len_utf8();
+                if spaces > 3 || marks > 1 || open > 1 || close > 1 {
+                    ok = false;
+                    break;
+                }
+            }
+            if ok && m > k && m < b.len() && b[m].is_ascii_digit() {
+                k = m;
+            } else {
+                break;
+            }
+        }
+        runs.push(DigitRun {
+            start,
+            plus,
+            groups,
+        });
+    }
+    runs
+}
+
+/// The phones one cut of a run holds (empty when it is no phone).
+fn phone_candidate(
+    text: &str,
+    span: std::ops::Range<usize>,
+    (plus, budget): (bool, &mut usize),
+    not_phone: &Regex,
+    region: &str,
+) -> Vec<String> {
+    let Some(raw) = text.get(span.clone()) else {
+        return Vec::new();
+    };
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let bare = raw.chars().all(|c| c.is_ascii_digit());
+    // Numbers in the +7 zone start (after the trunk or country digit) with
+    // 3, 4, 6, 7, 8 or 9: `2026 …`, `1300 …` are no number.
+    let national_ok = |n: &str| n.starts_with(['3', '4', '6', '7', '8', '9']);
+    let shape_ok = match digits.len() {
+        11 => {
+            (plus || digits.starts_with('7') || digits.starts_with('8'))
+                && ((plus && !digits.starts_with('7')) || national_ok(&digits[1..]))
+        }
+        // `0675551234`: a Ukrainian mobile typed without spaces.
+        10 => {
+            (!bare && national_ok(&digits))
+                || digits.starts_with('9')
+                || (digits.starts_with('0')
+                    && digits[1..].starts_with(['3', '4', '5', '6', '7', '8', '9']))
+        }
+        // `+38 (050) 311-22-33`, `+380503112233`: a Ukrainian number
+        // written in full (a bare 12-digit run is an id such as ИНН).
+        12 => digits.starts_with("380") && (plus || !bare),
+        _ => false,
+    };
+    if !shape_ok || looks_like_date(raw) {
+        return Vec::new();
+    }
+    let before = &text[..span.start];
+    let before = &before[before.char_indices().rev().nth(20).map_or(0, |(i, _)| i)..];
+    if not_phone.is_match(before) || amount_after(&text[span.end..]) {
+        return Vec::new();
+    }
+    *budget = budget.saturating_sub(1);
+    parse_phones(raw, region).e164
+}
+
+/// `03.12.2026 14`: a date (day.month.year) inside the digits.
+fn looks_like_date(raw: &str) -> bool {
+    let parts: Vec<&str> = raw.split('.').collect();
+    parts.windows(3).any(|w| {
+        let tail = |p: &str| {
+            p.rsplit(|c: char| !c.is_ascii_digit())
+                .next()
+                .unwrap_or("")
+                .len()
+        };
+        let head = |p: &str| {
+            p.split(|c: char| !c.is_ascii_digit())
+                .next()
+                .unwrap_or("")
+                .len()
+        };
+        (1..=2).contains(&tail(w[0]))
+            && (1..=2).contains(&w[1].len())
+            && matches!(head(w[2]), 2 | 4)
+    })
+}
+
+/// A unit or currency right after the digits: an amount or a size (`мм`,
+/// `см` only as whole words: `смс` is no unit).
+fn amount_after(rest: &str) -> bool {
+    let t = rest.trim_start_matches([' ', '\u{a0}']);
+    let head: String = t.chars().take(4).flat_map(char::to_lowercase).collect();
+    let stem = [
+        "руб", "р.", "₽", "грн", "тыс", "млн", "$", "€", "usd", "eur", "rub", "uah", "шт", "кг",
+    ]
+    .iter()
+    .any(|u| head.starts_with(u));
+    let word = ["мм", "см", "м2", "м²", "mm", "cm"].iter().any(|u| {
+        head.strip_prefix(u)
+            .is_some_and(|r| !r.starts_with(char::is_alphabetic))
+    });
+    stem || word
 }
 
 /// Canonical values gathered from labels and regexes.
@@ -242,6 +413,49 @@ fn is_prose(v: &str) -> bool {
         && (v.contains(". ") || v.ends_with(['.', '?', '!']) || v.contains("? "))
 }
 
+/// `Нужен замер и расчёт мягкой кровли, дом 10х12`, `Ищу работу …`: a
+/// "what do you need" answer the client wrote as a request of their own
+/// (five words or more opening with a verb of wanting or asking), not a
+/// product picked or named.
+fn own_request(v: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "нужен",
+        "нужна",
+        "нужно",
+        "нужны",
+        "надо",
+        "хочу",
+        "хотим",
+        "хотел",
+        "хотела",
+        "хотелось",
+        "ищу",
+        "ищем",
+        "требуется",
+        "прошу",
+        "интересует",
+        "интересуют",
+        "подскажите",
+        "потрібен",
+        "потрібна",
+        "потрібно",
+        "потрібні",
+        "хочемо",
+        "шукаю",
+        "цікавить",
+        "need",
+        "we",
+        "i",
+        "looking",
+        "please",
+    ];
+    let mut words = v.split_whitespace();
+    let first = words
+        .next()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase());
+    v.split_whitespace().count() >= 5 && first.is_some_and(|w| OPENERS.contains(&w.as_str()))
+}
+
 fn digit_count(v: &str) -> usize {
     v.bytes().filter(u8::is_ascii_digit).count()
 }
@@ -300,9 +514,14 @@ fn name_over_email(loose: &[String], email: &str) -> Option<String> {
 
 /// The name signed next to the phone on the last line of a message: after
 /// it (`…, +7 916 222-33-44, Марина.`) or before it on a line of its own
-/// (`Владимир, 8 916 450-33-21`): one or two capitalised words.
+/// (`Владимир, 8 916 450-33-21`), or after a closing (`С уважением,
+/// Ирина.`): one or two capitalised words.
 fn signoff_name(message: &str) -> Option<String> {
     let last = message.lines().rev().find(|l| !l.trim().is_empty())?.trim();
+    // `С уважением, Ирина.`: a closing, then the name.
+    if let Some(n) = layout::client_signoff(last) {
+        return Some(n.to_string());
+    }
     // `Вера, 8 912 700 80 90`: the name first, then only the phone.
     if let Some((head, tail)) = last.split_once(',')
         && phone_only_line(tail.trim().trim_end_matches('.'))
@@ -377,6 +596,28 @@ fn name_after_intro(n: &str) -> &str {
         }
         _ => n,
     }
+}
+
+/// The capitalised words right before `email` in a line (`… because Марина
+/// Ковалёва marina@x.ru is sending …`, `from Ivan Petrov <ivan@x.ru>`).
+fn name_before_email(line: &str, email: &str) -> Option<String> {
+    let pos = line.to_lowercase().find(email)?;
+    let head = line
+        .get(..pos)?
+        .trim_end_matches([' ', '<', '(', '[', '"', '\u{a0}']);
+    let mut words: Vec<&str> = head
+        .split_whitespace()
+        .rev()
+        .take_while(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+        })
+        .take(4)
+        .collect();
+    words.reverse();
+    let name = words.join(" ");
+    ((1..=3).contains(&words.len()) && person_name(&name)).then_some(name)
 }
 
 /// `Иван <ivan@x.ru>` → `Иван`.
@@ -501,30 +742,42 @@ fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<Strin
 
 /// Builder subjects that carry the form's title: `New Entry: X` (WPForms),
 /// `Новая запись от X`, `X Form submitted on …` (Formidable), `Form
-/// submission from: X` (Drupal Webform), `New submission from X`.
+/// submission from: X` (Drupal Webform), `New submission from X`,
+/// `Response submission for survey X with results` (LimeSurvey).
 static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?)$",
+        r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?)$",
     )
     .ok()
 });
 
 /// A site's intro naming the form: `There has been a submission of the
 /// form X through your … website`, `…отправлена форма X.`, a quoted title
-/// after `форма`/`form`.
+/// after `форма`/`form`, or after `survey`/`опрос`/`анкета` (LimeSurvey's
+/// `A new response was submitted for your survey 'X'.`).
 static FORM_IN_TEXT: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,80})[»"”])"#,
+        r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,80})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,80})[»"”]|'(?P<e>[^']{2,80})'))"#,
     )
     .ok()
 });
 
 fn form_in_text(l: &str) -> Option<String> {
-    if !(l.contains("орм") || l.contains("form") || l.contains("ОРМ") || l.contains("FORM")) {
+    if !(l.contains("орм")
+        || l.contains("form")
+        || l.contains("ОРМ")
+        || l.contains("FORM")
+        || l.contains("survey")
+        || l.contains("прос")
+        || l.contains("нкет"))
+    {
         return None;
     }
     let caps = FORM_IN_TEXT.as_ref()?.captures(l)?;
-    let v = ["a", "b", "c"].iter().find_map(|g| caps.name(g))?.as_str();
+    let v = ["a", "b", "c", "d", "e"]
+        .iter()
+        .find_map(|g| caps.name(g))?
+        .as_str();
     clean_value(v.trim())
 }
 
@@ -575,7 +828,7 @@ fn subject_form_value(subject: &str) -> Option<String> {
         return None;
     }
     let caps = SUBJECT_FORM.as_ref()?.captures(subject.trim())?;
-    let v = ["a", "b", "c", "d"]
+    let v = ["a", "b", "c", "d", "e"]
         .iter()
         .find_map(|g| caps.name(g))?
         .as_str();
@@ -691,7 +944,7 @@ fn system_mailbox(email: &str) -> bool {
 /// Sentences a site writes about a submission, never the client's words.
 static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|you have (?:a|an|received)\b|вы получили)",
+        r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|receiving this|feedback about the site|you have (?:a|an|received)\b|вы получили)",
     )
     .ok()
 });
@@ -1032,8 +1285,10 @@ fn visitor_in_from(letter: &Letter, subject: &str) -> Option<String> {
     (named && is_robot_or_site_address(&from.email, letter)).then_some(name)
 }
 
-/// The client's own letter: free text, their name and email when written.
-fn read_label_less(loose: &[String], f: &mut Found) {
+/// The client's own letter: free text, their name and email when written;
+/// lines from `signature_at` on (under a `--` line) are a signature, never
+/// the text.
+fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found) {
     let mut text: Vec<&str> = Vec::new();
     // `<h3>Тимур</h3><h2>+7927…</h2>`: a lone name next to a lone phone
     // number is the contact, and neither line is a message.
@@ -1079,6 +1334,9 @@ fn read_label_less(loose: &[String], f: &mut Found) {
         }
         if let Some(n) = dash_signature(l) {
             first(&mut f.name, n);
+            continue;
+        }
+        if signature_at.is_some_and(|s| i >= s) {
             continue;
         }
         if let Some(n) = name_phone_record(l) {
@@ -1279,7 +1537,7 @@ pub(crate) fn build_traced(
         // A "what do you need" field answered in sentences is the client's
         // message, not a product name.
         let canon = match raw.canon {
-            Some("product") if is_prose(&value) => Some("message"),
+            Some("product") if is_prose(&value) || own_request(&value) => Some("message"),
             c => c,
         };
         match canon {
@@ -1354,7 +1612,7 @@ pub(crate) fn build_traced(
     // text is the message, a `Name <email>` line or a `-Name ( email )`
     // signature gives the contact.
     if req.fields.is_empty() && f.message.is_none() {
-        read_label_less(&lay.loose, &mut f);
+        read_label_less(&lay.loose, lay.signature_at, &mut f);
     } else if f.message.is_none()
         && let Some(mut m) = client_prose(&lay.body_loose)
     {
@@ -1689,10 +1947,34 @@ pub(crate) fn build_traced(
         req.name = name_over_email(&lay.loose, e);
     }
 
+    // `You are receiving this mail because Марина Ковалёва marina@… is
+    // sending feedback…` (Plone): the site's notice names the visitor right
+    // before their address.
+    if req.name.is_none()
+        && let Some(e) = &req.email
+    {
+        req.name = text
+            .lines()
+            .filter(|l| robot_prose(l))
+            .find_map(|l| name_before_email(l, e));
+    }
+
     // `… звоните: +7 916 222-33-44, Марина.`: the name signed after the
     // phone at the end of the client's text.
     if req.name.is_none() {
-        req.name = f.message.as_deref().and_then(signoff_name);
+        // A closing naming the site (`С уважением, Окна Плюс`) is not the
+        // client's.
+        let site = letter
+            .from
+            .as_ref()
+            .filter(|a| is_robot_or_site_address(&a.email, letter))
+            .and_then(|a| a.name.as_deref())
+            .unwrap_or("");
+        req.name = f
+            .message
+            .as_deref()
+            .and_then(signoff_name)
+            .filter(|n| !site.contains(n.as_str()));
     }
 
     // VirtueMart's "ask a question": the subject names the product, the

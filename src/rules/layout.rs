@@ -36,12 +36,15 @@ pub struct Layout {
     /// notice or a link after the fields ends the body): where a client's
     /// unlabelled text can be.
     pub body_loose: Vec<String>,
+    /// How many `loose` lines stood above the first `--` line (the
+    /// signature delimiter): below it is a signature, not the text.
+    pub signature_at: Option<usize>,
 }
 
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have )?received this (e-?mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .{1,60} for these premium features|registered at \d)",
+        r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .{1,60} for these premium features|registered at \d)",
     )
     .ok()
 });
@@ -266,13 +269,65 @@ fn colon_split(l: &str) -> Option<(&str, &str)> {
         if next.is_none() || matches!(next, Some(b' ' | b'\t')) {
             let label = &l[..i];
             if label_shape(label) {
-                return Some((label.trim(), l[i + 1..].trim()));
+                return Some((quoted_caption(label.trim()), l[i + 1..].trim()));
             }
             return None;
         }
         from = i + 1;
     }
     None
+}
+
+/// `С уважением, Ирина.`, `З повагою, Олег`, `Best regards, Anna`: a
+/// closing with one or two capitalised words after it; the name.
+pub(crate) fn client_signoff(l: &str) -> Option<&str> {
+    const CLOSINGS: &[&str] = &[
+        "с уважением,",
+        "c уважением,",
+        "з повагою,",
+        "best regards,",
+        "kind regards,",
+        "regards,",
+    ];
+    // Cheap test first: most lines open otherwise (no allocation per line).
+    if !l.contains(',')
+        || !l.starts_with(['С', 'с', 'C', 'c', 'З', 'з', 'B', 'b', 'K', 'k', 'R', 'r'])
+    {
+        return None;
+    }
+    let lower = l.to_lowercase();
+    let p = CLOSINGS.iter().find(|p| lower.starts_with(*p))?;
+    let at = l.char_indices().nth(p.chars().count())?.0;
+    let name = l[at..].trim().trim_end_matches(['.', '!']).trim();
+    let words = name.split_whitespace().count();
+    ((1..=2).contains(&words)
+        && name.split_whitespace().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(|c| c.is_alphabetic() || c == '-')
+        }))
+    .then_some(name)
+}
+
+/// `Field  'Что требуется'` (Serendipity's dynamic contact form): the
+/// caption is the quoted part after the word `Field`.
+fn quoted_caption(label: &str) -> &str {
+    let Some(rest) = label
+        .strip_prefix("Field")
+        .or_else(|| label.strip_prefix("field"))
+        .or_else(|| label.strip_prefix("Поле"))
+    else {
+        return label;
+    };
+    let rest = rest.trim_start();
+    for (open, close) in [('\'', '\''), ('"', '"'), ('«', '»'), ('‘', '’'), ('“', '”')] {
+        if let Some(inner) = rest.strip_prefix(open).and_then(|r| r.strip_suffix(close))
+            && !inner.trim().is_empty()
+            && !inner.contains(open)
+        {
+            return inner.trim();
+        }
+    }
+    label
 }
 
 /// `Label:value` with no space (hand-written mailers); only for known labels.
@@ -563,6 +618,9 @@ pub fn read_with_ends(
             continue;
         }
         if is_separator(l) {
+            if l == "--" && out.signature_at.is_none() {
+                out.signature_at = Some(out.loose.len());
+            }
             // `Message sent to you follows` / `~~~~` / the text.
             if state == State::Pending
                 && current_empty(&out)
@@ -614,6 +672,23 @@ pub fn read_with_ends(
             );
             message_block = true;
             state = State::Pending;
+            continue;
+        }
+        // `С уважением, Ирина.` right under the client's text (no blank line
+        // before it): their own sign-off, part of the message, not the
+        // site's footer; it ends their letter.
+        if state == State::Inline
+            && out
+                .fields
+                .last()
+                .is_some_and(|f| f.canon == Some("message") && !f.value.is_empty())
+            && client_signoff(l).is_some()
+        {
+            if let Some(f) = out.fields.last_mut() {
+                f.value.push('\n');
+                f.value.push_str(l);
+            }
+            state = State::None;
             continue;
         }
         // `Sent from page: https://…` (Pirate Forms): a line whose caption
@@ -788,9 +863,23 @@ pub fn read_with_ends(
                 && lines
                     .get(i)
                     .is_some_and(|n| !n.is_empty() && colon_split(n).is_none());
+            // `Телефон для связи: +7-912-…-89.` inside the client's text,
+            // which goes on under it (`С уважением, Ирина.`): a sentence of
+            // theirs; the phone is still read from the message.
+            let contact_sentence = state == State::Inline
+                && in_message
+                && matches!(canon, Some("phone" | "email"))
+                && value.ends_with(['.', '!', ','])
+                && lines.get(i).is_some_and(|n| {
+                    !n.is_empty()
+                        && !is_separator(n)
+                        && (client_signoff(n).is_some()
+                            || (!BOILERPLATE.as_ref().is_some_and(|re| re.is_match(n))
+                                && colon_split(n).is_none_or(|(lab, _)| lookup(lab).is_none())))
+                });
             let starts_field = match state {
                 State::None => true,
-                _ if in_message => labelish || next_stanza,
+                _ if in_message => (labelish && !contact_sentence) || next_stanza,
                 State::Pending | State::Paragraph => true,
                 State::Inline | State::Block => true,
             };
