@@ -2227,3 +2227,118 @@ fn phone_groupings_people_type_in_a_phone_field() {
         assert_eq!(r.phones, vec![want.to_string()], "{text}");
     }
 }
+
+#[test]
+fn a_label_waiting_for_its_value_takes_a_question_line_whole() {
+    // Round 10a, PHPMailer `<b>Почта:</b><br>$message`: the box under the
+    // address caption holds the client's question and address; the line is
+    // that field's value, not a `Caption? answer` pair (which made `Пишите
+    // на …` a scope).
+    let r = html(
+        "<h2>Новая заявка</h2>\n<b>Имя:</b> Алексей<br>\n<b>Телефон:</b> 8 921 111-22-33<br><br>\n<b>Почта:</b><br>\
+         Есть ли свободный склад от 200 м² на Парнасе? Пишите на alex.sklad@example.ru",
+    );
+    assert_eq!(s(&r.scope), None);
+    assert_eq!(s(&r.email), Some("alex.sklad@example.ru"));
+    assert_eq!(
+        s(&r.message),
+        Some("Есть ли свободный склад от 200 м² на Парнасе? Пишите на alex.sklad@example.ru")
+    );
+    assert_eq!(r.kind, Kind::Question);
+}
+
+#[test]
+fn a_caption_glued_to_an_address_gives_the_email_and_rassylka_is_no_page() {
+    // Round 10a, a tutorial's `<b>Вы подписались на рассылку:</b>$email<br>`:
+    // `ссылк` inside `рассылку` is no page caption, and any caption glued to
+    // a lone address gives the client's email.
+    let r = html(
+        "<h2>Новое письмо</h2>\n<b>Вы подписались на рассылку:</b>v.k@example.ru<br>\n<b>Имя:</b>Виктор<br>\n\
+         <b>Телефон:</b> +7(903)1112233<br><br>\n<b>Сообщение:</b><br>Нужна смета на кровлю.\n",
+    );
+    assert_eq!(s(&r.email), Some("v.k@example.ru"));
+    assert_eq!(s(&r.page), None);
+    assert!(
+        r.meta
+            .warnings
+            .iter()
+            .all(|w| !w.contains("v.k@example.ru"))
+    );
+}
+
+#[test]
+fn a_space_joined_name_email_phone_text_line_is_split() {
+    // Round 10a, PHPMailer `$body = $name.' '.$email.' '.$phone.' '.$message`.
+    let r = plain(
+        "Олег o.petrov@example.ru 89051234567 Добрый день, нужно рассчитать стоимость кровли, дом 10х12.\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Олег"));
+    assert_eq!(s(&r.email), Some("o.petrov@example.ru"));
+    assert_eq!(s(&r.phone), Some("+79051234567"));
+    assert_eq!(
+        s(&r.message),
+        Some("Добрый день, нужно рассчитать стоимость кровли, дом 10х12.")
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+    // An empty email leaves two spaces; the phone alone still closes the name.
+    let r = plain("Татьяна  8 (911) 765-43-21 Перезвоните мне завтра до обеда\r\n");
+    assert_eq!(s(&r.name), Some("Татьяна"));
+    assert_eq!(s(&r.message), Some("Перезвоните мне завтра до обеда"));
+}
+
+#[test]
+fn the_message_box_word_net_is_no_message() {
+    // Round 10a, `($_POST['message'] ?: 'нет')`: no text, so a callback.
+    let r = html(
+        "<h2>Новая заявка с сайта</h2>\n<p><strong>Имя:</strong> Геннадий</p>\n<p><strong>Телефон:</strong> \
+         8-926-555-01-02</p>\n<p><strong>Email:</strong> не указан</p>\n<p><strong>Сообщение:</strong> нет</p>\n",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(s(&r.email), None);
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn dimensions_without_a_cue_ask_for_a_price() {
+    // Round 10a, a bag printer's `Заявка` table: `Габариты, мм` is the scope,
+    // and a client who gives the size of the job wants to know its price.
+    let r = html(
+        "<table><tr><td><b>Имя:</b></td><td>Кирило</td></tr><tr><td><b>Телефон:</b></td><td>+38 050 123 45 67\
+         </td></tr><tr><td><b>Габариты, мм:</b></td><td>300x400x100</td></tr><tr><td><b>Материал:</b></td>\
+         <td>крафт</td></tr></table>",
+    );
+    assert_eq!(s(&r.scope), Some("300x400x100"));
+    assert_eq!(r.kind, Kind::Calculation);
+    // A bare count is a scope too, but no size: the default kind stays.
+    let r = html("<p>Name: Ирина</p><p>Phone: +79169876543</p><p>количество устройств: 3</p>");
+    assert_eq!(s(&r.scope), Some("3"));
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn zayavka_na_vyezd_in_the_subject_is_a_visit() {
+    // Round 10a, PHPMailer subject `Заявка на выезд` over name and phone only.
+    let r = plain_with(
+        "Subject: Заявка на выезд\r\n",
+        "Имя: Николай\r\nТелефон: +7 (999) 812-34-56\r\n",
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn a_contact_caption_glued_after_a_space_opens_the_next_field() {
+    // Round 10a, `"Клиент $name\nтелефон:$phone email:$email \n"`: the email
+    // is not part of the phone's value, and the role line names the client.
+    let r = plain(
+        "Клиент Ольга Николаевна\r\nтелефон:8 (8352) 45-67-89 email:olga.n@example.ru \r\n\
+         с сайта заказывает продукцию:\r\nЗдравствуйте, я хочу заказать у вас Футболка поло\r\nКомментарий:\r\n\
+         Нужно 40 штук. Какая будет цена за партию?\r\n",
+    );
+    assert_eq!(s(&r.phone), Some("+78352456789"));
+    assert_eq!(s(&r.email), Some("olga.n@example.ru"));
+    assert_eq!(s(&r.name), Some("Ольга Николаевна"));
+    assert_eq!(
+        s(&r.message),
+        Some("Нужно 40 штук. Какая будет цена за партию?")
+    );
+}

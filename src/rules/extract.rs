@@ -329,6 +329,19 @@ impl Found {
                 self.phones.push(v.to_string());
                 return;
             }
+            // `Почта:` over `Есть ли свободный склад…? Пишите на a@x.ru`: an
+            // address field holding sentences holds the client's text; the
+            // address in it is still their email.
+            "email" if normalize_email(v).is_none() && is_prose(v) => {
+                self.emails.extend(find_emails(v));
+                first(&mut self.message, v);
+                self.client_text.push_str(v);
+                self.client_text.push('\n');
+                return;
+            }
+            // `📝 Сообщение: нет` (`$_POST['message'] ?: 'нет'`): the
+            // handler's word for an empty box, not the client's text.
+            "message" if no_text_word(v) => return,
             "email" => {
                 self.emails.push(v.to_string());
                 return;
@@ -454,6 +467,28 @@ fn own_request(v: &str) -> bool {
         .next()
         .map(|w| w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase());
     v.split_whitespace().count() >= 5 && first.is_some_and(|w| OPENERS.contains(&w.as_str()))
+}
+
+/// `нет`, `ні`, `no`, `без комментариев`: what a handler or a visitor
+/// puts in a message box that holds no text.
+fn no_text_word(v: &str) -> bool {
+    let t = v
+        .trim()
+        .trim_end_matches(['.', '!'])
+        .trim()
+        .to_lowercase()
+        .replace('ё', "е");
+    matches!(
+        t.as_str(),
+        "нет"
+            | "нету"
+            | "ні"
+            | "немає"
+            | "no"
+            | "отсутствует"
+            | "без комментариев"
+            | "без коментарів"
+    )
 }
 
 fn digit_count(v: &str) -> usize {
@@ -1035,6 +1070,28 @@ fn role_word(n: &str) -> bool {
         .any(|w| ROLES.iter().any(|r| w.starts_with(r)))
 }
 
+/// `Клиент Ольга Николаевна`, `Заказчик: нет` aside: a line that is a
+/// client's role word and then a person's name, with no colon between.
+fn role_then_name(l: &str) -> Option<&str> {
+    let (role, rest) = l.trim().split_once(' ')?;
+    let rest = rest.trim();
+    let role = role.to_lowercase();
+    let roles = [
+        "клиент",
+        "заказчик",
+        "покупатель",
+        "посетитель",
+        "клієнт",
+        "замовник",
+        "покупець",
+        "відвідувач",
+        "client",
+        "customer",
+        "visitor",
+    ];
+    (roles.contains(&role.as_str()) && person_name(rest) && !role_word(rest)).then_some(rest)
+}
+
 /// The sender named after `from`/`от` in an opening line.
 fn from_name_line(l: &str) -> Option<&str> {
     let n = FROM_NAME_LINE
@@ -1290,6 +1347,9 @@ fn visitor_in_from(letter: &Letter, subject: &str) -> Option<String> {
 /// the text.
 fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found) {
     let mut text: Vec<&str> = Vec::new();
+    // The client's text cut out of a `Name email phone text` line, with the
+    // place it goes in `text`.
+    let mut owned: Vec<(usize, String)> = Vec::new();
     // `<h3>Тимур</h3><h2>+7927…</h2>`: a lone name next to a lone phone
     // number is the contact, and neither line is a message.
     let lone_phone = |j: usize| loose.get(j).is_some_and(|l| phone_only_line(l));
@@ -1343,13 +1403,78 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
             first(&mut f.name, n);
             continue;
         }
+        if let Some((n, rest)) = name_contacts_text(l) {
+            first(&mut f.name, &n);
+            f.name_emails.extend(find_emails(l));
+            if !rest.is_empty() {
+                owned.push((text.len(), rest));
+            }
+            continue;
+        }
         text.push(l);
     }
-    if let Some(m) = clean_value(&text.join("\n")) {
+    let mut parts: Vec<&str> = Vec::with_capacity(text.len() + owned.len());
+    let mut cut = owned.iter().peekable();
+    for (i, l) in text.iter().enumerate() {
+        while let Some((_, r)) = cut.next_if(|(at, _)| *at == i) {
+            parts.push(r);
+        }
+        parts.push(l);
+    }
+    parts.extend(cut.map(|(_, r)| r.as_str()));
+    if let Some(m) = clean_value(&parts.join("\n")) {
         f.client_text.push_str(&m);
         f.client_text.push('\n');
         f.message = Some(m);
     }
+}
+
+/// `Олег o.petrov@x.ru 89051234567 Добрый день, нужно…` (a handler that
+/// joins name, email, phone and message with spaces): one to three
+/// capitalised words, then the client's email and/or phone right after
+/// them, then their text. Returns the name and the text after the contacts.
+fn name_contacts_text(l: &str) -> Option<(String, String)> {
+    let words: Vec<&str> = l.split_whitespace().collect();
+    let named = words
+        .iter()
+        .take(3)
+        .take_while(|w| person_name(w) && normalize_email(w).is_none())
+        .count();
+    let name = words.get(..named)?.join(" ");
+    // `Телефон +380 50 765 43 21. Олег`: a caption is no name.
+    if named == 0
+        || closing_word(&name)
+        || GREETING.as_ref().is_some_and(|r| r.is_match(&name))
+        || super::dictionary::lookup(&super::dictionary::normalize_label(&name)).is_some()
+    {
+        return None;
+    }
+    let phone_word = |w: &str| {
+        w.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '(' | ')' | '.'))
+            && w.chars().any(|c| c.is_ascii_digit())
+    };
+    let (mut i, mut email, mut phone) = (named, false, false);
+    while i < words.len() {
+        if !email && normalize_email(words[i]).is_some() {
+            email = true;
+            i += 1;
+            continue;
+        }
+        let run = words[i..].iter().take_while(|w| phone_word(w)).count();
+        if !phone && run > 0 && phone_only_line(&words[i..i + run].join(" ")) {
+            phone = true;
+            i += run;
+            continue;
+        }
+        break;
+    }
+    // With only a phone after the words, the text must open a new sentence
+    // (`Перезвоните Ивану 8926…` is one sentence of the client's).
+    let rest = words[i..].join(" ");
+    let sentence =
+        rest.chars().next().is_some_and(char::is_uppercase) && rest.split_whitespace().count() >= 3;
+    (email || (phone && sentence)).then_some((name, rest))
 }
 
 fn dedupe(v: &mut Vec<String>) {
@@ -1642,6 +1767,12 @@ pub(crate) fn build_traced(
     }
     if f.name.is_none()
         && let Some(n) = lay.loose.first().and_then(|l| from_name_line(l))
+    {
+        f.name = Some(n.to_string());
+    }
+    // `Клиент Ольга Николаевна` on a line of its own (`"Клиент " . $name`).
+    if f.name.is_none()
+        && let Some(n) = lay.loose.iter().find_map(|l| role_then_name(l))
     {
         f.name = Some(n.to_string());
     }
@@ -2177,6 +2308,11 @@ fn classify_request(
         // questions are a quiz, and a landing's quiz leads to a price.
         req.kind = Kind::Calculation;
         "no cue matched: answers to the site's questions (a quiz), so a calculation".into()
+    } else if req.scope.as_deref().is_some_and(dimensions) {
+        // `Габариты, мм: 300x400x100`, `Площадь: 40 м²`: a client who gives
+        // the size of the job asks what it costs.
+        req.kind = Kind::Calculation;
+        "no cue matched: the client gave a size or an area, so a calculation".into()
     } else if f.message.is_some() {
         req.kind = Kind::Question;
         "no cue matched: a message was written, so a question".into()
@@ -2186,9 +2322,123 @@ fn classify_request(
     }
 }
 
+/// A size or an area: numbers joined by `x`/`х`/`×`/`*` (`300x400x100`,
+/// `3,2 × 2,4`) or a number with a unit of length or area (`40 м²`, `12
+/// соток`, `2500 мм`); a bare count (`25`) is not.
+fn dimensions(v: &str) -> bool {
+    let t = v.to_lowercase();
+    let mut prev_digit = false;
+    let mut chars = t.chars().peekable();
+    let mut unit_after_number = false;
+    let mut crossed = false;
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            prev_digit = true;
+            continue;
+        }
+        if prev_digit && matches!(c, 'x' | 'х' | '×' | '*') {
+            let mut look = chars.clone();
+            while look.next_if(|&n| n == ' ').is_some() {}
+            if look.peek().is_some_and(char::is_ascii_digit) {
+                crossed = true;
+            }
+        }
+        if prev_digit && (c == ' ' || c.is_alphabetic() || c == '²') {
+            let rest: String = std::iter::once(c).chain(chars.clone()).take(8).collect();
+            let rest = rest.trim_start();
+            let unit = [
+                "м2", "м²", "м.", "мм", "см", "кв", "сот", "m2", "m²", "mm", "cm", "sq",
+            ]
+            .iter()
+            .any(|u| rest.starts_with(u))
+                || rest == "м"
+                || rest.starts_with("м ")
+                || rest.starts_with("м,")
+                || rest == "m";
+            unit_after_number |= unit;
+        }
+        // `3,2 × 2,4`: a decimal comma and the spaces around a sign keep
+        // the number open.
+        if !matches!(c, ',' | '.' | ' ') {
+            prev_digit = false;
+        }
+    }
+    crossed || unit_after_number
+}
+
 #[cfg(test)]
 mod tests {
     use super::role_word;
+
+    /// Round 10a: the size of the job is a price question; a bare count is not.
+    #[test]
+    fn a_size_or_an_area_is_dimensions_a_count_is_not() {
+        for v in [
+            "300x400x100",
+            "3,2 × 2,4 м",
+            "40 м²",
+            "12 соток",
+            "2500 мм",
+            "18 м2",
+            "6x4",
+        ] {
+            assert!(super::dimensions(v), "{v} is a size");
+        }
+        for v in ["25", "3", "два окна", "1+0", "x5", "Москва"] {
+            assert!(!super::dimensions(v), "{v} is no size");
+        }
+    }
+
+    /// Round 10a: `"Клиент " . $name` on its own line names the client.
+    #[test]
+    fn a_role_word_then_a_name_is_the_client() {
+        assert_eq!(
+            super::role_then_name("Клиент Ольга Николаевна"),
+            Some("Ольга Николаевна")
+        );
+        assert_eq!(
+            super::role_then_name("Customer John Smith"),
+            Some("John Smith")
+        );
+        assert_eq!(super::role_then_name("Клиент хочет замер"), None);
+        assert_eq!(super::role_then_name("Клиент Сайта"), None);
+        assert_eq!(super::role_then_name("Клиент"), None);
+    }
+
+    /// Round 10a: a space-joined `name email phone text` line.
+    #[test]
+    fn a_name_then_contacts_then_text_is_split() {
+        let (n, rest) = super::name_contacts_text(
+            "Олег o.petrov@example.ru 89051234567 Добрый день, нужна смета.",
+        )
+        .unwrap_or_default();
+        assert_eq!(n, "Олег");
+        assert_eq!(rest, "Добрый день, нужна смета.");
+        let (n, rest) =
+            super::name_contacts_text("Татьяна 8 (911) 765-43-21 Перезвоните мне завтра")
+                .unwrap_or_default();
+        assert_eq!(
+            (n.as_str(), rest.as_str()),
+            ("Татьяна", "Перезвоните мне завтра")
+        );
+        // A sentence that merely opens with a capital and a greeting is no name.
+        assert!(super::name_contacts_text("Здравствуйте 89051234567 перезвоните").is_none());
+        assert!(super::name_contacts_text("Нужен замер, звоните 89051234567").is_none());
+        assert!(super::name_contacts_text("Олег Петров").is_none());
+        assert!(super::name_contacts_text("Перезвоните Ивану 89261112233").is_none());
+        assert!(super::name_contacts_text("Телефон +380 50 765 43 21. Олег").is_none());
+        assert!(super::name_contacts_text("Перезвоните Ивану 89261112233 завтра").is_none());
+    }
+
+    #[test]
+    fn a_no_word_in_the_message_box_is_no_text() {
+        for v in ["нет", "Нет.", "ні", "No", "без комментариев"] {
+            assert!(super::no_text_word(v), "{v}");
+        }
+        for v in ["нет, мне нужен замер", "Нету замерщика?"] {
+            assert!(!super::no_text_word(v), "{v}");
+        }
+    }
 
     #[test]
     fn a_role_is_a_word_that_starts_with_its_stem() {

@@ -393,6 +393,25 @@ fn comma_chain<'a>(
         }
         from = start;
     }
+    // `телефон:8 (8352) 45-67-89 email:a@x.ru` (a handler's one line): a
+    // contact caption glued to its value after a space opens the next field.
+    let mut from = 0;
+    while let Some(p) = value[from..].find(' ') {
+        let start = from + p + 1;
+        let word_end = value[start..]
+            .find(|c: char| !(c.is_alphabetic() || c == '-'))
+            .map_or(value.len(), |e| start + e);
+        if word_end > start
+            && value[word_end..].starts_with(':')
+            && value[word_end + 1..].starts_with(|c: char| !c.is_whitespace())
+            && matches!(lookup(&value[start..word_end]), Some("phone" | "email"))
+            && !cuts.iter().any(|c| c.1 == start)
+        {
+            cuts.push((start - 1, start, word_end));
+        }
+        from = start;
+    }
+    cuts.sort_unstable();
     let first = value[..cuts.first()?.0].trim();
     let pairs = cuts
         .iter()
@@ -772,6 +791,13 @@ pub fn read_with_ends(
                     .filter(|(lab, _)| lookup(lab).is_some())
                     .map(|(a, b)| (a, b, "`Label:value` line (known label)"))
             })
+            .or_else(|| {
+                // `Вы подписались на рассылку:v@x.ru`: any caption glued
+                // to a lone address.
+                tight_colon_split(l)
+                    .filter(|(_, v)| crate::request::normalize_email(v).is_some())
+                    .map(|(a, b)| (a, b, "`Label:address` line"))
+            })
             .or_else(|| arrow_split(l).map(|(a, b)| (a, b, "`Question → answer` line")))
             .or_else(|| dump_split(l).map(|(a, b)| (a, b, "PHP `[key] => value` dump line")))
             .or_else(|| {
@@ -814,6 +840,14 @@ pub fn read_with_ends(
                     })
                     .map(|(a, b)| (a, b, "`Label — text` heading (product or page caption)"))
             });
+        // `Почта:` alone, then `Есть ли склад…? Пишите на a@x.ru`: a label
+        // waiting for its value takes the next line whole; a question mark
+        // in it does not make it a `Caption? answer` pair.
+        let split = split.filter(|(_, _, shape)| {
+            !(state == State::Pending
+                && current_empty(&out)
+                && *shape == "`Caption? answer` line (known label)")
+        });
         if let Some((label, value, shape)) = split {
             let norm = super::dictionary::normalize_label(label);
             // `Remove field limits, messages and get more features: URL`:
