@@ -1890,3 +1890,102 @@ fn the_clients_address_tacked_on_after_their_text_is_not_the_message() {
         Some("Сколько стоит потолок 18 м2? Ответ пишите на artem.k@example.ru")
     );
 }
+
+#[test]
+fn a_required_star_after_the_caption_colon_puts_the_value_on_the_next_line() {
+    // Kajona's contact mail: `Name:*` / TAB `value` stanzas, the message's
+    // further lines not indented, and the client's own `Мой телефон: …`
+    // closing line staying in their text.
+    let r = plain(
+        "Folgende Anfrage wurde ueber das Kontaktformular erstellt:\n\nName:*\n\tСергей\ne-mail:*\n\
+         \tsergey.vl@example.ru\nMessage:*\n\tДобрый день.\nСколько будет стоить забор 25 м?\n\
+         Мой телефон: 8 (915) 123-45-67\n",
+    );
+    assert_eq!(s(&r.name), Some("Сергей"));
+    assert_eq!(s(&r.email), Some("sergey.vl@example.ru"));
+    assert_eq!(
+        s(&r.message),
+        Some("Добрый день.\nСколько будет стоить забор 25 м?\nМой телефон: 8 (915) 123-45-67")
+    );
+    assert_eq!(r.phones, vec!["+79151234567".to_string()]);
+}
+
+#[test]
+fn a_salutation_select_before_the_name_is_not_part_of_it() {
+    // SilverCart: `Name: <strong>Mrs. Анна Иванова</strong>`.
+    let r = html(
+        "<h2>Customer Data</h2>\n<table>\n<tr><td>Name:</td><td><strong>Mrs. Анна Иванова</strong></td></tr>\n\
+         <tr><td>Phone:</td><td><strong>+7 (4912) 50-60-70</strong></td></tr>\n</table>\n<h2>Message</h2>\n\
+         <p>Нужен замер дверей.</p>",
+    );
+    assert_eq!(s(&r.name), Some("Анна Иванова"));
+}
+
+#[test]
+fn a_helpdesk_alert_names_who_opened_the_ticket_and_quotes_their_text() {
+    // Zammad's agent notice (plain part): the greeting is the agent's, the
+    // `был создан "…"` line names the client, the `> ` block is their text.
+    let r = plain(
+        "Здравствуйте Мария,\n\nНовый тикет (Замер кухни) был создан \"Наталья Белова\".\n\nГруппа: Продажи\n\
+         Владелец: -\nСостояние: новый\n\nИнформация:\n> Добрый день!\n>\n> Нужен замер кухни в субботу.\n>\n\
+         > Телефон 8 912 345 67 89\n\nПросмотреть в Zammad [https://kuhni.example/#ticket/zoom/17]\n",
+    );
+    assert_eq!(s(&r.name), Some("Наталья Белова"));
+    assert_eq!(
+        s(&r.message),
+        Some("Добрый день!\nНужен замер кухни в субботу.\nТелефон 8 912 345 67 89")
+    );
+    assert_eq!(r.phones, vec!["+79123456789".to_string()]);
+    // FreeScout: `<strong>Игорь</strong> started the conversation`, its reply
+    // separator and `Received a new conversation #152` are not the client's.
+    let r = html(
+        "<p>-- Please reply above this line --</p><p>[Продажи]</p><p>Received a new conversation \
+         <a href=\"https://h.example/conversation/152\">#152</a></p><table><tr><td><h3>Потолок</h3></td>\
+         <td><table><tr><td>ACTIVE</td></tr></table></td></tr></table><table><tr><td><h3><strong>Игорь \
+         Лебедев</strong> started the conversation</h3></td><td><div>Dec 6, 14:05</div></td></tr>\
+         <tr><td colspan=\"2\"><div>Добрый день.</div><div>Сколько стоит потолок 18 м2 с установкой?</div>\
+         </td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Игорь Лебедев"));
+    assert_eq!(
+        s(&r.message),
+        Some("Добрый день.\nСколько стоит потолок 18 м2 с установкой?")
+    );
+}
+
+#[test]
+fn short_lines_under_the_clients_sentence_stay_in_their_text() {
+    // osTicket's alert: `Hi agent,` / `New ticket #… created` / From and
+    // Department rows / the client's text, whose last lines are short.
+    let r = plain(
+        "Hi Иван Сидоренко,\n----------\n\nNew ticket #482913 created\n\nFrom: Олег Назаров <oleg@example.ru>\n\
+         Department: Отдел продаж\n\nЗдравствуйте! Сколько будет стоить забор из профнастила 40 метров?\n\
+         Участок в Подольске.\nТелефон 8-926-555-44-33\n",
+    );
+    assert_eq!(s(&r.name), Some("Олег Назаров"));
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Здравствуйте! Сколько будет стоить забор из профнастила 40 метров?\nУчасток в Подольске.\n\
+             Телефон 8-926-555-44-33"
+        )
+    );
+    assert_eq!(r.phones, vec!["+79265554433".to_string()]);
+}
+
+#[test]
+fn a_message_heading_alone_after_the_fields_captions_the_text_below() {
+    // SilverCart: `<h2>Message</h2><p>…</p>`; a colon in the client's text
+    // does not make it a field.
+    let r = html(
+        "<h1>Request via contact form</h1><p>A customer sent a contact request.</p><h2>Customer Data</h2>\
+         <table><tr><td>Name:</td><td><strong>Константин</strong></td></tr>\
+         <tr><td>Email:</td><td><strong>k@ad.example</strong></td></tr></table>\
+         <h2>Message</h2><p>Предлагаем сотрудничество: реклама на нашем портале.</p>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Предлагаем сотрудничество: реклама на нашем портале.")
+    );
+    assert_eq!(r.action, Action::Trash);
+}

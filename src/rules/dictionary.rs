@@ -651,7 +651,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "phone",
-        r"телефон|phone|\bтел\b|\btel\b|мобильн|мобільн|\bmobile\b|\bcell\b|whatsapp|ватсап|вацап|viber|вайбер|\bномер\b",
+        r"телефон|phone|\bтел\b|\btel\b|мобильн|мобільн|\bmobile\b|\bmobil\b|\bcell\b|whatsapp|ватсап|вацап|viber|вайбер|\bномер\b",
         r"наш|заказ|договор|инн|карт|компани|компані|офис|офіс|менеджер|сайта|сайту|организаци|організац|администрат|адміністрат|магазин|замовлен|факс|\bfax\b|\bour\b|office|company|manager|support|поддержк|підтримк",
     ),
     (

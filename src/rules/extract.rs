@@ -266,6 +266,38 @@ fn without_bracket_remark(v: &str) -> Option<String> {
 
 /// `94.25.170.3`: the sender's IP address the site writes after a name
 /// (`Виктор <v@x.ru> ( 94.25.170.3 )`, SiteOrigin), never part of it.
+/// `Mrs. Анна Иванова` (a shop's salutation select put before the name):
+/// the title is the form's, the name is what follows it.
+fn without_honorific(n: &str) -> &str {
+    const TITLES: [&str; 14] = [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "herr",
+        "frau",
+        "г-н",
+        "г-жа",
+        "гн",
+        "госпожа",
+        "господин",
+        "пані",
+    ];
+    let t = n.trim();
+    let Some((first, rest)) = t.split_once(char::is_whitespace) else {
+        return t;
+    };
+    let word = first.trim_end_matches('.').to_lowercase();
+    let rest = rest.trim_start();
+    if TITLES.contains(&word.as_str()) && rest.starts_with(char::is_alphabetic) {
+        rest
+    } else {
+        t
+    }
+}
+
 fn is_ipv4(t: &str) -> bool {
     let parts: Vec<&str> = t.split('.').collect();
     parts.len() == 4
@@ -662,10 +694,38 @@ fn system_mailbox(email: &str) -> bool {
 /// Sentences a site writes about a submission, never the client's words.
 static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|you have (?:a|an|received)\b|вы получили)",
+        r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|you have (?:a|an|received)\b|вы получили|(?:new|нов\w*)\s+(?:ticket|тикет|тікет|conversation|обращени|звернен)|received a new|reply above this line|started the conversation|contact request)",
     )
     .ok()
 });
+
+/// A helpdesk's line naming who opened the ticket: `Новый тикет (…) был
+/// создан "Наталья Белова".` (Zammad), `<b>Игорь</b> started the
+/// conversation` (FreeScout), `created by NAME`.
+static OPENED_BY: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(?:(?:был[аио]?\s+)?создан[аоы]?|(?:було\s+)?створен[оаий]?|created by|opened by|submitted by)\s+[«"“]?(?P<n>[^"«»“”<>@:()]{2,60}?)[»"”]?[.!]?$|^(?P<m>[^:<>@()]{2,60}?) (?:started the conversation|opened (?:a|the) (?:ticket|conversation))"#,
+    )
+    .ok()
+});
+
+/// A helpdesk's quoted copy of the client's text (`> …` lines under
+/// `Информация:`, Zammad's plain part): the text, unquoted.
+fn quoted_block(v: &str) -> Option<String> {
+    let lines: Vec<&str> = v.lines().collect();
+    if lines.is_empty() || !lines.iter().all(|l| l.starts_with('>')) {
+        return None;
+    }
+    let text: Vec<&str> = lines
+        .iter()
+        .map(|l| {
+            l.strip_prefix("> ")
+                .unwrap_or_else(|| l.trim_start_matches('>'))
+                .trim_end()
+        })
+        .collect();
+    clean_value(&text.join("\n"))
+}
 
 /// `Name sent a message using the contact form at URL.` (Drupal core).
 static SENT_USING: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -857,6 +917,17 @@ fn prose_line(l: &str) -> bool {
         && !robot_prose(l)
 }
 
+/// A short line that goes on with the client's text: a sentence of one to
+/// three words, or a phone number with a word or two.
+fn short_client_line(l: &str) -> bool {
+    (1..=3).contains(&l.split_whitespace().count())
+        && (l.ends_with(['.', '!', '?']) || digit_count(l) >= 7)
+        && !l.ends_with(':')
+        && !l.contains("://")
+        && !l.starts_with(['[', '<', '#', '=', '-', '*'])
+        && !robot_prose(l)
+}
+
 /// A short opening line ending a sentence (`Добрый день.`, `Hello!`).
 fn greeting_line(l: &str) -> bool {
     (1..=3).contains(&l.split_whitespace().count())
@@ -897,20 +968,24 @@ fn closing_contact_sentence(fields: &[layout::RawField]) -> Option<String> {
 /// paragraph of it.
 fn client_prose(lines: &[String]) -> Option<String> {
     let client = |l: &str| !SITE_WORDS.as_ref().is_some_and(|r| r.is_match(l));
-    let text: Vec<&str> = lines
-        .iter()
-        .enumerate()
-        .filter(|(j, l)| {
-            (prose_line(l) && client(l))
-                // `Добрый день.` over the client's sentences opens them.
-                || (greeting_line(l)
-                    && client(l)
-                    && lines
-                        .get(j + 1)
-                        .is_some_and(|n| prose_line(n) && client(n)))
-        })
-        .map(|(_, l)| l.as_str())
-        .collect();
+    let mut text: Vec<&str> = Vec::new();
+    let mut after_kept = false;
+    for (j, l) in lines.iter().enumerate() {
+        let keep = (prose_line(l) && client(l))
+            // `Добрый день.` over the client's sentences opens them.
+            || (greeting_line(l)
+                && client(l)
+                && lines
+                    .get(j + 1)
+                    .is_some_and(|n| prose_line(n) && client(n)))
+            // `Участок в Подольске.` / `Телефон 8-926-555-44-33` right under
+            // the client's sentence: a short line of the same text.
+            || (after_kept && client(l) && short_client_line(l));
+        if keep {
+            text.push(l.as_str());
+        }
+        after_kept = keep;
+    }
     let words: usize = text.iter().map(|l| l.split_whitespace().count()).sum();
     (words >= 4)
         .then(|| clean_value(&text.join("\n")))
@@ -1324,6 +1399,17 @@ pub(crate) fn build_traced(
     // A mail with no form fields at all is the client's own letter: its
     // text is the message, a `Name <email>` line or a `-Name ( email )`
     // signature gives the contact.
+    if f.message.is_none()
+        && let Some(q) = lay
+            .fields
+            .iter()
+            .filter(|x| x.canon.is_none())
+            .find_map(|x| quoted_block(&x.value))
+    {
+        f.client_text.push_str(&q);
+        f.client_text.push('\n');
+        f.message = Some(q);
+    }
     if req.fields.is_empty() && f.message.is_none() {
         read_label_less(&lay.loose, &mut f);
     } else if f.message.is_none()
@@ -1350,6 +1436,19 @@ pub(crate) fn build_traced(
                 // `…отправил посетитель с сайта`: a role, not a name.
                 .filter(|n| person_name(n))
         })
+    {
+        f.name = Some(n);
+    }
+    if f.name.is_none()
+        && let Some(n) = lay
+            .loose
+            .iter()
+            .chain(lay.fields.iter().map(|x| &x.label))
+            .find_map(|l| {
+                let c = OPENED_BY.as_ref()?.captures(l.trim())?;
+                let n = c.name("n").or_else(|| c.name("m"))?.as_str().trim();
+                person_name(n).then(|| n.to_string())
+            })
     {
         f.name = Some(n);
     }
@@ -1423,7 +1522,8 @@ pub(crate) fn build_traced(
         .flatten()
         .cloned()
         .collect();
-    req.name = (!name_parts.is_empty()).then(|| name_parts.join(" "));
+    req.name =
+        (!name_parts.is_empty()).then(|| without_honorific(&name_parts.join(" ")).to_string());
 
     let mut labelled_phones: Vec<String> = Vec::new();
     // Phones: labelled fields, then the message text; value sniffing when
@@ -1876,7 +1976,18 @@ fn classify_request(
 
 #[cfg(test)]
 mod tests {
-    use super::role_word;
+    use super::{role_word, without_honorific};
+
+    #[test]
+    fn a_salutation_before_the_name_is_not_part_of_it() {
+        assert_eq!(without_honorific("Mrs. Анна Иванова"), "Анна Иванова");
+        assert_eq!(without_honorific("Mr Peter Novak"), "Peter Novak");
+        assert_eq!(without_honorific("г-жа Орлова"), "Орлова");
+        // A bare title, or a name that only starts like one, stays as written.
+        assert_eq!(without_honorific("Mrs."), "Mrs.");
+        assert_eq!(without_honorific("Mirra Smith"), "Mirra Smith");
+        assert_eq!(without_honorific("Дмитрий Сергеевич"), "Дмитрий Сергеевич");
+    }
 
     #[test]
     fn a_role_is_a_word_that_starts_with_its_stem() {

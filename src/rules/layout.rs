@@ -256,6 +256,14 @@ fn label_shape(label: &str) -> bool {
     label.split_whitespace().count() <= 12
 }
 
+/// A caption in the client's own words: `мой телефон`, `мій номер`,
+/// `my phone`, `наш телефон`.
+fn own_caption(norm: &str) -> bool {
+    norm.split_whitespace()
+        .next()
+        .is_some_and(|w| matches!(w, "мой" | "моя" | "мій" | "my" | "наш" | "our"))
+}
+
 /// `Label: value` split at the first `:` followed by whitespace or the end.
 fn colon_split(l: &str) -> Option<(&str, &str)> {
     let bytes = l.as_bytes();
@@ -284,6 +292,11 @@ fn tight_colon_split(l: &str) -> Option<(&str, &str)> {
         && value.starts_with(|c: char| c.is_ascii_digit());
     if time || value.starts_with('/') || value.is_empty() || !label_shape(&l[..i]) {
         return None;
+    }
+    // `Name:*` / `Message:*` (Kajona): the form's required-field star after
+    // the colon marks the caption; the value is on the next line.
+    if value == "*" {
+        return Some((l[..i].trim(), ""));
     }
     Some((l[..i].trim(), value))
 }
@@ -521,6 +534,32 @@ pub fn read_with_ends(
             after_boilerplate = false;
             continue;
         }
+        // `<h2>Message</h2><p>text</p>` after the fields (SilverCart, many
+        // shop views): the message's caption alone on its line, no colon,
+        // over the client's text, whatever that text says.
+        let awaits_value = matches!(state, State::Pending | State::Block) && current_empty(&out);
+        if !awaits_value
+            && !footer
+            && !out.fields.is_empty()
+            && bare_label(l, known).is_some()
+            && super::dictionary::exact(&super::dictionary::normalize_label(l)) == Some("message")
+            && lines.get(i).is_some_and(|n| {
+                !n.is_empty()
+                    && !is_separator(n)
+                    && colon_split(n).is_none_or(|(lab, _)| lookup(lab).is_none())
+            })
+        {
+            push(
+                &mut out,
+                l,
+                "",
+                Some("message"),
+                "message caption alone on its line after the fields",
+            );
+            message_block = true;
+            state = State::Block;
+            continue;
+        }
         // `name` / `Кирилл` stanzas, or a Markdown-bold caption alone on
         // its line (`__Message__` / the text).
         if !(matches!(state, State::Pending | State::Block) && current_empty(&out))
@@ -737,7 +776,14 @@ pub fn read_with_ends(
             let own_question = in_message
                 && shape == "`Caption? answer` line (known label)"
                 && value.ends_with(['.', '!', '?']);
+            // `Мой телефон: 8 (915) …` / `My number: …` closing the client's
+            // text: a form never captions its field with `мой`; the client
+            // wrote the line, so it stays in their message (the phone is
+            // still read from the text).
+            let own_contact =
+                in_message && matches!(canon, Some("phone" | "email")) && own_caption(&norm);
             let labelish = !own_question
+                && !own_contact
                 && (canon.is_some()
                 || label.contains('_')
                 // `Visit Website: https://…` under the text: a link row of
