@@ -1989,3 +1989,51 @@ fn a_message_heading_alone_after_the_fields_captions_the_text_below() {
     );
     assert_eq!(r.action, Action::Trash);
 }
+
+#[test]
+fn label_cells_wrapped_in_their_own_tables_pair_with_their_values() {
+    // JTL-Shop: each label cell and each value cell holds its own one-cell
+    // table (`<table><tr><td><font><strong>Question:</strong>…`).
+    let cell = |t: &str| format!("<td><table><tr><td><font>{t}</font></td></tr></table></td>");
+    let row = |l: &str, v: &str| {
+        format!(
+            "<tr>{}{}</tr>",
+            cell(&format!("<strong>{l}</strong>")),
+            cell(v)
+        )
+    };
+    let r = html(&format!(
+        "<table>{}{}{}</table>",
+        row("Product:", "Кухня «Лофт» 2,6 м"),
+        row("Question:", "Какая толщина столешницы?"),
+        row("Mobile:", "8-905-000-12-34")
+    ));
+    assert_eq!(
+        pairs(&r),
+        [
+            ("Product", "Кухня «Лофт» 2,6 м"),
+            ("Question", "Какая толщина столешницы?"),
+            ("Mobile", "8-905-000-12-34")
+        ]
+    );
+}
+
+#[test]
+fn a_salutation_then_the_names_words_one_per_line_make_the_name() {
+    // JTL-Shop's plain product question: `Customer data:` / `Mr.` /
+    // `Вадим` / `Петров`, then `Mobil:` (German) holding the mobile.
+    let r = plain(
+        "Product: Кухня «Лофт»\n\nQuestion: Сколько будет стоить эта кухня длиной 3 м?\n\n    Customer data:\n\
+         \x20   Mr. \n    Вадим \n    Петров\n    \n\nEmail: v@example.ru\nTel: 8 (4822) 55-66-77\n\
+         Mobil: +7 920 111 22 33\n",
+    );
+    assert_eq!(s(&r.name), Some("Вадим Петров"));
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько будет стоить эта кухня длиной 3 м?")
+    );
+    assert_eq!(
+        r.phones,
+        vec!["+74822556677".to_string(), "+79201112233".to_string()]
+    );
+}

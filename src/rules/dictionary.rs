@@ -115,6 +115,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "ваше повне ім я",
             "customer",
             "customer name",
+            "customer data",
+            "данные клиента",
+            "дані клієнта",
             "contact person",
             "your first name",
             "name and surname",
@@ -687,6 +690,28 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
         r"\bтем[аыуи]\b|\bsubject\b|^тип\b|^вид\b|^номер\b|\bid\b|\b(с|з) сайт(а|у)\b|\bfrom (the )?(web)?site\b|^на сайт[еі]\b|\bпоявил(ся|ась|ось|ись)\b",
     ),
 ];
+
+const TITLES: [&str; 14] = [
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "herr",
+    "frau",
+    "г-н",
+    "г-жа",
+    "гн",
+    "госпожа",
+    "господин",
+    "пані",
+];
+
+/// `Mr.` alone: a salutation with no name after it.
+pub(crate) fn bare_title(n: &str) -> bool {
+    TITLES.contains(&n.trim().trim_end_matches('.').to_lowercase().as_str())
+}
 
 /// Normalises a label for comparison: lower case, `ё` → `е`, punctuation and
 /// `_` → space, runs of spaces folded, trimmed (so trailing `*:?` vanish).

@@ -264,40 +264,24 @@ fn without_bracket_remark(v: &str) -> Option<String> {
         .then(|| fold_ws(head))
 }
 
-/// `94.25.170.3`: the sender's IP address the site writes after a name
-/// (`Виктор <v@x.ru> ( 94.25.170.3 )`, SiteOrigin), never part of it.
 /// `Mrs. Анна Иванова` (a shop's salutation select put before the name):
 /// the title is the form's, the name is what follows it.
 fn without_honorific(n: &str) -> &str {
-    const TITLES: [&str; 14] = [
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "mx",
-        "dr",
-        "herr",
-        "frau",
-        "г-н",
-        "г-жа",
-        "гн",
-        "госпожа",
-        "господин",
-        "пані",
-    ];
+    use super::dictionary::bare_title;
     let t = n.trim();
     let Some((first, rest)) = t.split_once(char::is_whitespace) else {
         return t;
     };
-    let word = first.trim_end_matches('.').to_lowercase();
     let rest = rest.trim_start();
-    if TITLES.contains(&word.as_str()) && rest.starts_with(char::is_alphabetic) {
+    if bare_title(first) && rest.starts_with(char::is_alphabetic) {
         rest
     } else {
         t
     }
 }
 
+/// `94.25.170.3`: the sender's IP address the site writes after a name
+/// (`Виктор <v@x.ru> ( 94.25.170.3 )`, SiteOrigin), never part of it.
 fn is_ipv4(t: &str) -> bool {
     let parts: Vec<&str> = t.split('.').collect();
     parts.len() == 4
@@ -1522,8 +1506,11 @@ pub(crate) fn build_traced(
         .flatten()
         .cloned()
         .collect();
-    req.name =
-        (!name_parts.is_empty()).then(|| without_honorific(&name_parts.join(" ")).to_string());
+    req.name = (!name_parts.is_empty())
+        .then(|| without_honorific(&name_parts.join(" ")).to_string())
+        // `Customer data: Mr.` with the name's words on the lines below: a
+        // bare title names nobody.
+        .filter(|n| !super::dictionary::bare_title(n));
 
     let mut labelled_phones: Vec<String> = Vec::new();
     // Phones: labelled fields, then the message text; value sniffing when
@@ -1976,6 +1963,7 @@ fn classify_request(
 
 #[cfg(test)]
 mod tests {
+    use super::super::dictionary::bare_title;
     use super::{role_word, without_honorific};
 
     #[test]
@@ -1985,6 +1973,7 @@ mod tests {
         assert_eq!(without_honorific("г-жа Орлова"), "Орлова");
         // A bare title, or a name that only starts like one, stays as written.
         assert_eq!(without_honorific("Mrs."), "Mrs.");
+        assert!(bare_title("Mrs.") && bare_title("Herr") && !bare_title("Анна"));
         assert_eq!(without_honorific("Mirra Smith"), "Mirra Smith");
         assert_eq!(without_honorific("Дмитрий Сергеевич"), "Дмитрий Сергеевич");
     }

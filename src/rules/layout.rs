@@ -256,6 +256,20 @@ fn label_shape(label: &str) -> bool {
     label.split_whitespace().count() <= 12
 }
 
+/// `Mr.` / `Mr. Вадим`: a salutation and at most one word of the name so
+/// far (the value of a name caption whose words come one per line).
+fn title_then_words(v: &str) -> bool {
+    let mut words = v.split_whitespace();
+    words.next().is_some_and(super::dictionary::bare_title) && words.count() <= 1
+}
+
+/// `Петров`: one capitalised word of letters.
+fn one_capitalised_word(l: &str) -> bool {
+    !l.contains(char::is_whitespace)
+        && l.starts_with(char::is_uppercase)
+        && l.chars().all(|c| c.is_alphabetic() || c == '-')
+}
+
 /// A caption in the client's own words: `мой телефон`, `мій номер`,
 /// `my phone`, `наш телефон`.
 fn own_caption(norm: &str) -> bool {
@@ -881,6 +895,16 @@ pub fn read_with_ends(
             State::Inline | State::Pending | State::Block => {
                 if current_empty(&out) {
                     set_value(&mut out, l);
+                } else if let Some(f) = out.fields.last_mut()
+                    && f.canon == Some("name")
+                    && title_then_words(&f.value)
+                    && one_capitalised_word(l)
+                {
+                    // JTL-Shop's `Customer data:` / `Mr.` / `Вадим` /
+                    // `Петров`: the salutation, then the name's words, one
+                    // per line.
+                    f.value.push(' ');
+                    f.value.push_str(l);
                 } else if out.fields.last().is_some_and(|f| single_line(f.canon)) {
                     // Contacts, ids and short answers never run on: the line
                     // is a heading or a footer, not part of the value.
