@@ -2037,3 +2037,23 @@ fn a_salutation_then_the_names_words_one_per_line_make_the_name() {
         vec!["+74822556677".to_string(), "+79201112233".to_string()]
     );
 }
+
+#[test]
+fn a_plea_to_call_with_the_number_and_name_closes_the_clients_text() {
+    // Tine 2.0's new-lead notice: the description, then the CRM's own rows;
+    // `Перезвоните: <phone>. <name>` is the client's, not a caption.
+    let r = plain(
+        "**Заявка с сайта **\n\nЗдравствуйте! Нужен расчёт металлочерепицы на дом 10х12.\n\
+         Перезвоните: 8(903)777-66-55. Алексей Кузнецов\n\n\nState: open\nType: Customer\nSource: Website\n\n\
+         Folder: Shared Leads\n\nUpdated by: Анна Смирнова\n",
+    );
+    assert_eq!(s(&r.name), Some("Алексей Кузнецов"));
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Здравствуйте! Нужен расчёт металлочерепицы на дом 10х12.\nПерезвоните: 8(903)777-66-55. \
+             Алексей Кузнецов"
+        )
+    );
+    assert_eq!(r.phones, vec!["+79037776655".to_string()]);
+}

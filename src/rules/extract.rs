@@ -334,7 +334,9 @@ fn signoff_name(message: &str) -> Option<String> {
     {
         return Some(last.trim_end_matches(['.', '!']).to_string());
     }
-    let comma = last.rfind(',')?;
+    // `…, Марина` or `… 8(903)777-66-55. Алексей Кузнецов`: the name after
+    // the number, set off by a comma or a full stop.
+    let comma = last.rfind(',').or_else(|| last.rfind(". "))?;
     let (head, tail) = (&last[..comma], last[comma + 1..].trim());
     let tail = tail.trim_end_matches(['.', '!']).trim();
     (digit_count(head) >= 10 && tail.split_whitespace().count() <= 2 && person_name(tail))
@@ -1404,6 +1406,17 @@ pub(crate) fn build_traced(
         if let Some(line) = closing_contact_sentence(&lay.fields) {
             m.push('\n');
             m.push_str(&line);
+        }
+        // `Перезвоните: 8(903)777-66-55. Алексей Кузнецов` under the text
+        // (a CRM's lead description over its own rows): the client's plea
+        // with their number closes their text.
+        if let Some(x) = lay.fields.iter().find(|x| {
+            x.canon.is_none()
+                && digit_count(&x.value) >= 7
+                && layout::contact_plea(&super::dictionary::normalize_label(&x.label))
+        }) {
+            m.push('\n');
+            m.push_str(&format!("{}: {}", x.label, x.value));
         }
         f.client_text.push_str(&m);
         f.client_text.push('\n');

@@ -270,6 +270,23 @@ fn one_capitalised_word(l: &str) -> bool {
         && l.chars().all(|c| c.is_alphabetic() || c == '-')
 }
 
+/// `перезвоните`, `звоните`, `передзвоніть`, `call me`: a plea to call,
+/// the client's words before their number.
+pub(crate) fn contact_plea(norm: &str) -> bool {
+    const PLEAS: [&str; 9] = [
+        "перезвон",
+        "позвон",
+        "звоните",
+        "передзвон",
+        "зателефону",
+        "телефонуйте",
+        "call me",
+        "call back",
+        "please call",
+    ];
+    norm.split_whitespace().count() <= 3 && PLEAS.iter().any(|p| norm.starts_with(p))
+}
+
 /// A caption in the client's own words: `мой телефон`, `мій номер`,
 /// `my phone`, `наш телефон`.
 fn own_caption(norm: &str) -> bool {
@@ -794,8 +811,11 @@ pub fn read_with_ends(
             // text: a form never captions its field with `мой`; the client
             // wrote the line, so it stays in their message (the phone is
             // still read from the text).
-            let own_contact =
-                in_message && matches!(canon, Some("phone" | "email")) && own_caption(&norm);
+            // `Перезвоните: 8(903)777-66-55. Алексей` in the text: the
+            // client's plea with their number, not a form's caption.
+            let own_contact = in_message
+                && ((matches!(canon, Some("phone" | "email")) && own_caption(&norm))
+                    || (canon.is_none() && contact_plea(&norm)));
             let labelish = !own_question
                 && !own_contact
                 && (canon.is_some()
