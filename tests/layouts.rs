@@ -2057,3 +2057,16 @@ fn a_plea_to_call_with_the_number_and_name_closes_the_clients_text() {
     );
     assert_eq!(r.phones, vec!["+79037776655".to_string()]);
 }
+
+#[test]
+fn a_role_and_name_before_the_phone_sign_a_one_line_text() {
+    // `… Прайс надішлемо на пошту. Менеджер Віктор, 067 500 40 30`: the
+    // role word is not part of the name.
+    let r = html(
+        "<h1>Пропозиція співпраці</h1>\n<p>Доброго дня! Ми виробник металочерепиці, пропонуємо поставки за цінами \
+         заводу. Прайс надішлемо на пошту. Менеджер Віктор, 067 500 40 30</p>\n<table><tr><td>State</td>\
+         <td>open</td></tr><tr><td>Source</td><td>Website</td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Віктор"));
+    assert_eq!(r.phones, vec!["+380675004030".to_string()]);
+}

@@ -313,6 +313,18 @@ fn signoff_name(message: &str) -> Option<String> {
     {
         return Some(head.trim().to_string());
     }
+    // `… Прайс надішлемо. Менеджер Віктор, 067 500 40 30`: the last sentence
+    // of a one-line text signs it with a role and the name before the phone.
+    if let Some((head, tail)) = last.rsplit_once(',')
+        && phone_only_line(tail.trim().trim_end_matches('.'))
+        && let Some(sentence) = head.rsplit(['.', '!', '?']).next().map(str::trim)
+        && let Some((role, name)) = sentence.split_once(' ')
+        && role_word(role)
+        && person_name(name.trim())
+        && !closing_word(name.trim())
+    {
+        return Some(name.trim().to_string());
+    }
     // `Hi, … interested.` / `John`: a lone name on the last line of a
     // letter opened with a greeting, under a finished sentence.
     let opened = message
