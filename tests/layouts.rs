@@ -2342,3 +2342,183 @@ fn a_contact_caption_glued_after_a_space_opens_the_next_field() {
         Some("Нужно 40 штук. Какая будет цена за партию?")
     );
 }
+
+#[test]
+fn a_required_star_after_the_caption_colon_puts_the_value_on_the_next_line() {
+    // Kajona's contact mail: `Name:*` / TAB `value` stanzas, the message's
+    // further lines not indented, and the client's own `Мой телефон: …`
+    // closing line staying in their text.
+    let r = plain(
+        "Folgende Anfrage wurde ueber das Kontaktformular erstellt:\n\nName:*\n\tСергей\ne-mail:*\n\
+         \tsergey.vl@example.ru\nMessage:*\n\tДобрый день.\nСколько будет стоить забор 25 м?\n\
+         Мой телефон: 8 (915) 123-45-67\n",
+    );
+    assert_eq!(s(&r.name), Some("Сергей"));
+    assert_eq!(s(&r.email), Some("sergey.vl@example.ru"));
+    assert_eq!(
+        s(&r.message),
+        Some("Добрый день.\nСколько будет стоить забор 25 м?\nМой телефон: 8 (915) 123-45-67")
+    );
+    assert_eq!(r.phones, vec!["+79151234567".to_string()]);
+}
+
+#[test]
+fn a_salutation_select_before_the_name_is_not_part_of_it() {
+    // SilverCart: `Name: <strong>Mrs. Анна Иванова</strong>`.
+    let r = html(
+        "<h2>Customer Data</h2>\n<table>\n<tr><td>Name:</td><td><strong>Mrs. Анна Иванова</strong></td></tr>\n\
+         <tr><td>Phone:</td><td><strong>+7 (4912) 50-60-70</strong></td></tr>\n</table>\n<h2>Message</h2>\n\
+         <p>Нужен замер дверей.</p>",
+    );
+    assert_eq!(s(&r.name), Some("Анна Иванова"));
+}
+
+#[test]
+fn a_helpdesk_alert_names_who_opened_the_ticket_and_quotes_their_text() {
+    // Zammad's agent notice (plain part): the greeting is the agent's, the
+    // `был создан "…"` line names the client, the `> ` block is their text.
+    let r = plain(
+        "Здравствуйте Мария,\n\nНовый тикет (Замер кухни) был создан \"Наталья Белова\".\n\nГруппа: Продажи\n\
+         Владелец: -\nСостояние: новый\n\nИнформация:\n> Добрый день!\n>\n> Нужен замер кухни в субботу.\n>\n\
+         > Телефон 8 912 345 67 89\n\nПросмотреть в Zammad [https://kuhni.example/#ticket/zoom/17]\n",
+    );
+    assert_eq!(s(&r.name), Some("Наталья Белова"));
+    assert_eq!(
+        s(&r.message),
+        Some("Добрый день!\nНужен замер кухни в субботу.\nТелефон 8 912 345 67 89")
+    );
+    assert_eq!(r.phones, vec!["+79123456789".to_string()]);
+    // FreeScout: `<strong>Игорь</strong> started the conversation`, its reply
+    // separator and `Received a new conversation #152` are not the client's.
+    let r = html(
+        "<p>-- Please reply above this line --</p><p>[Продажи]</p><p>Received a new conversation \
+         <a href=\"https://h.example/conversation/152\">#152</a></p><table><tr><td><h3>Потолок</h3></td>\
+         <td><table><tr><td>ACTIVE</td></tr></table></td></tr></table><table><tr><td><h3><strong>Игорь \
+         Лебедев</strong> started the conversation</h3></td><td><div>Dec 6, 14:05</div></td></tr>\
+         <tr><td colspan=\"2\"><div>Добрый день.</div><div>Сколько стоит потолок 18 м2 с установкой?</div>\
+         </td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Игорь Лебедев"));
+    assert_eq!(
+        s(&r.message),
+        Some("Добрый день.\nСколько стоит потолок 18 м2 с установкой?")
+    );
+}
+
+#[test]
+fn short_lines_under_the_clients_sentence_stay_in_their_text() {
+    // osTicket's alert: `Hi agent,` / `New ticket #… created` / From and
+    // Department rows / the client's text, whose last lines are short.
+    let r = plain(
+        "Hi Иван Сидоренко,\n----------\n\nNew ticket #482913 created\n\nFrom: Олег Назаров <oleg@example.ru>\n\
+         Department: Отдел продаж\n\nЗдравствуйте! Сколько будет стоить забор из профнастила 40 метров?\n\
+         Участок в Подольске.\nТелефон 8-926-555-44-33\n",
+    );
+    assert_eq!(s(&r.name), Some("Олег Назаров"));
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Здравствуйте! Сколько будет стоить забор из профнастила 40 метров?\nУчасток в Подольске.\n\
+             Телефон 8-926-555-44-33"
+        )
+    );
+    assert_eq!(r.phones, vec!["+79265554433".to_string()]);
+}
+
+#[test]
+fn a_message_heading_alone_after_the_fields_captions_the_text_below() {
+    // SilverCart: `<h2>Message</h2><p>…</p>`; a colon in the client's text
+    // does not make it a field.
+    let r = html(
+        "<h1>Request via contact form</h1><p>A customer sent a contact request.</p><h2>Customer Data</h2>\
+         <table><tr><td>Name:</td><td><strong>Константин</strong></td></tr>\
+         <tr><td>Email:</td><td><strong>k@ad.example</strong></td></tr></table>\
+         <h2>Message</h2><p>Предлагаем сотрудничество: реклама на нашем портале.</p>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Предлагаем сотрудничество: реклама на нашем портале.")
+    );
+    assert_eq!(r.action, Action::Trash);
+}
+
+#[test]
+fn label_cells_wrapped_in_their_own_tables_pair_with_their_values() {
+    // JTL-Shop: each label cell and each value cell holds its own one-cell
+    // table (`<table><tr><td><font><strong>Question:</strong>…`).
+    let cell = |t: &str| format!("<td><table><tr><td><font>{t}</font></td></tr></table></td>");
+    let row = |l: &str, v: &str| {
+        format!(
+            "<tr>{}{}</tr>",
+            cell(&format!("<strong>{l}</strong>")),
+            cell(v)
+        )
+    };
+    let r = html(&format!(
+        "<table>{}{}{}</table>",
+        row("Product:", "Кухня «Лофт» 2,6 м"),
+        row("Question:", "Какая толщина столешницы?"),
+        row("Mobile:", "8-905-000-12-34")
+    ));
+    assert_eq!(
+        pairs(&r),
+        [
+            ("Product", "Кухня «Лофт» 2,6 м"),
+            ("Question", "Какая толщина столешницы?"),
+            ("Mobile", "8-905-000-12-34")
+        ]
+    );
+}
+
+#[test]
+fn a_salutation_then_the_names_words_one_per_line_make_the_name() {
+    // JTL-Shop's plain product question: `Customer data:` / `Mr.` /
+    // `Вадим` / `Петров`, then `Mobil:` (German) holding the mobile.
+    let r = plain(
+        "Product: Кухня «Лофт»\n\nQuestion: Сколько будет стоить эта кухня длиной 3 м?\n\n    Customer data:\n\
+         \x20   Mr. \n    Вадим \n    Петров\n    \n\nEmail: v@example.ru\nTel: 8 (4822) 55-66-77\n\
+         Mobil: +7 920 111 22 33\n",
+    );
+    assert_eq!(s(&r.name), Some("Вадим Петров"));
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько будет стоить эта кухня длиной 3 м?")
+    );
+    assert_eq!(
+        r.phones,
+        vec!["+74822556677".to_string(), "+79201112233".to_string()]
+    );
+}
+
+#[test]
+fn a_plea_to_call_with_the_number_and_name_closes_the_clients_text() {
+    // Tine 2.0's new-lead notice: the description, then the CRM's own rows;
+    // `Перезвоните: <phone>. <name>` is the client's, not a caption.
+    let r = plain(
+        "**Заявка с сайта **\n\nЗдравствуйте! Нужен расчёт металлочерепицы на дом 10х12.\n\
+         Перезвоните: 8(903)777-66-55. Алексей Кузнецов\n\n\nState: open\nType: Customer\nSource: Website\n\n\
+         Folder: Shared Leads\n\nUpdated by: Анна Смирнова\n",
+    );
+    assert_eq!(s(&r.name), Some("Алексей Кузнецов"));
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Здравствуйте! Нужен расчёт металлочерепицы на дом 10х12.\nПерезвоните: 8(903)777-66-55. \
+             Алексей Кузнецов"
+        )
+    );
+    assert_eq!(r.phones, vec!["+79037776655".to_string()]);
+}
+
+#[test]
+fn a_role_and_name_before_the_phone_sign_a_one_line_text() {
+    // `… Прайс надішлемо на пошту. Менеджер Віктор, 067 500 40 30`: the
+    // role word is not part of the name.
+    let r = html(
+        "<h1>Пропозиція співпраці</h1>\n<p>Доброго дня! Ми виробник металочерепиці, пропонуємо поставки за цінами \
+         заводу. Прайс надішлемо на пошту. Менеджер Віктор, 067 500 40 30</p>\n<table><tr><td>State</td>\
+         <td>open</td></tr><tr><td>Source</td><td>Website</td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Віктор"));
+    assert_eq!(r.phones, vec!["+380675004030".to_string()]);
+}

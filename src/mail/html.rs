@@ -641,8 +641,14 @@ impl Scanner {
         {
             c.plain_chars += rendered.len();
             // A nested table of pairs is a layout block; one holding a
-            // single value (a cell wrapped in its own table) is that value.
-            if holds_pairs(&rendered) {
+            // single value (a cell wrapped in its own table) is that value,
+            // and one holding a lone `Caption:` (JTL-Shop wraps its label
+            // cells too) is that caption.
+            let lone_caption = {
+                let t = rendered.trim();
+                !t.contains('\n') && t.ends_with(':')
+            };
+            if holds_pairs(&rendered) && !lone_caption {
                 c.complex = true;
             }
         }

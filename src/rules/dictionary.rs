@@ -115,6 +115,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "ваше повне ім я",
             "customer",
             "customer name",
+            "customer data",
+            "данные клиента",
+            "дані клієнта",
             "contact person",
             "your first name",
             "name and surname",
@@ -656,7 +659,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "phone",
-        r"телефон|phone|\bтел\b|\btel\b|мобильн|мобільн|\bmobile\b|\bcell\b|whatsapp|ватсап|вацап|viber|вайбер|\bномер\b",
+        r"телефон|phone|\bтел\b|\btel\b|мобильн|мобільн|\bmobile\b|\bmobil\b|\bcell\b|whatsapp|ватсап|вацап|viber|вайбер|\bномер\b",
         r"наш|заказ|договор|инн|карт|компани|компані|офис|офіс|менеджер|сайта|сайту|организаци|організац|администрат|адміністрат|магазин|замовлен|факс|\bfax\b|\bour\b|office|company|manager|support|поддержк|підтримк",
     ),
     (
@@ -692,6 +695,28 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
         r"\bтем[аыуи]\b|\bsubject\b|^тип\b|^вид\b|^номер\b|\bid\b|\b(с|з) сайт(а|у)\b|\bfrom (the )?(web)?site\b|^на сайт[еі]\b|\bпоявил(ся|ась|ось|ись)\b",
     ),
 ];
+
+const TITLES: [&str; 14] = [
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "herr",
+    "frau",
+    "г-н",
+    "г-жа",
+    "гн",
+    "госпожа",
+    "господин",
+    "пані",
+];
+
+/// `Mr.` alone: a salutation with no name after it.
+pub(crate) fn bare_title(n: &str) -> bool {
+    TITLES.contains(&n.trim().trim_end_matches('.').to_lowercase().as_str())
+}
 
 /// Normalises a label for comparison: lower case, `ё` → `е`, punctuation and
 /// `_` → space, runs of spaces folded, trimmed (so trailing `*:?` vanish).

@@ -527,6 +527,22 @@ fn comma_name(v: &str) -> Option<String> {
     (word(head.trim()) && word(tail.trim())).then(|| format!("{} {}", head.trim(), tail.trim()))
 }
 
+/// `Mrs. Анна Иванова` (a shop's salutation select put before the name):
+/// the title is the form's, the name is what follows it.
+fn without_honorific(n: &str) -> &str {
+    use super::dictionary::bare_title;
+    let t = n.trim();
+    let Some((first, rest)) = t.split_once(char::is_whitespace) else {
+        return t;
+    };
+    let rest = rest.trim_start();
+    if bare_title(first) && rest.starts_with(char::is_alphabetic) {
+        rest
+    } else {
+        t
+    }
+}
+
 /// `94.25.170.3`: the sender's IP address the site writes after a name
 /// (`Виктор <v@x.ru> ( 94.25.170.3 )`, SiteOrigin), never part of it.
 fn is_ipv4(t: &str) -> bool {
@@ -565,6 +581,18 @@ fn signoff_name(message: &str) -> Option<String> {
     {
         return Some(head.trim().to_string());
     }
+    // `… Прайс надішлемо. Менеджер Віктор, 067 500 40 30`: the last sentence
+    // of a one-line text signs it with a role and the name before the phone.
+    if let Some((head, tail)) = last.rsplit_once(',')
+        && phone_only_line(tail.trim().trim_end_matches('.'))
+        && let Some(sentence) = head.rsplit(['.', '!', '?']).next().map(str::trim)
+        && let Some((role, name)) = sentence.split_once(' ')
+        && role_word(role)
+        && person_name(name.trim())
+        && !closing_word(name.trim())
+    {
+        return Some(name.trim().to_string());
+    }
     // `Hi, … interested.` / `John`: a lone name on the last line of a
     // letter opened with a greeting, under a finished sentence.
     let opened = message
@@ -586,7 +614,9 @@ fn signoff_name(message: &str) -> Option<String> {
     {
         return Some(last.trim_end_matches(['.', '!']).to_string());
     }
-    let comma = last.rfind(',')?;
+    // `…, Марина` or `… 8(903)777-66-55. Алексей Кузнецов`: the name after
+    // the number, set off by a comma or a full stop.
+    let comma = last.rfind(',').or_else(|| last.rfind(". "))?;
     let (head, tail) = (&last[..comma], last[comma + 1..].trim());
     let tail = tail.trim_end_matches(['.', '!']).trim();
     (digit_count(head) >= 10 && tail.split_whitespace().count() <= 2 && person_name(tail))
@@ -979,10 +1009,39 @@ fn system_mailbox(email: &str) -> bool {
 /// Sentences a site writes about a submission, never the client's words.
 static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|receiving this|feedback about the site|you have (?:a|an|received)\b|вы получили)",
+        r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|receiving this|feedback about the site|you have (?:a|an|received)\b|вы получили|(?:new|нов\w*)\s+(?:ticket|тикет|тікет|conversation|обращени|звернен)|received a new|reply above this line|started the conversation|contact request)",
+
     )
     .ok()
 });
+
+/// A helpdesk's line naming who opened the ticket: `Новый тикет (…) был
+/// создан "Наталья Белова".` (Zammad), `<b>Игорь</b> started the
+/// conversation` (FreeScout), `created by NAME`.
+static OPENED_BY: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(?:(?:был[аио]?\s+)?создан[аоы]?|(?:було\s+)?створен[оаий]?|created by|opened by|submitted by)\s+[«"“]?(?P<n>[^"«»“”<>@:()]{2,60}?)[»"”]?[.!]?$|^(?P<m>[^:<>@()]{2,60}?) (?:started the conversation|opened (?:a|the) (?:ticket|conversation))"#,
+    )
+    .ok()
+});
+
+/// A helpdesk's quoted copy of the client's text (`> …` lines under
+/// `Информация:`, Zammad's plain part): the text, unquoted.
+fn quoted_block(v: &str) -> Option<String> {
+    let lines: Vec<&str> = v.lines().collect();
+    if lines.is_empty() || !lines.iter().all(|l| l.starts_with('>')) {
+        return None;
+    }
+    let text: Vec<&str> = lines
+        .iter()
+        .map(|l| {
+            l.strip_prefix("> ")
+                .unwrap_or_else(|| l.trim_start_matches('>'))
+                .trim_end()
+        })
+        .collect();
+    clean_value(&text.join("\n"))
+}
 
 /// `Name sent a message using the contact form at URL.` (Drupal core).
 static SENT_USING: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -1196,6 +1255,17 @@ fn prose_line(l: &str) -> bool {
         && !robot_prose(l)
 }
 
+/// A short line that goes on with the client's text: a sentence of one to
+/// three words, or a phone number with a word or two.
+fn short_client_line(l: &str) -> bool {
+    (1..=3).contains(&l.split_whitespace().count())
+        && (l.ends_with(['.', '!', '?']) || digit_count(l) >= 7)
+        && !l.ends_with(':')
+        && !l.contains("://")
+        && !l.starts_with(['[', '<', '#', '=', '-', '*'])
+        && !robot_prose(l)
+}
+
 /// A short opening line ending a sentence (`Добрый день.`, `Hello!`).
 fn greeting_line(l: &str) -> bool {
     (1..=3).contains(&l.split_whitespace().count())
@@ -1236,20 +1306,24 @@ fn closing_contact_sentence(fields: &[layout::RawField]) -> Option<String> {
 /// paragraph of it.
 fn client_prose(lines: &[String]) -> Option<String> {
     let client = |l: &str| !SITE_WORDS.as_ref().is_some_and(|r| r.is_match(l));
-    let text: Vec<&str> = lines
-        .iter()
-        .enumerate()
-        .filter(|(j, l)| {
-            (prose_line(l) && client(l))
-                // `Добрый день.` over the client's sentences opens them.
-                || (greeting_line(l)
-                    && client(l)
-                    && lines
-                        .get(j + 1)
-                        .is_some_and(|n| prose_line(n) && client(n)))
-        })
-        .map(|(_, l)| l.as_str())
-        .collect();
+    let mut text: Vec<&str> = Vec::new();
+    let mut after_kept = false;
+    for (j, l) in lines.iter().enumerate() {
+        let keep = (prose_line(l) && client(l))
+            // `Добрый день.` over the client's sentences opens them.
+            || (greeting_line(l)
+                && client(l)
+                && lines
+                    .get(j + 1)
+                    .is_some_and(|n| prose_line(n) && client(n)))
+            // `Участок в Подольске.` / `Телефон 8-926-555-44-33` right under
+            // the client's sentence: a short line of the same text.
+            || (after_kept && client(l) && short_client_line(l));
+        if keep {
+            text.push(l.as_str());
+        }
+        after_kept = keep;
+    }
     let words: usize = text.iter().map(|l| l.split_whitespace().count()).sum();
     (words >= 4)
         .then(|| clean_value(&text.join("\n")))
@@ -1736,6 +1810,17 @@ pub(crate) fn build_traced(
     // A mail with no form fields at all is the client's own letter: its
     // text is the message, a `Name <email>` line or a `-Name ( email )`
     // signature gives the contact.
+    if f.message.is_none()
+        && let Some(q) = lay
+            .fields
+            .iter()
+            .filter(|x| x.canon.is_none())
+            .find_map(|x| quoted_block(&x.value))
+    {
+        f.client_text.push_str(&q);
+        f.client_text.push('\n');
+        f.message = Some(q);
+    }
     if req.fields.is_empty() && f.message.is_none() {
         read_label_less(&lay.loose, lay.signature_at, &mut f);
     } else if f.message.is_none()
@@ -1746,6 +1831,17 @@ pub(crate) fn build_traced(
         if let Some(line) = closing_contact_sentence(&lay.fields) {
             m.push('\n');
             m.push_str(&line);
+        }
+        // `Перезвоните: 8(903)777-66-55. Алексей Кузнецов` under the text
+        // (a CRM's lead description over its own rows): the client's plea
+        // with their number closes their text.
+        if let Some(x) = lay.fields.iter().find(|x| {
+            x.canon.is_none()
+                && digit_count(&x.value) >= 7
+                && layout::contact_plea(&super::dictionary::normalize_label(&x.label))
+        }) {
+            m.push('\n');
+            m.push_str(&format!("{}: {}", x.label, x.value));
         }
         f.client_text.push_str(&m);
         f.client_text.push('\n');
@@ -1762,6 +1858,19 @@ pub(crate) fn build_traced(
                 // `…отправил посетитель с сайта`: a role, not a name.
                 .filter(|n| person_name(n))
         })
+    {
+        f.name = Some(n);
+    }
+    if f.name.is_none()
+        && let Some(n) = lay
+            .loose
+            .iter()
+            .chain(lay.fields.iter().map(|x| &x.label))
+            .find_map(|l| {
+                let c = OPENED_BY.as_ref()?.captures(l.trim())?;
+                let n = c.name("n").or_else(|| c.name("m"))?.as_str().trim();
+                person_name(n).then(|| n.to_string())
+            })
     {
         f.name = Some(n);
     }
@@ -1842,7 +1951,11 @@ pub(crate) fn build_traced(
         .flatten()
         .cloned()
         .collect();
-    req.name = (!name_parts.is_empty()).then(|| name_parts.join(" "));
+    req.name = (!name_parts.is_empty())
+        .then(|| without_honorific(&name_parts.join(" ")).to_string())
+        // `Customer data: Mr.` with the name's words on the lines below: a
+        // bare title names nobody.
+        .filter(|n| !super::dictionary::bare_title(n));
 
     let mut labelled_phones: Vec<String> = Vec::new();
     // Phones: labelled fields, then the message text; value sniffing when
@@ -2368,7 +2481,20 @@ fn dimensions(v: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::role_word;
+    use super::super::dictionary::bare_title;
+    use super::{role_word, without_honorific};
+
+    #[test]
+    fn a_salutation_before_the_name_is_not_part_of_it() {
+        assert_eq!(without_honorific("Mrs. Анна Иванова"), "Анна Иванова");
+        assert_eq!(without_honorific("Mr Peter Novak"), "Peter Novak");
+        assert_eq!(without_honorific("г-жа Орлова"), "Орлова");
+        // A bare title, or a name that only starts like one, stays as written.
+        assert_eq!(without_honorific("Mrs."), "Mrs.");
+        assert!(bare_title("Mrs.") && bare_title("Herr") && !bare_title("Анна"));
+        assert_eq!(without_honorific("Mirra Smith"), "Mirra Smith");
+        assert_eq!(without_honorific("Дмитрий Сергеевич"), "Дмитрий Сергеевич");
+    }
 
     /// Round 10a: the size of the job is a price question; a bare count is not.
     #[test]

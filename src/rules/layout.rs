@@ -259,6 +259,45 @@ fn label_shape(label: &str) -> bool {
     label.split_whitespace().count() <= 12
 }
 
+/// `Mr.` / `Mr. Вадим`: a salutation and at most one word of the name so
+/// far (the value of a name caption whose words come one per line).
+fn title_then_words(v: &str) -> bool {
+    let mut words = v.split_whitespace();
+    words.next().is_some_and(super::dictionary::bare_title) && words.count() <= 1
+}
+
+/// `Петров`: one capitalised word of letters.
+fn one_capitalised_word(l: &str) -> bool {
+    !l.contains(char::is_whitespace)
+        && l.starts_with(char::is_uppercase)
+        && l.chars().all(|c| c.is_alphabetic() || c == '-')
+}
+
+/// `перезвоните`, `звоните`, `передзвоніть`, `call me`: a plea to call,
+/// the client's words before their number.
+pub(crate) fn contact_plea(norm: &str) -> bool {
+    const PLEAS: [&str; 9] = [
+        "перезвон",
+        "позвон",
+        "звоните",
+        "передзвон",
+        "зателефону",
+        "телефонуйте",
+        "call me",
+        "call back",
+        "please call",
+    ];
+    norm.split_whitespace().count() <= 3 && PLEAS.iter().any(|p| norm.starts_with(p))
+}
+
+/// A caption in the client's own words: `мой телефон`, `мій номер`,
+/// `my phone`, `наш телефон`.
+fn own_caption(norm: &str) -> bool {
+    norm.split_whitespace()
+        .next()
+        .is_some_and(|w| matches!(w, "мой" | "моя" | "мій" | "my" | "наш" | "our"))
+}
+
 /// `Label: value` split at the first `:` followed by whitespace or the end.
 fn colon_split(l: &str) -> Option<(&str, &str)> {
     let bytes = l.as_bytes();
@@ -339,6 +378,11 @@ fn tight_colon_split(l: &str) -> Option<(&str, &str)> {
         && value.starts_with(|c: char| c.is_ascii_digit());
     if time || value.starts_with('/') || value.is_empty() || !label_shape(&l[..i]) {
         return None;
+    }
+    // `Name:*` / `Message:*` (Kajona): the form's required-field star after
+    // the colon marks the caption; the value is on the next line.
+    if value == "*" {
+        return Some((l[..i].trim(), ""));
     }
     Some((l[..i].trim(), value))
 }
@@ -601,6 +645,32 @@ pub fn read_with_ends(
             state = State::Block;
             i += 1;
             after_boilerplate = false;
+            continue;
+        }
+        // `<h2>Message</h2><p>text</p>` after the fields (SilverCart, many
+        // shop views): the message's caption alone on its line, no colon,
+        // over the client's text, whatever that text says.
+        let awaits_value = matches!(state, State::Pending | State::Block) && current_empty(&out);
+        if !awaits_value
+            && !footer
+            && !out.fields.is_empty()
+            && bare_label(l, known).is_some()
+            && super::dictionary::exact(&super::dictionary::normalize_label(l)) == Some("message")
+            && lines.get(i).is_some_and(|n| {
+                !n.is_empty()
+                    && !is_separator(n)
+                    && colon_split(n).is_none_or(|(lab, _)| lookup(lab).is_none())
+            })
+        {
+            push(
+                &mut out,
+                l,
+                "",
+                Some("message"),
+                "message caption alone on its line after the fields",
+            );
+            message_block = true;
+            state = State::Block;
             continue;
         }
         // `name` / `Кирилл` stanzas, or a Markdown-bold caption alone on
@@ -875,7 +945,17 @@ pub fn read_with_ends(
             let own_question = in_message
                 && shape == "`Caption? answer` line (known label)"
                 && value.ends_with(['.', '!', '?']);
+            // `Мой телефон: 8 (915) …` / `My number: …` closing the client's
+            // text: a form never captions its field with `мой`; the client
+            // wrote the line, so it stays in their message (the phone is
+            // still read from the text).
+            // `Перезвоните: 8(903)777-66-55. Алексей` in the text: the
+            // client's plea with their number, not a form's caption.
+            let own_contact = in_message
+                && ((matches!(canon, Some("phone" | "email")) && own_caption(&norm))
+                    || (canon.is_none() && contact_plea(&norm)));
             let labelish = !own_question
+                && !own_contact
                 && (canon.is_some()
                 || label.contains('_')
                 // `Visit Website: https://…` under the text: a link row of
@@ -987,6 +1067,16 @@ pub fn read_with_ends(
             State::Inline | State::Pending | State::Block => {
                 if current_empty(&out) {
                     set_value(&mut out, l);
+                } else if let Some(f) = out.fields.last_mut()
+                    && f.canon == Some("name")
+                    && title_then_words(&f.value)
+                    && one_capitalised_word(l)
+                {
+                    // JTL-Shop's `Customer data:` / `Mr.` / `Вадим` /
+                    // `Петров`: the salutation, then the name's words, one
+                    // per line.
+                    f.value.push(' ');
+                    f.value.push_str(l);
                 } else if out.fields.last().is_some_and(|f| single_line(f.canon)) {
                     // Contacts, ids and short answers never run on: the line
                     // is a heading or a footer, not part of the value.
