@@ -774,7 +774,12 @@ struct Keywords {
 static KEYWORD_RES: LazyLock<Option<Keywords>> = LazyLock::new(|| {
     // Normalised labels separate words with single spaces: a plain boundary
     // keeps the fast DFA (Unicode `\b` would not).
-    let fast = |p: &str| p.replace(r"\b", "(?:^|$| )");
+    // Unicode `\w` (~700 ranges) swells the NFA and the lazy DFA's cache;
+    // labels are normalised to Russian, Ukrainian and Latin lower case.
+    let fast = |p: &str| {
+        p.replace(r"\b", "(?:^|$| )")
+            .replace(r"\w", "[0-9_a-zа-яёіїєґў]")
+    };
     let include = regex::RegexSet::new(KEYWORDS.iter().map(|(_, inc, _)| fast(inc))).ok()?;
     let mut exclude = Vec::with_capacity(KEYWORDS.len());
     for (_, _, exc) in KEYWORDS {
