@@ -254,35 +254,42 @@ fn subject_and_phones(text: &str, subject: &str, region: &str) -> bool {
     left.is_empty() || left == words(subject)
 }
 
+/// `v` is one of `words` (lower case), ignoring case and trailing `trim` marks.
+fn one_of(v: &str, trim: &[char], words: &[&str]) -> bool {
+    let w = v.trim().trim_end_matches(trim).to_lowercase();
+    words.contains(&w.as_str())
+}
+
 /// `Другое`, `Інше`, `Other`: the last item of a product list, chosen when
 /// none of the others fits; it names nothing.
 fn catch_all_item(v: &str) -> bool {
-    matches!(
-        v.trim()
-            .trim_end_matches(['.', '…'])
-            .to_lowercase()
-            .as_str(),
-        "другое"
-            | "другой"
-            | "иное"
-            | "прочее"
-            | "інше"
-            | "інший"
-            | "other"
-            | "others"
-    )
+    const WORDS: &[&str] = &[
+        "другое",
+        "другой",
+        "иное",
+        "прочее",
+        "інше",
+        "інший",
+        "other",
+        "others",
+    ];
+    one_of(v, &['.', '…'], WORDS)
 }
 
 /// `нет`, `ні`, `no`: what a handler writes into an empty message field
 /// (`$_POST['message'] ?: 'нет'`), or a visitor's "nothing to add".
 fn no_text(v: &str) -> bool {
-    matches!(
-        v.trim()
-            .trim_end_matches(['.', '!'])
-            .to_lowercase()
-            .as_str(),
-        "нет" | "нету" | "ні" | "немає" | "no" | "nothing" | "без комментариев" | "без коментарів"
-    )
+    const WORDS: &[&str] = &[
+        "нет",
+        "нету",
+        "ні",
+        "немає",
+        "no",
+        "nothing",
+        "без комментариев",
+        "без коментарів",
+    ];
+    one_of(v, &['.', '!'], WORDS)
 }
 
 /// `Заполнена форма № 154` (HostCMS): the site's note under the form's
