@@ -463,7 +463,9 @@ fn trunk_zero_ukrainian(main: &str, region: &str) -> Option<PhoneNumber> {
     // `(050) 765-43-21`: the area code in brackets.
     let t = main.trim_start().trim_start_matches(['(', ' ']);
     let digits = t.chars().filter(char::is_ascii_digit).count();
-    if t.starts_with('+') || !t.starts_with('0') || digits != 10 {
+    // `(063) 555-12-34`: the operator code in brackets.
+    let lead = t.trim_start_matches(['(', ' ']);
+    if t.starts_with('+') || !lead.starts_with('0') || digits != 10 {
         return None;
     }
     PhoneNumber::parse(t, Some(region_of("UA")?))

@@ -2522,3 +2522,79 @@ fn a_role_and_name_before_the_phone_sign_a_one_line_text() {
     assert_eq!(s(&r.name), Some("Віктор"));
     assert_eq!(r.phones, vec!["+380675004030".to_string()]);
 }
+
+#[test]
+fn a_form_name_in_bold_over_a_filled_form_note_is_the_form() {
+    // HostCMS's curator letter: `<p><b>Заказать замер</b></p><p>Заполнена форма № 154</p>`;
+    // the phone, its last field, stays a field above the `---` of the footer.
+    let r = html(
+        "<p><b>Заказать замер</b></p>\n<p>Заполнена форма № 154</p>\n\
+         <p><b>Ваше имя</b>:\n\n\t\t\tАндрей</p>\n<p><b>Телефон</b>:\n\n\t\t\t8 (904) 377-12-09</p>\n\
+         <p>---\n<br>Система управления сайтом HostCMS\n<br><a href=\"http://www.hostcms.ru\">http://www.hostcms.ru</a></p>",
+    );
+    assert_eq!(s(&r.form), Some("Заказать замер"));
+    assert_eq!(s(&r.name), Some("Андрей"));
+    assert_eq!(r.phones, vec!["+79043771209"]);
+    assert_eq!(r.kind, Kind::Measurement);
+    // A bold caption over any other line is not a form name.
+    let r = html("<p><b>Примечание</b></p>\n<p>Звонить после 18</p>\n<p>Телефон: 89001112233</p>");
+    assert_eq!(s(&r.form), None);
+}
+
+#[test]
+fn fields_joined_by_a_bare_space_on_one_line_are_pairs() {
+    // `'Телефон: '.$phone.' Имя: '.$name` (a one-line AJAX callback handler).
+    let r = plain("Телефон: 89031112233 Имя: Николай\n");
+    assert_eq!(r.phones, vec!["+79031112233"]);
+    assert_eq!(s(&r.name), Some("Николай"));
+    assert_eq!(s(&r.message), None);
+    // A bracketed remark after a name is not a label (`Лебедева (e-mail: …)`),
+    // nor is a lower-case word followed by a colon.
+    let r = plain("Автор: Марина Лебедева (e-mail: m.l@example.ru).\nТелефон: 89031112233\n");
+    assert_eq!(s(&r.name), Some("Марина Лебедева"));
+    let r = plain("Имя: Олег\nТелефон: 89031112233 звонить после 18: до 20\n");
+    assert_eq!(r.phones, vec!["+79031112233"]);
+}
+
+#[test]
+fn a_body_that_repeats_the_subject_and_a_number_has_no_message() {
+    // `$message = 'Обратный звонок '.$phone` under the subject `Обратный звонок`.
+    let r = plain_with(
+        "Subject: Обратный звонок\r\n",
+        "Обратный звонок 8 962 111 22 33\n",
+    );
+    assert_eq!(r.phones, vec!["+79621112233"]);
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+    // The client's own words next to the number stay the message.
+    let r = plain_with(
+        "Subject: Обратный звонок\r\n",
+        "Перезвоните по поводу ворот 8 962 111 22 33\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Перезвоните по поводу ворот 8 962 111 22 33")
+    );
+}
+
+#[test]
+fn a_handlers_no_or_other_placeholder_is_no_value() {
+    // `($_POST['message'] ?: 'нет')` and a product list's catch-all `Другое`.
+    let r = plain("Имя: Марина\nТелефон: 8 919 300 40 50\nПродукция: Другое\nСообщение: нет\n");
+    assert_eq!(s(&r.message), None);
+    assert_eq!(s(&r.product), None);
+    assert_eq!(r.kind, Kind::Callback);
+    let r = plain(
+        "Имя: Марина\nТелефон: 8 919 300 40 50\nПродукция: Отруби\nСообщение: Нет ли скидки на опт?\n",
+    );
+    assert_eq!(s(&r.product), Some("Отруби"));
+    assert_eq!(s(&r.message), Some("Нет ли скидки на опт?"));
+}
+
+#[test]
+fn a_ukrainian_operator_code_in_brackets_and_a_name_label_typo() {
+    // `(063) 555-12-34` with the default region RU, under `І'мя` (apostrophe after І).
+    let r = plain("І'мя: Оксана\nНомер телефону: (063) 555-12-34\n");
+    assert_eq!(r.phones, vec!["+380635551234"]);
+    assert_eq!(s(&r.name), Some("Оксана"));
+}

@@ -82,6 +82,8 @@ const LABELS: &[(&str, &[&str])] = &[
             "ім я",
             "ваше ім я",
             "імя",
+            // `І'мя` (the apostrophe after the first letter, a Ukrainian handler's typo).
+            "і мя",
             "ім'я та прізвище",
             "піб",
             "ваше піб",

@@ -372,11 +372,15 @@ impl Found {
             }
             "last_name" => &mut self.last_name,
             "middle_name" => &mut self.middle_name,
+            // `Продукция: Другое`: a list's catch-all item names no product.
+            "product" if catch_all_item(v) => return,
             "product" => &mut self.product,
             "address" => &mut self.address,
             "visit_time" => &mut self.visit_time,
             "scope" => &mut self.scope,
             "referral" => &mut self.referral,
+            // `Сообщение: нет`: the handler's word for an empty field.
+            "message" if no_text(v) => return,
             "message" => &mut self.message,
             "page" => &mut self.page,
             // `Form ID: 3` then `Form title: Заявка на замер`: the title
@@ -408,6 +412,80 @@ impl Found {
             first(slot, v);
         }
     }
+}
+
+/// A text that is the mail's subject with phone numbers and nothing else.
+fn subject_and_phones(text: &str, subject: &str, region: &str) -> bool {
+    let spans = phone_spans(text, region);
+    if spans.is_empty() {
+        return false;
+    }
+    let mut rest = String::with_capacity(text.len());
+    let mut at = 0;
+    for (_, r) in &spans {
+        rest.push_str(&text[at..r.start.max(at)]);
+        rest.push(' ');
+        at = r.end.max(at);
+    }
+    rest.push_str(&text[at..]);
+    let words = |t: &str| -> Vec<String> {
+        t.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let left = words(&rest);
+    left.is_empty() || left == words(subject)
+}
+
+/// `v` is one of `words` (lower case), ignoring case and trailing `trim` marks.
+fn one_of(v: &str, trim: &[char], words: &[&str]) -> bool {
+    let w = v.trim().trim_end_matches(trim).to_lowercase();
+    words.contains(&w.as_str())
+}
+
+/// `Другое`, `Інше`, `Other`: the last item of a product list, chosen when
+/// none of the others fits; it names nothing.
+fn catch_all_item(v: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "другое",
+        "другой",
+        "иное",
+        "прочее",
+        "інше",
+        "інший",
+        "other",
+        "others",
+    ];
+    one_of(v, &['.', '…'], WORDS)
+}
+
+/// `нет`, `ні`, `no`: what a handler writes into an empty message field
+/// (`$_POST['message'] ?: 'нет'`), or a visitor's "nothing to add".
+fn no_text(v: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "нет",
+        "нету",
+        "ні",
+        "немає",
+        "no",
+        "nothing",
+        "без комментариев",
+        "без коментарів",
+    ];
+    one_of(v, &['.', '!'], WORDS)
+}
+
+/// `Заполнена форма № 154` (HostCMS): the site's note under the form's
+/// name, which the letter shows in bold above it.
+fn filled_form_note(v: &str) -> bool {
+    static NOTE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)^(?:заполнена|заповнена|отправлена|надіслана)\s+форма\s*(?:№|#|n)?\s*\d+\.?$",
+        )
+        .ok()
+    });
+    NOTE.as_ref().is_some_and(|r| r.is_match(v.trim()))
 }
 
 /// `line<br />` → `line`, `a<br>b` → `a` / `b`.
@@ -1764,6 +1842,12 @@ pub(crate) fn build_traced(
                 f.client_text.push('\n');
                 f.put("message", &value, false);
             }
+            // HostCMS: `<p><b>Заказать замер</b></p><p>Заполнена форма № 154</p>`.
+            None if filled_form_note(&value) => {
+                f.put("form", &raw.label, false);
+                f.client_text.push_str(&raw.label);
+                f.client_text.push('\n');
+            }
             None => {
                 f.client_text.push_str(&value);
                 f.client_text.push('\n');
@@ -1823,6 +1907,14 @@ pub(crate) fn build_traced(
     }
     if req.fields.is_empty() && f.message.is_none() {
         read_label_less(&lay.loose, lay.signature_at, &mut f);
+        // `Обратный звонок 8 962 111 22 33` under the subject `Обратный
+        // звонок`: the handler's words and the number, nothing the client wrote.
+        if f.message
+            .as_deref()
+            .is_some_and(|m| subject_and_phones(m, &subject, &opts.region))
+        {
+            f.message = None;
+        }
     } else if f.message.is_none()
         && let Some(mut m) = client_prose(&lay.body_loose)
     {

@@ -62,11 +62,14 @@ fn is_dash_rule(l: &str) -> bool {
     l.len() >= 3 && l.bytes().all(|b| b == b'-')
 }
 
-/// A caption that may stand over a dash rule: a few words, not a sentence.
+/// A caption that may stand over a dash rule: a few words, not a sentence,
+/// and not a `Label: value` line of its own (`Телефон: 8 904 …` over the
+/// `---` of a signature).
 fn rule_caption(l: &str) -> bool {
     label_shape(l)
         && l.split_whitespace().count() <= 8
         && !l.ends_with(['.', '!', ':'])
+        && !l.contains(": ")
         && !l.contains("://")
 }
 
@@ -410,32 +413,48 @@ fn heading_split(l: &str) -> Option<(&str, &str)> {
 }
 
 /// `Имя: Дмитрий, телефон: +7 …, КОНСУЛЬТАЦИЯ`: several fields written
-/// on one line, each after `, ` with a known label and its colon. Returns
-/// the first value and the further (label, value) pairs; `None` when no
-/// known label follows a comma.
+/// on one line, each after `, ` with a known label and its colon; also
+/// after a bare space when the label starts with a capital letter
+/// (`Телефон: 8903… Имя: Николай`, a handler joining its fields with
+/// spaces). Returns the first value and the further (label, value) pairs;
+/// `None` when no known label follows.
 fn comma_chain<'a>(
     value: &'a str,
     lookup: &dyn Fn(&str) -> Option<&'static str>,
 ) -> Option<(&'a str, Vec<(&'a str, &'a str)>)> {
-    // (comma, label start, colon) of every `, Label: ` in the value.
+    // (separator, label start, colon) of every `, Label: ` in the value.
     let mut cuts: Vec<(usize, usize, usize)> = Vec::new();
     let mut from = 0;
-    while let Some(p) = value[from..].find(", ") {
-        let comma = from + p;
-        let start = comma + 2;
+    while let Some(p) = value[from..].find(' ') {
+        let space = from + p;
+        let start = space + 1;
+        from = start;
+        let comma = value[..space].ends_with(',');
+        let sep = if comma { space - 1 } else { space };
         let tail = &value[start..];
+        if !comma && !tail.starts_with(|c: char| c.is_uppercase()) {
+            continue;
+        }
         if let Some(q) = tail.find(':') {
             let label = &tail[..q];
             let spaced = tail[q + 1..].is_empty() || tail[q + 1..].starts_with(' ');
+            // After a bare space, a label of words only: `Лебедева (e-mail: …)`
+            // is a name and a remark.
+            let words_only = comma
+                || label
+                    .chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’'));
             if spaced
+                && words_only
                 && !label.contains(',')
                 && label.split_whitespace().count() <= 4
+                && sep > 0
                 && lookup(label).is_some()
             {
-                cuts.push((comma, start, start + q));
+                cuts.push((sep, start, start + q));
+                from = start + q + 1;
             }
         }
-        from = start;
     }
     // `телефон:8 (8352) 45-67-89 email:a@x.ru` (a handler's one line): a
     // contact caption glued to its value after a space opens the next field.
