@@ -2598,3 +2598,142 @@ fn a_ukrainian_operator_code_in_brackets_and_a_name_label_typo() {
     assert_eq!(r.phones, vec!["+380635551234"]);
     assert_eq!(s(&r.name), Some("Оксана"));
 }
+
+// ---- round 12: non-PHP handlers (Django, Flask-Mail, Rails, nodemailer, Apps Script)
+
+fn alternative_with_subject(subject: &str, text: &str, html: &str) -> Request {
+    read(&format!(
+        "From: robot@shop.example\r\nTo: sales@shop.example\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n--b1\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n--b1\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n--b1--\r\n"
+    ))
+}
+
+#[test]
+fn a_placeholder_plain_part_gives_way_to_the_html() {
+    // Round 12, Flask-Mail `msg.body = 'yess'; msg.html = '<b>{message}</b>'`.
+    let r = alternative_with_subject(
+        "Заявка с сайта",
+        "yess",
+        "<b>Нужна доставка 10 кубов щебня в Подольск, сколько будет стоить? Тел 89037776655</b>",
+    );
+    assert_eq!(s(&r.phone), Some("+79037776655"));
+    assert_eq!(r.kind, Kind::Calculation);
+    assert!(s(&r.message).is_some_and(|m| m.starts_with("Нужна доставка")));
+}
+
+#[test]
+fn a_plain_fallback_wrapping_raw_html_gives_way_to_the_html() {
+    // Round 12, a sendmail relay: the text part is the firm's notice with
+    // its own phone, then the caller's HTML pasted in as markup.
+    let r = alternative_with_subject(
+        "Обратный звонок",
+        "К сожалению, сервис почты не распознал состав письма.\r\n  Просим вас позвонить нашему менеджеру по \
+         телефону 88007758525 доб. 215.\r\n   <p>Имя: Гульнара</p><p>Телефон: 8 917 404 11 22</p>",
+        "<p>Имя: Гульнара</p><p>Телефон: 8 917 404 11 22</p>",
+    );
+    assert_eq!(r.phones, vec!["+79174041122".to_string()]);
+    assert_eq!(s(&r.name), Some("Гульнара"));
+    assert_eq!(s(&r.message), None);
+}
+
+#[test]
+fn a_subject_that_is_only_a_phone_gives_the_phone() {
+    // Round 12, Django `send_mail(phonenumber, message, …)`.
+    let r = plain_with(
+        "Subject: +7 926 111-22-33\r\n",
+        "Здравствуйте, интересует баня из бруса 6х4 под ключ. Какая цена с фундаментом?\r\n",
+    );
+    assert_eq!(s(&r.phone), Some("+79261112233"));
+    assert_eq!(r.action, Action::Lead);
+    assert_eq!(r.kind, Kind::Calculation);
+    // A subject holding more than a number is not read this way.
+    let r = plain_with(
+        "Subject: Заявка 2026-12-21 13:00\r\n",
+        "Просто вопрос без контактов.\r\n",
+    );
+    assert_eq!(s(&r.phone), None);
+}
+
+#[test]
+fn a_message_from_name_caption_names_the_writer() {
+    // Round 12, Django `'''Отзыв от {0}:\n    {1}\n    email: {2}'''` through mail_admins.
+    let r = plain_with(
+        "Subject: [Django] Новый отзыв\r\n",
+        "Отзыв от Светлана Петрова:\r\n    Заказывали у вас шкаф-купе, спасибо! Теперь хотим кухню — перезвоните, \
+         пожалуйста, 8 (916) 700-20-30.\r\n    email: svetlana.p@example.ru",
+    );
+    assert_eq!(s(&r.name), Some("Светлана Петрова"));
+    assert!(s(&r.message).is_some_and(|m| m.starts_with("Заказывали у вас шкаф-купе")));
+    assert_eq!(s(&r.email), Some("svetlana.p@example.ru"));
+    // A role is no writer's name.
+    let r = plain(
+        "Сообщение от Посетитель:\r\n    Сколько стоит доставка?\r\n    Телефон: 89161234567",
+    );
+    assert_eq!(s(&r.name), None);
+}
+
+#[test]
+fn zakazchik_is_a_name_label() {
+    // Round 12, a Django template `<p>Заказчик: {{name}}</p><p>телефон:{{phone}}</p>`.
+    let r =
+        html("<p> </p>\n<p>Заказчик: Андрей</p>\n<p>телефон:+7(952)318-44-10</p>\n<p>email</p>");
+    assert_eq!(s(&r.name), Some("Андрей"));
+    assert_eq!(s(&r.phone), Some("+79523184410"));
+}
+
+#[test]
+fn a_request_kind_is_no_product_and_a_traffic_source_is_utm() {
+    // Round 12, Apps Script `Тип: … / Источник: <utm_source or 'Прямой заход'>`
+    // with a link to the owner's spreadsheet.
+    let r = plain(
+        "Новая заявка!\r\n\r\nТип: Обратный звонок\r\nИмя: Дмитрий\r\nТелефон: +7 (999) 123-45-67\r\n\r\n\
+         Источник: yandex\r\nДата: 21.12.2026, 15:02:11\r\n\
+         Ссылка на таблицу: https://docs.google.com/spreadsheets/d/1Qw3rTy/edit\r\n",
+    );
+    assert_eq!(s(&r.product), None);
+    assert_eq!(s(&r.referral), None);
+    assert_eq!(r.utm.source.as_deref(), Some("yandex"));
+    assert_eq!(s(&r.page), None);
+    assert_eq!(r.kind, Kind::Callback);
+    let r = plain(
+        "Тип: Узнать стоимость абонемента\r\nИмя: Ольга\r\nТелефон: 8 916 555 44 33\r\nИсточник: Прямой заход\r\n",
+    );
+    assert_eq!(s(&r.product), None);
+    assert_eq!(s(&r.referral), None);
+    assert_eq!(r.utm.source, None);
+    assert_eq!(r.kind, Kind::Calculation);
+    // What a person answered stays the referral, a product stays a product.
+    let r = plain(
+        "Тип: Металлочерепица\r\nИмя: Ольга\r\nТелефон: 8 916 555 44 33\r\nИсточник: от знакомых\r\n",
+    );
+    assert_eq!(s(&r.product), Some("Металлочерепица"));
+    assert_eq!(s(&r.referral), Some("от знакомых"));
+}
+
+#[test]
+fn a_heading_repeating_the_subject_is_no_message() {
+    // Round 12, Rails views `Заказ на обратный звонок №57` over the fields.
+    let r = plain_with(
+        "Subject: Заказ на обратный звонок №57\r\n",
+        "Заказ на обратный звонок №57\r\n\r\nВремя составления заявки: 22 Dec 11:04\r\n\r\nИмя: Роман\r\n\r\n\
+         Телефон: +79261234567\r\n",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(s(&r.name), Some("Роман"));
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn a_signoff_in_a_label_less_letter_is_the_writers() {
+    // Round 12, Django `send_mail(subject, message, from_email, …)`: the
+    // visitor's own paragraphs and their closing.
+    let r = plain_with(
+        "Subject: Вакансия преподавателя\r\n",
+        "Здравствуйте!\r\n\r\nЯ преподаватель английского, ищу работу.\r\n\r\nТелефон +7 915 222-11-00.\r\n\r\n\
+         С уважением, Ольга Смирнова",
+    );
+    assert_eq!(s(&r.name), Some("Ольга Смирнова"));
+    assert!(s(&r.message).is_some_and(|m| m.ends_with("С уважением, Ольга Смирнова")));
+}

@@ -791,6 +791,15 @@ fn finish(letter: &mut Letter) {
     // the table's cells come apart; the HTML keeps them.
     let html_richer = html_richer
         || (letter.html_text.is_some() && letter.plain.as_deref().is_some_and(tag_stripped));
+    // A plain part that is not a rendering of the HTML: a placeholder
+    // (Flask-Mail's `body = 'yess'` beside `html = '<b>{message}</b>'`) or
+    // a fallback wrapping the HTML's raw markup after a notice of the
+    // sender's own (`…позвоните по телефону 8800… <p>Имя: …</p>`).
+    let html_richer = html_richer
+        || match (&letter.plain, &letter.html_text) {
+            (Some(p), Some(h)) => plain_not_of_html(p, h),
+            _ => false,
+        };
     letter.text = if plain_useful && !html_richer {
         letter.plain.clone().unwrap_or_default()
     } else if let Some(h) = &letter.html_text {
@@ -799,6 +808,24 @@ fn finish(letter: &mut Letter) {
         letter.plain.clone().unwrap_or_default()
     };
 }
+
+/// Whether a plain part stands beside the HTML without rendering it: a
+/// short placeholder whose words the HTML's text does not hold, or the
+/// HTML's own markup pasted in (two or more block tags).
+fn plain_not_of_html(plain: &str, html_text: &str) -> bool {
+    let p = plain.trim();
+    let h = html_text.trim();
+    let placeholder = !p.is_empty()
+        && p.chars().count() <= 40
+        && h.chars().count() > 2 * p.chars().count()
+        && !h.to_lowercase().contains(&p.to_lowercase());
+    placeholder || RAW_BLOCK_TAG.find_iter(p).take(2).count() >= 2
+}
+
+static RAW_BLOCK_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r"(?i)</?(?:p|div|table|tr|td|th|h[1-6]|ul|ol|li)(?:\s[^<>]{0,200})?\s*/?>").unwrap()
+});
 
 /// Whether a plain part is an HTML template with its tags stripped: at
 /// least a third of its lines (and five or more) hold only indentation.

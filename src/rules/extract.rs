@@ -848,6 +848,9 @@ fn is_admin_url(u: &str) -> bool {
         "/backend/",
         "route=sale/",
         "option=com_",
+        // The owner's sheet or document a relay writes the row to.
+        "docs.google.com/spreadsheets/",
+        "docs.google.com/document/",
     ]
     .iter()
     .any(|p| l.contains(p))
@@ -1320,6 +1323,93 @@ fn robot_prose(l: &str) -> bool {
 }
 
 /// A site's sentence as a caption (`На сайте … добавлен новый отзыв`).
+/// A heading that repeats the mail's subject (`Заказ на обратный звонок
+/// №57` over the fields of a Rails view): the handler's, not the client's.
+fn repeats_subject(l: &str, subject: &str) -> bool {
+    let s = fold_ws(subject.trim());
+    !s.is_empty() && fold_ws(l.trim()).to_lowercase() == s.to_lowercase()
+}
+
+/// `Отзыв от Светлана Петрова`, `Сообщение от Ивана`, `Message from Anna`:
+/// a caption naming the writer of the text under it; the name.
+static MESSAGE_FROM: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?i:(?:нов\w*\s+)?(?:отзыв|сообщение|вопрос|письмо|обращение|комментарий|відгук|повідомлення|питання|лист|звернення|message|review|feedback|comment|question))\s+(?i:от|від|from)\s+(?P<n>\p{Lu}[\p{L}\-']*(?:\s+\p{Lu}[\p{L}\-']*){0,2})$",
+    )
+    .ok()
+});
+
+fn message_from_label(label: &str) -> Option<String> {
+    let c = MESSAGE_FROM.as_ref()?.captures(label.trim())?;
+    let n = c.name("n")?.as_str().trim();
+    (!n.split_whitespace().any(role_word)).then(|| n.to_string())
+}
+
+/// A product-like field (`Тип`, `Услуга`) holding the kind of request
+/// rather than a product: `Обратный звонок`, `Узнать стоимость абонемента`,
+/// `Консультация`, `Вызов замерщика`.
+static REQUEST_KIND: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?i:(?:заказать\s+|заказ\s+)?обратн\w*\s+звон\w*|заказ\w*\s+звон\w*|перезвон\w*(?:\s+мне)?|зворотн\w*\s+дзв\w*|(?:бесплатн\w*\s+)?консультац\w*|(?:безкоштовн\w*\s+)?консультаці\w*|(?:узнать|уточнить|дізнатися)\s+(?:стоимость|цену|цены|вартість|ціну)(?:\s+[\p{L}\-]+){0,3}|(?:расч[её]т|розрахунок)(?:\s+стоимости|\s+вартості)?|(?:вызов|вызвать|виклик)\s+замерщик\w*|замер|замір|call\s*back|request\s+a\s+call)$",
+    )
+    .ok()
+});
+
+fn request_kind_phrase(v: &str) -> bool {
+    REQUEST_KIND.as_ref().is_some_and(|r| r.is_match(v.trim()))
+}
+
+/// A `referral` value that is a traffic source a handler filled in
+/// (`yandex`, `google`, `Прямой заход`): `Some(Some(source))` for a
+/// utm-style source word, `Some(None)` for a direct visit, `None` for what a
+/// person wrote.
+fn traffic_source(v: &str) -> Option<Option<String>> {
+    let t = v.trim();
+    let l = t.to_lowercase();
+    if matches!(
+        l.as_str(),
+        "прямой заход"
+            | "прямые заходы"
+            | "прямий захід"
+            | "direct"
+            | "(direct)"
+            | "(none)"
+            | "none"
+    ) {
+        return Some(None);
+    }
+    let word = !t.is_empty()
+        && t.len() <= 30
+        && t.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.'))
+        && t.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+    const SOURCES: &[&str] = &[
+        "yandex",
+        "google",
+        "vk",
+        "facebook",
+        "fb",
+        "instagram",
+        "ig",
+        "telegram",
+        "tg",
+        "mytarget",
+        "youtube",
+        "ok",
+        "mail",
+        "avito",
+        "2gis",
+        "direct",
+        "yandex.direct",
+        "yandex_direct",
+        "tiktok",
+        "dzen",
+        "bing",
+    ];
+    (word && (SOURCES.contains(&l.as_str()) || l.starts_with("yandex") || l.starts_with("google")))
+        .then(|| Some(t.to_string()))
+}
+
 fn announcing_label(l: &str) -> bool {
     l.split_whitespace().count() >= 4 && robot_prose(l)
 }
@@ -1798,6 +1888,7 @@ pub(crate) fn build_traced(
 
     let mut f = Found::default();
     let mut honeypot = false;
+    let mut intro_name: Option<String> = None;
     let subject = letter.subject.clone().unwrap_or_default();
     f.client_text.push_str(&subject);
     f.client_text.push('\n');
@@ -1817,7 +1908,19 @@ pub(crate) fn build_traced(
             Some("product") if is_prose(&value) || own_request(&value) => Some("message"),
             c => c,
         };
+        let from_name = if canon.is_none() {
+            message_from_label(&raw.label)
+        } else {
+            None
+        };
         match canon {
+            // `Тип: Обратный звонок`, `Тип: Узнать стоимость абонемента`:
+            // the request's kind under a product-like label says what is
+            // wanted, and names no product.
+            Some("product") if request_kind_phrase(&value) => {
+                f.client_text.push_str(&value);
+                f.client_text.push('\n');
+            }
             Some(c) => {
                 f.put(c, &value, false);
                 // `Тема: Калькулятор` from a landing's hidden field says what
@@ -1834,6 +1937,17 @@ pub(crate) fn build_traced(
             }
             // `На сайте … добавлен новый отзыв:` over the visitor's text:
             // the site's sentence announces the message under it.
+            // `Отзыв от Светлана Петрова:` over the text (Django's
+            // `'Отзыв от {0}:\n    {1}'`): the caption names the writer and
+            // the text under it is theirs.
+            None if f.message.is_none() && from_name.is_some() => {
+                f.client_text.push_str(&value);
+                f.client_text.push('\n');
+                f.put("message", &value, false);
+                if let Some(n) = &from_name {
+                    intro_name.get_or_insert_with(|| n.clone());
+                }
+            }
             None if f.message.is_none()
                 && announcing_label(&raw.label)
                 && value.split_whitespace().count() >= 4 =>
@@ -1854,6 +1968,11 @@ pub(crate) fn build_traced(
                 f.unknown.push(value);
             }
         }
+    }
+    if f.name.is_none()
+        && let Some(n) = intro_name
+    {
+        f.name = Some(n);
     }
 
     // The rule's own regexes win over labels.
@@ -1916,7 +2035,13 @@ pub(crate) fn build_traced(
             f.message = None;
         }
     } else if f.message.is_none()
-        && let Some(mut m) = client_prose(&lay.body_loose)
+        && let Some(mut m) = client_prose(
+            &lay.body_loose
+                .iter()
+                .filter(|l| !repeats_subject(l, &subject))
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
     {
         // `Здравствуйте! Купили двушку…` above `Телефон: …`: unlabelled
         // text of the client's next to the form's fields.
@@ -2111,6 +2236,11 @@ pub(crate) fn build_traced(
     }
     if let Some(m) = &f.message {
         phones.extend(find_phones(m, &opts.region));
+    }
+    // `send_mail(phonenumber, message, …)`: a subject that is nothing but a
+    // phone number is the number the visitor typed.
+    if phones.is_empty() && phone_only_line(&subject) {
+        phones.extend(find_phones(&subject, &opts.region));
     }
     if phones.is_empty() {
         for v in f
@@ -2343,7 +2473,10 @@ pub(crate) fn build_traced(
     req.address = f.address.clone();
     req.visit_time = f.visit_time.clone();
     req.scope = f.scope.clone();
-    req.referral = f.referral.clone();
+    // `Источник: yandex` (a handler's utm_source, `Прямой заход` when there
+    // is none): a traffic source, not what the client said about us.
+    let traffic = f.referral.as_deref().and_then(traffic_source);
+    req.referral = f.referral.clone().filter(|_| traffic.is_none());
     req.message = f.message.clone();
     // `text: message + " " + email` (a Node handler): the client's address
     // tacked on after their last sentence is the contact, not their words.
@@ -2382,6 +2515,11 @@ pub(crate) fn build_traced(
         {
             utm = merge_utm(utm, u);
         }
+    }
+    if let Some(Some(src)) = traffic
+        && utm.source.is_none()
+    {
+        utm.source = Some(src);
     }
     req.utm = utm;
 

@@ -799,6 +799,22 @@ pub fn read_with_ends(
             state = State::None;
             continue;
         }
+        // A letter with no fields (the visitor's own mail, Django's
+        // `send_mail(subject, message, from_email)`): `С уважением, Ольга
+        // Смирнова` under their sentences is their sign-off, not a footer.
+        if state == State::None
+            && out.fields.is_empty()
+            && !footer
+            && out
+                .loose
+                .last()
+                .is_some_and(|p| p.ends_with(['.', '!', '?']) && !p.contains("://"))
+            && client_signoff(l).is_some()
+        {
+            out.body_loose.push(l.to_string());
+            out.loose.push(l.to_string());
+            continue;
+        }
         // `Sent from page: https://…` (Pirate Forms): a line whose caption
         // the dictionary lists word for word is a field, even when its
         // first words open a footer phrase (`Sent from my iPhone`).
