@@ -480,9 +480,9 @@ fn no_text(v: &str) -> bool {
 /// name, which the letter shows in bold above it.
 fn filled_form_note(v: &str) -> bool {
     static NOTE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(
+        Regex::new(&classify::narrow(
             r"(?i)^(?:заполнена|заповнена|отправлена|надіслана)\s+форма\s*(?:№|#|n)?\s*\d+\.?$",
-        )
+        ))
         .ok()
     });
     NOTE.as_ref().is_some_and(|r| r.is_match(v.trim()))
@@ -892,7 +892,7 @@ fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<Strin
 /// `Response submission for survey X with results` (LimeSurvey).
 static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?)$",
+        &classify::narrow(r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?)$"),
     )
     .ok()
 });
@@ -903,7 +903,7 @@ static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// `A new response was submitted for your survey 'X'.`).
 static FORM_IN_TEXT: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,80})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,80})[»"”]|'(?P<e>[^']{2,80})'))"#,
+        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,80})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,80})[»"”]|'(?P<e>[^']{2,80})'))"#),
     )
     .ok()
 });
@@ -1090,7 +1090,7 @@ fn system_mailbox(email: &str) -> bool {
 /// Sentences a site writes about a submission, never the client's words.
 static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|receiving this|feedback about the site|you have (?:a|an|received)\b|вы получили|(?:new|нов\w*)\s+(?:ticket|тикет|тікет|conversation|обращени|звернен)|received a new|reply above this line|started the conversation|contact request)",
+        &classify::narrow(r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|receiving this|feedback about the site|you have (?:a|an|received)\b|вы получили|(?:new|нов\w*)\s+(?:ticket|тикет|тікет|conversation|обращени|звернен)|received a new|reply above this line|started the conversation|contact request)"),
 
     )
     .ok()
@@ -1166,7 +1166,7 @@ static FROM_NAME_LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// PHONE`, `Пререзвоните мне на номер - PHONE` (typo and all).
 static CARRIER: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:(?i:клиент\w*|посетител\w*|пользовател\w*|client|customer|visitor)\s+(?P<n>\p{Lu}[\p{L}\-]+(?:\s+\p{Lu}[\p{L}\-]+){0,2})\s+)?(?i:[^.!?\n]{0,60}?(?:обратн\w*\s+звон\w*|п\w{2,4}звон\w*\s+мне|call\s*back|call\s+me)[^.!?\n]{0,30}?(?:номер\w*|number|телефон\w*)\s*[-:–—]?\s*\+?[0-9][0-9\s().\-]{6,20}[0-9]\s*\.?)$",
+        &classify::narrow(r"^(?:(?i:клиент\w*|посетител\w*|пользовател\w*|client|customer|visitor)\s+(?P<n>\p{Lu}[\p{L}\-]+(?:\s+\p{Lu}[\p{L}\-]+){0,2})\s+)?(?i:[^.!?\n]{0,60}?(?:обратн\w*\s+звон\w*|п\w{2,4}звон\w*\s+мне|call\s*back|call\s+me)[^.!?\n]{0,30}?(?:номер\w*|number|телефон\w*)\s*[-:–—]?\s*\+?[0-9][0-9\s().\-]{6,20}[0-9]\s*\.?)$"),
     )
     .ok()
 });
@@ -1262,7 +1262,7 @@ static ASKS_CONTACT: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// a question about one product (its name capitalised, as shops write it).
 static PRODUCT_QUESTION: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(?:вопрос|question|питання|запитання)\s+(?:о|об|про|по|about|on|regarding)\s+(?:товар[еуа]?\s*:?\s+|product\s*:?\s+)?(?-i:(?P<p>[\p{Lu}0-9«\x22][^\n]{2,118}?))\s*$",
+        &classify::narrow(r"(?i)^\s*(?:вопрос|question|питання|запитання)\s+(?:о|об|про|по|about|on|regarding)\s+(?:товар[еуа]?\s*:?\s+|product\s*:?\s+)?(?-i:(?P<p>[\p{Lu}0-9«\x22][^\n]{2,118}?))\s*$"),
     )
     .ok()
 });
@@ -1334,7 +1334,7 @@ fn repeats_subject(l: &str, subject: &str) -> bool {
 /// a caption naming the writer of the text under it; the name.
 static MESSAGE_FROM: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"^(?i:(?:нов\w*\s+)?(?:отзыв|сообщение|вопрос|письмо|обращение|комментарий|відгук|повідомлення|питання|лист|звернення|message|review|feedback|comment|question))\s+(?i:от|від|from)\s+(?P<n>\p{Lu}[\p{L}\-']*(?:\s+\p{Lu}[\p{L}\-']*){0,2})$",
+        &classify::narrow(r"^(?i:(?:нов\w*\s+)?(?:отзыв|сообщение|вопрос|письмо|обращение|комментарий|відгук|повідомлення|питання|лист|звернення|message|review|feedback|comment|question))\s+(?i:от|від|from)\s+(?P<n>\p{Lu}[\p{L}\-']*(?:\s+\p{Lu}[\p{L}\-']*){0,2})$"),
     )
     .ok()
 });
@@ -1350,7 +1350,7 @@ fn message_from_label(label: &str) -> Option<String> {
 /// `Консультация`, `Вызов замерщика`.
 static REQUEST_KIND: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"^(?i:(?:заказать\s+|заказ\s+)?обратн\w*\s+звон\w*|заказ\w*\s+звон\w*|перезвон\w*(?:\s+мне)?|зворотн\w*\s+дзв\w*|(?:бесплатн\w*\s+)?консультац\w*|(?:безкоштовн\w*\s+)?консультаці\w*|(?:узнать|уточнить|дізнатися)\s+(?:стоимость|цену|цены|вартість|ціну)(?:\s+[\p{L}\-]+){0,3}|(?:расч[её]т|розрахунок)(?:\s+стоимости|\s+вартості)?|(?:вызов|вызвать|виклик)\s+замерщик\w*|замер|замір|call\s*back|request\s+a\s+call)$",
+        &classify::narrow(r"^(?i:(?:заказать\s+|заказ\s+)?обратн\w*\s+звон\w*|заказ\w*\s+звон\w*|перезвон\w*(?:\s+мне)?|зворотн\w*\s+дзв\w*|(?:бесплатн\w*\s+)?консультац\w*|(?:безкоштовн\w*\s+)?консультаці\w*|(?:узнать|уточнить|дізнатися)\s+(?:стоимость|цену|цены|вартість|ціну)(?:\s+[\p{L}\-]+){0,3}|(?:расч[её]т|розрахунок)(?:\s+стоимости|\s+вартості)?|(?:вызов|вызвать|виклик)\s+замерщик\w*|замер|замір|call\s*back|request\s+a\s+call)$"),
     )
     .ok()
 });
