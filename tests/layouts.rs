@@ -2737,3 +2737,60 @@ fn a_signoff_in_a_label_less_letter_is_the_writers() {
     assert_eq!(s(&r.name), Some("Ольга Смирнова"));
     assert!(s(&r.message).is_some_and(|m| m.ends_with("С уважением, Ольга Смирнова")));
 }
+
+#[test]
+fn vid_kogo_labels_the_senders_name() {
+    // Round 13a, a Ukrainian mail() letter `<p><strong>Від кого:</strong> …`:
+    // the name; a test word there makes the whole request a test.
+    let r = html(
+        "<h2>Повідомлення з сайту</h2>\r\n<p><strong>Від кого:</strong> Тарас Мельник</p>\r\n\
+         <p><strong>Телефон:</strong> (097) 222-33-44</p>\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Тарас Мельник"));
+    assert_eq!(r.phones, vec!["+380972223344".to_string()]);
+    let r = html(
+        "<p><strong>Від кого:</strong> тест</p>\r\n<p><strong>Телефон:</strong> 1111111</p>\r\n",
+    );
+    assert_eq!(r.action, Action::Ignore);
+}
+
+#[test]
+fn a_telefonuite_line_in_the_message_is_the_clients_text() {
+    // Round 13a: `Телефонуйте: +38 (050) …` (an imperative, "call me") in a
+    // client's text is no `Телефон:` field; the line stays in the message.
+    let r = html(
+        "<b>Ім'я:</b>Ірина<br/><b>E-mail:</b>iryna@example.com<br/><br/><b>Текст повідомлення:</b><br/>\
+         Потрібен виїзд замірника на балкон.<br />\n<br />\nТелефонуйте: +38 (050) 765-43-21",
+    );
+    assert!(
+        s(&r.message).is_some_and(|m| m.ends_with("Телефонуйте: +38 (050) 765-43-21")),
+        "{:?}",
+        r.message
+    );
+    assert_eq!(r.phones, vec!["+380507654321".to_string()]);
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn ukrainian_sent_automatically_footer_is_no_message() {
+    // Round 13a, a Laravel view closing with `Це повідомлення було надіслано
+    // автоматично.` under the client's text.
+    let r = html(
+        "<p><strong>Ім'я:</strong> Олена</p>\n<p><strong>Повідомлення:</strong></p>\n\
+         <div>Пропонуємо партнерство і дилерські ціни.</div>\n\
+         <p style=\"margin-top: 25px;\">Це повідомлення було надіслано автоматично.</p>\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Пропонуємо партнерство і дилерські ціни.")
+    );
+}
+
+#[test]
+fn prorakhunok_asks_for_a_calculation() {
+    // Round 13a: `Потрібен прорахунок ремонту` (the noun of `прорахувати`).
+    let r = plain(
+        "Ім'я: Людмила\r\nТелефон: 095 404 30 20\r\nКоментар: Потрібен прорахунок ремонту ванної.\r\n",
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+}
