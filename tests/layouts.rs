@@ -2794,3 +2794,38 @@ fn prorakhunok_asks_for_a_calculation() {
     );
     assert_eq!(r.kind, Kind::Calculation);
 }
+
+#[test]
+fn a_supplier_naming_the_price_list_first_is_trash() {
+    // Round 13b, bare PHP mail() `Name: … / Message:` from a glass supplier:
+    // «Прайс вышлем по запросу», «скидка дилерам до 18%» (the object before
+    // the verb; a discount offered to dealers).
+    let r = plain(
+        "Name: ООО ПрофСтекло\r\nEmail: sales@profsteklo.example\r\n\r\nMessage:\r\nПредлагаем стеклопакеты со \
+         склада в Подольске, скидка дилерам до 18%. Прайс вышлем по запросу, тел. +7 (496) 765-12-00.",
+    );
+    assert_eq!(r.action, Action::Trash);
+    // A client asking for the list in the imperative stays a lead.
+    let r = plain(
+        "Name: Ольга\r\nEmail: olga@client.example\r\n\r\nMessage:\r\nПрайс вышлите, пожалуйста, на окна ПВХ. \
+         Тел. 8 916 204-33-71",
+    );
+    assert_eq!(r.action, Action::Lead);
+}
+
+#[test]
+fn a_contact_confirmation_footer_is_not_the_message() {
+    // Round 13b, an HTML portfolio handler mailing `<strong>Message:</strong>
+    // …<br/><br/>This is a Contact Confirmation mail.<br/>We will contact you
+    // as soon as possible .` below the client's text.
+    let r = html(
+        "<div><div>Hello Peter,<br/>Thank you for contacting us.<br/><br/><strong>Name:</strong>  Peter Novak<br/>\
+         <strong>Email:</strong>  p.novak@mail.example<br/><strong>Message:</strong>  Please call me back, phone \
+         +7 (926) 781-40-55.<br/><br/>This is a Contact Confirmation mail.<br/>We will contact you as soon as \
+         possible .</div></div>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Please call me back, phone +7 (926) 781-40-55.")
+    );
+}
