@@ -269,11 +269,12 @@ pub(crate) fn hit(
 /// Words that hold a cue's stem in another sense, blanked before the cues
 /// run: `замерзаем` is no `замер`, `безналичный расчёт` (paying) is no
 /// `расчёт` (a price), a client who saw the firm's advertising
-/// (`увидел вашу контекстную рекламу`) pitches none. Lower-case text in, the same text with each such
+/// (`увидел вашу контекстную рекламу`) pitches none, `не звоните` asks
+/// for no call. Lower-case text in, the same text with each such
 /// word turned into spaces out (borrowed when there is none).
 static FALSE_FRIENDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(&fast_boundaries(
-        r"замерз\w*|(безнал\w*|наличн\w*|взаимо)\s*расч[её]т\w*|расч[её]т\w*\s+(наличн|безнал|картой|по\s+карт)\w*|(увид|видел|видал|наш[её]л|нашл|побачи|знайш)\w*\s+(\w+\s+){0,2}реклам\w*|по\s+ваш\w*\s+(\w+\s+)?реклам\w*",
+        r"замерз\w*|(безнал\w*|наличн\w*|взаимо)\s*расч[её]т\w*|расч[её]т\w*\s+(наличн|безнал|картой|по\s+карт)\w*|(увид|видел|видал|наш[её]л|нашл|побачи|знайш)\w*\s+(\w+\s+){0,2}реклам\w*|по\s+ваш\w*\s+(\w+\s+)?реклам\w*|\bне\s+(надо\s+|нужно\s+)?(звоните|перезванивайте|звонить|перезванивать)\b|звонить\s+не\s+(надо|нужно)",
     ))
     .ok()
 });
@@ -811,6 +812,50 @@ mod tests {
         );
     }
 
+    /// Kinds round (probe batch): price, call and hiring wordings without
+    /// the classic cue words.
+    #[test]
+    fn kinds_round_probe_wordings() {
+        hits_all(
+            "calculation",
+            &[
+                "хотелось бы прицениться",
+                "сколько за квадрат потолок?",
+                "а по деньгам примерно как?",
+                "во что обойдется септик?",
+                "прорахуйте вікна",
+                "почім металочерепиця?",
+            ],
+        );
+        hits_none("calculation", &["за сколько дней сделаете?"]);
+        hits_all(
+            "callback",
+            &[
+                "свяжитесь",
+                "набери меня после работы",
+                "жду звонок",
+                "можете позвонить завтра?",
+                "удобно созвониться после 18",
+                "can you reach me by phone?",
+            ],
+        );
+        hits_all(
+            "trash",
+            &[
+                "ищем дилеров в вашем регионе",
+                "я монтажник, возьмёте на работу?",
+                "нужны ли вам монтажники?",
+            ],
+        );
+        hits_none(
+            "trash",
+            &[
+                "ищем дилера ваших дверей в казани",
+                "ищем подрядчика на монтаж кровли",
+            ],
+        );
+    }
+
     /// Kinds round: web studios, lenders, lead sellers, ad buyers and
     /// side-job seekers are trash; the clients' own 'кредит', 'редизайн
     /// кухни', 'подработать проём' are not.
@@ -864,5 +909,10 @@ mod tests {
         assert_eq!(kind("увидел вашу контекстную рекламу в яндексе"), None);
         assert_eq!(kind("настроим контекстную рекламу"), Some("trash"));
         assert_eq!(mask_false_friends("окно").as_ref(), "окно");
+        let call = |t: &str| hit(&[], &[], Some(&b.callback), "callback", t).is_some();
+        assert!(!call("не звоните, пишите на почту"));
+        assert!(!call("звонить не нужно, интересует шкаф"));
+        assert!(call("звоните в любое время"));
+        assert!(call("оставляла заявку, мне так и не перезвонили"));
     }
 }
