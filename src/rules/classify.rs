@@ -270,6 +270,8 @@ pub(crate) fn hit(
     family: &str,
     text: &str,
 ) -> Option<String> {
+    let masked = mask_false_friends(text);
+    let text = masked.as_ref();
     if let Some(r) = own.iter().find(|r| r.is_match(text)) {
         return Some(format!("rule [classify] {family} /{}/", r.as_str()));
     }
@@ -279,6 +281,28 @@ pub(crate) fn hit(
     builtin
         .and_then(|s| s.first_match(text))
         .map(|p| format!("rules/cues/{family}.txt /{p}/"))
+}
+
+/// Words that hold a cue's stem in another sense, blanked before the cues
+/// run: `замерзаем` is no `замер`, `безналичный расчёт` (paying) is no
+/// `расчёт` (a price), a client who saw the firm's advertising
+/// (`увидел вашу контекстную рекламу`) pitches none, `не звоните` asks
+/// for no call. Lower-case text in, the same text with each such
+/// word turned into spaces out (borrowed when there is none).
+static FALSE_FRIENDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(&fast_boundaries(
+        r"замерз\w*|(безнал\w*|наличн\w*|взаимо)\s*расч[её]т\w*|расч[её]т\w*\s+(наличн|безнал|картой|по\s+карт)\w*|(увид|видел|видал|наш[её]л|нашл|побачи|знайш)\w*\s+(\w+\s+){0,2}реклам\w*|по\s+ваш\w*\s+(\w+\s+)?реклам\w*|\bне\s+(надо\s+|нужно\s+)?(звоните|перезванивайте|звонить|перезванивать)\b|звонить\s+не\s+(надо|нужно)",
+    ))
+    .ok()
+});
+
+pub(crate) fn mask_false_friends(text: &str) -> std::borrow::Cow<'_, str> {
+    match FALSE_FRIENDS.as_ref() {
+        Some(r) => r.replace_all(text, |c: &regex::Captures<'_>| {
+            " ".repeat(c[0].chars().count())
+        }),
+        None => std::borrow::Cow::Borrowed(text),
+    }
 }
 
 pub(crate) fn is_test_value(v: &str) -> bool {
@@ -748,5 +772,164 @@ mod tests {
             "ignore",
             &["нужен слот под посудомойку", "выиграть время на монтаже"],
         );
+    }
+
+    /// Kinds round: the cue families' new stems, each with the real
+    /// clients' words they must leave alone.
+    #[test]
+    fn kinds_round_visit_price_callback_cues() {
+        hits_all(
+            "measurement",
+            &[
+                "приезжайте посмотреть крышу",
+                "прошу направить специалиста для осмотра кровли",
+                "осмотр крыши после зимы",
+            ],
+        );
+        hits_none(
+            "measurement",
+            &["мастер приезжал на прошлой неделе, когда договор?"],
+        );
+        hits_all(
+            "calculation",
+            &[
+                "сколько?",
+                "имя\nа сколько\n",
+                "скока стоит септик",
+                "по чем у вас плитка",
+                "какой бюджет нужен на кухню",
+            ],
+        );
+        hits_none(
+            "calculation",
+            &[
+                "сколько времени занимает монтаж?",
+                "стоит ли ставить трехкамерный",
+            ],
+        );
+        hits_all(
+            "callback",
+            &[
+                "прошу связаться",
+                "прошу со мной связаться",
+                "можно с вами связаться по телефону?",
+                "жду обратной связи по забору",
+                "звонила вчера, никто не ответил.",
+                "третий день не могу до вас дозвониться",
+                "не можу додзвонитися",
+                "nobody answered",
+            ],
+        );
+        hits_none(
+            "callback",
+            &[
+                "сообщение из формы обратной связи",
+                "звонила вчера в офис, сказали написать сюда",
+            ],
+        );
+    }
+
+    /// Kinds round (probe batch): price, call and hiring wordings without
+    /// the classic cue words.
+    #[test]
+    fn kinds_round_probe_wordings() {
+        hits_all(
+            "calculation",
+            &[
+                "хотелось бы прицениться",
+                "сколько за квадрат потолок?",
+                "а по деньгам примерно как?",
+                "во что обойдется септик?",
+                "прорахуйте вікна",
+                "почім металочерепиця?",
+            ],
+        );
+        hits_none("calculation", &["за сколько дней сделаете?"]);
+        hits_all(
+            "callback",
+            &[
+                "свяжитесь",
+                "набери меня после работы",
+                "жду звонок",
+                "можете позвонить завтра?",
+                "удобно созвониться после 18",
+                "can you reach me by phone?",
+            ],
+        );
+        hits_all(
+            "trash",
+            &[
+                "ищем дилеров в вашем регионе",
+                "я монтажник, возьмёте на работу?",
+                "нужны ли вам монтажники?",
+            ],
+        );
+        hits_none(
+            "trash",
+            &[
+                "ищем дилера ваших дверей в казани",
+                "ищем подрядчика на монтаж кровли",
+            ],
+        );
+    }
+
+    /// Kinds round: web studios, lenders, lead sellers, ad buyers and
+    /// side-job seekers are trash; the clients' own 'кредит', 'редизайн
+    /// кухни', 'подработать проём' are not.
+    #[test]
+    fn kinds_round_trash_cues_and_the_clients_they_spare() {
+        hits_all(
+            "trash",
+            &[
+                "мы веб-студия, хотим предложить редизайн вашего сайта",
+                "hi, i am a freelance web designer. can i redesign your website?",
+                "повысим конверсию вашего сайта в 2 раза",
+                "предлагаем кредит для бизнеса под 9%",
+                "предлагаем лизинг спецтехники",
+                "займы для ип и ооо",
+                "поставляем заявки на остекление балконов",
+                "сколько стоит реклама на вашем сайте?",
+                "ищу подработку, могу монтировать потолки",
+            ],
+        );
+        hits_none(
+            "trash",
+            &[
+                "предлагаете ли вы кредит или рассрочку на кухни?",
+                "хотим редизайн кухни",
+                "нужно подработать дверной проём",
+                "можно взять кухню в кредит?",
+                "хочу разместить баннер на фасаде магазина",
+            ],
+        );
+    }
+
+    /// Kinds round: a cue's stem in another sense is blanked before the
+    /// cues run (`замерзаем`, `безналичный расчёт`, `увидел вашу рекламу`).
+    #[test]
+    fn false_friends_are_blanked_before_the_cues() {
+        let b = &*BUILTIN;
+        let kind = |t: &str| {
+            [
+                ("measurement", &b.measurement),
+                ("calculation", &b.calculation),
+                ("trash", &b.trash),
+            ]
+            .into_iter()
+            .find(|(f, set)| hit(&[], &[], Some(set), f, t).is_some())
+            .map(|(f, _)| f)
+        };
+        assert_eq!(kind("дома замерзаем, котел не работает"), None);
+        assert_eq!(kind("замерзают окна, нужен замер"), Some("measurement"));
+        assert_eq!(kind("оплата наличными или безналичный расчет?"), None);
+        assert_eq!(kind("нужен расчет кровли"), Some("calculation"));
+        assert_eq!(kind("увидел вашу контекстную рекламу в яндексе"), None);
+        assert_eq!(kind("настроим контекстную рекламу"), Some("trash"));
+        assert_eq!(mask_false_friends("окно").as_ref(), "окно");
+        let call = |t: &str| hit(&[], &[], Some(&b.callback), "callback", t).is_some();
+        assert!(!call("не звоните, пишите на почту"));
+        assert!(!call("звонить не нужно, интересует шкаф"));
+        assert!(call("звоните в любое время"));
+        assert!(call("оставляла заявку, мне так и не перезвонили"));
     }
 }
