@@ -2544,6 +2544,8 @@ fn classify_request(
     // The shared cues are lower-case patterns run on lower-cased text
     // (case-insensitive Cyrillic would multiply the DFA states).
     let lower = classify::lower(&f.client_text);
+    let lower = classify::mask_false_friends(&lower);
+    let lower = lower.as_ref();
     let pick =
         |own: fn(&super::Classify) -> &Vec<regex::Regex>, set: &classify::CueSet, family: &str| {
             classify::hit(
@@ -2551,7 +2553,7 @@ fn classify_request(
                 site.family(family),
                 builtin.then_some(set),
                 family,
-                &lower,
+                lower,
             )
         };
 
@@ -2618,7 +2620,7 @@ fn classify_request(
             site.family("callback"),
             builtin.then_some(&b.callback),
             "callback",
-            &classify::lower(labels),
+            &classify::mask_false_friends(&classify::lower(labels)),
         )
         .is_some()
     };
