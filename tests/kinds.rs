@@ -15,6 +15,10 @@ use std::path::PathBuf;
 
 use amo_intake::rules::{ParseOptions, RuleSet};
 
+#[path = "support/percent.rs"]
+mod percent;
+use percent::pct;
+
 fn dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/kinds"))
 }
@@ -108,14 +112,6 @@ fn b64(data: &[u8]) -> String {
         }
     }
     out
-}
-
-fn pct(n: usize, d: usize) -> f64 {
-    if d == 0 {
-        0.0
-    } else {
-        100.0 * n as f64 / d as f64
-    }
 }
 
 #[test]

@@ -15,6 +15,10 @@ use std::path::{Path, PathBuf};
 
 use amo_intake::rules::{ParseOptions, RuleSet};
 
+#[path = "support/percent.rs"]
+mod percent;
+use percent::pct;
+
 #[path = "support/expect.rs"]
 mod expect;
 
@@ -78,14 +82,6 @@ fn known_gaps() -> Result<BTreeSet<String>, Box<dyn std::error::Error>> {
         .filter(|l| !l.is_empty())
         .map(str::to_string)
         .collect())
-}
-
-fn pct(n: usize, d: usize) -> f64 {
-    if d == 0 {
-        0.0
-    } else {
-        100.0 * n as f64 / d as f64
-    }
 }
 
 #[test]

@@ -546,6 +546,13 @@ pub fn read_with_ends(
     let mut form_section = false;
 
     let lookup = |label: &str| known(&super::dictionary::normalize_label(label));
+    // A line that can be a caption's value: not empty, no rule, no known
+    // `Label:` of its own.
+    let bare_value_line = |n: &str| {
+        !n.is_empty()
+            && !is_separator(n)
+            && colon_split(n).is_none_or(|(lab, _)| lookup(lab).is_none())
+    };
 
     // Stanzas of a known label alone on its line over its value, between
     // blank lines: trusted when the text holds at least two of them.
@@ -647,11 +654,7 @@ pub fn read_with_ends(
         // Markdown heading over `Label: value` lines).
         if lines.get(i).is_some_and(|n| is_dash_rule(n))
             && rule_caption(l)
-            && lines.get(i + 1).is_some_and(|n| {
-                !n.is_empty()
-                    && !is_separator(n)
-                    && colon_split(n).is_none_or(|(lab, _)| lookup(lab).is_none())
-            })
+            && lines.get(i + 1).is_some_and(|n| bare_value_line(n))
         {
             push(
                 &mut out,
@@ -675,11 +678,7 @@ pub fn read_with_ends(
             && !out.fields.is_empty()
             && bare_label(l, known).is_some()
             && super::dictionary::exact(&super::dictionary::normalize_label(l)) == Some("message")
-            && lines.get(i).is_some_and(|n| {
-                !n.is_empty()
-                    && !is_separator(n)
-                    && colon_split(n).is_none_or(|(lab, _)| lookup(lab).is_none())
-            })
+            && lines.get(i).is_some_and(|n| bare_value_line(n))
         {
             push(
                 &mut out,
