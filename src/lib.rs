@@ -34,6 +34,7 @@ pub mod mail;
 pub mod memory;
 pub mod metrics;
 pub mod pipeline;
+pub mod re;
 pub mod request;
 pub mod rules;
 pub mod sla;

@@ -348,9 +348,9 @@ fn opt(v: &Option<String>) -> serde_json::Value {
 /// the unit tests, so it degrades to a never-matching regex instead of
 /// panicking in production.
 fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|_| {
+    crate::re::compile(pattern).unwrap_or_else(|_| {
         #[allow(clippy::unwrap_used)]
-        Regex::new(r"[^\s\S]").unwrap()
+        crate::re::compile(r"[^\s\S]").unwrap()
     })
 }
 

@@ -577,7 +577,7 @@ fn part_text_uncut(
 
 static META_CHARSET: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
-    Regex::new(r#"(?i)<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-z0-9_:.\-]{1,40})"#).unwrap()
+    crate::re::compile(r#"(?i)<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_:.\-]{1,40})"#).unwrap()
 });
 
 /// `<meta charset>` / `http-equiv` charset of an HTML body (first 4 KiB).
@@ -756,7 +756,7 @@ fn cyrillic_score(text: &str) -> i64 {
 
 static VIEW_IN_HTML: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
-    Regex::new(
+    crate::re::compile(
         r"(?i)html[- ]?(верси|формат|письм|version|format)|(in|в) html|(enable|support|поддерж\S*) html|html (is|не)|view (this|it|the) (e-?mail|message)|(в|in)( your| a)? (браузер|browser)|почтов\S* (клиент|программ)",
     )
     .unwrap()
@@ -824,7 +824,8 @@ fn plain_not_of_html(plain: &str, html_text: &str) -> bool {
 
 static RAW_BLOCK_TAG: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
-    Regex::new(r"(?i)</?(?:p|div|table|tr|td|th|h[1-6]|ul|ol|li)(?:\s[^<>]{0,200})?\s*/?>").unwrap()
+    crate::re::compile(r"(?i)</?(?:p|div|table|tr|td|th|h[1-6]|ul|ol|li)(?:\s[^<>]*)?\s*/?>")
+        .unwrap()
 });
 
 /// Whether a plain part is an HTML template with its tags stripped: at
@@ -840,13 +841,23 @@ fn tag_stripped(p: &str) -> bool {
     indent >= 5 && indent * 3 >= lines
 }
 
-static LABEL_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    #[allow(clippy::unwrap_used)]
-    Regex::new(r"(?m)^[^:\n]{1,60}:[ \t]*\S").unwrap()
-});
-
+/// Lines that read `Label: value` (a colon within the first 60 characters,
+/// something after it): what `(?m)^[^:\n]{1,60}:[ \t]*\S` counts, without
+/// the 60 copies of a wide class that pattern would compile to.
 fn label_lines(s: &str) -> usize {
-    LABEL_LINE.find_iter(s).count()
+    s.split('\n')
+        .filter(|l| {
+            l.split_once(':').is_some_and(|(label, rest)| {
+                !label.is_empty()
+                    && label.chars().count() <= 60
+                    && rest
+                        .trim_start_matches([' ', '\t'])
+                        .chars()
+                        .next()
+                        .is_some_and(|c| !c.is_whitespace())
+            })
+        })
+        .count()
 }
 
 // ---------------------------------------------------------------------------
@@ -856,7 +867,7 @@ fn label_lines(s: &str) -> usize {
 /// A forward marker line: Gmail, Outlook, Thunderbird, Yandex/Mail.ru, Apple.
 static FWD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
-    Regex::new(
+    crate::re::compile(
         r"(?i)^(?:[-–—_=*\s]*(?:forwarded message|original message|пересылаемое сообщение|исходное сообщение|перенаправленное сообщение|переадресованное сообщение|начало переадресованного сообщения|начало пересылаемого сообщения|message transféré)[-–—_=*\s:]*|(?:begin forwarded message|начало пересылаемого сообщения|начало переадресованного сообщения)\s*:|_{10,})$",
     )
     .unwrap()
@@ -864,7 +875,7 @@ static FWD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 /// The end of a forwarded block (Yandex, Mail.ru, Thunderbird).
 static FWD_END: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
-    Regex::new(
+    crate::re::compile(
         r"(?i)^[-–—=\s]*(?:конец пересылаемого сообщения|end (?:of )?forwarded message|конец переадресованного сообщения)[-–—=\s]*$",
     )
     .unwrap()
@@ -872,7 +883,7 @@ static FWD_END: LazyLock<Regex> = LazyLock::new(|| {
 /// One line of an inline header block ("От: …", "Subject: …").
 static INLINE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
-    Regex::new(
+    crate::re::compile(
         r"(?i)^\*?(from|от кого|от|отправитель|sent|отправлено|date|дата|to|кому|cc|копия|subject|тема|reply-to|ответить)\*?\s*:\s*(.*)$",
     )
     .unwrap()
@@ -881,17 +892,25 @@ static INLINE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 /// attributions ("On …, X <a@b> wrote:", "пн, 23 нояб. 2026 г. в 11:02, X <a@b>:").
 static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
-    Regex::new(r"(?i)^.{0,160}?([^\s<>()\[\]:,;]+@[^\s<>()\[\]:,;]+\.[^\s<>()\[\]:,;]+)[>\])]?\s*(?:wrote|пишет|написал\(?а?\)?)?\s*:\s*$")
+    crate::re::compile(r"(?i)^.*?([^\s<>()\[\]:,;]+@[^\s<>()\[\]:,;]+\.[^\s<>()\[\]:,;]+)[>\])]?\s*(?:wrote|пишет|написал\(?а?\)?)?\s*:\s*$")
         .unwrap()
 });
+
+/// [`ATTRIBUTION`] with the address among the first 160 characters of the
+/// line (a bound the pattern itself would pay ~180 KB of automaton for).
+fn attribution(l: &str) -> Option<regex::Captures<'_>> {
+    let c = ATTRIBUTION.captures(l)?;
+    let start = c.get(1)?.start();
+    (l[..start].chars().count() <= 160).then_some(c)
+}
 static EMAIL_IN: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
-    Regex::new(r"[^\s<>()\[\]:,;]+@[^\s<>()\[\]:,;]+\.[^\s<>()\[\]:,;]+").unwrap()
+    crate::re::compile(r"[^\s<>()\[\]:,;]+@[^\s<>()\[\]:,;]+\.[^\s<>()\[\]:,;]+").unwrap()
 });
 /// Reply / forward subject prefixes, possibly repeated.
 static SUBJECT_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
-    Regex::new(r"(?i)^(?:\s*(?:re|fwd?|aw|wg|tr|rv|ответ|отв|пересл|пересылка|переслано)\s*(?:\[\d+\])?\s*(?:\.\s*:?|:)\s*)+").unwrap()
+    crate::re::compile(r"(?i)^(?:\s*(?:re|fwd?|aw|wg|tr|rv|ответ|отв|пересл|пересылка|переслано)\s*(?:\[\d+\])?\s*(?:\.\s*:?|:)\s*)+").unwrap()
 });
 
 /// What an inline forward header block said about the original.
@@ -1040,7 +1059,7 @@ static FORWARD_CUES: LazyLock<Option<Regex>> = LazyLock::new(|| {
         "Message transf",
     ];
     let alternatives: Vec<String> = CUES.iter().map(|c| regex::escape(c)).collect();
-    Regex::new(&alternatives.join("|")).ok()
+    crate::re::compile(&alternatives.join("|")).ok()
 });
 
 fn may_hold_forward(text: &str) -> bool {
@@ -1076,7 +1095,7 @@ fn find_inline(text: &str, reply_like: bool) -> Option<Inline> {
         }
         let mut inline = Inline::default();
         let mut j = if marker { skip_blank(&lines, i + 1) } else { i };
-        if let Some(c) = lines.get(j).and_then(|l| ATTRIBUTION.captures(l.trim()))
+        if let Some(c) = lines.get(j).and_then(|l| attribution(l.trim()))
             && !INLINE_HEADER.is_match(lines[j].trim())
         {
             inline.from = c.get(0).and_then(|m| attribution_address(m.as_str()));
@@ -1118,7 +1137,7 @@ fn find_inline(text: &str, reply_like: bool) -> Option<Inline> {
             .iter()
             .rev()
             .find(|l| !l.trim().is_empty())
-            .and_then(|l| ATTRIBUTION.captures(l.trim()));
+            .and_then(|l| attribution(l.trim()));
         if attribution.is_none() && !reply_like {
             continue;
         }
@@ -1202,6 +1221,21 @@ fn unwrap_inline(letter: &mut Letter) {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn label_lines_count_what_the_bounded_pattern_counts() {
+        let re = Regex::new(r"(?m)^[^:\n]{1,60}:[ \t]*\S").unwrap();
+        let long = format!("{}: x", "д".repeat(61));
+        let edge = format!("{}: x", "д".repeat(60));
+        for text in [
+            "Имя: Иван\nТелефон:\t+7 912\n: пусто\nСообщение:   \nhttp://x.ru\r\nE-mail:a@b.ru\r\n",
+            long.as_str(),
+            edge.as_str(),
+            "a:\u{a0}b\nc:\r\n",
+        ] {
+            assert_eq!(label_lines(text), re.find_iter(text).count(), "{text:?}");
+        }
+    }
 
     #[test]
     fn cp1251_beats_koi8_for_cp1251_bytes() {

@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
+
+use crate::re::PatternSet;
 
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 
@@ -66,7 +68,7 @@ fn file(family: &str) -> &'static str {
 /// A value made only of test words: "test", "тест", "test test",
 /// "тест тест проверка формы"…
 static TEST_VALUE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+    crate::re::compile(
         r"(?i)^\s*(?:(?:test|testing|тест|тестовая заявка|тестовое сообщение|проверка(?: формы| связи)?|asdf|qwerty|йцукен|123)[\s.,!]*)+$",
     )
     .ok()
@@ -74,13 +76,14 @@ static TEST_VALUE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 /// Labels of anti-bot honeypot fields (must stay empty).
 static HONEYPOT: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(&fast_boundaries(
+    crate::re::compile(&fast_boundaries(
         r"(?i)honeypot|\bhp[_ ]|^hp$|leave (this )?(field )?empty|оставьте (это )?поле пустым|не заполняйте",
     ))
     .ok()
 });
 
-static URL: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?i)https?://|www\.").ok());
+static URL: LazyLock<Option<Regex>> =
+    LazyLock::new(|| crate::re::compile(r"(?i)https?://|www\.").ok());
 
 /// Letters the shared cues are written against (Russian, Ukrainian,
 /// Belarusian, Latin; lower case, since the cues run on lower-cased text)
@@ -117,7 +120,7 @@ pub(crate) fn narrow(p: &str) -> String {
 /// One family of shared cues: the compiled set and the patterns as
 /// written (for `parse --explain`).
 pub(crate) struct CueSet {
-    pub set: RegexSet,
+    pub set: PatternSet,
     pub patterns: Vec<&'static str>,
 }
 
@@ -126,7 +129,7 @@ impl CueSet {
         let patterns = cue_patterns(file(family));
         let fast: Vec<String> = patterns.iter().map(|p| fast_boundaries(p)).collect();
         CueSet {
-            set: RegexSet::new(&fast).unwrap_or_else(|_| RegexSet::empty()),
+            set: PatternSet::new(&fast).unwrap_or_else(|_| PatternSet::empty()),
             patterns,
         }
     }
@@ -289,7 +292,7 @@ pub(crate) fn hit(
 /// word turned into spaces out (borrowed when there is none). The reader
 /// masks a mail's text once, before every cue family runs on it.
 static FALSE_FRIENDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(&fast_boundaries(
+    crate::re::compile(&fast_boundaries(
         r"замерз\w*|(безнал\w*|наличн\w*|взаимо)\s*расч[её]т\w*|расч[её]т\w*\s+(наличн|безнал|картой|по\s+карт)\w*|(увид|видел|видал|наш[её]л|нашл|побачи|знайш)\w*\s+(\w+\s+){0,2}реклам\w*|по\s+ваш\w*\s+(\w+\s+)?реклам\w*|\bне\s+(надо\s+|нужно\s+)?(звоните|перезванивайте|звонить|перезванивать)\b|звонить\s+не\s+(надо|нужно)",
     ))
     .ok()

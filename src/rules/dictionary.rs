@@ -772,10 +772,10 @@ static EXACT: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
     m
 });
 
-/// Keyword patterns compiled once: one `RegexSet` pass finds every include
+/// Keyword patterns compiled once: one [`crate::re::PatternSet`] pass finds every include
 /// that matches; excludes are checked only for those, in table order.
 struct Keywords {
-    include: regex::RegexSet,
+    include: crate::re::PatternSet,
     exclude: Vec<Option<Regex>>,
 }
 
@@ -788,13 +788,13 @@ static KEYWORD_RES: LazyLock<Option<Keywords>> = LazyLock::new(|| {
         p.replace(r"\b", "(?:^|$| )")
             .replace(r"\w", "[0-9_a-zа-яёіїєґў]")
     };
-    let include = regex::RegexSet::new(KEYWORDS.iter().map(|(_, inc, _)| fast(inc))).ok()?;
+    let include = crate::re::PatternSet::new(KEYWORDS.iter().map(|(_, inc, _)| fast(inc))).ok()?;
     let mut exclude = Vec::with_capacity(KEYWORDS.len());
     for (_, _, exc) in KEYWORDS {
         exclude.push(if exc.is_empty() {
             None
         } else {
-            Some(Regex::new(&fast(exc)).ok()?)
+            Some(crate::re::compile(&fast(exc)).ok()?)
         });
     }
     Some(Keywords { include, exclude })
@@ -843,7 +843,7 @@ pub fn explain(normalized: &str) -> Option<String> {
         .iter()
         .find(|(c, inc, _)| {
             *c == canon
-                && Regex::new(&inc.replace(r"\b", "(?:^|$| )"))
+                && crate::re::compile(&inc.replace(r"\b", "(?:^|$| )"))
                     .is_ok_and(|r| r.is_match(normalized))
         })
         .map_or("", |k| k.1);

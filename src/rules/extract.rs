@@ -4,6 +4,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::re::Bounded;
+
 use super::classify::{self, BUILTIN};
 use super::dictionary;
 use super::layout;
@@ -25,7 +27,7 @@ fn find_emails(text: &str) -> Vec<String> {
 
 /// Words right before a number that make it an id, not a phone.
 static NOT_A_PHONE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)(инн|огрн|кпп|бик|счет|счёт|р/с|заказ|order|№|#|id|utm|номер заявки)\W{0,3}$")
+    crate::re::compile(r"(?i)(инн|огрн|кпп|бик|счет|счёт|р/с|заказ|order|№|#|id|utm|номер заявки)[\s!-/:-@\[-`{-~№«»–—]{0,3}$")
         .ok()
 });
 
@@ -440,6 +442,12 @@ fn subject_and_phones(text: &str, subject: &str, region: &str) -> bool {
 
 /// `v` is one of `words` (lower case), ignoring case and trailing `trim` marks.
 fn one_of(v: &str, trim: &[char], words: &[&str]) -> bool {
+    // Lower case shrinks a text to a third at most (the Kelvin sign): a
+    // longer value (most messages) cannot be one of the words.
+    let longest = words.iter().map(|w| w.len()).max().unwrap_or(0);
+    if v.len() > 3 * longest + 8 {
+        return false;
+    }
     let w = v.trim().trim_end_matches(trim).to_lowercase();
     words.contains(&w.as_str())
 }
@@ -480,7 +488,7 @@ fn no_text(v: &str) -> bool {
 /// name, which the letter shows in bold above it.
 fn filled_form_note(v: &str) -> bool {
     static NOTE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(&classify::narrow(
+        crate::re::compile(&classify::narrow(
             r"(?i)^(?:заполнена|заповнена|отправлена|надіслана)\s+форма\s*(?:№|#|n)?\s*\d+\.?$",
         ))
         .ok()
@@ -491,7 +499,7 @@ fn filled_form_note(v: &str) -> bool {
 /// `line<br />` → `line`, `a<br>b` → `a` / `b`.
 fn strip_br(t: &str) -> String {
     static BR: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r"(?i)[ \t]*<br\s*/?>[ \t]*(\n)?").ok());
+        LazyLock::new(|| crate::re::compile(r"(?i)[ \t]*<br\s*/?>[ \t]*(\n)?").ok());
     match BR.as_ref() {
         Some(re) => re.replace_all(t, "\n").into_owned(),
         None => t.to_string(),
@@ -550,6 +558,10 @@ fn own_request(v: &str) -> bool {
 /// `нет`, `ні`, `no`, `без комментариев`: what a handler or a visitor
 /// puts in a message box that holds no text.
 fn no_text_word(v: &str) -> bool {
+    // The longest word below is 31 bytes; see `one_of` for the bound.
+    if v.len() > 3 * 31 + 8 {
+        return false;
+    }
     let t = v
         .trim()
         .trim_end_matches(['.', '!'])
@@ -703,13 +715,13 @@ fn signoff_name(message: &str) -> Option<String> {
 
 /// A letter's opening greeting.
 static GREETING: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(hi|hello|hey|dear|good (morning|afternoon|evening)|здравствуйте|здравствуй|добрый (день|вечер)|доброе утро|доброго (дня|вечора)|привет|вітаю|добрий день)\b").ok()
+    crate::re::compile(r"(?i)^(hi|hello|hey|dear|good (morning|afternoon|evening)|здравствуйте|здравствуй|добрый (день|вечер)|доброе утро|доброго (дня|вечора)|привет|вітаю|добрий день)\b").ok()
 });
 
 /// Words a letter closes with that look like a capitalised name.
 fn closing_word(l: &str) -> bool {
     static RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r"(?i)^(спасибо|благодарю|дякую|заранее|заздалегідь|жду|ждём|ждем|чекаю|привет|здравствуйте|добрый|доброго|пока|удачи|thanks|thank|cheers|regards|best|sincerely|hello|hi|bye)\b").ok()
+        crate::re::compile(r"(?i)^(спасибо|благодарю|дякую|заранее|заздалегідь|жду|ждём|ждем|чекаю|привет|здравствуйте|добрый|доброго|пока|удачи|thanks|thank|cheers|regards|best|sincerely|hello|hi|bye)\b").ok()
     });
     RE.as_ref().is_some_and(|r| r.is_match(l.trim()))
 }
@@ -891,7 +903,7 @@ fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<Strin
 /// submission from: X` (Drupal Webform), `New submission from X`,
 /// `Response submission for survey X with results` (LimeSurvey).
 static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+    crate::re::compile(
         &classify::narrow(r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?)$"),
     )
     .ok()
@@ -901,9 +913,10 @@ static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// form X through your … website`, `…отправлена форма X.`, a quoted title
 /// after `форма`/`form`, or after `survey`/`опрос`/`анкета` (LimeSurvey's
 /// `A new response was submitted for your survey 'X'.`).
-static FORM_IN_TEXT: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,80})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,80})[»"”]|'(?P<e>[^']{2,80})'))"#),
+static FORM_IN_TEXT: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})'))"#),
+        &[("c", 80), ("d", 80), ("e", 80)],
     )
     .ok()
 });
@@ -1014,9 +1027,10 @@ fn page_from_subject(subject: &str) -> Option<String> {
 
 /// `Иван Петров <ivan@x.ru>` on its own line, or a `-Иван ( ivan@x.ru )`
 /// signature.
-static NAME_EMAIL_LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"^[-–—~\s]*(?P<n>[^<>()\[\]@:0-9]{2,60}?)\s*[<(\[]\s*(?P<e>[^\s<>()\[\]@]+@[^\s<>()\[\]]+)\s*[>)\]]\s*$",
+static NAME_EMAIL_LINE: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        r"^[-–—~\s]*(?P<n>[^<>()\[\]@:0-9]{2,}?)\s*[<(\[]\s*(?P<e>[^\s<>()\[\]@]+@[^\s<>()\[\]]+)\s*[>)\]]\s*$",
+        &[("n", 60)],
     )
     .ok()
 });
@@ -1089,7 +1103,7 @@ fn system_mailbox(email: &str) -> bool {
 
 /// Sentences a site writes about a submission, never the client's words.
 static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+    crate::re::compile(
         &classify::narrow(r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|receiving this|feedback about the site|you have (?:a|an|received)\b|вы получили|(?:new|нов\w*)\s+(?:ticket|тикет|тікет|conversation|обращени|звернен)|received a new|reply above this line|started the conversation|contact request)"),
 
     )
@@ -1099,9 +1113,10 @@ static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// A helpdesk's line naming who opened the ticket: `Новый тикет (…) был
 /// создан "Наталья Белова".` (Zammad), `<b>Игорь</b> started the
 /// conversation` (FreeScout), `created by NAME`.
-static OPENED_BY: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?i)(?:(?:был[аио]?\s+)?создан[аоы]?|(?:було\s+)?створен[оаий]?|created by|opened by|submitted by)\s+[«"“]?(?P<n>[^"«»“”<>@:()]{2,60}?)[»"”]?[.!]?$|^(?P<m>[^:<>@()]{2,60}?) (?:started the conversation|opened (?:a|the) (?:ticket|conversation))"#,
+static OPENED_BY: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        r#"(?i)(?:(?:был[аио]?\s+)?создан[аоы]?|(?:було\s+)?створен[оаий]?|created by|opened by|submitted by)\s+[«"“]?(?P<n>[^"«»“”<>@:()]{2,}?)[»"”]?[.!]?$|^(?P<m>[^:<>@()]{2,}?) (?:started the conversation|opened (?:a|the) (?:ticket|conversation))"#,
+        &[("n", 60), ("m", 60)],
     )
     .ok()
 });
@@ -1125,18 +1140,22 @@ fn quoted_block(v: &str) -> Option<String> {
 }
 
 /// `Name sent a message using the contact form at URL.` (Drupal core).
-static SENT_USING: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?P<n>.{2,80}?) sent a message using the contact form at (?P<u>\S+?)\.?$")
-        .ok()
+static SENT_USING: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        r"(?i)^(?P<n>.{2,}?) sent a message using the contact form at (?P<u>\S+?)\.?$",
+        &[("n", 80)],
+    )
+    .ok()
 });
 
 /// `Андрій Коваль (a.koval@x.ua) sent a message using the contact form at
 /// https://…/contact/feedback.` (Drupal 8+, in any interface language): a
 /// sentence opened by the sender's name with their address in brackets and
 /// closed by the form's page.
-static NAME_EMAIL_INTRO: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?P<n>[^()<>\[\]@:0-9]{2,60}?)\s*\(\s*(?P<e>[^\s()@]+@[^\s()]+)\s*\)\s+\S.*\s(?P<u>https?://\S+?)[.,;]?$",
+static NAME_EMAIL_INTRO: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        r"^(?P<n>[^()<>\[\]@:0-9]{2,}?)\s*\(\s*(?P<e>[^\s()@]+@[^\s()]+)\s*\)\s+\S.*\s(?P<u>https?://\S+?)[.,;]?$",
+        &[("n", 60)],
     )
     .ok()
 });
@@ -1144,9 +1163,10 @@ static NAME_EMAIL_INTRO: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// `Данное письмо вам отправил NAME с сайта URL` (DataLife Engine and
 /// similar feedback modules), `This message was sent by NAME from …`: the
 /// site says who wrote; the URL is the site's, not the page.
-static SENT_BY: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^(?:данное |это )?(?:письмо|сообщение|лист|повідомлення)\s+(?:вам\s+)?(?:было\s+)?(?:отправил[аи]?|прислал[аи]?|написал[аи]?|надіслав|надіслала)\s+(?P<n>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,58}?)\s+(?:с|со|з|із)\s+сайта\b|^(?:this\s+)?(?:message|letter|e-?mail)\s+(?:was\s+)?sent\s+(?:to\s+you\s+)?by\s+(?P<m>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,58}?)\s+(?:from|via|through|using)\b",
+static SENT_BY: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        r"(?i)^(?:данное |это )?(?:письмо|сообщение|лист|повідомлення)\s+(?:вам\s+)?(?:было\s+)?(?:отправил[аи]?|прислал[аи]?|написал[аи]?|надіслав|надіслала)\s+(?P<n>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:с|со|з|із)\s+сайта\b|^(?:this\s+)?(?:message|letter|e-?mail)\s+(?:was\s+)?sent\s+(?:to\s+you\s+)?by\s+(?P<m>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:from|via|through|using)\b",
+        &[("n", 59), ("m", 59)],
     )
     .ok()
 });
@@ -1154,9 +1174,10 @@ static SENT_BY: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// `Email from Карина,` / `Сообщение от Ивана Петрова` opening the body:
 /// the words after `from`/`от` name the sender when they read as a name
 /// (capitalised, no digits, not the site or the form).
-static FROM_NAME_LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^(?:new\s+)?(?:e-?mail|message|letter|enquiry|inquiry|request|сообщение|письмо|заявка|запрос)\s+(?:from|от)\s+(?P<n>[^,.:;!?()<>@0-9]{2,60}?)\s*[,.!]?$",
+static FROM_NAME_LINE: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        r"(?i)^(?:new\s+)?(?:e-?mail|message|letter|enquiry|inquiry|request|сообщение|письмо|заявка|запрос)\s+(?:from|от)\s+(?P<n>[^,.:;!?()<>@0-9]{2,}?)\s*[,.!]?$",
+        &[("n", 60)],
     )
     .ok()
 });
@@ -1164,9 +1185,10 @@ static FROM_NAME_LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// A site's one-line sentence that only carries a callback number (and
 /// the visitor's name): `Клиент NAME заказал обратный звонок на номер -
 /// PHONE`, `Пререзвоните мне на номер - PHONE` (typo and all).
-static CARRIER: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        &classify::narrow(r"^(?:(?i:клиент\w*|посетител\w*|пользовател\w*|client|customer|visitor)\s+(?P<n>\p{Lu}[\p{L}\-]+(?:\s+\p{Lu}[\p{L}\-]+){0,2})\s+)?(?i:[^.!?\n]{0,60}?(?:обратн\w*\s+звон\w*|п\w{2,4}звон\w*\s+мне|call\s*back|call\s+me)[^.!?\n]{0,30}?(?:номер\w*|number|телефон\w*)\s*[-:–—]?\s*\+?[0-9][0-9\s().\-]{6,20}[0-9]\s*\.?)$"),
+static CARRIER: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        &classify::narrow(r"^(?:(?i:клиент\w*|посетител\w*|пользовател\w*|client|customer|visitor)\s+(?P<n>\p{Lu}[\p{L}\-]+(?:\s+\p{Lu}[\p{L}\-]+){0,2})\s+)?(?i:(?P<pre>[^.!?\n]*?)(?:обратн\w*\s+звон\w*|п\w{2,4}звон\w*\s+мне|call\s*back|call\s+me)(?P<mid>[^.!?\n]*?)(?:номер\w*|number|телефон\w*)\s*[-:–—]?\s*\+?[0-9][0-9\s().\-]{6,20}[0-9]\s*\.?)$"),
+        &[("pre", 60), ("mid", 30)],
     )
     .ok()
 });
@@ -1251,18 +1273,20 @@ fn from_name_line(l: &str) -> Option<&str> {
 /// `Александр просит связаться по телефону +7 … или email …` (a handler
 /// that writes the request as a sentence): the person asking to be called,
 /// and the contacts in that sentence, are the client's.
-static ASKS_CONTACT: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^(?P<n>[^0-9,.:;!?()<>@]{2,60}?)\s+(?:просит|просила?|хочет|ждёт|ждет|asks?|requests?)\s+(?:(?:вас|его|её|ее|you|to)\s+)?(?:связаться|перезвонить|позвонить|звонка|обратный звонок|call|a call|contact|be contacted)\b",
+static ASKS_CONTACT: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        r"(?i)^(?P<n>[^0-9,.:;!?()<>@]{2,}?)\s+(?:просит|просила?|хочет|ждёт|ждет|asks?|requests?)\s+(?:(?:вас|его|её|ее|you|to)\s+)?(?:связаться|перезвонить|позвонить|звонка|обратный звонок|call|a call|contact|be contacted)\b",
+        &[("n", 60)],
     )
     .ok()
 });
 
 /// `Вопрос о X`, `Question About X`, `Питання про X`: a shop's subject for
 /// a question about one product (its name capitalised, as shops write it).
-static PRODUCT_QUESTION: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        &classify::narrow(r"(?i)^\s*(?:вопрос|question|питання|запитання)\s+(?:о|об|про|по|about|on|regarding)\s+(?:товар[еуа]?\s*:?\s+|product\s*:?\s+)?(?-i:(?P<p>[\p{Lu}0-9«\x22][^\n]{2,118}?))\s*$"),
+static PRODUCT_QUESTION: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        &classify::narrow(r"(?i)^\s*(?:вопрос|question|питання|запитання)\s+(?:о|об|про|по|about|on|regarding)\s+(?:товар[еуа]?\s*:?\s+|product\s*:?\s+)?(?-i:(?P<p>[\p{Lu}0-9«\x22][^\n]{2,}?))\s*$"),
+        &[("p", 119)],
     )
     .ok()
 });
@@ -1333,7 +1357,7 @@ fn repeats_subject(l: &str, subject: &str) -> bool {
 /// `Отзыв от Светлана Петрова`, `Сообщение от Ивана`, `Message from Anna`:
 /// a caption naming the writer of the text under it; the name.
 static MESSAGE_FROM: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+    crate::re::compile(
         &classify::narrow(r"^(?i:(?:нов\w*\s+)?(?:отзыв|сообщение|вопрос|письмо|обращение|комментарий|відгук|повідомлення|питання|лист|звернення|message|review|feedback|comment|question))\s+(?i:от|від|from)\s+(?P<n>\p{Lu}[\p{L}\-']*(?:\s+\p{Lu}[\p{L}\-']*){0,2})$"),
     )
     .ok()
@@ -1349,7 +1373,7 @@ fn message_from_label(label: &str) -> Option<String> {
 /// rather than a product: `Обратный звонок`, `Узнать стоимость абонемента`,
 /// `Консультация`, `Вызов замерщика`.
 static REQUEST_KIND: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+    crate::re::compile(
         &classify::narrow(r"^(?i:(?:заказать\s+|заказ\s+)?обратн\w*\s+звон\w*|заказ\w*\s+звон\w*|перезвон\w*(?:\s+мне)?|зворотн\w*\s+дзв\w*|(?:бесплатн\w*\s+)?консультац\w*|(?:безкоштовн\w*\s+)?консультаці\w*|(?:узнать|уточнить|дізнатися)\s+(?:стоимость|цену|цены|вартість|ціну)(?:\s+[\p{L}\-]+){0,3}|(?:расч[её]т|розрахунок)(?:\s+стоимости|\s+вартості)?|(?:вызов|вызвать|виклик)\s+замерщик\w*|замер|замір|call\s*back|request\s+a\s+call)$"),
     )
     .ok()
@@ -1446,7 +1470,7 @@ fn greeting_line(l: &str) -> bool {
 /// пользователя ниже`): next to fields such a line is the site's, not the
 /// client's (a client's own letter is read without this filter).
 static SITE_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+    crate::re::compile(
         r"(?i)(заявк|(?:^|[^а-яё])форм[аыуеой]?(?:$|[^а-яё])|(?:^|[^a-z])form(?:$|[^a-z])|письм|уведомл|посетител|пользовател|ниже|below|following|следующ)",
     )
     .ok()
@@ -1813,7 +1837,7 @@ fn has_inline_tag(text: &str) -> bool {
 /// `Телефон: <a href="tel:+38…">067 …</a>` → `Телефон: 067 …`.
 fn strip_inline_tags(t: &str) -> String {
     static TAG: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r"(?i)</?(?:a|b|i|u|p|em|strong|span|font)(?:[ \t][^<>\n]*)?>").ok()
+        crate::re::compile(r"(?i)</?(?:a|b|i|u|p|em|strong|span|font)(?:[ \t][^<>\n]*)?>").ok()
     });
     match TAG.as_ref() {
         Some(re) => re.replace_all(t, "").into_owned(),
