@@ -2829,3 +2829,36 @@ fn a_contact_confirmation_footer_is_not_the_message() {
         Some("Please call me back, phone +7 (926) 781-40-55.")
     );
 }
+
+#[test]
+fn a_bracketed_form_pair_at_the_end_of_a_heading_names_the_form() {
+    // Round 14c, cformsII's text part: `A new submission (form: "Расчёт
+    // потолка")` over `Via: {Page}` and the space-padded fields.
+    let r = plain(
+        "A new submission (form: \"Расчёт потолка\")\r\n============================================\r\n\
+         Submitted on: 07.12.2026\r\nVia: https://potolki.example/raschet/\r\nBy 95.31.18.202 (visitor IP).\r\n.\r\n\
+         \r\nВаше имя:                Людмила\r\nТелефон:                 8-912-480-55-13\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Расчёт потолка"));
+    assert_eq!(s(&r.page), Some("https://potolki.example/raschet/"));
+    assert_eq!(s(&r.name), Some("Людмила"));
+    // A value that merely ends in a bracket stays the label's.
+    let r = plain("Имя: Олег\r\nТелефон: 8 912 480-55-13 (мобильный)\r\n");
+    assert_eq!(s(&r.name), Some("Олег"));
+    assert_eq!(r.phones.len(), 1);
+}
+
+#[test]
+fn a_ukrainian_what_do_you_need_field_answered_in_sentences_is_the_message() {
+    // Round 14c, Brizy: `Що потрібно?: Міжкімнатні двері, 5 штук. Потрібен
+    // виїзд замірника в Тиврів.` (owner-typed label, the client's sentences).
+    let r = html(
+        "Ваше ім'я: Тетяна<br>Телефон: 0971234085<br>Що потрібно?: Міжкімнатні двері, 5 штук. Потрібен виїзд \
+         замірника в Тиврів.<br>-------------------------<br>Time: 2026-12-07 08:03:10",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Міжкімнатні двері, 5 штук. Потрібен виїзд замірника в Тиврів.")
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+}
