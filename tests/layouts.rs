@@ -2862,3 +2862,23 @@ fn a_ukrainian_what_do_you_need_field_answered_in_sentences_is_the_message() {
     );
     assert_eq!(r.kind, Kind::Measurement);
 }
+
+#[test]
+fn table_cells_that_each_read_label_colon_value_are_fields_side_by_side() {
+    // Round 14c (after the blind set), Contact Form by Supsystic's "form data
+    // as table": half-width fields share a row, one `<b>Label</b>: value`
+    // per cell; the first cell is no label of the second.
+    let r = html(
+        "<p>Новая заявка:</p><table cellspacing=\"0\" cellpadding=\"0\"><tr><td width=\"100%\"><table \
+         width=\"100%\"><tr><td width=\"50%\"><b>Имя</b>: Эльвира</td><td width=\"50%\"><b>Телефон</b>: 8 (917) \
+         344-20-15</td></tr></table></td></tr><tr><td width=\"100%\"><table width=\"100%\"><tr><td \
+         width=\"50%\"><b>Email</b>: elvira@mail.example</td><td width=\"50%\"><b>Район</b>: Сипайлово</td></tr>\
+         </table></td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Эльвира"));
+    assert_eq!(s(&r.email), Some("elvira@mail.example"));
+    assert_eq!(s(&r.address), Some("Сипайлово"));
+    // A label cell next to a value cell that happens to hold a colon stays a pair.
+    let r = html("<table><tr><td>Комментарий</td><td>Время: после 18</td></tr></table>");
+    assert_eq!(s(&r.message), Some("Время: после 18"));
+}
