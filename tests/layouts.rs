@@ -2846,6 +2846,14 @@ fn a_bracketed_form_pair_at_the_end_of_a_heading_names_the_form() {
     let r = plain("Имя: Олег\r\nТелефон: 8 912 480-55-13 (мобильный)\r\n");
     assert_eq!(s(&r.name), Some("Олег"));
     assert_eq!(r.phones.len(), 1);
+    // A one-word caption before the bracket is the field's label, no heading.
+    let r = plain("Имя: Олег\r\nТелефон (рабочий: 8 495 123-45-67)\r\n");
+    assert!(
+        r.fields.iter().any(|(l, _)| l.starts_with("Телефон")),
+        "{:?}",
+        r.fields
+    );
+    assert_eq!(r.phones, ["+74951234567"]);
 }
 
 #[test]

@@ -327,11 +327,14 @@ fn colon_split(l: &str) -> Option<(&str, &str)> {
 /// `A new submission (form: "Расчёт потолка")` (cformsII's header),
 /// `Новая заявка (форма: «Замер»)`: a heading with a `label: value` pair in
 /// brackets at its end; the pair is the bracketed one, its value unquoted.
+/// A one-word caption before the bracket (`Телефон (рабочий: 8 495 …)`) is
+/// the field's own label, not a heading.
 fn bracketed_pair<'a>(label: &'a str, value: &'a str) -> Option<(&'a str, &'a str)> {
     let open = label.rfind('(')?;
     let inner = label[open + 1..].trim();
     let v = value.strip_suffix(')')?.trim();
-    if inner.is_empty()
+    if label[..open].split_whitespace().count() < 2
+        || inner.is_empty()
         || inner.contains(')')
         || inner.split_whitespace().count() > 3
         || v.contains(['(', ')'])
