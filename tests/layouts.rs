@@ -2829,3 +2829,64 @@ fn a_contact_confirmation_footer_is_not_the_message() {
         Some("Please call me back, phone +7 (926) 781-40-55.")
     );
 }
+
+#[test]
+fn a_bracketed_form_pair_at_the_end_of_a_heading_names_the_form() {
+    // Round 14c, cformsII's text part: `A new submission (form: "Расчёт
+    // потолка")` over `Via: {Page}` and the space-padded fields.
+    let r = plain(
+        "A new submission (form: \"Расчёт потолка\")\r\n============================================\r\n\
+         Submitted on: 07.12.2026\r\nVia: https://potolki.example/raschet/\r\nBy 95.31.18.202 (visitor IP).\r\n.\r\n\
+         \r\nВаше имя:                Людмила\r\nТелефон:                 8-912-480-55-13\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Расчёт потолка"));
+    assert_eq!(s(&r.page), Some("https://potolki.example/raschet/"));
+    assert_eq!(s(&r.name), Some("Людмила"));
+    // A value that merely ends in a bracket stays the label's.
+    let r = plain("Имя: Олег\r\nТелефон: 8 912 480-55-13 (мобильный)\r\n");
+    assert_eq!(s(&r.name), Some("Олег"));
+    assert_eq!(r.phones.len(), 1);
+    // A one-word caption before the bracket is the field's label, no heading.
+    let r = plain("Имя: Олег\r\nТелефон (рабочий: 8 495 123-45-67)\r\n");
+    assert!(
+        r.fields.iter().any(|(l, _)| l.starts_with("Телефон")),
+        "{:?}",
+        r.fields
+    );
+    assert_eq!(r.phones, ["+74951234567"]);
+}
+
+#[test]
+fn a_ukrainian_what_do_you_need_field_answered_in_sentences_is_the_message() {
+    // Round 14c, Brizy: `Що потрібно?: Міжкімнатні двері, 5 штук. Потрібен
+    // виїзд замірника в Тиврів.` (owner-typed label, the client's sentences).
+    let r = html(
+        "Ваше ім'я: Тетяна<br>Телефон: 0971234085<br>Що потрібно?: Міжкімнатні двері, 5 штук. Потрібен виїзд \
+         замірника в Тиврів.<br>-------------------------<br>Time: 2026-12-07 08:03:10",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Міжкімнатні двері, 5 штук. Потрібен виїзд замірника в Тиврів.")
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn table_cells_that_each_read_label_colon_value_are_fields_side_by_side() {
+    // Round 14c (after the blind set), Contact Form by Supsystic's "form data
+    // as table": half-width fields share a row, one `<b>Label</b>: value`
+    // per cell; the first cell is no label of the second.
+    let r = html(
+        "<p>Новая заявка:</p><table cellspacing=\"0\" cellpadding=\"0\"><tr><td width=\"100%\"><table \
+         width=\"100%\"><tr><td width=\"50%\"><b>Имя</b>: Эльвира</td><td width=\"50%\"><b>Телефон</b>: 8 (917) \
+         344-20-15</td></tr></table></td></tr><tr><td width=\"100%\"><table width=\"100%\"><tr><td \
+         width=\"50%\"><b>Email</b>: elvira@mail.example</td><td width=\"50%\"><b>Район</b>: Сипайлово</td></tr>\
+         </table></td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Эльвира"));
+    assert_eq!(s(&r.email), Some("elvira@mail.example"));
+    assert_eq!(s(&r.address), Some("Сипайлово"));
+    // A label cell next to a value cell that happens to hold a colon stays a pair.
+    let r = html("<table><tr><td>Комментарий</td><td>Время: после 18</td></tr></table>");
+    assert_eq!(s(&r.message), Some("Время: после 18"));
+}

@@ -992,7 +992,21 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
             i = k;
             continue;
         }
-        if row.len() == 2 && !row[0].0.complex && !row[1].0.complex && label_like(&row[0].1) {
+        // `<td><b>Имя</b>: Иван</td><td><b>Телефон</b>: +7 …</td>`
+        // (Supsystic's form data laid out in the form's columns): cells that
+        // each read `Label: value` are fields side by side, not a label
+        // cell and its value.
+        if row.len() >= 2
+            && row
+                .iter()
+                .all(|(c, t)| !c.complex && !t.contains('\n') && has_own_label(t))
+        {
+            for (_, t) in row {
+                out.push(t.clone());
+                out.push(BLOCK_END.to_string());
+            }
+        } else if row.len() == 2 && !row[0].0.complex && !row[1].0.complex && label_like(&row[0].1)
+        {
             push_pair(&mut out, &row[0].1, &row[1].1);
         } else {
             let simple = row.iter().all(|(c, t)| !c.complex && !t.contains('\n'));

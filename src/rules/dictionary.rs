@@ -439,6 +439,8 @@ const LABELS: &[(&str, &[&str])] = &[
             "landing page",
             "referral link",
             "referral url",
+            // cformsII's header `Via: {Page}` (the page the form was sent from).
+            "via",
         ],
     ),
     (
@@ -692,7 +694,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "product",
-        r"^(потол|окн|двер|кухн|шкаф|мебел|лестниц|балкон|ламинат|жалюз|рольстав|ворот|забор|памятник|натяжн)[а-я]*$|интерес|^услуг|^послуг|^продукт|interested in|^(выбранн\w*|интересующ\w*|нужн\w*|ваш\w*|обран\w*|потрібн\w*|бажан\w*) (услуг|послуг|товар|продукт)|^что\b|^как(ой|ая|ие|ое|ую)\b|^тип\b|^вид\b|продукц|товар|модел|категори|^проект\b|^издели|^форма [а-я]+$|product|service|what do you need|^як(ий|а|е|і|у)\b|^(roof|roofing|window|door|ceiling|fence|kitchen|furniture|product|service) (type|kind|model)$",
+        r"^(потол|окн|двер|кухн|шкаф|мебел|лестниц|балкон|ламинат|жалюз|рольстав|ворот|забор|памятник|натяжн)[а-я]*$|интерес|^услуг|^послуг|^продукт|interested in|^(выбранн\w*|интересующ\w*|нужн\w*|ваш\w*|обран\w*|потрібн\w*|бажан\w*) (услуг|послуг|товар|продукт)|^что\b|^що\b|^как(ой|ая|ие|ое|ую)\b|^тип\b|^вид\b|продукц|товар|модел|категори|^проект\b|^издели|^форма [а-я]+$|product|service|what do you need|^як(ий|а|е|і|у)\b|^(roof|roofing|window|door|ceiling|fence|kitchen|furniture|product|service) (type|kind|model)$",
         r"оплат|\bдом\b|дома\b|помещени|район|срок|когда|бюджет|связ|отправ|звон|врем|дат|квартир|этаж|скидк|подар|объект|участ|будин|приміщ|термін|\bколи\b|знижк|поверх|зв язат|дзвон|надісл",
     ),
     (
@@ -1154,6 +1156,19 @@ mod tests {
         assert_eq!(l("Посилання"), Some("page"));
         assert_eq!(l("Габариты, мм"), Some("scope"));
         assert_eq!(l("Габарити"), Some("scope"));
+    }
+
+    /// Round 14c: cformsII's header line `Via: https://…/raschet/` names the
+    /// page; Brizy's owner-typed `Що потрібно?` is the Ukrainian `Что нужно?`
+    /// (a "what do you need" field, read as the message when answered in
+    /// sentences).
+    #[test]
+    fn via_is_the_page_and_shcho_opens_a_what_do_you_need_field() {
+        let l = |s: &str| lookup(&normalize_label(s));
+        assert_eq!(l("Via"), Some("page"));
+        assert_eq!(l("Що потрібно?"), Some("product"));
+        assert_eq!(l("Що вас цікавить?"), Some("product"));
+        assert_eq!(l("Что нужно?"), Some("product"));
     }
 
     #[test]

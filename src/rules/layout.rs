@@ -311,13 +311,42 @@ fn colon_split(l: &str) -> Option<(&str, &str)> {
         if next.is_none() || matches!(next, Some(b' ' | b'\t')) {
             let label = &l[..i];
             if label_shape(label) {
-                return Some((quoted_caption(label.trim()), l[i + 1..].trim()));
+                let value = l[i + 1..].trim();
+                if let Some(pair) = bracketed_pair(label.trim(), value) {
+                    return Some(pair);
+                }
+                return Some((quoted_caption(label.trim()), value));
             }
             return None;
         }
         from = i + 1;
     }
     None
+}
+
+/// `A new submission (form: "Расчёт потолка")` (cformsII's header),
+/// `Новая заявка (форма: «Замер»)`: a heading with a `label: value` pair in
+/// brackets at its end; the pair is the bracketed one, its value unquoted.
+/// A one-word caption before the bracket (`Телефон (рабочий: 8 495 …)`) is
+/// the field's own label, not a heading.
+fn bracketed_pair<'a>(label: &'a str, value: &'a str) -> Option<(&'a str, &'a str)> {
+    let open = label.rfind('(')?;
+    let inner = label[open + 1..].trim();
+    let v = value.strip_suffix(')')?.trim();
+    if label[..open].split_whitespace().count() < 2
+        || inner.is_empty()
+        || inner.contains(')')
+        || inner.split_whitespace().count() > 3
+        || v.contains(['(', ')'])
+    {
+        return None;
+    }
+    let v = [('"', '"'), ('«', '»'), ('“', '”'), ('\'', '\'')]
+        .iter()
+        .find_map(|&(o, c)| v.strip_prefix(o).and_then(|r| r.strip_suffix(c)))
+        .unwrap_or(v)
+        .trim();
+    (!v.is_empty()).then_some((inner, v))
 }
 
 /// `С уважением, Ирина.`, `З повагою, Олег`, `Best regards, Anna`: a
