@@ -1296,4 +1296,12 @@ mod tests {
         assert!(l.text.is_empty());
         assert!(l.problems[0].contains(&raw.len().to_string()));
     }
+
+    #[test]
+    fn a_text_html_body_without_tags_has_no_markup() {
+        assert!(!has_markup("Имя: Иван \n\n Телефон: 8 916 <нет> 1 < 2"));
+        assert!(has_markup("Имя: Иван<br>"));
+        assert!(has_markup("<!-- x -->Имя"));
+        assert!(has_markup("Имя</b>"));
+    }
 }

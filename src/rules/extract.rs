@@ -2826,7 +2826,9 @@ fn dimensions(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::dictionary::bare_title;
-    use super::{role_word, without_honorific};
+    use super::{
+        announces_text, repeats_subject, role_word, text_with_contact_tail, without_honorific,
+    };
 
     #[test]
     fn a_salutation_before_the_name_is_not_part_of_it() {
@@ -2926,5 +2928,40 @@ mod tests {
         for name in ["Krauser", "Radmina Petrova", "Ольга Гостева", "Иван"] {
             assert!(!role_word(name), "{name} is a name");
         }
+    }
+
+    #[test]
+    fn round_14a_site_headings_and_announcing_sentences() {
+        assert!(repeats_subject(
+            "Заказ обратного звонка - (Кровля Урал)",
+            "Заказ обратного звонка"
+        ));
+        assert!(repeats_subject(
+            "заказ  обратного звонка",
+            "Заказ обратного звонка"
+        ));
+        // The subject opening the client's own sentence is theirs.
+        assert!(!repeats_subject(
+            "Заказ обратного звонка - перезвоните после 18:00.",
+            "Заказ обратного звонка"
+        ));
+        assert!(announces_text(
+            "В рубрике Вопрос-Ответ появился новый вопрос"
+        ));
+        assert!(announces_text("On the site a new question"));
+        assert!(!announces_text("Новый вопрос"));
+        assert!(!announces_text("Ваш вопрос"));
+        let (m, n, e) = text_with_contact_tail("Можно ли без вытяжки?\nОльга\nolga@x.example");
+        assert_eq!(
+            (m.as_str(), n, e),
+            (
+                "Можно ли без вытяжки?",
+                Some("Ольга"),
+                Some("olga@x.example")
+            )
+        );
+        // A last line that is no name after an unfinished line stays text.
+        let (m, n, _) = text_with_contact_tail("Нужен замер\nКухня Угловая");
+        assert_eq!((m.as_str(), n), ("Нужен замер\nКухня Угловая", None));
     }
 }
