@@ -484,6 +484,12 @@ fn mend_prefix(main: &str, region: &str, reg: Region) -> Option<String> {
     let t = main.trim_start();
     let digits: String = t.chars().filter(char::is_ascii_digit).collect();
     let plus = t.strip_prefix('+').map(str::trim_start);
+    // `380 67 123 45 67`, `38 (067) 123-45-67`: a Ukrainian number written
+    // in full but without its `+` (a plugin that allows only digits and
+    // spaces); no number of the +7 zone has twelve digits.
+    if plus.is_none() && digits.len() == 12 && digits.starts_with("380") && t.starts_with("38") {
+        return Some(format!("+{digits}"));
+    }
     if let Some(rest) = plus {
         // `+81 3 …` is Japan: only an invalid `+8…` is mended.
         let valid = || PhoneNumber::parse(t, Some(reg)).is_ok_and(|n| n.is_valid());

@@ -2890,3 +2890,153 @@ fn table_cells_that_each_read_label_colon_value_are_fields_side_by_side() {
     let r = html("<table><tr><td>Комментарий</td><td>Время: после 18</td></tr></table>");
     assert_eq!(s(&r.message), Some("Время: после 18"));
 }
+
+// ---- round 14a: Russian CMS and callback modules ----------------------------
+
+#[test]
+fn a_text_html_body_without_any_tag_keeps_its_lines() {
+    // Round 14a, Webasyst Shop-Script `ordercall` plugin: a heredoc of
+    // `Label: value \n` lines sent as text/html; a browser would run them
+    // into one line, the sender wrote lines.
+    let r = html(
+        "    Имя отправителя: Петров Сергей \n\n    Email: s.petrov@mail.example \n\n    Телефон: +7(921)765-43-21 \n\n\
+         \x20   Удобное время для звонка:  с 10 до 12 \n\n    Комментарий: Перезвоните по поводу утепления фасада",
+    );
+    assert_eq!(s(&r.name), Some("Петров Сергей"));
+    assert_eq!(s(&r.email), Some("s.petrov@mail.example"));
+    assert_eq!(
+        s(&r.message),
+        Some("Перезвоните по поводу утепления фасада")
+    );
+    assert!(
+        pairs(&r).contains(&("Удобное время для звонка", "с 10 до 12")),
+        "{:?}",
+        r.fields
+    );
+}
+
+#[test]
+fn a_placeholder_text_part_sharing_no_word_with_the_html_is_skipped() {
+    // Round 14a, a Yii2 callback widget: setTextBody('Plain text content')
+    // beside setHtmlBody($phone . '/' . date('d.m.Y')); the number and the
+    // day the handler stamped are no message.
+    let r = alternative("Plain text content", "+7 (916) 123-45-67/07.12.2026");
+    assert_eq!(s(&r.phone), Some("+79161234567"));
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+    // A text part that renders the HTML is still read.
+    let r = alternative(
+        "Телефон: 8 916 123 45 67",
+        "<p>Телефон: 8 916 123 45 67</p>",
+    );
+    assert_eq!(s(&r.phone), Some("+79161234567"));
+}
+
+#[test]
+fn a_ukrainian_number_written_in_full_without_plus() {
+    // Round 14a, WP Request Callback (the phone allows digits and spaces
+    // only): `380 67 123 45 67` is +380 67 123 45 67.
+    let r = html(
+        "You have a new callback request!<br/><br/><b>Name</b> Olena<br/><b>Phone</b> 380 67 123 45 67",
+    );
+    assert_eq!(s(&r.name), Some("Olena"));
+    assert_eq!(r.phones, vec!["+380671234567".to_string()]);
+    // A bare 12-digit run in the text stays an id (ИНН), not a phone.
+    let r = plain("Имя: Олег\r\nИНН: 380671234567\r\nТелефон: 8 916 123-45-67\r\n");
+    assert_eq!(r.phones, vec!["+79161234567".to_string()]);
+}
+
+#[test]
+fn a_plugins_own_sender_is_no_client_email() {
+    // Round 14a, WP Request Callback: `From: "WP Request Callback"
+    // <callbackrequest@…>` mails every request; the address is the plugin's.
+    let r = read(
+        "From: \"WP Request Callback\" <callbackrequest@wp-request-callback.test>\r\nTo: office@zabor.example\r\n\
+         Subject: New Callback Request\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n\
+         You have a new callback request!<br/><br/><b>Name</b> Дмитрий<br/><b>Phone</b> 8 916 555 77 88",
+    );
+    assert_eq!(s(&r.email), None);
+    assert_eq!(s(&r.phone), Some("+79165557788"));
+}
+
+#[test]
+fn a_heading_of_the_subject_and_the_site_name_is_no_message() {
+    // Round 14a, Joomla JCallback: `<h2>$subject - ($sitename)</h2>` over
+    // `<b>Имя:</b> …</br>` lines.
+    let r = read(
+        "From: site@krovlya.example\r\nTo: manager@krovlya.example\r\nSubject: =?utf-8?B?0JfQsNC60LDQtyDQvtCx0YDQsNGC0L3QvtCz0L4g0LfQstC+0L3QutCw?=\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <h2 style=\"text-align: center;\">Заказ обратного звонка - (Кровля Урал)</h2>\n<b>Имя:</b> Андрей</br>\n\
+         <b>Телефон:</b> +7 (912) 345-67-89</br>\n</br>\n",
+    );
+    assert_eq!(s(&r.name), Some("Андрей"));
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn a_signature_delimiter_before_the_sites_footer_ends_the_message() {
+    // Round 14a, InstantCMS mod_callme: `-- PS: это письмо отправлено
+    // автоматически…` and `-- С уважением, администрация сайта …` under
+    // the client's comment.
+    let r = plain(
+        "Новая заявка на сайте \"Окна\"\r\n\r\n--\r\n\r\nТип заявки: Заказать звонок\r\n\r\nИмя: Виктор\r\n\
+         Телефон: 8 (915) 234-56-78\r\n\r\nКомментарий: Сколько стоит остекление балкона?\r\n\r\n\
+         -- PS: это письмо отправлено автоматически, отвечать на него не нужно.\r\n\r\n\
+         -- С уважением, администрация сайта \"Окна\".",
+    );
+    assert_eq!(s(&r.message), Some("Сколько стоит остекление балкона?"));
+    assert_eq!(r.kind, Kind::Calculation);
+}
+
+#[test]
+fn a_subject_naming_the_section_gives_the_form() {
+    // Round 14a, DIAFAN.CMS: `Сайт (https://…/). Новое сообщение в рубрике
+    // Обратная связь`, `… Новый вопрос в рубрике Вопрос-Ответ`.
+    let r = plain_with(
+        "Subject: =?UTF-8?B?0JrRg9GF0L3QuCAoaHR0cHM6Ly9rdWhuaS5leGFtcGxlLykuINCd0L7QstC+0LUg0YHQvtC+0LHRidC10L3QuNC1INCyINGA0YPQsdGA0LjQutC1INCe0LHRgNCw0YLQvdCw0Y8g0YHQstGP0LfRjA==?=\r\n",
+        "Ваше имя: Галина\r\nВаш телефон: 8-903-555-12-34\r\nВаше сообщение: Нужен замер кухни.\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Обратная связь"));
+}
+
+#[test]
+fn the_clients_closing_phone_line_stays_in_their_letter() {
+    // Round 14a, a WordPress handler mailing only wpautop(message): the
+    // client's text ends with `Телефон для связи: …`, a caption of their own.
+    let r = read(
+        "From: =?UTF-8?B?0JXQu9C10L3QsA==?= <elena@mail.example>\r\nTo: admin@remont.example\r\nSubject: Message\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <p>Добрый день!</p>\n<p>Сколько будет стоить ремонт ванной под ключ, 4 м2?</p>\n\
+         <p>Телефон для связи: 8 (926) 123-45-67</p>\n",
+    );
+    assert_eq!(s(&r.phone), Some("+79261234567"));
+    let m = r.message.clone().unwrap_or_default();
+    assert!(m.ends_with("Телефон для связи: 8 (926) 123-45-67"), "{m}");
+    // A form's bare `Телефон:` row under the text stays a field (Divi).
+    let r = plain(
+        "Добрый день! Предлагаем продвижение сайта, SEO и SMM.\r\nТелефон: +7 (495) 777-20-30\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Добрый день! Предлагаем продвижение сайта, SEO и SMM.")
+    );
+}
+
+#[test]
+fn a_sentence_announcing_a_question_is_over_the_clients_text_and_contact() {
+    // Round 14a, DIAFAN.CMS Вопрос-Ответ: the site's sentence, then the
+    // question, the name and the address on lines of their own.
+    let r = html(
+        "Здравствуйте, администратор сайта Потолки (https://potolki.example/)!<br>В рубрике Вопрос-Ответ появился \
+         новый вопрос:<br>Можно ли ставить натяжной потолок в ванной без вытяжки?<br>Ольга<br>olga@mail.example<br>\
+         Прикреленные файлы: -",
+    );
+    assert_eq!(s(&r.name), Some("Ольга"));
+    assert_eq!(s(&r.email), Some("olga@mail.example"));
+    assert_eq!(
+        s(&r.message),
+        Some("Можно ли ставить натяжной потолок в ванной без вытяжки?")
+    );
+    assert_eq!(r.kind, Kind::Question);
+}

@@ -765,9 +765,16 @@ static VIEW_IN_HTML: LazyLock<Regex> = LazyLock::new(|| {
 /// Fills `html_text`, unwraps inline forwards and quoted replies, picks `text`.
 fn finish(letter: &mut Letter) {
     if let Some(h) = &letter.html {
-        let (t, ends) = html::to_text_and_ends(h);
-        letter.html_text = Some(t);
-        letter.html_block_ends = ends;
+        if has_markup(h) {
+            let (t, ends) = html::to_text_and_ends(h);
+            letter.html_text = Some(t);
+            letter.html_block_ends = ends;
+        } else {
+            // `Content-Type: text/html` over a body without a single tag
+            // (lines joined by "\n" only, Webasyst's ordercall plugin): a
+            // browser would run the lines together; the sender wrote lines.
+            letter.html_text = Some(html::decode_entities(h).trim().to_string());
+        }
     }
     let before = letter.html_text.as_ref().map(String::len);
     unwrap_inline(letter);
@@ -809,16 +816,31 @@ fn finish(letter: &mut Letter) {
     };
 }
 
+/// Whether a text/html body holds any markup at all: a tag (`<p`, `</b`,
+/// `<br/>`), a comment or a doctype.
+fn has_markup(h: &str) -> bool {
+    h.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+}
+
 /// Whether a plain part stands beside the HTML without rendering it: a
 /// short placeholder whose words the HTML's text does not hold, or the
 /// HTML's own markup pasted in (two or more block tags).
 fn plain_not_of_html(plain: &str, html_text: &str) -> bool {
     let p = plain.trim();
     let h = html_text.trim();
+    let (pl, hl) = (p.to_lowercase(), h.to_lowercase());
+    // `Plain text content` beside `+7 (916) 123-45-67/07.12.2026` (a Yii2
+    // widget's setTextBody left at its example): not one word in common.
+    let shares_no_word = !h.is_empty()
+        && !pl
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .any(|w| hl.contains(w));
     let placeholder = !p.is_empty()
         && p.chars().count() <= 40
-        && h.chars().count() > 2 * p.chars().count()
-        && !h.to_lowercase().contains(&p.to_lowercase());
+        && ((h.chars().count() > 2 * p.chars().count() && !hl.contains(&pl)) || shares_no_word);
     placeholder || RAW_BLOCK_TAG.find_iter(p).take(2).count() >= 2
 }
 
@@ -1307,5 +1329,13 @@ mod tests {
         assert_eq!(l.subject.as_deref(), Some("hi"));
         assert!(l.text.is_empty());
         assert!(l.problems[0].contains(&raw.len().to_string()));
+    }
+
+    #[test]
+    fn a_text_html_body_without_tags_has_no_markup() {
+        assert!(!has_markup("Имя: Иван \n\n Телефон: 8 916 <нет> 1 < 2"));
+        assert!(has_markup("Имя: Иван<br>"));
+        assert!(has_markup("<!-- x -->Имя"));
+        assert!(has_markup("Имя</b>"));
     }
 }

@@ -437,7 +437,10 @@ fn subject_and_phones(text: &str, subject: &str, region: &str) -> bool {
             .collect()
     };
     let left = words(&rest);
-    left.is_empty() || left == words(subject)
+    // `89037654321/07.12.2026`: the number and the day the handler stamped
+    // on it (a Yii2 widget's whole body).
+    let stamp = left.len() <= 6 && left.iter().all(|w| w.bytes().all(|b| b.is_ascii_digit()));
+    left.is_empty() || stamp || left == words(subject)
 }
 
 /// `v` is one of `words` (lower case), ignoring case and trailing `trim` marks.
@@ -899,12 +902,15 @@ fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<Strin
 }
 
 /// Builder subjects that carry the form's title: `New Entry: X` (WPForms),
+/// `… Новое сообщение в рубрике Обратная связь` (DIAFAN.CMS: the section
+/// whose form was sent),
 /// `Новая запись от X`, `X Form submitted on …` (Formidable), `Form
 /// submission from: X` (Drupal Webform), `New submission from X`,
 /// `Response submission for survey X with results` (LimeSurvey).
-static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    crate::re::compile(
-        &classify::narrow(r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?)$"),
+static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        &classify::narrow(r#"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?)$"#),
+        &[("f", 60)],
     )
     .ok()
 });
@@ -982,12 +988,14 @@ fn subject_form_value(subject: &str) -> Option<String> {
         || l.contains("submi")
         || l.contains("form")
         || subject.contains("запис")
-        || subject.contains("орм"))
+        || subject.contains("орм")
+        || subject.contains("рубрик")
+        || subject.contains("раздел"))
     {
         return None;
     }
     let caps = SUBJECT_FORM.as_ref()?.captures(subject.trim())?;
-    let v = ["a", "b", "c", "d", "e"]
+    let v = ["a", "b", "c", "d", "e", "f"]
         .iter()
         .find_map(|g| caps.name(g))?
         .as_str();
@@ -1097,6 +1105,10 @@ fn system_mailbox(email: &str) -> bool {
         "bounce",
         "postmaster",
         "system",
+        // A plugin's own sender named after what it mails
+        // (`callbackrequest@`, WP Request Callback).
+        "callback",
+        "request",
     ];
     EXACT.contains(&local) || PARTS.iter().any(|p| local.contains(p))
 }
@@ -1350,8 +1362,24 @@ fn robot_prose(l: &str) -> bool {
 /// A heading that repeats the mail's subject (`Заказ на обратный звонок
 /// №57` over the fields of a Rails view): the handler's, not the client's.
 fn repeats_subject(l: &str, subject: &str) -> bool {
-    let s = fold_ws(subject.trim());
-    !s.is_empty() && fold_ws(l.trim()).to_lowercase() == s.to_lowercase()
+    let s = fold_ws(subject.trim()).to_lowercase();
+    if s.is_empty() {
+        return false;
+    }
+    let l = fold_ws(l.trim()).to_lowercase();
+    if l == s {
+        return true;
+    }
+    // `Заказ обратного звонка - (Кровля Урал)`: the subject with the site's
+    // name after a dash or a bar (Joomla's JCallback `<h2>$subject -
+    // ($sitename)</h2>`).
+    l.strip_prefix(s.as_str()).is_some_and(|rest| {
+        [" - ", " — ", " – ", " | "]
+            .iter()
+            .any(|sep| rest.starts_with(sep))
+            && rest.chars().count() <= 60
+            && !rest.contains(['.', '!', '?', ':'])
+    })
 }
 
 /// `Отзыв от Светлана Петрова`, `Сообщение от Ивана`, `Message from Anna`:
@@ -1492,6 +1520,66 @@ fn closing_contact_sentence(fields: &[layout::RawField]) -> Option<String> {
         .filter(|w| w.chars().count() >= 2)
         .count();
     (words >= 1 && v.ends_with(['.', '!']) && !v.contains('@')).then(|| format!("{}: {v}", f.label))
+}
+
+/// A site's sentence announcing what the client wrote under it: `В рубрике
+/// Вопрос-Ответ появился новый вопрос`, `Поступило новое сообщение`,
+/// `A new question was posted` (the caption ends with the noun).
+fn announces_text(label: &str) -> bool {
+    static RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(&classify::narrow(
+            r"(?i)(?:^|\s)(?:нов\w*|new)\s+(?:вопрос|сообщение|обращение|отзыв|питання|повідомлення|звернення|відгук|question|message|inquiry|enquiry)$",
+        ))
+        .ok()
+    });
+    let l = label.trim();
+    l.split_whitespace().count() >= 3 && RE.as_ref().is_some_and(|r| r.is_match(l))
+}
+
+/// A text whose last lines are the writer's name and address on lines of
+/// their own (`…срок службы.` / `Ольга` / `olga@x.ru`): the text, the name,
+/// the address. The name line counts only under a finished sentence.
+fn text_with_contact_tail(v: &str) -> (String, Option<&str>, Option<&str>) {
+    let mut lines: Vec<&str> = v.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let mut email = None;
+    if lines.len() >= 2
+        && let Some(last) = lines.last()
+        && !last.contains(char::is_whitespace)
+        && normalize_email(last).is_some()
+    {
+        email = Some(*last);
+        lines.pop();
+    }
+    let mut name = None;
+    if lines.len() >= 2
+        && let Some(last) = lines.last()
+        && last.split_whitespace().count() <= 3
+        && person_name(last)
+        && lines[lines.len() - 2].ends_with(['.', '!', '?'])
+    {
+        name = Some(*last);
+        lines.pop();
+    }
+    (lines.join("\n"), name, email)
+}
+
+/// The client's letter closed by their number on a line of its own
+/// (`…Плитка наша.` / `Телефон для связи: 8 (926) 123-45-67`, a WordPress
+/// handler mailing only the visitor's text): the one field of the mail, in
+/// a caption of their own words, on the last line of its text is the end
+/// of their prose, not a form's row (a form's bare `Телефон:` is).
+fn closing_phone_line(fields: &[layout::RawField], text: &str) -> Option<String> {
+    let [f] = fields else { return None };
+    let v = f.value.trim();
+    if f.canon != Some("phone")
+        || v.contains('\n')
+        || !phone_only_line(v)
+        || !layout::clients_contact_caption(&super::dictionary::normalize_label(&f.label))
+    {
+        return None;
+    }
+    let last = text.lines().map(str::trim).rfind(|l| !l.is_empty())?;
+    (last.starts_with(f.label.trim()) && last.ends_with(v)).then(|| format!("{}: {v}", f.label))
 }
 
 /// The client's unlabelled text among a form's fields, when there is a
@@ -2048,6 +2136,29 @@ pub(crate) fn build_traced(
         f.client_text.push('\n');
         f.message = Some(q);
     }
+    // `В рубрике Вопрос-Ответ появился новый вопрос:` over the question, the
+    // name and the address on lines of their own (DIAFAN.CMS): the site's
+    // sentence announces the client's text; its lone name and address
+    // lines at the end are the contact.
+    if f.message.is_none()
+        && let Some(x) = lay
+            .fields
+            .iter()
+            .find(|x| x.canon.is_none() && announces_text(&x.label) && !x.value.trim().is_empty())
+    {
+        let (m, name, email) = text_with_contact_tail(&x.value);
+        if let Some(e) = email {
+            f.put("email", e, false);
+        }
+        if let Some(n) = name {
+            first(&mut f.name, n);
+        }
+        if !m.is_empty() {
+            f.client_text.push_str(&m);
+            f.client_text.push('\n');
+            f.message = Some(m);
+        }
+    }
     if req.fields.is_empty() && f.message.is_none() {
         read_label_less(&lay.loose, lay.signature_at, &mut f);
         // `Обратный звонок 8 962 111 22 33` under the subject `Обратный
@@ -2069,7 +2180,9 @@ pub(crate) fn build_traced(
     {
         // `Здравствуйте! Купили двушку…` above `Телефон: …`: unlabelled
         // text of the client's next to the form's fields.
-        if let Some(line) = closing_contact_sentence(&lay.fields) {
+        if let Some(line) =
+            closing_contact_sentence(&lay.fields).or_else(|| closing_phone_line(&lay.fields, &text))
+        {
             m.push('\n');
             m.push_str(&line);
         }
@@ -2738,7 +2851,9 @@ fn dimensions(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::dictionary::bare_title;
-    use super::{role_word, without_honorific};
+    use super::{
+        announces_text, repeats_subject, role_word, text_with_contact_tail, without_honorific,
+    };
 
     #[test]
     fn a_salutation_before_the_name_is_not_part_of_it() {
@@ -2838,5 +2953,40 @@ mod tests {
         for name in ["Krauser", "Radmina Petrova", "Ольга Гостева", "Иван"] {
             assert!(!role_word(name), "{name} is a name");
         }
+    }
+
+    #[test]
+    fn round_14a_site_headings_and_announcing_sentences() {
+        assert!(repeats_subject(
+            "Заказ обратного звонка - (Кровля Урал)",
+            "Заказ обратного звонка"
+        ));
+        assert!(repeats_subject(
+            "заказ  обратного звонка",
+            "Заказ обратного звонка"
+        ));
+        // The subject opening the client's own sentence is theirs.
+        assert!(!repeats_subject(
+            "Заказ обратного звонка - перезвоните после 18:00.",
+            "Заказ обратного звонка"
+        ));
+        assert!(announces_text(
+            "В рубрике Вопрос-Ответ появился новый вопрос"
+        ));
+        assert!(announces_text("On the site a new question"));
+        assert!(!announces_text("Новый вопрос"));
+        assert!(!announces_text("Ваш вопрос"));
+        let (m, n, e) = text_with_contact_tail("Можно ли без вытяжки?\nОльга\nolga@x.example");
+        assert_eq!(
+            (m.as_str(), n, e),
+            (
+                "Можно ли без вытяжки?",
+                Some("Ольга"),
+                Some("olga@x.example")
+            )
+        );
+        // A last line that is no name after an unfinished line stays text.
+        let (m, n, _) = text_with_contact_tail("Нужен замер\nКухня Угловая");
+        assert_eq!((m.as_str(), n), ("Нужен замер\nКухня Угловая", None));
     }
 }

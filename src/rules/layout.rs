@@ -293,6 +293,16 @@ pub(crate) fn contact_plea(norm: &str) -> bool {
     norm.split_whitespace().count() <= 3 && PLEAS.iter().any(|p| norm.starts_with(p))
 }
 
+/// A contact caption a person writes into their own text (`Телефон для
+/// связи`, `Мой телефон`, `Звоните`), unlike a form's bare `Телефон`.
+pub(crate) fn clients_contact_caption(norm: &str) -> bool {
+    own_caption(norm)
+        || contact_plea(norm)
+        || ["для связи", "для звязку", "для зв язку", "for contact"]
+            .iter()
+            .any(|t| norm.ends_with(t))
+}
+
 /// A caption in the client's own words: `мой телефон`, `мій номер`,
 /// `my phone`, `наш телефон`.
 fn own_caption(norm: &str) -> bool {
@@ -846,7 +856,17 @@ pub fn read_with_ends(
         // `Sent from page: https://…` (Pirate Forms): a line whose caption
         // the dictionary lists word for word is a field, even when its
         // first words open a footer phrase (`Sent from my iPhone`).
-        if BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l))
+        // `-- PS: это письмо отправлено автоматически…`, `-- С уважением,
+        // администрация сайта …` (InstantCMS mod_callme): the signature
+        // delimiter, then the site's footer words.
+        let after_sig = l.strip_prefix("-- ").map(|r| {
+            let r = r.trim_start();
+            r.strip_prefix("PS:")
+                .or_else(|| r.strip_prefix("P.S."))
+                .map_or(r, str::trim_start)
+        });
+        let boilerplate = |t: &str| BOILERPLATE.as_ref().is_some_and(|re| re.is_match(t));
+        if (boilerplate(l) || after_sig.is_some_and(boilerplate))
             && !colon_split(l).is_some_and(|(lab, v)| {
                 !v.is_empty()
                     && super::dictionary::exact(&super::dictionary::normalize_label(lab)).is_some()
