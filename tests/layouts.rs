@@ -2829,3 +2829,65 @@ fn a_contact_confirmation_footer_is_not_the_message() {
         Some("Please call me back, phone +7 (926) 781-40-55.")
     );
 }
+
+#[test]
+fn minor_headings_caption_the_paragraphs_under_them() {
+    // Round 14b, Umbraco Forms' Razor e-mail template: `<h2>Form Results</h2>`
+    // then `<h4>label</h4><p>value<br /></p>` per field inside layout tables.
+    let r = html(
+        "<table><tr><td><h1>Umbraco Forms</h1></td></tr><tr><td>This is an example email template.</td></tr>\
+         <tr><td><h2>Form Results</h2></td></tr><tr><td>\
+         <h4 style=\"margin: 0;\">Имя</h4><p style=\"margin-top: 0;\">Руслан<br /></p>\
+         <h4 style=\"margin: 0;\">Телефон</h4><p style=\"margin-top: 0;\">+7 (922) 071-55-38<br /></p>\
+         <h4 style=\"margin: 0;\">Сообщение</h4><p style=\"margin-top: 0;\">Почём балконный блок?<br /></p>\
+         </td></tr></table>\
+         <table><tr><td><h2>Need more help?</h2><p><a href=\"https://docs.example/\">Find our documentation \
+         here</a></p></td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Руслан"));
+    assert_eq!(r.phones, vec!["+79220715538".to_string()]);
+    assert_eq!(s(&r.message), Some("Почём балконный блок?"));
+}
+
+#[test]
+fn a_sent_using_sentence_with_the_address_in_brackets_names_the_sender() {
+    // Round 14b, Backdrop's contact form: `!sender-name (!sender-url) sent a
+    // message using the contact form at !form-url.`, the sender's address in
+    // brackets for an anonymous visitor.
+    let r = plain(
+        "Павел Смирнов (pavel.smirnov@mail.example) sent a message using the contact form at \
+         https://bani.example/contact.\r\n\r\nМожете приехать на участок? Телефон 8 (921) 830-44-16.\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Павел Смирнов"));
+    assert_eq!(s(&r.email), Some("pavel.smirnov@mail.example"));
+    assert_eq!(s(&r.page), Some("https://bani.example/contact"));
+}
+
+#[test]
+fn a_from_name_dash_email_line_is_the_sender_not_the_message() {
+    // Round 14b, GrandNode's contact-us template: `<p>From NAME - EMAIL<br /><br
+    // />ENQUIRY<br />Телефон: …</p>` (no colon after `From`).
+    let r = html(
+        "<p>From Олег Власов - oleg.vlasov@mail.example<br /><br />Интересует беседка 3х4 из клеёного бруса, \
+         сколько будет стоить с установкой?<br />Телефон: +7 (383) 229-31-04</p><br />",
+    );
+    assert_eq!(s(&r.name), Some("Олег Власов"));
+    assert_eq!(s(&r.email), Some("oleg.vlasov@mail.example"));
+    assert_eq!(
+        s(&r.message),
+        Some("Интересует беседка 3х4 из клеёного бруса, сколько будет стоить с установкой?")
+    );
+}
+
+#[test]
+fn collected_information_from_subject_names_the_form() {
+    // Round 14b, eZ Publish's information collector: subject `Collected
+    // information from <the form object's name>`, label and value on lines.
+    let r = plain_with(
+        "Subject: Collected information from =?utf-8?B?0J7QsdGA0LDRgtC90LDRjyDRgdCy0Y/Qt9GM?=\r\n",
+        "\r\n\r\nThe following information was collected:\r\n\r\nВаше имя:\r\nНиколай\r\n\r\n\r\nТелефон:\r\n\
+         +7 (902) 514-66-71\r\n\r\n\r\nВопрос:\r\nПодойдёт ли теплица для Урала?\r\n\r\n\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Обратная связь"));
+    assert_eq!(s(&r.name), Some("Николай"));
+}

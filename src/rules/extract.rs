@@ -889,10 +889,11 @@ fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<Strin
 /// Builder subjects that carry the form's title: `New Entry: X` (WPForms),
 /// `Новая запись от X`, `X Form submitted on …` (Formidable), `Form
 /// submission from: X` (Drupal Webform), `New submission from X`,
+/// `Collected information from X` (eZ Publish's information collector),
 /// `Response submission for survey X with results` (LimeSurvey).
 static SUBJECT_FORM: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        &classify::narrow(r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?)$"),
+        &classify::narrow(r"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission|collected information)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?)$"),
     )
     .ok()
 });
@@ -1020,6 +1021,21 @@ static NAME_EMAIL_LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
     .ok()
 });
+
+/// `From Олег Власов - oleg@x.ru` (GrandNode's contact-us template, the
+/// sender line without a colon; `От …`, `Від …` alike): who wrote, not text.
+static FROM_NAME_DASH_EMAIL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:from|от|від)\s+(?P<n>[^<>()\[\]@:0-9]{1,60}?)\s+[-–—]\s+(?P<e>[^\s<>()\[\]@]+@[^\s<>()\[\]]+?)[.,;]?$",
+    )
+    .ok()
+});
+
+/// The name and address of a `From NAME - EMAIL` sender line.
+fn from_name_dash_email(l: &str) -> Option<(&str, &str)> {
+    let c = FROM_NAME_DASH_EMAIL.as_ref()?.captures(l.trim())?;
+    Some((c.name("n")?.as_str().trim(), c.name("e")?.as_str()))
+}
 
 /// A signature line a person ends with: `-Ольга`, `— Иван Петров`.
 fn dash_signature(l: &str) -> Option<&str> {
@@ -1614,7 +1630,18 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
         }
         if let Some(c) = SENT_USING.as_ref().and_then(|r| r.captures(l)) {
             if let Some(n) = c.name("n") {
-                first(&mut f.name, n.as_str().trim());
+                // `Павел (pavel@x.ru) sent a message …` (Backdrop: the
+                // sender's address in brackets after the name).
+                let n = n.as_str().trim();
+                match NAME_EMAIL_LINE.as_ref().and_then(|r| r.captures(n)) {
+                    Some(ne) => {
+                        if let (Some(n), Some(e)) = (ne.name("n"), ne.name("e")) {
+                            first(&mut f.name, n.as_str().trim());
+                            f.name_emails.push(e.as_str().to_string());
+                        }
+                    }
+                    None => first(&mut f.name, n),
+                }
             }
             if let Some(u) = c.name("u") {
                 first(&mut f.page, u.as_str());
@@ -1632,6 +1659,11 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
                 first(&mut f.name, name_after_intro(n.as_str().trim()));
                 f.name_emails.push(e.as_str().to_string());
             }
+            continue;
+        }
+        if let Some((n, e)) = from_name_dash_email(l) {
+            first(&mut f.name, n);
+            f.name_emails.push(e.to_string());
             continue;
         }
         if let Some(n) = dash_signature(l) {
@@ -2038,7 +2070,15 @@ pub(crate) fn build_traced(
         && let Some(mut m) = client_prose(
             &lay.body_loose
                 .iter()
-                .filter(|l| !repeats_subject(l, &subject))
+                .filter(|l| {
+                    // `From Олег - oleg@x.ru` over the text: who wrote it.
+                    if let Some((n, e)) = from_name_dash_email(l) {
+                        first(&mut f.name, n);
+                        f.name_emails.push(e.to_string());
+                        return false;
+                    }
+                    !repeats_subject(l, &subject)
+                })
                 .cloned()
                 .collect::<Vec<_>>(),
         )
