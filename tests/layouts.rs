@@ -2891,3 +2891,19 @@ fn collected_information_from_subject_names_the_form() {
     assert_eq!(s(&r.form), Some("Обратная связь"));
     assert_eq!(s(&r.name), Some("Николай"));
 }
+
+#[test]
+fn a_title_underlined_with_underscores_ends_the_field_above() {
+    // Round 14b, Odoo's website form mail: `description : …` then the
+    // site's `Metadata` / `________` section (IP, USER_AGENT, REFERER).
+    let r = plain(
+        "This message has been posted on your website!\r\n___________\r\n\r\nname : Ксения Орлова\r\n\
+         phone : 8 (981) 702-15-44\r\ndescription : Составьте, пожалуйста, смету на ремонт ванной.\r\n\r\n\
+         Metadata\r\n________\r\n\r\nIP : 203.0.113.7\r\nACCEPT_LANGUAGE : ru-RU,ru;q=0.9\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Составьте, пожалуйста, смету на ремонт ванной.")
+    );
+    assert_eq!(s(&r.name), Some("Ксения Орлова"));
+}

@@ -62,6 +62,13 @@ fn is_dash_rule(l: &str) -> bool {
     l.len() >= 3 && l.bytes().all(|b| b == b'-')
 }
 
+/// A rule of underscores or equals signs under a section title (a dash
+/// rule stands under a caption instead, see [`is_dash_rule`]).
+fn is_title_rule(l: &str) -> bool {
+    let l = l.trim();
+    l.len() >= 3 && (l.bytes().all(|b| b == b'_') || l.bytes().all(|b| b == b'='))
+}
+
 /// A caption that may stand over a dash rule: a few words, not a sentence,
 /// and not a `Label: value` line of its own (`Телефон: 8 904 …` over the
 /// `---` of a signature).
@@ -624,6 +631,18 @@ pub fn read_with_ends(
             state = State::Block;
             i += 1;
             after_boilerplate = false;
+            continue;
+        }
+        // `Metadata` / `________` (Odoo's website form mail): a title
+        // underlined with `_` or `=` opens a section of the site's; it ends
+        // the field above, and neither line is text.
+        if !is_separator(l)
+            && colon_split(l).is_none()
+            && l.split_whitespace().count() <= 10
+            && lines.get(i).is_some_and(|n| is_title_rule(n))
+        {
+            state = State::None;
+            i += 1;
             continue;
         }
         // DataLife Engine and the like: a message caption framed by rules
