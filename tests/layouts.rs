@@ -2907,3 +2907,22 @@ fn a_title_underlined_with_underscores_ends_the_field_above() {
     );
     assert_eq!(s(&r.name), Some("Ксения Орлова"));
 }
+
+#[test]
+fn a_first_person_request_with_a_colon_is_the_clients_sentence() {
+    // Round 14b, nopCommerce's contact-us mail: the enquiry `Закажу обратный
+    // звонок: 8 912 …. Звонить лучше после 19:00.` is the client's text, not
+    // a caption `Закажу обратный звонок` over a value.
+    let r = html(
+        "<p>\r\n<strong>From</strong>: Сергей Ильин - s.ilin@mail.example<br /><br />Закажу обратный звонок: \
+         8 912 371-08-44. Звонить лучше после 19:00.\r\n</p>\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Закажу обратный звонок: 8 912 371-08-44. Звонить лучше после 19:00.")
+    );
+    assert_eq!(r.kind, Kind::Callback);
+    // One quiz answer after a first-person caption stays a pair.
+    let r = plain("Имя: Ирина\r\nТелефон: 8 912 000 11 22\r\nХочу получить расчёт: на email\r\n");
+    assert!(pairs(&r).contains(&("Хочу получить расчёт", "на email")));
+}

@@ -247,6 +247,34 @@ fn sentence_break(t: &str) -> bool {
     false
 }
 
+/// `Закажу обратный звонок: 8 912 …. Звонить лучше после 19:00.`: text
+/// before a colon that opens with the client's own verb (I order, I want,
+/// call me back…), with more sentences after the colon, is the client's
+/// sentence, not a caption. (`Хочу получить расчёт: на email`, one quiz
+/// answer after it, stays a pair.)
+fn asks_in_first_person(label: &str, value: &str) -> bool {
+    const VERBS: &[&str] = &[
+        "закажу",
+        "заказываю",
+        "хочу",
+        "хотим",
+        "прошу",
+        "просим",
+        "перезвоните",
+        "позвоните",
+        "замовлю",
+        "замовляю",
+        "хочемо",
+        "передзвоніть",
+        "зателефонуйте",
+    ];
+    let Some(first) = label.split_whitespace().next() else {
+        return false;
+    };
+    let first = first.to_lowercase();
+    VERBS.contains(&first.as_str()) && sentence_break(value)
+}
+
 /// Whether text before a separator looks like a caption, not a sentence.
 fn label_shape(label: &str) -> bool {
     let label = label.trim();
@@ -317,8 +345,9 @@ fn colon_split(l: &str) -> Option<(&str, &str)> {
         let next = bytes.get(i + 1).copied();
         if next.is_none() || matches!(next, Some(b' ' | b'\t')) {
             let label = &l[..i];
-            if label_shape(label) {
-                return Some((quoted_caption(label.trim()), l[i + 1..].trim()));
+            let value = l[i + 1..].trim();
+            if label_shape(label) && !asks_in_first_person(label, value) {
+                return Some((quoted_caption(label.trim()), value));
             }
             return None;
         }
