@@ -2926,3 +2926,24 @@ fn a_first_person_request_with_a_colon_is_the_clients_sentence() {
     let r = plain("Имя: Ирина\r\nТелефон: 8 912 000 11 22\r\nХочу получить расчёт: на email\r\n");
     assert!(pairs(&r).contains(&("Хочу получить расчёт", "на email")));
 }
+
+#[test]
+fn a_convenient_time_in_a_callback_request_is_no_visit_time() {
+    // Round 14b, aldryn-forms `Обратный звонок` form: `Удобное время: с 9 до
+    // 12` says when to call; a visit time belongs to a measurement.
+    let r = plain_with(
+        "Subject: [Form submission] =?utf-8?B?0J7QsdGA0LDRgtC90YvQuSDQt9Cy0L7QvdC+0Lo=?=\r\n",
+        "Form name: Обратный звонок\r\nФИО: Кузнецова Татьяна Петровна\r\nТелефон: 8 912 887-03-55\r\n\
+         Удобное время: с 9 до 12\r\n",
+    );
+    assert_eq!(r.kind, Kind::Callback);
+    assert_eq!(s(&r.visit_time), None);
+    assert!(pairs(&r).contains(&("Удобное время", "с 9 до 12")));
+    // The same field beside a request for a measurement is the visit's time.
+    let r = plain(
+        "Имя: Ринат\r\nТелефон: +7 987 290-31-15\r\nУдобное время: суббота после 12\r\n\
+         Сообщение: Нужен замер трёх окон.\r\n",
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+    assert_eq!(s(&r.visit_time), Some("суббота после 12"));
+}

@@ -2564,6 +2564,12 @@ pub(crate) fn build_traced(
     req.utm = utm;
 
     let cue = classify_request(&mut req, rule, site, &f, honeypot, letter);
+    // `Удобное время: с 9 до 12` in a callback request is when to call, not
+    // a visit (a field naming the visit, `Дата замера`, makes the request a
+    // measurement); the pair stays in the fields and the note.
+    if req.kind == Kind::Callback {
+        req.visit_time = None;
+    }
     if let Some(t) = trace {
         t.cue = cue;
     }
