@@ -2947,3 +2947,19 @@ fn a_convenient_time_in_a_callback_request_is_no_visit_time() {
     assert_eq!(r.kind, Kind::Measurement);
     assert_eq!(s(&r.visit_time), Some("суббота после 12"));
 }
+
+#[test]
+fn a_signoff_after_a_blank_line_in_the_message_is_the_clients() {
+    // Round 14b, wagtailstreamforms' e-mail hook: `Message: Hello,\n\nDo you
+    // install windows in Khimki? …\n\nThanks, Michael` -- the closing and the
+    // name under a blank line end the client's letter and belong to it.
+    let r = plain(
+        "Please see below submission\r\n\r\nName: Michael Brown\r\nPhone: +7 916 233-70-45\r\nMessage: Hello,\r\n\r\n\
+         Do you install windows in Khimki? We are renting a flat there.\r\n\r\nThanks, Michael",
+    );
+    let m = r.message.as_deref().unwrap_or_default();
+    assert_eq!(
+        m.split_whitespace().collect::<Vec<_>>().join(" "),
+        "Hello, Do you install windows in Khimki? We are renting a flat there. Thanks, Michael"
+    );
+}

@@ -366,10 +366,16 @@ pub(crate) fn client_signoff(l: &str) -> Option<&str> {
         "best regards,",
         "kind regards,",
         "regards,",
+        "thanks,",
+        "thank you,",
+        "спасибо,",
+        "дякую,",
     ];
     // Cheap test first: most lines open otherwise (no allocation per line).
     if !l.contains(',')
-        || !l.starts_with(['С', 'с', 'C', 'c', 'З', 'з', 'B', 'b', 'K', 'k', 'R', 'r'])
+        || !l.starts_with([
+            'С', 'с', 'C', 'c', 'З', 'з', 'B', 'b', 'K', 'k', 'R', 'r', 'T', 't', 'Д', 'д',
+        ])
     {
         return None;
     }
@@ -829,10 +835,10 @@ pub fn read_with_ends(
             state = State::Pending;
             continue;
         }
-        // `С уважением, Ирина.` right under the client's text (no blank line
-        // before it): their own sign-off, part of the message, not the
-        // site's footer; it ends their letter.
-        if state == State::Inline
+        // `С уважением, Ирина.` right under the client's text (or a blank
+        // line below it, `Thanks, Michael`): their own sign-off, part of the
+        // message, not the site's footer; it ends their letter.
+        if matches!(state, State::Inline | State::Paragraph)
             && out
                 .fields
                 .last()
