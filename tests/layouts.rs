@@ -2963,3 +2963,37 @@ fn a_signoff_after_a_blank_line_in_the_message_is_the_clients() {
         "Hello, Do you install windows in Khimki? We are renting a flat there. Thanks, Michael"
     );
 }
+
+#[test]
+fn a_question_followed_by_the_clients_next_sentence_is_no_quiz_pair() {
+    // Round 14b, nopCommerce's contact-us mail: `Во сколько обойдётся
+    // установка …? Двери уже купили.` then the phone -- the client's text,
+    // not a quiz caption `…?` with the answer `Двери уже купили.`.
+    let r = html(
+        "<p>\r\n<strong>From</strong>: Лариса - larisa.d@mail.example<br /><br />Во сколько обойдётся установка \
+         трёх межкомнатных дверей с наличниками? Двери уже купили.<br />8 (916) 771-30-28\r\n</p>\r\n",
+    );
+    assert_eq!(r.phones, vec!["+79167713028".to_string()]);
+    assert_eq!(s(&r.scope), None);
+    assert_eq!(r.kind, Kind::Calculation);
+    // A quiz answer after the question stays a pair.
+    let r = plain("Имя: Ирина\r\nТелефон: 8 912 000 11 22\r\nКакая форма кухни? Угловая\r\n");
+    assert!(pairs(&r).contains(&("Какая форма кухни?", "Угловая")));
+}
+
+#[test]
+fn a_minor_heading_over_a_sentence_with_a_colon_still_captions_it() {
+    // Round 14b, Umbraco Forms: `<h4>Коментар</h4><p>Вітаю! Займуся …
+    // Facebook: контент-план, …</p>` -- the colon inside the client's
+    // sentence does not make the text its own caption.
+    let r = html(
+        "<table><tr><td><h2>Form Results</h2></td></tr><tr><td>\
+         <h4>Ім'я</h4><p>Анна<br /></p><h4>Номер телефону</h4><p>093 771 20 45<br /></p>\
+         <h4>Коментар</h4><p>Вітаю! Займуся веденням вашого Instagram та Facebook: контент-план, сторіз.<br /></p>\
+         </td></tr></table><table><tr><td><h2>Need more help?</h2><p>Find our documentation here</p></td></tr></table>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Вітаю! Займуся веденням вашого Instagram та Facebook: контент-план, сторіз.")
+    );
+}

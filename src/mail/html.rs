@@ -545,8 +545,16 @@ impl Scanner {
             let serial_now = self.current_serial();
             // `<b>Заявка с формы</b><p>Имя: Иван</p>`: the text after the
             // bold run has its own label, so the bold run is a heading.
+            // `Вітаю! Займуся …Facebook: контент-план` is a sentence with a
+            // colon, not a caption of its own.
             let own_label = s.trim_start().chars().take(60).collect::<String>();
-            let own_label = own_label.contains(": ") || own_label.trim_end().ends_with(':');
+            let own_label = own_label
+                .split_once(": ")
+                .map(|(before, _)| before)
+                .or_else(|| own_label.trim_end().strip_suffix(':'))
+                .is_some_and(|before| {
+                    !before.contains(['.', '!', '?']) && before.split_whitespace().count() <= 6
+                });
             if !own_label
                 && (serial_now == Some(serial)
                     || (serial_now.is_none() && serial == self.cells_made + 1))

@@ -230,8 +230,12 @@ fn question_split(l: &str) -> Option<(&str, &str)> {
     let i = l.find("? ")?;
     let label = &l[..=i];
     let value = l[i + 2..].trim();
-    // `Можно ли …? Сколько ждать?`: an answer is not another question.
-    (label_shape(label) && !value.is_empty() && !value.ends_with('?')).then_some((label, value))
+    // `Можно ли …? Сколько ждать?`: an answer is not another question, and
+    // `Во сколько обойдётся установка …? Двери уже купили.` goes on with the
+    // client's next sentence, not a quiz answer.
+    let sentence = value.ends_with(['.', '!']) && value.split_whitespace().count() >= 3;
+    (label_shape(label) && !value.is_empty() && !value.ends_with('?') && !sentence)
+        .then_some((label, value))
 }
 
 /// `. ` / `? ` / `! ` followed by a capital: two sentences (`Эл. почта`
