@@ -2997,3 +2997,20 @@ fn a_minor_heading_over_a_sentence_with_a_colon_still_captions_it() {
         Some("Вітаю! Займуся веденням вашого Instagram та Facebook: контент-план, сторіз.")
     );
 }
+
+#[test]
+fn a_size_followed_by_the_clients_sentence_splits() {
+    // Round 14b, GrandNode's contact-us mail: `Размер беседки: 4 на 6 метров, с
+    // печкой. Сколько будет стоить под ключ?` -- the size is the scope, the
+    // question after it is the client's message.
+    let r = plain(
+        "Имя: Ирина\r\nТелефон: +7 (383) 310-77-45\r\nРазмер беседки: 4 на 6 метров, с печкой. Сколько будет \
+         стоить под ключ?\r\n",
+    );
+    assert_eq!(s(&r.scope), Some("4 на 6 метров, с печкой"));
+    assert_eq!(s(&r.message), Some("Сколько будет стоить под ключ?"));
+    assert_eq!(r.kind, Kind::Calculation);
+    // Two data sentences stay one value.
+    let r = plain("Имя: Ирина\r\nТелефон: +7 (383) 310-77-45\r\nРазмер: 3,6 м. Высота 2 м\r\n");
+    assert_eq!(s(&r.scope), Some("3,6 м. Высота 2 м"));
+}

@@ -375,6 +375,22 @@ impl Found {
             // `Продукция: Другое`: a list's catch-all item names no product.
             "product" if catch_all_item(v) => return,
             "product" => &mut self.product,
+            // `Размер беседки: 4 на 6 метров, с печкой. Сколько будет стоить
+            // под ключ?`: the size, then the client's own sentence.
+            "scope" if sentence_tail(v).is_some() => {
+                if let Some((head, tail)) = sentence_tail(v) {
+                    if overwrite || self.scope.is_none() {
+                        self.scope = Some(head.to_string());
+                    }
+                    self.client_text.push_str(tail);
+                    self.client_text.push('\n');
+                    self.message = Some(match self.message.take() {
+                        Some(m) => format!("{m}\n{tail}"),
+                        None => tail.to_string(),
+                    });
+                }
+                return;
+            }
             "address" => &mut self.address,
             "visit_time" => &mut self.visit_time,
             "scope" => &mut self.scope,
@@ -545,6 +561,30 @@ fn own_request(v: &str) -> bool {
         .next()
         .map(|w| w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase());
     v.split_whitespace().count() >= 5 && first.is_some_and(|w| OPENERS.contains(&w.as_str()))
+}
+
+/// A data value followed by the client's own sentence: `4 на 6 метров, с
+/// печкой. Сколько будет стоить под ключ?` → (`4 на 6 метров, с печкой`,
+/// `Сколько будет стоить под ключ?`). The tail is a sentence of four words
+/// or more closed by `.`, `!` or `?` (`3,6 м. Высота 2 м` stays whole).
+fn sentence_tail(v: &str) -> Option<(&str, &str)> {
+    let v = v.trim();
+    let mut prev = [' ', ' '];
+    for (i, c) in v.char_indices() {
+        if prev[1] == ' ' && matches!(prev[0], '.' | '?' | '!') && c.is_uppercase() {
+            let head = v[..i]
+                .trim_end()
+                .trim_end_matches(['.', '!', '?'])
+                .trim_end();
+            let tail = v[i..].trim();
+            return (!head.is_empty()
+                && tail.split_whitespace().count() >= 4
+                && tail.ends_with(['.', '!', '?']))
+            .then_some((head, tail));
+        }
+        prev = [prev[1], c];
+    }
+    None
 }
 
 /// `нет`, `ні`, `no`, `без комментариев`: what a handler or a visitor
