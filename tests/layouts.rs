@@ -3040,3 +3040,188 @@ fn a_sentence_announcing_a_question_is_over_the_clients_text_and_contact() {
     );
     assert_eq!(r.kind, Kind::Question);
 }
+
+#[test]
+fn minor_headings_caption_the_paragraphs_under_them() {
+    // Round 14b, Umbraco Forms' Razor e-mail template: `<h2>Form Results</h2>`
+    // then `<h4>label</h4><p>value<br /></p>` per field inside layout tables.
+    let r = html(
+        "<table><tr><td><h1>Umbraco Forms</h1></td></tr><tr><td>This is an example email template.</td></tr>\
+         <tr><td><h2>Form Results</h2></td></tr><tr><td>\
+         <h4 style=\"margin: 0;\">Имя</h4><p style=\"margin-top: 0;\">Руслан<br /></p>\
+         <h4 style=\"margin: 0;\">Телефон</h4><p style=\"margin-top: 0;\">+7 (922) 071-55-38<br /></p>\
+         <h4 style=\"margin: 0;\">Сообщение</h4><p style=\"margin-top: 0;\">Почём балконный блок?<br /></p>\
+         </td></tr></table>\
+         <table><tr><td><h2>Need more help?</h2><p><a href=\"https://docs.example/\">Find our documentation \
+         here</a></p></td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Руслан"));
+    assert_eq!(r.phones, vec!["+79220715538".to_string()]);
+    assert_eq!(s(&r.message), Some("Почём балконный блок?"));
+}
+
+#[test]
+fn a_sent_using_sentence_with_the_address_in_brackets_names_the_sender() {
+    // Round 14b, Backdrop's contact form: `!sender-name (!sender-url) sent a
+    // message using the contact form at !form-url.`, the sender's address in
+    // brackets for an anonymous visitor.
+    let r = plain(
+        "Павел Смирнов (pavel.smirnov@mail.example) sent a message using the contact form at \
+         https://bani.example/contact.\r\n\r\nМожете приехать на участок? Телефон 8 (921) 830-44-16.\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Павел Смирнов"));
+    assert_eq!(s(&r.email), Some("pavel.smirnov@mail.example"));
+    assert_eq!(s(&r.page), Some("https://bani.example/contact"));
+}
+
+#[test]
+fn a_from_name_dash_email_line_is_the_sender_not_the_message() {
+    // Round 14b, GrandNode's contact-us template: `<p>From NAME - EMAIL<br /><br
+    // />ENQUIRY<br />Телефон: …</p>` (no colon after `From`).
+    let r = html(
+        "<p>From Олег Власов - oleg.vlasov@mail.example<br /><br />Интересует беседка 3х4 из клеёного бруса, \
+         сколько будет стоить с установкой?<br />Телефон: +7 (383) 229-31-04</p><br />",
+    );
+    assert_eq!(s(&r.name), Some("Олег Власов"));
+    assert_eq!(s(&r.email), Some("oleg.vlasov@mail.example"));
+    assert_eq!(
+        s(&r.message),
+        Some("Интересует беседка 3х4 из клеёного бруса, сколько будет стоить с установкой?")
+    );
+}
+
+#[test]
+fn collected_information_from_subject_names_the_form() {
+    // Round 14b, eZ Publish's information collector: subject `Collected
+    // information from <the form object's name>`, label and value on lines.
+    let r = plain_with(
+        "Subject: Collected information from =?utf-8?B?0J7QsdGA0LDRgtC90LDRjyDRgdCy0Y/Qt9GM?=\r\n",
+        "\r\n\r\nThe following information was collected:\r\n\r\nВаше имя:\r\nНиколай\r\n\r\n\r\nТелефон:\r\n\
+         +7 (902) 514-66-71\r\n\r\n\r\nВопрос:\r\nПодойдёт ли теплица для Урала?\r\n\r\n\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Обратная связь"));
+    assert_eq!(s(&r.name), Some("Николай"));
+}
+
+#[test]
+fn a_title_underlined_with_underscores_ends_the_field_above() {
+    // Round 14b, Odoo's website form mail: `description : …` then the
+    // site's `Metadata` / `________` section (IP, USER_AGENT, REFERER).
+    let r = plain(
+        "This message has been posted on your website!\r\n___________\r\n\r\nname : Ксения Орлова\r\n\
+         phone : 8 (981) 702-15-44\r\ndescription : Составьте, пожалуйста, смету на ремонт ванной.\r\n\r\n\
+         Metadata\r\n________\r\n\r\nIP : 203.0.113.7\r\nACCEPT_LANGUAGE : ru-RU,ru;q=0.9\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Составьте, пожалуйста, смету на ремонт ванной.")
+    );
+    assert_eq!(s(&r.name), Some("Ксения Орлова"));
+}
+
+#[test]
+fn a_first_person_request_with_a_colon_is_the_clients_sentence() {
+    // Round 14b, nopCommerce's contact-us mail: the enquiry `Закажу обратный
+    // звонок: 8 912 …. Звонить лучше после 19:00.` is the client's text, not
+    // a caption `Закажу обратный звонок` over a value.
+    let r = html(
+        "<p>\r\n<strong>From</strong>: Сергей Ильин - s.ilin@mail.example<br /><br />Закажу обратный звонок: \
+         8 912 371-08-44. Звонить лучше после 19:00.\r\n</p>\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Закажу обратный звонок: 8 912 371-08-44. Звонить лучше после 19:00.")
+    );
+    assert_eq!(r.kind, Kind::Callback);
+    // One quiz answer after a first-person caption stays a pair.
+    let r = plain("Имя: Ирина\r\nТелефон: 8 912 000 11 22\r\nХочу получить расчёт: на email\r\n");
+    assert!(pairs(&r).contains(&("Хочу получить расчёт", "на email")));
+}
+
+#[test]
+fn a_convenient_time_in_a_callback_request_is_no_visit_time() {
+    // Round 14b, aldryn-forms `Обратный звонок` form: `Удобное время: с 9 до
+    // 12` says when to call; a visit time belongs to a measurement.
+    let r = plain_with(
+        "Subject: [Form submission] =?utf-8?B?0J7QsdGA0LDRgtC90YvQuSDQt9Cy0L7QvdC+0Lo=?=\r\n",
+        "Form name: Обратный звонок\r\nФИО: Кузнецова Татьяна Петровна\r\nТелефон: 8 912 887-03-55\r\n\
+         Удобное время: с 9 до 12\r\n",
+    );
+    assert_eq!(r.kind, Kind::Callback);
+    assert_eq!(s(&r.visit_time), None);
+    assert!(pairs(&r).contains(&("Удобное время", "с 9 до 12")));
+    // The same field beside a request for a measurement is the visit's time.
+    let r = plain(
+        "Имя: Ринат\r\nТелефон: +7 987 290-31-15\r\nУдобное время: суббота после 12\r\n\
+         Сообщение: Нужен замер трёх окон.\r\n",
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+    assert_eq!(s(&r.visit_time), Some("суббота после 12"));
+}
+
+#[test]
+fn a_signoff_after_a_blank_line_in_the_message_is_the_clients() {
+    // Round 14b, wagtailstreamforms' e-mail hook: `Message: Hello,\n\nDo you
+    // install windows in Khimki? …\n\nThanks, Michael` -- the closing and the
+    // name under a blank line end the client's letter and belong to it.
+    let r = plain(
+        "Please see below submission\r\n\r\nName: Michael Brown\r\nPhone: +7 916 233-70-45\r\nMessage: Hello,\r\n\r\n\
+         Do you install windows in Khimki? We are renting a flat there.\r\n\r\nThanks, Michael",
+    );
+    let m = r.message.as_deref().unwrap_or_default();
+    assert_eq!(
+        m.split_whitespace().collect::<Vec<_>>().join(" "),
+        "Hello, Do you install windows in Khimki? We are renting a flat there. Thanks, Michael"
+    );
+}
+
+#[test]
+fn a_question_followed_by_the_clients_next_sentence_is_no_quiz_pair() {
+    // Round 14b, nopCommerce's contact-us mail: `Во сколько обойдётся
+    // установка …? Двери уже купили.` then the phone -- the client's text,
+    // not a quiz caption `…?` with the answer `Двери уже купили.`.
+    let r = html(
+        "<p>\r\n<strong>From</strong>: Лариса - larisa.d@mail.example<br /><br />Во сколько обойдётся установка \
+         трёх межкомнатных дверей с наличниками? Двери уже купили.<br />8 (916) 771-30-28\r\n</p>\r\n",
+    );
+    assert_eq!(r.phones, vec!["+79167713028".to_string()]);
+    assert_eq!(s(&r.scope), None);
+    assert_eq!(r.kind, Kind::Calculation);
+    // A quiz answer after the question stays a pair.
+    let r = plain("Имя: Ирина\r\nТелефон: 8 912 000 11 22\r\nКакая форма кухни? Угловая\r\n");
+    assert!(pairs(&r).contains(&("Какая форма кухни?", "Угловая")));
+}
+
+#[test]
+fn a_minor_heading_over_a_sentence_with_a_colon_still_captions_it() {
+    // Round 14b, Umbraco Forms: `<h4>Коментар</h4><p>Вітаю! Займуся …
+    // Facebook: контент-план, …</p>` -- the colon inside the client's
+    // sentence does not make the text its own caption.
+    let r = html(
+        "<table><tr><td><h2>Form Results</h2></td></tr><tr><td>\
+         <h4>Ім'я</h4><p>Анна<br /></p><h4>Номер телефону</h4><p>093 771 20 45<br /></p>\
+         <h4>Коментар</h4><p>Вітаю! Займуся веденням вашого Instagram та Facebook: контент-план, сторіз.<br /></p>\
+         </td></tr></table><table><tr><td><h2>Need more help?</h2><p>Find our documentation here</p></td></tr></table>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Вітаю! Займуся веденням вашого Instagram та Facebook: контент-план, сторіз.")
+    );
+}
+
+#[test]
+fn a_size_followed_by_the_clients_sentence_splits() {
+    // Round 14b, GrandNode's contact-us mail: `Размер беседки: 4 на 6 метров, с
+    // печкой. Сколько будет стоить под ключ?` -- the size is the scope, the
+    // question after it is the client's message.
+    let r = plain(
+        "Имя: Ирина\r\nТелефон: +7 (383) 310-77-45\r\nРазмер беседки: 4 на 6 метров, с печкой. Сколько будет \
+         стоить под ключ?\r\n",
+    );
+    assert_eq!(s(&r.scope), Some("4 на 6 метров, с печкой"));
+    assert_eq!(s(&r.message), Some("Сколько будет стоить под ключ?"));
+    assert_eq!(r.kind, Kind::Calculation);
+    // Two data sentences stay one value.
+    let r = plain("Имя: Ирина\r\nТелефон: +7 (383) 310-77-45\r\nРазмер: 3,6 м. Высота 2 м\r\n");
+    assert_eq!(s(&r.scope), Some("3,6 м. Высота 2 м"));
+}

@@ -124,6 +124,8 @@ struct Scanner {
     /// (cell serial, byte offset in the sink). When the heading ends it
     /// reads `Label — text`; when a `<br>` breaks it, `Label: text` again.
     heading_colons: Option<(Option<u64>, usize)>,
+    /// Where an outermost `<h4>`…`<h6>` began: (cell serial, byte offset).
+    minor_heading_start: Option<(u64, usize)>,
     /// An open element whose class names it a label: (tag, nested depth).
     caption_tag: Option<(String, usize)>,
     /// `<table>` tags opened beyond [`MAX_TABLE_DEPTH`] and not yet closed.
@@ -274,12 +276,21 @@ impl Scanner {
             }
             ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", _) => {
                 self.settle_heading_colons(" —");
+                let caption = if closing && self.heading == 1 {
+                    self.minor_heading_caption()
+                } else {
+                    None
+                };
                 self.soft_break();
-                self.pending_caption = None;
+                self.pending_caption = caption;
                 self.caption_start = None;
+                self.minor_heading_start = None;
                 if closing {
                     self.heading = self.heading.saturating_sub(1);
                 } else {
+                    if self.heading == 0 && matches!(name, "h4" | "h5" | "h6") {
+                        self.minor_heading_start = self.line_start();
+                    }
                     self.heading += 1;
                 }
             }
@@ -460,6 +471,37 @@ impl Scanner {
         }
     }
 
+    /// Where text written now starts: (cell serial, byte offset); a cell
+    /// not created yet gets the next serial.
+    fn line_start(&self) -> Option<(u64, usize)> {
+        match self.tables.last() {
+            None => Some((0, self.root.len())),
+            Some(t) => match t.cell.as_ref() {
+                Some(c) => Some((c.serial, c.text.len())),
+                None => Some((self.cells_made + 1, 0)),
+            },
+        }
+    }
+
+    /// `<h4>Телефон</h4><p>+7 …</p>` (Umbraco Forms' e-mail template): a
+    /// minor heading that is a short caption (a few words, no colon, no
+    /// question) captions the value written next into the same cell, like
+    /// a bold run. `<h1>`–`<h3>` stay titles.
+    fn minor_heading_caption(&self) -> Option<(u64, usize)> {
+        let (serial, start) = self.minor_heading_start?;
+        if self.current_serial() != Some(serial) {
+            return None;
+        }
+        let out = match self.tables.last() {
+            None => &self.root,
+            Some(t) => &t.cell.as_ref()?.text,
+        };
+        let cap = out.get(start..)?.trim_end();
+        let label = cap.trim();
+        (caption_like(label) && label.split_whitespace().count() <= 5 && !label.ends_with('?'))
+            .then_some((serial, start + cap.len()))
+    }
+
     /// A caption-like run closes: when it held a short caption and the
     /// same cell goes on with more text, that text is its value.
     fn close_caption(&mut self) {
@@ -503,8 +545,16 @@ impl Scanner {
             let serial_now = self.current_serial();
             // `<b>Заявка с формы</b><p>Имя: Иван</p>`: the text after the
             // bold run has its own label, so the bold run is a heading.
+            // `Вітаю! Займуся …Facebook: контент-план` is a sentence with a
+            // colon, not a caption of its own.
             let own_label = s.trim_start().chars().take(60).collect::<String>();
-            let own_label = own_label.contains(": ") || own_label.trim_end().ends_with(':');
+            let own_label = own_label
+                .split_once(": ")
+                .map(|(before, _)| before)
+                .or_else(|| own_label.trim_end().strip_suffix(':'))
+                .is_some_and(|before| {
+                    !before.contains(['.', '!', '?']) && before.split_whitespace().count() <= 6
+                });
             if !own_label
                 && (serial_now == Some(serial)
                     || (serial_now.is_none() && serial == self.cells_made + 1))
@@ -1271,6 +1321,29 @@ mod tests {
             to_text("<p><b>Новая заявка</b></p><p>Имя: Анна</p>"),
             "Новая заявка\nИмя: Анна"
         );
+    }
+
+    #[test]
+    fn a_minor_heading_captions_the_paragraph_under_it() {
+        // Umbraco Forms' e-mail template: `<h4>label</h4><p>value<br /></p>`.
+        assert_eq!(
+            to_text(
+                "<h2>Form Results</h2><h4 style=\"margin: 0\">Имя</h4><p>Руслан<br /></p>\
+                 <h4>Номер телефону</h4><p>067 123 45 60<br /></p>"
+            ),
+            "Form Results\nИмя:\nРуслан\nНомер телефону:\n067 123 45 60"
+        );
+        // A minor heading over labelled lines, a question, a major heading:
+        // no caption.
+        assert_eq!(
+            to_text("<h4>Контакты</h4><p>Имя: Иван</p>"),
+            "Контакты\nИмя: Иван"
+        );
+        assert_eq!(
+            to_text("<h4>Need more help?</h4><p>Docs</p>"),
+            "Need more help?\nDocs"
+        );
+        assert_eq!(to_text("<h3>Объект</h3><p>x</p>"), "Объект\nx");
     }
 
     #[test]

@@ -377,6 +377,22 @@ impl Found {
             // `Продукция: Другое`: a list's catch-all item names no product.
             "product" if catch_all_item(v) => return,
             "product" => &mut self.product,
+            // `Размер беседки: 4 на 6 метров, с печкой. Сколько будет стоить
+            // под ключ?`: the size, then the client's own sentence.
+            "scope" if sentence_tail(v).is_some() => {
+                if let Some((head, tail)) = sentence_tail(v) {
+                    if overwrite || self.scope.is_none() {
+                        self.scope = Some(head.to_string());
+                    }
+                    self.client_text.push_str(tail);
+                    self.client_text.push('\n');
+                    self.message = Some(match self.message.take() {
+                        Some(m) => format!("{m}\n{tail}"),
+                        None => tail.to_string(),
+                    });
+                }
+                return;
+            }
             "address" => &mut self.address,
             "visit_time" => &mut self.visit_time,
             "scope" => &mut self.scope,
@@ -556,6 +572,30 @@ fn own_request(v: &str) -> bool {
         .next()
         .map(|w| w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase());
     v.split_whitespace().count() >= 5 && first.is_some_and(|w| OPENERS.contains(&w.as_str()))
+}
+
+/// A data value followed by the client's own sentence: `4 на 6 метров, с
+/// печкой. Сколько будет стоить под ключ?` → (`4 на 6 метров, с печкой`,
+/// `Сколько будет стоить под ключ?`). The tail is a sentence of four words
+/// or more closed by `.`, `!` or `?` (`3,6 м. Высота 2 м` stays whole).
+fn sentence_tail(v: &str) -> Option<(&str, &str)> {
+    let v = v.trim();
+    let mut prev = [' ', ' '];
+    for (i, c) in v.char_indices() {
+        if prev[1] == ' ' && matches!(prev[0], '.' | '?' | '!') && c.is_uppercase() {
+            let head = v[..i]
+                .trim_end()
+                .trim_end_matches(['.', '!', '?'])
+                .trim_end();
+            let tail = v[i..].trim();
+            return (!head.is_empty()
+                && tail.split_whitespace().count() >= 4
+                && tail.ends_with(['.', '!', '?']))
+            .then_some((head, tail));
+        }
+        prev = [prev[1], c];
+    }
+    None
 }
 
 /// `нет`, `ні`, `no`, `без комментариев`: what a handler or a visitor
@@ -906,10 +946,11 @@ fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<Strin
 /// whose form was sent),
 /// `Новая запись от X`, `X Form submitted on …` (Formidable), `Form
 /// submission from: X` (Drupal Webform), `New submission from X`,
+/// `Collected information from X` (eZ Publish's information collector),
 /// `Response submission for survey X with results` (LimeSurvey).
 static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?)$"#),
+        &classify::narrow(r#"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission|collected information)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?)$"#),
         &[("f", 60)],
     )
     .ok()
@@ -1042,6 +1083,21 @@ static NAME_EMAIL_LINE: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     )
     .ok()
 });
+
+/// `From Олег Власов - oleg@x.ru` (GrandNode's contact-us template, the
+/// sender line without a colon; `От …`, `Від …` alike): who wrote, not text.
+static FROM_NAME_DASH_EMAIL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:from|от|від)\s+(?P<n>[^<>()\[\]@:0-9]{1,60}?)\s+[-–—]\s+(?P<e>[^\s<>()\[\]@]+@[^\s<>()\[\]]+?)[.,;]?$",
+    )
+    .ok()
+});
+
+/// The name and address of a `From NAME - EMAIL` sender line.
+fn from_name_dash_email(l: &str) -> Option<(&str, &str)> {
+    let c = FROM_NAME_DASH_EMAIL.as_ref()?.captures(l.trim())?;
+    Some((c.name("n")?.as_str().trim(), c.name("e")?.as_str()))
+}
 
 /// A signature line a person ends with: `-Ольга`, `— Иван Петров`.
 fn dash_signature(l: &str) -> Option<&str> {
@@ -1726,7 +1782,18 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
         }
         if let Some(c) = SENT_USING.as_ref().and_then(|r| r.captures(l)) {
             if let Some(n) = c.name("n") {
-                first(&mut f.name, n.as_str().trim());
+                // `Павел (pavel@x.ru) sent a message …` (Backdrop: the
+                // sender's address in brackets after the name).
+                let n = n.as_str().trim();
+                match NAME_EMAIL_LINE.as_ref().and_then(|r| r.captures(n)) {
+                    Some(ne) => {
+                        if let (Some(n), Some(e)) = (ne.name("n"), ne.name("e")) {
+                            first(&mut f.name, n.as_str().trim());
+                            f.name_emails.push(e.as_str().to_string());
+                        }
+                    }
+                    None => first(&mut f.name, n),
+                }
             }
             if let Some(u) = c.name("u") {
                 first(&mut f.page, u.as_str());
@@ -1744,6 +1811,11 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
                 first(&mut f.name, name_after_intro(n.as_str().trim()));
                 f.name_emails.push(e.as_str().to_string());
             }
+            continue;
+        }
+        if let Some((n, e)) = from_name_dash_email(l) {
+            first(&mut f.name, n);
+            f.name_emails.push(e.to_string());
             continue;
         }
         if let Some(n) = dash_signature(l) {
@@ -2173,7 +2245,15 @@ pub(crate) fn build_traced(
         && let Some(mut m) = client_prose(
             &lay.body_loose
                 .iter()
-                .filter(|l| !repeats_subject(l, &subject))
+                .filter(|l| {
+                    // `From Олег - oleg@x.ru` over the text: who wrote it.
+                    if let Some((n, e)) = from_name_dash_email(l) {
+                        first(&mut f.name, n);
+                        f.name_emails.push(e.to_string());
+                        return false;
+                    }
+                    !repeats_subject(l, &subject)
+                })
                 .cloned()
                 .collect::<Vec<_>>(),
         )
@@ -2661,6 +2741,12 @@ pub(crate) fn build_traced(
     req.utm = utm;
 
     let cue = classify_request(&mut req, rule, site, &f, honeypot, letter);
+    // `Удобное время: с 9 до 12` in a callback request is when to call, not
+    // a visit (a field naming the visit, `Дата замера`, makes the request a
+    // measurement); the pair stays in the fields and the note.
+    if req.kind == Kind::Callback {
+        req.visit_time = None;
+    }
     if let Some(t) = trace {
         t.cue = cue;
     }

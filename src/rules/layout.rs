@@ -62,6 +62,13 @@ fn is_dash_rule(l: &str) -> bool {
     l.len() >= 3 && l.bytes().all(|b| b == b'-')
 }
 
+/// A rule of underscores or equals signs under a section title (a dash
+/// rule stands under a caption instead, see [`is_dash_rule`]).
+fn is_title_rule(l: &str) -> bool {
+    let l = l.trim();
+    l.len() >= 3 && (l.bytes().all(|b| b == b'_') || l.bytes().all(|b| b == b'='))
+}
+
 /// A caption that may stand over a dash rule: a few words, not a sentence,
 /// and not a `Label: value` line of its own (`Телефон: 8 904 …` over the
 /// `---` of a signature).
@@ -223,8 +230,12 @@ fn question_split(l: &str) -> Option<(&str, &str)> {
     let i = l.find("? ")?;
     let label = &l[..=i];
     let value = l[i + 2..].trim();
-    // `Можно ли …? Сколько ждать?`: an answer is not another question.
-    (label_shape(label) && !value.is_empty() && !value.ends_with('?')).then_some((label, value))
+    // `Можно ли …? Сколько ждать?`: an answer is not another question, and
+    // `Во сколько обойдётся установка …? Двери уже купили.` goes on with the
+    // client's next sentence, not a quiz answer.
+    let sentence = value.ends_with(['.', '!']) && value.split_whitespace().count() >= 3;
+    (label_shape(label) && !value.is_empty() && !value.ends_with('?') && !sentence)
+        .then_some((label, value))
 }
 
 /// `. ` / `? ` / `! ` followed by a capital: two sentences (`Эл. почта`
@@ -238,6 +249,34 @@ fn sentence_break(t: &str) -> bool {
         prev = [prev[1], c];
     }
     false
+}
+
+/// `Закажу обратный звонок: 8 912 …. Звонить лучше после 19:00.`: text
+/// before a colon that opens with the client's own verb (I order, I want,
+/// call me back…), with more sentences after the colon, is the client's
+/// sentence, not a caption. (`Хочу получить расчёт: на email`, one quiz
+/// answer after it, stays a pair.)
+fn asks_in_first_person(label: &str, value: &str) -> bool {
+    const VERBS: &[&str] = &[
+        "закажу",
+        "заказываю",
+        "хочу",
+        "хотим",
+        "прошу",
+        "просим",
+        "перезвоните",
+        "позвоните",
+        "замовлю",
+        "замовляю",
+        "хочемо",
+        "передзвоніть",
+        "зателефонуйте",
+    ];
+    let Some(first) = label.split_whitespace().next() else {
+        return false;
+    };
+    let first = first.to_lowercase();
+    VERBS.contains(&first.as_str()) && sentence_break(value)
 }
 
 /// Whether text before a separator looks like a caption, not a sentence.
@@ -320,8 +359,8 @@ fn colon_split(l: &str) -> Option<(&str, &str)> {
         let next = bytes.get(i + 1).copied();
         if next.is_none() || matches!(next, Some(b' ' | b'\t')) {
             let label = &l[..i];
-            if label_shape(label) {
-                let value = l[i + 1..].trim();
+            let value = l[i + 1..].trim();
+            if label_shape(label) && !asks_in_first_person(label, value) {
                 if let Some(pair) = bracketed_pair(label.trim(), value) {
                     return Some(pair);
                 }
@@ -369,10 +408,16 @@ pub(crate) fn client_signoff(l: &str) -> Option<&str> {
         "best regards,",
         "kind regards,",
         "regards,",
+        "thanks,",
+        "thank you,",
+        "спасибо,",
+        "дякую,",
     ];
     // Cheap test first: most lines open otherwise (no allocation per line).
     if !l.contains(',')
-        || !l.starts_with(['С', 'с', 'C', 'c', 'З', 'з', 'B', 'b', 'K', 'k', 'R', 'r'])
+        || !l.starts_with([
+            'С', 'с', 'C', 'c', 'З', 'з', 'B', 'b', 'K', 'k', 'R', 'r', 'T', 't', 'Д', 'д',
+        ])
     {
         return None;
     }
@@ -665,6 +710,18 @@ pub fn read_with_ends(
             after_boilerplate = false;
             continue;
         }
+        // `Metadata` / `________` (Odoo's website form mail): a title
+        // underlined with `_` or `=` opens a section of the site's; it ends
+        // the field above, and neither line is text.
+        if !is_separator(l)
+            && colon_split(l).is_none()
+            && l.split_whitespace().count() <= 10
+            && lines.get(i).is_some_and(|n| is_title_rule(n))
+        {
+            state = State::None;
+            i += 1;
+            continue;
+        }
         // DataLife Engine and the like: a message caption framed by rules
         // of dashes (`----` / `Текст сообщения` / `----`), then the client's
         // text, paragraphs and their own `Телефон: …` lines included, down
@@ -820,10 +877,10 @@ pub fn read_with_ends(
             state = State::Pending;
             continue;
         }
-        // `С уважением, Ирина.` right under the client's text (no blank line
-        // before it): their own sign-off, part of the message, not the
-        // site's footer; it ends their letter.
-        if state == State::Inline
+        // `С уважением, Ирина.` right under the client's text (or a blank
+        // line below it, `Thanks, Michael`): their own sign-off, part of the
+        // message, not the site's footer; it ends their letter.
+        if matches!(state, State::Inline | State::Paragraph)
             && out
                 .fields
                 .last()
