@@ -47,6 +47,17 @@ fn main() {
         let head = dot_git.join("HEAD");
         if head.exists() {
             println!("cargo:rerun-if-changed={}", head.display());
+            // A commit moves the branch HEAD names, not HEAD itself (a git
+            // that failed once, say on a full disk, must not pin the
+            // fallback until the branch is switched).
+            let branch = std::fs::read_to_string(&head)
+                .ok()
+                .and_then(|h| h.strip_prefix("ref: ").map(|r| dot_git.join(r.trim())));
+            for p in branch.into_iter().chain([dot_git.join("packed-refs")]) {
+                if p.exists() {
+                    println!("cargo:rerun-if-changed={}", p.display());
+                }
+            }
         } else if dot_git.exists() {
             println!("cargo:rerun-if-changed={}", dot_git.display());
         }
