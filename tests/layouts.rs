@@ -3040,3 +3040,39 @@ fn a_sentence_announcing_a_question_is_over_the_clients_text_and_contact() {
     );
     assert_eq!(r.kind, Kind::Question);
 }
+
+#[test]
+fn the_one_address_a_robots_subject_names_is_the_visitors() {
+    // Round 15b, a Phoenix (Bamboo) mailer: `subject("#{email} has contacted
+    // you") |> text_body(message)`, sent from the site's noreply address.
+    let r = plain_with(
+        "Subject: roman@mail.example has contacted you\r\n",
+        "Хотим баню 6х4 из бруса. Нужен выезд на участок.\r\n\r\nРоман, +7-910-111-22-33\r\n",
+    );
+    assert_eq!(s(&r.email), Some("roman@mail.example"));
+    assert_eq!(s(&r.name), Some("Роман"));
+    // The site's own address in the subject is never the visitor's.
+    let r = plain_with(
+        "Subject: Письмо для sales@okna.example\r\n",
+        "Хотим баню 6х4 из бруса. Нужен выезд на участок.\r\n",
+    );
+    assert_eq!(s(&r.email), None);
+}
+
+#[test]
+fn a_convenient_time_in_a_call_order_is_the_calls_not_a_visit() {
+    // Round 15b, a Phoenix (Swoosh) generator's form: `Удобное время: после
+    // 14:00` under a name and a phone, nothing asking for a visit.
+    let r =
+        plain("Имя: Константин\r\nТелефон: +7 (343) 310-20-30\r\nУдобное время: после 14:00\r\n");
+    assert_eq!(r.kind, Kind::Callback);
+    assert_eq!(s(&r.visit_time), None);
+    assert!(pairs(&r).contains(&("Удобное время", "после 14:00")));
+    // A measurement request keeps it as the visit's time.
+    let r = plain(
+        "Имя: Константин\r\nТелефон: +7 (343) 310-20-30\r\nКомментарий: Нужен замер окон.\r\n\
+         Удобное время: суббота\r\n",
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+    assert_eq!(s(&r.visit_time), Some("суббота"));
+}

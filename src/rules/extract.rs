@@ -686,6 +686,21 @@ fn signoff_name(message: &str) -> Option<String> {
     {
         return Some(name.trim().to_string());
     }
+    // `… со сборкой? Василий, 8-953-470-11-22`: the last sentence of the
+    // line is only a name before the phone; an imperative (`… Звоните, 8 …`,
+    // `Перезвоните, …`) is the client's plea, not a name.
+    if let Some((head, tail)) = last.rsplit_once(',')
+        && phone_only_line(tail.trim().trim_end_matches('.'))
+        && let Some((before, sentence)) = head.rsplit_once(['.', '!', '?'])
+        && !before.trim().is_empty()
+        && let sentence = sentence.trim()
+        && sentence.split_whitespace().count() <= 2
+        && person_name(sentence)
+        && !closing_word(sentence)
+        && !sentence.split_whitespace().any(imperative_word)
+    {
+        return Some(sentence.to_string());
+    }
     // `Hi, … interested.` / `John`: a lone name on the last line of a
     // letter opened with a greeting, under a finished sentence.
     let opened = message
@@ -714,6 +729,13 @@ fn signoff_name(message: &str) -> Option<String> {
     let tail = tail.trim_end_matches(['.', '!']).trim();
     (digit_count(head) >= 10 && tail.split_whitespace().count() <= 2 && person_name(tail))
         .then(|| tail.to_string())
+}
+
+/// `Звоните`, `Перезвоните`, `Пишите`, `Телефонуйте`: a plural imperative
+/// (`-те`, `-ти`), how a plea before a number starts; never a name.
+fn imperative_word(w: &str) -> bool {
+    let w = w.to_lowercase();
+    w.chars().count() >= 5 && (w.ends_with("те") || w.ends_with("іть") || w.ends_with("ть"))
 }
 
 /// A letter's opening greeting.
@@ -2515,11 +2537,22 @@ pub(crate) fn build_traced(
                 .any(|e| e == from))
         .then_some(from)
     };
+    // `ivan@x.ru has contacted you` (a Phoenix mailer whose body is only the
+    // visitor's text): the one address a robot's subject names is theirs.
+    let in_subject = || {
+        let mut found = find_emails(&subject);
+        (found.len() == 1)
+            .then(|| found.pop())
+            .flatten()
+            .and_then(|e| normalize_email(&e))
+            .filter(not_ours)
+    };
     req.email = labelled
         .or_else(sniffed)
         .or_else(reply_to)
         .or_else(sender)
-        .or_else(labelled_sender);
+        .or_else(labelled_sender)
+        .or_else(in_subject);
     // The form put the visitor in Reply-To: its display name is theirs too.
     if req.name.is_none()
         && let Some(e) = &req.email
@@ -2661,6 +2694,12 @@ pub(crate) fn build_traced(
     req.utm = utm;
 
     let cue = classify_request(&mut req, rule, site, &f, honeypot, letter);
+    // `Удобное время: после 14:00` in a call order: when nothing in the mail
+    // asks for a visit (a dated measurement makes it one), the convenient
+    // time is the call's; it stays in the fields, not as a visit time.
+    if req.kind == Kind::Callback {
+        req.visit_time = None;
+    }
     if let Some(t) = trace {
         t.cue = cue;
     }
@@ -2852,8 +2891,33 @@ fn dimensions(v: &str) -> bool {
 mod tests {
     use super::super::dictionary::bare_title;
     use super::{
-        announces_text, repeats_subject, role_word, text_with_contact_tail, without_honorific,
+        announces_text, repeats_subject, role_word, signoff_name, text_with_contact_tail,
+        without_honorific,
     };
+
+    #[test]
+    fn a_name_sentence_before_the_closing_phone_signs_the_text() {
+        // Round 15b (a Phoenix handler's one-line `Email: … Message: …`).
+        assert_eq!(
+            signoff_name("Сколько стоит теплица 3х6 с доставкой? Василий, 8-953-470-11-22")
+                .as_deref(),
+            Some("Василий")
+        );
+        // A plea before the number is no name.
+        assert_eq!(
+            signoff_name("Нужен замер окон. Перезвоните, 8-953-470-11-22"),
+            None
+        );
+        assert_eq!(
+            signoff_name("Нужен замер окон. Звоните, +7 953 470 11 22"),
+            None
+        );
+        // Nor is a closing word.
+        assert_eq!(
+            signoff_name("Нужен замер окон. Спасибо, 8-953-470-11-22"),
+            None
+        );
+    }
 
     #[test]
     fn a_salutation_before_the_name_is_not_part_of_it() {
