@@ -3076,3 +3076,24 @@ fn a_convenient_time_in_a_call_order_is_the_calls_not_a_visit() {
     assert_eq!(r.kind, Kind::Measurement);
     assert_eq!(s(&r.visit_time), Some("суббота"));
 }
+
+#[test]
+fn the_clients_own_name_signed_under_their_text_stays_in_it() {
+    // Round 15b, a Cloudflare Pages function with Resend: `From: ${name}
+    // <${email}>` over the client's text, which they sign with that name.
+    let r = plain(
+        "From: Геннадий <gena@mail.example>\r\n\r\nПерезвоните, пожалуйста, по ремонту кровли гаража, течёт в \
+         двух местах.\r\n89107001122\r\n\r\nГеннадий\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Геннадий"));
+    let m = r.message.clone().unwrap_or_default();
+    assert!(m.ends_with("89107001122\nГеннадий"), "{m}");
+    // A capitalised line that is not the client's name (the site's own
+    // signature) is not glued on.
+    let r = plain(
+        "From: Геннадий <gena@mail.example>\r\n\r\nПерезвоните, пожалуйста, по ремонту кровли гаража, течёт в \
+         двух местах.\r\n\r\nКровля Тамбов\r\n",
+    );
+    let m = r.message.clone().unwrap_or_default();
+    assert!(!m.contains("Кровля Тамбов"), "{m}");
+}

@@ -2219,6 +2219,24 @@ pub(crate) fn build_traced(
             m.push('\n');
             m.push_str(&format!("{}: {}", x.label, x.value));
         }
+        // `…течёт в двух местах.` / `89107001122` / `Геннадий`: the name the
+        // mail gives the client, signed on the last line right under their
+        // text, closes their letter (a site's footer never repeats it).
+        let mut lines = lay
+            .body_loose
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .rev();
+        if let (Some(last), Some(prev)) = (lines.next(), lines.next())
+            && let Some(n) = f.name.as_deref()
+            && n.split('<').next().unwrap_or_default().trim() == last
+            && person_name(last)
+            && m.ends_with(prev)
+        {
+            m.push('\n');
+            m.push_str(last);
+        }
         f.client_text.push_str(&m);
         f.client_text.push('\n');
         f.message = Some(m);
