@@ -3097,3 +3097,25 @@ fn the_clients_own_name_signed_under_their_text_stays_in_it() {
     let m = r.message.clone().unwrap_or_default();
     assert!(!m.contains("Кровля Тамбов"), "{m}");
 }
+
+#[test]
+fn the_sites_own_name_signed_under_the_message_is_not_the_clients() {
+    // Round 15b, a CakePHP email view: `<p>Message: …<p><br><p>Двери
+    // Казань</p>`, sent From `Двери Казань <info@…>`.
+    let r = read(
+        "From: =?UTF-8?B?0JTQstC10YDQuCDQmtCw0LfQsNC90Yw=?= <info@dveri.example>\r\nTo: director@dveri.example\r\n\
+         Subject: Contact Us\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <p>Name: Рустам </p>\n<p>Mobile Number: +7 917 345 67 89</p>\n\
+         <p>Message: Нужен замер на входную дверь.<p><br>\n\n<p>Двери Казань</p>",
+    );
+    assert_eq!(s(&r.message), Some("Нужен замер на входную дверь."));
+    // The client's own closing name stays.
+    let r = read(
+        "From: =?UTF-8?B?0JTQstC10YDQuCDQmtCw0LfQsNC90Yw=?= <info@dveri.example>\r\nTo: director@dveri.example\r\n\
+         Subject: Contact Us\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <p>Name: Рустам </p>\n<p>Mobile Number: +7 917 345 67 89</p>\n\
+         <p>Message: Нужен замер на входную дверь.<br>Рустам</p>",
+    );
+    let m = r.message.clone().unwrap_or_default();
+    assert!(m.ends_with("Рустам"), "{m}");
+}

@@ -2666,6 +2666,22 @@ pub(crate) fn build_traced(
     let traffic = f.referral.as_deref().and_then(traffic_source);
     req.referral = f.referral.clone().filter(|_| traffic.is_none());
     req.message = f.message.clone();
+    // `<p>Message: …<p><br><p>Двери Казань</p>` (a CakePHP view signed with
+    // the site's name): a last line that is only the name the site's robot
+    // sends under is the site's signature, not the client's words.
+    if let Some(m) = &req.message
+        && let Some(site) = letter
+            .from
+            .as_ref()
+            .filter(|a| is_robot_or_site_address(&a.email, letter))
+            .and_then(|a| a.name.as_deref())
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        && let Some((head, last)) = m.trim_end().rsplit_once('\n')
+        && last.trim().trim_end_matches('.').eq_ignore_ascii_case(site)
+    {
+        req.message = clean_value(head);
+    }
     // `text: message + " " + email` (a Node handler): the client's address
     // tacked on after their last sentence is the contact, not their words.
     if req.fields.is_empty()
