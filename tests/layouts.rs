@@ -3225,3 +3225,82 @@ fn a_size_followed_by_the_clients_sentence_splits() {
     let r = plain("Имя: Ирина\r\nТелефон: +7 (383) 310-77-45\r\nРазмер: 3,6 м. Высота 2 м\r\n");
     assert_eq!(s(&r.scope), Some("3,6 м. Высота 2 м"));
 }
+
+#[test]
+fn the_one_address_a_robots_subject_names_is_the_visitors() {
+    // Round 15b, a Phoenix (Bamboo) mailer: `subject("#{email} has contacted
+    // you") |> text_body(message)`, sent from the site's noreply address.
+    let r = plain_with(
+        "Subject: roman@mail.example has contacted you\r\n",
+        "Хотим баню 6х4 из бруса. Нужен выезд на участок.\r\n\r\nРоман, +7-910-111-22-33\r\n",
+    );
+    assert_eq!(s(&r.email), Some("roman@mail.example"));
+    assert_eq!(s(&r.name), Some("Роман"));
+    // The site's own address in the subject is never the visitor's.
+    let r = plain_with(
+        "Subject: Письмо для sales@okna.example\r\n",
+        "Хотим баню 6х4 из бруса. Нужен выезд на участок.\r\n",
+    );
+    assert_eq!(s(&r.email), None);
+}
+
+#[test]
+fn a_convenient_time_in_a_call_order_is_the_calls_not_a_visit() {
+    // Round 15b, a Phoenix (Swoosh) generator's form: `Удобное время: после
+    // 14:00` under a name and a phone, nothing asking for a visit.
+    let r =
+        plain("Имя: Константин\r\nТелефон: +7 (343) 310-20-30\r\nУдобное время: после 14:00\r\n");
+    assert_eq!(r.kind, Kind::Callback);
+    assert_eq!(s(&r.visit_time), None);
+    assert!(pairs(&r).contains(&("Удобное время", "после 14:00")));
+    // A measurement request keeps it as the visit's time.
+    let r = plain(
+        "Имя: Константин\r\nТелефон: +7 (343) 310-20-30\r\nКомментарий: Нужен замер окон.\r\n\
+         Удобное время: суббота\r\n",
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+    assert_eq!(s(&r.visit_time), Some("суббота"));
+}
+
+#[test]
+fn the_clients_own_name_signed_under_their_text_stays_in_it() {
+    // Round 15b, a Cloudflare Pages function with Resend: `From: ${name}
+    // <${email}>` over the client's text, which they sign with that name.
+    let r = plain(
+        "From: Геннадий <gena@mail.example>\r\n\r\nПерезвоните, пожалуйста, по ремонту кровли гаража, течёт в \
+         двух местах.\r\n89107001122\r\n\r\nГеннадий\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Геннадий"));
+    let m = r.message.clone().unwrap_or_default();
+    assert!(m.ends_with("89107001122\nГеннадий"), "{m}");
+    // A capitalised line that is not the client's name (the site's own
+    // signature) is not glued on.
+    let r = plain(
+        "From: Геннадий <gena@mail.example>\r\n\r\nПерезвоните, пожалуйста, по ремонту кровли гаража, течёт в \
+         двух местах.\r\n\r\nКровля Тамбов\r\n",
+    );
+    let m = r.message.clone().unwrap_or_default();
+    assert!(!m.contains("Кровля Тамбов"), "{m}");
+}
+
+#[test]
+fn the_sites_own_name_signed_under_the_message_is_not_the_clients() {
+    // Round 15b, a CakePHP email view: `<p>Message: …<p><br><p>Двери
+    // Казань</p>`, sent From `Двери Казань <info@…>`.
+    let r = read(
+        "From: =?UTF-8?B?0JTQstC10YDQuCDQmtCw0LfQsNC90Yw=?= <info@dveri.example>\r\nTo: director@dveri.example\r\n\
+         Subject: Contact Us\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <p>Name: Рустам </p>\n<p>Mobile Number: +7 917 345 67 89</p>\n\
+         <p>Message: Нужен замер на входную дверь.<p><br>\n\n<p>Двери Казань</p>",
+    );
+    assert_eq!(s(&r.message), Some("Нужен замер на входную дверь."));
+    // The client's own closing name stays.
+    let r = read(
+        "From: =?UTF-8?B?0JTQstC10YDQuCDQmtCw0LfQsNC90Yw=?= <info@dveri.example>\r\nTo: director@dveri.example\r\n\
+         Subject: Contact Us\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <p>Name: Рустам </p>\n<p>Mobile Number: +7 917 345 67 89</p>\n\
+         <p>Message: Нужен замер на входную дверь.<br>Рустам</p>",
+    );
+    let m = r.message.clone().unwrap_or_default();
+    assert!(m.ends_with("Рустам"), "{m}");
+}

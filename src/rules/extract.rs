@@ -726,6 +726,21 @@ fn signoff_name(message: &str) -> Option<String> {
     {
         return Some(name.trim().to_string());
     }
+    // `… со сборкой? Василий, 8-953-470-11-22`: the last sentence of the
+    // line is only a name before the phone; an imperative (`… Звоните, 8 …`,
+    // `Перезвоните, …`) is the client's plea, not a name.
+    if let Some((head, tail)) = last.rsplit_once(',')
+        && phone_only_line(tail.trim().trim_end_matches('.'))
+        && let Some((before, sentence)) = head.rsplit_once(['.', '!', '?'])
+        && !before.trim().is_empty()
+        && let sentence = sentence.trim()
+        && sentence.split_whitespace().count() <= 2
+        && person_name(sentence)
+        && !closing_word(sentence)
+        && !sentence.split_whitespace().any(imperative_word)
+    {
+        return Some(sentence.to_string());
+    }
     // `Hi, … interested.` / `John`: a lone name on the last line of a
     // letter opened with a greeting, under a finished sentence.
     let opened = message
@@ -754,6 +769,13 @@ fn signoff_name(message: &str) -> Option<String> {
     let tail = tail.trim_end_matches(['.', '!']).trim();
     (digit_count(head) >= 10 && tail.split_whitespace().count() <= 2 && person_name(tail))
         .then(|| tail.to_string())
+}
+
+/// `Звоните`, `Перезвоните`, `Пишите`, `Телефонуйте`: a plural imperative
+/// (`-те`, `-ти`), how a plea before a number starts; never a name.
+fn imperative_word(w: &str) -> bool {
+    let w = w.to_lowercase();
+    w.chars().count() >= 5 && (w.ends_with("те") || w.ends_with("іть") || w.ends_with("ть"))
 }
 
 /// A letter's opening greeting.
@@ -2277,6 +2299,24 @@ pub(crate) fn build_traced(
             m.push('\n');
             m.push_str(&format!("{}: {}", x.label, x.value));
         }
+        // `…течёт в двух местах.` / `89107001122` / `Геннадий`: the name the
+        // mail gives the client, signed on the last line right under their
+        // text, closes their letter (a site's footer never repeats it).
+        let mut lines = lay
+            .body_loose
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .rev();
+        if let (Some(last), Some(prev)) = (lines.next(), lines.next())
+            && let Some(n) = f.name.as_deref()
+            && n.split('<').next().unwrap_or_default().trim() == last
+            && person_name(last)
+            && m.ends_with(prev)
+        {
+            m.push('\n');
+            m.push_str(last);
+        }
         f.client_text.push_str(&m);
         f.client_text.push('\n');
         f.message = Some(m);
@@ -2595,11 +2635,22 @@ pub(crate) fn build_traced(
                 .any(|e| e == from))
         .then_some(from)
     };
+    // `ivan@x.ru has contacted you` (a Phoenix mailer whose body is only the
+    // visitor's text): the one address a robot's subject names is theirs.
+    let in_subject = || {
+        let mut found = find_emails(&subject);
+        (found.len() == 1)
+            .then(|| found.pop())
+            .flatten()
+            .and_then(|e| normalize_email(&e))
+            .filter(not_ours)
+    };
     req.email = labelled
         .or_else(sniffed)
         .or_else(reply_to)
         .or_else(sender)
-        .or_else(labelled_sender);
+        .or_else(labelled_sender)
+        .or_else(in_subject);
     // The form put the visitor in Reply-To: its display name is theirs too.
     if req.name.is_none()
         && let Some(e) = &req.email
@@ -2695,6 +2746,22 @@ pub(crate) fn build_traced(
     let traffic = f.referral.as_deref().and_then(traffic_source);
     req.referral = f.referral.clone().filter(|_| traffic.is_none());
     req.message = f.message.clone();
+    // `<p>Message: …<p><br><p>Двери Казань</p>` (a CakePHP view signed with
+    // the site's name): a last line that is only the name the site's robot
+    // sends under is the site's signature, not the client's words.
+    if let Some(m) = &req.message
+        && let Some(site) = letter
+            .from
+            .as_ref()
+            .filter(|a| is_robot_or_site_address(&a.email, letter))
+            .and_then(|a| a.name.as_deref())
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        && let Some((head, last)) = m.trim_end().rsplit_once('\n')
+        && last.trim().trim_end_matches('.').eq_ignore_ascii_case(site)
+    {
+        req.message = clean_value(head);
+    }
     // `text: message + " " + email` (a Node handler): the client's address
     // tacked on after their last sentence is the contact, not their words.
     if req.fields.is_empty()
@@ -2938,8 +3005,33 @@ fn dimensions(v: &str) -> bool {
 mod tests {
     use super::super::dictionary::bare_title;
     use super::{
-        announces_text, repeats_subject, role_word, text_with_contact_tail, without_honorific,
+        announces_text, repeats_subject, role_word, signoff_name, text_with_contact_tail,
+        without_honorific,
     };
+
+    #[test]
+    fn a_name_sentence_before_the_closing_phone_signs_the_text() {
+        // Round 15b (a Phoenix handler's one-line `Email: … Message: …`).
+        assert_eq!(
+            signoff_name("Сколько стоит теплица 3х6 с доставкой? Василий, 8-953-470-11-22")
+                .as_deref(),
+            Some("Василий")
+        );
+        // A plea before the number is no name.
+        assert_eq!(
+            signoff_name("Нужен замер окон. Перезвоните, 8-953-470-11-22"),
+            None
+        );
+        assert_eq!(
+            signoff_name("Нужен замер окон. Звоните, +7 953 470 11 22"),
+            None
+        );
+        // Nor is a closing word.
+        assert_eq!(
+            signoff_name("Нужен замер окон. Спасибо, 8-953-470-11-22"),
+            None
+        );
+    }
 
     #[test]
     fn a_salutation_before_the_name_is_not_part_of_it() {
