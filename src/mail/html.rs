@@ -73,6 +73,10 @@ struct Cell {
     /// on its own (a nested table holding one value is that value).
     complex: bool,
     serial: u64,
+    /// The absolute `href` of the cell's only link (`<a href=URL>Title</a>`
+    /// under a `Product Url` caption), `None` when there is none or several.
+    href: Option<String>,
+    links: u8,
 }
 
 #[derive(Default)]
@@ -262,6 +266,12 @@ impl Scanner {
                 self.bold = self.bold.saturating_sub(1);
                 if self.bold == 0 {
                     self.close_caption();
+                }
+            }
+            ("a", false) => {
+                if let Some(c) = self.tables.last_mut().and_then(|t| t.cell.as_mut()) {
+                    c.links = c.links.saturating_add(1);
+                    c.href = if c.links == 1 { link_href(attrs) } else { None };
                 }
             }
             ("dt" | "label", false) => {
@@ -892,6 +902,36 @@ fn generic_header(a: &str, b: &str) -> bool {
     LEFT.contains(&norm(a).as_str()) && RIGHT.contains(&norm(b).as_str())
 }
 
+/// `href="https://…"` of an `<a>` tag's attributes (absolute http(s) only).
+fn link_href(attrs: &str) -> Option<String> {
+    let lower = attrs.to_ascii_lowercase();
+    let i = lower.find("href=")? + "href=".len();
+    let rest = &attrs[i..];
+    let (q, rest) = match rest.chars().next()? {
+        c @ ('"' | '\'') => (Some(c), &rest[1..]),
+        _ => (None, rest),
+    };
+    let end = match q {
+        Some(q) => rest.find(q)?,
+        None => rest.find(char::is_whitespace).unwrap_or(rest.len()),
+    };
+    let url = decode_entities(rest[..end].trim()).into_owned();
+    (url.starts_with("http://") || url.starts_with("https://")).then_some(url)
+}
+
+/// A value cell under a caption that names a link (`Product Url`, `Ссылка`)
+/// shows the link's title: the value is the link's address.
+fn linked_value<'a>(label: &str, cell: &'a Cell, value: &'a str) -> &'a str {
+    let l = label.to_lowercase();
+    let names_link = ["url", "link", "ссылк", "посилан"]
+        .iter()
+        .any(|k| l.contains(k));
+    match &cell.href {
+        Some(h) if names_link && !value.contains("://") && !value.contains('\n') => h,
+        _ => value,
+    }
+}
+
 /// Rendered text that holds `Label: value` lines (or several lines).
 fn holds_pairs(text: &str) -> bool {
     text.lines()
@@ -969,9 +1009,21 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
             i = k;
             continue;
         }
-        // A header row of captions over rows of values: column pairs.
+        // A header row of captions over rows of values: column pairs. The
+        // captions may be bold by inline style alone (`<td style="font-weight:
+        // bold">Данные</td>`) when the value cells below are not.
+        let styled_header = row.len() >= 2
+            && row
+                .iter()
+                .all(|(c, t)| style_bold(&c.attrs.to_ascii_lowercase()) && caption_like(t))
+            && rows.get(i + 1).is_some_and(|n| {
+                n.iter()
+                    .all(|(c, _)| !style_bold(&c.attrs.to_ascii_lowercase()))
+            });
         if row.len() >= 2
-            && row.iter().all(|(c, t)| !c.complex && is_marked_label(c, t))
+            && row
+                .iter()
+                .all(|(c, t)| !c.complex && (styled_header || is_marked_label(c, t)))
             && rows.get(i + 1).is_some_and(|n| {
                 n.len() == row.len()
                     && n.iter().all(|(c, _)| !c.complex)
@@ -984,8 +1036,18 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
                     && n.iter().all(|(c, _)| !c.complex)
                     && !n.iter().all(|(c, t)| is_marked_label(c, t))
             }) {
-                for ((_, label), (_, value)) in row.iter().zip(vals) {
-                    push_pair(&mut out, label, value);
+                for ((_, label), (cell, value)) in row.iter().zip(vals) {
+                    let value = linked_value(label, cell, value);
+                    // A cell that holds its own `Label: value` lines (UpStore's
+                    // 'Данные' column) is those fields, not one value.
+                    if value.contains('\n')
+                        && value.lines().filter(|l| has_own_label(l)).count() >= 2
+                    {
+                        out.extend(value.lines().map(str::to_string));
+                        out.push(BLOCK_END.to_string());
+                    } else {
+                        push_pair(&mut out, label, value);
+                    }
                 }
                 k += 1;
             }
@@ -1007,7 +1069,11 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
             }
         } else if row.len() == 2 && !row[0].0.complex && !row[1].0.complex && label_like(&row[0].1)
         {
-            push_pair(&mut out, &row[0].1, &row[1].1);
+            push_pair(
+                &mut out,
+                &row[0].1,
+                linked_value(&row[0].1, &row[1].0, &row[1].1),
+            );
         } else {
             let simple = row.iter().all(|(c, t)| !c.complex && !t.contains('\n'));
             if simple {
