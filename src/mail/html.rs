@@ -1128,10 +1128,12 @@ fn render_run(run: &[Vec<(Cell, String)>], out: &mut Vec<String>) {
     // Two pairs at least: one title row and one footer row are not a field.
     let alternating = run.len() >= 4
         && run.len().is_multiple_of(2)
-        && run
-            .iter()
-            .step_by(2)
-            .all(|r| r[0].0.attrs == run[0][0].0.attrs && label_like(&r[0].1))
+        && run.iter().step_by(2).all(|r| {
+            r[0].0.attrs == run[0][0].0.attrs
+                    && label_like(&r[0].1)
+                    // `На общую стоимость: 560 р.` rows: each already a pair.
+                    && !has_own_label(&r[0].1)
+        })
         && run
             .iter()
             .skip(1)
