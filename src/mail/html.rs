@@ -1390,4 +1390,20 @@ mod tests {
         assert_eq!(to_text(&"<".repeat(n)), "<".repeat(n));
         assert_eq!(to_text(&"<a ".repeat(n)), "<a ".repeat(n).trim_end());
     }
+
+    #[test]
+    fn link_href_takes_absolute_http_links_only() {
+        assert_eq!(
+            link_href(r#"href="https://dveri.example/p/?a=1&amp;b=2" target="_blank""#).as_deref(),
+            Some("https://dveri.example/p/?a=1&b=2")
+        );
+        assert_eq!(
+            link_href("HREF='http://x.example/'").as_deref(),
+            Some("http://x.example/")
+        );
+        assert_eq!(link_href(r#"href="mailto:a@b.example""#), None);
+        assert_eq!(link_href(r#"href="/relative""#), None);
+        assert_eq!(link_href(r#"href="https://unclosed"#), None);
+        assert_eq!(link_href("title=x"), None);
+    }
 }

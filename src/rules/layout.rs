@@ -1548,4 +1548,36 @@ mod tests {
         assert_eq!(l.fields.len(), 10_000);
         let _ = read("\u{0}:\u{0}\n*****\n---\n--- ---\n→\n: \n", &known);
     }
+
+    #[test]
+    fn plea_sentences_and_section_titles() {
+        // Round 15a: the client's plea with a clause is no caption; a form's
+        // captions with a comma stay captions.
+        assert!(plea_sentence("Перезвоните мне, пожалуйста, по этой кухне"));
+        assert!(!plea_sentence("Ваше имя, фамилия"));
+        assert!(!plea_sentence("Перезвоните"));
+        let known = |l: &str| {
+            super::super::dictionary::exact(&super::super::dictionary::normalize_label(l))
+        };
+        assert!(section_over_fields(
+            "Customer details",
+            Some("Name:Марина"),
+            &known
+        ));
+        assert!(section_over_fields(
+            "Контактные данные",
+            Some("Телефон: +7 916 …"),
+            &known
+        ));
+        assert!(!section_over_fields(
+            "Спасибо",
+            Some("Телефон: +7 916 …"),
+            &known
+        ));
+        assert!(!section_over_fields(
+            "Customer details",
+            Some("просто текст"),
+            &known
+        ));
+    }
 }
