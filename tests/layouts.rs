@@ -3059,10 +3059,11 @@ fn a_powered_by_footer_line_ends_the_clients_text() {
 }
 
 #[test]
-fn a_style_bold_header_row_over_a_cell_of_pairs_and_a_date_cell() {
-    // Round 15a, UpStore 'Нашли дешевле': header cells bold by inline style
-    // (`Данные` | `Дата Добавления`), one row below whose first cell holds
-    // the fields as `<b>Label:</b> value<br/>` lines, the second a date.
+fn a_thead_row_of_plain_cells_over_a_cell_of_pairs_and_a_date_cell() {
+    // Round 15a, UpStore 'Нашли дешевле': `<thead>` cells (bold by inline
+    // style only: `Данные` | `Дата Добавления`), one row below whose first
+    // cell holds the fields as `<b>Label:</b> value<br/>` lines, the second a
+    // date.
     let th = "<td style=\"background-color: #EFEFEF; font-weight: bold; padding: 7px;\">";
     let r = html(&format!(
         "<table><thead><tr>{th}Данные</td>{th}Дата Добавления</td></tr></thead><tbody><tr>\
@@ -3077,6 +3078,14 @@ fn a_style_bold_header_row_over_a_cell_of_pairs_and_a_date_cell() {
     );
     assert!(pairs(&r).contains(&("Дата Добавления", "12/07/2026 02:05:42 pm")));
     assert_eq!(r.kind, Kind::Calculation);
+    // A bold title row outside any `<thead>` over label/value rows names no
+    // columns.
+    let r = html(&format!(
+        "<table><tr>{th}Новая заявка</td>{th}okna.example</td></tr>\
+         <tr><td>Имя</td><td>Ольга</td></tr><tr><td>Телефон</td><td>8 916 700 80 90</td></tr></table>"
+    ));
+    assert_eq!(s(&r.name), Some("Ольга"));
+    assert_eq!(s(&r.phone), Some("+79167008090"));
 }
 
 #[test]

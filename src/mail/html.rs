@@ -77,6 +77,8 @@ struct Cell {
     /// under a `Product Url` caption), `None` when there is none or several.
     href: Option<String>,
     links: u8,
+    /// Written inside the table's `<thead>`: a column caption.
+    in_head: bool,
 }
 
 #[derive(Default)]
@@ -84,6 +86,8 @@ struct Table {
     rows: Vec<Vec<Cell>>,
     row_open: bool,
     cell: Option<Cell>,
+    /// Inside this table's `<thead>`.
+    head: bool,
 }
 
 impl Table {
@@ -274,6 +278,14 @@ impl Scanner {
                     c.href = if c.links == 1 { link_href(attrs) } else { None };
                 }
             }
+            ("thead" | "tbody" | "tfoot", _)
+                if self.overflow_tables == 0 && !self.tables.is_empty() =>
+            {
+                if let Some(t) = self.tables.last_mut() {
+                    t.head = name == "thead" && !closing;
+                }
+                self.soft_break();
+            }
             ("dt" | "label", false) => {
                 self.soft_break_if(name == "dt");
                 self.open_caption();
@@ -333,6 +345,7 @@ impl Scanner {
                         t.cell = Some(Cell {
                             attrs: attrs.to_string(),
                             is_th: name == "th",
+                            in_head: t.head,
                             serial: self.cells_made + 1,
                             ..Cell::default()
                         });
@@ -1010,20 +1023,17 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
             continue;
         }
         // A header row of captions over rows of values: column pairs. The
-        // captions may be bold by inline style alone (`<td style="font-weight:
-        // bold">Данные</td>`) when the value cells below are not.
-        let styled_header = row.len() >= 2
-            && row
-                .iter()
-                .all(|(c, t)| style_bold(&c.attrs.to_ascii_lowercase()) && caption_like(t))
-            && rows.get(i + 1).is_some_and(|n| {
-                n.iter()
-                    .all(|(c, _)| !style_bold(&c.attrs.to_ascii_lowercase()))
-            });
+        // captions may be plain `<td>`s of the table's `<thead>` (UpStore's
+        // `Данные` | `Дата Добавления`) over body cells.
+        let head_row = row.len() >= 2
+            && row.iter().all(|(c, t)| c.in_head && caption_like(t))
+            && rows
+                .get(i + 1)
+                .is_some_and(|n| n.iter().all(|(c, _)| !c.in_head));
         if row.len() >= 2
             && row
                 .iter()
-                .all(|(c, t)| !c.complex && (styled_header || is_marked_label(c, t)))
+                .all(|(c, t)| !c.complex && (head_row || is_marked_label(c, t)))
             && rows.get(i + 1).is_some_and(|n| {
                 n.len() == row.len()
                     && n.iter().all(|(c, _)| !c.complex)
