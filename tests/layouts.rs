@@ -3304,3 +3304,178 @@ fn the_sites_own_name_signed_under_the_message_is_not_the_clients() {
     let m = r.message.clone().unwrap_or_default();
     assert!(m.ends_with("Рустам"), "{m}");
 }
+
+// ---- round 15a: e-commerce enquiry / quote / callback modules --------------
+
+#[test]
+fn a_powered_by_footer_line_ends_the_clients_text() {
+    // Round 15a, WooCommerce e-mails (YITH Request a Quote, WC Catalog
+    // Enquiry): `Окна Пермь - Powered by WooCommerce` under the message.
+    let r = html(
+        "<p><strong>Имя:</strong> Сергей</p><p><strong>Телефон:</strong> +7 912 555-01-23</p>\
+         <p><strong>Комментарий:</strong> Сколько будет стоить окно с установкой?</p>\
+         <p>Окна Пермь - Powered by WooCommerce</p>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько будет стоить окно с установкой?")
+    );
+}
+
+#[test]
+fn a_thead_row_of_plain_cells_over_a_cell_of_pairs_and_a_date_cell() {
+    // Round 15a, UpStore 'Нашли дешевле': `<thead>` cells (bold by inline
+    // style only: `Данные` | `Дата Добавления`), one row below whose first
+    // cell holds the fields as `<b>Label:</b> value<br/>` lines, the second a
+    // date.
+    let th = "<td style=\"background-color: #EFEFEF; font-weight: bold; padding: 7px;\">";
+    let r = html(&format!(
+        "<table><thead><tr>{th}Данные</td>{th}Дата Добавления</td></tr></thead><tbody><tr>\
+         <td style=\"padding: 7px;\"><b>ФИО:</b> Ольга<br/><b>Телефон:</b> 8 916 700 80 90<br/>\
+         <b>Комментарий:</b> Видела такой же линолеум дешевле, можно скидку?<br/></td>\
+         <td style=\"padding: 7px;\">12/07/2026 02:05:42 pm</td></tr></tbody></table>"
+    ));
+    assert_eq!(s(&r.name), Some("Ольга"));
+    assert_eq!(
+        s(&r.message),
+        Some("Видела такой же линолеум дешевле, можно скидку?")
+    );
+    assert!(pairs(&r).contains(&("Дата Добавления", "12/07/2026 02:05:42 pm")));
+    assert_eq!(r.kind, Kind::Calculation);
+    // A bold title row outside any `<thead>` over label/value rows names no
+    // columns.
+    let r = html(&format!(
+        "<table><tr>{th}Новая заявка</td>{th}okna.example</td></tr>\
+         <tr><td>Имя</td><td>Ольга</td></tr><tr><td>Телефон</td><td>8 916 700 80 90</td></tr></table>"
+    ));
+    assert_eq!(s(&r.name), Some("Ольга"));
+    assert_eq!(s(&r.phone), Some("+79167008090"));
+}
+
+#[test]
+fn a_competitors_link_is_neither_the_page_nor_the_product() {
+    // Round 15a, 'Нашли дешевле': `Ссылка на найденный товар: https://…`.
+    let r = plain(
+        "ФИО: Кирилл\r\nТелефон: +7 925 640-11-22\r\n\
+         Ссылка на найденный товар: https://konkurent.example/laminat/egger/\r\n\
+         Комментарий: У конкурента дешевле, сделаете такую же цену?\r\n",
+    );
+    assert_eq!(s(&r.page), None);
+    assert_eq!(s(&r.product), None);
+}
+
+#[test]
+fn a_linked_title_under_a_url_caption_gives_the_page() {
+    // Round 15a, WC Catalog Enquiry: `<th>Product Url</th>` over a cell
+    // showing the product's title linked to its page.
+    let r = html(
+        "<table><thead><tr><th>Product</th><th>Product Url</th></tr></thead><tbody><tr>\
+         <td>Дверь «Сканди»</td><td><a href=\"https://dveri.example/product/skandi/\" target=\"_blank\">\
+         Дверь «Сканди»</a></td></tr></tbody></table>\
+         <p><strong>Name : </strong>Екатерина</p><p><strong>Email : </strong>ekaterina@mail.example</p>",
+    );
+    assert_eq!(s(&r.page), Some("https://dveri.example/product/skandi/"));
+    assert_eq!(s(&r.product), Some("Дверь «Сканди»"));
+}
+
+#[test]
+fn one_cell_rows_that_each_read_label_value_are_not_paired_with_each_other() {
+    // Round 15a, OpenCart one-click order: colspan rows `Заказаны следующие
+    // товары: X`, `На общую стоимость: 560 р.`, `В количестве: 40`, … each
+    // carry their own caption.
+    let b = "<span style=\"font-weight: bold;\">";
+    let td = "<td style=\"padding: 8px;\" colspan=\"2\">";
+    let r = html(&format!(
+        "<table><tr><td>Имя:</td><td>Алексей</td></tr><tr><td>Номер телефона:</td><td>8 (903) 111-22-33</td></tr>\
+         <tr><td rowspan=\"2\"></td>{td}{b}Заказаны следующие товары:</span> <span>Профнастил С8</span></td></tr>\
+         <tr>{td}{b}На общую стоимость:</span> <span>560 р.</span></td></tr>\
+         <tr><td rowspan=\"2\"></td>{td}{b}В количестве:</span> <span>40</span></td></tr>\
+         <tr>{td}{b}На общую сумму:</span> <span>22400 р.</span></td></tr></table>"
+    ));
+    assert_eq!(s(&r.product), Some("Профнастил С8"));
+    assert_eq!(s(&r.phone), Some("+79031112233"));
+}
+
+#[test]
+fn a_plugin_credit_line_is_not_the_clients_text() {
+    // Round 15a, OpenCart one-click: `Quick Order for OpenCart` under the
+    // shop's contacts, with the comment field left empty.
+    let r = html(
+        "<table><tr><td>Имя:</td><td>Нина</td></tr><tr><td>Номер телефона:</td><td>+7 915 020-30-40</td></tr>\
+         </table><p><small><a href=\"http://vendor.example/\">Quick Order for OpenCart</a></small></p>",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn german_shop_labels_first_and_last_name_and_question() {
+    // Round 15a, Shopware 5 'Anfrage-Formular': Vorname / Nachname / Frage:.
+    let r = plain(
+        "Shop Anfrage-Formular\r\n\r\nAnrede: Herr\r\nVorname: Павел\r\nNachname: Зуев\r\n\
+         Telefon: 8 383 210-44-55\r\n\r\nFrage:\r\nКакая будет цена с монтажом?\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Павел Зуев"));
+    assert_eq!(s(&r.message), Some("Какая будет цена с монтажом?"));
+}
+
+#[test]
+fn a_plea_with_a_clause_before_a_colon_is_the_clients_sentence() {
+    // Round 15a, Atk14Catalog: `Phone: -`, then the client's text
+    // `Перезвоните мне, пожалуйста, по этой кухне: 8 (953) …`.
+    let r = plain(
+        "Name: Роман\r\nEmail: roman@mail.example\r\nPhone: -\r\n\r\n\
+         Перезвоните мне, пожалуйста, по этой кухне: 8 (953) 321-00-99, лучше после обеда.\r\n",
+    );
+    assert_eq!(s(&r.phone), Some("+79533210099"));
+    assert_eq!(
+        s(&r.message),
+        Some("Перезвоните мне, пожалуйста, по этой кухне: 8 (953) 321-00-99, лучше после обеда.")
+    );
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn a_message_caption_under_a_rule_and_a_section_title_over_the_fields() {
+    // Round 15a, YITH Request a Quote (plain): `****` / `Customer message` /
+    // the text / blank / `Customer details` / `Name:Марина`.
+    let r = plain(
+        "Request a quote\r\n\r\n****************************************************\r\n\r\n\
+         Customer message\r\nМожно вызвать замерщика на следующей неделе? Телефон 8-916-300-40-50\r\n\r\n\
+         Customer details\r\nName:Марина\r\nEmail:marina@mail.example\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Можно вызвать замерщика на следующей неделе? Телефон 8-916-300-40-50")
+    );
+    assert_eq!(s(&r.name), Some("Марина"));
+    assert_eq!(s(&r.phone), Some("+79163004050"));
+    assert_eq!(r.kind, Kind::Measurement);
+    // A short closing line of the client's own stays theirs.
+    let r = plain("Комментарий: Нужен замер окон.\r\n\r\nСпасибо\r\nТелефон: +7 916 300-40-50\r\n");
+    assert!(
+        s(&r.message).is_some_and(|m| m.contains("Спасибо")),
+        "{:?}",
+        r.message
+    );
+}
+
+#[test]
+fn a_person_as_the_from_name_of_a_bare_host_address() {
+    // Round 15a, an OpenCart 3 theme callback: setFrom(SERVER_NAME) and
+    // setSender(visitor name) give `From: Виталий <krovlya.example>`.
+    let r = read(
+        "From: =?UTF-8?B?0JLQuNGC0LDQu9C40Lk=?= <krovlya.example>\r\nTo: info@krovlya.example\r\n\
+         Subject: email_subject\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Сколько будет стоить водосток? Мой номер 8 978 765 43 21\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Виталий"));
+    assert_eq!(s(&r.phone), Some("+79787654321"));
+    // A valid robot address keeps its display name to itself.
+    let r = read(
+        "From: =?UTF-8?B?0JLQuNGC0LDQu9C40Lk=?= <noreply@krovlya.example>\r\nTo: info@krovlya.example\r\n\
+         Subject: email_subject\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Сколько будет стоить водосток? Мой номер 8 978 765 43 21\r\n",
+    );
+    assert_eq!(s(&r.name), None);
+}

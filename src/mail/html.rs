@@ -73,6 +73,12 @@ struct Cell {
     /// on its own (a nested table holding one value is that value).
     complex: bool,
     serial: u64,
+    /// The absolute `href` of the cell's only link (`<a href=URL>Title</a>`
+    /// under a `Product Url` caption), `None` when there is none or several.
+    href: Option<String>,
+    links: u8,
+    /// Written inside the table's `<thead>`: a column caption.
+    in_head: bool,
 }
 
 #[derive(Default)]
@@ -80,6 +86,8 @@ struct Table {
     rows: Vec<Vec<Cell>>,
     row_open: bool,
     cell: Option<Cell>,
+    /// Inside this table's `<thead>`.
+    head: bool,
 }
 
 impl Table {
@@ -266,6 +274,20 @@ impl Scanner {
                     self.close_caption();
                 }
             }
+            ("a", false) => {
+                if let Some(c) = self.tables.last_mut().and_then(|t| t.cell.as_mut()) {
+                    c.links = c.links.saturating_add(1);
+                    c.href = if c.links == 1 { link_href(attrs) } else { None };
+                }
+            }
+            ("thead" | "tbody" | "tfoot", _)
+                if self.overflow_tables == 0 && !self.tables.is_empty() =>
+            {
+                if let Some(t) = self.tables.last_mut() {
+                    t.head = name == "thead" && !closing;
+                }
+                self.soft_break();
+            }
             ("dt" | "label", false) => {
                 self.soft_break_if(name == "dt");
                 self.open_caption();
@@ -334,6 +356,7 @@ impl Scanner {
                         t.cell = Some(Cell {
                             attrs: attrs.to_string(),
                             is_th: name == "th",
+                            in_head: t.head,
                             serial: self.cells_made + 1,
                             ..Cell::default()
                         });
@@ -942,6 +965,36 @@ fn generic_header(a: &str, b: &str) -> bool {
     LEFT.contains(&norm(a).as_str()) && RIGHT.contains(&norm(b).as_str())
 }
 
+/// `href="https://…"` of an `<a>` tag's attributes (absolute http(s) only).
+fn link_href(attrs: &str) -> Option<String> {
+    let lower = attrs.to_ascii_lowercase();
+    let i = lower.find("href=")? + "href=".len();
+    let rest = &attrs[i..];
+    let (q, rest) = match rest.chars().next()? {
+        c @ ('"' | '\'') => (Some(c), &rest[1..]),
+        _ => (None, rest),
+    };
+    let end = match q {
+        Some(q) => rest.find(q)?,
+        None => rest.find(char::is_whitespace).unwrap_or(rest.len()),
+    };
+    let url = decode_entities(rest[..end].trim()).into_owned();
+    (url.starts_with("http://") || url.starts_with("https://")).then_some(url)
+}
+
+/// A value cell under a caption that names a link (`Product Url`, `Ссылка`)
+/// shows the link's title: the value is the link's address.
+fn linked_value<'a>(label: &str, cell: &'a Cell, value: &'a str) -> &'a str {
+    let l = label.to_lowercase();
+    let names_link = ["url", "link", "ссылк", "посилан"]
+        .iter()
+        .any(|k| l.contains(k));
+    match &cell.href {
+        Some(h) if names_link && !value.contains("://") && !value.contains('\n') => h,
+        _ => value,
+    }
+}
+
 /// Rendered text that holds `Label: value` lines (or several lines).
 fn holds_pairs(text: &str) -> bool {
     text.lines()
@@ -1019,9 +1072,18 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
             i = k;
             continue;
         }
-        // A header row of captions over rows of values: column pairs.
+        // A header row of captions over rows of values: column pairs. The
+        // captions may be plain `<td>`s of the table's `<thead>` (UpStore's
+        // `Данные` | `Дата Добавления`) over body cells.
+        let head_row = row.len() >= 2
+            && row.iter().all(|(c, t)| c.in_head && caption_like(t))
+            && rows
+                .get(i + 1)
+                .is_some_and(|n| n.iter().all(|(c, _)| !c.in_head));
         if row.len() >= 2
-            && row.iter().all(|(c, t)| !c.complex && is_marked_label(c, t))
+            && row
+                .iter()
+                .all(|(c, t)| !c.complex && (head_row || is_marked_label(c, t)))
             && rows.get(i + 1).is_some_and(|n| {
                 n.len() == row.len()
                     && n.iter().all(|(c, _)| !c.complex)
@@ -1034,8 +1096,18 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
                     && n.iter().all(|(c, _)| !c.complex)
                     && !n.iter().all(|(c, t)| is_marked_label(c, t))
             }) {
-                for ((_, label), (_, value)) in row.iter().zip(vals) {
-                    push_pair(&mut out, label, value);
+                for ((_, label), (cell, value)) in row.iter().zip(vals) {
+                    let value = linked_value(label, cell, value);
+                    // A cell that holds its own `Label: value` lines (UpStore's
+                    // 'Данные' column) is those fields, not one value.
+                    if value.contains('\n')
+                        && value.lines().filter(|l| has_own_label(l)).count() >= 2
+                    {
+                        out.extend(value.lines().map(str::to_string));
+                        out.push(BLOCK_END.to_string());
+                    } else {
+                        push_pair(&mut out, label, value);
+                    }
                 }
                 k += 1;
             }
@@ -1057,7 +1129,11 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
             }
         } else if row.len() == 2 && !row[0].0.complex && !row[1].0.complex && label_like(&row[0].1)
         {
-            push_pair(&mut out, &row[0].1, &row[1].1);
+            push_pair(
+                &mut out,
+                &row[0].1,
+                linked_value(&row[0].1, &row[1].0, &row[1].1),
+            );
         } else {
             let simple = row.iter().all(|(c, t)| !c.complex && !t.contains('\n'));
             if simple {
@@ -1112,10 +1188,12 @@ fn render_run(run: &[Vec<(Cell, String)>], out: &mut Vec<String>) {
     // Two pairs at least: one title row and one footer row are not a field.
     let alternating = run.len() >= 4
         && run.len().is_multiple_of(2)
-        && run
-            .iter()
-            .step_by(2)
-            .all(|r| r[0].0.attrs == run[0][0].0.attrs && label_like(&r[0].1))
+        && run.iter().step_by(2).all(|r| {
+            r[0].0.attrs == run[0][0].0.attrs
+                    && label_like(&r[0].1)
+                    // `На общую стоимость: 560 р.` rows: each already a pair.
+                    && !has_own_label(&r[0].1)
+        })
         && run
             .iter()
             .skip(1)
@@ -1394,5 +1472,21 @@ mod tests {
         assert_eq!(to_text(&d), "y");
         assert_eq!(to_text(&"<".repeat(n)), "<".repeat(n));
         assert_eq!(to_text(&"<a ".repeat(n)), "<a ".repeat(n).trim_end());
+    }
+
+    #[test]
+    fn link_href_takes_absolute_http_links_only() {
+        assert_eq!(
+            link_href(r#"href="https://dveri.example/p/?a=1&amp;b=2" target="_blank""#).as_deref(),
+            Some("https://dveri.example/p/?a=1&b=2")
+        );
+        assert_eq!(
+            link_href("HREF='http://x.example/'").as_deref(),
+            Some("http://x.example/")
+        );
+        assert_eq!(link_href(r#"href="mailto:a@b.example""#), None);
+        assert_eq!(link_href(r#"href="/relative""#), None);
+        assert_eq!(link_href(r#"href="https://unclosed"#), None);
+        assert_eq!(link_href("title=x"), None);
     }
 }

@@ -2681,6 +2681,21 @@ pub(crate) fn build_traced(
         req.name = name_over_email(&lay.loose, e);
     }
 
+    // `From: Виталий <krovlya-example.ru>` (OpenCart's setFrom(SERVER_NAME)
+    // with setSender(visitor name)): no mailbox behind the name, so no
+    // account of the site's; a person's name that the body does not print
+    // (a shop's own name stands in its letter) is the visitor's.
+    if req.name.is_none()
+        && let Some(f) = &letter.from
+        && !f.email.contains('@')
+    {
+        req.name = f
+            .name
+            .as_deref()
+            .and_then(clean_value)
+            .filter(|n| person_name(n) && !role_word(n) && !text.contains(n.as_str()));
+    }
+
     // `You are receiving this mail because Марина Ковалёва marina@… is
     // sending feedback…` (Plone): the site's notice names the visitor right
     // before their address.

@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon))"),
+        &super::classify::narrow(r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
     )
     .ok()
 });
@@ -298,7 +298,67 @@ fn label_shape(label: &str) -> bool {
     if sentence_break(label) {
         return false;
     }
+    if plea_sentence(label) {
+        return false;
+    }
     label.split_whitespace().count() <= 12
+}
+
+/// `Customer details` / `Контактные данные` right over a known `Label:`
+/// line: the caption of the form's next section, never the client's words
+/// (a short closing line of theirs, `Спасибо`, is no section title).
+fn section_over_fields(
+    l: &str,
+    next: Option<&str>,
+    lookup: &dyn Fn(&str) -> Option<&'static str>,
+) -> bool {
+    const TITLES: [&str; 10] = [
+        "details",
+        "data",
+        "information",
+        "info",
+        "данные",
+        "дані",
+        "информация",
+        "інформація",
+        "реквизиты",
+        "реквізити",
+    ];
+    let norm = super::dictionary::normalize_label(l);
+    rule_caption(l)
+        && norm.split_whitespace().count() <= 4
+        && norm.split_whitespace().any(|w| TITLES.contains(&w))
+        && next.is_some_and(|n| {
+            n.split_once(':')
+                .is_some_and(|(lab, _)| lookup(lab).is_some())
+        })
+}
+
+/// `Перезвоните мне, пожалуйста, по этой кухне: 8 (953) …`: the client's
+/// request with a clause after a comma, not a form's caption.
+fn plea_sentence(label: &str) -> bool {
+    const OPENERS: [&str; 12] = [
+        "перезвон",
+        "позвон",
+        "звоните",
+        "наберите",
+        "подскаж",
+        "скажите",
+        "напишите",
+        "передзвон",
+        "зателефону",
+        "підкаж",
+        "please",
+        "call",
+    ];
+    let words = label.split_whitespace().count();
+    words >= 4
+        && label.contains(',')
+        && label
+            .split_whitespace()
+            .next()
+            .map(str::to_lowercase)
+            .is_some_and(|w| OPENERS.iter().any(|o| w.starts_with(o)))
 }
 
 /// `Mr.` / `Mr. Вадим`: a salutation and at most one word of the name so
@@ -769,9 +829,16 @@ pub fn read_with_ends(
         // shop views): the message's caption alone on its line, no colon,
         // over the client's text, whatever that text says.
         let awaits_value = matches!(state, State::Pending | State::Block) && current_empty(&out);
+        // YITH's plain quote request: `****` / `Customer message` / the text,
+        // the fields below it: a rule above the caption sets it off too.
+        let after_rule = lines[..i - 1]
+            .iter()
+            .rev()
+            .find(|p| !p.is_empty())
+            .is_some_and(|p| is_separator(p));
         if !awaits_value
             && !footer
-            && !out.fields.is_empty()
+            && (!out.fields.is_empty() || after_rule)
             && bare_label(l, known).is_some()
             && super::dictionary::exact(&super::dictionary::normalize_label(l)) == Some("message")
             && lines.get(i).is_some_and(|n| bare_value_line(n))
@@ -1198,6 +1265,13 @@ pub fn read_with_ends(
                 out.loose.push(l.to_string());
             }
             State::Paragraph => {
+                // `Customer details` over `Name:Марина` after the client's
+                // text (YITH's quote request): a section's caption, not theirs.
+                if section_over_fields(l, lines.get(i).copied(), &lookup) {
+                    out.loose.push(l.to_string());
+                    state = State::None;
+                    continue;
+                }
                 if let Some(f) = out.fields.last_mut() {
                     f.value.push_str("\n\n");
                     f.value.push_str(l);
@@ -1205,6 +1279,11 @@ pub fn read_with_ends(
                 state = State::Inline;
             }
             State::Inline | State::Pending | State::Block => {
+                if !current_empty(&out) && section_over_fields(l, lines.get(i).copied(), &lookup) {
+                    out.loose.push(l.to_string());
+                    state = State::None;
+                    continue;
+                }
                 if current_empty(&out) {
                     set_value(&mut out, l);
                 } else if let Some(f) = out.fields.last_mut()
@@ -1525,5 +1604,37 @@ mod tests {
         let l = read(&big, &known);
         assert_eq!(l.fields.len(), 10_000);
         let _ = read("\u{0}:\u{0}\n*****\n---\n--- ---\n→\n: \n", &known);
+    }
+
+    #[test]
+    fn plea_sentences_and_section_titles() {
+        // Round 15a: the client's plea with a clause is no caption; a form's
+        // captions with a comma stay captions.
+        assert!(plea_sentence("Перезвоните мне, пожалуйста, по этой кухне"));
+        assert!(!plea_sentence("Ваше имя, фамилия"));
+        assert!(!plea_sentence("Перезвоните"));
+        let known = |l: &str| {
+            super::super::dictionary::exact(&super::super::dictionary::normalize_label(l))
+        };
+        assert!(section_over_fields(
+            "Customer details",
+            Some("Name:Марина"),
+            &known
+        ));
+        assert!(section_over_fields(
+            "Контактные данные",
+            Some("Телефон: +7 916 …"),
+            &known
+        ));
+        assert!(!section_over_fields(
+            "Спасибо",
+            Some("Телефон: +7 916 …"),
+            &known
+        ));
+        assert!(!section_over_fields(
+            "Customer details",
+            Some("просто текст"),
+            &known
+        ));
     }
 }
