@@ -275,6 +275,10 @@ fn asks_in_first_person(label: &str, value: &str) -> bool {
     let Some(first) = label.split_whitespace().next() else {
         return false;
     };
+    // Every verb is 8 to 26 bytes: most captions' first words are not.
+    if !(8..=26).contains(&first.len()) {
+        return false;
+    }
     let first = first.to_lowercase();
     VERBS.contains(&first.as_str()) && sentence_break(value)
 }
@@ -324,10 +328,19 @@ fn section_over_fields(
         "реквизиты",
         "реквізити",
     ];
+    // Runs on every continuation line of a value: the cheap tests of
+    // `rule_caption` and of the next line first, the allocating ones last.
+    if l.ends_with(':')
+        || l.contains(": ")
+        || !next.is_some_and(|n| n.contains(':'))
+        || l.split_whitespace().count() > 8
+    {
+        return false;
+    }
     let norm = super::dictionary::normalize_label(l);
-    rule_caption(l)
-        && norm.split_whitespace().count() <= 4
+    norm.split_whitespace().count() <= 4
         && norm.split_whitespace().any(|w| TITLES.contains(&w))
+        && rule_caption(l)
         && next.is_some_and(|n| {
             n.split_once(':')
                 .is_some_and(|(lab, _)| lookup(lab).is_some())
@@ -351,9 +364,11 @@ fn plea_sentence(label: &str) -> bool {
         "please",
         "call",
     ];
+    if !label.contains(',') {
+        return false;
+    }
     let words = label.split_whitespace().count();
     words >= 4
-        && label.contains(',')
         && label
             .split_whitespace()
             .next()
