@@ -2560,7 +2560,17 @@ pub(crate) fn build_traced(
             .chain(req.fields.iter().map(|(_, v)| v))
             .flat_map(|t| t.split_whitespace())
             .filter(|w| w.contains("://") || w.starts_with("www."))
-            .any(|w| crate::request::site_domain(w) == from_domain);
+            .any(|w| crate::request::site_domain(w) == from_domain)
+            // A signature that names the sender (`Андрей Колесников` under
+            // `С уважением,`, as in From): a person's letter; the link in it
+            // is their own company's, not the site's.
+            && !letter
+                .from
+                .as_ref()
+                .and_then(|a| a.name.as_deref())
+                .map(str::trim)
+                .filter(|n| n.split_whitespace().count() >= 2)
+                .is_some_and(|n| lay.loose.iter().any(|l| l.trim() == n));
         (forwarder.as_ref() != Some(&from)
             && !system_mailbox(&from)
             && !site_link
