@@ -3383,3 +3383,35 @@ fn a_signature_naming_the_sender_makes_its_site_link_theirs() {
     assert_eq!(r.phones, vec!["+79123456780".to_string()]);
     assert_eq!(r.action, Action::Lead);
 }
+
+#[test]
+fn a_signed_first_name_gives_way_to_the_senders_full_display_name() {
+    // Round 15c, a manager's Outlook forward: the client signed `Елена` under
+    // a letter from `Елена Петрова <e.petrova@…>`: the full name is theirs.
+    let r = letter(
+        "Елена Петрова <e.petrova@mail.example>",
+        "info@okna.example",
+        "Откосы",
+        "Здравствуйте. Хотим сделать откосы на кухне, перезвоните мне.\r\n\r\nЕлена\r\n8-950-321-44-07\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Елена Петрова"));
+    assert_eq!(r.phones, vec!["+79503214407".to_string()]);
+}
+
+#[test]
+fn a_signature_card_opens_with_the_person_not_the_company() {
+    // Round 15c, Outlook: `Евгения Романова` / `Менеджер по работе с
+    // клиентами` / `Лидоген Про` / `+7 …` after a blank line: the person is
+    // the first line; the company line above the phone is not the name.
+    let r = letter(
+        "Евгения | Digital-агентство <e.romanova@lidogen.example>",
+        "info@okna.example",
+        "Клиенты для вашей компании",
+        "Здравствуйте!\r\n\r\nМы настроим Яндекс.Директ и таргет и приведём заявки.\r\n\r\nЕвгения Романова\r\n\
+         Менеджер по работе с клиентами\r\nЛидоген Про\r\n+7 (495) 118-22-90\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Евгения Романова"));
+    assert_eq!(r.phones, vec!["+74951182290".to_string()]);
+    assert!(!r.message.as_deref().unwrap_or_default().contains("Лидоген"));
+    assert_eq!(r.action, Action::Trash);
+}

@@ -1095,7 +1095,7 @@ fn may_hold_forward(text: &str) -> bool {
 /// `reply_like`: the subject says Re:/Fwd:, so weaker evidence (an Outlook
 /// header block without a marker, a quote without attribution) counts.
 fn find_inline(text: &str, reply_like: bool) -> Option<Inline> {
-    if !may_hold_forward(text) {
+    if !reply_like && !may_hold_forward(text) {
         return None;
     }
     let lines: Vec<&str> = text.lines().collect();
@@ -1183,6 +1183,28 @@ fn find_inline(text: &str, reply_like: bool) -> Option<Inline> {
             .collect::<Vec<_>>()
             .join("\n");
         return Some(inline);
+    }
+    // 3. A reply whose quote is a <blockquote> (HTML only: Yandex, Mail.ru
+    // web): the attribution line (`07.12.2026, 10:00, "X" <x@y>:`) over it.
+    if reply_like {
+        for (i, line) in lines.iter().enumerate() {
+            let t = line.trim();
+            let by_address = attribution(t).filter(|_| t.chars().any(|c| c.is_ascii_digit()));
+            if by_address.is_none() && !is_quote_lead_in(t) {
+                continue;
+            }
+            let start = skip_blank(&lines, i + 1);
+            if start >= lines.len() {
+                break;
+            }
+            return Some(Inline {
+                start: i,
+                from: by_address
+                    .and_then(|c| c.get(0).and_then(|m| attribution_address(m.as_str()))),
+                body: lines[start..].join("\n"),
+                ..Inline::default()
+            });
+        }
     }
     None
 }
@@ -1422,6 +1444,72 @@ mod tests {
         assert_eq!(l.from.unwrap().email, "noreply@tilda.ws");
         assert_eq!(l.text.trim(), "Name: Иван");
         assert_eq!(l.outer.unwrap().from.unwrap().email, "boss@site-example.ru");
+    }
+
+    fn reply(from: &str, to: &str, subject: &str, ctype: &str, body: &str) -> Letter {
+        let raw = format!(
+            "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nContent-Type: {ctype}; charset=utf-8\r\n\r\n{body}"
+        );
+        Letter::parse(raw.as_bytes(), 1 << 20)
+    }
+
+    #[test]
+    fn a_reply_quoting_the_recipients_own_answer_keeps_the_new_text() {
+        // Round 15c: the client's reply to the company (quote by the To
+        // address) keeps their text and sender; no forward is unwrapped.
+        let body = "Спасибо, а сколько стоит с монтажом?\r\n\r\n\
+                    пн, 7 дек. 2026 г. в 10:00, Окна <info@okna.example>:\r\n> Добрый день!\r\n> Цена 40 000.\r\n> +7 861 200-10-20\r\n";
+        let l = reply(
+            "Ирина <irina@mail.example>",
+            "Окна <info@okna.example>",
+            "Re: Окна",
+            "text/plain",
+            body,
+        );
+        assert!(l.outer.is_none());
+        assert_eq!(l.from.unwrap().email, "irina@mail.example");
+        assert_eq!(l.text, "Спасибо, а сколько стоит с монтажом?");
+        // A manager's reply quoting a form's robot is still unwrapped.
+        let body = "Перезвонила.\r\n\r\nпн, 7 дек. 2026 г. в 10:00, Tilda <noreply@tilda.example>:\r\n> Name: Иван\r\n> Phone: +7 900 000 00 00\r\n> Comment: окна\r\n";
+        let l = reply(
+            "Ольга <olga@okna.example>",
+            "zakaz@okna.example",
+            "Re: Заявка",
+            "text/plain",
+            body,
+        );
+        assert_eq!(l.from.unwrap().email, "noreply@tilda.example");
+        assert!(l.text.starts_with("Name: Иван"));
+    }
+
+    #[test]
+    fn an_html_reply_cuts_at_the_attribution_over_a_bare_blockquote() {
+        // Round 15c, Yandex web: `07.12.2026, 10:00, "Двери" <info@…>:` over
+        // a <blockquote> without `> ` lines.
+        let body = "<div>Наберите меня после 18:00.</div><div>Виктор</div><div>07.12.2026, 10:00, \"Двери\" &lt;info@dveri.example&gt;:</div><blockquote><div>Уточните размер проёма.</div></blockquote>";
+        let l = reply(
+            "Виктор <v@mail.example>",
+            "info@dveri.example",
+            "Re: Дверь",
+            "text/html",
+            body,
+        );
+        assert!(l.outer.is_none());
+        assert!(
+            l.text.contains("Виктор") && !l.text.contains("проёма"),
+            "{}",
+            l.text
+        );
+        // No address: the replier writes from outside the recipient's domain.
+        let body = "Какие сроки?\r\n\r\n04.12.2026 15:10, Лестницы пишет:\r\n> Цена 385 000.\r\n> Ждём ответа.\r\n> Лестницы\r\n";
+        let l = reply(
+            "Павел <p@mail.example>",
+            "info@lestnicy.example",
+            "Re: Лестница",
+            "text/plain",
+            body,
+        );
+        assert_eq!(l.text, "Какие сроки?");
     }
 
     #[test]

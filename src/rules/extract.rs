@@ -1763,6 +1763,15 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
     // `<h3>Тимур</h3><h2>+7927…</h2>`: a lone name next to a lone phone
     // number is the contact, and neither line is a message.
     let lone_phone = |j: usize| loose.get(j).is_some_and(|l| phone_only_line(l));
+    // `Евгения Романова` / `Менеджер …` / `Лидоген Про` / `+7 …`: the
+    // signature card opens with the person; the company line above the
+    // phone is not their name.
+    if let Some(card) = signature_at.and_then(|s| loose.get(s..))
+        && let Some(head) = card.first().filter(|l| person_name(l))
+        && card.iter().any(|l| phone_only_line(l))
+    {
+        first(&mut f.name, head.trim());
+    }
     let pair = loose.iter().enumerate().find_map(|(i, l)| {
         if !person_name(l) {
             return None;
@@ -2638,6 +2647,29 @@ pub(crate) fn build_traced(
         && let Some(e) = &req.email
     {
         req.name = name_over_email(&lay.loose, e);
+    }
+    // `Елена` signed under a letter from `Елена Петрова <e.petrova@…>`: the
+    // client's own display name says the same person in full.
+    if let (Some(n), Some(e)) = (&req.name, &req.email)
+        && !n.contains(char::is_whitespace)
+        && let Some(full) = letter
+            .reply_to
+            .iter()
+            .chain(letter.from.iter())
+            .find(|a| a.email.eq_ignore_ascii_case(e))
+            .and_then(|a| a.name.as_deref())
+            .and_then(clean_value)
+            .filter(|f| {
+                let mut w = f.split_whitespace();
+                w.next() == Some(n.as_str())
+                    && (1..=2).contains(&w.clone().count())
+                    && w.all(|x| {
+                        x.starts_with(char::is_uppercase)
+                            && x.chars().all(|c| c.is_alphabetic() || c == '-')
+                    })
+            })
+    {
+        req.name = Some(full);
     }
 
     // `You are receiving this mail because Марина Ковалёва marina@… is
