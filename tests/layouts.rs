@@ -3415,3 +3415,46 @@ fn a_signature_card_opens_with_the_person_not_the_company() {
     assert!(!r.message.as_deref().unwrap_or_default().contains("Лидоген"));
     assert_eq!(r.action, Action::Trash);
 }
+
+#[test]
+fn a_replys_thread_subject_decides_the_kind_only_when_the_new_words_do_not() {
+    // Round 15c, Roundcube: `Перезвоните мне завтра` under `Re: Замер кухни`
+    // quoting the company's answer is a callback (their words); `Хорошо,
+    // договорились` under the same subject is still the measurement.
+    let quote = "\r\n\r\n07.12.2026 10:00, Кухни Мастер написал:\r\n> Алла, здравствуйте!\r\n\
+                 > Замерщик может приехать в четверг.\r\n> Кухни Мастер\r\n";
+    let r = letter(
+        "Алла <alla@studio.example>",
+        "Кухни Мастер <info@kuhni.example>",
+        "Re: Замер кухни",
+        &format!(
+            "В четверг не получится. Перезвоните мне завтра до 12.\r\n+7 (926) 310-77-45{quote}"
+        ),
+    );
+    assert_eq!(r.kind, Kind::Callback);
+    let r = letter(
+        "Алла <alla@studio.example>",
+        "Кухни Мастер <info@kuhni.example>",
+        "Re: Замер кухни",
+        &format!("Хорошо, договорились, ждём в четверг.\r\n+7 (926) 310-77-45{quote}"),
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn a_reply_to_the_companys_answer_comes_from_the_other_side() {
+    // Round 15c: the company's mailbox and the client's on the same
+    // provider domain (unknown to the public-provider list): the reply that
+    // quotes the company's answer is still the client's.
+    let r = letter(
+        "Ксения <ksenia@post.example>",
+        "Шкафы <shkafy@post.example>",
+        "Re: Шкаф-купе",
+        "Позвоните, пожалуйста, сегодня после 15:00.\r\n+7 913 456-78-90\r\n\r\n\
+         пн, 7 дек. 2026 г. в 19:30, Шкафы <shkafy@post.example>:\r\n> Подскажите размеры ниши.\r\n\
+         > Какие двери хотите?\r\n> Шкафы, 8 (383) 299-00-11\r\n",
+    );
+    assert_eq!(s(&r.email), Some("ksenia@post.example"));
+    assert_eq!(r.phones, vec!["+79134567890".to_string()]);
+    assert_eq!(r.kind, Kind::Callback);
+}

@@ -56,6 +56,9 @@ pub struct Letter {
     pub text: String,
     /// Set when a forward or a reply chain was unwrapped.
     pub outer: Option<Envelope>,
+    /// A reply above a quote of the company's own answer (the quote was cut):
+    /// the subject is the thread's, the sender's words are the new text.
+    pub answers_own: bool,
     /// Raw size in bytes.
     pub size: usize,
     /// Larger than the configured cap: not parsed, becomes `review`.
@@ -1249,6 +1252,7 @@ fn unwrap_inline(letter: &mut Letter) {
                     *h = keep_lines_before(h, at);
                 }
             }
+            letter.answers_own = true;
             break;
         }
         if letter.outer.is_none() {

@@ -284,6 +284,9 @@ fn amount_after(rest: &str) -> bool {
 /// Canonical values gathered from labels and regexes.
 #[derive(Default)]
 struct Found {
+    /// A reply's thread subject (`Re: Замер кухни`) kept out of the
+    /// client's words: it decides the kind only when their words do not.
+    thread_subject: Option<String>,
     name: Option<String>,
     last_name: Option<String>,
     middle_name: Option<String>,
@@ -2083,8 +2086,12 @@ pub(crate) fn build_traced(
     let mut honeypot = false;
     let mut intro_name: Option<String> = None;
     let subject = letter.subject.clone().unwrap_or_default();
-    f.client_text.push_str(&subject);
-    f.client_text.push('\n');
+    if letter.answers_own {
+        f.thread_subject = Some(subject.clone());
+    } else {
+        f.client_text.push_str(&subject);
+        f.client_text.push('\n');
+    }
 
     for raw in &lay.fields {
         let Some(value) = clean_value(&raw.value) else {
@@ -2580,10 +2587,17 @@ pub(crate) fn build_traced(
                 .map(str::trim)
                 .filter(|n| n.split_whitespace().count() >= 2)
                 .is_some_and(|n| lay.loose.iter().any(|l| l.trim() == n));
+        // A reply to the company's own answer comes from the other side,
+        // even from a mailbox on the company's (unknown, shared) domain.
+        let answers = letter.answers_own
+            && letter
+                .to
+                .iter()
+                .all(|t| !t.email.eq_ignore_ascii_case(&from));
         (forwarder.as_ref() != Some(&from)
             && !system_mailbox(&from)
             && !site_link
-            && !is_robot_or_site_address(&from, &others))
+            && (answers || !is_robot_or_site_address(&from, &others)))
         .then_some(from)
     };
     // `E-mail: x` in the body, and the mail came From x with Reply-To x
@@ -2908,6 +2922,33 @@ fn classify_request(
         if let Some(cue) = pick(own, set, family) {
             req.kind = kind;
             return cue;
+        }
+    }
+    // A client's reply to the company's answer: `Хорошо, в четверг` under
+    // `Re: Замер кухни` -- the thread's subject when their words say nothing.
+    if let Some(t) = &f.thread_subject {
+        let t = classify::lower(t);
+        let t = classify::mask_false_friends(&t);
+        for (kind, family) in families {
+            let (own, set): (
+                fn(&super::Classify) -> &Vec<regex::Regex>,
+                &classify::CueSet,
+            ) = match kind {
+                Kind::Measurement => (|c| &c.measurement, &b.measurement),
+                Kind::Calculation => (|c| &c.calculation, &b.calculation),
+                Kind::Callback => (|c| &c.callback, &b.callback),
+                _ => (|c| &c.question, &b.question),
+            };
+            if let Some(cue) = classify::hit(
+                cl.map(own).map(Vec::as_slice).unwrap_or(&[]),
+                site.family(family),
+                builtin.then_some(set),
+                family,
+                &t,
+            ) {
+                req.kind = kind;
+                return format!("{cue} (in the reply's thread subject)");
+            }
         }
     }
     if let Some(k) = cl.and_then(|c| c.default_kind) {
