@@ -2909,26 +2909,17 @@ fn classify_request(
         (Kind::Callback, "callback"),
         (Kind::Question, "question"),
     ];
-    for (kind, family) in families {
-        let (own, set): (
-            fn(&super::Classify) -> &Vec<regex::Regex>,
-            &classify::CueSet,
-        ) = match kind {
-            Kind::Measurement => (|c| &c.measurement, &b.measurement),
-            Kind::Calculation => (|c| &c.calculation, &b.calculation),
-            Kind::Callback => (|c| &c.callback, &b.callback),
-            _ => (|c| &c.question, &b.question),
-        };
-        if let Some(cue) = pick(own, set, family) {
-            req.kind = kind;
-            return cue;
-        }
-    }
     // A client's reply to the company's answer: `Хорошо, в четверг` under
     // `Re: Замер кухни` -- the thread's subject when their words say nothing.
-    if let Some(t) = &f.thread_subject {
-        let t = classify::lower(t);
-        let t = classify::mask_false_friends(&t);
+    let thread = f
+        .thread_subject
+        .as_deref()
+        .map(|t| classify::mask_false_friends(&classify::lower(t)).into_owned());
+    for (text, whose) in [
+        (Some(lower), ""),
+        (thread.as_deref(), " (in the reply's thread subject)"),
+    ] {
+        let Some(text) = text else { continue };
         for (kind, family) in families {
             let (own, set): (
                 fn(&super::Classify) -> &Vec<regex::Regex>,
@@ -2944,10 +2935,10 @@ fn classify_request(
                 site.family(family),
                 builtin.then_some(set),
                 family,
-                &t,
+                text,
             ) {
                 req.kind = kind;
-                return format!("{cue} (in the reply's thread subject)");
+                return format!("{cue}{whose}");
             }
         }
     }
