@@ -329,26 +329,16 @@ fn sentence_across_colon(label: &str, value: &str) -> bool {
 /// lines (six words at most, no question or exclamation, no further
 /// paragraph), the first capitalised, one of them holding a phone number
 /// (seven digits or more).
-fn signature_card(rest: &[&str]) -> bool {
-    let card: Vec<&str> = rest
-        .iter()
-        .map(|l| l.trim())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .skip_while(|l| l.is_empty())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+fn signature_card(card: &[&str]) -> bool {
     (2..=5).contains(&card.len())
         && card.iter().all(|l| {
+            let l = l.trim();
             !l.is_empty()
                 && l.split_whitespace().count() <= 6
                 && !l.ends_with(['?', '!'])
                 && !l.contains("://")
         })
-        && card[0].starts_with(char::is_uppercase)
+        && card[0].trim().starts_with(char::is_uppercase)
         && card
             .iter()
             .any(|l| l.chars().filter(char::is_ascii_digit).count() >= 7)
@@ -729,6 +719,12 @@ pub fn read_with_ends(
     };
     let stanzas = (0..lines.len()).filter(|&j| stanza_at(j)).take(2).count() >= 2;
 
+    // The last non-blank line: a signature card runs to it (found once, so
+    // the card test below stays linear on a long letter).
+    let last_text = lines
+        .iter()
+        .rposition(|l| !l.trim().is_empty())
+        .unwrap_or(0);
     let mut ends = block_ends.iter().copied().peekable();
     while i < lines.len() {
         // An HTML table of pairs ended here: its last field is complete.
@@ -904,7 +900,9 @@ pub fn read_with_ends(
             && !out.loose.is_empty()
             && i >= 2
             && lines[i - 2].is_empty()
-            && signature_card(&lines[i - 1..])
+            && last_text + 1 >= i
+            && last_text + 2 - i <= 5
+            && signature_card(&lines[i - 1..=last_text])
         {
             out.signature_at = Some(out.loose.len());
         }
