@@ -3479,3 +3479,251 @@ fn a_person_as_the_from_name_of_a_bare_host_address() {
     );
     assert_eq!(s(&r.name), None);
 }
+
+// ---- round 15c: letters clients write directly to the company ----------------
+
+fn letter(from: &str, to: &str, subject: &str, body: &str) -> Request {
+    read(&format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{body}"
+    ))
+}
+
+#[test]
+fn a_clients_reply_above_the_companys_quoted_answer_is_their_letter() {
+    // Round 15c, Gmail: the client's new text over `пт, 4 дек. 2026 г. в
+    // 18:12, Кухни Мастер <info@…>:` and the company's answer in `> ` lines
+    // (with the company's phone): the new text is the message, the sender
+    // is the client, the company's phone is not theirs.
+    let r = letter(
+        "Дмитрий Волков <d.volkov@mail.example>",
+        "Кухни Мастер <info@kuhni.example>",
+        "Re: Ваш запрос на кухню",
+        "Спасибо за ответ!\r\n\r\nА сколько будет стоить вариант со столешницей из камня?\r\n\r\n\
+         пт, 4 дек. 2026 г. в 18:12, Кухни Мастер <info@kuhni.example>:\r\n\r\n> Дмитрий, добрый вечер!\r\n\
+         > Кухня обойдётся примерно в 240 000 руб.\r\n> Звоните: +7 (812) 300-40-50\r\n",
+    );
+    assert_eq!(s(&r.email), Some("d.volkov@mail.example"));
+    assert_eq!(s(&r.name), Some("Дмитрий Волков"));
+    assert!(r.phones.is_empty(), "{:?}", r.phones);
+    assert_eq!(
+        r.message
+            .as_deref()
+            .map(|m| m.split_whitespace().collect::<Vec<_>>().join(" ")),
+        Some(
+            "Спасибо за ответ! А сколько будет стоить вариант со столешницей из камня?".to_string()
+        )
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+}
+
+#[test]
+fn outlook_russian_reply_header_over_the_companys_answer_is_cut() {
+    // Round 15c, Outlook: `От: … / Отправлено: … / Кому: … / Тема: …` under
+    // the client's text: the block and the company's letter under it are not
+    // read; a manager's reply quoting a form's robot is still unwrapped
+    // (tests/letter.rs `reply_quoting_the_form`).
+    let r = letter(
+        "Светлана Орлова <s.orlova@agro.example>",
+        "Ольга <olga@okna.example>",
+        "RE: Остекление склада",
+        "Ольга, добрый день.\r\n\r\nПришлите смету, сколько будет стоить с монтажом?\r\n\r\nСветлана Орлова\r\n\
+         ООО «Агро»\r\nмоб. 8 (917) 402-55-18\r\n\r\nОт: Ольга Белова <olga@okna.example>\r\n\
+         Отправлено: 4 декабря 2026 г. 16:20\r\nКому: Светлана Орлова <s.orlova@agro.example>\r\n\
+         Тема: Остекление склада\r\n\r\nСветлана, здравствуйте! Нужны размеры проёмов.\r\n+7 (861) 200-10-20\r\n",
+    );
+    assert_eq!(s(&r.email), Some("s.orlova@agro.example"));
+    assert_eq!(r.phones, vec!["+79174025518".to_string()]);
+    let m = r.message.as_deref().unwrap_or_default();
+    assert!(
+        m.contains("Пришлите смету") && !m.contains("размеры проёмов"),
+        "{m}"
+    );
+    // The signature card after a blank line is not the text.
+    assert!(!m.contains("Агро"), "{m}");
+}
+
+#[test]
+fn a_reply_attribution_without_an_address_is_cut_with_its_quote() {
+    // Round 15c, Thunderbird / Roundcube: `04.12.2026 15:10, Лестницы Дуб
+    // пишет:` names no address; the replier writes from outside the
+    // recipient's domain, so the quote is the company's answer.
+    let r = letter(
+        "Павел Гришин <p.grishin@mail.example>",
+        "Лестницы Дуб <info@lestnicy.example>",
+        "Re: Лестница",
+        "Проект устраивает. Какие сроки изготовления?\r\n\r\n-- \r\nПавел Гришин\r\nтел. 8 (495) 765-43-21\r\n\r\n\
+         04.12.2026 15:10, Лестницы Дуб пишет:\r\n> Павел, добрый день!\r\n> Стоимость 385 000 руб.\r\n\
+         > Лестницы Дуб, +7 (495) 100-20-30\r\n",
+    );
+    assert_eq!(r.phones, vec!["+74957654321".to_string()]);
+    assert_eq!(s(&r.email), Some("p.grishin@mail.example"));
+    assert!(
+        r.fields.iter().all(|(k, _)| !k.contains("пишет")),
+        "{:?}",
+        r.fields
+    );
+}
+
+#[test]
+fn mobile_mail_tails_are_not_the_clients_text() {
+    // Round 15c: `Отправлено с iPhone`, `Надіслано з iPhone`, `Отправлено из
+    // мобильной Почты Mail.ru` under a letter are the app's.
+    for tail in [
+        "Отправлено с iPhone",
+        "Надіслано з iPhone",
+        "Отправлено из мобильной Почты Mail.ru",
+        "Get Outlook for Android",
+    ] {
+        let r = letter(
+            "Наталья <natali@mail.example>",
+            "info@potolki.example",
+            "Потолки",
+            &format!(
+                "Здравствуйте! Нужен замер на натяжные потолки в субботу.\r\nМой номер 8-927-111-22-33\r\n\r\n{tail}\r\n"
+            ),
+        );
+        let m = r.message.as_deref().unwrap_or_default();
+        assert!(!m.contains(tail), "{tail}: {m}");
+        assert!(m.contains("Мой номер"), "{tail}: {m}");
+    }
+}
+
+#[test]
+fn a_letters_sentence_across_a_colon_is_no_caption() {
+    // Round 15c, ukr.net: `Потрібен замір вікон у квартирі: 4 вікна і
+    // балконний блок. Коли зможе приїхати замірник?` -- four words before the
+    // colon and the sentence going on in lower case into another: the
+    // client's text (and the letter stays a letter: its signature phone and
+    // sender are the client's). A form caption asking the visitor stays one.
+    let r = read(
+        "From: Олександр Бондар <o.bondar@ukr.example>\r\nTo: info@vikna.example\r\nSubject: Заміна вікон\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<div>Доброго дня!</div><div><br></div>\
+         <div>Потрібен замір вікон у квартирі: 4 вікна і балконний блок. Коли зможе приїхати замірник?</div>\
+         <div><br></div><div>З повагою,</div><div>Олександр Бондар</div><div>+38 (050) 311-22-33</div>",
+    );
+    assert_eq!(r.phones, vec!["+380503112233".to_string()]);
+    assert_eq!(s(&r.email), Some("o.bondar@ukr.example"));
+    let m = r.message.as_deref().unwrap_or_default();
+    assert!(
+        m.contains("Потрібен замір") && !m.contains("повагою"),
+        "{m}"
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+    let r = plain(
+        "Имя: Ирина\r\nТелефон: 8 912 000 11 22\r\nОпишите вашу задачу подробно: нужен шкаф. Срочно\r\n",
+    );
+    assert!(
+        pairs(&r).iter().any(|(k, _)| k.starts_with("Опишите")),
+        "{:?}",
+        r.fields
+    );
+}
+
+#[test]
+fn a_signature_naming_the_sender_makes_its_site_link_theirs() {
+    // Round 15c, Outlook: `С уважением, / Андрей Колесников / ООО «СтройДом» /
+    // Тел.: … / www.stroydom.example` from a.kolesnikov@stroydom.example: the
+    // link is the sender's own company, not a site robot's domain.
+    let r = letter(
+        "Андрей Колесников <a.kolesnikov@stroydom.example>",
+        "info@okna.example",
+        "Замер окон в офисе",
+        "Добрый день!\r\n\r\nПрошу организовать замер окон в офисе на этой неделе.\r\n\r\nС уважением,\r\n\
+         Андрей Колесников\r\nООО «СтройДом»\r\nТел.: +7 (912) 345-67-80\r\nwww.stroydom.example\r\n",
+    );
+    assert_eq!(s(&r.email), Some("a.kolesnikov@stroydom.example"));
+    assert_eq!(s(&r.name), Some("Андрей Колесников"));
+    assert_eq!(r.phones, vec!["+79123456780".to_string()]);
+    assert_eq!(r.action, Action::Lead);
+}
+
+#[test]
+fn a_signed_first_name_gives_way_to_the_senders_full_display_name() {
+    // Round 15c, a manager's Outlook forward: the client signed `Елена` under
+    // a letter from `Елена Петрова <e.petrova@…>`: the full name is theirs.
+    let r = letter(
+        "Елена Петрова <e.petrova@mail.example>",
+        "info@okna.example",
+        "Откосы",
+        "Здравствуйте. Хотим сделать откосы на кухне, перезвоните мне.\r\n\r\nЕлена\r\n8-950-321-44-07\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Елена Петрова"));
+    assert_eq!(r.phones, vec!["+79503214407".to_string()]);
+}
+
+#[test]
+fn a_signature_card_opens_with_the_person_not_the_company() {
+    // Round 15c, Outlook: `Евгения Романова` / `Менеджер по работе с
+    // клиентами` / `Лидоген Про` / `+7 …` after a blank line: the person is
+    // the first line; the company line above the phone is not the name.
+    let r = letter(
+        "Евгения | Digital-агентство <e.romanova@lidogen.example>",
+        "info@okna.example",
+        "Клиенты для вашей компании",
+        "Здравствуйте!\r\n\r\nМы настроим Яндекс.Директ и таргет и приведём заявки.\r\n\r\nЕвгения Романова\r\n\
+         Менеджер по работе с клиентами\r\nЛидоген Про\r\n+7 (495) 118-22-90\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Евгения Романова"));
+    assert_eq!(r.phones, vec!["+74951182290".to_string()]);
+    assert!(!r.message.as_deref().unwrap_or_default().contains("Лидоген"));
+    assert_eq!(r.action, Action::Trash);
+}
+
+#[test]
+fn a_replys_thread_subject_decides_the_kind_only_when_the_new_words_do_not() {
+    // Round 15c, Roundcube: `Перезвоните мне завтра` under `Re: Замер кухни`
+    // quoting the company's answer is a callback (their words); `Хорошо,
+    // договорились` under the same subject is still the measurement.
+    let quote = "\r\n\r\n07.12.2026 10:00, Кухни Мастер написал:\r\n> Алла, здравствуйте!\r\n\
+                 > Замерщик может приехать в четверг.\r\n> Кухни Мастер\r\n";
+    let r = letter(
+        "Алла <alla@studio.example>",
+        "Кухни Мастер <info@kuhni.example>",
+        "Re: Замер кухни",
+        &format!(
+            "В четверг не получится. Перезвоните мне завтра до 12.\r\n+7 (926) 310-77-45{quote}"
+        ),
+    );
+    assert_eq!(r.kind, Kind::Callback);
+    let r = letter(
+        "Алла <alla@studio.example>",
+        "Кухни Мастер <info@kuhni.example>",
+        "Re: Замер кухни",
+        &format!("Хорошо, договорились, ждём в четверг.\r\n+7 (926) 310-77-45{quote}"),
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn a_reply_to_the_companys_answer_comes_from_the_other_side() {
+    // Round 15c: the company's mailbox and the client's on the same
+    // provider domain (unknown to the public-provider list): the reply that
+    // quotes the company's answer is still the client's.
+    let r = letter(
+        "Ксения <ksenia@post.example>",
+        "Шкафы <shkafy@post.example>",
+        "Re: Шкаф-купе",
+        "Позвоните, пожалуйста, сегодня после 15:00.\r\n+7 913 456-78-90\r\n\r\n\
+         пн, 7 дек. 2026 г. в 19:30, Шкафы <shkafy@post.example>:\r\n> Подскажите размеры ниши.\r\n\
+         > Какие двери хотите?\r\n> Шкафы, 8 (383) 299-00-11\r\n",
+    );
+    assert_eq!(s(&r.email), Some("ksenia@post.example"));
+    assert_eq!(r.phones, vec!["+79134567890".to_string()]);
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn a_clients_own_letter_signed_with_their_from_name_keeps_the_name() {
+    // Rounds 15b and 15c together: the site's signature rule (a last line
+    // equal to the robot sender's name) must not take a client's own
+    // signed name off their letter, sent From their own mailbox.
+    let r = read(
+        "From: =?UTF-8?B?0J3QsNGC0LDQu9GM0Y8=?= <natalya.k@mail.example>\r\nTo: info@potolki.example\r\n\
+         Subject: Замер\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Здравствуйте! Нужен замер на натяжные потолки, 3 комнаты. Мой номер 8-927-111-22-33\r\nНаталья\r\n",
+    );
+    let m = r.message.clone().unwrap_or_default();
+    assert!(m.ends_with("Наталья"), "{m}");
+    assert_eq!(r.phones, vec!["+79271112233".to_string()]);
+}

@@ -56,6 +56,9 @@ pub struct Letter {
     pub text: String,
     /// Set when a forward or a reply chain was unwrapped.
     pub outer: Option<Envelope>,
+    /// A reply above a quote of the company's own answer (the quote was cut):
+    /// the subject is the thread's, the sender's words are the new text.
+    pub answers_own: bool,
     /// Raw size in bytes.
     pub size: usize,
     /// Larger than the configured cap: not parsed, becomes `review`.
@@ -914,7 +917,7 @@ static INLINE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 /// attributions ("On …, X <a@b> wrote:", "пн, 23 нояб. 2026 г. в 11:02, X <a@b>:").
 static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
-    crate::re::compile(r"(?i)^.*?([^\s<>()\[\]:,;]+@[^\s<>()\[\]:,;]+\.[^\s<>()\[\]:,;]+)[>\])]?\s*(?:wrote|пишет|написал\(?а?\)?)?\s*:\s*$")
+    crate::re::compile(r"(?i)^.*?([^\s<>()\[\]:,;]+@[^\s<>()\[\]:,;]+\.[^\s<>()\[\]:,;]+)[>\])]?\s*(?:wrote|пишет|пише|написал\(?а?\)?|написав\(?ла\)?)?\s*:\s*$")
         .unwrap()
 });
 
@@ -945,6 +948,9 @@ struct Inline {
     date: Option<jiff::Timestamp>,
     headers: Vec<(String, String)>,
     body: String,
+    /// The line where the quoted section starts (its marker, header block
+    /// or attribution line): what is above it is the sender's new text.
+    start: usize,
 }
 
 fn parse_address(v: &str) -> Option<Address> {
@@ -1092,7 +1098,7 @@ fn may_hold_forward(text: &str) -> bool {
 /// `reply_like`: the subject says Re:/Fwd:, so weaker evidence (an Outlook
 /// header block without a marker, a quote without attribution) counts.
 fn find_inline(text: &str, reply_like: bool) -> Option<Inline> {
-    if !may_hold_forward(text) {
+    if !reply_like && !may_hold_forward(text) {
         return None;
     }
     let lines: Vec<&str> = text.lines().collect();
@@ -1115,7 +1121,10 @@ fn find_inline(text: &str, reply_like: bool) -> Option<Inline> {
         if !marker && !outlook {
             continue;
         }
-        let mut inline = Inline::default();
+        let mut inline = Inline {
+            start: i,
+            ..Inline::default()
+        };
         let mut j = if marker { skip_blank(&lines, i + 1) } else { i };
         if let Some(c) = lines.get(j).and_then(|l| attribution(l.trim()))
             && !INLINE_HEADER.is_match(lines[j].trim())
@@ -1154,12 +1163,17 @@ fn find_inline(text: &str, reply_like: bool) -> Option<Inline> {
         if i - start < 3 {
             continue;
         }
-        let mut inline = Inline::default();
-        let attribution = lines[..start]
-            .iter()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .and_then(|l| attribution(l.trim()));
+        let mut inline = Inline {
+            start,
+            ..Inline::default()
+        };
+        let attribution_at = lines[..start].iter().rposition(|l| !l.trim().is_empty());
+        let attribution = attribution_at.and_then(|k| attribution(lines[k].trim()));
+        if let Some(k) = attribution_at
+            && (attribution.is_some() || is_quote_lead_in(lines[k].trim()))
+        {
+            inline.start = k;
+        }
         if attribution.is_none() && !reply_like {
             continue;
         }
@@ -1172,6 +1186,28 @@ fn find_inline(text: &str, reply_like: bool) -> Option<Inline> {
             .collect::<Vec<_>>()
             .join("\n");
         return Some(inline);
+    }
+    // 3. A reply whose quote is a <blockquote> (HTML only: Yandex, Mail.ru
+    // web): the attribution line (`07.12.2026, 10:00, "X" <x@y>:`) over it.
+    if reply_like {
+        for (i, line) in lines.iter().enumerate() {
+            let t = line.trim();
+            let by_address = attribution(t).filter(|_| t.chars().any(|c| c.is_ascii_digit()));
+            if by_address.is_none() && !is_quote_lead_in(t) {
+                continue;
+            }
+            let start = skip_blank(&lines, i + 1);
+            if start >= lines.len() {
+                break;
+            }
+            return Some(Inline {
+                start: i,
+                from: by_address
+                    .and_then(|c| c.get(0).and_then(|m| attribution_address(m.as_str()))),
+                body: lines[start..].join("\n"),
+                ..Inline::default()
+            });
+        }
     }
     None
 }
@@ -1197,6 +1233,28 @@ fn unwrap_inline(letter: &mut Letter) {
         let Some(info) = plain_found.as_ref().or(html_found.as_ref()) else {
             break;
         };
+        if depth == 0 && quotes_own_answer(letter, info) {
+            // The client answers the company: their new text is the letter,
+            // the quote under it is the company's own earlier answer.
+            let mut lead = None;
+            if let (Some(p), Some(f)) = (letter.plain.as_mut(), plain_found.as_ref()) {
+                lead = p.lines().nth(f.start).map(|l| l.trim().to_string());
+                *p = keep_lines_before(p, f.start);
+            }
+            if let Some(h) = letter.html_text.as_mut() {
+                // The HTML's quote is a <blockquote> (no `> `): cut it at the
+                // line that opens the plain part's quote.
+                let at = html_found.as_ref().map(|f| f.start).or_else(|| {
+                    let lead = lead.as_deref().filter(|l| !l.is_empty())?;
+                    h.lines().position(|l| l.trim() == lead)
+                });
+                if let Some(at) = at {
+                    *h = keep_lines_before(h, at);
+                }
+            }
+            letter.answers_own = true;
+            break;
+        }
         if letter.outer.is_none() {
             letter.outer = Some(Envelope {
                 from: letter.from.clone(),
@@ -1237,6 +1295,77 @@ fn unwrap_inline(letter: &mut Letter) {
         }
         depth += 1;
     }
+}
+
+/// A reply subject (`Re:`, `RE:`, `Ответ:`) that is not a forward (`Fwd:`,
+/// `FW:`, `Пересл.:`): the sender answers a letter they received.
+static REPLY_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    crate::re::compile(r"(?i)^\s*(?:re|aw|ответ|отв)\s*(?:\[\d+\])?\s*:").unwrap()
+});
+
+fn domain_of(email: &str) -> &str {
+    email.rsplit_once('@').map_or("", |(_, d)| d)
+}
+
+/// Whether `info`, found in a reply, quotes the company's own earlier answer
+/// rather than an original to read: its author is the mailbox the reply
+/// was sent to (the same address, or its domain when the replier writes
+/// from another one); with no address in the attribution (`…, Ольга
+/// пишет:`), when the replier writes from outside the recipient's domain.
+/// A manager's reply to a form's notification quotes the form's robot: that
+/// original is still read.
+fn quotes_own_answer(letter: &Letter, info: &Inline) -> bool {
+    let reply = letter
+        .subject
+        .as_deref()
+        .is_some_and(|s| REPLY_SUBJECT.is_match(s));
+    if !reply || letter.to.is_empty() {
+        return false;
+    }
+    let sender = letter.from.as_ref().map(|a| a.email.to_lowercase());
+    let sender_domain = sender.as_deref().map(domain_of).unwrap_or_default();
+    let to_domains = letter.to.iter().map(|a| domain_of(&a.email));
+    match &info.from {
+        Some(author) => letter.to.iter().any(|t| {
+            t.email.eq_ignore_ascii_case(&author.email)
+                || (domain_of(&t.email).eq_ignore_ascii_case(domain_of(&author.email))
+                    && !sender_domain.eq_ignore_ascii_case(domain_of(&author.email)))
+        }),
+        None => {
+            !sender_domain.is_empty()
+                && to_domains
+                    .clone()
+                    .all(|d| !d.eq_ignore_ascii_case(sender_domain))
+        }
+    }
+}
+
+/// A line that introduces a quote without naming an address (`04.12.2026
+/// 15:10, Лестницы Дуб пишет:`, `On 12/4/2026 3:10 PM, Olga wrote:`).
+fn is_quote_lead_in(l: &str) -> bool {
+    let Some(head) = l.strip_suffix(':') else {
+        return false;
+    };
+    let head = head.to_lowercase();
+    head.chars().any(|c| c.is_ascii_digit())
+        && ["wrote", "пишет", "пише", "написал", "написав", "написала"]
+            .iter()
+            .any(|v| {
+                head.ends_with(v)
+                    || head.ends_with(&format!("{v}(а)"))
+                    || head.ends_with(&format!("{v}(ла)"))
+            })
+}
+
+/// The first `n` lines of `text`.
+fn keep_lines_before(text: &str, n: usize) -> String {
+    text.lines()
+        .take(n)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim_end()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -1319,6 +1448,72 @@ mod tests {
         assert_eq!(l.from.unwrap().email, "noreply@tilda.ws");
         assert_eq!(l.text.trim(), "Name: Иван");
         assert_eq!(l.outer.unwrap().from.unwrap().email, "boss@site-example.ru");
+    }
+
+    fn reply(from: &str, to: &str, subject: &str, ctype: &str, body: &str) -> Letter {
+        let raw = format!(
+            "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nContent-Type: {ctype}; charset=utf-8\r\n\r\n{body}"
+        );
+        Letter::parse(raw.as_bytes(), 1 << 20)
+    }
+
+    #[test]
+    fn a_reply_quoting_the_recipients_own_answer_keeps_the_new_text() {
+        // Round 15c: the client's reply to the company (quote by the To
+        // address) keeps their text and sender; no forward is unwrapped.
+        let body = "Спасибо, а сколько стоит с монтажом?\r\n\r\n\
+                    пн, 7 дек. 2026 г. в 10:00, Окна <info@okna.example>:\r\n> Добрый день!\r\n> Цена 40 000.\r\n> +7 861 200-10-20\r\n";
+        let l = reply(
+            "Ирина <irina@mail.example>",
+            "Окна <info@okna.example>",
+            "Re: Окна",
+            "text/plain",
+            body,
+        );
+        assert!(l.outer.is_none());
+        assert_eq!(l.from.unwrap().email, "irina@mail.example");
+        assert_eq!(l.text, "Спасибо, а сколько стоит с монтажом?");
+        // A manager's reply quoting a form's robot is still unwrapped.
+        let body = "Перезвонила.\r\n\r\nпн, 7 дек. 2026 г. в 10:00, Tilda <noreply@tilda.example>:\r\n> Name: Иван\r\n> Phone: +7 900 000 00 00\r\n> Comment: окна\r\n";
+        let l = reply(
+            "Ольга <olga@okna.example>",
+            "zakaz@okna.example",
+            "Re: Заявка",
+            "text/plain",
+            body,
+        );
+        assert_eq!(l.from.unwrap().email, "noreply@tilda.example");
+        assert!(l.text.starts_with("Name: Иван"));
+    }
+
+    #[test]
+    fn an_html_reply_cuts_at_the_attribution_over_a_bare_blockquote() {
+        // Round 15c, Yandex web: `07.12.2026, 10:00, "Двери" <info@…>:` over
+        // a <blockquote> without `> ` lines.
+        let body = "<div>Наберите меня после 18:00.</div><div>Виктор</div><div>07.12.2026, 10:00, \"Двери\" &lt;info@dveri.example&gt;:</div><blockquote><div>Уточните размер проёма.</div></blockquote>";
+        let l = reply(
+            "Виктор <v@mail.example>",
+            "info@dveri.example",
+            "Re: Дверь",
+            "text/html",
+            body,
+        );
+        assert!(l.outer.is_none());
+        assert!(
+            l.text.contains("Виктор") && !l.text.contains("проёма"),
+            "{}",
+            l.text
+        );
+        // No address: the replier writes from outside the recipient's domain.
+        let body = "Какие сроки?\r\n\r\n04.12.2026 15:10, Лестницы пишет:\r\n> Цена 385 000.\r\n> Ждём ответа.\r\n> Лестницы\r\n";
+        let l = reply(
+            "Павел <p@mail.example>",
+            "info@lestnicy.example",
+            "Re: Лестница",
+            "text/plain",
+            body,
+        );
+        assert_eq!(l.text, "Какие сроки?");
     }
 
     #[test]

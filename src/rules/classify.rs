@@ -69,7 +69,7 @@ fn file(family: &str) -> &'static str {
 /// "тест тест проверка формы"…
 static TEST_VALUE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        r"(?i)^\s*(?:(?:test|testing|тест|тестовая заявка|тестовое сообщение|проверка(?: формы| связи)?|asdf|qwerty|йцукен|123)[\s.,!]*)+$",
+        r"(?i)^\s*(?:(?:test|testing|тест|тестовая заявка|тестовое сообщение|проверка(?: формы| связи| почты| ящика)?|перевірка(?: форми| зв'язку| пошти)?|не отвечать|не отвечайте|не відповідати|asdf|qwerty|йцукен|123)[\s.,!]*)+$",
     )
     .ok()
 });
@@ -288,12 +288,13 @@ pub(crate) fn hit(
 /// run: `замерзаем` is no `замер`, `безналичный расчёт` (paying) is no
 /// `расчёт` (a price), a client who saw the firm's advertising
 /// (`увидел вашу контекстную рекламу`) pitches none, `не звоните` asks
-/// for no call. Lower-case text in, the same text with each such
+/// for no call, `входит ли вывоз в стоимость` asks what the price covers,
+/// not the price, and `КП получили` has the offer already. Lower-case text in, the same text with each such
 /// word turned into spaces out (borrowed when there is none). The reader
 /// masks a mail's text once, before every cue family runs on it.
 static FALSE_FRIENDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(&fast_boundaries(
-        r"замерз\w*|(безнал\w*|наличн\w*|взаимо)\s*расч[её]т\w*|расч[её]т\w*\s+(наличн|безнал|картой|по\s+карт)\w*|(увид|видел|видал|наш[её]л|нашл|побачи|знайш)\w*\s+(\w+\s+){0,2}реклам\w*|по\s+ваш\w*\s+(\w+\s+)?реклам\w*|\bне\s+(надо\s+|нужно\s+)?(звоните|перезванивайте|звонить|перезванивать)\b|звонить\s+не\s+(надо|нужно)|(приехать|подъехать|заехать|прийти|зайти|приїхати|під.їхати|заїхати|прийти|зайти)\s+(к\s+вам|до\s+вас)\b",
+        r"замерз\w*|(безнал\w*|наличн\w*|взаимо)\s*расч[её]т\w*|расч[её]т\w*\s+(наличн|безнал|картой|по\s+карт)\w*|(увид|видел|видал|наш[её]л|нашл|побачи|знайш)\w*\s+(\w+\s+){0,2}реклам\w*|по\s+ваш\w*\s+(\w+\s+)?реклам\w*|\bне\s+(надо\s+|нужно\s+)?(звоните|перезванивайте|звонить|перезванивать)\b|звонить\s+не\s+(надо|нужно)|(приехать|подъехать|заехать|прийти|зайти|приїхати|під.їхати|заїхати|прийти|зайти)\s+(к\s+вам|до\s+вас)\b|\bв\s+(стоимость|вартість)\b|\bкп\s+получил\w*|получил\w*\s+(ваш\w*\s+)?кп\b",
     ))
     .ok()
 });
@@ -369,6 +370,9 @@ mod tests {
         // Several test words in a row (a site owner trying the form).
         assert!(is_test_value("test test"));
         assert!(is_test_value("тест тест проверка формы"));
+        // Round 15c: the owner's own test letter to the mailbox.
+        assert!(is_test_value("Тест, проверка почты. Не отвечать."));
+        assert!(!is_test_value("проверка окон после зимы"));
         assert!(!is_test_value("тест драйв окон"));
         assert!(!is_test_value("Тестов Иван"));
         assert!(is_honeypot_label("hp_email"));

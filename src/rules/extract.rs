@@ -284,6 +284,9 @@ fn amount_after(rest: &str) -> bool {
 /// Canonical values gathered from labels and regexes.
 #[derive(Default)]
 struct Found {
+    /// A reply's thread subject (`Re: Замер кухни`) kept out of the
+    /// client's words: it decides the kind only when their words do not.
+    thread_subject: Option<String>,
     name: Option<String>,
     last_name: Option<String>,
     middle_name: Option<String>,
@@ -1134,6 +1137,24 @@ fn dash_signature(l: &str) -> Option<&str> {
     .then_some(rest)
 }
 
+/// The From of a site's own robot or mailbox (`info@`, `noreply@`, or the
+/// domain of the mailbox it was sent to), not a person writing in: a
+/// client's own letter is From the client, whose signed name is theirs.
+fn sent_by_the_site(from: &str, letter: &Letter) -> bool {
+    if system_mailbox(from) {
+        return true;
+    }
+    let Some(domain) =
+        crate::request::own_site_host(from).and_then(|h| crate::request::site_domain(&h))
+    else {
+        return false;
+    };
+    letter
+        .to
+        .iter()
+        .any(|t| crate::request::site_domain(&t.email).as_deref() == Some(domain.as_str()))
+}
+
 /// A mailbox a web server or a company sends from (`www-data@`, `info@`,
 /// `noreply@`…): never a visitor's own address.
 fn system_mailbox(email: &str) -> bool {
@@ -1785,6 +1806,15 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
     // `<h3>Тимур</h3><h2>+7927…</h2>`: a lone name next to a lone phone
     // number is the contact, and neither line is a message.
     let lone_phone = |j: usize| loose.get(j).is_some_and(|l| phone_only_line(l));
+    // `Евгения Романова` / `Менеджер …` / `Лидоген Про` / `+7 …`: the
+    // signature card opens with the person; the company line above the
+    // phone is not their name.
+    if let Some(card) = signature_at.and_then(|s| loose.get(s..))
+        && let Some(head) = card.first().filter(|l| person_name(l))
+        && card.iter().any(|l| phone_only_line(l))
+    {
+        first(&mut f.name, head.trim());
+    }
     let pair = loose.iter().enumerate().find_map(|(i, l)| {
         if !person_name(l) {
             return None;
@@ -2096,8 +2126,12 @@ pub(crate) fn build_traced(
     let mut honeypot = false;
     let mut intro_name: Option<String> = None;
     let subject = letter.subject.clone().unwrap_or_default();
-    f.client_text.push_str(&subject);
-    f.client_text.push('\n');
+    if letter.answers_own {
+        f.thread_subject = Some(subject.clone());
+    } else {
+        f.client_text.push_str(&subject);
+        f.client_text.push('\n');
+    }
 
     for raw in &lay.fields {
         let Some(value) = clean_value(&raw.value) else {
@@ -2600,11 +2634,28 @@ pub(crate) fn build_traced(
             .chain(req.fields.iter().map(|(_, v)| v))
             .flat_map(|t| t.split_whitespace())
             .filter(|w| w.contains("://") || w.starts_with("www."))
-            .any(|w| crate::request::site_domain(w) == from_domain);
+            .any(|w| crate::request::site_domain(w) == from_domain)
+            // A signature that names the sender (`Андрей Колесников` under
+            // `С уважением,`, as in From): a person's letter; the link in it
+            // is their own company's, not the site's.
+            && !letter
+                .from
+                .as_ref()
+                .and_then(|a| a.name.as_deref())
+                .map(str::trim)
+                .filter(|n| n.split_whitespace().count() >= 2)
+                .is_some_and(|n| lay.loose.iter().any(|l| l.trim() == n));
+        // A reply to the company's own answer comes from the other side,
+        // even from a mailbox on the company's (unknown, shared) domain.
+        let answers = letter.answers_own
+            && letter
+                .to
+                .iter()
+                .all(|t| !t.email.eq_ignore_ascii_case(&from));
         (forwarder.as_ref() != Some(&from)
             && !system_mailbox(&from)
             && !site_link
-            && !is_robot_or_site_address(&from, &others))
+            && (answers || !is_robot_or_site_address(&from, &others)))
         .then_some(from)
     };
     // `E-mail: x` in the body, and the mail came From x with Reply-To x
@@ -2679,6 +2730,29 @@ pub(crate) fn build_traced(
         && let Some(e) = &req.email
     {
         req.name = name_over_email(&lay.loose, e);
+    }
+    // `Елена` signed under a letter from `Елена Петрова <e.petrova@…>`: the
+    // client's own display name says the same person in full.
+    if let (Some(n), Some(e)) = (&req.name, &req.email)
+        && !n.contains(char::is_whitespace)
+        && let Some(full) = letter
+            .reply_to
+            .iter()
+            .chain(letter.from.iter())
+            .find(|a| a.email.eq_ignore_ascii_case(e))
+            .and_then(|a| a.name.as_deref())
+            .and_then(clean_value)
+            .filter(|f| {
+                let mut w = f.split_whitespace();
+                w.next() == Some(n.as_str())
+                    && (1..=2).contains(&w.clone().count())
+                    && w.all(|x| {
+                        x.starts_with(char::is_uppercase)
+                            && x.chars().all(|c| c.is_alphabetic() || c == '-')
+                    })
+            })
+    {
+        req.name = Some(full);
     }
 
     // `From: Виталий <krovlya-example.ru>` (OpenCart's setFrom(SERVER_NAME)
@@ -2768,7 +2842,7 @@ pub(crate) fn build_traced(
         && let Some(site) = letter
             .from
             .as_ref()
-            .filter(|a| is_robot_or_site_address(&a.email, letter))
+            .filter(|a| sent_by_the_site(&a.email, letter))
             .and_then(|a| a.name.as_deref())
             .map(str::trim)
             .filter(|n| !n.is_empty())
@@ -2935,19 +3009,37 @@ fn classify_request(
         (Kind::Callback, "callback"),
         (Kind::Question, "question"),
     ];
-    for (kind, family) in families {
-        let (own, set): (
-            fn(&super::Classify) -> &Vec<regex::Regex>,
-            &classify::CueSet,
-        ) = match kind {
-            Kind::Measurement => (|c| &c.measurement, &b.measurement),
-            Kind::Calculation => (|c| &c.calculation, &b.calculation),
-            Kind::Callback => (|c| &c.callback, &b.callback),
-            _ => (|c| &c.question, &b.question),
-        };
-        if let Some(cue) = pick(own, set, family) {
-            req.kind = kind;
-            return cue;
+    // A client's reply to the company's answer: `Хорошо, в четверг` under
+    // `Re: Замер кухни` -- the thread's subject when their words say nothing.
+    let thread = f
+        .thread_subject
+        .as_deref()
+        .map(|t| classify::mask_false_friends(&classify::lower(t)).into_owned());
+    for (text, whose) in [
+        (Some(lower), ""),
+        (thread.as_deref(), " (in the reply's thread subject)"),
+    ] {
+        let Some(text) = text else { continue };
+        for (kind, family) in families {
+            let (own, set): (
+                fn(&super::Classify) -> &Vec<regex::Regex>,
+                &classify::CueSet,
+            ) = match kind {
+                Kind::Measurement => (|c| &c.measurement, &b.measurement),
+                Kind::Calculation => (|c| &c.calculation, &b.calculation),
+                Kind::Callback => (|c| &c.callback, &b.callback),
+                _ => (|c| &c.question, &b.question),
+            };
+            if let Some(cue) = classify::hit(
+                cl.map(own).map(Vec::as_slice).unwrap_or(&[]),
+                site.family(family),
+                builtin.then_some(set),
+                family,
+                text,
+            ) {
+                req.kind = kind;
+                return format!("{cue}{whose}");
+            }
         }
     }
     if let Some(k) = cl.and_then(|c| c.default_kind) {

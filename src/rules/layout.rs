@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
+        &super::classify::narrow(r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
     )
     .ok()
 });
@@ -276,11 +276,77 @@ fn asks_in_first_person(label: &str, value: &str) -> bool {
         return false;
     };
     // Every verb is 8 to 26 bytes: most captions' first words are not.
-    if !(8..=26).contains(&first.len()) {
+    let verb = (8..=26).contains(&first.len())
+        && VERBS.contains(&first.to_lowercase().as_str())
+        && sentence_break(value);
+    verb || sentence_across_colon(label, value)
+}
+
+/// `Потрібен замір вікон у квартирі: 4 вікна і балконний блок. Коли
+/// зможе приїхати замірник?`, `Изучили ваш сайт и рекламу: конкуренты…. Мы
+/// настроим…`: four words or more before the colon, and after it the
+/// sentence goes on in lower case (or a number) into a further sentence:
+/// a sentence of a letter, not a caption. A form's caption that asks the
+/// visitor (`Опишите задачу: …`) stays a caption.
+fn sentence_across_colon(label: &str, value: &str) -> bool {
+    const ASKS: &[&str] = &[
+        "опишите",
+        "укажите",
+        "введите",
+        "напишите",
+        "выберите",
+        "оставьте",
+        "ваш",
+        "ваша",
+        "ваше",
+        "опишіть",
+        "вкажіть",
+        "введіть",
+        "напишіть",
+        "оберіть",
+        "виберіть",
+        "залиште",
+        "describe",
+        "enter",
+        "please",
+        "your",
+        "tell",
+    ];
+    // Cheap tests first: this runs for every caption-shaped colon.
+    if label.split_whitespace().count() < 4
+        || label.trim_end().ends_with('?')
+        || !value
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
+    {
         return false;
     }
-    let first = first.to_lowercase();
-    VERBS.contains(&first.as_str()) && sentence_break(value)
+    let first = label
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    !ASKS.contains(&first.as_str()) && sentence_break(value)
+}
+
+/// The last lines of a letter as a signature card: two to five short
+/// lines (six words at most, no question or exclamation, no further
+/// paragraph), the first capitalised, one of them holding a phone number
+/// (seven digits or more).
+fn signature_card(card: &[&str]) -> bool {
+    (2..=5).contains(&card.len())
+        && card.iter().all(|l| {
+            let l = l.trim();
+            !l.is_empty()
+                && l.split_whitespace().count() <= 6
+                && !l.ends_with(['?', '!'])
+                && !l.contains("://")
+        })
+        && card[0].trim().starts_with(char::is_uppercase)
+        && card
+            .iter()
+            .any(|l| l.chars().filter(char::is_ascii_digit).count() >= 7)
 }
 
 /// Whether text before a separator looks like a caption, not a sentence.
@@ -729,6 +795,12 @@ pub fn read_with_ends(
     };
     let stanzas = (0..lines.len()).filter(|&j| stanza_at(j)).take(2).count() >= 2;
 
+    // The last non-blank line: a signature card runs to it (found once, so
+    // the card test below stays linear on a long letter).
+    let last_text = lines
+        .iter()
+        .rposition(|l| !l.trim().is_empty())
+        .unwrap_or(0);
     let mut ends = block_ends.iter().copied().peekable();
     while i < lines.len() {
         // An HTML table of pairs ended here: its last field is complete.
@@ -901,6 +973,21 @@ pub fn read_with_ends(
         {
             state = State::None;
             continue;
+        }
+        // `Светлана Орлова` / `ООО «Агро-Вектор»` / `моб. 8 (917) …` after a
+        // blank line at the end of a letter with no fields: the sender's
+        // signature card, not their text (a `--` line is not needed). A
+        // one-line sign-off (`Вера, 8 912 700 80 90`) stays in the text.
+        if out.signature_at.is_none()
+            && out.fields.is_empty()
+            && !out.loose.is_empty()
+            && i >= 2
+            && lines[i - 2].is_empty()
+            && last_text + 1 >= i
+            && last_text + 2 - i <= 5
+            && signature_card(&lines[i - 1..=last_text])
+        {
+            out.signature_at = Some(out.loose.len());
         }
         if is_separator(l) {
             if l == "--" && out.signature_at.is_none() {
