@@ -14,6 +14,22 @@ fn git(args: &[&str]) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// Reruns this script when a ref file changes. A ref packed into
+/// `packed-refs` has no file of its own until the next commit writes one:
+/// then its folder under `refs/` is watched (a missing path would rerun on
+/// every build, and watching nothing would pin the old commit). A missing
+/// `packed-refs` is not watched: its folder is the whole git directory.
+fn watch_ref(p: &Path) {
+    if p.exists() {
+        println!("cargo:rerun-if-changed={}", p.display());
+    } else if let Some(dir) = p
+        .parent()
+        .filter(|d| d.is_dir() && d.components().any(|c| c.as_os_str() == "refs"))
+    {
+        println!("cargo:rerun-if-changed={}", dir.display());
+    }
+}
+
 fn main() {
     println!("cargo:rerun-if-env-changed=AMO_INTAKE_COMMIT");
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
@@ -31,11 +47,8 @@ fn main() {
             watch.push(r);
         }
         for w in watch {
-            if let Some(p) = git(&["rev-parse", "--git-path", &w])
-                && Path::new(&p).exists()
-            {
-                let p = Path::new(&manifest).join(p);
-                println!("cargo:rerun-if-changed={}", p.display());
+            if let Some(p) = git(&["rev-parse", "--git-path", &w]) {
+                watch_ref(&Path::new(&manifest).join(p));
             }
         }
         git(&["rev-parse", "--short=12", "HEAD"])
@@ -54,9 +67,7 @@ fn main() {
                 .ok()
                 .and_then(|h| h.strip_prefix("ref: ").map(|r| dot_git.join(r.trim())));
             for p in branch.into_iter().chain([dot_git.join("packed-refs")]) {
-                if p.exists() {
-                    println!("cargo:rerun-if-changed={}", p.display());
-                }
+                watch_ref(&p);
             }
         } else if dot_git.exists() {
             println!("cargo:rerun-if-changed={}", dot_git.display());
