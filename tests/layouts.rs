@@ -3727,3 +3727,73 @@ fn a_clients_own_letter_signed_with_their_from_name_keeps_the_name() {
     assert!(m.ends_with("Наталья"), "{m}");
     assert_eq!(r.phones, vec!["+79271112233".to_string()]);
 }
+
+// ---- round 16a: CMS form modules (ImageCMS, Emergence, ReadyScript, a warranty claim) --------------------
+
+#[test]
+fn labels_glued_to_the_previous_value_on_one_line_are_fields() {
+    // ImageCMS's feedback module: `Тема : …Имя : …E-mail : …Сообщение : …`.
+    let r = plain(
+        "Тема : Стоимость откосовИмя : ГеннадийE-mail : gena@example.ruСообщение : Сколько стоят \
+         откосы на 4 окна? Телефон 8 (4912) 55-66-77",
+    );
+    assert_eq!(s(&r.name), Some("Геннадий"));
+    assert_eq!(s(&r.email), Some("gena@example.ru"));
+    assert_eq!(s(&r.phone), Some("+74912556677"));
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько стоят откосы на 4 окна? Телефон 8 (4912) 55-66-77")
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+    // A name with a remark in brackets is not cut at its capital letter.
+    let r =
+        plain("Автор отзыва: CasinoBonus (e-mail: bonus@example.net).\nТелефон: +7 912 345-67-89");
+    assert!(
+        pairs(&r).iter().all(|(l, _)| !l.starts_with("Bonus")),
+        "{:?}",
+        pairs(&r)
+    );
+}
+
+#[test]
+fn the_sites_sentence_submitted_from_a_page_gives_the_page() {
+    // Emergence's staff notice: `A contact form has been submitted from URL:`.
+    let r = html(
+        "<p>A contact form has been submitted from <a href=\"http://okna.example/contact\">\
+         http://okna.example/contact</a>:</p><table border=\"0\"><tr><th scope=\"row\">Name</th><td>Alexei</td></tr>\
+         <tr><th scope=\"row\">Phone</th><td>+7 921 555-01-88</td></tr></table>",
+    );
+    assert_eq!(s(&r.page), Some("http://okna.example/contact"));
+    assert_eq!(s(&r.name), Some("Alexei"));
+    // Do not invent: the site's home URL in such a sentence is no page.
+    let r = html(
+        "<p>Это сообщение отправлено с сайта https://okna.example/</p><p>Имя: Иван<br>Телефон: +7 912 345-67-89</p>",
+    );
+    assert_eq!(s(&r.page), None);
+}
+
+#[test]
+fn the_form_title_in_brackets_after_its_number_is_the_form() {
+    // ReadyScript: `Ответ на форму №3 (Заказать замер):` over a table of plain cells.
+    let r = html(
+        "<p>Ответ на форму №3 (Заказать замер):</p><table border=\"1\"><tr><td>Ваше имя</td><td>Ильнур</td></tr>\
+         <tr><td>Телефон</td><td>8(917)345-22-11</td></tr></table>",
+    );
+    assert_eq!(s(&r.form), Some("Заказать замер"));
+    assert_eq!(s(&r.name), Some("Ильнур"));
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn a_warranty_claim_asking_a_master_to_come_is_a_question() {
+    let r = plain(
+        "Имя: Елена\nТелефон: +7 911 505-60-70\nСообщение: Дверь ставили у вас в прошлом году, замок заедает. \
+         Это гарантийный случай? Когда мастер сможет приехать посмотреть?",
+    );
+    assert_eq!(r.kind, Kind::Question);
+    // A client asking about the warranty before a measurement still wants the measurement.
+    let r = plain(
+        "Имя: Олег\nТелефон: +7 911 505-60-71\nСообщение: Нужен замер окон. Какая гарантия на монтаж?",
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+}

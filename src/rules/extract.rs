@@ -987,8 +987,8 @@ static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
 /// `A new response was submitted for your survey 'X'.`).
 static FORM_IN_TEXT: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})'))"#),
-        &[("c", 80), ("d", 80), ("e", 80)],
+        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$)"#),
+        &[("c", 80), ("d", 80), ("e", 80), ("f", 80)],
     )
     .ok()
 });
@@ -1005,7 +1005,7 @@ fn form_in_text(l: &str) -> Option<String> {
         return None;
     }
     let caps = FORM_IN_TEXT.as_ref()?.captures(l)?;
-    let v = ["a", "b", "c", "d", "e"]
+    let v = ["a", "b", "c", "d", "e", "f"]
         .iter()
         .find_map(|g| caps.name(g))?
         .as_str();
@@ -1270,6 +1270,24 @@ static NAME_EMAIL_INTRO: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     )
     .ok()
 });
+
+/// `A contact form has been submitted from http://host/contact:` (Emergence's
+/// staff notice), `Форма отправлена со страницы https://…/zamer/`: the site's
+/// sentence ends with the page the form was sent from.
+static PAGE_IN_SENTENCE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    crate::re::compile(
+        r"(?i)(?:submitted|sent|posted|отправлен[аоы]?|надіслан[аоі]?|відправлен[аоі]?)\s+(?:from|on|at|via|со?\s+страницы|на\s+странице|зі?\s+сторінки|на\s+сторінці)\s+(?P<u>https?://[^\s/]+/\S+?)[.:]?$",
+    )
+    .ok()
+});
+
+fn page_in_sentence(l: &str) -> Option<&str> {
+    if !l.contains("://") {
+        return None;
+    }
+    let u = PAGE_IN_SENTENCE.as_ref()?.captures(l)?.name("u")?.as_str();
+    Some(u).filter(|u| !is_admin_url(u))
+}
 
 /// `Данное письмо вам отправил NAME с сайта URL` (DataLife Engine and
 /// similar feedback modules), `This message was sent by NAME from …`: the
@@ -2103,6 +2121,13 @@ pub(crate) fn build_traced(
     } else {
         &[]
     };
+    // `…откосовИмя : Геннадий` (labels glued to the previous value): one
+    // field a line; only where no HTML table ends are counted in lines.
+    if ends.is_empty()
+        && let Some(t) = layout::unglue_labels(&text, &known)
+    {
+        text = t.into();
+    }
     let lay = layout::read_with_ends(&text, ends, &known);
     if let Some(t) = trace.as_deref_mut() {
         t.text_source = if from_html { "html" } else { "plain" };
@@ -2440,7 +2465,12 @@ pub(crate) fn build_traced(
         f.name = Some(n);
     }
     if f.page.is_none()
-        && let Some(u) = page_from_subject(&subject)
+        && let Some(u) = page_from_subject(&subject).or_else(|| {
+            lay.loose
+                .iter()
+                .find_map(|l| page_in_sentence(l))
+                .map(str::to_string)
+        })
     {
         f.page = Some(u);
     }
@@ -2448,8 +2478,19 @@ pub(crate) fn build_traced(
         && let Some(form) = form_from_subject(&subject)
             .filter(|v| !senders_own(letter, v))
             .or_else(|| lay.loose.iter().find_map(|l| form_in_text(l)))
+            // `Ответ на форму №3 (Заказать замер):` read as a caption with
+            // no value (ReadyScript): the site's sentence, not a field.
+            .or_else(|| {
+                lay.fields
+                    .iter()
+                    .filter(|r| r.value.is_empty())
+                    .find_map(|r| form_in_text(&r.label))
+            })
             .or_else(|| bracket_form(&subject, f.name.as_deref()))
     {
+        // The form's title says what is asked, as a form field's does.
+        f.client_text.push_str(&form);
+        f.client_text.push('\n');
         f.form = Some(form);
     }
 
@@ -3037,6 +3078,11 @@ fn classify_request(
                 family,
                 text,
             ) {
+                // `Это гарантийный случай? Кто может приехать посмотреть?`:
+                // a visit to what the firm installed is a service question.
+                if kind == Kind::Measurement && classify::is_warranty_claim(text) {
+                    continue;
+                }
                 req.kind = kind;
                 return format!("{cue}{whose}");
             }

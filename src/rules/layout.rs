@@ -739,6 +739,88 @@ enum State {
 
 /// Reads `text` into fields. `known` maps a normalised label to its
 /// canonical field (shared dictionary plus the rule's aliases).
+/// `Тема : XИмя : YE-mail : Z` (ImageCMS's feedback module joins its
+/// `Label : value` parts with no separator and strips the tags): a known
+/// label glued to the previous value -- a capital letter right after a
+/// lower-case letter or a digit, then up to four words and `:` -- on a line
+/// that already holds a `label:`, starts a line of its own. `None` when no
+/// line has one (the text is not copied). The glued left part must be 2+
+/// characters, so `iPhone:` or `eMail:` inside a value is never cut, and
+/// the label words only (`CasinoBonus (e-mail: …)` is a name and a remark).
+pub fn unglue_labels(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Option<String> {
+    let b = text.as_bytes();
+    let mut cuts: Vec<usize> = Vec::new();
+    let mut seen_colon_on_line = false;
+    let mut from = 0;
+    for c in memchr::memchr2_iter(b':', b'\n', b) {
+        if b[c] == b'\n' {
+            seen_colon_on_line = false;
+            from = c + 1;
+            continue;
+        }
+        // `Label:` / `Label :` followed by a space (never `12:00`).
+        if !matches!(b.get(c + 1), Some(b' ' | b'\t')) {
+            continue;
+        }
+        let had = seen_colon_on_line;
+        seen_colon_on_line = true;
+        if !had {
+            from = c + 1;
+            continue;
+        }
+        let seg_start = from;
+        let end = text[from..c].trim_end().len() + from;
+        let seg = &text[from..end];
+        from = c + 1;
+        // The nearest camel boundary first, within four words of the colon.
+        let mut words = 0;
+        let mut prev: Option<char> = None;
+        let mut cut = None;
+        for (k, ch) in seg.char_indices().rev() {
+            if ch == ' ' {
+                words += 1;
+                if words >= 4 {
+                    break;
+                }
+            }
+            if let Some(p) = prev
+                && p.is_uppercase()
+                && (ch.is_lowercase() || ch.is_ascii_digit())
+            {
+                let at = k + ch.len_utf8();
+                let left = seg[..at]
+                    .rsplit(char::is_whitespace)
+                    .next()
+                    .map_or(0, |w| w.chars().count());
+                let tail = &seg[at..];
+                if left >= 2
+                    && tail
+                        .chars()
+                        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’'))
+                    && known(&super::dictionary::normalize_label(tail)).is_some()
+                {
+                    cut = Some(seg_start + at);
+                    break;
+                }
+            }
+            prev = Some(ch);
+        }
+        cuts.extend(cut);
+    }
+    if cuts.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + cuts.len());
+    let mut last = 0;
+    for at in cuts {
+        out.push_str(&text[last..at]);
+        out.push('\n');
+        last = at;
+    }
+    out.push_str(&text[last..]);
+    Some(out)
+}
+
 pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout {
     read_with_ends(text, &[], known)
 }
@@ -1633,6 +1715,39 @@ mod tests {
 
     fn p(a: &str, b: &str) -> (String, String) {
         (a.to_string(), b.to_string())
+    }
+
+    #[test]
+    fn labels_glued_to_the_previous_value_start_their_own_lines() {
+        // ImageCMS feedback: strip_tags(nl2br(...)) of parts with no newline.
+        let t = "Тема : Стоимость откосовИмя : ГеннадийE-mail : g@example.ruСообщение : Сколько стоят откосы?";
+        let u = unglue_labels(t, &known).unwrap();
+        assert_eq!(
+            u,
+            "Тема : Стоимость откосов\nИмя : Геннадий\nE-mail : g@example.ru\nСообщение : Сколько стоят откосы?"
+        );
+        assert_eq!(
+            pairs(&u),
+            vec![
+                p("Тема", "Стоимость откосов"),
+                p("Имя", "Геннадий"),
+                p("E-mail", "g@example.ru"),
+                p("Сообщение", "Сколько стоят откосы?"),
+            ]
+        );
+        // Ukrainian labels with the apostrophe, two words glued.
+        let u =
+            unglue_labels("Тема : ДахІм'я : МиколаВаш телефон : 097 765 43 21", &known).unwrap();
+        assert_eq!(u, "Тема : Дах\nІм'я : Микола\nВаш телефон : 097 765 43 21");
+        // Not glued: a name and a remark, a brand inside a value, one label.
+        for t in [
+            "Автор отзыва: CasinoBonus (e-mail: bonus@example.net).",
+            "Товар: Чехол для iPhone: чёрный",
+            "Имя: ИванПетров",
+            "Время: 12:00 Дата: 07.12",
+        ] {
+            assert_eq!(unglue_labels(t, &known), None, "{t}");
+        }
     }
 
     #[test]
