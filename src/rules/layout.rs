@@ -750,21 +750,18 @@ enum State {
 pub fn unglue_labels(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Option<String> {
     let b = text.as_bytes();
     let mut cuts: Vec<usize> = Vec::new();
-    let mut seen_colon_on_line = false;
+    // Only the colons are visited; a line break between two of them is
+    // looked for in the bytes between (most mails have few colons).
     let mut from = 0;
-    for c in memchr::memchr2_iter(b':', b'\n', b) {
-        if b[c] == b'\n' {
-            seen_colon_on_line = false;
-            from = c + 1;
-            continue;
-        }
+    let mut had = false;
+    for c in memchr::memchr_iter(b':', b) {
         // `Label:` / `Label :` followed by a space (never `12:00`).
         if !matches!(b.get(c + 1), Some(b' ' | b'\t')) {
             continue;
         }
-        let had = seen_colon_on_line;
-        seen_colon_on_line = true;
-        if !had {
+        let same_line = had && memchr::memchr(b'\n', &b[from..c]).is_none();
+        had = true;
+        if !same_line {
             from = c + 1;
             continue;
         }
