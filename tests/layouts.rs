@@ -3797,3 +3797,67 @@ fn a_warranty_claim_asking_a_master_to_come_is_a_question() {
     );
     assert_eq!(r.kind, Kind::Measurement);
 }
+
+fn html_subject_r16a(subject: &str, body: &str) -> Request {
+    read(&format!(
+        "From: Shop <shop@okna.example>\r\nTo: sales@okna.example\r\nSubject: {subject}\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}"
+    ))
+}
+
+#[test]
+fn the_senders_name_in_a_builders_subject_with_a_via_clause() {
+    // Bagisto: `Inquiry from NAME via Website Contact Form`, the body has no name.
+    let r = html_subject_r16a(
+        "Inquiry from Анна Смирнова via Website Contact Form",
+        "<p>Сколько будет стоить керамогранит на 24 м²?</p><p>To contact <a href=\"mailto:anna@example.ru\">\
+         anna@example.ru</a>, please reply to this email. Alternatively, you can reach us by phone at \
+         <a href=\"tel:+79213004050\">+7 (921) 300-40-50</a>.</p>",
+    );
+    assert_eq!(s(&r.name), Some("Анна Смирнова"));
+    assert_eq!(s(&r.email), Some("anna@example.ru"));
+    assert_eq!(s(&r.phone), Some("+79213004050"));
+    // The site's sentence handing over the contacts is not the client's text.
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько будет стоить керамогранит на 24 м²?")
+    );
+    // Do not invent: no `via` clause, or no person after `from`.
+    for subj in [
+        "Message from Website",
+        "Заявка от 07.12.2026 через сайт",
+        "Enquiry from a visitor",
+    ] {
+        let r = html_subject_r16a(subj, "<p>Нужен замер окон, телефон 8 912 345-67-89</p>");
+        assert_eq!(s(&r.name), None, "{subj}");
+    }
+}
+
+#[test]
+fn a_closing_word_under_a_footer_and_a_hello_thanks_frame_are_the_templates() {
+    // Bagisto's footer: `If you need any kind of help please contact us at …` / `Thanks!`.
+    let r = plain(
+        "Нужна затирка антрацит, есть в наличии?\nТелефон: 8 912 345-67-89\n\n\
+         If you need any kind of help please contact us at support@shop.example\nThanks!",
+    );
+    assert!(
+        !s(&r.message).unwrap_or("").contains("Thanks"),
+        "{:?}",
+        r.message
+    );
+    // Neos.Form's documented template: `Hello,` / identifier lines / `Thanks`.
+    let r = plain(
+        "Hello,\n\n\n    name: Павел\n  \n    phone: 8 (904) 011-22-33\n  \n    message: Когда замерщик сможет \
+         приехать?\n  \n\nThanks\n",
+    );
+    assert_eq!(s(&r.message), Some("Когда замерщик сможет приехать?"));
+    assert_eq!(s(&r.name), Some("Павел"));
+    // Without the greeting over the fields, a client's last `Спасибо.` stays theirs.
+    let r =
+        plain("Имя: Ольга\nТелефон: 8 912 345-67-80\nСообщение: Нужен замер лоджии.\n\nСпасибо.");
+    let m = s(&r.message).unwrap_or("");
+    assert!(
+        m.starts_with("Нужен замер лоджии.") && m.ends_with("Спасибо."),
+        "{m:?}"
+    );
+}

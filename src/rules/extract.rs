@@ -1221,6 +1221,21 @@ static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// The site's sentence handing over the sender's contacts: `please reply
+/// to this email`, `ответьте на это письмо`, `можете связаться с клиентом
+/// по телефону`. Checked only on lines with a contact (`@` or digits).
+static HANDS_OVER: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    crate::re::compile(
+        r"(?i)reply to this (e-?mail|message|letter)|ответьте на это (письмо|сообщение)|дайте відповідь на цей лист|(связаться|свяжитесь) с (клиентом|посетителем|отправителем)|(зв.язатися|зв.яжіться) з (клієнтом|відвідувачем)",
+    )
+    .ok()
+});
+
+fn hands_over_contacts(l: &str) -> bool {
+    (l.contains('@') || l.bytes().filter(u8::is_ascii_digit).count() >= 7)
+        && HANDS_OVER.as_ref().is_some_and(|r| r.is_match(l))
+}
+
 /// A helpdesk's line naming who opened the ticket: `Новый тикет (…) был
 /// создан "Наталья Белова".` (Zammad), `<b>Игорь</b> started the
 /// conversation` (FreeScout), `created by NAME`.
@@ -1793,6 +1808,24 @@ fn phone_only_line(l: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.'))
 }
 
+/// `Inquiry from Анна Смирнова via Website Contact Form` (Bagisto),
+/// `Сообщение от Ивана через форму на сайте`: a builder's subject naming the
+/// sender, then how the message came (the `via …` clause makes it the
+/// builder's format, not a client's own subject).
+static SUBJECT_SENDER: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        r"(?i)^(?:new\s+)?(?:inquiry|enquiry|message|request|contact request|e-?mail|запрос|заявка|сообщение|обращение|письмо|запит|повідомлення|звернення)\s+(?:from|от|від)\s+(?P<n>[^,.:;!?()<>@0-9|\[\]]{2,}?)\s+(?:via|through|using|from|с|со|через|з|із)\s+(?:the\s+|your\s+)?(?:website|web\s*site|site|contact|online|сайт|форм|веб)",
+        &[("n", 60)],
+    )
+    .ok()
+});
+
+fn sender_in_subject(subject: &str) -> Option<String> {
+    let c = SUBJECT_SENDER.as_ref()?.captures(subject.trim())?;
+    let n = c.name("n")?.as_str().trim();
+    (person_name(n) && !role_word(n)).then(|| n.to_string())
+}
+
 /// The visitor's name in the From display name of a site robot's mail:
 /// only when the subject names them too (`Сообщение от Елена (…)`,
 /// `Enquiry Виктор Павлов`), so a site's own name never becomes a client.
@@ -1874,6 +1907,13 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
         // A site's sentence announces the letter before it; once the
         // client's text began, `…get your website to …` is theirs.
         if l.ends_with(':') || (robot_prose(l) && (text.is_empty() || l.contains("://"))) {
+            continue;
+        }
+        // `To contact a@x.ru, please reply to this email. Alternatively, you
+        // can reach us by phone at +7 …` (Bagisto): the site hands over the
+        // sender's contacts; they are read, the sentence is not the text.
+        if hands_over_contacts(l) {
+            f.name_emails.extend(find_emails(l));
             continue;
         }
         if let Some(c) = NAME_EMAIL_LINE.as_ref().and_then(|r| r.captures(l)) {
@@ -2460,7 +2500,7 @@ pub(crate) fn build_traced(
         }
     }
     if f.name.is_none()
-        && let Some(n) = visitor_in_from(letter, &subject)
+        && let Some(n) = visitor_in_from(letter, &subject).or_else(|| sender_in_subject(&subject))
     {
         f.name = Some(n);
     }

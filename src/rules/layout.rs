@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
+        &super::classify::narrow(r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
     )
     .ok()
 });
@@ -1180,6 +1180,17 @@ pub fn read_with_ends(
             state = State::None;
             after_boilerplate = true;
             footer = true;
+            // `If you need any kind of help please contact us at …` /
+            // `Thanks!` (Bagisto): a lone closing word under a footer line
+            // is the footer's.
+            while lines.get(i).is_some_and(|n| {
+                matches!(
+                    n.trim_end_matches(['.', '!']).to_lowercase().as_str(),
+                    "thanks" | "thank you" | "спасибо" | "дякую"
+                )
+            }) {
+                i += 1;
+            }
             // `Checkout Product Enquiry Pro for these PREMIUM features:` over
             // its list: the promotion runs to the next blank line.
             if l.ends_with(':') {
@@ -1496,7 +1507,46 @@ pub fn read_with_ends(
             }
         }
     }
+    template_frame_closing(&lines, &mut out);
     out
+}
+
+/// `Hello,` / the fields / `Thanks` (Neos.Form's documented e-mail
+/// template): a lone greeting over the first field and a lone closing word
+/// as the text's last line frame the form; the closing is the template's,
+/// not the end of the last field's value. A client's `Спасибо.` under their
+/// text in a form without such a greeting stays theirs.
+fn template_frame_closing(lines: &[&str], out: &mut Layout) {
+    let mut text = lines.iter().filter(|l| !l.is_empty());
+    let (Some(first), Some(last)) = (text.next(), text.next_back()) else {
+        return;
+    };
+    let lone = |l: &str, words: &[&str]| {
+        let n = l.trim_end_matches(['.', ',', '!']).to_lowercase();
+        words.contains(&n.as_str())
+    };
+    if !lone(
+        first,
+        &[
+            "hello",
+            "hi",
+            "здравствуйте",
+            "добрый день",
+            "вітаю",
+            "добрий день",
+        ],
+    ) || !lone(
+        last,
+        &["thanks", "thank you", "спасибо", "дякую", "regards"],
+    ) {
+        return;
+    }
+    if let Some(f) = out.fields.last_mut()
+        && let Some(head) = f.value.strip_suffix(*last)
+        && head.ends_with('\n')
+    {
+        f.value.truncate(head.trim_end().len());
+    }
 }
 
 /// The text from `start` down to the next rule of dashes (`----`), when it
