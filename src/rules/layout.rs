@@ -1521,6 +1521,10 @@ fn template_frame_closing(lines: &[&str], out: &mut Layout) {
     let (Some(first), Some(last)) = (text.next(), text.next_back()) else {
         return;
     };
+    // Cheap first: both lines are a word or two.
+    if first.len() > 24 || last.len() > 24 || out.fields.is_empty() {
+        return;
+    }
     let lone = |l: &str, words: &[&str]| {
         let n = l.trim_end_matches(['.', ',', '!']).to_lowercase();
         words.contains(&n.as_str())
