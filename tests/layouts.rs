@@ -3727,3 +3727,137 @@ fn a_clients_own_letter_signed_with_their_from_name_keeps_the_name() {
     assert!(m.ends_with("Наталья"), "{m}");
     assert_eq!(r.phones, vec!["+79271112233".to_string()]);
 }
+
+// ---- round 16a: CMS form modules (ImageCMS, Emergence, ReadyScript, a warranty claim) --------------------
+
+#[test]
+fn labels_glued_to_the_previous_value_on_one_line_are_fields() {
+    // ImageCMS's feedback module: `Тема : …Имя : …E-mail : …Сообщение : …`.
+    let r = plain(
+        "Тема : Стоимость откосовИмя : ГеннадийE-mail : gena@example.ruСообщение : Сколько стоят \
+         откосы на 4 окна? Телефон 8 (4912) 55-66-77",
+    );
+    assert_eq!(s(&r.name), Some("Геннадий"));
+    assert_eq!(s(&r.email), Some("gena@example.ru"));
+    assert_eq!(s(&r.phone), Some("+74912556677"));
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько стоят откосы на 4 окна? Телефон 8 (4912) 55-66-77")
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+    // A name with a remark in brackets is not cut at its capital letter.
+    let r =
+        plain("Автор отзыва: CasinoBonus (e-mail: bonus@example.net).\nТелефон: +7 912 345-67-89");
+    assert!(
+        pairs(&r).iter().all(|(l, _)| !l.starts_with("Bonus")),
+        "{:?}",
+        pairs(&r)
+    );
+}
+
+#[test]
+fn the_sites_sentence_submitted_from_a_page_gives_the_page() {
+    // Emergence's staff notice: `A contact form has been submitted from URL:`.
+    let r = html(
+        "<p>A contact form has been submitted from <a href=\"http://okna.example/contact\">\
+         http://okna.example/contact</a>:</p><table border=\"0\"><tr><th scope=\"row\">Name</th><td>Alexei</td></tr>\
+         <tr><th scope=\"row\">Phone</th><td>+7 921 555-01-88</td></tr></table>",
+    );
+    assert_eq!(s(&r.page), Some("http://okna.example/contact"));
+    assert_eq!(s(&r.name), Some("Alexei"));
+    // Do not invent: the site's home URL in such a sentence is no page.
+    let r = html(
+        "<p>Это сообщение отправлено с сайта https://okna.example/</p><p>Имя: Иван<br>Телефон: +7 912 345-67-89</p>",
+    );
+    assert_eq!(s(&r.page), None);
+}
+
+#[test]
+fn the_form_title_in_brackets_after_its_number_is_the_form() {
+    // ReadyScript: `Ответ на форму №3 (Заказать замер):` over a table of plain cells.
+    let r = html(
+        "<p>Ответ на форму №3 (Заказать замер):</p><table border=\"1\"><tr><td>Ваше имя</td><td>Ильнур</td></tr>\
+         <tr><td>Телефон</td><td>8(917)345-22-11</td></tr></table>",
+    );
+    assert_eq!(s(&r.form), Some("Заказать замер"));
+    assert_eq!(s(&r.name), Some("Ильнур"));
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn a_warranty_claim_asking_a_master_to_come_is_a_question() {
+    let r = plain(
+        "Имя: Елена\nТелефон: +7 911 505-60-70\nСообщение: Дверь ставили у вас в прошлом году, замок заедает. \
+         Это гарантийный случай? Когда мастер сможет приехать посмотреть?",
+    );
+    assert_eq!(r.kind, Kind::Question);
+    // A client asking about the warranty before a measurement still wants the measurement.
+    let r = plain(
+        "Имя: Олег\nТелефон: +7 911 505-60-71\nСообщение: Нужен замер окон. Какая гарантия на монтаж?",
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+fn html_subject_r16a(subject: &str, body: &str) -> Request {
+    read(&format!(
+        "From: Shop <shop@okna.example>\r\nTo: sales@okna.example\r\nSubject: {subject}\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}"
+    ))
+}
+
+#[test]
+fn the_senders_name_in_a_builders_subject_with_a_via_clause() {
+    // Bagisto: `Inquiry from NAME via Website Contact Form`, the body has no name.
+    let r = html_subject_r16a(
+        "Inquiry from Анна Смирнова via Website Contact Form",
+        "<p>Сколько будет стоить керамогранит на 24 м²?</p><p>To contact <a href=\"mailto:anna@example.ru\">\
+         anna@example.ru</a>, please reply to this email. Alternatively, you can reach us by phone at \
+         <a href=\"tel:+79213004050\">+7 (921) 300-40-50</a>.</p>",
+    );
+    assert_eq!(s(&r.name), Some("Анна Смирнова"));
+    assert_eq!(s(&r.email), Some("anna@example.ru"));
+    assert_eq!(s(&r.phone), Some("+79213004050"));
+    // The site's sentence handing over the contacts is not the client's text.
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько будет стоить керамогранит на 24 м²?")
+    );
+    // Do not invent: no `via` clause, or no person after `from`.
+    for subj in [
+        "Message from Website",
+        "Заявка от 07.12.2026 через сайт",
+        "Enquiry from a visitor",
+    ] {
+        let r = html_subject_r16a(subj, "<p>Нужен замер окон, телефон 8 912 345-67-89</p>");
+        assert_eq!(s(&r.name), None, "{subj}");
+    }
+}
+
+#[test]
+fn a_closing_word_under_a_footer_and_a_hello_thanks_frame_are_the_templates() {
+    // Bagisto's footer: `If you need any kind of help please contact us at …` / `Thanks!`.
+    let r = plain(
+        "Нужна затирка антрацит, есть в наличии?\nТелефон: 8 912 345-67-89\n\n\
+         If you need any kind of help please contact us at support@shop.example\nThanks!",
+    );
+    assert!(
+        !s(&r.message).unwrap_or("").contains("Thanks"),
+        "{:?}",
+        r.message
+    );
+    // Neos.Form's documented template: `Hello,` / identifier lines / `Thanks`.
+    let r = plain(
+        "Hello,\n\n\n    name: Павел\n  \n    phone: 8 (904) 011-22-33\n  \n    message: Когда замерщик сможет \
+         приехать?\n  \n\nThanks\n",
+    );
+    assert_eq!(s(&r.message), Some("Когда замерщик сможет приехать?"));
+    assert_eq!(s(&r.name), Some("Павел"));
+    // Without the greeting over the fields, a client's last `Спасибо.` stays theirs.
+    let r =
+        plain("Имя: Ольга\nТелефон: 8 912 345-67-80\nСообщение: Нужен замер лоджии.\n\nСпасибо.");
+    let m = s(&r.message).unwrap_or("");
+    assert!(
+        m.starts_with("Нужен замер лоджии.") && m.ends_with("Спасибо."),
+        "{m:?}"
+    );
+}

@@ -299,6 +299,27 @@ static FALSE_FRIENDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// A claim on what the firm already installed: `Это гарантийный случай?`,
+/// `по гарантии`, `гарантійний випадок`, `under warranty`. A master asked
+/// to come and look at it is a service question, not a measurement for a
+/// new order. Lower-case text; run only when a measurement cue matched.
+static WARRANTY_CLAIM: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    crate::re::compile(&fast_boundaries(
+        r"гарантийн\w*\s+(случа|ремонт|обслуживан|обращени)|в\s+рамках\s+гаранти|\bпо\s+гаранти\w*\s+(\w+\s+)?(ремонт|отремонт|почин|замен|устран|исправ)|гарантійн\w*\s+(випад|ремонт|обслуговуван)|\bза\s+гаранті\w*\s+(\w+\s+)?(ремонт|відремонт|полагод|замін|усун)|\bstill\s+under\s+(the\s+)?warranty|\bwarranty\s+(claim|repair|case)",
+    ))
+    .ok()
+});
+
+/// See [`WARRANTY_CLAIM`].
+pub(crate) fn warranty_claim(lower: &str) -> bool {
+    lower.contains("гаранті") || lower.contains("гаранти") || lower.contains("warrant")
+}
+
+/// [`warranty_claim`]'s stems found, the pattern decides.
+pub(crate) fn is_warranty_claim(lower: &str) -> bool {
+    warranty_claim(lower) && WARRANTY_CLAIM.as_ref().is_some_and(|r| r.is_match(lower))
+}
+
 pub(crate) fn mask_false_friends(text: &str) -> std::borrow::Cow<'_, str> {
     match FALSE_FRIENDS.as_ref() {
         Some(r) => r.replace_all(text, |c: &regex::Captures<'_>| {
@@ -333,6 +354,25 @@ pub fn check_builtin() -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_warranty_claim_is_told_from_a_question_about_the_warranty() {
+        for t in [
+            "это гарантийный случай? кто может приехать посмотреть?",
+            "по гарантии можете заменить стеклопакет?",
+            "це гарантійний випадок? коли приїде майстер?",
+            "the door is still under warranty, please send someone",
+        ] {
+            assert!(is_warranty_claim(t), "{t}");
+        }
+        for t in [
+            "нужен замер окон, какая гарантия на монтаж?",
+            "хочу заказать замер, по гарантии сколько лет?",
+            "what warranty do you give on the roof?",
+        ] {
+            assert!(!is_warranty_claim(t), "{t}");
+        }
+    }
 
     #[test]
     fn lower_matches_std_on_mail_text() {

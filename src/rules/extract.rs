@@ -987,8 +987,8 @@ static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
 /// `A new response was submitted for your survey 'X'.`).
 static FORM_IN_TEXT: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})'))"#),
-        &[("c", 80), ("d", 80), ("e", 80)],
+        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$)"#),
+        &[("c", 80), ("d", 80), ("e", 80), ("f", 80)],
     )
     .ok()
 });
@@ -1005,7 +1005,7 @@ fn form_in_text(l: &str) -> Option<String> {
         return None;
     }
     let caps = FORM_IN_TEXT.as_ref()?.captures(l)?;
-    let v = ["a", "b", "c", "d", "e"]
+    let v = ["a", "b", "c", "d", "e", "f"]
         .iter()
         .find_map(|g| caps.name(g))?
         .as_str();
@@ -1221,6 +1221,21 @@ static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// The site's sentence handing over the sender's contacts: `please reply
+/// to this email`, `ответьте на это письмо`, `можете связаться с клиентом
+/// по телефону`. Checked only on lines with a contact (`@` or digits).
+static HANDS_OVER: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    crate::re::compile(
+        r"(?i)reply to this (e-?mail|message|letter)|ответьте на это (письмо|сообщение)|дайте відповідь на цей лист|(связаться|свяжитесь) с (клиентом|посетителем|отправителем)|(зв.язатися|зв.яжіться) з (клієнтом|відвідувачем)",
+    )
+    .ok()
+});
+
+fn hands_over_contacts(l: &str) -> bool {
+    (l.contains('@') || l.bytes().filter(u8::is_ascii_digit).count() >= 7)
+        && HANDS_OVER.as_ref().is_some_and(|r| r.is_match(l))
+}
+
 /// A helpdesk's line naming who opened the ticket: `Новый тикет (…) был
 /// создан "Наталья Белова".` (Zammad), `<b>Игорь</b> started the
 /// conversation` (FreeScout), `created by NAME`.
@@ -1270,6 +1285,24 @@ static NAME_EMAIL_INTRO: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     )
     .ok()
 });
+
+/// `A contact form has been submitted from http://host/contact:` (Emergence's
+/// staff notice), `Форма отправлена со страницы https://…/zamer/`: the site's
+/// sentence ends with the page the form was sent from.
+static PAGE_IN_SENTENCE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    crate::re::compile(
+        r"(?i)(?:submitted|sent|posted|отправлен[аоы]?|надіслан[аоі]?|відправлен[аоі]?)\s+(?:from|on|at|via|со?\s+страницы|на\s+странице|зі?\s+сторінки|на\s+сторінці)\s+(?P<u>https?://[^\s/]+/\S+?)[.:]?$",
+    )
+    .ok()
+});
+
+fn page_in_sentence(l: &str) -> Option<&str> {
+    if !l.contains("://") {
+        return None;
+    }
+    let u = PAGE_IN_SENTENCE.as_ref()?.captures(l)?.name("u")?.as_str();
+    Some(u).filter(|u| !is_admin_url(u))
+}
 
 /// `Данное письмо вам отправил NAME с сайта URL` (DataLife Engine and
 /// similar feedback modules), `This message was sent by NAME from …`: the
@@ -1775,6 +1808,24 @@ fn phone_only_line(l: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.'))
 }
 
+/// `Inquiry from Анна Смирнова via Website Contact Form` (Bagisto),
+/// `Сообщение от Ивана через форму на сайте`: a builder's subject naming the
+/// sender, then how the message came (the `via …` clause makes it the
+/// builder's format, not a client's own subject).
+static SUBJECT_SENDER: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        r"(?i)^(?:new\s+)?(?:inquiry|enquiry|message|request|contact request|e-?mail|запрос|заявка|сообщение|обращение|письмо|запит|повідомлення|звернення)\s+(?:from|от|від)\s+(?P<n>[^,.:;!?()<>@0-9|\[\]]{2,}?)\s+(?:via|through|using|from|с|со|через|з|із)\s+(?:the\s+|your\s+)?(?:website|web\s*site|site|contact|online|сайт|форм|веб)",
+        &[("n", 60)],
+    )
+    .ok()
+});
+
+fn sender_in_subject(subject: &str) -> Option<String> {
+    let c = SUBJECT_SENDER.as_ref()?.captures(subject.trim())?;
+    let n = c.name("n")?.as_str().trim();
+    (person_name(n) && !role_word(n)).then(|| n.to_string())
+}
+
 /// The visitor's name in the From display name of a site robot's mail:
 /// only when the subject names them too (`Сообщение от Елена (…)`,
 /// `Enquiry Виктор Павлов`), so a site's own name never becomes a client.
@@ -1856,6 +1907,13 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
         // A site's sentence announces the letter before it; once the
         // client's text began, `…get your website to …` is theirs.
         if l.ends_with(':') || (robot_prose(l) && (text.is_empty() || l.contains("://"))) {
+            continue;
+        }
+        // `To contact a@x.ru, please reply to this email. Alternatively, you
+        // can reach us by phone at +7 …` (Bagisto): the site hands over the
+        // sender's contacts; they are read, the sentence is not the text.
+        if hands_over_contacts(l) {
+            f.name_emails.extend(find_emails(l));
             continue;
         }
         if let Some(c) = NAME_EMAIL_LINE.as_ref().and_then(|r| r.captures(l)) {
@@ -2103,6 +2161,13 @@ pub(crate) fn build_traced(
     } else {
         &[]
     };
+    // `…откосовИмя : Геннадий` (labels glued to the previous value): one
+    // field a line; only where no HTML table ends are counted in lines.
+    if ends.is_empty()
+        && let Some(t) = layout::unglue_labels(&text, &known)
+    {
+        text = t.into();
+    }
     let lay = layout::read_with_ends(&text, ends, &known);
     if let Some(t) = trace.as_deref_mut() {
         t.text_source = if from_html { "html" } else { "plain" };
@@ -2435,12 +2500,17 @@ pub(crate) fn build_traced(
         }
     }
     if f.name.is_none()
-        && let Some(n) = visitor_in_from(letter, &subject)
+        && let Some(n) = visitor_in_from(letter, &subject).or_else(|| sender_in_subject(&subject))
     {
         f.name = Some(n);
     }
     if f.page.is_none()
-        && let Some(u) = page_from_subject(&subject)
+        && let Some(u) = page_from_subject(&subject).or_else(|| {
+            lay.loose
+                .iter()
+                .find_map(|l| page_in_sentence(l))
+                .map(str::to_string)
+        })
     {
         f.page = Some(u);
     }
@@ -2448,8 +2518,19 @@ pub(crate) fn build_traced(
         && let Some(form) = form_from_subject(&subject)
             .filter(|v| !senders_own(letter, v))
             .or_else(|| lay.loose.iter().find_map(|l| form_in_text(l)))
+            // `Ответ на форму №3 (Заказать замер):` read as a caption with
+            // no value (ReadyScript): the site's sentence, not a field.
+            .or_else(|| {
+                lay.fields
+                    .iter()
+                    .filter(|r| r.value.is_empty())
+                    .find_map(|r| form_in_text(&r.label))
+            })
             .or_else(|| bracket_form(&subject, f.name.as_deref()))
     {
+        // The form's title says what is asked, as a form field's does.
+        f.client_text.push_str(&form);
+        f.client_text.push('\n');
         f.form = Some(form);
     }
 
@@ -3037,6 +3118,11 @@ fn classify_request(
                 family,
                 text,
             ) {
+                // `Это гарантийный случай? Кто может приехать посмотреть?`:
+                // a visit to what the firm installed is a service question.
+                if kind == Kind::Measurement && classify::is_warranty_claim(text) {
+                    continue;
+                }
                 req.kind = kind;
                 return format!("{cue}{whose}");
             }

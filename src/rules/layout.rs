@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|sent from |\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
+        &super::classify::narrow(r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
     )
     .ok()
 });
@@ -763,6 +763,85 @@ enum State {
 
 /// Reads `text` into fields. `known` maps a normalised label to its
 /// canonical field (shared dictionary plus the rule's aliases).
+/// `Тема : XИмя : YE-mail : Z` (ImageCMS's feedback module joins its
+/// `Label : value` parts with no separator and strips the tags): a known
+/// label glued to the previous value -- a capital letter right after a
+/// lower-case letter or a digit, then up to four words and `:` -- on a line
+/// that already holds a `label:`, starts a line of its own. `None` when no
+/// line has one (the text is not copied). The glued left part must be 2+
+/// characters, so `iPhone:` or `eMail:` inside a value is never cut, and
+/// the label words only (`CasinoBonus (e-mail: …)` is a name and a remark).
+pub fn unglue_labels(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Option<String> {
+    let b = text.as_bytes();
+    let mut cuts: Vec<usize> = Vec::new();
+    // Only the colons are visited; a line break between two of them is
+    // looked for in the bytes between (most mails have few colons).
+    let mut from = 0;
+    let mut had = false;
+    for c in memchr::memchr_iter(b':', b) {
+        // `Label:` / `Label :` followed by a space (never `12:00`).
+        if !matches!(b.get(c + 1), Some(b' ' | b'\t')) {
+            continue;
+        }
+        let same_line = had && memchr::memchr(b'\n', &b[from..c]).is_none();
+        had = true;
+        if !same_line {
+            from = c + 1;
+            continue;
+        }
+        let seg_start = from;
+        let end = text[from..c].trim_end().len() + from;
+        let seg = &text[from..end];
+        from = c + 1;
+        // The nearest camel boundary first, within four words of the colon.
+        let mut words = 0;
+        let mut prev: Option<char> = None;
+        let mut cut = None;
+        for (k, ch) in seg.char_indices().rev() {
+            if ch == ' ' {
+                words += 1;
+                if words >= 4 {
+                    break;
+                }
+            }
+            if let Some(p) = prev
+                && p.is_uppercase()
+                && (ch.is_lowercase() || ch.is_ascii_digit())
+            {
+                let at = k + ch.len_utf8();
+                let left = seg[..at]
+                    .rsplit(char::is_whitespace)
+                    .next()
+                    .map_or(0, |w| w.chars().count());
+                let tail = &seg[at..];
+                if left >= 2
+                    && tail
+                        .chars()
+                        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’'))
+                    && known(&super::dictionary::normalize_label(tail)).is_some()
+                {
+                    cut = Some(seg_start + at);
+                    break;
+                }
+            }
+            prev = Some(ch);
+        }
+        cuts.extend(cut);
+    }
+    if cuts.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + cuts.len());
+    let mut last = 0;
+    for at in cuts {
+        out.push_str(&text[last..at]);
+        out.push('\n');
+        last = at;
+    }
+    out.push_str(&text[last..]);
+    Some(out)
+}
+
 pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout {
     read_with_ends(text, &[], known)
 }
@@ -1128,6 +1207,17 @@ pub fn read_with_ends(
             state = State::None;
             after_boilerplate = true;
             footer = true;
+            // `If you need any kind of help please contact us at …` /
+            // `Thanks!` (Bagisto): a lone closing word under a footer line
+            // is the footer's.
+            while lines.get(i).is_some_and(|n| {
+                matches!(
+                    n.trim_end_matches(['.', '!']).to_lowercase().as_str(),
+                    "thanks" | "thank you" | "спасибо" | "дякую"
+                )
+            }) {
+                i += 1;
+            }
             // `Checkout Product Enquiry Pro for these PREMIUM features:` over
             // its list: the promotion runs to the next blank line.
             if l.ends_with(':') {
@@ -1444,7 +1534,50 @@ pub fn read_with_ends(
             }
         }
     }
+    template_frame_closing(&lines, &mut out);
     out
+}
+
+/// `Hello,` / the fields / `Thanks` (Neos.Form's documented e-mail
+/// template): a lone greeting over the first field and a lone closing word
+/// as the text's last line frame the form; the closing is the template's,
+/// not the end of the last field's value. A client's `Спасибо.` under their
+/// text in a form without such a greeting stays theirs.
+fn template_frame_closing(lines: &[&str], out: &mut Layout) {
+    let mut text = lines.iter().filter(|l| !l.is_empty());
+    let (Some(first), Some(last)) = (text.next(), text.next_back()) else {
+        return;
+    };
+    // Cheap first: both lines are a word or two.
+    if first.len() > 24 || last.len() > 24 || out.fields.is_empty() {
+        return;
+    }
+    let lone = |l: &str, words: &[&str]| {
+        let n = l.trim_end_matches(['.', ',', '!']).to_lowercase();
+        words.contains(&n.as_str())
+    };
+    if !lone(
+        first,
+        &[
+            "hello",
+            "hi",
+            "здравствуйте",
+            "добрый день",
+            "вітаю",
+            "добрий день",
+        ],
+    ) || !lone(
+        last,
+        &["thanks", "thank you", "спасибо", "дякую", "regards"],
+    ) {
+        return;
+    }
+    if let Some(f) = out.fields.last_mut()
+        && let Some(head) = f.value.strip_suffix(*last)
+        && head.ends_with('\n')
+    {
+        f.value.truncate(head.trim_end().len());
+    }
 }
 
 /// The text from `start` down to the next rule of dashes (`----`), when it
@@ -1721,6 +1854,39 @@ mod tests {
 
     fn p(a: &str, b: &str) -> (String, String) {
         (a.to_string(), b.to_string())
+    }
+
+    #[test]
+    fn labels_glued_to_the_previous_value_start_their_own_lines() {
+        // ImageCMS feedback: strip_tags(nl2br(...)) of parts with no newline.
+        let t = "Тема : Стоимость откосовИмя : ГеннадийE-mail : g@example.ruСообщение : Сколько стоят откосы?";
+        let u = unglue_labels(t, &known).unwrap();
+        assert_eq!(
+            u,
+            "Тема : Стоимость откосов\nИмя : Геннадий\nE-mail : g@example.ru\nСообщение : Сколько стоят откосы?"
+        );
+        assert_eq!(
+            pairs(&u),
+            vec![
+                p("Тема", "Стоимость откосов"),
+                p("Имя", "Геннадий"),
+                p("E-mail", "g@example.ru"),
+                p("Сообщение", "Сколько стоят откосы?"),
+            ]
+        );
+        // Ukrainian labels with the apostrophe, two words glued.
+        let u =
+            unglue_labels("Тема : ДахІм'я : МиколаВаш телефон : 097 765 43 21", &known).unwrap();
+        assert_eq!(u, "Тема : Дах\nІм'я : Микола\nВаш телефон : 097 765 43 21");
+        // Not glued: a name and a remark, a brand inside a value, one label.
+        for t in [
+            "Автор отзыва: CasinoBonus (e-mail: bonus@example.net).",
+            "Товар: Чехол для iPhone: чёрный",
+            "Имя: ИванПетров",
+            "Время: 12:00 Дата: 07.12",
+        ] {
+            assert_eq!(unglue_labels(t, &known), None, "{t}");
+        }
     }
 
     #[test]
