@@ -1085,9 +1085,9 @@ pub fn read_with_ends(
         // site's own, never the client's text; it ends that text.
         if !out.fields.is_empty()
             && l.contains("://")
-            && colon_split(l).is_none()
             && l.split_whitespace()
                 .any(|t| t.contains("://") && super::extract::is_admin_url(t))
+            && colon_split(l).is_none()
         {
             state = State::None;
             footer = true;
@@ -1412,11 +1412,11 @@ pub fn read_with_ends(
                     // per line.
                     f.value.push(' ');
                     f.value.push_str(l);
-                } else if let Some(canon) = contact_line(l)
-                    && out
-                        .fields
-                        .last()
-                        .is_some_and(|f| f.canon == Some("name") || f.shape == CARD_LINE)
+                } else if out
+                    .fields
+                    .last()
+                    .is_some_and(|f| f.canon == Some("name") || f.shape == CARD_LINE)
+                    && let Some(canon) = contact_line(l)
                 {
                     // `Client:` / `Татьяна Кузнецова` / `t.k@x.ru` / `+7 910 …`
                     // (MotoPress Appointment): bare contact lines right under
