@@ -1087,6 +1087,7 @@ pub fn read_with_ends(
             && l.contains("://")
             && l.split_whitespace()
                 .any(|t| t.contains("://") && super::extract::is_admin_url(t))
+            && bare_url(l).is_none()
             && colon_split(l).is_none()
         {
             state = State::None;
