@@ -3861,3 +3861,112 @@ fn a_closing_word_under_a_footer_and_a_hello_thanks_frame_are_the_templates() {
         "{m:?}"
     );
 }
+
+// ---------- round 16b (helper r16b): booking plugins and page-builder forms ----------
+
+#[test]
+fn a_client_caption_over_name_email_and_phone_lines_is_their_card() {
+    // Round 16b (MotoPress Appointment's admin mail): `Client:` over the
+    // name, the address and the number, one per line; the services line
+    // is the plugin's sentence and the client's notes are the message; the
+    // order's `Total price` is the site's figure, not part of the notes.
+    let r = html(
+        "<p>Dear Administrator,</p>\n<p>You got a new confirmed appointment booking.</p>\n\
+         <p>https://okna.example/wp-admin/post.php?post=412&amp;action=edit</p>\n\
+         <p>Scheduled services:</p>\n<ul>\n<li>Замер окон with Павел on 10.12.2026 from 10:00 till 11:00 \
+         at Рязань.</li>\n</ul>\n<p>Client:<br>Татьяна Кузнецова<br>t.k@mail.example<br>+7 910 555-24-68</p>\n\
+         <p>Booking notes:<br>3 окна, панельный дом, 3 этаж.</p>\n<p>Total price: 0 ₽</p>\n",
+    );
+    assert_eq!(s(&r.name), Some("Татьяна Кузнецова"));
+    assert_eq!(s(&r.email), Some("t.k@mail.example"));
+    assert_eq!(r.phones, vec!["+79105552468".to_string()]);
+    assert_eq!(s(&r.message), Some("3 окна, панельный дом, 3 этаж."));
+    assert_eq!(s(&r.product), None);
+    // Empty notes: the plugin's greeting and services sentence are still
+    // not the client's text.
+    let r = html(
+        "<p>Dear Administrator,</p>\n<p>You got a new confirmed appointment booking.</p>\n\
+         <p>Scheduled services:</p>\n<ul>\n<li>Консультация with Михаил on 12.12.2026 from 12:00 till 12:30 \
+         at Шоурум.</li>\n</ul>\n<p>Client:<br>Олег<br>oleg@mail.example<br>8 (953) 190-44-07</p>\n\
+         <p>Booking notes:<br></p>\n<p>Total price: 0 ₽</p>\n",
+    );
+    assert_eq!(s(&r.name), Some("Олег"));
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Question);
+}
+
+#[test]
+fn a_back_office_link_sentence_ends_the_clients_text() {
+    // Round 16b (WP Booking Calendar's default admin mail): the site's
+    // `Please visit the moderation panel https://…/wp-admin/…` after the
+    // client's `Подробности` is no paragraph of theirs; the date under the
+    // long sentence caption (`… a new booking Консультация на площадке for:
+    // 13.12.2026`) is no size.
+    let r = html(
+        "<p>You need to approve a new booking Консультация на площадке for: 13.12.2026<br/><br/> Person \
+         detail information:<br/> <div><strong>Имя</strong>: <span>Алексей</span><br><strong>Email</strong>: \
+         <span>a.popov@mail.example</span><br><strong>Подробности</strong>: <span>Хочу баню 6×4, во сколько \
+         обойдётся? Телефон 8 926 404 77 19</span><br></div><br/><br/> Currently a new booking is waiting for \
+         approval. Please visit the moderation panel <a href=\"https://banya.example/wp-admin/admin.php?page=wpbc\">\
+         https://banya.example/wp-admin/admin.php?page=wpbc</a><br/><br/>Thank you, Бани<br/>https://banya.example</p>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Хочу баню 6×4, во сколько обойдётся? Телефон 8 926 404 77 19")
+    );
+    assert_eq!(s(&r.scope), None);
+    // The sentence about the booking gives its day.
+    assert_eq!(s(&r.visit_time), Some("13.12.2026"));
+    assert_eq!(r.kind, Kind::Calculation);
+    // What was booked says what the client wants.
+    let r = plain(
+        "You need to approve a new booking Выезд замерщика for: 11.12.2026\n\nИмя: Ирина\n\
+         Телефон: +7(915)700-12-34\nПодробности: Участок 12 соток, нужен забор из профлиста.\n",
+    );
+    assert_eq!(s(&r.visit_time), Some("11.12.2026"));
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn a_booked_service_that_is_the_request_kind_names_no_product() {
+    // Round 16b (Bookly, Easy!Appointments): `Услуга: Выезд замерщика`,
+    // `Service: Консультация в шоуруме` say what is wanted, not what.
+    let r = plain("Услуга: Выезд замерщика\nИмя клиента: Наталья\nТелефон клиента: +79162223344\n");
+    assert_eq!(s(&r.product), None);
+    assert_eq!(r.kind, Kind::Measurement);
+    let r = plain(
+        "Service: Консультация в шоуруме\nClient name: Игорь\nClient phone: 8-985-640-11-22\n",
+    );
+    assert_eq!(s(&r.product), None);
+    assert_eq!(r.kind, Kind::Question);
+}
+
+#[test]
+fn a_booking_plugins_date_and_time_are_the_visit_time() {
+    // Round 16b (Bookly's staff notification, wpautop'ed): `Дата` and
+    // `Время` of a booking are when to come.
+    let r = html(
+        "<p>Здравствуйте.</p>\n<p>У вас новая запись.</p>\n<p>Услуга: Выезд замерщика<br />\nДата: 10.12.2026<br />\n\
+         Время: 12:00<br />\nИмя клиента: Геннадий<br />\nТелефон клиента: +79103456789</p>\n",
+    );
+    assert_eq!(s(&r.visit_time), Some("10.12.2026 12:00"));
+    assert_eq!(r.kind, Kind::Measurement);
+    // Appointment Hour Booking: `Appointment:  - DATE SLOT (service)`.
+    let r = plain(
+        "The following booking request has been received:\n\nЗапись на замер:  - 09.12.2026 16:00-17:00 \
+         (Замер балкона)\n\n\nEmail: s.g@mail.example\n\nВаше имя: Светлана\n\nТелефон: +7 920 011 22 33\n",
+    );
+    assert_eq!(s(&r.visit_time), Some("09.12.2026 16:00-17:00"));
+    // Easy!Appointments: `Начало` under `Детали назначения`, a zone in
+    // brackets stays.
+    let r = plain(
+        "Детали назначения\nУслуга: Замер\nНачало: 10/12/2026 10:00 (MSK)\nОкончание: 10/12/2026 11:00\n\
+         Имя: Наталья\nНомер телефона: +7 916 222-33-44\n",
+    );
+    assert_eq!(s(&r.visit_time), Some("10/12/2026 10:00 (MSK)"));
+    // Do not invent: a form's `Дата:` stamp in a mail about no booking is
+    // when it was sent, not a visit.
+    let r =
+        plain("Имя: Ольга\nТелефон: +7 916 222-33-44\nДата: 07.12.2026 10:15\nНужен замер окон.\n");
+    assert_eq!(s(&r.visit_time), None);
+}

@@ -80,6 +80,8 @@ const LABELS: &[(&str, &[&str])] = &[
             "your full name",
             "contact name",
             "client name",
+            // MotoPress Appointment: `Client:` over the name, email and phone.
+            "client",
             "имя отправителя",
             "отправитель",
             // `<strong>Від кого:</strong> Тарас` (a Ukrainian mail() letter), `От кого:`.
@@ -315,6 +317,11 @@ const LABELS: &[(&str, &[&str])] = &[
             "your inquiry",
             "message text",
             "details",
+            // WP Booking Calendar's default booking form (round 16b).
+            "подробности",
+            "детали",
+            "деталі",
+            "подробиці",
             "project details",
             "комментарий к заказу",
             "ваше обращение",
@@ -535,6 +542,13 @@ const LABELS: &[(&str, &[&str])] = &[
     (
         "meta",
         &[
+            // An order's or booking's sum is the site's figure (MotoPress
+            // Appointment's `Total price: 0 ₽` under the client's notes).
+            "total",
+            "total price",
+            "итого",
+            "сумма заказа",
+            "разом",
             "date",
             "time",
             "дата",
@@ -901,6 +915,9 @@ mod tests {
         assert_eq!(l("Страница отправки"), Some("page"));
         assert_eq!(l("Telegram"), None);
         assert_eq!(l("Желаемая дата"), Some("visit_time"));
+        // `Start` / `Начало` alone is a CRM lead's start as often as an
+        // appointment's (see `extract::booked_slot`).
+        assert_eq!(l("Start"), None);
         assert_eq!(l("Ссылка на товар"), Some("page"));
         assert_eq!(l("Модель двери"), Some("product"));
     }

@@ -351,6 +351,19 @@ impl Found {
                 self.emails.push(v.to_string());
                 return;
             }
+            // `Client:` over `Татьяна Кузнецова` / `t.k@x.ru` / `+7 910 …`
+            // (MotoPress Appointment): the name's caption over the client's
+            // card; the lines under the name are their contacts.
+            "name" if contact_card(v).is_some() => {
+                if let Some((name, emails, phones)) = contact_card(v) {
+                    self.emails.extend(emails);
+                    self.phones.extend(phones);
+                    if overwrite || self.name.is_none() {
+                        self.name = Some(name.to_string());
+                    }
+                }
+                return;
+            }
             "name" => {
                 let emails = find_emails(v);
                 if emails.is_empty() {
@@ -398,6 +411,9 @@ impl Found {
             }
             "address" => &mut self.address,
             "visit_time" => &mut self.visit_time,
+            // `… a new booking Консультация на площадке for: 13.12.2026`: a
+            // calendar date under a size-like caption is a day, not a size.
+            "scope" if calendar_date(v) => return,
             "scope" => &mut self.scope,
             "referral" => &mut self.referral,
             // `Сообщение: нет`: the handler's word for an empty field.
@@ -476,6 +492,185 @@ fn one_of(v: &str, trim: &[char], words: &[&str]) -> bool {
 
 /// `Другое`, `Інше`, `Other`: the last item of a product list, chosen when
 /// none of the others fits; it names nothing.
+/// The words of a booking plugin's staff notification (Easy!Appointments'
+/// `Детали назначения`, Bookly's `У вас новая запись`, Appointment Hour
+/// Booking's `The following booking request has been received`, SSA's
+/// `… just booked an appointment`).
+static BOOKING_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    crate::re::compile(
+        r"(?i)appointment|booking|booked|бронирован|бронюван|назначени|запис[ьи] на|нов(?:ая|ую) запис|нов(?:ий|ого|у) запис|записал(?:ся|ась)",
+    )
+    .ok()
+});
+
+/// What a booking plugin's caption holds: the day, the hour, or both.
+#[derive(Clone, Copy, PartialEq)]
+enum SlotPart {
+    Date,
+    Time,
+    Both,
+}
+
+/// The caption a booking plugin prints its appointment's slot under
+/// (normalised label).
+fn slot_caption(norm: &str) -> Option<SlotPart> {
+    match norm {
+        "date" | "дата" | "booking date" | "appointment date" | "дата записи" => {
+            Some(SlotPart::Date)
+        }
+        "time" | "время" | "час" | "booking time" | "appointment time" | "время записи" => {
+            Some(SlotPart::Time)
+        }
+        "start"
+        | "начало"
+        | "початок"
+        | "appointment"
+        | "appointment details"
+        | "детали назначения"
+        | "дата и время"
+        | "дата та час"
+        | "date and time"
+        | "запись"
+        | "запис" => Some(SlotPart::Both),
+        _ if norm.starts_with("запись на ") || norm.starts_with("запис на ") => {
+            Some(SlotPart::Both)
+        }
+        _ => None,
+    }
+}
+
+/// `- 09.12.2026 16:00-17:00 (Замер балкона)` → `09.12.2026 16:00-17:00`,
+/// `Starting at December 10, 2026 2:00pm (+04)` → `December 10, 2026
+/// 2:00pm (+04)`: the slot without a list dash, a lead-in or a trailing
+/// note in brackets (a zone such as `(EET)` stays).
+fn slot_value(v: &str) -> &str {
+    let mut v = v.trim().trim_start_matches(['-', '–', '—']).trim_start();
+    for lead in ["Starting at ", "starting at ", "Starts at "] {
+        if let Some(r) = v.strip_prefix(lead) {
+            v = r;
+        }
+    }
+    if v.ends_with(')')
+        && let Some(open) = v.rfind('(')
+        && v[open..].chars().any(char::is_lowercase)
+    {
+        v = v[..open].trim_end();
+    }
+    v
+}
+
+/// A booking plugin's appointment slot (`Начало: 10/12/2026 10:00`,
+/// `Дата: 10.12.2026` + `Время: 12:00`, `Appointment:  - 12/14/2026
+/// 11:00-11:30 (…)`): the visit time, read only in a mail that speaks of an
+/// appointment or a booking (elsewhere `Дата` / `Start` is when the form or
+/// the CRM record was made). `None` when there is no such caption.
+fn booked_slot<'a>(lay: &'a layout::Layout, subject: &str) -> Option<(String, Option<&'a str>)> {
+    let (mut date, mut time, mut both) = (None, None, None);
+    let mut sentence = None;
+    for x in &lay.fields {
+        // (`… a new booking Консультация на площадке for`: a size word in the
+        // sentence gave it the scope, which a date never is.)
+        if !matches!(x.canon, None | Some("meta" | "scope"))
+            || !x.value.bytes().any(|b| b.is_ascii_digit())
+        {
+            continue;
+        }
+        // `The following booking request has been received: Дата и время:
+        // - 10.12.2026 …` (an HTML mail whose heading and first field share
+        // a line): the caption glued after the heading is the field's.
+        let caption = (x.label.len() <= 40)
+            .then(|| slot_caption(&super::dictionary::normalize_label(&x.label)))
+            .flatten();
+        let (part, value) = match caption {
+            Some(p) => (p, x.value.as_str()),
+            // `You need to approve a new booking Замер for: 11.12.2026` (WP
+            // Booking Calendar): a sentence about the booking over its day.
+            None if calendar_date(&x.value)
+                && BOOKING_WORDS.as_ref().is_some_and(|r| r.is_match(&x.label)) =>
+            {
+                sentence.get_or_insert(x.label.as_str());
+                (SlotPart::Date, x.value.as_str())
+            }
+            None => match x.value.split_once(": ").and_then(|(head, rest)| {
+                (head.len() <= 40)
+                    .then(|| slot_caption(&super::dictionary::normalize_label(head)))
+                    .flatten()
+                    .map(|p| (p, rest))
+            }) {
+                Some(pv) => pv,
+                None => continue,
+            },
+        };
+        let v = slot_value(value);
+        let slot = match part {
+            SlotPart::Time => &mut time,
+            SlotPart::Date => &mut date,
+            SlotPart::Both => &mut both,
+        };
+        if slot.is_none() && !v.is_empty() && v.len() <= 60 {
+            *slot = Some(v);
+        }
+    }
+    let found = both.is_some() || date.is_some();
+    let booking = |t: &str| BOOKING_WORDS.as_ref().is_some_and(|r| r.is_match(t));
+    if !found
+        || !(booking(subject)
+            || lay.loose.iter().any(|l| booking(l))
+            || lay.fields.iter().any(|x| booking(&x.label)))
+    {
+        return None;
+    }
+    if let Some(b) = both {
+        return Some((b.to_string(), None));
+    }
+    let date = date?;
+    let slot = match time.filter(|t| t.contains(':')) {
+        Some(t) => format!("{date} {t}"),
+        None => date.to_string(),
+    };
+    Some((slot, sentence))
+}
+
+/// A name value of several lines whose lines after the first are each an
+/// email or a phone: (the name, the emails, the phones). `None` for one
+/// line, or when any other line is text.
+fn contact_card(v: &str) -> Option<(&str, Vec<String>, Vec<String>)> {
+    if !v.contains('\n') {
+        return None;
+    }
+    let mut lines = v.lines().map(str::trim).filter(|l| !l.is_empty());
+    let name = lines.next()?;
+    if name.contains('@') || digit_count(name) > 0 {
+        return None;
+    }
+    let (mut emails, mut phones) = (Vec::new(), Vec::new());
+    for l in lines {
+        if !l.contains(' ') && l.contains('@') && normalize_email(l).is_some() {
+            emails.push(l.to_string());
+        } else if digit_count(l) >= 7 && !l.chars().any(char::is_alphabetic) {
+            phones.push(l.to_string());
+        } else {
+            return None;
+        }
+    }
+    (!emails.is_empty() || !phones.is_empty()).then_some((name, emails, phones))
+}
+
+/// `13.12.2026`, `12/14/2026`, `2026-12-13`: a bare calendar date (three
+/// digit groups, one of them a four-digit year). Byte checks only.
+fn calendar_date(v: &str) -> bool {
+    let v = v.trim();
+    if !(8..=10).contains(&v.len()) {
+        return false;
+    }
+    let groups: Vec<&str> = v.split(['.', '/', '-']).collect();
+    groups.len() == 3
+        && groups
+            .iter()
+            .all(|g| !g.is_empty() && g.len() <= 4 && g.bytes().all(|b| b.is_ascii_digit()))
+        && groups.iter().any(|g| g.len() == 4)
+}
+
 fn catch_all_item(v: &str) -> bool {
     const WORDS: &[&str] = &[
         "другое",
@@ -531,7 +726,11 @@ fn strip_br(t: &str) -> String {
 /// Sentences, not a name: five words or more and a sentence end.
 fn is_prose(v: &str) -> bool {
     v.split_whitespace().count() >= 5
-        && (v.contains(". ") || v.ends_with(['.', '?', '!']) || v.contains("? "))
+        && (v.contains(". ")
+            || v.ends_with(['.', '?', '!'])
+            || v.contains("? ")
+            // `… 200 фриспинов! Заходи: https://…` (round 16b).
+            || v.contains("! "))
 }
 
 /// `Нужен замер и расчёт мягкой кровли, дом 10х12`, `Ищу работу …`: a
@@ -916,7 +1115,7 @@ fn page_url(v: &str) -> Option<String> {
 }
 
 /// A link into a CMS back office: never the page the client was on.
-fn is_admin_url(u: &str) -> bool {
+pub(crate) fn is_admin_url(u: &str) -> bool {
     let l = u.to_ascii_lowercase();
     [
         "/bitrix/admin/",
@@ -1531,10 +1730,12 @@ fn message_from_label(label: &str) -> Option<String> {
 
 /// A product-like field (`Тип`, `Услуга`) holding the kind of request
 /// rather than a product: `Обратный звонок`, `Узнать стоимость абонемента`,
-/// `Консультация`, `Вызов замерщика`.
+/// `Консультация`, `Вызов замерщика`, and a booked service that is one
+/// (`Выезд замерщика`, `Консультация в шоуруме`; the corpus reads a free
+/// measurement offered as a service, `Безкоштовний замір`, as the product).
 static REQUEST_KIND: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &classify::narrow(r"^(?i:(?:заказать\s+|заказ\s+)?обратн\w*\s+звон\w*|заказ\w*\s+звон\w*|перезвон\w*(?:\s+мне)?|зворотн\w*\s+дзв\w*|(?:бесплатн\w*\s+)?консультац\w*|(?:безкоштовн\w*\s+)?консультаці\w*|(?:узнать|уточнить|дізнатися)\s+(?:стоимость|цену|цены|вартість|ціну)(?:\s+[\p{L}\-]+){0,3}|(?:расч[её]т|розрахунок)(?:\s+стоимости|\s+вартості)?|(?:вызов|вызвать|виклик)\s+замерщик\w*|замер|замір|call\s*back|request\s+a\s+call)$"),
+        &classify::narrow(r"^(?i:(?:заказать\s+|заказ\s+)?обратн\w*\s+звон\w*|заказ\w*\s+звон\w*|перезвон\w*(?:\s+мне)?|зворотн\w*\s+дзв\w*|(?:(?:бесплатн|безкоштовн|free)\w*\s+)?(?:консультац\w*|consultation)(?:\s+(?:в|у|на|in|at)\s+(?:шоурум\w*|салон\w*|офис\w*|офіс\w*|магазин\w*|showroom|office))?|замер|замір|выезд\s+(?:на\s+замер|замерщик\w*)|виїзд\s+(?:на\s+замір|замірник\w*)|(?:узнать|уточнить|дізнатися)\s+(?:стоимость|цену|цены|вартість|ціну)(?:\s+[\p{L}\-]+){0,3}|(?:расч[её]т|розрахунок)(?:\s+стоимости|\s+вартості)?|(?:вызов|вызвать|виклик)\s+замерщик\w*|call\s*back|request\s+a\s+call)$"),
     )
     .ok()
 });
@@ -1631,7 +1832,7 @@ fn greeting_line(l: &str) -> bool {
 /// client's (a client's own letter is read without this filter).
 static SITE_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        r"(?i)(заявк|(?:^|[^а-яё])форм[аыуеой]?(?:$|[^а-яё])|(?:^|[^a-z])form(?:$|[^a-z])|письм|уведомл|посетител|пользовател|ниже|below|following|следующ)",
+        r"(?i)(заявк|(?:^|[^а-яё])форм[аыуеой]?(?:$|[^а-яё])|(?:^|[^a-z])form(?:$|[^a-z])|письм|уведомл|посетител|пользовател|ниже|below|following|следующ|(?:^|[^a-z])new (?:confirmed |pending )?(?:appointment|booking)|нов(?:ая|ое|ую) (?:запис|бронирован)|нов(?:ий|е|ого) (?:запис|бронюван))",
     )
     .ok()
 });
@@ -2189,6 +2390,8 @@ pub(crate) fn build_traced(
 
     let mut f = Found::default();
     let mut honeypot = false;
+    // A product-like field answered in sentences (see below).
+    let mut prose_answer: Option<String> = None;
     let mut intro_name: Option<String> = None;
     let subject = letter.subject.clone().unwrap_or_default();
     if letter.answers_own {
@@ -2208,9 +2411,18 @@ pub(crate) fn build_traced(
             continue;
         }
         // A "what do you need" field answered in sentences is the client's
-        // message, not a product name.
+        // message, not a product name -- unless the form has a message field
+        // of its own (MotoPress Appointment's `Scheduled services: Замер окон
+        // with Павел on …` over `Booking notes:`): that one is theirs.
         let canon = match raw.canon {
-            Some("product") if is_prose(&value) || own_request(&value) => Some("message"),
+            Some("product") if is_prose(&value) || own_request(&value) => {
+                if prose_answer.is_none() {
+                    prose_answer = Some(value.clone());
+                }
+                f.client_text.push_str(&value);
+                f.client_text.push('\n');
+                continue;
+            }
             c => c,
         };
         let from_name = if canon.is_none() {
@@ -2279,6 +2491,17 @@ pub(crate) fn build_traced(
     {
         f.name = Some(n);
     }
+    if f.visit_time.is_none()
+        && let Some((slot, sentence)) = booked_slot(&lay, &subject)
+    {
+        f.visit_time = Some(slot);
+        // `… a new booking Выезд замерщика for: 11.12.2026`: what the client
+        // booked says what they want.
+        if let Some(l) = sentence {
+            f.client_text.push_str(l);
+            f.client_text.push('\n');
+        }
+    }
 
     // The rule's own regexes win over labels.
     if let Some(r) = rule {
@@ -2315,6 +2538,12 @@ pub(crate) fn build_traced(
         }
     }
 
+    if f.message.is_none()
+        && !lay.fields.iter().any(|x| x.canon == Some("message"))
+        && let Some(v) = prose_answer
+    {
+        f.put("message", &v, false);
+    }
     // A mail with no form fields at all is the client's own letter: its
     // text is the message, a `Name <email>` line or a `-Name ( email )`
     // signature gives the contact.
@@ -3198,9 +3427,75 @@ fn dimensions(v: &str) -> bool {
 mod tests {
     use super::super::dictionary::bare_title;
     use super::{
-        announces_text, repeats_subject, role_word, signoff_name, text_with_contact_tail,
-        without_honorific,
+        announces_text, calendar_date, contact_card, repeats_subject, request_kind_phrase,
+        role_word, signoff_name, slot_value, text_with_contact_tail, without_honorific,
     };
+
+    /// Round 16b (booking plugins: Easy!Appointments, Bookly, WP Booking
+    /// Calendar): the booked service that is the request's kind names no
+    /// product, and a calendar date under a size-like caption is no size.
+    #[test]
+    fn a_booked_service_that_is_a_request_kind_names_no_product() {
+        for v in [
+            "Выезд замерщика",
+            "Выезд на замер",
+            "Консультация в шоуруме",
+            "Консультація в салоні",
+            "Free consultation",
+            "Консультация",
+            "Вызов замерщика",
+        ] {
+            assert!(request_kind_phrase(v), "{v}");
+        }
+        for v in [
+            "Кухня на заказ",
+            "Замер окон и установка",
+            "Натяжной потолок",
+            "Безкоштовний замір",
+        ] {
+            assert!(!request_kind_phrase(v), "{v}");
+        }
+    }
+
+    /// Round 16b (MotoPress Appointment): `Client:` over the name, the
+    /// email and the phone, each on its own line.
+    #[test]
+    fn a_name_over_its_contact_lines_is_a_card() {
+        let (n, e, p) =
+            contact_card("Татьяна Кузнецова\nt.k@example.ru\n+7 910 555-24-68").unwrap_or_default();
+        assert_eq!(n, "Татьяна Кузнецова");
+        assert_eq!(e, vec!["t.k@example.ru".to_string()]);
+        assert_eq!(p, vec!["+7 910 555-24-68".to_string()]);
+        // One line, or text under the name: no card.
+        assert!(contact_card("Татьяна Кузнецова").is_none());
+        assert!(contact_card("Татьяна\nхочу замер").is_none());
+        assert!(contact_card("ООО Ромашка\nул. Ленина, 5").is_none());
+    }
+
+    /// Round 16b: a booking plugin's slot without its list dash, lead-in
+    /// or the service's name in brackets; a time zone stays.
+    #[test]
+    fn a_booked_slot_drops_its_dash_lead_in_and_service_note() {
+        assert_eq!(
+            slot_value(" - 12/14/2026 11:00-11:30 (Phone consultation)"),
+            "12/14/2026 11:00-11:30"
+        );
+        assert_eq!(
+            slot_value("Starting at December 10, 2026 2:00pm (+04)"),
+            "December 10, 2026 2:00pm (+04)"
+        );
+        assert_eq!(slot_value("10.12.2026 (EET)"), "10.12.2026 (EET)");
+    }
+
+    #[test]
+    fn a_calendar_date_is_no_size() {
+        for v in ["13.12.2026", "12/14/2026", "2026-12-13", " 1.2.2026 "] {
+            assert!(calendar_date(v), "{v}");
+        }
+        for v in ["12 м²", "4x6", "140", "12.5", "3.2.1", "12345.12.12"] {
+            assert!(!calendar_date(v), "{v}");
+        }
+    }
 
     #[test]
     fn a_name_sentence_before_the_closing_phone_signs_the_text() {

@@ -1185,6 +1185,21 @@ pub fn read_with_ends(
             out.loose.push(l.to_string());
             continue;
         }
+        // `Currently a new booking is waiting for approval. Please visit the
+        // moderation panel https://…/wp-admin/…` (WP Booking Calendar): a
+        // line pointing into the site's back office after the fields is the
+        // site's own, never the client's text; it ends that text.
+        if !out.fields.is_empty()
+            && l.contains("://")
+            && l.split_whitespace()
+                .any(|t| t.contains("://") && super::extract::is_admin_url(t))
+            && bare_url(l).is_none()
+            && colon_split(l).is_none()
+        {
+            state = State::None;
+            footer = true;
+            continue;
+        }
         // `Sent from page: https://…` (Pirate Forms): a line whose caption
         // the dictionary lists word for word is a field, even when its
         // first words open a footer phrase (`Sent from my iPhone`).
@@ -1515,6 +1530,22 @@ pub fn read_with_ends(
                     // per line.
                     f.value.push(' ');
                     f.value.push_str(l);
+                } else if out
+                    .fields
+                    .last()
+                    .is_some_and(|f| f.canon == Some("name") || f.shape == CARD_LINE)
+                    && let Some(canon) = contact_line(l)
+                {
+                    // `Client:` / `Татьяна Кузнецова` / `t.k@x.ru` / `+7 910 …`
+                    // (MotoPress Appointment): bare contact lines right under
+                    // the client's name are theirs.
+                    let label = out
+                        .fields
+                        .last()
+                        .map(|f| f.label.clone())
+                        .unwrap_or_default();
+                    push(&mut out, &label, l, Some(canon), CARD_LINE);
+                    continue;
                 } else if out.fields.last().is_some_and(|f| single_line(f.canon)) {
                     // Contacts, ids and short answers never run on: the line
                     // is a heading or a footer, not part of the value.
@@ -1689,6 +1720,26 @@ fn caption_in_text(label: &str) -> bool {
             || label
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+}
+
+/// The shape of a bare contact line under a name (a client's card).
+const CARD_LINE: &str = "bare contact line under the name";
+
+/// A line that is only an email address or only a phone number: its
+/// canonical field. Byte checks first; no allocation for other lines.
+fn contact_line(l: &str) -> Option<&'static str> {
+    if l.len() > 64 {
+        return None;
+    }
+    if l.contains('@') {
+        return (!l.contains(' ') && crate::request::normalize_email(l).is_some())
+            .then_some("email");
+    }
+    let digits = l.bytes().filter(u8::is_ascii_digit).count();
+    (digits >= 7
+        && l.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'+' | b'-' | b'(' | b')' | b'.')))
+    .then_some("phone")
 }
 
 /// Fields whose value is one line: a following plain line is not theirs.
