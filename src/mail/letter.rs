@@ -833,17 +833,19 @@ fn has_markup(h: &str) -> bool {
 fn plain_not_of_html(plain: &str, html_text: &str) -> bool {
     let p = plain.trim();
     let h = html_text.trim();
-    let (pl, hl) = (p.to_lowercase(), h.to_lowercase());
-    // `Plain text content` beside `+7 (916) 123-45-67/07.12.2026` (a Yii2
-    // widget's setTextBody left at its example): not one word in common.
-    let shares_no_word = !h.is_empty()
-        && !pl
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() >= 3)
-            .any(|w| hl.contains(w));
-    let placeholder = !p.is_empty()
-        && p.chars().count() <= 40
-        && ((h.chars().count() > 2 * p.chars().count() && !hl.contains(&pl)) || shares_no_word);
+    // Only a short plain part can be a placeholder: the texts are lower-cased
+    // (the whole HTML's text) only then.
+    let placeholder = !p.is_empty() && p.chars().count() <= 40 && {
+        let (pl, hl) = (p.to_lowercase(), h.to_lowercase());
+        // `Plain text content` beside `+7 (916) 123-45-67/07.12.2026` (a Yii2
+        // widget's setTextBody left at its example): not one word in common.
+        let shares_no_word = !h.is_empty()
+            && !pl
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.chars().count() >= 3)
+                .any(|w| hl.contains(w));
+        (h.chars().count() > 2 * p.chars().count() && !hl.contains(&pl)) || shares_no_word
+    };
     placeholder || RAW_BLOCK_TAG.find_iter(p).take(2).count() >= 2
 }
 

@@ -37,17 +37,53 @@ pub const CUE_FILES: &[(&str, &str)] = &[
 /// else char by char as std does it (only Greek final sigma differs, which
 /// no cue is written for).
 pub(crate) fn lower(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    // Bytes first: ASCII and the Russian alphabet's two-byte letters are
+    // mapped in place; any other character goes through the Unicode table.
+    let b = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
         match c {
-            'A'..='Z' => out.push(c.to_ascii_lowercase()),
-            'А'..='Я' => out.push(char::from_u32(c as u32 + 32).unwrap_or(c)),
-            'Ё' => out.push('ё'),
-            c if c.is_ascii() || ('а'..='ё').contains(&c) => out.push(c),
-            c => out.extend(c.to_lowercase()),
+            b'A'..=b'Z' => out.push(c + 32),
+            0..=0x7f => out.push(c),
+            // А..П → а..п
+            0xd0 if matches!(b.get(i + 1), Some(0x90..=0x9f)) => {
+                out.extend_from_slice(&[0xd0, b[i + 1] + 0x20]);
+                i += 1;
+            }
+            // Р..Я → р..я
+            0xd0 if matches!(b.get(i + 1), Some(0xa0..=0xaf)) => {
+                out.extend_from_slice(&[0xd1, b[i + 1] - 0x20]);
+                i += 1;
+            }
+            // Ё → ё
+            0xd0 if b.get(i + 1) == Some(&0x81) => {
+                out.extend_from_slice(&[0xd1, 0x91]);
+                i += 1;
+            }
+            // а..п, р..ё: already lower case.
+            0xd0 if matches!(b.get(i + 1), Some(0xb0..=0xbf)) => {
+                out.extend_from_slice(&b[i..i + 2]);
+                i += 1;
+            }
+            0xd1 if matches!(b.get(i + 1), Some(0x80..=0x91)) => {
+                out.extend_from_slice(&b[i..i + 2]);
+                i += 1;
+            }
+            _ => {
+                // Any other character: `s` is UTF-8, so `i` starts one.
+                let ch = s[i..].chars().next().unwrap_or_default();
+                let mut buf = [0u8; 4];
+                for l in ch.to_lowercase() {
+                    out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+                }
+                i += ch.len_utf8() - 1;
+            }
         }
+        i += 1;
     }
-    out
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The patterns of a cue file: non-empty lines that are not `#` comments.
@@ -380,9 +416,21 @@ mod tests {
             "Сколько СТОИТ Замер? ЁЛКА ёжик",
             "Price for INSTALLATION, Ґанок Їжак Є",
             "Mixed ΑΒΓ straße İstanbul ǅ 123 _-#",
+            "АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯЁ абвгдежзийклмнопрстуфхцчшщъыьэюяё",
+            "ЇЄІҐЎ їєіґў ÀÉÎ 😀 «Цена» — №5",
             "",
         ] {
             assert_eq!(lower(s), s.to_lowercase(), "{s}");
+        }
+        // Every character of Latin, Greek (but the final-sigma Σ) and
+        // Cyrillic, alone and in a run.
+        let all: String = (0u32..0x530)
+            .filter_map(char::from_u32)
+            .filter(|&c| c != 'Σ')
+            .collect();
+        assert_eq!(lower(&all), all.to_lowercase());
+        for c in all.chars() {
+            assert_eq!(lower(&c.to_string()), c.to_string().to_lowercase(), "{c:?}");
         }
     }
 

@@ -468,7 +468,7 @@ fn subject_and_phones(text: &str, subject: &str, region: &str) -> bool {
     let words = |t: &str| -> Vec<String> {
         t.split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
+            .map(classify::lower)
             .collect()
     };
     let left = words(&rest);
@@ -486,7 +486,7 @@ fn one_of(v: &str, trim: &[char], words: &[&str]) -> bool {
     if v.len() > 3 * longest + 8 {
         return false;
     }
-    let w = v.trim().trim_end_matches(trim).to_lowercase();
+    let w = classify::lower(v.trim().trim_end_matches(trim));
     words.contains(&w.as_str())
 }
 
@@ -807,12 +807,7 @@ fn no_text_word(v: &str) -> bool {
     if v.len() > 3 * 31 + 8 {
         return false;
     }
-    let t = v
-        .trim()
-        .trim_end_matches(['.', '!'])
-        .trim()
-        .to_lowercase()
-        .replace('ё', "е");
+    let t = classify::lower(v.trim().trim_end_matches(['.', '!']).trim()).replace('ё', "е");
     matches!(
         t.as_str(),
         "нет"
@@ -1569,7 +1564,7 @@ fn role_word(n: &str) -> bool {
         "користувач",
         "відвідувач",
     ];
-    let lower = n.to_lowercase();
+    let lower = classify::lower(n);
     lower
         .split(|c: char| !c.is_alphanumeric() && c != '-')
         .any(|w| ROLES.iter().any(|r| w.starts_with(r)))
@@ -1580,7 +1575,7 @@ fn role_word(n: &str) -> bool {
 fn role_then_name(l: &str) -> Option<&str> {
     let (role, rest) = l.trim().split_once(' ')?;
     let rest = rest.trim();
-    let role = role.to_lowercase();
+    let role = classify::lower(role);
     let roles = [
         "клиент",
         "заказчик",
