@@ -3970,3 +3970,60 @@ fn a_booking_plugins_date_and_time_are_the_visit_time() {
         plain("Имя: Ольга\nТелефон: +7 916 222-33-44\nДата: 07.12.2026 10:15\nНужен замер окон.\n");
     assert_eq!(s(&r.visit_time), None);
 }
+
+// ---- round 17b: WordPress long tail (Tripetto, Formello, theme forms) -------
+
+#[test]
+fn a_delivery_notice_sent_to_the_owner_by_the_builder_ends_the_clients_text() {
+    // Tripetto's footer under the last answer: `Sent to admin@… by Tripetto`.
+    let r = html(
+        "<p><b>Имя</b><br>Игорь</p><p><b>Телефон</b><br>8-903-777-12-45</p>\
+         <p><b>Ваш вопрос</b><br>Перезвоните, пожалуйста, по кухне из каталога.</p>\
+         <table><tr><td><div>Sent to <a href=\"#\">admin@kuhni.example</a> by \
+         <a href=\"https://tripetto.com\">Tripetto</a></div><div>Get conversational!</div></td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Игорь"));
+    assert_eq!(
+        s(&r.message),
+        Some("Перезвоните, пожалуйста, по кухне из каталога.")
+    );
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn the_entry_number_after_a_subjects_form_title_is_not_part_of_it() {
+    // Tripetto: `New submission from %1$s (#%2$d)`.
+    let r = plain_with(
+        "Subject: New submission from Заявка на замер (#214)\r\n",
+        "Имя: Марина\nТелефон: +7 916 245-18-90\n",
+    );
+    assert_eq!(s(&r.form), Some("Заявка на замер"));
+}
+
+#[test]
+fn a_bracket_prefix_without_an_entry_number_names_no_form() {
+    // Formello's default subject puts the plugin's own name in brackets;
+    // weForms' `[Form] New Form Submission #88` numbers the entry.
+    let r = plain_with(
+        "Subject: [Formello] New form submission\r\n",
+        "name: Наталья\nphone: +7 (495) 123-45-67\n",
+    );
+    assert_eq!(s(&r.form), None);
+    let r = plain_with(
+        "Subject: [Заказ мебели] New Form Submission #87\r\n",
+        "Имя: Наталья\nТелефон: +7 (495) 123-45-67\n",
+    );
+    assert_eq!(s(&r.form), Some("Заказ мебели"));
+}
+
+#[test]
+fn a_two_word_letter_from_the_visitors_own_address_is_theirs() {
+    // Muffin Group's theme-mail.php: From = the visitor, body = the message.
+    let r = read(
+        "From: test <test@test.com>\r\nTo: admin@okna.example\r\nSubject: test\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\ntest test",
+    );
+    assert_eq!(s(&r.email), Some("test@test.com"));
+    assert_eq!(s(&r.name), Some("test"));
+    assert_eq!(r.action, Action::Ignore);
+}

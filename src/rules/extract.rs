@@ -1215,6 +1215,16 @@ fn bracket_form(subject: &str, name: Option<&str>) -> Option<String> {
     if !(tail.starts_with("new form submission") || tail.starts_with("new submission")) {
         return None;
     }
+    // Only a builder that numbers its entries (`… #87`, weForms) puts the
+    // form there; `[Formello] New form submission` is the sender's
+    // WordPress-style prefix (the plugin, the site or the visitor).
+    if !tail
+        .split('#')
+        .skip(1)
+        .any(|t| t.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        return None;
+    }
     let inner = clean_value(inner)?;
     (name.is_none_or(|n| !inner.contains(n)) && inner.chars().count() <= 80).then_some(inner)
 }
@@ -1259,9 +1269,26 @@ fn subject_form_value(subject: &str) -> Option<String> {
         .iter()
         .find_map(|g| caps.name(g))?
         .as_str();
-    clean_value(
-        v.trim_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '«' | '»' | '“' | '”')),
-    )
+    let v = v.trim_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '«' | '»' | '“' | '”'));
+    clean_value(without_entry_number(v))
+}
+
+/// `New submission from Заявка на замер (#214)` (Tripetto): the entry's
+/// number after the title is not part of it.
+fn without_entry_number(v: &str) -> &str {
+    let Some(head) = v.strip_suffix(')') else {
+        return v;
+    };
+    match head.rsplit_once("(#") {
+        Some((title, n))
+            if !n.is_empty()
+                && n.bytes().all(|b| b.is_ascii_digit())
+                && !title.trim().is_empty() =>
+        {
+            title.trim_end()
+        }
+        _ => v,
+    }
 }
 
 /// The form's title in the builder's subject format; a form back-end that
@@ -2911,11 +2938,11 @@ pub(crate) fn build_traced(
     };
     // The client wrote from their own address (Drupal contact form, a
     // direct letter): the sender is the client when it is nobody's robot.
-    // Only for a readable request: form fields, or a few words of text.
+    // Only for a readable request: form fields, or two words of text or more.
     let letter_like = !req.fields.is_empty()
         || f.message
             .as_deref()
-            .is_some_and(|m| m.split_whitespace().count() >= 3);
+            .is_some_and(|m| m.split_whitespace().count() >= 2);
     let sender = || {
         if !letter_like {
             return None;
