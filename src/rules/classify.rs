@@ -37,52 +37,59 @@ pub const CUE_FILES: &[(&str, &str)] = &[
 /// else char by char as std does it (only Greek final sigma differs, which
 /// no cue is written for).
 pub(crate) fn lower(s: &str) -> String {
-    // Bytes first: ASCII and the Russian alphabet's two-byte letters are
-    // mapped in place; any other character goes through the Unicode table.
+    // Runs of bytes that stay as they are are copied whole; ASCII capitals
+    // and the Russian alphabet's two-byte capitals are mapped by bytes; any
+    // other character goes through the Unicode table.
     let b = s.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut run = 0;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        match c {
-            b'A'..=b'Z' => out.push(c + 32),
-            0..=0x7f => out.push(c),
-            // А..П → а..п
-            0xd0 if matches!(b.get(i + 1), Some(0x90..=0x9f)) => {
-                out.extend_from_slice(&[0xd0, b[i + 1] + 0x20]);
-                i += 1;
+        if c < 0x80 {
+            if c.is_ascii_uppercase() {
+                out.extend_from_slice(&b[run..i]);
+                out.push(c + 32);
+                run = i + 1;
             }
-            // Р..Я → р..я
-            0xd0 if matches!(b.get(i + 1), Some(0xa0..=0xaf)) => {
-                out.extend_from_slice(&[0xd1, b[i + 1] - 0x20]);
-                i += 1;
-            }
-            // Ё → ё
-            0xd0 if b.get(i + 1) == Some(&0x81) => {
-                out.extend_from_slice(&[0xd1, 0x91]);
-                i += 1;
-            }
-            // а..п, р..ё: already lower case.
-            0xd0 if matches!(b.get(i + 1), Some(0xb0..=0xbf)) => {
-                out.extend_from_slice(&b[i..i + 2]);
-                i += 1;
-            }
-            0xd1 if matches!(b.get(i + 1), Some(0x80..=0x91)) => {
-                out.extend_from_slice(&b[i..i + 2]);
-                i += 1;
-            }
-            _ => {
-                // Any other character: `s` is UTF-8, so `i` starts one.
-                let ch = s[i..].chars().next().unwrap_or_default();
-                let mut buf = [0u8; 4];
-                for l in ch.to_lowercase() {
-                    out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
-                }
-                i += ch.len_utf8() - 1;
-            }
+            i += 1;
+            continue;
         }
-        i += 1;
+        let n = b.get(i + 1).copied().unwrap_or(0);
+        let mapped = match (c, n) {
+            // А..П → а..п, Р..Я → р..я, Ё → ё
+            (0xd0, 0x90..=0x9f) => Some([0xd0, n + 0x20]),
+            (0xd0, 0xa0..=0xaf) => Some([0xd1, n - 0x20]),
+            (0xd0, 0x81) => Some([0xd1, 0x91]),
+            // а..п, р..ё: already lower case.
+            (0xd0, 0xb0..=0xbf) | (0xd1, 0x80..=0x91) => {
+                i += 2;
+                continue;
+            }
+            _ => None,
+        };
+        if let Some(m) = mapped {
+            out.extend_from_slice(&b[run..i]);
+            out.extend_from_slice(&m);
+            i += 2;
+            run = i;
+            continue;
+        }
+        // Any other character: `s` is UTF-8, so `i` starts one.
+        let ch = s[i..].chars().next().unwrap_or_default();
+        let len = ch.len_utf8();
+        let lowered = ch.to_lowercase();
+        if !lowered.clone().eq(std::iter::once(ch)) {
+            out.extend_from_slice(&b[run..i]);
+            let mut buf = [0u8; 4];
+            for l in lowered {
+                out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+            }
+            run = i + len;
+        }
+        i += len;
     }
+    out.extend_from_slice(&b[run..]);
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 

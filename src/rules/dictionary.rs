@@ -747,7 +747,7 @@ const TITLES: [&str; 14] = [
 
 /// `Mr.` alone: a salutation with no name after it.
 pub(crate) fn bare_title(n: &str) -> bool {
-    TITLES.contains(&super::classify::lower(n.trim().trim_end_matches('.')).as_str())
+    TITLES.contains(&n.trim().trim_end_matches('.').to_lowercase().as_str())
 }
 
 /// Normalises a label for comparison: lower case, `ё` → `е`, punctuation and

@@ -1106,28 +1106,7 @@ fn page_url(v: &str) -> Option<String> {
             t.starts_with("http://") || t.starts_with("https://") || t.starts_with("www.")
         })
         .map(|t| t.trim_end_matches([',', ';', ')']).to_string())
-        .filter(|u| !is_admin_url(u))
-}
-
-/// A link into a CMS back office: never the page the client was on.
-pub(crate) fn is_admin_url(u: &str) -> bool {
-    let l = u.to_ascii_lowercase();
-    [
-        "/bitrix/admin/",
-        "/wp-admin/",
-        "/administrator/",
-        "/admin/",
-        "/admin.php",
-        "/manager/",
-        "/backend/",
-        "route=sale/",
-        "option=com_",
-        // The owner's sheet or document a relay writes the row to.
-        "docs.google.com/spreadsheets/",
-        "docs.google.com/document/",
-    ]
-    .iter()
-    .any(|p| l.contains(p))
+        .filter(|u| !layout::is_admin_url(u))
 }
 
 /// `/catalog/okna/` made absolute with the site's host: the host of another
@@ -1522,7 +1501,7 @@ fn page_in_sentence(l: &str) -> Option<&str> {
         return None;
     }
     let u = PAGE_IN_SENTENCE.as_ref()?.captures(l)?.name("u")?.as_str();
-    Some(u).filter(|u| !is_admin_url(u))
+    Some(u).filter(|u| !layout::is_admin_url(u))
 }
 
 /// `Данное письмо вам отправил NAME с сайта URL` (DataLife Engine and
@@ -3206,8 +3185,12 @@ pub(crate) fn build_traced(
         ));
     }
     req.page = page_read.or_else(|| {
-        rule.filter(|r| r.options.bare_url_is_page)
-            .and_then(|_| lay.bare_urls.iter().find(|u| !is_admin_url(u)).cloned())
+        rule.filter(|r| r.options.bare_url_is_page).and_then(|_| {
+            lay.bare_urls
+                .iter()
+                .find(|u| !layout::is_admin_url(u))
+                .cloned()
+        })
     });
 
     let mut utm = f.utm.clone();

@@ -1192,7 +1192,7 @@ pub fn read_with_ends(
         if !out.fields.is_empty()
             && l.contains("://")
             && l.split_whitespace()
-                .any(|t| t.contains("://") && super::extract::is_admin_url(t))
+                .any(|t| t.contains("://") && is_admin_url(t))
             && bare_url(l).is_none()
             && colon_split(l).is_none()
         {
@@ -1720,6 +1720,27 @@ fn caption_in_text(label: &str) -> bool {
             || label
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+}
+
+/// A link into a CMS back office: never the page the client was on.
+pub(crate) fn is_admin_url(u: &str) -> bool {
+    let l = u.to_ascii_lowercase();
+    [
+        "/bitrix/admin/",
+        "/wp-admin/",
+        "/administrator/",
+        "/admin/",
+        "/admin.php",
+        "/manager/",
+        "/backend/",
+        "route=sale/",
+        "option=com_",
+        // The owner's sheet or document a relay writes the row to.
+        "docs.google.com/spreadsheets/",
+        "docs.google.com/document/",
+    ]
+    .iter()
+    .any(|p| l.contains(p))
 }
 
 /// The shape of a bare contact line under a name (a client's card).
