@@ -1263,10 +1263,17 @@ fn subject_form_value(subject: &str) -> Option<String> {
     let v = ["a", "b", "c", "d", "e", "f"]
         .iter()
         .find_map(|g| caps.name(g))?
-        .as_str();
-    clean_value(
-        v.trim_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '«' | '»' | '“' | '”')),
-    )
+        .as_str()
+        .trim();
+    // `New submission from 'Вызов замерщика'!` (RSForm! Pro): the title in
+    // single quotes with the format's `!` after it.
+    let v = match v.strip_suffix('!') {
+        Some(q) if q.ends_with(['\'', '’', '"', '»', '”']) => q,
+        _ => v,
+    };
+    clean_value(v.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '"' | '«' | '»' | '“' | '”' | '\'' | '‘' | '’')
+    }))
 }
 
 /// The form's title in the builder's subject format; a form back-end that
