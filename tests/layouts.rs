@@ -4027,3 +4027,119 @@ fn a_two_word_letter_from_the_visitors_own_address_is_theirs() {
     assert_eq!(s(&r.name), Some("test"));
     assert_eq!(r.action, Action::Ignore);
 }
+
+// ---- round 17a: Joomla form extensions, Drupal Contact Emails -------------
+
+#[test]
+fn a_stripped_table_sent_as_text_pairs_each_label_with_the_value_blank_lines_under_it() {
+    // ChronoForms' auto-generated table with 'Send As: Text': the tags are
+    // stripped and their tab-indented lines left blank, so every caption
+    // stands a few blank lines over its value; `Submitted by IP` closes it.
+    let row = |l: &str, v: &str| {
+        format!(
+            "\t<tr>\r\n\t\t<td>\r\n\t\t\t{l}\r\n\t\t</td>\r\n\t\t<td>\r\n\t\t\t{v}\r\n\t\t</td>\r\n\t</tr>\r\n"
+        )
+    };
+    let table = format!(
+        "{}{}{}{}",
+        row("Имя", "Виктор Сергеевич"),
+        row("Телефон", "89221234567"),
+        row("E-mail", "v.s.ivanov@example.ru"),
+        row(
+            "Сообщение",
+            "Нужна смета на кровлю из металлочерепицы, дом 10х12."
+        )
+    );
+    let text = table
+        .lines()
+        .map(|l| if l.contains('<') { "\t" } else { l })
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    let r = plain(&format!("{text}\r\n\r\nSubmitted by 95.189.4.200\r\n"));
+    assert_eq!(s(&r.name), Some("Виктор Сергеевич"));
+    assert_eq!(s(&r.phone), Some("+79221234567"));
+    assert_eq!(s(&r.email), Some("v.s.ivanov@example.ru"));
+    assert_eq!(
+        s(&r.message),
+        Some("Нужна смета на кровлю из металлочерепицы, дом 10х12.")
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+}
+
+#[test]
+fn a_lone_caption_with_its_value_far_below_is_no_stanza_in_a_letter() {
+    // Do not invent: one known word alone on a line in a client's letter
+    // (no second stanza) stays the client's text.
+    let r = plain(
+        "Здравствуйте.\r\n\r\nТелефон\r\n\r\n\r\nсломался у мастера, поэтому пишу сюда, нужен замер окон.\r\n",
+    );
+    assert_eq!(s(&r.phone), None);
+    assert!(
+        s(&r.message).is_some_and(|m| m.contains("нужен замер окон")),
+        "{:?}",
+        r.message
+    );
+}
+
+#[test]
+fn fox_contacts_site_rows_after_the_fields_end_the_message() {
+    // Fox Contact's <dl class="fields-list">: after the form's own pairs
+    // come `Site name`, `Current URL` and the client's device rows.
+    let r = html(
+        "<dl class=\"fields-list\"><dt>Имя</dt><dd>Ирина</dd><dt>Телефон</dt><dd>+7 (495) 123-45-67</dd>\
+         <dt>Сообщение</dt><dd>Какая гарантия на монтаж натяжного потолка?</dd>\
+         <dt>Site name</dt><dd>Потолки Люкс</dd><dt>Current URL</dt>\
+         <dd><a href=\"https://potolki.example/kontakty.html\">https://potolki.example/kontakty.html</a></dd>\
+         <dt>Client device</dt><dd>Desktop</dd><dt>Client browser</dt><dd>Chrome 120</dd>\
+         <dt>Client IP address</dt><dd>91.77.12.5</dd></dl>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Какая гарантия на монтаж натяжного потолка?")
+    );
+    assert_eq!(s(&r.page), Some("https://potolki.example/kontakty.html"));
+    assert_eq!(r.kind, Kind::Question);
+}
+
+#[test]
+fn rsform_subject_names_the_form_in_single_quotes() {
+    // RSForm! Pro's wizard subject `New submission from 'Form'!`.
+    let r = plain_with(
+        "Subject: New submission from 'Вызов замерщика'!\r\n",
+        "Имя: Галина\r\nТелефон: 8 (910) 555-12-34\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Вызов замерщика"));
+}
+
+#[test]
+fn a_hidden_field_caption_with_a_url_is_the_page() {
+    // ChronoForms writes a hidden field's row as `Hidden #7`: a full URL in
+    // it is the page the form was sent from; anything else is no page.
+    let r = html(
+        "<table><tr><td><strong>Имя</strong></td><td>Андрей</td></tr>\
+         <tr><td><strong>Телефон</strong></td><td>+7 912 600-70-80</td></tr>\
+         <tr><td>Hidden #7</td><td>https://zabory.example/zabor-iz-proflista/</td></tr>\
+         <tr><td>Hidden #8</td><td>42</td></tr></table>",
+    );
+    assert_eq!(
+        s(&r.page),
+        Some("https://zabory.example/zabor-iz-proflista/")
+    );
+}
+
+#[test]
+fn one_long_sentence_running_on_across_a_colon_is_the_letters() {
+    // SP Page Builder's Ajax Contact sends only the visitor's text: a
+    // sentence whose verb runs on past a colon to its full stop is theirs,
+    // not a `Label: value` pair.
+    let r = plain(
+        "Добрый день!\r\n\r\nМаркетплейс «СтройМаркет» предлагает партнёрство: разместим ваши услуги по \
+         остеклению в нашем каталоге, комиссия 5% с заказа.\r\n\r\nПодробности пришлём в ответном письме.\r\n",
+    );
+    assert!(pairs(&r).is_empty(), "{:?}", pairs(&r));
+    assert!(
+        s(&r.message).is_some_and(|m| m.contains("предлагает партнёрство: разместим")),
+        "{:?}",
+        r.message
+    );
+}

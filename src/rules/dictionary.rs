@@ -627,6 +627,18 @@ const LABELS: &[(&str, &[&str])] = &[
             "дата заполнения",
             "час відправлення",
             "дата подачи заявки",
+            // Fox Contact's admin mail closes its field list with the site's
+            // own rows: the site's name and the visitor's device, system and
+            // browser (the page and the IP have their own entries).
+            "site name",
+            "sitename",
+            "название сайта",
+            "назва сайту",
+            "client device",
+            "client operating system",
+            "client browser",
+            "устройство",
+            "операционная система",
         ],
     ),
 ];
@@ -663,7 +675,9 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "page",
-        r"страниц|сторінк|\burl\b|refer+er|реферер|^с сайта|\bpage\b|\bссылк|\bпосилан|submitted (at|from)|sent from",
+        // `Hidden #7` (ChronoForms' caption for a hidden field): only a full
+        // URL in it is taken as the page, as for every page label.
+        r"страниц|сторінк|\burl\b|refer+er|реферер|^с сайта|\bpage\b|\bссылк|\bпосилан|submitted (at|from)|sent from|^hidden #",
         // `Ссылка на найденный товар` ('Нашли дешевле' modules): the link the
         // client found elsewhere, not the page the form was sent from.
         "заголов|title|найден|знайден|конкурент|competitor|дешевл|дешевш|cheaper",

@@ -1247,8 +1247,17 @@ fn subject_form_value(subject: &str) -> Option<String> {
     let v = ["a", "b", "c", "d", "e", "f"]
         .iter()
         .find_map(|g| caps.name(g))?
-        .as_str();
-    let v = v.trim_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '«' | '»' | '“' | '”'));
+        .as_str()
+        .trim();
+    // `New submission from 'Вызов замерщика'!` (RSForm! Pro): the title in
+    // single quotes with the format's `!` after it.
+    let v = match v.strip_suffix('!') {
+        Some(q) if q.ends_with(['\'', '’', '"', '»', '”']) => q,
+        _ => v,
+    };
+    let v = v.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '"' | '«' | '»' | '“' | '”' | '\'' | '‘' | '’')
+    });
     clean_value(without_entry_number(v))
 }
 

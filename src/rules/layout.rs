@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
     )
     .ok()
 });
@@ -329,7 +329,12 @@ fn sentence_across_colon(label: &str, value: &str) -> bool {
         .next()
         .unwrap_or_default()
         .to_lowercase();
-    !ASKS.contains(&first.as_str()) && sentence_break(value)
+    // `Маркетплейс «СтройМаркет» предлагает партнёрство: разместим ваши
+    // услуги … с заказа.`: one long sentence that runs on across the colon
+    // to its full stop reads the same as two (a quiz answer is short).
+    !ASKS.contains(&first.as_str())
+        && (sentence_break(value)
+            || (value.trim_end().ends_with('.') && value.split_whitespace().count() >= 6))
 }
 
 /// The last lines of a letter as a signature card: two to five short
@@ -883,18 +888,20 @@ pub fn read_with_ends(
     };
 
     // Stanzas of a known label alone on its line over its value, between
-    // blank lines: trusted when the text holds at least two of them.
+    // blank lines: trusted when the text holds at least two of them. The
+    // value may sit a few blank lines under its label (ChronoForms' table
+    // sent as text: the tags stripped, their indented lines left blank).
     let stanza_at = |j: usize| -> bool {
         let Some(l) = lines.get(j) else { return false };
-        !l.is_empty()
-            && (j == 0 || lines[j - 1].is_empty())
-            && lines
-                .get(j + 1)
-                .is_some_and(|n| !n.is_empty() && !is_separator(n))
+        if l.is_empty() || !(j == 0 || lines[j - 1].is_empty()) {
+            return false;
+        }
+        let next = lines.iter().skip(j + 1).take(4).find(|n| !n.is_empty());
+        next.is_some_and(|n| !is_separator(n))
             && bare_label(l, known).is_some()
-            && lines
-                .get(j + 1)
-                .is_some_and(|n| bare_label(n, known).is_none())
+            && next.is_some_and(|n| bare_label(n, known).is_none())
+            // `--- Имя ---` / blank / value is WPForms' block, read below.
+            && block_label(l).is_none()
     };
     let stanzas = (0..lines.len()).filter(|&j| stanza_at(j)).take(2).count() >= 2;
 
