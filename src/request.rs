@@ -724,6 +724,9 @@ pub fn find_emails(text: &str) -> Vec<String> {
 /// Trims, folds runs of spaces/tabs to one space, drops empty lines, keeps
 /// single newlines between non-empty lines.
 pub fn fold_ws(s: &str) -> String {
+    if is_folded(s) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for line in s.lines() {
         let mut first = true;
@@ -743,6 +746,39 @@ pub fn fold_ws(s: &str) -> String {
         }
     }
     out
+}
+
+/// Whether `s` is already as [`fold_ws`] leaves it: words apart by one
+/// space, lines by one `\n`, nothing at either end, no other whitespace
+/// (most values are: a name, a number). One pass over the bytes; a
+/// non-ASCII whitespace character (U+0085, U+00A0, U+1680, U+2000..U+200A,
+/// U+2028, U+2029, U+202F, U+205F, U+3000) says no.
+fn is_folded(s: &str) -> bool {
+    let b = s.as_bytes();
+    let ws = |c: u8| matches!(c, b' ' | b'\n');
+    if b.first().is_some_and(|&c| ws(c)) || b.last().is_some_and(|&c| ws(c)) {
+        return false;
+    }
+    let mut prev = 0u8;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'\t' | b'\r' | 0x0b | 0x0c => return false,
+            b' ' | b'\n' if ws(prev) => return false,
+            0xc2 if matches!(b.get(i + 1), Some(0x85 | 0xa0)) => return false,
+            0xe1 if b.get(i + 1..i + 3) == Some(&[0x9a, 0x80]) => return false,
+            0xe2 if matches!(
+                (b.get(i + 1), b.get(i + 2)),
+                (Some(0x80), Some(0x80..=0x8a | 0xa8 | 0xa9 | 0xaf)) | (Some(0x81), Some(0x9f))
+            ) =>
+            {
+                return false;
+            }
+            0xe3 if b.get(i + 1..i + 3) == Some(&[0x80, 0x80]) => return false,
+            _ => {}
+        }
+        prev = c;
+    }
+    true
 }
 
 /// Placeholder debris a form leaves in unfilled fields: dashes, unreplaced
@@ -1020,6 +1056,63 @@ pub fn mask_email(e: &str) -> String {
 mod bound_tests {
     #![allow(clippy::expect_used)]
     use super::*;
+
+    /// `fold_ws` as it reads without its short way.
+    fn fold_ws_reference(s: &str) -> String {
+        let mut out = String::new();
+        for line in s.lines() {
+            let words: Vec<&str> = line
+                .split(char::is_whitespace)
+                .filter(|w| !w.is_empty())
+                .collect();
+            if words.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&words.join(" "));
+        }
+        out
+    }
+
+    #[test]
+    fn folded_values_take_the_short_way_with_the_same_answer() {
+        let ws: Vec<char> = (0u32..0x3001)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        let mut samples = vec![
+            String::new(),
+            "Иван".into(),
+            "+7 912 345-67-89".into(),
+            "a b\nc d".into(),
+            "a  b".into(),
+            " a".into(),
+            "a ".into(),
+            "a\n\nb".into(),
+            "a \nb".into(),
+            "a\n b".into(),
+            "a\r\nb".into(),
+            "\n".into(),
+        ];
+        for w in &ws {
+            samples.push(format!("Иван{w}Петров"));
+            samples.push(format!("{w}Иван"));
+            samples.push(format!("Иван{w}"));
+        }
+        for s in &samples {
+            assert_eq!(fold_ws(s), fold_ws_reference(s), "{s:?}");
+        }
+        // Every whitespace character is told from the rest.
+        for w in &ws {
+            assert!(
+                !is_folded(&format!("a{w}b")) || *w == ' ' || *w == '\n',
+                "{w:?}"
+            );
+        }
+        assert!(is_folded("Иван Петров\n+7 912 345-67-89"));
+    }
 
     #[test]
     fn russian_mobiles_read_as_libphonenumber_reads_them() {

@@ -1731,24 +1731,20 @@ fn caption_in_text(label: &str) -> bool {
 
 /// A link into a CMS back office: never the page the client was on.
 pub(crate) fn is_admin_url(u: &str) -> bool {
-    let l = u.to_ascii_lowercase();
-    [
-        "/bitrix/admin/",
-        "/wp-admin/",
-        "/administrator/",
-        "/admin/",
-        "/admin.php",
-        "/manager/",
-        "/backend/",
-        "route=sale/",
-        "option=com_",
-        // The owner's sheet or document a relay writes the row to.
-        "docs.google.com/spreadsheets/",
-        "docs.google.com/document/",
-    ]
-    .iter()
-    .any(|p| l.contains(p))
+    ADMIN_URL.as_ref().is_some_and(|r| r.is_match(u))
 }
+
+/// The back-office paths of `is_admin_url`, any case, in one pass over the
+/// link (it is asked of every link of every mail).
+static ADMIN_URL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    crate::re::compile(concat!(
+        r"(?i-u)/bitrix/admin/|/wp-admin/|/administrator/|/admin/|/admin\.php|/manager/|/backend/",
+        r"|route=sale/|option=com_",
+        // The owner's sheet or document a relay writes the row to.
+        r"|docs\.google\.com/spreadsheets/|docs\.google\.com/document/",
+    ))
+    .ok()
+});
 
 /// The shape of a bare contact line under a name (a client's card).
 const CARD_LINE: &str = "bare contact line under the name";
@@ -1879,6 +1875,28 @@ mod tests {
             return false;
         }
         label.split_whitespace().count() <= 12
+    }
+
+    #[test]
+    fn admin_links_are_told_in_any_ascii_case() {
+        for u in [
+            "https://x.ru/bitrix/admin/form_result_edit.php?ID=5",
+            "HTTPS://X.RU/WP-ADMIN/admin.php?page=x",
+            "https://x.ru/index.php?option=com_rsform&view=submissions",
+            "https://x.ru/admin/index.php?route=sale/order",
+            "https://docs.google.com/spreadsheets/d/abc",
+            "https://x.ru/Manager/",
+        ] {
+            assert!(is_admin_url(u), "{u}");
+        }
+        for u in [
+            "https://x.ru/okna/",
+            "https://x.ru/administration-contacts",
+            "https://x.ru/bac\u{212a}end/",
+            "https://docs.google.com/forms/d/abc",
+        ] {
+            assert!(!is_admin_url(u), "{u}");
+        }
     }
 
     #[test]
