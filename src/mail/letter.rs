@@ -621,37 +621,43 @@ pub(crate) fn decode_text(
         });
         return (text, problem);
     }
-    let mut candidates: Vec<(&'static encoding_rs::Encoding, String)> = Vec::with_capacity(4);
+    // Readings in order (ties go to the first): valid UTF-8, the declared
+    // charset, windows-1251, KOI8-R. A single-byte reading is decoded only
+    // when the most it could score beats the best so far.
+    let mut best: Option<(&'static encoding_rs::Encoding, String)> = None;
+    let mut best_score = i64::MIN;
+    let bonus = |enc| if Some(enc) == declared_enc { 4 } else { 0 };
     if let Ok(s) = std::str::from_utf8(bytes) {
-        candidates.push((encoding_rs::UTF_8, s.to_string()));
+        // Valid UTF-8 with non-ASCII bytes is almost never an accident.
+        best_score = cyrillic_score(s)
+            + 8
+            + (s.chars().filter(|c| !c.is_ascii()).count() as i64) * 2
+            + bonus(encoding_rs::UTF_8);
+        best = Some((encoding_rs::UTF_8, s.to_string()));
     }
+    let mut order: Vec<&'static encoding_rs::Encoding> = Vec::with_capacity(3);
     if let Some(enc) = declared_enc
         && enc != encoding_rs::UTF_8
     {
-        candidates.push((enc, enc.decode_without_bom_handling(bytes).0.into_owned()));
+        order.push(enc);
     }
     for enc in [encoding_rs::WINDOWS_1251, encoding_rs::KOI8_R] {
-        if !candidates.iter().any(|(e, _)| *e == enc) {
-            candidates.push((enc, enc.decode_without_bom_handling(bytes).0.into_owned()));
+        if !order.contains(&enc) {
+            order.push(enc);
         }
     }
-    let mut best = 0;
-    let mut best_score = i64::MIN;
-    for (i, (enc, text)) in candidates.iter().enumerate() {
-        let mut s = cyrillic_score(text);
-        // Valid UTF-8 with non-ASCII bytes is almost never an accident.
-        if *enc == encoding_rs::UTF_8 {
-            s += 8 + (text.chars().filter(|c| !c.is_ascii()).count() as i64) * 2;
+    for enc in order {
+        if best.is_some() && score_bound(bytes, enc).is_some_and(|b| b + bonus(enc) <= best_score) {
+            continue;
         }
-        if Some(*enc) == declared_enc {
-            s += 4;
-        }
-        if s > best_score {
+        let text = enc.decode_without_bom_handling(bytes).0.into_owned();
+        let s = cyrillic_score(&text) + bonus(enc);
+        if s > best_score || best.is_none() {
             best_score = s;
-            best = i;
+            best = Some((enc, text));
         }
     }
-    let (enc, text) = candidates.swap_remove(best);
+    let (enc, text) = best.unwrap_or((encoding_rs::UTF_8, String::new()));
     // A declared (or assumed) UTF-8 text is read as a single-byte Cyrillic
     // charset only when the whole text says so, not on a stray byte.
     if utf8_declared && enc != encoding_rs::UTF_8 && !reads_as_russian(&text) {
@@ -732,29 +738,115 @@ fn cyrillic_score(text: &str) -> i64 {
     let mut score = 0i64;
     let mut prev_lower = false;
     for c in text.chars() {
-        let lower = matches!(c, 'а'..='я' | 'ё');
-        let upper = matches!(c, 'А'..='Я' | 'Ё');
-        if lower {
-            score += if "оеаинтсрвлкмдпуяы".contains(c) {
-                3
-            } else {
-                1
-            };
-        } else if upper {
-            score += if prev_lower { -4 } else { 1 };
-        } else if c == '\u{FFFD}' {
-            score -= 12;
-        } else if ((c as u32) >= 0x80 && !c.is_alphabetic() && !"«»—–№…“”„’‘ ©®°·•".contains(c))
-            || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
-            score -= 5;
-        } else if !c.is_ascii() && c.is_alphabetic() {
-            // Latin-1 accented letters and the like: unlikely in this mail.
-            score -= 2;
-        }
-        prev_lower = lower;
+        score += char_score(c, prev_lower);
+        prev_lower = matches!(c, 'а'..='я' | 'ё');
     }
     score
+}
+
+/// What one character adds to [`cyrillic_score`] after a lower-case
+/// Cyrillic letter (`prev_lower`) or not.
+fn char_score(c: char, prev_lower: bool) -> i64 {
+    let mut score = 0i64;
+    let lower = matches!(c, 'а'..='я' | 'ё');
+    let upper = matches!(c, 'А'..='Я' | 'Ё');
+    if lower {
+        score += if matches!(
+            c,
+            'о' | 'е'
+                | 'а'
+                | 'и'
+                | 'н'
+                | 'т'
+                | 'с'
+                | 'р'
+                | 'в'
+                | 'л'
+                | 'к'
+                | 'м'
+                | 'д'
+                | 'п'
+                | 'у'
+                | 'я'
+                | 'ы'
+        ) {
+            3
+        } else {
+            1
+        };
+    } else if upper {
+        score += if prev_lower { -4 } else { 1 };
+    } else if c == '\u{FFFD}' {
+        score -= 12;
+    } else if ((c as u32) >= 0x80
+        && !c.is_alphabetic()
+        && !matches!(
+            c,
+            '«' | '»'
+                | '—'
+                | '–'
+                | '№'
+                | '…'
+                | '“'
+                | '”'
+                | '„'
+                | '’'
+                | '‘'
+                | ' '
+                | '©'
+                | '®'
+                | '°'
+                | '·'
+                | '•'
+        ))
+        || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        score -= 5;
+    } else if !c.is_ascii() && c.is_alphabetic() {
+        // Latin-1 accented letters and the like: unlikely in this mail.
+        score -= 2;
+    }
+    score
+}
+
+/// The most [`cyrillic_score`] could give `bytes` read as windows-1251 or
+/// KOI8-R: each byte's best (an upper-case letter at +1), ASCII at 0 (it
+/// reads alike in every charset and never adds). `None` for other charsets.
+fn score_bound(bytes: &[u8], enc: &'static encoding_rs::Encoding) -> Option<i64> {
+    static TABLES: LazyLock<[[i8; 128]; 2]> = LazyLock::new(|| {
+        let mut t = [[0i8; 128]; 2];
+        for (k, enc) in [encoding_rs::WINDOWS_1251, encoding_rs::KOI8_R]
+            .iter()
+            .enumerate()
+        {
+            for (i, slot) in t[k].iter_mut().enumerate() {
+                let text = enc
+                    .decode_without_bom_handling(&[0x80 + i as u8])
+                    .0
+                    .into_owned();
+                let best: i64 = text
+                    .chars()
+                    .map(|c| char_score(c, false).max(char_score(c, true)))
+                    .sum();
+                *slot = best.clamp(-128, 127) as i8;
+            }
+        }
+        t
+    });
+    let table = if enc == encoding_rs::WINDOWS_1251 {
+        &TABLES[0]
+    } else if enc == encoding_rs::KOI8_R {
+        &TABLES[1]
+    } else {
+        return None;
+    };
+    Some(
+        bytes
+            .iter()
+            .filter(|b| !b.is_ascii())
+            .map(|&b| i64::from(table[usize::from(b - 0x80)]))
+            .sum(),
+    )
 }
 
 static VIEW_IN_HTML: LazyLock<Regex> = LazyLock::new(|| {
@@ -1374,6 +1466,41 @@ fn keep_lines_before(text: &str, n: usize) -> String {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn a_single_byte_reading_never_scores_above_its_bound() {
+        // Random bytes, Russian text in windows-1251, KOI8-R and UTF-8, and
+        // mixes of them: the bound `decode_text` skips readings by holds.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let russian = "Здравствуйте! Сколько стоит ЗАМЕР окон? Ёлка, «Цена» — 5 000 ₽.";
+        let mut samples: Vec<Vec<u8>> = vec![
+            russian.as_bytes().to_vec(),
+            encoding_rs::WINDOWS_1251.encode(russian).0.into_owned(),
+            encoding_rs::KOI8_R.encode(russian).0.into_owned(),
+        ];
+        for _ in 0..2_000 {
+            let len = (next() % 200) as usize;
+            let mut v: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            if next() % 2 == 0 {
+                v.extend_from_slice(&samples[(next() % 3) as usize].clone());
+            }
+            samples.push(v);
+        }
+        for b in &samples {
+            for enc in [encoding_rs::WINDOWS_1251, encoding_rs::KOI8_R] {
+                let text = enc.decode_without_bom_handling(b).0;
+                let bound = score_bound(b, enc).unwrap();
+                assert!(cyrillic_score(&text) <= bound, "{enc:?} {b:?}");
+            }
+        }
+        assert_eq!(score_bound(b"x", encoding_rs::UTF_8), None);
+    }
 
     #[test]
     fn label_lines_count_what_the_bounded_pattern_counts() {
