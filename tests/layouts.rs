@@ -4143,3 +4143,43 @@ fn one_long_sentence_running_on_across_a_colon_is_the_letters() {
         r.message
     );
 }
+
+#[test]
+fn quoted_title_before_form_was_submitted_and_after_completed_your_survey_is_the_form() {
+    // TellForm / FormSG: `A "X" form was submitted on …` over the table.
+    let r = html(
+        "<p>Dear Sir/Madam,</p><p>A \"Обратный звонок\" form was submitted on Mon Dec 07 2026.</p>\
+         <table><tr><td><strong>Ваше имя</strong></td><td>Олег</td></tr>\
+         <tr><td><strong>Телефон</strong></td><td>+7-912-345-67-89</td></tr></table>",
+    );
+    assert_eq!(s(&r.form), Some("Обратный звонок"));
+    // Formbricks: `Someone just completed your survey: X`.
+    let r = plain(
+        "Congrats, you received a new response to your survey! Someone just completed your survey: Задать вопрос\r\n\r\n\
+         Имя: Наталья\r\nТелефон: 89261112233\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Задать вопрос"));
+    // A quote that is not followed by `form was submitted` names no form.
+    let r = plain(
+        "Сообщение: Нужен \"тёплый\" балкон, формат остекления обсудим\r\nТелефон: 89261112233\r\n",
+    );
+    assert_eq!(s(&r.form), None);
+}
+
+#[test]
+fn a_builders_results_button_and_notification_settings_links_are_not_the_message() {
+    // Typebot's `Go to results` button under the answers; Formbricks'
+    // `View survey summary` and `Don't want to get these notifications?`.
+    let r = html(
+        "<div><b>Имя</b>: Тарас</div><div><b>Телефон</b>: +38 050 123 45 67</div>\
+         <div><b>Комментарий</b>: Потрібен замір на три вікна.</div>\
+         <a href=\"https://bot.example/typebots/x/results\">Go to results</a>",
+    );
+    assert_eq!(s(&r.message), Some("Потрібен замір на три вікна."));
+    let r = plain(
+        "Имя: Сергей\r\nТелефон: +7 903 555-66-77\r\nСообщение: Посчитайте забор 45 м\r\n\
+         View survey summary\r\nDon't want to get these notifications?\r\n\
+         Turn off notifications for this form\r\n",
+    );
+    assert_eq!(s(&r.message), Some("Посчитайте забор 45 м"));
+}

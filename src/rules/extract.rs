@@ -1157,11 +1157,13 @@ static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
 /// A site's intro naming the form: `There has been a submission of the
 /// form X through your … website`, `…отправлена форма X.`, a quoted title
 /// after `форма`/`form`, or after `survey`/`опрос`/`анкета` (LimeSurvey's
-/// `A new response was submitted for your survey 'X'.`).
+/// `A new response was submitted for your survey 'X'.`), a quoted title
+/// before `form was submitted` (TellForm, FormSG: `A "X" form was submitted
+/// on …`), or after `completed your survey:` (Formbricks).
 static FORM_IN_TEXT: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$)"#),
-        &[("c", 80), ("d", 80), ("e", 80), ("f", 80)],
+        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$|[«"“](?P<g>[^»"”]{2,})[»"”]\s+(?:form|форма)\s+(?:was\s+|была\s+)?(?:submitted|отправлена)|completed your survey:\s*(?P<h>\S.*?)$)"#),
+        &[("c", 80), ("d", 80), ("e", 80), ("f", 80), ("g", 80), ("h", 80)],
     )
     .ok()
 });
@@ -1178,7 +1180,7 @@ fn form_in_text(l: &str) -> Option<String> {
         return None;
     }
     let caps = FORM_IN_TEXT.as_ref()?.captures(l)?;
-    let v = ["a", "b", "c", "d", "e", "f"]
+    let v = ["a", "b", "c", "d", "e", "f", "g", "h"]
         .iter()
         .find_map(|g| caps.name(g))?
         .as_str();
