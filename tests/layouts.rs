@@ -4183,3 +4183,102 @@ fn a_builders_results_button_and_notification_settings_links_are_not_the_message
     );
     assert_eq!(s(&r.message), Some("Посчитайте забор 45 м"));
 }
+
+// ---------- round 18b (helper r18b) ----------
+
+#[test]
+fn a_shops_signoff_card_under_the_fields_is_not_the_clients() {
+    // X-Cart's signature.tpl under the form: `Thank you for choosing our
+    // store!` over the shop's name, phone, fax and URL -- none of it is the
+    // client's (no second phone, no page).
+    let r = html(
+        "<table><tr><td>Имя:</td><td>Светлана</td></tr><tr><td>Телефон:</td><td>8 (912) 480-22-31</td></tr>\
+         <tr><td>Сообщение:</td><td>Сколько стоит окно с монтажом?</td></tr></table>\
+         <hr />Спасибо, что выбрали наш магазин!<p>Окна Пермь<br />Телефон: +7 (342) 200-10-10<br />\
+         Факс: +7 (342) 200-10-11<br />URL: <a href=\"https://okna-perm.example/\">https://okna-perm.example</a></p>",
+    );
+    assert_eq!(r.phones, vec!["+79124802231".to_string()]);
+    assert_eq!(s(&r.page), None);
+    let r = plain(
+        "Имя: Павел\r\nТелефон: 89036667788\r\n\r\n--\r\nThank you for choosing our store!\r\n\r\nЛестницы\r\n\
+         Phone:     8 (4822) 60-70-80\r\nURL:       https://lestnicy.example\r\n",
+    );
+    assert_eq!(r.phones, vec!["+79036667788".to_string()]);
+    assert_eq!(s(&r.page), None);
+}
+
+#[test]
+fn a_padded_label_colon_then_the_templates_colon_is_one_separator() {
+    // X-Cart's mail_truncate pads `Username:` to a fixed width and the
+    // template adds `: ` again: `Username:      : Марина`.
+    let r = plain(
+        "Имя пользователя:             : Марина\r\n\
+         E-mail:                                      : marina@example.ru\r\n\
+         Phone:                                       : 8 921 333 44 55\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Марина"));
+    assert_eq!(s(&r.email), Some("marina@example.ru"));
+    assert_eq!(r.phones, vec!["+79213334455".to_string()]);
+}
+
+#[test]
+fn a_shops_sentence_names_the_product_asked_about() {
+    // X-Cart: `Someone asked a question about X at URL:` over the question;
+    // PrestaShop modules: `… asked to you about this product: X.`.
+    let r = plain(
+        "Username: Марина\r\nPhone: 8 921 333 44 55\r\n\r\n---------------------\r\n\
+         Someone asked a question about Паркетная доска Дуб Натур at https://parket.example:\r\n\r\n\
+         Подскажите цену за квадратный метр с укладкой.\r\n",
+    );
+    assert_eq!(s(&r.product), Some("Паркетная доска Дуб Натур"));
+    assert_eq!(
+        s(&r.message),
+        Some("Подскажите цену за квадратный метр с укладкой.")
+    );
+    assert_eq!(s(&r.page), None);
+    assert_eq!(r.kind, Kind::Calculation);
+    let r = html(
+        "<table><tr><td>Посетитель задал вопрос о товаре <a href=\"https://dveri.example/p?id=5\">Дверь «Термо-3»</a>:\
+         </td></tr></table><table><tr><td>Имя пользователя:</td><td>Олег</td></tr>\
+         <tr><td>Телефон:</td><td>+7 927 011-22-33</td></tr><tr><td>Сообщение:</td><td>Есть в наличии?</td></tr></table>",
+    );
+    assert_eq!(s(&r.product), Some("Дверь «Термо-3»"));
+    assert_eq!(s(&r.message), Some("Есть в наличии?"));
+    let r = plain(
+        "Hello,\r\n\r\nA new question has been asked to you about this product: Кухня Лофт 3 м.\r\n\r\n\
+         Сможете сделать под размер? Мой телефон 8-913-765-43-21.\r\n\r\n\
+         You can post your answer into Customer thread interface of your shop.\r\n",
+    );
+    assert_eq!(s(&r.product), Some("Кухня Лофт 3 м"));
+    assert_eq!(
+        s(&r.message),
+        Some("Сможете сделать под размер? Мой телефон 8-913-765-43-21.")
+    );
+}
+
+#[test]
+fn street_and_city_asked_apart_make_one_address() {
+    // A shop's contact form asks `Адрес` and `Город` in separate rows.
+    let r = plain(
+        "Имя: Николай\r\nАдрес: ул. Садовая, 14\r\nГород: Курск\r\nТелефон: +7 903 870-15-16\r\n",
+    );
+    assert_eq!(s(&r.address), Some("ул. Садовая, 14, Курск"));
+    // The same place twice is not repeated.
+    let r = plain(
+        "Имя: Николай\r\nАдрес: Курск, ул. Садовая, 14\r\nГород: Курск\r\nТелефон: +7 903 870-15-16\r\n",
+    );
+    assert_eq!(s(&r.address), Some("Курск, ул. Садовая, 14"));
+}
+
+#[test]
+fn from_the_visitor_with_their_email_field_and_own_website_is_theirs() {
+    // X-Cart's contact form: From the visitor, no Reply-To, `E-mail:` the
+    // same address, and `Веб-сайт:` their own company's site on its domain.
+    let r = read(
+        "From: d.orlov@leadmarket.example\r\nTo: support@okna-kirov.example\r\nSubject: Окна: Сотрудничество\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Имя: Денис\r\nТелефон: +7 (495) 120-30-40\r\nE-mail: d.orlov@leadmarket.example\r\n\
+         Веб-сайт: https://leadmarket.example\r\nСообщение: Предлагаем лидогенерацию для оконных компаний.\r\n",
+    );
+    assert_eq!(s(&r.email), Some("d.orlov@leadmarket.example"));
+}

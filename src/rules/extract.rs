@@ -409,6 +409,22 @@ impl Found {
                 }
                 return;
             }
+            // `Адрес: ул. Садовая, 14` then `Город: Курск` (a shop's contact
+            // form asks street and city apart): both make the address.
+            "address"
+                if !overwrite
+                    && v.len() <= 60
+                    && self
+                        .address
+                        .as_deref()
+                        .is_some_and(|a| !a.contains(v) && !v.contains(a)) =>
+            {
+                if let Some(a) = self.address.as_mut() {
+                    a.push_str(", ");
+                    a.push_str(v);
+                }
+                return;
+            }
             "address" => &mut self.address,
             "visit_time" => &mut self.visit_time,
             // `… a new booking Консультация на площадке for: 13.12.2026`: a
@@ -2988,11 +3004,14 @@ pub(crate) fn build_traced(
             .from
             .as_ref()
             .and_then(|a| normalize_email(&a.email))?;
-        let replied = letter
-            .reply_to
-            .iter()
-            .filter_map(|a| normalize_email(&a.email))
-            .any(|r| r == from);
+        // X-Cart's contact form sends From the visitor with no Reply-To:
+        // the same address in its `E-mail:` field is theirs as well.
+        let replied = letter.reply_to.is_empty()
+            || letter
+                .reply_to
+                .iter()
+                .filter_map(|a| normalize_email(&a.email))
+                .any(|r| r == from);
         let others = Letter {
             to: letter.to.clone(),
             outer: letter.outer.clone(),

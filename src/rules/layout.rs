@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions|responses|survey summary)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions|responses|survey summary)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can post your answer|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
     )
     .ok()
 });
@@ -337,6 +337,50 @@ fn sentence_across_colon(label: &str, value: &str) -> bool {
             || (value.trim_end().ends_with('.') && value.split_whitespace().count() >= 6))
 }
 
+/// A shop's sentence over a question about one product: `Someone asked a
+/// question about X:`, `Посетитель задал вопрос о товаре X в магазине
+/// https://…:`, `A new question has been asked to you about this product:
+/// X.` -- the product's name.
+static ASKED_ABOUT: LazyLock<Option<crate::re::Bounded>> = LazyLock::new(|| {
+    crate::re::Bounded::new(
+        r"(?i)^(?:(?:someone|somebody|a (?:customer|visitor)|посетитель|покупатель|клиент|відвідувач|покупець|клієнт)\s+(?:has\s+)?(?:asked|задала?|поставила?|поставив)\s+(?:a\s+)?(?:question|вопрос|питання)|(?:a\s+)?new question has been asked(?:\s+to you)?)\s+(?:about|о|об|про|щодо)\s+(?:(?:this|the)\s+product\s*:\s*|товаре?\s+|товар\s+)?(?P<p>[^:]{2,}?)(?:\s+(?:at|в магазине|на сайте|в магазині|на сайті)\s+\S+)?\s*[:.]$",
+        &[("p", 160)],
+    )
+    .ok()
+});
+
+fn asked_about_product(l: &str) -> Option<&str> {
+    // Cheap test first: the sentence ends its line with a colon or a stop.
+    if l.len() < 24 || !l.ends_with([':', '.']) {
+        return None;
+    }
+    let p = ASKED_ABOUT
+        .as_ref()?
+        .captures(l)?
+        .name("p")?
+        .as_str()
+        .trim();
+    (!p.is_empty()).then_some(p)
+}
+
+/// `Thank you for choosing our store!`, `Спасибо, что выбрали наш магазин!`:
+/// a shop's sign-off (a boilerplate line already), over the shop's own card.
+fn shop_signoff(l: &str) -> bool {
+    let low = l.to_lowercase();
+    [
+        "thank you for choosing",
+        "thank you for shopping",
+        "спасибо, что выбрали",
+        "спасибо что выбрали",
+        "спасибо, что выбираете",
+        "дякуємо, що обрали",
+        "дякуємо що обрали",
+        "дякуємо, що обираєте",
+    ]
+    .iter()
+    .any(|p| low.starts_with(p))
+}
+
 /// The last lines of a letter as a signature card: two to five short
 /// lines (six words at most, no question or exclamation, no further
 /// paragraph), the first capitalised, one of them holding a phone number
@@ -530,6 +574,13 @@ fn colon_split(l: &str) -> Option<(&str, &str)> {
         if next.is_none() || matches!(next, Some(b' ' | b'\t')) {
             let label = &l[..i];
             let value = l[i + 1..].trim();
+            // `Username:      : Марина` (X-Cart's mail_truncate pads the
+            // label and its colon, and the template adds another): the
+            // second colon is the padding's, not the value's.
+            let value = match value.strip_prefix(':') {
+                Some(rest) if rest.is_empty() || rest.starts_with(' ') => rest.trim_start(),
+                _ => value,
+            };
             if label_shape(label) && !asks_in_first_person(label, value) {
                 if let Some(pair) = bracketed_pair(label.trim(), value) {
                     return Some(pair);
@@ -877,6 +928,10 @@ pub fn read_with_ends(
     // Under `Параметры формы` the site describes its form: its `Название`
     // is the form's name, its `Описание` and `ID` are not the client's.
     let mut form_section = false;
+    // The shop's sign-off under the fields (`Thank you for choosing our
+    // store!` over the shop's name, phone, fax and URL: X-Cart's
+    // signature.tpl): all below it is the shop's card, never the client's.
+    let mut shop_card = false;
 
     let lookup = |label: &str| known(&super::dictionary::normalize_label(label));
     // A line that can be a caption's value: not empty, no rule, no known
@@ -930,6 +985,9 @@ pub fn read_with_ends(
         i += 1;
         // Several tests below ask for this line's `Label: value` split:
         // found once per line.
+        if shop_card {
+            continue;
+        }
         let l_split = std::cell::LazyCell::new(|| colon_split(l));
 
         if l.is_empty() {
@@ -1140,6 +1198,41 @@ pub fn read_with_ends(
             footer |= !out.fields.is_empty();
             continue;
         }
+        // `Someone asked a question about Дверь «Термо-3»:` (X-Cart),
+        // `A new question has been asked to you about this product: X.`
+        // (PrestaShop modules): the shop's sentence names the product, and
+        // the client's question stands under it.
+        if (state == State::None
+            || (matches!(state, State::Pending | State::Block) && current_empty(&out)))
+            && let Some(product) = asked_about_product(l)
+        {
+            push(
+                &mut out,
+                "Product",
+                product,
+                Some("product"),
+                "sentence naming the product asked about",
+            );
+            // The question stands under the sentence, unless the client's
+            // details follow it (`Customer information:` / `Username: …`).
+            let next = lines.iter().skip(i).find(|n| !n.is_empty());
+            if next.is_some_and(|n| {
+                n.ends_with(':') || colon_split(n).is_some_and(|(lab, _)| lookup(lab).is_some())
+            }) {
+                state = State::None;
+                continue;
+            }
+            push(
+                &mut out,
+                l,
+                "",
+                Some("message"),
+                "question under the sentence naming the product",
+            );
+            message_block = true;
+            state = State::Pending;
+            continue;
+        }
         // An intro that announces the message below it.
         let waiting = matches!(state, State::Pending | State::Block) && current_empty(&out);
         let in_text = state != State::None
@@ -1229,6 +1322,7 @@ pub fn read_with_ends(
             state = State::None;
             after_boilerplate = true;
             footer = true;
+            shop_card = !out.fields.is_empty() && shop_signoff(l);
             // `If you need any kind of help please contact us at …` /
             // `Thanks!` (Bagisto): a lone closing word under a footer line
             // is the footer's.
