@@ -4282,3 +4282,120 @@ fn from_the_visitor_with_their_email_field_and_own_website_is_theirs() {
     );
     assert_eq!(s(&r.email), Some("d.orlov@leadmarket.example"));
 }
+
+// ---- round 19b -------------------------------------------------------------
+
+#[test]
+fn markdown_bold_captions_between_rules_are_fields_not_framed_text() {
+    // OpnForm's markdown notification sent as text: a rule of 80 dashes,
+    // `**Caption**` and its value on the next line, per field. The block
+    // between the first two rules is a field, not the client's text (the
+    // Laravel text part opens with the app's `Name: URL` line).
+    let dashes = "-".repeat(80);
+    let r = plain(&format!(
+        "OpnForm: https://okna.example\r\n\r\nHello there\r\n\r\nYour form \"Замер\" has a new submission.\r\n\r\n\r\n{dashes}\r\n\r\n\
+         **Имя**\r\nОльга Мельникова\r\n\r\n{dashes}\r\n\r\n**Телефон**\r\n+79161234567\r\n\r\n{dashes}\r\n\r\n\
+         **Комментарий**\r\nКогда сможет приехать замерщик?\r\n"
+    ));
+    assert_eq!(s(&r.name), Some("Ольга Мельникова"));
+    assert_eq!(s(&r.phone), Some("+79161234567"));
+    assert_eq!(s(&r.message), Some("Когда сможет приехать замерщик?"));
+    // Zen Cart's plain text client text between two rules still reads.
+    let r = plain(
+        "Имя: Иван\r\nТелефон: +7 912 345-67-89\r\n\r\n----------\r\nНужен замер двух окон в квартире\r\n\
+         ----------\r\n",
+    );
+    assert_eq!(s(&r.message), Some("Нужен замер двух окон в квартире"));
+}
+
+#[test]
+fn a_camel_case_data_key_ends_the_message() {
+    // Payload's `{{*}}`: `name : value` lines joined by `<br />`, the
+    // submission id appended last under the message.
+    let r = html(
+        "<div><p>Заявка:</p><p>full-name : Марина <br /> phone : +7 926 300 11 22 <br /> \
+         message : Нужен замер кухни. <br /> formSubmissionID : 6754a1f3c2be9a0012d4e7f1</p></div>",
+    );
+    assert_eq!(s(&r.message), Some("Нужен замер кухни."));
+    assert!(pairs(&r).contains(&("formSubmissionID", "6754a1f3c2be9a0012d4e7f1")));
+}
+
+#[test]
+fn a_back_office_notice_under_the_message_is_the_sites() {
+    // A Strapi hook: `<h3>Please check the CMS system for more details!</h3>`
+    // right under the `Message:` paragraph.
+    let r = html(
+        "<h1> * * * </h1><div><h2>Дмитрий sent you a new contact form.</h2><p>User name: Дмитрий</p>\
+         <p>User phone: +7 913 222 44 55</p><p>Message: Вы работаете с деревянными домами?</p>\
+         <h3>Please check the CMS system for more details!</h3></div><h1> * * * </h1>",
+    );
+    assert_eq!(s(&r.message), Some("Вы работаете с деревянными домами?"));
+    let r = plain(
+        "Имя: Ольга\r\nСообщение: Нужен расчёт кухни\r\nПодробнее смотрите в админке сайта\r\n",
+    );
+    assert_eq!(s(&r.message), Some("Нужен расчёт кухни"));
+}
+
+#[test]
+fn my_phone_line_under_the_clients_unlabelled_text_stays_in_it() {
+    // A text body `Name: …<br/>Email: …<br/><br/>` + the client's letter with
+    // `<br/>` for its line breaks (a Strapi hook's text/plain).
+    let r = plain(
+        "Name: Елена<br/>Email: elena@mail.example<br/><br/>Здравствуйте.<br/>Сколько будет стоить замена \
+         4 окон?<br/>Мой телефон: 8 (911) 234-56-78\r\n",
+    );
+    assert_eq!(s(&r.phone), Some("+79112345678"));
+    assert_eq!(
+        r.message
+            .as_deref()
+            .map(|m| m.split_whitespace().collect::<Vec<_>>().join(" ")),
+        Some(
+            "Здравствуйте. Сколько будет стоить замена 4 окон? Мой телефон: 8 (911) 234-56-78"
+                .to_string()
+        )
+    );
+    // A form's own `Телефон:` caption after a blank line is still a field.
+    let r = plain("Здравствуйте, нужен замер.\r\n\r\nТелефон: 8 (911) 234-56-78\r\n");
+    assert!(pairs(&r).contains(&("Телефон", "8 (911) 234-56-78")));
+}
+
+#[test]
+fn an_intro_through_your_form_names_the_form() {
+    // Form Tools' e-mail patterns: `There has been a submission made
+    // through your form, X:` (ru/uk: `… через вашу форму, X:`).
+    let r = plain(
+        "There has been a submission made through your form, Contact:\r\n\r\nName: Mark\r\n\
+         Phone: +1 (415) 555-0199\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Contact"));
+    let r = html(
+        "<p>\n  Там было сделано представление через вашу форму, Расчёт кровли:\n</p>\n<table>\
+         <tr><td style=\"font-weight: bold\">Имя</td><td>Павел</td></tr></table>",
+    );
+    assert_eq!(s(&r.form), Some("Расчёт кровли"));
+}
+
+#[test]
+fn a_web_form_footer_link_is_the_page() {
+    // Moodle local_contact: `<li><strong>Web Form:</strong> <a>referer</a></li>`;
+    // its `From IP address:` row is the visitor's IP, a field of its own.
+    let r = html(
+        "<strong>Name :</strong> Ирина<br>\n<strong>Phone :</strong> +7 921 640-22-18<br>\n\
+         <p><strong>Message :</strong></p><p>Сколько стоит балкон?</p><hr>\n<ul>\n\
+         <li><strong>From IP address:</strong> 95.55.120.14</li>\n\
+         <li><strong>Web Form:</strong> <a href=\"https://okna.example/contact/\">https://okna.example/contact/</a></li>\n</ul>",
+    );
+    assert_eq!(s(&r.page), Some("https://okna.example/contact/"));
+    assert_eq!(s(&r.message), Some("Сколько стоит балкон?"));
+}
+
+#[test]
+fn a_new_request_from_name_via_the_site_subject_names_the_client() {
+    // A Strapi hook's `Новая заявка от ${name} с сайта x.ru`, the body the
+    // message only.
+    let r = plain_with(
+        "Subject: =?UTF-8?B?0J3QvtCy0LDRjyDQt9Cw0Y/QstC60LAg0L7RgiDQoNC+0LzQsNC9INGBINGB0LDQudGC0LAgb2tuYS5leGFtcGxl?=\r\n",
+        "Нужен замерщик для шкафа-купе. Телефон +7 927 612-34-56\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Роман"));
+}

@@ -454,6 +454,8 @@ const LABELS: &[(&str, &[&str])] = &[
             "referral url",
             // cformsII's header `Via: {Page}` (the page the form was sent from).
             "via",
+            // Moodle local_contact's footer `Web Form: <a>referer</a>`.
+            "web form",
         ],
     ),
     (
@@ -670,7 +672,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ("utm_term", r"^utm\s*term", ""),
     (
         "ip",
-        r"^(ip|айпи)( адрес\w*| address)?( (клиента|пользователя|отправителя|посетителя|користувача|відправника|відвідувача))?$|^(remote|client|sender|user|visitor|your|submitter|віддалений|удаленный) ip( address)?$|^ipv[46]\b",
+        r"^(from )?(ip|айпи)( адрес\w*| address)?( (клиента|пользователя|отправителя|посетителя|користувача|відправника|відвідувача))?$|^(remote|client|sender|user|visitor|your|submitter|віддалений|удаленный) ip( address)?$|^ipv[46]\b",
         "",
     ),
     (
@@ -1208,6 +1210,16 @@ mod tests {
         assert_eq!(l("Що потрібно?"), Some("product"));
         assert_eq!(l("Що вас цікавить?"), Some("product"));
         assert_eq!(l("Что нужно?"), Some("product"));
+    }
+
+    /// Round 19b: Moodle local_contact's footer rows `Web Form: <referer>`
+    /// (the page) and `From IP address: …` (the visitor's IP).
+    #[test]
+    fn web_form_is_the_page_and_from_ip_address_the_ip() {
+        let l = |s: &str| lookup(&normalize_label(s));
+        assert_eq!(l("Web Form"), Some("page"));
+        assert_eq!(l("From IP address"), Some("ip"));
+        assert_eq!(l("Form"), Some("form"));
     }
 
     #[test]

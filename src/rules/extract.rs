@@ -1175,11 +1175,13 @@ static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
 /// after `форма`/`form`, or after `survey`/`опрос`/`анкета` (LimeSurvey's
 /// `A new response was submitted for your survey 'X'.`), a quoted title
 /// before `form was submitted` (TellForm, FormSG: `A "X" form was submitted
-/// on …`), or after `completed your survey:` (Formbricks).
+/// on …`), after `completed your survey:` (Formbricks), or after `through
+/// your form,` / `через вашу форму,` closing with a colon over the fields
+/// (Form Tools: `There has been a submission made through your form, X:`).
 static FORM_IN_TEXT: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$|[«"“](?P<g>[^»"”]{2,})[»"”]\s+(?:form|форма)\s+(?:was\s+|была\s+)?(?:submitted|отправлена)|completed your survey:\s*(?P<h>\S.*?)$)"#),
-        &[("c", 80), ("d", 80), ("e", 80), ("f", 80), ("g", 80), ("h", 80)],
+        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$|[«"“](?P<g>[^»"”]{2,})[»"”]\s+(?:form|форма)\s+(?:was\s+|была\s+)?(?:submitted|отправлена)|completed your survey:\s*(?P<h>\S.*?)$|(?:(?:through|via|using) your form|через вашу форму),\s*(?P<i>[^:]{2,}?):?$)"#),
+        &[("c", 80), ("d", 80), ("e", 80), ("f", 80), ("g", 80), ("h", 80), ("i", 80)],
     )
     .ok()
 });
@@ -1196,7 +1198,7 @@ fn form_in_text(l: &str) -> Option<String> {
         return None;
     }
     let caps = FORM_IN_TEXT.as_ref()?.captures(l)?;
-    let v = ["a", "b", "c", "d", "e", "f", "g", "h"]
+    let v = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
         .iter()
         .find_map(|g| caps.name(g))?
         .as_str();
@@ -2038,12 +2040,13 @@ fn phone_only_line(l: &str) -> bool {
 }
 
 /// `Inquiry from Анна Смирнова via Website Contact Form` (Bagisto),
-/// `Сообщение от Ивана через форму на сайте`: a builder's subject naming the
+/// `Сообщение от Ивана через форму на сайте`, `Новая заявка от Роман с сайта
+/// x.ru` (a Strapi hook's subject): a builder's subject naming the
 /// sender, then how the message came (the `via …` clause makes it the
 /// builder's format, not a client's own subject).
 static SUBJECT_SENDER: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        r"(?i)^(?:new\s+)?(?:inquiry|enquiry|message|request|contact request|e-?mail|запрос|заявка|сообщение|обращение|письмо|запит|повідомлення|звернення)\s+(?:from|от|від)\s+(?P<n>[^,.:;!?()<>@0-9|\[\]]{2,}?)\s+(?:via|through|using|from|с|со|через|з|із)\s+(?:the\s+|your\s+)?(?:website|web\s*site|site|contact|online|сайт|форм|веб)",
+        r"(?i)^(?:new\s+|нов(?:ая|ое|ый|ий|а|е)\s+)?(?:inquiry|enquiry|message|request|contact request|e-?mail|запрос|заявка|сообщение|обращение|письмо|запит|повідомлення|звернення)\s+(?:from|от|від)\s+(?P<n>[^,.:;!?()<>@0-9|\[\]]{2,}?)\s+(?:via|through|using|from|с|со|через|з|із)\s+(?:the\s+|your\s+)?(?:website|web\s*site|site|contact|online|сайт|форм|веб)",
         &[("n", 60)],
     )
     .ok()

@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions|responses|survey summary)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can post your answer|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions|responses|survey summary)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can post your answer|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
     )
     .ok()
 });
@@ -564,6 +564,16 @@ fn own_caption(norm: &str) -> bool {
         .is_some_and(|w| matches!(w, "мой" | "моя" | "мій" | "my" | "наш" | "our"))
 }
 
+/// `formSubmissionID : 6754…` (Payload's `{{*}}`), `pageUrl: …`: a
+/// camelCase key of a form's data, never a word of the client's text.
+fn camel_key(label: &str) -> bool {
+    let b = label.trim().as_bytes();
+    (3..=40).contains(&b.len())
+        && b.iter().all(u8::is_ascii_alphanumeric)
+        && b.windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+}
+
 /// `Label: value` split at the first `:` followed by whitespace or the end.
 fn colon_split(l: &str) -> Option<(&str, &str)> {
     let bytes = l.as_bytes();
@@ -928,6 +938,9 @@ pub fn read_with_ends(
     // Under `Параметры формы` the site describes its form: its `Название`
     // is the form's name, its `Описание` and `ID` are not the client's.
     let mut form_section = false;
+    // One past the index of the last line read as loose text (`i` after
+    // it): a line right under it continues that text.
+    let mut loose_line_at = usize::MAX - 1;
     // The shop's sign-off under the fields (`Thank you for choosing our
     // store!` over the shop's name, phone, fax and URL: X-Cart's
     // signature.tpl): all below it is the shop's card, never the client's.
@@ -1496,10 +1509,18 @@ pub fn read_with_ends(
             let own_contact = in_message
                 && ((matches!(canon, Some("phone" | "email")) && own_caption(&norm))
                     || (canon.is_none() && contact_plea(&norm)));
+            // The same `Мой телефон: 8 (911) …` right under the client's
+            // unlabelled text (a body of a few fields, then their letter):
+            // their line, so it stays in that text.
+            let own_line_in_text = state == State::None
+                && loose_line_at + 1 == i
+                && matches!(canon, Some("phone" | "email"))
+                && own_caption(&norm);
             let labelish = !own_question
                 && !own_contact
                 && (canon.is_some()
                 || label.contains('_')
+                || camel_key(label)
                 // `Visit Website: https://…` under the text: a link row of
                 // the mail's, not the client's words.
                 || (caption_in_text(label) && bare_url(value).is_some())
@@ -1534,7 +1555,7 @@ pub fn read_with_ends(
                                 && colon_split(n).is_none_or(|(lab, _)| lookup(lab).is_none())))
                 });
             let starts_field = match state {
-                State::None => true,
+                State::None => !own_line_in_text,
                 _ if in_message => (labelish && !contact_sentence) || next_stanza,
                 State::Pending | State::Paragraph => true,
                 State::Inline | State::Block => true,
@@ -1592,6 +1613,7 @@ pub fn read_with_ends(
         match state {
             State::None => {
                 form_section = form_section_caption(l);
+                loose_line_at = i;
                 if l.contains("://") {
                     footer |= !out.fields.is_empty();
                 } else if !footer {
@@ -1713,7 +1735,8 @@ fn template_frame_closing(lines: &[&str], out: &mut Layout) {
 }
 
 /// The text from `start` down to the next rule of dashes (`----`), when it
-/// is plain text: no labelled field (`Label: value`, `Label - value`), other
+/// is plain text: no labelled field (`Label: value`, `Label - value`, a
+/// `**Caption**` line), other
 /// rule, link or site notice in it, three words at least. Returns the text and the line after the closing rule; scans
 /// only to that rule, so the lines are read once.
 fn framed_text(
@@ -1734,10 +1757,13 @@ fn framed_text(
             return (is_dash_rule(l) && text.split_whitespace().count() >= 3)
                 .then_some((text, j + 1));
         }
+        // `**Имя**` / value (OpnForm's markdown fields between rules): a
+        // caption set off in Markdown bold opens a field, not the text.
         if l.contains("://")
             || BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l))
             || colon_split(l).is_some_and(|(lab, _)| lookup(lab).is_some())
             || dash_split(l).is_some()
+            || whole_bold(l)
         {
             return None;
         }
