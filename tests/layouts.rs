@@ -4357,6 +4357,9 @@ fn my_phone_line_under_the_clients_unlabelled_text_stays_in_it() {
     // A form's own `Телефон:` caption after a blank line is still a field.
     let r = plain("Здравствуйте, нужен замер.\r\n\r\nТелефон: 8 (911) 234-56-78\r\n");
     assert!(pairs(&r).contains(&("Телефон", "8 (911) 234-56-78")));
+    // A form's first-person caption under its title is a field too.
+    let r = plain("Заявка с сайта\r\nМой телефон: 8 (911) 234-56-78\r\nИмя: Елена\r\n");
+    assert!(pairs(&r).contains(&("Мой телефон", "8 (911) 234-56-78")));
 }
 
 #[test]

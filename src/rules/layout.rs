@@ -1510,12 +1510,17 @@ pub fn read_with_ends(
                 && ((matches!(canon, Some("phone" | "email")) && own_caption(&norm))
                     || (canon.is_none() && contact_plea(&norm)));
             // The same `Мой телефон: 8 (911) …` right under the client's
-            // unlabelled text (a body of a few fields, then their letter):
-            // their line, so it stays in that text.
+            // unlabelled sentences (a body of a few fields, then their
+            // letter): their line, so it stays in that text. Under a title
+            // (`Заявка с сайта`) it is a form's first-person caption.
             let own_line_in_text = state == State::None
                 && loose_line_at + 1 == i
                 && matches!(canon, Some("phone" | "email"))
-                && own_caption(&norm);
+                && own_caption(&norm)
+                && out
+                    .loose
+                    .last()
+                    .is_some_and(|p| p.ends_with(['.', '!', '?']));
             let labelish = !own_question
                 && !own_contact
                 && (canon.is_some()
