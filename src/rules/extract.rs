@@ -1506,11 +1506,10 @@ fn system_mailbox(email: &str) -> bool {
     EXACT.contains(&local) || PARTS.iter().any(|p| local.contains(p))
 }
 
-/// Sentences a site writes about a submission, never the client's words
-/// (also the admin mail's sign-off, Okay's `Приятной работы с Okay!`).
+/// Sentences a site writes about a submission, never the client's words.
 static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &classify::narrow(r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|receiving this|feedback about the site|you have (?:a|an|received)\b|вы получили|(?:new|нов\w*)\s+(?:ticket|тикет|тікет|conversation|обращени|звернен)|received a new|reply above this line|started the conversation|contact request|(?:приятной|удачной|успешной)\s+работы|(?:приємної|гарної|вдалої|успішної)\s+роботи)"),
+        &classify::narrow(r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|receiving this|feedback about the site|you have (?:a|an|received)\b|вы получили|(?:new|нов\w*)\s+(?:ticket|тикет|тікет|conversation|обращени|звернен)|received a new|reply above this line|started the conversation|contact request)"),
 
     )
     .ok()
@@ -1838,6 +1837,28 @@ static REQUEST_KIND: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 fn request_kind_phrase(v: &str) -> bool {
     REQUEST_KIND.as_ref().is_some_and(|r| r.is_match(v.trim()))
+}
+
+/// `Приятной работы с Okay!` (Okay 1.x under the callback's table), `Гарної
+/// роботи!`: the admin mail's sign-off wishing the manager well, never the
+/// client's words.
+fn sign_off(l: &str) -> bool {
+    // The cheap test first: the stem in its common spelling.
+    if l.len() > 120 || !(l.contains("работы") || l.contains("роботи")) {
+        return false;
+    }
+    let l = classify::lower(l);
+    [
+        "приятной работы",
+        "удачной работы",
+        "успешной работы",
+        "приємної роботи",
+        "гарної роботи",
+        "вдалої роботи",
+        "успішної роботи",
+    ]
+    .iter()
+    .any(|w| l.starts_with(w))
 }
 
 /// `Запрос на обратный звонок`, `Запит зворотного дзвінка` (Okay's admin
@@ -2762,7 +2783,7 @@ pub(crate) fn build_traced(
                         f.name_emails.push(e.to_string());
                         return false;
                     }
-                    !repeats_subject(l, &subject) && !kind_title(l)
+                    !repeats_subject(l, &subject) && !kind_title(l) && !sign_off(l)
                 })
                 .cloned()
                 .collect::<Vec<_>>(),
