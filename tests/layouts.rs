@@ -4402,3 +4402,134 @@ fn a_new_request_from_name_via_the_site_subject_names_the_client() {
     );
     assert_eq!(s(&r.name), Some("Роман"));
 }
+
+// ---- round 19a: Russian/Ukrainian CMS and shop engines -------------------
+
+fn html_subject(subject: &str, from: &str, body: &str) -> Request {
+    read(&format!(
+        "From: {from}\r\nTo: sales@okna.example\r\nSubject: {subject}\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}"
+    ))
+}
+
+#[test]
+fn an_address_caption_over_only_an_email_is_the_return_address() {
+    // LiveStreet's feedback plugin: `Обратный адрес:` / `Зворотня адреса:`.
+    let r = html(
+        "<strong>Имя пользователя:</strong> Марина<br/>\n<strong>Обратный адрес:</strong> marina.k@example.ru<br/>\n\
+         <br/>\n<strong>Текст сообщения:</strong><br/>\nСколько будет стоить кухня 3 м?<br/>",
+    );
+    assert_eq!(s(&r.email), Some("marina.k@example.ru"));
+    assert_eq!(s(&r.address), None);
+}
+
+#[test]
+fn an_ip_caption_written_as_a_sentence_is_no_message() {
+    // LiveStreet's English skin: `IP address from which the message was sent:`.
+    let r = html(
+        "<strong>Username:</strong> Pavel<br/>\n<strong>Feedback:</strong> pavel@example.com<br/>\n<br/>\n\
+         <strong>IP address from which the message was sent:</strong><br/>\n188.162.4.21\n<br/>\n\
+         <strong>Message:</strong><br/>\nPlease call me back about an entrance door, my number is +7 921 334-55-66.\n\
+         <br/>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Please call me back about an entrance door, my number is +7 921 334-55-66.")
+    );
+    assert_eq!(s(&r.phone), Some("+79213345566"));
+}
+
+#[test]
+fn thead_captions_over_a_row_with_an_image_only_cell_keep_their_columns() {
+    // NGCMS eshop's basket: `Фото | Наименование | Стоимость | Количество`
+    // over an image cell, the linked title and numbers; the `tfoot` total
+    // under `colspan=3` is no row of the grid; the count beside the sums is
+    // the ordered quantity, not the project's size; a heading ends the
+    // value above it.
+    let r = html(
+        "<h3>Уважаемый администратор!</h3>Тип: Купить в один клик<br />\n<h4>Параметры формы:</h4>\
+         <table><tr><td><b>Имя:</b></td><td>Ринат</td></tr><tr><td><b>Телефон:</b></td><td>8-927-600-12-34</td></tr>\
+         <tr><td><b>Комментарий:</b></td><td>Перезвоните, пожалуйста, уточню цвет.</td></tr></table>\
+         <h3>Корзина заказа:</h3><table><thead><tr><td>Фото</td><td>Наименование</td><td>Стоимость</td>\
+         <td>Количество</td></tr></thead><tbody><tr><td><img src=\"https://shop.example/i.jpg\" /></td>\
+         <td><a href=\"https://shop.example/p.html\">Ламинат Egger дуб Чезена</a></td><td>1150.00</td><td>42</td></tr>\
+         </tbody><tfoot><tr><td colspan=\"3\">Итого к оплате :</td><td>48300.00</td></tr></tfoot></table>",
+    );
+    assert_eq!(s(&r.product), Some("Ламинат Egger дуб Чезена"));
+    assert_eq!(s(&r.scope), None);
+    assert_eq!(s(&r.name), Some("Ринат"));
+    assert!(pairs(&r).contains(&("Тип", "Купить в один клик")));
+    assert!(!pairs(&r).iter().any(|(l, _)| *l == "Фото"));
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn a_quantity_beside_a_price_is_no_scope_but_a_count_of_rooms_is() {
+    let order = plain(
+        "Имя: Алексей\nТелефон: 8 903 111-22-33\nВ количестве: 40\nНа общую сумму: 22400 р.\n",
+    );
+    assert_eq!(s(&order.scope), None);
+    let rooms =
+        plain("Имя: Алексей\nТелефон: 8 903 111-22-33\nКоличество: 40\nКомментарий: Нужен замер\n");
+    assert_eq!(s(&rooms.scope), Some("40"));
+}
+
+#[test]
+fn a_title_naming_the_request_kind_is_no_message_when_the_message_is_empty() {
+    // Okay 2.4's callback: `Запрос на обратный звонок` over `Сообщение:` left
+    // empty; `Приятной работы с Okay!` under the fields is the sign-off.
+    let r = html_subject(
+        "Заявка на обратный звонок от Салават",
+        "Салават <89272223344>",
+        "<table><tr><td><div style=\"text-align: right;\"><strong>Запрос на обратный звонок</strong></div></td></tr>\
+         </table><div><b><span>Информация</span></b><br /></div>\n<div>\
+         <em><strong>Имя&nbsp;</strong></em><span> Салават</span><br />\n\
+         <em><strong>Телефон:&nbsp;</strong></em><span> 89272223344</span><br />\n\
+         <em><strong>Сообщение:&nbsp;</strong></em><span> </span><br />\n\
+         <em><strong>Страница обращения&nbsp;</strong><a href=\"https://vorota.example/\">https://vorota.example/</a>\
+         </em></div><div>Подробней о работе с админ-панелью читайте на сайте<br /><a href=\"https://okay-cms.com\">\
+         okay-cms.com</a></div>",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(s(&r.phone), Some("+79272223344"));
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn the_admin_mails_sign_off_under_the_fields_is_no_message() {
+    // Okay 1.x: `Приятной работы с Okay!` under the callback's table.
+    let r = html_subject(
+        "Заявка на обратный звонок от Владимир",
+        "Владимир <8 (904) 012-34-56>",
+        "<h1>Заявка на обратный звонок от Владимир</h1><table><tr><td>Имя</td><td>Владимир</td></tr>\
+         <tr><td>Телефон</td><td>8 (904) 012-34-56</td></tr><tr><td>Страница обращения</td><td>\
+         <a href=\"http://dveri.example/catalog\">http://dveri.example/catalog</a></td></tr></table>\
+         <div>Приятной работы с <a href='http://okay-cms.com'>Okay</a>!</div>",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(s(&r.page), Some("http://dveri.example/catalog"));
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn the_sender_the_subject_names_is_the_field_that_holds_exactly_that() {
+    // Okay's admin mails label the visitor's name `Название` / `Назва`.
+    let r = html_subject(
+        "Вопрос от пользователя Ирина Олеговна",
+        "noreply@shkafy.example",
+        "<table><tr><td><span>Название:</span></td><td><span>Ирина Олеговна</span></td></tr>\
+         <tr><td><span>Email:</span></td><td><span>irina@example.ru</span></td></tr>\
+         <tr><td><span>Комментарий:</span></td><td><span>Сколько стоит шкаф-купе 2400х2600?</span></td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Ирина Олеговна"));
+    // No field holds what the subject names: no name is invented from it.
+    let none = html_subject(
+        "Вопрос от пользователя Ирина Олеговна",
+        "noreply@shkafy.example",
+        "<table><tr><td><span>Название:</span></td><td><span>Шкаф-купе</span></td></tr>\
+         <tr><td><span>Email:</span></td><td><span>irina@example.ru</span></td></tr>\
+         <tr><td><span>Комментарий:</span></td><td><span>Сколько стоит шкаф-купе 2400х2600?</span></td></tr></table>",
+    );
+    assert_eq!(s(&none.name), None);
+    assert_eq!(none.action, Action::Lead);
+}

@@ -79,6 +79,9 @@ struct Cell {
     links: u8,
     /// Written inside the table's `<thead>`: a column caption.
     in_head: bool,
+    /// Position in its row before empty cells are dropped (an image-only
+    /// cell under `Фото` still takes its column).
+    col: u16,
 }
 
 #[derive(Default)]
@@ -865,6 +868,20 @@ fn is_marked_label(c: &Cell, text: &str) -> bool {
 
 /// A run of bold text that may be a field caption: short, one line, no
 /// sentence end, not a link.
+/// A `<thead>` caption row without gaps over a shorter value row (its empty
+/// cells dropped) whose cells each sit under a caption: columns by position.
+/// A spanning cell (a `tfoot` total under `colspan=4`) leaves the grid.
+fn in_columns(head: &[(Cell, String)], vals: &[(Cell, String)]) -> bool {
+    vals.len() >= 2
+        && head
+            .iter()
+            .enumerate()
+            .all(|(j, (h, _))| usize::from(h.col) == j)
+        && vals.iter().all(|(v, _)| {
+            usize::from(v.col) < head.len() && !v.attrs.to_ascii_lowercase().contains("colspan")
+        })
+}
+
 fn caption_like(text: &str) -> bool {
     let n = text.chars().count();
     n > 0
@@ -1028,8 +1045,10 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
         .into_iter()
         .map(|r| {
             r.into_iter()
-                .filter_map(|c| {
+                .enumerate()
+                .filter_map(|(j, mut c)| {
                     let t = tidy(&c.text, false);
+                    c.col = u16::try_from(j).unwrap_or(u16::MAX);
                     (!t.is_empty()).then_some((c, t))
                 })
                 .collect::<Vec<_>>()
@@ -1080,23 +1099,42 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
             && rows
                 .get(i + 1)
                 .is_some_and(|n| n.iter().all(|(c, _)| !c.in_head));
+        // `<thead>` captions `Фото | Наименование | Стоимость` over a row
+        // whose photo cell holds only an image (NGCMS eshop's basket): the
+        // values keep their columns, matched by position.
+        let fits = |n: &[(Cell, String)]| {
+            n.len() == row.len() || (head_row && n.len() < row.len() && in_columns(row, n))
+        };
         if row.len() >= 2
             && row
                 .iter()
                 .all(|(c, t)| !c.complex && (head_row || is_marked_label(c, t)))
             && rows.get(i + 1).is_some_and(|n| {
-                n.len() == row.len()
+                fits(n)
                     && n.iter().all(|(c, _)| !c.complex)
                     && !n.iter().all(|(c, t)| is_marked_label(c, t))
             })
         {
             let mut k = i + 1;
             while let Some(vals) = rows.get(k).filter(|n| {
-                n.len() == row.len()
+                fits(n)
                     && n.iter().all(|(c, _)| !c.complex)
                     && !n.iter().all(|(c, t)| is_marked_label(c, t))
             }) {
-                for ((_, label), (cell, value)) in row.iter().zip(vals) {
+                let pairs: Vec<(&str, &(Cell, String))> = if vals.len() == row.len() {
+                    row.iter()
+                        .zip(vals)
+                        .map(|((_, l), v)| (l.as_str(), v))
+                        .collect()
+                } else {
+                    vals.iter()
+                        .filter_map(|v| {
+                            let (_, l) = row.iter().find(|(h, _)| h.col == v.0.col)?;
+                            Some((l.as_str(), v))
+                        })
+                        .collect()
+                };
+                for (label, (cell, value)) in pairs {
                     let value = linked_value(label, cell, value);
                     // A cell that holds its own `Label: value` lines (UpStore's
                     // 'Данные' column) is those fields, not one value.

@@ -672,7 +672,9 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ("utm_term", r"^utm\s*term", ""),
     (
         "ip",
-        r"^(from )?(ip|айпи)( адрес\w*| address)?( (клиента|пользователя|отправителя|посетителя|користувача|відправника|відвідувача))?$|^(remote|client|sender|user|visitor|your|submitter|віддалений|удаленный) ip( address)?$|^ipv[46]\b",
+        // `IP адрес, с которого было отправлено письмо` (LiveStreet's feedback,
+        // also its uk/en skins): the IP's caption as a sentence, not a message.
+        r"^(from )?(ip|айпи)( адрес\w*| address)?( (клиента|пользователя|отправителя|посетителя|користувача|відправника|відвідувача))?$|^(remote|client|sender|user|visitor|your|submitter|віддалений|удаленный) ip( address)?$|^ipv[46]\b|^ip (адрес\w*|address) (с|з|from) (которо|якої|якого|which)",
         "",
     ),
     (
@@ -1089,6 +1091,10 @@ mod tests {
             ("Назва форми", "form"),
             // ip
             ("IP адреса", "ip"),
+            // LiveStreet feedback: the IP's caption is a whole sentence
+            ("IP адрес, с которого было отправлено письмо", "ip"),
+            ("IP адреса, з якої було відправлено цей лист", "ip"),
+            ("IP address from which the message was sent", "ip"),
             ("IP-адрес клиента", "ip"),
             ("IP пользователя", "ip"),
             ("Sender IP", "ip"),

@@ -330,6 +330,13 @@ impl Found {
                 self.phones.push(v.to_string());
                 return;
             }
+            // `Обратный адрес: a@x.ru` (LiveStreet's feedback), `Зворотня
+            // адреса:`: an address caption over nothing but an e-mail is the
+            // return address, the client's e-mail, not where they live.
+            "address" if v.contains('@') && normalize_email(v).is_some() => {
+                self.emails.push(v.to_string());
+                return;
+            }
             "phone" => {
                 self.phones.push(v.to_string());
                 return;
@@ -391,7 +398,7 @@ impl Found {
             "last_name" => &mut self.last_name,
             "middle_name" => &mut self.middle_name,
             // `Продукция: Другое`: a list's catch-all item names no product.
-            "product" if catch_all_item(v) => return,
+            "product" if catch_all_item(v) || order_mode(v) => return,
             "product" => &mut self.product,
             // `Размер беседки: 4 на 6 метров, с печкой. Сколько будет стоить
             // под ключ?`: the size, then the client's own sentence.
@@ -685,6 +692,66 @@ fn calendar_date(v: &str) -> bool {
             .iter()
             .all(|g| !g.is_empty() && g.len() <= 4 && g.bytes().all(|b| b.is_ascii_digit()))
         && groups.iter().any(|g| g.len() == 4)
+}
+
+/// A count caption of an order line: `Количество`, `В количестве`, `Qty`.
+fn order_quantity(label: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "количество",
+        "в количестве",
+        "кол-во",
+        "кол во",
+        "кількість",
+        "у кількості",
+        "в кількості",
+        "quantity",
+        "qty",
+    ];
+    one_of(label, &[':', ' ', '*'], WORDS)
+}
+
+/// A money caption of an order: `Стоимость`, `Сумма`, `На общую сумму`,
+/// `Итого к оплате`, `Price`, `Total`.
+fn money_caption(label: &str) -> bool {
+    const STEMS: &[&str] = &[
+        "стоимост",
+        "цена",
+        "сумм",
+        "итого",
+        "вартіст",
+        "ціна",
+        "сума",
+        "разом",
+        "price",
+        "total",
+    ];
+    label.len() <= 80 && {
+        let l = classify::lower(label);
+        STEMS.iter().any(|s| l.contains(s))
+    }
+}
+
+/// `Тип: Купить в один клик` / `Узнать о наличии` (NGCMS eshop's order
+/// mail): how the client ordered, not what -- the product is the basket's.
+fn order_mode(v: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "купить в один клик",
+        "купить в 1 клик",
+        "заказ в один клик",
+        "заказ в 1 клик",
+        "быстрый заказ",
+        "узнать о наличии",
+        "обычный",
+        "обычный заказ",
+        "купити в один клік",
+        "купити в 1 клік",
+        "швидке замовлення",
+        "дізнатися про наявність",
+        "buy in one click",
+        "one click order",
+        "quick order",
+    ];
+    one_of(v, &['.', '!'], WORDS)
 }
 
 fn catch_all_item(v: &str) -> bool {
@@ -1774,6 +1841,51 @@ fn request_kind_phrase(v: &str) -> bool {
     REQUEST_KIND.as_ref().is_some_and(|r| r.is_match(v.trim()))
 }
 
+/// `Приятной работы с Okay!` (Okay 1.x under the callback's table), `Гарної
+/// роботи!`: the admin mail's sign-off wishing the manager well, never the
+/// client's words.
+fn sign_off(l: &str) -> bool {
+    // The cheap test first: the stem in its common spelling.
+    if l.len() > 120 || !(l.contains("работы") || l.contains("роботи")) {
+        return false;
+    }
+    let l = classify::lower(l);
+    [
+        "приятной работы",
+        "удачной работы",
+        "успешной работы",
+        "приємної роботи",
+        "гарної роботи",
+        "вдалої роботи",
+        "успішної роботи",
+    ]
+    .iter()
+    .any(|w| l.starts_with(w))
+}
+
+/// `Запрос на обратный звонок`, `Запит зворотного дзвінка` (Okay's admin
+/// mail title): the template's title naming the request's kind, never the
+/// client's words, even when the message field is empty.
+fn kind_title(l: &str) -> bool {
+    let l = l.trim().trim_end_matches(['.', '!', ':']);
+    if l.len() > 80 || l.split_whitespace().count() > 6 {
+        return false;
+    }
+    let Some((head, rest)) = l.split_once(' ') else {
+        return false;
+    };
+    let head = classify::lower(head);
+    if !["запрос", "заявка", "запит", "заявку"].contains(&head.as_str()) {
+        return false;
+    }
+    let rest = rest.trim_start();
+    let rest = ["на ", "о ", "про "]
+        .iter()
+        .find_map(|p| rest.strip_prefix(p))
+        .unwrap_or(rest);
+    request_kind_phrase(rest)
+}
+
 /// A `referral` value that is a traffic source a handler filled in
 /// (`yandex`, `google`, `Прямой заход`): `Some(Some(source))` for a
 /// utm-style source word, `Some(None)` for a direct visit, `None` for what a
@@ -2056,6 +2168,41 @@ fn sender_in_subject(subject: &str) -> Option<String> {
     let c = SUBJECT_SENDER.as_ref()?.captures(subject.trim())?;
     let n = c.name("n")?.as_str().trim();
     (person_name(n) && !role_word(n)).then(|| n.to_string())
+}
+
+/// `Заявка на обратный звонок от Андрей` over `Название: Андрей`, `Вопрос
+/// от пользователя Ирина Олеговна` over `Название: Ирина Олеговна` (Okay's
+/// admin mails label the visitor's name with the catalogue's `Название`):
+/// the subject names the sender and one field the dictionary does not know
+/// holds exactly that: the field is the client's name.
+fn subject_names_field(subject: &str, fields: &[layout::RawField]) -> Option<String> {
+    const ROLES: &[&str] = &[
+        "пользователя ",
+        "користувача ",
+        "клиента ",
+        "клієнта ",
+        "посетителя ",
+        "відвідувача ",
+        "user ",
+        "customer ",
+        "visitor ",
+    ];
+    let subject = subject.trim();
+    let at = [" от ", " від ", " from "]
+        .iter()
+        .filter_map(|p| subject.rfind(p).map(|i| i + p.len()))
+        .max()?;
+    let mut tail = subject.get(at..)?.trim();
+    if let Some(r) = ROLES.iter().find_map(|r| tail.strip_prefix(r)) {
+        tail = r.trim_start();
+    }
+    if tail.is_empty() || tail.chars().count() > 60 || tail.contains('@') {
+        return None;
+    }
+    fields
+        .iter()
+        .find(|x| x.canon.is_none() && x.value.trim() == tail)
+        .map(|_| tail.to_string())
 }
 
 /// The visitor's name in the From display name of a site robot's mail:
@@ -2469,6 +2616,12 @@ pub(crate) fn build_traced(
                 f.client_text.push_str(&value);
                 f.client_text.push('\n');
             }
+            // `Количество: 42` beside `Стоимость` / `Сумма` (a shop's basket
+            // or one-click order): how many items were ordered, not the size
+            // of the client's project.
+            Some("scope")
+                if order_quantity(&raw.label)
+                    && lay.fields.iter().any(|x| money_caption(&x.label)) => {}
             Some(c) => {
                 f.put(c, &value, false);
                 // `Тема: Калькулятор` from a landing's hidden field says what
@@ -2633,7 +2786,7 @@ pub(crate) fn build_traced(
                         f.name_emails.push(e.to_string());
                         return false;
                     }
-                    !repeats_subject(l, &subject)
+                    !repeats_subject(l, &subject) && !kind_title(l) && !sign_off(l)
                 })
                 .cloned()
                 .collect::<Vec<_>>(),
@@ -2760,7 +2913,9 @@ pub(crate) fn build_traced(
         }
     }
     if f.name.is_none()
-        && let Some(n) = visitor_in_from(letter, &subject).or_else(|| sender_in_subject(&subject))
+        && let Some(n) = visitor_in_from(letter, &subject)
+            .or_else(|| sender_in_subject(&subject))
+            .or_else(|| subject_names_field(&subject, &lay.fields))
     {
         f.name = Some(n);
     }

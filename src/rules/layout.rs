@@ -447,6 +447,13 @@ fn is_letter(c: char) -> bool {
         || (!c.is_ascii() && c.is_alphabetic())
 }
 
+/// `<h4>Параметры формы:</h4>` (rendered `Параметры формы —`) right over a
+/// `Label:` line after a field (NGCMS eshop's order mail): a heading that
+/// opens the next section, never the previous value's next line.
+fn heading_over_fields(l: &str, next: Option<&str>) -> bool {
+    l.ends_with(" —") && next.is_some_and(|n| n.contains(':')) && l.split_whitespace().count() <= 6
+}
+
 /// `Customer details` / `Контактные данные` right over a known `Label:`
 /// line: the caption of the form's next section, never the client's words
 /// (a short closing line of theirs, `Спасибо`, is no section title).
@@ -1641,7 +1648,10 @@ pub fn read_with_ends(
                 state = State::Inline;
             }
             State::Inline | State::Pending | State::Block => {
-                if !current_empty(&out) && section_over_fields(l, lines.get(i).copied(), &lookup) {
+                if !current_empty(&out)
+                    && (heading_over_fields(l, lines.get(i).copied())
+                        || section_over_fields(l, lines.get(i).copied(), &lookup))
+                {
                     out.loose.push(l.to_string());
                     state = State::None;
                     continue;
