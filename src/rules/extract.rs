@@ -966,6 +966,18 @@ fn is_ipv4(t: &str) -> bool {
             .all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The cleaned display name on the Reply-To or From address whose mailbox
+/// is `email` (Reply-To first: a form puts the visitor there).
+fn display_name_of(letter: &Letter, email: &str) -> Option<String> {
+    letter
+        .reply_to
+        .iter()
+        .chain(letter.from.iter())
+        .find(|a| a.email.eq_ignore_ascii_case(email))
+        .and_then(|a| a.name.as_deref())
+        .and_then(clean_value)
+}
+
 /// The client's name on its own line right above their address (a
 /// label-less body: `Светлана Юрьевна` / `svetlana@x.ru` / the text, Very
 /// Simple Contact Form).
@@ -3205,15 +3217,9 @@ pub(crate) fn build_traced(
     if req.name.is_none()
         && let Some(e) = &req.email
     {
-        req.name = letter
-            .reply_to
-            .iter()
-            // The client wrote from their own address (osCommerce's
-            // enquiry, From "name" <email>): the From display name is theirs.
-            .chain(letter.from.iter())
-            .find(|a| a.email.eq_ignore_ascii_case(e))
-            .and_then(|a| a.name.as_deref())
-            .and_then(clean_value)
+        // The client wrote from their own address (osCommerce's enquiry,
+        // From "name" <email>): the From display name is theirs too.
+        req.name = display_name_of(letter, e)
             .filter(|n| !n.contains('@') && !role_word(n))
             // `From: Двери Самара <visitor@…>` over `…the form submitted on
             // Двери Самара.` (Kali Forms): the site's own notice names it,
@@ -3234,22 +3240,15 @@ pub(crate) fn build_traced(
     // client's own display name says the same person in full.
     if let (Some(n), Some(e)) = (&req.name, &req.email)
         && !n.contains(char::is_whitespace)
-        && let Some(full) = letter
-            .reply_to
-            .iter()
-            .chain(letter.from.iter())
-            .find(|a| a.email.eq_ignore_ascii_case(e))
-            .and_then(|a| a.name.as_deref())
-            .and_then(clean_value)
-            .filter(|f| {
-                let mut w = f.split_whitespace();
-                w.next() == Some(n.as_str())
-                    && (1..=2).contains(&w.clone().count())
-                    && w.all(|x| {
-                        x.starts_with(char::is_uppercase)
-                            && x.chars().all(|c| c.is_alphabetic() || c == '-')
-                    })
-            })
+        && let Some(full) = display_name_of(letter, e).filter(|f| {
+            let mut w = f.split_whitespace();
+            w.next() == Some(n.as_str())
+                && (1..=2).contains(&w.clone().count())
+                && w.all(|x| {
+                    x.starts_with(char::is_uppercase)
+                        && x.chars().all(|c| c.is_alphabetic() || c == '-')
+                })
+        })
     {
         req.name = Some(full);
     }
