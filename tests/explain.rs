@@ -29,7 +29,7 @@ fn explain_shows_rule_text_pairs_cue_and_what_amocrm_gets() {
     for want in [
         // which rule and why
         "wpforms (priority 60",
-        "because [match.any] subject ~ /",
+        "because [match.any] html ~ /class=\"field-(name|value)\"/",
         // the text the extractors saw, and where it came from
         "from the HTML part",
         "  | Имя: Наталья",

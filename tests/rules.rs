@@ -231,3 +231,30 @@ fn folder_cue_files_travel_in_the_sources_a_worker_rebuilds_from() {
         "the cue file decides, not the shipped lists"
     );
 }
+
+/// «Новая запись: …» is WPForms' Russian subject, but also how booking
+/// plugins title an appointment: without WPForms' own markup in the body
+/// the wpforms rule does not take the mail (its tags and note would say
+/// WordPress form). With the markup it does, whatever the subject says.
+#[test]
+fn wpforms_is_recognised_by_its_markup_not_by_the_subject_alone() {
+    let rules = RuleSet::builtin();
+    let opts = ParseOptions::default();
+    let booking = "From: Потолки <noreply@potolki-booking.example>\r\nTo: sales@potolki-booking.example\r\n\
+        Subject: =?utf-8?B?0J3QvtCy0LDRjyDQt9Cw0L/QuNGB0Yw6INCX0LDQvNC10YA=?=\r\n\
+        MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+        Клиент: Ирина\r\nТелефон: +7 912 345-67-89\r\nУслуга: Замер\r\nДата: 12.12.2026 10:00\r\n";
+    let got = rules.apply(booking.as_bytes(), &opts);
+    assert_ne!(got.rule.as_deref(), Some("wpforms"), "{got:?}");
+    assert_eq!(got.phone.as_deref(), Some("+79123456789"));
+
+    let wpforms = "From: Кухни <wordpress@kuhni-wp.example>\r\nTo: sales@kuhni-wp.example\r\n\
+        Subject: Заявка с сайта\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+        <table><tr class=\"field-name\"><td><strong>Имя</strong></td></tr>\
+        <tr class=\"field-value\"><td>Ирина</td></tr>\
+        <tr class=\"field-name\"><td><strong>Телефон</strong></td></tr>\
+        <tr class=\"field-value\"><td>+7 912 345-67-89</td></tr></table>";
+    let got = rules.apply(wpforms.as_bytes(), &opts);
+    assert_eq!(got.rule.as_deref(), Some("wpforms"), "{got:?}");
+    assert_eq!(got.name.as_deref(), Some("Ирина"));
+}
