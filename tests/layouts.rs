@@ -4533,3 +4533,75 @@ fn the_sender_the_subject_names_is_the_field_that_holds_exactly_that() {
     assert_eq!(s(&none.name), None);
     assert_eq!(none.action, Action::Lead);
 }
+
+// ---- held-out round 20a ----------------------------------------------------
+
+#[test]
+fn text_between_a_woocommerce_banner_and_a_dash_rule_is_the_message() {
+    // Dokan's plain contact-vendor mail: `=-=` banners frame the heading and
+    // the `From : name (email)` line; the client's text stands between the
+    // last banner and the 40-dash rule over the shop's footer.
+    let ban = "=-=".repeat(14);
+    let dash = "-".repeat(40);
+    let r = plain(&format!(
+        "{ban}\r\nНиколай - Sent a message from Окна\r\n{ban}\r\n\r\nFrom : Николай (n.p@example.ru)\r\n{ban}\r\n\r\n\
+         Ищу работу монтажником окон, опыт 7 лет.\r\nРассмотрите резюме? Тел. +7 (917) 555-00-11\r\n\r\n{dash}\r\n\r\n\
+         Окна &mdash; Built with WooCommerce\r\n"
+    ));
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Ищу работу монтажником окон, опыт 7 лет.\nРассмотрите резюме? Тел. +7 (917) 555-00-11"
+        )
+    );
+    assert_eq!(r.phones, vec!["+79175550011".to_string()]);
+    assert_eq!(r.action, Action::Trash);
+    // A banner with no closing dash rule frames nothing.
+    let r = plain(&format!(
+        "From : Николай (n.p@example.ru)\r\n{ban}\r\n\r\nНужен замер окон\r\n"
+    ));
+    assert_eq!(s(&r.message), None);
+}
+
+#[test]
+fn sentence_style_captions_of_product_question_modules() {
+    // Magento 2 Internship_ProductQuestion: `Question from:` names the
+    // asker, `Question content is:` holds the question.
+    let r = html(
+        "<p>Question from: Ірина</p>\n<br/>\n<p>For product: VIKNO-1300</p>\n<br/>\n\
+         <p>Question content is: Скільки коштуватиме вікно з монтажем? Мій номер 050 123 45 67.</p>\n<br/>\n\
+         <p>Send reply to: iryna@example.com.ua</p>\n<br/>",
+    );
+    assert_eq!(s(&r.name), Some("Ірина"));
+    assert_eq!(
+        s(&r.message),
+        Some("Скільки коштуватиме вікно з монтажем? Мій номер 050 123 45 67.")
+    );
+    assert_eq!(s(&r.email), Some("iryna@example.com.ua"));
+}
+
+#[test]
+fn a_heading_pair_ends_at_its_line_and_the_moderation_link_is_no_text() {
+    // MultiVendorX's product Q&A notice: `<h1>Product Query: X</h1>`, a
+    // greeting, the site's sentence naming the buyer, the query, then
+    // `You can approve or reject query from here : URL`.
+    let r = html(
+        "<h1>Product Query: Шкаф-купе «Сити»</h1>\n<p>Hi Шкафы,<br><br>\n\
+         A new query has been added by your potential buyer - Ирина Соколова<br>\n\
+         Product Name : Шкаф-купе «Сити»<br>\nQuery : Есть ли этот шкаф с зеркалом? Тел. 8 912 000-11-22<br>\n\
+         You can approve or reject query from here : https://shop.example/dashboard/products-qna/<br><br>\n\
+         Note: Quick replies help to maintain a friendly customer-buyer relationship</p>",
+    );
+    assert_eq!(s(&r.product), Some("Шкаф-купе «Сити»"));
+    assert_eq!(s(&r.name), Some("Ирина Соколова"));
+    assert_eq!(
+        s(&r.message),
+        Some("Есть ли этот шкаф с зеркалом? Тел. 8 912 000-11-22")
+    );
+    // A role after the dash is not a name.
+    let r = html(
+        "<p>A new query has been added by your potential buyer - Покупатель<br>\n\
+         Query : Есть ли доставка? Тел. 8 912 000-11-22</p>",
+    );
+    assert_eq!(s(&r.name), None);
+}

@@ -139,6 +139,11 @@ const LABELS: &[(&str, &[&str])] = &[
             // Snow Monkey Forms prints field names (`fullname: `), not captions.
             "fullname",
             "your fullname",
+            // Product-question modules name the asker in a sentence-style
+            // caption (Magento 2 Internship_ProductQuestion: `Question from:`).
+            "question from",
+            "enquiry from",
+            "inquiry from",
         ],
     ),
     (
@@ -311,6 +316,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "enquiry",
             "inquiry",
             "question query",
+            // `Question content is: …` (Magento 2 Internship_ProductQuestion).
+            "question content",
+            "question content is",
             "query",
             "content",
             "your enquiry",

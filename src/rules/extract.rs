@@ -1613,12 +1613,14 @@ fn page_in_sentence(l: &str) -> Option<&str> {
 }
 
 /// `Данное письмо вам отправил NAME с сайта URL` (DataLife Engine and
-/// similar feedback modules), `This message was sent by NAME from …`: the
-/// site says who wrote; the URL is the site's, not the page.
+/// similar feedback modules), `This message was sent by NAME from …`, `A new
+/// query has been added by your potential buyer - NAME` (MultiVendorX's
+/// product Q&A notice): the site says who wrote; the URL is the site's, not
+/// the page.
 static SENT_BY: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        r"(?i)^(?:данное |это )?(?:письмо|сообщение|лист|повідомлення)\s+(?:вам\s+)?(?:было\s+)?(?:отправил[аи]?|прислал[аи]?|написал[аи]?|надіслав|надіслала)\s+(?P<n>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:с|со|з|із)\s+сайта\b|^(?:this\s+)?(?:message|letter|e-?mail)\s+(?:was\s+)?sent\s+(?:to\s+you\s+)?by\s+(?P<m>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:from|via|through|using)\b",
-        &[("n", 59), ("m", 59)],
+        r"(?i)^(?:данное |это )?(?:письмо|сообщение|лист|повідомлення)\s+(?:вам\s+)?(?:было\s+)?(?:отправил[аи]?|прислал[аи]?|написал[аи]?|надіслав|надіслала)\s+(?P<n>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:с|со|з|із)\s+сайта\b|^(?:this\s+)?(?:message|letter|e-?mail)\s+(?:was\s+)?sent\s+(?:to\s+you\s+)?by\s+(?P<m>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:from|via|through|using)\b|^(?:a\s+)?(?:new\s+)?(?:query|question|enquiry|inquiry|message)\s+has\s+been\s+(?:added|asked|posted|sent|submitted)\s+by\s+(?:your\s+|a\s+)?(?:potential\s+)?(?:buyer|customer|client|visitor|user)\s*[-–—:]\s*(?P<b>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s*\.?$",
+        &[("n", 59), ("m", 59), ("b", 59)],
     )
     .ok()
 });
@@ -2851,10 +2853,11 @@ pub(crate) fn build_traced(
             SENT_BY
                 .as_ref()
                 .and_then(|r| r.captures(l))
-                .and_then(|c| c.name("n").or_else(|| c.name("m")))
+                .and_then(|c| c.name("n").or_else(|| c.name("m")).or_else(|| c.name("b")))
                 .map(|n| n.as_str().trim().to_string())
-                // `…отправил посетитель с сайта`: a role, not a name.
-                .filter(|n| person_name(n))
+                // `…отправил посетитель с сайта`, `…by your buyer -
+                // Покупатель`: a role, not a name.
+                .filter(|n| person_name(n) && !role_word(n))
         })
     {
         f.name = Some(n);

@@ -44,10 +44,13 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions|responses|survey summary)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can post your answer|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions|responses|survey summary)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
     )
     .ok()
 });
+
+/// The shape of a `<h1>Label: text</h1>` heading read as a product or page.
+const HEADING_PAIR: &str = "`Label — text` heading (product or page caption)";
 
 fn is_separator(l: &str) -> bool {
     l.len() >= 2
@@ -60,6 +63,13 @@ fn is_separator(l: &str) -> bool {
 /// plain text); `=` rules frame a section title instead.
 fn is_dash_rule(l: &str) -> bool {
     l.len() >= 3 && l.bytes().all(|b| b == b'-')
+}
+
+/// WooCommerce's plain-text banner, `=-=-=-=…`: equals signs and dashes
+/// taking turns (a rule of one sign alone is [`is_dash_rule`] or
+/// [`is_title_rule`]).
+fn is_banner_rule(l: &str) -> bool {
+    l.len() >= 5 && l.starts_with("=-=") && l.bytes().all(|b| b == b'=' || b == b'-')
 }
 
 /// A rule of underscores or equals signs under a section title (a dash
@@ -1195,9 +1205,10 @@ pub fn read_with_ends(
                 continue;
             }
             // Zen Cart: the fields, a rule, the client's text, a rule (the
-            // site's own block follows).
+            // site's own block follows). WooCommerce plain e-mails (Dokan's
+            // contact-vendor mail) open it with their `=-=-=` banner.
             if !footer
-                && is_dash_rule(l)
+                && (is_dash_rule(l) || is_banner_rule(l))
                 && !out.fields.is_empty()
                 && !out.fields.iter().any(|f| f.canon == Some("message"))
                 && let Some((text, next)) = framed_text(&lines, i, &lookup)
@@ -1470,7 +1481,7 @@ pub fn read_with_ends(
                             && lines.get(i).is_none_or(|n| n.is_empty());
                         !lone && matches!(lookup(lab), Some("product" | "page"))
                     })
-                    .map(|(a, b)| (a, b, "`Label — text` heading (product or page caption)"))
+                    .map(|(a, b)| (a, b, HEADING_PAIR))
             });
         // `Почта:` alone, then `Есть ли склад…? Пишите на a@x.ru`: a label
         // waiting for its value takes the next line whole; a question mark
@@ -1615,6 +1626,10 @@ pub fn read_with_ends(
                 message_block = value.is_empty() && canon == Some("message");
                 state = if value.is_empty() {
                     State::Pending
+                } else if shape == HEADING_PAIR {
+                    // A heading is one line: `Hi Vendor,` under the e-mail's
+                    // `<h1>Product Query: X</h1>` is not part of X.
+                    State::None
                 } else {
                     State::Inline
                 };
