@@ -4639,3 +4639,19 @@ fn lines_captioned_with_the_writer_of_x_wrote_are_the_clients_text() {
         Some("Нужен замер потолка. Телефон 89161234567")
     );
 }
+
+#[test]
+fn a_plus_number_cut_by_a_hard_line_wrap_is_one_phone() {
+    // Mibew sends the body through PHP's wordwrap(…, 70).
+    let r = plain(
+        "Your have a message from John Miller:\n\nHello, do you install metal picket fences? I can be reached at +7 921 555 66\n\
+         77.\n\nHis email: john@example.com\n",
+    );
+    assert_eq!(r.phones, vec!["+79215556677".to_string()]);
+    // A whole number at a line's end and digits on the next line stay apart.
+    let two = plain("Телефон: +7 921 555 66 77\n12 окон нужно заменить\n");
+    assert_eq!(two.phones, vec!["+79215556677".to_string()]);
+    // Without a `+` the digits on two lines are two values.
+    let none = plain("Сообщение: размеры 921 555 66\n77 см\n");
+    assert!(none.phones.is_empty());
+}

@@ -168,9 +168,19 @@ fn digit_runs(text: &str) -> Vec<DigitRun> {
             let (mut spaces, mut marks, mut open, mut close) = (0, 0, 0, 0);
             let mut m = k;
             let mut ok = true;
+            let mut wrapped = false;
             while let Some(c) = text[m..].chars().next() {
                 match c {
                     ' ' | '\t' | '\u{a0}' | '\u{202f}' => spaces += 1,
+                    // `+7 921 555 66` / `77.`: a `+` number cut by a hard
+                    // line wrap (PHP's wordwrap(…, 70)) before it is whole
+                    // goes on at the next line's start.
+                    '\n' if plus
+                        && !wrapped
+                        && groups.iter().map(|g| g.end - g.start).sum::<usize>() < 10 =>
+                    {
+                        wrapped = true;
+                    }
                     '-' | '.' | '–' | '‑' | '−' => marks += 1,
                     '(' => open += 1,
                     ')' => close += 1,
@@ -239,6 +249,9 @@ fn phone_candidate(
         return Vec::new();
     }
     *budget = budget.saturating_sub(1);
+    if raw.contains('\n') {
+        return parse_phones(&raw.replace('\n', " "), region).e164;
+    }
     parse_phones(raw, region).e164
 }
 
