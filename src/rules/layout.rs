@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions|responses|survey summary)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks,|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions|responses|survey summary)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
     )
     .ok()
 });
@@ -408,6 +408,36 @@ fn signature_card(card: &[&str]) -> bool {
         && card
             .iter()
             .any(|l| l.chars().filter(char::is_ascii_digit).count() >= 7)
+}
+
+/// `2026-12-07 19:20:11 Марина: текст` / `07.12.2026 19:20 Марина: текст`
+/// (a chat's transcript under `Message:`, Live Helper Chat's unaccepted-chat
+/// mail): a stamped line of the conversation; the text after its speaker.
+/// Byte checks first: it runs on every line.
+fn chat_line(l: &str) -> Option<&str> {
+    let b = l.as_bytes();
+    if b.len() < 20 || !b[0].is_ascii_digit() || b[10] != b' ' {
+        return None;
+    }
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let iso = b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10);
+    let dotted = b[2] == b'.' && b[5] == b'.' && digits(0..2) && digits(3..5) && digits(6..10);
+    if !(iso || dotted) || !(digits(11..13) && b[13] == b':' && digits(14..16)) {
+        return None;
+    }
+    let mut j = 16;
+    if b[j] == b':'
+        && b.get(j + 1..j + 3)
+            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+    {
+        j += 3;
+    }
+    if b.get(j) != Some(&b' ') {
+        return None;
+    }
+    let (speaker, text) = l.get(j + 1..)?.split_once(": ")?;
+    let text = text.trim();
+    (!speaker.trim().is_empty() && speaker.len() <= 60 && !text.is_empty()).then_some(text)
 }
 
 /// Whether text before a separator looks like a caption, not a sentence:
@@ -1018,6 +1048,20 @@ pub fn read_with_ends(
         if shop_card {
             continue;
         }
+        // The client's chat lines under the message caption: their text,
+        // without the stamp and the speaker (never a `Label: value`).
+        let l = match chat_line(l) {
+            Some(text)
+                if state != State::None
+                    && out
+                        .fields
+                        .last()
+                        .is_some_and(|f| f.canon == Some("message")) =>
+            {
+                text
+            }
+            _ => l,
+        };
         let l_split = std::cell::LazyCell::new(|| colon_split(l));
 
         if l.is_empty() {
@@ -1577,9 +1621,22 @@ pub fn read_with_ends(
                             || (!BOILERPLATE.as_ref().is_some_and(|re| re.is_match(n))
                                 && colon_split(n).is_none_or(|(lab, _)| lookup(lab).is_none())))
                 });
+            // `Additional data, if any:` after the client's text with
+            // nothing under it but the next caption (Live Helper Chat's
+            // request mail): the form's caption left empty, not their words.
+            let empty_caption = state == State::Paragraph
+                && value.is_empty()
+                && label.split_whitespace().count() <= 6
+                && lines.get(i).is_none_or(|n| n.is_empty())
+                && lines
+                    .iter()
+                    .skip(i)
+                    .take(4)
+                    .find(|n| !n.is_empty())
+                    .is_none_or(|n| n.ends_with(':') || colon_split(n).is_some());
             let starts_field = match state {
                 State::None => !own_line_in_text,
-                _ if in_message => (labelish && !contact_sentence) || next_stanza,
+                _ if in_message => (labelish && !contact_sentence) || next_stanza || empty_caption,
                 State::Pending | State::Paragraph => true,
                 State::Inline | State::Block => true,
             };
@@ -2153,6 +2210,29 @@ mod tests {
             ]
         );
         assert_eq!(l.bare_urls, vec!["https://x.example/zamer"]);
+    }
+
+    #[test]
+    fn chat_transcript_stamps_and_speakers_are_cut_off() {
+        assert_eq!(
+            chat_line("2026-12-07 19:20:11 Марина: Перезвоните мне"),
+            Some("Перезвоните мне")
+        );
+        assert_eq!(
+            chat_line("07.12.2026 19:20 Guest: Hi: there"),
+            Some("Hi: there")
+        );
+        // Not a stamp, not a speaker, nothing said: not a chat line.
+        for l in [
+            "2026-12-07 19:20:11",
+            "2026-12-07 19:20:11 Марина:",
+            "Дата: 2026-12-07 19:20:11 Марина: x",
+            "2026-12-07T19:20:11 Марина: x",
+            "20261207 192011 Марина: текст",
+            "ёёёёёёёёёёёёёёёёё: x",
+        ] {
+            assert_eq!(chat_line(l), None, "{l}");
+        }
     }
 
     #[test]
