@@ -4727,3 +4727,82 @@ fn a_plus_number_cut_by_a_hard_line_wrap_is_one_phone() {
     let none = plain("Сообщение: размеры 921 555 66\n77 см\n");
     assert!(none.phones.is_empty());
 }
+
+// ---- round 21a: cost calculators and quiz plugins -------------------------
+
+#[test]
+fn quiz_results_subject_names_the_quiz_and_empty_per_question_comments_take_no_next_question() {
+    // Quiz And Survey Master's admin e-mail: `Quiz results for X`, contact
+    // lines, then per question `N. Q` / `Answer Provided:` / `Correct
+    // Answer:` / `Comments Entered:` -- the comment left empty must not take
+    // the next question's heading; the filled one is the client's message.
+    let r = read(
+        "From: Кухни <admin@kuhni.example>\r\nTo: zakaz@kuhni.example\r\n\
+         Subject: Quiz results for Рассчитайте стоимость кухни\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\r\n\
+         <p>Имя: Алсу<br>Телефон: +7 (987) 210-44-35<br></p><div>\
+         <div><b>1. Какая форма кухни?</b><br/>Answer Provided: Угловая<br/>Correct Answer: <br/>Comments Entered: </div>\
+         <div><b>2. Длина гарнитура, м</b><br/>Answer Provided: 2,8 + 1,9<br/>Correct Answer: <br/>Comments Entered: </div>\
+         <div><b>3. Столешница из камня?</b><br/>Answer Provided: Да<br/>Correct Answer: <br/>\
+         Comments Entered: Сколько выйдет с установкой?</div></div>",
+    );
+    assert_eq!(s(&r.form), Some("Рассчитайте стоимость кухни"));
+    assert_eq!(s(&r.message), Some("Сколько выйдет с установкой?"));
+    assert_eq!(s(&r.name), Some("Алсу"));
+    // `Комментарий:` over the client's text on the next line stays theirs.
+    let r =
+        plain("Имя: Олег\nТелефон: +7 912 345-67-89\nКомментарий:\nНужен замер окон в субботу\n");
+    assert_eq!(s(&r.message), Some("Нужен замер окон в субботу"));
+}
+
+#[test]
+fn office_move_calculator_glued_name_caption_preamble_item_counts_and_total() {
+    // A hand-written PHP calculator: `"Name:".$name` with no newline before
+    // `Email:`, a `email sent from www.site` preamble, item counts under
+    // things' names and the computed `Стоимость`, no words of the client's.
+    let r = plain_with(
+        "Subject: Ольга\r\n",
+        "email sent from www.pereezd.example\nName:ОльгаEmail: olga@example.ru\nPhone: +7 495 123-45-67\n\n\
+         Офисный переезд: \n\nСтол: 8\n\nШкаф: 3\n\nЭтаж загрузки: 3\n\nСтоимость: 23450\n\n",
+    );
+    assert_eq!(s(&r.name), Some("Ольга"));
+    assert_eq!(s(&r.email), Some("olga@example.ru"));
+    assert_eq!(s(&r.message), None);
+    assert_eq!(s(&r.product), None);
+    assert_eq!(r.kind, Kind::Calculation);
+    // A named thing stays the product; a shop's order names its product, so
+    // its price does not make it a calculation.
+    let r = plain("Имя: Олег\nТелефон: +7 912 345-67-89\nШкаф: Купе 2 м\n");
+    assert_eq!(s(&r.product), Some("Купе 2 м"));
+    let r = plain("Имя: Олег\nТелефон: +7 912 345-67-89\nТовар: Дверь «Лайн»\nЦена: 12 500\n");
+    assert_eq!(r.kind, Kind::Callback);
+    // Not glued: a time, a link, a phone after a caption.
+    let r = plain("Имя: Олег\nТелефон:+7 912 345-67-89\nВремя: 12:00\n");
+    assert_eq!(s(&r.name), Some("Олег"));
+    assert_eq!(r.phones, vec!["+79123456789".to_string()]);
+}
+
+#[test]
+fn calculator_caption_with_a_unit_or_a_total_without_a_message_is_a_calculation() {
+    // Calculated Fields Form: `Довжина паркану, м: 42` -- the unit is in the
+    // caption, so the bare number is a size.
+    let r = plain("Ім'я: Василь\nТелефон: 067 123 45 67\nДовжина паркану, м: 42\n");
+    assert_eq!(s(&r.scope), Some("42"));
+    assert_eq!(r.kind, Kind::Calculation);
+    // `Разом, грн: 61 320` alone: the form computed a price.
+    let r = plain("Ім'я: Василь\nТелефон: 067 123 45 67\nРазом, грн: 61 320\n");
+    assert_eq!(r.kind, Kind::Calculation);
+    // A bare count with no unit, no price and no words stays a callback.
+    let r = plain("Имя: Олег\nТелефон: +7 912 345-67-89\nКоличество: 4\n");
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn picked_thing_caption_is_the_product() {
+    // A window-price calculator's `Выбрано окно: Балконный блок`.
+    let r = plain("Клиент: Сергей\nТелефон: +7(920)634-18-90\nВыбрано окно: Балконный блок\n");
+    assert_eq!(s(&r.product), Some("Балконный блок"));
+    // `Выбран замер` is no thing's caption.
+    let r = plain("Клиент: Сергей\nТелефон: +7(920)634-18-90\nВыбрано время: вечер\n");
+    assert_eq!(s(&r.product), None);
+}

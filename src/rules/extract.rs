@@ -1254,10 +1254,11 @@ fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<Strin
 /// `Новая запись от X`, `X Form submitted on …` (Formidable), `Form
 /// submission from: X` (Drupal Webform), `New submission from X`,
 /// `Collected information from X` (eZ Publish's information collector),
-/// `Response submission for survey X with results` (LimeSurvey).
+/// `Response submission for survey X with results` (LimeSurvey),
+/// `Quiz results for X` (Quiz And Survey Master's default e-mail subject).
 static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission|collected information)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?)$"#),
+        &classify::narrow(r#"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission|collected information)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+))$"#),
         &[("f", 60)],
     )
     .ok()
@@ -1352,12 +1353,13 @@ fn subject_form_value(subject: &str) -> Option<String> {
         || subject.contains("запис")
         || subject.contains("орм")
         || subject.contains("рубрик")
-        || subject.contains("раздел"))
+        || subject.contains("раздел")
+        || l.contains("results"))
     {
         return None;
     }
     let caps = SUBJECT_FORM.as_ref()?.captures(subject.trim())?;
-    let v = ["a", "b", "c", "d", "e", "f"]
+    let v = ["a", "b", "c", "d", "e", "f", "g"]
         .iter()
         .find_map(|g| caps.name(g))?
         .as_str()
@@ -2691,6 +2693,10 @@ pub(crate) fn build_traced(
             Some("scope")
                 if order_quantity(&raw.label)
                     && lay.fields.iter().any(|x| money_caption(&x.label)) => {}
+            // `Шкаф: 3`, `Стол: 8` (an office-move calculator's item
+            // counts): a bare number under a thing's name counts that thing
+            // and names no product.
+            Some("product") if value.len() <= 3 && value.bytes().all(|b| b.is_ascii_digit()) => {}
             Some(c) => {
                 f.put(c, &value, false);
                 // `Тема: Калькулятор` from a landing's hidden field says what
@@ -3657,18 +3663,61 @@ fn classify_request(
         // questions are a quiz, and a landing's quiz leads to a price.
         req.kind = Kind::Calculation;
         "no cue matched: answers to the site's questions (a quiz), so a calculation".into()
-    } else if req.scope.as_deref().is_some_and(dimensions) {
-        // `Габариты, мм: 300x400x100`, `Площадь: 40 м²`: a client who gives
-        // the size of the job asks what it costs.
+    } else if req.scope.as_deref().is_some_and(dimensions)
+        || req
+            .scope
+            .as_deref()
+            .is_some_and(|v| unit_in_caption(&req.fields, v))
+    {
+        // `Габариты, мм: 300x400x100`, `Площадь: 40 м²`, `Довжина паркану,
+        // м: 42` (the unit in the caption): a client who gives the size of
+        // the job asks what it costs.
         req.kind = Kind::Calculation;
         "no cue matched: the client gave a size or an area, so a calculation".into()
     } else if f.message.is_some() {
         req.kind = Kind::Question;
         "no cue matched: a message was written, so a question".into()
+    } else if req.product.is_none()
+        && req
+            .fields
+            .iter()
+            .any(|(l, v)| money_caption(l) && v.bytes().any(|b| b.is_ascii_digit()))
+    {
+        // `Разом, грн: 61 320`, `Стоимость: 23450` under a calculator's
+        // inputs and no words of the client's: the form computed a price
+        // for them -- a calculation. (A shop's order names its product.)
+        req.kind = Kind::Calculation;
+        "no cue matched and no message: the form shows a computed price, so a calculation".into()
     } else {
         req.kind = Kind::Callback;
         "no cue matched and no message: a callback".into()
     }
+}
+
+/// `Довжина паркану, м: 42`, `Площадь (м²): 18`: the scope's caption ends
+/// in a unit of length or area, so its bare number is a size.
+fn unit_in_caption(fields: &[(String, String)], scope: &str) -> bool {
+    fields.iter().any(|(label, value)| {
+        value == scope && {
+            let l = label.trim_end_matches([':', ' ', ')', '*']);
+            let tail = l.rsplit([',', '(', ' ']).next().unwrap_or("");
+            matches!(
+                tail,
+                "м" | "м2"
+                    | "м²"
+                    | "мм"
+                    | "см"
+                    | "м.кв"
+                    | "соток"
+                    | "m"
+                    | "m2"
+                    | "m²"
+                    | "mm"
+                    | "cm"
+                    | "sqm"
+            ) && l.len() > tail.len()
+        }
+    })
 }
 
 /// A size or an area: numbers joined by `x`/`х`/`×`/`*` (`300x400x100`,

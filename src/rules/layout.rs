@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions|responses|survey summary)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions|responses|survey summary)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
     )
     .ok()
 });
@@ -892,8 +892,19 @@ pub fn unglue_labels(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -
     let mut from = 0;
     let mut had = false;
     for c in memchr::memchr_iter(b':', b) {
-        // `Label:` / `Label :` followed by a space (never `12:00`).
+        // `Label:` / `Label :` followed by a space (never `12:00`); a
+        // caption glued to its value (`Name:ОльгаEmail: …`, a PHP handler's
+        // `"Name:".$name` with no newline) opens a segment too -- a letter
+        // on both sides of the colon, so `12:00`, `http://` and `+7` never do.
+        let glued = c > 0
+            && (b[c - 1] >= 0x80 || b[c - 1].is_ascii_alphabetic())
+            && b.get(c + 1)
+                .is_some_and(|&x| x >= 0x80 || x.is_ascii_alphabetic());
         if !matches!(b.get(c + 1), Some(b' ' | b'\t')) {
+            if glued {
+                had = true;
+                from = c + 1;
+            }
             continue;
         }
         let same_line = had && memchr::memchr(b'\n', &b[from..c]).is_none();
@@ -1728,6 +1739,14 @@ pub fn read_with_ends(
                     state = State::None;
                     continue;
                 }
+                if state == State::Pending
+                    && current_empty(&out)
+                    && empty_item_caption(&out, lines.get(i))
+                {
+                    out.loose.push(l.to_string());
+                    state = State::None;
+                    continue;
+                }
                 if current_empty(&out) {
                     set_value(&mut out, l);
                 } else if let Some(f) = out.fields.last_mut()
@@ -2029,6 +2048,23 @@ fn json_object(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Opti
         push(&mut out, k, &value, canon, "json object");
     }
     (!out.fields.is_empty()).then_some(out)
+}
+
+/// `Comments Entered:` left empty in a block repeated per quiz question
+/// (Quiz And Survey Master: `2. Question` / `Answer Provided: X` / …): the
+/// line under the empty message caption is followed by a caption this mail
+/// already used, so it heads the next repeated block and is not the
+/// caption's value. Only an empty message caption asks (rare), and the
+/// check is string equality over the fields read so far.
+fn empty_item_caption(out: &Layout, after_next: Option<&&str>) -> bool {
+    let Some(n) = after_next else { return false };
+    let Some((ncap, nval)) = colon_split(n) else {
+        return false;
+    };
+    let Some((last, before)) = out.fields.split_last() else {
+        return false;
+    };
+    last.canon == Some("message") && !nval.is_empty() && before.iter().any(|f| f.label == ncap)
 }
 
 fn current_empty(out: &Layout) -> bool {
