@@ -4806,3 +4806,94 @@ fn picked_thing_caption_is_the_product() {
     let r = plain("Клиент: Сергей\nТелефон: +7(920)634-18-90\nВыбрано время: вечер\n");
     assert_eq!(s(&r.product), None);
 }
+
+#[test]
+fn a_classifieds_sentence_with_the_senders_contacts_in_brackets_names_them_and_the_listing() {
+    // Osclass's item inquiry: PHPMailer 5's html2text glues the paragraphs
+    // of the text alternative; the HTML keeps them and is read instead.
+    let html_part = "<p>Hi АН «Квадрат»!</p><p>Анна Кравец (anna@mail.example, +7 (926) 118-40-52) left you a \
+                     message about your listing <a href=\"https://doska.example/kv_i418\">2-комнатная квартира, \
+                     ул. Кирова, 12</a>:</p><p>Квартира ещё продаётся?<br />\nМожно посмотреть в субботу?</p>\
+                     <p>Regards,</p><p><a href=\"https://doska.example/\">Доска</a></p>";
+    let glued = "Hi АН «Квадрат»!Анна Кравец (anna@mail.example, +7 (926) 118-40-52) left you a message about your \
+                 listing 2-комнатная квартира, ул. Кирова, 12:Квартира ещё продаётся?\nМожно посмотреть в субботу?\
+                 Regards,Доска";
+    let r = read(&format!(
+        "From: Доска <info@doska.example>\r\nTo: info@an-kvadrat.example\r\nReply-To: anna@mail.example\r\n\
+         Subject: Доска - Someone has a question about your listing\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n--b1\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{glued}\r\n--b1\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\r\n{html_part}\r\n--b1--\r\n"
+    ));
+    assert_eq!(s(&r.name), Some("Анна Кравец"));
+    assert_eq!(s(&r.email), Some("anna@mail.example"));
+    assert_eq!(r.phones, vec!["+79261184052".to_string()]);
+    // The place's abbreviations (`ул. Кирова`) make no sentence of the name.
+    assert_eq!(s(&r.product), Some("2-комнатная квартира, ул. Кирова, 12"));
+    assert_eq!(
+        s(&r.message),
+        Some("Квартира ещё продаётся?\nМожно посмотреть в субботу?")
+    );
+    // The same in Russian, without a phone.
+    let ru = html(
+        "<p>Привет Бригада!</p><p>Людмила (lp@mail.example, ) написал сообщение по поводу Вашего объявления \
+         <a href=\"https://uslugi.example/i7\">Ремонт ванной</a>:</p><p>Когда приедете на замер?</p>",
+    );
+    assert_eq!(s(&ru.name), Some("Людмила"));
+    assert_eq!(s(&ru.email), Some("lp@mail.example"));
+    assert_eq!(s(&ru.product), Some("Ремонт ванной"));
+    assert_eq!(s(&ru.message), Some("Когда приедете на замер?"));
+}
+
+#[test]
+fn a_line_message_sent_from_closes_the_message_and_gives_the_page() {
+    // WP Residence's agent form: the page the form was on, as a sentence.
+    let r = plain(
+        "Client Name: Валентина\n\n Email: val@mail.example \n\n Phone: 8 (495) 640-12-12 \n\n \
+         Subject: Contact form from https://an.example/ \n\nMessage: \n Перезвоните мне пожалуйста.\n\n\
+         Message sent from https://an.example/agents/elena/",
+    );
+    assert_eq!(s(&r.message), Some("Перезвоните мне пожалуйста."));
+    assert_eq!(s(&r.page), Some("https://an.example/agents/elena/"));
+    // Its footer form says where without a link: the site's words, no page.
+    let footer = plain(
+        "Client Name: Павел\n\nEmail: pavel@mail.example \n\n Phone: 89161234567 \n\n \
+         Subject: Contact form from https://an.example/ \n\nMessage:\n Сколько стоит оценка квартиры?\n\n \
+         Message sent from footer contact form",
+    );
+    assert_eq!(s(&footer.message), Some("Сколько стоит оценка квартиры?"));
+    assert_eq!(s(&footer.page), None);
+}
+
+#[test]
+fn real_estate_captions_property_and_permalink_are_the_product_and_the_page() {
+    // Realty theme: `Property: Дом 120 м², пос. Эммаус<br />Sent from: URL`.
+    let r = html(
+        "<p>Сколько будет стоить дом?</p><p>- - -</p>Name: Екатерина<br />Email: k@mail.example<br />\
+         Phone: +7-985-321-00-77<br />Property: Дом 120 м², пос. Эммаус<br />Sent from: \
+         https://dom.example/property/dom-120/",
+    );
+    assert_eq!(s(&r.product), Some("Дом 120 м², пос. Эммаус"));
+    assert_eq!(s(&r.message), Some("Сколько будет стоить дом?"));
+    // WP Pro Real Estate 7's bare mail(): `Permalink: URL`.
+    let p = plain(
+        "Участок ещё актуален?\n\nPhone: 8 (910) 234-56-78\nEmail: d@mail.example\n\
+         Property Address: д. Ивановка, уч. 48\nPermalink: https://zemlya.example/listings/uchastok/\n",
+    );
+    assert_eq!(
+        s(&p.page),
+        Some("https://zemlya.example/listings/uchastok/")
+    );
+    assert_eq!(s(&p.address), Some("д. Ивановка, уч. 48"));
+}
+
+#[test]
+fn a_test_word_as_the_senders_display_name_is_a_test_submission() {
+    // A listing widget's bare mail() `From: test <test@test.com>` over
+    // `test` and `Phone: 111`.
+    let r = read(
+        "To: agent@zemlya.example\r\nSubject: Участок 10 соток\r\nFrom: test <test@test.com>\r\n\r\n\
+         test\n\nPhone: 111\nEmail: test@test.com\nProperty Address: д. Ивановка\n",
+    );
+    assert_eq!(r.action, Action::Ignore);
+}

@@ -899,7 +899,7 @@ fn finish(letter: &mut Letter) {
     // sender's own (`…позвоните по телефону 8800… <p>Имя: …</p>`).
     let html_richer = html_richer
         || match (&letter.plain, &letter.html_text) {
-            (Some(p), Some(h)) => plain_not_of_html(p, h),
+            (Some(p), Some(h)) => plain_not_of_html(p, h) || plain_glues_blocks(p, h),
             _ => false,
         };
     letter.text = if plain_useful && !html_richer {
@@ -939,6 +939,31 @@ fn plain_not_of_html(plain: &str, html_text: &str) -> bool {
         (h.chars().count() > 2 * p.chars().count() && !hl.contains(&pl)) || shares_no_word
     };
     placeholder || RAW_BLOCK_TAG.find_iter(p).take(2).count() >= 2
+}
+
+/// Whether the plain part is the HTML's text with the breaks between its
+/// blocks dropped (PHPMailer 5's html2text: strip_tags only, so Osclass's
+/// `<p>Hi X!</p><p>NAME (EMAIL, PHONE) left you a message…</p>` arrives as
+/// `Hi X!NAME (EMAIL, PHONE) left you a message…`): the same characters
+/// apart from white space, on fewer lines than the HTML's text.
+fn plain_glues_blocks(plain: &str, html_text: &str) -> bool {
+    let lines = |s: &str| {
+        s.trim()
+            .split('\n')
+            .filter(|l| !l.trim().is_empty())
+            .count()
+    };
+    // Cheap test first: the HTML's text must have more lines than the plain.
+    if lines(html_text) <= lines(plain) {
+        return false;
+    }
+    let dense = |s: &str| {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<Vec<char>>()
+    };
+    let (p, h) = (dense(plain), dense(html_text));
+    !p.is_empty() && p == h
 }
 
 static RAW_BLOCK_TAG: LazyLock<Regex> = LazyLock::new(|| {

@@ -451,6 +451,8 @@ const LABELS: &[(&str, &[&str])] = &[
             "referrer url",
             "submitted from",
             "sent from page",
+            // WP Pro Real Estate 7's listing widget: `Permalink: https://…`.
+            "permalink",
             "отправлено со страницы",
             "заявка со страницы",
             "адрес страницы с формой",
@@ -518,8 +520,12 @@ const LABELS: &[(&str, &[&str])] = &[
             "источник",
         ],
     ),
-    // JBZoo catalogue items and shop exports: `Наименование: Беседка 3х4`.
-    ("product", &["наименование", "наименование товара"]),
+    // JBZoo catalogue items and shop exports: `Наименование: Беседка 3х4`;
+    // real-estate themes' agent forms: `Property: Дом 120 м²` (Realty).
+    (
+        "product",
+        &["наименование", "наименование товара", "property", "listing"],
+    ),
     ("utm_source", &["utm_source", "utm source"]),
     ("utm_medium", &["utm_medium", "utm medium"]),
     ("utm_campaign", &["utm_campaign", "utm campaign"]),

@@ -823,11 +823,51 @@ fn strip_br(t: &str) -> String {
 /// Sentences, not a name: five words or more and a sentence end.
 fn is_prose(v: &str) -> bool {
     v.split_whitespace().count() >= 5
-        && (v.contains(". ")
+        && (full_stop_inside(v)
             || v.ends_with(['.', '?', '!'])
             || v.contains("? ")
             // `… 200 фриспинов! Заходи: https://…` (round 16b).
             || v.contains("! "))
+}
+
+/// A full stop inside the value that ends a sentence: `. ` after a word
+/// that is no address abbreviation (`Дом 120 м², пос. Эммаус`, `ул. Кирова,
+/// 12`, `д. Ивановка` name a place, not two sentences).
+fn full_stop_inside(v: &str) -> bool {
+    const ABBREV: &[&str] = &[
+        "ул",
+        "пос",
+        "д",
+        "г",
+        "с",
+        "пр",
+        "пер",
+        "кв",
+        "м",
+        "обл",
+        "просп",
+        "ш",
+        "мкр",
+        "пгт",
+        "стр",
+        "корп",
+        "смт",
+        "вул",
+        "пров",
+        "st",
+        "ave",
+        "rd",
+        "no",
+    ];
+    v.match_indices(". ").any(|(i, _)| {
+        let word = v[..i]
+            .rsplit(|c: char| !c.is_alphabetic() && c != '-')
+            .next()
+            .unwrap_or("");
+        !ABBREV
+            .iter()
+            .any(|a| word.eq_ignore_ascii_case(a) || word.to_lowercase() == *a)
+    })
 }
 
 /// `Нужен замер и расчёт мягкой кровли, дом 10х12`, `Ищу работу …`: a
@@ -1605,6 +1645,18 @@ static SENT_USING: LazyLock<Option<Bounded>> = LazyLock::new(|| {
 static NAME_EMAIL_INTRO: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
         r"^(?P<n>[^()<>\[\]@:0-9]{2,}?)\s*\(\s*(?P<e>[^\s()@]+@[^\s()]+)\s*\)\s+\S.*\s(?P<u>https?://\S+?)[.,;]?$",
+        &[("n", 60)],
+    )
+    .ok()
+});
+
+/// `Анна (anna@mail.ru, +7 (926) 118-40-52) left you a message about your
+/// listing …:` (Osclass's item inquiry and contact-user pages in any
+/// language): the sender's name, then their e-mail and phone in brackets,
+/// then a verb of writing.
+static NAME_CONTACTS_INTRO: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        r"(?i)^(?P<n>[^()<>\[\]@:0-9]{2,}?)\s*\(\s*(?P<e>[^\s(),@]+@[^\s(),]+)\s*(?P<t>,[^()]*(?:\([^()]*\)[^()]*)*)?\)\s+(?:has\s+)?(?:left|sent|wrote|оставил|написал|отправил|залишив|залишила|написав|надіслав|надіслала)",
         &[("n", 60)],
     )
     .ok()
@@ -2664,7 +2716,13 @@ pub(crate) fn build_traced(
         // of its own (MotoPress Appointment's `Scheduled services: Замер окон
         // with Павел on …` over `Booking notes:`): that one is theirs.
         let canon = match raw.canon {
-            Some("product") if is_prose(&value) || own_request(&value) => {
+            // The site's own sentence naming the product (`… about your
+            // listing Будинок 96 м², с. Глибочка:`) names it, abbreviations
+            // and all: no answer of the client's.
+            Some("product")
+                if raw.shape != layout::PRODUCT_SENTENCE
+                    && (is_prose(&value) || own_request(&value)) =>
+            {
                 if prose_answer.is_none() {
                     prose_answer = Some(value.clone());
                 }
@@ -3010,13 +3068,21 @@ pub(crate) fn build_traced(
         f.client_text.push_str(l);
         f.client_text.push('\n');
     }
-    // The site's sentence naming the sender, their address and the page.
+    // The site's sentence naming the sender and their address: closed by the
+    // page (Drupal), or with the phone beside the address and a verb of
+    // writing (`NAME (EMAIL, PHONE) left you a message…`, Osclass).
     if let Some(c) = lay
         .loose
         .iter()
         .take(3)
-        .filter(|l| l.contains('@') && l.contains("://"))
-        .find_map(|l| NAME_EMAIL_INTRO.as_ref()?.captures(l))
+        .chain(lay.fields.iter().take(3).map(|x| &x.label))
+        .filter(|l| l.contains('@') && l.contains('('))
+        .find_map(|l| {
+            l.contains("://")
+                .then(|| NAME_EMAIL_INTRO.as_ref()?.captures(l))
+                .flatten()
+                .or_else(|| NAME_CONTACTS_INTRO.as_ref()?.captures(l))
+        })
     {
         if let Some(n) = c.name("n").map(|n| n.as_str().trim())
             && person_name(n)
@@ -3028,6 +3094,14 @@ pub(crate) fn build_traced(
         }
         if let Some(u) = c.name("u") {
             first(&mut f.page, u.as_str());
+        }
+        // The phone beside the address (`, +7 (926) 118-40-52`), when given.
+        if let Some(t) = c
+            .name("t")
+            .map(|t| t.as_str().trim_start_matches(',').trim())
+            && digit_count(t) >= 5
+        {
+            f.phones.push(t.to_string());
         }
     }
     if f.name.is_none()
@@ -3559,7 +3633,9 @@ fn classify_request(
     }
 
     let message = f.message.as_deref().unwrap_or("");
-    let is_test = [f.name.as_deref(), f.message.as_deref()]
+    // The name read from the sender's display name counts too (`From: test
+    // <test@test.com>` over a listing widget's bare `mail()`).
+    let is_test = [f.name.as_deref(), f.message.as_deref(), req.name.as_deref()]
         .into_iter()
         .flatten()
         .any(classify::is_test_value);

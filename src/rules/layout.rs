@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions|responses|survey summary)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|if you need any (kind of )?help|sent from |message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions|responses|survey summary)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
     )
     .ok()
 });
@@ -350,14 +350,37 @@ fn sentence_across_colon(label: &str, value: &str) -> bool {
 /// A shop's sentence over a question about one product: `Someone asked a
 /// question about X:`, `Посетитель задал вопрос о товаре X в магазине
 /// https://…:`, `A new question has been asked to you about this product:
-/// X.` -- the product's name.
+/// X.`, a classifieds' `NAME (EMAIL, PHONE) left you a message about your
+/// listing X:` / `… написал сообщение по поводу Вашего объявления X:`
+/// (Osclass) -- the product's name.
 static ASKED_ABOUT: LazyLock<Option<crate::re::Bounded>> = LazyLock::new(|| {
     crate::re::Bounded::new(
-        r"(?i)^(?:(?:someone|somebody|a (?:customer|visitor)|посетитель|покупатель|клиент|відвідувач|покупець|клієнт)\s+(?:has\s+)?(?:asked|задала?|поставила?|поставив)\s+(?:a\s+)?(?:question|вопрос|питання)|(?:a\s+)?new question has been asked(?:\s+to you)?)\s+(?:about|о|об|про|щодо)\s+(?:(?:this|the)\s+product\s*:\s*|товаре?\s+|товар\s+)?(?P<p>[^:]{2,}?)(?:\s+(?:at|в магазине|на сайте|в магазині|на сайті)\s+\S+)?\s*[:.]$",
+        r"(?i)^(?:(?:someone|somebody|a (?:customer|visitor)|посетитель|покупатель|клиент|відвідувач|покупець|клієнт)\s+(?:has\s+)?(?:asked|задала?|поставила?|поставив)\s+(?:a\s+)?(?:question|вопрос|питання)|(?:a\s+)?new question has been asked(?:\s+to you)?|[^:]*?\s(?:left you a message|(?:оставил|написал)а?\s+(?:вам\s+)?сообщение|(?:залишив|залишила|написав|написала)\s+(?:вам\s+)?повідомлення))\s+(?:about|о|об|про|щодо|по поводу)\s+(?:(?:this|the)\s+product\s*:\s*|товаре?\s+|товар\s+|your\s+(?:listing|ad|item)\s+|(?:вашего\s+)?объявлени[яю]\s+|(?:вашого\s+)?оголошення\s+)?(?P<p>[^:]{2,}?)(?:\s+(?:at|в магазине|на сайте|в магазині|на сайті)\s+\S+)?\s*[:.]$",
         &[("p", 160)],
     )
     .ok()
 });
+
+/// `Message sent from https://host/path/` (WP Residence), `Form submitted
+/// from: https://…`: a line that is only the site's words and the page.
+static SENT_FROM_PAGE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    crate::re::compile(
+        r"(?i)^(?:(?:this\s+)?(?:message|form|request|enquiry|inquiry|сообщение|заявка|форма|повідомлення|заявку)\s+)?(?:was\s+|было\s+|була\s+)?(?:sent|submitted|отправлен[аоы]?|надіслан[аоі]?|відправлен[аоі]?)\s+(?:from|со?\s+страницы|зі?\s+сторінки)\s*:?\s*(?P<u>https?://[^\s/]+/\S*?)\.?$",
+    )
+    .ok()
+});
+
+fn sent_from_page(l: &str) -> Option<&str> {
+    // Cheap test first: a link on a line that opens with a letter.
+    if l.len() < 20 || !l.contains("://") || !l.starts_with(|c: char| c.is_alphabetic()) {
+        return None;
+    }
+    let u = SENT_FROM_PAGE.as_ref()?.captures(l)?.name("u")?.as_str();
+    Some(u).filter(|u| !is_admin_url(u))
+}
+
+/// The shape of the product a shop's sentence names (`parse --explain`).
+pub const PRODUCT_SENTENCE: &str = "sentence naming the product asked about";
 
 fn asked_about_product(l: &str) -> Option<&str> {
     // Cheap test first: the sentence ends its line with a colon or a stop.
@@ -1297,7 +1320,7 @@ pub fn read_with_ends(
                 "Product",
                 product,
                 Some("product"),
-                "sentence naming the product asked about",
+                PRODUCT_SENTENCE,
             );
             // The question stands under the sentence, unless the client's
             // details follow it (`Customer information:` / `Username: …`).
@@ -1382,6 +1405,23 @@ pub fn read_with_ends(
             && bare_url(l).is_none()
             && colon_split(l).is_none()
         {
+            state = State::None;
+            footer = true;
+            continue;
+        }
+        // `Message sent from https://…/properties/…/` under the client's
+        // message (WP Residence's agent form): the site's sentence naming the
+        // page the form was sent from, which ends the message.
+        if !out.fields.is_empty()
+            && let Some(u) = sent_from_page(l)
+        {
+            push(
+                &mut out,
+                "Message sent from",
+                u,
+                Some("page"),
+                "sentence naming the page the form was sent from",
+            );
             state = State::None;
             footer = true;
             continue;
