@@ -4897,3 +4897,83 @@ fn a_test_word_as_the_senders_display_name_is_a_test_submission() {
     );
     assert_eq!(r.action, Action::Ignore);
 }
+
+// ---- round 22b: small CMS contact mails --------------------------------------
+
+#[test]
+fn a_sentence_mentioning_a_message_yields_to_the_field_labelled_message() {
+    // Seditio: `Это сообщение было оправлено с SITE от : Марина` above
+    // `Сообщение :` and the text; the site's footer `Title - URL` /
+    // subtitle ends it. (`Белгород` in the sentence is no `город` caption.)
+    let r = plain(
+        "Это сообщение было оправлено с Окна Белгород от : Марина\nПолучатель : Отдел продаж\n\
+         E-mail : m@mail.example\nНомер телефона : 8-905-771-20-13\n\nСообщение : \n\n\
+         Сколько будет стоить кухня по прямой 3,2 м?\nДуховка у нас своя.\n\n\
+         Окна Белгород - https://okna-belgorod.example\nПластиковые окна и балконы",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько будет стоить кухня по прямой 3,2 м?\nДуховка у нас своя.")
+    );
+    assert_eq!(s(&r.address), None);
+    assert_eq!(s(&r.phone), Some("+79057712013"));
+}
+
+#[test]
+fn a_bare_domain_under_a_sender_caption_is_the_site_not_the_name() {
+    // p01-contact: `<h2>Отправитель: <em>zabory.example</em></h2>`, the
+    // visitor's name never reaches the mail (`From : Anonymous`).
+    let r = html(
+        "<h2>Отправитель: <em>zabory-kaluga.example</em></h2><h3>Mon, 07 Dec 2026</h3>\
+         <p><strong>From :</strong> Anonymous</p><p><strong>Ваш телефон</strong> :+7 (910) 515-62-30</p>\
+         <p><strong>Сообщение</strong> :<p>Нужен забор, когда приедете на замер?</p></p>",
+    );
+    assert_eq!(s(&r.name), None);
+    assert_eq!(s(&r.phone), Some("+79105156230"));
+}
+
+#[test]
+fn a_relative_sent_from_path_takes_the_html_anchors_host() {
+    // p01-contact's text part says `Этот e-mail был отправлен с /kontakty`;
+    // its HTML part links `http://site/kontakty`.
+    let r = read(
+        "From: Anonymous\r\nTo: zakaz@zabory.example\r\nSubject: x\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n--b\r\n\
+         Content-Type: text/plain; charset=UTF-8\r\n\r\nВаш телефон :+7 (910) 515-62-30\r\n\r\n\
+         Сообщение :\r\nНужен забор 60 метров.\r\n\r\nЭтот e-mail был отправлен с /kontakty\r\n\
+         If this mail should not be for you, please contact zakaz@zabory.example\r\n--b\r\n\
+         Content-Type: text/html; charset=UTF-8\r\n\r\n<p><strong>Сообщение</strong> :<p>Нужен забор 60 \
+         метров.</p></p><p><em>Этот e-mail был отправлен с <a href=\"http://zabory.example/kontakty\">/kontakty\
+         </a></em></p>\r\n--b--\r\n",
+    );
+    assert_eq!(s(&r.page), Some("http://zabory.example/kontakty"));
+    assert_eq!(s(&r.message), Some("Нужен забор 60 метров."));
+}
+
+#[test]
+fn a_keyword_question_inside_the_message_stays_the_clients_text() {
+    // Bludit Contact3 (HTML): `Когда можно вызвать замерщика? Тел 8(921)…`
+    // inside the message is no `Caption? answer` pair; the GDPR consent
+    // line under it is the form's.
+    let r = html(
+        "<b>Name: </b>Ирина<br><b>Email: </b>i@mail.example<br><b>Message: </b><br>Нужен наливной пол.\
+         <br />\r\nКогда можно вызвать замерщика? Тел 8(921)700-14-52<br>\
+         Я согласен(на) на обработку персональных данных<br>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Нужен наливной пол.\nКогда можно вызвать замерщика? Тел 8(921)700-14-52")
+    );
+    assert_eq!(s(&r.visit_time), None);
+    assert_eq!(s(&r.phone), Some("+79217001452"));
+}
+
+#[test]
+fn a_trunk_8_number_cut_by_a_hard_wrap_is_one_phone() {
+    // WonderCMS's contact form wraps the message at 40 bytes:
+    // `Сокол? Телефон 8 921 230 77` / `14`.
+    let r = plain(
+        "Name: Николай\n\nMessage:\nцена с доставкой в\nСокол? Телефон 8 921 230 77\n14     \n",
+    );
+    assert_eq!(s(&r.phone), Some("+79212307714"));
+}

@@ -175,7 +175,9 @@ fn digit_runs(text: &str) -> Vec<DigitRun> {
                     // `+7 921 555 66` / `77.`: a `+` number cut by a hard
                     // line wrap (PHP's wordwrap(…, 70)) before it is whole
                     // goes on at the next line's start.
-                    '\n' if plus
+                    // `Телефон 8 921 230 77` / `14` (WonderCMS's wordwrap(…,
+                    // 40)): a number led by the lone trunk digit 8 likewise.
+                    '\n' if (plus || groups.first().is_some_and(|g| &text[g.clone()] == "8"))
                         && !wrapped
                         && groups.iter().map(|g| g.end - g.start).sum::<usize>() < 10 =>
                     {
@@ -384,7 +386,7 @@ impl Found {
                 }
                 return;
             }
-            "name" if default_nick(v) => return,
+            "name" if default_nick(v) || bare_host(v) => return,
             "name" => {
                 let emails = find_emails(v);
                 if emails.is_empty() {
@@ -811,6 +813,19 @@ fn filled_form_note(v: &str) -> bool {
 }
 
 /// `line<br />` → `line`, `a<br>b` → `a` / `b`.
+/// Whether the message-like field at `at` is only a keyword match (a
+/// sentence mentioning a message) while a later field is labelled as the
+/// message word for word: then the later one holds the client's text.
+fn yields_to_message_field(fields: &[layout::RawField], at: usize) -> bool {
+    let exact_message =
+        |label: &str| dictionary::exact(&dictionary::normalize_label(label)) == Some("message");
+    fields.get(at).is_some_and(|raw| !exact_message(&raw.label))
+        && fields
+            .iter()
+            .skip(at + 1)
+            .any(|x| x.canon == Some("message") && exact_message(&x.label))
+}
+
 fn strip_br(t: &str) -> String {
     static BR: LazyLock<Option<Regex>> =
         LazyLock::new(|| crate::re::compile(r"(?i)[ \t]*<br\s*/?>[ \t]*(\n)?").ok());
@@ -1281,11 +1296,43 @@ fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<Strin
             let parsed = url::Url::parse(&u).ok()?;
             Some(format!("{}://{}", parsed.scheme(), parsed.host_str()?))
         });
+    // `Этот e-mail был отправлен с /kontakty` in the plain part over `<a
+    // href="http://site/kontakty">/kontakty</a>` in the HTML one: the
+    // anchor says where the path lives.
+    if let Some(u) = letter
+        .html
+        .as_deref()
+        .and_then(|h| anchor_for_path(h, path))
+    {
+        return Some(u);
+    }
     let base = from_links.or_else(|| {
         let from = letter.from.as_ref()?;
         crate::request::own_site_host(&from.email).map(|h| format!("https://{h}"))
     })?;
     Some(format!("{base}{path}"))
+}
+
+/// The absolute link an HTML part gives for a relative `path`: an
+/// `href="scheme://host` + path + `"` (at most a few looked at).
+fn anchor_for_path(html: &str, path: &str) -> Option<String> {
+    let needle = format!("{path}\"");
+    html.match_indices(needle.as_str())
+        .take(8)
+        .find_map(|(i, _)| {
+            let mut from = i.saturating_sub(200);
+            while !html.is_char_boundary(from) {
+                from += 1;
+            }
+            let head = html.get(from..i)?;
+            let start = head.rfind("href=\"")? + "href=\"".len();
+            let base = &head[start..];
+            let host = base
+                .strip_prefix("http://")
+                .or_else(|| base.strip_prefix("https://"))?;
+            (!host.is_empty() && !host.contains(['/', '"', ' ', '<', '>']))
+                .then(|| format!("{base}{path}"))
+        })
 }
 
 /// Builder subjects that carry the form's title: `New Entry: X` (WPForms),
@@ -2191,6 +2238,21 @@ fn wrote_speaker(l: &str) -> Option<&str> {
 /// nickname (English, as the widgets' code writes it) for a visitor who
 /// gave no name, not a person's name. A Russian `Гость` typed into a
 /// form's `Имя` stays what the client wrote.
+/// `Отправитель: zabory-example.ru` (p01-contact's heading names the
+/// site's host under a sender caption): a bare domain names the site that
+/// sent the mail, never the client.
+fn bare_host(v: &str) -> bool {
+    let Some((head, tld)) = v.rsplit_once('.') else {
+        return false;
+    };
+    !head.is_empty()
+        && tld.len() >= 2
+        && tld.bytes().all(|b| b.is_ascii_alphabetic())
+        && head
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
 fn default_nick(v: &str) -> bool {
     let mut words = v.split_whitespace();
     let Some(first) = words.next() else {
@@ -2702,7 +2764,7 @@ pub(crate) fn build_traced(
         f.client_text.push('\n');
     }
 
-    for raw in &lay.fields {
+    for (at, raw) in lay.fields.iter().enumerate() {
         let Some(value) = clean_value(&raw.value) else {
             continue;
         };
@@ -2755,6 +2817,11 @@ pub(crate) fn build_traced(
             // counts): a bare number under a thing's name counts that thing
             // and names no product.
             Some("product") if value.len() <= 3 && value.bytes().all(|b| b.is_ascii_digit()) => {}
+            // `Это сообщение было оправлено с SITE от : Марина` then
+            // `Сообщение :` over the text (Seditio's contact mail): a sentence
+            // that only mentions a message yields to the field the
+            // dictionary knows word for word as the message.
+            Some("message") if yields_to_message_field(&lay.fields, at) => {}
             Some(c) => {
                 f.put(c, &value, false);
                 // `Тема: Калькулятор` from a landing's hidden field says what
