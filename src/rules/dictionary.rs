@@ -748,12 +748,12 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "product",
-        r"^(потол|окн|двер|кухн|шкаф|мебел|лестниц|балкон|ламинат|жалюз|рольстав|ворот|забор|памятник|натяжн)[а-я]*$|интерес|^услуг|^послуг|^продукт|interested in|^(выбранн\w*|интересующ\w*|нужн\w*|ваш\w*|обран\w*|потрібн\w*|бажан\w*) (услуг|послуг|товар|продукт)|^(выбран\w*|обран\w*) (потол|окн|двер|кухн|шкаф|балкон|ворот|забор|стел|вікн|парка)[а-яії]*$|^что\b|^що\b|^как(ой|ая|ие|ое|ую)\b|^тип\b|^вид\b|продукц|товар|модел|категори|^проект\b|^издели|^форма [а-я]+$|product|service|what do you need|^як(ий|а|е|і|у)\b|^(roof|roofing|window|door|ceiling|fence|kitchen|furniture|product|service) (type|kind|model)$",
+        r"^(потол|окн|двер|кухн|шкаф|мебел|лестниц|балкон|ламинат|жалюз|рольстав|ворот|забор|памятник|натяжн)[а-я]*$|интерес|^услуг|^послуг|^продукт|interested in|^(выбранн\w*|интересующ\w*|нужн\w*|ваш\w*|обран\w*|потрібн\w*|бажан\w*) (услуг|послуг|товар|продукт)|^(выбран\w*|обран\w*) (потол|окн|двер|кухн|шкаф|балкон|ворот|забор|стел|вікн|парка)[а-яії]*$|^что\b|^що\b|^как(ой|ая|ие|ое|ую)\b|^тип\b|^вид\b|продукц|товар|модел|категори|^проект\b|^издели|^форма [а-я]+$|product|service|what do you need|^як(ий|а|е|і|у)\b|^(roof|roofing|window|door|ceiling|fence|kitchen|furniture|product|service) (type|kind|model)$|\bкурс\b|\bcourses?\b|\bitem$",
         r"ссылк|посилан|найден|знайден|конкурент|оплат|\bдом\b|дома\b|помещени|район|срок|когда|бюджет|связ|отправ|звон|врем|дат|квартир|этаж|скидк|подар|объект|участ|будин|приміщ|термін|\bколи\b|знижк|поверх|зв язат|дзвон|надісл",
     ),
     (
         "message",
-        r"коммент|сообщени|вопрос|описани|опиш|\bзадач|пожелани|примечани|message|comment|how can we help|describe|tell us|уточнени|дополнительн|повідомлен|коментар|питанн|запитан|\bопис|побажан|примітк|звернен|обращени|додатков|enquir|inquir|\bnotes?\b|^(ваш )?(запрос|запит)\b|\bdescription\b",
+        r"коммент|сообщени|вопрос|описани|опиш|\bзадач|пожелани|примечани|message|comment|how can we help|describe|tell us|уточнени|дополнительн|повідомлен|коментар|питанн|запитан|\bопис|побажан|примітк|звернен|обращени|додатков|enquir|inquir|\bnotes?\b|^(ваш )?(запрос|запит)\b|\bdescription\b|cover letter|сопроводительн\w* письм|супровідн\w* лист",
         // `Сообщение с сайта - Забор63`, `На сайте X появился новый вопрос:`:
         // the handler's heading or sentence, not a field the client filled.
         r"\bтем[аыуи]\b|\bsubject\b|^тип\b|^вид\b|^номер\b|\bid\b|\b(с|з) сайт(а|у)\b|\bfrom (the )?(web)?site\b|^на сайт[еі]\b|\bпоявил(ся|ась|ось|ись)\b",
@@ -1240,6 +1240,21 @@ mod tests {
         assert_eq!(l("Web Form"), Some("page"));
         assert_eq!(l("From IP address"), Some("ip"));
         assert_eq!(l("Form"), Some("form"));
+    }
+
+    /// Round 22c: a school's `Course:` / `Выбранный курс` and a dealer's
+    /// `Inventory Item:` name the thing the client asks about (the product);
+    /// a job board's `Cover Letter:` is the applicant's own text (message).
+    #[test]
+    fn course_and_inventory_item_are_the_product_and_cover_letter_the_message() {
+        let l = |s: &str| lookup(&normalize_label(s));
+        assert_eq!(l("Course"), Some("product"));
+        assert_eq!(l("Выбранный курс"), Some("product"));
+        assert_eq!(l("Курс"), Some("product"));
+        assert_eq!(l("Inventory Item"), Some("product"));
+        assert_eq!(l("Inventory URL"), Some("page"));
+        assert_eq!(l("Cover Letter"), Some("message"));
+        assert_eq!(l("Сопроводительное письмо"), Some("message"));
     }
 
     #[test]

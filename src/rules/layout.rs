@@ -789,6 +789,29 @@ fn dash_split(l: &str) -> Option<(&str, &str)> {
     ))
 }
 
+/// `Trade Offer - 1850000` under `Phone - 8911…` (the Motors theme's
+/// `Label - value<br/>` rows): a caption the dictionary does not know is a
+/// pair too when the line above is a known `Label - value` pair other than
+/// the message -- a short caption (three words at most) over a short value
+/// (six words at most), so a sentence with a dash stays text. `lines[i - 1]`
+/// is the line being read.
+fn dash_sibling(
+    lines: &[&str],
+    i: usize,
+    label: &str,
+    l: &str,
+    lookup: &dyn Fn(&str) -> Option<&'static str>,
+) -> bool {
+    let value_words = dash_split(l).map_or(0, |(_, v)| v.split_whitespace().count());
+    (1..=6).contains(&value_words)
+        && label.split_whitespace().count() <= 3
+        && i >= 2
+        && lines
+            .get(i - 2)
+            .and_then(|p| dash_split(p))
+            .is_some_and(|(lab, v)| !v.is_empty() && lookup(lab).is_some_and(|c| c != "message"))
+}
+
 /// `Label — text`: how a heading's `Label: text` reads (see `mail::html`).
 fn heading_split(l: &str) -> Option<(&str, &str)> {
     let (label, value) = l.split_once(" — ")?;
@@ -1560,7 +1583,9 @@ pub fn read_with_ends(
                         // heading, not a pair.
                         let lone = (i < 2 || lines.get(i - 2).is_none_or(|p| p.is_empty()))
                             && lines.get(i).is_none_or(|n| n.is_empty());
-                        l.ends_with(';') || (lookup(lab).is_some() && !lone)
+                        l.ends_with(';')
+                            || (lookup(lab).is_some() && !lone)
+                            || (!in_message && dash_sibling(&lines, i, lab, l, &lookup))
                     })
                     .map(|(a, b)| (a, b, "`Label - value;` line"))
             })
