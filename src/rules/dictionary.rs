@@ -522,9 +522,38 @@ const LABELS: &[(&str, &[&str])] = &[
     ),
     // JBZoo catalogue items and shop exports: `Наименование: Беседка 3х4`;
     // real-estate themes' agent forms: `Property: Дом 120 м²` (Realty).
+    // A school's course enquiry (`Course:`, `Выбранный курс`) and a dealer's
+    // inventory enquiry (`Inventory Item:`, Trailer Central) name the thing
+    // asked about (round 22c; exact labels, so no keyword pass per label).
     (
         "product",
-        &["наименование", "наименование товара", "property", "listing"],
+        &[
+            "наименование",
+            "наименование товара",
+            "property",
+            "listing",
+            "course",
+            "course name",
+            "selected course",
+            "курс",
+            "выбранный курс",
+            "выберите курс",
+            "название курса",
+            "обраний курс",
+            "назва курсу",
+            "item",
+            "inventory item",
+            "part item",
+        ],
+    ),
+    // A job board's `Cover Letter:`: the applicant's own text (round 22c).
+    (
+        "message",
+        &[
+            "cover letter",
+            "сопроводительное письмо",
+            "супровідний лист",
+        ],
     ),
     ("utm_source", &["utm_source", "utm source"]),
     ("utm_medium", &["utm_medium", "utm medium"]),
@@ -753,7 +782,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "message",
-        r"коммент|сообщени|вопрос|описани|опиш|\bзадач|пожелани|примечани|message|comment|how can we help|describe|tell us|уточнени|дополнительн|повідомлен|коментар|питанн|запитан|\bопис|побажан|примітк|звернен|обращени|додатков|enquir|inquir|\bnotes?\b|^(ваш )?(запрос|запит)\b|\bdescription\b|cover letter|сопроводительн\w* письм|супровідн\w* лист",
+        r"коммент|сообщени|вопрос|описани|опиш|\bзадач|пожелани|примечани|message|comment|how can we help|describe|tell us|уточнени|дополнительн|повідомлен|коментар|питанн|запитан|\bопис|побажан|примітк|звернен|обращени|додатков|enquir|inquir|\bnotes?\b|^(ваш )?(запрос|запит)\b|\bdescription\b",
         // `Сообщение с сайта - Забор63`, `На сайте X появился новый вопрос:`:
         // the handler's heading or sentence, not a field the client filled.
         r"\bтем[аыуи]\b|\bsubject\b|^тип\b|^вид\b|^номер\b|\bid\b|\b(с|з) сайт(а|у)\b|\bfrom (the )?(web)?site\b|^на сайт[еі]\b|\bпоявил(ся|ась|ось|ись)\b",
