@@ -4977,3 +4977,57 @@ fn a_trunk_8_number_cut_by_a_hard_wrap_is_one_phone() {
     );
     assert_eq!(s(&r.phone), Some("+79212307714"));
 }
+
+#[test]
+fn an_unknown_dash_caption_under_known_dash_pairs_is_a_field_not_the_message() {
+    // The Motors dealer theme's trade offer: `Label - value<br/>` rows, the
+    // last one (`Trade Offer - 1850000`) unknown to the dictionary.
+    let r = read(
+        "From: WordPress <wordpress@avto.example>\r\nTo: admin@avto.example\r\n\
+         Subject: Request for a trade offer Toyota Camry 2018\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/html; charset=UTF-8\r\n\r\n\
+         Name - Игорь<br/>Email - igor@mail.example<br/>Phone - +79217770011<br/>Trade Offer - 1850000<br/>",
+    );
+    assert_eq!(s(&r.message), None);
+    assert!(
+        pairs(&r).contains(&("Trade Offer", "1850000")),
+        "{:?}",
+        pairs(&r)
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+    // A sentence with a dash under the pairs stays the client's text.
+    let t = html(
+        "Name - Иван<br/>Phone - 89115554433<br/>Добрый день - нужно окно на кухню, как можно скорее<br/>",
+    );
+    assert_eq!(
+        s(&t.message),
+        Some("Добрый день - нужно окно на кухню, как можно скорее")
+    );
+}
+
+#[test]
+fn a_dealer_request_subject_ends_with_the_vehicle_which_is_the_product() {
+    // Motors: `Request car price <title>`, `Request for a test drive <title>`.
+    let mail = |subject: &str| {
+        read(&format!(
+            "From: WordPress <wordpress@avto.example>\r\nTo: admin@avto.example\r\nSubject: {subject}\r\n\
+             MIME-Version: 1.0\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n\
+             Name - Марина<br/>Email - m@mail.example<br/>Phone - 89005553311<br/>"
+        ))
+    };
+    assert_eq!(
+        s(&mail("Request car price Hyundai Creta 2021").product),
+        Some("Hyundai Creta 2021")
+    );
+    assert_eq!(
+        s(&mail("Request for a test drive Kia Rio 2019").product),
+        Some("Kia Rio 2019")
+    );
+    assert_eq!(
+        s(&mail("Заявка на тест-драйв Lada Vesta").product),
+        Some("Lada Vesta")
+    );
+    // No title after the words, or another request: no product invented.
+    assert_eq!(s(&mail("Request for a test drive").product), None);
+    assert_eq!(s(&mail("Request a callback Okna").product), None);
+}

@@ -522,9 +522,38 @@ const LABELS: &[(&str, &[&str])] = &[
     ),
     // JBZoo catalogue items and shop exports: `Наименование: Беседка 3х4`;
     // real-estate themes' agent forms: `Property: Дом 120 м²` (Realty).
+    // A school's course enquiry (`Course:`, `Выбранный курс`) and a dealer's
+    // inventory enquiry (`Inventory Item:`, Trailer Central) name the thing
+    // asked about (round 22c; exact labels, so no keyword pass per label).
     (
         "product",
-        &["наименование", "наименование товара", "property", "listing"],
+        &[
+            "наименование",
+            "наименование товара",
+            "property",
+            "listing",
+            "course",
+            "course name",
+            "selected course",
+            "курс",
+            "выбранный курс",
+            "выберите курс",
+            "название курса",
+            "обраний курс",
+            "назва курсу",
+            "item",
+            "inventory item",
+            "part item",
+        ],
+    ),
+    // A job board's `Cover Letter:`: the applicant's own text (round 22c).
+    (
+        "message",
+        &[
+            "cover letter",
+            "сопроводительное письмо",
+            "супровідний лист",
+        ],
     ),
     ("utm_source", &["utm_source", "utm source"]),
     ("utm_medium", &["utm_medium", "utm medium"]),
@@ -1240,6 +1269,21 @@ mod tests {
         assert_eq!(l("Web Form"), Some("page"));
         assert_eq!(l("From IP address"), Some("ip"));
         assert_eq!(l("Form"), Some("form"));
+    }
+
+    /// Round 22c: a school's `Course:` / `Выбранный курс` and a dealer's
+    /// `Inventory Item:` name the thing the client asks about (the product);
+    /// a job board's `Cover Letter:` is the applicant's own text (message).
+    #[test]
+    fn course_and_inventory_item_are_the_product_and_cover_letter_the_message() {
+        let l = |s: &str| lookup(&normalize_label(s));
+        assert_eq!(l("Course"), Some("product"));
+        assert_eq!(l("Выбранный курс"), Some("product"));
+        assert_eq!(l("Курс"), Some("product"));
+        assert_eq!(l("Inventory Item"), Some("product"));
+        assert_eq!(l("Inventory URL"), Some("page"));
+        assert_eq!(l("Cover Letter"), Some("message"));
+        assert_eq!(l("Сопроводительное письмо"), Some("message"));
     }
 
     #[test]

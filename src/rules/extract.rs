@@ -1860,6 +1860,27 @@ static PRODUCT_QUESTION: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     .ok()
 });
 
+/// `Request for a test drive Kia Rio 2019`, `Request car price Hyundai
+/// Creta 2021`, `Request for a trade offer …` (a car dealer theme's
+/// subjects), `Заявка на тест-драйв Kia Rio`: a vehicle request whose
+/// subject ends with the vehicle's title (capitalised) -- the product.
+static VEHICLE_REQUEST: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        &classify::narrow(r"(?i)^\s*(?:request\s+(?:for\s+)?(?:an?\s+)?(?:test[- ]drive|trade[- ](?:in|offer)|(?:car\s+|vehicle\s+)?price)|(?:запрос|заявка|запис)\s+на\s+(?:тест[- ]драйв|трейд[- ]ин)|запрос\s+цены)(?:\s+(?:for|on|of|на|для))?\s*[:\x{2013}\x{2014}-]?\s+(?-i:(?P<p>[\p{Lu}0-9][^\n|]{2,}?))\s*$"),
+        &[("p", 119)],
+    )
+    .ok()
+});
+
+/// The vehicle a dealer's request subject names (see [`VEHICLE_REQUEST`]).
+fn vehicle_in_subject(subject: &str) -> Option<String> {
+    VEHICLE_REQUEST
+        .as_ref()?
+        .captures(subject)?
+        .name("p")
+        .map(|p| p.as_str().trim().to_string())
+}
+
 /// The product a label-less letter asks about and the client's text
 /// without the shop's lines: the product's card (a line starting with its
 /// name, and all after it), a line repeating the subject, a greeting to the
@@ -3554,6 +3575,15 @@ pub(crate) fn build_traced(
     {
         f.product = Some(product);
         f.message = rest;
+    }
+
+    // `Request for a test drive Kia Rio 2019` over `Name - …` rows: the
+    // dealer's subject names the vehicle the form was sent about.
+    if f.product.is_none()
+        && !req.fields.is_empty()
+        && let Some(p) = vehicle_in_subject(&subject)
+    {
+        f.product = Some(p);
     }
 
     // `Клиент Марина заказал обратный звонок на номер - +7 …`, `Перезвоните

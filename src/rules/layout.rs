@@ -792,6 +792,17 @@ fn dash_split(l: &str) -> Option<(&str, &str)> {
     ))
 }
 
+/// `Trade Offer - 1850000` under `Phone - 8911…` (the Motors theme's
+/// `Label - value<br/>` rows): a caption the dictionary does not know is a
+/// pair too when the line above is a known `Label - value` pair other than
+/// the message (the reader remembers that line) -- a short caption (three
+/// words at most) over a short value (six words at most), so a sentence
+/// with a dash stays text.
+fn dash_sibling(label: &str, l: &str) -> bool {
+    let value_words = dash_split(l).map_or(0, |(_, v)| v.split_whitespace().count());
+    (1..=6).contains(&value_words) && label.split_whitespace().count() <= 3
+}
+
 /// `Label — text`: how a heading's `Label: text` reads (see `mail::html`).
 fn heading_split(l: &str) -> Option<(&str, &str)> {
     let (label, value) = l.split_once(" — ")?;
@@ -1011,6 +1022,9 @@ pub fn read_with_ends(
     let mut state = State::None;
     let mut i = 0;
     let mut after_boilerplate = false;
+    // The index (`i` after the read) of the last line read as a known
+    // `Label - value` pair other than the message (see [`dash_sibling`]).
+    let mut known_dash_line = usize::MAX - 1;
     // The message began on the lines under its label (CF7's `Сообщение:` /
     // body): everything down to a known label or a footer is the client's,
     // `Telegram: @x` lines included.
@@ -1558,12 +1572,18 @@ pub fn read_with_ends(
             })
             .or_else(|| {
                 dash_split(l)
-                    .filter(|(lab, _)| {
+                    .filter(|(lab, v)| {
                         // A lone `Title - Site` line between blank lines is a
                         // heading, not a pair.
                         let lone = (i < 2 || lines.get(i - 2).is_none_or(|p| p.is_empty()))
                             && lines.get(i).is_none_or(|n| n.is_empty());
-                        l.ends_with(';') || (lookup(lab).is_some() && !lone)
+                        let canon = lookup(lab);
+                        if canon.is_some_and(|c| c != "message") && !v.is_empty() {
+                            known_dash_line = i;
+                        }
+                        l.ends_with(';')
+                            || (canon.is_some() && !lone)
+                            || (!in_message && known_dash_line + 1 == i && dash_sibling(lab, l))
                     })
                     .map(|(a, b)| (a, b, "`Label - value;` line"))
             })
