@@ -5031,3 +5031,77 @@ fn a_dealer_request_subject_ends_with_the_vehicle_which_is_the_product() {
     assert_eq!(s(&mail("Request for a test drive").product), None);
     assert_eq!(s(&mail("Request a callback Okna").product), None);
 }
+
+#[test]
+fn a_booking_cards_intro_sentence_is_no_caption_and_its_counts_are_no_text() {
+    // Five Star Restaurant Reservations' admin mail: `A new booking request
+    // has been made at X:` over the guest's name, phone, party size, slot
+    // and words, then the back office's action links.
+    let body = "<p>A new booking request has been made at Гриль-бар:</p>\n<p>Денис<br />\n\
+                8 (921) 770-18-52<br />\n4 people<br />\n12.12.2026 20:00<br />\n\
+                Перезвоните пожалуйста, нужен столик у окна.</p>\n<p><a href=\"https://grill.example/x\">View \
+                pending bookings</a><br />\n<a href=\"https://grill.example/y\">Confirm this booking</a></p>";
+    let r = html(body);
+    assert!(pairs(&r).is_empty(), "{:?}", pairs(&r));
+    assert_eq!(s(&r.phone), Some("+79217701852"));
+    assert_eq!(
+        s(&r.message),
+        Some("Перезвоните пожалуйста, нужен столик у окна.")
+    );
+    assert_eq!(r.kind, Kind::Callback);
+    // With no words of the guest, the card's name (also in Reply-To) is no
+    // text: a booking with nothing said is a callback.
+    let bare = read(
+        "From: Site <admin@grill.example>\r\nReply-To: Ринат Галиев <rinat@mail.example>\r\n\
+         To: admin@grill.example\r\nSubject: New Booking Request\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\r\n<p>A new booking request has been made at Гриль-бар:</p>\n\
+         <p>Ринат Галиев<br />\n6 people<br />\n11.12.2026 19:30</p>\n<p><a href=\"https://grill.example/x\">\
+         View pending bookings</a></p>",
+    );
+    assert_eq!(s(&bare.name), Some("Ринат Галиев"));
+    assert_eq!(s(&bare.message), None);
+    assert_eq!(bare.kind, Kind::Callback);
+}
+
+#[test]
+fn a_hotel_plugins_pending_notice_is_no_text_and_the_room_is_the_product() {
+    // MotoPress Hotel Booking's admin mail with an empty `Note:`.
+    let r = html(
+        "Booking #903 is pending for Administrator approval.\n<br/><br/><a href=\"https://h.example/wp-admin/\">\
+         View Booking</a>\n<h4>Details of booking</h4>\nCheck-in: 2026-12-30, from 14:00\n<br/>\n\
+         Accommodation: <a href=\"https://h.example/a/\">Шале Смерека</a><br/>\nAdults: 4<br/>\n\
+         <h4>Customer Info</h4>\nName: Олег Ткачук\n<br/>\nEmail: o@mail.example\n<br/>\nPhone: 067 555 12 09\n\
+         <br/>\nNote: \n<br/>\n",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(s(&r.product), Some("Шале Смерека"));
+    assert_eq!(s(&r.scope), None);
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn head_counts_and_a_departure_city_are_no_scope_and_no_address() {
+    // A tour-selection landing: `Количество взрослых`, `Количество ночей`,
+    // `Город вылета` -- a stay, not a job's size; a flight, not an address.
+    let r = html(
+        "<h2>Новая заявка - подбор тура</h2>\r\n<p><strong>Имя:</strong> Ірина</p>\r\n\
+         <p><strong>Телефон:</strong> +380 (63) 412-55-07</p>\r\n<p><strong>Город вылета:</strong> Киев</p>\r\n\
+         <p><strong>Количество ночей:</strong> 7</p>\r\n<p><strong>Количество взрослых:</strong> 2</p>\r\n\
+         <p><strong>Количество детей:</strong> 1</p>\r\n",
+    );
+    assert_eq!(s(&r.scope), None);
+    assert_eq!(s(&r.address), None);
+    assert!(pairs(&r).contains(&("Количество ночей", "7")));
+    // A count of things is still the scope.
+    let k = plain("Имя: Олег\nТелефон: 89161234567\nКоличество окон: 4\n");
+    assert_eq!(s(&k.scope), Some("4"));
+}
+
+#[test]
+fn a_name_field_ending_in_a_phone_is_the_name_and_the_phone() {
+    // A transfer questionnaire with no phone field: `Имя: Алексей 89885551234`.
+    let r = plain("Имя: Алексей 89885551234\nДата: 2026-12-19\nКоличество пассажиров: 3");
+    assert_eq!(s(&r.name), Some("Алексей"));
+    assert_eq!(s(&r.phone), Some("+79885551234"));
+    assert_eq!(s(&r.scope), None);
+}

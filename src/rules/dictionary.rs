@@ -544,6 +544,15 @@ const LABELS: &[(&str, &[&str])] = &[
             "item",
             "inventory item",
             "part item",
+            // Hotel booking plugins (MotoPress Hotel Booking's `Accommodation:
+            // Шале Смерека`): the room booked is what the client wants.
+            "accommodation",
+            "accommodation type",
+            "room type",
+            "тип номера",
+            "категория номера",
+            "тип номеру",
+            "категорія номеру",
         ],
     ),
     // A job board's `Cover Letter:`: the applicant's own text (round 22c).
@@ -768,12 +777,17 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     (
         "address",
         r"адрес|address|\bгород|місто|міста|улиц|вулиц|населен|участ|^где\b|^куда\b|\bcity\b|\bstreet\b|\btown\b",
-        r"страниц|сторінк|почт|пошт|mail|электрон|електрон|сайт|\bip\b|website|\bweb\b|площад|размер|узнал|отправ|відправ|присл|связ|зв я|звон|дзвон",
+        // `Город вылета: Омск` (a tour form): where the flight leaves from,
+        // not where the client wants the work done.
+        r"страниц|сторінк|почт|пошт|mail|электрон|електрон|сайт|\bip\b|website|\bweb\b|площад|размер|узнал|отправ|відправ|присл|связ|зв я|звон|дзвон|вылет|виліт|вильот|departure",
     ),
     (
         "scope",
         r"площад|размер|габарит|длин|ширин|высот|количеств|сколько|кол во|объем|метраж|\bм2\b|м²|\bкв м\b|area|size|square (met|feet|foot)|\bsq m\b|\bsqm\b|\bплощ[аіу]\b|довжин|висот|розмір|кількіст|скільки|\bобсяг",
-        r"стои|цен|бюджет|сто?ит",
+        // `Количество взрослых: 2`, `Количество ночей: 7`, `Кількість
+        // пасажирів: 3` (booking and tour forms): a head count or a stay's
+        // length, not the size of a job.
+        r"стои|цен|бюджет|сто?ит|взросл|\bдет(ей|и)\b|\bребен|\bгост(ей|и|я)\b|\bчеловек|\bперсон|пасс?ажир|\bноч(ей|и)\b|\bсут(ок|ки)\b|доросл|\bдіт(ей|и)\b|\bосіб\b|\b(adults?|child(ren)?|kids|guests?|people|persons?|passengers?|nights?|travell?ers?)\b",
     ),
     (
         "product",

@@ -387,6 +387,17 @@ impl Found {
                 return;
             }
             "name" if default_nick(v) || bare_host(v) => return,
+            // `Имя: Алексей 89885551234` (a transfer form with no phone
+            // field): the name, then the number the client typed after it.
+            "name" if name_then_phone(v).is_some() => {
+                if let Some((name, phone)) = name_then_phone(v) {
+                    self.phones.push(phone.to_string());
+                    if overwrite || self.name.is_none() {
+                        self.name = Some(name.to_string());
+                    }
+                }
+                return;
+            }
             "name" => {
                 let emails = find_emails(v);
                 if emails.is_empty() {
@@ -708,6 +719,48 @@ fn calendar_date(v: &str) -> bool {
             .iter()
             .all(|g| !g.is_empty() && g.len() <= 4 && g.bytes().all(|b| b.is_ascii_digit()))
         && groups.iter().any(|g| g.len() == 4)
+}
+
+/// A line that is only a party size (`6 people`, `4 гостя`, `2 осіб`) or
+/// only a calendar date with an optional time (`11.12.2026 19:30`).
+fn booking_datum(l: &str) -> bool {
+    const UNITS: &[&str] = &[
+        "people",
+        "persons",
+        "guests",
+        "person",
+        "guest",
+        "человек",
+        "чел",
+        "гостей",
+        "гостя",
+        "гость",
+        "персон",
+        "персоны",
+        "осіб",
+        "особи",
+        "людей",
+    ];
+    let l = l.trim();
+    if !l.starts_with(|c: char| c.is_ascii_digit()) || l.len() > 24 {
+        return false;
+    }
+    let mut words = l.split_whitespace();
+    let (Some(a), b, None) = (words.next(), words.next(), words.next()) else {
+        return false;
+    };
+    match b {
+        None => calendar_date(a),
+        Some(b) if a.bytes().all(|c| c.is_ascii_digit()) => {
+            UNITS.contains(&b.trim_end_matches('.').to_lowercase().as_str())
+        }
+        Some(b) => {
+            calendar_date(a)
+                && b.len() == 5
+                && b.as_bytes()[2] == b':'
+                && b.bytes().filter(u8::is_ascii_digit).count() == 4
+        }
+    }
 }
 
 /// A count caption of an order line: `Количество`, `В количестве`, `Qty`.
@@ -2325,16 +2378,26 @@ fn name_phone_record(l: &str) -> Option<&str> {
     if !stamped {
         return None;
     }
-    // The phone: the trailing run of phone characters with 10 to 15 digits.
-    let cut = rest
+    name_then_phone(rest).map(|(name, _)| name)
+}
+
+/// `Алексей 89885551234` in a name field (a form with no phone field of its
+/// own): a person's name, then the trailing run of phone characters with 10
+/// to 15 digits; the name and the phone.
+fn name_then_phone(v: &str) -> Option<(&str, &str)> {
+    let v = v.trim();
+    if !v.ends_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let cut = v
         .char_indices()
         .rev()
         .take_while(|(_, c)| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')'))
         .last()
         .map(|(i, _)| i)?;
-    let (name, phone) = rest.split_at(cut);
-    let name = name.trim();
-    (phone_only_line(phone.trim()) && !name.is_empty() && person_name(name)).then_some(name)
+    let (name, phone) = v.split_at(cut);
+    let (name, phone) = (name.trim(), phone.trim());
+    (phone_only_line(phone) && !name.is_empty() && person_name(name)).then_some((name, phone))
 }
 
 /// The text before `email` when it ends the text as its own word, after a
@@ -2492,6 +2555,12 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
         // A site's sentence announces the letter before it; once the
         // client's text began, `…get your website to …` is theirs.
         if l.ends_with(':') || (robot_prose(l) && (text.is_empty() || l.contains("://"))) {
+            continue;
+        }
+        // `6 people` / `11.12.2026 19:30` in a booking card (Five Star
+        // Restaurant Reservations): the booking's party size and slot, not
+        // the guest's words.
+        if booking_datum(l) {
             continue;
         }
         // `To contact a@x.ru, please reply to this email. Alternatively, you
@@ -3634,6 +3703,15 @@ pub(crate) fn build_traced(
     {
         req.message = clean_value(cut);
     }
+    // `Ринат Галиев` alone in a label-less booking card whose Reply-To names
+    // the same guest: the client's name, not their words.
+    if req.fields.is_empty()
+        && req.name.is_some()
+        && req.message.as_deref().map(str::trim) == req.name.as_deref().map(str::trim)
+    {
+        req.message = None;
+    }
+
     req.form = f.form.clone();
     req.meta.source_request_id = f.request_id.clone();
     req.meta.ip = f.ip.clone();
@@ -3847,7 +3925,7 @@ fn classify_request(
         // the job asks what it costs.
         req.kind = Kind::Calculation;
         "no cue matched: the client gave a size or an area, so a calculation".into()
-    } else if f.message.is_some() {
+    } else if f.message.is_some() && req.message.is_some() {
         req.kind = Kind::Question;
         "no cue matched: a message was written, so a question".into()
     } else if req.product.is_none()
@@ -4105,6 +4183,47 @@ mod tests {
         assert!(super::name_contacts_text("Перезвоните Ивану 89261112233").is_none());
         assert!(super::name_contacts_text("Телефон +380 50 765 43 21. Олег").is_none());
         assert!(super::name_contacts_text("Перезвоните Ивану 89261112233 завтра").is_none());
+    }
+
+    #[test]
+    fn a_booking_cards_party_size_and_slot_are_no_text() {
+        // Five Star Restaurant Reservations' label-less card lines.
+        for l in [
+            "6 people",
+            "25 people",
+            "4 гостя",
+            "2 осіб",
+            "11.12.2026 19:30",
+            "2026-12-19",
+        ] {
+            assert!(super::booking_datum(l), "{l}");
+        }
+        for l in [
+            "6 people will come",
+            "Стол на 6 человек",
+            "Кухня 3 на 4",
+            "11.12.2026 вечером",
+        ] {
+            assert!(!super::booking_datum(l), "{l}");
+        }
+    }
+
+    #[test]
+    fn a_name_field_ending_in_a_phone_gives_both() {
+        // A transfer form with no phone field (`Имя: Алексей 89885551234`).
+        assert_eq!(
+            super::name_then_phone("Алексей 89885551234"),
+            Some(("Алексей", "89885551234"))
+        );
+        assert_eq!(
+            super::name_then_phone("Ольга Петрова +7 (912) 366-40-15"),
+            Some(("Ольга Петрова", "+7 (912) 366-40-15"))
+        );
+        // A short number, a bare number or words after it are no such pair.
+        assert!(super::name_then_phone("Алексей 2").is_none());
+        assert!(super::name_then_phone("89885551234").is_none());
+        assert!(super::name_then_phone("Алексей 89885551234 вечером").is_none());
+        assert!(super::name_then_phone("нужен звонок 89885551234").is_none());
     }
 
     #[test]
