@@ -835,6 +835,10 @@ fn comma_chain<'a>(
     // (separator, label start, colon) of every `, Label: ` in the value.
     let mut cuts: Vec<(usize, usize, usize)> = Vec::new();
     let mut from = 0;
+    // The first ':' at or after the current word, found once and reused
+    // until the scan passes it: one search per word would make a long
+    // line of capitalised words quadratic (a 100 KB line took seconds).
+    let mut colon: Option<usize> = None;
     while let Some(p) = value[from..].find(' ') {
         let space = from + p;
         let start = space + 1;
@@ -845,25 +849,33 @@ fn comma_chain<'a>(
         if !comma && !tail.starts_with(|c: char| c.is_uppercase()) {
             continue;
         }
-        if let Some(q) = tail.find(':') {
-            let label = &tail[..q];
-            let spaced = tail[q + 1..].is_empty() || tail[q + 1..].starts_with(' ');
-            // After a bare space, a label of words only: `Лебедева (e-mail: …)`
-            // is a name and a remark.
-            let words_only = comma
-                || label
-                    .chars()
-                    .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’'));
-            if spaced
-                && words_only
-                && !label.contains(',')
-                && label.split_whitespace().count() <= 4
-                && sep > 0
-                && lookup(label).is_some()
-            {
-                cuts.push((sep, start, start + q));
-                from = start + q + 1;
-            }
+        let q = match colon {
+            Some(c) if c >= start => c - start,
+            _ => match tail.find(':') {
+                Some(q) => {
+                    colon = Some(start + q);
+                    q
+                }
+                // No ':' after this word: none after any later one either.
+                None => break,
+            },
+        };
+        let label = &tail[..q];
+        // At most four words, checked first: it stops after the fifth, so
+        // the checks below read a short label (linear in the value).
+        if label.split_whitespace().nth(4).is_some() {
+            continue;
+        }
+        let spaced = tail[q + 1..].is_empty() || tail[q + 1..].starts_with(' ');
+        // After a bare space, a label of words only: `Лебедева (e-mail: …)`
+        // is a name and a remark.
+        let words_only = comma
+            || label
+                .chars()
+                .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’'));
+        if spaced && words_only && !label.contains(',') && sep > 0 && lookup(label).is_some() {
+            cuts.push((sep, start, start + q));
+            from = start + q + 1;
         }
     }
     // `телефон:8 (8352) 45-67-89 email:a@x.ru` (a handler's one line): a
@@ -2399,6 +2411,20 @@ mod tests {
                 p("Телефон", "89001112233")
             ]
         );
+    }
+
+    /// A one-line value of a million bytes of capitalised words with a
+    /// colon at its end (each word could open a `, Label:` pair): read in
+    /// linear time; the colon was once searched for from every word.
+    #[test]
+    fn a_long_line_of_capitalised_words_before_a_colon_is_linear() {
+        let value = "А ".repeat(500_000) + "x: y";
+        let lookup = |l: &str| known(&super::super::dictionary::normalize_label(l));
+        assert!(comma_chain(&value, &lookup).is_none());
+        let value = "Иван Петров".to_string() + &" Б".repeat(300_000) + ", Телефон: 89001112233";
+        let (first, pairs) = comma_chain(&value, &lookup).expect("the phone pair");
+        assert!(first.starts_with("Иван Петров Б"));
+        assert_eq!(pairs, vec![("Телефон", "89001112233")]);
     }
 
     #[test]
