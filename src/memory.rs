@@ -8,7 +8,9 @@
 //! a moment, so the daemon waits small.
 
 /// Returns free heap pages to the system (glibc `malloc_trim`); a no-op on
-/// other C libraries. Takes about a millisecond on the daemon's heap.
+/// other C libraries. Takes about a millisecond on the daemon's heap. Rust's
+/// own allocations live in jemalloc (src/lib.rs), which gives freed pages
+/// back by itself; what this still trims is the C side (SQLite's caches).
 pub fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     #[allow(unsafe_code)]
