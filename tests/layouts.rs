@@ -5105,3 +5105,73 @@ fn a_name_field_ending_in_a_phone_is_the_name_and_the_phone() {
     assert_eq!(s(&r.phone), Some("+79885551234"));
     assert_eq!(s(&r.scope), None);
 }
+
+// ---- round 23a: hosted builders, shops and form back-ends --------------------
+
+#[test]
+fn a_shop_contact_form_body_key_is_the_message() {
+    // Shopify's staff mail prints each contact[] key capitalised: `Body:`.
+    let r = html(
+        "<h2>You received a new message from your online store's contact form.</h2>\
+         <table><tr><td><b>Name:</b><br>Светлана</td></tr><tr><td><b>Phone:</b><br>8 (916) 234-56-78</td></tr>\
+         <tr><td><b>Body:</b><br>Сколько будет стоить угловая кухня?</td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Светлана"));
+    assert_eq!(s(&r.message), Some("Сколько будет стоить угловая кухня?"));
+    assert_eq!(r.kind, Kind::Calculation);
+}
+
+#[test]
+fn a_your_form_comma_title_comma_intro_names_the_form() {
+    // Webflow: `Your form, X, on site has a new submission:` over the fields.
+    let r = html(
+        "<p>Your form, <b>Quote Form</b>, on <b>zabory.example</b> has a new submission:</p>\
+         <p><b>Name:</b> Ivan<br><b>Phone:</b> +7 921 765-43-21<br><b>Fence Length:</b> 45 m<br></p>",
+    );
+    assert_eq!(s(&r.form), Some("Quote Form"));
+    assert_eq!(s(&r.name), Some("Ivan"));
+    // An English length / width / height caption is the size of the job.
+    assert_eq!(s(&r.scope), Some("45 m"));
+}
+
+#[test]
+fn a_shop_name_dash_bare_host_signature_ends_the_message() {
+    // InSales: `<hr>` then `Интернет-магазин «X» — host` under the message.
+    let r = html(
+        "<p><b>Имя:</b> Виктор</p><p><b>Телефон:</b> +7 917 300 40 50</p><p><b>Сообщение:</b></p>\
+         <p>Есть ли в наличии смеситель?</p><hr><p>Интернет-магазин «АкваДом» — <a href=\"https://akvadom.example\">\
+         akvadom.example</a></p>",
+    );
+    assert_eq!(s(&r.message), Some("Есть ли в наличии смеситель?"));
+    // A dash sentence of the client's that ends in a word stays theirs.
+    let t = html("<p><b>Имя:</b> Виктор</p><p><b>Сообщение:</b> Смеситель нужен — срочно</p>");
+    assert_eq!(s(&t.message), Some("Смеситель нужен — срочно"));
+}
+
+#[test]
+fn a_form_back_end_submission_sender_is_not_the_client() {
+    // FormSubmit / Squarespace send from `submissions@…` / `form-submission@…`.
+    let r = read(
+        "From: FormSubmit <submissions@formsubmit.example>\r\nTo: owner@bani.example\r\nSubject: Заявка\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Имя: Геннадий\nТелефон: 8 912 345 67 89\nКомментарий: Нужен расчет бани\n",
+    );
+    assert_eq!(s(&r.email), None);
+    assert_eq!(s(&r.phone), Some("+79123456789"));
+}
+
+#[test]
+fn someone_submitted_your_form_on_url_is_the_page_even_the_home_page() {
+    // FormSubmit: `Someone just submitted your form on URL`.
+    let r = html(
+        "<h2>Someone just submitted your form on <a href=\"https://bani.example/\">https://bani.example/</a></h2>\
+         <table><tr><th>Name</th><th>Value</th></tr><tr><td>Имя</td><td>Геннадий</td></tr>\
+         <tr><td>Телефон</td><td>8 912 345 67 89</td></tr></table>",
+    );
+    assert_eq!(s(&r.page), Some("https://bani.example/"));
+    let t = html(
+        "<h2>Someone just submitted your form on https://krovlya.example/kontakty</h2>\
+         <p>Имя: Богдан<br>Телефон: 097 123 45 67</p>",
+    );
+    assert_eq!(s(&t.page), Some("https://krovlya.example/kontakty"));
+}

@@ -283,6 +283,9 @@ const LABELS: &[(&str, &[&str])] = &[
         &[
             "message",
             "message body",
+            // Shopify's contact form posts the text as `contact[body]`; its
+            // staff mail prints the key capitalised: `Body:`.
+            "body",
             "nachricht",
             "customer message",
             "frage",
@@ -783,7 +786,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "scope",
-        r"площад|размер|габарит|длин|ширин|высот|количеств|сколько|кол во|объем|метраж|\bм2\b|м²|\bкв м\b|area|size|square (met|feet|foot)|\bsq m\b|\bsqm\b|\bплощ[аіу]\b|довжин|висот|розмір|кількіст|скільки|\bобсяг",
+        r"площад|размер|габарит|длин|ширин|высот|количеств|сколько|кол во|объем|метраж|\bм2\b|м²|\bкв м\b|area|size|square (met|feet|foot)|\bsq m\b|\bsqm\b|\bплощ[аіу]\b|довжин|висот|розмір|кількіст|скільки|\bобсяг|length|width|height",
         // `Количество взрослых: 2`, `Количество ночей: 7`, `Кількість
         // пасажирів: 3` (booking and tour forms): a head count or a stay's
         // length, not the size of a job.
@@ -986,6 +989,10 @@ mod tests {
         assert_eq!(l("Нужен бесплатный замер?"), None);
         assert_eq!(l("Время заявки"), Some("meta"));
         assert_eq!(l("Длина, см"), Some("scope"));
+        // round 23a: Shopify's `Body:` and Webflow's English size captions.
+        assert_eq!(l("Body"), Some("message"));
+        assert_eq!(l("Fence Length"), Some("scope"));
+        assert_eq!(l("Width, mm"), Some("scope"));
         assert_eq!(l("Что требуется"), Some("product"));
         assert_eq!(l("Страница отправки"), Some("page"));
         assert_eq!(l("Telegram"), None);

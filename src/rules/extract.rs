@@ -1411,11 +1411,13 @@ static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
 /// before `form was submitted` (TellForm, FormSG: `A "X" form was submitted
 /// on …`), after `completed your survey:` (Formbricks), or after `through
 /// your form,` / `через вашу форму,` closing with a colon over the fields
-/// (Form Tools: `There has been a submission made through your form, X:`).
+/// (Form Tools: `There has been a submission made through your form, X:`),
+/// or set off by commas after `Your form,` (Webflow: `Your form, X, on
+/// site.ru has a new submission:`).
 static FORM_IN_TEXT: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$|[«"“](?P<g>[^»"”]{2,})[»"”]\s+(?:form|форма)\s+(?:was\s+|была\s+)?(?:submitted|отправлена)|completed your survey:\s*(?P<h>\S.*?)$|(?:(?:through|via|using) your form|через вашу форму),\s*(?P<i>[^:]{2,}?):?$)"#),
-        &[("c", 80), ("d", 80), ("e", 80), ("f", 80), ("g", 80), ("h", 80), ("i", 80)],
+        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$|[«"“](?P<g>[^»"”]{2,})[»"”]\s+(?:form|форма)\s+(?:was\s+|была\s+)?(?:submitted|отправлена)|completed your survey:\s*(?P<h>\S.*?)$|(?:(?:through|via|using) your form|через вашу форму),\s*(?P<i>[^:]{2,}?):?$|^your form,\s*(?P<j>[^,]{2,}?),\s+(?:on|has|was|received)\s)"#),
+        &[("c", 80), ("d", 80), ("e", 80), ("f", 80), ("g", 80), ("h", 80), ("i", 80), ("j", 80)],
     )
     .ok()
 });
@@ -1432,7 +1434,7 @@ fn form_in_text(l: &str) -> Option<String> {
         return None;
     }
     let caps = FORM_IN_TEXT.as_ref()?.captures(l)?;
-    let v = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+    let v = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]
         .iter()
         .find_map(|g| caps.name(g))?
         .as_str();
@@ -1672,6 +1674,9 @@ fn system_mailbox(email: &str) -> bool {
         // (`callbackrequest@`, WP Request Callback).
         "callback",
         "request",
+        // A form back-end's sender (`submissions@formsubmit.co`,
+        // `form-submission@squarespace.info`).
+        "submission",
     ];
     EXACT.contains(&local) || PARTS.iter().any(|p| local.contains(p))
 }
@@ -1767,7 +1772,7 @@ static NAME_CONTACTS_INTRO: LazyLock<Option<Bounded>> = LazyLock::new(|| {
 /// sentence ends with the page the form was sent from.
 static PAGE_IN_SENTENCE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        r"(?i)(?:submitted|sent|posted|отправлен[аоы]?|надіслан[аоі]?|відправлен[аоі]?)\s+(?:from|on|at|via|со?\s+страницы|на\s+странице|зі?\s+сторінки|на\s+сторінці)\s+(?P<u>https?://[^\s/]+/\S+?)[.:]?$",
+        r"(?i)(?:submitted|sent|posted|отправлен[аоы]?|надіслан[аоі]?|відправлен[аоі]?)\s+(?:(?:your|the|a)\s+form\s+)?(?:from|on|at|via|со?\s+страницы|на\s+странице|зі?\s+сторінки|на\s+сторінці)\s+(?P<u>https?://[^\s/]+/\S*?)[.:]?$",
     )
     .ok()
 });
