@@ -328,7 +328,10 @@ fn header_text(msg: &Message<'_>, h: &mail_parser::Header<'_>) -> String {
 /// with a char searches for its last UTF-8 byte, 0xBD, which Cyrillic text
 /// is full of; a substring search does not stop at every letter.
 fn has_replacement(s: &str) -> bool {
-    memchr::memmem::find(s.as_bytes(), "\u{FFFD}".as_bytes()).is_some()
+    // Its first byte, 0xEF, is rare in Cyrillic (lead bytes 0xD0/0xD1), and
+    // a byte search needs no searcher built per call, as `memmem` does.
+    let b = s.as_bytes();
+    memchr::memchr_iter(0xEF, b).any(|i| b[i..].starts_with("\u{FFFD}".as_bytes()))
 }
 
 fn unfold(s: &str) -> String {
@@ -453,20 +456,29 @@ fn unflow(part: &MessagePart<'_>, t: String) -> String {
 
 /// CRLF and lone CR line ends to LF, so extraction sees one kind.
 fn lf(s: &str) -> String {
-    if !s.contains('\r') {
+    // `memchr` per line: `str::find(char)` sets up a searcher per call,
+    // ~190 instructions a line of a CRLF body.
+    let b = s.as_bytes();
+    let Some(first) = memchr::memchr(b'\r', b) else {
         return s.to_string();
-    }
+    };
     let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(p) = rest.find('\r') {
-        out.push_str(&rest[..p]);
+    let mut from = 0;
+    let mut cr = first;
+    loop {
+        // `\r` is ASCII: both cuts fall on character boundaries.
+        out.push_str(&s[from..cr]);
         out.push('\n');
-        rest = &rest[p + 1..];
-        if let Some(r) = rest.strip_prefix('\n') {
-            rest = r;
+        from = cr + 1;
+        if b.get(from) == Some(&b'\n') {
+            from += 1;
+        }
+        match memchr::memchr(b'\r', &b[from..]) {
+            Some(p) => cr = from + p,
+            None => break,
         }
     }
-    out.push_str(rest);
+    out.push_str(&s[from..]);
     out
 }
 
@@ -1491,6 +1503,51 @@ fn keep_lines_before(text: &str, n: usize) -> String {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    /// `lf` as it was written with `str::find`: the reference the `memchr`
+    /// version must agree with.
+    fn lf_reference(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(p) = rest.find('\r') {
+            out.push_str(&rest[..p]);
+            out.push('\n');
+            rest = &rest[p + 1..];
+            if let Some(r) = rest.strip_prefix('\n') {
+                rest = r;
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn lf_and_has_replacement_agree_with_their_plain_forms() {
+        for s in [
+            "",
+            "\r",
+            "\n",
+            "a\r\nb\r\n",
+            "a\rb\rc",
+            "a\r\r\nb\r",
+            "Имя: Анна\r\nТелефон: 8 900\r\n\r\nСообщение\r",
+            "без перевода строки",
+            "\r\n\r\n\r\n",
+        ] {
+            assert_eq!(lf(s), lf_reference(s), "{s:?}");
+        }
+        for (s, want) in [
+            ("Привет, мир", false),
+            ("\u{FFFD}", true),
+            ("Имя: \u{FFFD}\u{FFFD}на", true),
+            ("\u{FFFE}\u{F000}ï", false),
+            ("ok \u{FFFD}", true),
+            ("", false),
+        ] {
+            assert_eq!(has_replacement(s), want, "{s:?}");
+            assert_eq!(has_replacement(s), s.contains('\u{FFFD}'));
+        }
+    }
 
     #[test]
     fn a_single_byte_reading_never_scores_above_its_bound() {
