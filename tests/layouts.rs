@@ -5204,3 +5204,15 @@ fn a_no_response_placeholder_and_a_question_ticket_type_are_no_values() {
         plain("Тип : Коммерческий вопрос\nТелефон : +7 916 408-27-63\nСообщение : Перезвоните.\n");
     assert_eq!(s(&t.product), None);
 }
+
+#[test]
+fn a_crms_assignment_line_is_no_text() {
+    // EspoCRM's assignment mail: the CRM's sentence, the record's name in
+    // bold, a link to it; nothing the client wrote.
+    let r = html(
+        "<p>Администратор назначил вам лид.</p>\n<p><strong>Дмитрий Орлов</strong></p>\n\
+         <p><a href=\"https://crm.k.example/#Lead/view/65\">Открыть запись</a></p>",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.action, Action::Review);
+}

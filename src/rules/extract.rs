@@ -2015,6 +2015,14 @@ fn product_card(
     Some((product, clean_value(&kept.join("\n"))))
 }
 
+/// A CRM's notice that a record was assigned to a user (substring tests
+/// only: it runs on the loose lines of a label-less mail).
+fn assignment_line(l: &str) -> bool {
+    (l.contains(" назначил") && l.contains(" вам "))
+        || (l.contains(" призначив") && l.contains(" вам "))
+        || l.contains(" has assigned a")
+}
+
 fn robot_prose(l: &str) -> bool {
     ROBOT_PROSE.as_ref().is_some_and(|r| r.is_match(l))
 }
@@ -2625,6 +2633,12 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
         if text.is_empty() && owned.is_empty() && phone_only_line(l.trim()) {
             continue;
         }
+        // `Администратор назначил вам лид.` (EspoCRM), `Administrator has
+        // assigned a Lead to Ольга.` (SuiteCRM): the CRM's line over the
+        // record, not the client's text.
+        if text.is_empty() && assignment_line(l) {
+            continue;
+        }
         if let Some(n) = name_phone_record(l) {
             first(&mut f.name, n);
             continue;
@@ -3112,7 +3126,10 @@ pub(crate) fn build_traced(
                         f.name_emails.push(e.to_string());
                         return false;
                     }
-                    !repeats_subject(l, &subject) && !kind_title(l) && !sign_off(l)
+                    !repeats_subject(l, &subject)
+                        && !kind_title(l)
+                        && !sign_off(l)
+                        && !assignment_line(l)
                 })
                 .cloned()
                 .collect::<Vec<_>>(),
