@@ -5175,3 +5175,114 @@ fn someone_submitted_your_form_on_url_is_the_page_even_the_home_page() {
     );
     assert_eq!(s(&t.page), Some("https://krovlya.example/kontakty"));
 }
+
+#[test]
+fn craft_and_liferay_subject_formats_give_the_form_title() {
+    // Formie, Freeform for Craft and Liferay Forms default subjects.
+    for (subject, form) in [
+        (
+            "A new submission was made on \"Заказать замер\"",
+            "Заказать замер",
+        ),
+        ("New submission on your Расчёт кухни form", "Расчёт кухни"),
+        ("New Контакти Form Submitted", "Контакти"),
+    ] {
+        let r = plain_with(
+            &format!("Subject: {subject}\r\n"),
+            "Name: Анна\r\nPhone: +79001112233\r\n",
+        );
+        assert_eq!(s(&r.form), Some(form), "{subject}");
+    }
+}
+
+#[test]
+fn a_section_title_over_a_run_of_label_lines_and_value_lines() {
+    // Liferay Forms: `<h4>page title</h4>` then `<p>Label*</p><p>value</p>`
+    // per field, and the admin's `Click here to access the form` button.
+    let r = html(
+        "<p><b>Someone</b> submitted an entry for the Контакти form in the Кухні site. View all the form's \
+         entries by clicking <a href=\"https://k.example/group/x\">here</a>.</p>\
+         <a href=\"https://k.example/group/y\">Click here to access the form</a>\
+         <h3>Here's what <b>Someone</b> entered into the form:</h3><div><h4>Контактні дані</h4>\
+         <p style=\"color: #9aa2a6\">Ім'я*</p><p style=\"font-size: 16px\">Ірина Савчук</p>\
+         <p style=\"color: #9aa2a6\">Телефон*</p><p style=\"font-size: 16px\">0661234567</p>\
+         <p style=\"color: #9aa2a6\">Повідомлення</p><p style=\"font-size: 16px\">Передзвоніть, будь ласка.</p>\
+         </div><a href=\"https://k.example/group/y\">Click here to access the form</a>",
+    );
+    assert_eq!(r.action, Action::Lead);
+    assert_eq!(s(&r.name), Some("Ірина Савчук"));
+    assert_eq!(s(&r.phone), Some("+380661234567"));
+    assert_eq!(s(&r.message), Some("Передзвоніть, будь ласка."));
+    assert_eq!(r.kind, Kind::Callback);
+    // One label over one value is no run: the line stays where it was.
+    let one = plain("Сообщение:\nИмя\nхочу узнать, как вас зовут\n");
+    assert!(!pairs(&one).iter().any(|(l, _)| *l == "Имя"));
+}
+
+#[test]
+fn back_office_link_captions_after_the_text_are_not_the_clients() {
+    // Dolibarr's ticket and SuiteCRM's lead notices close with a caption
+    // of the link to the record.
+    for (tail, text) in [
+        (
+            "<p><a href=\"https://erp.k.example/ticket/card.php\">См. Тикет в интерфейсе управления</a></p>",
+            "Нужен замер кровли, перезвоните.",
+        ),
+        (
+            "<p>You may review this Lead at:</p>\n<https://crm.k.example/index.php?module=Leads>",
+            "Нужен замер кровли, перезвоните.",
+        ),
+    ] {
+        let r = html(&format!(
+            "<ul><li>От : petrov@mail.example</li><li>Телефон : +7 916 408-27-63</li></ul>\
+             <p>Сообщение : <br>{text}</p>{tail}"
+        ));
+        assert_eq!(s(&r.message), Some(text), "{tail}");
+    }
+}
+
+#[test]
+fn a_phone_alone_above_a_label_less_text_is_the_contact() {
+    // ExpressionEngine's contact form: an extra `message[]` input (the
+    // phone) joined over the text, the visitor in From, and CodeIgniter's
+    // `Reply-To: "a@x" <a@x>` naming nobody.
+    let r = read(
+        "From: \"Игорь Смирнов\" <igor@mail.example>\r\nReply-To: \"igor@mail.example\" <igor@mail.example>\r\n\
+         To: info@potolok.example\r\nSubject: Натяжной потолок\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n8 (921) 555 44 33\r\n\
+         Добрый день. Сколько будет стоить натяжной потолок в зал 18 м2?",
+    );
+    assert_eq!(s(&r.name), Some("Игорь Смирнов"));
+    assert_eq!(s(&r.phone), Some("+79215554433"));
+    assert_eq!(
+        s(&r.message),
+        Some("Добрый день. Сколько будет стоить натяжной потолок в зал 18 м2?")
+    );
+}
+
+#[test]
+fn a_no_response_placeholder_and_a_question_ticket_type_are_no_values() {
+    // Sprout Forms writes `No response` under an empty field; a help desk's
+    // `Тип : Коммерческий вопрос` is the kind of ticket, not a product.
+    let r = html(
+        "<p><strong>Имя</strong><br/>Марина</p><p><strong>Телефон</strong><br/>+7 900 123 45 67</p>\
+         <p><strong>Комментарий</strong><br/><em>No response</em></p>",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+    let t =
+        plain("Тип : Коммерческий вопрос\nТелефон : +7 916 408-27-63\nСообщение : Перезвоните.\n");
+    assert_eq!(s(&t.product), None);
+}
+
+#[test]
+fn a_crms_assignment_line_is_no_text() {
+    // EspoCRM's assignment mail: the CRM's sentence, the record's name in
+    // bold, a link to it; nothing the client wrote.
+    let r = html(
+        "<p>Администратор назначил вам лид.</p>\n<p><strong>Дмитрий Орлов</strong></p>\n\
+         <p><a href=\"https://crm.k.example/#Lead/view/65\">Открыть запись</a></p>",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.action, Action::Review);
+}

@@ -425,7 +425,7 @@ impl Found {
             "last_name" => &mut self.last_name,
             "middle_name" => &mut self.middle_name,
             // `Продукция: Другое`: a list's catch-all item names no product.
-            "product" if catch_all_item(v) || order_mode(v) => return,
+            "product" if catch_all_item(v) || order_mode(v) || question_type(v) => return,
             "product" => &mut self.product,
             // `Размер беседки: 4 на 6 метров, с печкой. Сколько будет стоить
             // под ключ?`: the size, then the client's own sentence.
@@ -823,6 +823,25 @@ fn order_mode(v: &str) -> bool {
     one_of(v, &['.', '!'], WORDS)
 }
 
+/// `Тип : Коммерческий вопрос`, `Type: Technical question` (a help desk's
+/// ticket type): the kind of request, not what the client wants to buy.
+fn question_type(v: &str) -> bool {
+    let v = v.trim().trim_end_matches('.');
+    if v.len() > 60 || v.split_whitespace().count() > 3 {
+        return false;
+    }
+    let last = v.rsplit(' ').next().unwrap_or(v);
+    [
+        "вопрос",
+        "Вопрос",
+        "питання",
+        "Питання",
+        "question",
+        "Question",
+    ]
+    .contains(&last)
+}
+
 fn catch_all_item(v: &str) -> bool {
     const WORDS: &[&str] = &[
         "другое",
@@ -847,6 +866,8 @@ fn no_text(v: &str) -> bool {
         "немає",
         "no",
         "nothing",
+        // Sprout Forms' e-mail writes it under a field left empty.
+        "no response",
         "без комментариев",
         "без коментарів",
     ];
@@ -1090,14 +1111,21 @@ fn is_ipv4(t: &str) -> bool {
 
 /// The cleaned display name on the Reply-To or From address whose mailbox
 /// is `email` (Reply-To first: a form puts the visitor there).
+/// A display name that is only the address again (CodeIgniter's default
+/// `Reply-To: "a@x.ru" <a@x.ru>`) names nobody: the From of the same
+/// mailbox may still.
 fn display_name_of(letter: &Letter, email: &str) -> Option<String> {
     letter
         .reply_to
         .iter()
         .chain(letter.from.iter())
-        .find(|a| a.email.eq_ignore_ascii_case(email))
-        .and_then(|a| a.name.as_deref())
-        .and_then(clean_value)
+        .filter(|a| a.email.eq_ignore_ascii_case(email))
+        .find_map(|a| {
+            a.name
+                .as_deref()
+                .filter(|n| !n.contains('@'))
+                .and_then(clean_value)
+        })
 }
 
 /// The client's name on its own line right above their address (a
@@ -1395,10 +1423,12 @@ fn anchor_for_path(html: &str, path: &str) -> Option<String> {
 /// submission from: X` (Drupal Webform), `New submission from X`,
 /// `Collected information from X` (eZ Publish's information collector),
 /// `Response submission for survey X with results` (LimeSurvey),
-/// `Quiz results for X` (Quiz And Survey Master's default e-mail subject).
+/// `Quiz results for X` (Quiz And Survey Master's default e-mail subject),
+/// `A new submission was made on "X"` (Formie), `New submission on your X
+/// form` (Freeform for Craft), `New X Form Submitted` (Liferay Forms).
 static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission|collected information)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+))$"#),
+        &classify::narrow(r#"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission|collected information)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+)|a new submission was made on\s+(?P<h>.+)|new submission on your\s+(?P<i>.+?)\s+form|new\s+(?P<j>.+?)\s+form submitted)$"#),
         &[("f", 60)],
     )
     .ok()
@@ -1501,7 +1531,7 @@ fn subject_form_value(subject: &str) -> Option<String> {
         return None;
     }
     let caps = SUBJECT_FORM.as_ref()?.captures(subject.trim())?;
-    let v = ["a", "b", "c", "d", "e", "f", "g"]
+    let v = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]
         .iter()
         .find_map(|g| caps.name(g))?
         .as_str()
@@ -1988,6 +2018,14 @@ fn product_card(
         .map(String::as_str)
         .collect();
     Some((product, clean_value(&kept.join("\n"))))
+}
+
+/// A CRM's notice that a record was assigned to a user (substring tests
+/// only: it runs on the loose lines of a label-less mail).
+fn assignment_line(l: &str) -> bool {
+    (l.contains(" назначил") && l.contains(" вам "))
+        || (l.contains(" призначив") && l.contains(" вам "))
+        || l.contains(" has assigned a")
 }
 
 fn robot_prose(l: &str) -> bool {
@@ -2594,6 +2632,18 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
         if signature_at.is_some_and(|s| i >= s) {
             continue;
         }
+        // `8 (921) 555 44 33` / `Добрый день. Сколько…` (ExpressionEngine's
+        // contact form joins its extra `message[]` inputs, unlabelled, over
+        // the text): a number alone before the text is the contact.
+        if text.is_empty() && owned.is_empty() && phone_only_line(l.trim()) {
+            continue;
+        }
+        // `Администратор назначил вам лид.` (EspoCRM), `Administrator has
+        // assigned a Lead to Ольга.` (SuiteCRM): the CRM's line over the
+        // record, not the client's text.
+        if text.is_empty() && assignment_line(l) {
+            continue;
+        }
         if let Some(n) = name_phone_record(l) {
             first(&mut f.name, n);
             continue;
@@ -3081,7 +3131,10 @@ pub(crate) fn build_traced(
                         f.name_emails.push(e.to_string());
                         return false;
                     }
-                    !repeats_subject(l, &subject) && !kind_title(l) && !sign_off(l)
+                    !repeats_subject(l, &subject)
+                        && !kind_title(l)
+                        && !sign_off(l)
+                        && !assignment_line(l)
                 })
                 .cloned()
                 .collect::<Vec<_>>(),
@@ -4229,6 +4282,25 @@ mod tests {
         assert!(super::name_then_phone("89885551234").is_none());
         assert!(super::name_then_phone("Алексей 89885551234 вечером").is_none());
         assert!(super::name_then_phone("нужен звонок 89885551234").is_none());
+    }
+
+    #[test]
+    fn a_ticket_type_that_names_a_question_is_no_product() {
+        for v in [
+            "Коммерческий вопрос",
+            "Commercial question",
+            "Технічне питання",
+            "Вопрос",
+        ] {
+            assert!(super::question_type(v), "{v}");
+        }
+        for v in [
+            "Кухня",
+            "Шкаф-купе",
+            "Вопрос о доставке кухни в другой город",
+        ] {
+            assert!(!super::question_type(v), "{v}");
+        }
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions|responses|survey summary)$|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? [-—–] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions|responses|survey summary)$|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s[-—–|]\s+)?(powered by|built with) \S|\S[^\n]*? [-—–] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
     )
     .ok()
 });
@@ -1827,6 +1827,22 @@ pub fn read_with_ends(
                 state = State::Inline;
             }
             State::Inline | State::Pending | State::Block => {
+                // `<h4>Контактні дані</h4><p>Ім'я*</p><p>Ірина</p><p>Телефон*
+                // </p><p>066…</p>` (Liferay Forms): a run of known labels, each
+                // alone on its line over its one-line value, under a section
+                // caption: the caption is a heading, each label a field.
+                if let Some(canon) = label_over_value_run(l, i, &lines, &out, known) {
+                    if current_empty(&out)
+                        && out.fields.last().is_some_and(|f| f.canon.is_none())
+                        && let Some(f) = out.fields.pop()
+                    {
+                        out.loose.push(f.label);
+                    }
+                    push(&mut out, l, "", Some(canon), LABEL_RUN);
+                    message_block = canon == "message";
+                    state = State::Pending;
+                    continue;
+                }
                 if !current_empty(&out)
                     && (heading_over_fields(l, lines.get(i).copied())
                         || section_over_fields(l, lines.get(i).copied(), &lookup))
@@ -2070,6 +2086,50 @@ static ADMIN_URL: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 /// The shape of a bare contact line under a name (a client's card).
 const CARD_LINE: &str = "bare contact line under the name";
+
+const LABEL_RUN: &str =
+    "known label alone on its line over a one-line value, in a run of such pairs";
+
+/// Line `i - 1` (`l`) is a known label with no colon over a one-line value
+/// (line `i`), and the run goes on: the field before came the same way, or
+/// the line after the value is another such label. Cheap tests first: a
+/// short line with no colon, a next line that is no label.
+fn label_over_value_run(
+    l: &str,
+    i: usize,
+    lines: &[&str],
+    out: &Layout,
+    known: &dyn Fn(&str) -> Option<&'static str>,
+) -> Option<&'static str> {
+    if l.len() > 60 || l.contains(':') || l.contains("://") {
+        return None;
+    }
+    let value = lines.get(i).filter(|n| !n.is_empty() && !is_separator(n))?;
+    let continues = out
+        .fields
+        .last()
+        .is_some_and(|f| f.shape == LABEL_RUN && !f.value.is_empty());
+    // The opening pair needs a second one right under it: its shape first
+    // (a short line with no colon, a value under it), then the dictionary.
+    let opening = if continues {
+        None
+    } else {
+        let next = lines
+            .get(i + 1)
+            .filter(|n| !n.is_empty() && n.len() <= 60 && !n.contains(':'))?;
+        let next_value = lines
+            .get(i + 2)
+            .filter(|n| !n.is_empty() && !is_separator(n))?;
+        Some((next, next_value))
+    };
+    let canon = bare_label(l, known)?;
+    if let Some((next, next_value)) = opening
+        && (bare_label(next, known).is_none() || bare_label(next_value, known).is_some())
+    {
+        return None;
+    }
+    bare_label(value, known).is_none().then_some(canon)
+}
 
 /// A line that is only an email address or only a phone number: its
 /// canonical field. Byte checks first; no allocation for other lines.
