@@ -438,7 +438,8 @@ pub fn parse_phones(s: &str, region: &str) -> Phones {
         let parsed = PhoneNumber::parse(main, Some(reg))
             .ok()
             .filter(PhoneNumber::is_valid)
-            .or_else(|| trunk_zero_ukrainian(main, region));
+            .or_else(|| trunk_zero_ukrainian(main, region))
+            .or_else(|| north_american(main));
         match parsed {
             Some(n) if !main.contains('_') => {
                 let e164 = n.format_as(PhoneNumberFormat::E164).into_owned();
@@ -515,6 +516,30 @@ fn trunk_zero_ukrainian(main: &str, region: &str) -> Option<PhoneNumber> {
         return None;
     }
     PhoneNumber::parse(t, Some(region_of("UA")?))
+        .ok()
+        .filter(PhoneNumber::is_valid)
+}
+
+/// `(646) 555-0142`: the North American grouping, area code in brackets
+/// and `3-4` digits (a US input mask, Jotform's default), when the number
+/// is no number of the default region: a US or Canadian number. A Russian
+/// number in the same mask (`(915) 322-1144`) was read before this.
+fn north_american(main: &str) -> Option<PhoneNumber> {
+    let t = main.trim();
+    let b = t.as_bytes();
+    // `(NXX) NXX-XXXX`, nothing else: 14 bytes in that exact shape.
+    let shape = b.len() == 14
+        && b[0] == b'('
+        && b[4] == b')'
+        && b[5] == b' '
+        && b[9] == b'-'
+        && [1, 2, 3, 6, 7, 8, 10, 11, 12, 13]
+            .iter()
+            .all(|&k| b[k].is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    PhoneNumber::parse(t, Some(region_of("US")?))
         .ok()
         .filter(PhoneNumber::is_valid)
 }

@@ -5286,3 +5286,102 @@ fn a_crms_assignment_line_is_no_text() {
     assert_eq!(s(&r.message), None);
     assert_eq!(r.action, Action::Review);
 }
+
+#[test]
+fn a_question_over_its_answer_between_label_stanzas_is_a_field_not_the_message() {
+    // Typeform: each question's title alone on its line, its answer below,
+    // a blank line between; unknown questions are fields, never the text.
+    let r = plain(
+        "Рассчитать кухню\n\nДлина кухни\n3,2 м\n\nЕсть ли у вас дизайн-проект?\nНет, нужен проект\n\n\
+         Как вас зовут?\nИрина\n\nВаш номер телефона\n+79261234567\n\n\
+         Когда вам удобно принять звонок?\nСегодня после 17:00\n",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(s(&r.name), Some("Ирина"));
+    assert!(
+        pairs(&r).contains(&("Есть ли у вас дизайн-проект?", "Нет, нужен проект")),
+        "{:?}",
+        pairs(&r)
+    );
+    // Without label stanzas around it, a question and a line under it are
+    // the client's own text.
+    let t = plain("Имя: Ирина\nСообщение: Сколько стоит кухня?\nЖду ответа\n");
+    assert_eq!(s(&t.message), Some("Сколько стоит кухня?\nЖду ответа"));
+}
+
+#[test]
+fn a_city_beside_the_visitors_ip_is_geo_data_not_the_address() {
+    // Jivo's offline message: `Информация о посетителе` with the page, the
+    // city the IP was located in, the IP.
+    let r = html(
+        "<p><b>Имя:</b> Алексей<br><b>Телефон:</b> +7 912 000-11-22</p><p><b>Сообщение:</b><br>Перезвоните мне</p>\
+         <p><b>Информация о посетителе</b><br>Страница: https://mebel.example/shkafy/<br>Город: Пермь<br>\
+         IP: 178.66.21.90</p>",
+    );
+    assert_eq!(s(&r.address), None);
+    assert_eq!(s(&r.page), Some("https://mebel.example/shkafy/"));
+    // A form's own city field is the client's address.
+    let t = plain("Имя: Ольга\nТелефон: 8 920 777 66 55\nГород: Тула\n");
+    assert_eq!(s(&t.address), Some("Тула"));
+}
+
+#[test]
+fn hosted_form_subjects_name_the_form() {
+    let body = "Имя: Ирина\nТелефон: +7 926 123-45-67\n";
+    // Typeform, Getform, Wufoo (`Title [#entry]`).
+    for (subject, form) in [
+        ("New response for Обратный звонок", "Обратный звонок"),
+        ("New submission on Кухни — вопрос", "Кухни — вопрос"),
+        ("Вопрос специалисту [#41]", "Вопрос специалисту"),
+    ] {
+        let r = plain_with(&format!("Subject: {subject}\r\n"), body);
+        assert_eq!(s(&r.form), Some(form), "{subject}");
+    }
+    // Jotform `Re: Title`, Tally `New … form submission: Title`: the title
+    // repeated as the body's heading.
+    let jot = plain_with(
+        "Subject: Re: Заявка на замер\r\n",
+        "Заявка на замер\nFull Name: Елена\nPhone Number: (915) 322-1144\n",
+    );
+    assert_eq!(s(&jot.form), Some("Заявка на замер"));
+    assert_eq!(s(&jot.phone), Some("+79153221144"));
+    let tally = plain_with(
+        "Subject: New Tally form submission: Заявка\r\n",
+        "Заявка\n\nИмя: Андрей\nТелефон: +7 (343) 300-20-10\n",
+    );
+    assert_eq!(s(&tally.form), Some("Заявка"));
+    // Not echoed in the body, or after a CRM's `Lead:`: no form.
+    let bare = plain_with("Subject: Re: Заявка на замер\r\n", body);
+    assert_eq!(s(&bare.form), None);
+    let lead = plain_with(
+        "Subject: Lead: Перезвон\r\n",
+        "Перезвон\nИмя: Ирина\nТелефон: +7 926 123-45-67\n",
+    );
+    assert_eq!(s(&lead.form), None);
+}
+
+#[test]
+fn a_form_services_view_and_made_with_lines_end_the_message() {
+    // Tally's button and badge, Getform's dashboard link under the fields.
+    let r = html(
+        "<p><strong>Имя</strong></p><p>Василь</p><p><strong>Телефон</strong></p><p>067 765 43 21</p>\
+         <p><strong>Сообщение</strong></p><p>Потрібен виїзд на ділянку.</p>\
+         <p><a href=\"https://tally.example/s\">View submission</a></p><p>Made with Tally, the simplest way to create forms.</p>",
+    );
+    assert_eq!(s(&r.message), Some("Потрібен виїзд на ділянку."));
+    let t = plain(
+        "Имя: Ринат\nТелефон: 8-987-123-45-67\nВопрос: Какие сроки изготовления?\n\n\
+         View it in your dashboard: https://app.getform.example/forms/x\n",
+    );
+    assert_eq!(s(&t.message), Some("Какие сроки изготовления?"));
+}
+
+#[test]
+fn a_north_american_masked_number_that_is_not_russian_is_a_us_number() {
+    // Jotform's default `(###) ###-####` mask: a Russian number in it stays
+    // Russian, another one is the US number it is.
+    let r = plain("Name: Mark Wilson\nPhone Number: (646) 555-0142\nMessage: Hello\n");
+    assert_eq!(s(&r.phone), Some("+16465550142"));
+    let t = plain("Name: Елена\nPhone Number: (915) 322-1144\n");
+    assert_eq!(s(&t.phone), Some("+79153221144"));
+}

@@ -1416,11 +1416,24 @@ fn anchor_for_path(html: &str, path: &str) -> Option<String> {
         })
 }
 
+/// `Город: Пермь` beside `IP: …` (a chat widget's visitor card under
+/// `Информация о посетителе`, LiveHelperChat's `City:` over `IP:`): the city
+/// the visitor's IP address was located in, not where the client lives.
+fn geo_city(fields: &[layout::RawField], at: usize) -> bool {
+    let l = dictionary::normalize_label(&fields[at].label);
+    matches!(l.as_str(), "город" | "city" | "місто" | "town")
+        && fields[at.saturating_sub(2)..fields.len().min(at + 3)]
+            .iter()
+            .any(|x| x.canon == Some("ip"))
+}
+
 /// Builder subjects that carry the form's title: `New Entry: X` (WPForms),
 /// `… Новое сообщение в рубрике Обратная связь` (DIAFAN.CMS: the section
 /// whose form was sent),
 /// `Новая запись от X`, `X Form submitted on …` (Formidable), `Form
 /// submission from: X` (Drupal Webform), `New submission from X`,
+/// `New response for X` (Typeform), `New submission on X` (Getform),
+/// `X [#41]` (Wufoo: the title, then the entry's number),
 /// `Collected information from X` (eZ Publish's information collector),
 /// `Response submission for survey X with results` (LimeSurvey),
 /// `Quiz results for X` (Quiz And Survey Master's default e-mail subject),
@@ -1428,8 +1441,8 @@ fn anchor_for_path(html: &str, path: &str) -> Option<String> {
 /// form` (Freeform for Craft), `New X Form Submitted` (Liferay Forms).
 static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)^(?:(?:new entry|новая запись|new (?:form )?submission|новая отправка формы|form submission|collected information)\s*(?:from|for|от|:|-|—)\s*:?\s*(?P<a>.+)|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+)|a new submission was made on\s+(?P<h>.+)|new submission on your\s+(?P<i>.+?)\s+form|new\s+(?P<j>.+?)\s+form submitted)$"#),
-        &[("f", 60)],
+        &classify::narrow(r#"(?i)^(?:new submission on your\s+(?P<l>.+?)\s+form|(?:new entry|новая запись|new (?:form )?(?:submission|response)|новая отправка формы|form submission|collected information)\s*(?:from|for|to|on|от|:|-|—)\s*:?\s*(?P<a>.+)|(?P<h>[^\[\]]{2,}?)\s*\[#\d+\]|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+)|a new submission was made on\s+(?P<k>.+)|new\s+(?P<m>.+?)\s+form submitted)$"#),
+        &[("f", 60), ("h", 80)],
     )
     .ok()
 });
@@ -1526,12 +1539,14 @@ fn subject_form_value(subject: &str) -> Option<String> {
         || subject.contains("орм")
         || subject.contains("рубрик")
         || subject.contains("раздел")
-        || l.contains("results"))
+        || l.contains("results")
+        || l.contains("respon")
+        || subject.contains("[#"))
     {
         return None;
     }
     let caps = SUBJECT_FORM.as_ref()?.captures(subject.trim())?;
-    let v = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]
+    let v = ["a", "b", "c", "d", "e", "f", "g", "h", "k", "l", "m"]
         .iter()
         .find_map(|g| caps.name(g))?
         .as_str()
@@ -1571,6 +1586,32 @@ fn without_entry_number(v: &str) -> &str {
 /// `New form submission: https://…`) names no form.
 fn form_from_subject(subject: &str) -> Option<String> {
     subject_form_value(subject).filter(|v| !address_like(v))
+}
+
+/// `Re: Заявка на замер` over a body whose first line is `Заявка на замер`
+/// (Jotform: the form's title heads the answers' table), `New Tally form
+/// submission: X` over a body headed `X`: the subject's tail after such a
+/// prefix, repeated as the body's title, is the form's title. A
+/// bare subject echoed is not (a hand-written `Заявка с сайта` heads its
+/// body too), nor a reply's (its body starts with the reply).
+fn echoed_title(subject: &str, text: &str) -> Option<String> {
+    let (prefix, tail) = subject.rsplit_once(':')?;
+    // Only a form's prefixes: `Re` (Jotform's), `… submission`; `Lead:`
+    // over a CRM card or `Contact form: Site` over a page headed with the
+    // site's name put another title there.
+    let prefix = prefix.trim().to_ascii_lowercase();
+    if !(prefix == "re" || prefix.ends_with("submission")) {
+        return None;
+    }
+    let tail = tail.trim();
+    if tail.chars().count() < 3 || address_like(tail) {
+        return None;
+    }
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    if first != tail {
+        return None;
+    }
+    clean_value(tail)
 }
 
 /// `Form submission from ivan@x.ru` (CoBlocks), `New Form Submission - Потолки
@@ -2967,6 +3008,7 @@ pub(crate) fn build_traced(
             // that only mentions a message yields to the field the
             // dictionary knows word for word as the message.
             Some("message") if yields_to_message_field(&lay.fields, at) => {}
+            Some("address") if geo_city(&lay.fields, at) => {}
             Some(c) => {
                 f.put(c, &value, false);
                 // `Тема: Калькулятор` from a landing's hidden field says what
@@ -3349,6 +3391,7 @@ pub(crate) fn build_traced(
                     .find_map(|r| form_in_text(&r.label))
             })
             .or_else(|| bracket_form(&subject, f.name.as_deref()))
+            .or_else(|| echoed_title(&subject, &text))
     {
         // The form's title says what is asked, as a form field's does.
         f.client_text.push_str(&form);
