@@ -119,7 +119,7 @@ const LABELS: &[(&str, &[&str])] = &[
             "заявитель",
             "заявник",
             // A help desk's ticket notice: `Requester: Имя (a@x.ru)`
-            // (Freshdesk, Zendesk).
+            // (Freshdesk's new-ticket notice).
             "requester",
             "requester name",
             "контактна особа",
