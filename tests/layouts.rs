@@ -5385,3 +5385,112 @@ fn a_north_american_masked_number_that_is_not_russian_is_a_us_number() {
     let t = plain("Name: Елена\nPhone Number: (915) 322-1144\n");
     assert_eq!(s(&t.phone), Some("+79153221144"));
 }
+
+// ---- round 24c: chat widgets, call-back widgets, CRM and help-desk notices --
+
+#[test]
+fn a_chat_widgets_location_beside_the_ip_is_no_address() {
+    // tawk.to's `Visitor information`: where the IP was located.
+    let r = plain(
+        "Name: Игорь\nEmail: igor@example.ru\nMessage: Сколько стоит остекление лоджии?\n\
+         Visitor information\nPage: https://okna.example/balkony/\nLocation: Kolomna, Russia\n\
+         IP address: 95.31.18.44\n",
+    );
+    assert_eq!(s(&r.address), None);
+    // A form's own `Location:` field, no IP beside it, is the address.
+    let t = plain("Name: Игорь\nPhone: +7 915 123-45-67\nLocation: Коломна, ул. Ленина, 5\n");
+    assert_eq!(s(&t.address), Some("Коломна, ул. Ленина, 5"));
+}
+
+#[test]
+fn a_referral_naming_an_ad_channel_is_no_pitch() {
+    // Roistat's lead notice: `Источник: Яндекс.Директ` is where the client
+    // came from; `директ` in the client's own text is still an ad pitch.
+    let r = plain("Имя: Виктор\nТелефон: 79023334455\nИсточник: Яндекс.Директ\n");
+    assert_eq!(
+        (r.action, s(&r.referral)),
+        (Action::Lead, Some("Яндекс.Директ"))
+    );
+    let t = plain(
+        "Имя: Ксения\nТелефон: +7 495 120-30-40\n\
+         Сообщение: Настроим вам Яндекс Директ под ключ, оплата после результата.\n",
+    );
+    assert_eq!(t.action, Action::Trash);
+}
+
+#[test]
+fn a_call_back_widgets_tracking_rows_are_no_client_words() {
+    // Callkeeper / Roistat / Callibri: the visitor's search phrase, the visit
+    // number and the IP's city are tracking; the client only left a number.
+    let r = plain(
+        "Новая заявка на обратный звонок\n\nТелефон: +7 (951) 078-12-34\n\
+         Страница: https://potolki.example/ceny/\nПоисковый запрос: натяжные потолки цена курск\n\
+         Номер визита: 418802\nГород по IP: Курск\n",
+    );
+    assert_eq!(r.kind, Kind::Callback);
+    assert_eq!(s(&r.address), None);
+    assert_eq!(r.phones, vec!["+79510781234".to_string()]);
+}
+
+#[test]
+fn a_request_type_row_is_no_product() {
+    // Callibri's `Тип обращения: Заявка с формы`: how the request came.
+    let r = plain(
+        "Тип обращения: Заявка с формы\nИмя: Ильдар\nТелефон: 8-917-404-55-66\n\
+         Сообщение: Когда сможете приехать на замер?\n",
+    );
+    assert_eq!(s(&r.product), None);
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn a_crm_form_row_names_the_form() {
+    // Bitrix24's CRM-form result notice.
+    let r = html(
+        "<table><tr><td>CRM-форма</td><td>Обратный звонок</td></tr>\
+         <tr><td>Имя</td><td>Андрей</td></tr><tr><td>Фамилия</td><td>Кузнецов</td></tr>\
+         <tr><td>Телефон</td><td>+7 (910) 645-22-18</td></tr></table>",
+    );
+    assert_eq!(s(&r.form), Some("Обратный звонок"));
+    assert_eq!(s(&r.name), Some("Андрей Кузнецов"));
+}
+
+#[test]
+fn a_help_desks_requester_is_the_client_and_the_greeting_is_the_agent() {
+    // Freshdesk's `New ticket created` notice to an agent.
+    let r = html(
+        "<p>Hi Anna,</p><p>A new ticket has been submitted via the web form.</p>\
+         <p><b>Requester:</b> Геннадий Ковалёв (g.kovalev@example.ru)</p>\
+         <p><b>Subject:</b> Не закрывается входная дверь</p>\
+         <p><b>Контактный телефон:</b> +7 916 880-44-11</p>",
+    );
+    assert_eq!(s(&r.name), Some("Геннадий Ковалёв"));
+    assert_eq!(s(&r.email), Some("g.kovalev@example.ru"));
+}
+
+#[test]
+fn a_notification_was_sent_line_ends_the_message() {
+    // Salesforce's lead-assignment notice closes with its own sentence.
+    let r = plain(
+        "Lead details\nName: Максим Орлов\nPhone: +7 (831) 410-22-30\n\
+         Description: Нужна смета на строительство бани.\n\n\
+         This notification was sent by Salesforce because you own this lead.\n",
+    );
+    assert_eq!(s(&r.message), Some("Нужна смета на строительство бани."));
+}
+
+#[test]
+fn a_filled_out_sentence_gives_the_page_in_brackets() {
+    // HubSpot's form notification: the page's title, then its address.
+    let r = plain(
+        "Someone filled out Request a quote on Metal roofing | Roofing SPb \
+         (https://roofing.example/en/metal-roofing).\n\n\
+         First name: Daniel\nLast name: Meyer\nPhone number: (812) 407-2211\n",
+    );
+    assert_eq!(s(&r.page), Some("https://roofing.example/en/metal-roofing"));
+    // `Форма отправлена со страницы URL` still reads as before.
+    let t = plain(
+        "Форма отправлена со страницы https://okna.example/zamer/\nИмя: Анна\nТелефон: +7 926 000-11-22\n",
+    );
+    assert_eq!(s(&t.page), Some("https://okna.example/zamer/"));
+}

@@ -1417,11 +1417,12 @@ fn anchor_for_path(html: &str, path: &str) -> Option<String> {
 }
 
 /// `Город: Пермь` beside `IP: …` (a chat widget's visitor card under
-/// `Информация о посетителе`, LiveHelperChat's `City:` over `IP:`): the city
-/// the visitor's IP address was located in, not where the client lives.
+/// `Информация о посетителе`, LiveHelperChat's `City:` over `IP:`, tawk.to's
+/// `Location: Kolomna, Russia` over `IP address:`): the city the visitor's
+/// IP address was located in, not where the client lives.
 fn geo_city(fields: &[layout::RawField], at: usize) -> bool {
     let l = dictionary::normalize_label(&fields[at].label);
-    matches!(l.as_str(), "город" | "city" | "місто" | "town")
+    matches!(l.as_str(), "город" | "city" | "місто" | "town" | "location")
         && fields[at.saturating_sub(2)..fields.len().min(at + 3)]
             .iter()
             .any(|x| x.canon == Some("ip"))
@@ -1840,10 +1841,12 @@ static NAME_CONTACTS_INTRO: LazyLock<Option<Bounded>> = LazyLock::new(|| {
 
 /// `A contact form has been submitted from http://host/contact:` (Emergence's
 /// staff notice), `Форма отправлена со страницы https://…/zamer/`: the site's
-/// sentence ends with the page the form was sent from.
+/// sentence ends with the page the form was sent from. `Someone filled out
+/// FORM on PAGE TITLE (https://…).` (HubSpot's form notification): the page's
+/// title, then its address in brackets.
 static PAGE_IN_SENTENCE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        r"(?i)(?:submitted|sent|posted|отправлен[аоы]?|надіслан[аоі]?|відправлен[аоі]?)\s+(?:(?:your|the|a)\s+form\s+)?(?:from|on|at|via|со?\s+страницы|на\s+странице|зі?\s+сторінки|на\s+сторінці)\s+(?P<u>https?://[^\s/]+/\S*?)[.:]?$",
+        r"(?i)(?:submitted|sent|posted|filled\s+out\s+.+?|заполнил[аи]?\s+.+?|отправлен[аоы]?|надіслан[аоі]?|відправлен[аоі]?)\s+(?:(?:your|the|a)\s+form\s+)?(?:from|on|at|via|со?\s+страницы|на\s+странице|зі?\s+сторінки|на\s+сторінці)\s+(?:[^()]*?\(\s*)?(?P<u>https?://[^\s/]+/\S*?)\)?[.:]?$",
     )
     .ok()
 });
@@ -3013,7 +3016,12 @@ pub(crate) fn build_traced(
                 f.put(c, &value, false);
                 // `Тема: Калькулятор` from a landing's hidden field says what
                 // the request is about, as the mail's subject does.
-                if !is_technical(c) || (c == "meta" && subject_label(&raw.label)) {
+                // Where the client heard of the company (`Источник:
+                // Яндекс.Директ`, `Откуда узнали: таргет`) names an ad
+                // channel, not a pitch: no cue reads it.
+                if !(is_technical(c) || c == "referral")
+                    || (c == "meta" && subject_label(&raw.label))
+                {
                     f.client_text.push_str(&value);
                     f.client_text.push('\n');
                 }
