@@ -424,7 +424,7 @@ pub fn parse_phones(s: &str, region: &str) -> Phones {
         }
         let mended = mend_prefix(main, region, reg);
         let main = mended.as_deref().unwrap_or(main);
-        if let Some(e164) = ru_mobile_e164(main, region) {
+        if let Some(e164) = ru_e164(main, region) {
             if let Some(ext) = ext
                 && !out.extensions.iter().any(|(p, _)| *p == e164)
             {
@@ -464,14 +464,16 @@ pub fn parse_phones(s: &str, region: &str) -> Phones {
     out
 }
 
-/// `8 (912) 345-67-89`, `+7 912 345-67-89`, `912 345 67 89` with the
-/// default region RU: a Russian mobile number, the commonest a form holds,
-/// in E.164 straight from its digits. libphonenumber reads every such number
-/// (`9` and nine digits, but for gaps in 930) as valid, at ~10k instructions
-/// a number; the test `russian_mobiles_read_as_libphonenumber_reads_them`
-/// holds the two together over the whole 9xx range. `None`: anything else (other characters, other
-/// lengths or prefixes) goes to libphonenumber.
-fn ru_mobile_e164(main: &str, region: &str) -> Option<String> {
+/// `8 (912) 345-67-89`, `+7 (812) 412-33-21`, `8 800 250-41-17`,
+/// `912 345 67 89` with the default region RU: a Russian number (mobile,
+/// fixed line, toll free, premium, VoIP) in E.164 straight from its digits,
+/// when [`ru_national_valid`] says libphonenumber holds it valid. Why: a
+/// libphonenumber parse costs ~10k instructions, and its first use loads
+/// ~4.5 MB of metadata, a sixth of a parse process's memory; the numbers
+/// Russian forms carry need neither. `None`: anything else (other
+/// characters, lengths or prefixes, numbers the plan does not hold) goes to
+/// libphonenumber, which decides as before.
+fn ru_e164(main: &str, region: &str) -> Option<String> {
     if !region.trim().eq_ignore_ascii_case("RU") {
         return None;
     }
@@ -489,14 +491,66 @@ fn ru_mobile_e164(main: &str, region: &str) -> Option<String> {
     }
     let digits: String = body.chars().filter(char::is_ascii_digit).collect();
     let national = match (t.starts_with('+'), digits.len()) {
-        (true, 11) if digits.starts_with("79") => &digits[1..],
-        (false, 11) if digits.starts_with("89") => &digits[1..],
-        (false, 10) if digits.starts_with('9') => &digits[..],
+        // The country code, with or without its `+` (libphonenumber takes
+        // a leading 7 of eleven digits as the code in region RU).
+        (_, 11) if digits.starts_with('7') => &digits[1..],
+        // The trunk prefix 8 before ten digits.
+        (false, 11) if digits.starts_with('8') => &digits[1..],
+        (false, 10) => &digits[..],
         _ => return None,
     };
-    // libphonenumber's metadata leaves parts of 930 unassigned: those go
-    // the long way.
-    (!national.starts_with("930")).then(|| format!("+7{national}"))
+    ru_national_valid(national.as_bytes()).then(|| format!("+7{national}"))
+}
+
+/// Whether a ten-digit national number from 3, 4, 8 or 9 is valid in
+/// libphonenumber's Russian plan (the metadata of the `rlibphonenumber`
+/// version in Cargo.lock): fixed line by three-digit area code, mobile `9…`
+/// but for the unassigned blocks of 930, toll free 800/804, premium
+/// 803/809, VoIP 808. Other leading digits (the +7 zone's Kazakh numbers
+/// among them) answer `false`, i.e. "ask libphonenumber". The test
+/// `russian_numbers_read_as_libphonenumber_reads_them` compares every area
+/// code and every 930 block with libphonenumber, so a metadata update that
+/// moves a range fails there.
+fn ru_national_valid(n: &[u8]) -> bool {
+    if n.len() != 10 || !n.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let code = |a: u8, b: u8| (a - b'0') * 10 + (b - b'0');
+    let (ab, c) = (code(n[1], n[2]), n[2]);
+    match n[0] {
+        b'3' => matches!(
+            ab,
+            1 | 2 | 36 | 41..=43 | 45..=47 | 49 | 51..=53 | 65 | 81..=85 | 88 | 90 | 91 | 94 | 95
+        ),
+        b'4' => matches!(
+            ab,
+            1 | 11 | 13 | 15 | 16 | 21 | 23 | 24 | 26 | 27 | 71..=75 | 81..=87 | 91..=96 | 98 | 99
+        ),
+        b'8' => matches!(
+            ab,
+            // toll free, premium, VoIP
+            0 | 3 | 4 | 8 | 9
+            // fixed line
+            | 11..=18 | 20 | 21 | 31 | 33..=36 | 40..=48 | 51 | 55..=57 | 60..=63
+            | 65..=67 | 69 | 71..=73 | 77..=79
+        ),
+        b'9' => {
+            // 9[0-24-9]…, 93[1-9]…, 930[1-9]… are all assigned; 9300 only
+            // in part: 93000 05, [124579]x, 3[0-7], 6[0-49], 8[04-9].
+            if n[1] != b'3' || c != b'0' || n[3] != b'0' {
+                return true;
+            }
+            match (n[4], n[5]) {
+                (b'0', b'5') => true,
+                (b'1' | b'2' | b'4' | b'5' | b'7' | b'9', _) => true,
+                (b'3', d) => d <= b'7',
+                (b'6', d) => d <= b'4' || d == b'9',
+                (b'8', d) => d == b'0' || d >= b'4',
+                _ => false,
+            }
+        }
+        _ => false,
+    }
 }
 
 /// `067 555 12 34`: a national number with the trunk `0`, which no number
@@ -1140,7 +1194,7 @@ mod bound_tests {
     }
 
     #[test]
-    fn russian_mobiles_read_as_libphonenumber_reads_them() {
+    fn russian_numbers_read_as_libphonenumber_reads_them() {
         let reg = region_of("RU").expect("RU");
         let slow = |t: &str| {
             PhoneNumber::parse(t, Some(reg))
@@ -1149,10 +1203,15 @@ mod bound_tests {
                 .map(|n| n.format_as(PhoneNumberFormat::E164).into_owned())
         };
         let mut fast_taken = 0;
-        for code in 900..=999 {
-            for tail in ["0000000", "1234567", "9999999", "5550011"] {
+        let mut valid_codes = 0;
+        // Every three-digit code: the plan's fixed-line areas, toll free,
+        // premium and VoIP ranges depend on the code alone.
+        for code in 0..=999 {
+            let code = format!("{code:03}");
+            let mut valid = false;
+            for tail in ["0000000", "1234567", "9999999", "5550011", "3004821"] {
                 let (a, b, c) = (&tail[..3], &tail[3..5], &tail[5..]);
-                for t in [
+                let common = [
                     format!("8 ({code}) {a}-{b}-{c}"),
                     format!("+7 ({code}) {a}-{b}-{c}"),
                     format!("+7{code}{tail}"),
@@ -1163,38 +1222,72 @@ mod bound_tests {
                     format!("+7 {code} {a}{b}{c}"),
                     format!("(8{code}) {a}{b}{c}"),
                     format!("7{code}{tail}"),
+                ];
+                let odd = [
                     format!("+8{code}{tail}"),
                     format!("8 {code} {a} {b}{c}5"),
                     format!("({code} {a} {b} {c}"),
                     format!("+7 {code}) {a} {b} {c}"),
-                ] {
-                    let fast = ru_mobile_e164(&t, "RU");
+                ];
+                for (i, t) in common.iter().chain(&odd).enumerate() {
+                    let fast = ru_e164(t, "RU");
+                    let want = slow(t);
                     if fast.is_some() {
                         fast_taken += 1;
-                        assert_eq!(fast, slow(&t), "{t}");
+                        assert_eq!(fast, want, "{t}");
+                    } else if i < common.len()
+                        && code.starts_with(['3', '4', '8', '9'])
+                        && !(i == 4 && code.starts_with('8'))
+                    {
+                        // A valid number of the plan in a common notation
+                        // never needs libphonenumber (`8123…` ten digits
+                        // long is the one notation left to it).
+                        assert_eq!(want, None, "{t}: valid, yet not read the short way");
                     }
+                    valid |= want.is_some() && i == 0;
                 }
             }
+            valid_codes += usize::from(valid);
         }
-        // The common notations do take the short way.
-        assert!(fast_taken >= 99 * 4 * 9, "{fast_taken}");
-        // Every 9xx range (a number at each hundred-thousand step) reads
-        // alike both ways: a gap the metadata gains shows here.
-        for code in 900..=999 {
-            for block in (0..10_000_000u32).step_by(100_000) {
+        // 9xx (100, but for 930 in part), 3xx/4xx/8xx areas and ranges.
+        assert!(valid_codes > 200, "{valid_codes}");
+        assert!(fast_taken > valid_codes * 5 * 8, "{fast_taken}");
+        // 930's blocks are assigned in part: every six-digit block.
+        for block in 0..1000 {
+            for tail in ["0000", "9999", "4821"] {
+                let t = format!("8930{block:03}{tail}");
+                let fast = ru_e164(&t, "RU");
+                assert_eq!(fast, slow(&t), "{t}");
+            }
+        }
+        // Every 9xx range (a number at each hundred-thousand step) and every
+        // other code at each million reads alike both ways: a gap the
+        // metadata gains shows here.
+        for code in (300..=499).chain(800..=999) {
+            let step = if code >= 900 { 100_000 } else { 1_000_000 };
+            for block in (0..10_000_000u32).step_by(step) {
                 for t in [
                     format!("+7{code}{block:07}"),
-                    format!("8{code}{:07}", block + 99_999),
+                    format!("8{code}{:07}", block + step as u32 - 1),
                 ] {
-                    if let Some(fast) = ru_mobile_e164(&t, "RU") {
+                    if let Some(fast) = ru_e164(&t, "RU") {
                         assert_eq!(Some(fast), slow(&t), "{t}");
                     }
                 }
             }
         }
-        assert_eq!(ru_mobile_e164("8 912 345-67-89", "UA"), None);
-        assert_eq!(ru_mobile_e164("8 812 345-67-89", "RU"), None);
-        assert_eq!(ru_mobile_e164("8 912 345-67-89 доб. 5", "RU"), None);
+        assert_eq!(ru_e164("8 912 345-67-89", "UA"), None);
+        assert_eq!(
+            ru_e164("8 812 345-67-89", "RU"),
+            Some("+78123456789".into())
+        );
+        assert_eq!(
+            ru_e164("8 800 250-41-17", "RU"),
+            Some("+78002504117".into())
+        );
+        assert_eq!(ru_e164("8 912 345-67-89 доб. 5", "RU"), None);
+        // The +7 zone's Kazakh numbers go to libphonenumber.
+        assert_eq!(ru_e164("+7 727 123 45 67", "RU"), None);
         assert_eq!(
             parse_phones("8 (912) 345-67-89 доб. 12", "RU").extensions,
             vec![("+79123456789".to_string(), "12".to_string())]
