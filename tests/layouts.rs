@@ -5494,3 +5494,68 @@ fn a_filled_out_sentence_gives_the_page_in_brackets() {
     );
     assert_eq!(s(&t.page), Some("https://okna.example/zamer/"));
 }
+
+// ---- round 24b: shop engines' contact and call-back mails ------------------------
+
+#[test]
+fn a_message_from_line_with_the_address_in_brackets_names_the_sender() {
+    // OXID's contact mail: `Сообщение от` + salutation + name + `(email)`,
+    // then the visitor's text.
+    let r = html(
+        "Сообщение от Госпожа Анна Кузнецова(anna@example.ru)<br /><br />Нужен замер трёх окон.<br />\nТелефон 8 912 345-67-89.",
+    );
+    assert_eq!(s(&r.name), Some("Анна Кузнецова"));
+    // Below the sender line, a pitch about `your website` is the client's text.
+    let t = html(
+        "Message from Mr John Miles(john@seo.example.com)<br /><br />Hello, I noticed your website is not on the \
+         first page of Google. Our SEO team can fix this.",
+    );
+    assert_eq!(s(&t.name), Some("John Miles"));
+    assert!(
+        s(&t.message).is_some_and(|m| m.starts_with("Hello, I noticed")),
+        "{:?}",
+        t.message
+    );
+    assert_eq!(t.action, Action::Trash);
+    // `Иван от Ромашки <…>`: a person from a company stays whole.
+    let u = plain("Иван от Ромашки <ivan@example.ru>\nСколько стоит кухня?\n");
+    assert_eq!(s(&u.name), Some("Иван от Ромашки"));
+}
+
+#[test]
+fn a_sent_by_name_from_address_line_names_the_sender_and_is_no_text() {
+    // Spree's contact-us mail: the message, a rule, `Sent by NAME from
+    // EMAIL`, then `Phone: …` or a bare `-`.
+    let r = plain(
+        "Понравилась угловая кухня из каталога.\nПерезвоните мне после обеда.\n\n\
+         -------------------------------------\nSent by Ольга from olga@example.ru\nPhone: +7 (921) 555-12-34\n",
+    );
+    assert_eq!(s(&r.name), Some("Ольга"));
+    assert_eq!(
+        s(&r.message),
+        Some("Понравилась угловая кухня из каталога.\nПерезвоните мне после обеда.")
+    );
+    let t = plain(
+        "Мы являемся производителем фасадов МДФ.\n\n-------------------------------------\n\
+         Sent by Виталий Гордеев from opt@example.ru\n-\n",
+    );
+    assert_eq!(s(&t.name), Some("Виталий Гордеев"));
+    assert_eq!(
+        s(&t.message),
+        Some("Мы являемся производителем фасадов МДФ.")
+    );
+    // `Sent by contact form from …`: a role, no name.
+    let u = plain("Сколько стоит?\n\n---\nSent by contact form from a@example.ru\n");
+    assert_eq!(s(&u.name), None);
+}
+
+#[test]
+fn a_powered_by_footer_after_the_shops_bracketed_link_ends_the_message() {
+    // QloApps / PrestaShop 1.6 text part: `SHOP [/URL] powered by Webkul(tm)`.
+    let r = plain(
+        "Name: Марина\nE-mail: m@example.ru\n\nCustomer message: Есть ли свободный дом с баней?\n\n\
+         Усадьба [/https://usadba.example.ru/] powered by Webkul(tm)\n[https://webkul.com]\n",
+    );
+    assert_eq!(s(&r.message), Some("Есть ли свободный дом с баней?"));
+    assert_eq!(r.action, Action::Lead);
+}

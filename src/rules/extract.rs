@@ -1251,9 +1251,27 @@ fn name_after_intro(n: &str) -> &str {
     // компании Ромашка` stays whole.
     let intro_end = ["by", "from", "от", "по", "від", "з", "із"]
         .contains(&words[last_lower].1.to_lowercase().as_str());
+    // `Сообщение от Госпожа Анна Кузнецова(anna@x.ru)`, `Message from Mr
+    // John Miles(…)` (OXID's contact mail): a lone word for the letter
+    // before `от` / `from` is the site's sentence too.
+    let letter_word = last_lower == 1
+        && [
+            "сообщение",
+            "письмо",
+            "повідомлення",
+            "лист",
+            "message",
+            "letter",
+            "email",
+            "e-mail",
+            "nachricht",
+        ]
+        .contains(&words[0].1.to_lowercase().as_str());
     let tail = &words[last_lower + 1..];
     match tail.first() {
-        Some(&(at, _)) if (1..=3).contains(&tail.len()) && last_lower >= 2 && intro_end => {
+        Some(&(at, _))
+            if (1..=3).contains(&tail.len()) && (last_lower >= 2 || letter_word) && intro_end =>
+        {
             n[at..].trim()
         }
         _ => n,
@@ -1866,7 +1884,7 @@ fn page_in_sentence(l: &str) -> Option<&str> {
 /// the page.
 static SENT_BY: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        r"(?i)^(?:данное |это )?(?:письмо|сообщение|лист|повідомлення)\s+(?:вам\s+)?(?:было\s+)?(?:отправил[аи]?|прислал[аи]?|написал[аи]?|надіслав|надіслала)\s+(?P<n>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:с|со|з|із)\s+сайта\b|^(?:this\s+)?(?:message|letter|e-?mail)\s+(?:was\s+)?sent\s+(?:to\s+you\s+)?by\s+(?P<m>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:from|via|through|using)\b|^(?:a\s+)?(?:new\s+)?(?:query|question|enquiry|inquiry|message)\s+has\s+been\s+(?:added|asked|posted|sent|submitted)\s+by\s+(?:your\s+|a\s+)?(?:potential\s+)?(?:buyer|customer|client|visitor|user)\s*[-–—:]\s*(?P<b>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s*\.?$",
+        r"(?i)^(?:данное |это )?(?:письмо|сообщение|лист|повідомлення)\s+(?:вам\s+)?(?:было\s+)?(?:отправил[аи]?|прислал[аи]?|написал[аи]?|надіслав|надіслала)\s+(?P<n>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:с|со|з|із)\s+сайта\b|^(?:(?:this\s+)?(?:message|letter|e-?mail)\s+(?:was\s+)?)?sent\s+(?:to\s+you\s+)?by\s+(?P<m>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:from|via|through|using)\b|^(?:a\s+)?(?:new\s+)?(?:query|question|enquiry|inquiry|message)\s+has\s+been\s+(?:added|asked|posted|sent|submitted)\s+by\s+(?:your\s+|a\s+)?(?:potential\s+)?(?:buyer|customer|client|visitor|user)\s*[-–—:]\s*(?P<b>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s*\.?$",
         &[("n", 59), ("m", 59), ("b", 59)],
     )
     .ok()
@@ -1969,6 +1987,12 @@ fn from_name_line(l: &str) -> Option<&str> {
         && n.split_whitespace().count() <= 4
         && !role_word(n))
     .then_some(n)
+}
+
+/// `Sent by NAME from EMAIL`, `Данное письмо вам отправил NAME с сайта …`:
+/// the site's line saying who wrote (read for the name, never the text).
+fn sent_by_line(l: &str) -> bool {
+    SENT_BY.as_ref().is_some_and(|r| r.captures(l).is_some())
 }
 
 /// `Александр просит связаться по телефону +7 … или email …` (a handler
@@ -2614,8 +2638,16 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
     if let Some(l) = pair.and_then(|(n, _)| loose.get(n)) {
         first(&mut f.name, l.trim());
     }
+    // The site's line naming the sender and their address was read: the
+    // prose under it is the client's, even a pitch about `your website`.
+    let mut introduced = false;
     for (i, l) in loose.iter().enumerate() {
         if pair.is_some_and(|(n, p)| i == n || i == p) {
+            continue;
+        }
+        // `Sent by Ольга from o@x.ru` under the text and the `-` a blank
+        // field leaves (Spree's contact-us mail): the site's, not the client's.
+        if sent_by_line(l) || !l.chars().any(char::is_alphanumeric) {
             continue;
         }
         if let Some(c) = SENT_USING.as_ref().and_then(|r| r.captures(l)) {
@@ -2641,7 +2673,9 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
         // `This is an enquiry email via … from:` introduces, never says.
         // A site's sentence announces the letter before it; once the
         // client's text began, `…get your website to …` is theirs.
-        if l.ends_with(':') || (robot_prose(l) && (text.is_empty() || l.contains("://"))) {
+        if l.ends_with(':')
+            || (robot_prose(l) && ((text.is_empty() && !introduced) || l.contains("://")))
+        {
             continue;
         }
         // `6 people` / `11.12.2026 19:30` in a booking card (Five Star
@@ -2661,6 +2695,7 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
             if let (Some(n), Some(e)) = (c.name("n"), c.name("e")) {
                 first(&mut f.name, name_after_intro(n.as_str().trim()));
                 f.name_emails.push(e.as_str().to_string());
+                introduced = true;
             }
             continue;
         }
@@ -3185,6 +3220,8 @@ pub(crate) fn build_traced(
                         && !kind_title(l)
                         && !sign_off(l)
                         && !assignment_line(l)
+                        && !sent_by_line(l)
+                        && l.chars().any(char::is_alphanumeric)
                 })
                 .cloned()
                 .collect::<Vec<_>>(),
