@@ -5559,3 +5559,71 @@ fn a_powered_by_footer_after_the_shops_bracketed_link_ends_the_message() {
     assert_eq!(s(&r.message), Some("Есть ли свободный дом с баней?"));
     assert_eq!(r.action, Action::Lead);
 }
+
+// ---- round 24a: open-source CMS contact modules ------------------------------
+
+#[test]
+fn cms_subject_formats_name_the_form() {
+    let body = "Имя: Галина\nТелефон: +7 (921) 406-18-90\n";
+    // Fork CMS FormBuilder: the word `form`, the quoted title, a full stop;
+    // Microweber: the site's host in brackets before `New entry from X`.
+    for (subject, form) in [
+        (
+            "New submission for form \"Заказать замер\".",
+            Some("Заказать замер"),
+        ),
+        ("[potolok.example.ru] New entry from Заявка", Some("Заявка")),
+        ("[potolok.example.ru] New form entry", None),
+    ] {
+        let r = plain_with(&format!("Subject: {subject}\r\n"), body);
+        assert_eq!(s(&r.form), form, "{subject}");
+    }
+}
+
+#[test]
+fn dash_rules_taking_turns_with_blocks_frame_the_text() {
+    // b2evolution's contact mail: `NAME has sent you this message:`, then
+    // blocks between `-- ` lines; only the last rule opens the site's lines.
+    let r = plain(
+        "Андрей Волков has sent you this message:\n\n-- \nТелефон: +7 926 410-20-30\n\n\n\n-- \n\
+         Reply method: Phone\n\n-- \nДобрый день.\nХочу заказать межкомнатные двери, 5 шт.\n\
+         Наберите меня завтра после 10, пожалуйста.\n\n-- \nSession ID: 48213\n\
+         By replying, your email will go directly to a.volkov@example.ru.\n\n\
+         Message sent through the contact form on Двери Москва.\n",
+    );
+    assert_eq!(s(&r.name), Some("Андрей Волков"));
+    assert_eq!(s(&r.phone), Some("+79264102030"));
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Добрый день.\nХочу заказать межкомнатные двери, 5 шт.\nНаберите меня завтра после 10, пожалуйста."
+        )
+    );
+    assert_eq!(r.kind, Kind::Callback);
+    // One `--` line is still a signature: the card under it is not the text.
+    let sig = plain(
+        "Добрый день! Сколько стоит остекление балкона 3 метра?\n--\nИван Петров\nООО Ромашка\n+7 916 222-33-44\n",
+    );
+    assert_eq!(
+        s(&sig.message),
+        Some("Добрый день! Сколько стоит остекление балкона 3 метра?")
+    );
+}
+
+#[test]
+fn a_login_handle_is_no_name_and_an_ip_caption_sentence_ends_the_text() {
+    // Tiki's message notice: `From    :   elena_v` is an account, not a person.
+    let r = plain(
+        "Hi,\n\nA new message was posted to you at santeh.example.ru\n\nFrom    :   elena_v\n\
+         Subject :   Душевые кабины\n\nПерезвоните мне по номеру 8 (812) 600-70-80.\n",
+    );
+    assert_eq!(s(&r.name), None);
+    assert_eq!(s(&r.phone), Some("+78126007080"));
+    // Zikula Formicula: the IP line under `Comment:` is the module's.
+    let f = plain(
+        "Name: Илья\nEmail: ilya@example.ru\n\nComment:\nИщу работу кровельщиком, опыт 6 лет.\n\n\
+         The user has the following IP address/hostname: 85.140.3.9 / 85.140.3.9\n",
+    );
+    assert_eq!(s(&f.message), Some("Ищу работу кровельщиком, опыт 6 лет."));
+    assert_eq!(f.action, Action::Trash);
+}

@@ -754,7 +754,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
         "ip",
         // `IP адрес, с которого было отправлено письмо` (LiveStreet's feedback,
         // also its uk/en skins): the IP's caption as a sentence, not a message.
-        r"^(from )?(ip|айпи)( адрес\w*| address)?( (клиента|пользователя|отправителя|посетителя|користувача|відправника|відвідувача))?$|^(remote|client|sender|user|visitor|your|submitter|віддалений|удаленный) ip( address)?$|^ipv[46]\b|^ip (адрес\w*|address) (с|з|from) (которо|якої|якого|which)",
+        r"^(from )?(ip|айпи)( адрес\w*| address)?( (клиента|пользователя|отправителя|посетителя|користувача|відправника|відвідувача))?$|^(remote|client|sender|user|visitor|your|submitter|віддалений|удаленный) ip( address)?$|^ipv[46]\b|^ip (адрес\w*|address) (с|з|from) (которо|якої|якого|which)|\bip address hostname$",
         "",
     ),
     (

@@ -1100,6 +1100,9 @@ pub fn read_with_ends(
         .iter()
         .rposition(|l| !l.trim().is_empty())
         .unwrap_or(0);
+    // How many lone `--` lines the letter holds (see the separators below).
+    let dash_rules = lines.iter().filter(|l| **l == "--").take(3).count();
+    let last_dash_rule = lines.iter().rposition(|l| *l == "--");
     let mut ends = block_ends.iter().copied().peekable();
     while i < lines.len() {
         // An HTML table of pairs ended here: its last field is complete.
@@ -1333,7 +1336,17 @@ pub fn read_with_ends(
             out.signature_at = Some(out.loose.len());
         }
         if is_separator(l) {
-            if l == "--" && out.signature_at.is_none() {
+            // `-- ` lines taking turns with blocks, three or more
+            // (b2evolution's contact mail: the fields, the reply method, the
+            // text, the session line), are section rules: only the last
+            // opens what is no longer the client's.
+            if l == "--" && dash_rules >= 3 {
+                if Some(i - 1) != last_dash_rule {
+                    state = State::None;
+                    continue;
+                }
+                out.signature_at = Some(out.loose.len());
+            } else if l == "--" && out.signature_at.is_none() {
                 out.signature_at = Some(out.loose.len());
             }
             // `Message sent to you follows` / `~~~~` / the text.
