@@ -1961,18 +1961,13 @@ fn role_then_name(l: &str) -> Option<&str> {
     // `Заказчик Ирина ищет специалиста.` (Profi.ru's order notice): the
     // capitalised words after the role, then the sentence goes on in lower
     // case.
-    let mut end = 0;
-    for (at, w) in rest
+    let (words, at) = rest
         .split_whitespace()
-        .map(|w| (w.as_ptr() as usize - rest.as_ptr() as usize, w))
-    {
-        if w.chars().next().is_some_and(char::is_lowercase) {
-            let name = rest[..at].trim();
-            return (end > 0 && end <= 3 && person_name(name) && !role_word(name)).then_some(name);
-        }
-        end += 1;
-    }
-    None
+        .enumerate()
+        .find(|(_, w)| w.chars().next().is_some_and(char::is_lowercase))
+        .map(|(k, w)| (k, w.as_ptr() as usize - rest.as_ptr() as usize))?;
+    let name = rest.get(..at)?.trim();
+    ((1..=3).contains(&words) && person_name(name) && !role_word(name)).then_some(name)
 }
 
 /// The sender named after `from`/`от` in an opening line.
@@ -2441,11 +2436,20 @@ fn writer_intro(l: &str) -> Option<WriterIntro<'_>> {
         .map(|w| (w.as_ptr() as usize - l.as_ptr() as usize, w))
         .skip(1)
         .find(|(_, w)| crate::mail::html::writer_verb(w))?;
-    let name = l[..at].trim().trim_end_matches(':').trim();
-    let rest = l[at + verb.len()..].trim();
+    let name = l.get(..at)?.trim().trim_end_matches(':').trim();
+    let rest = l.get(at + verb.len()..)?.trim();
     // `Анна Петрова wrote:` closing its line is a chat's caption over the
     // messages (read elsewhere).
-    if rest.is_empty() || !person_name(name) || role_word(name) {
+    // `Я написал вам вчера…`, `Мы написали…`: the client's own sentence.
+    const PRONOUNS: &[&str] = &[
+        "я", "мы", "вы", "он", "она", "они", "ми", "ви", "він", "вона", "вони", "i", "we", "you",
+        "he", "she", "they",
+    ];
+    if rest.is_empty()
+        || !person_name(name)
+        || role_word(name)
+        || PRONOUNS.contains(&classify::lower(name).as_str())
+    {
         return None;
     }
     let low = verb.to_lowercase();
@@ -4507,25 +4511,28 @@ mod tests {
 
     #[test]
     fn writer_intro_reads_the_writer_the_ad_and_whether_they_wrote() {
-        let a = super::writer_intro("Светлана написал(а) вам по объявлению Окна Rehau, 4 900 ₽")
-            .unwrap();
+        let read = |l: &str| {
+            super::writer_intro(l).map(|w| (w.name.to_string(), w.ad.map(str::to_string), w.wrote))
+        };
+        let owned =
+            |n: &str, a: Option<&str>, w: bool| Some((n.to_string(), a.map(str::to_string), w));
         assert_eq!(
-            (a.name, a.ad, a.wrote),
-            ("Светлана", Some("Окна Rehau"), true)
+            read("Светлана написал(а) вам по объявлению Окна Rehau, 4 900 ₽"),
+            owned("Светлана", Some("Окна Rehau"), true)
         );
-        let o = super::writer_intro(
-            "Олена надіслав(ла) вам повідомлення щодо оголошення «Вікна, Київ»:",
-        )
-        .unwrap();
-        assert_eq!((o.name, o.ad), ("Олена", Some("Вікна, Київ")));
-        let h =
-            super::writer_intro("Сергей Ильин откликнулся(-ась) на вакансию Монтажник (Москва)")
-                .unwrap();
-        assert_eq!((h.name, h.ad, h.wrote), ("Сергей Ильин", None, false));
+        assert_eq!(
+            read("Олена надіслав(ла) вам повідомлення щодо оголошення «Вікна, Київ»:"),
+            owned("Олена", Some("Вікна, Київ"), true)
+        );
+        assert_eq!(
+            read("Сергей Ильин откликнулся(-ась) на вакансию Монтажник (Москва)"),
+            owned("Сергей Ильин", None, false)
+        );
         // A chat's caption over the messages, a role, a client's sentence.
         assert!(super::writer_intro("Анна Петрова wrote:").is_none());
         assert!(super::writer_intro("Клиент написал сообщение о заказе").is_none());
         assert!(super::writer_intro("Я написал вам вчера, ответа нет").is_none());
+        assert!(super::writer_intro("Мы написали вам письмо о заказе").is_none());
     }
 
     #[test]

@@ -407,7 +407,15 @@ fn asked_about_product(l: &str) -> Option<&str> {
 /// `… відповідати на нього не потрібно.`). Byte checks only.
 pub fn service_notice(l: &str) -> bool {
     let t = l.trim();
-    if t.is_empty() || t.len() > 400 {
+    // Cheap test first: a short line, a dash, or a word of replying.
+    if t.is_empty()
+        || t.len() > 400
+        || !(t.split_whitespace().nth(4).is_none()
+            || t.contains(" — ")
+            || t.contains("отвеча")
+            || t.contains("відповіда")
+            || t.contains("reply"))
+    {
         return false;
     }
     let low = t.to_lowercase();
