@@ -2528,6 +2528,11 @@ fn words_under(lines: &[&str]) -> Option<String> {
 /// asked a question about your product:`: a shop's sentence over a
 /// question that leaves the product to the line below.
 fn asks_about_product_below(l: &str) -> bool {
+    // Cheap test first: a short line with a word of asking.
+    if l.len() > 240 || !(l.contains("опрос") || l.contains("итання") || l.contains("uestion"))
+    {
+        return false;
+    }
     let low = l.trim().trim_end_matches([':', '.']).to_lowercase();
     low.len() < 120
         && ["вопрос", "питання", "question"]
