@@ -5627,3 +5627,118 @@ fn a_login_handle_is_no_name_and_an_ip_caption_sentence_ends_the_text() {
     assert_eq!(s(&f.message), Some("Ищу работу кровельщиком, опыт 6 лет."));
     assert_eq!(f.action, Action::Trash);
 }
+
+// ---- round 24d: classifieds, marketplace and aggregator notices
+
+#[test]
+fn a_classifieds_writer_sentence_names_the_client_the_ad_and_their_words() {
+    // Avito's new-message notice: the bold name opens the sentence, the ad
+    // is linked, the client's words sit under it, a button closes them.
+    let r = html(
+        "<h2>Новое сообщение</h2><p><b>Светлана</b> написал(а) вам по объявлению \
+         <a href=\"https://www.avito.example/moskva/potolki_3481\">Натяжные потолки под ключ</a>, 299&nbsp;₽</p>\
+         <div>Сколько будет стоить потолок 18 м2?<br>Мой номер 8 916 204-33-71</div>\
+         <p><a href=\"https://www.avito.example/profile/messenger/channel/u2i-1\">Ответить</a></p>",
+    );
+    assert_eq!(s(&r.name), Some("Светлана"));
+    assert_eq!(s(&r.product), Some("Натяжные потолки под ключ"));
+    assert_eq!(
+        s(&r.page),
+        Some("https://www.avito.example/moskva/potolki_3481")
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько будет стоить потолок 18 м2?\nМой номер 8 916 204-33-71")
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+    // OLX.ua's plain part: `NAME надіслав(ла) вам повідомлення щодо
+    // оголошення «X»:`, the text, then `Переглянути оголошення: URL`.
+    let o = plain(
+        "Вітаємо!\n\nОлена надіслав(ла) вам повідомлення щодо оголошення «Вікна під ключ, Київ»:\n\n\
+         Потрібен замір на два вікна. Мій телефон 097 555 12 34\n\n\
+         Переглянути оголошення: https://www.olx.example/d/obyavlenie/vikna-ID1.html\n\
+         Відповісти: https://www.olx.example/myaccount/answer/55/\n\nКоманда OLX\n",
+    );
+    assert_eq!(s(&o.name), Some("Олена"));
+    assert_eq!(s(&o.product), Some("Вікна під ключ, Київ"));
+    assert_eq!(
+        s(&o.page),
+        Some("https://www.olx.example/d/obyavlenie/vikna-ID1.html")
+    );
+    assert_eq!(
+        s(&o.message),
+        Some("Потрібен замір на два вікна. Мій телефон 097 555 12 34")
+    );
+    assert_eq!(o.kind, Kind::Measurement);
+}
+
+#[test]
+fn a_review_sites_notice_gives_the_author_and_the_review_under_the_rating() {
+    // 2GIS: `NAME оставил(а) отзыв`, stars and `Оценка: 5 из 5`, the text,
+    // the `Ответить на отзыв` button; no contact, so a human looks.
+    let r = html(
+        "<p>Новосибирск, ул. Фрунзе, 12</p><p><b>Марина К.</b> оставил(а) отзыв</p><p>★★★★★</p>\
+         <p>Оценка: 5 из 5</p><blockquote>Ставили окна в ноябре, всё аккуратно. Спасибо бригаде!</blockquote>\
+         <p><a href=\"https://account.2gis.example/reviews/1\">Ответить на отзыв</a></p>\
+         <p>Ответы компании видят все пользователи.</p>",
+    );
+    assert_eq!(s(&r.name), Some("Марина К."));
+    assert_eq!(
+        s(&r.message),
+        Some("Ставили окна в ноябре, всё аккуратно. Спасибо бригаде!")
+    );
+    assert_eq!(r.action, Action::Review);
+}
+
+#[test]
+fn a_job_boards_applicant_sentence_names_them_and_is_no_text() {
+    // hh.ru's new-response notice with no cover letter: the sentence is the
+    // service's, the slogan under the host is its footer.
+    let r = plain(
+        "Анна Смирнова откликнулся(-ась) на вакансию Замерщик окон и балконов (Подольск)\n\n\
+         Резюме: Замерщик, менеджер по продажам\nТелефон: +7 (926) 118-40-77\n\
+         Эл. почта: anna.smirnova@example.ru\n\n\
+         Посмотреть отклик: https://hh.example/employer/vacancyresponses?vacancyId=9\n\n\
+         hh.ru — работа найдётся для каждого\n",
+    );
+    assert_eq!(s(&r.name), Some("Анна Смирнова"));
+    assert_eq!(s(&r.message), None);
+    assert_eq!(s(&r.product), None);
+}
+
+#[test]
+fn a_marketplace_question_names_the_product_on_the_line_under_it() {
+    // Ozon Seller: `Покупатель задал вопрос о вашем товаре` over the linked
+    // product; `Автор: Покупатель` is the stand-in for no name; the button
+    // and the no-reply notice end the question.
+    let r = html(
+        "<h2>Покупатель задал вопрос о вашем товаре</h2>\
+         <p><a href=\"https://www.ozon.example/product/shtora-994120377/\">Рулонная штора блэкаут 80x170 см</a></p>\
+         <p>Артикул: RS-BO-80<br>Автор: Покупатель</p><p><b>Вопрос:</b><br>Крепёж в комплекте?</p>\
+         <p><a href=\"https://seller.ozon.example/app/q/1\">Ответить на вопрос</a></p>\
+         <p>Это письмо отправлено автоматически, не отвечайте на него.</p>",
+    );
+    assert_eq!(s(&r.product), Some("Рулонная штора блэкаут 80x170 см"));
+    assert_eq!(
+        s(&r.page),
+        Some("https://www.ozon.example/product/shtora-994120377/")
+    );
+    assert_eq!(s(&r.name), None);
+    assert_eq!(s(&r.message), Some("Крепёж в комплекте?"));
+}
+
+#[test]
+fn a_buyer_row_and_a_role_sentence_name_the_client() {
+    // Prom.ua's `Покупець: Ігор`; Profi.ru's `Заказчик Ирина ищет
+    // специалиста.`
+    let r =
+        plain("Покупець: Ігор\nТелефон: +38 (050) 123-45-67\nКоментар: Передзвоніть, будь ласка\n");
+    assert_eq!(s(&r.name), Some("Ігор"));
+    let p = html(
+        "<h2>Новый заказ по вашему профилю</h2><p>Заказчик Ирина ищет специалиста.</p>\
+         <table><tr><td>Услуга</td><td>Натяжные потолки</td></tr>\
+         <tr><td>Подробности</td><td>Нужен замер в спальне.</td></tr></table>",
+    );
+    assert_eq!(s(&p.name), Some("Ирина"));
+    assert_eq!(s(&p.product), Some("Натяжные потолки"));
+}

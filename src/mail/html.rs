@@ -581,7 +581,12 @@ impl Scanner {
                 .is_some_and(|before| {
                     !before.contains(['.', '!', '?']) && before.split_whitespace().count() <= 6
                 });
+            // `<b>Светлана</b> написал(а) вам по объявлению …` (a
+            // classifieds' notice): the bold name opens the service's
+            // sentence; the verb after it is no value of a caption.
+            let sentence_goes_on = s.split_whitespace().next().is_some_and(writer_verb);
             if !own_label
+                && !sentence_goes_on
                 && (serial_now == Some(serial)
                     || (serial_now.is_none() && serial == self.cells_made + 1))
             {
@@ -753,6 +758,19 @@ fn find_ci(b: &[u8], from: usize, needle: &str) -> Option<usize> {
         .map(|p| p + from)
 }
 
+/// Text as an HTML template writes it between tags (`&`, `<`, `>`, `"`
+/// escaped): how to find a value's own markup again.
+pub fn escape_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['&', '<', '>', '"']) {
+        return s.into();
+    }
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .into()
+}
+
 /// `s` with its character references (`&amp;`, `&laquo;`, `&#1044;`,
 /// `&#x414;`) decoded and nothing else changed: what a rule's
 /// `[[extract]]` regex in the HTML or the body is matched against, so a
@@ -880,6 +898,31 @@ fn in_columns(head: &[(Cell, String)], vals: &[(Cell, String)]) -> bool {
         && vals.iter().all(|(v, _)| {
             usize::from(v.col) < head.len() && !v.attrs.to_ascii_lowercase().contains("colspan")
         })
+}
+
+/// A past-tense verb of writing or answering as a service's sentence
+/// puts it after the writer's name, the gender left open (`написал(а)`,
+/// `надіслав(ла)`, `оставил(а)`, `откликнулся(-ась)`) or not (`wrote`):
+/// `Светлана написал(а) вам по объявлению …` (Avito), `Олена надіслав(ла)
+/// вам повідомлення …` (OLX), `Марина К. оставил(а) отзыв` (2GIS), `Сергей
+/// Ильин откликнулся(-ась) на вакансию …` (hh.ru). Byte checks only.
+pub fn writer_verb(word: &str) -> bool {
+    let w = word.to_lowercase();
+    [
+        "написал",
+        "написав",
+        "надіслав",
+        "надiслав",
+        "оставил",
+        "залишив",
+        "залишила",
+        "откликнул",
+        "відгукнув",
+        "відгукнул",
+        "wrote",
+    ]
+    .iter()
+    .any(|v| w.starts_with(v))
 }
 
 fn caption_like(text: &str) -> bool {
@@ -1436,6 +1479,22 @@ mod tests {
         assert_eq!(
             to_text("<p><b>Новая заявка</b></p><p>Имя: Анна</p>"),
             "Новая заявка\nИмя: Анна"
+        );
+    }
+
+    #[test]
+    fn bold_writer_name_opening_a_classifieds_sentence_is_no_caption() {
+        // Avito's new-message notice: `<b>NAME</b> написал(а) вам по
+        // объявлению …` is one sentence, not `NAME: …`.
+        assert_eq!(
+            to_text(
+                "<p><b>Светлана</b> написал(а) вам по объявлению <a href=\"https://x.example/1\">Окна</a></p>"
+            ),
+            "Светлана написал(а) вам по объявлению Окна"
+        );
+        assert_eq!(
+            to_text("<p><strong>Имя</strong> Светлана</p>"),
+            "Имя: Светлана"
         );
     }
 

@@ -65,6 +65,10 @@ const LABELS: &[(&str, &[&str])] = &[
             "клиент",
             "заказчик",
             "замовник",
+            // A marketplace's buyer card (Prom.ua's `Покупець: Ігор`).
+            "покупатель",
+            "покупець",
+            "buyer",
             "контактное лицо",
             "автор",
             "введите ваше имя",
@@ -460,6 +464,14 @@ const LABELS: &[(&str, &[&str])] = &[
             "sent from page",
             // WP Pro Real Estate 7's listing widget: `Permalink: https://…`.
             "permalink",
+            // A classifieds' link back to the ad the client wrote about
+            // (OLX's `Переглянути оголошення: https://…`).
+            "посмотреть объявление",
+            "ссылка на объявление",
+            "переглянути оголошення",
+            "посилання на оголошення",
+            "view listing",
+            "view ad",
             "отправлено со страницы",
             "заявка со страницы",
             "адрес страницы с формой",

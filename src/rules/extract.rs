@@ -2009,7 +2009,22 @@ fn role_then_name(l: &str) -> Option<&str> {
         "customer",
         "visitor",
     ];
-    (roles.contains(&role.as_str()) && person_name(rest) && !role_word(rest)).then_some(rest)
+    if !roles.contains(&role.as_str()) {
+        return None;
+    }
+    if person_name(rest) && !role_word(rest) {
+        return Some(rest);
+    }
+    // `Заказчик Ирина ищет специалиста.` (Profi.ru's order notice): the
+    // capitalised words after the role, then the sentence goes on in lower
+    // case.
+    let (words, at) = rest
+        .split_whitespace()
+        .enumerate()
+        .find(|(_, w)| w.chars().next().is_some_and(char::is_lowercase))
+        .map(|(k, w)| (k, w.as_ptr() as usize - rest.as_ptr() as usize))?;
+    let name = rest.get(..at)?.trim();
+    ((1..=3).contains(&words) && person_name(name) && !role_word(name)).then_some(name)
 }
 
 /// The sender named after `from`/`от` in an opening line.
@@ -2458,6 +2473,171 @@ fn wrote_speaker(l: &str) -> Option<&str> {
     .then_some(who)
 }
 
+/// A service's sentence opened by the writer's name and a verb of
+/// writing or answering (see [`crate::mail::html::writer_verb`]):
+/// `Светлана написал(а) вам по объявлению X, 299 ₽` (Avito), `Олена
+/// надіслав(ла) вам повідомлення щодо оголошення «X»:` (OLX), `Марина К.
+/// оставил(а) отзыв` (2GIS), `Сергей Ильин откликнулся(-ась) на вакансию X
+/// (Москва)` (hh.ru). The writer; the ad named (`по объявлению X`, `щодо
+/// оголошення X`, `about your ad X`; a price after a comma is the ad's, not
+/// its name); whether the lines under it are what they wrote (a vacancy's
+/// applicant wrote nothing there).
+struct WriterIntro<'a> {
+    name: &'a str,
+    ad: Option<&'a str>,
+    wrote: bool,
+}
+
+fn writer_intro(l: &str) -> Option<WriterIntro<'_>> {
+    let l = l.trim();
+    if l.len() > 300 || !l.starts_with(char::is_uppercase) {
+        return None;
+    }
+    let (at, verb) = l
+        .split_whitespace()
+        .take(5)
+        .map(|w| (w.as_ptr() as usize - l.as_ptr() as usize, w))
+        .skip(1)
+        .find(|(_, w)| crate::mail::html::writer_verb(w))?;
+    let name = l.get(..at)?.trim().trim_end_matches(':').trim();
+    let rest = l.get(at + verb.len()..)?.trim();
+    // `Анна Петрова wrote:` closing its line is a chat's caption over the
+    // messages (read elsewhere).
+    // `Я написал вам вчера…`, `Мы написали…`: the client's own sentence.
+    const PRONOUNS: &[&str] = &[
+        "я", "мы", "вы", "он", "она", "они", "ми", "ви", "він", "вона", "вони", "i", "we", "you",
+        "he", "she", "they",
+    ];
+    if rest.is_empty()
+        || !person_name(name)
+        || role_word(name)
+        || PRONOUNS.contains(&classify::lower(name).as_str())
+    {
+        return None;
+    }
+    let low = verb.to_lowercase();
+    let wrote = !(low.starts_with("откликнул") || low.starts_with("відгукн"));
+    let low_rest = rest.to_lowercase();
+    let ad = [
+        "по объявлению ",
+        "по поводу объявления ",
+        "по поводу вашего объявления ",
+        "щодо оголошення ",
+        "щодо вашого оголошення ",
+        "about your ad ",
+        "about your listing ",
+    ]
+    .iter()
+    .find_map(|p| low_rest.find(p).map(|i| i + p.len()))
+    .and_then(|i| rest.get(i..))
+    .map(|x| {
+        let x = x.trim().trim_end_matches([':', '.']).trim();
+        // `…, 299 ₽`: the ad's price after its name.
+        let x = match x.rsplit_once(", ") {
+            Some((head, price))
+                if price.chars().any(|c| c.is_ascii_digit())
+                    && price.chars().all(|c| {
+                        c.is_ascii_digit() || c.is_whitespace() || "₽₴$€.,руб.грн".contains(c)
+                    }) =>
+            {
+                head.trim()
+            }
+            _ => x,
+        };
+        x.strip_prefix('«')
+            .and_then(|y| y.strip_suffix('»'))
+            .or_else(|| x.strip_prefix('"').and_then(|y| y.strip_suffix('"')))
+            .unwrap_or(x)
+            .trim()
+    })
+    .filter(|x| !x.is_empty() && x.len() <= 200);
+    Some(WriterIntro { name, ad, wrote })
+}
+
+/// The client's words under a service's writer sentence: the lines below it
+/// up to a button, a link, a notice or a `Label: value` row after the text
+/// (rating rows and stars above the text are skipped).
+fn words_under(lines: &[&str]) -> Option<String> {
+    let mut text: Vec<&str> = Vec::new();
+    for l in lines {
+        let t = l.trim();
+        if t.is_empty() {
+            if !text.is_empty() {
+                text.push("");
+            }
+            continue;
+        }
+        if layout::site_notice(t) || t.contains("://") {
+            break;
+        }
+        let row = t.split_once(": ").is_some_and(|(lab, _)| {
+            lab.split_whitespace().count() <= 3 && !lab.contains(['.', '!', '?'])
+        }) || (t.ends_with(':') && t.split_whitespace().count() <= 3);
+        if row || !t.chars().any(char::is_alphabetic) {
+            if text.is_empty() {
+                continue;
+            }
+            break;
+        }
+        text.push(t);
+    }
+    while text.last() == Some(&"") {
+        text.pop();
+    }
+    clean_value(&text.join("\n"))
+}
+
+/// `Покупатель задал вопрос о вашем товаре` (Ozon Seller), `A customer
+/// asked a question about your product:`: a shop's sentence over a
+/// question that leaves the product to the line below.
+fn asks_about_product_below(l: &str) -> bool {
+    // Cheap test first: a short line with a word of asking.
+    if l.len() > 240 || !(l.contains("опрос") || l.contains("итання") || l.contains("uestion"))
+    {
+        return false;
+    }
+    let low = l.trim().trim_end_matches([':', '.']).to_lowercase();
+    low.len() < 120
+        && ["вопрос", "питання", "question"]
+            .iter()
+            .any(|w| low.contains(w))
+        && [
+            "о вашем товаре",
+            "о товаре",
+            "про ваш товар",
+            "про товар",
+            "about your product",
+            "about the product",
+            "about a product",
+            "about this product",
+        ]
+        .iter()
+        .any(|e| low.ends_with(e))
+}
+
+/// The link an HTML part puts on `label` (`<a href="https://…">label</a>`):
+/// the ad or the product card a marketplace's notice names.
+fn anchor_for_text(html: &str, label: &str) -> Option<String> {
+    let escaped = crate::mail::html::escape_text(label);
+    let needle = format!(">{escaped}</a>");
+    html.match_indices(needle.as_str())
+        .take(4)
+        .find_map(|(i, _)| {
+            let mut from = i.saturating_sub(600);
+            while !html.is_char_boundary(from) {
+                from += 1;
+            }
+            let head = html.get(from..i)?;
+            let tag = &head[head.rfind("<a ")?..];
+            let start = tag.find("href=\"")? + "href=\"".len();
+            let url = &tag[start..];
+            let url = &url[..url.find('"')?];
+            (url.starts_with("https://") || url.starts_with("http://"))
+                .then(|| crate::mail::html::decode_entities(url).into_owned())
+                .filter(|u| !layout::is_admin_url(u))
+        })
+}
+
 /// `Visitor`, `Guest 4821` in a name field: a chat widget's default
 /// nickname (English, as the widgets' code writes it) for a visitor who
 /// gave no name, not a person's name. A Russian `Гость` typed into a
@@ -2486,7 +2666,9 @@ fn default_nick(v: &str) -> bool {
     let first = classify::lower(first);
     matches!(
         first.trim_end_matches(['#', ',']),
-        "visitor" | "guest" | "anonymous"
+        // A marketplace's stand-in for a buyer who gave no name (Ozon's
+        // `Автор: Покупатель`).
+        "visitor" | "guest" | "anonymous" | "покупатель" | "покупець" | "buyer"
     ) && rest.len() <= 1
         && rest.iter().all(|w| {
             w.trim_start_matches('#')
@@ -3222,6 +3404,51 @@ pub(crate) fn build_traced(
         f.client_text.push('\n');
         f.message = Some(q);
     }
+    // `Светлана написал(а) вам по объявлению X` over the client's words (a
+    // classifieds', marketplace's or review site's notice): the writer, the
+    // ad they wrote about, and their text under the sentence.
+    let text_lines: Vec<&str> = text.lines().collect();
+    // The product a notice's own sentence names (its link is the ad's page).
+    let mut noticed_product = false;
+    if let Some((j, intro)) = text_lines
+        .iter()
+        .enumerate()
+        .take(15)
+        .find_map(|(j, l)| writer_intro(l).map(|w| (j, w)))
+    {
+        first(&mut f.name, intro.name);
+        if let Some(ad) = intro.ad
+            && f.product.is_none()
+        {
+            f.product = Some(ad.to_string());
+            noticed_product = true;
+        }
+        if intro.wrote
+            && f.message.is_none()
+            && let Some(m) = words_under(&text_lines[j + 1..])
+        {
+            f.client_text.push_str(&m);
+            f.client_text.push('\n');
+            f.message = Some(m);
+        }
+    }
+    // `Покупатель задал вопрос о вашем товаре` over the product's name on
+    // a line of its own (Ozon Seller): that line names the product.
+    if f.product.is_none()
+        && let Some(p) = text_lines.windows(2).find_map(|w| {
+            let p = w[1].trim();
+            (asks_about_product_below(w[0])
+                && !p.is_empty()
+                && p.split_whitespace().count() <= 15
+                && !p.contains(':')
+                && !p.contains("://")
+                && !layout::site_notice(p))
+            .then_some(p)
+        })
+    {
+        f.product = Some(p.to_string());
+        noticed_product = true;
+    }
     // `В рубрике Вопрос-Ответ появился новый вопрос:` over the question, the
     // name and the address on lines of their own (DIAFAN.CMS): the site's
     // sentence announces the client's text; its lone name and address
@@ -3267,6 +3494,7 @@ pub(crate) fn build_traced(
                         return false;
                     }
                     !repeats_subject(l, &subject)
+                        && writer_intro(l).is_none()
                         && !kind_title(l)
                         && !sign_off(l)
                         && !assignment_line(l)
@@ -3470,6 +3698,17 @@ pub(crate) fn build_traced(
                 .find_map(|l| page_in_sentence(l))
                 .map(str::to_string)
         })
+    {
+        f.page = Some(u);
+    }
+    // `<a href="https://…">X</a>` where X is the ad or product card a
+    // marketplace's sentence names (`… по объявлению X`, the line under
+    // `Покупатель задал вопрос о вашем товаре`): where the client wrote. A
+    // shop's linked product row stays a product (X-Cart, Osclass, MotoPress).
+    if noticed_product
+        && f.page.is_none()
+        && let (Some(p), Some(h)) = (f.product.as_deref(), letter.html.as_deref())
+        && let Some(u) = anchor_for_text(h, p)
     {
         f.page = Some(u);
     }
@@ -4355,6 +4594,48 @@ mod tests {
         assert_eq!(super::role_then_name("Клиент хочет замер"), None);
         assert_eq!(super::role_then_name("Клиент Сайта"), None);
         assert_eq!(super::role_then_name("Клиент"), None);
+        // The name, then the sentence goes on in lower case (Profi.ru).
+        assert_eq!(
+            super::role_then_name("Заказчик Ирина ищет специалиста."),
+            Some("Ирина")
+        );
+        assert_eq!(super::role_then_name("Клиент хочет замер"), None);
+    }
+
+    #[test]
+    fn writer_intro_reads_the_writer_the_ad_and_whether_they_wrote() {
+        let read = |l: &str| {
+            super::writer_intro(l).map(|w| (w.name.to_string(), w.ad.map(str::to_string), w.wrote))
+        };
+        let owned =
+            |n: &str, a: Option<&str>, w: bool| Some((n.to_string(), a.map(str::to_string), w));
+        assert_eq!(
+            read("Светлана написал(а) вам по объявлению Окна Rehau, 4 900 ₽"),
+            owned("Светлана", Some("Окна Rehau"), true)
+        );
+        assert_eq!(
+            read("Олена надіслав(ла) вам повідомлення щодо оголошення «Вікна, Київ»:"),
+            owned("Олена", Some("Вікна, Київ"), true)
+        );
+        assert_eq!(
+            read("Сергей Ильин откликнулся(-ась) на вакансию Монтажник (Москва)"),
+            owned("Сергей Ильин", None, false)
+        );
+        // A chat's caption over the messages, a role, a client's sentence.
+        assert!(super::writer_intro("Анна Петрова wrote:").is_none());
+        assert!(super::writer_intro("Клиент написал сообщение о заказе").is_none());
+        assert!(super::writer_intro("Я написал вам вчера, ответа нет").is_none());
+        assert!(super::writer_intro("Мы написали вам письмо о заказе").is_none());
+    }
+
+    #[test]
+    fn anchor_for_text_finds_the_link_on_a_name() {
+        let h = r#"<p>по объявлению <a href="https://x.example/ad?a=1&amp;b=2" style="c">Окна &quot;Люкс&quot;</a></p>"#;
+        assert_eq!(
+            super::anchor_for_text(h, "Окна \"Люкс\"").as_deref(),
+            Some("https://x.example/ad?a=1&b=2")
+        );
+        assert_eq!(super::anchor_for_text(h, "Двери"), None);
     }
 
     /// Round 10a: a space-joined `name email phone text` line.

@@ -399,6 +399,67 @@ fn asked_about_product(l: &str) -> Option<&str> {
     (!p.is_empty()).then_some(p)
 }
 
+/// A marketplace's or aggregator's own words around the client's: a lone
+/// button (`Ответить`, `Ответить на отзыв`, `Відповісти`, `Посмотреть
+/// заказ`, `Переглянути в кабінеті`, `Откликнуться`), its slogan under the
+/// host (`hh.ru — работа найдётся для каждого`), a no-reply notice
+/// (`Это письмо отправлено автоматически, не отвечайте на него.`,
+/// `… відповідати на нього не потрібно.`). Byte checks only.
+pub fn service_notice(l: &str) -> bool {
+    let t = l.trim();
+    // Cheap test first: a short line, a dash, or a word of replying.
+    if t.is_empty()
+        || t.len() > 400
+        || !(t.split_whitespace().nth(4).is_none()
+            || t.contains(" — ")
+            || t.contains("отвеча")
+            || t.contains("відповіда")
+            || t.contains("reply"))
+    {
+        return false;
+    }
+    let low = t.to_lowercase();
+    let words = low.split_whitespace().count();
+    let button = words <= 4
+        && !t.contains([':', '?', ',', '@'])
+        && !t.contains("://")
+        && [
+            "ответить",
+            "відповісти",
+            "посмотреть ",
+            "переглянути ",
+            "откликнуться",
+            "відгукнутися",
+            "reply",
+        ]
+        .iter()
+        .any(|b| low.starts_with(b) || low.trim_end_matches(['.', '!']) == b.trim_end());
+    let slogan = low.split_once(" — ").is_some_and(|(host, rest)| {
+        host.contains('.')
+            && !host.ends_with('.')
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            && !rest.trim().is_empty()
+    });
+    let no_reply = [
+        "не отвечайте на него",
+        "не отвечайте на это письмо",
+        "не відповідайте на нього",
+        "відповідати на нього не потрібно",
+        "do not reply to this",
+    ]
+    .iter()
+    .any(|p| low.contains(p));
+    button || slogan || no_reply
+}
+
+/// A builder footer or a service's notice (see [`service_notice`]): never
+/// the client's words.
+pub fn site_notice(l: &str) -> bool {
+    BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l)) || service_notice(l)
+}
+
 /// `Thank you for choosing our store!`, `Спасибо, что выбрали наш магазин!`:
 /// a shop's sign-off (a boilerplate line already), over the shop's own card.
 fn shop_signoff(l: &str) -> bool {
@@ -1523,7 +1584,8 @@ pub fn read_with_ends(
                 .or_else(|| r.strip_prefix("P.S."))
                 .map_or(r, str::trim_start)
         });
-        let boilerplate = |t: &str| BOILERPLATE.as_ref().is_some_and(|re| re.is_match(t));
+        let boilerplate =
+            |t: &str| BOILERPLATE.as_ref().is_some_and(|re| re.is_match(t)) || service_notice(t);
         if (boilerplate(l) || after_sig.is_some_and(boilerplate))
             && !l_split.is_some_and(|(lab, v)| {
                 !v.is_empty()
@@ -2289,6 +2351,30 @@ fn push(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn service_notices_are_buttons_slogans_and_no_reply_lines() {
+        for l in [
+            "Ответить",
+            "Ответить на отзыв",
+            "Відповісти",
+            "Посмотреть заказ",
+            "Переглянути в кабінеті",
+            "hh.ru — работа найдётся для каждого",
+            "Ответ появится после проверки. Это письмо отправлено автоматически, не отвечайте на него.",
+            "Це автоматичний лист від Prom.ua, відповідати на нього не потрібно.",
+        ] {
+            assert!(super::service_notice(l), "{l}");
+        }
+        for l in [
+            "Ответить можно в вотсап: 8 916 000-11-22",
+            "Посмотреть замер можно в субботу, удобно?",
+            "Окна — лучшие в городе",
+            "Телефон: +7 916 000-11-22",
+        ] {
+            assert!(!super::service_notice(l), "{l}");
+        }
+    }
 
     fn known(n: &str) -> Option<&'static str> {
         crate::rules::dictionary::lookup(n)
