@@ -907,7 +907,11 @@ fn in_columns(head: &[(Cell, String)], vals: &[(Cell, String)]) -> bool {
 /// вам повідомлення …` (OLX), `Марина К. оставил(а) отзыв` (2GIS), `Сергей
 /// Ильин откликнулся(-ась) на вакансию …` (hh.ru). Byte checks only.
 pub fn writer_verb(word: &str) -> bool {
-    let w = word.to_lowercase();
+    // Asked of several words of many lines: the first letter, then a
+    // case-blind prefix test, without allocating.
+    if !word.starts_with(['н', 'Н', 'о', 'О', 'з', 'З', 'в', 'В', 'w', 'W']) {
+        return false;
+    }
     [
         "написал",
         "написав",
@@ -922,7 +926,13 @@ pub fn writer_verb(word: &str) -> bool {
         "wrote",
     ]
     .iter()
-    .any(|v| w.starts_with(v))
+    .any(|v| starts_with_lower(word, v))
+}
+
+/// Whether `word` lower-cased would start with `prefix` (lower case).
+fn starts_with_lower(word: &str, prefix: &str) -> bool {
+    let mut w = word.chars().flat_map(char::to_lowercase);
+    prefix.chars().all(|p| w.next() == Some(p))
 }
 
 fn caption_like(text: &str) -> bool {
@@ -1351,6 +1361,59 @@ fn tidy(s: &str, keep_blank: bool) -> String {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn writer_verb_answers_as_lower_casing_the_word_did() {
+        let former = |w: &str| {
+            let w = w.to_lowercase();
+            [
+                "написал",
+                "написав",
+                "надіслав",
+                "надiслав",
+                "оставил",
+                "залишив",
+                "залишила",
+                "откликнул",
+                "відгукнув",
+                "відгукнул",
+                "wrote",
+            ]
+            .iter()
+            .any(|v| w.starts_with(v))
+        };
+        for w in [
+            "написал(а)",
+            "Написала",
+            "НАПИСАЛ",
+            "написав",
+            "надіслав(ла)",
+            "надiслав",
+            "оставил(а)",
+            "Оставила",
+            "залишив",
+            "залишила",
+            "откликнулся(-ась)",
+            "відгукнувся",
+            "відгукнулася",
+            "wrote",
+            "Wrote:",
+            "WROTE",
+            "напис",
+            "написать",
+            "оставьте",
+            "write",
+            "вам",
+            "",
+            "н",
+            "Олег",
+            "З",
+            "wrot",
+            "ОТКЛИКНУЛАСЬ",
+        ] {
+            assert_eq!(writer_verb(w), former(w), "{w:?}");
+        }
+    }
 
     #[test]
     fn br_and_p_lines() {
