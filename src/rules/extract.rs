@@ -2490,7 +2490,10 @@ struct WriterIntro<'a> {
 
 fn writer_intro(l: &str) -> Option<WriterIntro<'_>> {
     let l = l.trim();
-    if l.len() > 300 || !l.starts_with(char::is_uppercase) {
+    if l.len() > 300
+        || !l.starts_with(char::is_uppercase)
+        || !crate::mail::html::may_hold_writer_verb(l)
+    {
         return None;
     }
     let (at, verb) = l

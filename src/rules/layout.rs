@@ -399,6 +399,10 @@ fn asked_about_product(l: &str) -> Option<&str> {
     (!p.is_empty()).then_some(p)
 }
 
+/// A slogan's dash and the words of replying ([`service_notice`]'s gate).
+static NOTICE_WORDS: LazyLock<Option<Regex>> =
+    LazyLock::new(|| crate::re::compile(" — |твеча|ТВЕЧА|ідповіда|ІДПОВІДА|eply|EPLY").ok());
+
 /// A marketplace's or aggregator's own words around the client's: a lone
 /// button (`Ответить`, `Ответить на отзыв`, `Відповісти`, `Посмотреть
 /// заказ`, `Переглянути в кабінеті`, `Откликнуться`), its slogan under the
@@ -418,13 +422,14 @@ pub fn service_notice(l: &str) -> bool {
         && !t.contains([':', '?', ',', '@'])
         && t.split_whitespace().nth(4).is_none()
         && !t.contains("://");
+    // One literal search for the slogan's dash and the words of replying.
+    if !button_shape && !NOTICE_WORDS.as_ref().is_none_or(|r| r.is_match(t)) {
+        return false;
+    }
     let dash = t.contains(" — ");
     let replying = ["твеча", "ТВЕЧА", "ідповіда", "ІДПОВІДА", "eply", "EPLY"]
         .iter()
         .any(|w| t.contains(w));
-    if !(button_shape || dash || replying) {
-        return false;
-    }
     let low = t.to_lowercase();
     let button = button_shape
         && [
