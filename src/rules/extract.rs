@@ -3410,7 +3410,15 @@ pub(crate) fn build_traced(
     // `Светлана написал(а) вам по объявлению X` over the client's words (a
     // classifieds', marketplace's or review site's notice): the writer, the
     // ad they wrote about, and their text under the sentence.
-    let text_lines: Vec<&str> = text.lines().collect();
+    // Cheap tests first, over the whole text: a writing verb's stem, a
+    // word of asking (most mails hold neither, and need no line list).
+    let writer = crate::mail::html::may_hold_writer_verb(&text);
+    let asking = text.contains("опрос") || text.contains("итання") || text.contains("uestion");
+    let text_lines: Vec<&str> = if writer || asking {
+        text.lines().collect()
+    } else {
+        Vec::new()
+    };
     // The product a notice's own sentence names (its link is the ad's page).
     let mut noticed_product = false;
     if let Some((j, intro)) = text_lines
@@ -3497,7 +3505,7 @@ pub(crate) fn build_traced(
                         return false;
                     }
                     !repeats_subject(l, &subject)
-                        && writer_intro(l).is_none()
+                        && !(writer && writer_intro(l).is_some())
                         && !kind_title(l)
                         && !sign_off(l)
                         && !assignment_line(l)
