@@ -410,6 +410,13 @@ static NOTICE_WORDS: LazyLock<Option<Regex>> =
 /// (`Это письмо отправлено автоматически, не отвечайте на него.`,
 /// `… відповідати на нього не потрібно.`). Byte checks only.
 pub fn service_notice(l: &str) -> bool {
+    service_notice_in(l, true)
+}
+
+/// [`service_notice`] of a line of a text that holds none of
+/// [`NOTICE_WORDS`] when `words` is false (one search over the whole text
+/// answers for all its lines).
+fn service_notice_in(l: &str, words: bool) -> bool {
     let t = l.trim();
     if t.is_empty() || t.len() > 400 {
         return false;
@@ -423,7 +430,7 @@ pub fn service_notice(l: &str) -> bool {
         && t.split_whitespace().nth(4).is_none()
         && !t.contains("://");
     // One literal search for the slogan's dash and the words of replying.
-    if !button_shape && !NOTICE_WORDS.as_ref().is_none_or(|r| r.is_match(t)) {
+    if !button_shape && !(words && NOTICE_WORDS.as_ref().is_none_or(|r| r.is_match(t))) {
         return false;
     }
     let dash = t.contains(" — ");
@@ -1114,6 +1121,7 @@ pub fn read_with_ends(
     }
     let mut out = Layout::default();
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let notice_words = NOTICE_WORDS.as_ref().is_none_or(|r| r.is_match(text));
     let mut state = State::None;
     let mut i = 0;
     let mut after_boilerplate = false;
@@ -1595,8 +1603,10 @@ pub fn read_with_ends(
                 .or_else(|| r.strip_prefix("P.S."))
                 .map_or(r, str::trim_start)
         });
-        let boilerplate =
-            |t: &str| BOILERPLATE.as_ref().is_some_and(|re| re.is_match(t)) || service_notice(t);
+        let boilerplate = |t: &str| {
+            BOILERPLATE.as_ref().is_some_and(|re| re.is_match(t))
+                || service_notice_in(t, notice_words)
+        };
         if (boilerplate(l) || after_sig.is_some_and(boilerplate))
             && !l_split.is_some_and(|(lab, v)| {
                 !v.is_empty()
