@@ -1036,6 +1036,8 @@ const ROBOT_HOSTS: &[&str] = &[
     "bitrix24.ru",
     "amocrm.ru",
     "lpgenerator.ru",
+    // Zapier's `Email by Zapier` step sends from a per-zap address here.
+    "zapiermail.com",
     "mailer-daemon",
 ];
 

@@ -5742,3 +5742,79 @@ fn a_buyer_row_and_a_role_sentence_name_the_client() {
     assert_eq!(s(&p.name), Some("Ирина"));
     assert_eq!(s(&p.product), Some("Натяжные потолки"));
 }
+
+// ---- round 24e: hosted builders and no-code automations --------------------
+
+#[test]
+fn an_apps_script_intro_over_title_and_answer_stanzas_is_no_label() {
+    // A Google Form's response mailed by an Apps Script: `New form
+    // response:`, then each item's title over its answer between blank lines.
+    let r = plain(
+        "New form response:\n\nКак вас зовут?\nЕвгений\n\nНомер телефона\n8 915 000 11 22\n\n\
+         Что вас интересует?\nМеталлочерепица для крыши дома\n\nУдобное время для звонка\nпосле 18:00\n\n",
+    );
+    assert_eq!(s(&r.name), Some("Евгений"));
+    assert_eq!(s(&r.phone), Some("+79150001122"));
+    assert_eq!(s(&r.product), Some("Металлочерепица для крыши дома"));
+    // The caption without a question mark is a field, not the client's text,
+    // and a question asking for the name makes no quiz.
+    assert_eq!(s(&r.message), None);
+    assert!(pairs(&r).contains(&("Удобное время для звонка", "после 18:00")));
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn formstack_and_cognito_subjects_name_the_form_the_body_is_headed_with() {
+    let body = "Заявка на замер\nИмя: Анна\nТелефон: +7 916 204-33-18\n";
+    let fs = plain_with(
+        "Subject: Formstack Submission For: Заявка на замер\r\n",
+        body,
+    );
+    assert_eq!(s(&fs.form), Some("Заявка на замер"));
+    let cog = plain_with("Subject: Заявка на замер - Entry #27\r\n", body);
+    assert_eq!(s(&cog.form), Some("Заявка на замер"));
+    // Not repeated as the body's heading: no form.
+    let bare = plain_with(
+        "Subject: Заявка на замер - Entry #27\r\n",
+        "Имя: Анна\nТелефон: +7 916 204-33-18\n",
+    );
+    assert_eq!(s(&bare.form), None);
+}
+
+#[test]
+fn lead_ads_keys_test_placeholders_and_the_zapier_relay() {
+    // Facebook's lead-ads testing tool: placeholders, a test submission.
+    let t = plain_with(
+        "Subject: New lead from Facebook: <test lead: dummy data for full_name>\r\n",
+        "full_name: <test lead: dummy data for full_name>\n\
+         phone_number: <test lead: dummy data for phone_number>\nemail: test@fb.com\n\
+         city: <test lead: dummy data for city>\n",
+    );
+    assert_eq!(t.action, Action::Ignore);
+    assert_eq!(s(&t.name), None);
+    assert_eq!(s(&t.address), None);
+    // The advertiser's ad and campaign names are no client's words, and the
+    // `Email by Zapier` sender is no client's address.
+    let r = read(
+        "From: Leads <leads-x7@zapiermail.com>\r\nTo: sales@dveri.example\r\n\
+         Subject: New lead from Facebook: Юрій Бондар\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         full_name: Юрій Бондар\nphone_number: +380501234567\ncity: Житомир\n\
+         ad_name: Вхідні двері зі знижкою\ncampaign_name: Двері -20%\n",
+    );
+    assert_eq!(r.action, Action::Lead);
+    assert_eq!(r.kind, Kind::Callback);
+    assert_eq!(s(&r.email), None);
+    assert_eq!(s(&r.address), Some("Житомир"));
+}
+
+#[test]
+fn an_open_the_responses_link_ends_the_message() {
+    // A Power Automate flow's body: the answers, then a link to the results.
+    let r = html(
+        "<p><b>ФИО</b><br>Семенова Алла</p><p><b>Контактный телефон</b><br>8-912-444-55-66</p>\
+         <p><b>Ваш вопрос</b><br>Есть ли у вас шторы блэкаут?</p>\
+         <p><a href=\"https://forms.example/x#Analysis\">Открыть ответы</a></p>",
+    );
+    assert_eq!(s(&r.message), Some("Есть ли у вас шторы блэкаут?"));
+}

@@ -376,6 +376,16 @@ pub(crate) fn is_test_value(v: &str) -> bool {
     TEST_VALUE.as_ref().is_some_and(|r| r.is_match(v))
 }
 
+/// A lead-ad testing tool's placeholder value: `<test lead: dummy data for
+/// phone_number>` (Facebook / Meta Lead Ads), whatever the key.
+pub(crate) fn is_test_placeholder(v: &str) -> bool {
+    let t = v.trim();
+    t.len() <= 120
+        && t.ends_with('>')
+        && t.get(..11)
+            .is_some_and(|p| p.eq_ignore_ascii_case("<test lead:"))
+}
+
 pub(crate) fn is_honeypot_label(l: &str) -> bool {
     HONEYPOT.as_ref().is_some_and(|r| r.is_match(l))
 }
@@ -470,6 +480,12 @@ mod tests {
         assert!(!is_test_value("проверка окон после зимы"));
         assert!(!is_test_value("тест драйв окон"));
         assert!(!is_test_value("Тестов Иван"));
+        assert!(is_test_placeholder("<test lead: dummy data for full_name>"));
+        assert!(is_test_placeholder(
+            " <Test lead: dummy data for phone_number> "
+        ));
+        assert!(!is_test_placeholder("<b>test lead</b> Иван"));
+        assert!(!is_test_placeholder("Test lead"));
         assert!(is_honeypot_label("hp_email"));
         assert_eq!(url_count("a https://x b http://y"), 2);
     }

@@ -635,6 +635,15 @@ const LABELS: &[(&str, &[&str])] = &[
             "дата и время",
             "user agent",
             "агент пользователя",
+            // A lead-ad platform's own keys (Facebook Lead Ads via Zapier or
+            // Make): the advertiser's ad and campaign, never the client's.
+            "ad name",
+            "adset name",
+            "campaign name",
+            "ad id",
+            "adset id",
+            "campaign id",
+            "created time",
             "powered by",
             "работает на",
             "page title",

@@ -324,6 +324,9 @@ struct Found {
     unknown: Vec<String>,
     /// Text that says what the client wants (kind, trash, ignore).
     client_text: String,
+    /// A field held a lead-ad testing tool's placeholder (`<test lead:
+    /// dummy data for full_name>`): a test submission.
+    test_placeholder: bool,
 }
 
 fn first(slot: &mut Option<String>, v: &str) {
@@ -1332,13 +1335,22 @@ fn strip_emails(v: &str) -> String {
 }
 
 /// Two or more fields under question labels (`Яка форма кухні?`), none of
-/// them asking when to call back: the answers of a landing's quiz.
+/// them asking when to call back nor for the client's contacts: the
+/// answers of a landing's quiz.
 fn quiz_answers(req: &Request, asks_for_a_call: &dyn Fn(&str) -> bool) -> bool {
     let questions: Vec<&str> = req
         .fields
         .iter()
         .map(|(l, _)| l.trim_end())
         .filter(|l| l.ends_with('?'))
+        // `Как вас зовут?`, `Ваш телефон?`: the form asks for the client's
+        // contacts, not about the job.
+        .filter(|l| {
+            !matches!(
+                dictionary::exact(&dictionary::normalize_label(l)),
+                Some("name" | "phone" | "email")
+            )
+        })
         .collect();
     questions.len() >= 2 && !asks_for_a_call(&questions.join("\n"))
 }
@@ -1653,23 +1665,43 @@ fn form_from_subject(subject: &str) -> Option<String> {
 /// bare subject echoed is not (a hand-written `Заявка с сайта` heads its
 /// body too), nor a reply's (its body starts with the reply).
 fn echoed_title(subject: &str, text: &str) -> Option<String> {
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    // `Вопрос дизайнеру - Entry #27` (Cognito Forms): the title, then the
+    // entry's number, the title heading the body.
+    if let Some(head) = entry_numbered(subject)
+        && head == first
+        && !address_like(head)
+    {
+        return clean_value(head);
+    }
     let (prefix, tail) = subject.rsplit_once(':')?;
     // Only a form's prefixes: `Re` (Jotform's), `… submission`; `Lead:`
     // over a CRM card or `Contact form: Site` over a page headed with the
     // site's name put another title there.
+    // `Formstack Submission For: X` alike.
     let prefix = prefix.trim().to_ascii_lowercase();
-    if !(prefix == "re" || prefix.ends_with("submission")) {
+    if !(prefix == "re" || prefix.ends_with("submission") || prefix.ends_with("submission for")) {
         return None;
     }
     let tail = tail.trim();
     if tail.chars().count() < 3 || address_like(tail) {
         return None;
     }
-    let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
     if first != tail {
         return None;
     }
     clean_value(tail)
+}
+
+/// `X - Entry #27` / `X — Entry #27`: the head before the entry's number.
+fn entry_numbered(subject: &str) -> Option<&str> {
+    let (head, tail) = subject
+        .trim()
+        .rsplit_once(" - ")
+        .or_else(|| subject.trim().rsplit_once(" — "))?;
+    let n = tail.trim().strip_prefix("Entry #")?;
+    (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && head.trim().chars().count() >= 3)
+        .then(|| head.trim())
 }
 
 /// `Form submission from ivan@x.ru` (CoBlocks), `New Form Submission - Потолки
@@ -3224,6 +3256,12 @@ pub(crate) fn build_traced(
     }
 
     for (at, raw) in lay.fields.iter().enumerate() {
+        // Facebook's lead-ads testing tool fills every field with `<test
+        // lead: dummy data for KEY>`: no value, and the lead is a test.
+        if classify::is_test_placeholder(&raw.value) {
+            f.test_placeholder = true;
+            continue;
+        }
         let Some(value) = clean_value(&raw.value) else {
             continue;
         };
@@ -4259,7 +4297,8 @@ fn classify_request(
     let is_test = [f.name.as_deref(), f.message.as_deref(), req.name.as_deref()]
         .into_iter()
         .flatten()
-        .any(classify::is_test_value);
+        .any(classify::is_test_value)
+        || f.test_placeholder;
     if honeypot {
         req.action = Action::Ignore;
         req.meta.reason = Some("a honeypot field is filled in (robot)".into());

@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions?|responses?|entry|survey summary)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| ответы?| в crm)?$|(go to|view)( all| \d+ more)? (results|submissions?|responses?|entry|survey summary)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|best regards|kind regards|regards,?$|thank you,|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
     )
     .ok()
 });
@@ -88,6 +88,16 @@ fn rule_caption(l: &str) -> bool {
         && !l.ends_with(['.', '!', ':'])
         && !l.contains(": ")
         && !l.contains("://")
+}
+
+/// A short caption: two to six words, a capital first, no sentence
+/// punctuation, no digits (`Удобное время для звонка`).
+fn plain_caption(l: &str) -> bool {
+    let words = l.split_whitespace().count();
+    (2..=6).contains(&words)
+        && l.chars().next().is_some_and(char::is_uppercase)
+        && !l.contains(['.', '!', ',', ':', ';', '@', '/', '(', ')'])
+        && !l.chars().any(|c| c.is_ascii_digit())
 }
 
 /// A known label alone on its line with no colon (`name` / `Кирилл`,
@@ -1228,6 +1238,18 @@ pub fn read_with_ends(
             // `Сообщение:` / blank / the text: a label alone on its line
             // still waits for its value.
             if matches!(state, State::Block | State::Pending) && current_empty(&out) {
+                // `New form response:` / blank / stanzas of known captions
+                // over their answers (an Apps Script's intro): the line was
+                // a title, not a label still waiting for its value.
+                if stanzas
+                    && out.fields.len() == 1
+                    && out.fields.last().is_some_and(|f| f.canon.is_none())
+                    && stanza_at(i)
+                {
+                    out.fields.pop();
+                    message_block = false;
+                    state = State::None;
+                }
                 continue;
             }
             state = if matches!(state, State::Inline | State::Block | State::Paragraph)
@@ -1364,8 +1386,11 @@ pub fn read_with_ends(
         // A quiz's question over its answer between the stanzas of known
         // labels (Typeform: `Есть ли у вас дизайн-проект?` / `Нет`): an
         // unknown label and its value, kept in the fields, never the text.
+        // A short caption with no question mark stands so too
+        // (`Удобное время для звонка` / `после 18:00`, a Google Form's item
+        // mailed by an Apps Script as title / answer stanzas).
         if stanzas
-            && l.ends_with('?')
+            && (l.ends_with('?') || plain_caption(l))
             && state == State::None
             && (i == 1 || lines[i - 2].is_empty())
             && l.split_whitespace().count() <= 12
