@@ -5818,3 +5818,109 @@ fn an_open_the_responses_link_ends_the_message() {
     );
     assert_eq!(s(&r.message), Some("Есть ли у вас шторы блэкаут?"));
 }
+
+// ---- round 24f: application frameworks' contact handlers --------------------
+
+fn html_with(headers: &str, body: &str) -> Request {
+    read(&format!(
+        "To: sales@okna.example\r\n{headers}MIME-Version: 1.0\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\r\n{body}"
+    ))
+}
+
+#[test]
+fn bare_name_lines_over_a_lone_address_are_the_contact_card() {
+    // AdonisJS Edge view: the subject repeated as a heading, then a list of
+    // bare values (surname, first name, address), then the text.
+    let r = html_with(
+        "From: irina@example.ru\r\nSubject: Demande de contact\r\n",
+        "<h1>Demande de contact</h1>\n<ul>\n<li>Соколова</li>\n<li>Ирина</li>\n\
+         <li>irina@example.ru</li>\n</ul>\n<p><strong>Перезвоните мне по номеру 8 (905) 123-45-67, \
+         хочу поменять два окна.</strong></p>",
+    );
+    assert_eq!(s(&r.name), Some("Соколова Ирина"));
+    assert_eq!(s(&r.email), Some("irina@example.ru"));
+    assert_eq!(
+        s(&r.message),
+        Some("Перезвоните мне по номеру 8 (905) 123-45-67, хочу поменять два окна.")
+    );
+    // The pitch under such a card is the sender's, not the site's prose.
+    let t = html_with(
+        "From: jason@webgrowth.example\r\nSubject: Demande de contact\r\n",
+        "<h1>Demande de contact</h1>\n<ul>\n<li>Miller</li>\n<li>Jason</li>\n\
+         <li>jason@webgrowth.example</li>\n</ul>\n<p><strong>I noticed your website is not mobile \
+         friendly. We redesign business websites starting at $299.</strong></p>",
+    );
+    assert_eq!(t.action, Action::Trash);
+    assert_eq!(s(&t.email), Some("jason@webgrowth.example"));
+}
+
+#[test]
+fn the_sites_sentence_naming_the_client_over_the_text() {
+    // AdonisJS 4 Edge view: `Olá!` greets the owner, `o cliente X enviou a
+    // seguinte mensagem` names the sender; the text under it is theirs.
+    let r = html_with(
+        "From: d@example.ru\r\nSubject: Contato pelo formulario do site\r\n",
+        "<h2> Olá! </h2>\n<h3>o cliente Дмитрий enviou a seguinte mensagem</h3>\n<p>\n  Сколько \
+         стоит натяжной потолок 18 м2? Телефон +7 913 640-22-15.\n</p>\n",
+    );
+    assert_eq!(s(&r.name), Some("Дмитрий"));
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько стоит натяжной потолок 18 м2? Телефон +7 913 640-22-15.")
+    );
+    let ru = plain("Клиент Ольга отправила сообщение\nНужен замер балкона.\n");
+    assert_eq!(s(&ru.name), Some("Ольга"));
+    assert_eq!(s(&ru.message), Some("Нужен замер балкона."));
+}
+
+#[test]
+fn french_nom_label_and_closing_lines_end_the_message() {
+    // NestJS Handlebars template: `Nom :` is the name; the template's
+    // `Vous pouvez recontacter…` and `Cordialement,` close the text.
+    let r = plain(
+        "Bonjour,\nUn utilisateur a envoyé un message via la section de contact.\nNom : Рустам Галиев\n\
+         Email : rustam@example.ru\nOrganization : ООО Уют\nMessage :\nНужен расчёт стоимости кухни.\n\
+         Vous pouvez recontacter l'utilisateur via l'email indiqué.\nCordialement,\nL'équipe Oreus\n",
+    );
+    assert_eq!(s(&r.name), Some("Рустам Галиев"));
+    assert_eq!(s(&r.message), Some("Нужен расчёт стоимости кухни."));
+}
+
+#[test]
+fn a_short_polite_plea_and_a_question_over_a_labelled_answer_are_the_clients_text() {
+    // Slim + PHPMailer: the visitor's text alone as the body.
+    let r = plain("Перезвоните, пожалуйста: +7 (342) 277-08-09. Интересует мягкая кровля.\n");
+    assert_eq!(
+        s(&r.message),
+        Some("Перезвоните, пожалуйста: +7 (342) 277-08-09. Интересует мягкая кровля.")
+    );
+    assert_eq!(s(&r.phone), Some("+73422770809"));
+    let q = plain(
+        "Здравствуйте!\nХотим ремонт ванной под ключ.\nКогда можете приехать на замер? Телефон: 8 920 015-16-17\n",
+    );
+    assert_eq!(s(&q.visit_time), None);
+    assert_eq!(s(&q.phone), Some("+79200151617"));
+    assert_eq!(
+        s(&q.message),
+        Some(
+            "Здравствуйте!\nХотим ремонт ванной под ключ.\nКогда можете приехать на замер? Телефон: 8 920 015-16-17"
+        )
+    );
+}
+
+#[test]
+fn german_form_keys_glued_by_br_in_a_mail_without_mime_headers() {
+    // Zend\Mail with a string body: `key:value<br>` lines, no Content-Type.
+    let r = read(
+        "From: server@okna.example\r\nTo: kontakt@okna.example\r\nSubject: Eine Neue kontakt anfrage\r\n\r\n\
+         Eine kontaktanfrage mit folgenden Daten<br>name:Людмила<br>email:l@example.by<br>betreff:<br>\
+         beschreibung:Перезвоните мне по поводу москитных сеток, телефон 8 029 155-66-77.",
+    );
+    assert_eq!(s(&r.name), Some("Людмила"));
+    assert_eq!(s(&r.phone), Some("+375291556677"));
+    assert_eq!(
+        s(&r.message),
+        Some("Перезвоните мне по поводу москитных сеток, телефон 8 029 155-66-77.")
+    );
+}

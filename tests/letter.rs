@@ -197,6 +197,19 @@ fn plain_view_in_html_stub_falls_back_to_html_text() {
     assert_eq!(lines(&l), ["Имя: Светлана", "Телефон: +7 351 958-01-58"]);
 }
 
+/// Round 24f (Slim + PHPMailer): the AltBody left at PHPMailer's example
+/// `This is the body in plain text for non-HTML mail clients` beside the
+/// HTML form is a stub: the HTML part is read.
+#[test]
+fn phpmailer_example_alt_body_falls_back_to_html_text() {
+    let raw = format!(
+        "{HEAD}Content-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\nThis is the body in plain text for non-HTML mail clients\r\n--b1\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n<div><b>Name :</b> Brian Walsh <br><b>Message : </b>Please call me back about the deck.</div>\r\n--b1--\r\n"
+    );
+    let l = Letter::parse(raw.as_bytes(), CAP);
+    assert!(l.text.contains("Brian Walsh"), "{:?}", l.text);
+    assert!(!l.text.contains("non-HTML"), "{:?}", l.text);
+}
+
 // ---- forwards and replies -------------------------------------------------
 
 fn assert_original(name: &str, l: &Letter, outer_subject: &str) {

@@ -864,7 +864,7 @@ fn score_bound(bytes: &[u8], enc: &'static encoding_rs::Encoding) -> Option<i64>
 static VIEW_IN_HTML: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
     crate::re::compile(
-        r"(?i)html[- ]?(верси|формат|письм|version|format)|(in|в) html|(enable|support|поддерж\S*) html|html (is|не)|view (this|it|the) (e-?mail|message)|(в|in)( your| a)? (браузер|browser)|почтов\S* (клиент|программ)",
+        r"(?i)html[- ]?(верси|формат|письм|version|format)|(in|в) html|(enable|support|поддерж\S*) html|html (is|не)|view (this|it|the) (e-?mail|message)|(в|in)( your| a)? (браузер|browser)|почтов\S* (клиент|программ)|non-html",
     )
     .unwrap()
 });

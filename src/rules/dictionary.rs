@@ -54,6 +54,8 @@ const LABELS: &[(&str, &[&str])] = &[
             "first name",
             "firstname",
             "vorname",
+            // French handlers' `Nom :` (a NestJS Handlebars contact template).
+            "nom",
             "имя",
             "ваше имя",
             "ваше имя и фамилия",
@@ -295,6 +297,8 @@ const LABELS: &[(&str, &[&str])] = &[
             // staff mail prints the key capitalised: `Body:`.
             "body",
             "nachricht",
+            // Zend Framework forms posting German keys (`beschreibung:…`).
+            "beschreibung",
             "customer message",
             "frage",
             "kommentar",
@@ -654,6 +658,7 @@ const LABELS: &[(&str, &[&str])] = &[
             "пользователь",
             "тема",
             "subject",
+            "betreff",
             "скидка",
             "бонус",
             "подарок",
@@ -1048,6 +1053,11 @@ mod tests {
         assert_eq!(l("Start"), None);
         assert_eq!(l("Ссылка на товар"), Some("page"));
         assert_eq!(l("Модель двери"), Some("product"));
+        // round 24f: French `Nom :` (NestJS Handlebars), German form keys
+        // `beschreibung` / `betreff` (Zend\\Mail `key:value<br>`).
+        assert_eq!(l("Nom :"), Some("name"));
+        assert_eq!(l("beschreibung"), Some("message"));
+        assert_eq!(l("Organization"), None);
     }
 
     /// Round 6: labels mined from public form sources (see the note above

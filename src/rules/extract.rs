@@ -238,11 +238,21 @@ fn phone_candidate(
                     && digits[1..].starts_with(['3', '4', '5', '6', '7', '8', '9']))
         }
         // `+38 (050) 311-22-33`, `+380503112233`: a Ukrainian number
-        // written in full (a bare 12-digit run is an id such as ИНН).
-        12 => digits.starts_with("380") && (plus || !bare),
+        // written in full (a bare 12-digit run is an id such as ИНН); `+375
+        // 29 611-22-33`: any other country code written with its `+`.
+        12 => (digits.starts_with("380") && (plus || !bare)) || (plus && !digits.starts_with('7')),
         _ => false,
     };
-    if !shape_ok || looks_like_date(raw) {
+    // `8 029 155-66-77`, `8 (017) 222-33-44`: Belarus's domestic form (the
+    // trunk 8, then 0 and the operator or city code). No +7 number starts
+    // with 80 after the trunk, so the run is read by the code +375. Not
+    // under the UA region: there `8 044 …` is the old way to dial Kyiv.
+    let by_domestic = digits.len() == 11
+        && !plus
+        && !region.eq_ignore_ascii_case("UA")
+        && digits.starts_with("80")
+        && digits[2..].starts_with(['1', '2', '3', '4']);
+    if !(shape_ok || by_domestic) || looks_like_date(raw) {
         return Vec::new();
     }
     let before = &text[..span.start];
@@ -251,6 +261,9 @@ fn phone_candidate(
         return Vec::new();
     }
     *budget = budget.saturating_sub(1);
+    if by_domestic {
+        return parse_phones(&format!("+375{}", &digits[2..]), region).e164;
+    }
     if raw.contains('\n') {
         return parse_phones(&raw.replace('\n', " "), region).e164;
     }
@@ -1904,6 +1917,18 @@ static SENT_USING: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     .ok()
 });
 
+/// `o cliente Дмитрий enviou a seguinte mensagem` (an AdonisJS Edge view),
+/// `Клиент Ольга отправил сообщение`, `The customer Anna has sent the
+/// following message`: the site's sentence naming who wrote the text under
+/// it (a client word, the name, a verb of sending, the word message).
+static CLIENT_SENT: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        r"(?i)^(?:o |the |a )?(?:cliente|client|customer|user|visitor|клиент|пользователь|посетитель|клієнт|користувач|відвідувач)\s+(?P<n>\S.{0,}?)\s+(?:has\s+)?(?:sent|enviou|отправил|отправила|надіслав|надіслала|написал|написала)\s+(?:you\s+|вам\s+)?(?:the following\s+|a seguinte\s+|следующее\s+|наступне\s+)?(?:message|mensagem|сообщение|повідомлення)\s*[:.]?$",
+        &[("n", 60)],
+    )
+    .ok()
+});
+
 /// `Андрій Коваль (a.koval@x.ua) sent a message using the contact form at
 /// https://…/contact/feedback.` (Drupal 8+, in any interface language): a
 /// sentence opened by the sender's name with their address in brackets and
@@ -2875,8 +2900,20 @@ fn visitor_in_from(letter: &Letter, subject: &str) -> Option<String> {
 /// The client's own letter: free text, their name and email when written;
 /// lines from `signature_at` on (under a `--` line) are a signature, never
 /// the text.
-fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found) {
+fn read_label_less(loose: &[String], signature_at: Option<usize>, subject: &str, f: &mut Found) {
     let mut text: Vec<&str> = Vec::new();
+    // `Соколова` / `Ирина` / `irina@x.ru` over the text (an Edge view
+    // listing the bare values, AdonisJS): the name's lines right above a
+    // lone address and that address are the contact, not the text.
+    let card = contact_lines(loose);
+    if let Some(n) = &card.1 {
+        first(&mut f.name, n);
+    }
+    for &i in &card.0 {
+        if let Some(e) = loose.get(i).and_then(|l| normalize_email(l.trim())) {
+            f.name_emails.push(e);
+        }
+    }
     // The client's text cut out of a `Name email phone text` line, with the
     // place it goes in `text`.
     let mut owned: Vec<(usize, String)> = Vec::new();
@@ -2905,11 +2942,17 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
     if let Some(l) = pair.and_then(|(n, _)| loose.get(n)) {
         first(&mut f.name, l.trim());
     }
-    // The site's line naming the sender and their address was read: the
-    // prose under it is the client's, even a pitch about `your website`.
-    let mut introduced = false;
+    // The site's line naming the sender and their address was read (or
+    // the name and address lines of a bare card): the prose under it is
+    // the client's, even a pitch about `your website`.
+    let mut introduced = !card.0.is_empty();
     for (i, l) in loose.iter().enumerate() {
-        if pair.is_some_and(|(n, p)| i == n || i == p) {
+        if pair.is_some_and(|(n, p)| i == n || i == p) || card.0.contains(&i) {
+            continue;
+        }
+        // `<h1>Demande de contact</h1>` over the values: the heading
+        // repeating the subject opens the body; it is not the client's.
+        if i == 0 && repeats_subject(l, subject) {
             continue;
         }
         // `Sent by Ольга from o@x.ru` under the text and the `-` a blank
@@ -2935,6 +2978,17 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
             if let Some(u) = c.name("u") {
                 first(&mut f.page, u.as_str());
             }
+            continue;
+        }
+        if let Some(c) = CLIENT_SENT.as_ref().and_then(|r| r.captures(l)) {
+            if let Some(n) = c.name("n") {
+                first(&mut f.name, n.as_str().trim());
+            }
+            // `<h2> Olá! </h2>` over it: the template greeting the owner.
+            if owned.is_empty() && text.iter().all(|t| greeting_line(t.trim())) {
+                text.clear();
+            }
+            introduced = true;
             continue;
         }
         // `This is an enquiry email via … from:` introduces, never says.
@@ -3018,6 +3072,36 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, f: &mut Found)
         f.client_text.push('\n');
         f.message = Some(m);
     }
+}
+
+/// Lines of a label-less body that are the contact: each lone address
+/// (nothing but the address on its line) with the one-word capitalised
+/// lines right above it (`Соколова` / `Ирина`: a name split over lines, at
+/// most three). Only when the address has such name lines over it; their
+/// indices and the name they spell, in the written order.
+fn contact_lines(loose: &[String]) -> (Vec<usize>, Option<String>) {
+    let mut at = Vec::new();
+    let mut name = None;
+    for (j, l) in loose.iter().enumerate() {
+        let l = l.trim();
+        if l.contains(char::is_whitespace) || normalize_email(l).is_none() {
+            continue;
+        }
+        let mut k = j;
+        while k > 0 && j - k < 3 {
+            let w = loose[k - 1].trim();
+            if w.contains(char::is_whitespace) || !person_name(w) {
+                break;
+            }
+            k -= 1;
+        }
+        if k < j && j - k >= 2 {
+            let words: Vec<&str> = loose[k..j].iter().map(|w| w.trim()).collect();
+            name.get_or_insert_with(|| words.join(" "));
+            at.extend(k..=j);
+        }
+    }
+    (at, name)
 }
 
 /// `Олег o.petrov@x.ru 89051234567 Добрый день, нужно…` (a handler that
@@ -3522,7 +3606,7 @@ pub(crate) fn build_traced(
         }
     }
     if req.fields.is_empty() && f.message.is_none() {
-        read_label_less(&lay.loose, lay.signature_at, &mut f);
+        read_label_less(&lay.loose, lay.signature_at, &subject, &mut f);
         // `Обратный звонок 8 962 111 22 33` under the subject `Обратный
         // звонок`: the handler's words and the number, nothing the client wrote.
         if f.message
@@ -4508,6 +4592,27 @@ mod tests {
         request_kind_phrase, role_word, signoff_name, slot_value, text_with_contact_tail,
         without_form_word, without_honorific, without_host_bracket,
     };
+
+    /// Round 24f (Slim, Zend\\Mail, NestJS handlers on Belarusian sites): a
+    /// number written with `+` and another country code in full (`+375 29
+    /// 611-22-33`, 12 digits) and Belarus's domestic form `8 029 …` / `8
+    /// (017) …` are read by +375; `8 800 …` and RU numbers stay +7.
+    #[test]
+    fn belarusian_numbers_in_free_text_are_read_by_375() {
+        let f = |t: &str| super::find_phones(t, "RU");
+        assert_eq!(f("Мой номер +375 29 611-22-33."), ["+375296112233"]);
+        assert_eq!(f("Мобильный +375 33 700-11-22"), ["+375337001122"]);
+        assert_eq!(f("телефон 8 029 155-66-77."), ["+375291556677"]);
+        assert_eq!(f("звоните 8 (017) 222-33-44"), ["+375172223344"]);
+        assert_eq!(f("звоните 8 800 555-35-35"), ["+78005553535"]);
+        assert_eq!(f("тел. 8 912 345-67-89"), ["+79123456789"]);
+        assert!(f("ИНН 802912345678").is_empty());
+        // Under UA, `8 044 …` is Kyiv dialled the old way, never +375.
+        assert!(
+            !super::find_phones("тел. 8 044 123-45-67", "UA")
+                .contains(&"+375441234567".to_string())
+        );
+    }
 
     /// Round 16b (booking plugins: Easy!Appointments, Bookly, WP Booking
     /// Calendar): the booked service that is the request's kind names no
