@@ -3543,11 +3543,12 @@ pub(crate) fn build_traced(
     };
     // The product a notice's own sentence names (its link is the ad's page).
     let mut noticed_product = false;
-    if let Some((j, intro)) = text_lines
-        .iter()
-        .enumerate()
-        .take(15)
-        .find_map(|(j, l)| writer_intro(l).map(|w| (j, w)))
+    if writer
+        && let Some((j, intro)) = text_lines
+            .iter()
+            .enumerate()
+            .take(15)
+            .find_map(|(j, l)| writer_intro(l).map(|w| (j, w)))
     {
         first(&mut f.name, intro.name);
         if let Some(ad) = intro.ad
