@@ -3628,7 +3628,7 @@ pub(crate) fn build_traced(
                         return false;
                     }
                     !repeats_subject(l, &subject)
-                        && !(writer && writer_intro(l).is_some())
+                        && (!writer || writer_intro(l).is_none())
                         && !kind_title(l)
                         && !sign_off(l)
                         && !assignment_line(l)

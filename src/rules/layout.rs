@@ -440,7 +440,7 @@ fn service_notice_in(l: &str, words: bool) -> bool {
         && t.split_whitespace().nth(4).is_none()
         && !t.contains("://");
     // One literal search for the slogan's dash and the words of replying.
-    if !button_shape && !(words && NOTICE_WORDS.as_ref().is_none_or(|r| r.is_match(t))) {
+    if !(button_shape || (words && NOTICE_WORDS.as_ref().is_none_or(|r| r.is_match(t)))) {
         return false;
     }
     let dash = t.contains(" — ");
