@@ -5924,3 +5924,54 @@ fn german_form_keys_glued_by_br_in_a_mail_without_mime_headers() {
         Some("Перезвоните мне по поводу москитных сеток, телефон 8 029 155-66-77.")
     );
 }
+
+#[test]
+fn a_messenger_forwarders_digest_parted_by_rules_and_a_numeric_sender_id() {
+    // An Instagram DM forwarder: `from=<sender id>` / text per message,
+    // messages parted by `---`. The id names nobody; the rule before the
+    // same caption again opens no footer, so the second text is read too.
+    let r = plain(
+        "from=17841477734567890\n\nДобрый вечер!\n\n---\n\nfrom=17841477734567890\n\n\
+         Нужен замер окон в частном доме. Мой номер 8 915 700 20 30\n",
+    );
+    assert_eq!(s(&r.name), None);
+    assert_eq!(s(&r.phone), Some("+79157002030"));
+    assert!(
+        s(&r.message).is_some_and(|m| m.contains("Нужен замер окон")),
+        "{:?}",
+        r.message
+    );
+    // A rule before other lines still ends the fields (a footer follows).
+    let f =
+        plain("Имя: Анна\nТелефон: 8 912 000 11 22\n---\nfrom=12345678\nСайт работает на CMS\n");
+    assert_eq!(s(&f.name), Some("Анна"));
+}
+
+#[test]
+fn a_contact_caption_over_a_persons_name_is_the_name() {
+    // Wazzup relayed by an n8n mail: `Контакт:` holds the chat's name, the
+    // number stands under `Номер:`.
+    let r = plain(
+        "Новое сообщение в Wazzup\n\nКанал: whatsapp\nКонтакт: Елена\nНомер: 79261112233\n\
+         Текст: Перезвоните мне, пожалуйста\n",
+    );
+    assert_eq!(s(&r.name), Some("Елена"));
+    assert_eq!(s(&r.phone), Some("+79261112233"));
+    // A contact caption over a number is still the phone.
+    let p = plain("Имя: Олег\nКонтакт: +7 903 111-22-33\nСообщение: Нужен замер\n");
+    assert_eq!(s(&p.name), Some("Олег"));
+    assert_eq!(s(&p.phone), Some("+79031112233"));
+}
+
+#[test]
+fn a_chat_services_open_dialog_link_ends_the_message() {
+    // Chat2Desk's notice: the text, then its `Открыть диалог` link.
+    let r = plain(
+        "Клиент: Сергей\nТелефон: +7 903 765-43-21\nКанал: Telegram\nСообщение:\n\
+         Можно ли заказать у вас баню под ключ?\nОткрыть диалог\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Можно ли заказать у вас баню под ключ?")
+    );
+}

@@ -368,6 +368,12 @@ impl Found {
                 self.emails.push(v.to_string());
                 return;
             }
+            // `Контакт: Елена` over `Номер: 79261112233` (a messenger relay):
+            // a contact caption over a person's name and no digit is the name.
+            "phone" if self.name.is_none() && digit_count(v) == 0 && person_name(v) => {
+                self.name = Some(v.to_string());
+                return;
+            }
             "phone" => {
                 self.phones.push(v.to_string());
                 return;
@@ -402,7 +408,9 @@ impl Found {
                 }
                 return;
             }
-            "name" if default_nick(v) || bare_host(v) || login_handle(v) => return,
+            // `from=17841455512345678` (an Instagram forwarder's sender id):
+            // digits alone name nobody.
+            "name" if default_nick(v) || bare_host(v) || login_handle(v) || numeric_id(v) => return,
             // `Имя: Алексей 89885551234` (a transfer form with no phone
             // field): the name, then the number the client typed after it.
             "name" if name_then_phone(v).is_some() => {
@@ -2746,6 +2754,11 @@ fn login_handle(v: &str) -> bool {
         && v.starts_with(|c: char| c.is_ascii_alphabetic())
         && v.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
+}
+
+/// Digits alone (an account or sender id), five or more.
+fn numeric_id(v: &str) -> bool {
+    v.len() >= 5 && v.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn person_name(l: &str) -> bool {
