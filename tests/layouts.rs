@@ -5975,3 +5975,77 @@ fn a_chat_services_open_dialog_link_ends_the_message() {
         Some("Можно ли заказать у вас баню под ключ?")
     );
 }
+
+#[test]
+fn an_order_notices_address_card_gives_the_buyer_and_the_shipping_address() {
+    // WooCommerce's plain admin "New order": `ПЛАТЁЖНЫЙ АДРЕС` over name,
+    // address lines, phone, e-mail; `АДРЕС ДОСТАВКИ` over the shipping card;
+    // `Name X qty = price` item lines; the back-office link is the shop's.
+    let r = plain_with(
+        "Subject: [Заборы]: Новый заказ #774\r\n",
+        "Вы получили следующий заказ от Светлана Ткаченко:\n\n[ЗАКАЗ #774] (07.12.2026)\n\n\
+         Профлист С8, 2 м X 40 = 30 400,00 ₽\nЦвет: шоколад\n\n\n==========\n\n\
+         Итого:\t 30 400,00 ₽\n\nПросмотреть заказ: https://zabor.example/wp-admin/post.php?post=774&action=edit\n\n\
+         ----------------------------------------\n\n\nПЛАТЁЖНЫЙ АДРЕС\n\nСветлана Ткаченко\nул. Степная, 14\n\
+         Краснодар\n350916\n8-918-330-41-52\nsvetlana.tk@example.com\n\nАДРЕС ДОСТАВКИ\n\nСветлана Ткаченко\n\
+         ул. Северная, 3\nКраснодар\n\n",
+    );
+    assert_eq!(s(&r.name), Some("Светлана Ткаченко"));
+    assert_eq!(s(&r.phone), Some("+79183304152"));
+    assert_eq!(s(&r.email), Some("svetlana.tk@example.com"));
+    assert_eq!(s(&r.address), Some("ул. Северная, 3, Краснодар"));
+    assert_eq!(s(&r.product), Some("Профлист С8, 2 м"));
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind.as_str(), "callback");
+}
+
+#[test]
+fn an_order_alerts_item_lines_and_a_separator_under_the_card_heading() {
+    // osCommerce's order e-mail: `14 x Name (model) = price`, `Адрес
+    // доставки` / a rule / the label lines; the comments are the client's.
+    let r = plain_with(
+        "Subject: Order Process\r\n",
+        "Ламинат СПб\n------------------------------------------------------\nНомер заказа: 2319\n\
+         Дата заказа: 07.12.2026\n\nПодскажите, сколько будет стоить подъём на 5 этаж?\n\nТовары\n\
+         ------------------------------------------------------\n14 x Ламинат дуб натуральный (QS-1848) = 25 060руб.\n\
+         ------------------------------------------------------\nСтоимость товара: 25 060руб.\n\n\
+         Адрес доставки\n------------------------------------------------------\nПавел Никитин\n\
+         пр. Просвещения, 87, кв. 203\n194358 Санкт-Петербург\n\n",
+    );
+    assert_eq!(s(&r.name), Some("Павел Никитин"));
+    assert_eq!(s(&r.product), Some("Ламинат дуб натуральный"));
+    assert_eq!(
+        s(&r.address),
+        Some("пр. Просвещения, 87, кв. 203, 194358 Санкт-Петербург")
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Подскажите, сколько будет стоить подъём на 5 этаж?")
+    );
+}
+
+#[test]
+fn a_flattened_items_table_names_the_product_and_its_header_cues_nothing() {
+    // PrestaShop mailalerts: `Артикул Товар Цена за ед. …` over the rows;
+    // `Товары: 14 900,00 руб` (a sum) names no product; the localized
+    // `… работает на PrestaShop™` footer and `Нет сообщения` are the shop's.
+    let r = html(
+        "<p>Новый заказ был размещён в магазине Двери следующим покупателем: Андрей Лебедев (a.l@example.ru)</p>\
+         <table><tr><th>Артикул</th><th>Товар</th><th>Цена за ед.</th><th>Количество</th><th>Итого</th></tr>\
+         <tr><td colspan=\"5\"><table><tr><td>DV-210</td><td><strong>Дверь «Неаполь», 800 мм</strong></td>\
+         <td>7 450,00 руб</td><td>2</td><td>14 900,00 руб</td></tr></table></td></tr>\
+         <tr><td colspan=\"4\"><strong>Товары</strong></td><td>14 900,00 руб</td></tr></table>\
+         <p>Адрес доставки</p><span><span style=\"font-weight:bold;\">Андрей</span> \
+         <span style=\"font-weight:bold;\">Лебедев</span><br />ул. Белинского, 61<br />603000 Нижний Новгород<br />\
+         +7 831 410-22-93</span><p>Сообщение покупателя:</p><span>Нет сообщения</span>\
+         <p>Двери работает на PrestaShop™</p>",
+    );
+    assert_eq!(s(&r.product), Some("Дверь «Неаполь», 800 мм"));
+    assert_eq!(s(&r.phone), Some("+78314102293"));
+    assert_eq!(
+        s(&r.address),
+        Some("ул. Белинского, 61, 603000 Нижний Новгород")
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind.as_str(), "callback");
+}

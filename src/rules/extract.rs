@@ -449,7 +449,11 @@ impl Found {
             "last_name" => &mut self.last_name,
             "middle_name" => &mut self.middle_name,
             // `Продукция: Другое`: a list's catch-all item names no product.
-            "product" if catch_all_item(v) || order_mode(v) || question_type(v) => return,
+            // `Товары: 30 960,00 руб`, `Стоимость товара: 27 160руб.` (an
+            // order's totals): a sum names no product.
+            "product" if catch_all_item(v) || order_mode(v) || question_type(v) || sum_only(v) => {
+                return;
+            }
             "product" => &mut self.product,
             // `Размер беседки: 4 на 6 метров, с печкой. Сколько будет стоить
             // под ключ?`: the size, then the client's own sentence.
@@ -562,6 +566,30 @@ fn one_of(v: &str, trim: &[char], words: &[&str]) -> bool {
     }
     let w = classify::lower(v.trim().trim_end_matches(trim));
     words.contains(&w.as_str())
+}
+
+/// A sum of money alone (`30 960,00 руб`, `27 160руб.`, `9 300,00 ₽`).
+fn sum_only(v: &str) -> bool {
+    let t = v.trim();
+    let end = t
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, ' ' | ',' | '.' | '\u{a0}')))
+        .unwrap_or(t.len());
+    t.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        && matches!(
+            t[end..].trim(),
+            "" | "руб"
+                | "руб."
+                | "р."
+                | "р"
+                | "₽"
+                | "грн"
+                | "грн."
+                | "$"
+                | "€"
+                | "rub"
+                | "RUB"
+                | "UAH"
+        )
 }
 
 /// `Другое`, `Інше`, `Other`: the last item of a product list, chosen when
@@ -894,6 +922,9 @@ fn no_text(v: &str) -> bool {
         "no response",
         "без комментариев",
         "без коментарів",
+        // PrestaShop mailalerts' word for an order with no customer message.
+        "нет сообщения",
+        "no message",
     ];
     one_of(v, &['.', '!'], WORDS)
 }
@@ -4600,6 +4631,16 @@ fn dimensions(v: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_sum_names_no_product() {
+        use super::sum_only;
+        assert!(sum_only("30 960,00 руб"));
+        assert!(sum_only("27 160руб."));
+        assert!(sum_only("9 300,00 ₽"));
+        assert!(!sum_only("Окно 1300х1400"));
+        assert!(!sum_only("3 окна"));
+    }
+
     use super::super::dictionary::bare_title;
     use super::{
         announces_text, calendar_date, contact_card, login_handle, repeats_subject,

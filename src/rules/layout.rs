@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| ответы?| в crm| диалог| чат)?$|(go to|view)( all| \d+ more)? (results|submissions?|responses?|entry|survey summary)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| ответы?| в crm| диалог| чат)?$|(go to|view)( all| \d+ more)? (results|submissions?|responses?|entry|survey summary)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
     )
     .ok()
 });
@@ -2087,7 +2087,358 @@ pub fn read_with_ends(
         }
     }
     template_frame_closing(&lines, &mut out);
+    order_notice(text, &lines, block_ends, &mut out);
     out
+}
+
+/// A shop's order notice: the headings over its address cards (WooCommerce's
+/// `Billing address` / `Shipping address`, PrestaShop's `Адрес доставки` /
+/// `Адрес для счёта`, osCommerce's `Адрес покупателя`, Magento's `Платёжная
+/// информация` / `Информация о доставке`). One search over the whole text.
+static ORDER_CARD_HEADING: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    crate::re::compile(
+        r"(?im)^[ \t]*(?:(адрес доставки|адреса доставки|информация о доставке|інформація про доставку|shipping address|delivery address|shipping info(?:rmation)?)|платёжный адрес|платежный адрес|платіжна адреса|адрес покупателя|адрес для сч[её]та|платёжная информация|платежная информация|billing address|billing info(?:rmation)?)[ \t]*:?[ \t\r]*$",
+    )
+    .ok()
+});
+
+const ORDER_CARD: &str = "order address card (`Billing address` / `Адрес доставки` over the buyer's name, address lines, phone, e-mail)";
+const ORDER_ITEM: &str =
+    "order item line (`2x Name (model) price`, `Name X 2 = price`): the first item is the product";
+
+/// Country lines at the foot of an address card: not part of the address.
+fn country_line(l: &str) -> bool {
+    matches!(
+        l,
+        "Россия"
+            | "Российская Федерация"
+            | "Украина"
+            | "Україна"
+            | "Беларусь"
+            | "Казахстан"
+            | "Russia"
+            | "Russian Federation"
+            | "Ukraine"
+            | "Belarus"
+            | "Kazakhstan"
+    )
+}
+
+/// The buyer's name on an address card's first line: letters only, at most
+/// five words (`Ольга: Демченко`, two bold spans read as a caption, too).
+fn card_name(l: &str) -> Option<String> {
+    let joined = match l.split_once(": ") {
+        Some((a, b)) if !a.contains(' ') && !b.is_empty() => format!("{a} {b}"),
+        Some(_) => return None,
+        None => l.to_string(),
+    };
+    let words = joined.split_whitespace().count();
+    ((1..=5).contains(&words)
+        && joined
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '.' | '\'' | '’')))
+    .then_some(joined)
+}
+
+/// A card's phone line (`+7 831 410-22-93`, `T: +7 (495) 640-18-52`).
+fn card_phone(l: &str) -> Option<&str> {
+    let v = ["T:", "Т:", "Tel:", "Тел.:", "Тел:", "Телефон:", "Phone:"]
+        .iter()
+        .find_map(|p| l.strip_prefix(p))
+        .unwrap_or(l)
+        .trim();
+    let digits = v.bytes().filter(u8::is_ascii_digit).count();
+    ((7..=15).contains(&digits)
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'(' | b')' | b'-' | b' ' | b'.')))
+    .then_some(v)
+}
+
+/// The name of an order's item line: `2x Name (model) 1 100р.` (OpenCart's
+/// order alert), `14 x Name (model) = 25 060руб.` (osCommerce), `Name X 18
+/// = 8 100,00 ₽` (WooCommerce's plain mail). Byte checks, no regex.
+fn order_item(l: &str) -> Option<&str> {
+    let b = l.as_bytes();
+    let lead = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if lead > 0 && lead <= 4 {
+        let rest = l[lead..].trim_start();
+        let rest = rest
+            .strip_prefix("x ")
+            .or_else(|| rest.strip_prefix("X "))
+            .or_else(|| rest.strip_prefix("× "))?;
+        let close = rest.rfind(") ")?;
+        let open = rest[..close].rfind(" (")?;
+        let tail = &rest[close + 2..];
+        let name = rest[..open].trim();
+        return (!name.is_empty() && price_tail(tail.trim_start_matches("= "))).then_some(name);
+    }
+    // `Name X 18 = price`: one search for ` = `, then the count before it.
+    let eq = l.find(" = ")?;
+    let head = l[..eq].trim_end_matches(|c: char| c.is_ascii_digit());
+    if head.len() == eq {
+        return None;
+    }
+    ["X ", "x ", "× "]
+        .iter()
+        .find_map(|sep| head.strip_suffix(sep))
+        .map(str::trim)
+        .filter(|name| !name.is_empty() && price_tail(&l[eq + 3..]))
+}
+
+/// A flattened header row of an order's items table: column captions only,
+/// naming the product and its price.
+fn items_header(l: &str) -> bool {
+    l.len() < 120
+        && !l.bytes().any(|b| b.is_ascii_digit() || b == b':')
+        && (l.contains("Товар") || l.contains("Наименование") || l.contains("Product"))
+        && (l.contains("Цена") || l.contains("Ціна") || l.contains("Price"))
+}
+
+/// An item row under [`items_header`]: an article code (no lower case),
+/// the name, then the first number that a decimal sum follows within two
+/// words (`7 450,00 руб`) starts the prices.
+fn table_item(l: &str) -> Option<String> {
+    let words: Vec<&str> = l.split_whitespace().collect();
+    let start = usize::from(
+        words.first().is_some_and(|w| {
+            w.bytes().any(|b| b.is_ascii_digit() || b == b'-') && !w.chars().any(char::is_lowercase)
+        }) && words.len() > 2,
+    );
+    let decimal = |w: &str| {
+        w.rsplit_once([',', '.']).is_some_and(|(a, b)| {
+            !a.is_empty() && b.len() == 2 && b.bytes().all(|c| c.is_ascii_digit())
+        })
+    };
+    let numeric = |w: &str| {
+        w.bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+    };
+    let end = (start..words.len())
+        .find(|&k| numeric(words[k]) && words[k..].iter().take(2).any(|w| decimal(w)))?;
+    (end > start).then(|| words[start..end].join(" "))
+}
+
+/// A price with its currency (`9 960р.`, `25 060руб.`, `8 100,00 ₽`).
+fn price_tail(t: &str) -> bool {
+    let t = t.trim();
+    let end = t
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, ' ' | ',' | '.' | '\u{a0}')))
+        .unwrap_or(t.len());
+    t.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        && matches!(
+            t[end..].trim(),
+            "руб"
+                | "руб."
+                | "р."
+                | "р"
+                | "₽"
+                | "грн"
+                | "грн."
+                | "$"
+                | "€"
+                | "RUB"
+                | "UAH"
+                | "USD"
+                | "EUR"
+        )
+}
+
+/// The text names an order: one literal search (SIMD over the alternatives).
+fn order_word(t: &str) -> bool {
+    ORDER_WORD.as_ref().is_none_or(|r| r.is_match(t))
+}
+
+static ORDER_WORD: LazyLock<Option<Regex>> =
+    LazyLock::new(|| crate::re::compile("аказ|АКАЗ|rder|RDER|амовлен").ok());
+
+/// The stems of [`ORDER_CARD_HEADING`]: one literal search before it runs
+/// (most texts that say `заказ` hold none).
+static ORDER_CARD_STEM: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    crate::re::compile(
+        "доставк|ДОСТАВК|окупател|ОКУПАТЕЛ|латёж|латеж|ЛАТЁЖ|ЛАТЕЖ|латіж|ЛАТІЖ|для сч|ДЛЯ СЧ|ddress|DDRESS|ing info|ing Info|ING INFO",
+    )
+    .ok()
+});
+
+/// `1 шт × 11 890 руб` / `2 pcs x 10.00`: a count of pieces times a price.
+fn counted_price(v: &str) -> bool {
+    let n = v.bytes().take_while(u8::is_ascii_digit).count();
+    n > 0
+        && ["шт × ", "шт. × ", "шт x ", "pcs × ", "pcs x ", "ед. × "]
+            .iter()
+            .any(|u| v[n..].trim_start().starts_with(u))
+}
+
+/// An order notice's address cards and item lines (see [`ORDER_CARD`],
+/// [`ORDER_ITEM`]): the buyer's name, phones, e-mail and the shipping
+/// address (the billing one when there is no other), and the first item as
+/// the product. Only in a text that names an order; the lines read leave
+/// the loose text.
+fn order_notice(text: &str, lines: &[&str], block_ends: &[usize], out: &mut Layout) {
+    if !order_word(text) {
+        return;
+    }
+    let mut used: Vec<usize> = Vec::new();
+    let mut name: Option<String> = None;
+    let mut phones: Vec<String> = Vec::new();
+    let mut email: Option<String> = None;
+    let mut shipping: Option<String> = None;
+    let mut billing: Option<String> = None;
+    let heading_stem = ORDER_CARD_STEM.as_ref().is_none_or(|r| r.is_match(text));
+    if let Some(re) = ORDER_CARD_HEADING.as_ref().filter(|_| heading_stem) {
+        let mut line_no = 0usize;
+        let mut scanned = 0usize;
+        let heads: Vec<(usize, bool)> = re
+            .captures_iter(text)
+            .filter_map(|c| {
+                let m = c.get(0)?;
+                line_no += text[scanned..m.start()]
+                    .bytes()
+                    .filter(|&b| b == b'\n')
+                    .count();
+                scanned = m.start();
+                Some((line_no, c.get(1).is_some()))
+            })
+            .collect();
+        for (k, &(at, is_shipping)) in heads.iter().enumerate() {
+            let stop = heads.get(k + 1).map_or(lines.len(), |h| h.0);
+            let mut j = at + 1;
+            while j < stop && j <= at + 3 && (lines[j].is_empty() || is_separator(lines[j])) {
+                j += 1;
+            }
+            // The card ends at a blank line, a rule, the end of its HTML
+            // table, or the first line that is no contact once the contacts
+            // (always the card's last lines) began.
+            let mut card: Vec<usize> = Vec::new();
+            let mut contacts = false;
+            while j < stop && card.len() < 10 && !lines[j].is_empty() && !is_separator(lines[j]) {
+                let contact = card_phone(lines[j]).is_some() || lines[j].contains('@');
+                // `Поздравляем с продажей.` under the card: a sentence with
+                // no number is the shop's, not an address line.
+                let sentence = lines[j].ends_with(['.', '!', ':'])
+                    && !lines[j].bytes().any(|b| b.is_ascii_digit());
+                if (contacts && !contact) || (sentence && !card.is_empty()) {
+                    break;
+                }
+                contacts |= contact && !card.is_empty();
+                card.push(j);
+                j += 1;
+                if block_ends.contains(&j) {
+                    break;
+                }
+            }
+            let Some(&first) = card.first() else { continue };
+            let Some(who) = card_name(lines[first]) else {
+                continue;
+            };
+            if card.len() < 2 {
+                continue;
+            }
+            let mut addr: Vec<String> = Vec::new();
+            for &c in &card[1..] {
+                let l = lines[c];
+                if let Some(p) = card_phone(l) {
+                    if !phones.iter().any(|x| x == p) {
+                        phones.push(p.to_string());
+                    }
+                } else if l.contains('@') && !l.contains(' ') {
+                    email.get_or_insert_with(|| l.to_string());
+                } else if !country_line(l) {
+                    addr.push(l.split_whitespace().collect::<Vec<_>>().join(" "));
+                }
+            }
+            name.get_or_insert(who);
+            used.extend(card.iter().copied());
+            used.push(at);
+            if !addr.is_empty() {
+                let slot = if is_shipping {
+                    &mut shipping
+                } else {
+                    &mut billing
+                };
+                slot.get_or_insert_with(|| addr.join(", "));
+            }
+        }
+    }
+    let mut item: Option<String> = lines.iter().find_map(|l| order_item(l)).map(str::to_string);
+    // `Артикул Товар Цена за ед. Количество Итого` over `DV-210 Дверь … 7
+    // 450,00 руб 2 14 900,00 руб` (PrestaShop's items table flattened): the
+    // header row and its item rows are the shop's; the first row names the
+    // product.
+    if let Some(h) = lines.iter().position(|l| items_header(l)) {
+        used.push(h);
+        let mut r = h + 1;
+        while r < lines.len() && !lines[r].is_empty() && !lines[r].contains(':') {
+            if let Some(n) = table_item(lines[r]) {
+                if item.is_none() {
+                    item = Some(n);
+                }
+                used.push(r);
+            }
+            r += 1;
+        }
+    }
+    // `Name хром: 1 шт × 11 890 руб` (Simpla's purchases table read as
+    // pairs): the caption is the item.
+    if item.is_none() {
+        item = out
+            .fields
+            .iter()
+            .find(|f| f.canon.is_none() && counted_price(&f.value))
+            .map(|f| f.label.clone());
+    }
+    if used.is_empty() && item.is_none() {
+        return;
+    }
+    let item_lines: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| order_item(l).is_some())
+        .collect();
+    let gone = |s: &str| used.iter().any(|&u| lines[u] == s) || item_lines.contains(&s);
+    out.fields.retain(|f| {
+        let whole = format!("{}: {}", f.label, f.value);
+        !(gone(&whole) || (f.canon != Some("message") && f.value.lines().any(|v| gone(v.trim()))))
+    });
+    // The shop's own header lines (`Новый заказ — #1187`, `Заказ №1502 на
+    // сумму …`) are no client's text.
+    for f in &mut out.fields {
+        if f.canon == Some("message")
+            && f.value.lines().any(|v| gone(v.trim()))
+            && f.value.lines().any(|v| !gone(v.trim()))
+        {
+            f.value = f
+                .value
+                .lines()
+                .filter(|v| !gone(v.trim()))
+                .collect::<Vec<_>>()
+                .join("\n");
+        }
+    }
+    // `Просмотреть заказ: https://…/wp-admin/…`: the shop's back-office link.
+    out.fields
+        .retain(|f| !(f.canon.is_none() && f.value.starts_with("http") && is_admin_url(&f.value)));
+    let keep = |s: &String| {
+        let t = s.trim();
+        !gone(t) && !(order_word(t) && (t.contains('#') || t.contains('№')))
+    };
+    out.loose.retain(keep);
+    out.body_loose.retain(keep);
+    if let Some(n) = name {
+        push(out, "name", &n, Some("name"), ORDER_CARD);
+    }
+    for p in &phones {
+        push(out, "phone", p, Some("phone"), ORDER_CARD);
+    }
+    if let Some(e) = email {
+        push(out, "email", &e, Some("email"), ORDER_CARD);
+    }
+    if let Some(a) = shipping.or(billing) {
+        push(out, "address", &a, Some("address"), ORDER_CARD);
+    }
+    if let Some(n) = item {
+        push(out, "product", &n, Some("product"), ORDER_ITEM);
+    }
 }
 
 /// `Hello,` / the fields / `Thanks` (Neos.Form's documented e-mail
@@ -2432,6 +2783,45 @@ fn push(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn order_item_lines_of_three_shops() {
+        // OpenCart's order alert, osCommerce, WooCommerce's plain mail.
+        assert_eq!(
+            order_item("12x Металлочерепица 0,5 мм (MT-05) 9 960р."),
+            Some("Металлочерепица 0,5 мм")
+        );
+        assert_eq!(
+            order_item("14 x Ламинат дуб (QS-1848) = 25 060руб."),
+            Some("Ламинат дуб")
+        );
+        assert_eq!(
+            order_item("Потолок матовый, м² X 18 = 8 100,00 ₽"),
+            Some("Потолок матовый, м²")
+        );
+        assert_eq!(order_item("2 x 3 метра (примерно) нужно"), None);
+        assert_eq!(order_item("Окно 1300 x 1400"), None);
+        assert_eq!(order_item("Хочу заказать окно 1300 x 2 = 2 шт"), None);
+        assert_eq!(order_item("2 x окна (белые) 1300"), None);
+        assert_eq!(
+            table_item("DV-210 Дверь «Неаполь» экошпон, 800 мм 7 450,00 руб 2 14 900,00 руб")
+                .as_deref(),
+            Some("Дверь «Неаполь» экошпон, 800 мм")
+        );
+        assert!(items_header("Артикул Товар Цена за ед. Количество Итого"));
+        assert!(!items_header("Товар: Окно, цена 12 000"));
+        assert_eq!(
+            card_phone("T: +7 (495) 640-18-52"),
+            Some("+7 (495) 640-18-52")
+        );
+        assert_eq!(card_phone("194358 Санкт-Петербург"), None);
+        assert_eq!(
+            card_name("Ольга: Демченко").as_deref(),
+            Some("Ольга Демченко")
+        );
+        assert_eq!(card_name("ул. Ленина, 5"), None);
+        assert!(counted_price("1 шт × 11 890 руб"));
+    }
 
     /// The former `service_notice` (lower-cased every line it was asked
     /// of): the cheap gates of today's answer as it did.
