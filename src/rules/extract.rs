@@ -568,28 +568,10 @@ fn one_of(v: &str, trim: &[char], words: &[&str]) -> bool {
     words.contains(&w.as_str())
 }
 
-/// A sum of money alone (`30 960,00 руб`, `27 160руб.`, `9 300,00 ₽`).
+/// A sum of money alone (`30 960,00 руб`, `27 160руб.`, `9 300,00 ₽`), or
+/// a bare number: an order's total, never the product.
 fn sum_only(v: &str) -> bool {
-    let t = v.trim();
-    let end = t
-        .find(|c: char| !(c.is_ascii_digit() || matches!(c, ' ' | ',' | '.' | '\u{a0}')))
-        .unwrap_or(t.len());
-    t.bytes().next().is_some_and(|b| b.is_ascii_digit())
-        && matches!(
-            t[end..].trim(),
-            "" | "руб"
-                | "руб."
-                | "р."
-                | "р"
-                | "₽"
-                | "грн"
-                | "грн."
-                | "$"
-                | "€"
-                | "rub"
-                | "RUB"
-                | "UAH"
-        )
+    layout::money(v, true)
 }
 
 /// `Другое`, `Інше`, `Other`: the last item of a product list, chosen when
@@ -4637,6 +4619,9 @@ mod tests {
         assert!(sum_only("30 960,00 руб"));
         assert!(sum_only("27 160руб."));
         assert!(sum_only("9 300,00 ₽"));
+        assert!(sum_only("120 USD"));
+        assert!(sum_only("4500"));
+        assert!(!super::layout::money("4500", false));
         assert!(!sum_only("Окно 1300х1400"));
         assert!(!sum_only("3 окна"));
     }

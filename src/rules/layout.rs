@@ -2220,27 +2220,37 @@ fn table_item(l: &str) -> Option<String> {
 
 /// A price with its currency (`9 960р.`, `25 060руб.`, `8 100,00 ₽`).
 fn price_tail(t: &str) -> bool {
+    money(t, false)
+}
+
+/// A sum of money alone: digits with spaces, commas or dots, then a
+/// currency (`30 960,00 руб`, `27 160руб.`, `9 300,00 ₽`, `120 USD`); with
+/// `bare`, a number without one too.
+pub(crate) fn money(t: &str, bare: bool) -> bool {
     let t = t.trim();
     let end = t
         .find(|c: char| !(c.is_ascii_digit() || matches!(c, ' ' | ',' | '.' | '\u{a0}')))
         .unwrap_or(t.len());
+    let unit = t[end..].trim();
     t.bytes().next().is_some_and(|b| b.is_ascii_digit())
-        && matches!(
-            t[end..].trim(),
-            "руб"
-                | "руб."
-                | "р."
-                | "р"
-                | "₽"
-                | "грн"
-                | "грн."
-                | "$"
-                | "€"
-                | "RUB"
-                | "UAH"
-                | "USD"
-                | "EUR"
-        )
+        && ((bare && unit.is_empty())
+            || matches!(
+                unit,
+                "руб"
+                    | "руб."
+                    | "р."
+                    | "р"
+                    | "₽"
+                    | "грн"
+                    | "грн."
+                    | "$"
+                    | "€"
+                    | "rub"
+                    | "RUB"
+                    | "UAH"
+                    | "USD"
+                    | "EUR"
+            ))
 }
 
 /// The text names an order: one literal search (SIMD over the alternatives).
