@@ -37,19 +37,21 @@ pub const CUE_FILES: &[(&str, &str)] = &[
 /// else char by char as std does it (only Greek final sigma differs, which
 /// no cue is written for).
 pub(crate) fn lower(s: &str) -> String {
-    // Runs of bytes that stay as they are are copied whole; ASCII capitals
-    // and the Russian alphabet's two-byte capitals are mapped by bytes; any
-    // other character goes through the Unicode table.
+    // Runs of characters that stay as they are are copied whole; ASCII
+    // capitals and the Russian alphabet's two-byte capitals are mapped by
+    // bytes; any other character goes through the Unicode table. Every cut
+    // is at a character boundary, so the result is built as a `String`
+    // without a second UTF-8 check.
     let b = s.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut out = String::with_capacity(b.len());
     let mut run = 0;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
         if c < 0x80 {
             if c.is_ascii_uppercase() {
-                out.extend_from_slice(&b[run..i]);
-                out.push(c + 32);
+                out.push_str(&s[run..i]);
+                out.push(char::from(c + 32));
                 run = i + 1;
             }
             i += 1;
@@ -58,9 +60,9 @@ pub(crate) fn lower(s: &str) -> String {
         let n = b.get(i + 1).copied().unwrap_or(0);
         let mapped = match (c, n) {
             // А..П → а..п, Р..Я → р..я, Ё → ё
-            (0xd0, 0x90..=0x9f) => Some([0xd0, n + 0x20]),
-            (0xd0, 0xa0..=0xaf) => Some([0xd1, n - 0x20]),
-            (0xd0, 0x81) => Some([0xd1, 0x91]),
+            (0xd0, 0x90..=0x9f) => Some('а' as u32 + u32::from(n - 0x90)),
+            (0xd0, 0xa0..=0xaf) => Some('р' as u32 + u32::from(n - 0xa0)),
+            (0xd0, 0x81) => Some('ё' as u32),
             // а..п, р..ё: already lower case.
             (0xd0, 0xb0..=0xbf) | (0xd1, 0x80..=0x91) => {
                 i += 2;
@@ -68,9 +70,9 @@ pub(crate) fn lower(s: &str) -> String {
             }
             _ => None,
         };
-        if let Some(m) = mapped {
-            out.extend_from_slice(&b[run..i]);
-            out.extend_from_slice(&m);
+        if let Some(m) = mapped.and_then(char::from_u32) {
+            out.push_str(&s[run..i]);
+            out.push(m);
             i += 2;
             run = i;
             continue;
@@ -80,17 +82,14 @@ pub(crate) fn lower(s: &str) -> String {
         let len = ch.len_utf8();
         let lowered = ch.to_lowercase();
         if !lowered.clone().eq(std::iter::once(ch)) {
-            out.extend_from_slice(&b[run..i]);
-            let mut buf = [0u8; 4];
-            for l in lowered {
-                out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
-            }
+            out.push_str(&s[run..i]);
+            out.extend(lowered);
             run = i + len;
         }
         i += len;
     }
-    out.extend_from_slice(&b[run..]);
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    out.push_str(&s[run..]);
+    out
 }
 
 /// The patterns of a cue file: non-empty lines that are not `#` comments.
