@@ -6049,3 +6049,52 @@ fn a_flattened_items_table_names_the_product_and_its_header_cues_nothing() {
     assert_eq!(s(&r.message), None);
     assert_eq!(r.kind.as_str(), "callback");
 }
+
+#[test]
+fn label_over_value_divs_under_the_heading_open_the_fields() {
+    // Wix Forms' owner notice (round 25a): `<h1>` heading, a line naming the
+    // form, then per field a grey label `<div>` over a value `<div>`; the run
+    // of known labels opens the fields with no caption above it.
+    let r = html(
+        "<h1>У вас новая заявка</h1><p>Форма «Рассчитать баню» на сайте Сауны Урала</p>\
+         <div><div>Имя</div>\n<div>Дмитрий</div></div>\n<div><div>Фамилия</div>\n<div>Орлов</div></div>\n\
+         <div><div>Email</div>\n<div>d.orlov@example.com</div></div>\n\
+         <div><div>Телефон</div>\n<div>+7 912 602-18-77</div></div>\n\
+         <div><div>Сообщение</div>\n<div>Сауна в подвале, печь электрическая. Сколько выйдет?</div></div>\n\
+         <p><a href=\"https://crm.example/track\">Просмотреть</a></p>",
+    );
+    assert_eq!(s(&r.name), Some("Дмитрий Орлов"));
+    assert_eq!(s(&r.email), Some("d.orlov@example.com"));
+    assert_eq!(s(&r.phone), Some("+79126021877"));
+    assert_eq!(
+        s(&r.message),
+        Some("Сауна в подвале, печь электрическая. Сколько выйдет?")
+    );
+}
+
+#[test]
+fn bare_values_over_the_sites_own_record_read_as_a_label_less_letter() {
+    // Elementor Pro's [all-fields] for fields with no label (round 25a): the
+    // bare values, then `---` and Date / Time / Page URL / User Agent /
+    // Remote IP / Powered by. Those rows are the site's record of the
+    // submission, not the client's fields: the bare lines are the name, the
+    // phone and the text.
+    let r = html(
+        "Андрей<br>8 (903) 271-44-09<br>Нужен замер окон на даче, 5 окон. Можно в выходные.<br><br>---<br><br>\
+         Date: December 7, 2026<br>Time: 09:15<br>Page URL: https://okna.example/zamer/<br>\
+         User Agent: Mozilla/5.0 (Linux; Android 13)<br>Remote IP: 198.51.100.23<br>Powered by: Elementor<br>",
+    );
+    assert_eq!(s(&r.name), Some("Андрей"));
+    assert_eq!(s(&r.phone), Some("+79032714409"));
+    assert_eq!(
+        s(&r.message),
+        Some("Нужен замер окон на даче, 5 окон. Можно в выходные.")
+    );
+    assert_eq!(r.kind.as_str(), "measurement");
+    // A labelled field of the client's keeps the footer's numbers the site's.
+    let r = html(
+        "Имя: Андрей<br>Сообщение: Нужен замер.<br><br>---<br><br>Page URL: https://okna.example/zamer/<br>\
+         <p>Наш телефон 8 (800) 555-35-35</p>",
+    );
+    assert_eq!(s(&r.phone), None);
+}

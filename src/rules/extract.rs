@@ -3632,7 +3632,18 @@ pub(crate) fn build_traced(
             f.message = Some(m);
         }
     }
-    if req.fields.is_empty() && f.message.is_none() {
+    // A form whose only labelled rows are the site's own record of the
+    // submission (Elementor's `---` block: Date, Time, Page URL, User Agent,
+    // Remote IP) under the bare values of fields that have no label: the
+    // values read as a label-less letter.
+    let only_technical = !lay.fields.is_empty()
+        && lay.fields.iter().all(|x| {
+            matches!(
+                x.canon,
+                Some("meta" | "page" | "ip" | "request_id" | "form")
+            ) || x.canon.is_some_and(|c| c.starts_with("utm_"))
+        });
+    if (req.fields.is_empty() || only_technical) && f.message.is_none() {
         read_label_less(&lay.loose, lay.signature_at, &subject, &mut f);
         // `Обратный звонок 8 962 111 22 33` under the subject `Обратный
         // звонок`: the handler's words and the number, nothing the client wrote.
@@ -3983,7 +3994,10 @@ pub(crate) fn build_traced(
             phones.extend(find_phones(v, &opts.region));
         }
     }
-    if phones.is_empty() && lay.fields.is_empty() {
+    // No field of the client's (none, or only the site's record of the
+    // submission): the bare lines are the client's.
+    let label_less = lay.fields.is_empty() || only_technical;
+    if phones.is_empty() && label_less {
         for l in &lay.loose {
             phones.extend(find_phones(l, &opts.region));
         }
@@ -3999,7 +4013,7 @@ pub(crate) fn build_traced(
     }
     // Numbers in headings, signatures and footers around the form are the
     // site's own: never the client's, unless a phone field holds them.
-    if !lay.fields.is_empty() {
+    if !label_less {
         // Lines the client's unlabelled text was read from are theirs.
         let msg = f.message.as_deref().unwrap_or("");
         let own: Vec<String> = lay

@@ -1983,6 +1983,16 @@ pub fn read_with_ends(
 
         match state {
             State::None => {
+                // `<div>Имя</div><div>Дмитрий</div><div>Фамилия</div>…` under
+                // the mail's heading (Wix Forms' owner notice): a run of known
+                // labels, each alone on its line over its one-line value, opens
+                // the fields with no caption above it.
+                if !footer && let Some(canon) = label_over_value_run(l, i, &lines, &out, known) {
+                    push(&mut out, l, "", Some(canon), LABEL_RUN);
+                    message_block = canon == "message";
+                    state = State::Pending;
+                    continue;
+                }
                 form_section = form_section_caption(l);
                 loose_line_at = i;
                 if l.contains("://") {
