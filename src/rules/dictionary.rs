@@ -876,7 +876,9 @@ const TITLES: [&str; 14] = [
 
 /// `Mr.` alone: a salutation with no name after it.
 pub(crate) fn bare_title(n: &str) -> bool {
-    TITLES.contains(&n.trim().trim_end_matches('.').to_lowercase().as_str())
+    let t = n.trim().trim_end_matches('.');
+    // The longest title is eight Cyrillic letters (16 bytes).
+    t.len() <= 16 && TITLES.contains(&t.to_lowercase().as_str())
 }
 
 /// Normalises a label for comparison: lower case, `ё` → `е`, punctuation and

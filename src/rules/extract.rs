@@ -1342,7 +1342,7 @@ fn strip_emails(v: &str) -> String {
     let mut s = v.to_string();
     for e in find_emails(v) {
         // find_emails lower-cases; remove case-insensitively by position.
-        if let Some(pos) = s.to_lowercase().find(&e)
+        if let Some(pos) = classify::lower(&s).find(&e)
             && s.is_char_boundary(pos)
             && s.is_char_boundary(pos + e.len())
         {
@@ -2236,7 +2236,16 @@ fn robot_prose(l: &str) -> bool {
 /// A heading that repeats the mail's subject (`Заказ на обратный звонок
 /// №57` over the fields of a Rails view): the handler's, not the client's.
 fn repeats_subject(l: &str, subject: &str) -> bool {
-    let s = fold_ws(subject.trim()).to_lowercase();
+    repeats_subject_key(l, &subject_key(subject))
+}
+
+/// The subject as [`repeats_subject_key`] compares it, made once for a
+/// mail's many lines.
+fn subject_key(subject: &str) -> String {
+    fold_ws(subject.trim()).to_lowercase()
+}
+
+fn repeats_subject_key(l: &str, s: &str) -> bool {
     if s.is_empty() {
         return false;
     }
@@ -2247,7 +2256,7 @@ fn repeats_subject(l: &str, subject: &str) -> bool {
     // `Заказ обратного звонка - (Кровля Урал)`: the subject with the site's
     // name after a dash or a bar (Joomla's JCallback `<h2>$subject -
     // ($sitename)</h2>`).
-    l.strip_prefix(s.as_str()).is_some_and(|rest| {
+    l.strip_prefix(s).is_some_and(|rest| {
         [" - ", " — ", " – ", " | "]
             .iter()
             .any(|sep| rest.starts_with(sep))
@@ -3643,6 +3652,7 @@ pub(crate) fn build_traced(
                 Some("meta" | "page" | "ip" | "request_id" | "form")
             ) || x.canon.is_some_and(|c| c.starts_with("utm_"))
         });
+    let subject_key_once = std::cell::OnceCell::new();
     if (req.fields.is_empty() || only_technical) && f.message.is_none() {
         read_label_less(&lay.loose, lay.signature_at, &subject, &mut f);
         // `Обратный звонок 8 962 111 22 33` under the subject `Обратный
@@ -3658,13 +3668,14 @@ pub(crate) fn build_traced(
             &lay.body_loose
                 .iter()
                 .filter(|l| {
+                    let subject_key = subject_key_once.get_or_init(|| subject_key(&subject));
                     // `From Олег - oleg@x.ru` over the text: who wrote it.
                     if let Some((n, e)) = from_name_dash_email(l) {
                         first(&mut f.name, n);
                         f.name_emails.push(e.to_string());
                         return false;
                     }
-                    !repeats_subject(l, &subject)
+                    !repeats_subject_key(l, subject_key)
                         && (!writer || writer_intro(l).is_none())
                         && !kind_title(l)
                         && !sign_off(l)

@@ -504,7 +504,10 @@ pub fn site_notice(l: &str) -> bool {
 /// `Thank you for choosing our store!`, `Спасибо, что выбрали наш магазин!`:
 /// a shop's sign-off (a boilerplate line already), over the shop's own card.
 fn shop_signoff(l: &str) -> bool {
-    let low = l.to_lowercase();
+    // Only the line's start is compared: lower-case no more of it (a
+    // footer line can be a long paragraph).
+    let head = l.char_indices().nth(24).map_or(l, |(i, _)| &l[..i]);
+    let low = super::classify::lower(head);
     [
         "thank you for choosing",
         "thank you for shopping",
@@ -624,6 +627,16 @@ fn is_letter(c: char) -> bool {
     c.is_ascii_alphabetic()
         || matches!(c, 'а'..='я' | 'А'..='Я')
         || (!c.is_ascii() && c.is_alphabetic())
+}
+
+/// `char::is_uppercase` the same way: ASCII and the Russian alphabet
+/// without the Unicode table.
+fn is_capital(c: char) -> bool {
+    match c {
+        'A'..='Z' | 'А'..='Я' | 'Ё' => true,
+        'a'..='z' | 'а'..='я' | 'ё' | '0'..='9' => false,
+        c => !c.is_ascii() && c.is_uppercase(),
+    }
 }
 
 /// `<h4>Параметры формы:</h4>` (rendered `Параметры формы —`) right over a
@@ -948,6 +961,9 @@ fn comma_chain<'a>(
     value: &'a str,
     lookup: &dyn Fn(&str) -> Option<&'static str>,
 ) -> Option<(&'a str, Vec<(&'a str, &'a str)>)> {
+    // Both shapes below need a colon: most values hold none, and the
+    // word-by-word scan is not free.
+    memchr::memchr(b':', value.as_bytes())?;
     // (separator, label start, colon) of every `, Label: ` in the value.
     let mut cuts: Vec<(usize, usize, usize)> = Vec::new();
     let mut from = 0;
@@ -962,7 +978,7 @@ fn comma_chain<'a>(
         let comma = value[..space].ends_with(',');
         let sep = if comma { space - 1 } else { space };
         let tail = &value[start..];
-        if !comma && !tail.starts_with(|c: char| c.is_uppercase()) {
+        if !comma && !tail.starts_with(is_capital) {
             continue;
         }
         let q = match colon {
@@ -988,7 +1004,7 @@ fn comma_chain<'a>(
         let words_only = comma
             || label
                 .chars()
-                .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’'));
+                .all(|c| is_letter(c) || matches!(c, ' ' | '-' | '\'' | '’'));
         if spaced && words_only && !label.contains(',') && sep > 0 && lookup(label).is_some() {
             cuts.push((sep, start, start + q));
             from = start + q + 1;
@@ -1000,7 +1016,7 @@ fn comma_chain<'a>(
     while let Some(p) = value[from..].find(' ') {
         let start = from + p + 1;
         let word_end = value[start..]
-            .find(|c: char| !(c.is_alphabetic() || c == '-'))
+            .find(|c: char| !(is_letter(c) || c == '-'))
             .map_or(value.len(), |e| start + e);
         if word_end > start
             && value[word_end..].starts_with(':')
@@ -2803,6 +2819,31 @@ fn push(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    /// The fast letter and capital tests answer as the Unicode tables do,
+    /// for every character (they only change how fast).
+    #[test]
+    fn fast_letter_and_capital_tests_agree_with_unicode() {
+        for c in (0u32..0x11_0000).filter_map(char::from_u32) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_capital(c), c.is_uppercase(), "{c:?}");
+        }
+    }
+
+    /// A value with no colon holds no `, Label: value` chain: the gate
+    /// answers before the word scan, as the scan itself would.
+    #[test]
+    fn comma_chain_needs_a_colon() {
+        let known = |l: &str| {
+            (super::super::dictionary::normalize_label(l) == "телефон").then_some("phone")
+        };
+        assert!(comma_chain("Иван, Телефон 8 912 000 11 22", &known).is_none());
+        let (first, pairs) = comma_chain("Иван, Телефон: 8 912 000 11 22", &known).unwrap();
+        assert_eq!(
+            (first, pairs),
+            ("Иван", vec![("Телефон", "8 912 000 11 22")])
+        );
+    }
 
     #[test]
     fn order_item_lines_of_three_shops() {
