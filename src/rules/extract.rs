@@ -663,7 +663,9 @@ fn tz_name(v: &str) -> bool {
             && area.starts_with(|c: char| c.is_ascii_uppercase())
             && area.bytes().all(|b| b.is_ascii_alphabetic())
             && city.starts_with(|c: char| c.is_ascii_uppercase())
-            && city.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'/' | b'-'))
+            && city
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'/' | b'-'))
     })
 }
 
@@ -4782,9 +4784,12 @@ mod tests {
     /// `Клиент Ольга Николаевна` still names the client.
     #[test]
     fn round_25b_a_role_over_a_section_word_names_nobody() {
-        assert_eq!(role_then_name("CUSTOMER DETAILS"), None);
-        assert_eq!(role_then_name("Customer Notes"), None);
-        assert_eq!(role_then_name("Клиент Ольга Николаевна"), Some("Ольга Николаевна"));
+        assert_eq!(super::role_then_name("CUSTOMER DETAILS"), None);
+        assert_eq!(super::role_then_name("Customer Notes"), None);
+        assert_eq!(
+            super::role_then_name("Клиент Ольга Николаевна"),
+            Some("Ольга Николаевна")
+        );
     }
 
     /// Round 25b (LatePoint, Salon Booking System, Cal.com): the slot's
@@ -4793,27 +4798,40 @@ mod tests {
     fn round_25b_booking_slot_captions_and_zone_names() {
         for l in ["Date, Time", "DATE & TIME", "Дата, время", "When", "Коли"] {
             let n = crate::rules::dictionary::normalize_label(l);
-            assert!(slot_caption(&n) == Some(SlotPart::Both), "{l}");
+            assert!(
+                super::slot_caption(&n) == Some(super::SlotPart::Both),
+                "{l}"
+            );
         }
         assert_eq!(
             slot_value("Thursday, December 10, 2026 | 11:00am - 12:00pm (Europe/Moscow)"),
             "Thursday, December 10, 2026 | 11:00am - 12:00pm (Europe/Moscow)"
         );
-        assert_eq!(slot_value("10.12.2026 10:00 (Замер балкона)"), "10.12.2026 10:00");
-        assert!(tz_name("America/New_York"));
-        assert!(!tz_name("Замер/монтаж"));
-        assert!(!tz_name("1/2"));
+        assert_eq!(
+            slot_value("10.12.2026 10:00 (Замер балкона)"),
+            "10.12.2026 10:00"
+        );
+        assert!(super::tz_name("America/New_York"));
+        assert!(!super::tz_name("Замер/монтаж"));
+        assert!(!super::tz_name("1/2"));
     }
 
     /// Round 25b: a booked service that is a consultation with a role or a
     /// manager's call names no product.
     #[test]
     fn round_25b_booked_consultations_and_calls_are_kinds() {
-        for v in ["Консультация дизайнера", "Дзвінок менеджера", "Звонок-консультация", "Звонок менеджера"] {
-            assert!(request_kind_phrase(v), "{v}");
+        for v in [
+            "Консультация дизайнера",
+            "Дзвінок менеджера",
+            "Звонок-консультация",
+            "Звонок менеджера",
+        ] {
+            assert!(super::request_kind_phrase(v), "{v}");
         }
-        assert!(!request_kind_phrase("Установка кондиционера до 3,5 кВт"));
-        assert!(!request_kind_phrase("Звонок в дверь с видеоглазком"));
+        assert!(!super::request_kind_phrase(
+            "Установка кондиционера до 3,5 кВт"
+        ));
+        assert!(!super::request_kind_phrase("Звонок в дверь с видеоглазком"));
     }
 
     /// Round 16b: a booking plugin's slot without its list dash, lead-in
