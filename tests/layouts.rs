@@ -6098,3 +6098,102 @@ fn bare_values_over_the_sites_own_record_read_as_a_label_less_letter() {
     );
     assert_eq!(s(&r.phone), None);
 }
+
+#[test]
+fn round_25b_latepoint_empty_comments_then_section_heading_and_date_time_slot() {
+    // LatePoint's agent notice: `Comments:` left empty, then `<h4>Appointment
+    // Information</h4>` over `Service:`; the slot under `Date, Time`.
+    let li = |l: &str, v: &str| format!("<li><span>{l}:</span> <strong>{v}</strong></li>\n");
+    let body = format!(
+        "Hello Anna!<br/><br/>\n<p>You have received a new appointment request from Роман Гуляев</p>\n\
+         <h4>Customer Information</h4>\n<ul>\n{}{}{}{}</ul>\n<h4>Appointment Information</h4>\n<ul>\n{}{}</ul>",
+        li("Full Name", "Роман Гуляев"),
+        li("Email Address", "r.g@example.com"),
+        li("Phone", "8 920 155 40 77"),
+        li("Comments", ""),
+        li("Service", "Консультация дизайнера"),
+        li("Date, Time", "Dec 11, 2026, 15:30 - 16:30"),
+    );
+    let r = html_subject(
+        "New Appointment Request",
+        "Site <wordpress@kuhni.example>",
+        &body,
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(s(&r.product), None);
+    assert_eq!(s(&r.visit_time), Some("Dec 11, 2026, 15:30 - 16:30"));
+    assert_eq!(r.kind, Kind::Question);
+}
+
+#[test]
+fn round_25b_salon_booking_caption_cards_and_amelia_sign_off() {
+    // Salon Booking System: uppercase captions over their values; the
+    // client's card under `CUSTOMER DETAILS`, the note under `CUSTOMER NOTES`.
+    let row = |v: &str| format!("<tr><td align=\"left\"><p style=\"Margin:0\">{v}</p></td></tr>\n");
+    let card = |rows: &[&str]| {
+        let inner: String = rows.iter().map(|v| row(v)).collect();
+        format!("<table cellpadding=\"0\" cellspacing=\"0\" width=\"100%\">\n{inner}</table>\n")
+    };
+    let body = [
+        "<p>Dear administrator,<br/> this is an e-mail notification of a new booking at Потолки</p>\n"
+            .to_string(),
+        card(&["<strong>DATE &amp; TIME&nbsp;</strong>", "10.12.2026", "11:30"]),
+        card(&["<strong>SERVICES</strong>", "Выезд замерщика"]),
+        card(&["CUSTOMER DETAILS"]),
+        card(&[
+            "Эльвира Галиева",
+            "<a href=\"mailto:e.g@example.ru\">e.g@example.ru</a>",
+            "<a href=\"tel:+79173450912\">+7 9173450912</a>",
+        ]),
+        card(&["CUSTOMER NOTES"]),
+        card(&["<em>Два потолка: зал 18 м2 и спальня 12 м2.</em>"]),
+    ]
+    .concat();
+    let r = html_subject(
+        "New booking for 10.12.2026 - 11:30",
+        "Потолки <info@potolki.example>",
+        &body,
+    );
+    assert_eq!(s(&r.name), Some("Эльвира Галиева"));
+    assert_eq!(s(&r.phone), Some("+79173450912"));
+    assert_eq!(s(&r.visit_time), Some("10.12.2026 11:30"));
+    assert_eq!(
+        s(&r.message),
+        Some("Два потолка: зал 18 м2 и спальня 12 м2.")
+    );
+    // Amelia's notification as an owner edits it: `Спасибо,` over the
+    // company's name is the template's sign-off; a booked manager's call
+    // is a callback with no visit time.
+    let a = html_subject(
+        "Звонок-консультация — новая запись",
+        "Сауны <booking@sauny.example>",
+        "Здравствуйте, <strong>Игорь</strong>,<br><br>У вас новая подтверждённая запись \
+         <strong>Звонок-консультация</strong>.<br><br>Дата: <strong>11.12.2026</strong><br>Время: \
+         <strong>16:00</strong><br><br>Клиент: <strong>Степан Кудрин</strong><br>Телефон: \
+         <strong>+79045556677</strong><br>Комментарий клиента: <strong></strong><br><br>Спасибо,<br>\
+         <strong>Сауны Екб</strong>",
+    );
+    assert_eq!(s(&a.message), None);
+    assert_eq!(a.kind, Kind::Callback);
+    assert_eq!(s(&a.visit_time), None);
+}
+
+#[test]
+fn round_25b_calcom_when_block_and_birchpress_sent_by_footer() {
+    // Cal.com's plain part: `When` alone over the slot, the zone kept.
+    let r = plain_with(
+        "Subject: Замер кухни with Дарья at 11:00am\r\n",
+        "A new event has been scheduled.\n\nWhat\nЗамер кухни between Кухни and Дарья\n\nWhen\n\
+         Thursday, December 10, 2026 | 11:00am - 12:00pm (Europe/Moscow)\n\nAdditional notes\n\
+         Кухня угловая, 2,8 м.\n\nТелефон\n+7 921 330-45-18\n",
+    );
+    assert_eq!(
+        s(&r.visit_time),
+        Some("Thursday, December 10, 2026 | 11:00am - 12:00pm (Europe/Moscow)")
+    );
+    assert_eq!(s(&r.message), Some("Кухня угловая, 2,8 м."));
+    // `Sent by BirchPress Scheduler` is the plugin's line, not the text;
+    // `Sent by NAME from EMAIL` (Spree) still names the sender.
+    let b = plain("Имя: Игорь\nТелефон: +7 910 944-03-17\n\nSent by BirchPress Scheduler\n");
+    assert_eq!(s(&b.message), None);
+}

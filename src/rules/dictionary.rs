@@ -65,6 +65,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "ваше фио",
             "имя клиента",
             "клиент",
+            // Salon Booking System's caption over the client's card (name,
+            // email, phone, address lines; see `contact_card`).
+            "customer details",
             "заказчик",
             "замовник",
             // A marketplace's buyer card (Prom.ua's `Покупець: Ігор`).
@@ -387,6 +390,8 @@ const LABELS: &[(&str, &[&str])] = &[
             "questions or comments",
             "additional comments",
             "additional notes",
+            // Salon Booking System's caption over the booker's note.
+            "customer notes",
             "additional details",
             "notes",
             "your request",
@@ -637,6 +642,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "время заявки",
             "дата заявки",
             "дата и время",
+            // Cal.com's `When` over the booked slot (read as the visit time
+            // in a mail about a booking, see `booked_slot`).
+            "when",
             "user agent",
             "агент пользователя",
             // A lead-ad platform's own keys (Facebook Lead Ads via Zapier or

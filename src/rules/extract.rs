@@ -399,9 +399,12 @@ impl Found {
             // (MotoPress Appointment): the name's caption over the client's
             // card; the lines under the name are their contacts.
             "name" if contact_card(v).is_some() => {
-                if let Some((name, emails, phones)) = contact_card(v) {
+                if let Some((name, emails, phones, address)) = contact_card(v) {
                     self.emails.extend(emails);
                     self.phones.extend(phones);
+                    if self.address.is_none() {
+                        self.address = address.map(str::to_string);
+                    }
                     if overwrite || self.name.is_none() {
                         self.name = Some(name.to_string());
                     }
@@ -582,7 +585,7 @@ fn sum_only(v: &str) -> bool {
 /// `… just booked an appointment`).
 static BOOKING_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        r"(?i)appointment|booking|booked|бронирован|бронюван|назначени|запис[ьи] на|нов(?:ая|ую) запис|нов(?:ий|ого|у) запис|записал(?:ся|ась)",
+        r"(?i)appointment|booking|booked|бронирован|бронюван|назначени|запис[ьи] на|нов(?:ая|ую) (?:онлайн[- ]?)?запис|нов(?:ий|ого|у) запис|записал(?:ся|ась)|(?:event|meeting) has been scheduled",
     )
     .ok()
 });
@@ -614,6 +617,14 @@ fn slot_caption(norm: &str) -> Option<SlotPart> {
         | "дата и время"
         | "дата та час"
         | "date and time"
+        // `Date, Time:` (LatePoint), `DATE & TIME` (Salon Booking System),
+        // `When` (Cal.com): the slot under the booking's own caption.
+        | "date time"
+        | "дата время"
+        | "дата час"
+        | "when"
+        | "когда"
+        | "коли"
         | "запись"
         | "запис" => Some(SlotPart::Both),
         _ if norm.starts_with("запись на ") || norm.starts_with("запис на ") => {
@@ -637,10 +648,25 @@ fn slot_value(v: &str) -> &str {
     if v.ends_with(')')
         && let Some(open) = v.rfind('(')
         && v[open..].chars().any(char::is_lowercase)
+        && !tz_name(&v[open + 1..v.len() - 1])
     {
         v = v[..open].trim_end();
     }
     v
+}
+
+/// `Europe/Moscow`, `America/New_York`: an IANA zone name (Cal.com prints
+/// the slot's zone so), which stays with the slot, unlike a note.
+fn tz_name(v: &str) -> bool {
+    v.split_once('/').is_some_and(|(area, city)| {
+        area.len() >= 4
+            && area.starts_with(|c: char| c.is_ascii_uppercase())
+            && area.bytes().all(|b| b.is_ascii_alphabetic())
+            && city.starts_with(|c: char| c.is_ascii_uppercase())
+            && city
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'/' | b'-'))
+    })
 }
 
 /// A booking plugin's appointment slot (`Начало: 10/12/2026 10:00`,
@@ -691,7 +717,9 @@ fn booked_slot<'a>(lay: &'a layout::Layout, subject: &str) -> Option<(String, Op
             SlotPart::Date => &mut date,
             SlotPart::Both => &mut both,
         };
-        if slot.is_none() && !v.is_empty() && v.len() <= 60 {
+        // (`Thursday, December 10, 2026 | 11:00am - 12:00pm (Europe/Moscow)`:
+        // Cal.com's slot runs to some 65 bytes.)
+        if slot.is_none() && !v.is_empty() && v.len() <= 80 {
             *slot = Some(v);
         }
     }
@@ -704,8 +732,10 @@ fn booked_slot<'a>(lay: &'a layout::Layout, subject: &str) -> Option<(String, Op
     {
         return None;
     }
+    // `DATE & TIME` over the day's line and the hour's line (Salon Booking
+    // System): one slot, the lines joined.
     if let Some(b) = both {
-        return Some((b.to_string(), None));
+        return Some((b.split_whitespace().collect::<Vec<_>>().join(" "), None));
     }
     let date = date?;
     let slot = match time.filter(|t| t.contains(':')) {
@@ -716,9 +746,14 @@ fn booked_slot<'a>(lay: &'a layout::Layout, subject: &str) -> Option<(String, Op
 }
 
 /// A name value of several lines whose lines after the first are each an
-/// email or a phone: (the name, the emails, the phones). `None` for one
+/// email or a phone: (the name, the emails, the phones, the address). The
+/// card's last line may be the client's address after their contacts
+/// (`Уфа, ул. Менделеева 130, кв. 56` under Salon Booking System's
+/// `CUSTOMER DETAILS`: words, a comma and a house number). `None` for one
 /// line, or when any other line is text.
-fn contact_card(v: &str) -> Option<(&str, Vec<String>, Vec<String>)> {
+type Card<'a> = (&'a str, Vec<String>, Vec<String>, Option<&'a str>);
+
+fn contact_card(v: &str) -> Option<Card<'_>> {
     if !v.contains('\n') {
         return None;
     }
@@ -727,17 +762,26 @@ fn contact_card(v: &str) -> Option<(&str, Vec<String>, Vec<String>)> {
     if name.contains('@') || digit_count(name) > 0 {
         return None;
     }
-    let (mut emails, mut phones) = (Vec::new(), Vec::new());
+    let (mut emails, mut phones, mut address) = (Vec::new(), Vec::new(), None);
     for l in lines {
-        if !l.contains(' ') && l.contains('@') && normalize_email(l).is_some() {
+        if address.is_some() {
+            return None;
+        } else if !l.contains(' ') && l.contains('@') && normalize_email(l).is_some() {
             emails.push(l.to_string());
         } else if digit_count(l) >= 7 && !l.chars().any(char::is_alphabetic) {
             phones.push(l.to_string());
+        } else if (!emails.is_empty() || !phones.is_empty())
+            && l.contains(", ")
+            && (1..=6).contains(&digit_count(l))
+            && l.len() <= 120
+            && !l.ends_with(['.', '!', '?'])
+        {
+            address = Some(l);
         } else {
             return None;
         }
     }
-    (!emails.is_empty() || !phones.is_empty()).then_some((name, emails, phones))
+    (!emails.is_empty() || !phones.is_empty()).then_some((name, emails, phones, address))
 }
 
 /// `13.12.2026`, `12/14/2026`, `2026-12-13`: a bare calendar date (three
@@ -2068,6 +2112,24 @@ fn role_word(n: &str) -> bool {
         .any(|w| ROLES.iter().any(|r| w.starts_with(r)))
 }
 
+/// `DETAILS`, `Notes`, `Информация`: a word that titles a section of a
+/// notice (after `Customer` / `Клиент`), never a name.
+fn section_word(w: &str) -> bool {
+    const TITLES: &[&str] = &[
+        "details",
+        "information",
+        "info",
+        "notes",
+        "note",
+        "data",
+        "данные",
+        "информация",
+        "дані",
+        "інформація",
+    ];
+    TITLES.contains(&classify::lower(w.trim()).as_str())
+}
+
 /// `Клиент Ольга Николаевна`, `Заказчик: нет` aside: a line that is a
 /// client's role word and then a person's name, with no colon between.
 fn role_then_name(l: &str) -> Option<&str> {
@@ -2088,6 +2150,11 @@ fn role_then_name(l: &str) -> Option<&str> {
         "visitor",
     ];
     if !roles.contains(&role.as_str()) {
+        return None;
+    }
+    // `CUSTOMER DETAILS` / `Customer notes` (Salon Booking System's card
+    // captions): the section's title, no one's name.
+    if section_word(rest) {
         return None;
     }
     if person_name(rest) && !role_word(rest) {
@@ -2287,7 +2354,7 @@ fn message_from_label(label: &str) -> Option<String> {
 /// measurement offered as a service, `Безкоштовний замір`, as the product).
 static REQUEST_KIND: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &classify::narrow(r"^(?i:(?:заказать\s+|заказ\s+)?обратн\w*\s+звон\w*|заказ\w*\s+звон\w*|перезвон\w*(?:\s+мне)?|зворотн\w*\s+дзв\w*|(?:(?:бесплатн|безкоштовн|free)\w*\s+)?(?:консультац\w*|consultation)(?:\s+(?:в|у|на|in|at)\s+(?:шоурум\w*|салон\w*|офис\w*|офіс\w*|магазин\w*|showroom|office))?|замер|замір|выезд\s+(?:на\s+замер|замерщик\w*)|виїзд\s+(?:на\s+замір|замірник\w*)|(?:узнать|уточнить|дізнатися)\s+(?:стоимость|цену|цены|вартість|ціну)(?:\s+[\p{L}\-]+){0,3}|(?:расч[её]т|розрахунок)(?:\s+стоимости|\s+вартості)?|(?:вызов|вызвать|виклик)\s+замерщик\w*|call\s*back|request\s+a\s+call)$"),
+        &classify::narrow(r"^(?i:(?:заказать\s+|заказ\s+)?обратн\w*\s+звон\w*|заказ\w*\s+звон\w*|перезвон\w*(?:\s+мне)?|зворотн\w*\s+дзв\w*|(?:(?:бесплатн|безкоштовн|free)\w*\s+)?(?:консультац\w*|consultation)(?:\s+(?:в|у|на|in|at)\s+(?:шоурум\w*|салон\w*|офис\w*|офіс\w*|магазин\w*|showroom|office)|\s+(?:дизайнер|специалист|спеціаліст|менеджер|технолог|инженер|інженер)\w*)?|(?:звонок|дзвінок)(?:\s+менеджер\w*|-консультац\w*)|замер|замір|выезд\s+(?:на\s+замер|замерщик\w*)|виїзд\s+(?:на\s+замір|замірник\w*)|(?:узнать|уточнить|дізнатися)\s+(?:стоимость|цену|цены|вартість|ціну)(?:\s+[\p{L}\-]+){0,3}|(?:расч[её]т|розрахунок)(?:\s+стоимости|\s+вартості)?|(?:вызов|вызвать|виклик)\s+замерщик\w*|call\s*back|request\s+a\s+call)$"),
     )
     .ok()
 });
@@ -2429,7 +2496,7 @@ fn greeting_line(l: &str) -> bool {
 /// client's (a client's own letter is read without this filter).
 static SITE_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        r"(?i)(заявк|(?:^|[^а-яё])форм[аыуеой]?(?:$|[^а-яё])|(?:^|[^a-z])form(?:$|[^a-z])|письм|уведомл|посетител|пользовател|ниже|below|following|следующ|(?:^|[^a-z])new (?:confirmed |pending )?(?:appointment|booking)|нов(?:ая|ое|ую) (?:запис|бронирован)|нов(?:ий|е|ого) (?:запис|бронюван))",
+        r"(?i)(заявк|(?:^|[^а-яё])форм[аыуеой]?(?:$|[^а-яё])|(?:^|[^a-z])form(?:$|[^a-z])|письм|уведомл|посетител|пользовател|ниже|below|following|следующ|(?:^|[^a-z])new (?:confirmed |pending )?(?:appointment|booking)|нов(?:ая|ое|ую) (?:онлайн[- ]?|подтвержд\w* )?(?:запис|бронирован)|нов(?:ий|е|ого) (?:запис|бронюван))",
     )
     .ok()
 });
@@ -4709,15 +4776,87 @@ mod tests {
     /// email and the phone, each on its own line.
     #[test]
     fn a_name_over_its_contact_lines_is_a_card() {
-        let (n, e, p) =
+        let (n, e, p, a) =
             contact_card("Татьяна Кузнецова\nt.k@example.ru\n+7 910 555-24-68").unwrap_or_default();
         assert_eq!(n, "Татьяна Кузнецова");
         assert_eq!(e, vec!["t.k@example.ru".to_string()]);
         assert_eq!(p, vec!["+7 910 555-24-68".to_string()]);
+        assert_eq!(a, None);
         // One line, or text under the name: no card.
         assert!(contact_card("Татьяна Кузнецова").is_none());
         assert!(contact_card("Татьяна\nхочу замер").is_none());
         assert!(contact_card("ООО Ромашка\nул. Ленина, 5").is_none());
+    }
+
+    /// Round 25b (Salon Booking System's `CUSTOMER DETAILS`): the card's
+    /// last line after the contacts is the address; a sentence there, or a
+    /// line after the address, is no card.
+    #[test]
+    fn round_25b_a_card_may_end_with_the_clients_address() {
+        let (n, e, p, a) = contact_card(
+            "Эльвира Галиева\nelvira.g@example.ru\n+7 9173450912\nУфа, ул. Менделеева 130, кв. 56",
+        )
+        .unwrap_or_default();
+        assert_eq!(n, "Эльвира Галиева");
+        assert_eq!(e.len() + p.len(), 2);
+        assert_eq!(a, Some("Уфа, ул. Менделеева 130, кв. 56"));
+        assert!(contact_card("Анна\n+7 912 000-11-22\nНужен замер, 3 окна.").is_none());
+        assert!(contact_card("Анна\n+7 912 000-11-22\nУфа, ул. Ленина 5\nещё строка").is_none());
+        assert!(contact_card("Анна\nУфа, ул. Ленина 5\n+7 912 000-11-22").is_none());
+    }
+
+    /// Round 25b: `Customer DETAILS` / `Customer notes` titles a section;
+    /// `Клиент Ольга Николаевна` still names the client.
+    #[test]
+    fn round_25b_a_role_over_a_section_word_names_nobody() {
+        assert_eq!(super::role_then_name("CUSTOMER DETAILS"), None);
+        assert_eq!(super::role_then_name("Customer Notes"), None);
+        assert_eq!(
+            super::role_then_name("Клиент Ольга Николаевна"),
+            Some("Ольга Николаевна")
+        );
+    }
+
+    /// Round 25b (LatePoint, Salon Booking System, Cal.com): the slot's
+    /// own captions; an IANA zone stays with the slot, a note goes.
+    #[test]
+    fn round_25b_booking_slot_captions_and_zone_names() {
+        for l in ["Date, Time", "DATE & TIME", "Дата, время", "When", "Коли"] {
+            let n = crate::rules::dictionary::normalize_label(l);
+            assert!(
+                super::slot_caption(&n) == Some(super::SlotPart::Both),
+                "{l}"
+            );
+        }
+        assert_eq!(
+            slot_value("Thursday, December 10, 2026 | 11:00am - 12:00pm (Europe/Moscow)"),
+            "Thursday, December 10, 2026 | 11:00am - 12:00pm (Europe/Moscow)"
+        );
+        assert_eq!(
+            slot_value("10.12.2026 10:00 (Замер балкона)"),
+            "10.12.2026 10:00"
+        );
+        assert!(super::tz_name("America/New_York"));
+        assert!(!super::tz_name("Замер/монтаж"));
+        assert!(!super::tz_name("1/2"));
+    }
+
+    /// Round 25b: a booked service that is a consultation with a role or a
+    /// manager's call names no product.
+    #[test]
+    fn round_25b_booked_consultations_and_calls_are_kinds() {
+        for v in [
+            "Консультация дизайнера",
+            "Дзвінок менеджера",
+            "Звонок-консультация",
+            "Звонок менеджера",
+        ] {
+            assert!(super::request_kind_phrase(v), "{v}");
+        }
+        assert!(!super::request_kind_phrase(
+            "Установка кондиционера до 3,5 кВт"
+        ));
+        assert!(!super::request_kind_phrase("Звонок в дверь с видеоглазком"));
     }
 
     /// Round 16b: a booking plugin's slot without its list dash, lead-in
