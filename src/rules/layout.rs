@@ -348,7 +348,9 @@ fn sentence_across_colon(label: &str, value: &str) -> bool {
         "tell",
     ];
     // Cheap tests first: this runs for every caption-shaped colon.
-    if label.split_whitespace().count() < 4
+    let words = label.split_whitespace().count();
+    if words < 2
+        || (words < 4 && !we_verb(label.split_whitespace().next().unwrap_or_default()))
         || label.trim_end().ends_with('?')
         || !value
             .chars()
@@ -368,6 +370,23 @@ fn sentence_across_colon(label: &str, value: &str) -> bool {
     !ASKS.contains(&first.as_str())
         && (sentence_break(value)
             || (value.trim_end().ends_with('.') && value.split_whitespace().count() >= 6))
+}
+
+/// `Предлагаем`, `Настроим`, `Пропонуємо`, `Зробимо`: a verb in the first
+/// person plural (Russian `-аем`/`-уем`/`-оим`…, a vowel before `-ем`/`-им`;
+/// Ukrainian `-ємо`/`-емо`/`-имо`). Opening a two- or three-word `caption`
+/// whose sentence runs on across the colon (`Пропонуємо співпрацю:
+/// налаштуємо таргет …, гарантуємо … .`), it is a pitch's sentence; a
+/// caption never opens with it (`Объем работ:` has `ъ` before `-ем`).
+fn we_verb(w: &str) -> bool {
+    let mut rev = w.chars().rev();
+    match (rev.next(), rev.next(), rev.next()) {
+        (Some('о'), Some('м'), Some(c)) => matches!(c, 'є' | 'е' | 'и'),
+        (Some('м'), Some('е' | 'и'), Some(c)) => {
+            matches!(c, 'а' | 'я' | 'у' | 'ю' | 'о' | 'и' | 'е')
+        }
+        _ => false,
+    }
 }
 
 /// A shop's sentence over a question about one product: `Someone asked a
@@ -1012,6 +1031,29 @@ fn comma_chain<'a>(
         }
         from = start;
     }
+    // `…, phone number +7 953 …, says: …` (a handler's one sentence): after
+    // `, ` a phone caption of one to three words right before the number,
+    // with no colon, opens the next field; the space before the number
+    // stands where the colon would.
+    let mut from = 0;
+    while let Some(p) = value[from..].find(", ") {
+        let start = from + p + 2;
+        from = start;
+        let Some(d) = value[start..].find(|c: char| c.is_ascii_digit() || c == '+') else {
+            break;
+        };
+        let label = value[start..start + d].trim_end();
+        if label.is_empty()
+            || label.len() + 1 != d
+            || label.split_whitespace().nth(3).is_some()
+            || !label.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '.'))
+            || lookup(label) != Some("phone")
+            || cuts.iter().any(|c| c.1 == start)
+        {
+            continue;
+        }
+        cuts.push((start - 2, start, start + label.len()));
+    }
     cuts.sort_unstable();
     let first = value[..cuts.first()?.0].trim();
     let pairs = cuts
@@ -1023,6 +1065,28 @@ fn comma_chain<'a>(
         })
         .collect();
     Some((first, pairs))
+}
+
+const LEAD_NAME: &str = "`Name, Label: value, …` line";
+
+/// `Виктор, email` (the caption part of `Виктор, email: v@x.ru, phone
+/// number …, says: …`, a handler's one sentence `${name}, email: …`): one
+/// to three capitalised words the dictionary does not know, `, ` and a
+/// contact caption it does. Returns (name, caption).
+fn lead_name<'a>(
+    label: &'a str,
+    lookup: &dyn Fn(&str) -> Option<&'static str>,
+) -> Option<(&'a str, &'a str)> {
+    let (head, tail) = label.rsplit_once(", ")?;
+    let (head, tail) = (head.trim(), tail.trim());
+    let words = head.split_whitespace();
+    ((1..=3).contains(&words.clone().count())
+        && words.into_iter().all(|w| {
+            w.starts_with(char::is_uppercase) && w.chars().all(|c| c.is_alphabetic() || c == '-')
+        })
+        && matches!(lookup(tail), Some("email" | "phone"))
+        && lookup(head).is_none())
+    .then_some((head, tail))
 }
 
 fn arrow_split(l: &str) -> Option<(&str, &str)> {
@@ -1821,6 +1885,16 @@ pub fn read_with_ends(
                 && *shape == "`Caption? answer` line (known label)")
         });
         if let Some((label, value, shape)) = split {
+            // `Виктор, email: v@x.ru, phone number …, says: …` (a Firebase
+            // handler's one sentence): the person's name before the line's
+            // first caption is the name; the caption and the rest go on.
+            let label = match lead_name(label, &lookup) {
+                Some((name, caption)) if state == State::None => {
+                    push(&mut out, "name", name, Some("name"), LEAD_NAME);
+                    caption
+                }
+                _ => label,
+            };
             let norm = super::dictionary::normalize_label(label);
             // `Remove field limits, messages and get more features: URL`:
             // a sentence over a bare link is the mail's promotion row, not
