@@ -2869,6 +2869,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn first_person_plural_verbs_and_lead_names() {
+        for w in ["Предлагаем", "Настроим", "Пропонуємо", "Зробимо", "делаем"] {
+            assert!(we_verb(w), "{w}");
+        }
+        for w in ["Объем", "Приём", "Имя", "Телефон", "Каким", "Адрес"] {
+            assert!(!we_verb(w), "{w}");
+        }
+        let lookup = |l: &str| {
+            crate::rules::dictionary::lookup(&crate::rules::dictionary::normalize_label(l))
+        };
+        assert_eq!(
+            lead_name("Виктор, email", &lookup),
+            Some(("Виктор", "email"))
+        );
+        assert_eq!(lead_name("ФИО, телефон", &lookup), None);
+        assert_eq!(lead_name("виктор, email", &lookup), None);
+        assert_eq!(lead_name("Виктор, город", &lookup), None);
+    }
+
+    #[test]
     fn order_item_lines_of_three_shops() {
         // OpenCart's order alert, osCommerce, WooCommerce's plain mail.
         assert_eq!(
