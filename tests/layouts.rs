@@ -6086,7 +6086,10 @@ fn a_subject_that_is_a_name_caption_or_message_from_a_name_names_the_client() {
     assert_eq!(s(&r.phone), Some("+79261234567"));
     assert_eq!(r.kind.as_str(), "callback");
     // A test word there is read, so the test submission is ignored.
-    let r = plain_with("Subject: Имя клиента: тест\r\n", "Номер телефона: 89000000000");
+    let r = plain_with(
+        "Subject: Имя клиента: тест\r\n",
+        "Номер телефона: 89000000000",
+    );
     assert_eq!(r.action, Action::Ignore);
     // A bot's label-like subject names nobody.
     let r = plain_with(
@@ -6125,6 +6128,8 @@ fn a_first_person_plural_pitch_across_a_colon_is_a_sentence_not_a_caption() {
     );
     assert_eq!(r.action, Action::Trash);
     // A two-word caption whose first word is no such verb stays a pair.
-    let r = plain("Объем работ: штукатурка стен и потолка в трёх комнатах, всего около 60 м2.\nТелефон: 89123456789\n");
+    let r = plain(
+        "Объем работ: штукатурка стен и потолка в трёх комнатах, всего около 60 м2.\nТелефон: 89123456789\n",
+    );
     assert!(pairs(&r).iter().any(|(l, _)| *l == "Объем работ"));
 }

@@ -1046,7 +1046,9 @@ fn comma_chain<'a>(
         if label.is_empty()
             || label.len() + 1 != d
             || label.split_whitespace().nth(3).is_some()
-            || !label.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '.'))
+            || !label
+                .chars()
+                .all(|c| c.is_alphabetic() || matches!(c, ' ' | '.'))
             || lookup(label) != Some("phone")
             || cuts.iter().any(|c| c.1 == start)
         {
@@ -2870,10 +2872,12 @@ mod tests {
 
     #[test]
     fn first_person_plural_verbs_and_lead_names() {
-        for w in ["Предлагаем", "Настроим", "Пропонуємо", "Зробимо", "делаем"] {
+        for w in ["Предлагаем", "Настроим", "Пропонуємо", "Зробимо", "делаем"]
+        {
             assert!(we_verb(w), "{w}");
         }
-        for w in ["Объем", "Приём", "Имя", "Телефон", "Каким", "Адрес"] {
+        for w in ["Объем", "Приём", "Имя", "Телефон", "Каким", "Адрес"]
+        {
             assert!(!we_verb(w), "{w}");
         }
         let lookup = |l: &str| {
