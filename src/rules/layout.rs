@@ -1039,8 +1039,11 @@ fn comma_chain<'a>(
     while let Some(p) = value[from..].find(", ") {
         let start = from + p + 2;
         from = start;
-        let Some(d) = value[start..].find(|c: char| c.is_ascii_digit() || c == '+') else {
-            break;
+        // Within 48 bytes (three words): each comma looks at a bounded
+        // window, so a long value of many commas stays linear.
+        let window = &value.as_bytes()[start..value.len().min(start + 48)];
+        let Some(d) = window.iter().position(|&b| b.is_ascii_digit() || b == b'+') else {
+            continue;
         };
         let label = value[start..start + d].trim_end();
         if label.is_empty()
@@ -2890,6 +2893,12 @@ mod tests {
         assert_eq!(lead_name("ФИО, телефон", &lookup), None);
         assert_eq!(lead_name("виктор, email", &lookup), None);
         assert_eq!(lead_name("Виктор, город", &lookup), None);
+        // Many commas and one number at the end: linear, one window each.
+        let long = format!("a@b.ru{}, телефон 8912", ", слово".repeat(50_000));
+        let t = std::time::Instant::now();
+        let (_, pairs) = comma_chain(&long, &lookup).expect("the phone caption");
+        assert_eq!(pairs.last().map(|p| p.0), Some("телефон"));
+        assert!(t.elapsed().as_secs() < 2);
     }
 
     #[test]
