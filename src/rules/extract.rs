@@ -2884,8 +2884,12 @@ fn name_in_subject(subject: &str, letter: &Letter) -> Option<String> {
         "нове повідомлення від ",
     ];
     let s = subject.trim();
-    if let Some((label, value)) = s.split_once(": ") {
-        let value = value.trim();
+    if let Some(c) = memchr::memchr(b':', s.as_bytes()) {
+        if s.as_bytes().get(c + 1) != Some(&b' ') {
+            return None;
+        }
+        let (label, value) = (&s[..c], s[c + 1..].trim());
+        // The dictionary (it allocates) last.
         return (label.split_whitespace().nth(3).is_none()
             && (person_name(value) || classify::is_test_value(value))
             && dictionary::lookup(&dictionary::normalize_label(label)) == Some("name"))
@@ -2901,10 +2905,21 @@ fn name_in_subject(subject: &str, letter: &Letter) -> Option<String> {
     {
         return None;
     }
-    let lower = classify::lower(s);
-    let rest = FROM.iter().find_map(|p| lower.strip_prefix(p))?;
-    let n = s.get(s.len().checked_sub(rest.len())?..)?.trim();
+    let n = FROM.iter().find_map(|p| strip_prefix_ci(s, p))?.trim();
     (person_name(n) && !role_word(n)).then(|| n.to_string())
+}
+
+/// `s` after `prefix` (lower case), compared letter by letter ignoring case,
+/// with no allocation.
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let mut it = s.char_indices();
+    for p in prefix.chars() {
+        let (_, c) = it.next()?;
+        if c != p && !c.to_lowercase().eq(std::iter::once(p)) {
+            return None;
+        }
+    }
+    Some(it.next().map_or("", |(i, _)| &s[i..]))
 }
 
 /// `Заявка на обратный звонок от Андрей` over `Название: Андрей`, `Вопрос

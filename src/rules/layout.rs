@@ -1035,10 +1035,11 @@ fn comma_chain<'a>(
     // `, ` a phone caption of one to three words right before the number,
     // with no colon, opens the next field; the space before the number
     // stands where the colon would.
-    let mut from = 0;
-    while let Some(p) = value[from..].find(", ") {
-        let start = from + p + 2;
-        from = start;
+    for p in memchr::memchr_iter(b',', value.as_bytes()) {
+        if value.as_bytes().get(p + 1) != Some(&b' ') {
+            continue;
+        }
+        let start = p + 2;
         // Within 48 bytes (three words): each comma looks at a bounded
         // window, so a long value of many commas stays linear.
         let window = &value.as_bytes()[start..value.len().min(start + 48)];
@@ -1082,8 +1083,13 @@ fn lead_name<'a>(
     label: &'a str,
     lookup: &dyn Fn(&str) -> Option<&'static str>,
 ) -> Option<(&'a str, &'a str)> {
-    let (head, tail) = label.rsplit_once(", ")?;
-    let (head, tail) = (head.trim(), tail.trim());
+    // Cheap tests first (this runs for every caption): a comma and a space.
+    let b = label.as_bytes();
+    let comma = memchr::memrchr(b',', b)?;
+    if b.get(comma + 1) != Some(&b' ') {
+        return None;
+    }
+    let (head, tail) = (label[..comma].trim(), label[comma + 2..].trim());
     let words = head.split_whitespace();
     ((1..=3).contains(&words.clone().count())
         && words.into_iter().all(|w| {
