@@ -6197,3 +6197,87 @@ fn round_25b_calcom_when_block_and_birchpress_sent_by_footer() {
     let b = plain("Имя: Игорь\nТелефон: +7 910 944-03-17\n\nSent by BirchPress Scheduler\n");
     assert_eq!(s(&b.message), None);
 }
+
+// ---- Round 25c: hand-written handlers on other platforms -------------------
+
+#[test]
+fn a_handlers_one_sentence_name_then_captions_some_without_a_colon() {
+    // A Firebase function's `${name}, email: ${email}, phone number
+    // ${phone}, says: ${message}`: the leading name, the e-mail, a phone
+    // caption with no colon before the number, and the text after `says:`.
+    let r = plain_with(
+        "Subject: New message from contact form at zabory.example\r\n",
+        "Виктор, email: viktor@example.ru, phone number +7 953 181-22-90, says: нужен выезд на участок, \
+         забор 60 метров\n",
+    );
+    assert_eq!(s(&r.name), Some("Виктор"));
+    assert_eq!(s(&r.email), Some("viktor@example.ru"));
+    assert_eq!(s(&r.phone), Some("+79531812290"));
+    assert_eq!(
+        s(&r.message),
+        Some("нужен выезд на участок, забор 60 метров")
+    );
+    assert_eq!(r.kind.as_str(), "measurement");
+    // A known caption before the comma (`ФИО, телефон:`) is no name.
+    let r = plain("ФИО, телефон: Иван Петров 8 912 345-67-89\n");
+    assert_ne!(s(&r.name), Some("ФИО"));
+}
+
+#[test]
+fn a_subject_that_is_a_name_caption_or_message_from_a_name_names_the_client() {
+    // Spring's `setSubject("Имя клиента: " + name)` over `Номер телефона: …`.
+    let r = plain_with(
+        "Subject: Имя клиента: Ирина\r\n",
+        "Номер телефона: 89261234567",
+    );
+    assert_eq!(s(&r.name), Some("Ирина"));
+    assert_eq!(s(&r.phone), Some("+79261234567"));
+    assert_eq!(r.kind.as_str(), "callback");
+    // A test word there is read, so the test submission is ignored.
+    let r = plain_with(
+        "Subject: Имя клиента: тест\r\n",
+        "Номер телефона: 89000000000",
+    );
+    assert_eq!(r.action, Action::Ignore);
+    // A bot's label-like subject names nobody.
+    let r = plain_with(
+        "Subject: Отправитель: Telegram bot\r\n",
+        "Message:Telegram bot\n\nНужен замер балкона, 8 912 345-67-89",
+    );
+    assert_eq!(s(&r.name), None);
+    // Deno's `Message from ${name}` over the bare text, From naming nobody.
+    let r = read(
+        "From: <acc@gmail.com>\r\nTo: <acc@gmail.com>\r\nSubject: Message from Павел\r\n\
+         Content-Type: text/plain;charset=utf-8\r\n\r\nНужен расчёт ремонта ванной, тел. +7-923-455-66-77\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Павел"));
+    // Divi's `New Message From SITE` with the visitor in From: not the site.
+    let r = read(
+        "From: Марина <mail@potolki.example>\r\nReply-To: Марина <m@example.ru>\r\nTo: a@potolki.example\r\n\
+         Subject: New Message From Потолки Екатеринбург\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Нужен потолок, 8 912 345-67-89\r\n",
+    );
+    assert_ne!(s(&r.name), Some("Потолки Екатеринбург"));
+}
+
+#[test]
+fn a_first_person_plural_pitch_across_a_colon_is_a_sentence_not_a_caption() {
+    // ASP.NET's `<br> <br>` + message: `Пропонуємо співпрацю: налаштуємо …`.
+    let r = html(
+        "Дані користувача:<br>   *<i>Імя: </i>Анна<br>   *<i>Email: </i>anna@example.com<br>\
+         <br> <b>Тема:</b> Співпраця<br> <br>Пропонуємо співпрацю: налаштуємо таргет і SMM для вашої компанії, \
+         гарантуємо від 50 заявок на місяць.",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Пропонуємо співпрацю: налаштуємо таргет і SMM для вашої компанії, гарантуємо від 50 заявок на місяць."
+        )
+    );
+    assert_eq!(r.action, Action::Trash);
+    // A two-word caption whose first word is no such verb stays a pair.
+    let r = plain(
+        "Объем работ: штукатурка стен и потолка в трёх комнатах, всего около 60 м2.\nТелефон: 89123456789\n",
+    );
+    assert!(pairs(&r).iter().any(|(l, _)| *l == "Объем работ"));
+}

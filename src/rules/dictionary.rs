@@ -299,6 +299,9 @@ const LABELS: &[(&str, &[&str])] = &[
             // Shopify's contact form posts the text as `contact[body]`; its
             // staff mail prints the key capitalised: `Body:`.
             "body",
+            // `${name}, email: …, phone number …, says: ${message}` (a
+            // Firebase handler's one sentence, round 25c).
+            "says",
             "nachricht",
             // Zend Framework forms posting German keys (`beschreibung:…`).
             "beschreibung",

@@ -2944,6 +2944,60 @@ fn sender_in_subject(subject: &str) -> Option<String> {
     (person_name(n) && !role_word(n)).then(|| n.to_string())
 }
 
+/// `Имя клиента: Ирина` (a Spring handler's subject over a body of only
+/// `Номер телефона: …`): a subject that is one name caption and a person's
+/// name (or a test word); `Message from Павел` (a Deno handler's, over the
+/// bare text): a subject that is only `[New] message from NAME`, when no
+/// address of the mail names anyone (Divi's `New Message From SITE` comes
+/// with the visitor's name in From and Reply-To). Either names the client.
+fn name_in_subject(subject: &str, letter: &Letter) -> Option<String> {
+    const FROM: &[&str] = &[
+        "message from ",
+        "new message from ",
+        "сообщение от ",
+        "новое сообщение от ",
+        "повідомлення від ",
+        "нове повідомлення від ",
+    ];
+    let s = subject.trim();
+    if let Some(c) = memchr::memchr(b':', s.as_bytes()) {
+        if s.as_bytes().get(c + 1) != Some(&b' ') {
+            return None;
+        }
+        let (label, value) = (&s[..c], s[c + 1..].trim());
+        // The dictionary (it allocates) last.
+        return (label.split_whitespace().nth(3).is_none()
+            && (person_name(value) || classify::is_test_value(value))
+            && dictionary::lookup(&dictionary::normalize_label(label)) == Some("name"))
+        .then(|| value.to_string());
+    }
+    // Cheap tests first: a prefix's first letter, and no display name.
+    if !s.starts_with(['M', 'm', 'N', 'n', 'С', 'с', 'Н', 'н', 'П', 'п'])
+        || letter
+            .from
+            .iter()
+            .chain(letter.reply_to.iter())
+            .any(|a| a.name.as_deref().is_some_and(|n| !n.trim().is_empty()))
+    {
+        return None;
+    }
+    let n = FROM.iter().find_map(|p| strip_prefix_ci(s, p))?.trim();
+    (person_name(n) && !role_word(n)).then(|| n.to_string())
+}
+
+/// `s` after `prefix` (lower case), compared letter by letter ignoring case,
+/// with no allocation.
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let mut it = s.char_indices();
+    for p in prefix.chars() {
+        let (_, c) = it.next()?;
+        if c != p && !c.to_lowercase().eq(std::iter::once(p)) {
+            return None;
+        }
+    }
+    Some(it.next().map_or("", |(i, _)| &s[i..]))
+}
+
 /// `Заявка на обратный звонок от Андрей` over `Название: Андрей`, `Вопрос
 /// от пользователя Ирина Олеговна` over `Название: Ирина Олеговна` (Okay's
 /// admin mails label the visitor's name with the catalogue's `Название`):
@@ -3936,6 +3990,7 @@ pub(crate) fn build_traced(
     if f.name.is_none()
         && let Some(n) = visitor_in_from(letter, &subject)
             .or_else(|| sender_in_subject(&subject))
+            .or_else(|| name_in_subject(&subject, letter))
             .or_else(|| subject_names_field(&subject, &lay.fields))
     {
         f.name = Some(n);

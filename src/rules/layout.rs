@@ -348,7 +348,9 @@ fn sentence_across_colon(label: &str, value: &str) -> bool {
         "tell",
     ];
     // Cheap tests first: this runs for every caption-shaped colon.
-    if label.split_whitespace().count() < 4
+    let words = label.split_whitespace().count();
+    if words < 2
+        || (words < 4 && !we_verb(label.split_whitespace().next().unwrap_or_default()))
         || label.trim_end().ends_with('?')
         || !value
             .chars()
@@ -368,6 +370,23 @@ fn sentence_across_colon(label: &str, value: &str) -> bool {
     !ASKS.contains(&first.as_str())
         && (sentence_break(value)
             || (value.trim_end().ends_with('.') && value.split_whitespace().count() >= 6))
+}
+
+/// `Предлагаем`, `Настроим`, `Пропонуємо`, `Зробимо`: a verb in the first
+/// person plural (Russian `-аем`/`-уем`/`-оим`…, a vowel before `-ем`/`-им`;
+/// Ukrainian `-ємо`/`-емо`/`-имо`). Opening a two- or three-word `caption`
+/// whose sentence runs on across the colon (`Пропонуємо співпрацю:
+/// налаштуємо таргет …, гарантуємо … .`), it is a pitch's sentence; a
+/// caption never opens with it (`Объем работ:` has `ъ` before `-ем`).
+fn we_verb(w: &str) -> bool {
+    let mut rev = w.chars().rev();
+    match (rev.next(), rev.next(), rev.next()) {
+        (Some('о'), Some('м'), Some(c)) => matches!(c, 'є' | 'е' | 'и'),
+        (Some('м'), Some('е' | 'и'), Some(c)) => {
+            matches!(c, 'а' | 'я' | 'у' | 'ю' | 'о' | 'и' | 'е')
+        }
+        _ => false,
+    }
 }
 
 /// A shop's sentence over a question about one product: `Someone asked a
@@ -1028,6 +1047,35 @@ fn comma_chain<'a>(
         }
         from = start;
     }
+    // `…, phone number +7 953 …, says: …` (a handler's one sentence): after
+    // `, ` a phone caption of one to three words right before the number,
+    // with no colon, opens the next field; the space before the number
+    // stands where the colon would.
+    for p in memchr::memchr_iter(b',', value.as_bytes()) {
+        if value.as_bytes().get(p + 1) != Some(&b' ') {
+            continue;
+        }
+        let start = p + 2;
+        // Within 48 bytes (three words): each comma looks at a bounded
+        // window, so a long value of many commas stays linear.
+        let window = &value.as_bytes()[start..value.len().min(start + 48)];
+        let Some(d) = window.iter().position(|&b| b.is_ascii_digit() || b == b'+') else {
+            continue;
+        };
+        let label = value[start..start + d].trim_end();
+        if label.is_empty()
+            || label.len() + 1 != d
+            || label.split_whitespace().nth(3).is_some()
+            || !label
+                .chars()
+                .all(|c| c.is_alphabetic() || matches!(c, ' ' | '.'))
+            || lookup(label) != Some("phone")
+            || cuts.iter().any(|c| c.1 == start)
+        {
+            continue;
+        }
+        cuts.push((start - 2, start, start + label.len()));
+    }
     cuts.sort_unstable();
     let first = value[..cuts.first()?.0].trim();
     let pairs = cuts
@@ -1039,6 +1087,33 @@ fn comma_chain<'a>(
         })
         .collect();
     Some((first, pairs))
+}
+
+const LEAD_NAME: &str = "`Name, Label: value, …` line";
+
+/// `Виктор, email` (the caption part of `Виктор, email: v@x.ru, phone
+/// number …, says: …`, a handler's one sentence `${name}, email: …`): one
+/// to three capitalised words the dictionary does not know, `, ` and a
+/// contact caption it does. Returns (name, caption).
+fn lead_name<'a>(
+    label: &'a str,
+    lookup: &dyn Fn(&str) -> Option<&'static str>,
+) -> Option<(&'a str, &'a str)> {
+    // Cheap tests first (this runs for every caption): a comma and a space.
+    let b = label.as_bytes();
+    let comma = memchr::memrchr(b',', b)?;
+    if b.get(comma + 1) != Some(&b' ') {
+        return None;
+    }
+    let (head, tail) = (label[..comma].trim(), label[comma + 2..].trim());
+    let words = head.split_whitespace();
+    ((1..=3).contains(&words.clone().count())
+        && words.into_iter().all(|w| {
+            w.starts_with(char::is_uppercase) && w.chars().all(|c| c.is_alphabetic() || c == '-')
+        })
+        && matches!(lookup(tail), Some("email" | "phone"))
+        && lookup(head).is_none())
+    .then_some((head, tail))
 }
 
 fn arrow_split(l: &str) -> Option<(&str, &str)> {
@@ -1861,6 +1936,16 @@ pub fn read_with_ends(
                 && *shape == "`Caption? answer` line (known label)")
         });
         if let Some((label, value, shape)) = split {
+            // `Виктор, email: v@x.ru, phone number …, says: …` (a Firebase
+            // handler's one sentence): the person's name before the line's
+            // first caption is the name; the caption and the rest go on.
+            let label = match lead_name(label, &lookup) {
+                Some((name, caption)) if state == State::None => {
+                    push(&mut out, "name", name, Some("name"), LEAD_NAME);
+                    caption
+                }
+                _ => label,
+            };
             let norm = super::dictionary::normalize_label(label);
             // `Remove field limits, messages and get more features: URL`:
             // a sentence over a bare link is the mail's promotion row, not
@@ -2869,6 +2954,34 @@ mod tests {
             (first, pairs),
             ("Иван", vec![("Телефон", "8 912 000 11 22")])
         );
+    }
+
+    #[test]
+    fn first_person_plural_verbs_and_lead_names() {
+        for w in ["Предлагаем", "Настроим", "Пропонуємо", "Зробимо", "делаем"]
+        {
+            assert!(we_verb(w), "{w}");
+        }
+        for w in ["Объем", "Приём", "Имя", "Телефон", "Каким", "Адрес"]
+        {
+            assert!(!we_verb(w), "{w}");
+        }
+        let lookup = |l: &str| {
+            crate::rules::dictionary::lookup(&crate::rules::dictionary::normalize_label(l))
+        };
+        assert_eq!(
+            lead_name("Виктор, email", &lookup),
+            Some(("Виктор", "email"))
+        );
+        assert_eq!(lead_name("ФИО, телефон", &lookup), None);
+        assert_eq!(lead_name("виктор, email", &lookup), None);
+        assert_eq!(lead_name("Виктор, город", &lookup), None);
+        // Many commas and one number at the end: linear, one window each.
+        let long = format!("a@b.ru{}, телефон 8912", ", слово".repeat(50_000));
+        let t = std::time::Instant::now();
+        let (_, pairs) = comma_chain(&long, &lookup).expect("the phone caption");
+        assert_eq!(pairs.last().map(|p| p.0), Some("телефон"));
+        assert!(t.elapsed().as_secs() < 2);
     }
 
     #[test]
