@@ -980,12 +980,17 @@ fn comma_chain<'a>(
     value: &'a str,
     lookup: &dyn Fn(&str) -> Option<&'static str>,
 ) -> Option<(&'a str, Vec<(&'a str, &'a str)>)> {
-    // Both shapes below need a colon: most values hold none, and the
-    // word-by-word scan is not free.
-    memchr::memchr(b':', value.as_bytes())?;
+    // The first two shapes need a colon, the third a comma: most values
+    // hold neither, and the word-by-word scans are not free.
+    let has_colon = memchr::memchr(b':', value.as_bytes()).is_some();
+    if !has_colon && memchr::memchr(b',', value.as_bytes()).is_none() {
+        return None;
+    }
+    // Where the colon scans start: past the end when there is no colon.
+    let scan_from = if has_colon { 0 } else { value.len() };
     // (separator, label start, colon) of every `, Label: ` in the value.
     let mut cuts: Vec<(usize, usize, usize)> = Vec::new();
-    let mut from = 0;
+    let mut from = scan_from;
     // The first ':' at or after the current word, found once and reused
     // until the scan passes it: one search per word would make a long
     // line of capitalised words quadratic (a 100 KB line took seconds).
@@ -1031,7 +1036,7 @@ fn comma_chain<'a>(
     }
     // `телефон:8 (8352) 45-67-89 email:a@x.ru` (a handler's one line): a
     // contact caption glued to its value after a space opens the next field.
-    let mut from = 0;
+    let mut from = scan_from;
     while let Some(p) = value[from..].find(' ') {
         let start = from + p + 1;
         let word_end = value[start..]
@@ -2941,14 +2946,22 @@ mod tests {
         }
     }
 
-    /// A value with no colon holds no `, Label: value` chain: the gate
-    /// answers before the word scan, as the scan itself would.
+    /// A value with neither a colon nor a comma holds no chain: the gate
+    /// answers before the word scans, as the scans themselves would.
     #[test]
-    fn comma_chain_needs_a_colon() {
+    fn comma_chain_needs_a_colon_or_a_comma() {
         let known = |l: &str| {
             (super::super::dictionary::normalize_label(l) == "телефон").then_some("phone")
         };
-        assert!(comma_chain("Иван, Телефон 8 912 000 11 22", &known).is_none());
+        assert!(comma_chain("Иван Телефон 8 912 000 11 22", &known).is_none());
+        // No colon: the caption before the number counts only after a comma.
+        assert!(
+            comma_chain(
+                "Иван Телефон +7 912 000 11 22 Телефон 8 912 000 11 23",
+                &known
+            )
+            .is_none()
+        );
         let (first, pairs) = comma_chain("Иван, Телефон: 8 912 000 11 22", &known).unwrap();
         assert_eq!(
             (first, pairs),
