@@ -6281,3 +6281,126 @@ fn a_first_person_plural_pitch_across_a_colon_is_a_sentence_not_a_caption() {
     );
     assert!(pairs(&r).iter().any(|(l, _)| *l == "Объем работ"));
 }
+
+// ---- round 25d: order notices of eight more shop engines ----
+
+#[test]
+fn an_order_item_line_with_a_dash_or_comma_before_its_price_names_the_product() {
+    // Ubercart's admin notice (`- 2 x Name - price`, SKU and options under
+    // it) and Saleor's staff mail (`1 x Name (variant), price`); the option
+    // `Длина: 4 м` is the item's, not the job's size.
+    let r = html(
+        "<p>Order number: <a href=\"https://k.example/admin/store/orders/12\">12</a><br />\
+         Customer: Николай Антонов - n.antonov@example.ru<br />Order total: 38 400,00 руб.</p>\
+         <p>Products:<br />- 60 x Профнастил НС35 0,5 мм - 640,00 руб.<br />&nbsp;&nbsp;SKU: NS35<br />\
+         &nbsp;&nbsp;Длина: 4 м<br /><br /></p><p>Order comments:<br />\n</p>",
+    );
+    assert_eq!(s(&r.product), Some("Профнастил НС35 0,5 мм"));
+    assert_eq!(s(&r.scope), None);
+    assert_eq!(r.kind.as_str(), "callback");
+    let r = plain(
+        "Hi!\n\nBelow is the list of ordered products.\n\n1 x Диван угловой «Берн» (Велюр серый), 43 900,00 ₽\n\n\
+         Order summary:\nTotal:              43 900,00 ₽\n\nBilling address\nООО Ромашка - Ирина Смирнова\n\n\
+         Shipping address\nNo shipping required\n\nThank you for choosing Диваны!\n",
+    );
+    assert_eq!(s(&r.product), Some("Диван угловой «Берн» (Велюр серый)"));
+    assert_eq!(s(&r.name), Some("Ирина Смирнова"));
+    assert_eq!(s(&r.address), None);
+    assert_eq!(s(&r.message), None);
+}
+
+#[test]
+fn an_items_table_read_as_pairs_names_the_product_not_the_buyer() {
+    // nopCommerce's OrderPlaced.StoreOwnerNotification: the buyer in the
+    // shop's sentence `Name (email) has just placed an order`, the items
+    // table flattened to `Name: …` / `Price: …` pairs.
+    let r = html(
+        "<p><a href=\"https://k.example/\">Кровля</a> <br />\r\n<br />\r\nГеннадий Соколов (g.sokolov@example.ru) \
+         has just placed an order from your store. Below is the summary of the order. <br />\r\n<br />\r\n\
+         Order Number: 3107<br />\r\n<br />\r\nShipping Address<br />\r\nГеннадий Соколов<br />\r\n\
+         пос. Иншинский, д. 22<br />\r\nТула 300911<br />\r\nХарківська область Ukraine<br />\r\n<br />\r\n\
+         <table><tr><th>Name</th><th>Price</th><th>Quantity</th><th>Total</th></tr>\
+         <tr><td>Металлочерепица Монтеррей<br />Длина листа: 3,6 м</td><td>560,00 ₽</td><td>48</td>\
+         <td>26 880,00 ₽</td></tr></table></p>",
+    );
+    assert_eq!(s(&r.name), Some("Геннадий Соколов"));
+    assert_eq!(s(&r.email), Some("g.sokolov@example.ru"));
+    assert_eq!(s(&r.product), Some("Металлочерепица Монтеррей"));
+    assert_eq!(
+        s(&r.address),
+        Some("пос. Иншинский, д. 22, Тула 300911, Харківська область")
+    );
+    assert_eq!(s(&r.scope), None);
+    assert_eq!(r.kind.as_str(), "callback");
+}
+
+#[test]
+fn an_order_card_skips_the_company_the_phone_caption_and_reads_the_second_cell() {
+    // Drupal Commerce's receipt: `Shipping Information` and `Billing
+    // Information` cells side by side, a phone field's caption over its
+    // number; Bagisto's company line over the person and `Contact : …` under
+    // its `---`; the totals `Grand Total ₽4,500.00` are the shop's.
+    let r = html(
+        "<p>Order #5521 details:</p><table><tr><td>40 x</td><td><span>Профлист С8, 2 м</span> \
+         <span>14 800,00 ₽</span></td></tr></table>\
+         <table><tr><td>Shipping Information</td><td>Billing Information</td></tr><tr><td>\
+         <p>Фомин Денис<br>\nс. Новая Усмань, ул. Полевая, 7<br>\nВоронежская обл.<br>\n396310<br>\nРоссия</p>\
+         <div>Телефон</div><div>+7 (951) 540-21-86</div></td><td><p>Фомин Денис<br>\nул. Кольцовская, 35<br>\n\
+         Воронеж<br>\nРоссия</p></td></tr></table><p>Order Total: 25 700,00 ₽</p>",
+    );
+    assert_eq!(s(&r.name), Some("Фомин Денис"));
+    assert_eq!(s(&r.phone), Some("+79515402186"));
+    assert_eq!(s(&r.product), Some("Профлист С8, 2 м"));
+    assert_eq!(
+        s(&r.address),
+        Some("с. Новая Усмань, ул. Полевая, 7, Воронежская обл., 396310")
+    );
+    assert_eq!(s(&r.message), None);
+    let r = html(
+        "<p>You have a new Order <a href=\"https://b.example/admin/sales/orders/view/3\">#311</a></p>\
+         <div>Billing Address</div><div>ИП Лаптев В.С.<br/>Виктор Лаптев<br/>ул. Малышева, 101<br/>\
+         620014 Екатеринбург<br/>---<br/>Contact : +7 912 480-55-09</div>\
+         <table><tr><th>SKU</th><th>Name</th><th>Price</th><th>Qty</th></tr><tr><td>PRJ-6x4</td>\
+         <td>Проект бани 6×4</td><td>₽4,500.00</td><td>1</td></tr></table>\
+         <div><span>Grand Total</span> <span>₽4,500.00</span></div>",
+    );
+    assert_eq!(s(&r.name), Some("Виктор Лаптев"));
+    assert_eq!(s(&r.phone), Some("+79124805509"));
+    assert_eq!(
+        s(&r.address),
+        Some("ул. Малышева, 101, 620014 Екатеринбург")
+    );
+    assert_eq!(s(&r.product), Some("Проект бани 6×4"));
+    assert_eq!(s(&r.message), None);
+}
+
+#[test]
+fn the_shops_sentences_in_an_order_notice_are_no_message() {
+    // Easy Digital Downloads' sale notice (`Downloads sold:` over the
+    // titles, `Purchased by:`), Shopware 6's plain confirmation (`Mrs. Name,`
+    // greeting, `… your order …` sentences, `Description Name,` item line).
+    let r = html(
+        "<h1>New Sale!</h1><p>Hello</p><p>A Downloads purchase has been made.</p><p>Downloads sold:</p>\
+         <p>Проект кухни «Скандинавия» — чертежи (PDF)<br />\nКаталог фасадов (PDF)</p>\
+         <p>Purchased by:  Людмила Егорова<br />\nAmount:  2 490,00 руб.<br />\nPayment Method:  ЮKassa</p>\
+         <p>Thank you</p>",
+    );
+    assert_eq!(s(&r.name), Some("Людмила Егорова"));
+    assert_eq!(
+        s(&r.product),
+        Some("Проект кухни «Скандинавия» — чертежи (PDF)")
+    );
+    assert_eq!(s(&r.message), None);
+    let r = plain(
+        "Mrs. Ольга Никитина,\n\nWe have received your order from 07 Dec 2026, 16:47.\n\nOrder number: 10188\n\n\
+         You may use this link to edit your order, change the payment method or make additional payments.\n\n\
+         Pos. 1\n---------------------\nProduct number PL-3307,\nDescription Керамогранит Gray 60×60,\n\
+         Quantity 24,\nPrice ₽1,150.00,\n\nBilling address:\nООО «Стройресурс»\nОльга Никитина\n\
+         пр. Октября, 64\n150040 Ярославль\nRussia\n\nShipping address:\n\nОльга Никитина\nул. Свободы, 9\n\
+         150000 Ярославль\nRussia\n\n",
+    );
+    assert_eq!(s(&r.name), Some("Ольга Никитина"));
+    assert_eq!(s(&r.product), Some("Керамогранит Gray 60×60"));
+    assert_eq!(s(&r.address), Some("ул. Свободы, 9, 150000 Ярославль"));
+    assert_eq!(s(&r.message), None);
+}

@@ -138,6 +138,8 @@ const LABELS: &[(&str, &[&str])] = &[
             "прізвище ім я по батькові",
             "ваше повне ім я",
             "customer",
+            // Easy Digital Downloads' sale notice: `Purchased by:  Имя`.
+            "purchased by",
             "customer name",
             "customer data",
             "данные клиента",

@@ -2239,7 +2239,7 @@ pub fn read_with_ends(
 /// информация` / `Информация о доставке`). One search over the whole text.
 static ORDER_CARD_HEADING: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        r"(?im)^[ \t]*(?:(адрес доставки|адреса доставки|информация о доставке|інформація про доставку|shipping address|delivery address|shipping info(?:rmation)?)|платёжный адрес|платежный адрес|платіжна адреса|адрес покупателя|адрес для сч[её]та|платёжная информация|платежная информация|billing address|billing info(?:rmation)?)[ \t]*:?[ \t\r]*$",
+        r"(?im)^[ \t]*(?:(адрес доставки|адреса доставки|информация о доставке|інформація про доставку|shipping address|delivery address|shipping info(?:rmation)?)|платёжный адрес|платежный адрес|платіжна адреса|адрес покупателя|адрес для сч[её]та|платёжная информация|платежная информация|billing address|billing info(?:rmation)?)[ \t]*:?(?:[ \t]*(?:billing|платёжн|платежн)[^\n:]{0,24})?[ \t\r]*$",
     )
     .ok()
 });
@@ -2284,11 +2284,21 @@ fn card_name(l: &str) -> Option<String> {
 
 /// A card's phone line (`+7 831 410-22-93`, `T: +7 (495) 640-18-52`).
 fn card_phone(l: &str) -> Option<&str> {
-    let v = ["T:", "Т:", "Tel:", "Тел.:", "Тел:", "Телефон:", "Phone:"]
-        .iter()
-        .find_map(|p| l.strip_prefix(p))
-        .unwrap_or(l)
-        .trim();
+    let v = [
+        "T:",
+        "Т:",
+        "Tel:",
+        "Тел.:",
+        "Тел:",
+        "Телефон:",
+        "Phone:",
+        "Contact :",
+        "Contact:",
+    ]
+    .iter()
+    .find_map(|p| l.strip_prefix(p))
+    .unwrap_or(l)
+    .trim();
     let digits = v.bytes().filter(u8::is_ascii_digit).count();
     ((7..=15).contains(&digits)
         && v.bytes()
@@ -2296,23 +2306,68 @@ fn card_phone(l: &str) -> Option<&str> {
     .then_some(v)
 }
 
+/// A phone's caption alone on a card line (`Телефон` over the number).
+fn phone_caption(l: &str) -> bool {
+    matches!(
+        l.trim_end_matches(':'),
+        "Телефон" | "Тел." | "Phone" | "Telephone" | "Мобільний телефон" | "Телефон:"
+    )
+}
+
+/// A company's name on a card line: a legal form first or a name in
+/// quotes (`ООО «Стройресурс»`, `ИП Лаптев В.С.`, `ТОВ "Вікна"`).
+fn company(l: &str) -> bool {
+    l.contains('«')
+        || l.contains('"')
+        || [
+            "ООО ", "ИП ", "ОАО ", "ЗАО ", "АО ", "ПАО ", "ТОВ ", "ФОП ", "ПП ", "LLC ", "Ltd ",
+            "OOO ",
+        ]
+        .iter()
+        .any(|f| l.starts_with(f))
+}
+
 /// The name of an order's item line: `2x Name (model) 1 100р.` (OpenCart's
 /// order alert), `14 x Name (model) = 25 060руб.` (osCommerce), `Name X 18
 /// = 8 100,00 ₽` (WooCommerce's plain mail). Byte checks, no regex.
 fn order_item(l: &str) -> Option<&str> {
+    // Ubercart's `- 2 x Name - price` list item.
+    let l = l.strip_prefix("- ").unwrap_or(l);
     let b = l.as_bytes();
     let lead = b.iter().take_while(|c| c.is_ascii_digit()).count();
     if lead > 0 && lead <= 4 {
         let rest = l[lead..].trim_start();
-        let rest = rest
-            .strip_prefix("x ")
-            .or_else(|| rest.strip_prefix("X "))
-            .or_else(|| rest.strip_prefix("× "))?;
-        let close = rest.rfind(") ")?;
-        let open = rest[..close].rfind(" (")?;
-        let tail = &rest[close + 2..];
-        let name = rest[..open].trim();
-        return (!name.is_empty() && price_tail(tail.trim_start_matches("= "))).then_some(name);
+        let rest = ["x ", "X ", "× ", "x: ", "X: "]
+            .iter()
+            .find_map(|p| rest.strip_prefix(p))?;
+        if let Some(close) = rest.rfind(") ")
+            && let Some(open) = rest[..close].rfind(" (")
+        {
+            let tail = &rest[close + 2..];
+            let name = rest[..open].trim();
+            if !name.is_empty() && price_tail(tail.trim_start_matches("= ")) {
+                return Some(name);
+            }
+        }
+        // `2 x Name - 3 980,00 руб.` (Ubercart), `1 x Name, 18 500,00 ₽`
+        // (Saleor), `40 x: Name 14 800,00 ₽` (Drupal Commerce's cells).
+        for sep in [" - ", ", "] {
+            if let Some(k) = rest.rfind(sep) {
+                let name = rest[..k].trim();
+                if !name.is_empty() && price_tail(&rest[k + sep.len()..]) {
+                    return Some(name);
+                }
+            }
+        }
+        if rest.len() > 300 {
+            return None;
+        }
+        return rest
+            .match_indices(' ')
+            .map(|(k, _)| k)
+            .find(|&k| price_tail(&rest[k + 1..]))
+            .map(|k| rest[..k].trim_end_matches([',', ' ']))
+            .filter(|name| !name.is_empty());
     }
     // `Name X 18 = price`: one search for ` = `, then the count before it.
     let eq = l.find(" = ")?;
@@ -2332,8 +2387,14 @@ fn order_item(l: &str) -> Option<&str> {
 fn items_header(l: &str) -> bool {
     l.len() < 120
         && !l.bytes().any(|b| b.is_ascii_digit() || b == b':')
-        && (l.contains("Товар") || l.contains("Наименование") || l.contains("Product"))
-        && (l.contains("Цена") || l.contains("Ціна") || l.contains("Price"))
+        && (l.contains("Товар")
+            || l.contains("Наименование")
+            || l.contains("Название")
+            || l.contains("Product"))
+        && (l.contains("Цена")
+            || l.contains("Ціна")
+            || l.contains("Стоимость")
+            || l.contains("Price"))
 }
 
 /// An item row under [`items_header`]: an article code (no lower case),
@@ -2355,8 +2416,20 @@ fn table_item(l: &str) -> Option<String> {
         w.bytes()
             .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
     };
-    let end = (start..words.len())
-        .find(|&k| numeric(words[k]) && words[k..].iter().take(2).any(|w| decimal(w)))?;
+    // `… 1 3 150 руб. 3 150 руб.` (no decimals): a run of numbers that
+    // ends at a currency starts the prices too.
+    let unit_after = |k: usize| {
+        words[k..]
+            .iter()
+            .take(4)
+            .position(|w| !numeric(w))
+            .is_some_and(|m| {
+                m > 0 && matches!(words[k + m], "руб." | "руб" | "р." | "₽" | "грн" | "грн.")
+            })
+    };
+    let end = (start..words.len()).find(|&k| {
+        numeric(words[k]) && (words[k..].iter().take(2).any(|w| decimal(w)) || unit_after(k))
+    })?;
     (end > start).then(|| words[start..end].join(" "))
 }
 
@@ -2370,6 +2443,12 @@ fn price_tail(t: &str) -> bool {
 /// `bare`, a number without one too.
 pub(crate) fn money(t: &str, bare: bool) -> bool {
     let t = t.trim();
+    // `₽8,900.00`, `$120.00`: the sign before the number (Bagisto, Shopware).
+    if let Some(n) = ["₽", "$", "€", "₴"].iter().find_map(|c| t.strip_prefix(c)) {
+        return n.bytes().next().is_some_and(|b| b.is_ascii_digit())
+            && n.bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b',' | b'.'));
+    }
     let end = t
         .find(|c: char| !(c.is_ascii_digit() || matches!(c, ' ' | ',' | '.' | '\u{a0}')))
         .unwrap_or(t.len());
@@ -2383,6 +2462,7 @@ pub(crate) fn money(t: &str, bare: bool) -> bool {
                     | "р."
                     | "р"
                     | "₽"
+                    | "₴"
                     | "грн"
                     | "грн."
                     | "$"
@@ -2395,13 +2475,49 @@ pub(crate) fn money(t: &str, bare: bool) -> bool {
             ))
 }
 
+/// A totals line with its caption and no colon (`Subtotal ₽17,800.00`,
+/// `Grand Total ₽18,400.00`, `Shipping & Handling ₽600.00`).
+fn totals_line(l: &str) -> bool {
+    let Some(p) = l.find(|c: char| c.is_ascii_digit() || matches!(c, '₽' | '$' | '€' | '₴'))
+    else {
+        return false;
+    };
+    let cap = l[..p].trim();
+    !cap.is_empty()
+        && cap.split_whitespace().count() <= 4
+        && cap
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, ' ' | '&' | '-'))
+        && money(&l[p..], false)
+}
+
+/// The shop's sentences about the order in its notice (`A Downloads
+/// purchase has been made.`, `We have received your order from …`, `В
+/// Вашем магазине был оформлен заказ`).
+fn shop_sentence(l: &str) -> bool {
+    l.len() < 400
+        && [
+            "has been made",
+            "has been placed",
+            "has just placed",
+            "your order",
+            "Your order",
+            "был оформлен",
+            "Below is the",
+            "Уважаемый администратор",
+            "Dear Admin",
+        ]
+        .iter()
+        .any(|p| l.contains(p))
+}
+
 /// The text names an order: one literal search (SIMD over the alternatives).
 fn order_word(t: &str) -> bool {
     ORDER_WORD.as_ref().is_none_or(|r| r.is_match(t))
 }
 
 static ORDER_WORD: LazyLock<Option<Regex>> =
-    LazyLock::new(|| crate::re::compile("аказ|АКАЗ|rder|RDER|амовлен").ok());
+    LazyLock::new(|| crate::re::compile("аказ|АКАЗ|rder|RDER|амовлен|urchase").ok());
 
 /// The stems of [`ORDER_CARD_HEADING`]: one literal search before it runs
 /// (most texts that say `заказ` hold none).
@@ -2452,67 +2568,242 @@ fn order_notice(text: &str, lines: &[&str], block_ends: &[usize], out: &mut Layo
                 Some((line_no, c.get(1).is_some()))
             })
             .collect();
-        for (k, &(at, is_shipping)) in heads.iter().enumerate() {
+        for (k, &(head_at, head_shipping)) in heads.iter().enumerate() {
             let stop = heads.get(k + 1).map_or(lines.len(), |h| h.0);
-            let mut j = at + 1;
-            while j < stop && j <= at + 3 && (lines[j].is_empty() || is_separator(lines[j])) {
-                j += 1;
-            }
-            // The card ends at a blank line, a rule, the end of its HTML
-            // table, or the first line that is no contact once the contacts
-            // (always the card's last lines) began.
-            let mut card: Vec<usize> = Vec::new();
-            let mut contacts = false;
-            while j < stop && card.len() < 10 && !lines[j].is_empty() && !is_separator(lines[j]) {
-                let contact = card_phone(lines[j]).is_some() || lines[j].contains('@');
-                // `Поздравляем с продажей.` under the card: a sentence with
-                // no number is the shop's, not an address line.
-                let sentence = lines[j].ends_with(['.', '!', ':'])
-                    && !lines[j].bytes().any(|b| b.is_ascii_digit());
-                if (contacts && !contact) || (sentence && !card.is_empty()) {
-                    break;
+            // `Shipping Information: Billing Information` (two cells side by
+            // side, Drupal Commerce): the billing card follows the shipping one.
+            let mut pair = head_shipping && lines[head_at].contains(':');
+            let (mut at, mut is_shipping) = (head_at, head_shipping);
+            loop {
+                let mut j = at + 1;
+                while j < stop && j <= at + 3 && (lines[j].is_empty() || is_separator(lines[j])) {
+                    j += 1;
                 }
-                contacts |= contact && !card.is_empty();
-                card.push(j);
-                j += 1;
-                if block_ends.contains(&j) {
-                    break;
-                }
-            }
-            let Some(&first) = card.first() else { continue };
-            let Some(who) = card_name(lines[first]) else {
-                continue;
-            };
-            if card.len() < 2 {
-                continue;
-            }
-            let mut addr: Vec<String> = Vec::new();
-            for &c in &card[1..] {
-                let l = lines[c];
-                if let Some(p) = card_phone(l) {
-                    if !phones.iter().any(|x| x == p) {
-                        phones.push(p.to_string());
+                // The card ends at a blank line, a rule, the end of its HTML
+                // table, or the first line that is no contact once the contacts
+                // (always the card's last lines) began.
+                let mut card: Vec<usize> = Vec::new();
+                let mut contacts = false;
+                let mut country = false;
+                while j < stop && card.len() < 10 && !lines[j].is_empty() && !is_separator(lines[j])
+                {
+                    let contact = card_phone(lines[j]).is_some()
+                        || lines[j].contains('@')
+                        || phone_caption(lines[j]);
+                    // `Поздравляем с продажей.` under the card: a sentence with
+                    // no number is the shop's, not an address line.
+                    // (`Воронежская обл.` is no sentence: two words.)
+                    let sentence = lines[j].ends_with(['.', '!', ':'])
+                        && !lines[j].bytes().any(|b| b.is_ascii_digit())
+                        && (!lines[j].ends_with('.')
+                            || (lines[j].split_whitespace().count() >= 3
+                                && !lines[j].contains(',')));
+                    // The country closes the address: only contacts follow it
+                    // (`Payment Method` under a Drupal Commerce profile).
+                    if ((contacts || country) && !contact) || (sentence && !card.is_empty()) {
+                        break;
                     }
-                } else if l.contains('@') && !l.contains(' ') {
-                    email.get_or_insert_with(|| l.to_string());
-                } else if !country_line(l) {
-                    addr.push(l.split_whitespace().collect::<Vec<_>>().join(" "));
+                    contacts |= contact && !card.is_empty();
+                    country |= country_line(lines[j]);
+                    card.push(j);
+                    j += 1;
+                    if block_ends.contains(&j) {
+                        break;
+                    }
                 }
-            }
-            name.get_or_insert(who);
-            used.extend(card.iter().copied());
-            used.push(at);
-            if !addr.is_empty() {
-                let slot = if is_shipping {
-                    &mut shipping
-                } else {
-                    &mut billing
+                // `---` then `Contact : +7 …` (Bagisto): the card's phone under
+                // its rule.
+                if j + 1 < stop
+                    && lines.get(j).is_some_and(|l| is_separator(l))
+                    && lines[j + 1].starts_with(|c: char| c.is_alphabetic())
+                    && card_phone(lines[j + 1]).is_some()
+                {
+                    card.push(j + 1);
+                }
+                let Some(&first) = card.first() else {
+                    // `No shipping required` alone under the heading: the shop's.
+                    used.push(at);
+                    break;
                 };
-                slot.get_or_insert_with(|| addr.join(", "));
+                // A company over the person (`ООО «Стройресурс»` / `Ольга
+                // Никитина`), or both on one line (`ООО Ромашка - Олег Кузнецов`).
+                let (who, from) = if company(lines[first])
+                    && card.len() > 1
+                    && card_name(lines[card[1]]).is_some()
+                {
+                    (card_name(lines[card[1]]), 2)
+                } else if let Some((_, person)) = lines[first]
+                    .rsplit_once(" - ")
+                    .filter(|_| company(lines[first]))
+                {
+                    (card_name(person), 1)
+                } else {
+                    (card_name(lines[first]), 1)
+                };
+                let Some(who) = who else {
+                    if card.len() == 1
+                        && !lines[first]
+                            .bytes()
+                            .any(|b| b.is_ascii_digit() || b == b':')
+                        && lines[first].split_whitespace().count() <= 4
+                    {
+                        used.push(at);
+                        used.push(first);
+                    }
+                    break;
+                };
+                let placeholder = card.len() == 1
+                    && !who
+                        .split_whitespace()
+                        .all(|w| w.starts_with(char::is_uppercase));
+                if placeholder {
+                    // `No shipping required` under the heading: the shop's.
+                    used.extend([at, first]);
+                    break;
+                }
+                // A card of the name alone (Saleor prints the address as the
+                // person's name): a person's capitalised words.
+                if card.len() < from + 1
+                    && !(card.len() == from
+                        && (2..=3).contains(&who.split_whitespace().count())
+                        && who
+                            .split_whitespace()
+                            .all(|w| w.starts_with(char::is_uppercase)))
+                {
+                    break;
+                }
+                let mut addr: Vec<String> = Vec::new();
+                for &c in &card[from..] {
+                    let l = lines[c];
+                    if phone_caption(l) {
+                    } else if let Some(p) = card_phone(l) {
+                        if !phones.iter().any(|x| x == p) {
+                            phones.push(p.to_string());
+                        }
+                    } else if l.contains('@') && !l.contains(' ') {
+                        email.get_or_insert_with(|| l.to_string());
+                    } else if !country_line(l) {
+                        // `Харківська область Ukraine`: the country after the region.
+                        let l = l
+                            .rsplit_once(' ')
+                            .filter(|(_, c)| country_line(c))
+                            .map_or(l, |(a, _)| a);
+                        addr.push(l.split_whitespace().collect::<Vec<_>>().join(" "));
+                    }
+                }
+                name.get_or_insert(who);
+                used.extend(card.iter().copied());
+                used.push(at);
+                if !addr.is_empty() {
+                    let slot = if is_shipping {
+                        &mut shipping
+                    } else {
+                        &mut billing
+                    };
+                    slot.get_or_insert_with(|| addr.join(", "));
+                }
+                if pair && j < stop && card_name(lines[j]).is_some() {
+                    pair = false;
+                    at = j - 1;
+                    is_shipping = false;
+                    continue;
+                }
+                break;
             }
         }
     }
     let mut item: Option<String> = lines.iter().find_map(|l| order_item(l)).map(str::to_string);
+    // An item's SKU and option lines under its item line (`Артикул: RS-1`,
+    // `Длина: 4 м`) up to a blank line: the item's, not the client's.
+    for (i, l) in lines.iter().enumerate().filter(|_| item.is_some()) {
+        if order_item(l).is_some() {
+            let mut r = i + 1;
+            while r < lines.len()
+                && r <= i + 6
+                && lines[r].contains(':')
+                && order_item(lines[r]).is_none()
+            {
+                used.push(r);
+                r += 1;
+            }
+        }
+    }
+    // An items table read as pairs: `Name: X` over `Price: …` (nopCommerce,
+    // Bagisto), or `SKU: X` over the bare name; `Description X,` (Shopware's
+    // plain item block). The pairs and the options between are the item's.
+    for (i, l) in lines.iter().enumerate() {
+        let Some((cap, v)) = l.split_once(": ") else {
+            if let Some(d) = l
+                .strip_prefix("Description ")
+                .and_then(|d| d.strip_suffix(','))
+            {
+                item.get_or_insert_with(|| d.trim().to_string());
+                used.push(i);
+            }
+            continue;
+        };
+        let named = matches!(
+            cap,
+            "Name" | "Название" | "Наименование" | "Товар" | "Product"
+        );
+        let sku = matches!(cap, "SKU" | "Артикул" | "Код товара");
+        if !(named || sku) {
+            continue;
+        }
+        let price_at = (i + 1..lines.len().min(i + 5)).find(|&r| {
+            ["Price: ", "Цена: ", "Ціна: ", "Стоимость: "]
+                .iter()
+                .any(|p| lines[r].starts_with(p))
+        });
+        if let (true, Some(pr)) = (named, price_at) {
+            item.get_or_insert_with(|| v.trim().to_string());
+            used.extend(i..pr);
+        } else if sku {
+            let next = lines.get(i + 1).copied().unwrap_or("");
+            if !next.is_empty() && !next.contains(':') && !money(next, true) && price_at.is_some() {
+                item.get_or_insert_with(|| next.trim().to_string());
+                used.extend([i, i + 1]);
+            }
+        }
+    }
+    // `Downloads sold:` over the titles (Easy Digital Downloads): the first
+    // title is the product, the titles the shop's.
+    if let Some(h) = lines
+        .iter()
+        .position(|l| matches!(*l, "Downloads sold:" | "Products sold:"))
+    {
+        let mut r = h + 1;
+        while r < lines.len() && !lines[r].is_empty() && !lines[r].contains(':') {
+            if !money(lines[r], true) {
+                item.get_or_insert_with(|| lines[r].trim().to_string());
+            }
+            used.push(r);
+            r += 1;
+        }
+        used.push(h);
+    }
+    // `Геннадий Соколов (g.sokolov@example.ru) has just placed an order`
+    // (nopCommerce): the buyer's name and e-mail in the shop's sentence.
+    if name.is_none() || email.is_none() {
+        for (i, l) in lines.iter().enumerate().take(40) {
+            let Some((who, rest)) = l.split_once(" (") else {
+                continue;
+            };
+            let Some((mail, _)) = rest.split_once(')') else {
+                continue;
+            };
+            if mail.contains('@')
+                && !mail.contains(' ')
+                && order_word(rest)
+                && let Some(n) = card_name(who)
+            {
+                name.get_or_insert(n);
+                email.get_or_insert_with(|| mail.to_string());
+                used.push(i);
+                break;
+            }
+        }
+    }
     // `Артикул Товар Цена за ед. Количество Итого` over `DV-210 Дверь … 7
     // 450,00 руб 2 14 900,00 руб` (PrestaShop's items table flattened): the
     // header row and its item rows are the shop's; the first row names the
@@ -2550,7 +2841,14 @@ fn order_notice(text: &str, lines: &[&str], block_ends: &[usize], out: &mut Layo
     let gone = |s: &str| used.iter().any(|&u| lines[u] == s) || item_lines.contains(&s);
     out.fields.retain(|f| {
         let whole = format!("{}: {}", f.label, f.value);
-        !(gone(&whole) || (f.canon != Some("message") && f.value.lines().any(|v| gone(v.trim()))))
+        // `Title — part` read as a heading pair: its line is gone too.
+        let split = f.shape == HEADING_PAIR
+            && used.iter().any(|&u| {
+                lines[u].starts_with(f.label.as_str()) && lines[u].ends_with(f.value.as_str())
+            });
+        !(split
+            || gone(&whole)
+            || (f.canon != Some("message") && f.value.lines().any(|v| gone(v.trim()))))
     });
     // The shop's own header lines (`Новый заказ — #1187`, `Заказ №1502 на
     // сумму …`) are no client's text.
@@ -2570,9 +2868,18 @@ fn order_notice(text: &str, lines: &[&str], block_ends: &[usize], out: &mut Layo
     // `Просмотреть заказ: https://…/wp-admin/…`: the shop's back-office link.
     out.fields
         .retain(|f| !(f.canon.is_none() && f.value.starts_with("http") && is_admin_url(&f.value)));
+    let greeted = name.clone();
     let keep = |s: &String| {
         let t = s.trim();
-        !gone(t) && !(order_word(t) && (t.contains('#') || t.contains('№')))
+        !gone(t)
+            && !(order_word(t) && (t.contains('#') || t.contains('№')))
+            && !totals_line(t)
+            && !shop_sentence(t)
+            // `Mrs. Ольга Никитина,`: the shop greets the buyer.
+            && !(t.ends_with(',')
+                && greeted
+                    .as_deref()
+                    .is_some_and(|n| t.trim_end_matches(',').ends_with(n)))
     };
     out.loose.retain(keep);
     out.body_loose.retain(keep);
@@ -3016,6 +3323,28 @@ mod tests {
         assert_eq!(order_item("Окно 1300 x 1400"), None);
         assert_eq!(order_item("Хочу заказать окно 1300 x 2 = 2 шт"), None);
         assert_eq!(order_item("2 x окна (белые) 1300"), None);
+        // Round 25d: Ubercart, Saleor, Drupal Commerce's cells.
+        assert_eq!(
+            order_item("- 2 x Рулонная штора 120×170 - 3 980,00 руб."),
+            Some("Рулонная штора 120×170")
+        );
+        assert_eq!(
+            order_item("1 x Потолок матовый, до 20 м², 18 500,00 ₽"),
+            Some("Потолок матовый, до 20 м²")
+        );
+        assert_eq!(
+            order_item("40 x: Профлист С8 RAL 8017, 2 м 14 800,00 ₽"),
+            Some("Профлист С8 RAL 8017, 2 м")
+        );
+        assert_eq!(order_item("2 x 3 метра - примерно"), None);
+        assert_eq!(
+            table_item("SM-25 Смеситель «Аква» 1 3 150 руб. 3 150 руб.").as_deref(),
+            Some("Смеситель «Аква»")
+        );
+        assert!(money("₽8,900.00", false));
+        assert!(totals_line("Grand Total ₽18,400.00"));
+        assert!(totals_line("Shipping & Handling ₽600.00"));
+        assert!(!totals_line("Позвоните после 18, бюджет 20 000 руб"));
         assert_eq!(
             table_item("DV-210 Дверь «Неаполь» экошпон, 800 мм 7 450,00 руб 2 14 900,00 руб")
                 .as_deref(),
