@@ -7,7 +7,7 @@
 //! `АДРЕС ЗАМЕРА*` are the same label. When no exact label matches, keyword
 //! patterns catch the long tail of owner-typed captions and quiz questions.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -930,8 +930,8 @@ pub fn normalize_label(label: &str) -> String {
     out
 }
 
-static EXACT: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
-    let mut m = HashMap::new();
+static EXACT: LazyLock<FxHashMap<String, &'static str>> = LazyLock::new(|| {
+    let mut m = FxHashMap::default();
     for (canon, labels) in LABELS {
         for l in *labels {
             m.entry(normalize_label(l)).or_insert(*canon);

@@ -304,7 +304,7 @@ pub fn parse_rule(path: &Path, text: &str) -> Result<Rule, Diagnostics> {
     };
     let aliases = match root.get("fields") {
         Some(item) => parse_fields(&mut cx, item),
-        None => HashMap::new(),
+        None => rustc_hash::FxHashMap::default(),
     };
     let extracts = match root.get("extract") {
         Some(item) => parse_extracts(&mut cx, item),
@@ -408,8 +408,8 @@ fn parse_match(cx: &mut Ctx, item: &Item) -> Matcher {
     Matcher { all, any }
 }
 
-fn parse_fields(cx: &mut Ctx, item: &Item) -> HashMap<String, &'static str> {
-    let mut out = HashMap::new();
+fn parse_fields(cx: &mut Ctx, item: &Item) -> rustc_hash::FxHashMap<String, &'static str> {
+    let mut out = rustc_hash::FxHashMap::default();
     let Some(t) = table(cx, item, "fields") else {
         return out;
     };

@@ -18,7 +18,6 @@ mod extract;
 pub mod layout;
 pub mod load;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
@@ -154,7 +153,8 @@ pub struct Rule {
     pub file: PathBuf,
     pub(crate) matcher: Matcher,
     /// Normalised label → canonical field, from `[fields]`.
-    pub(crate) aliases: HashMap<String, &'static str>,
+    /// FxHash: looked up for every label of a mail.
+    pub(crate) aliases: rustc_hash::FxHashMap<String, &'static str>,
     pub(crate) extracts: Vec<Extract>,
     pub(crate) classify: Classify,
     pub(crate) options: Options,
