@@ -6404,3 +6404,58 @@ fn the_shops_sentences_in_an_order_notice_are_no_message() {
     assert_eq!(s(&r.address), Some("ул. Свободы, 9, 150000 Ярославль"));
     assert_eq!(s(&r.message), None);
 }
+
+// ---- round 25e: missed-call and call-back notices of call trackers and PBXs ----
+
+#[test]
+fn a_missed_call_notice_gives_the_callers_number_not_the_dialled_line() {
+    // Mango Office / Zadarma: the caller under `От:` / `From:` (a name's
+    // caption holding only a number), the business's line under `На номер:`
+    // / `Кому:` / `To:`; the service's reminder to call back is no message.
+    let r = plain(
+        "Пропущенный вызов\n\nОт: +7 (903) 456-78-90\nНа номер: 8 (800) 555-35-35\nГруппа: Отдел продаж\n\
+         Время ожидания: 0:52\n\nПерезвоните клиенту как можно скорее.\n\nС уважением,\nМАНГО ОФИС\n",
+    );
+    assert_eq!(s(&r.name), None);
+    assert_eq!(r.phones, ["+79034567890"]);
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+    let r = plain(
+        "You have a missed call\n\nFrom: 380671112233\nTo: 100 (SIP)\nDate: 2026-12-07 11:05:48\n",
+    );
+    assert_eq!(r.phones, ["+380671112233"]);
+    let r = plain(
+        "Новое голосовое сообщение\n\nОт: 79052223344\nКому: 74993221100\nДлительность: 00:27\n",
+    );
+    assert_eq!(r.phones, ["+79052223344"]);
+    // UIS / Calltouch / Ringostat: the tracking (substitution) number is the
+    // business's own.
+    let r = html(
+        "<table><tr><td>Номер абонента</td><td>79161234567</td></tr>\
+         <tr><td>Виртуальный номер</td><td>73432345500</td></tr>\
+         <tr><td>Номер отслеживания</td><td>+7 (812) 660-12-00</td></tr>\
+         <tr><td>Номер подмены</td><td>+7 (495) 118-40-40</td></tr></table>",
+    );
+    assert_eq!(r.phones, ["+79161234567"]);
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn a_call_trackers_dashboard_link_and_tagline_end_the_text() {
+    // Calltouch's `Открыть в личном кабинете` link line, Binotel's
+    // `Binotel — хмарна телефонія для бізнесу` tagline under the table.
+    let r = html(
+        "<h2>Пропущенный звонок</h2><table><tr><td>Номер клиента</td><td>+7 925 310-44-18</td></tr></table>\
+         <p><a href=\"https://my.calltouch.example/\">Открыть в личном кабинете</a></p>",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+    let r = html(
+        "<h3>Пропущений дзвінок</h3><table><tr><td>Номер клієнта</td><td>0671234567</td></tr>\
+         <tr><td>Лінія</td><td>0443334455</td></tr></table>\
+         <p>Binotel — хмарна телефонія для бізнесу</p>",
+    );
+    assert_eq!(r.phones, ["+380671234567"]);
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+}

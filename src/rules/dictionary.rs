@@ -760,6 +760,24 @@ const LABELS: &[(&str, &[&str])] = &[
             "номер визита",
             "город по ip",
             "місто за ip",
+            // Missed-call notices of PBXs and call trackers (round 25e:
+            // Calltouch, UIS, Mango Office, Zadarma, Binotel, Ringostat,
+            // Bitrix24): the business's own line the client dialled, never
+            // the client's number (`Виртуальный номер: 7343…`, `Кому: 7499…`).
+            "на номер",
+            "номер отслеживания",
+            "виртуальный номер",
+            "віртуальний номер",
+            "номер подмены",
+            "номер підміни",
+            "подменный номер",
+            "tracking number",
+            "на линию",
+            "линия",
+            "лінія",
+            "на лінію",
+            "кому",
+            "to",
         ],
     ),
 ];

@@ -411,6 +411,13 @@ impl Found {
                 }
                 return;
             }
+            // `От: +7 (903) 456-78-90`, `From: 380671112233` (a PBX's or a
+            // call tracker's missed-call notice): the caller's caption holds
+            // the caller's number alone, which is their phone, not a name.
+            "name" if phone_only_line(v) => {
+                self.phones.push(v.trim().to_string());
+                return;
+            }
             // `from=17841455512345678` (an Instagram forwarder's sender id):
             // digits alone name nobody.
             "name" if default_nick(v) || bare_host(v) || login_handle(v) || numeric_id(v) => return,
