@@ -1658,11 +1658,13 @@ fn subject_form_value(subject: &str) -> Option<String> {
     let caps = SUBJECT_FORM
         .as_ref()?
         .captures(without_host_bracket(subject.trim()))?;
-    let v = ["a", "b", "c", "d", "e", "f", "g", "h", "k", "l", "m", "n", "o"]
-        .iter()
-        .find_map(|g| caps.name(g))?
-        .as_str()
-        .trim();
+    let v = [
+        "a", "b", "c", "d", "e", "f", "g", "h", "k", "l", "m", "n", "o",
+    ]
+    .iter()
+    .find_map(|g| caps.name(g))?
+    .as_str()
+    .trim();
     // `New submission from 'Вызов замерщика'!` (RSForm! Pro): the title in
     // single quotes with the format's `!` after it.
     let v = match v.strip_suffix('!') {
