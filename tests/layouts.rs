@@ -6459,3 +6459,81 @@ fn a_call_trackers_dashboard_link_and_tagline_end_the_text() {
     assert_eq!(s(&r.message), None);
     assert_eq!(r.kind, Kind::Callback);
 }
+
+// ---- round 25f: hosted form back-ends ---------------------------------------
+
+#[test]
+fn a_json_object_line_inside_a_services_welcome_template_is_the_form() {
+    // Formclip pastes JSON.stringify(req.body) between its greeting and
+    // `Cheers,`; the subject names the page (`Site https://…`), not a form,
+    // and the back-end's From is nobody's address.
+    let r = read(
+        "From: Form Clip <hello@formclip.example>\r\nTo: <owner@dveri.example>\r\n\
+         Subject: New Submission on Site https://dveri.example\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\r\n<h1>You got a Response!</h1><table><tr><td>\
+         <p>We're excited to have you get started. Below is your access key.</p></td></tr>\
+         {\"fname\":\"Ксения\",\"lname\":\"Орлова\",\"tel\":\"89157003311\",\"msg\":\"Двери в наличии?\"}\
+         <tr><td><p>Cheers,</p><p>FormClip Team</p></td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Ксения Орлова"));
+    assert_eq!(s(&r.phone), Some("+79157003311"));
+    assert_eq!(s(&r.message), Some("Двери в наличии?"));
+    assert_eq!(s(&r.email), None);
+    assert_eq!(s(&r.form), None);
+    assert_eq!(s(&r.page), Some("https://dveri.example"));
+    // A line with one known key only is no form.
+    let r = plain("Имя: Иван\nТелефон: +7 912 000 11 22\n{\"debug\":\"1\",\"name\":\"x\"}\n");
+    assert_eq!(s(&r.name), Some("Иван"));
+}
+
+#[test]
+fn a_first_and_last_name_on_two_lines_of_one_cell() {
+    // 123FormBuilder's Name field: `Имя: Алесь` / `Ковальчук`, right over
+    // the next known label.
+    let r = html(
+        "<table><tr><td><b>Имя</b></td><td>Алесь<br>Ковальчук</td></tr>\
+         <tr><td><b>Телефон</b></td><td>(+375) 29 7714402</td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Алесь Ковальчук"));
+    assert_eq!(s(&r.phone), Some("+375297714402"));
+    // A capitalised word under the name with no label after it is not a
+    // surname (a heading or the site's sign-off).
+    let r = plain("Имя: Алесь\nТелефон: +375 29 771 44 02\nИмя: Олег\nСпасибо\n");
+    assert_eq!(s(&r.name), Some("Алесь"));
+}
+
+#[test]
+fn hosted_back_end_subjects_and_intros_name_the_form() {
+    // 123FormBuilder: `X - new submission` (From signed with the form's
+    // name too) and `You have received a new submission for X.`; Yandex
+    // Forms: `Новый ответ на форму «X»`.
+    let r = read(
+        "From: =?UTF-8?B?0KDQsNGB0YfRkdGCINCx0LDQvdC4?= <noreply@123formbuilder.example>\r\n\
+         To: info@bani.example\r\nSubject: =?UTF-8?B?0KDQsNGB0YfRkdGCINCx0LDQvdC4IC0gbmV3IHN1Ym1pc3Npb24=?=\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <p>You have received a new submission for <b>Расчёт бани</b>.</p>\
+         <table><tr><td>Имя</td><td>Алесь</td></tr><tr><td>Телефон</td><td>+375 29 7714402</td></tr></table>",
+    );
+    assert_eq!(s(&r.form), Some("Расчёт бани"));
+    let r = plain_with(
+        "Subject: =?UTF-8?B?0J3QvtCy0YvQuSDQvtGC0LLQtdGCINC90LAg0YTQvtGA0LzRgyDCq9Ca0L7QvdGB0YPQu9GM0YLQsNGG0LjRj8K7?=\r\n",
+        "Имя\nЕвгения\n\nТелефон\n+7 920 430-77-15\n",
+    );
+    assert_eq!(s(&r.form), Some("Консультация"));
+}
+
+#[test]
+fn service_footers_and_input_names_of_static_form_back_ends() {
+    // Kwes' `Submitted via KwesForms` ends the message; Formcarry's `sender`
+    // input is the name, a select posted as `About` the product, the
+    // transliterated `razmery` a size.
+    let r = html(
+        "<p><b>sender:</b> Галина</p><p><b>About:</b> Шкаф-купе</p><p><b>razmery:</b> 3 x 2 м</p>\
+         <p><b>phone:</b> +7 953 188-40-12</p><p><b>message:</b> Нужна консультация</p>\
+         <p>Submitted via KwesForms</p>",
+    );
+    assert_eq!(s(&r.name), Some("Галина"));
+    assert_eq!(s(&r.product), Some("Шкаф-купе"));
+    assert_eq!(s(&r.scope), Some("3 x 2 м"));
+    assert_eq!(s(&r.message), Some("Нужна консультация"));
+}

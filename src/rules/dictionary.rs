@@ -50,6 +50,10 @@ const LABELS: &[(&str, &[&str])] = &[
             "name",
             "your name",
             "your-name",
+            // Formcarry's starter form names its name input `sender`.
+            "sender",
+            // The input names of hand-made forms (`fname` / `lname`).
+            "fname",
             "full name",
             "first name",
             "firstname",
@@ -164,6 +168,7 @@ const LABELS: &[(&str, &[&str])] = &[
     (
         "last_name",
         &[
+            "lname",
             "last name",
             "lastname",
             "surname",
@@ -567,6 +572,8 @@ const LABELS: &[(&str, &[&str])] = &[
         &[
             "наименование",
             "наименование товара",
+            // Kwes Forms sites' select `You'd like info about` posted as `About`.
+            "about",
             "property",
             "listing",
             "course",
@@ -868,7 +875,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "scope",
-        r"площад|размер|габарит|длин|ширин|высот|количеств|сколько|кол во|объем|метраж|\bм2\b|м²|\bкв м\b|area|size|square (met|feet|foot)|\bsq m\b|\bsqm\b|\bплощ[аіу]\b|довжин|висот|розмір|кількіст|скільки|\bобсяг|length|width|height",
+        r"площад|размер|razmer|габарит|длин|ширин|высот|количеств|сколько|кол во|объем|метраж|\bм2\b|м²|\bкв м\b|area|size|square (met|feet|foot)|\bsq m\b|\bsqm\b|\bплощ[аіу]\b|довжин|висот|розмір|кількіст|скільки|\bобсяг|length|width|height",
         // `Количество взрослых: 2`, `Количество ночей: 7`, `Кількість
         // пасажирів: 3` (booking and tour forms): a head count or a stay's
         // length, not the size of a job.

@@ -1557,8 +1557,8 @@ fn geo_city(fields: &[layout::RawField], at: usize) -> bool {
 /// form` (Freeform for Craft), `New X Form Submitted` (Liferay Forms).
 static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)^(?:new submission on your\s+(?P<l>.+?)\s+form|(?:new entry|новая запись|new (?:form )?(?:submission|response)|новая отправка формы|form submission|collected information)\s*(?:from|for|to|on|от|:|-|—)\s*:?\s*(?P<a>.+)|(?P<h>[^\[\]]{2,}?)\s*\[#\d+\]|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+)|a new submission was made on\s+(?P<k>.+)|new\s+(?P<m>.+?)\s+form submitted)$"#),
-        &[("f", 60), ("h", 80)],
+        &classify::narrow(r#"(?i)^(?:new submission on your\s+(?P<l>.+?)\s+form|(?:new entry|новая запись|new (?:form )?(?:submission|response)|новая отправка формы|form submission|collected information)\s*(?:from|for|to|on|от|:|-|—)\s*:?\s*(?P<a>.+)|(?P<h>[^\[\]]{2,}?)\s*\[#\d+\]|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+)|a new submission was made on\s+(?P<k>.+)|new\s+(?P<m>.+?)\s+form submitted|(?P<n>[^-—]{2,}?)\s+[-—]\s+new submission|новый ответ на форму\s+(?P<o>.+))$"#),
+        &[("f", 60), ("h", 80), ("n", 80)],
     )
     .ok()
 });
@@ -1575,8 +1575,8 @@ static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
 /// site.ru has a new submission:`).
 static FORM_IN_TEXT: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$|[«"“](?P<g>[^»"”]{2,})[»"”]\s+(?:form|форма)\s+(?:was\s+|была\s+)?(?:submitted|отправлена)|completed your survey:\s*(?P<h>\S.*?)$|(?:(?:through|via|using) your form|через вашу форму),\s*(?P<i>[^:]{2,}?):?$|^your form,\s*(?P<j>[^,]{2,}?),\s+(?:on|has|was|received)\s)"#),
-        &[("c", 80), ("d", 80), ("e", 80), ("f", 80), ("g", 80), ("h", 80), ("i", 80), ("j", 80)],
+        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$|[«"“](?P<g>[^»"”]{2,})[»"”]\s+(?:form|форма)\s+(?:was\s+|была\s+)?(?:submitted|отправлена)|completed your survey:\s*(?P<h>\S.*?)$|(?:(?:through|via|using) your form|через вашу форму),\s*(?P<i>[^:]{2,}?):?$|^your form,\s*(?P<j>[^,]{2,}?),\s+(?:on|has|was|received)\s|new submission for\s+(?P<k>[^.]{2,}?)\.?$)"#),
+        &[("c", 80), ("d", 80), ("e", 80), ("f", 80), ("g", 80), ("h", 80), ("i", 80), ("j", 80), ("k", 80)],
     )
     .ok()
 });
@@ -1588,12 +1588,13 @@ fn form_in_text(l: &str) -> Option<String> {
         || l.contains("FORM")
         || l.contains("survey")
         || l.contains("прос")
-        || l.contains("нкет"))
+        || l.contains("нкет")
+        || l.contains("submission for"))
     {
         return None;
     }
     let caps = FORM_IN_TEXT.as_ref()?.captures(l)?;
-    let v = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]
+    let v = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]
         .iter()
         .find_map(|g| caps.name(g))?
         .as_str();
@@ -1664,11 +1665,13 @@ fn subject_form_value(subject: &str) -> Option<String> {
     let caps = SUBJECT_FORM
         .as_ref()?
         .captures(without_host_bracket(subject.trim()))?;
-    let v = ["a", "b", "c", "d", "e", "f", "g", "h", "k", "l", "m"]
-        .iter()
-        .find_map(|g| caps.name(g))?
-        .as_str()
-        .trim();
+    let v = [
+        "a", "b", "c", "d", "e", "f", "g", "h", "k", "l", "m", "n", "o",
+    ]
+    .iter()
+    .find_map(|g| caps.name(g))?
+    .as_str()
+    .trim();
     // `New submission from 'Вызов замерщика'!` (RSForm! Pro): the title in
     // single quotes with the format's `!` after it.
     let v = match v.strip_suffix('!') {
@@ -1740,7 +1743,24 @@ fn without_entry_number(v: &str) -> &str {
 /// puts the sending page there instead (`New submission from site.ru/x`,
 /// `New form submission: https://…`) names no form.
 fn form_from_subject(subject: &str) -> Option<String> {
-    subject_form_value(subject).filter(|v| !address_like(v))
+    subject_form_value(subject).filter(|v| !address_like(without_site_word(v)))
+}
+
+/// `Site https://site.ru` (Formclip's `New Submission on Site ` + the
+/// request's Origin): the word `site` before an address is the format's.
+fn without_site_word(v: &str) -> &str {
+    let t = v.trim();
+    match t.split_once(' ') {
+        Some((w, rest))
+            if ["site", "сайт", "сайта", "сайте"]
+                .iter()
+                .any(|s| w.eq_ignore_ascii_case(s) || w.to_lowercase() == *s)
+                && address_like(rest) =>
+        {
+            rest.trim()
+        }
+        _ => t,
+    }
 }
 
 /// `Re: Заявка на замер` over a body whose first line is `Заявка на замер`
@@ -1807,8 +1827,10 @@ fn senders_own(letter: &Letter, v: &str) -> bool {
 /// `New form submission: https://site.ru/ceny/`: a full URL in the subject
 /// format's place of the title is the page the form was sent from.
 fn page_from_subject(subject: &str) -> Option<String> {
-    subject_form_value(subject)
-        .and_then(|v| page_url(&v).filter(|u| u.eq_ignore_ascii_case(v.trim())))
+    subject_form_value(subject).and_then(|v| {
+        let v = without_site_word(&v);
+        page_url(v).filter(|u| u.eq_ignore_ascii_case(v.trim()))
+    })
 }
 
 /// `Иван Петров <ivan@x.ru>` on its own line, or a `-Иван ( ivan@x.ru )`
@@ -4246,10 +4268,14 @@ pub(crate) fn build_traced(
                 .to
                 .iter()
                 .all(|t| !t.email.eq_ignore_ascii_case(&from));
+        // `New Submission on Site https://site.ru` (Formclip): a back-end's
+        // notice about a site's page is From the back-end, not a person.
+        let page_notice = || page_from_subject(&subject).is_some();
         (forwarder.as_ref() != Some(&from)
             && !system_mailbox(&from)
             && !site_link
-            && (answers || !is_robot_or_site_address(&from, &others)))
+            && (answers || !is_robot_or_site_address(&from, &others))
+            && !page_notice())
         .then_some(from)
     };
     // `E-mail: x` in the body, and the mail came From x with Reply-To x

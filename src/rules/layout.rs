@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?sent via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| ответы?| в crm| в личном кабинете| лид| диалог| чат)?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view)( all| \d+ more)? (results|submissions?|responses?|entry|survey summary)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| ответы?| в crm| в личном кабинете| лид| диалог| чат)?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view)( all| \d+ more)? (results|submissions?|responses?|entry|survey summary)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
     )
     .ok()
 });
@@ -1252,6 +1252,9 @@ pub fn read_with_ends(
     if let Some(l) = json_object(text, known) {
         return l;
     }
+    if let Some(l) = json_line(text, known) {
+        return l;
+    }
     let mut out = Layout::default();
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     let notice_words = NOTICE_WORDS.as_ref().is_none_or(|r| r.is_match(text));
@@ -2191,6 +2194,19 @@ pub fn read_with_ends(
                     // JTL-Shop's `Customer data:` / `Mr.` / `Вадим` /
                     // `Петров`: the salutation, then the name's words, one
                     // per line.
+                    f.value.push(' ');
+                    f.value.push_str(l);
+                } else if let Some(f) = out.fields.last_mut()
+                    && f.canon == Some("name")
+                    && one_capitalised_word(&f.value)
+                    && one_capitalised_word(l)
+                    && lines.get(i).is_some_and(|n| {
+                        colon_split(n).is_some_and(|(lab, _)| lookup(lab).is_some())
+                    })
+                {
+                    // 123FormBuilder's Name field: `Имя: Алесь` / `Ковальчук`
+                    // (the first and last name as two lines of one cell),
+                    // right over the next known `Label: value`.
                     f.value.push(' ');
                     f.value.push_str(l);
                 } else if out
@@ -3194,6 +3210,22 @@ fn json_object(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Opti
         push(&mut out, k, &value, canon, "json object");
     }
     (!out.fields.is_empty()).then_some(out)
+}
+
+/// A flat JSON object on one line of a site's template (Formclip pastes
+/// `JSON.stringify(req.body)` into its welcome mail between the greeting
+/// and `Cheers,`): the object is the form, the lines around it the
+/// service's. One search for `{"` over the whole text first; only a line
+/// that is an object and names at least two known fields is taken.
+fn json_line(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Option<Layout> {
+    if !text.contains("{\"") {
+        return None;
+    }
+    text.lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("{\"") && l.ends_with('}'))
+        .filter_map(|l| json_object(l, known))
+        .find(|l| l.fields.iter().filter(|f| f.canon.is_some()).count() >= 2)
 }
 
 /// `Comments Entered:` left empty in a block repeated per quiz question
