@@ -2284,9 +2284,9 @@ fn caption_prefix<'a>(
 /// Lines that open with a caption the dictionary knows and no colon, the
 /// value after a space (`Ваше имя  Геннадий <br/>Ваш телефон  8 (831) …`:
 /// Joomla's mod_ext_callback writes the owner's captions so): read as pairs
-/// when nothing else was, the text opens with such a line and two of them
-/// name different fields, one the client's name or phone. A line under a
-/// message caption continues the message.
+/// when nothing else was, the text opens with such a line (not a message
+/// caption) and two of them name different fields, one the client's name.
+/// A line under a message caption continues the message.
 fn caption_lines(lines: &[&str], known: &dyn Fn(&str) -> Option<&'static str>, out: &mut Layout) {
     let mut nonempty = lines.iter().copied().filter(|l| !l.is_empty());
     if !nonempty
@@ -2304,7 +2304,9 @@ fn caption_lines(lines: &[&str], known: &dyn Fn(&str) -> Option<&'static str>, o
         .iter()
         .enumerate()
         .all(|(k, c)| !canons[..k].contains(c));
-    if canons.len() < 2 || !distinct || !canons.iter().any(|c| matches!(*c, "name" | "phone")) {
+    // The client's name among them, and no message caption on top (`Сообщение
+    // от Анна …` over the text is the sender's line, OXID's).
+    if canons.len() < 2 || !distinct || !canons.contains(&"name") || canons[0] == "message" {
         return;
     }
     // Every other line must continue a message caption's value.
