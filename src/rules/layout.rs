@@ -2289,11 +2289,11 @@ fn caption_prefix<'a>(
 /// A line under a message caption continues the message.
 fn caption_lines(lines: &[&str], known: &dyn Fn(&str) -> Option<&'static str>, out: &mut Layout) {
     let mut nonempty = lines.iter().copied().filter(|l| !l.is_empty());
-    if !nonempty
+    let opens = nonempty
         .next()
-        .is_some_and(|l| caption_prefix(l, known).is_some())
-        || nonempty.nth(11).is_some()
-    {
+        .is_some_and(|l| caption_prefix(l, known).is_some());
+    // A short text only: a callback module's few lines.
+    if !opens || nonempty.nth(11).is_some() {
         return;
     }
     let text: Vec<&str> = lines.iter().copied().filter(|l| !l.is_empty()).collect();
