@@ -6537,3 +6537,39 @@ fn service_footers_and_input_names_of_static_form_back_ends() {
     assert_eq!(s(&r.scope), Some("3 x 2 м"));
     assert_eq!(s(&r.message), Some("Нужна консультация"));
 }
+
+#[test]
+fn colon_less_captions_of_a_callback_module_are_pairs() {
+    // Joomla's mod_ext_callback: `$ext_name_label  $name <br/>` with the
+    // owner's captions, no colon; the message runs on after its caption.
+    let r = html("Ваше имя  Геннадий <br/>Ваш телефон  8 (831) 413-27-90 <br/>");
+    assert_eq!(s(&r.name), Some("Геннадий"));
+    assert_eq!(s(&r.phone), Some("+78314132790"));
+    assert_eq!(s(&r.message), None);
+    let r = html(
+        "Имя  Людмила <br/>Телефон  +7 903 601-85-24 <br/>Сообщение \r\nНужен выезд мастера, д. Кстово.",
+    );
+    assert_eq!(s(&r.name), Some("Людмила"));
+    assert_eq!(s(&r.phone), Some("+79036018524"));
+    assert_eq!(s(&r.message), Some("Нужен выезд мастера, д. Кстово."));
+    // A sentence that opens with a caption's word is no pair: `почт`,
+    // `мобильн` are keywords, not captions; one caption line alone neither.
+    let r = plain("Тест, проверка почты. Не отвечать.\n\nОтправлено из мобильной Почты Mail.ru\n");
+    assert!(pairs(&r).is_empty());
+    let r = plain("Телефон 8 912 345-67-89, перезвоните после обеда.\n");
+    assert_eq!(s(&r.name), None);
+}
+
+#[test]
+fn an_upper_cased_heading_names_the_form_as_the_subject_spells_it() {
+    // Apostrophe 2 forms: the text part's heading upper-cased by
+    // html-to-text, the field names the editor's slugs (`uslugi`).
+    let r = plain_with(
+        "Subject: Консультация\r\n",
+        "NEW SUBMISSION TO FORM: КОНСУЛЬТАЦИЯ\n\n * your-name: Денис\n * your-phone: +7 919 470-12-63\n\
+         * uslugi: Натяжной потолок, Светильники\n * your-message: Можно ли сделать подсветку?\n",
+    );
+    assert_eq!(s(&r.form), Some("Консультация"));
+    assert_eq!(s(&r.product), Some("Натяжной потолок, Светильники"));
+    assert_eq!(s(&r.name), Some("Денис"));
+}

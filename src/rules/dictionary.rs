@@ -512,6 +512,10 @@ const LABELS: &[(&str, &[&str])] = &[
             "form name",
             "form",
             "formname",
+            // Apostrophe forms' heading `New submission to form: X`, as the
+            // text part's html-to-text writes it (round 25g).
+            "new submission to form",
+            "submission to form",
             "форма",
             "название формы",
             "имя формы",
@@ -597,6 +601,13 @@ const LABELS: &[(&str, &[&str])] = &[
             "категория номера",
             "тип номеру",
             "категорія номеру",
+            // Transliterated keys of a form whose editor named the fields in
+            // Latin letters (Apostrophe forms' `uslugi`, round 25g).
+            "uslugi",
+            "usluga",
+            "vid uslugi",
+            "poslugi",
+            "posluga",
         ],
     ),
     // A job board's `Cover Letter:`: the applicant's own text (round 22c).

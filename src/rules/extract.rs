@@ -1798,6 +1798,22 @@ fn echoed_title(subject: &str, text: &str) -> Option<String> {
     clean_value(tail)
 }
 
+/// `NEW SUBMISSION TO FORM: КОНСУЛЬТАЦИЯ` (html-to-text upper-cases a
+/// heading: Apostrophe's text part) under the subject `Консультация`: the
+/// title as the subject spells it, when the read one has no lower-case
+/// letter and is the subject but for case.
+fn subject_cased_title(subject: &str, form: &str) -> Option<String> {
+    let subject = subject.trim();
+    if form.chars().any(char::is_lowercase)
+        || !form.chars().any(char::is_uppercase)
+        || !subject.chars().any(char::is_lowercase)
+        || subject.len() != form.len()
+    {
+        return None;
+    }
+    (subject.to_lowercase() == form.to_lowercase()).then(|| subject.to_string())
+}
+
 /// `X - Entry #27` / `X — Entry #27`: the head before the entry's number.
 fn entry_numbered(subject: &str) -> Option<&str> {
     let (head, tail) = subject
@@ -4065,6 +4081,11 @@ pub(crate) fn build_traced(
         f.client_text.push('\n');
         f.form = Some(form);
     }
+    if let Some(form) = f.form.as_deref()
+        && let Some(t) = subject_cased_title(&subject, form)
+    {
+        f.form = Some(t);
+    }
 
     // Name: first (middle) last, joined.
     let name_parts: Vec<String> = [&f.name, &f.middle_name, &f.last_name]
@@ -4793,6 +4814,25 @@ fn dimensions(v: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_upper_cased_form_title_takes_the_subjects_spelling() {
+        use super::subject_cased_title;
+        // Apostrophe forms' text part: html-to-text upper-cases the heading.
+        assert_eq!(
+            subject_cased_title("Консультация", "КОНСУЛЬТАЦИЯ").as_deref(),
+            Some("Консультация")
+        );
+        assert_eq!(
+            subject_cased_title(" Расчёт стоимости ", "РАСЧЁТ СТОИМОСТИ").as_deref(),
+            Some("Расчёт стоимости")
+        );
+        // A title the site wrote in capitals, another subject, a read
+        // title with lower-case letters: left as read.
+        assert_eq!(subject_cased_title("Заявка с сайта", "КОНСУЛЬТАЦИЯ"), None);
+        assert_eq!(subject_cased_title("Консультация", "Консультация"), None);
+        assert_eq!(subject_cased_title("КП", "КП"), None);
+    }
+
     #[test]
     fn a_sum_names_no_product() {
         use super::sum_only;

@@ -2244,9 +2244,116 @@ pub fn read_with_ends(
             }
         }
     }
+    if out.fields.is_empty() {
+        caption_lines(&lines, known, &mut out);
+    }
     template_frame_closing(&lines, &mut out);
     order_notice(text, &lines, block_ends, &mut out);
     out
+}
+
+const CAPTION_LINE: &str =
+    "`Caption value` line (a known caption, no colon: the handler's own captions)";
+
+/// The known caption that opens `l` (one to three words, the longest
+/// first) and the value after it: `Ваше имя Геннадий`.
+fn caption_prefix<'a>(
+    l: &'a str,
+    known: &dyn Fn(&str) -> Option<&'static str>,
+) -> Option<(&'a str, &'a str, &'static str)> {
+    // Word ends: where each of the first three words stops.
+    let mut ends = [0usize; 3];
+    let mut n = 0;
+    let mut in_word = false;
+    for (k, c) in l.char_indices() {
+        if c == ' ' {
+            if in_word {
+                ends[n] = k;
+                n += 1;
+                in_word = false;
+                if n == 3 {
+                    break;
+                }
+            }
+        } else {
+            in_word = true;
+        }
+    }
+    (0..n).rev().find_map(|w| {
+        let (label, value) = (l[..ends[w]].trim(), l[ends[w]..].trim());
+        if value.is_empty()
+            || !label.chars().next().is_some_and(char::is_alphabetic)
+            || !label
+                .chars()
+                .all(|c| c.is_alphabetic() || matches!(c, ' ' | '\'' | '’'))
+        {
+            return None;
+        }
+        // The dictionary's exact captions only: a keyword (`почт`, `мобильн`)
+        // is in every sentence.
+        let norm = super::dictionary::normalize_label(label);
+        let canon = super::dictionary::exact(&norm).filter(|_| known(&norm).is_some())?;
+        Some((label, value, canon))
+    })
+}
+
+/// Lines that open with a caption the dictionary knows and no colon, the
+/// value after a space (`Ваше имя  Геннадий <br/>Ваш телефон  8 (831) …`:
+/// Joomla's mod_ext_callback writes the owner's captions so): read as pairs
+/// when nothing else was, the text opens with such a line (not a message
+/// caption) and two of them name different fields, one the client's name.
+/// A line under a message caption continues the message.
+fn caption_lines(lines: &[&str], known: &dyn Fn(&str) -> Option<&'static str>, out: &mut Layout) {
+    let mut nonempty = lines.iter().copied().filter(|l| !l.is_empty());
+    let opens = nonempty
+        .next()
+        .is_some_and(|l| caption_prefix(l, known).is_some());
+    // A short text only: a callback module's few lines.
+    if !opens || nonempty.nth(11).is_some() {
+        return;
+    }
+    let text: Vec<&str> = lines.iter().copied().filter(|l| !l.is_empty()).collect();
+    let read: Vec<Option<(&str, &str, &'static str)>> =
+        text.iter().map(|l| caption_prefix(l, known)).collect();
+    let canons: Vec<&'static str> = read.iter().flatten().map(|r| r.2).collect();
+    let distinct = canons
+        .iter()
+        .enumerate()
+        .all(|(k, c)| !canons[..k].contains(c));
+    // The client's name among them, and no message caption on top (`Сообщение
+    // от Анна …` over the text is the sender's line, OXID's).
+    if canons.len() < 2 || !distinct || !canons.contains(&"name") || canons[0] == "message" {
+        return;
+    }
+    // Every other line must continue a message caption's value.
+    let mut in_message = false;
+    for r in &read {
+        match r {
+            Some((_, _, c)) => in_message = *c == "message",
+            None if in_message => {}
+            None => return,
+        }
+    }
+    let mut fields = Vec::new();
+    for (l, r) in text.iter().zip(&read) {
+        match r {
+            Some((label, value, canon)) => fields.push(RawField {
+                label: label.to_string(),
+                value: value.to_string(),
+                canon: Some(*canon),
+                shape: CAPTION_LINE,
+            }),
+            None => {
+                if let Some(f) = fields.last_mut() {
+                    f.value.push('\n');
+                    f.value.push_str(l);
+                }
+            }
+        }
+    }
+    out.loose.retain(|l| !text.contains(&l.as_str()));
+    out.body_loose.retain(|l| !text.contains(&l.as_str()));
+    out.fields = fields;
 }
 
 /// A shop's order notice: the headings over its address cards (WooCommerce's
