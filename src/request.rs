@@ -1038,6 +1038,9 @@ const ROBOT_HOSTS: &[&str] = &[
     "lpgenerator.ru",
     // Zapier's `Email by Zapier` step sends from a per-zap address here.
     "zapiermail.com",
+    // Resend's shared sender (`onboarding@resend.dev`) for sites that have
+    // not verified a domain of their own.
+    "resend.dev",
     "mailer-daemon",
 ];
 

@@ -6573,3 +6573,61 @@ fn an_upper_cased_heading_names_the_form_as_the_subject_spells_it() {
     assert_eq!(s(&r.product), Some("Натяжной потолок, Светильники"));
     assert_eq!(s(&r.name), Some("Денис"));
 }
+
+#[test]
+fn a_hidden_preheader_is_never_read_and_resends_sender_is_a_robot() {
+    // React Email through Resend (round 26c): `<Preview>` writes the inbox
+    // preview line into a `display:none` div padded with zero-width
+    // characters; the shared sender `onboarding@resend.dev` is Resend's.
+    let r = read(
+        "From: My web site contact form <onboarding@resend.dev>\r\nTo: master@shop.example\r\n\
+         Subject: =?UTF-8?B?0J3QvtC80LXRgCDRgtC10LvQtdGE0L7QvdCw?=\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <html><head></head><div style=\"display:none;overflow:hidden;line-height:1px\">Новый запрос от клиента\
+         <div>\u{a0}\u{200c}\u{200b}\u{200d}</div></div><body><h1>Вы получили новый номер клиента</h1>\
+         <p>Имя клиента: <!-- -->Валентина</p><p>Номер телефона: <a href=\"tel:+380672154088\">+380672154088</a></p>\
+         </body></html>",
+    );
+    assert_eq!(s(&r.name), Some("Валентина"));
+    assert_eq!(s(&r.phone), Some("+380672154088"));
+    assert_eq!(s(&r.email), None);
+    assert_eq!(s(&r.message), None);
+    // A hidden element never closed hides nothing: the rest is read.
+    let r = html("<span style=\"display: none\">Имя: Олег<br>Телефон: +7 912 000-11-22");
+    assert_eq!(s(&r.name), Some("Олег"));
+    assert_eq!(s(&r.phone), Some("+79120001122"));
+}
+
+#[test]
+fn a_site_sentence_that_names_the_visitor_gives_the_name_and_is_no_message() {
+    // A JSX component with the data inside sentences (round 26c): `Кто-то с
+    // именем <span>X</span>!`, `Оставил нам свои контакты:<span>PHONE</span>`.
+    let r = html(
+        "<body><div><h1>Кто-то с именем <span>Наталья</span>!</h1><div><p>Оставил нам свои контакты:\
+         <span>+7 (921) 300-45-67</span></p></div><div><p>Пожалуйста, свяжитесь с ним.</p></div></div></body>",
+    );
+    assert_eq!(s(&r.name), Some("Наталья"));
+    assert_eq!(s(&r.phone), Some("+79213004567"));
+    assert_eq!(s(&r.message), None);
+}
+
+#[test]
+fn a_quoted_package_is_the_product_and_the_html_view_gives_the_address() {
+    // A Nuxt route's text body: `Пакет: "…"` quoted by the template.
+    let r = plain(
+        "Новая заявка \n\nИмя: Роман\nТелефон: +7 (912) 345-67-80\"\nПакет: \"Баня 6×4 под ключ\"\n",
+    );
+    assert_eq!(s(&r.product), Some("Баня 6×4 под ключ"));
+    assert_eq!(s(&r.phone), Some("+79123456780"));
+    // Rails' two views of one mailer: the text view has no address, the
+    // HTML view's heading `От: NAME EMAIL` has the client's.
+    let r = read(
+        "From: robot@metall.example\r\nTo: sales@metall.example\r\nSubject: Zapros\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n--b\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n Имя: Галина\n Номер: +7 962 811 20 33\n\n Сообщение:\n Нужен замер навеса.\r\n\
+         --b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<h1>Запрос звонка с сайта metall.example</h1>\
+         <h2>От: Галина galina.p@example.ru</h2><p>Номер: +7 962 811 20 33</p><p>Нужен замер навеса.</p>\r\n--b--\r\n",
+    );
+    assert_eq!(s(&r.email), Some("galina.p@example.ru"));
+    assert_eq!(s(&r.name), Some("Галина"));
+}

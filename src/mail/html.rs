@@ -146,6 +146,9 @@ struct Scanner {
     /// Position of the next '>' at or after some earlier point (memo keeps
     /// the scan linear on inputs full of unclosed '<').
     next_gt: Option<Option<usize>>,
+    /// A hidden element was never closed: later ones are read, not skipped
+    /// (keeps the scan linear on inputs full of unclosed hidden tags).
+    hidden_unclosed: bool,
 }
 
 impl Scanner {
@@ -238,6 +241,19 @@ impl Scanner {
             ""
         };
         let attrs = body[name_end..].trim().trim_end_matches('/').trim();
+        // `<div style="display:none">Новый запрос от клиента<div>‌​…</div></div>`
+        // (React Email's `<Preview>`, a template's preheader): the inbox's
+        // preview line, never shown in the mail, so never read.
+        if !closing
+            && !self.hidden_unclosed
+            && matches!(name, "div" | "span" | "p")
+            && hidden_style(attrs)
+        {
+            match skip_element(b, after, name) {
+                Some(end) => return Some(end),
+                None => self.hidden_unclosed = true,
+            }
+        }
         match (name, closing) {
             ("style" | "script" | "head" | "title" | "noscript" | "template", false) => {
                 let end = format!("</{name}");
@@ -735,6 +751,52 @@ impl Scanner {
         }
         self.soft_break();
     }
+}
+
+/// `style="display:none"` / `display: none;` among a tag's attributes
+/// (byte tests only: this runs on every `div`, `span` and `p`).
+fn hidden_style(attrs: &str) -> bool {
+    let Some(i) = attrs.find("display").or_else(|| attrs.find("DISPLAY")) else {
+        return false;
+    };
+    attrs[i + "display".len()..]
+        .trim_start_matches([' ', '\t'])
+        .strip_prefix(':')
+        .map(|r| r.trim_start_matches([' ', '\t']).as_bytes())
+        .is_some_and(|r| r.len() >= 4 && r[..4].eq_ignore_ascii_case(b"none"))
+}
+
+/// Where the element `name` opened just before `from` ends (after its
+/// matching close tag, nested same-name elements counted); `None` when it
+/// never closes.
+fn skip_element(b: &[u8], from: usize, name: &str) -> Option<usize> {
+    let n = name.as_bytes();
+    let mut depth = 1usize;
+    let mut i = from;
+    while let Some(p) = b.get(i..).and_then(|r| r.iter().position(|&c| c == b'<')) {
+        let at = i + p;
+        let rest = &b[at + 1..];
+        let (closing, r) = match rest.split_first() {
+            Some((b'/', r)) => (true, r),
+            _ => (false, rest),
+        };
+        let same = r.len() >= n.len()
+            && r[..n.len()].eq_ignore_ascii_case(n)
+            && r.get(n.len()).is_none_or(|c| !c.is_ascii_alphanumeric());
+        if same {
+            if closing {
+                depth -= 1;
+                if depth == 0 {
+                    let gt = b[at..].iter().position(|&c| c == b'>')?;
+                    return Some(at + gt + 1);
+                }
+            } else {
+                depth += 1;
+            }
+        }
+        i = at + 1;
+    }
+    None
 }
 
 fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
@@ -1652,6 +1714,19 @@ mod tests {
         assert_eq!(to_text(&d), "y");
         assert_eq!(to_text(&"<".repeat(n)), "<".repeat(n));
         assert_eq!(to_text(&"<a ".repeat(n)), "<a ".repeat(n).trim_end());
+    }
+
+    #[test]
+    fn hidden_elements_are_skipped_linearly() {
+        // React Email's `<Preview>`: a hidden div with a nested padding div.
+        let h = "<div style=\"display:none;opacity:0\">Превью<div>\u{200c}\u{200b}</div></div><p>Имя: Анна</p>";
+        assert_eq!(to_text(h), "Имя: Анна");
+        assert_eq!(to_text("<P STYLE=\"DISPLAY : NONE\">x</P>y"), "y");
+        assert_eq!(to_text("<div style=\"display:block\">x</div>"), "x");
+        // Many hidden tags never closed: each is read, in linear time.
+        let n = 50_000;
+        let d = "<div style=\"display:none\">z".repeat(n);
+        assert_eq!(to_text(&d).matches('z').count(), n);
     }
 
     #[test]

@@ -608,6 +608,13 @@ const LABELS: &[(&str, &[&str])] = &[
             "vid uslugi",
             "poslugi",
             "posluga",
+            // A landing's packages (`Пакет: "Баня 6×4 под ключ"`, a Nuxt
+            // route's text body): the package chosen is what is ordered.
+            "пакет",
+            "выбранный пакет",
+            "пакет услуг",
+            "package",
+            "selected package",
         ],
     ),
     // A job board's `Cover Letter:`: the applicant's own text (round 22c).

@@ -464,6 +464,16 @@ impl Found {
             "product" if catch_all_item(v) || order_mode(v) || question_type(v) || sum_only(v) => {
                 return;
             }
+            // `Пакет: "Баня 6×4 под ключ"`: quotes the template put round the
+            // whole value are not part of the product's name.
+            "product" if whole_quoted(v).is_some() => {
+                if let Some(q) = whole_quoted(v)
+                    && (overwrite || self.product.is_none())
+                {
+                    self.product = Some(q.to_string());
+                }
+                return;
+            }
             "product" => &mut self.product,
             // `Размер беседки: 4 на 6 метров, с печкой. Сколько будет стоить
             // под ключ?`: the size, then the client's own sentence.
@@ -1968,7 +1978,7 @@ fn system_mailbox(email: &str) -> bool {
 /// Sentences a site writes about a submission, never the client's words.
 static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &classify::narrow(r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+заявк|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|receiving this|feedback about the site|you have (?:a|an|received)\b|вы получили|(?:new|нов\w*)\s+(?:ticket|тикет|тікет|conversation|обращени|звернен)|received a new|reply above this line|started the conversation|contact request)"),
+        &classify::narrow(r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+(?:нам\s+)?(?:заявк|сво\w*\s+контакт)|свяжитесь с н(?:им|ей)\b|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|receiving this|feedback about the site|you have (?:a|an|received)\b|вы получили|(?:new|нов\w*)\s+(?:ticket|тикет|тікет|conversation|обращени|звернен)|received a new|reply above this line|started the conversation|contact request)"),
 
     )
     .ok()
@@ -2086,12 +2096,13 @@ fn page_in_sentence(l: &str) -> Option<&str> {
 /// `Данное письмо вам отправил NAME с сайта URL` (DataLife Engine and
 /// similar feedback modules), `This message was sent by NAME from …`, `A new
 /// query has been added by your potential buyer - NAME` (MultiVendorX's
-/// product Q&A notice): the site says who wrote; the URL is the site's, not
-/// the page.
+/// product Q&A notice), `Кто-то с именем NAME!` (a JSX mail component that
+/// puts the visitor inside its sentences): the site says who wrote; the URL
+/// is the site's, not the page.
 static SENT_BY: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        r"(?i)^(?:данное |это )?(?:письмо|сообщение|лист|повідомлення)\s+(?:вам\s+)?(?:было\s+)?(?:отправил[аи]?|прислал[аи]?|написал[аи]?|надіслав|надіслала)\s+(?P<n>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:с|со|з|із)\s+сайта\b|^(?:(?:this\s+)?(?:message|letter|e-?mail)\s+(?:was\s+)?)?sent\s+(?:to\s+you\s+)?by\s+(?P<m>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:from|via|through|using)\b|^(?:a\s+)?(?:new\s+)?(?:query|question|enquiry|inquiry|message)\s+has\s+been\s+(?:added|asked|posted|sent|submitted)\s+by\s+(?:your\s+|a\s+)?(?:potential\s+)?(?:buyer|customer|client|visitor|user)\s*[-–—:]\s*(?P<b>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s*\.?$",
-        &[("n", 59), ("m", 59), ("b", 59)],
+        r"(?i)^(?:данное |это )?(?:письмо|сообщение|лист|повідомлення)\s+(?:вам\s+)?(?:было\s+)?(?:отправил[аи]?|прислал[аи]?|написал[аи]?|надіслав|надіслала)\s+(?P<n>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:с|со|з|із)\s+сайта\b|^(?:(?:this\s+)?(?:message|letter|e-?mail)\s+(?:was\s+)?)?sent\s+(?:to\s+you\s+)?by\s+(?P<m>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:from|via|through|using)\b|^(?:a\s+)?(?:new\s+)?(?:query|question|enquiry|inquiry|message)\s+has\s+been\s+(?:added|asked|posted|sent|submitted)\s+by\s+(?:your\s+|a\s+)?(?:potential\s+)?(?:buyer|customer|client|visitor|user)\s*[-–—:]\s*(?P<b>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s*\.?$|^(?:кто-то|клиент|посетитель|пользователь|someone|a visitor)\s+(?:с именем|по имени|named)\s+(?P<c>[^\s,:;@<>()0-9!][^,:;@<>()0-9!]{1,}?)\s*[!.]?$",
+        &[("n", 59), ("m", 59), ("b", 59), ("c", 59)],
     )
     .ok()
 });
@@ -2338,6 +2349,13 @@ fn assignment_line(l: &str) -> bool {
     (l.contains(" назначил") && l.contains(" вам "))
         || (l.contains(" призначив") && l.contains(" вам "))
         || l.contains(" has assigned a")
+}
+
+/// A value wholly in straight double quotes (`"Баня 6×4 под ключ"`), no
+/// quote inside: the text between them.
+fn whole_quoted(v: &str) -> Option<&str> {
+    let inner = v.trim().strip_prefix('"')?.strip_suffix('"')?.trim();
+    (!inner.is_empty() && !inner.contains('"')).then_some(inner)
 }
 
 fn robot_prose(l: &str) -> bool {
@@ -3900,7 +3918,12 @@ pub(crate) fn build_traced(
             SENT_BY
                 .as_ref()
                 .and_then(|r| r.captures(l))
-                .and_then(|c| c.name("n").or_else(|| c.name("m")).or_else(|| c.name("b")))
+                .and_then(|c| {
+                    c.name("n")
+                        .or_else(|| c.name("m"))
+                        .or_else(|| c.name("b"))
+                        .or_else(|| c.name("c"))
+                })
                 .map(|n| n.as_str().trim().to_string())
                 // `…отправил посетитель с сайта`, `…by your buyer -
                 // Покупатель`: a role, not a name.
@@ -4340,12 +4363,33 @@ pub(crate) fn build_traced(
             .and_then(|e| normalize_email(&e))
             .filter(not_ours)
     };
+    // `<h2>От: Галина Петровна galina.p@example.ru</h2>` in the HTML view
+    // beside a text view with no address (Rails' two templates of one
+    // mailer): the two alternatives of one submission, and the one address
+    // only the HTML shows that is nobody's robot is the client's.
+    let in_html_alternative = || {
+        if from_html {
+            return None;
+        }
+        let h = letter.html_text.as_deref()?;
+        if !h.contains('@') {
+            return None;
+        }
+        let mut found: Vec<String> = find_emails(h)
+            .iter()
+            .filter_map(|e| normalize_email(e))
+            .filter(not_ours)
+            .collect();
+        found.dedup();
+        (found.len() == 1).then(|| found.pop()).flatten()
+    };
     req.email = labelled
         .or_else(sniffed)
         .or_else(reply_to)
         .or_else(sender)
         .or_else(labelled_sender)
-        .or_else(in_subject);
+        .or_else(in_subject)
+        .or_else(in_html_alternative);
     // The form put the visitor in Reply-To: its display name is theirs too.
     if req.name.is_none()
         && let Some(e) = &req.email
