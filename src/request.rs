@@ -741,6 +741,8 @@ fn email_shape_ok(t: &str) -> bool {
 /// Lower-cased address when `s` holds one valid-looking email (trimmed,
 /// `mailto:` and `<>` stripped); `None` otherwise.
 pub fn normalize_email(s: &str) -> Option<String> {
+    // Most values asked are not addresses: no `@`, no work.
+    memchr::memchr(b'@', s.as_bytes())?;
     let mut t = s
         .trim()
         .trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
