@@ -6631,3 +6631,104 @@ fn a_quoted_package_is_the_product_and_the_html_view_gives_the_address() {
     assert_eq!(s(&r.email), Some("galina.p@example.ru"));
     assert_eq!(s(&r.name), Some("Галина"));
 }
+
+// ---- round 26a: live-chat transcripts and alerts ---------------------------
+
+#[test]
+fn bracketed_time_transcript_keeps_the_named_visitors_lines() {
+    // Olark's plain transcript: a visitor block, then `(HH:MM:SS) nick: text`
+    // lines; the operator's lines are not the client's (`замерщик` in them
+    // asks for no visit).
+    let r = plain(
+        "Visitor: Марина\nEmail: marina@example.ru\nLocation: Тула, Russia\nIP: 95.31.10.22\n\n\
+         (14:02:11) Марина: Сколько стоит натяжной потолок в зал 18 м²?\n\
+         (14:02:40) Ольга: Матовый от 450 руб., точнее скажет замерщик.\n\
+         (14:03:05) Марина: Рассчитайте, пожалуйста, мой телефон +7 (920) 744-12-09\n",
+    );
+    assert_eq!(s(&r.name), Some("Марина"));
+    assert_eq!(s(&r.address), None);
+    assert_eq!(
+        s(&r.message).map(|m| m.split_whitespace().collect::<Vec<_>>().join(" ")),
+        Some(
+            "Сколько стоит натяжной потолок в зал 18 м²? Рассчитайте, пожалуйста, мой телефон \
+             +7 (920) 744-12-09"
+                .into()
+        )
+    );
+    assert_eq!(r.kind, Kind::Calculation);
+    // A generated nick (`Kind Lemur #4512`) is no name; its lines are still
+    // the client's, the first speaker's.
+    let r = plain(
+        "Visitor: Kind Lemur #4512\nPage: https://mebel.example/shkafy/\n\n\
+         (09:41:17) Kind Lemur #4512: Перезвоните мне по шкафу-купе, 8 915 330 21 08\n\
+         (09:41:52) Ольга: Конечно, перезвоним в течение 10 минут.\n",
+    );
+    assert_eq!(s(&r.name), None);
+    assert_eq!(
+        s(&r.message),
+        Some("Перезвоните мне по шкафу-купе, 8 915 330 21 08")
+    );
+}
+
+#[test]
+fn html_transcript_turns_keep_the_guests_text_not_the_agents() {
+    // Rocket.Chat's transcript: the author in bold over each message, agents
+    // and bots by their login, the guest by name.
+    let r = html(
+        "<div> <hr><p><strong>rocket.cat</strong>  <em>Monday, December 7th 2026, 11:02:03 am</em></p>\
+         <p>Здравствуйте! Напишите ваш вопрос.</p>\
+         <p><strong>Виктор</strong>  <em>Monday, December 7th 2026, 11:02:40 am</em></p>\
+         <p>Нужен забор 40 метров, можно замер в субботу?</p>\
+         <p><strong>manager.igor</strong>  <em>Monday, December 7th 2026, 11:04:12 am</em></p>\
+         <p>Да, оставьте телефон.</p>\
+         <p><strong>Виктор</strong>  <em>Monday, December 7th 2026, 11:05:01 am</em></p>\
+         <p>Мой номер 8 903 555-77-12</p></div>",
+    );
+    assert_eq!(s(&r.name), Some("Виктор"));
+    assert_eq!(s(&r.phone), Some("+79035557712"));
+    assert_eq!(
+        s(&r.message).map(|m| m.split_whitespace().collect::<Vec<_>>().join(" ")),
+        Some("Нужен забор 40 метров, можно замер в субботу? Мой номер 8 903 555-77-12".into())
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn times_under_booking_captions_are_no_transcript() {
+    // `Start: 15:00` over `End: 16:00`: a header's line under it is another
+    // caption, so neither is a chat turn.
+    let r = plain(
+        "Name: Игорь Смирнов\nStart: 12/12/2026 15:00\nEnd: 12/12/2026 16:00\n\
+         Phone: +7 985 640-11-22\nNotes: Можно ли приехать в шоурум?\n",
+    );
+    assert_eq!(s(&r.name), Some("Игорь Смирнов"));
+    assert_eq!(s(&r.phone), Some("+79856401122"));
+    assert_eq!(s(&r.message), Some("Можно ли приехать в шоурум?"));
+}
+
+#[test]
+fn chat_alerts_name_the_visitor_in_their_sentence() {
+    // Papercups: `A new message has arrived from EMAIL:` over the text.
+    let r = plain(
+        "A new message has arrived from irina.s@example.ru: Можно ли поставить москитные сетки?\n",
+    );
+    assert_eq!(s(&r.email), Some("irina.s@example.ru"));
+    assert_eq!(r.action, Action::Lead);
+    // Crisp: `NICK sent you a message on SITE:` over quoted lines; a
+    // generated `visitor8312` is no name; `Location:` beside the current
+    // page is where the visitor browses from.
+    let r = plain(
+        "visitor8312 sent you a message on Кровля:\n\n> Есть ли в наличии металлочерепица?\n\
+         > Тел. 8(8412)45-60-71\n\nVisitor details\nEmail: \nLocation: Пенза, Russia\n\
+         Current page: https://krovlya.example/metallocherepica/\n",
+    );
+    assert_eq!(s(&r.name), None);
+    assert_eq!(s(&r.address), None);
+    assert_eq!(
+        s(&r.message),
+        Some("Есть ли в наличии металлочерепица?\nТел. 8(8412)45-60-71")
+    );
+    let r =
+        plain("Анна Ершова sent you a message on Кровля:\n\n> Перезвоните мне, +7 903 111-22-33\n");
+    assert_eq!(s(&r.name), Some("Анна Ершова"));
+}

@@ -88,6 +88,8 @@ const LABELS: &[(&str, &[&str])] = &[
             "from",
             "ma_name",
             "visitor name",
+            // A chat transcript's visitor block (Olark: `Visitor: Марина`).
+            "visitor",
             "посетитель имя",
             "fio",
             "your full name",
@@ -457,6 +459,8 @@ const LABELS: &[(&str, &[&str])] = &[
         "page",
         &[
             "page url",
+            // LiveChat's transcript: the page the visitor opened the chat on.
+            "chat started on",
             "page",
             "referer",
             "referrer",
@@ -866,7 +870,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ("referral", r"откуда|узнали|hear about|как вы нашли", ""),
     (
         "visit_time",
-        r"(дата|время|день|когда).*замер|замер\w*.*(дата|время|день)|(удобн|желаем|предпочтительн)\w*\s+(дата|время|день)|когда (приехать|подъехать)|visit|дата визита|время визита|(дата|час|день|коли).*замір|замір\w*.*(дата|час|день)|(зручн|бажан)\w*\s+(дата|час|день)",
+        r"(дата|время|день|когда).*замер|замер\w*.*(дата|время|день)|(удобн|желаем|предпочтительн)\w*\s+(дата|время|день)|когда (приехать|подъехать)|visit(ing)?\b|дата визита|время визита|(дата|час|день|коли).*замір|замір\w*.*(дата|час|день)|(зручн|бажан)\w*\s+(дата|час|день)",
         r"звон|заявк|создан|отправ|рожден|сайт|website|\bsite\b|дзвін|дзвон|зателефон|заявц|відправ|створ|народж",
     ),
     (
@@ -1093,6 +1097,16 @@ mod tests {
         assert_eq!(l("Тип дома"), None);
         assert_eq!(l("Сколько окон нужно?"), Some("scope"));
         assert_eq!(l("Удобное_время"), Some("visit_time"));
+        // A chat's visitor block: `Visitor:` names them, `Chat started on:`
+        // is the page; `visitor…` in a sentence is no visit.
+        assert_eq!(l("Visitor"), Some("name"));
+        assert_eq!(l("Chat started on"), Some("page"));
+        assert_eq!(l("Visit date"), Some("visit_time"));
+        assert_ne!(
+            l("visitor8312 sent you a message on Кровля"),
+            Some("visit_time")
+        );
+        assert_ne!(l("Reply to visitor8312"), Some("visit_time"));
         assert_eq!(l("Удобное время для звонка"), None);
         assert_eq!(l("Когда удобно принять замерщика"), Some("visit_time"));
         assert_eq!(l("Нужен бесплатный замер?"), None);

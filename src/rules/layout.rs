@@ -566,28 +566,191 @@ fn signature_card(card: &[&str]) -> bool {
 /// Byte checks first: it runs on every line.
 fn chat_line(l: &str) -> Option<&str> {
     let b = l.as_bytes();
-    if b.len() < 20 || !b[0].is_ascii_digit() || b[10] != b' ' {
+    if b.first().is_some_and(|c| !c.is_ascii_digit()) {
         return None;
     }
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    let iso = b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10);
-    let dotted = b[2] == b'.' && b[5] == b'.' && digits(0..2) && digits(3..5) && digits(6..10);
-    if !(iso || dotted) || !(digits(11..13) && b[13] == b':' && digits(14..16)) {
-        return None;
-    }
-    let mut j = 16;
-    if b[j] == b':'
-        && b.get(j + 1..j + 3)
-            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
-    {
-        j += 3;
-    }
+    chat_turn(l).map(|(_, text)| text)
+}
+
+/// A stamped line of a chat transcript, its speaker and text: the dated
+/// stamps of [`chat_line`] or a bracketed time alone, `(14:02:11) Марина:
+/// текст` / `[14:02] Ольга: текст` (Olark's transcript). Byte checks first.
+fn chat_turn(l: &str) -> Option<(&str, &str)> {
+    let b = l.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let j = match b.first()? {
+        open @ (b'(' | b'[') => {
+            if !(digits(1..3) && b.get(3) == Some(&b':') && digits(4..6)) {
+                return None;
+            }
+            let mut k = 6;
+            if b.get(k) == Some(&b':') && digits(7..9) {
+                k = 9;
+            }
+            let close = if *open == b'(' { b')' } else { b']' };
+            if b.get(k) != Some(&close) {
+                return None;
+            }
+            k + 1
+        }
+        c if c.is_ascii_digit() => {
+            if b.len() < 20 || b[10] != b' ' {
+                return None;
+            }
+            let iso = b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10);
+            let dotted =
+                b[2] == b'.' && b[5] == b'.' && digits(0..2) && digits(3..5) && digits(6..10);
+            if !(iso || dotted) || !(digits(11..13) && b[13] == b':' && digits(14..16)) {
+                return None;
+            }
+            let mut j = 16;
+            if b[j] == b':' && digits(j + 1..j + 3) {
+                j += 3;
+            }
+            j
+        }
+        _ => return None,
+    };
     if b.get(j) != Some(&b' ') {
         return None;
     }
     let (speaker, text) = l.get(j + 1..)?.split_once(": ")?;
-    let text = text.trim();
-    (!speaker.trim().is_empty() && speaker.len() <= 60 && !text.is_empty()).then_some(text)
+    let (speaker, text) = (speaker.trim(), text.trim());
+    (!speaker.is_empty() && speaker.len() <= 60 && !text.is_empty()).then_some((speaker, text))
+}
+
+const TURN: &str = "transcript turn: `Speaker: time` over the speaker's text";
+const TURN_NAME: &str = "transcript turn: the client's speaker name";
+
+/// [`chat_turn`] for a dated line only (a digit first).
+fn chat_line_turn(l: &str) -> Option<(&str, &str)> {
+    if l.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        chat_turn(l)
+    } else {
+        None
+    }
+}
+
+/// `Наталья: Monday, December 7th 2026, 3:12:40 pm` / `Мария Котова:
+/// 10:21:05 AM` (a transcript mailed as HTML, the author in bold over each
+/// message: Rocket.Chat, LiveChat): the speaker of a turn whose text is on
+/// the lines under it. The value is a clock (`H:MM`, `H:MM:SS`, an AM/PM
+/// after it) with at most a short date before it. Byte check first.
+fn turn_header(l: &str) -> Option<&str> {
+    if !clock_at_end(l) {
+        return None;
+    }
+    let (who, when) = l.split_once(": ")?;
+    let who = who.trim();
+    if who.is_empty() || who.len() > 60 || who.split_whitespace().count() > 4 || who.contains('/') {
+        return None;
+    }
+    let when = when.trim();
+    let when = ["AM", "PM", "am", "pm"]
+        .iter()
+        .find_map(|m| when.strip_suffix(m))
+        .map_or(when, str::trim_end);
+    let (head, clock) = when.rsplit_once(' ').unwrap_or(("", when));
+    let cb = clock.as_bytes();
+    let two = |k: usize| {
+        cb.get(k..k + 2)
+            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+    };
+    let h = cb.iter().take_while(|c| c.is_ascii_digit()).count();
+    let clock_ok = (1..=2).contains(&h)
+        && cb.get(h) == Some(&b':')
+        && two(h + 1)
+        && (cb.len() == h + 3 || (cb.len() == h + 6 && cb[h + 3] == b':' && two(h + 4)));
+    (clock_ok && head.len() <= 40 && !head.contains(':')).then_some(who)
+}
+
+/// The clock's `:MM` at the end of a line (before an AM/PM): the byte tests
+/// [`turn_header`] starts with, inlined where every line is tried (a phone
+/// ends `-67-89`, a date `.2026`).
+#[inline]
+fn clock_at_end(l: &str) -> bool {
+    let b = l.as_bytes();
+    let n = b.len();
+    let end = match b.last() {
+        Some(b'M' | b'm') if n > 3 && b[n - 3] == b' ' => n - 3,
+        Some(b'0'..=b'9') => n,
+        _ => return false,
+    };
+    end >= 4 && b[end - 3] == b':' && b[end - 2].is_ascii_digit() && b[end - 1].is_ascii_digit()
+}
+
+/// A chat service's login (`manager.anna`, `rocket.cat`): agents and bots
+/// speak by username in a transcript, the visitor by name.
+fn agent_handle(who: &str) -> bool {
+    who.contains(['.', '_'])
+        && who.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        })
+}
+
+/// The client among a transcript's speakers: the one a caption of the mail
+/// names (`Visitor: Марина` over `(14:02:11) Марина: …`), else the first to
+/// speak by a name rather than a login, else the first; `None` when fewer
+/// than two speak (every line is then the client's). Stamped lines and
+/// turn headers (see [`turn_header`]) must be two or more for the latter,
+/// their speakers no caption the dictionary knows. One byte check a line.
+fn transcript_client<'a>(
+    lines: &[&'a str],
+    lookup: &dyn Fn(&str) -> Option<&'static str>,
+) -> (Option<&'a str>, Vec<usize>) {
+    // Speakers in the order they first speak (the set keeps this linear
+    // however many there are).
+    let mut speakers: Vec<&str> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut headers = Vec::new();
+    // A turn's text under its header: a line that is no caption the
+    // dictionary knows and no header itself (`Start: 15:00` over `End:
+    // 16:00` is a booking's times, not a chat).
+    let text_under = |n: Option<&&str>| {
+        n.is_some_and(|n| {
+            !n.is_empty()
+                && turn_header(n).is_none()
+                && colon_split(n).is_none_or(|(lab, _)| lookup(lab).is_none())
+        })
+    };
+    for (j, l) in lines.iter().enumerate() {
+        let who = if matches!(l.as_bytes().first(), Some(b'(' | b'[' | b'0'..=b'9')) {
+            chat_turn(l).map(|(who, _)| who)
+        } else {
+            None
+        };
+        let who = who.or_else(|| {
+            clock_at_end(l)
+                .then(|| turn_header(l))
+                .flatten()
+                .filter(|w| lookup(w).is_none() && text_under(lines.get(j + 1)))
+                .inspect(|_| headers.push(j))
+        });
+        if let Some(who) = who
+            && seen.insert(who)
+        {
+            speakers.push(who);
+        }
+    }
+    if headers.len() < 2 {
+        headers.clear();
+    }
+    if speakers.len() < 2 {
+        return (None, headers);
+    }
+    // The values of the mail's other `Caption: value` lines, once.
+    let captioned: std::collections::HashSet<&str> = lines
+        .iter()
+        .filter(|l| turn_header(l).is_none() && chat_turn(l).is_none())
+        .filter_map(|l| l.split_once(':').map(|(_, v)| v.trim()))
+        .filter(|v| seen.contains(v))
+        .collect();
+    let named = speakers.iter().copied().find(|who| captioned.contains(who));
+    let client = named
+        .or_else(|| speakers.iter().copied().find(|w| !agent_handle(w)))
+        .or(speakers.first().copied());
+    (client, headers)
 }
 
 /// Whether text before a separator looks like a caption, not a sentence:
@@ -1284,6 +1447,10 @@ pub fn read_with_ends(
     let mut shop_card = false;
 
     let lookup = |label: &str| known(&super::dictionary::normalize_label(label));
+    let (client, turn_lines) = transcript_client(&lines, &lookup);
+    // Inside another speaker's turn of a transcript (see [`turn_header`]):
+    // their lines are not the client's.
+    let mut others_turn = false;
     // A line that can be a caption's value: not empty, no rule, no known
     // `Label:` of its own.
     let bare_value_line = |n: &str| {
@@ -1343,6 +1510,20 @@ pub fn read_with_ends(
         }
         // The client's chat lines under the message caption: their text,
         // without the stamp and the speaker (never a `Label: value`).
+        // A transcript's line of another speaker (the operator, a bot) is
+        // not the client's; a bracketed-time line of the client is their
+        // text wherever it stands (Olark's transcript has no caption).
+        let turn = if matches!(l.as_bytes().first(), Some(b'(' | b'[')) {
+            chat_turn(l)
+        } else {
+            None
+        };
+        if let Some(client) = client
+            && let Some((who, _)) = turn.or_else(|| chat_line_turn(l))
+            && who != client
+        {
+            continue;
+        }
         let l = match chat_line(l) {
             Some(text)
                 if state != State::None
@@ -1353,8 +1534,37 @@ pub fn read_with_ends(
             {
                 text
             }
-            _ => l,
+            _ => turn.map_or(l, |(_, text)| text),
         };
+        if !turn_lines.is_empty() {
+            if turn_lines.binary_search(&(i - 1)).is_ok()
+                && let Some(who) = turn_header(l)
+            {
+                others_turn = client.is_some_and(|c| c != who);
+                if others_turn {
+                    state = State::None;
+                    continue;
+                }
+                let more = out.fields.last().is_some_and(|f| f.shape == TURN);
+                if !more {
+                    // The client's speaker name is their name (a widget's
+                    // default nick is dropped where names are read).
+                    if !out.fields.iter().any(|f| f.shape == TURN) {
+                        push(&mut out, "Visitor", who, Some("name"), TURN_NAME);
+                    }
+                    push(&mut out, who, "", Some("message"), TURN);
+                }
+                message_block = true;
+                state = if more { State::Inline } else { State::Pending };
+                continue;
+            }
+            if others_turn {
+                if !l.is_empty() {
+                    continue;
+                }
+                others_turn = false;
+            }
+        }
         let l_split = std::cell::LazyCell::new(|| colon_split(l));
 
         if l.is_empty() {
@@ -3791,6 +4001,82 @@ mod tests {
         ] {
             assert_eq!(chat_line(l), None, "{l}");
         }
+    }
+
+    #[test]
+    fn bracketed_time_turns_and_turn_headers_name_their_speaker() {
+        assert_eq!(
+            chat_turn("(14:02:11) Марина: Сколько стоит?"),
+            Some(("Марина", "Сколько стоит?"))
+        );
+        assert_eq!(
+            chat_turn("[09:41] Kind Lemur #4512: Перезвоните"),
+            Some(("Kind Lemur #4512", "Перезвоните"))
+        );
+        for l in [
+            "(14:02:11)Марина: x",
+            "(14:02:11) Марина:",
+            "(1:02) Марина: x",
+            "(14:02:1] Марина: x",
+            "(",
+        ] {
+            assert_eq!(chat_turn(l), None, "{l}");
+        }
+        assert_eq!(
+            turn_header("Наталья: Monday, December 7th 2026, 3:12:40 pm"),
+            Some("Наталья")
+        );
+        assert_eq!(
+            turn_header("Мария Котова: 10:21:05 AM"),
+            Some("Мария Котова")
+        );
+        assert_eq!(turn_header("Start: 15:00"), Some("Start"));
+        for l in [
+            "Время: с 10 до 18",
+            "Длительность: 00:00:41 сек",
+            "Удобное время: 2026-12-07 09:41:12: x",
+            "https://x.example/a: 10:00",
+            "Дата: 12.12.2026",
+            "Телефон: +7 912 345-67-89",
+        ] {
+            assert_eq!(turn_header(l), None, "{l}");
+        }
+        assert!(agent_handle("manager.anna") && agent_handle("rocket.cat"));
+        assert!(!agent_handle("Наталья") && !agent_handle("anna") && !agent_handle("Anna.K"));
+    }
+
+    #[test]
+    fn a_transcripts_client_is_the_named_speaker_or_the_first_by_name() {
+        let none = |_: &str| None;
+        let lines = [
+            "Visitor: Марина",
+            "(14:02:11) Ольга: Здравствуйте!",
+            "(14:02:40) Марина: Сколько стоит?",
+        ];
+        assert_eq!(transcript_client(&lines, &none).0, Some("Марина"));
+        let lines = [
+            "rocket.cat: Monday, December 7th 2026, 11:02:03 am",
+            "Здравствуйте!",
+            "Виктор: Monday, December 7th 2026, 11:02:40 am",
+            "Нужен забор",
+        ];
+        assert_eq!(
+            transcript_client(&lines, &none),
+            (Some("Виктор"), vec![0, 2])
+        );
+        // One speaker: every line is theirs; a lone header is no transcript.
+        let lines = [
+            "(19:55:20) Тарас: Добрий вечір",
+            "(19:58:02) Тарас: 067 455 20 19",
+        ];
+        assert_eq!(transcript_client(&lines, &none), (None, vec![]));
+        let lines = [
+            "Start: 15:00",
+            "End: 16:00",
+            "Check-in: 14:00",
+            "Можно с собакой?",
+        ];
+        assert_eq!(transcript_client(&lines, &none), (None, vec![]));
     }
 
     #[test]
