@@ -6732,3 +6732,146 @@ fn chat_alerts_name_the_visitor_in_their_sentence() {
         plain("Анна Ершова sent you a message on Кровля:\n\n> Перезвоните мне, +7 903 111-22-33\n");
     assert_eq!(s(&r.name), Some("Анна Ершова"));
 }
+
+// ---- round 26b: shop request modules ----------------------------------------
+
+#[test]
+fn a_one_click_table_whose_name_row_is_the_product_and_customer_row_the_buyer() {
+    // Buy One Click WooCommerce: `название` / `Name` is the product's row
+    // beside `Цена` and `Покупатель` / `Customer`; `Link to the product`
+    // is the page; `Additionally` is the client's text; the shop's closing
+    // `Спасибо за заказ!` row is neither a value nor the text.
+    let td = "<td style=\"text-align: center;\">";
+    let row = |k: &str, v: &str| format!("<tr>{td}{k}</td>{td}{v}</td></tr>");
+    let body = |labels: [&str; 6], more: &str| {
+        format!(
+            "<table border=\"2\"><tr><td colspan=\"2\">ОкнаПро</td></tr>{}{}{}{}{}{}{}\
+             <tr><td colspan=\"2\">Спасибо за заказ! Мы перезвоним вам в течение 15 минут.</td></tr></table>",
+            row(
+                labels[0],
+                "<a href=\"https://okna.example/product/blitz/\">Look</a>"
+            ),
+            row(labels[1], "12990"),
+            row(labels[2], "Окно ПВХ 1300×1400 Rehau Blitz"),
+            row(labels[3], "+7 (916) 245-80-13"),
+            row(labels[4], "Галина"),
+            row(labels[5], more),
+            "",
+        )
+    };
+    let r = html(&body(
+        [
+            "Ссылка на товар: ",
+            " Цена: ",
+            "название",
+            "Номер телефона",
+            "Покупатель",
+            " Дополнительно ",
+        ],
+        " ",
+    ));
+    assert_eq!(s(&r.name), Some("Галина"));
+    assert_eq!(s(&r.product), Some("Окно ПВХ 1300×1400 Rehau Blitz"));
+    assert_eq!(s(&r.page), Some("https://okna.example/product/blitz/"));
+    assert_eq!(r.message, None);
+    let r = html(&body(
+        [
+            "Link to the product: ",
+            " Price: ",
+            "Name",
+            "Phone number",
+            "Customer",
+            " Additionally ",
+        ],
+        " Потрібна доставка до Бучі ",
+    ));
+    assert_eq!(s(&r.name), Some("Галина"));
+    assert_eq!(s(&r.product), Some("Окно ПВХ 1300×1400 Rehau Blitz"));
+    assert_eq!(s(&r.page), Some("https://okna.example/product/blitz/"));
+    assert_eq!(s(&r.message), Some("Потрібна доставка до Бучі"));
+    // Without a price row a `Name` caption is the client's, whatever it holds.
+    let r = html(&format!(
+        "<table>{}{}</table>",
+        row("Name", "Ирина Олеговна"),
+        row("Phone", "+7 (916) 245-80-13")
+    ));
+    assert_eq!(s(&r.name), Some("Ирина Олеговна"));
+    assert_eq!(r.product, None);
+}
+
+#[test]
+fn a_shop_sentence_that_the_buyer_awaits_a_call_about_a_product() {
+    // CS-Cart's call_requests: `Покупатель NAME <a>ожидает Вашего звонка</a>
+    // на номер PHONE.` over `Удобное время для звонка с … до ….`; the buy
+    // with one click request `Клиент NAME-<a> ждет вашего звонка</a> на
+    // номер PHONE, относительно покупки товара <a>PRODUCT</a>.` Both
+    // sentences are the site's: no message.
+    let r = html(
+        "<body>\n\nПокупатель Андрей Ковалёв <a href=\"https://x.example/admin.php\">ожидает Вашего звонка</a> на \
+         номер +7 (912) 345-67-89. <br />\nУдобное время для звонка с 10:00 до 13:00.\n\n</body>",
+    );
+    assert_eq!(s(&r.name), Some("Андрей Ковалёв"));
+    assert_eq!(r.phones, vec!["+79123456789".to_string()]);
+    assert_eq!(r.message, None);
+    assert_eq!(r.kind, Kind::Callback);
+    let r = html(
+        "<body>\n\nКлиент Марина-<a href=\"https://x.example/admin.php\"> ждет вашего звонка</a> на номер \
+         +7 (987) 654-32-10, относительно покупки товара <a href=\"https://x.example/grohe/\">Смеситель Grohe \
+         Eurosmart</a>. <br />\n\n</body>",
+    );
+    assert_eq!(s(&r.name), Some("Марина"));
+    assert_eq!(s(&r.product), Some("Смеситель Grohe Eurosmart"));
+    assert_eq!(r.message, None);
+    // An empty name leaves the role word alone: no name.
+    let r = html(
+        "<body>Покупатель  <a href=\"#\">ожидает Вашего звонка</a> на номер 8 (343) 222-33-44.</body>",
+    );
+    assert_eq!(r.name, None);
+    assert_eq!(r.phones, vec!["+73432223344".to_string()]);
+}
+
+#[test]
+fn a_product_with_an_empty_reference_loses_the_dangling_comma() {
+    // Bonpresta One Click Order: `Product: NAME, REFERENCE`; no reference
+    // leaves `NAME, `. `Product link:` is the page.
+    let r = plain(
+        "Customer name: \r\nPhone number: 89101234567\r\nProduct: Ламинат Kronotex Дуб Престиж, \r\n\
+         Product link: https://laminat.example/laminat/118.html\r\n",
+    );
+    assert_eq!(s(&r.product), Some("Ламинат Kronotex Дуб Престиж"));
+    assert_eq!(s(&r.page), Some("https://laminat.example/laminat/118.html"));
+}
+
+#[test]
+fn a_bitrix_form_event_about_a_catalogue_element() {
+    // RedSign MegaMart's RS_FORM_PRODUCT_ASK: `Элемент:` is the product.
+    let r = plain_with(
+        "Subject: =?UTF-8?B?0KTQvtGA0LzQsDog0JfQsNC00LDRgtGMINCy0L7Qv9GA0L7RgSDQv9C+INGN0LvQtdC80LXQvdGC0YM=?=\r\n",
+        "Имя автора: Анастасия\r\nЭлектронный адрес: nastya@example.ru\r\n\
+         Элемент: Шкаф-купе «Лайт» 1800 мм\r\n\r\nВопрос:\r\nМожно ли сделать шириной 1650 мм?\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Анастасия"));
+    assert_eq!(s(&r.product), Some("Шкаф-купе «Лайт» 1800 мм"));
+    assert_eq!(s(&r.form), Some("Задать вопрос по элементу"));
+}
+
+#[test]
+fn a_bold_writer_over_a_shop_sentence_about_the_product_asked() {
+    // SmartStore.NET's Product.AskQuestion: `<b>NAME</b> has asked a
+    // question concerning the product:` over the linked title; the store's
+    // footer `Store · host` ends the client's text.
+    let r = html(
+        "<h1>Product inquiry</h1>\n<p class=\"mb-1\">\n  <b>Виктор Лебедев</b>\n    has asked a question concerning \
+         the product:\n</p>\n<p>\n  <a href=\"https://k.example/d500\">Газобетонный блок D500</a>\n  <span></span>\n\
+         </p>\n<p>\n  <b>Email:</b><br />\n  <a href=\"mailto:v@example.ru\">v@example.ru</a>\n</p>\n\
+         <table><tr><td>Перезвоните мне по номеру 8 910 388-41-20.</td></tr></table>\n\
+         <table><tr><td>Кирпич НН &middot; <a href=\"https://k.example/\">k.example</a></td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Виктор Лебедев"));
+    assert_eq!(s(&r.product), Some("Газобетонный блок D500"));
+    assert_eq!(
+        s(&r.message),
+        Some("Перезвоните мне по номеру 8 910 388-41-20.")
+    );
+    assert_eq!(r.kind, Kind::Callback);
+}

@@ -371,6 +371,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "текст вашего письма",
             "ваше письмо",
             "дополнительная информация",
+            // Buy One Click WooCommerce's free field under its English msgid
+            // (`Additionally`; `Дополнительно` is read by keyword).
+            "additionally",
             "kommentariy",
             "kommentarii",
             "soobshchenie",
@@ -487,6 +490,12 @@ const LABELS: &[(&str, &[&str])] = &[
             "sent from page",
             // WP Pro Real Estate 7's listing widget: `Permalink: https://…`.
             "permalink",
+            // A shop's one-click order row linking the product page (Buy One
+            // Click WooCommerce's `Link to the product: <a>Look</a>`; the
+            // `product` keyword would take the address as the product).
+            "link to the product",
+            "link to product",
+            "product link",
             // A classifieds' link back to the ad the client wrote about
             // (OLX's `Переглянути оголошення: https://…`).
             "посмотреть объявление",
@@ -580,6 +589,9 @@ const LABELS: &[(&str, &[&str])] = &[
         &[
             "наименование",
             "наименование товара",
+            // Bitrix's catalogue item (`Элемент: Шкаф-купе …`, a form event
+            // about one catalogue element).
+            "элемент",
             // Kwes Forms sites' select `You'd like info about` posted as `About`.
             "about",
             "property",

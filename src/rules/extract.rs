@@ -909,6 +909,62 @@ fn money_caption(label: &str) -> bool {
     }
 }
 
+/// `название: Окно ПВХ 1300×1400` / `Name: Кухня «Мілана» 2,4 м` beside
+/// `Цена: 12990` and `Покупатель: Галина` (Buy One Click WooCommerce: its
+/// `Name` row is the product's, its `Customer` row the buyer's): in a
+/// one-product card with a price, a bare name caption whose value is no
+/// person's name, while another caption names the buyer (a person or a
+/// company), is the product.
+fn product_title_row(label: &str, value: &str, fields: &[layout::RawField]) -> bool {
+    // The caption compared as written (no allocation: this runs per field);
+    // first its opening byte: `n`/`N`, or `н`/`Н` (0xD0 0xBD / 0xD0 0x9D).
+    let lead = label.trim_start_matches(' ');
+    if !matches!(lead.as_bytes(), [b'n' | b'N', ..] | [0xD0, 0xBD | 0x9D, ..]) || lead.len() > 24 {
+        return false;
+    }
+    let label = label.trim();
+    let caption = label.trim_end_matches([':', '*']).trim_end();
+    let bare = caption.eq_ignore_ascii_case("name")
+        || ["название", "Название", "назва", "Назва"].contains(&caption);
+    bare && !person_name(value)
+        && fields.iter().any(|x| money_caption(&x.label))
+        && fields.iter().any(|x| {
+            x.canon == Some("name") && x.label.trim() != label && !x.value.trim().is_empty()
+        })
+}
+
+/// `Виктор Лебедев: has asked a question concerning the product:\nГазобетон
+/// D500` (a shop's bold writer over its sentence): `Some` when the caption
+/// is a person's name and the value opens with a shop's sentence about a
+/// product question or quote request; inside, the product's line under
+/// the sentence, when the value holds it.
+fn asked_about_product<'a>(label: &str, value: &'a str) -> Option<Option<&'a str>> {
+    if !value.starts_with("has ") {
+        return None;
+    }
+    let (head, rest) = value.split_once('\n').unwrap_or((value, ""));
+    let head = head.trim();
+    if !head.ends_with(':') || !head.starts_with("has ") || !person_name(label.trim()) {
+        return None;
+    }
+    let about = [
+        "has asked a question concerning the product",
+        "has asked a question about the product",
+        "has sent a quote request for the following product",
+    ]
+    .iter()
+    .any(|p| head.starts_with(p));
+    if !about {
+        return None;
+    }
+    let p = rest
+        .lines()
+        .next()
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && p.len() <= 200);
+    Some(p)
+}
+
 /// `Тип: Купить в один клик` / `Узнать о наличии` (NGCMS eshop's order
 /// mail): how the client ordered, not what -- the product is the basket's.
 fn order_mode(v: &str) -> bool {
@@ -2208,7 +2264,12 @@ fn section_word(w: &str) -> bool {
 /// client's role word and then a person's name, with no colon between.
 fn role_then_name(l: &str) -> Option<&str> {
     let (role, rest) = l.trim().split_once(' ')?;
-    let rest = rest.trim();
+    // `Клиент Марина-<a>ждет вашего звонка</a>` (CS-Cart's ru translation
+    // glues a dash to the name): no name ends with a dash.
+    let rest = rest
+        .trim()
+        .trim_end_matches(['-', '\u{2013}', '\u{2014}'])
+        .trim_end();
     let role = classify::lower(role);
     let roles = [
         "клиент",
@@ -2242,7 +2303,11 @@ fn role_then_name(l: &str) -> Option<&str> {
         .enumerate()
         .find(|(_, w)| w.chars().next().is_some_and(char::is_lowercase))
         .map(|(k, w)| (k, w.as_ptr() as usize - rest.as_ptr() as usize))?;
-    let name = rest.get(..at)?.trim();
+    let name = rest
+        .get(..at)?
+        .trim()
+        .trim_end_matches(['-', '\u{2013}', '\u{2014}'])
+        .trim_end();
     ((1..=3).contains(&words) && person_name(name) && !role_word(name)).then_some(name)
 }
 
@@ -2273,11 +2338,60 @@ fn sent_by_line(l: &str) -> bool {
 /// and the contacts in that sentence, are the client's.
 static ASKS_CONTACT: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        r"(?i)^(?P<n>[^0-9,.:;!?()<>@]{2,}?)\s+(?:просит|просила?|хочет|ждёт|ждет|asks?|requests?)\s+(?:(?:вас|его|её|ее|you|to)\s+)?(?:связаться|перезвонить|позвонить|звонка|обратный звонок|call|a call|contact|be contacted)\b",
+        r"(?i)^(?P<n>[^0-9,.:;!?()<>@]{2,}?)\s+(?:просит|просила?|хочет|ждёт|ждет|ожидает|asks?|requests?|is awaiting)\s+(?:(?:вас|вашего|его|её|ее|you|your|to)\s+)?(?:связаться|перезвонить|позвонить|звонка|обратный звонок|call|a call|contact|be contacted)\b",
         &[("n", 60)],
     )
     .ok()
 });
+
+/// Whether `l` is the site's sentence that someone asks to be called
+/// ([`ASKS_CONTACT`]); a cheap stem test first.
+fn asks_contact_line(l: &str) -> bool {
+    // The verb and its object stand within the sentence's first words (the
+    // name before them is 60 bytes at most): only that head is searched.
+    let mut end = l.len().min(200);
+    while !l.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &l[..end];
+    ["связ", "звон", "call", "contact"]
+        .iter()
+        .any(|w| head.contains(w))
+        && ASKS_CONTACT
+            .as_ref()
+            .is_some_and(|r| r.captures(l).is_some())
+}
+
+/// `Удобное время для звонка с 10:00 до 13:00.` (CS-Cart), `Зручний час …`,
+/// `The convenient call time is between …`: when to call, under the site's
+/// sentence asking for the call.
+fn call_time_line(l: &str) -> bool {
+    let l = l.trim_start();
+    [
+        "Удобное время",
+        "Зручний час",
+        "The convenient call time",
+        "Convenient time",
+    ]
+    .iter()
+    .any(|p| l.starts_with(p))
+}
+
+/// `…, относительно покупки товара Смеситель Grohe.` (CS-Cart's buy-with-
+/// one-click request), `…, regarding the purchase of the product X.`: the
+/// product a call request is about, at the end of the site's sentence.
+fn purchase_of_product(l: &str) -> Option<&str> {
+    let at = [
+        "относительно покупки товара ",
+        "по поводу покупки товара ",
+        "щодо купівлі товару ",
+        "regarding the purchase of the product ",
+    ]
+    .iter()
+    .find_map(|p| l.find(p).map(|i| i + p.len()))?;
+    let p = l.get(at..)?.trim().trim_end_matches('.').trim();
+    (!p.is_empty() && p.len() <= 200 && p.starts_with(|c: char| !c.is_lowercase())).then_some(p)
+}
 
 /// `Вопрос о X`, `Question About X`, `Питання про X`: a shop's subject for
 /// a question about one product (its name capitalised, as shops write it).
@@ -3207,6 +3321,7 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, subject: &str,
     // the name and address lines of a bare card): the prose under it is
     // the client's, even a pitch about `your website`.
     let mut introduced = !card.0.is_empty();
+    let mut after_asks = false;
     for (i, l) in loose.iter().enumerate() {
         if pair.is_some_and(|(n, p)| i == n || i == p) || card.0.contains(&i) {
             continue;
@@ -3219,6 +3334,17 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, subject: &str,
         // `Sent by Ольга from o@x.ru` under the text and the `-` a blank
         // field leaves (Spree's contact-us mail): the site's, not the client's.
         if sent_by_line(l) || !l.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        // `Покупатель Андрей ожидает Вашего звонка на номер …` (CS-Cart's
+        // call request): the site's sentence saying who asks to be called
+        // (read for the name, contacts and product in `read_fields`), and
+        // the convenient-time sentence right under it, are not the text.
+        if asks_contact_line(l) {
+            after_asks = true;
+            continue;
+        }
+        if std::mem::take(&mut after_asks) && call_time_line(l) {
             continue;
         }
         if let Some(c) = SENT_USING.as_ref().and_then(|r| r.captures(l)) {
@@ -3636,6 +3762,11 @@ pub(crate) fn build_traced(
             }
             c => c,
         };
+        let canon = if product_title_row(&raw.label, &value, &lay.fields) {
+            Some("product")
+        } else {
+            canon
+        };
         let from_name = if canon.is_none() {
             message_from_label(&raw.label)
         } else {
@@ -3704,6 +3835,16 @@ pub(crate) fn build_traced(
                 f.client_text.push_str(&value);
                 f.client_text.push('\n');
                 f.put("message", &value, false);
+            }
+            // `<b>Виктор Лебедев</b> has asked a question concerning the
+            // product:` over the product's linked title (SmartStore.NET's
+            // Product.AskQuestion): the bold writer and the product asked
+            // about.
+            None if asked_about_product(&raw.label, &value).is_some() => {
+                if let Some(p) = asked_about_product(&raw.label, &value).flatten() {
+                    f.put("product", p, false);
+                }
+                intro_name.get_or_insert_with(|| raw.label.trim().to_string());
             }
             // HostCMS: `<p><b>Заказать замер</b></p><p>Заполнена форма № 154</p>`.
             None if filled_form_note(&value) => {
@@ -4051,11 +4192,16 @@ pub(crate) fn build_traced(
         }
         let c = ASKS_CONTACT.as_ref()?.captures(l)?;
         let n = c.name("n")?.as_str().trim();
+        // `Покупатель Андрей Ковалёв ожидает…`: the role word before the name.
+        let n = role_then_name(n).unwrap_or(n);
         Some(((person_name(n) && !role_word(n)).then_some(n), l.as_str()))
     });
     if let Some((n, l)) = asks_contact {
         if let Some(n) = n {
             first(&mut f.name, n);
+        }
+        if let Some(p) = purchase_of_product(l) {
+            first(&mut f.product, p);
         }
         f.name_emails.extend(find_emails(l));
         f.client_text.push_str(l);
@@ -4569,7 +4715,15 @@ pub(crate) fn build_traced(
         f.message = None;
     }
 
-    req.product = f.product.clone();
+    // `Ламинат Kronotex Дуб Престиж, ` (Bonpresta's one-click mail joins
+    // the name and the reference with `, `; an empty reference leaves the
+    // separator dangling): no product ends with a comma.
+    req.product = f
+        .product
+        .as_deref()
+        .map(|p| p.trim_end_matches([',', ';']).trim_end())
+        .filter(|p| !p.is_empty())
+        .map(str::to_string);
     req.address = f.address.clone();
     req.visit_time = f.visit_time.clone();
     req.scope = f.scope.clone();
@@ -5234,6 +5388,50 @@ mod tests {
             Some("Ирина")
         );
         assert_eq!(super::role_then_name("Клиент хочет замер"), None);
+    }
+
+    #[test]
+    fn a_call_request_sentence_names_the_product_bought() {
+        assert_eq!(
+            super::purchase_of_product(
+                "Клиент Марина- ждет вашего звонка на номер +7 …, относительно покупки товара Смеситель Grohe."
+            ),
+            Some("Смеситель Grohe")
+        );
+        assert_eq!(
+            super::purchase_of_product("относительно покупки товара ."),
+            None
+        );
+        assert_eq!(
+            super::purchase_of_product("Перезвоните по поводу окна"),
+            None
+        );
+        assert!(super::call_time_line(
+            "Удобное время для звонка с 10:00 до 13:00."
+        ));
+        assert!(!super::call_time_line("Звоните в удобное время"));
+        assert_eq!(
+            super::role_then_name("Клиент Марина- ждет вашего звонка"),
+            Some("Марина")
+        );
+    }
+
+    #[test]
+    fn a_bold_writer_over_a_product_question_sentence() {
+        let v = "has asked a question concerning the product:\nГазобетонный блок D500";
+        assert_eq!(
+            super::asked_about_product("Виктор Лебедев", v),
+            Some(Some("Газобетонный блок D500"))
+        );
+        assert_eq!(
+            super::asked_about_product(
+                "Пётр",
+                "has sent a quote request for the following product:"
+            ),
+            Some(None)
+        );
+        assert_eq!(super::asked_about_product("Заявка №15", v), None);
+        assert_eq!(super::asked_about_product("Виктор", "has a question"), None);
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| ответы?| в crm| в личном кабинете| лид| диалог| чат)?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view)( all| \d+ more)? (results|submissions?|responses?|entry|survey summary)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| ответы?| в crm| в личном кабинете| лид| диалог| чат)?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view)( all| \d+ more)? (results|submissions?|responses?|entry|survey summary)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–·] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
     )
     .ok()
 });
@@ -517,7 +517,36 @@ fn service_notice_in(l: &str, words: bool) -> bool {
 /// A builder footer or a service's notice (see [`service_notice`]): never
 /// the client's words.
 pub fn site_notice(l: &str) -> bool {
-    BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l)) || service_notice(l)
+    BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l)) || service_notice(l) || order_thanks(l)
+}
+
+/// `Спасибо за заказ! Мы перезвоним вам…`, `Дякуємо за замовлення!`, `Thank
+/// you for your order`: the shop thanking its buyer (a one-click module's
+/// closing note, the same text its copy to the buyer carries), never the
+/// buyer's words. Compared on the line's first bytes, no allocation.
+fn order_thanks(l: &str) -> bool {
+    let l = l.trim_start();
+    let Some(b) = l.as_bytes().first() else {
+        return false;
+    };
+    // `С`, `Д`, `д` open with 0xD0, `с` with 0xD1; then `T`/`t`.
+    if !matches!(b, 0xD0 | 0xD1 | b'T' | b't') {
+        return false;
+    }
+    [
+        "Спасибо за заказ",
+        "спасибо за заказ",
+        "Спасибо за ваш заказ",
+        "Спасибо за Ваш заказ",
+        "Дякуємо за замовлення",
+        "дякуємо за замовлення",
+        "Дякуємо за ваше замовлення",
+        "Thank you for your order",
+        "Thanks for your order",
+        "thank you for your order",
+    ]
+    .iter()
+    .any(|p| l.starts_with(p))
 }
 
 /// `Thank you for choosing our store!`, `Спасибо, что выбрали наш магазин!`:
@@ -1453,10 +1482,13 @@ pub fn read_with_ends(
     let mut others_turn = false;
     // A line that can be a caption's value: not empty, no rule, no known
     // `Label:` of its own.
+    // (The shop's `Спасибо за заказ!` under an empty last caption is its
+    // closing note, no value of that caption.)
     let bare_value_line = |n: &str| {
         !n.is_empty()
             && !is_separator(n)
             && colon_split(n).is_none_or(|(lab, _)| lookup(lab).is_none())
+            && !order_thanks(n)
     };
 
     // Stanzas of a known label alone on its line over its value, between
@@ -1996,6 +2028,7 @@ pub fn read_with_ends(
         let boilerplate = |t: &str| {
             BOILERPLATE.as_ref().is_some_and(|re| re.is_match(t))
                 || service_notice_in(t, notice_words)
+                || order_thanks(t)
         };
         if (boilerplate(l) || after_sig.is_some_and(boilerplate))
             && !l_split.is_some_and(|(lab, v)| {
@@ -3803,6 +3836,26 @@ mod tests {
         // for the lower-case word only).
         let caps = "НЕ ОТВЕЧАЙТЕ НА ЭТО ПИСЬМО, пожалуйста";
         assert!(service_notice(caps) && !service_notice_former(caps));
+    }
+
+    #[test]
+    fn a_shop_thanking_for_the_order_is_its_notice() {
+        for l in [
+            "Спасибо за заказ! Мы перезвоним вам в течение 15 минут.",
+            "  Дякуємо за замовлення! Менеджер зателефонує.",
+            "Thank you for your order",
+        ] {
+            assert!(super::order_thanks(l), "{l}");
+            assert!(super::site_notice(l), "{l}");
+        }
+        for l in [
+            "Спасибо, перезвоните",
+            "Заказ на замер",
+            "Thanks, call me",
+            "",
+        ] {
+            assert!(!super::order_thanks(l), "{l}");
+        }
     }
 
     #[test]
