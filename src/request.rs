@@ -1046,6 +1046,43 @@ const ROBOT_HOSTS: &[&str] = &[
     "mailer-daemon",
 ];
 
+/// Local parts of robots' addresses.
+const ROBOT_LOCALS: &[&str] = &[
+    "noreply",
+    "no-reply",
+    "no_reply",
+    "donotreply",
+    "do-not-reply",
+    "mailer-daemon",
+    "wordpress",
+    "robot",
+    "postmaster",
+];
+
+/// The mail's From is a person outside the recipients' site: not a form
+/// robot, not the company's own mailbox (a client writing to the company
+/// from their own mail program).
+pub fn sender_outside_recipients(letter: &Letter) -> bool {
+    let Some(email) = letter.from.as_ref().and_then(|a| normalize_email(&a.email)) else {
+        return false;
+    };
+    let Some(host) = host_of(&email) else {
+        return false;
+    };
+    if ROBOT_HOSTS.iter().any(|r| is_host_or_under(&host, r))
+        || ROBOT_LOCALS.contains(&email.split('@').next().unwrap_or_default())
+    {
+        return false;
+    }
+    let domain = site_domain(&email);
+    !letter.to.iter().any(|t| {
+        t.email.eq_ignore_ascii_case(&email)
+            || (domain.is_some()
+                && site_domain(&t.email) == domain
+                && !FREE_MAIL.contains(&domain.as_deref().unwrap_or_default()))
+    })
+}
+
 /// True when `email` cannot be the client's: a form robot's address, or
 /// an address of the site itself (the From or To domain of the mail), or
 /// the forwarding manager's. For public mail providers (gmail.com,
@@ -1060,19 +1097,7 @@ pub fn is_robot_or_site_address(email: &str, letter: &Letter) -> bool {
     if ROBOT_HOSTS.iter().any(|r| is_host_or_under(&host, r)) {
         return true;
     }
-    let local = email.split('@').next().unwrap_or_default();
-    if matches!(
-        local,
-        "noreply"
-            | "no-reply"
-            | "no_reply"
-            | "donotreply"
-            | "do-not-reply"
-            | "mailer-daemon"
-            | "wordpress"
-            | "robot"
-            | "postmaster"
-    ) {
+    if ROBOT_LOCALS.contains(&email.split('@').next().unwrap_or_default()) {
         return true;
     }
     let domain = site_domain(&email);

@@ -6875,3 +6875,43 @@ fn a_bold_writer_over_a_shop_sentence_about_the_product_asked() {
     );
     assert_eq!(r.kind, Kind::Callback);
 }
+
+// ---- round 26d: letters clients write in their own mail programs ------------
+
+#[test]
+fn a_letters_own_signature_gives_the_phone_beside_an_address_line() {
+    // K-9 Mail: the client's text, an `Адрес: …` line (a field, so the
+    // letter is no label-less one) and their `-- ` signature with the phone.
+    let r = read(
+        "From: Ринат Галиев <rinat@mail.example>\r\nTo: info@okna.example\r\nSubject: Балкон\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Добрый день!\r\nМожно вызвать замерщика в субботу?\r\nАдрес: г. Подольск, ул. Садовая, д. 5\r\n\r\n\
+         -- \r\nРинат\r\n+7 926 410-55-81\r\n",
+    );
+    assert_eq!(s(&r.phone), Some("+79264105581"));
+    assert_eq!(s(&r.address), Some("г. Подольск, ул. Садовая, д. 5"));
+    assert_eq!(r.kind, Kind::Measurement);
+    // A site's form with the same shape sent by its robot keeps its
+    // signature's number out.
+    let r = plain(
+        "Имя: Ринат\nАдрес: г. Подольск\nСообщение: Нужен замер\n\n-- \nОкна Эксперт\n+7 495 120-30-40\n",
+    );
+    assert_eq!(s(&r.phone), None);
+}
+
+#[test]
+fn an_automatic_reply_is_ignored() {
+    // A Sieve vacation / out-of-office answer (RFC 3834 `Auto-Submitted:
+    // auto-replied`) asks for nothing; a form robot's `auto-generated` does.
+    let mail = |auto: &str| {
+        read(&format!(
+            "From: Марина <m@stroy.example>\r\nTo: sales@okna.example\r\n\
+             Subject: Auto: Коммерческое предложение\r\nAuto-Submitted: {auto}\r\n\
+             MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+             Я в отпуске до 14 декабря. Отвечу после возвращения.\r\n"
+        ))
+    };
+    assert_eq!(mail("auto-replied (vacation)").action, Action::Ignore);
+    assert_eq!(mail("Auto-Replied").action, Action::Ignore);
+    assert_ne!(mail("auto-generated").action, Action::Ignore);
+}

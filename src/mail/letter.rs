@@ -1054,7 +1054,7 @@ fn label_lines(s: &str) -> usize {
 static FWD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
     crate::re::compile(
-        r"(?i)^(?:[-–—_=*\s]*(?:forwarded message|original message|пересылаемое сообщение|исходное сообщение|перенаправленное сообщение|переадресованное сообщение|начало переадресованного сообщения|начало пересылаемого сообщения|message transféré)[-–—_=*\s:]*|(?:begin forwarded message|начало пересылаемого сообщения|начало переадресованного сообщения)\s*:|_{10,})$",
+        r"(?i)^(?:[-–—_=*\s]*(?:(?:forwarded message|пересылаемое сообщение) (?:from|от) [^\n]+?[-–—]{3,}|forwarded message|original message|пересылаемое сообщение|исходное сообщение|перенаправленное сообщение|переадресованное сообщение|начало переадресованного сообщения|начало пересылаемого сообщения|message transféré)[-–—_=*\s:]*|(?:begin forwarded message|начало пересылаемого сообщения|начало переадресованного сообщения)\s*:|_{10,})$",
     )
     .unwrap()
 });
@@ -1112,6 +1112,9 @@ struct Inline {
     /// The line where the quoted section starts (its marker, header block
     /// or attribution line): what is above it is the sender's new text.
     start: usize,
+    /// The line after a `> ` quote (0 when the quote runs to the end or is
+    /// not a `> ` block): a bottom-posted reply's new text starts there.
+    end: usize,
 }
 
 fn parse_address(v: &str) -> Option<Address> {
@@ -1321,19 +1324,27 @@ fn find_inline(text: &str, reply_like: bool) -> Option<Inline> {
         while i < lines.len() && lines[i].trim_start().starts_with('>') {
             i += 1;
         }
-        if i - start < 3 {
+        let attribution_at = lines[..start].iter().rposition(|l| !l.trim().is_empty());
+        let attribution = attribution_at.and_then(|k| attribution(lines[k].trim()));
+        let lead_in = attribution_at.is_some_and(|k| is_quote_lead_in(lines[k].trim()));
+        // A short quote counts under an attribution (`Quoting X <x@y>:`, Horde).
+        if i - start < 3 && attribution.is_none() && !lead_in {
             continue;
         }
         let mut inline = Inline {
             start,
+            end: i,
             ..Inline::default()
         };
-        let attribution_at = lines[..start].iter().rposition(|l| !l.trim().is_empty());
-        let attribution = attribution_at.and_then(|k| attribution(lines[k].trim()));
         if let Some(k) = attribution_at
-            && (attribution.is_some() || is_quote_lead_in(lines[k].trim()))
+            && (attribution.is_some() || lead_in)
         {
             inline.start = k;
+            // Claws Mail's two-line attribution: `On Mon, 7 Dec 2026 11:15:40
+            // +0200` over `X <x@y> wrote:`.
+            if k > 0 && is_attribution_date(lines[k - 1].trim()) {
+                inline.start = k - 1;
+            }
         }
         if attribution.is_none() && !reply_like {
             continue;
@@ -1398,11 +1409,19 @@ fn unwrap_inline(letter: &mut Letter) {
             // The client answers the company: their new text is the letter,
             // the quote under it is the company's own earlier answer.
             let mut lead = None;
+            let mut bottom = false;
             if let (Some(p), Some(f)) = (letter.plain.as_mut(), plain_found.as_ref()) {
                 lead = p.lines().nth(f.start).map(|l| l.trim().to_string());
-                *p = keep_lines_before(p, f.start);
+                let above = keep_lines_before(p, f.start);
+                if above.trim().is_empty() && f.end > f.start {
+                    // Bottom-posted (Mutt, Claws, Horde): the new text is under the quote.
+                    *p = p.lines().skip(f.end).collect::<Vec<_>>().join("\n");
+                    bottom = true;
+                } else {
+                    *p = above;
+                }
             }
-            if let Some(h) = letter.html_text.as_mut() {
+            if let Some(h) = letter.html_text.as_mut().filter(|_| !bottom) {
                 // The HTML's quote is a <blockquote> (no `> `): cut it at the
                 // line that opens the plain part's quote.
                 let at = html_found.as_ref().map(|f| f.start).or_else(|| {
@@ -1517,6 +1536,15 @@ fn is_quote_lead_in(l: &str) -> bool {
                     || head.ends_with(&format!("{v}(а)"))
                     || head.ends_with(&format!("{v}(ла)"))
             })
+}
+
+/// The first line of a two-line attribution: `On` and a date (`On Mon, 7
+/// Dec 2026 11:15:40 +0200`), no sentence.
+fn is_attribution_date(l: &str) -> bool {
+    l.len() <= 80
+        && l.starts_with("On ")
+        && l.bytes().any(|b| b.is_ascii_digit())
+        && !l.ends_with(['.', ':', '!', '?'])
 }
 
 /// The first `n` lines of `text`.
@@ -1748,6 +1776,72 @@ mod tests {
             "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nContent-Type: {ctype}; charset=utf-8\r\n\r\n{body}"
         );
         Letter::parse(raw.as_bytes(), 1 << 20)
+    }
+
+    #[test]
+    fn bottom_posted_replies_keep_the_text_under_the_quote() {
+        // Round 26d: NeoMutt's `On DATE, NAME wrote:` over the company's
+        // answer, the client's words under it.
+        let body = "On Mon, Dec 07, 2026 at 12:40:02PM +0300, Кровля wrote:\r\n> Добрый день!\r\n> Осмотр в среду.\r\n> +7 495 230-10-10\r\n\r\nСреда подходит.\r\n";
+        let l = reply(
+            "Павел <pavel@mail.example>",
+            "Кровля <info@krovlya.example>",
+            "Re: Кровля",
+            "text/plain",
+            body,
+        );
+        assert!(l.answers_own);
+        assert_eq!(l.text.trim(), "Среда подходит.");
+        // Claws Mail's two-line attribution (`On DATE` / `NAME <x@y> wrote:`).
+        let body = "On Mon, 7 Dec 2026 11:15:40 +0200\r\nВорота <info@vorota.example> wrote:\r\n\r\n> Ціна 58 000 грн.\r\n> Ворота\r\n> 044 500 20 30\r\n\r\nЧи даєте гарантію?\r\n";
+        let l = reply(
+            "Степан <stepan@mail.example>",
+            "Ворота <info@vorota.example>",
+            "Re: Ворота",
+            "text/plain",
+            body,
+        );
+        assert_eq!(l.text.trim(), "Чи даєте гарантію?");
+        // Horde's `Quoting NAME <x@y>:` over a two-line quote.
+        let body = "Quoting Мебель <zakaz@mebel.example>:\r\n\r\n> Эскиз во вложении.\r\n> +7 812 600-70-80\r\n\r\nПерезвоните мне завтра.\r\n";
+        let l = reply(
+            "Антон <anton@mail.example>",
+            "Мебель <zakaz@mebel.example>",
+            "Re: Шкаф",
+            "text/plain",
+            body,
+        );
+        assert_eq!(l.text.trim(), "Перезвоните мне завтра.");
+        // A top-posted reply still keeps the text above.
+        let body = "Да, подходит.\r\n\r\nOn Mon, 7 Dec 2026 11:15:40 +0200\r\nВорота <info@vorota.example> wrote:\r\n> а\r\n> б\r\n> в\r\n";
+        let l = reply(
+            "Степан <stepan@mail.example>",
+            "Ворота <info@vorota.example>",
+            "Re: Ворота",
+            "text/plain",
+            body,
+        );
+        assert_eq!(l.text.trim(), "Да, подходит.");
+    }
+
+    #[test]
+    fn mutt_and_horde_forwards_name_the_sender_in_the_marker() {
+        // Round 26d: `----- Forwarded message from X <x@y> -----` with the
+        // original's header lines under it (NeoMutt; Horde right-aligns them).
+        let l = fwd(
+            "Fwd: Кухня",
+            "Возьмите клиента.\r\n\r\n----- Forwarded message from Вера <vera@mail.example> -----\r\n\r\nDate: Mon, 7 Dec 2026 09:58:12 +0300\r\nFrom: Вера <vera@mail.example>\r\nTo: s@site-example.ru\r\nSubject: Кухня\r\n\r\nКогда приедет замерщик?\r\n\r\n----- End forwarded message -----\r\n",
+        );
+        assert_eq!(l.from.unwrap().email, "vera@mail.example");
+        assert_eq!(l.text.trim(), "Когда приедет замерщик?");
+        let l = fwd(
+            "Fwd: Жалюзи",
+            "Наберите.\r\n\r\n----- Forwarded message from Ирина <irina@mail.example> -----\r\n     Date: Mon, 07 Dec 2026 13:01:22 +0300\r\n     From: Ирина <irina@mail.example>\r\n  Subject: Жалюзи\r\n\r\nСвяжитесь со мной.\r\n\r\n----- End forwarded message -----\r\n",
+        );
+        assert_eq!(l.from.unwrap().email, "irina@mail.example");
+        assert_eq!(l.text.trim(), "Свяжитесь со мной.");
+        // Prose naming a forwarded message is no marker.
+        assert!(!FWD_MARKER.is_match("Forwarded message from John."));
     }
 
     #[test]

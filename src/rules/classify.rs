@@ -331,12 +331,13 @@ pub(crate) fn hit(
 /// `расчёт` (a price), a client who saw the firm's advertising
 /// (`увидел вашу контекстную рекламу`) pitches none, `не звоните` asks
 /// for no call, `входит ли вывоз в стоимость` asks what the price covers,
-/// not the price, and `КП получили` has the offer already. Lower-case text in, the same text with each such
+/// not the price, `КП получили` has the offer already, and `цена устраивает` /
+/// `ціна влаштовує` accepts a price it does not ask. Lower-case text in, the same text with each such
 /// word turned into spaces out (borrowed when there is none). The reader
 /// masks a mail's text once, before every cue family runs on it.
 static FALSE_FRIENDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(&fast_boundaries(
-        r"замерз\w*|(безнал\w*|наличн\w*|взаимо)\s*расч[её]т\w*|расч[её]т\w*\s+(наличн|безнал|картой|по\s+карт)\w*|(увид|видел|видал|наш[её]л|нашл|побачи|знайш)\w*\s+(\w+\s+){0,2}реклам\w*|по\s+ваш\w*\s+(\w+\s+)?реклам\w*|\bне\s+(надо\s+|нужно\s+)?(звоните|перезванивайте|звонить|перезванивать)\b|звонить\s+не\s+(надо|нужно)|(приехать|подъехать|заехать|прийти|зайти|приїхати|під.їхати|заїхати|прийти|зайти)\s+(к\s+вам|до\s+вас)\b|\bв\s+(стоимость|вартість)\b|\bкп\s+получил\w*|получил\w*\s+(ваш\w*\s+)?кп\b",
+        r"замерз\w*|(безнал\w*|наличн\w*|взаимо)\s*расч[её]т\w*|расч[её]т\w*\s+(наличн|безнал|картой|по\s+карт)\w*|(увид|видел|видал|наш[её]л|нашл|побачи|знайш)\w*\s+(\w+\s+){0,2}реклам\w*|по\s+ваш\w*\s+(\w+\s+)?реклам\w*|\bне\s+(надо\s+|нужно\s+)?(звоните|перезванивайте|звонить|перезванивать)\b|звонить\s+не\s+(надо|нужно)|(приехать|подъехать|заехать|прийти|зайти|приїхати|під.їхати|заїхати|прийти|зайти)\s+(к\s+вам|до\s+вас)\b|\bв\s+(стоимость|вартість)\b|\bкп\s+получил\w*|получил\w*\s+(ваш\w*\s+)?кп\b|(цен\w*|ціна)\s+(\w+\s+)?(устраива|влаштову|подходит|підходить)\w*",
     ))
     .ok()
 });

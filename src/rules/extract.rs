@@ -4391,6 +4391,23 @@ pub(crate) fn build_traced(
     // No field of the client's (none, or only the site's record of the
     // submission): the bare lines are the client's.
     let label_less = lay.fields.is_empty() || only_technical;
+    // The `-- ` signature under the text of a letter the client sent from
+    // their own mailbox is theirs even when a line of it is a field
+    // (`Адрес: …` in a K-9 letter makes it no label-less one).
+    let sender_sig = lay.signature_at.filter(|_| {
+        !label_less
+            && f.message.is_some()
+            && labelled_phones.is_empty()
+            && letter.outer.is_none()
+            && crate::request::sender_outside_recipients(letter)
+    });
+    if phones.is_empty()
+        && let Some(s) = sender_sig
+    {
+        for l in lay.loose.iter().skip(s) {
+            phones.extend(find_phones(l, &opts.region));
+        }
+    }
     if phones.is_empty() && label_less {
         for l in &lay.loose {
             phones.extend(find_phones(l, &opts.region));
@@ -4408,11 +4425,15 @@ pub(crate) fn build_traced(
     // Numbers in headings, signatures and footers around the form are the
     // site's own: never the client's, unless a phone field holds them.
     if !label_less {
-        // Lines the client's unlabelled text was read from are theirs.
+        // Lines the client's unlabelled text was read from are theirs (and
+        // the sender's own `-- ` signature, above).
         let msg = f.message.as_deref().unwrap_or("");
         let own: Vec<String> = lay
             .loose
             .iter()
+            .enumerate()
+            .filter(|(i, _)| sender_sig.is_none_or(|s| *i < s))
+            .map(|(_, l)| l)
             .filter(|l| msg.is_empty() || !msg.contains(l.trim()))
             .flat_map(|l| find_phones(l, &opts.region))
             .filter(|p| !labelled_phones.contains(p))
@@ -4819,6 +4840,18 @@ pub(crate) fn build_traced(
     req
 }
 
+/// An automatic reply by RFC 3834 (`Auto-Submitted: auto-replied`: a Sieve
+/// vacation or an out-of-office answer to the company's letter): nobody asks
+/// for anything. Form builders send `auto-generated`, which stays a request.
+fn is_auto_reply(letter: &Letter) -> bool {
+    letter.headers.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("Auto-Submitted")
+            && v.trim_start()
+                .get(..12)
+                .is_some_and(|p| p.eq_ignore_ascii_case("auto-replied"))
+    })
+}
+
 fn classify_request(
     req: &mut Request,
     rule: Option<&Rule>,
@@ -4872,6 +4905,11 @@ fn classify_request(
         req.action = Action::Ignore;
         req.meta.reason = Some("a honeypot field is filled in (robot)".into());
         return "a honeypot field is filled in".into();
+    }
+    if is_auto_reply(letter) {
+        req.action = Action::Ignore;
+        req.meta.reason = Some("an automatic reply (Auto-Submitted: auto-replied)".into());
+        return "an automatic reply (out of office)".into();
     }
     if let Some(cue) = pick(|c| &c.ignore, &b.ignore, "ignore") {
         req.action = Action::Ignore;
