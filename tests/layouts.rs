@@ -6915,3 +6915,40 @@ fn an_automatic_reply_is_ignored() {
     assert_eq!(mail("Auto-Replied").action, Action::Ignore);
     assert_ne!(mail("auto-generated").action, Action::Ignore);
 }
+
+#[test]
+fn an_apps_script_json_of_e_parameters_reads_each_array_as_its_value() {
+    // Round 26e: `MailApp.sendEmail(TO, "Contact Form Submitted",
+    // JSON.stringify(e.parameters))` -- every value is the array of the
+    // strings posted under the key; underscores stand for spaces.
+    let r = plain(
+        "{\"Ваше_имя\":[\"Игорь\"],\"tel\":[\"89031112233\"],\"Что_интересует\":[\"Окна\",\"Двери\"],\
+         \"Сообщение\":[\"Здравствуйте!\\nСколько стоит окно?\"]}",
+    );
+    assert_eq!(s(&r.name), Some("Игорь"));
+    assert_eq!(r.phones, vec!["+79031112233".to_string()]);
+    assert_eq!(s(&r.product), Some("Окна, Двери"));
+    assert_eq!(s(&r.message), Some("Здравствуйте!\nСколько стоит окно?"));
+}
+
+#[test]
+fn a_notifier_mailing_the_respondent_keeps_their_address_as_the_client() {
+    // Round 26e: GoogleFormNotifier sends To the respondent's `Username`
+    // (Reply-To the same address), the staff in Bcc, From the sheet's owner.
+    let r = read(
+        "From: owner@okna.example\r\nReply-To: marina@example.ru\r\nTo: marina@example.ru\r\n\
+         Subject: A 'Заявки' form has been submitted\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nA 'Заявки' form has been submitted\r\n\r\n\
+         Timestamp:12/7/2026 10:14:33\r\n\r\nUsername:marina@example.ru\r\n\r\nВаше имя:Марина\r\n\r\n\
+         Телефон:8 916 700-20-30\r\n\r\n",
+    );
+    assert_eq!(s(&r.email), Some("marina@example.ru"));
+    assert_eq!(s(&r.name), Some("Марина"));
+    // Without the Reply-To the recipient's address stays the company's.
+    let r = read(
+        "From: owner@okna.example\r\nTo: sales@example.ru\r\nSubject: Заявка\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nEmail: sales@example.ru\r\nИмя: Марина\r\n\
+         Телефон: 8 916 700-20-30\r\n",
+    );
+    assert_ne!(s(&r.email), Some("sales@example.ru"));
+}

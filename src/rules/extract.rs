@@ -4608,7 +4608,42 @@ pub(crate) fn build_traced(
                     .filter(not_ours)
             })
     };
+    // GoogleFormNotifier mails the respondent (To and Reply-To the address
+    // the form's `Username` column holds) and Bcc's the staff: an address
+    // a caption holds (an e-mail caption, or an unknown one whose whole
+    // value is the address) that Reply-To holds as well is the client's,
+    // even as a recipient of the mail, when it is not From and no robot's
+    // or the sender's own domain. `Username` stays no e-mail caption (a
+    // CMS's logged-in user): only the Reply-To makes its address theirs.
+    let copy_to_client = || {
+        if letter.reply_to.is_empty() {
+            return None;
+        }
+        let from = letter.from.as_ref().map(|a| a.email.as_str()).unwrap_or("");
+        let without_to = Letter {
+            from: letter.from.clone(),
+            outer: letter.outer.clone(),
+            ..Letter::default()
+        };
+        f.emails
+            .iter()
+            .chain(
+                f.unknown
+                    .iter()
+                    .filter(|v| !v.trim().contains(char::is_whitespace)),
+            )
+            .filter_map(|e| normalize_email(e))
+            .filter(|e| !e.eq_ignore_ascii_case(from))
+            .filter(|e| {
+                letter
+                    .reply_to
+                    .iter()
+                    .any(|r| r.email.trim().eq_ignore_ascii_case(e))
+            })
+            .find(|e| !is_robot_or_site_address(e, &without_to) && forwarder.as_ref() != Some(e))
+    };
     req.email = labelled
+        .or_else(copy_to_client)
         .or_else(sniffed)
         .or_else(reply_to)
         .or_else(sender)

@@ -3544,6 +3544,24 @@ fn json_object(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Opti
             serde_json::Value::Number(n) => n.to_string(),
             serde_json::Value::Bool(b) => b.to_string(),
             serde_json::Value::Null => String::new(),
+            // Apps Script's `JSON.stringify(e.parameters)`: every value is
+            // the array of the strings posted under the key (`["Иван"]`; a
+            // checkbox group gives several, joined as a list).
+            serde_json::Value::Array(items) => {
+                let mut joined = String::new();
+                for item in items {
+                    let serde_json::Value::String(s) = item else {
+                        return None;
+                    };
+                    if !s.is_empty() {
+                        if !joined.is_empty() {
+                            joined.push_str(", ");
+                        }
+                        joined.push_str(s);
+                    }
+                }
+                joined
+            }
             // Nested objects are not a form's flat fields.
             _ => return None,
         };
@@ -3637,6 +3655,29 @@ mod tests {
 
     /// A value with neither a colon nor a comma holds no chain: the gate
     /// answers before the word scans, as the scans themselves would.
+    /// Apps Script's `JSON.stringify(e.parameters)`: arrays of strings are
+    /// the values (several joined as a list, empty ones skipped); an array
+    /// holding anything else is no form's flat field.
+    #[test]
+    fn json_object_reads_arrays_of_posted_strings() {
+        let known = |l: &str| match l {
+            "name" => Some("name"),
+            "phone" => Some("phone"),
+            _ => None,
+        };
+        let l = json_object(r#"{"name":["Иван"],"phone":["8912", ""],"x":[]}"#, &known).unwrap();
+        let got: Vec<(&str, &str)> = l
+            .fields
+            .iter()
+            .map(|f| (f.label.as_str(), f.value.as_str()))
+            .collect();
+        assert_eq!(got, vec![("name", "Иван"), ("phone", "8912"), ("x", "")]);
+        let l = json_object(r#"{"name":["Анна","Олег"]}"#, &known).unwrap();
+        assert_eq!(l.fields[0].value, "Анна, Олег");
+        assert!(json_object(r#"{"name":[{"a":1}]}"#, &known).is_none());
+        assert!(json_object(r#"{"name":[1]}"#, &known).is_none());
+    }
+
     #[test]
     fn comma_chain_needs_a_colon_or_a_comma() {
         let known = |l: &str| {
