@@ -4564,14 +4564,16 @@ pub(crate) fn build_traced(
     };
     // `ivan@x.ru has contacted you` (a Phoenix mailer whose body is only the
     // visitor's text): the one address a robot's subject names is theirs.
-    let in_subject = || {
-        let mut found = find_emails(&subject);
+    // The one address a text names, when it is nobody's robot's.
+    let only_address = |t: &str| {
+        let mut found = find_emails(t);
         (found.len() == 1)
             .then(|| found.pop())
             .flatten()
             .and_then(|e| normalize_email(&e))
             .filter(not_ours)
     };
+    let in_subject = || only_address(&subject);
     // `<h2>От: Галина Петровна galina.p@example.ru</h2>` in the HTML view
     // beside a text view with no address (Rails' two templates of one
     // mailer): the two alternatives of one submission, and the one address
@@ -4599,14 +4601,7 @@ pub(crate) fn build_traced(
         lay.fields
             .iter()
             .filter(|fl| fl.label.contains('@') && fl.label.split_whitespace().count() >= 3)
-            .find_map(|fl| {
-                let mut found = find_emails(&fl.label);
-                (found.len() == 1)
-                    .then(|| found.pop())
-                    .flatten()
-                    .and_then(|e| normalize_email(&e))
-                    .filter(not_ours)
-            })
+            .find_map(|fl| only_address(&fl.label))
     };
     // GoogleFormNotifier mails the respondent (To and Reply-To the address
     // the form's `Username` column holds) and Bcc's the staff: an address
