@@ -6952,3 +6952,58 @@ fn a_notifier_mailing_the_respondent_keeps_their_address_as_the_client() {
     );
     assert_ne!(s(&r.email), Some("sales@example.ru"));
 }
+
+// ---- round 26f: Russian site engines' own notices (Moguta.CMS, Bitrix Aspro) ----
+
+#[test]
+fn a_user_writes_sentence_gives_the_writer_and_opens_the_text() {
+    // Round 26f: Moguta.CMS's feedback mail, `<h1>Сообщение с формы обратной
+    // связи!</h1>` (the subject's head before `от EMAIL`), then `Пользователь
+    // NAME с почтовым ящиком EMAIL [, контактным номером телефона PHONE]
+    // пишет:` over the text; a client's line with a colon goes on with it.
+    let mail = |sentence: &str, text: &str| {
+        plain_with(
+            "Subject: Сообщение с формы обратной связи от oleg@example.com\r\n",
+            &format!("Сообщение с формы обратной связи!\r\n{sentence}\r\n{text}\r\n"),
+        )
+    };
+    let r = mail(
+        "Пользователь Олег с почтовым ящиком oleg@example.com пишет:",
+        "Хочу шкаф-купе.\r\nПерезвоните мне пожалуйста: 8 910 955 31 07, после обеда.",
+    );
+    assert_eq!(s(&r.name), Some("Олег"));
+    assert_eq!(s(&r.email), Some("oleg@example.com"));
+    assert_eq!(
+        s(&r.message),
+        Some("Хочу шкаф-купе.\nПерезвоните мне пожалуйста: 8 910 955 31 07, после обеда.")
+    );
+    let r = mail(
+        "Пользователь Ирина Павлова с почтовым ящиком oleg@example.com , контактным номером \
+         телефона +7 (921) 830-44-12 пишет:",
+        "Сколько стоит окно 1300 на 1400?",
+    );
+    assert_eq!(s(&r.name), Some("Ирина Павлова"));
+    assert_eq!(r.phones, vec!["+79218304412".to_string()]);
+    assert_eq!(s(&r.message), Some("Сколько стоит окно 1300 на 1400?"));
+}
+
+#[test]
+fn a_bitrix_form_filling_html_template_drops_its_sent_line_and_reads_the_order_list() {
+    // Round 26f: Aspro solutions' FORM_FILLING mail templates end with
+    // `Запрос отправлен: DATE` and the admin link on the same rendered line
+    // (the site's, not the client's request); `Состав заказа:` lists the
+    // goods ordered, its last `шт.` no sentence's end.
+    let r = html(
+        "Заполнена форма \"Оформление заказа\" на сайте Заборы (532)<br />\n\
+         Имя посетителя: Павел<br />\nТелефон: +7 (904) 350-60-70<br />\n\
+         Состав заказа: Профлист С8 — 40 шт.; Столб 60х60 — 22 шт.<br /><br />\n\t\n\
+         Запрос отправлен: 07.12.2026 10:48:31\nПросмотр результата на сайте: \
+         <a href='http://z.example/bitrix/admin/form_result_edit.php?RESULT_ID=532'>http://z.example/bitrix/admin/form_result_edit.php?RESULT_ID=532</a>",
+    );
+    assert_eq!(s(&r.message), None);
+    assert_eq!(
+        s(&r.product),
+        Some("Профлист С8 — 40 шт.; Столб 60х60 — 22 шт.")
+    );
+    assert_eq!(r.kind, Kind::Callback);
+}

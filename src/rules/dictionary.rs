@@ -631,6 +631,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "пакет услуг",
             "package",
             "selected package",
+            // A Bitrix order form's `Состав заказа:` (Aspro solutions' order
+            // page): the goods listed are what the client orders (round 26f).
+            "состав заказа",
         ],
     ),
     // A job board's `Cover Letter:`: the applicant's own text (round 22c).
@@ -772,6 +775,10 @@ const LABELS: &[(&str, &[&str])] = &[
             "дата заполнения",
             "час відправлення",
             "дата подачи заявки",
+            // Bitrix web-form mail templates close with `Запрос отправлен:
+            // DATE` (Aspro solutions, round 26f): the submission time, not the
+            // client's request.
+            "запрос отправлен",
             // Fox Contact's admin mail closes its field list with the site's
             // own rows: the site's name and the visitor's device, system and
             // browser (the page and the IP have their own entries).
@@ -1315,6 +1322,8 @@ mod tests {
             ("Date of submission", "meta"),
             ("User-Agent (Browser/OS)", "meta"),
             ("Отправлено", "meta"),
+            ("Запрос отправлен", "meta"),
+            ("Состав заказа", "product"),
             ("Е-мейл", "email"),
             ("Е-mail", "email"),
             ("Mail address", "email"),

@@ -1081,16 +1081,18 @@ fn strip_br(t: &str) -> String {
 fn is_prose(v: &str) -> bool {
     v.split_whitespace().count() >= 5
         && (full_stop_inside(v)
-            || v.ends_with(['.', '?', '!'])
+            || v.ends_with(['?', '!'])
+            // `Столб 60х60 — 22 шт.` (an order list's last item, round 26f):
+            // a unit's abbreviation ends no sentence.
+            || (v.ends_with('.') && !abbrev_before(v, v.len() - 1))
             || v.contains("? ")
             // `… 200 фриспинов! Заходи: https://…` (round 16b).
             || v.contains("! "))
 }
 
-/// A full stop inside the value that ends a sentence: `. ` after a word
-/// that is no address abbreviation (`Дом 120 м², пос. Эммаус`, `ул. Кирова,
-/// 12`, `д. Ивановка` name a place, not two sentences).
-fn full_stop_inside(v: &str) -> bool {
+/// The word before byte `at` (a full stop) is an abbreviation of an
+/// address (`ул`, `пос`, `д`) or a unit (`шт`): its stop ends no sentence.
+fn abbrev_before(v: &str, at: usize) -> bool {
     const ABBREV: &[&str] = &[
         "ул",
         "пос",
@@ -1115,16 +1117,25 @@ fn full_stop_inside(v: &str) -> bool {
         "ave",
         "rd",
         "no",
+        // units of an order list (`40 шт.; Столб …`, round 26f)
+        "шт",
+        "уп",
+        "компл",
     ];
-    v.match_indices(". ").any(|(i, _)| {
-        let word = v[..i]
-            .rsplit(|c: char| !c.is_alphabetic() && c != '-')
-            .next()
-            .unwrap_or("");
-        !ABBREV
-            .iter()
-            .any(|a| word.eq_ignore_ascii_case(a) || word.to_lowercase() == *a)
-    })
+    let word = v[..at]
+        .rsplit(|c: char| !c.is_alphabetic() && c != '-')
+        .next()
+        .unwrap_or("");
+    ABBREV
+        .iter()
+        .any(|a| word.eq_ignore_ascii_case(a) || word.to_lowercase() == *a)
+}
+
+/// A full stop inside the value that ends a sentence: `. ` after a word
+/// that is no address abbreviation (`Дом 120 м², пос. Эммаус`, `ул. Кирова,
+/// 12`, `д. Ивановка` name a place, not two sentences).
+fn full_stop_inside(v: &str) -> bool {
+    v.match_indices(". ").any(|(i, _)| !abbrev_before(v, i))
 }
 
 /// `Нужен замер и расчёт мягкой кровли, дом 10х12`, `Ищу работу …`: a
@@ -2147,6 +2158,28 @@ static NAME_CONTACTS_INTRO: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     .ok()
 });
 
+/// `Пользователь NAME с почтовым ящиком EMAIL , контактным номером телефона
+/// PHONE пишет:` (Moguta.CMS's feedback mail, round 26f): the site's sentence
+/// naming the writer, their address and (optionally) phone, over the text.
+static USER_WRITES: LazyLock<Option<Bounded>> = LazyLock::new(|| {
+    Bounded::new(
+        r"(?i)^(?:пользователь|посетитель|клиент|користувач|відвідувач|клієнт)\s+(?P<n>[^@<>:0-9]{1,60}?)\s+(?:с|з)\s+(?:почтов\w+\s+ящик\w*|поштов\w+\s+скриньк\w*|(?:электронн\w+\s+|електронн\w+\s+)?(?:адрес\w*|почт\w*|пошт\w*)|e-?mail)\s+(?P<e>[^\s@,]+@[^\s,]+?)\s*(?:,[^:]*?)?\s*(?:пишет|пише|написал\w*|написав\w*)\s*:?$",
+        &[("n", 60)],
+    )
+    .ok()
+});
+
+/// Whether `l` is the site's [`USER_WRITES`] sentence; a cheap byte test
+/// first (an `@` and a verb of writing).
+fn user_writes(l: &str) -> Option<(&str, &str)> {
+    if !l.contains('@') || !(l.contains("пиш") || l.contains("пише") || l.contains("написа"))
+    {
+        return None;
+    }
+    let c = USER_WRITES.as_ref()?.captures(l)?;
+    Some((c.name("n")?.as_str().trim(), c.name("e")?.as_str()))
+}
+
 /// `A contact form has been submitted from http://host/contact:` (Emergence's
 /// staff notice), `Форма отправлена со страницы https://…/zamer/`: the site's
 /// sentence ends with the page the form was sent from. `Someone filled out
@@ -2518,6 +2551,19 @@ fn repeats_subject_key(l: &str, s: &str) -> bool {
     // `Заказ обратного звонка - (Кровля Урал)`: the subject with the site's
     // name after a dash or a bar (Joomla's JCallback `<h2>$subject -
     // ($sitename)</h2>`).
+    // `<h1>Сообщение с формы обратной связи!</h1>` under the subject
+    // `Сообщение с формы обратной связи от a@x.ru` (Moguta.CMS): the
+    // subject's head before the sender.
+    let head = l.trim_end_matches(['!', '.', ':']);
+    if head.len() >= 8
+        && s.strip_prefix(head).is_some_and(|rest| {
+            [" от ", " from ", " від "]
+                .iter()
+                .any(|sep| rest.starts_with(sep))
+        })
+    {
+        return true;
+    }
     l.strip_prefix(s).is_some_and(|rest| {
         [" - ", " — ", " – ", " | "]
             .iter()
@@ -3718,6 +3764,9 @@ pub(crate) fn build_traced(
     // A product-like field answered in sentences (see below).
     let mut prose_answer: Option<String> = None;
     let mut intro_name: Option<String> = None;
+    // The text under Moguta's `Пользователь … пишет:` sentence is open: the
+    // client's lines with a colon go on with it.
+    let mut writes_open = false;
     let subject = letter.subject.clone().unwrap_or_default();
     if letter.answers_own {
         f.thread_subject = Some(subject.clone());
@@ -3826,6 +3875,23 @@ pub(crate) fn build_traced(
                 f.put("message", &value, false);
                 if let Some(n) = &from_name {
                     intro_name.get_or_insert_with(|| n.clone());
+                }
+            }
+            None if f.message.is_none() && user_writes(&raw.label).is_some() => {
+                f.client_text.push_str(&value);
+                f.client_text.push('\n');
+                f.put("message", &value, false);
+                writes_open = true;
+            }
+            // `Перезвоните мне: 8 910 …` under that sentence's text: a line
+            // of the client's with a colon, no caption of the form's.
+            None if writes_open && f.message.is_some() => {
+                let line = format!("{}: {value}", raw.label.trim());
+                f.client_text.push_str(&line);
+                f.client_text.push('\n');
+                if let Some(m) = f.message.as_mut() {
+                    m.push('\n');
+                    m.push_str(&line);
                 }
             }
             None if f.message.is_none()
@@ -4242,6 +4308,18 @@ pub(crate) fn build_traced(
         {
             f.phones.push(t.to_string());
         }
+    }
+    // `Пользователь NAME с почтовым ящиком EMAIL … пишет:` (Moguta.CMS): the
+    // writer and their address.
+    if let Some((n, e)) = lay
+        .loose
+        .iter()
+        .take(3)
+        .chain(lay.fields.iter().take(3).map(|x| &x.label))
+        .find_map(|l| user_writes(l))
+    {
+        first(&mut f.name, n);
+        f.name_emails.push(e.to_string());
     }
     if f.name.is_none()
         && let Some(n) = visitor_in_from(letter, &subject)
