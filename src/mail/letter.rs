@@ -1780,48 +1780,49 @@ mod tests {
 
     #[test]
     fn bottom_posted_replies_keep_the_text_under_the_quote() {
-        // Round 26d: NeoMutt's `On DATE, NAME wrote:` over the company's
-        // answer, the client's words under it.
-        let body = "On Mon, Dec 07, 2026 at 12:40:02PM +0300, Кровля wrote:\r\n> Добрый день!\r\n> Осмотр в среду.\r\n> +7 495 230-10-10\r\n\r\nСреда подходит.\r\n";
-        let l = reply(
-            "Павел <pavel@mail.example>",
-            "Кровля <info@krovlya.example>",
-            "Re: Кровля",
-            "text/plain",
-            body,
-        );
-        assert!(l.answers_own);
-        assert_eq!(l.text.trim(), "Среда подходит.");
-        // Claws Mail's two-line attribution (`On DATE` / `NAME <x@y> wrote:`).
-        let body = "On Mon, 7 Dec 2026 11:15:40 +0200\r\nВорота <info@vorota.example> wrote:\r\n\r\n> Ціна 58 000 грн.\r\n> Ворота\r\n> 044 500 20 30\r\n\r\nЧи даєте гарантію?\r\n";
-        let l = reply(
-            "Степан <stepan@mail.example>",
-            "Ворота <info@vorota.example>",
-            "Re: Ворота",
-            "text/plain",
-            body,
-        );
-        assert_eq!(l.text.trim(), "Чи даєте гарантію?");
-        // Horde's `Quoting NAME <x@y>:` over a two-line quote.
-        let body = "Quoting Мебель <zakaz@mebel.example>:\r\n\r\n> Эскиз во вложении.\r\n> +7 812 600-70-80\r\n\r\nПерезвоните мне завтра.\r\n";
-        let l = reply(
-            "Антон <anton@mail.example>",
-            "Мебель <zakaz@mebel.example>",
-            "Re: Шкаф",
-            "text/plain",
-            body,
-        );
-        assert_eq!(l.text.trim(), "Перезвоните мне завтра.");
-        // A top-posted reply still keeps the text above.
-        let body = "Да, подходит.\r\n\r\nOn Mon, 7 Dec 2026 11:15:40 +0200\r\nВорота <info@vorota.example> wrote:\r\n> а\r\n> б\r\n> в\r\n";
-        let l = reply(
-            "Степан <stepan@mail.example>",
-            "Ворота <info@vorota.example>",
-            "Re: Ворота",
-            "text/plain",
-            body,
-        );
-        assert_eq!(l.text.trim(), "Да, подходит.");
+        // Round 26d: (client, company, subject, body, the client's words).
+        let cases = [
+            // NeoMutt's `On DATE, NAME wrote:` over the company's answer,
+            // the client's words under it.
+            (
+                "Павел <pavel@mail.example>",
+                "Кровля <info@krovlya.example>",
+                "Re: Кровля",
+                "On Mon, Dec 07, 2026 at 12:40:02PM +0300, Кровля wrote:\r\n> Добрый день!\r\n> Осмотр в среду.\r\n> +7 495 230-10-10\r\n\r\nСреда подходит.\r\n",
+                "Среда подходит.",
+            ),
+            // Claws Mail's two-line attribution (`On DATE` / `NAME <x@y> wrote:`).
+            (
+                "Степан <stepan@mail.example>",
+                "Ворота <info@vorota.example>",
+                "Re: Ворота",
+                "On Mon, 7 Dec 2026 11:15:40 +0200\r\nВорота <info@vorota.example> wrote:\r\n\r\n> Ціна 58 000 грн.\r\n> Ворота\r\n> 044 500 20 30\r\n\r\nЧи даєте гарантію?\r\n",
+                "Чи даєте гарантію?",
+            ),
+            // Horde's `Quoting NAME <x@y>:` over a two-line quote.
+            (
+                "Антон <anton@mail.example>",
+                "Мебель <zakaz@mebel.example>",
+                "Re: Шкаф",
+                "Quoting Мебель <zakaz@mebel.example>:\r\n\r\n> Эскиз во вложении.\r\n> +7 812 600-70-80\r\n\r\nПерезвоните мне завтра.\r\n",
+                "Перезвоните мне завтра.",
+            ),
+            // A top-posted reply still keeps the text above.
+            (
+                "Степан <stepan@mail.example>",
+                "Ворота <info@vorota.example>",
+                "Re: Ворота",
+                "Да, подходит.\r\n\r\nOn Mon, 7 Dec 2026 11:15:40 +0200\r\nВорота <info@vorota.example> wrote:\r\n> а\r\n> б\r\n> в\r\n",
+                "Да, подходит.",
+            ),
+        ];
+        for (i, (from, to, subject, body, words)) in cases.into_iter().enumerate() {
+            let l = reply(from, to, subject, "text/plain", body);
+            assert_eq!(l.text.trim(), words, "case {i}");
+            if i == 0 {
+                assert!(l.answers_own);
+            }
+        }
     }
 
     #[test]
