@@ -90,6 +90,16 @@ impl PatternSet {
             .is_some_and(|re| re.is_match(Input::new(text).earliest(true)))
     }
 
+    /// Whether any pattern matches a part of `text` that starts at byte
+    /// `start` or later (look-arounds still see the whole text).
+    pub fn is_match_from(&self, text: &str, start: usize) -> bool {
+        start <= text.len()
+            && self
+                .re
+                .as_ref()
+                .is_some_and(|re| re.is_match(Input::new(text).range(start..).earliest(true)))
+    }
+
     /// The indexes of every pattern that matches `text`, ascending.
     pub fn matches(&self, text: &str) -> Vec<usize> {
         let Some(re) = &self.re else {

@@ -164,15 +164,18 @@ pub(crate) fn narrow(p: &str) -> String {
 pub(crate) struct CueSet {
     pub set: PatternSet,
     pub patterns: Vec<&'static str>,
+    /// This family's place in [`Builtin::prefixes`].
+    slot: usize,
 }
 
 impl CueSet {
-    fn load(family: &str) -> CueSet {
+    fn load(family: &str, slot: usize) -> CueSet {
         let patterns = cue_patterns(file(family));
         let fast: Vec<String> = patterns.iter().map(|p| fast_boundaries(p)).collect();
         CueSet {
             set: PatternSet::new(&fast).unwrap_or_else(|_| PatternSet::empty()),
             patterns,
+            slot,
         }
     }
 
@@ -188,6 +191,252 @@ impl CueSet {
             .next()
             .and_then(|i| self.patterns.get(i).copied())
     }
+
+    /// Whether any pattern matches the text `found` was made from, running
+    /// the automaton only where a literal prefix of the family occurs.
+    fn matches_in(&self, found: &Prefixes<'_>) -> bool {
+        match found.first.get(self.slot).copied().unwrap_or(Some(0)) {
+            None => false,
+            Some(at) => self.set.is_match_from(found.text, at),
+        }
+    }
+}
+
+/// The six families, in the order of [`CUE_FILES`].
+const FAMILIES: usize = 6;
+
+/// Where each shipped family's literal prefixes first occur in one text
+/// (see [`Builtin::prefixes`]): `None`, the family cannot match there;
+/// `Some(i)`, a match can start no earlier than byte `i`.
+#[derive(Clone, Copy)]
+pub(crate) struct Prefixes<'t> {
+    text: &'t str,
+    first: [Option<usize>; FAMILIES],
+}
+
+/// Why: the cue families are searched by six automata, each over the whole
+/// client text, and most find nothing; one union automaton blows up (its
+/// states are products of the families'). Most cue patterns start with a
+/// literal (`замер`, `сколько`, `\bцен[аыуе]`), so one Aho-Corasick pass
+/// over the literal prefixes of all families says which families can match
+/// at all and from where; only those run their automaton, from there.
+struct PrefixFilter {
+    ac: Option<aho_corasick::AhoCorasick>,
+    /// The family slot of each Aho-Corasick pattern, and whether the
+    /// literal starts a match (else a match can start anywhere before it).
+    family_of: Vec<(usize, bool)>,
+    /// Families with a pattern that has no finite set of literal prefixes
+    /// (one that can start with any letter): always searched from 0.
+    always: [bool; FAMILIES],
+}
+
+/// `pattern` without the `\b` a match can start with (at its start, or at
+/// the start of an alternative or group that starts the match): in the
+/// compiled set such a `\b` consumes the character before the word (see
+/// [`fast_boundaries`]), so the word's literal starts one character after
+/// the match. Every other `\b` stays.
+fn strip_leading_boundaries(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    // Whether the next item can be the first of a match, and the same for
+    // each open group (what `|` inside it returns to).
+    let mut at_start = true;
+    let mut groups: Vec<bool> = Vec::new();
+    let mut i = 0;
+    while let Some(rest) = p.get(i..).filter(|r| !r.is_empty()) {
+        let c = rest.chars().next().unwrap_or_default();
+        let take = if at_start && rest.starts_with(r"\b") {
+            i += 2;
+            continue;
+        } else if c == '\\' {
+            1 + rest[1..].chars().next().map_or(0, char::len_utf8)
+        } else if c == '[' {
+            // To the first `]` that is not escaped and not the class's
+            // first member.
+            let b = rest.as_bytes();
+            let mut j = 1;
+            if b.get(j) == Some(&b'^') {
+                j += 1;
+            }
+            if b.get(j) == Some(&b']') {
+                j += 1;
+            }
+            while j < b.len() && b[j] != b']' {
+                j += if b[j] == b'\\' { 2 } else { 1 };
+            }
+            (j + 1).min(rest.len())
+        } else if c == '(' {
+            // `(?flags)` sets flags and opens nothing.
+            let head = rest
+                .find([':', ')'])
+                .filter(|_| rest.starts_with("(?") && !rest.starts_with("(?P<"));
+            if let Some(h) = head.filter(|h| rest.as_bytes()[*h] == b')') {
+                out.push_str(&rest[..=h]);
+                i += h + 1;
+                continue;
+            }
+            let len = if rest.starts_with("(?P<") {
+                rest.find('>').map_or(1, |h| h + 1)
+            } else {
+                head.map_or(1, |h| h + 1)
+            };
+            groups.push(at_start);
+            out.push_str(&rest[..len]);
+            i += len;
+            continue;
+        } else if c == ')' {
+            groups.pop();
+            1
+        } else if c == '|' {
+            at_start = groups.last().copied().unwrap_or(true);
+            out.push('|');
+            i += 1;
+            continue;
+        } else if c == '^' {
+            out.push('^');
+            i += 1;
+            continue;
+        } else {
+            c.len_utf8()
+        };
+        at_start = false;
+        out.push_str(&rest[..take.min(rest.len())]);
+        i += take.max(1);
+    }
+    out
+}
+
+/// Literals every match of `hir` contains, with whether a match starts
+/// with one of them (else one occurs somewhere in it): of the finite sets
+/// of non-empty literals the pattern's parts give, the one whose shortest
+/// literal is longest (`во\s+сколько` gives `сколько`, not `во`: a short
+/// literal is in almost every text and would rule out nothing).
+fn required_literals(hir: &regex_syntax::hir::Hir) -> Option<(Vec<Vec<u8>>, bool)> {
+    use regex_syntax::hir::HirKind;
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    fn shortest(l: &(Vec<Vec<u8>>, bool)) -> usize {
+        l.0.iter().map(Vec::len).min().unwrap_or(0)
+    }
+    let prefixes = |h: &regex_syntax::hir::Hir| {
+        Extractor::new()
+            .kind(ExtractKind::Prefix)
+            .extract(h)
+            .literals()
+            .filter(|lits| !lits.is_empty() && lits.iter().all(|l| !l.as_bytes().is_empty()))
+            .map(|lits| {
+                lits.iter()
+                    .map(|l| l.as_bytes().to_vec())
+                    .collect::<Vec<_>>()
+            })
+    };
+    let whole = prefixes(hir).map(|l| (l, true));
+    let part = match hir.kind() {
+        HirKind::Capture(c) => required_literals(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required_literals(&r.sub),
+        // Each part, and each run of parts from one on (`по\s+ч[её]м`:
+        // the letters `ч`, `[её]`, `м` are parts of their own).
+        HirKind::Concat(parts) => (0..parts.len())
+            .flat_map(|i| {
+                let run = prefixes(&regex_syntax::hir::Hir::concat(parts[i..].to_vec()));
+                let own = required_literals(&parts[i]).map(|(l, p)| (l, p && i == 0));
+                [run.map(|l| (l, i == 0)), own]
+            })
+            .flatten()
+            .max_by_key(shortest),
+        HirKind::Alternation(alts) => {
+            let mut all = Vec::new();
+            let mut prefix = true;
+            for a in alts {
+                let (l, p) = required_literals(a)?;
+                all.extend(l);
+                prefix &= p;
+            }
+            Some((all, prefix))
+        }
+        _ => None,
+    };
+    match (whole, part) {
+        (Some(w), Some(p)) => Some(if shortest(&p) > shortest(&w) { p } else { w }),
+        (w, p) => w.or(p),
+    }
+}
+
+/// The literals of one cue pattern as the set compiles it (see
+/// [`required_literals`]), with whether they start the match (after at
+/// most one boundary character). `None`: no such finite set.
+fn literal_prefixes(pattern: &str) -> Option<(Vec<Vec<u8>>, bool)> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(&fast_boundaries(&strip_leading_boundaries(pattern)))
+        .ok()?;
+    required_literals(&hir)
+}
+
+impl PrefixFilter {
+    fn new(families: [&CueSet; FAMILIES]) -> PrefixFilter {
+        let mut lits = Vec::new();
+        let mut family_of = Vec::new();
+        let mut always = [false; FAMILIES];
+        for set in families {
+            let slot = set.slot;
+            let all: Option<Vec<(Vec<Vec<u8>>, bool)>> =
+                set.patterns.iter().map(|p| literal_prefixes(p)).collect();
+            match all {
+                Some(v) => {
+                    for (l, prefix) in v {
+                        family_of.extend(std::iter::repeat_n((slot, prefix), l.len()));
+                        lits.extend(l);
+                    }
+                }
+                None => always[slot] = true,
+            }
+        }
+        // A DFA (~1.4 MB for the ~480 literals): the contiguous NFA (74 KB)
+        // cost as many instructions a byte as the searches it spared. No
+        // prefilter of its own: the literals start with the lead bytes of
+        // Cyrillic letters, every other byte of a Russian text.
+        let ac = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .prefilter(false)
+            .build(&lits)
+            .ok();
+        if ac.is_none() {
+            always = [true; FAMILIES];
+        }
+        PrefixFilter {
+            ac,
+            family_of,
+            always,
+        }
+    }
+
+    fn scan<'t>(&self, text: &'t str) -> Prefixes<'t> {
+        let mut first = [None; FAMILIES];
+        for (slot, a) in self.always.iter().enumerate() {
+            if *a {
+                first[slot] = Some(0);
+            }
+        }
+        if let Some(ac) = &self.ac {
+            for m in ac.find_overlapping_iter(text) {
+                let Some(&(slot, prefix)) = self.family_of.get(m.pattern().as_usize()) else {
+                    continue;
+                };
+                // One character back: a leading `\b` consumes it.
+                let at = text
+                    .get(..m.start())
+                    .filter(|_| prefix)
+                    .and_then(|t| t.char_indices().next_back())
+                    .map_or(0, |(i, _)| i);
+                if let Some(f) = first.get_mut(slot)
+                    && f.is_none_or(|x| at < x)
+                {
+                    *f = Some(at);
+                }
+            }
+        }
+        Prefixes { text, first }
+    }
 }
 
 pub(crate) struct Builtin {
@@ -197,15 +446,45 @@ pub(crate) struct Builtin {
     pub question: CueSet,
     pub trash: CueSet,
     pub ignore: CueSet,
+    filter: PrefixFilter,
 }
 
-pub(crate) static BUILTIN: LazyLock<Builtin> = LazyLock::new(|| Builtin {
-    measurement: CueSet::load("measurement"),
-    calculation: CueSet::load("calculation"),
-    callback: CueSet::load("callback"),
-    question: CueSet::load("question"),
-    trash: CueSet::load("trash"),
-    ignore: CueSet::load("ignore"),
+impl Builtin {
+    /// One pass over lower-cased `text` for every family's literal
+    /// prefixes; [`hit_in`] then searches only the families that can match.
+    pub fn prefixes<'t>(&self, text: &'t str) -> Prefixes<'t> {
+        self.filter.scan(text)
+    }
+}
+
+pub(crate) static BUILTIN: LazyLock<Builtin> = LazyLock::new(|| {
+    let slot = |f: &str| CUE_FILES.iter().position(|(n, _)| *n == f).unwrap_or(0);
+    let load = |f: &str| CueSet::load(f, slot(f));
+    let (ignore, trash, measurement, calculation, callback, question) = (
+        load("ignore"),
+        load("trash"),
+        load("measurement"),
+        load("calculation"),
+        load("callback"),
+        load("question"),
+    );
+    let filter = PrefixFilter::new([
+        &ignore,
+        &trash,
+        &measurement,
+        &calculation,
+        &callback,
+        &question,
+    ]);
+    Builtin {
+        measurement,
+        calculation,
+        callback,
+        question,
+        trash,
+        ignore,
+        filter,
+    }
 });
 
 /// The sub-folder of the admin's rules folder that holds cue files.
@@ -302,6 +581,28 @@ impl SiteCues {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// [`hit`] for the reader: the shipped family is searched only where
+/// `found` (the [`Builtin::prefixes`] of `text`) says it can match, and
+/// untraced (`parse` without `--explain`) the answer is an empty string:
+/// nobody reads which pattern it was, so no second pass looks it up.
+pub(crate) fn hit_in(
+    own: &[Regex],
+    site: &[SiteCue],
+    builtin: Option<&CueSet>,
+    family: &str,
+    found: &Prefixes<'_>,
+    traced: bool,
+) -> Option<String> {
+    let text = found.text;
+    if traced {
+        return hit(own, site, builtin, family, text);
+    }
+    (own.iter().any(|r| r.is_match(text))
+        || site.iter().any(|c| c.re.is_match(text))
+        || builtin.is_some_and(|s| s.matches_in(found)))
+    .then(String::new)
 }
 
 /// Which cue matched `text`: the rule's own first (`rule [classify]
@@ -1057,5 +1358,91 @@ mod tests {
         assert!(!call("звонить не нужно, интересует шкаф"));
         assert!(call("звоните в любое время"));
         assert!(call("оставляла заявку, мне так и не перезвонили"));
+    }
+    /// Only a `\b` that can start a match is dropped before the literals
+    /// are read (the set consumes a character there); one inside the
+    /// match stays, so no literal spans it.
+    #[test]
+    fn only_leading_boundaries_are_dropped_for_the_literals() {
+        for (p, want) in [
+            (r"\bзамер", "замер"),
+            (r"(\bfoo|\bbar)\b", r"(foo|bar)\b"),
+            (r"(?i)\bцен[аы]\b", r"(?i)цен[аы]\b"),
+            (r"(?:\bа|\bб)|\bв", "(?:а|б)|в"),
+            (r"foo\bbar", r"foo\bbar"),
+            (r"a(\bb)", r"a(\bb)"),
+            (r"[\b]\bx", r"[\b]\bx"),
+            (r"\\b\bx", r"\\b\bx"),
+            (r"(?P<n>\bx)", "(?P<n>x)"),
+        ] {
+            assert_eq!(strip_leading_boundaries(p), want, "{p}");
+        }
+        assert_eq!(
+            literal_prefixes(r"\bпо\s+ч[её]м\b").map(|(l, p)| (l.len(), p)),
+            Some((2, false))
+        );
+        assert_eq!(
+            literal_prefixes(r"\bзамер\w*").map(|(l, p)| (l, p)),
+            Some((vec!["замер".as_bytes().to_vec()], true))
+        );
+    }
+
+    /// The prefix filter only skips searches: over every kind phrase of
+    /// the test table and every literal the filter uses (alone, inside
+    /// words, after punctuation, at line starts), each family answers as
+    /// its automaton alone does; and every family is filtered (none has a
+    /// pattern that could start with anything), so a text without any cue
+    /// word runs no automaton.
+    #[test]
+    fn the_prefix_filter_never_changes_an_answer() {
+        let b = &*BUILTIN;
+        let sets = [
+            &b.ignore,
+            &b.trash,
+            &b.measurement,
+            &b.calculation,
+            &b.callback,
+            &b.question,
+        ];
+        assert_eq!(b.filter.always, [false; FAMILIES]);
+        let mut texts: Vec<String> = include_str!("../../tests/fixtures/kinds/phrases.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split('\t').nth(3))
+            .map(|t| t.replace("\\n", "\n"))
+            .collect();
+        for set in sets {
+            for p in &set.patterns {
+                for l in literal_prefixes(p).map(|(l, _)| l).unwrap_or_default() {
+                    let l = String::from_utf8_lossy(&l).into_owned();
+                    for t in [
+                        l.clone(),
+                        format!("а {l} б"),
+                        format!("при{l}ка"),
+                        format!("текст.\n{l}\n"),
+                        format!("({l}?) сколько стоит, нужен замер"),
+                    ] {
+                        texts.push(t);
+                    }
+                }
+            }
+        }
+        assert!(texts.len() > 1000, "{}", texts.len());
+        for t in &texts {
+            let t = mask_false_friends(&lower(t)).into_owned();
+            let found = b.prefixes(&t);
+            for (set, (family, _)) in sets.iter().zip(CUE_FILES) {
+                assert_eq!(
+                    set.matches_in(&found),
+                    set.set.is_match(&t),
+                    "{family}: {t:?}"
+                );
+            }
+        }
+        let found = b.prefixes("добрый день, интересует шкаф-купе в спальню");
+        assert_eq!(found.first, [None; FAMILIES]);
+        let found = b.prefixes("добрый день! сколько стоит шкаф-купе?");
+        assert!(found.first[3].is_some() && found.first[5].is_some());
+        assert_eq!(found.first[2], None);
     }
 }

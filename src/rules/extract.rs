@@ -4935,7 +4935,7 @@ pub(crate) fn build_traced(
     }
     req.utm = utm;
 
-    let cue = classify_request(&mut req, rule, site, &f, honeypot, letter);
+    let cue = classify_request(&mut req, rule, site, &f, honeypot, letter, trace.is_some());
     // `Удобное время: с 9 до 12` in a callback request is when to call, not
     // a visit (a field naming the visit, `Дата замера`, makes the request a
     // measurement); the pair stays in the fields and the note.
@@ -4967,6 +4967,7 @@ fn classify_request(
     f: &Found,
     honeypot: bool,
     letter: &Letter,
+    traced: bool,
 ) -> String {
     let cl = rule.map(|r| &r.classify);
     let builtin = cl.is_none_or(|c| c.builtin);
@@ -4976,14 +4977,17 @@ fn classify_request(
     let lower = classify::lower(&f.client_text);
     let lower = classify::mask_false_friends(&lower);
     let lower = lower.as_ref();
+    // Which shipped families can match the client's words at all (one pass).
+    let found = b.prefixes(lower);
     let pick =
         |own: fn(&super::Classify) -> &Vec<regex::Regex>, set: &classify::CueSet, family: &str| {
-            classify::hit(
+            classify::hit_in(
                 cl.map(own).map(Vec::as_slice).unwrap_or(&[]),
                 site.family(family),
                 builtin.then_some(set),
                 family,
-                lower,
+                &found,
+                traced,
             )
         };
 
@@ -5053,12 +5057,15 @@ fn classify_request(
     // The callback cues run on the question labels themselves
     // (`Когда вам перезвонить?`): such a form asks for a call, not a quiz.
     let pick_in_labels = |labels: &str| {
-        classify::hit(
+        let lowered = classify::lower(labels);
+        let text = classify::mask_false_friends(&lowered);
+        classify::hit_in(
             cl.map(|c| c.callback.as_slice()).unwrap_or(&[]),
             site.family("callback"),
             builtin.then_some(&b.callback),
             "callback",
-            &classify::mask_false_friends(&classify::lower(labels)),
+            &b.prefixes(&text),
+            traced,
         )
         .is_some()
     };
@@ -5079,6 +5086,11 @@ fn classify_request(
         (thread.as_deref(), " (in the reply's thread subject)"),
     ] {
         let Some(text) = text else { continue };
+        let found_here = if whose.is_empty() {
+            found
+        } else {
+            b.prefixes(text)
+        };
         for (kind, family) in families {
             let (own, set): (
                 fn(&super::Classify) -> &Vec<regex::Regex>,
@@ -5089,12 +5101,13 @@ fn classify_request(
                 Kind::Callback => (|c| &c.callback, &b.callback),
                 _ => (|c| &c.question, &b.question),
             };
-            if let Some(cue) = classify::hit(
+            if let Some(cue) = classify::hit_in(
                 cl.map(own).map(Vec::as_slice).unwrap_or(&[]),
                 site.family(family),
                 builtin.then_some(set),
                 family,
-                text,
+                &found_here,
+                traced,
             ) {
                 // `Это гарантийный случай? Кто может приехать посмотреть?`:
                 // a visit to what the firm installed is a service question.
