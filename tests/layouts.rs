@@ -7007,3 +7007,29 @@ fn a_bitrix_form_filling_html_template_drops_its_sent_line_and_reads_the_order_l
     );
     assert_eq!(r.kind, Kind::Callback);
 }
+
+#[test]
+fn an_avada_form_notification_subject_names_the_form_and_a_project_link_is_no_page() {
+    // Round 27b: Avada (Fusion Builder) forms' default subject is `X - Form
+    // Submission Notification`; its table is `<th align="left">` over a
+    // `<td>` in a nested table, charset spelt `UTF8`.
+    let r = read(
+        "Subject: =?UTF-8?B?0J7QsdGA0LDRgtC90YvQuSDQt9Cy0L7QvdC+0LogLSBGb3JtIFN1Ym1pc3Npb24gTm90aWZpY2F0aW9u?=\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=UTF8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+         <html><head><title>X - Form Submission Notification</title></head><body><table cellspacing='4' \
+         cellpadding='4' align='left'><table><tr><th align=\"left\">Ваш телефон</th><td>8 474 250-33-61</td></tr>\
+         <tr><th align=\"left\">Имя</th><td>Сергей</td></tr></table></table></body></html>",
+    );
+    assert_eq!(s(&r.form), Some("Обратный звонок"));
+    assert_eq!(s(&r.name), Some("Сергей"));
+    assert_eq!(r.phones, vec!["+74742503361".to_string()]);
+    // SureForms' URL field: the client's link to their plan is theirs, not
+    // the page the form was sent from.
+    let r = html(
+        "<table><tr><th><strong>Имя:</strong></th></tr><tr><td>Дмитрий</td></tr>\
+         <tr><th><strong>Ссылка на проект:</strong></th></tr><tr><td><a href=\"https://disk.example.com/d/plan\">\
+         https://disk.example.com/d/plan</a></td></tr></table>",
+    );
+    assert_eq!(s(&r.page), None);
+    assert_eq!(s(&r.name), Some("Дмитрий"));
+}

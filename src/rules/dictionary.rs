@@ -868,8 +868,10 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
         // URL in it is taken as the page, as for every page label.
         r"страниц|сторінк|\burl\b|refer+er|реферер|^с сайта|\bpage\b|\bссылк|\bпосилан|submitted (at|from)|sent from|^hidden #",
         // `Ссылка на найденный товар` ('Нашли дешевле' modules): the link the
-        // client found elsewhere, not the page the form was sent from.
-        "заголов|title|найден|знайден|конкурент|competitor|дешевл|дешевш|cheaper",
+        // client found elsewhere, not the page the form was sent from; nor
+        // is `Ссылка на проект` / `фото` / `макет` / `Link to your design`
+        // (a URL field of SureForms and the like): the client's own file.
+        "заголов|title|найден|знайден|конкурент|competitor|дешевл|дешевш|cheaper|проект|project|фото|photo|макет|чертеж|чертёж|креслен|дизайн|design|файл|\\bfile|видео|відео|video|диск\\b|drive",
     ),
     (
         "email",
@@ -1402,6 +1404,21 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    /// Round 27b: a URL field the client fills (SureForms' `Ссылка на
+    /// проект`, `Link to your design`, `Ссылка на фото`) holds their own
+    /// file, not the page the form was sent from; `Ссылка на страницу` and
+    /// `Page URL` still are the page.
+    #[test]
+    fn a_link_to_the_clients_project_or_photo_is_no_page() {
+        let l = |s: &str| lookup(&normalize_label(s));
+        assert_eq!(l("Ссылка на проект"), None);
+        assert_eq!(l("Ссылка на фото"), None);
+        assert_eq!(l("Посилання на креслення"), None);
+        assert_eq!(l("Link to your design"), None);
+        assert_eq!(l("Ссылка на страницу"), Some("page"));
+        assert_eq!(l("Page URL"), Some("page"));
     }
 
     /// Round 10a: `Вы подписались на рассылку` (a tutorial's leftover label

@@ -1648,10 +1648,11 @@ fn geo_city(fields: &[layout::RawField], at: usize) -> bool {
 /// `Response submission for survey X with results` (LimeSurvey),
 /// `Quiz results for X` (Quiz And Survey Master's default e-mail subject),
 /// `A new submission was made on "X"` (Formie), `New submission on your X
-/// form` (Freeform for Craft), `New X Form Submitted` (Liferay Forms).
+/// form` (Freeform for Craft), `New X Form Submitted` (Liferay Forms),
+/// `X - Form Submission Notification` (Avada / Fusion Builder forms).
 static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)^(?:new submission on your\s+(?P<l>.+?)\s+form|(?:new entry|новая запись|new (?:form )?(?:submission|response)|новая отправка формы|form submission|collected information)\s*(?:from|for|to|on|от|:|-|—)\s*:?\s*(?P<a>.+)|(?P<h>[^\[\]]{2,}?)\s*\[#\d+\]|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+)|a new submission was made on\s+(?P<k>.+)|new\s+(?P<m>.+?)\s+form submitted|(?P<n>[^-—]{2,}?)\s+[-—]\s+new submission|новый ответ на форму\s+(?P<o>.+))$"#),
+        &classify::narrow(r#"(?i)^(?:new submission on your\s+(?P<l>.+?)\s+form|(?:new entry|новая запись|new (?:form )?(?:submission|response)|новая отправка формы|form submission|collected information)\s*(?:from|for|to|on|от|:|-|—)\s*:?\s*(?P<a>.+)|(?P<h>[^\[\]]{2,}?)\s*\[#\d+\]|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+)|a new submission was made on\s+(?P<k>.+)|new\s+(?P<m>.+?)\s+form submitted|(?P<n>[^-—]{2,}?)\s+[-—]\s+(?:new submission|form submission notification)|новый ответ на форму\s+(?P<o>.+))$"#),
         &[("f", 60), ("h", 80), ("n", 80)],
     )
     .ok()
