@@ -212,6 +212,16 @@ const FAMILIES: usize = 6;
 pub(crate) struct Prefixes<'t> {
     text: &'t str,
     first: [Option<usize>; FAMILIES],
+    /// A literal of [`FALSE_FRIENDS`] occurs: the text may need masking.
+    false_friends: bool,
+}
+
+impl Prefixes<'_> {
+    /// Whether [`mask_false_friends`] can change the text these were read
+    /// from (if not, masking would return it as it is).
+    pub fn may_hold_false_friends(&self) -> bool {
+        self.false_friends
+    }
 }
 
 /// Why: the cue families are searched by six automata, each over the whole
@@ -228,6 +238,8 @@ struct PrefixFilter {
     /// Families with a pattern that has no finite set of literal prefixes
     /// (one that can start with any letter): always searched from 0.
     always: [bool; FAMILIES],
+    /// [`FALSE_FRIENDS`] has no finite set of literals: always masked.
+    always_masked: bool,
 }
 
 /// `pattern` without the `\b` a match can start with (at its start, or at
@@ -390,6 +402,15 @@ impl PrefixFilter {
                 None => always[slot] = true,
             }
         }
+        // The false friends' literals under the slot after the families'.
+        let mut always_masked = false;
+        match literal_prefixes(FALSE_FRIENDS_PATTERN) {
+            Some((l, prefix)) => {
+                family_of.extend(std::iter::repeat_n((FAMILIES, prefix), l.len()));
+                lits.extend(l);
+            }
+            None => always_masked = true,
+        }
         // A DFA (~1.4 MB for the ~480 literals): the contiguous NFA (74 KB)
         // cost as many instructions a byte as the searches it spared. No
         // prefilter of its own: the literals start with the lead bytes of
@@ -402,16 +423,19 @@ impl PrefixFilter {
             .ok();
         if ac.is_none() {
             always = [true; FAMILIES];
+            always_masked = true;
         }
         PrefixFilter {
             ac,
             family_of,
             always,
+            always_masked,
         }
     }
 
     fn scan<'t>(&self, text: &'t str) -> Prefixes<'t> {
         let mut first = [None; FAMILIES];
+        let mut false_friends = self.always_masked;
         for (slot, a) in self.always.iter().enumerate() {
             if *a {
                 first[slot] = Some(0);
@@ -422,6 +446,10 @@ impl PrefixFilter {
                 let Some(&(slot, prefix)) = self.family_of.get(m.pattern().as_usize()) else {
                     continue;
                 };
+                if slot == FAMILIES {
+                    false_friends = true;
+                    continue;
+                }
                 // One character back: a leading `\b` consumes it.
                 let at = text
                     .get(..m.start())
@@ -435,7 +463,11 @@ impl PrefixFilter {
                 }
             }
         }
-        Prefixes { text, first }
+        Prefixes {
+            text,
+            first,
+            false_friends,
+        }
     }
 }
 
@@ -636,12 +668,11 @@ pub(crate) fn hit(
 /// `ціна влаштовує` accepts a price it does not ask. Lower-case text in, the same text with each such
 /// word turned into spaces out (borrowed when there is none). The reader
 /// masks a mail's text once, before every cue family runs on it.
-static FALSE_FRIENDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    crate::re::compile(&fast_boundaries(
-        r"замерз\w*|(безнал\w*|наличн\w*|взаимо)\s*расч[её]т\w*|расч[её]т\w*\s+(наличн|безнал|картой|по\s+карт)\w*|(увид|видел|видал|наш[её]л|нашл|побачи|знайш)\w*\s+(\w+\s+){0,2}реклам\w*|по\s+ваш\w*\s+(\w+\s+)?реклам\w*|\bне\s+(надо\s+|нужно\s+)?(звоните|перезванивайте|звонить|перезванивать)\b|звонить\s+не\s+(надо|нужно)|(приехать|подъехать|заехать|прийти|зайти|приїхати|під.їхати|заїхати|прийти|зайти)\s+(к\s+вам|до\s+вас)\b|\bв\s+(стоимость|вартість)\b|\bкп\s+получил\w*|получил\w*\s+(ваш\w*\s+)?кп\b|(цен\w*|ціна)\s+(\w+\s+)?(устраива|влаштову|подходит|підходить)\w*",
-    ))
-    .ok()
-});
+static FALSE_FRIENDS: LazyLock<Option<Regex>> =
+    LazyLock::new(|| crate::re::compile(&fast_boundaries(FALSE_FRIENDS_PATTERN)).ok());
+
+/// See [`FALSE_FRIENDS`]; its literals are in [`Builtin::prefixes`] too.
+const FALSE_FRIENDS_PATTERN: &str = r"замерз\w*|(безнал\w*|наличн\w*|взаимо)\s*расч[её]т\w*|расч[её]т\w*\s+(наличн|безнал|картой|по\s+карт)\w*|(увид|видел|видал|наш[её]л|нашл|побачи|знайш)\w*\s+(\w+\s+){0,2}реклам\w*|по\s+ваш\w*\s+(\w+\s+)?реклам\w*|\bне\s+(надо\s+|нужно\s+)?(звоните|перезванивайте|звонить|перезванивать)\b|звонить\s+не\s+(надо|нужно)|(приехать|подъехать|заехать|прийти|зайти|приїхати|під.їхати|заїхати|прийти|зайти)\s+(к\s+вам|до\s+вас)\b|\bв\s+(стоимость|вартість)\b|\bкп\s+получил\w*|получил\w*\s+(ваш\w*\s+)?кп\b|(цен\w*|ціна)\s+(\w+\s+)?(устраива|влаштову|подходит|підходить)\w*";
 
 /// A claim on what the firm already installed: `Это гарантийный случай?`,
 /// `по гарантии`, `гарантійний випадок`, `under warranty`. A master asked
@@ -1382,7 +1413,7 @@ mod tests {
             Some((2, false))
         );
         assert_eq!(
-            literal_prefixes(r"\bзамер\w*").map(|(l, p)| (l, p)),
+            literal_prefixes(r"\bзамер\w*"),
             Some((vec!["замер".as_bytes().to_vec()], true))
         );
     }
@@ -1427,9 +1458,33 @@ mod tests {
                 }
             }
         }
+        for l in literal_prefixes(FALSE_FRIENDS_PATTERN)
+            .map(|(l, _)| l)
+            .unwrap_or_default()
+        {
+            let l = String::from_utf8_lossy(&l).into_owned();
+            texts.push(format!("{l} нужен замер"));
+            texts.push(format!("цена {l} устраивает"));
+        }
+        texts.extend(
+            [
+                "дома замерзаем, котел не работает",
+                "оплата наличными или безналичный расчет?",
+                "увидел вашу контекстную рекламу в яндексе",
+                "не звоните, пишите на почту",
+                "входит ли вывоз в стоимость?",
+                "кп получили, цена устраивает",
+            ]
+            .map(String::from),
+        );
         assert!(texts.len() > 1000, "{}", texts.len());
         for t in &texts {
-            let t = mask_false_friends(&lower(t)).into_owned();
+            let unmasked = lower(t);
+            let before = b.prefixes(&unmasked);
+            let t = mask_false_friends(&unmasked).into_owned();
+            if !before.may_hold_false_friends() {
+                assert_eq!(t, unmasked, "masked without a false friend's literal");
+            }
             let found = b.prefixes(&t);
             for (set, (family, _)) in sets.iter().zip(CUE_FILES) {
                 assert_eq!(
@@ -1441,6 +1496,8 @@ mod tests {
         }
         let found = b.prefixes("добрый день, интересует шкаф-купе в спальню");
         assert_eq!(found.first, [None; FAMILIES]);
+        assert!(!found.may_hold_false_friends());
+        assert!(b.prefixes("дома замерзаем").may_hold_false_friends());
         let found = b.prefixes("добрый день! сколько стоит шкаф-купе?");
         assert!(found.first[3].is_some() && found.first[5].is_some());
         assert_eq!(found.first[2], None);

@@ -4975,11 +4975,22 @@ fn classify_request(
     let b = &*BUILTIN;
     // The shared cues are lower-case patterns run on lower-cased text
     // (case-insensitive Cyrillic would multiply the DFA states).
-    let lower = classify::lower(&f.client_text);
-    let lower = classify::mask_false_friends(&lower);
-    let lower = lower.as_ref();
-    // Which shipped families can match the client's words at all (one pass).
-    let found = b.prefixes(lower);
+    let lowered = classify::lower(&f.client_text);
+    // Which shipped families can match the client's words at all, and
+    // whether any false friend is there to mask (one pass; a second over
+    // the masked text when one may be).
+    let unmasked = b.prefixes(&lowered);
+    let masked = if unmasked.may_hold_false_friends() {
+        classify::mask_false_friends(&lowered)
+    } else {
+        std::borrow::Cow::Borrowed(lowered.as_str())
+    };
+    let lower = masked.as_ref();
+    let found = if unmasked.may_hold_false_friends() {
+        b.prefixes(lower)
+    } else {
+        unmasked
+    };
     let pick =
         |own: fn(&super::Classify) -> &Vec<regex::Regex>, set: &classify::CueSet, family: &str| {
             classify::hit_in(
