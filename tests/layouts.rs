@@ -7033,3 +7033,70 @@ fn an_avada_form_notification_subject_names_the_form_and_a_project_link_is_no_pa
     assert_eq!(s(&r.page), None);
     assert_eq!(s(&r.name), Some("Дмитрий"));
 }
+
+// ---- round 27a: a PBX's own voicemail and missed-call notices ---------------
+
+#[test]
+fn a_pbx_voicemail_notice_gives_the_caller_and_the_transcription_only() {
+    // FusionPBX / Kazoo: the subject names the caller (`NAME <NUM>`, `NAME
+    // (NUM)`, a duration after it); the company's DID (`Callee: …`, `to DID
+    // ext N`), the mailbox, the length and the account block are the
+    // system's; a transcription is the client's words.
+    let r = plain_with(
+        "Subject: Voicemail from Марина <89024781290> 00:00:38\r\n",
+        "Voicemail from Марина 89024781290\n\nTo 200 (Замерщики)\nReceived 07.12.2026 14:07\n\
+         Length 00:00:38\nMessage Attached\n\nTranscription\n\
+         Здравствуйте, сколько будет стоить натяжной потолок на кухню?\n",
+    );
+    assert_eq!(s(&r.name), Some("Марина"));
+    assert_eq!(r.phones, ["+79024781290"]);
+    assert_eq!(
+        s(&r.message),
+        Some("Здравствуйте, сколько будет стоить натяжной потолок на кухню?")
+    );
+    assert_eq!(s(&r.scope), None);
+    assert_eq!(r.kind, Kind::Calculation);
+    let r = plain_with(
+        "Subject: Missed call from 79122460318 (79122460318)\r\n",
+        "                Missed Call\n\n\nA call was received on phone number 73433020202\n\
+         but went unanswered and left no voicemail message.\n\n=== Call Details ===\n\n\
+             Caller: 79122460318 (79122460318)\n    Callee: 73433020202 (originally dialed number)\n\n\
+         Account Information\n\n    Account Name: Мебель на заказ\n",
+    );
+    assert_eq!(s(&r.name), None);
+    assert_eq!(r.phones, ["+79122460318"]);
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn an_asterisk_voicemail_reads_the_caller_from_the_body_or_is_reviewed_without_one() {
+    // app_voicemail's default body (`… in mailbox 101 from CALLER, on DATE`)
+    // and FreePBX's `From:\t"NAME" <NUM>`; `an unknown caller` /
+    // `"Anonymous" <anonymous>` leave no contact: a manager reviews it.
+    let r = plain_with(
+        "Subject: [PBX]: New message 1 in mailbox 101\r\n",
+        "Dear Sales:\n\n\tjust wanted to let you know you were just left a 0:27 long message (number 1)\n\
+         in mailbox 101 from 0672318845, on Monday, December 07, 2026 at 10:15:03 AM\n\
+         so you might want to check it when you get a chance.  Thanks!\n\n\t\t\t\t--Asterisk\n",
+    );
+    assert_eq!(r.phones, ["+380672318845"]);
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+    let r = plain_with(
+        "Subject: PBX Voicemail Notification\r\n",
+        "Office,\n\nThere is a new voicemail in mailbox 1001:\n\n\tFrom:\t\"Андрей Волков\" <89277015533>\n\
+         \tLength:\t0:23 seconds\n\nDial *98 to access your voicemail by phone.\n",
+    );
+    assert_eq!(s(&r.name), Some("Андрей Волков"));
+    assert_eq!(r.phones, ["+79277015533"]);
+    assert_eq!(s(&r.scope), None);
+    let r = plain_with(
+        "Subject: PBX Voicemail Notification\r\n",
+        "Office,\n\nThere is a new voicemail in mailbox 1001:\n\n\tFrom:\t\"Anonymous\" <anonymous>\n\
+         \tLength:\t0:06 seconds\n",
+    );
+    assert_eq!(s(&r.name), None);
+    assert!(r.phones.is_empty());
+    assert_eq!(r.action, Action::Review);
+}

@@ -6,6 +6,8 @@ use regex::Regex;
 
 use crate::re::Bounded;
 
+mod call_notice;
+
 use super::classify::{self, BUILTIN};
 use super::dictionary;
 use super::layout;
@@ -4936,7 +4938,55 @@ pub(crate) fn build_traced(
     }
     req.utm = utm;
 
-    let cue = classify_request(&mut req, rule, site, &f, honeypot, letter, trace.is_some());
+    // A phone system's voicemail or missed-call notice: the caller is the
+    // client, the transcription their words; the rest is the system's.
+    let call = call_notice::read(&subject, &text, &opts.region);
+    if let Some(c) = &call {
+        let mut phones = c.phones.clone();
+        for p in c
+            .message
+            .as_deref()
+            .map(|m| find_phones(m, &opts.region))
+            .unwrap_or_default()
+        {
+            if !phones.contains(&p) {
+                phones.push(p);
+            }
+        }
+        req.phone = phones.first().cloned();
+        req.phones = phones;
+        req.name = c.name.clone();
+        // `Account: 1000@pbx.example.ru` is the system's mailbox: an address
+        // is the client's only when their words give it.
+        if c.message.as_deref().is_none_or(|m| {
+            req.email
+                .as_deref()
+                .is_none_or(|e| !m.to_lowercase().contains(&e.to_lowercase()))
+        }) {
+            req.email = None;
+        }
+        req.message = c.message.clone();
+        req.product = None;
+        req.address = None;
+        req.visit_time = None;
+        req.scope = None;
+        req.referral = None;
+        f.name = None;
+        f.message = c.message.clone();
+        f.client_text = c.message.clone().unwrap_or_default();
+    }
+    let cue = classify_request(
+        &mut req,
+        rule,
+        site,
+        &f,
+        honeypot,
+        letter,
+        trace.is_some(),
+    );
+    if call.is_some() && req.action == Action::Lead && req.message.is_none() {
+        req.kind = Kind::Callback;
+    }
     // `Удобное время: с 9 до 12` in a callback request is when to call, not
     // a visit (a field naming the visit, `Дата замера`, makes the request a
     // measurement); the pair stays in the fields and the note.

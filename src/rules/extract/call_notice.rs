@@ -1,0 +1,428 @@
+//! A phone system's own notice of a call: voicemail-to-e-mail and missed
+//! calls (Asterisk app_voicemail, FreePBX, FusionPBX, FreeSWITCH
+//! mod_voicemail, Kazoo, Zadarma). The subject names a voicemail or a missed
+//! call; the caller is written after `from` / `от` in the subject
+//! (`Voicemail from Марина <89024781290> 00:00:38`, `Missed call from Тарас
+//! Мельник (380667781203)`) or in the body (`From:\t"Андрей Волков"
+//! <89277015533>`, `… in mailbox 101 from 79157023318, on Monday …`). The
+//! rest of the mail is the phone system's: the company's own line (`Callee:
+//! 74952215060`, `to 74872303030 ext 101`), the mailbox, the duration, the
+//! account block. Only a transcription the system adds (`=== Transcription
+//! ===`, `Расшифровка`) is the client's own words.
+
+use super::{find_phones, person_name};
+
+/// What a call notice says of the client.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct CallNotice {
+    pub phones: Vec<String>,
+    pub name: Option<String>,
+    pub message: Option<String>,
+}
+
+/// Subject words that name a call notice (matched case-insensitively).
+const SUBJECT_MARKS: &[&str] = &[
+    "voicemail",
+    "voice mail",
+    "missed call",
+    "in mailbox",
+    "голосовое сообщение",
+    "голосове повідомлення",
+    "голосовой почт",
+    "голосовая почта",
+    "голосової пошти",
+    "голосова пошта",
+    "пропущенный звонок",
+    "пропущенный вызов",
+    "пропущений дзвінок",
+    "пропущений виклик",
+];
+
+/// The word before the caller.
+const FROM_WORDS: &[&str] = &[" from ", " от ", " від "];
+
+/// Body captions whose value is the caller.
+const CALLER_CAPTIONS: &[&str] = &[
+    "from",
+    "caller",
+    "caller id",
+    "callerid",
+    "от",
+    "від",
+    "caller number",
+    "caller's number",
+    "звонящий",
+    "номер звонящего",
+    "абонент",
+    "номер абонента",
+];
+
+/// A caller-ID name that names nobody.
+const NO_NAME: &[&str] = &[
+    "unknown",
+    "anonymous",
+    "mobile",
+    "private",
+    "restricted",
+    "unavailable",
+    "caller",
+    "неизвест",
+    "аноним",
+    "скрыт",
+];
+
+/// The notice, when the subject names a voicemail or a missed call and the
+/// mail names its caller (a number, or `an unknown caller`).
+pub(super) fn read(subject: &str, text: &str, region: &str) -> Option<CallNotice> {
+    // A subject is one line; a long one is no system's notice.
+    if subject.len() > 300 || !may_name_a_call(subject.as_bytes()) {
+        return None;
+    }
+    let low = subject.to_lowercase();
+    if !SUBJECT_MARKS.iter().any(|m| low.contains(m)) {
+        return None;
+    }
+    let in_subject = after_from(subject)
+        .map(parse_caller)
+        .filter(|(n, d)| n.is_some() || d.is_some());
+    // `Voicemail from Иван Петров` over `Caller ID: 79161234567`: the body
+    // gives the number the subject left out.
+    let (name, number) = match in_subject {
+        Some((n, Some(d))) => (n, Some(d)),
+        Some((n, None)) => match caller_in_body(text) {
+            Some((bn, bd)) => (n.or(bn), bd),
+            None => (n, None),
+        },
+        None => caller_in_body(text)?,
+    };
+    let phones = number.map(|d| caller_phones(d, region)).unwrap_or_default();
+    let name = name.filter(|n| names_someone(n)).map(str::to_string);
+    let message = transcription(text);
+    Some(CallNotice {
+        phones,
+        name,
+        message,
+    })
+}
+
+/// One pass over the subject's bytes, no allocation: `voice…`, `missed`,
+/// `mailbox` in any case, `…олосов…`, `…ропущен…`. Every mail's subject
+/// goes through this; only the few that pass are lower-cased and matched
+/// against [`SUBJECT_MARKS`].
+fn may_name_a_call(b: &[u8]) -> bool {
+    let tail = |i: usize, t: &[u8]| {
+        b.get(i + 1..i + 1 + t.len())
+            .is_some_and(|x| x.eq_ignore_ascii_case(t))
+    };
+    (0..b.len()).any(|i| match b[i] {
+        b'v' | b'V' => tail(i, b"oice"),
+        b'm' | b'M' => tail(i, b"issed") || tail(i, b"ailbox"),
+        0xD0 => b[i..].starts_with("олосов".as_bytes()),
+        0xD1 => b[i..].starts_with("ропущен".as_bytes()),
+        _ => false,
+    })
+}
+
+/// `from X` / `от X` / `від X` in one line: the text after the word.
+fn after_from(line: &str) -> Option<&str> {
+    let b = line.as_bytes();
+    FROM_WORDS
+        .iter()
+        .filter_map(|w| {
+            let wb = w.as_bytes();
+            b.windows(wb.len())
+                .position(|x| x.eq_ignore_ascii_case(wb))
+                .map(|i| i + wb.len())
+        })
+        .min()
+        .and_then(|i| line.get(i..))
+}
+
+/// `00:00:31`, `0:27`: a duration after the caller.
+fn duration(w: &str) -> bool {
+    w.contains(':') && w.chars().all(|c| c.is_ascii_digit() || c == ':')
+}
+
+/// `"Name" <NUM>`, `Name <NUM>`, `Name (NUM)`, `Name NUM`, `NUM`: the name
+/// and the number as written.
+fn parse_caller(s: &str) -> (Option<&str>, Option<&str>) {
+    let mut s = s.trim().trim_end_matches(['.', ',']).trim_end();
+    while let Some((head, last)) = s.rsplit_once(char::is_whitespace) {
+        if !duration(last) {
+            break;
+        }
+        s = head.trim_end();
+    }
+    let digits = |v: &str| v.bytes().any(|c| c.is_ascii_digit());
+    let (name, number) = if let Some(inner) = s.strip_suffix('>')
+        && let Some((head, num)) = inner.rsplit_once('<')
+    {
+        (head, Some(num))
+    } else if digits(s)
+        && s.bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'+' | b'-' | b'(' | b')' | b' '))
+    {
+        // `+7 (903) 456-78-90`: the whole value is the number.
+        ("", Some(s))
+    } else if let Some(inner) = s.strip_suffix(')')
+        && let Some((head, num)) = inner.rsplit_once('(')
+        && digits(num)
+    {
+        (head, Some(num))
+    } else {
+        match s.rsplit_once(char::is_whitespace) {
+            Some((head, last)) if number_token(last) => (head, Some(last)),
+            None if number_token(s) => ("", Some(s)),
+            _ => (s, None),
+        }
+    };
+    let name = name
+        .trim()
+        .trim_end_matches([',', ';', ':', '-'])
+        .trim()
+        .trim_matches(['"', '\''])
+        .trim();
+    (
+        Some(name).filter(|n| !n.is_empty()),
+        number.map(str::trim).filter(|n| !n.is_empty()),
+    )
+}
+
+fn number_token(w: &str) -> bool {
+    w.bytes().any(|c| c.is_ascii_digit())
+        && w.bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'+' | b'-' | b'(' | b')'))
+}
+
+/// The caller's number: a caller ID prints it bare, `380503347712` (12
+/// digits with the country code and no `+`) included.
+fn caller_phones(number: &str, region: &str) -> Vec<String> {
+    let found = find_phones(number, region);
+    if !found.is_empty() || number.starts_with('+') {
+        return found;
+    }
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() == 12 && number_token(number) {
+        return find_phones(&format!("+{digits}"), region);
+    }
+    found
+}
+
+/// A caller-ID name is the client's only when it is a person's name: not
+/// the number again, `UNKNOWN`, `Anonymous`, a carrier's `MOBILE` or a
+/// city written in capitals.
+fn names_someone(n: &str) -> bool {
+    let low = n.to_lowercase();
+    person_name(n) && !NO_NAME.iter().any(|w| low.contains(w)) && n.chars().any(char::is_lowercase)
+}
+
+/// The caller in the body: a caller caption (`From:`, `Caller:`) or the
+/// sentence `… in mailbox 101 from 79157023318, on …`.
+fn caller_in_body(text: &str) -> Option<(Option<&str>, Option<&str>)> {
+    for line in text.lines() {
+        let t = line.trim();
+        if let Some((label, value)) = t.split_once(':') {
+            let label = label.trim().to_lowercase();
+            // `From: Asterisk PBX <asterisk@host>` (a forwarded notice's
+            // header) is a mailbox, not a caller.
+            if CALLER_CAPTIONS.contains(&label.as_str()) && !value.contains('@') {
+                return Some(parse_caller(value));
+            }
+        }
+        let low = t.to_lowercase();
+        if ["mailbox", "message", "ящик", "сообщени"]
+            .iter()
+            .any(|w| low.contains(w))
+            && let Some(rest) = after_from(t)
+        {
+            let caller = rest.split(',').next().unwrap_or(rest);
+            return Some(parse_caller(caller));
+        }
+    }
+    None
+}
+
+fn transcription_caption(l: &str) -> bool {
+    let t = l
+        .trim()
+        .trim_matches(|c: char| c == '=' || c == ':' || c.is_whitespace())
+        .to_lowercase();
+    matches!(
+        t.as_str(),
+        "transcription"
+            | "voicemail transcription"
+            | "message transcription"
+            | "расшифровка"
+            | "расшифровка сообщения"
+            | "розшифровка"
+            | "транскрипция"
+    )
+}
+
+/// The text under a transcription caption, up to the next blank line or
+/// `=== … ===` section.
+fn transcription(text: &str) -> Option<String> {
+    let mut lines = text.lines();
+    let mut out: Vec<&str> = Vec::new();
+    // `Transcription: text` on the caption's own line, or the caption alone
+    // over the text.
+    let caption = lines.by_ref().find(|l| {
+        transcription_caption(l)
+            || l.split_once(':')
+                .is_some_and(|(c, v)| !v.trim().is_empty() && transcription_caption(c))
+    })?;
+    if let Some((_, v)) = caption.split_once(':')
+        && !v.trim().is_empty()
+        && !caption.trim_start().starts_with('=')
+    {
+        out.push(v.trim());
+    }
+    for l in lines {
+        let t = l.trim();
+        if t.is_empty() {
+            if out.is_empty() {
+                continue;
+            }
+            break;
+        }
+        if t.starts_with("===") {
+            break;
+        }
+        out.push(t);
+    }
+    Some(out.join("\n")).filter(|m| !m.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn phones(subject: &str, text: &str) -> Vec<String> {
+        read(subject, text, "RU")
+            .map(|c| c.phones)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn fusionpbx_subject_names_the_caller_and_the_duration_is_dropped() {
+        let c = read(
+            "Голосовое сообщение от Марина <89024781290> 00:00:38",
+            "Кому 200 (Замерщики)\nРасшифровка\nСколько стоит потолок?\n",
+            "RU",
+        );
+        assert_eq!(
+            c,
+            Some(CallNotice {
+                phones: vec!["+79024781290".into()],
+                name: Some("Марина".into()),
+                message: Some("Сколько стоит потолок?".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn kazoo_bracketed_number_and_ukrainian_bare_country_code() {
+        let c = read("Missed call from Тарас Мельник (380667781203)", "", "RU").unwrap();
+        assert_eq!(c.phones, vec!["+380667781203".to_string()]);
+        assert_eq!(c.name.as_deref(), Some("Тарас Мельник"));
+    }
+
+    #[test]
+    fn freeswitch_name_and_number_the_same_or_unknown() {
+        let c = read("22 sec Voicemail from 79201457733 79201457733", "", "RU").unwrap();
+        assert_eq!(c.phones, vec!["+79201457733".to_string()]);
+        assert_eq!(c.name, None);
+        let c = read("4 sec Voicemail from UNKNOWN 0000000000", "", "RU").unwrap();
+        assert!(c.phones.is_empty());
+        assert_eq!(c.name, None);
+    }
+
+    #[test]
+    fn asterisk_caller_in_the_body_sentence_or_caption() {
+        let body = "Dear Sales:\n\n\tjust wanted to let you know you were just left a 0:27 long message (number 1)\n\
+                    in mailbox 101 from 79157023318, on Monday, December 07, 2026 at 10:15:03 AM\n";
+        assert_eq!(
+            phones("[PBX]: New message 1 in mailbox 101", body),
+            vec!["+79157023318".to_string()]
+        );
+        let unknown = body.replace("79157023318", "an unknown caller");
+        let c = read("[PBX]: New message 2 in mailbox 101", &unknown, "RU").unwrap();
+        assert_eq!(c, CallNotice::default());
+        let freepbx = "Office,\n\nThere is a new voicemail in mailbox 1001:\n\n\tFrom:\t\"Андрей Волков\" <89277015533>\n\tLength:\t0:23 seconds\n";
+        let c = read("PBX Voicemail Notification", freepbx, "RU").unwrap();
+        assert_eq!(c.phones, vec!["+79277015533".to_string()]);
+        assert_eq!(c.name.as_deref(), Some("Андрей Волков"));
+    }
+
+    #[test]
+    fn carrier_names_are_nobody_and_other_subjects_are_no_notice() {
+        let c = read(
+            "Новое голосовое сообщение от \"MOBILE\" <+375293384512>",
+            "",
+            "RU",
+        )
+        .unwrap();
+        assert_eq!(c.name, None);
+        assert_eq!(c.phones, vec!["+375293384512".to_string()]);
+        assert_eq!(read("Заявка с сайта от Марина", "От: Марина", "RU"), None);
+        assert_eq!(
+            read("Пропущенный звонок", "С номера: +7 912 345-00-11", "RU"),
+            None
+        );
+        let c = read(
+            "Пропущенный звонок",
+            "От: +7 (903) 456-78-90\nКому: 74993221100",
+            "RU",
+        )
+        .unwrap();
+        assert_eq!(c.phones, vec!["+79034567890".to_string()]);
+        let c = read("New Voicemail", "Caller ID: unknown\nDuration: 0:12", "RU").unwrap();
+        assert_eq!(c, CallNotice::default());
+        let c = read(
+            "Voicemail from Иван Петров,",
+            "From: Asterisk PBX <asterisk@pbx.example.ru>\nCaller ID: 79161234567\n",
+            "RU",
+        )
+        .unwrap();
+        assert_eq!(c.phones, vec!["+79161234567".to_string()]);
+        assert_eq!(c.name.as_deref(), Some("Иван Петров"));
+    }
+
+    #[test]
+    fn the_byte_prefilter_passes_every_mark_and_few_others() {
+        for m in SUBJECT_MARKS {
+            assert!(may_name_a_call(m.as_bytes()), "{m}");
+            let title: String = m
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i == 0 {
+                        c.to_uppercase().next().unwrap_or(c)
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            assert!(may_name_a_call(title.as_bytes()), "{title}");
+        }
+        assert!(may_name_a_call(b"MISSED CALL from 79161234567"));
+        assert!(!may_name_a_call("Заявка с сайта: замер окон".as_bytes()));
+        assert!(!may_name_a_call(b"New submission from Contact form"));
+    }
+
+    #[test]
+    fn transcription_ends_at_the_next_section() {
+        let t = "=== Transcription ===\n\nНужен замер.\nПерезвоните.\n\n\n=== Voicemail Message Details ===\n";
+        assert_eq!(
+            transcription(t).as_deref(),
+            Some("Нужен замер.\nПерезвоните.")
+        );
+        assert_eq!(transcription("Message Attached\n"), None);
+        assert_eq!(
+            transcription("Caller ID: 79161234567\nTranscription: Нужен замер.\n\nDuration: 0:12")
+                .as_deref(),
+            Some("Нужен замер.")
+        );
+    }
+}
