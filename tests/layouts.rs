@@ -7065,6 +7065,91 @@ fn a_pbx_voicemail_notice_gives_the_caller_and_the_transcription_only() {
     );
     assert_eq!(s(&r.name), None);
     assert_eq!(r.phones, ["+79122460318"]);
+}
+
+// ---- round 27c: shop engines' mails to the owner (CubeCart, Zen Cart, HikaShop, VirtueMart) ----
+
+#[test]
+fn a_field_line_under_the_text_between_rules_is_the_forms_own() {
+    // Round 27c: CubeCart's contact mail, `Name <email> wrote to Dept:`,
+    // the enquiry between two dash rules with the form's phone appended
+    // under it (`\r\n\r\nPhone: X`): the text stops at the field line, the
+    // field is read.
+    let r = plain(
+        "Андрей Шилов <a.shilov@example.ru> wrote to Кровля:\r\n---------------\r\n\
+         Нужен расчёт металлочерепицы на дом 10х12.\r\nПришлите смету на почту.\r\n\r\n\
+         Phone: +7 343 318-20-44\r\n---------------\r\n\r\n\
+         This email is sent from the store's master email address.\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Нужен расчёт металлочерепицы на дом 10х12.\nПришлите смету на почту.")
+    );
+    assert_eq!(r.phones, vec!["+73433182044".to_string()]);
+    assert_eq!(r.kind, Kind::Calculation);
+    // A field line inside the text (no blank line above it) still leaves
+    // the frame unread as text.
+    let r = plain(
+        "Имя: Олег\r\n---------------\r\nДобрый день, нужен забор.\r\nPhone: 8 912 000 11 22\r\n\
+         Сколько стоит?\r\n---------------\r\n",
+    );
+    assert_ne!(s(&r.message), Some("Добрый день, нужен забор."));
+}
+
+#[test]
+fn a_link_right_under_the_product_line_is_its_page() {
+    // Round 27c: Zen Cart's Ask a Question text part, `Product Name:\tX`
+    // over the product's own URL, then the enquiry between dash rules: the
+    // link is the page (not a footer), the framed text the message.
+    let r = plain(
+        "From:\tТатьяна\r\nMail:\tt.b@example.ru\r\nTelephone:\t+7 (831) 412-55-60\r\n\
+         Product Name:\tОкно ПВХ 1300x1400\r\n\
+         https://okna.example/index.php?main_page=product_info&products_id=41\r\n\r\n\
+         ------------------------------------------------------\r\n\r\n\
+         Можно ли сделать это окно с ламинацией?\r\n\r\n\
+         ------------------------------------------------------\r\n\r\n\
+         Office Use Only:\t\r\nFrom:\tТатьяна\r\n",
+    );
+    assert_eq!(s(&r.product), Some("Окно ПВХ 1300x1400"));
+    assert_eq!(
+        s(&r.page),
+        Some("https://okna.example/index.php?main_page=product_info&products_id=41")
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Можно ли сделать это окно с ламинацией?")
+    );
+    assert_eq!(r.kind, Kind::Question);
+}
+
+#[test]
+fn a_quoted_product_title_and_an_admin_linked_product_name() {
+    // Round 27c: HikaShop's contact request and waitlist notices (text
+    // part from textVersion()): the title `Вопрос по товару 'X'` names the
+    // product, `Товар` / `X (CODE) ( https://…/administrator/… )` is the
+    // linked name without its code, the text stands under `Сообщение
+    // пользователя`.
+    let r = plain(
+        "Запрос контакта\r\n\r\nВопрос по товару 'Дверь «Бастион» 960 мм'\r\n\r\n\
+         Здравствуйте, ,\r\nВы получили запрос на контакт\r\n\r\nПользователь\r\n\
+         Надежда ( n.k@example.ru )\r\n\r\nТовар\r\n\
+         Дверь «Бастион» 960 мм (BST-960) ( https://d.example/administrator/index.php?option=com_hikashop&ctrl=product&task=edit&cid[]=214 )\r\n\
+         Телефон: +7 (846) 202-77-15\r\n\r\nСообщение пользователя\r\n\r\n\
+         Есть ли эта дверь в наличии?\r\n",
+    );
+    assert_eq!(s(&r.product), Some("Дверь «Бастион» 960 мм"));
+    assert_eq!(s(&r.message), Some("Есть ли эта дверь в наличии?"));
+    assert_eq!(r.phones, vec!["+78462027715".to_string()]);
+    assert_eq!(s(&r.page), None);
+    let r = plain_with(
+        "Subject: Запрос списка ожидания для товара Смеситель Grohe\r\nReply-To: alla@example.ru\r\n",
+        "Уведомление о подписке на список ожидания\r\n\r\n\
+         Известить меня, когда 'Смеситель Grohe' появится в продаже\r\n\r\nЗдравствуйте, ,\r\n\
+         Пользователь подписался на уведомление о списке ожидания для следующего товара.\r\n\r\n\
+         Пользователь\r\nАлла ( alla@example.ru )\r\n\r\nТовар\r\n\
+         Смеситель Grohe (GR-33281) ( https://s.example/administrator/index.php?option=com_hikashop&ctrl=product&task=edit&cid[]=3 )\r\n",
+    );
+    assert_eq!(s(&r.product), Some("Смеситель Grohe"));
     assert_eq!(s(&r.message), None);
     assert_eq!(r.kind, Kind::Callback);
 }
@@ -7099,4 +7184,25 @@ fn an_asterisk_voicemail_reads_the_caller_from_the_body_or_is_reviewed_without_o
     assert_eq!(s(&r.name), None);
     assert!(r.phones.is_empty());
     assert_eq!(r.action, Action::Review);
+}
+
+#[test]
+fn a_caption_over_the_sites_writer_sentence_is_a_heading() {
+    // Round 27c: VirtueMart's mail to the vendor, `Привет, SHOP`, then a
+    // `<th>Контакт NAME</th>` over a cell `Вопрос был задан по NAME (EMAIL)
+    // <br />` + the question: the caption is no label, the greeting and
+    // heading no text.
+    let r = html(
+        "<table class=\"html-email\"><tr><td>Привет, Заборы Рязань<br /></td></tr></table>\
+         <table class=\"html-email\"><tr><th>Контакт Евгений Титов</th></tr><tr><td>\
+         Вопрос был задан по Евгений Титов (e.titov@example.ru)<br />Нужен забор 35 метров.<br />\n\
+         Посчитайте стоимость с установкой.<br /></td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Евгений Титов"));
+    assert_eq!(s(&r.email), Some("e.titov@example.ru"));
+    assert_eq!(
+        s(&r.message),
+        Some("Нужен забор 35 метров.\nПосчитайте стоимость с установкой.")
+    );
+    assert_eq!(r.action, Action::Lead);
 }

@@ -1337,7 +1337,12 @@ fn render_run(run: &[Vec<(Cell, String)>], out: &mut Vec<String>) {
         let mut j = 0;
         while j < run.len() {
             let text = &run[j][0].1;
-            if marks[j] && j + 1 < run.len() && !marks[j + 1] && !has_own_label(&run[j + 1][0].1) {
+            if marks[j]
+                && j + 1 < run.len()
+                && !marks[j + 1]
+                && !has_own_label(&run[j + 1][0].1)
+                && !writer_sentence_first(&run[j + 1][0].1)
+            {
                 let mut value: Vec<&str> = Vec::new();
                 let mut k = j + 1;
                 while k < run.len() && !marks[k] {
@@ -1375,6 +1380,23 @@ fn render_run(run: &[Vec<(Cell, String)>], out: &mut Vec<String>) {
     } else {
         out.extend(run.iter().map(|r| r[0].1.clone()));
     }
+}
+
+/// A cell that opens with the site's sentence naming the writer and their
+/// address in brackets, the text under it (`Вопрос был задан по Евгений
+/// Титов (e@x.ru)` / the question: VirtueMart's mail to the vendor): the
+/// caption above it is the mail's heading, not this cell's label.
+fn writer_sentence_first(text: &str) -> bool {
+    let Some((first, rest)) = text.split_once('\n') else {
+        return false;
+    };
+    let first = first.trim_end();
+    !rest.trim().is_empty()
+        && first.ends_with(')')
+        && first.split_whitespace().count() >= 4
+        && first
+            .rfind('(')
+            .is_some_and(|k| first[k..].contains('@') && !first[k..].contains(' '))
 }
 
 /// Already in `tidy` form (the scanner folds spaces as it writes, so most
@@ -1743,5 +1765,20 @@ mod tests {
         assert_eq!(link_href(r#"href="/relative""#), None);
         assert_eq!(link_href(r#"href="https://unclosed"#), None);
         assert_eq!(link_href("title=x"), None);
+    }
+
+    #[test]
+    fn a_cell_opening_with_the_writer_sentence() {
+        // Round 27c (VirtueMart's mail to the vendor).
+        assert!(writer_sentence_first(
+            "Вопрос был задан по Евгений Титов (e.t@example.ru)\nНужен забор."
+        ));
+        assert!(!writer_sentence_first(
+            "Вопрос был задан по Евгений Титов (e.t@example.ru)"
+        ));
+        assert!(!writer_sentence_first(
+            "Иван (ivan@example.ru)\n+7 912 000 11 22"
+        ));
+        assert!(!writer_sentence_first("Нужен забор.\nСколько стоит?"));
     }
 }

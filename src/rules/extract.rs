@@ -3450,7 +3450,23 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, subject: &str,
         }
         if let Some(c) = NAME_EMAIL_LINE.as_ref().and_then(|r| r.captures(l)) {
             if let (Some(n), Some(e)) = (c.name("n"), c.name("e")) {
-                first(&mut f.name, name_after_intro(n.as_str().trim()));
+                let n = n.as_str().trim();
+                let name = name_after_intro(n);
+                // `Привет, Заборы Рязань` / `Контакт Евгений Титов` over
+                // `Вопрос был задан по Евгений Титов (e@x.ru)` (VirtueMart's
+                // mail to the vendor): the template's greeting and heading
+                // above the site's sentence naming the writer, not the text.
+                if name.len() < n.len()
+                    && owned.is_empty()
+                    && text.len() <= 3
+                    && text.iter().all(|t| {
+                        let t = t.trim();
+                        t.split_whitespace().count() <= 5 && !t.ends_with(['.', '!', '?'])
+                    })
+                {
+                    text.clear();
+                }
+                first(&mut f.name, name);
                 f.name_emails.push(e.as_str().to_string());
                 introduced = true;
             }
@@ -4975,15 +4991,7 @@ pub(crate) fn build_traced(
         f.message = c.message.clone();
         f.client_text = c.message.clone().unwrap_or_default();
     }
-    let cue = classify_request(
-        &mut req,
-        rule,
-        site,
-        &f,
-        honeypot,
-        letter,
-        trace.is_some(),
-    );
+    let cue = classify_request(&mut req, rule, site, &f, honeypot, letter, trace.is_some());
     if call.is_some() && req.action == Action::Lead && req.message.is_none() {
         req.kind = Kind::Callback;
     }

@@ -441,6 +441,67 @@ fn asked_about_product(l: &str) -> Option<&str> {
     (!p.is_empty()).then_some(p)
 }
 
+/// A shop's title naming the product in quotes: `Вопрос по товару 'X'`,
+/// `A contact request has been made for the product 'X'`, `Известить меня,
+/// когда 'X' появится в продаже`, `Notify me when the product 'X' will be
+/// available` (HikaShop's contact request and waitlist notices).
+static QUOTED_PRODUCT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    crate::re::compile(
+        r#"(?i)^(?:вопрос по товару|питання щодо товару|a contact request has been made for the product|известить меня,? когда|notify me when the product|повідомити мене,? коли)\s+(?:'(?P<p>[^']{2,160})'|"(?P<q>[^"]{2,160})"|[«„“](?P<r>[^«»„“”]{2,160})[»“”])"#,
+    )
+    .ok()
+});
+
+fn quoted_product_title(l: &str) -> Option<&str> {
+    // Cheap tests first: a quote in a line opening with one of the titles'
+    // first letters.
+    if l.len() < 20
+        || !l.starts_with(['В', 'в', 'П', 'п', 'И', 'и', 'A', 'a', 'N', 'n'])
+        || !l.contains(['\'', '"', '«', '„', '“'])
+    {
+        return None;
+    }
+    let c = QUOTED_PRODUCT.as_ref()?.captures(l)?;
+    let p = c
+        .name("p")
+        .or_else(|| c.name("q"))
+        .or_else(|| c.name("r"))?
+        .as_str()
+        .trim();
+    (!p.is_empty()).then_some(p)
+}
+
+/// `Дверь «Бастион» (BST-960) ( https://…/administrator/… )`: a link as an
+/// HTML-to-text conversion writes it (`text ( url )`), into the back office;
+/// the linked text.
+fn admin_linked_text(l: &str) -> Option<&str> {
+    let inner = l.strip_suffix(" )")?;
+    let k = inner.rfind(" ( ")?;
+    let url = inner[k + 3..].trim();
+    let text = inner[..k].trim();
+    (url.contains("://") && !url.contains(' ') && is_admin_url(url) && !text.is_empty())
+        .then_some(text)
+}
+
+/// `Шкаф «Лайт» (product_57)` → `Шкаф «Лайт»`: a code in brackets after a
+/// product's name (one token with a digit, a letter and a `-` or `_`: an
+/// article, not a size like `(1300x1400)`).
+fn without_code(t: &str) -> &str {
+    let Some(inner) = t.strip_suffix(')') else {
+        return t;
+    };
+    let Some(k) = inner.rfind(" (") else {
+        return t;
+    };
+    let code = &inner[k + 2..];
+    let coded = !code.is_empty()
+        && !code.contains(char::is_whitespace)
+        && code.contains(|c: char| c.is_ascii_digit())
+        && code.contains(['-', '_'])
+        && code.contains(char::is_alphabetic);
+    if coded { inner[..k].trim_end() } else { t }
+}
+
 /// A slogan's dash and the words of replying ([`service_notice`]'s gate).
 static NOTICE_WORDS: LazyLock<Option<Regex>> =
     LazyLock::new(|| crate::re::compile(" — |твеча|ТВЕЧА|ідповіда|ІДПОВІДА|eply|EPLY").ok());
@@ -1863,7 +1924,7 @@ pub fn read_with_ends(
                 && (is_dash_rule(l) || is_banner_rule(l))
                 && !out.fields.is_empty()
                 && !out.fields.iter().any(|f| f.canon == Some("message"))
-                && let Some((text, next)) = framed_text(&lines, i, &lookup)
+                && let Some((text, tail, next)) = framed_text(&lines, i, &lookup)
             {
                 push(
                     &mut out,
@@ -1872,6 +1933,17 @@ pub fn read_with_ends(
                     Some("message"),
                     "text between two rules after the fields",
                 );
+                for l in &lines[tail..next.saturating_sub(1)] {
+                    if let Some((lab, v)) = colon_split(l) {
+                        push(
+                            &mut out,
+                            lab,
+                            v,
+                            lookup(lab),
+                            "`Label: value` line under the framed text",
+                        );
+                    }
+                }
                 i = next;
                 state = State::None;
                 footer = true;
@@ -1919,6 +1991,23 @@ pub fn read_with_ends(
             );
             message_block = true;
             state = State::Pending;
+            continue;
+        }
+        // `Вопрос по товару 'Дверь «Бастион»'`, `Известить меня, когда 'X'
+        // появится в продаже` (HikaShop's contact and waitlist titles): the
+        // shop's title names the product in quotes; nothing stands under it.
+        if (state == State::None
+            || (matches!(state, State::Pending | State::Block) && current_empty(&out)))
+            && let Some(product) = quoted_product_title(l)
+        {
+            push(
+                &mut out,
+                "Product",
+                product,
+                Some("product"),
+                PRODUCT_SENTENCE,
+            );
+            state = State::None;
             continue;
         }
         // An intro that announces the message below it.
@@ -1984,6 +2073,27 @@ pub fn read_with_ends(
             && bare_url(l).is_none()
             && colon_split(l).is_none()
         {
+            // `Товар` / `Дверь «Бастион» (BST-960) ( https://…/administrator/… )`
+            // (HikaShop's text part: a link written `text ( url )`): the
+            // caption's value is the linked text; a product's code in
+            // brackets after its name is no part of the name.
+            if matches!(state, State::Pending | State::Block)
+                && current_empty(&out)
+                && let Some(text) = admin_linked_text(l)
+            {
+                let text = if out
+                    .fields
+                    .last()
+                    .is_some_and(|f| f.canon == Some("product"))
+                {
+                    without_code(text)
+                } else {
+                    text
+                };
+                set_value(&mut out, text);
+                state = State::None;
+                continue;
+            }
             state = State::None;
             footer = true;
             continue;
@@ -2067,6 +2177,28 @@ pub fn read_with_ends(
                 && current_empty(&out)
                 && out.fields.last().is_some_and(|f| f.canon != Some("meta")))
         {
+            // `Product Name:\tДверь …` over the product's own link (Zen
+            // Cart's Ask a Question): the product's page, not a footer.
+            if !skip_url
+                && !footer
+                && i >= 2
+                && !lines[i - 2].is_empty()
+                && out
+                    .fields
+                    .last()
+                    .is_some_and(|f| f.canon == Some("product") && !f.value.is_empty())
+                && !is_admin_url(url)
+            {
+                push(
+                    &mut out,
+                    "Product link",
+                    url,
+                    Some("page"),
+                    "link right under the product's line",
+                );
+                state = State::None;
+                continue;
+            }
             // A link right under a footer line is the builder's, not the page.
             if !skip_url {
                 out.bare_urls.push(url.to_string());
@@ -3311,15 +3443,19 @@ fn template_frame_closing(lines: &[&str], out: &mut Layout) {
 /// The text from `start` down to the next rule of dashes (`----`), when it
 /// is plain text: no labelled field (`Label: value`, `Label - value`, a
 /// `**Caption**` line), other
-/// rule, link or site notice in it, three words at least. Returns the text and the line after the closing rule; scans
-/// only to that rule, so the lines are read once.
+/// rule, link or site notice in it, three words at least; known `Label:
+/// value` lines after a blank line at its end are the form's own (they run
+/// to the rule). Returns the text, the index of the first such line (the
+/// rule's when none) and the line after the closing rule; scans only to
+/// that rule, so the lines are read once.
 fn framed_text(
     lines: &[&str],
     start: usize,
     lookup: &dyn Fn(&str) -> Option<&'static str>,
-) -> Option<(String, usize)> {
+) -> Option<(String, usize, usize)> {
     let mut text = String::new();
     let mut blank = false;
+    let mut tail = None;
     for (j, l) in lines.iter().enumerate().skip(start) {
         if l.is_empty() {
             blank = !text.is_empty();
@@ -3328,14 +3464,27 @@ fn framed_text(
         if is_separator(l) {
             // Only a rule of dashes closes it (a Bitrix `*****` stands under
             // a caption).
-            return (is_dash_rule(l) && text.split_whitespace().count() >= 3)
-                .then_some((text, j + 1));
+            return (is_dash_rule(l) && text.split_whitespace().count() >= 3).then_some((
+                text,
+                tail.unwrap_or(j),
+                j + 1,
+            ));
+        }
+        let known = colon_split(l).is_some_and(|(lab, _)| lookup(lab).is_some());
+        // `Phone: +7 …` after a blank line under the text, up to the rule
+        // (CubeCart appends the form's phone to the enquiry): the form's
+        // own field lines, not the client's words.
+        if known && (tail.is_some() || (blank && !text.is_empty())) {
+            tail.get_or_insert(j);
+            blank = false;
+            continue;
         }
         // `**Имя**` / value (OpnForm's markdown fields between rules): a
         // caption set off in Markdown bold opens a field, not the text.
-        if l.contains("://")
+        if tail.is_some()
+            || l.contains("://")
             || BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l))
-            || colon_split(l).is_some_and(|(lab, _)| lookup(lab).is_some())
+            || known
             || dash_split(l).is_some()
             || whole_bold(l)
         {
@@ -4271,5 +4420,42 @@ mod tests {
             Some("просто текст"),
             &known
         ));
+    }
+
+    #[test]
+    fn a_products_code_and_an_admin_link_and_a_quoted_title() {
+        // Round 27c (HikaShop): `Name (CODE) ( admin URL )`.
+        assert_eq!(without_code("Шкаф «Лайт» (product_57)"), "Шкаф «Лайт»");
+        assert_eq!(without_code("Дверь (BST-960)"), "Дверь");
+        assert_eq!(without_code("Окно (1300x1400)"), "Окно (1300x1400)");
+        assert_eq!(without_code("Кухня (угловая)"), "Кухня (угловая)");
+        assert_eq!(without_code("Кухня"), "Кухня");
+        assert_eq!(
+            admin_linked_text(
+                "Дверь (BST-960) ( https://d.example/administrator/index.php?cid[]=2 )"
+            ),
+            Some("Дверь (BST-960)")
+        );
+        assert_eq!(
+            admin_linked_text("Дверь ( https://d.example/catalog/dver )"),
+            None
+        );
+        assert_eq!(
+            admin_linked_text("( https://d.example/administrator/ )"),
+            None
+        );
+        assert_eq!(
+            quoted_product_title("Вопрос по товару 'Дверь «Бастион» 960 мм'"),
+            Some("Дверь «Бастион» 960 мм")
+        );
+        assert_eq!(
+            quoted_product_title("A contact request has been made for the product 'Sauna 2x2'"),
+            Some("Sauna 2x2")
+        );
+        assert_eq!(
+            quoted_product_title("Известить меня, когда «Смеситель» появится в продаже"),
+            Some("Смеситель")
+        );
+        assert_eq!(quoted_product_title("Вопрос по доставке 'завтра'"), None);
     }
 }
