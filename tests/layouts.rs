@@ -7206,3 +7206,34 @@ fn a_caption_over_the_sites_writer_sentence_is_a_heading() {
     );
     assert_eq!(r.action, Action::Lead);
 }
+
+// ---- a user caption holding the person and their address ------------------
+
+#[test]
+fn a_user_caption_with_a_name_and_an_address_gives_both_when_nothing_else_does() {
+    // HikaShop's waitlist notice sent From the shop, no Reply-To:
+    // `Пользователь` / `Алла ( alla@example.ru )`.
+    let r = plain(
+        "Здравствуйте,\r\nПользователь подписался на уведомление о списке ожидания для \
+         следующего товара.\r\n\r\nПользователь\r\nАлла ( alla@example.ru )\r\n\r\n\
+         Товар\r\nСмеситель Grohe\r\n",
+    );
+    assert_eq!(s(&r.email), Some("alla@example.ru"));
+    assert_eq!(s(&r.name), Some("Алла"));
+    assert_eq!(r.action, Action::Lead);
+    // `Customer: Ivan Petrov <ivan@example.com>` likewise.
+    let r = plain("Customer: Ivan Petrov <ivan@example.com>\r\nProduct: Oak door\r\n");
+    assert_eq!(s(&r.email), Some("ivan@example.com"));
+    assert_eq!(s(&r.name), Some("Ivan Petrov"));
+    // A login with no address is no contact; the site's own address is
+    // nobody's; an address inside other words is no such value.
+    for body in [
+        "Пользователь: admin\r\nТовар: Смеситель\r\n",
+        "Пользователь: Администратор ( info@okna.example )\r\nТовар: Смеситель\r\n",
+        "Пользователь: написал с alla@example.ru вчера\r\nТовар: Смеситель\r\n",
+    ] {
+        let r = plain(body);
+        assert_eq!(s(&r.email), None, "{body}");
+        assert_eq!(r.action, Action::Review, "{body}");
+    }
+}

@@ -3127,6 +3127,57 @@ fn person_name(l: &str) -> bool {
         })
 }
 
+/// A caption naming the user who wrote (`Пользователь`, `User`,
+/// `Customer`, `Покупатель`, `Відвідувач`…): a CMS's meta row, but its value
+/// can be the person themselves (see [`person_and_address`]).
+fn user_caption(label: &str) -> bool {
+    let l = label
+        .trim()
+        .trim_end_matches([':', '：'])
+        .trim()
+        .to_lowercase();
+    matches!(
+        l.as_str(),
+        "пользователь"
+            | "користувач"
+            | "user"
+            | "customer"
+            | "покупатель"
+            | "покупець"
+            | "клиент"
+            | "клієнт"
+            | "посетитель"
+            | "відвідувач"
+            | "visitor"
+            | "отправитель"
+            | "відправник"
+            | "sender"
+    )
+}
+
+/// `Алла ( alla@example.ru )`, `Алла <alla@example.ru>`, `alla@example.ru`:
+/// a name (maybe none) and one address, nothing else in the value.
+fn person_and_address(v: &str) -> Option<(Option<&str>, &str)> {
+    let v = v.trim();
+    if !v.contains('@') || v.len() > 200 {
+        return None;
+    }
+    let (name, rest) = match v.find(['(', '<']) {
+        Some(i) => (v[..i].trim(), v[i + 1..].trim()),
+        None => ("", v),
+    };
+    let addr = rest.strip_suffix([')', '>']).unwrap_or(rest).trim();
+    if addr.contains(char::is_whitespace)
+        || !addr.contains('@')
+        || addr.contains(['(', ')', '<', '>'])
+        || (rest.len() != v.len() && !rest.ends_with([')', '>']))
+        || name.contains('@')
+    {
+        return None;
+    }
+    Some(((!name.is_empty()).then_some(name), addr))
+}
+
 /// `2026-12-23 14:03:11 Алексей 89031234567`: a handler's one-line record
 /// (`"$dt $name $phone"`) of a date and/or time, a name and a phone number;
 /// the name, when the line is exactly that.
@@ -4734,7 +4785,18 @@ pub(crate) fn build_traced(
             })
             .find(|e| !is_robot_or_site_address(e, &without_to) && forwarder.as_ref() != Some(e))
     };
-    req.email = labelled
+    // `Пользователь` / `Алла ( alla@example.ru )` (HikaShop's waitlist and
+    // product-contact notices, sent From the shop with no Reply-To): a
+    // user caption whose value is a person and their address, last of all.
+    let in_user_caption = || {
+        req.fields
+            .iter()
+            .filter(|(l, _)| user_caption(l))
+            .filter_map(|(_, v)| person_and_address(v))
+            .filter_map(|(_, e)| normalize_email(e))
+            .find(not_ours)
+    };
+    let email = labelled
         .or_else(copy_to_client)
         .or_else(sniffed)
         .or_else(reply_to)
@@ -4743,6 +4805,20 @@ pub(crate) fn build_traced(
         .or_else(in_subject)
         .or_else(in_caption)
         .or_else(in_html_alternative);
+    let only_user_caption = email.is_none();
+    req.email = email.or_else(in_user_caption);
+    // The same value names the person: theirs when nothing else did.
+    if only_user_caption && req.name.is_none() && req.email.is_some() {
+        req.name = req
+            .fields
+            .iter()
+            .filter(|(l, _)| user_caption(l))
+            .filter_map(|(_, v)| person_and_address(v))
+            .find(|(_, e)| normalize_email(e).as_deref() == req.email.as_deref())
+            .and_then(|(n, _)| n)
+            .filter(|n| person_name(n))
+            .map(str::to_string);
+    }
     // The form put the visitor in Reply-To: its display name is theirs too.
     if req.name.is_none()
         && let Some(e) = &req.email
