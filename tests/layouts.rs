@@ -7237,3 +7237,22 @@ fn a_user_caption_with_a_name_and_an_address_gives_both_when_nothing_else_does()
         assert_eq!(r.action, Action::Review, "{body}");
     }
 }
+
+#[test]
+fn an_asterisk_voicemail_naming_the_caller_by_name_reads_the_number_from_its_header() {
+    // app_voicemail's body shows `from Иван Петров` when the caller ID has a
+    // name; the number is in its `X-Asterisk-VM-Caller-ID-Num` header.
+    let r = plain_with(
+        "Subject: [PBX]: New message 3 in mailbox 101\r\n\
+         X-Asterisk-VM-Caller-ID-Num: 79161234567\r\n\
+         X-Asterisk-VM-Caller-ID-Name: Иван Петров\r\n",
+        "Dear Отдел продаж:\r\n\r\n\tjust wanted to let you know you were just left a 0:21 \
+         long message (number 3)\r\nin mailbox 101 from Иван Петров, on Monday, December 07, \
+         2026 at 10:15:02 AM so you might\r\nwant to check it when you get a chance.  Thanks!\r\n\
+         \r\n\t\t\t\t--Asterisk\r\n",
+    );
+    assert_eq!(r.phones, ["+79161234567"]);
+    assert_eq!(s(&r.name), Some("Иван Петров"));
+    assert_eq!(r.action, Action::Lead);
+    assert_eq!(r.kind, Kind::Callback);
+}

@@ -5032,7 +5032,11 @@ pub(crate) fn build_traced(
 
     // A phone system's voicemail or missed-call notice: the caller is the
     // client, the transcription their words; the rest is the system's.
-    let call = call_notice::read(&subject, &text, &opts.region);
+    let caller_headers = call_notice::CallerHeaders {
+        number: letter.header("X-Asterisk-VM-Caller-ID-Num"),
+        name: letter.header("X-Asterisk-VM-Caller-ID-Name"),
+    };
+    let call = call_notice::read_with(&subject, &text, &opts.region, caller_headers);
     if let Some(c) = &call {
         let mut phones = c.phones.clone();
         for p in c

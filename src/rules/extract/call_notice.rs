@@ -73,7 +73,28 @@ const NO_NAME: &[&str] = &[
 
 /// The notice, when the subject names a voicemail or a missed call and the
 /// mail names its caller (a number, or `an unknown caller`).
+#[cfg(test)]
 pub(super) fn read(subject: &str, text: &str, region: &str) -> Option<CallNotice> {
+    read_with(subject, text, region, CallerHeaders::default())
+}
+
+/// The caller as Asterisk's app_voicemail also writes it in the notice's
+/// headers (`X-Asterisk-VM-Caller-ID-Num`, `…-Name`): a body that shows the
+/// caller by name only still has the number there.
+#[derive(Clone, Copy, Default)]
+pub(super) struct CallerHeaders<'a> {
+    pub number: Option<&'a str>,
+    pub name: Option<&'a str>,
+}
+
+/// [`read`], with the caller the notice's headers name, used where the
+/// subject and body give no number (or no name).
+pub(super) fn read_with(
+    subject: &str,
+    text: &str,
+    region: &str,
+    headers: CallerHeaders<'_>,
+) -> Option<CallNotice> {
     // A subject is one line; a long one is no system's notice.
     if subject.len() > 300 || !may_name_a_call(subject.as_bytes()) {
         return None;
@@ -93,8 +114,13 @@ pub(super) fn read(subject: &str, text: &str, region: &str) -> Option<CallNotice
             Some((bn, bd)) => (n.or(bn), bd),
             None => (n, None),
         },
-        None => caller_in_body(text)?,
+        None => caller_in_body(text).or_else(|| headers.number.map(|n| (None, Some(n))))?,
     };
+    let number = number
+        .filter(|d| d.bytes().any(|c| c.is_ascii_digit()))
+        .or(headers.number)
+        .or(number);
+    let name = name.or(headers.name);
     let phones = number.map(|d| caller_phones(d, region)).unwrap_or_default();
     let name = name.filter(|n| names_someone(n)).map(str::to_string);
     let message = transcription(text);
@@ -365,6 +391,23 @@ mod tests {
         .unwrap();
         assert_eq!(c.name, None);
         assert_eq!(c.phones, vec!["+375293384512".to_string()]);
+        // Asterisk's body names the caller by name only; the number is in
+        // its `X-Asterisk-VM-Caller-ID-Num` header.
+        let body = "Dear Отдел продаж:\n\n\tjust wanted to let you know you were just left a \
+                    0:21 long message (number 3)\nin mailbox 101 from Иван Петров, on Monday";
+        let h = CallerHeaders {
+            number: Some("79161234567"),
+            name: Some("Иван Петров"),
+        };
+        let c = read_with("[PBX]: New message 3 in mailbox 101", body, "RU", h).unwrap();
+        assert_eq!(c.phones, ["+79161234567"]);
+        assert_eq!(c.name.as_deref(), Some("Иван Петров"));
+        assert!(
+            read("[PBX]: New message 3 in mailbox 101", body, "RU")
+                .unwrap()
+                .phones
+                .is_empty()
+        );
         assert_eq!(read("Заявка с сайта от Марина", "От: Марина", "RU"), None);
         assert_eq!(
             read("Пропущенный звонок", "С номера: +7 912 345-00-11", "RU"),
