@@ -3792,6 +3792,34 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
+    #[test]
+    fn a_bullets_trailing_caption_matches_its_brackets_from_the_end() {
+        assert_eq!(trailing_caption("20 (Площадь (м2))"), Some(("20", "Площадь (м2)")));
+        assert_eq!(
+            trailing_caption("+7 (912) 345 (Телефон)"),
+            Some(("+7 (912) 345", "Телефон"))
+        );
+        // A bracket glued to the word, a number, or nothing before it.
+        assert_eq!(trailing_caption("окно(1300)"), None);
+        assert_eq!(trailing_caption("окно (1300 на 1400)"), None);
+        assert_eq!(trailing_caption("(Телефон)"), None);
+        let known = |n: &str| (n == "имя" || n == "телефон").then_some("x");
+        assert_eq!(
+            bullets_value_then_caption("a\n  * Анна (Имя)\n  * 8 912 (Телефон)\nend", &known).as_deref(),
+            Some("a\nИмя: Анна\nТелефон: 8 912\nend")
+        );
+        // One known caption is not enough.
+        assert_eq!(bullets_value_then_caption("  * Анна (Имя)\n  * x (Другое)", &known), None);
+    }
+
+    #[test]
+    fn a_phone_mask_captions_a_phone() {
+        assert!(phone_mask("+7 (___) ___-__-__"));
+        assert!(phone_mask("8 (___) ___-__-__"));
+        assert!(!phone_mask("+7 (912) 345-67-80"));
+        assert!(!phone_mask("Телефон ___"));
+    }
+
     /// The fast letter and capital tests answer as the Unicode tables do,
     /// for every character (they only change how fast).
     #[test]
