@@ -7049,7 +7049,10 @@ fn a_nextcloud_text_part_lists_each_answer_before_its_question_in_brackets() {
     assert_eq!(s(&r.name), Some("Марина Соколова"));
     assert_eq!(r.phones, vec!["+79123456780".to_string()]);
     assert_eq!(s(&r.address), Some("Екатеринбург, ул. Малышева, 51"));
-    assert_eq!(s(&r.message), Some("Нужен замер трёх окон.\nУдобно в будни."));
+    assert_eq!(
+        s(&r.message),
+        Some("Нужен замер трёх окон.\nУдобно в будни.")
+    );
     // A client's own bullet list with remarks in brackets is no such run.
     let r = plain(
         "Имя: Олег\nТелефон: 8 912 345-67-80\nСообщение: Нужны:\n* окно в кухню (1300 на 1400)\n* балкон (6 м)",
@@ -7075,10 +7078,14 @@ fn a_helpdesk_queue_is_no_product_and_its_open_link_caption_ends_the_message() {
     assert_eq!(s(&r.name), Some("Андрей"));
     assert_eq!(s(&r.product), None);
     assert_eq!(s(&r.message), Some("Сколько будет стоить забор 60 м?"));
-    let r = plain("Имя: Ирина\nТелефон: +7 495 120-30-40\nКатегория: Общие вопросы\nСообщение: Прайс вышлем.");
+    let r = plain(
+        "Имя: Ирина\nТелефон: +7 495 120-30-40\nКатегория: Общие вопросы\nСообщение: Прайс вышлем.",
+    );
     assert_eq!(s(&r.product), None);
     // A category that names goods still is the product.
-    let r = plain("Имя: Ирина\nТелефон: +7 495 120-30-40\nКатегория: Натяжные потолки\nСообщение: Сколько стоит?");
+    let r = plain(
+        "Имя: Ирина\nТелефон: +7 495 120-30-40\nКатегория: Натяжные потолки\nСообщение: Сколько стоит?",
+    );
     assert_eq!(s(&r.product), Some("Натяжные потолки"));
 }
 

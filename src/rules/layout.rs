@@ -1494,9 +1494,13 @@ fn trailing_caption(item: &str) -> Option<(&str, &str)> {
 /// bracket, two of whose captions the dictionary knows; lines after the
 /// last item's bracket end the run. `None` when there is no such run (the
 /// text is not copied).
-pub fn bullets_value_then_caption(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Option<String> {
+pub fn bullets_value_then_caption(
+    text: &str,
+    known: &dyn Fn(&str) -> Option<&'static str>,
+) -> Option<String> {
     // Cheap test first: a `* ` bullet and a closing bracket somewhere.
-    if memchr::memmem::find(text.as_bytes(), b"* ").is_none() || memchr::memchr(b')', text.as_bytes()).is_none()
+    if memchr::memmem::find(text.as_bytes(), b"* ").is_none()
+        || memchr::memchr(b')', text.as_bytes()).is_none()
     {
         return None;
     }
@@ -3794,7 +3798,10 @@ mod tests {
 
     #[test]
     fn a_bullets_trailing_caption_matches_its_brackets_from_the_end() {
-        assert_eq!(trailing_caption("20 (Площадь (м2))"), Some(("20", "Площадь (м2)")));
+        assert_eq!(
+            trailing_caption("20 (Площадь (м2))"),
+            Some(("20", "Площадь (м2)"))
+        );
         assert_eq!(
             trailing_caption("+7 (912) 345 (Телефон)"),
             Some(("+7 (912) 345", "Телефон"))
@@ -3805,11 +3812,15 @@ mod tests {
         assert_eq!(trailing_caption("(Телефон)"), None);
         let known = |n: &str| (n == "имя" || n == "телефон").then_some("x");
         assert_eq!(
-            bullets_value_then_caption("a\n  * Анна (Имя)\n  * 8 912 (Телефон)\nend", &known).as_deref(),
+            bullets_value_then_caption("a\n  * Анна (Имя)\n  * 8 912 (Телефон)\nend", &known)
+                .as_deref(),
             Some("a\nИмя: Анна\nТелефон: 8 912\nend")
         );
         // One known caption is not enough.
-        assert_eq!(bullets_value_then_caption("  * Анна (Имя)\n  * x (Другое)", &known), None);
+        assert_eq!(
+            bullets_value_then_caption("  * Анна (Имя)\n  * x (Другое)", &known),
+            None
+        );
     }
 
     #[test]
