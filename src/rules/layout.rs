@@ -1498,9 +1498,17 @@ pub fn bullets_value_then_caption(
     text: &str,
     known: &dyn Fn(&str) -> Option<&'static str>,
 ) -> Option<String> {
-    // Cheap test first: a `* ` bullet and a closing bracket somewhere.
-    if memchr::memmem::find(text.as_bytes(), b"* ").is_none()
-        || memchr::memchr(b')', text.as_bytes()).is_none()
+    // Cheap test first: a `* ` at a line's start (up to four spaces in)
+    // and a closing bracket somewhere; no allocation before both are seen.
+    let b = text.as_bytes();
+    let at_line_start = |at: usize| {
+        let mut k = at;
+        while k > 0 && at - k < 4 && b[k - 1] == b' ' {
+            k -= 1;
+        }
+        k == 0 || b[k - 1] == b'\n'
+    };
+    if !memchr::memmem::find_iter(b, b"* ").any(at_line_start) || memchr::memchr(b')', b).is_none()
     {
         return None;
     }
