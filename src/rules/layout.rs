@@ -3829,6 +3829,12 @@ mod tests {
             bullets_value_then_caption("  * Анна (Имя)\n  * x (Другое)", &known),
             None
         );
+        // A long run broken at its end is walked once, not once per item;
+        // a line of bullets costs one look each.
+        let long = "  * a (Имя)\n".repeat(20_000) + "  * x\n" + &"* ".repeat(20_000) + ")";
+        let t = std::time::Instant::now();
+        assert!(bullets_value_then_caption(&long, &known).is_none());
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
