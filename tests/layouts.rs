@@ -7256,3 +7256,76 @@ fn an_asterisk_voicemail_naming_the_caller_by_name_reads_the_number_from_its_hea
     assert_eq!(r.action, Action::Lead);
     assert_eq!(r.kind, Kind::Callback);
 }
+
+#[test]
+fn a_nextcloud_text_part_lists_each_answer_before_its_question_in_brackets() {
+    // Round 27d: Nextcloud Forms' owner notification goes through
+    // Nextcloud's e-mail template, whose text part writes each answer as
+    // `  * ANSWER (QUESTION)`; a multi-line answer runs on over the next
+    // lines and its bracket closes the last; the button line follows.
+    let r = plain(
+        "New form response received\n\nA new response was submitted to the form Заявка на замер.\n\n\
+         Submission summary:\n\n  * Марина Соколова (Ваше имя)\n  * +7 912 345-67-80 (Телефон)\n\
+         \x20 * Екатеринбург, ул. Малышева, 51 (Адрес)\n  * Нужен замер трёх окон.\nУдобно в будни. (Что нужно сделать?)\n\
+         Open form results: https://cloud.example.ru/apps/forms/x/results\n\n-- \nThis message was sent automatically by Forms.",
+    );
+    assert_eq!(s(&r.name), Some("Марина Соколова"));
+    assert_eq!(r.phones, vec!["+79123456780".to_string()]);
+    assert_eq!(s(&r.address), Some("Екатеринбург, ул. Малышева, 51"));
+    assert_eq!(
+        s(&r.message),
+        Some("Нужен замер трёх окон.\nУдобно в будни.")
+    );
+    // A client's own bullet list with remarks in brackets is no such run.
+    let r = plain(
+        "Имя: Олег\nТелефон: 8 912 345-67-80\nСообщение: Нужны:\n* окно в кухню (1300 на 1400)\n* балкон (6 м)",
+    );
+    assert_eq!(s(&r.name), Some("Олег"));
+    assert_eq!(
+        s(&r.message),
+        Some("Нужны:\nокно в кухню (1300 на 1400)\nбалкон (6 м)")
+    );
+}
+
+#[test]
+fn a_helpdesk_queue_is_no_product_and_its_open_link_caption_ends_the_message() {
+    // Round 27d: HESK's staff alert as an admin extends it: the ticket's
+    // category is the help desk's queue (`Продажи`, `Общие вопросы`), and
+    // `Открыть заявку:` over the staff link is the system's, not the text.
+    let r = plain(
+        "Поступила новая заявка. Детали:\n\nТема: Расчёт забора\nНомер заявки: Q7K-2MW-9RTX\nИмя: Андрей\n\
+         Телефон: 8 (921) 444-12-90\nКатегория: Продажи\nПриоритет: Средний\nОтветственный: Сергей Пахомов\n\n\
+         Сообщение:\nСколько будет стоить забор 60 м?\n\nОткрыть заявку:\n\
+         https://z.example.ru/helpdesk/admin/admin_ticket.php?track=Q7K-2MW-9RTX\n\nС уважением,\nЗаборы",
+    );
+    assert_eq!(s(&r.name), Some("Андрей"));
+    assert_eq!(s(&r.product), None);
+    assert_eq!(s(&r.message), Some("Сколько будет стоить забор 60 м?"));
+    let r = plain(
+        "Имя: Ирина\nТелефон: +7 495 120-30-40\nКатегория: Общие вопросы\nСообщение: Прайс вышлем.",
+    );
+    assert_eq!(s(&r.product), None);
+    // A category that names goods still is the product.
+    let r = plain(
+        "Имя: Ирина\nТелефон: +7 495 120-30-40\nКатегория: Натяжные потолки\nСообщение: Сколько стоит?",
+    );
+    assert_eq!(s(&r.product), Some("Натяжные потолки"));
+}
+
+#[test]
+fn balbooa_default_letter_checkbox_semicolons_mask_caption_and_textarea() {
+    // Round 27d: Balbooa Forms writes a checked option as `opt;<br>`, names
+    // an unlabelled input by its placeholder (a phone mask) and an
+    // unlabelled textarea `Textarea`.
+    let r = html(
+        "<td class=\"droppad_area\"><div class=\"droppad_item system-item\"><b>Имя</b>: Светлана</div>\
+         <div class=\"droppad_item system-item\"><b>+7 (___) ___-__-__</b>: +7 (950) 311-22-48</div>\
+         <div class=\"droppad_item system-item\"><b>Что интересует</b>: <br>Кухня;<br>Шкаф-купе;<br></div>\
+         <div class=\"droppad_item system-item\"><b>Textarea</b>: Сколько будет стоить угловая кухня?</div></td>",
+    );
+    assert_eq!(s(&r.name), Some("Светлана"));
+    assert_eq!(r.phones, vec!["+79503112248".to_string()]);
+    assert_eq!(s(&r.product), Some("Кухня\nШкаф-купе"));
+    assert_eq!(s(&r.scope), None);
+    assert_eq!(s(&r.message), Some("Сколько будет стоить угловая кухня?"));
+}

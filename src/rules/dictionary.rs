@@ -325,6 +325,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "comment",
             "comments",
             "how can we help",
+            // A builder's default caption for an unlabelled textarea
+            // (Balbooa Forms' `Textarea`): not the keyword `area`.
+            "textarea",
             "сообщение",
             "ваше сообщение",
             "текст сообщения",

@@ -998,15 +998,41 @@ fn question_type(v: &str) -> bool {
         return false;
     }
     let last = v.rsplit(' ').next().unwrap_or(v);
+    // `Категория: Общие вопросы`, `Продажи`, `Заявки с сайта` (a help
+    // desk's queue): the department the ticket went to, not a product.
+    let first = v.split(' ').next().unwrap_or(v);
     [
         "вопрос",
         "Вопрос",
+        "вопросы",
+        "Вопросы",
         "питання",
         "Питання",
         "question",
         "Question",
+        "questions",
+        "Questions",
     ]
     .contains(&last)
+        || [
+            "Продажи",
+            "продажи",
+            "Продажі",
+            "продажі",
+            "Отдел",
+            "Відділ",
+            "Sales",
+            "sales",
+            "Support",
+            "Техподдержка",
+            "Поддержка",
+            "Підтримка",
+            "Заявки",
+            "заявки",
+            "Бухгалтерия",
+            "Billing",
+        ]
+        .contains(&first)
 }
 
 fn catch_all_item(v: &str) -> bool {
@@ -3810,6 +3836,11 @@ pub(crate) fn build_traced(
     {
         text = t.into();
     }
+    // `  * Марина (Ваше имя)` (Nextcloud's text part: the answer, then its
+    // question in brackets): `Ваше имя: Марина` lines.
+    if !from_html && let Some(t) = layout::bullets_value_then_caption(&text, &known) {
+        text = t.into();
+    }
     let lay = layout::read_with_ends(&text, ends, &known);
     if let Some(t) = trace.as_deref_mut() {
         t.text_source = if from_html { "html" } else { "plain" };
@@ -4947,7 +4978,18 @@ pub(crate) fn build_traced(
         .as_deref()
         .map(|p| p.trim_end_matches([',', ';']).trim_end())
         .filter(|p| !p.is_empty())
-        .map(str::to_string);
+        .map(|p| {
+            // `Кухня;<br>Шкаф-купе;<br>` (Balbooa Forms ends each checked
+            // option with `;`): the separator ends every line, not only the last.
+            if p.contains(";\n") || p.contains(",\n") {
+                p.split('\n')
+                    .map(|l| l.trim_end().trim_end_matches([',', ';']).trim_end())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            } else {
+                p.to_string()
+            }
+        });
     req.address = f.address.clone();
     req.visit_time = f.visit_time.clone();
     req.scope = f.scope.clone();

@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| ответы?| в crm| в личном кабинете| лид| диалог| чат)?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view)( all| \d+ more)? (results|submissions?|responses?|entry|survey summary)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–·] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| ответы?| в crm| в личном кабинете| лид| диалог| чат)?:?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view)( all| \d+ more)? (results|submissions?|responses?|entry|survey summary)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–·] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
     )
     .ok()
 });
@@ -1060,6 +1060,17 @@ fn camel_key(label: &str) -> bool {
 }
 
 /// `Label: value` split at the first `:` followed by whitespace or the end.
+/// A phone input's mask used as its caption: `+7 (___) ___-__-__`,
+/// `8 (___) ___-__-__` -- digits, `+`, brackets, dashes and spaces around four
+/// or more `_` blanks, nothing else.
+fn phone_mask(label: &str) -> bool {
+    let l = label.trim();
+    l.starts_with(|c: char| c == '+' || c.is_ascii_digit())
+        && l.bytes().filter(|&b| b == b'_').count() >= 4
+        && l.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'(' | b')' | b'_' | b'-' | b' '))
+}
+
 fn colon_split(l: &str) -> Option<(&str, &str)> {
     let bytes = l.as_bytes();
     let mut from = 0;
@@ -1076,6 +1087,12 @@ fn colon_split(l: &str) -> Option<(&str, &str)> {
                 Some(rest) if rest.is_empty() || rest.starts_with(' ') => rest.trim_start(),
                 _ => value,
             };
+            // `+7 (___) ___-__-__: +7 (988) …` (a builder that names an
+            // unlabelled input by its placeholder, Balbooa Forms): the
+            // phone mask captions a phone.
+            if phone_mask(label) {
+                return Some(("Телефон", value));
+            }
             if label_shape(label) && !asks_in_first_person(label, value) {
                 if let Some(pair) = bracketed_pair(label.trim(), value) {
                     return Some(pair);
@@ -1489,6 +1506,150 @@ pub fn unglue_labels(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -
     }
     out.push_str(&text[last..]);
     Some(out)
+}
+
+/// The bracketed caption ending a bullet item, `Марина (Ваше имя)`: the
+/// value before it and the caption inside it, brackets inside the caption
+/// (`20 (Площадь (м2))`) matched from the end. `None` when the item does not
+/// end in a bracket or the bracket is not caption-shaped.
+fn trailing_caption(item: &str) -> Option<(&str, &str)> {
+    let t = item.trim_end();
+    if !t.ends_with(')') {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut open = None;
+    for (i, c) in t.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    open = Some(i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let open = open?;
+    let value = t[..open].trim_end();
+    let label = t[open + 1..t.len() - 1].trim();
+    // `+7 912 (Телефон)`: a space before the bracket; the caption starts
+    // with a letter and is no longer than a question.
+    if value.is_empty()
+        || !t[..open].ends_with(' ')
+        || label.chars().count() > 80
+        || !label.chars().next().is_some_and(char::is_alphabetic)
+    {
+        return None;
+    }
+    Some((value, label))
+}
+
+/// `  * Марина Соколова (Ваше имя)` (Nextcloud's e-mail template, whose
+/// text part lists each answer with its question after it in brackets; a
+/// multi-line answer runs on over the next lines and the bracket closes its
+/// last): the run of such bullets becomes `Ваше имя: Марина Соколова`
+/// lines. Only a run of two or more items, each ending in a caption
+/// bracket, two of whose captions the dictionary knows; lines after the
+/// last item's bracket end the run. `None` when there is no such run (the
+/// text is not copied).
+pub fn bullets_value_then_caption(
+    text: &str,
+    known: &dyn Fn(&str) -> Option<&'static str>,
+) -> Option<String> {
+    // Cheap test first: a `* ` at a line's start (up to four spaces in)
+    // and a closing bracket somewhere; no allocation before both are seen.
+    let b = text.as_bytes();
+    let at_line_start = |at: usize| {
+        let mut k = at;
+        while k > 0 && at - k < 4 && b[k - 1] == b' ' {
+            k -= 1;
+        }
+        k == 0 || b[k - 1] == b'\n'
+    };
+    if !memchr::memmem::find_iter(b, b"* ").any(at_line_start) || memchr::memchr(b')', b).is_none()
+    {
+        return None;
+    }
+    let bullet = |l: &str| -> Option<usize> {
+        let lead = l.len() - l.trim_start_matches(' ').len();
+        (lead <= 4 && l[lead..].starts_with("* ")).then_some(lead + 2)
+    };
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut i = 0;
+    while i < lines.len() {
+        if bullet(lines[i]).is_none() {
+            i += 1;
+            continue;
+        }
+        // One run: items from here on.
+        let start = i;
+        let mut items: Vec<(String, String)> = Vec::new();
+        let mut end = i;
+        let mut ok = true;
+        while i < lines.len() {
+            let Some(off) = bullet(lines[i]) else { break };
+            // The item's lines: the bullet line and the lines under it up to
+            // the next bullet or a blank line.
+            let mut j = i + 1;
+            while j < lines.len() && bullet(lines[j]).is_none() && !lines[j].trim().is_empty() {
+                j += 1;
+            }
+            // Its bracket closes on the last of them that ends in one.
+            let Some(last) = (i..j).rev().find(|&k| lines[k].trim_end().ends_with(')')) else {
+                ok = false;
+                break;
+            };
+            let mut item = lines[i][off..].to_string();
+            for l in &lines[i + 1..=last] {
+                item.push('\n');
+                item.push_str(l);
+            }
+            let Some((value, label)) = trailing_caption(&item) else {
+                ok = false;
+                break;
+            };
+            items.push((value.to_string(), label.to_string()));
+            end = last + 1;
+            if last + 1 < j {
+                // Lines after the bracket: the run ends here.
+                break;
+            }
+            i = j;
+        }
+        if ok
+            && items.len() >= 2
+            && items
+                .iter()
+                .filter(|(_, l)| known(&super::dictionary::normalize_label(l)).is_some())
+                .take(2)
+                .count()
+                >= 2
+        {
+            let mut out = String::with_capacity(text.len());
+            for l in &lines[..start] {
+                out.push_str(l);
+                out.push('\n');
+            }
+            for (v, l) in &items {
+                out.push_str(l.trim());
+                out.push_str(": ");
+                out.push_str(v);
+                out.push('\n');
+            }
+            for (k, l) in lines[end..].iter().enumerate() {
+                out.push_str(l);
+                if end + k + 1 < lines.len() {
+                    out.push('\n');
+                }
+            }
+            return Some(out);
+        }
+        i = i.max(start + 1).max(end);
+    }
+    None
 }
 
 pub fn read(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Layout {
@@ -3791,6 +3952,47 @@ fn push(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn a_bullets_trailing_caption_matches_its_brackets_from_the_end() {
+        assert_eq!(
+            trailing_caption("20 (Площадь (м2))"),
+            Some(("20", "Площадь (м2)"))
+        );
+        assert_eq!(
+            trailing_caption("+7 (912) 345 (Телефон)"),
+            Some(("+7 (912) 345", "Телефон"))
+        );
+        // A bracket glued to the word, a number, or nothing before it.
+        assert_eq!(trailing_caption("окно(1300)"), None);
+        assert_eq!(trailing_caption("окно (1300 на 1400)"), None);
+        assert_eq!(trailing_caption("(Телефон)"), None);
+        let known = |n: &str| (n == "имя" || n == "телефон").then_some("x");
+        assert_eq!(
+            bullets_value_then_caption("a\n  * Анна (Имя)\n  * 8 912 (Телефон)\nend", &known)
+                .as_deref(),
+            Some("a\nИмя: Анна\nТелефон: 8 912\nend")
+        );
+        // One known caption is not enough.
+        assert_eq!(
+            bullets_value_then_caption("  * Анна (Имя)\n  * x (Другое)", &known),
+            None
+        );
+        // A long run broken at its end is walked once, not once per item;
+        // a line of bullets costs one look each.
+        let long = "  * a (Имя)\n".repeat(20_000) + "  * x\n" + &"* ".repeat(20_000) + ")";
+        let t = std::time::Instant::now();
+        assert!(bullets_value_then_caption(&long, &known).is_none());
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_phone_mask_captions_a_phone() {
+        assert!(phone_mask("+7 (___) ___-__-__"));
+        assert!(phone_mask("8 (___) ___-__-__"));
+        assert!(!phone_mask("+7 (912) 345-67-80"));
+        assert!(!phone_mask("Телефон ___"));
+    }
 
     /// The fast letter and capital tests answer as the Unicode tables do,
     /// for every character (they only change how fast).
