@@ -7329,3 +7329,24 @@ fn balbooa_default_letter_checkbox_semicolons_mask_caption_and_textarea() {
     assert_eq!(s(&r.scope), None);
     assert_eq!(s(&r.message), Some("Сколько будет стоить угловая кухня?"));
 }
+
+#[test]
+fn a_bullet_cell_before_a_list_item_is_no_label() {
+    // Nextcloud's mail template writes list items as `<td>&bull;</td><td>
+    // item</td>` rows: the bullet is decoration, the item reads alone.
+    let r = html(
+        "<table><tr><td style=\"width:15px\"><p>&bull;</p></td><td><p>Имя: Анна</p></td></tr>\
+         <tr><td><p>&bull;</p></td><td><p>Телефон: 8 (904) 011-22-33</p></td></tr>\
+         <tr><td><p>&bull;</p></td><td><p>Комментарий: Нужен замер окон</p></td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Анна"));
+    assert_eq!(r.phones, ["+79040112233"]);
+    assert_eq!(s(&r.message), Some("Нужен замер окон"));
+    assert_eq!(r.kind, Kind::Measurement);
+    // A `-` for an empty value stays the value of its caption.
+    let r = html(
+        "<table><tr><td>Имя</td><td>-</td></tr><tr><td>Телефон</td><td>89040112233</td></tr></table>",
+    );
+    assert_eq!(s(&r.name), None);
+    assert_eq!(r.phones, ["+79040112233"]);
+}

@@ -1169,6 +1169,34 @@ fn push_pair(out: &mut Vec<String>, label: &str, value: &str) {
     out.push(BLOCK_END.to_string());
 }
 
+/// A list bullet alone (`•`, `●`, `▪`, `►`, `✓`…); not `-` or `*`, which a
+/// form writes for an empty value.
+fn bullet_glyph(t: &str) -> bool {
+    let mut c = t.trim().chars();
+    matches!(
+        (c.next(), c.next()),
+        (
+            Some(
+                '•' | '·'
+                    | '●'
+                    | '○'
+                    | '◦'
+                    | '▪'
+                    | '▫'
+                    | '■'
+                    | '□'
+                    | '►'
+                    | '▸'
+                    | '▹'
+                    | '➤'
+                    | '✓'
+                    | '✔'
+            ),
+            None
+        )
+    )
+}
+
 fn render_table(rows: Vec<Vec<Cell>>) -> String {
     // Each row as its non-empty cells with tidied text.
     let rows: Vec<Vec<(Cell, String)>> = rows
@@ -1182,6 +1210,14 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
                     (!t.is_empty()).then_some((c, t))
                 })
                 .collect::<Vec<_>>()
+        })
+        .map(|mut r| {
+            // `<td>&bull;</td><td>…</td>` (Nextcloud's list items): a bullet
+            // cell before the item is decoration, not the item's label.
+            if r.len() >= 2 && r.first().is_some_and(|(_, t)| bullet_glyph(t)) {
+                r.remove(0);
+            }
+            r
         })
         .filter(|r| !r.is_empty())
         .collect();
