@@ -55,10 +55,10 @@ const BODY_LEADS: &[&str] = &[
     "voice message from ",
     "missed call from ",
     "sms from ",
-    "голосовое сообщение от ",
-    "пропущенный звонок от ",
-    "пропущенный вызов от ",
     "sms от ",
+    "Голосовое сообщение от ",
+    "Пропущенный звонок от ",
+    "Пропущенный вызов от ",
 ];
 
 /// A sentence naming the number the call came from: Sipuni's `Вам звонили с
@@ -144,7 +144,8 @@ pub(super) fn read(subject: &str, text: &str, region: &str) -> Option<CallNotice
 /// A notice opened by its body (the subject names none): one of the first
 /// lines is `Voicemail from CALLER` / `SMS from CALLER` with a number. Only
 /// the first four non-empty lines are looked at, each first by its first
-/// byte.
+/// byte, then against [`BODY_LEADS`] byte by byte (ASCII case ignored, a
+/// Cyrillic lead as a line opens it), no allocation.
 fn body_lead(text: &str, region: &str) -> Option<CallNotice> {
     let line = text
         .lines()
@@ -152,12 +153,14 @@ fn body_lead(text: &str, region: &str) -> Option<CallNotice> {
         .filter(|l| !l.is_empty())
         .take(4)
         .find(|l| {
+            let b = l.as_bytes();
             matches!(
-                l.as_bytes()[0],
-                b'v' | b'V' | b'n' | b'N' | b'm' | b'M' | b's' | b'S' | 0xD0
-            ) && BODY_LEADS
-                .iter()
-                .any(|p| l.get(..p.len()).is_some_and(|h| h.to_lowercase() == *p))
+                b.first(),
+                Some(b'v' | b'V' | b'n' | b'N' | b'm' | b'M' | b's' | b'S' | 0xD0)
+            ) && BODY_LEADS.iter().any(|p| {
+                b.get(..p.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes()))
+            })
         })?;
     let (name, number) = parse_caller(caller_span(after_from(line)?));
     let phones = caller_phones(number?, region);
