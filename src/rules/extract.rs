@@ -1411,6 +1411,23 @@ fn signoff_name(message: &str) -> Option<String> {
     {
         return Some(last.trim_end_matches(['.', '!']).to_string());
     }
+    // `Добрый день! Сколько будет стоить кухня …? Ирина` (a forwarded SMS,
+    // one line): a text opened with a greeting whose last sentence is only
+    // a name is signed with it.
+    if opened
+        && before.is_none()
+        && let Some((head, sentence)) = last
+            .trim_end_matches(['.', '!'])
+            .rsplit_once(['.', '!', '?'])
+        && !head.trim().is_empty()
+        && let sentence = sentence.trim()
+        && (1..=2).contains(&sentence.split_whitespace().count())
+        && person_name(sentence)
+        && !closing_word(sentence)
+        && !sentence.split_whitespace().any(imperative_word)
+    {
+        return Some(sentence.to_string());
+    }
     // `…, Марина` or `… 8(903)777-66-55. Алексей Кузнецов`: the name after
     // the number, set off by a comma or a full stop.
     let comma = last.rfind(',').or_else(|| last.rfind(". "))?;
@@ -5093,7 +5110,12 @@ pub(crate) fn build_traced(
         }
         req.phone = phones.first().cloned();
         req.phones = phones;
-        req.name = c.name.clone();
+        // A forwarded SMS signed with the client's name (`… фасады эмаль?
+        // Ирина`) names them when the caller ID does not.
+        req.name = c
+            .name
+            .clone()
+            .or_else(|| c.message.as_deref().and_then(signoff_name));
         // `Account: 1000@pbx.example.ru` is the system's mailbox: an address
         // is the client's only when their words give it.
         if c.message.as_deref().is_none_or(|m| {
@@ -5662,6 +5684,22 @@ mod tests {
         for v in ["12 м²", "4x6", "140", "12.5", "3.2.1", "12345.12.12"] {
             assert!(!calendar_date(v), "{v}");
         }
+    }
+
+    /// Round 27e: a one-line text (an SMS an OpenVBX notice forwards)
+    /// opened with a greeting and closed with a lone name.
+    #[test]
+    fn a_greeted_one_line_text_is_signed_by_its_last_sentence() {
+        assert_eq!(
+            signoff_name("Добрый день! Сколько будет стоить угловая кухня 3,2 м? Ирина").as_deref(),
+            Some("Ирина")
+        );
+        assert_eq!(signoff_name("Сколько будет стоить кухня? Ирина"), None);
+        assert_eq!(
+            signoff_name("Добрый день! Сколько стоит кухня? Спасибо"),
+            None
+        );
+        assert_eq!(signoff_name("Добрый день! Нужен замер. Перезвоните"), None);
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub(super) struct CallNotice {
 const SUBJECT_MARKS: &[&str] = &[
     "voicemail",
     "voice mail",
+    "voice message",
     "missed call",
     "in mailbox",
     "голосовое сообщение",
@@ -40,6 +41,33 @@ const SUBJECT_MARKS: &[&str] = &[
 
 /// The word before the caller.
 const FROM_WORDS: &[&str] = &[" from ", " от ", " від "];
+
+/// What may follow the caller in a one-line notice: `[PBX] Missed call from
+/// 375291180346 on 2026-12-07 16:45:22`, `New Voicemail from +7… - 2026-12-07
+/// …`, `New Voice Message from NAME (NUM) to Sales (ext 101)`.
+const AFTER_CALLER: &[&str] = &[" on ", " at ", " to ", " - ", " – ", " — ", " на ", " в "];
+
+/// A body line that opens a notice whose subject names none (OpenVBX's
+/// `Message assigned to you` over `Voicemail from +380…` / `SMS from +7…`).
+const BODY_LEADS: &[&str] = &[
+    "voicemail from ",
+    "new voicemail from ",
+    "voice message from ",
+    "missed call from ",
+    "sms from ",
+    "sms от ",
+    "Голосовое сообщение от ",
+    "Пропущенный звонок от ",
+    "Пропущенный вызов от ",
+];
+
+/// A sentence naming the number the call came from: Sipuni's `Вам звонили с
+/// номера +7 (912) 345-60-18 на номер …`.
+const FROM_NUMBER: &[&str] = &["с номера ", "з номера ", "from number ", "from the number "];
+
+/// A caption whose value is the caller's name from the service's contact
+/// card (`Клиент: Петров Игорь Сергеевич`).
+const CLIENT_CAPTIONS: &[&str] = &["клиент", "client", "контакт", "contact", "customer"];
 
 /// Body captions whose value is the caller.
 const CALLER_CAPTIONS: &[&str] = &[
@@ -96,15 +124,18 @@ pub(super) fn read_with(
     headers: CallerHeaders<'_>,
 ) -> Option<CallNotice> {
     // A subject is one line; a long one is no system's notice.
-    if subject.len() > 300 || !may_name_a_call(subject.as_bytes()) {
+    if subject.len() > 300 {
         return None;
     }
-    let low = subject.to_lowercase();
-    if !SUBJECT_MARKS.iter().any(|m| low.contains(m)) {
-        return None;
+    let marked = may_name_a_call(subject.as_bytes()) && {
+        let low = subject.to_lowercase();
+        SUBJECT_MARKS.iter().any(|m| low.contains(m))
+    };
+    if !marked {
+        return body_lead(text, region);
     }
     let in_subject = after_from(subject)
-        .map(parse_caller)
+        .map(|s| parse_caller(caller_span(s)))
         .filter(|(n, d)| n.is_some() || d.is_some());
     // `Voicemail from Иван Петров` over `Caller ID: 79161234567`: the body
     // gives the number the subject left out.
@@ -114,7 +145,11 @@ pub(super) fn read_with(
             Some((bn, bd)) => (n.or(bn), bd),
             None => (n, None),
         },
-        None => caller_in_body(text).or_else(|| headers.number.map(|n| (None, Some(n))))?,
+        // `Your voicemail recorded at …` over `Please find voice recording in
+        // attachment`: a notice naming no caller and carrying nothing else.
+        None => caller_in_body(text)
+            .or_else(|| headers.number.map(|n| (None, Some(n))))
+            .or_else(|| bare_notice(text).then_some((None, None)))?,
     };
     let number = number
         .filter(|d| d.bytes().any(|c| c.is_ascii_digit()))
@@ -122,12 +157,83 @@ pub(super) fn read_with(
         .or(number);
     let name = name.or(headers.name);
     let phones = number.map(|d| caller_phones(d, region)).unwrap_or_default();
-    let name = name.filter(|n| names_someone(n)).map(str::to_string);
+    let name = name
+        .filter(|n| names_someone(n))
+        .or_else(|| client_name(text))
+        .map(str::to_string);
     let message = transcription(text);
     Some(CallNotice {
         phones,
         name,
         message,
+    })
+}
+
+/// A notice opened by its body (the subject names none): one of the first
+/// lines is `Voicemail from CALLER` / `SMS from CALLER` with a number. Only
+/// the first four non-empty lines are looked at, each first by its first
+/// byte, then against [`BODY_LEADS`] byte by byte (ASCII case ignored, a
+/// Cyrillic lead as a line opens it), no allocation.
+fn body_lead(text: &str, region: &str) -> Option<CallNotice> {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(4)
+        .find(|l| {
+            let b = l.as_bytes();
+            matches!(
+                b.first(),
+                Some(b'v' | b'V' | b'n' | b'N' | b'm' | b'M' | b's' | b'S' | 0xD0)
+            ) && BODY_LEADS.iter().any(|p| {
+                b.get(..p.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes()))
+            })
+        })?;
+    let (name, number) = parse_caller(caller_span(after_from(line)?));
+    let phones = caller_phones(number?, region);
+    if phones.is_empty() {
+        return None;
+    }
+    Some(CallNotice {
+        phones,
+        name: name
+            .filter(|n| names_someone(n))
+            .or_else(|| client_name(text))
+            .map(str::to_string),
+        message: transcription(text),
+    })
+}
+
+/// The caller's part of `from …`: up to a word that starts the date, the
+/// company's line or the extension (`on`, `at`, `to`, ` - `).
+fn caller_span(s: &str) -> &str {
+    let b = s.as_bytes();
+    AFTER_CALLER
+        .iter()
+        .filter_map(|w| {
+            let wb = w.as_bytes();
+            b.windows(wb.len()).position(|x| x.eq_ignore_ascii_case(wb))
+        })
+        .min()
+        .and_then(|i| s.get(..i))
+        .unwrap_or(s)
+}
+
+/// A short notice with no address and no number in it.
+fn bare_notice(text: &str) -> bool {
+    text.len() < 300 && !text.contains('@') && text.bytes().filter(u8::is_ascii_digit).count() < 7
+}
+
+/// `Клиент: Петров Игорь Сергеевич`: the service's contact card names the
+/// caller.
+fn client_name(text: &str) -> Option<&str> {
+    text.lines().find_map(|l| {
+        let (label, value) = l.trim().split_once(':')?;
+        let label = label.trim();
+        (label.len() <= 16 && CLIENT_CAPTIONS.contains(&label.to_lowercase().as_str()))
+            .then(|| value.trim())
+            .filter(|v| names_someone(v))
     })
 }
 
@@ -256,6 +362,18 @@ fn caller_in_body(text: &str) -> Option<(Option<&str>, Option<&str>)> {
             }
         }
         let low = t.to_lowercase();
+        if let Some(i) = FROM_NUMBER
+            .iter()
+            .filter_map(|w| low.find(w).map(|i| i + w.len()))
+            .min()
+            && let Some(rest) = low.get(i..).and_then(|_| t.get(i..))
+        {
+            let caller = rest.split([',', ';']).next().unwrap_or(rest);
+            let (_, number) = parse_caller(caller_span(caller).trim_end_matches('.'));
+            if number.is_some() {
+                return Some((None, number));
+            }
+        }
         if ["mailbox", "message", "ящик", "сообщени"]
             .iter()
             .any(|w| low.contains(w))
@@ -285,6 +403,26 @@ fn transcription_caption(l: &str) -> bool {
     )
 }
 
+/// `Message:` / `Сообщение:` alone on its line: the text of an SMS the
+/// phone system forwards.
+fn sms_caption(l: &str) -> bool {
+    let t = l.trim();
+    t.strip_suffix(':').is_some_and(|c| {
+        let c = c.trim();
+        c.eq_ignore_ascii_case("message") || c == "Сообщение" || c == "Текст сообщения"
+    })
+}
+
+/// `Transcription is not available for this message.`, `(transcription
+/// failed)`, `Расшифровка недоступна`: the system's placeholder, not words.
+fn placeholder(m: &str) -> bool {
+    let low = m.trim().to_lowercase();
+    (low.starts_with('(') && low.ends_with(')'))
+        || ["transcription", "расшифровка", "розшифровка"]
+            .iter()
+            .any(|w| low.starts_with(w))
+}
+
 /// The text under a transcription caption, up to the next blank line or
 /// `=== … ===` section.
 fn transcription(text: &str) -> Option<String> {
@@ -294,6 +432,7 @@ fn transcription(text: &str) -> Option<String> {
     // over the text.
     let caption = lines.by_ref().find(|l| {
         transcription_caption(l)
+            || sms_caption(l)
             || l.split_once(':')
                 .is_some_and(|(c, v)| !v.trim().is_empty() && transcription_caption(c))
     })?;
@@ -311,12 +450,14 @@ fn transcription(text: &str) -> Option<String> {
             }
             break;
         }
-        if t.starts_with("===") {
+        // `Please do not reply to this message.`: the service's footer
+        // right under the text (an HTML notice's next paragraph).
+        if t.starts_with("===") || crate::rules::layout::site_notice(t) {
             break;
         }
         out.push(t);
     }
-    Some(out.join("\n")).filter(|m| !m.is_empty())
+    Some(out.join("\n")).filter(|m| !m.is_empty() && !placeholder(m))
 }
 
 #[cfg(test)]
@@ -452,6 +593,108 @@ mod tests {
         assert!(may_name_a_call(b"MISSED CALL from 79161234567"));
         assert!(!may_name_a_call("Заявка с сайта: замер окон".as_bytes()));
         assert!(!may_name_a_call(b"New submission from Contact form"));
+    }
+
+    /// Round 27e: cloud telephony's notices (RingCentral, a Python PBX,
+    /// OpenVBX, Sipuni, a Vonage voicemail service).
+    #[test]
+    fn the_caller_ends_where_the_date_or_the_extension_starts() {
+        let c = read(
+            "New Voice Message from WIRELESS CALLER (+7 916 704-55-21) to Sales (ext 101)",
+            "",
+            "RU",
+        )
+        .unwrap();
+        assert_eq!(c.phones, vec!["+79167045521".to_string()]);
+        assert_eq!(c.name, None);
+        assert_eq!(
+            phones(
+                "[PBX] Missed call from 375291180346 on 2026-12-07 16:45:22",
+                ""
+            ),
+            vec!["+375291180346".to_string()]
+        );
+        assert_eq!(
+            phones("New Voicemail from +79261447108 - 2026-12-07 14:30:15", ""),
+            vec!["+79261447108".to_string()]
+        );
+        // An internal extension is nobody's phone.
+        let c = read(
+            "New Voicemail from 1002 - 2026-12-07 09:12:05",
+            "From: 1002",
+            "RU",
+        )
+        .unwrap();
+        assert!(c.phones.is_empty());
+    }
+
+    #[test]
+    fn a_body_line_opens_a_notice_the_subject_does_not_name() {
+        let vm = "\nYou have been assigned a message in the Sales group\nVoicemail from +380671128834\n\n\
+                  Transcription:\n\nHello, a price for a fence please.\n\n\n----\n\nVoicemail recorded 2026-12-07\n";
+        let c = read("[OpenVBX] Message assigned to you", vm, "RU").unwrap();
+        assert_eq!(c.phones, vec!["+380671128834".to_string()]);
+        assert_eq!(
+            c.message.as_deref(),
+            Some("Hello, a price for a fence please.")
+        );
+        let sms = "SMS from +79052217409\n\nMessage:\n\nСколько стоит кухня?\n\n----\nLink to details: x\n";
+        let c = read("[OpenVBX] Message assigned to you", sms, "RU").unwrap();
+        assert_eq!(c.message.as_deref(), Some("Сколько стоит кухня?"));
+        // A form whose text opens with the word is no notice without a number.
+        assert_eq!(read("Заявка", "SMS from the site\nИмя: Олег", "RU"), None);
+        assert_eq!(
+            read("Заявка", "Имя: Олег\nТелефон: 89161234567", "RU"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_sentence_gives_the_number_and_a_contact_card_the_name() {
+        let t = "Пропущенный звонок\n\nВам звонили с номера +7 (912) 345-60-18 на номер +7 (495) 120-33-44. \
+                 Звонок не был принят.\n\nКлиент: Петров Игорь Сергеевич\nСхема: Вечер\n";
+        let c = read("Sipuni: пропущенный звонок", t, "RU").unwrap();
+        assert_eq!(c.phones, vec!["+79123456018".to_string()]);
+        assert_eq!(c.name.as_deref(), Some("Петров Игорь Сергеевич"));
+        assert_eq!(c.message, None);
+    }
+
+    #[test]
+    fn a_voicemail_naming_no_caller_and_holding_nothing_else_is_a_bare_notice() {
+        let c = read(
+            "Your voicemail recorded at Mon Dec 07 11:02:13 MSK 2026",
+            "Please find voice recording in attachment",
+            "RU",
+        );
+        assert_eq!(c, Some(CallNotice::default()));
+        // A longer text with an address is someone's letter, not a notice.
+        assert_eq!(
+            read(
+                "Voicemail setup",
+                "Hello, please set up our voicemail. olga@example.ru",
+                "RU"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_placeholder_or_a_footer_is_no_transcription() {
+        assert_eq!(
+            transcription("Transcription:\nTranscription is not available for this message.\n"),
+            None
+        );
+        assert_eq!(
+            transcription("Transcription:\n(transcription failed)\n"),
+            None
+        );
+        assert_eq!(
+            transcription(
+                "Transcription:\nCall me back, thanks.\nPlease do not reply to this message. To change …\n"
+            )
+            .as_deref(),
+            Some("Call me back, thanks.")
+        );
     }
 
     #[test]
