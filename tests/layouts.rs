@@ -7350,3 +7350,59 @@ fn a_bullet_cell_before_a_list_item_is_no_label() {
     assert_eq!(s(&r.name), None);
     assert_eq!(r.phones, ["+79040112233"]);
 }
+
+#[test]
+fn messenger_notices_digests_and_one_line_posts() {
+    // Round 27f: Bitrix24's digest of an open line's unread messages, the
+    // author and a stamp over each message, the line's bot between the
+    // client's lines.
+    let r = plain_with(
+        "Subject: Okna: chat\r\n",
+        "Информационное сообщение сайта Окна Профи\n------------------------------------------\n\n\
+         Здравствуйте, Марина Соколова!\n\nУ вас есть новые сообщения в чате «Алексей Смирнов - Окна»:\n\n\
+         ------------------------------------------\n\
+         [07.12.2026 14:02] Алексей Смирнов:\nЗдравствуйте, хочу заказать замер окон\n\
+         [07.12.2026 14:02] Бот Окна Профи:\nОставьте, пожалуйста, номер телефона.\n\
+         [07.12.2026 14:05] Алексей Смирнов:\n+7 912 777-08-09, лучше после 17:00\n\
+         ------------------------------------------\n\nСообщение сгенерировано автоматически.\n",
+    );
+    assert_eq!(s(&r.name), Some("Алексей Смирнов"));
+    assert_eq!(r.phones, ["+79127770809"]);
+    assert_eq!(
+        s(&r.message),
+        Some("Здравствуйте, хочу заказать замер окон\n+7 912 777-08-09, лучше после 17:00")
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+    // Umnico: one unread message under `Клиент: NAME`, `NAME: 18:44` over
+    // it; an Instagram username is no name.
+    let r = html(
+        "<table><tr><td>Клиент:</td><td>Руслан</td></tr></table>\
+         <div><b>Руслан</b> <span>18:44</span><br>Ищу работу монтажником окон, опыт 7 лет</div>\
+         <p><a href=\"https://umnico.example/d/1\">Перейти к диалогу</a></p>",
+    );
+    assert_eq!(s(&r.name), Some("Руслан"));
+    assert_eq!(
+        s(&r.message),
+        Some("Ищу работу монтажником окон, опыт 7 лет")
+    );
+    let r = html(
+        "<table><tr><td>Клиент:</td><td>@dasha_home_decor</td></tr></table>\
+         <p>Сколько стоит кухня как на фото?</p>",
+    );
+    assert_eq!(s(&r.name), None);
+    // Facebook's Page message notification: the subject names the writer
+    // the body prints over the text.
+    let r = plain_with(
+        "Subject: Mike Brown sent a message to Zabor Example\r\n",
+        "Mike Brown\nHi! Do you also install sliding gates with automatic openers?\n",
+    );
+    assert_eq!(s(&r.name), Some("Mike Brown"));
+    // A channel's post mailed as it stands: one line, an unknown caption
+    // and a sentence after it, is the text.
+    let r = plain("Продвижение вашего канала: 1000 живых подписчиков за 3 дня, пишите\n");
+    assert_eq!(
+        s(&r.message),
+        Some("Продвижение вашего канала: 1000 живых подписчиков за 3 дня, пишите")
+    );
+    assert_eq!(r.action, Action::Trash);
+}

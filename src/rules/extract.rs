@@ -3150,6 +3150,13 @@ fn default_nick(v: &str) -> bool {
 /// never how a person is called.
 fn login_handle(v: &str) -> bool {
     let v = v.trim();
+    // `@dasha_home_decor`, `@vadim_k`: a messenger's username (Telegram,
+    // Instagram) shown where the client gave no name.
+    if let Some(h) = v.strip_prefix('@') {
+        return h.len() >= 3
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
+    }
     v.contains('_')
         && v.starts_with(|c: char| c.is_ascii_alphabetic())
         && v.chars()
@@ -3345,6 +3352,36 @@ fn name_in_subject(subject: &str, letter: &Letter) -> Option<String> {
     }
     let n = FROM.iter().find_map(|p| strip_prefix_ci(s, p))?.trim();
     (person_name(n) && !role_word(n)).then(|| n.to_string())
+}
+
+/// `Анна Иванова отправил(а) сообщение вашей Странице X`, `Mike Brown sent
+/// a message to X` (Facebook's Page message notification): a subject that
+/// opens with a person's name and a verb of sending a message, when the
+/// body prints that name alone on a line over the text: the name is the
+/// writer's. Byte checks first.
+fn sent_message_subject(subject: &str, loose: &[String]) -> Option<String> {
+    const VERBS: &[&str] = &[
+        " sent a message",
+        " sent you a message",
+        " отправил(а) сообщение",
+        " отправил сообщение",
+        " отправила сообщение",
+        " надіслав(-ла) повідомлення",
+        " надіслав повідомлення",
+        " надіслала повідомлення",
+    ];
+    let s = subject.trim();
+    if !(s.contains(" sent ")
+        || s.contains(" отправил")
+        || s.contains(" надіслал")
+        || s.contains(" надіслав"))
+    {
+        return None;
+    }
+    let n = VERBS
+        .iter()
+        .find_map(|v| s.find(v).map(|k| s[..k].trim()))?;
+    (person_name(n) && !role_word(n) && loose.iter().any(|l| l.trim() == n)).then(|| n.to_string())
 }
 
 /// `s` after `prefix` (lower case), compared letter by letter ignoring case,
@@ -4020,6 +4057,27 @@ pub(crate) fn build_traced(
                 f.client_text.push('\n');
                 f.put("message", &value, false);
             }
+            // `Продвижение вашего канала: 1000 живых подписчиков …` (a
+            // channel's post mailed as it stands, a Telethon userbot): a
+            // text of one line whose caption the dictionary does not know
+            // and whose value is a sentence: the whole line is the text.
+            None if f.message.is_none()
+                && lay.fields.len() == 1
+                && lay.loose.is_empty()
+                && !value.contains('\n')
+                && value.split_whitespace().count() >= 4
+                && !robot_prose(&raw.label)
+                && text
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .nth(1)
+                    .is_none() =>
+            {
+                let line = format!("{}: {value}", raw.label.trim());
+                f.client_text.push_str(&line);
+                f.client_text.push('\n');
+                f.put("message", &line, false);
+            }
             // `<b>Виктор Лебедев</b> has asked a question concerning the
             // product:` over the product's linked title (SmartStore.NET's
             // Product.AskQuestion): the bold writer and the product asked
@@ -4443,6 +4501,7 @@ pub(crate) fn build_traced(
         && let Some(n) = visitor_in_from(letter, &subject)
             .or_else(|| sender_in_subject(&subject))
             .or_else(|| name_in_subject(&subject, letter))
+            .or_else(|| sent_message_subject(&subject, &lay.loose))
             .or_else(|| subject_names_field(&subject, &lay.fields))
     {
         f.name = Some(n);
@@ -5444,6 +5503,47 @@ fn dimensions(v: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn messenger_usernames_are_no_names() {
+        // Round 27f: Umnico's `Клиент: @dasha_home_decor`, an open line's
+        // `@vadim_k` speaker.
+        use super::login_handle;
+        for v in ["@dasha_home_decor", "@vadim_k", "@Olga_Stroy", "elena_v"] {
+            assert!(login_handle(v), "{v}");
+        }
+        for v in ["@", "@ab", "Ольга", "@ Ольга", "Anna Smith"] {
+            assert!(!login_handle(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn a_subject_naming_who_sent_a_message_over_that_name() {
+        // Round 27f: Facebook's Page message notification.
+        use super::sent_message_subject;
+        let loose = vec!["Анна Иванова".to_string(), "Нужен замер".to_string()];
+        assert_eq!(
+            sent_message_subject(
+                "Анна Иванова отправил(а) сообщение вашей Странице Потолки",
+                &loose
+            ),
+            Some("Анна Иванова".to_string())
+        );
+        let loose = vec!["Mike Brown".to_string()];
+        assert_eq!(
+            sent_message_subject("Mike Brown sent a message to Zabor Example", &loose),
+            Some("Mike Brown".to_string())
+        );
+        // The body must print the name alone on a line.
+        assert_eq!(
+            sent_message_subject("Mike Brown sent a message to Zabor", &[]),
+            None
+        );
+        assert_eq!(
+            sent_message_subject("User 4821 sent a message", &["User 4821".to_string()]),
+            None
+        );
+    }
+
     #[test]
     fn generated_chat_nicks_are_no_names() {
         use super::default_nick;

@@ -44,7 +44,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть)( заявку| ответы?| в crm| в личном кабинете| лид| диалог| чат)?:?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view)( all| \d+ more)? (results|submissions?|responses?|entry|survey summary)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–·] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть|перейти к)( заявку| ответы?| в crm| в личном кабинете| лид| диалогу?| чату?)?:?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view)( all| \d+ more)? (results|submissions?|responses?|entry|survey summary)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|подробн\w* (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–·] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
     )
     .ok()
 });
@@ -667,47 +667,81 @@ fn chat_line(l: &str) -> Option<&str> {
 /// текст` / `[14:02] Ольга: текст` (Olark's transcript). Byte checks first.
 fn chat_turn(l: &str) -> Option<(&str, &str)> {
     let b = l.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    let j = match b.first()? {
-        open @ (b'(' | b'[') => {
-            if !(digits(1..3) && b.get(3) == Some(&b':') && digits(4..6)) {
-                return None;
-            }
-            let mut k = 6;
-            if b.get(k) == Some(&b':') && digits(7..9) {
-                k = 9;
-            }
-            let close = if *open == b'(' { b')' } else { b']' };
-            if b.get(k) != Some(&close) {
-                return None;
-            }
-            k + 1
-        }
-        c if c.is_ascii_digit() => {
-            if b.len() < 20 || b[10] != b' ' {
-                return None;
-            }
-            let iso = b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10);
-            let dotted =
-                b[2] == b'.' && b[5] == b'.' && digits(0..2) && digits(3..5) && digits(6..10);
-            if !(iso || dotted) || !(digits(11..13) && b[13] == b':' && digits(14..16)) {
-                return None;
-            }
-            let mut j = 16;
-            if b[j] == b':' && digits(j + 1..j + 3) {
-                j += 3;
-            }
-            j
-        }
-        _ => return None,
-    };
+    let j = stamp_end(b)?;
     if b.get(j) != Some(&b' ') {
         return None;
     }
     let (speaker, text) = l.get(j + 1..)?.split_once(": ")?;
     let (speaker, text) = (speaker.trim(), text.trim());
     (!speaker.is_empty() && speaker.len() <= 60 && !text.is_empty()).then_some((speaker, text))
+}
+
+/// Where a transcript line's stamp ends: a date and a clock
+/// (`2026-12-07 19:20:11`, `07.12.2026 19:20`), or either in brackets
+/// (`(14:02:11)`, `[14:02]`, `[07.12.2026 14:02]`). Byte checks only.
+fn stamp_end(b: &[u8]) -> Option<usize> {
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    // `HH:MM` or `HH:MM:SS` at `p`: the index after it.
+    let clock = |p: usize| -> Option<usize> {
+        if !(digits(p..p + 2) && b.get(p + 2) == Some(&b':') && digits(p + 3..p + 5)) {
+            return None;
+        }
+        let k = p + 5;
+        Some(if b.get(k) == Some(&b':') && digits(k + 1..k + 3) {
+            k + 3
+        } else {
+            k
+        })
+    };
+    // An ISO or dotted date, a space and a clock at `p`.
+    let dated = |p: usize| -> Option<usize> {
+        let at = |k: usize| b.get(p + k).copied();
+        let iso = at(4) == Some(b'-')
+            && at(7) == Some(b'-')
+            && digits(p..p + 4)
+            && digits(p + 5..p + 7)
+            && digits(p + 8..p + 10);
+        let dotted = at(2) == Some(b'.')
+            && at(5) == Some(b'.')
+            && digits(p..p + 2)
+            && digits(p + 3..p + 5)
+            && digits(p + 6..p + 10);
+        if !(iso || dotted) || at(10) != Some(b' ') {
+            return None;
+        }
+        clock(p + 11)
+    };
+    match b.first()? {
+        open @ (b'(' | b'[') => {
+            let k = clock(1).or_else(|| dated(1))?;
+            let close = if *open == b'(' { b')' } else { b']' };
+            (b.get(k) == Some(&close)).then_some(k + 1)
+        }
+        c if c.is_ascii_digit() => dated(0),
+        _ => None,
+    }
+}
+
+/// `[07.12.2026 14:02] Алексей Смирнов:` / `[14:02] Ольга:` (Bitrix24's
+/// digest of a chat's unread messages): a stamp and the author alone over
+/// the lines of their message; the speaker. Byte checks first: the line
+/// must end in a colon and open with a stamp.
+fn stamped_header(l: &str) -> Option<&str> {
+    let b = l.as_bytes();
+    if b.last() != Some(&b':') || !matches!(b.first(), Some(b'(' | b'[' | b'0'..=b'9')) {
+        return None;
+    }
+    let j = stamp_end(b)?;
+    if b.get(j) != Some(&b' ') {
+        return None;
+    }
+    let who = l.get(j + 1..l.len() - 1)?.trim();
+    (!who.is_empty()
+        && who.len() <= 60
+        && who.split_whitespace().count() <= 4
+        && !who.contains(':'))
+    .then_some(who)
 }
 
 const TURN: &str = "transcript turn: `Speaker: time` over the speaker's text";
@@ -806,7 +840,11 @@ fn transcript_client<'a>(
     };
     for (j, l) in lines.iter().enumerate() {
         let who = if matches!(l.as_bytes().first(), Some(b'(' | b'[' | b'0'..=b'9')) {
-            chat_turn(l).map(|(who, _)| who)
+            chat_turn(l).map(|(who, _)| who).or_else(|| {
+                stamped_header(l)
+                    .filter(|w| lookup(w).is_none() && text_under(lines.get(j + 1)))
+                    .inspect(|_| headers.push(j))
+            })
         } else {
             None
         };
@@ -823,7 +861,21 @@ fn transcript_client<'a>(
             speakers.push(who);
         }
     }
-    if headers.len() < 2 {
+    // A lone header is no transcript (`Start: 15:00`), unless it holds a
+    // stamp (`[07.12.2026 16:49] Елена Кравец:`) or its speaker is the
+    // name a caption of the mail gives (`Клиент: Руслан` over `Руслан:
+    // 18:44`, Umnico's one unread message).
+    let lone_turn = headers.len() == 1 && {
+        let h = headers[0];
+        stamped_header(lines[h]).is_some()
+            || turn_header(lines[h]).is_some_and(|w| {
+                lines
+                    .iter()
+                    .enumerate()
+                    .any(|(k, l)| k != h && l.split_once(':').is_some_and(|(_, v)| v.trim() == w))
+            })
+    };
+    if headers.len() < 2 && !lone_turn {
         headers.clear();
     }
     if speakers.len() < 2 {
@@ -1792,7 +1844,7 @@ pub fn read_with_ends(
         };
         if !turn_lines.is_empty() {
             if turn_lines.binary_search(&(i - 1)).is_ok()
-                && let Some(who) = turn_header(l)
+                && let Some(who) = turn_header(l).or_else(|| stamped_header(l))
             {
                 others_turn = client.is_some_and(|c| c != who);
                 if others_turn {
@@ -4488,6 +4540,55 @@ mod tests {
         }
         assert!(agent_handle("manager.anna") && agent_handle("rocket.cat"));
         assert!(!agent_handle("Наталья") && !agent_handle("anna") && !agent_handle("Anna.K"));
+    }
+
+    #[test]
+    fn stamped_headers_over_their_text_name_their_speaker() {
+        // Round 27f: Bitrix24's digest of unread open-line messages.
+        assert_eq!(
+            stamped_header("[07.12.2026 14:02] Алексей Смирнов:"),
+            Some("Алексей Смирнов")
+        );
+        assert_eq!(stamped_header("[14:02] Ольга:"), Some("Ольга"));
+        assert_eq!(
+            stamped_header("2026-12-07 14:02:11 Бот Окна Профи:"),
+            Some("Бот Окна Профи")
+        );
+        assert_eq!(
+            chat_turn("[07.12.2026 14:02] Ольга: Перезвоните"),
+            Some(("Ольга", "Перезвоните"))
+        );
+        for l in [
+            "[07.12.2026 14:02] Ольга: Перезвоните",
+            "[07.12.2026 14:02]:",
+            "[07.12.2026] Ольга:",
+            "Телефон:",
+            "07.12.2026 14:02 a b c d e:",
+            "[07.12.2026 14:02 Ольга:",
+        ] {
+            assert_eq!(stamped_header(l), None, "{l}");
+        }
+        let none = |_: &str| None;
+        let lines = [
+            "[07.12.2026 14:02] Алексей Смирнов:",
+            "Хочу замер",
+            "[07.12.2026 14:02] Бот Окна Профи:",
+            "Оставьте номер",
+            "[07.12.2026 14:05] Алексей Смирнов:",
+            "+7 912 777-08-09",
+        ];
+        assert_eq!(
+            transcript_client(&lines, &none),
+            (Some("Алексей Смирнов"), vec![0, 2, 4])
+        );
+        // A lone stamped header is a turn; so is a lone `Name: 18:44` whose
+        // speaker a caption names (Umnico), not a lone `Start: 15:00`.
+        let lines = ["[07.12.2026 16:49] Елена Кравец:", "Мы студия SEO"];
+        assert_eq!(transcript_client(&lines, &none), (None, vec![0]));
+        let lines = ["Клиент: Руслан", "Руслан: 18:44", "Ищу работу"];
+        assert_eq!(transcript_client(&lines, &none), (None, vec![1]));
+        let lines = ["Start: 15:00", "Можно с собакой?"];
+        assert_eq!(transcript_client(&lines, &none), (None, vec![]));
     }
 
     #[test]
