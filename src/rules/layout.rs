@@ -2174,10 +2174,15 @@ pub fn read_with_ends(
         // `Someone asked a question about Дверь «Термо-3»:` (X-Cart),
         // `A new question has been asked to you about this product: X.`
         // (PrestaShop modules): the shop's sentence names the product, and
-        // the client's question stands under it.
+        // the client's question stands under it. `Вопрос по товару 'Дверь
+        // «Бастион»'`, `Известить меня, когда 'X' появится в продаже`
+        // (HikaShop's contact and waitlist titles): the shop's title names
+        // the product in quotes; nothing stands under it.
         if (state == State::None
             || (matches!(state, State::Pending | State::Block) && current_empty(&out)))
-            && let Some(product) = asked_about_product(l)
+            && let Some((product, question_below)) = asked_about_product(l)
+                .map(|p| (p, true))
+                .or_else(|| quoted_product_title(l).map(|p| (p, false)))
         {
             push(
                 &mut out,
@@ -2189,9 +2194,11 @@ pub fn read_with_ends(
             // The question stands under the sentence, unless the client's
             // details follow it (`Customer information:` / `Username: …`).
             let next = lines.iter().skip(i).find(|n| !n.is_empty());
-            if next.is_some_and(|n| {
-                n.ends_with(':') || colon_split(n).is_some_and(|(lab, _)| lookup(lab).is_some())
-            }) {
+            if !question_below
+                || next.is_some_and(|n| {
+                    n.ends_with(':') || colon_split(n).is_some_and(|(lab, _)| lookup(lab).is_some())
+                })
+            {
                 state = State::None;
                 continue;
             }
@@ -2204,23 +2211,6 @@ pub fn read_with_ends(
             );
             message_block = true;
             state = State::Pending;
-            continue;
-        }
-        // `Вопрос по товару 'Дверь «Бастион»'`, `Известить меня, когда 'X'
-        // появится в продаже` (HikaShop's contact and waitlist titles): the
-        // shop's title names the product in quotes; nothing stands under it.
-        if (state == State::None
-            || (matches!(state, State::Pending | State::Block) && current_empty(&out)))
-            && let Some(product) = quoted_product_title(l)
-        {
-            push(
-                &mut out,
-                "Product",
-                product,
-                Some("product"),
-                PRODUCT_SENTENCE,
-            );
-            state = State::None;
             continue;
         }
         // An intro that announces the message below it.
