@@ -4898,7 +4898,7 @@ pub(crate) fn build_traced(
     let in_user_caption = || {
         req.fields
             .iter()
-            .filter(|(l, _)| user_caption(l))
+            .filter(|(l, v)| v.contains('@') && user_caption(l))
             .filter_map(|(_, v)| person_and_address(v))
             .filter_map(|(_, e)| normalize_email(e))
             .find(not_ours)
@@ -4919,7 +4919,7 @@ pub(crate) fn build_traced(
         req.name = req
             .fields
             .iter()
-            .filter(|(l, _)| user_caption(l))
+            .filter(|(l, v)| v.contains('@') && user_caption(l))
             .filter_map(|(_, v)| person_and_address(v))
             .find(|(_, e)| normalize_email(e).as_deref() == req.email.as_deref())
             .and_then(|(n, _)| n)
