@@ -7,6 +7,7 @@ use regex::Regex;
 use crate::re::Bounded;
 
 mod call_notice;
+mod sms_notice;
 
 use super::classify::{self, BUILTIN};
 use super::dictionary;
@@ -5071,9 +5072,47 @@ pub(crate) fn build_traced(
         f.message = c.message.clone();
         f.client_text = c.message.clone().unwrap_or_default();
     }
+    // An SMS forwarded to e-mail: the sender's number is the client's, the
+    // SMS their words; the router, the device and the times are the
+    // forwarder's. A bank's or an operator's SMS is nobody's request.
+    let sms = if call.is_none() {
+        sms_notice::read(&subject, &text, &opts.region)
+    } else {
+        None
+    };
+    if let Some(s) = &sms {
+        let mut phones = s.phones.clone();
+        if !s.service {
+            for p in s
+                .message
+                .as_deref()
+                .map(|m| find_phones(m, &opts.region))
+                .unwrap_or_default()
+            {
+                if !phones.contains(&p) {
+                    phones.push(p);
+                }
+            }
+        }
+        req.phone = phones.first().cloned();
+        req.phones = phones;
+        req.name = s.name.clone();
+        if s.message.is_some() {
+            req.message = s.message.clone();
+            f.message = s.message.clone();
+            f.client_text = s.message.clone().unwrap_or_default();
+        }
+        req.address = None;
+        req.visit_time = None;
+        f.name = None;
+    }
     let cue = classify_request(&mut req, rule, site, &f, honeypot, letter, trace.is_some());
     if call.is_some() && req.action == Action::Lead && req.message.is_none() {
         req.kind = Kind::Callback;
+    }
+    if sms.as_ref().is_some_and(|s| s.service) {
+        req.action = Action::Ignore;
+        req.kind = Kind::Other;
     }
     // `Удобное время: с 9 до 12` in a callback request is when to call, not
     // a visit (a field naming the visit, `Дата замера`, makes the request a
