@@ -3853,6 +3853,11 @@ pub(crate) fn build_traced(
             f.test_placeholder = true;
             continue;
         }
+        // An ad platform's own test flag (`"is_test": true`, Google Ads'
+        // lead form webhook when the advertiser presses «Send test data»).
+        if classify::is_test_flag(&raw.label, &raw.value) {
+            f.test_placeholder = true;
+        }
         let Some(value) = clean_value(&raw.value) else {
             continue;
         };
@@ -4990,7 +4995,12 @@ pub(crate) fn build_traced(
         req.message = None;
     }
 
-    req.form = f.form.clone();
+    // `"form_id": 40118872311` (a lead ad's JSON) numbers the form and
+    // names nothing: a form is read by its title.
+    req.form = f
+        .form
+        .clone()
+        .filter(|v| !v.trim().bytes().all(|c| c.is_ascii_digit()));
     req.meta.source_request_id = f.request_id.clone();
     req.meta.ip = f.ip.clone();
 
