@@ -718,6 +718,17 @@ pub(crate) fn is_test_placeholder(v: &str) -> bool {
             .is_some_and(|p| p.eq_ignore_ascii_case("<test lead:"))
 }
 
+/// An ad platform's test flag set: `is_test` / `test_lead` / `is_test_lead`
+/// (any case) with the value `true` or `1`. Byte comparisons only.
+pub(crate) fn is_test_flag(label: &str, value: &str) -> bool {
+    let l = label.trim().as_bytes();
+    let v = value.trim();
+    (v.eq_ignore_ascii_case("true") || v == "1")
+        && [&b"is_test"[..], b"test_lead", b"is_test_lead", b"istest"]
+            .iter()
+            .any(|k| l.eq_ignore_ascii_case(k))
+}
+
 pub(crate) fn is_honeypot_label(l: &str) -> bool {
     HONEYPOT.as_ref().is_some_and(|r| r.is_match(l))
 }
@@ -739,6 +750,15 @@ pub fn check_builtin() -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Google Ads' lead form webhook test (`"is_test": true`): a test lead.
+    #[test]
+    fn an_ad_platforms_test_flag_is_a_test() {
+        assert!(is_test_flag("is_test", "true"));
+        assert!(is_test_flag("IS_TEST", " 1"));
+        assert!(!is_test_flag("is_test", "false"));
+        assert!(!is_test_flag("test", "true"));
+    }
 
     #[test]
     fn a_warranty_claim_is_told_from_a_question_about_the_warranty() {

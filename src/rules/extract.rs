@@ -7,6 +7,7 @@ use regex::Regex;
 use crate::re::Bounded;
 
 mod call_notice;
+mod sms_notice;
 
 use super::classify::{self, BUILTIN};
 use super::dictionary;
@@ -3937,6 +3938,11 @@ pub(crate) fn build_traced(
             f.test_placeholder = true;
             continue;
         }
+        // An ad platform's own test flag (`"is_test": true`, Google Ads'
+        // lead form webhook when the advertiser presses «Send test data»).
+        if classify::is_test_flag(&raw.label, &raw.value) {
+            f.test_placeholder = true;
+        }
         let Some(value) = clean_value(&raw.value) else {
             continue;
         };
@@ -5107,7 +5113,12 @@ pub(crate) fn build_traced(
         req.message = None;
     }
 
-    req.form = f.form.clone();
+    // `"form_id": 40118872311` (a lead ad's JSON) numbers the form and
+    // names nothing: a form is read by its title.
+    req.form = f
+        .form
+        .clone()
+        .filter(|v| !v.trim().bytes().all(|c| c.is_ascii_digit()));
     req.meta.source_request_id = f.request_id.clone();
     req.meta.ip = f.ip.clone();
 
@@ -5194,9 +5205,47 @@ pub(crate) fn build_traced(
         f.message = c.message.clone();
         f.client_text = c.message.clone().unwrap_or_default();
     }
+    // An SMS forwarded to e-mail: the sender's number is the client's, the
+    // SMS their words; the router, the device and the times are the
+    // forwarder's. A bank's or an operator's SMS is nobody's request.
+    let sms = if call.is_none() {
+        sms_notice::read(&subject, &text, &opts.region)
+    } else {
+        None
+    };
+    if let Some(s) = &sms {
+        let mut phones = s.phones.clone();
+        if !s.service {
+            for p in s
+                .message
+                .as_deref()
+                .map(|m| find_phones(m, &opts.region))
+                .unwrap_or_default()
+            {
+                if !phones.contains(&p) {
+                    phones.push(p);
+                }
+            }
+        }
+        req.phone = phones.first().cloned();
+        req.phones = phones;
+        req.name = s.name.clone();
+        if s.message.is_some() {
+            req.message = s.message.clone();
+            f.message = s.message.clone();
+            f.client_text = s.message.clone().unwrap_or_default();
+        }
+        req.address = None;
+        req.visit_time = None;
+        f.name = None;
+    }
     let cue = classify_request(&mut req, rule, site, &f, honeypot, letter, trace.is_some());
     if call.is_some() && req.action == Action::Lead && req.message.is_none() {
         req.kind = Kind::Callback;
+    }
+    if sms.as_ref().is_some_and(|s| s.service) {
+        req.action = Action::Ignore;
+        req.kind = Kind::Other;
     }
     // `Удобное время: с 9 до 12` in a callback request is when to call, not
     // a visit (a field naming the visit, `Дата замера`, makes the request a

@@ -3891,6 +3891,25 @@ fn json_object(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Opti
     };
     let mut out = Layout::default();
     for (k, v) in &map {
+        // A lead ad's answers as an array of records (Google Ads'
+        // `user_column_data`: `{"column_name": "Phone Number",
+        // "string_value": "+7…", "column_id": "PHONE_NUMBER"}`, TikTok's
+        // and VK's `{"question"|"name": …, "answer"|"value": …}`): each
+        // record is one field; the ids around the array are the ad's.
+        if let serde_json::Value::Array(items) = v
+            && items.first().is_some_and(serde_json::Value::is_object)
+        {
+            for item in items {
+                let (label, value, id) = answer_record(item)?;
+                let canon = known(&super::dictionary::normalize_label(label)).or_else(|| {
+                    id.and_then(|i| {
+                        known(&super::dictionary::normalize_label(&i.replace('_', " ")))
+                    })
+                });
+                push(&mut out, label, &value, canon, "json answer record");
+            }
+            continue;
+        }
         let value = match v {
             serde_json::Value::String(s) => s.clone(),
             serde_json::Value::Number(n) => n.to_string(),
@@ -3930,6 +3949,41 @@ fn json_object(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Opti
         push(&mut out, k, &value, canon, "json object");
     }
     (!out.fields.is_empty()).then_some(out)
+}
+
+/// One answer record of a lead ad's JSON: its caption (`column_name`,
+/// `question`, `label`, `name`, `key`), its answer (`string_value`,
+/// `answer`, `value`, a list of strings joined) and the ad platform's id of
+/// the field (`column_id`, `FULL_NAME`). `None` for any other object.
+fn answer_record(item: &serde_json::Value) -> Option<(&str, String, Option<&str>)> {
+    let serde_json::Value::Object(m) = item else {
+        return None;
+    };
+    let text = |keys: &[&str]| {
+        keys.iter().find_map(|k| match m.get(*k) {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            Some(serde_json::Value::Array(a)) => Some(
+                a.iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            _ => None,
+        })
+    };
+    let id = m
+        .get("column_id")
+        .and_then(serde_json::Value::as_str)
+        .filter(|i| !i.is_empty());
+    let label = ["column_name", "question", "label", "name", "key"]
+        .iter()
+        .find_map(|k| m.get(*k).and_then(serde_json::Value::as_str))
+        .filter(|l| !l.is_empty())
+        .or(id)?;
+    let value = text(&["string_value", "answer", "answers", "value", "values"])?;
+    Some((label, value, id))
 }
 
 /// A flat JSON object on one line of a site's template (Formclip pastes
@@ -4069,6 +4123,27 @@ mod tests {
         assert_eq!(l.fields[0].value, "Анна, Олег");
         assert!(json_object(r#"{"name":[{"a":1}]}"#, &known).is_none());
         assert!(json_object(r#"{"name":[1]}"#, &known).is_none());
+    }
+
+    /// A lead ad's JSON (Google Ads lead form webhook): the records of
+    /// `user_column_data` are the fields, by their caption or their id.
+    #[test]
+    fn json_object_reads_lead_ad_answer_records() {
+        let known = |l: &str| crate::rules::dictionary::lookup(l);
+        let t = r#"{"lead_id": "x1", "user_column_data": [
+            {"column_name": "Full Name", "string_value": "Павел Орлов", "column_id": "FULL_NAME"},
+            {"column_name": "Что вас интересует?", "string_value": "Потолок", "column_id": ""},
+            {"question": "Телефон", "answer": "+79214451087"}], "campaign_id": 21087745611}"#;
+        let l = json_object(t, &known).unwrap();
+        let f: Vec<_> = l
+            .fields
+            .iter()
+            .map(|f| (f.label.as_str(), f.value.as_str()))
+            .collect();
+        assert!(f.contains(&("Full Name", "Павел Орлов")));
+        assert!(f.contains(&("Что вас интересует?", "Потолок")));
+        assert!(f.contains(&("Телефон", "+79214451087")));
+        assert!(json_object(r#"{"a": [{"x": 1}]}"#, &known).is_none());
     }
 
     #[test]

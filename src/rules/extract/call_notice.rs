@@ -328,7 +328,7 @@ fn number_token(w: &str) -> bool {
 
 /// The caller's number: a caller ID prints it bare, `380503347712` (12
 /// digits with the country code and no `+`) included.
-fn caller_phones(number: &str, region: &str) -> Vec<String> {
+pub(super) fn caller_phones(number: &str, region: &str) -> Vec<String> {
     let found = find_phones(number, region);
     if !found.is_empty() || number.starts_with('+') {
         return found;
@@ -343,7 +343,7 @@ fn caller_phones(number: &str, region: &str) -> Vec<String> {
 /// A caller-ID name is the client's only when it is a person's name: not
 /// the number again, `UNKNOWN`, `Anonymous`, a carrier's `MOBILE` or a
 /// city written in capitals.
-fn names_someone(n: &str) -> bool {
+pub(super) fn names_someone(n: &str) -> bool {
     let low = n.to_lowercase();
     person_name(n) && !NO_NAME.iter().any(|w| low.contains(w)) && n.chars().any(char::is_lowercase)
 }
