@@ -5167,17 +5167,7 @@ pub(crate) fn build_traced(
     };
     let call = call_notice::read_with(&subject, &text, &opts.region, caller_headers);
     if let Some(c) = &call {
-        let mut phones = c.phones.clone();
-        for p in c
-            .message
-            .as_deref()
-            .map(|m| find_phones(m, &opts.region))
-            .unwrap_or_default()
-        {
-            if !phones.contains(&p) {
-                phones.push(p);
-            }
-        }
+        let phones = and_phones_in(c.phones.clone(), c.message.as_deref(), &opts.region);
         req.phone = phones.first().cloned();
         req.phones = phones;
         // A forwarded SMS signed with the client's name (`… фасады эмаль?
@@ -5214,19 +5204,8 @@ pub(crate) fn build_traced(
         None
     };
     if let Some(s) = &sms {
-        let mut phones = s.phones.clone();
-        if !s.service {
-            for p in s
-                .message
-                .as_deref()
-                .map(|m| find_phones(m, &opts.region))
-                .unwrap_or_default()
-            {
-                if !phones.contains(&p) {
-                    phones.push(p);
-                }
-            }
-        }
+        let words = s.message.as_deref().filter(|_| !s.service);
+        let phones = and_phones_in(s.phones.clone(), words, &opts.region);
         req.phone = phones.first().cloned();
         req.phones = phones;
         req.name = s.name.clone();
@@ -5257,6 +5236,17 @@ pub(crate) fn build_traced(
         t.cue = cue;
     }
     req
+}
+
+/// A call's or an SMS's number, then the other numbers the client's own
+/// words give, each once.
+fn and_phones_in(mut phones: Vec<String>, words: Option<&str>, region: &str) -> Vec<String> {
+    for p in words.map(|m| find_phones(m, region)).unwrap_or_default() {
+        if !phones.contains(&p) {
+            phones.push(p);
+        }
+    }
+    phones
 }
 
 /// An automatic reply by RFC 3834 (`Auto-Submitted: auto-replied`: a Sieve
