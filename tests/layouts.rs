@@ -7406,3 +7406,54 @@ fn messenger_notices_digests_and_one_line_posts() {
     );
     assert_eq!(r.action, Action::Trash);
 }
+
+#[test]
+fn a_form_about_sms_with_a_latin_sender_and_a_phone_is_a_request_not_a_service_sms() {
+    // `Заявка на SMS-рассылку` with `От: Ivan` and a phone: a client's
+    // form, not a bank's or an operator's SMS forwarded to the mailbox.
+    let r = plain_with(
+        "Subject: Заявка на SMS-рассылку с сайта\r\n",
+        "От: Ivan\r\nТелефон: +7 912 345-67-89\r\nСообщение: Хочу подключить SMS рассылку\r\n",
+    );
+    assert_eq!(r.action, Action::Lead);
+    assert_eq!(r.phones, ["+79123456789"]);
+    let r = plain_with(
+        "Subject: SMS from site form\r\n",
+        "From: Mike\r\nPhone: +7 912 345-67-89\r\nMessage: Call me please\r\n",
+    );
+    assert_eq!(r.action, Action::Lead);
+    // A bank's SMS forwarded with no number in it stays nobody's request.
+    let r = plain_with(
+        "Subject: SMS от 900\r\n",
+        "Сбербанк: Перевод 500р. Баланс 1000р\r\n",
+    );
+    assert_eq!(r.action, Action::Ignore);
+}
+
+#[test]
+fn a_form_about_a_call_with_a_phone_field_is_read_as_a_form_not_a_call_notice() {
+    // `Пропущенный звонок от Анна` over the site's form fields: no caller's
+    // number in the notice's places, a phone-labelled field has one.
+    let r = plain_with(
+        "Subject: Пропущенный звонок от Анна\r\n",
+        "Имя: Анна\r\nТелефон: +7 912 345 67 89\r\nКомментарий: Нужен замер окон\r\nТовар: Окно ПВХ\r\n",
+    );
+    assert_eq!(r.action, Action::Lead);
+    assert_eq!(r.phones, ["+79123456789"]);
+    assert_eq!(s(&r.message), Some("Нужен замер окон"));
+    assert_eq!(s(&r.product), Some("Окно ПВХ"));
+    assert_eq!(r.kind, Kind::Measurement);
+    let r = plain_with(
+        "Subject: Voicemail from website visitor\r\n",
+        "From: Анна\r\nPhone: +7 912 345 67 89\r\nMessage: Нужен замер окон\r\n",
+    );
+    assert_eq!(r.phones, ["+79123456789"]);
+    assert_eq!(s(&r.message), Some("Нужен замер окон"));
+    // A phone system's notice of an unknown caller stays review.
+    let r = plain_with(
+        "Subject: Voicemail Message from UNKNOWN 0000000000 - 4 sec\r\n",
+        "From: UNKNOWN 0000000000\r\nDuration: 4\r\nAccount: 1000@pbx.okna.example\r\n",
+    );
+    assert_eq!(r.action, Action::Review);
+    assert!(r.phones.is_empty());
+}

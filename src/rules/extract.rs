@@ -5165,7 +5165,16 @@ pub(crate) fn build_traced(
         number: letter.header("X-Asterisk-VM-Caller-ID-Num"),
         name: letter.header("X-Asterisk-VM-Caller-ID-Name"),
     };
-    let call = call_notice::read_with(&subject, &text, &opts.region, caller_headers);
+    // A notice that names no caller's number over a phone-labelled field
+    // (`Пропущенный звонок от Анна` / `Телефон: +7 …`, a site's form about
+    // a call): a form, read as one; the field's number is the client's.
+    let phone_field = || {
+        lay.fields
+            .iter()
+            .any(|fl| fl.canon == Some("phone") && !find_phones(&fl.value, &opts.region).is_empty())
+    };
+    let call = call_notice::read_with(&subject, &text, &opts.region, caller_headers)
+        .filter(|c| !c.phones.is_empty() || !phone_field());
     if let Some(c) = &call {
         let phones = and_phones_in(c.phones.clone(), c.message.as_deref(), &opts.region);
         req.phone = phones.first().cloned();

@@ -11,6 +11,7 @@
 //! service, never a client.
 
 use super::call_notice::{caller_phones, names_someone};
+use super::find_phones;
 
 /// What a forwarded SMS says.
 #[derive(Debug, Default, PartialEq)]
@@ -75,6 +76,12 @@ pub(super) fn read(subject: &str, text: &str, region: &str) -> Option<SmsNotice>
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b'+')
         && digits < 7;
+    // `От: Ivan` over `Телефон: +7 912 …` under a subject that names an SMS
+    // (`Заявка на SMS-рассылку`): a form that carries a phone number is a
+    // client's request, not a bank's or an operator's SMS; read as a form.
+    if service && !find_phones(text, region).is_empty() {
+        return None;
+    }
     let phones = if service {
         Vec::new()
     } else {
