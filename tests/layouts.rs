@@ -7428,6 +7428,14 @@ fn a_form_about_sms_with_a_latin_sender_and_a_phone_is_a_request_not_a_service_s
         "Сбербанк: Перевод 500р. Баланс 1000р\r\n",
     );
     assert_eq!(r.action, Action::Ignore);
+    // Nor one whose own text names the bank's number: only a phone field
+    // makes an SMS-titled mail a form.
+    let r = plain_with(
+        "Subject: SMS from 900 at dec/07\r\n",
+        "Покупка 1200р. Если это не вы, звоните +7 495 500-55-50\r\n",
+    );
+    assert_eq!(r.action, Action::Ignore);
+    assert!(r.phones.is_empty());
 }
 
 #[test]

@@ -77,9 +77,10 @@ pub(super) fn read(subject: &str, text: &str, region: &str) -> Option<SmsNotice>
             .all(|c| c.is_ascii_alphanumeric() || c == b'+')
         && digits < 7;
     // `От: Ivan` over `Телефон: +7 912 …` under a subject that names an SMS
-    // (`Заявка на SMS-рассылку`): a form that carries a phone number is a
-    // client's request, not a bank's or an operator's SMS; read as a form.
-    if service && !find_phones(text, region).is_empty() {
+    // (`Заявка на SMS-рассылку`): a form whose phone field holds a number is
+    // a client's request, not a bank's or an operator's SMS; read as a form.
+    // A number inside the SMS's own text (`Звоните 8 800 …`) is the bank's.
+    if service && phone_field(text, region) {
         return None;
     }
     let phones = if service {
@@ -98,6 +99,19 @@ pub(super) fn read(subject: &str, text: &str, region: &str) -> Option<SmsNotice>
         service,
         name,
         message: sms_text(text),
+    })
+}
+
+/// A `Label: value` line whose label names a phone and whose value holds one.
+fn phone_field(text: &str, region: &str) -> bool {
+    text.lines().take(200).any(|l| {
+        l.split_once(':').is_some_and(|(label, value)| {
+            label.len() <= 60
+                && crate::rules::dictionary::lookup(&crate::rules::dictionary::normalize_label(
+                    label,
+                )) == Some("phone")
+                && !find_phones(value, region).is_empty()
+        })
     })
 }
 
@@ -270,6 +284,14 @@ mod tests {
             None
         );
         assert_eq!(read("Заявка с сайта", "From: +79161234567", "RU"), None);
+        // A bank's SMS that names a number in its own text stays a service SMS.
+        let n = read(
+            "SMS from 900 at dec/07",
+            "Покупка 1200р. Если это не вы, звоните +7 495 500-55-50",
+            "RU",
+        )
+        .unwrap();
+        assert!(n.service && n.phones.is_empty());
         assert!(!may_name_an_sms(b"Smsk request"));
     }
 }
