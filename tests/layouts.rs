@@ -7465,3 +7465,38 @@ fn a_form_about_a_call_with_a_phone_field_is_read_as_a_form_not_a_call_notice() 
     assert_eq!(r.action, Action::Review);
     assert!(r.phones.is_empty());
 }
+
+#[test]
+fn a_priced_product_line_over_its_link_names_the_product_and_its_page() {
+    // Gambio's found-cheaper mail: `Name (price):` over the product's own
+    // link, its options under it, then the competitor's figures.
+    let r = plain_with(
+        "Subject: found cheaper: Металлочерепица Монтеррей 0,5 мм\r\n",
+        "Customer: Андрей\r\nEmail: a@example.ru\r\nTelephone number: +7 915 220-31-47\r\n\r\n\
+         Металлочерепица Монтеррей 0,5 мм (612,00 RUB):\r\nhttps://shop.example.ru/monterrey.html\r\n\
+         Цвет: RAL 8017\r\n\r\n\r\nLink to the cheaper offer: https://other.example.com/m\r\n\
+         Cheaper price: 570 руб\r\n\r\nComment:\r\nНашёл дешевле, сделаете скидку?\r\n",
+    );
+    assert_eq!(s(&r.product), Some("Металлочерепица Монтеррей 0,5 мм"));
+    assert_eq!(s(&r.page), Some("https://shop.example.ru/monterrey.html"));
+    assert_eq!(s(&r.message), Some("Нашёл дешевле, сделаете скидку?"));
+    assert_eq!(r.kind, Kind::Calculation);
+    // Brackets that hold no price (a size) name no product.
+    let r = plain(
+        "Имя: Анна\r\nТелефон: +7 915 220-31-47\r\nОкно (1300x1400):\r\nhttps://shop.example.ru/okno.html\r\n",
+    );
+    assert_eq!(r.product, None);
+}
+
+#[test]
+fn a_short_line_under_an_empty_caption_is_its_value_not_a_caption_over_a_rule() {
+    // solidus_contact_us: `Message:` alone, the text, then the template's
+    // rule of dashes and its `Sent by NAME from EMAIL` line.
+    let r = html(
+        "<p>Name: Олег</p>\n<p>Email: oleg@example.ru</p>\n<p>Phone: +7 903 771-20-45</p>\n\
+         <p>Message:</p>\n<p>Перезвоните</p>\n<p>---------------------</p>\n\
+         <p>Sent by Олег from oleg@example.ru</p>",
+    );
+    assert_eq!(s(&r.message), Some("Перезвоните"));
+    assert_eq!(r.kind, Kind::Callback);
+}

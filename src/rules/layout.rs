@@ -1961,9 +1961,16 @@ pub fn read_with_ends(
         }
         // iPhorm plain text: a caption, a rule of dashes, the value (not a
         // Markdown heading over `Label: value` lines).
+        // A short line right under a caption left empty (`Message:` then
+        // `test`, solidus_contact_us) is that caption's value, not a
+        // caption over the rule below it.
         if lines.get(i).is_some_and(|n| is_dash_rule(n))
             && rule_caption(l)
             && lines.get(i + 1).is_some_and(|n| bare_value_line(n))
+            && !(state == State::Pending
+                && current_empty(&out)
+                && i >= 2
+                && lines[i - 2].trim_end().ends_with(':'))
         {
             push(
                 &mut out,
@@ -2420,6 +2427,35 @@ pub fn read_with_ends(
             && bare_url(l).is_some()
             && out.fields.last().is_some_and(|f| f.canon != Some("meta"))
         {
+            // `Металлочерепица Монтеррей 0,5 мм (612,00 RUB):` over the
+            // product's own link (Gambio's found-cheaper mail): a name with
+            // its price in brackets names the product, the link is its page.
+            if let Some(name) = out
+                .fields
+                .last()
+                .and_then(|f| priced_product_name(&f.label))
+                .map(str::to_string)
+                && let Some(url) = bare_url(l)
+                && !is_admin_url(url)
+            {
+                out.fields.pop();
+                push(
+                    &mut out,
+                    "Product",
+                    &name,
+                    Some("product"),
+                    "`Name (price):` line over the product's link",
+                );
+                push(
+                    &mut out,
+                    "Product link",
+                    url,
+                    Some("page"),
+                    "`Name (price):` line over the product's link",
+                );
+                state = State::None;
+                continue;
+            }
             // `Remove field limits, messages and get more features:` / URL:
             // a sentence over a bare link is the mail's promotion, not a
             // field (a page caption keeps its link).
@@ -4017,6 +4053,35 @@ fn empty_item_caption(out: &Layout, after_next: Option<&&str>) -> bool {
         return false;
     };
     last.canon == Some("message") && !nval.is_empty() && before.iter().any(|f| f.label == ncap)
+}
+
+/// `Металлочерепица Монтеррей 0,5 мм (612,00 RUB)` → the name before the
+/// brackets when they hold only a price: digits with a currency mark.
+fn priced_product_name(label: &str) -> Option<&str> {
+    let label = label.trim();
+    let inner_end = label.strip_suffix(')')?;
+    let open = inner_end.rfind('(')?;
+    let (name, inner) = (inner_end[..open].trim(), &inner_end[open + 1..]);
+    if !inner.bytes().any(|b| b.is_ascii_digit()) || !name.chars().any(char::is_alphabetic) {
+        return None;
+    }
+    const CURRENCIES: [&str; 16] = [
+        "RUB", "руб", "р.", "₽", "EUR", "€", "$", "USD", "UAH", "грн", "₴", "BYN", "KZT", "тг",
+        "₸", "£",
+    ];
+    let mut rest = inner.to_string();
+    let mut found = false;
+    for c in CURRENCIES {
+        if rest.contains(c) {
+            found = true;
+            rest = rest.replace(c, "");
+        }
+    }
+    (found
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_whitespace() || matches!(c, ',' | '.' | '\u{a0}')))
+    .then_some(name)
 }
 
 fn current_empty(out: &Layout) -> bool {
