@@ -137,6 +137,11 @@ struct Scanner {
     heading_colons: Option<(Option<u64>, usize)>,
     /// Where an outermost `<h4>`…`<h6>` began: (cell serial, byte offset).
     minor_heading_start: Option<(u64, usize)>,
+    /// Where the last `<li>` began (cell serial, byte offset): a heading
+    /// that opens there is the item's caption.
+    item_start: Option<(u64, usize)>,
+    /// The open minor heading opened a list item (its caption may ask).
+    item_heading: bool,
     /// An open element whose class names it a label: (tag, nested depth).
     caption_tag: Option<(String, usize)>,
     /// `<table>` tags opened beyond [`MAX_TABLE_DEPTH`] and not yet closed.
@@ -329,8 +334,13 @@ impl Scanner {
                 if closing {
                     self.heading = self.heading.saturating_sub(1);
                 } else {
-                    if self.heading == 0 && matches!(name, "h4" | "h5" | "h6") {
+                    // `<li><h3>Как вас зовут?</h3><p>Анна</p></li>` (HeyForm's
+                    // answers): a heading that opens a list item captions
+                    // the item, whatever its level.
+                    let opens_item = self.item_start.is_some() && self.item_start == self.line_start();
+                    if self.heading == 0 && (opens_item || matches!(name, "h4" | "h5" | "h6")) {
                         self.minor_heading_start = self.line_start();
+                        self.item_heading = opens_item;
                     }
                     self.heading += 1;
                 }
@@ -396,7 +406,12 @@ impl Scanner {
                 | "tbody" | "thead" | "tfoot" | "caption" | "body" | "html" | "main" | "nav"
                 | "aside" | "figure" | "legend",
                 _,
-            ) => self.soft_break(),
+            ) => {
+                self.soft_break();
+                if name == "li" {
+                    self.item_start = if closing { None } else { self.line_start() };
+                }
+            }
             _ => {}
         }
         if matches!(name, "div" | "span" | "p") {
@@ -540,8 +555,12 @@ impl Scanner {
         };
         let cap = out.get(start..)?.trim_end();
         let label = cap.trim();
-        (caption_like(label) && label.split_whitespace().count() <= 5 && !label.ends_with('?'))
-            .then_some((serial, start + cap.len()))
+        let short = if self.item_heading {
+            label.split_whitespace().count() <= 10
+        } else {
+            label.split_whitespace().count() <= 5 && !label.ends_with('?')
+        };
+        (caption_like(label) && short).then_some((serial, start + cap.len()))
     }
 
     /// A caption-like run closes: when it held a short caption and the
