@@ -142,6 +142,9 @@ struct Scanner {
     item_start: Option<(u64, usize)>,
     /// The open minor heading opened a list item (its caption may ask).
     item_heading: bool,
+    /// The open list item is captioned by its heading: a blank line closes
+    /// it, like a `Caption:` / value stanza.
+    item_captioned: bool,
     /// An open element whose class names it a label: (tag, nested depth).
     caption_tag: Option<(String, usize)>,
     /// `<table>` tags opened beyond [`MAX_TABLE_DEPTH`] and not yet closed.
@@ -328,6 +331,7 @@ impl Scanner {
                     None
                 };
                 self.soft_break();
+                self.item_captioned |= caption.is_some() && self.item_heading;
                 self.pending_caption = caption;
                 self.caption_start = None;
                 self.minor_heading_start = None;
@@ -409,6 +413,10 @@ impl Scanner {
             ) => {
                 self.soft_break();
                 if name == "li" {
+                    if self.item_captioned {
+                        self.hard_break();
+                        self.item_captioned = false;
+                    }
                     self.item_start = if closing { None } else { self.line_start() };
                 }
             }
@@ -1741,6 +1749,27 @@ mod tests {
             "Need more help?\nDocs"
         );
         assert_eq!(to_text("<h3>Объект</h3><p>x</p>"), "Объект\nx");
+    }
+
+    #[test]
+    fn a_heading_that_opens_a_list_item_captions_the_item() {
+        // HeyForm's answersToHtml: `<ol><li><h3>question</h3><p>answer</p>
+        // </li></ol>`; the question may ask and run to ten words, and a
+        // blank line closes the item.
+        assert_eq!(
+            to_text(
+                "<ol>\n<li>\n  <h3>Как вас зовут?</h3>\n  <p>Анна</p>\n</li>\n\
+                 <li>\n  <h3>Какой у вас номер телефона?</h3>\n  <p>+79261234455</p>\n</li>\n</ol>"
+            ),
+            // each item a stanza of its own
+            "Как вас зовут?:\nАнна\n\nКакой у вас номер телефона?:\n+79261234455"
+        );
+        // A heading after the item's own text, or in no list, stays a title.
+        assert_eq!(
+            to_text("<li>Шаг 1<h3>Объект</h3><p>x</p></li>"),
+            "Шаг 1\nОбъект\nx"
+        );
+        assert_eq!(to_text("<h3>Как вас зовут?</h3><p>Анна</p>"), "Как вас зовут?\nАнна");
     }
 
     #[test]
