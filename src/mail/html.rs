@@ -341,7 +341,8 @@ impl Scanner {
                     // `<li><h3>Как вас зовут?</h3><p>Анна</p></li>` (HeyForm's
                     // answers): a heading that opens a list item captions
                     // the item, whatever its level.
-                    let opens_item = self.item_start.is_some() && self.item_start == self.line_start();
+                    let opens_item =
+                        self.item_start.is_some() && self.item_start == self.line_start();
                     if self.heading == 0 && (opens_item || matches!(name, "h4" | "h5" | "h6")) {
                         self.minor_heading_start = self.line_start();
                         self.item_heading = opens_item;
@@ -1769,7 +1770,10 @@ mod tests {
             to_text("<li>Шаг 1<h3>Объект</h3><p>x</p></li>"),
             "Шаг 1\nОбъект\nx"
         );
-        assert_eq!(to_text("<h3>Как вас зовут?</h3><p>Анна</p>"), "Как вас зовут?\nАнна");
+        assert_eq!(
+            to_text("<h3>Как вас зовут?</h3><p>Анна</p>"),
+            "Как вас зовут?\nАнна"
+        );
     }
 
     #[test]
