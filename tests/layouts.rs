@@ -7500,3 +7500,72 @@ fn a_short_line_under_an_empty_caption_is_its_value_not_a_caption_over_a_rule() 
     assert_eq!(s(&r.message), Some("Перезвоните"));
     assert_eq!(r.kind, Kind::Callback);
 }
+
+#[test]
+fn a_survey_tools_list_of_questions_reads_each_heading_as_the_caption() {
+    // HeyForm (round 28e): `<ol><li><h3>question</h3><p>answer</p></li>`,
+    // the hidden fields (UTM) in a second list; the subject names the form.
+    let item = |q: &str, a: &str| format!("\n<li>\n  <h3>{q}</h3>\n  <p>{a}</p>\n</li>\n");
+    let body = format!(
+        "<p>You have just received a new form submission. Here it goes:</p><div><ol>{}{}{}{}{}</ol><ol>{}{}</ol>\
+         <p><a href=\"https://my.heyform.net/workspace/x/submissions\">View All Submissions</a></p></div>",
+        item("Как вас зовут?", "Анна Кравец"),
+        item("Какой у вас номер телефона?", "+79261234455"),
+        item("Что вы хотите заказать?", "Угловая кухня"),
+        item(
+            "Что ещё нам стоит знать?",
+            "Фасады эмаль. Сколько будет стоить?"
+        ),
+        item("Согласны на обработку персональных данных?", "Yes"),
+        item("utm_source", "yandex"),
+        item("utm_campaign", "kuhni"),
+    );
+    let r = read(&format!(
+        "From: HeyForm <noreply@heyform.net>\r\nTo: owner@kuhni.example\r\n\
+         Subject: A new submission was received for Расчёт кухни\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}"
+    ));
+    assert_eq!(s(&r.name), Some("Анна Кравец"));
+    assert_eq!(r.phones, ["+79261234455"]);
+    assert_eq!(s(&r.product), Some("Угловая кухня"));
+    assert_eq!(s(&r.message), Some("Фасады эмаль. Сколько будет стоить?"));
+    assert_eq!(s(&r.utm.source), Some("yandex"));
+    assert_eq!(s(&r.form), Some("Расчёт кухни"));
+    assert_eq!(r.kind, Kind::Calculation);
+}
+
+#[test]
+fn a_no_code_databases_form_notice_keeps_its_pairs_and_drops_its_footer() {
+    // Baserow's notifications summary (round 28e): `FORM has been submitted in
+    // TABLE`, the first three pairs, `and N more fields`, a `View in Baserow`
+    // button with its URL, the product's blurb.
+    let r = plain_with(
+        "Subject: You have 1 new notification - Baserow\r\n",
+        "You have 1 new notification\r\n\r\nWebsite form has been submitted in Requests\r\n\r\n\
+         Name: Светлана\r\n\r\nPhone: +7 999 123-45-67\r\n\r\nNotes: Перезвоните по ремонту ванной\r\n\r\n\r\n\
+         and 2 more fields\r\n\r\nView in Baserow\r\nhttps://baserow.example.com/notification/41/7/118\r\n\r\n\
+         Baserow is an open source no-code database tool which allows you to collaborate on projects.\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Светлана"));
+    assert_eq!(r.phones, ["+79991234567"]);
+    assert_eq!(s(&r.message), Some("Перезвоните по ремонту ванной"));
+    assert_eq!(s(&r.page), None);
+    assert_eq!(s(&r.form), Some("Website form"));
+    assert_eq!(r.kind, Kind::Callback);
+}
+
+#[test]
+fn a_subject_formats_full_stop_is_not_part_of_the_form_name() {
+    // Form.io's default subject `New submission for {{ form.title }}.`.
+    let r = plain_with(
+        "Subject: New submission for Заявка на замер.\r\n",
+        "Имя: Игорь\r\nТелефон: +7 916 555-12-34\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Заявка на замер"));
+    // An owner's notice pointing to the panel is no client's text.
+    let r = plain_with(
+        "Subject: Заказ звонка с сайта\r\nReply-To: ivan@example.ru\r\n",
+        "Новая заявка на обратный звонок.\r\nОтветы смотрите в панели OhMyForm.\r\n",
+    );
+    assert_eq!(s(&r.message), None);
+}

@@ -137,6 +137,14 @@ struct Scanner {
     heading_colons: Option<(Option<u64>, usize)>,
     /// Where an outermost `<h4>`…`<h6>` began: (cell serial, byte offset).
     minor_heading_start: Option<(u64, usize)>,
+    /// Where the last `<li>` began (cell serial, byte offset): a heading
+    /// that opens there is the item's caption.
+    item_start: Option<(u64, usize)>,
+    /// The open minor heading opened a list item (its caption may ask).
+    item_heading: bool,
+    /// The open list item is captioned by its heading: a blank line closes
+    /// it, like a `Caption:` / value stanza.
+    item_captioned: bool,
     /// An open element whose class names it a label: (tag, nested depth).
     caption_tag: Option<(String, usize)>,
     /// `<table>` tags opened beyond [`MAX_TABLE_DEPTH`] and not yet closed.
@@ -323,14 +331,21 @@ impl Scanner {
                     None
                 };
                 self.soft_break();
+                self.item_captioned |= caption.is_some() && self.item_heading;
                 self.pending_caption = caption;
                 self.caption_start = None;
                 self.minor_heading_start = None;
                 if closing {
                     self.heading = self.heading.saturating_sub(1);
                 } else {
-                    if self.heading == 0 && matches!(name, "h4" | "h5" | "h6") {
+                    // `<li><h3>Как вас зовут?</h3><p>Анна</p></li>` (HeyForm's
+                    // answers): a heading that opens a list item captions
+                    // the item, whatever its level.
+                    let opens_item =
+                        self.item_start.is_some() && self.item_start == self.line_start();
+                    if self.heading == 0 && (opens_item || matches!(name, "h4" | "h5" | "h6")) {
                         self.minor_heading_start = self.line_start();
+                        self.item_heading = opens_item;
                     }
                     self.heading += 1;
                 }
@@ -396,7 +411,16 @@ impl Scanner {
                 | "tbody" | "thead" | "tfoot" | "caption" | "body" | "html" | "main" | "nav"
                 | "aside" | "figure" | "legend",
                 _,
-            ) => self.soft_break(),
+            ) => {
+                self.soft_break();
+                if name == "li" {
+                    if self.item_captioned {
+                        self.hard_break();
+                        self.item_captioned = false;
+                    }
+                    self.item_start = if closing { None } else { self.line_start() };
+                }
+            }
             _ => {}
         }
         if matches!(name, "div" | "span" | "p") {
@@ -540,8 +564,12 @@ impl Scanner {
         };
         let cap = out.get(start..)?.trim_end();
         let label = cap.trim();
-        (caption_like(label) && label.split_whitespace().count() <= 5 && !label.ends_with('?'))
-            .then_some((serial, start + cap.len()))
+        let short = if self.item_heading {
+            label.split_whitespace().count() <= 10
+        } else {
+            label.split_whitespace().count() <= 5 && !label.ends_with('?')
+        };
+        (caption_like(label) && short).then_some((serial, start + cap.len()))
     }
 
     /// A caption-like run closes: when it held a short caption and the
@@ -1722,6 +1750,30 @@ mod tests {
             "Need more help?\nDocs"
         );
         assert_eq!(to_text("<h3>Объект</h3><p>x</p>"), "Объект\nx");
+    }
+
+    #[test]
+    fn a_heading_that_opens_a_list_item_captions_the_item() {
+        // HeyForm's answersToHtml: `<ol><li><h3>question</h3><p>answer</p>
+        // </li></ol>`; the question may ask and run to ten words, and a
+        // blank line closes the item.
+        assert_eq!(
+            to_text(
+                "<ol>\n<li>\n  <h3>Как вас зовут?</h3>\n  <p>Анна</p>\n</li>\n\
+                 <li>\n  <h3>Какой у вас номер телефона?</h3>\n  <p>+79261234455</p>\n</li>\n</ol>"
+            ),
+            // each item a stanza of its own
+            "Как вас зовут?:\nАнна\n\nКакой у вас номер телефона?:\n+79261234455"
+        );
+        // A heading after the item's own text, or in no list, stays a title.
+        assert_eq!(
+            to_text("<li>Шаг 1<h3>Объект</h3><p>x</p></li>"),
+            "Шаг 1\nОбъект\nx"
+        );
+        assert_eq!(
+            to_text("<h3>Как вас зовут?</h3><p>Анна</p>"),
+            "Как вас зовут?\nАнна"
+        );
     }
 
     #[test]

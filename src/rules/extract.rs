@@ -1698,7 +1698,7 @@ fn geo_city(fields: &[layout::RawField], at: usize) -> bool {
 /// `X - Form Submission Notification` (Avada / Fusion Builder forms).
 static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)^(?:new submission on your\s+(?P<l>.+?)\s+form|(?:new entry|новая запись|new (?:form )?(?:submission|response)|новая отправка формы|form submission|collected information)\s*(?:from|for|to|on|от|:|-|—)\s*:?\s*(?P<a>.+)|(?P<h>[^\[\]]{2,}?)\s*\[#\d+\]|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+)|a new submission was made on\s+(?P<k>.+)|new\s+(?P<m>.+?)\s+form submitted|(?P<n>[^-—]{2,}?)\s+[-—]\s+(?:new submission|form submission notification)|новый ответ на форму\s+(?P<o>.+))$"#),
+        &classify::narrow(r#"(?i)^(?:new submission on your\s+(?P<l>.+?)\s+form|(?:new entry|новая запись|new (?:form )?(?:submission|response)|новая отправка формы|form submission|collected information)\s*(?:from|for|to|on|от|:|-|—)\s*:?\s*(?P<a>.+)|(?P<h>[^\[\]]{2,}?)\s*\[#\d+\]|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+)|a new submission was (?:made on|received for)\s+(?P<k>.+)|new\s+(?P<m>.+?)\s+form submitted|(?P<n>[^-—]{2,}?)\s+[-—]\s+(?:new submission|form submission notification)|новый ответ на форму\s+(?P<o>.+))$"#),
         &[("f", 60), ("h", 80), ("n", 80)],
     )
     .ok()
@@ -1716,8 +1716,8 @@ static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
 /// site.ru has a new submission:`).
 static FORM_IN_TEXT: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$|[«"“](?P<g>[^»"”]{2,})[»"”]\s+(?:form|форма)\s+(?:was\s+|была\s+)?(?:submitted|отправлена)|completed your survey:\s*(?P<h>\S.*?)$|(?:(?:through|via|using) your form|через вашу форму),\s*(?P<i>[^:]{2,}?):?$|^your form,\s*(?P<j>[^,]{2,}?),\s+(?:on|has|was|received)\s|new submission for\s+(?P<k>[^.]{2,}?)\.?$)"#),
-        &[("c", 80), ("d", 80), ("e", 80), ("f", 80), ("g", 80), ("h", 80), ("i", 80), ("j", 80), ("k", 80)],
+        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$|[«"“](?P<g>[^»"”]{2,})[»"”]\s+(?:form|форма)\s+(?:was\s+|была\s+)?(?:submitted|отправлена)|completed your survey:\s*(?P<h>\S.*?)$|(?:(?:through|via|using) your form|через вашу форму),\s*(?P<i>[^:]{2,}?):?$|^your form,\s*(?P<j>[^,]{2,}?),\s+(?:on|has|was|received)\s|new submission for\s+(?P<k>[^.]{2,}?)\.?$|^(?P<l>[^.:]{2,60}?) has been submitted in \S)"#),
+        &[("c", 80), ("d", 80), ("e", 80), ("f", 80), ("g", 80), ("h", 80), ("i", 80), ("j", 80), ("k", 80), ("l", 60)],
     )
     .ok()
 });
@@ -1730,12 +1730,13 @@ fn form_in_text(l: &str) -> Option<String> {
         || l.contains("survey")
         || l.contains("прос")
         || l.contains("нкет")
-        || l.contains("submission for"))
+        || l.contains("submission for")
+        || l.contains("submitted in"))
     {
         return None;
     }
     let caps = FORM_IN_TEXT.as_ref()?.captures(l)?;
-    let v = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]
+    let v = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"]
         .iter()
         .find_map(|g| caps.name(g))?
         .as_str();
@@ -1817,6 +1818,12 @@ fn subject_form_value(subject: &str) -> Option<String> {
     // single quotes with the format's `!` after it.
     let v = match v.strip_suffix('!') {
         Some(q) if q.ends_with(['\'', '’', '"', '»', '”']) => q,
+        _ => v,
+    };
+    // `New submission for Заявка на замер.` (Form.io's default subject):
+    // the format's full stop closes the sentence, not the title.
+    let v = match v.strip_suffix('.') {
+        Some(q) if !q.ends_with('.') => q,
         _ => v,
     };
     let v = without_form_word(v);
