@@ -26,6 +26,7 @@ const SUBJECT_MARKS: &[&str] = &[
     "voice mail",
     "voice message",
     "missed call",
+    "missing call",
     "in mailbox",
     "голосовое сообщение",
     "голосове повідомлення",
@@ -76,7 +77,9 @@ const CALLER_CAPTIONS: &[&str] = &[
     "caller id",
     "callerid",
     "от",
+    "от кого",
     "від",
+    "від кого",
     "caller number",
     "caller's number",
     "звонящий",
@@ -84,6 +87,12 @@ const CALLER_CAPTIONS: &[&str] = &[
     "абонент",
     "номер абонента",
 ];
+
+/// Captions of the caller's number in a notice that shows the caller by
+/// name first (MikoPBX: `От: Дмитрий Орлов` over `Номер: 79857773322`).
+/// A form's own phone labels (`Phone:`, `Телефон:`) are not among them: a
+/// site's form about a call is read as a form.
+const NUMBER_CAPTIONS: &[&str] = &["номер", "number", "номер абонента", "caller number"];
 
 /// A caller-ID name that names nobody.
 const NO_NAME: &[&str] = &[
@@ -127,16 +136,23 @@ pub(super) fn read_with(
     if subject.len() > 300 {
         return None;
     }
-    let marked = may_name_a_call(subject.as_bytes()) && {
-        let low = subject.to_lowercase();
-        SUBJECT_MARKS.iter().any(|m| low.contains(m))
-    };
+    // app_voicemail's `X-Asterisk-VM-Caller-ID-Num` header marks its mail
+    // whatever subject the admin set (Wazo's `Messagerie Wazo`).
+    let marked = headers.number.is_some()
+        || may_name_a_call(subject.as_bytes()) && {
+            let low = subject.to_lowercase();
+            SUBJECT_MARKS.iter().any(|m| low.contains(m))
+        };
     if !marked {
         return body_lead(text, region);
     }
+    // `You have missing call from <MailSMTPSenderAddress>` (a template's
+    // token left unreplaced) names no caller: a bracketed "number" with no
+    // digit and no name is nothing.
     let in_subject = after_from(subject)
         .map(|s| parse_caller(caller_span(s)))
-        .filter(|(n, d)| n.is_some() || d.is_some());
+        .filter(|(n, d)| n.is_some() || d.is_some_and(has_digit))
+        .or_else(|| after_mark(subject, region));
     // `Voicemail from Иван Петров` over `Caller ID: 79161234567`: the body
     // gives the number the subject left out.
     let (name, number) = match in_subject {
@@ -155,7 +171,14 @@ pub(super) fn read_with(
         .filter(|d| d.bytes().any(|c| c.is_ascii_digit()))
         .or(headers.number)
         .or(number);
-    let name = name.or(headers.name);
+    // app_voicemail's own headers name the caller as the caller ID has it;
+    // a body sentence an admin wrote (`Сообщение …, от Monday, December 07
+    // … было оставленно для Вас от "89654442211" <89654442211>`) may put a
+    // date where the reader looks for the caller, so they win.
+    let name = match (headers.number, headers.name) {
+        (Some(_), Some(h)) => Some(h),
+        _ => name.or(headers.name),
+    };
     let phones = number.map(|d| caller_phones(d, region)).unwrap_or_default();
     let name = name
         .filter(|n| names_someone(n))
@@ -220,6 +243,31 @@ fn caller_span(s: &str) -> &str {
         .unwrap_or(s)
 }
 
+fn has_digit(s: &str) -> bool {
+    s.bytes().any(|c| c.is_ascii_digit())
+}
+
+/// The caller right after the subject's mark when no `from` precedes it:
+/// MikoPBX's `Пропущенный вызов 79265551234 (Ольга Смирнова)`, `Missed Call
+/// 380672223344`, an admin's `Пропущений дзвінок 0501112233`. Only a
+/// number that reads as a phone counts (`in mailbox 201`, `(окно: 200)` do
+/// not).
+fn after_mark<'a>(subject: &'a str, region: &str) -> Option<(Option<&'a str>, Option<&'a str>)> {
+    let low = subject.to_lowercase();
+    // Positions in the lower-cased copy are the subject's only when
+    // lower-casing kept every byte length.
+    if low.len() != subject.len() {
+        return None;
+    }
+    let end = SUBJECT_MARKS
+        .iter()
+        .filter_map(|m| low.find(m).map(|i| i + m.len()))
+        .min()?;
+    let (name, number) = parse_caller(caller_span(subject.get(end..)?));
+    let number = number.filter(|d| !caller_phones(d, region).is_empty())?;
+    Some((name, Some(number)))
+}
+
 /// A short notice with no address and no number in it.
 fn bare_notice(text: &str) -> bool {
     text.len() < 300 && !text.contains('@') && text.bytes().filter(u8::is_ascii_digit).count() < 7
@@ -238,7 +286,8 @@ fn client_name(text: &str) -> Option<&str> {
 }
 
 /// One pass over the subject's bytes, no allocation: `voice…`, `missed`,
-/// `mailbox` in any case, `…олосов…`, `…ропущен…`. Every mail's subject
+/// `mailbox` in any case (`missing`: MikoPBX's `You have missing call`),
+/// `…олосов…`, `…ропущен…`. Every mail's subject
 /// goes through this; only the few that pass are lower-cased and matched
 /// against [`SUBJECT_MARKS`].
 fn may_name_a_call(b: &[u8]) -> bool {
@@ -248,7 +297,7 @@ fn may_name_a_call(b: &[u8]) -> bool {
     };
     (0..b.len()).any(|i| match b[i] {
         b'v' | b'V' => tail(i, b"oice"),
-        b'm' | b'M' => tail(i, b"issed") || tail(i, b"ailbox"),
+        b'm' | b'M' => tail(i, b"issed") || tail(i, b"issing") || tail(i, b"ailbox"),
         0xD0 => b[i..].starts_with("олосов".as_bytes()),
         0xD1 => b[i..].starts_with("ропущен".as_bytes()),
         _ => false,
@@ -301,6 +350,13 @@ fn parse_caller(s: &str) -> (Option<&str>, Option<&str>) {
         && digits(num)
     {
         (head, Some(num))
+    } else if let Some(inner) = s.strip_suffix(')')
+        && let Some((num, name)) = inner.rsplit_once('(')
+        && number_token(num.trim())
+    {
+        // MikoPBX's `79265551234 (Ольга Смирнова)`: the number, then the
+        // phone book's name.
+        (name, Some(num.trim()))
     } else {
         match s.rsplit_once(char::is_whitespace) {
             Some((head, last)) if number_token(last) => (head, Some(last)),
@@ -351,15 +407,33 @@ pub(super) fn names_someone(n: &str) -> bool {
 /// The caller in the body: a caller caption (`From:`, `Caller:`) or the
 /// sentence `… in mailbox 101 from 79157023318, on …`.
 fn caller_in_body(text: &str) -> Option<(Option<&str>, Option<&str>)> {
+    // A caller caption that gave a name and no number: the number may
+    // follow under its own caption.
+    let mut named: Option<&str> = None;
     for line in text.lines() {
         let t = line.trim();
         if let Some((label, value)) = t.split_once(':') {
             let label = label.trim().to_lowercase();
+            if let Some(n) = named {
+                if NUMBER_CAPTIONS.contains(&label.as_str()) && has_digit(value) {
+                    return Some((Some(n), parse_caller(value).1));
+                }
+                continue;
+            }
             // `From: Asterisk PBX <asterisk@host>` (a forwarded notice's
             // header) is a mailbox, not a caller.
             if CALLER_CAPTIONS.contains(&label.as_str()) && !value.contains('@') {
-                return Some(parse_caller(value));
+                match parse_caller(value) {
+                    (Some(n), None) => {
+                        named = Some(n);
+                        continue;
+                    }
+                    caller => return Some(caller),
+                }
             }
+        }
+        if named.is_some() {
+            continue;
         }
         let low = t.to_lowercase();
         if let Some(i) = FROM_NUMBER
@@ -374,16 +448,26 @@ fn caller_in_body(text: &str) -> Option<(Option<&str>, Option<&str>)> {
                 return Some((None, number));
             }
         }
-        if ["mailbox", "message", "ящик", "сообщени"]
-            .iter()
-            .any(|w| low.contains(w))
+        // `… in mailbox 101 from 79157023318, on …`; MikoPBX's `You have
+        // missed calls (NOANSWER) from <79114445566> at <DATE>`.
+        if [
+            "mailbox",
+            "message",
+            "ящик",
+            "сообщени",
+            "missed call",
+            "пропущ",
+        ]
+        .iter()
+        .any(|w| low.contains(w))
             && let Some(rest) = after_from(t)
         {
-            let caller = rest.split(',').next().unwrap_or(rest);
+            let caller = caller_span(rest);
+            let caller = caller.split(',').next().unwrap_or(caller);
             return Some(parse_caller(caller));
         }
     }
-    None
+    named.map(|n| (Some(n), None))
 }
 
 fn transcription_caption(l: &str) -> bool {
@@ -574,6 +658,92 @@ mod tests {
     }
 
     #[test]
+    fn mikopbx_subject_names_the_caller_after_the_mark_number_then_name() {
+        let c = read(
+            "Пропущенный вызов 79265551234 (Ольга Смирнова)",
+            "От кого: 79265551234",
+            "RU",
+        )
+        .unwrap();
+        assert_eq!(c.phones, vec!["+79265551234".to_string()]);
+        assert_eq!(c.name.as_deref(), Some("Ольга Смирнова"));
+        assert_eq!(
+            phones(
+                "Missed Call 380672223344",
+                "From: 380672223344\nTo: 100 (Reception)"
+            ),
+            vec!["+380672223344".to_string()]
+        );
+        // A mailbox or a bracketed box after the mark is no caller.
+        assert_eq!(
+            after_mark("[PBX]: New message 3 in mailbox 201", "RU"),
+            None
+        );
+        assert_eq!(
+            after_mark("Новое голосовое сообщение (окно: 200)", "RU"),
+            None
+        );
+        // A hidden number: a notice with no contact (review).
+        let c = read(
+            "Пропущенный вызов anonymous",
+            "От кого: anonymous\nКому: 201 (Отдел продаж)",
+            "RU",
+        )
+        .unwrap();
+        assert_eq!(c, CallNotice::default());
+    }
+
+    #[test]
+    fn a_caller_shown_by_name_takes_the_number_under_its_own_caption() {
+        let body = "На ваш почтовый ящик поступило новое голосовое сообщение.\nОт: Дмитрий Орлов\nНомер: 79857773322\nДлительность: 00:00:41\n";
+        let c = read("Новое голосовое сообщение", body, "RU").unwrap();
+        assert_eq!(c.phones, vec!["+79857773322".to_string()]);
+        assert_eq!(c.name.as_deref(), Some("Дмитрий Орлов"));
+        assert_eq!(c.message, None);
+    }
+
+    #[test]
+    fn mikopbx_legacy_missing_call_with_an_unreplaced_token() {
+        let body = "You have missed calls (NOANSWER) from <79114445566> at <2026-12-07 10:22:31>";
+        assert_eq!(
+            phones("You have missing call from <MailSMTPSenderAddress>", body),
+            vec!["+79114445566".to_string()]
+        );
+        let ua = "Пропущений дзвінок (NOANSWER) від 0501112233 на 300, 2026-12-07 17:41:09";
+        assert_eq!(
+            read("Пропущений дзвінок 0501112233", ua, "UA")
+                .unwrap()
+                .phones,
+            vec!["+380501112233".to_string()]
+        );
+    }
+
+    #[test]
+    fn app_voicemail_headers_mark_the_notice_and_name_the_caller() {
+        let wazo = "Bonjour Приёмная,\n\nVous avez reçu un message d'une durée de 0:38 minute(s).\n\n\
+                    Le dernier a été envoyé par \"Игорь Лебедев\" <79091234567>, le 2026-12-07 à 10:31:22.\n";
+        let h = CallerHeaders {
+            number: Some("79091234567"),
+            name: Some("Игорь Лебедев"),
+        };
+        let c = read_with("Messagerie Wazo", wazo, "RU", h).unwrap();
+        assert_eq!(c.phones, vec!["+79091234567".to_string()]);
+        assert_eq!(c.name.as_deref(), Some("Игорь Лебедев"));
+        assert_eq!(c.message, None);
+        assert!(read("Messagerie Wazo", wazo, "RU").is_none());
+        // Askozia's formal Russian body puts the date after `от`: the
+        // headers' caller ID (the number again) names nobody, not `Monday`.
+        let askozia = "Уважаемые Менеджеры,\n\nСообщение продолжительностью 0:21, от Monday, December 07, 2026 at 02:30:12 PM было оставленно\n\nдля Вас от \"89654442211\" <89654442211>.\n";
+        let h = CallerHeaders {
+            number: Some("89654442211"),
+            name: Some("89654442211"),
+        };
+        let c = read_with("Новое голосовое сообщение (окно: 200)", askozia, "RU", h).unwrap();
+        assert_eq!(c.phones, vec!["+79654442211".to_string()]);
+        assert_eq!(c.name, None);
+    }
+
+    #[test]
     fn the_byte_prefilter_passes_every_mark_and_few_others() {
         for m in SUBJECT_MARKS {
             assert!(may_name_a_call(m.as_bytes()), "{m}");
@@ -591,6 +761,9 @@ mod tests {
             assert!(may_name_a_call(title.as_bytes()), "{title}");
         }
         assert!(may_name_a_call(b"MISSED CALL from 79161234567"));
+        assert!(may_name_a_call(
+            b"You have missing call from <MailSMTPSenderAddress>"
+        ));
         assert!(!may_name_a_call("Заявка с сайта: замер окон".as_bytes()));
         assert!(!may_name_a_call(b"New submission from Contact form"));
     }
