@@ -7439,6 +7439,23 @@ fn a_form_about_sms_with_a_latin_sender_and_a_phone_is_a_request_not_a_service_s
 }
 
 #[test]
+fn a_call_trackers_missed_call_with_the_visitors_comment_keeps_it_as_the_message() {
+    // A call tracker's missed-call mail: the caller's number in the subject,
+    // the system's lines, then the visitor's comment left in the widget.
+    let r = plain_with(
+        "Subject: Пропущенный звонок от +79161234567\r\n",
+        "Пропущенный звонок\r\nНомер клиента: +7 916 123-45-67\r\nВремя: 07.12.2026 14:02\r\n\
+         Комментарий посетителя: Нужен замер балкона, перезвоните после 18\r\n",
+    );
+    assert_eq!(r.phones, ["+79161234567"]);
+    assert_eq!(
+        s(&r.message),
+        Some("Нужен замер балкона, перезвоните после 18")
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
 fn a_form_about_a_call_with_a_phone_field_is_read_as_a_form_not_a_call_notice() {
     // `Пропущенный звонок от Анна` over the site's form fields: no caller's
     // number in the notice's places, a phone-labelled field has one.

@@ -184,7 +184,7 @@ pub(super) fn read_with(
         .filter(|n| names_someone(n))
         .or_else(|| client_name(text))
         .map(str::to_string);
-    let message = transcription(text);
+    let message = transcription(text).or_else(|| comment(text));
     Some(CallNotice {
         phones,
         name,
@@ -224,7 +224,7 @@ fn body_lead(text: &str, region: &str) -> Option<CallNotice> {
             .filter(|n| names_someone(n))
             .or_else(|| client_name(text))
             .map(str::to_string),
-        message: transcription(text),
+        message: transcription(text).or_else(|| comment(text)),
     })
 }
 
@@ -505,6 +505,48 @@ fn placeholder(m: &str) -> bool {
         || ["transcription", "расшифровка", "розшифровка"]
             .iter()
             .any(|w| low.starts_with(w))
+}
+
+/// `Комментарий посетителя: Нужен замер …` (a call tracker's or a callback
+/// widget's missed-call mail): a caption the dictionary reads as the
+/// client's message, with its text on the same line, is the client's words.
+/// Captions that count or time something (`Message duration`, `Номер
+/// сообщения`) are the system's.
+fn comment(text: &str) -> Option<String> {
+    use crate::rules::dictionary::{lookup, normalize_label};
+    const SYSTEM: &[&str] = &[
+        "duration",
+        "length",
+        "number",
+        "id",
+        "mailbox",
+        "time",
+        "date",
+        "длительн",
+        "продолжит",
+        "тривал",
+        "номер",
+        "ящик",
+        "время",
+        "дата",
+        "час",
+    ];
+    text.lines().take(200).find_map(|l| {
+        let (label, value) = l.split_once(": ")?;
+        let value = value.trim();
+        if label.len() > 60
+            || label.split_whitespace().count() > 4
+            || !value.chars().any(char::is_alphabetic)
+        {
+            return None;
+        }
+        let norm = normalize_label(label);
+        let system = norm
+            .split_whitespace()
+            .any(|w| SYSTEM.iter().any(|s| w.starts_with(s)));
+        (!system && lookup(&norm) == Some("message") && !placeholder(value))
+            .then(|| value.to_string())
+    })
 }
 
 /// The text under a transcription caption, up to the next blank line or
@@ -849,6 +891,21 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn a_call_trackers_comment_caption_is_the_message() {
+        let body = "Пропущенный звонок\nНомер клиента: +7 916 123-45-67\nВремя: 07.12.2026 14:02\n\
+                    Комментарий посетителя: Нужен замер балкона, перезвоните после 18\n";
+        let c = read("Пропущенный звонок от +79161234567", body, "RU").unwrap();
+        assert_eq!(
+            c.message.as_deref(),
+            Some("Нужен замер балкона, перезвоните после 18")
+        );
+        // A caption counting or timing the message is the system's.
+        let body = "Missed call from +79161234567\nMessage duration: 0 sec\nMessage number: 4\n";
+        let c = read("Missed call from +79161234567", body, "RU").unwrap();
+        assert_eq!(c.message, None);
     }
 
     #[test]
