@@ -7586,3 +7586,130 @@ fn a_subject_formats_full_stop_is_not_part_of_the_form_name() {
     );
     assert_eq!(s(&r.message), None);
 }
+
+// ---- round 28b: lead marketplaces and business directories
+
+fn from_platform(from: &str, ctype: &str, body: &str) -> Request {
+    read(&format!(
+        "From: {from}\r\nTo: office@okna.example\r\nSubject: New lead\r\n\
+         MIME-Version: 1.0\r\nContent-Type: {ctype}; charset=utf-8\r\n\r\n{body}"
+    ))
+}
+
+#[test]
+fn a_lead_platforms_looking_for_sentence_names_the_client_the_job_and_the_place() {
+    // Thumbtack: `NAME is looking for a JOB pro`, the place line under it,
+    // the questions and answers, the client's message, a `View details`
+    // button that ends it, the platform's own lines below.
+    let r = from_platform(
+        "Thumbtack <no-reply@thumbtack.example>",
+        "text/html",
+        "<h2>Kevin is looking for a Laminate Flooring Installation pro</h2><p>Austin, TX</p>\
+         <p><b>How big is the area?</b><br>400 - 600 sq ft</p>\
+         <p><b>Message from Kevin</b></p><p>Two bedrooms and a hallway, install only.</p>\
+         <p><a href=\"https://www.thumbtack.example/pro-inbox/leads/1\">View details</a></p>\
+         <p>Their phone number is shared once you reply.</p>",
+    );
+    assert_eq!(s(&r.name), Some("Kevin"));
+    assert_eq!(s(&r.product), Some("Laminate Flooring Installation"));
+    assert_eq!(s(&r.address), Some("Austin, TX"));
+    assert_eq!(s(&r.scope), Some("400 - 600 sq ft"));
+    assert_eq!(
+        s(&r.message),
+        Some("Two bedrooms and a hallway, install only.")
+    );
+    assert_eq!(r.action, Action::Review);
+    // Bark: the town after `in` when no place line follows; the platform's
+    // name for the job wins over an answer a keyword caption read.
+    let b = from_platform(
+        "Bark.com <team@bark.example>",
+        "text/plain",
+        "Viktor is looking for a Roofer in Manchester\n\nWhat do you need?: Repair\n\
+         Additional details: Slates came off. Please ring me back on +7 912 345 67 89\n",
+    );
+    assert_eq!(s(&b.name), Some("Viktor"));
+    assert_eq!(s(&b.product), Some("Roofer"));
+    assert_eq!(s(&b.address), Some("Manchester"));
+    assert_eq!(b.phones, ["+79123456789"]);
+    // Yelp: `NAME sent you a quote request`, `New lead: NAME wants to speak
+    // with you`: the client by first name and initial.
+    let y = from_platform(
+        "Yelp <no-reply@yelp.example>",
+        "text/plain",
+        "Sarah W. sent you a quote request\n\nProject: Kitchen cabinet refacing\n\
+         Location: San Mateo, CA 94401\nCustomer's Note: How much would refacing cost?\n",
+    );
+    assert_eq!(s(&y.name), Some("Sarah W."));
+    assert_eq!(s(&y.product), Some("Kitchen cabinet refacing"));
+    assert_eq!(s(&y.address), Some("San Mateo, CA 94401"));
+    let c = from_platform(
+        "Yelp <no-reply@yelp.example>",
+        "text/plain",
+        "New lead: Dmitry K. wants to speak with you\nPhone Number: +7 912 345 67 89\n\
+         Service Needed: Sauna installation\n",
+    );
+    assert_eq!(s(&c.name), Some("Dmitry K."));
+    assert_eq!(s(&c.product), Some("Sauna installation"));
+    // A client's own sentence is no platform's: `Я is looking…` never
+    // happens, but a pronoun or a role word never names the client.
+    let n = from_platform(
+        "Site <noreply@okna.example>",
+        "text/plain",
+        "Сообщение: We sent you a message yesterday, please call +7 912 345 67 89\n",
+    );
+    assert_eq!(s(&n.name), None);
+}
+
+#[test]
+fn a_lead_platforms_job_card_gives_zip_job_labels_and_ends_at_its_own_link() {
+    // Angi: `ZIP Code` alone is where the job is, `Job Category` the job;
+    // the sentence ending in a link into angi's own domain (the mail's
+    // sender, not the company) and all below it are the platform's.
+    let r = from_platform(
+        "Angi Leads <newlead@angi.example>",
+        "text/plain",
+        "New Lead Alert\n\nCustomer Name: Michael Reyes\nPhone Number: +7 912 345 67 89\n\
+         ZIP Code: 80210\nJob Category: Roofing\nRequested Time: December 10, 2026, 10:00 AM\n\
+         Job Description: Small leak over the garage. Can you give me an estimate?\n\n\
+         To contact this customer, log in to your Angi Pro app: https://office.angi.example/leads\n\n\
+         Respond quickly to improve your match rate!\n",
+    );
+    assert_eq!(s(&r.address), Some("80210"));
+    assert_eq!(s(&r.product), Some("Roofing"));
+    assert_eq!(s(&r.visit_time), Some("December 10, 2026, 10:00 AM"));
+    assert_eq!(
+        s(&r.message),
+        Some("Small leak over the garage. Can you give me an estimate?")
+    );
+    // The platform's sender address is no client's e-mail.
+    assert_eq!(s(&r.email), None);
+    // A link into another domain stays in the client's words.
+    let o = from_platform(
+        "Angi Leads <newlead@angi.example>",
+        "text/plain",
+        "Customer Name: Michael Reyes\nPhone Number: +7 912 345 67 89\n\
+         Job Description: Like on this photo\n\
+         I put the photo of the old fence on my drive, look: https://disk.example/p/1\n",
+    );
+    assert_eq!(
+        s(&o.message),
+        Some(
+            "Like on this photo\nI put the photo of the old fence on my drive, look: https://disk.example/p/1"
+        )
+    );
+    // Google Local Services quotes the client's whole text; `Reply to this
+    // email to message the customer back.` ends it.
+    let g = from_platform(
+        "Jane Smith via Google <lsa-1@lsa.google.example>",
+        "text/plain",
+        "You have a new message request\nCustomer: Jane Smith\nService: Clogged Drain\n\
+         ZIP Code: 60614\nPhone: +7 912 345 67 89\n\
+         Message: \"My kitchen sink is backed up. Can you come by today?\"\n\
+         Reply to this email to message the customer back.\n",
+    );
+    assert_eq!(
+        s(&g.message),
+        Some("My kitchen sink is backed up. Can you come by today?")
+    );
+    assert_eq!(s(&g.address), Some("60614"));
+}

@@ -459,6 +459,14 @@ const LABELS: &[(&str, &[&str])] = &[
             "gorod",
             "adresa",
             "misto",
+            // A lead platform's job card gives the job's postcode alone
+            // (`ZIP Code: 60614`, Angi, HomeAdvisor, Google LSA; `Postcode`,
+            // Bark): where the work is, when no street is written (round 28b).
+            "zip code",
+            "zip",
+            "zipcode",
+            "postcode",
+            "postal code",
         ],
     ),
     (
@@ -637,6 +645,18 @@ const LABELS: &[(&str, &[&str])] = &[
             // A Bitrix order form's `Состав заказа:` (Aspro solutions' order
             // page): the goods listed are what the client orders (round 26f).
             "состав заказа",
+            // A lead platform's job card names the job the client posted
+            // (`Job Category: Roofing`, `Job Type: Unclog Drain`, Angi;
+            // `Project: Kitchen cabinet refacing`, Yelp; `Task: Install
+            // Gutters`, HomeAdvisor): what the client wants done (round 28b).
+            "job category",
+            "job type",
+            "project",
+            "project type",
+            "task",
+            "service requested",
+            "service needed",
+            "service type",
         ],
     ),
     // A job board's `Cover Letter:`: the applicant's own text (round 22c).
@@ -894,7 +914,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ("referral", r"откуда|узнали|hear about|как вы нашли", ""),
     (
         "visit_time",
-        r"(дата|время|день|когда).*замер|замер\w*.*(дата|время|день)|(удобн|желаем|предпочтительн)\w*\s+(дата|время|день)|когда (приехать|подъехать)|visit(ing)?\b|дата визита|время визита|(дата|час|день|коли).*замір|замір\w*.*(дата|час|день)|(зручн|бажан)\w*\s+(дата|час|день)",
+        r"(дата|время|день|когда).*замер|замер\w*.*(дата|время|день)|(удобн|желаем|предпочтительн)\w*\s+(дата|время|день)|когда (приехать|подъехать)|visit(ing)?\b|дата визита|время визита|(дата|час|день|коли).*замір|замір\w*.*(дата|час|день)|(зручн|бажан)\w*\s+(дата|час|день)|^(requested|appointment|booking) (date|time)",
         r"звон|заявк|создан|отправ|рожден|сайт|website|\bsite\b|дзвін|дзвон|зателефон|заявц|відправ|створ|народж",
     ),
     (
@@ -921,7 +941,7 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "scope",
-        r"площад|размер|razmer|габарит|длин|ширин|высот|количеств|сколько|кол во|объем|метраж|\bм2\b|м²|\bкв м\b|area|size|square (met|feet|foot)|\bsq m\b|\bsqm\b|\bплощ[аіу]\b|довжин|висот|розмір|кількіст|скільки|\bобсяг|length|width|height",
+        r"площад|размер|razmer|габарит|длин|ширин|высот|количеств|сколько|кол во|объем|метраж|\bм2\b|м²|\bкв м\b|area|size|square (met|feet|foot)|\bsq m\b|\bsqm\b|\bплощ[аіу]\b|довжин|висот|розмір|кількіст|скільки|\bобсяг|length|width|height|\bhow (long is|big|large|many)\b",
         // `Количество взрослых: 2`, `Количество ночей: 7`, `Кількість
         // пасажирів: 3` (booking and tour forms): a head count or a stay's
         // length, not the size of a job.

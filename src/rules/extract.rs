@@ -2053,6 +2053,18 @@ fn sent_by_the_site(from: &str, letter: &Letter) -> bool {
         .any(|t| crate::request::site_domain(&t.email).as_deref() == Some(domain.as_str()))
 }
 
+/// Whether `from` is at the domain of a mailbox the mail was sent to (the
+/// company's own site or mailbox, not a platform mailing it).
+fn to_own_domain(from: &str, letter: &Letter) -> bool {
+    let Some(domain) = crate::request::site_domain(from) else {
+        return true;
+    };
+    letter
+        .to
+        .iter()
+        .any(|t| crate::request::site_domain(&t.email).as_deref() == Some(domain.as_str()))
+}
+
 /// A mailbox a web server or a company sends from (`www-data@`, `info@`,
 /// `noreply@`…): never a visitor's own address.
 fn system_mailbox(email: &str) -> bool {
@@ -2089,6 +2101,9 @@ fn system_mailbox(email: &str) -> bool {
         "your-email",
         "your_email",
         "yourname",
+        // A lead platform's sender (`newlead@angi.com`, `leads@…`).
+        "lead",
+        "leads",
     ];
     const PARTS: &[&str] = &[
         "noreply",
@@ -2109,6 +2124,7 @@ fn system_mailbox(email: &str) -> bool {
         // A form back-end's sender (`submissions@formsubmit.co`,
         // `form-submission@squarespace.info`).
         "submission",
+        "newlead",
     ];
     EXACT.contains(&local) || PARTS.iter().any(|p| local.contains(p))
 }
@@ -3004,6 +3020,122 @@ fn writer_intro(l: &str) -> Option<WriterIntro<'_>> {
     })
     .filter(|x| !x.is_empty() && x.len() <= 200);
     Some(WriterIntro { name, ad, wrote })
+}
+
+/// A lead platform's sentence over a client's request (round 28b): `Sarah
+/// W. sent you a quote request` (Yelp), `New lead: Dmitry K. wants to speak
+/// with you`, `Kevin is looking for a Laminate Flooring Installation pro`
+/// (Thumbtack), `Anna is looking for a Fencing Contractor in Leeds` (Bark).
+/// The client (first name, an initial at most: the platforms hide the
+/// rest); for `is looking for`, the job asked for (a trailing `pro` is the
+/// platform's word) and the town after `in`.
+struct PlatformIntro<'a> {
+    name: &'a str,
+    job: Option<&'a str>,
+    town: Option<&'a str>,
+}
+
+/// Whether `text` may hold a [`platform_intro`] (one search of each phrase
+/// over the whole text, before any line is asked).
+fn may_hold_platform_intro(text: &str) -> bool {
+    text.contains(" is looking for a")
+        || text.contains(" sent you a ")
+        || text.contains(" wants to speak with you")
+}
+
+fn platform_intro(l: &str) -> Option<PlatformIntro<'_>> {
+    let l = l.trim();
+    if l.len() > 200 || !l.starts_with(char::is_uppercase) {
+        return None;
+    }
+    // `New lead: Dmitry K. wants…`: a heading of up to three words first.
+    let l = match l.split_once(": ") {
+        Some((head, rest)) if head.split_whitespace().count() <= 3 => rest.trim(),
+        _ => l,
+    };
+    let (name, rest, looking) = if let Some((n, r)) = l.split_once(" is looking for a") {
+        (n, r, true)
+    } else if let Some((n, r)) = l.split_once(" sent you a ") {
+        let r = r.trim_end_matches(['.', '!']);
+        if ![
+            "quote request",
+            "request",
+            "message",
+            "new message",
+            "booking request",
+        ]
+        .contains(&r)
+        {
+            return None;
+        }
+        (n, r, false)
+    } else {
+        let n = l
+            .strip_suffix(" wants to speak with you")
+            .or_else(|| l.strip_suffix(" wants to speak with you."))?;
+        (n, "", false)
+    };
+    let name = name.trim();
+    if !person_name(name) || role_word(name) {
+        return None;
+    }
+    let (job, town) = if looking {
+        // `… a Roofer`, `… an Electrician`.
+        let r = rest.strip_prefix("n ").unwrap_or(rest).trim_start();
+        let (job, town) = match r.rsplit_once(" in ") {
+            Some((j, t)) if !t.trim().is_empty() && t.len() <= 60 => (j, Some(t.trim())),
+            _ => (r, None),
+        };
+        let job = job.trim().trim_end_matches(['.', '!']);
+        let job = job.strip_suffix(" pro").unwrap_or(job).trim();
+        let town = town.map(|t| t.trim_end_matches(['.', '!']).trim());
+        (
+            (!job.is_empty() && job.split_whitespace().count() <= 8).then_some(job),
+            town.filter(|t| t.starts_with(char::is_uppercase)),
+        )
+    } else {
+        (None, None)
+    };
+    Some(PlatformIntro { name, job, town })
+}
+
+/// `Leeds, LS6`, `Round Rock, TX`: a lead platform's place line under its
+/// sentence (a town, a comma, a region or a postcode), no caption.
+fn place_line(l: &str) -> Option<&str> {
+    let l = l.trim();
+    let (town, rest) = l.split_once(", ")?;
+    (l.len() <= 60
+        && !l.contains([':', '?', '!', '@'])
+        && !l.contains("://")
+        && town.starts_with(char::is_uppercase)
+        && town.split_whitespace().count() <= 3
+        && !rest.trim().is_empty()
+        && rest.split_whitespace().count() <= 2
+        && !rest.contains(','))
+    .then_some(l)
+}
+
+/// The client's text above a lead platform's line that ends in a link into
+/// `from`'s domain after a colon (`…: https://office.angi.com/…`): `None`
+/// when there is no such line below the first.
+fn platform_link_cut<'a>(m: &'a str, from: &str) -> Option<&'a str> {
+    let own = crate::request::site_domain(from)?;
+    let mut at = 0usize;
+    for (k, l) in m.split_inclusive('\n').enumerate() {
+        let t = l.trim();
+        if k > 0
+            && let Some(i) = t.rfind("://")
+            && let Some(sp) = t[..i].rfind(' ')
+            && t[..sp].trim_end().ends_with(':')
+            && t[..sp].split_whitespace().count() >= 3
+            && !t[i..].contains(char::is_whitespace)
+            && crate::request::site_domain(&t[sp + 1..]).as_deref() == Some(own.as_str())
+        {
+            return Some(&m[..at]);
+        }
+        at += l.len();
+    }
+    None
 }
 
 /// The client's words under a service's writer sentence: the lines below it
@@ -4223,6 +4355,34 @@ pub(crate) fn build_traced(
             f.message = Some(m);
         }
     }
+    // `Kevin is looking for a Flooring Installation pro` / `Sarah W. sent
+    // you a quote request` (a lead platform's sentence over the request):
+    // the client, the job the platform names, and its place line under the
+    // sentence (or the town the sentence names).
+    if may_hold_platform_intro(&text)
+        && let Some((j, intro)) = text
+            .lines()
+            .enumerate()
+            .take(15)
+            .find_map(|(j, l)| platform_intro(l).map(|w| (j, w)))
+    {
+        first(&mut f.name, intro.name);
+        if let Some(job) = intro.job {
+            // The platform's own name for the job wins over an answer a
+            // keyword caption read (`What do you need?: Repair`).
+            f.product = Some(job.to_string());
+        }
+        if f.address.is_none() {
+            let under = text
+                .lines()
+                .skip(j + 1)
+                .find(|l| !l.trim().is_empty())
+                .and_then(place_line);
+            if let Some(a) = under.or(intro.town) {
+                f.address = Some(a.to_string());
+            }
+        }
+    }
     // `Покупатель задал вопрос о вашем товаре` over the product's name on
     // a line of its own (Ozon Seller): that line names the product.
     if f.product.is_none()
@@ -5102,6 +5262,31 @@ pub(crate) fn build_traced(
         && last.trim().trim_end_matches('.').eq_ignore_ascii_case(site)
     {
         req.message = clean_value(head);
+    }
+    // `To contact this customer…, log in to your Angi Pro app: https://…`,
+    // `Contact Anna for 12 credits: https://www.bark.com/…` under the
+    // client's words (a lead platform's job card): a sentence that ends in a
+    // link into the domain the mail came from, when that domain is not the
+    // company's own (the mail is not its site's), is the platform's call to
+    // act; it and all below it are the platform's.
+    if let Some(m) = &req.message
+        && m.contains("://")
+        && let Some(from) = letter.from.as_ref()
+        && !to_own_domain(&from.email, letter)
+        && let Some(cut) = platform_link_cut(m, &from.email)
+    {
+        req.message = clean_value(cut);
+        f.message = req.message.clone();
+    }
+    // `Message: "Hi, my kitchen sink…"` (Google Local Services): the
+    // platform quotes the client's whole text; the quotes are its own.
+    if let Some(m) = &req.message
+        && let Some(inner) = m.trim().strip_prefix('"').and_then(|x| x.strip_suffix('"'))
+        && !inner.contains('"')
+        && inner.split_whitespace().nth(2).is_some()
+    {
+        req.message = clean_value(inner);
+        f.message = req.message.clone();
     }
     // `text: message + " " + email` (a Node handler): the client's address
     // tacked on after their last sentence is the contact, not their words.
@@ -6188,5 +6373,72 @@ mod tests {
         // A last line that is no name after an unfinished line stays text.
         let (m, n, _) = text_with_contact_tail("Нужен замер\nКухня Угловая");
         assert_eq!((m.as_str(), n), ("Нужен замер\nКухня Угловая", None));
+    }
+
+    #[test]
+    fn a_lead_platforms_sentence_names_the_client_and_the_job() {
+        let t = |l| super::platform_intro(l).map(|i| (i.name, i.job, i.town));
+        assert_eq!(
+            t("Anna is looking for a Fencing Contractor in Leeds"),
+            Some(("Anna", Some("Fencing Contractor"), Some("Leeds")))
+        );
+        assert_eq!(
+            t("Kevin is looking for an Electrician pro"),
+            Some(("Kevin", Some("Electrician"), None))
+        );
+        assert_eq!(
+            t("Sarah W. sent you a quote request"),
+            Some(("Sarah W.", None, None))
+        );
+        assert_eq!(
+            t("New lead: Dmitry K. wants to speak with you"),
+            Some(("Dmitry K.", None, None))
+        );
+        // A client's or a site's own sentence is none.
+        for l in [
+            "We sent you a message yesterday",
+            "My husband is looking for a good roofer",
+            "Customer sent you a quote request",
+            "Anna sent you a photo of the fence",
+            "I am looking for a job",
+        ] {
+            assert!(super::platform_intro(l).is_none(), "{l}");
+        }
+    }
+
+    #[test]
+    fn a_lead_platforms_place_line_is_a_town_and_a_region() {
+        assert_eq!(super::place_line("Leeds, LS6"), Some("Leeds, LS6"));
+        assert_eq!(super::place_line("Round Rock, TX"), Some("Round Rock, TX"));
+        for l in [
+            "Hi, I need a roof",
+            "Phone: 8 912, 345",
+            "leeds, ls6",
+            "Austin",
+        ] {
+            assert_eq!(super::place_line(l), None, "{l}");
+        }
+    }
+
+    #[test]
+    fn a_lead_platforms_link_line_ends_the_clients_text() {
+        let m = "Leak over the garage.\nLog in to your Angi Pro app: https://office.angi.example/leads\nRespond!";
+        assert_eq!(
+            super::platform_link_cut(m, "newlead@angi.example"),
+            Some("Leak over the garage.\n")
+        );
+        // Another domain's link, a link with no caption sentence, or the
+        // first line: the client's.
+        for m in [
+            "Leak.\nLook at the photo here: https://disk.example/p/1",
+            "Leak.\nhttps://office.angi.example/leads",
+            "See the app: https://office.angi.example/leads",
+        ] {
+            assert_eq!(
+                super::platform_link_cut(m, "newlead@angi.example"),
+                None,
+                "{m}"
+            );
+        }
     }
 }

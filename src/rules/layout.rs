@@ -528,7 +528,7 @@ fn service_notice_in(l: &str, words: bool) -> bool {
     // every line): a button opens with one of its few first letters and
     // holds no caption, question or address; a slogan holds ` — `; a
     // no-reply notice a word of replying.
-    let button_shape = t.starts_with(['О', 'о', 'В', 'в', 'П', 'п', 'R', 'r'])
+    let button_shape = t.starts_with(['О', 'о', 'В', 'в', 'П', 'п', 'R', 'r', 'V', 'v'])
         && !t.contains([':', '?', ',', '@'])
         && t.split_whitespace().nth(4).is_none()
         && !t.contains("://");
@@ -550,6 +550,12 @@ fn service_notice_in(l: &str, words: bool) -> bool {
             "откликнуться",
             "відгукнутися",
             "reply",
+            // A lead platform's button into its inbox (`View details`,
+            // Thumbtack; `View lead`, Bark; round 28b).
+            "view details",
+            "view lead",
+            "view request",
+            "view message",
         ]
         .iter()
         .any(|b| low.starts_with(b) || low.trim_end_matches(['.', '!']) == b.trim_end());
@@ -569,6 +575,11 @@ fn service_notice_in(l: &str, words: bool) -> bool {
             "не відповідайте на нього",
             "відповідати на нього не потрібно",
             "do not reply to this",
+            // `Reply to this email to message the customer back.` (Google
+            // Local Services), `You can reply directly to this email…`: how
+            // to answer through the service, never the client's words.
+            "reply to this email to",
+            "reply directly to this email",
         ]
         .iter()
         .any(|p| low.contains(p));
@@ -4331,7 +4342,9 @@ mod tests {
                 || t.contains(" — ")
                 || t.contains("отвеча")
                 || t.contains("відповіда")
-                || t.contains("reply"))
+                || t.contains("reply")
+                // Round 28b's `Reply to this email to …` opens its line.
+                || t.contains("Reply to this email"))
         {
             return false;
         }
@@ -4348,6 +4361,10 @@ mod tests {
                 "откликнуться",
                 "відгукнутися",
                 "reply",
+                "view details",
+                "view lead",
+                "view request",
+                "view message",
             ]
             .iter()
             .any(|b| low.starts_with(b) || low.trim_end_matches(['.', '!']) == b.trim_end());
@@ -4365,6 +4382,11 @@ mod tests {
             "не відповідайте на нього",
             "відповідати на нього не потрібно",
             "do not reply to this",
+            // `Reply to this email to message the customer back.` (Google
+            // Local Services), `You can reply directly to this email…`: how
+            // to answer through the service, never the client's words.
+            "reply to this email to",
+            "reply directly to this email",
         ]
         .iter()
         .any(|p| low.contains(p));
@@ -4443,6 +4465,9 @@ mod tests {
             "hh.ru — работа найдётся для каждого",
             "Ответ появится после проверки. Это письмо отправлено автоматически, не отвечайте на него.",
             "Це автоматичний лист від Prom.ua, відповідати на нього не потрібно.",
+            "View details",
+            "Reply to Sarah",
+            "Reply to this email to message the customer back.",
         ] {
             assert!(super::service_notice(l), "{l}");
         }
@@ -4451,6 +4476,7 @@ mod tests {
             "Посмотреть замер можно в субботу, удобно?",
             "Окна — лучшие в городе",
             "Телефон: +7 916 000-11-22",
+            "View from the window is blocked",
         ] {
             assert!(!super::service_notice(l), "{l}");
         }
