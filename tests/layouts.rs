@@ -7456,6 +7456,23 @@ fn a_call_trackers_missed_call_with_the_visitors_comment_keeps_it_as_the_message
 }
 
 #[test]
+fn a_first_name_signed_at_the_end_of_a_forwarded_sms_is_the_clients_name() {
+    // An SMS forwarded by a router script: the client signs the text with
+    // a first name; a town at the same place names nobody.
+    let r = plain_with(
+        "Subject: SMS from +79161234567\r\n",
+        "Перезвоните по забору из профлиста, 40 метров. Олег\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Олег"));
+    assert_eq!(r.phones, ["+79161234567"]);
+    let r = plain_with(
+        "Subject: SMS from +79161234567\r\n",
+        "Нужен замер балкона, Калуга\r\n",
+    );
+    assert_eq!(r.name, None);
+}
+
+#[test]
 fn a_form_about_a_call_with_a_phone_field_is_read_as_a_form_not_a_call_notice() {
     // `Пропущенный звонок от Анна` over the site's form fields: no caller's
     // number in the notice's places, a phone-labelled field has one.

@@ -185,6 +185,14 @@ pub(super) fn read_with(
         .or_else(|| client_name(text))
         .map(str::to_string);
     let message = transcription(text).or_else(|| comment(text));
+    // `… перезвоните, пожалуйста. Олег` in a transcription: the caller's
+    // signed name when the system gave none.
+    let name = name.or_else(|| {
+        message
+            .as_deref()
+            .and_then(super::sms_notice::signed_name)
+            .map(str::to_string)
+    });
     Some(CallNotice {
         phones,
         name,
@@ -891,6 +899,14 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn a_name_signed_in_the_transcription_is_the_callers() {
+        let body =
+            "Voicemail from 79161234567\nTranscription: Перезвоните по поводу замера окон. Ольга\n";
+        let c = read("Voicemail from 79161234567", body, "RU").unwrap();
+        assert_eq!(c.name.as_deref(), Some("Ольга"));
     }
 
     #[test]
