@@ -4385,6 +4385,25 @@ pub(crate) fn build_traced(
         }
         f.name = Some(n.0);
     }
+    // `Константин Осипов wrote:` over the client's lines, read as a caption
+    // with the lines as its value (Znuny / OTRS's `Ticket Created` notice:
+    // `Hi Agent, ticket [Ticket#…] has been created in queue Raw.` over
+    // `<Customer> wrote:` and the customer's body): the value is the
+    // client's text, not the notice above it, and the writer the client.
+    if !lay.fields.iter().any(|x| x.canon == Some("message"))
+        && let Some((speaker, said)) = lay
+            .fields
+            .iter()
+            .filter(|x| x.canon.is_none() && !x.value.trim().is_empty())
+            .find_map(|x| wrote_speaker(&x.label).map(|s| (s, x.value.trim())))
+    {
+        if f.name.is_none() && person_name(speaker) && !role_word(speaker) {
+            f.name = Some(speaker.to_string());
+        }
+        f.client_text.push_str(said);
+        f.client_text.push('\n');
+        f.message = Some(said.to_string());
+    }
     // `Анна Петрова wrote:` over `Анна Петрова:` / their line, once per
     // message (Chatwoot's new-conversation mail: the sender as a heading
     // over each message): the lines captioned with the writer are the
