@@ -140,6 +140,9 @@ const LABELS: &[(&str, &[&str])] = &[
             // GLPI's `Requesters : Имя` and Trudesk's `Ticket Submitted by:
             // Имя` in their agent notices on a new ticket (round 28c).
             "requesters",
+            // Redmine's issue mail: `* Author: Имя` (`Anonymous` when the
+            // issue came from a form or an unknown sender: no name).
+            "author",
             "submitted by",
             "ticket submitted by",
             "контактна особа",
@@ -626,6 +629,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "тип номера",
             "категория номера",
             "тип номеру",
+            // A help desk's ticket category (Redmine's `* Category: Окна`);
+            // one naming a queue (`Продажи`, `Support`) is no product.
+            "category",
             "категорія номеру",
             // Transliterated keys of a form whose editor named the fields in
             // Latin letters (Apostrophe forms' `uslugi`, round 25g).

@@ -2412,7 +2412,10 @@ pub fn read_with_ends(
             if !skip_url {
                 out.bare_urls.push(url.to_string());
             }
-            footer |= !out.fields.is_empty();
+            // A link under the fields opens the site's footer; under a
+            // title line only (`Support #88: Ремонт ванной` over the issue's
+            // link, Redmine), no form field was read yet and it opens none.
+            footer |= out.fields.iter().any(|f| f.canon.is_some());
             state = State::None;
             continue;
         }
@@ -3674,8 +3677,10 @@ fn framed_text(
         }
         if is_separator(l) {
             // Only a rule of dashes closes it (a Bitrix `*****` stands under
-            // a caption).
-            return (is_dash_rule(l) && text.split_whitespace().count() >= 3).then_some((
+            // a caption), or the `-- ` over the site's signature (Redmine's
+            // issue mail: the fields, a rule, the description, `-- ` and
+            // the notification footer).
+            return ((is_dash_rule(l) || l.trim_end() == "--") && text.split_whitespace().count() >= 3).then_some((
                 text,
                 tail.unwrap_or(j),
                 j + 1,
