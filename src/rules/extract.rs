@@ -3136,8 +3136,15 @@ fn default_nick(v: &str) -> bool {
     matches!(
         first.trim_end_matches(['#', ',']),
         // A marketplace's stand-in for a buyer who gave no name (Ozon's
-        // `Автор: Покупатель`).
-        "visitor" | "guest" | "anonymous" | "покупатель" | "покупець" | "buyer"
+        // `Автор: Покупатель`); a help desk's own account as the ticket's
+        // author (Trudesk's `Ticket Submitted by: Administrator` on a test).
+        "visitor"
+            | "guest"
+            | "anonymous"
+            | "покупатель"
+            | "покупець"
+            | "buyer"
+            | "administrator"
     ) && rest.len() <= 1
         && rest.iter().all(|w| {
             w.trim_start_matches('#')
@@ -4779,6 +4786,7 @@ pub(crate) fn build_traced(
         let site_link = lay
             .bare_urls
             .iter()
+            .chain(lay.footer_urls.iter())
             .chain(lay.loose.iter())
             .chain(req.fields.iter().map(|(_, v)| v))
             .flat_map(|t| t.split_whitespace())

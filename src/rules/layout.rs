@@ -30,6 +30,9 @@ pub struct Layout {
     pub fields: Vec<RawField>,
     /// URLs standing alone on a line (not after a boilerplate line).
     pub bare_urls: Vec<String>,
+    /// Links in the site's footer lines (`To reply, please view this online:
+    /// https://…`): never the page, but they show the site's own domain.
+    pub footer_urls: Vec<String>,
     /// Lines that belong to no field (headings, greetings, footers excluded).
     pub loose: Vec<String>,
     /// The loose lines above the site's footer (a separator, a builder
@@ -2359,6 +2362,13 @@ pub fn read_with_ends(
             after_boilerplate = true;
             footer = true;
             shop_card = !out.fields.is_empty() && shop_signoff(l);
+            if l.contains("://") {
+                out.footer_urls.extend(
+                    l.split_whitespace()
+                        .filter(|w| w.contains("://"))
+                        .map(str::to_string),
+                );
+            }
             // `If you need any kind of help please contact us at …` /
             // `Thanks!` (Bagisto): a lone closing word under a footer line
             // is the footer's.
