@@ -3176,6 +3176,15 @@ fn numeric_id(v: &str) -> bool {
     v.len() >= 5 && v.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// `Марина Котова via RT`: the person a relay (a help desk, a mailing
+/// list) sends on behalf of; `None` unless the part before ` via ` reads as
+/// a person's name and the relay's name is short.
+fn via_sender(display: &str) -> Option<&str> {
+    let (who, relay) = display.trim().rsplit_once(" via ")?;
+    let who = who.trim().trim_matches('"').trim();
+    (relay.split_whitespace().count() <= 3 && person_name(who) && !role_word(who)).then_some(who)
+}
+
 fn person_name(l: &str) -> bool {
     let words = l.split_whitespace();
     (1..=3).contains(&words.clone().count())
@@ -4981,6 +4990,14 @@ pub(crate) fn build_traced(
         && let Some(e) = &req.email
     {
         req.name = name_over_email(&lay.loose, e);
+    }
+    // `From: "Марина Котова via RT" <zakaz@site>` (Request Tracker's
+    // friendly From line, also Google Groups' `X via Group`): the help
+    // desk sends on behalf of the person named before ` via `.
+    if req.name.is_none()
+        && let Some(n) = letter.from.as_ref().and_then(|f| via_sender(f.name.as_deref()?))
+    {
+        req.name = Some(n.to_string());
     }
     // `Елена` signed under a letter from `Елена Петрова <e.petrova@…>`: the
     // client's own display name says the same person in full.
