@@ -4690,12 +4690,25 @@ pub(crate) fn build_traced(
     // The `-- ` signature under the text of a letter the client sent from
     // their own mailbox is theirs even when a line of it is a field
     // (`Адрес: …` in a K-9 letter makes it no label-less one).
-    let sender_sig = lay.signature_at.filter(|_| {
+    // So is a signature opening with the client's name (`--` / `Марина
+    // Котова` / `тел. …` under the text a help desk relays `via RT`).
+    let names_client = |s: &usize| {
+        lay.loose.get(*s).map(|l| l.trim()).is_some_and(|n| {
+            person_name(n)
+                && (f.name.as_deref() == Some(n)
+                    || letter
+                        .from
+                        .as_ref()
+                        .and_then(|a| via_sender(a.name.as_deref()?))
+                        == Some(n))
+        })
+    };
+    let sender_sig = lay.signature_at.filter(|s| {
         !label_less
             && f.message.is_some()
             && labelled_phones.is_empty()
-            && letter.outer.is_none()
-            && crate::request::sender_outside_recipients(letter)
+            && ((letter.outer.is_none() && crate::request::sender_outside_recipients(letter))
+                || names_client(s))
     });
     if phones.is_empty()
         && let Some(s) = sender_sig
