@@ -629,9 +629,6 @@ const LABELS: &[(&str, &[&str])] = &[
             "тип номера",
             "категория номера",
             "тип номеру",
-            // A help desk's ticket category (Redmine's `* Category: Окна`);
-            // one naming a queue (`Продажи`, `Support`) is no product.
-            "category",
             "категорія номеру",
             // Transliterated keys of a form whose editor named the fields in
             // Latin letters (Apostrophe forms' `uslugi`, round 25g).

@@ -4684,6 +4684,33 @@ pub(crate) fn build_traced(
             phones.extend(find_phones(v, &opts.region));
         }
     }
+    // `Description:` over the client's text, a blank line and a card
+    // opening with a person's name (`Татьяна Герасимова` / `+7-913-…`,
+    // django-helpdesk's new-ticket copy): the card is the sender's
+    // signature, not their text; its name is the client's.
+    if let Some((text, card)) = lay
+        .fields
+        .iter()
+        .rev()
+        .find(|x| x.canon == Some("message"))
+        .and_then(|x| x.value.trim_end().rsplit_once("\n\n"))
+        && text.split_whitespace().count() >= 3
+        && card.contains(|c: char| c.is_ascii_digit())
+        && let Some(head) = f
+            .message
+            .as_deref()
+            .and_then(|m| m.trim_end().strip_suffix(card.trim()))
+    {
+        let lines: Vec<&str> = card.lines().collect();
+        let who = lines.first().map_or("", |l| l.trim());
+        if layout::signature_card(&lines) && person_name(who) && !role_word(who) {
+            let (head, who) = (head.trim_end().to_string(), who.to_string());
+            if req.name.is_none() {
+                req.name = Some(who);
+            }
+            f.message = Some(head);
+        }
+    }
     // No field of the client's (none, or only the site's record of the
     // submission): the bare lines are the client's.
     let label_less = lay.fields.is_empty() || only_technical;

@@ -638,7 +638,7 @@ fn shop_signoff(l: &str) -> bool {
 /// lines (six words at most, no question or exclamation, no further
 /// paragraph), the first capitalised, one of them holding a phone number
 /// (seven digits or more).
-fn signature_card(card: &[&str]) -> bool {
+pub(crate) fn signature_card(card: &[&str]) -> bool {
     (2..=5).contains(&card.len())
         && card.iter().all(|l| {
             let l = l.trim();
