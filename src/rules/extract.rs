@@ -3138,13 +3138,7 @@ fn default_nick(v: &str) -> bool {
         // A marketplace's stand-in for a buyer who gave no name (Ozon's
         // `Автор: Покупатель`); a help desk's own account as the ticket's
         // author (Trudesk's `Ticket Submitted by: Administrator` on a test).
-        "visitor"
-            | "guest"
-            | "anonymous"
-            | "покупатель"
-            | "покупець"
-            | "buyer"
-            | "administrator"
+        "visitor" | "guest" | "anonymous" | "покупатель" | "покупець" | "buyer" | "administrator"
     ) && rest.len() <= 1
         && rest.iter().all(|w| {
             w.trim_start_matches('#')
@@ -5035,7 +5029,10 @@ pub(crate) fn build_traced(
     // friendly From line, also Google Groups' `X via Group`): the help
     // desk sends on behalf of the person named before ` via `.
     if req.name.is_none()
-        && let Some(n) = letter.from.as_ref().and_then(|f| via_sender(f.name.as_deref()?))
+        && let Some(n) = letter
+            .from
+            .as_ref()
+            .and_then(|f| via_sender(f.name.as_deref()?))
     {
         req.name = Some(n.to_string());
     }

@@ -3690,11 +3690,9 @@ fn framed_text(
             // a caption), or the `-- ` over the site's signature (Redmine's
             // issue mail: the fields, a rule, the description, `-- ` and
             // the notification footer).
-            return ((is_dash_rule(l) || l.trim_end() == "--") && text.split_whitespace().count() >= 3).then_some((
-                text,
-                tail.unwrap_or(j),
-                j + 1,
-            ));
+            return ((is_dash_rule(l) || l.trim_end() == "--")
+                && text.split_whitespace().count() >= 3)
+                .then_some((text, tail.unwrap_or(j), j + 1));
         }
         let known = colon_split(l).is_some_and(|(lab, _)| lookup(lab).is_some());
         // `Phone: +7 …` after a blank line under the text, up to the rule
