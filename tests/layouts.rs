@@ -7730,3 +7730,146 @@ fn a_lead_platforms_job_card_gives_zip_job_labels_and_ends_at_its_own_link() {
     );
     assert_eq!(s(&g.address), Some("60614"));
 }
+
+// ---- round 28c: help desks' agent notices on a new ticket --------------------
+
+#[test]
+fn help_desk_customer_wrote_caption_over_the_body_is_the_client_and_their_text() {
+    // Znuny / OTRS `Ticket Created`: the agent's greeting and the queue line
+    // are the system's; `<Customer> wrote:` heads the client's lines.
+    let r = plain_with(
+        "Subject: [Ticket#2026120710000047] Ticket Created: Перезвоните\r\n",
+        "Hi Pavel,\r\n\r\nticket [Ticket#2026120710000047] has been created in queue Raw.\r\n\r\n\
+         Константин Осипов wrote:\r\nПерезвоните мне по бане из бруса 6х6. 8 (911) 920-31-77\r\n\r\n\
+         https://support.okna.example/otrs/index.pl?Action=AgentTicketZoom;TicketID=588\r\n\r\n\
+         -- Znuny Notification Master\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Константин Осипов"));
+    assert_eq!(
+        s(&r.message),
+        Some("Перезвоните мне по бане из бруса 6х6. 8 (911) 920-31-77")
+    );
+    assert_eq!(r.phones, ["+79119203177"]);
+    assert_eq!(r.page, None);
+}
+
+#[test]
+fn help_desk_ticket_lines_are_the_systems_and_requesters_name_the_client() {
+    // GLPI's `Requesters :`, its status lines and the agent's ticket link.
+    let r = plain(
+        " URL : https://glpi.okna.example/index.php?redirect=ticket_123&noAUTO=1\r\n\r\n\
+         Title : Сауна\r\n Requesters :  Виктор Лебедев\r\n Status : New\r\n Urgency : Medium\r\n\
+         Priority : Medium\r\n Description : Сколько стоит сауна под ключ? Телефон +7 912 600-73-15\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Виктор Лебедев"));
+    assert_eq!(r.page, None);
+    assert_eq!(r.kind, Kind::Calculation);
+    // Request Tracker's `Ticket <URL: …/Ticket/Display.html?id=N >`.
+    let r = plain(
+        "Queue: Заявки\r\nOwner: Nobody\r\nStatus: new\r\n\
+         Ticket <URL: https://rt.okna.example/Ticket/Display.html?id=4512 >\r\n\r\n\
+         Имя: Марина\r\nТелефон: 8 953 190-44-27\r\n",
+    );
+    assert_eq!(r.page, None);
+}
+
+#[test]
+fn trudesk_heading_lines_give_the_submitter_and_the_ticket_issue() {
+    let r = html(
+        "<p>A ticket has been submitted by Светлана Миронова.</p><hr><h2>Потолок</h2>\
+         <h5><span>Ticket Group:</span> Продажи</h5>\
+         <h5><span>Ticket Submitted by:</span> Светлана Миронова</h5>\
+         <h5><span>Ticket Priority:</span> Normal</h5>\
+         <h4>Ticket Issue</h4><hr/><p class=\"issue\"><p>Сколько стоит потолок 22 м2? +7 (920) 014-55-83</p></p>",
+    );
+    assert_eq!(s(&r.name), Some("Светлана Миронова"));
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько стоит потолок 22 м2? +7 (920) 014-55-83")
+    );
+    // The help desk's own account as the author of a test ticket is no name.
+    let r = html(
+        "<h5><span>Ticket Group:</span> Support</h5>\
+         <h5><span>Ticket Submitted by:</span> Administrator</h5>\
+         <h4>Ticket Issue</h4><hr/><p>test test</p>",
+    );
+    assert_eq!(r.name, None);
+}
+
+#[test]
+fn colon_dash_separator_parts_a_caption_from_its_value() {
+    // Faveo's `Name :- Имя` / `E-mail :- a@b`; a lone `-` stays a value.
+    let r = html(
+        "<div>Hello Мария,<br><br>New ticket AAAA-0000-0012 created<br>From<br>\
+         Name :- Эльвира Сафина<br>E-mail :- elvira@example.ru<br><br>\
+         Перезвоните мне, пожалуйста: 8 (917) 266-40-19.<br><br>Kind Regards,<br>Support</div>",
+    );
+    assert_eq!(s(&r.name), Some("Эльвира Сафина"));
+    assert_eq!(s(&r.email), Some("elvira@example.ru"));
+}
+
+#[test]
+fn redmine_issue_text_between_the_rule_and_the_signature_is_the_message() {
+    // The issue's link under its title opens no footer; the description
+    // stands between the attributes' rule and the `-- ` over the footer.
+    let r = plain(
+        "Issue #88 has been reported by Галина Сорокина.\r\n\r\n----------------------------------------\r\n\
+         Заявка #88: Ремонт ванной\r\nhttps://redmine.okna.example/issues/88\r\n\r\n\
+         * Author: Галина Сорокина\r\n* Status: New\r\n* Priority: High\r\n* Assignee: Игорь Мастеров\r\n\
+         * Category: \r\n----------------------------------------\r\n\
+         Вы делаете ремонт ванной с заменой труб?\r\n\r\nМой телефон 8-937-552-04-18\r\n\r\n\r\n-- \r\n\
+         You have received this notification because you have either subscribed to it, or are involved in it.\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Галина Сорокина"));
+    assert_eq!(
+        s(&r.message),
+        Some("Вы делаете ремонт ванной с заменой труб?\nМой телефон 8-937-552-04-18")
+    );
+    assert_eq!(r.phones, ["+79375520418"]);
+    assert_eq!(r.kind, Kind::Question);
+}
+
+#[test]
+fn a_relays_name_via_line_names_the_client_and_their_signature_gives_the_phone() {
+    // Request Tracker: `"Марина Котова via RT" <queue address>`; the `--`
+    // card under the text opens with that name.
+    let r = read(
+        "From: \"Марина Котова via RT\" <zakaz@okna.example>\r\nTo: sales@okna.example\r\n\
+         Subject: [okna #4512] Балкон\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Queue: Заявки\r\nStatus: new\r\nRequestors: m.kotova@example.ru\r\n\r\n\
+         Подскажите стоимость остекления балкона 3 метра.\r\n\r\n--\r\nМарина Котова\r\nтел. 8-953-190-44-27\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Марина Котова"));
+    assert_eq!(r.phones, ["+79531904427"]);
+}
+
+#[test]
+fn a_name_and_phone_card_closing_the_description_is_the_senders_signature() {
+    // django-helpdesk's copy of a new ticket: `Description:` over the text,
+    // a blank line and the sender's card.
+    let r = plain(
+        "Ticket ID: zakaz-41\r\nQueue: Заявки с сайта\r\nSubmitter: t.g@example.ru\r\n\r\n\
+         Description:\r\nХотим кухню в новую квартиру, нужен замер помещения.\r\n\r\n\
+         Татьяна Герасимова\r\n+7-913-640-72-91\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Татьяна Герасимова"));
+    assert_eq!(
+        s(&r.message),
+        Some("Хотим кухню в новую квартиру, нужен замер помещения.")
+    );
+    assert_eq!(r.phones, ["+79136407291"]);
+}
+
+#[test]
+fn to_reply_view_this_online_ends_the_message() {
+    // Helpy's new private message: its link is the site's footer.
+    let r = html(
+        "<p>A new private customer message has been received:</p>\
+         <p><p>Передзвоніть, будь ласка, на 067 318 25 40.</p></p>\
+         <p>To reply, please view this online: https://help.okna.example/topics/214/posts</p>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Передзвоніть, будь ласка, на 067 318 25 40.")
+    );
+}

@@ -137,6 +137,14 @@ const LABELS: &[(&str, &[&str])] = &[
             // (Freshdesk's new-ticket notice).
             "requester",
             "requester name",
+            // GLPI's `Requesters : Имя` and Trudesk's `Ticket Submitted by:
+            // Имя` in their agent notices on a new ticket (round 28c).
+            "requesters",
+            // Redmine's issue mail: `* Author: Имя` (`Anonymous` when the
+            // issue came from a form or an unknown sender: no name).
+            "author",
+            "submitted by",
+            "ticket submitted by",
             "контактна особа",
             "ім я та по батькові",
             "прізвище та ім я",
@@ -328,6 +336,8 @@ const LABELS: &[(&str, &[&str])] = &[
             // A builder's default caption for an unlabelled textarea
             // (Balbooa Forms' `Textarea`): not the keyword `area`.
             "textarea",
+            // Trudesk's new-ticket mail: `Ticket Issue` over the client's text.
+            "ticket issue",
             "сообщение",
             "ваше сообщение",
             "текст сообщения",
@@ -704,6 +714,26 @@ const LABELS: &[(&str, &[&str])] = &[
             // Appointment's `Total price: 0 ₽` under the client's notes).
             "total",
             "total price",
+            // A help desk's own lines about the ticket (round 28c: Trudesk,
+            // GLPI, Request Tracker, Redmine): the queue, its state and the
+            // agent, never the client's words.
+            "ticket group",
+            "ticket type",
+            "ticket priority",
+            "submitted date",
+            "tags",
+            "priority",
+            "status",
+            "queue",
+            "urgency",
+            "impact",
+            "request source",
+            "opening date",
+            "closing date",
+            "assignee",
+            "owner",
+            "number of followups",
+            "number of tasks",
             "итого",
             "сумма заказа",
             "разом",

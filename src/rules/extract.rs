@@ -3275,8 +3275,9 @@ fn default_nick(v: &str) -> bool {
     matches!(
         first.trim_end_matches(['#', ',']),
         // A marketplace's stand-in for a buyer who gave no name (Ozon's
-        // `Автор: Покупатель`).
-        "visitor" | "guest" | "anonymous" | "покупатель" | "покупець" | "buyer"
+        // `Автор: Покупатель`); a help desk's own account as the ticket's
+        // author (Trudesk's `Ticket Submitted by: Administrator` on a test).
+        "visitor" | "guest" | "anonymous" | "покупатель" | "покупець" | "buyer" | "administrator"
     ) && rest.len() <= 1
         && rest.iter().all(|w| {
             w.trim_start_matches('#')
@@ -3306,6 +3307,15 @@ fn login_handle(v: &str) -> bool {
 /// Digits alone (an account or sender id), five or more.
 fn numeric_id(v: &str) -> bool {
     v.len() >= 5 && v.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `Марина Котова via RT`: the person a relay (a help desk, a mailing
+/// list) sends on behalf of; `None` unless the part before ` via ` reads as
+/// a person's name and the relay's name is short.
+fn via_sender(display: &str) -> Option<&str> {
+    let (who, relay) = display.trim().rsplit_once(" via ")?;
+    let who = who.trim().trim_matches('"').trim();
+    (relay.split_whitespace().count() <= 3 && person_name(who) && !role_word(who)).then_some(who)
 }
 
 fn person_name(l: &str) -> bool {
@@ -4552,6 +4562,25 @@ pub(crate) fn build_traced(
         }
         f.name = Some(n.0);
     }
+    // `Константин Осипов wrote:` over the client's lines, read as a caption
+    // with the lines as its value (Znuny / OTRS's `Ticket Created` notice:
+    // `Hi Agent, ticket [Ticket#…] has been created in queue Raw.` over
+    // `<Customer> wrote:` and the customer's body): the value is the
+    // client's text, not the notice above it, and the writer the client.
+    if !lay.fields.iter().any(|x| x.canon == Some("message"))
+        && let Some((speaker, said)) = lay
+            .fields
+            .iter()
+            .filter(|x| x.canon.is_none() && !x.value.trim().is_empty())
+            .find_map(|x| wrote_speaker(&x.label).map(|s| (s, x.value.trim())))
+    {
+        if f.name.is_none() && person_name(speaker) && !role_word(speaker) {
+            f.name = Some(speaker.to_string());
+        }
+        f.client_text.push_str(said);
+        f.client_text.push('\n');
+        f.message = Some(said.to_string());
+    }
     // `Анна Петрова wrote:` over `Анна Петрова:` / their line, once per
     // message (Chatwoot's new-conversation mail: the sender as a heading
     // over each message): the lines captioned with the writer are the
@@ -4816,18 +4845,58 @@ pub(crate) fn build_traced(
             phones.extend(find_phones(v, &opts.region));
         }
     }
+    // `Description:` over the client's text, a blank line and a card
+    // opening with a person's name (`Татьяна Герасимова` / `+7-913-…`,
+    // django-helpdesk's new-ticket copy): the card is the sender's
+    // signature, not their text; its name is the client's.
+    if let Some((text, card)) = lay
+        .fields
+        .iter()
+        .rev()
+        .find(|x| x.canon == Some("message"))
+        .and_then(|x| x.value.trim_end().rsplit_once("\n\n"))
+        && text.split_whitespace().count() >= 3
+        && card.contains(|c: char| c.is_ascii_digit())
+        && let Some(head) = f
+            .message
+            .as_deref()
+            .and_then(|m| m.trim_end().strip_suffix(card.trim()))
+    {
+        let lines: Vec<&str> = card.lines().collect();
+        let who = lines.first().map_or("", |l| l.trim());
+        if layout::signature_card(&lines) && person_name(who) && !role_word(who) {
+            let (head, who) = (head.trim_end().to_string(), who.to_string());
+            if req.name.is_none() {
+                req.name = Some(who);
+            }
+            f.message = Some(head);
+        }
+    }
     // No field of the client's (none, or only the site's record of the
     // submission): the bare lines are the client's.
     let label_less = lay.fields.is_empty() || only_technical;
     // The `-- ` signature under the text of a letter the client sent from
     // their own mailbox is theirs even when a line of it is a field
     // (`Адрес: …` in a K-9 letter makes it no label-less one).
-    let sender_sig = lay.signature_at.filter(|_| {
+    // So is a signature opening with the client's name (`--` / `Марина
+    // Котова` / `тел. …` under the text a help desk relays `via RT`).
+    let names_client = |s: &usize| {
+        lay.loose.get(*s).map(|l| l.trim()).is_some_and(|n| {
+            person_name(n)
+                && (f.name.as_deref() == Some(n)
+                    || letter
+                        .from
+                        .as_ref()
+                        .and_then(|a| via_sender(a.name.as_deref()?))
+                        == Some(n))
+        })
+    };
+    let sender_sig = lay.signature_at.filter(|s| {
         !label_less
             && f.message.is_some()
             && labelled_phones.is_empty()
-            && letter.outer.is_none()
-            && crate::request::sender_outside_recipients(letter)
+            && ((letter.outer.is_none() && crate::request::sender_outside_recipients(letter))
+                || names_client(s))
     });
     if phones.is_empty()
         && let Some(s) = sender_sig
@@ -4927,6 +4996,7 @@ pub(crate) fn build_traced(
         let site_link = lay
             .bare_urls
             .iter()
+            .chain(lay.footer_urls.iter())
             .chain(lay.loose.iter())
             .chain(req.fields.iter().map(|(_, v)| v))
             .flat_map(|t| t.split_whitespace())
@@ -5121,6 +5191,17 @@ pub(crate) fn build_traced(
         && let Some(e) = &req.email
     {
         req.name = name_over_email(&lay.loose, e);
+    }
+    // `From: "Марина Котова via RT" <zakaz@site>` (Request Tracker's
+    // friendly From line, also Google Groups' `X via Group`): the help
+    // desk sends on behalf of the person named before ` via `.
+    if req.name.is_none()
+        && let Some(n) = letter
+            .from
+            .as_ref()
+            .and_then(|f| via_sender(f.name.as_deref()?))
+    {
+        req.name = Some(n.to_string());
     }
     // `Елена` signed under a letter from `Елена Петрова <e.petrova@…>`: the
     // client's own display name says the same person in full.

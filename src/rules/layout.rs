@@ -30,6 +30,9 @@ pub struct Layout {
     pub fields: Vec<RawField>,
     /// URLs standing alone on a line (not after a boilerplate line).
     pub bare_urls: Vec<String>,
+    /// Links in the site's footer lines (`To reply, please view this online:
+    /// https://…`): never the page, but they show the site's own domain.
+    pub footer_urls: Vec<String>,
     /// Lines that belong to no field (headings, greetings, footers excluded).
     pub loose: Vec<String>,
     /// The loose lines above the site's footer (a separator, a builder
@@ -44,7 +47,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to view|(просмотреть|посмотреть|открыть|перейти к)( заявку| ответы?| в crm| в личном кабинете| лид| диалогу?| чату?)?:?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view|and)(( all| \d+ more)? (results|submissions?|responses?|entry|survey summary|fields?)| in \w+)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|(подробн\w*|ответы) (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–·] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to (reply, please )?view|(просмотреть|посмотреть|открыть|перейти к)( заявку| ответы?| в crm| в личном кабинете| лид| диалогу?| чату?)?:?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view|and)(( all| \d+ more)? (results|submissions?|responses?|entry|survey summary|fields?)| in \w+)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|(подробн\w*|ответы) (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–·] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
     )
     .ok()
 });
@@ -646,7 +649,7 @@ fn shop_signoff(l: &str) -> bool {
 /// lines (six words at most, no question or exclamation, no further
 /// paragraph), the first capitalised, one of them holding a phone number
 /// (seven digits or more).
-fn signature_card(card: &[&str]) -> bool {
+pub(crate) fn signature_card(card: &[&str]) -> bool {
     (2..=5).contains(&card.len())
         && card.iter().all(|l| {
             let l = l.trim();
@@ -1256,6 +1259,12 @@ fn quoted_caption(label: &str) -> &str {
 fn tight_colon_split(l: &str) -> Option<(&str, &str)> {
     let i = l.find(':')?;
     let value = l[i + 1..].trim();
+    // `Name :- Имя` (Faveo's agent notice): a colon and a dash together
+    // part the caption from its value; a lone `-` stays a value.
+    let value = match value.strip_prefix("- ") {
+        Some(v) if l[i + 1..].starts_with('-') && !v.trim().is_empty() => v.trim(),
+        _ => value,
+    };
     // `… після 17:00`: a time in the client's sentence, not a label.
     let time = l[..i].ends_with(|c: char| c.is_ascii_digit())
         && value.starts_with(|c: char| c.is_ascii_digit());
@@ -2371,6 +2380,13 @@ pub fn read_with_ends(
             after_boilerplate = true;
             footer = true;
             shop_card = !out.fields.is_empty() && shop_signoff(l);
+            if l.contains("://") {
+                out.footer_urls.extend(
+                    l.split_whitespace()
+                        .filter(|w| w.contains("://"))
+                        .map(str::to_string),
+                );
+            }
             // `If you need any kind of help please contact us at …` /
             // `Thanks!` (Bagisto): a lone closing word under a footer line
             // is the footer's.
@@ -2424,7 +2440,10 @@ pub fn read_with_ends(
             if !skip_url {
                 out.bare_urls.push(url.to_string());
             }
-            footer |= !out.fields.is_empty();
+            // A link under the fields opens the site's footer; under a
+            // title line only (`Support #88: Ремонт ванной` over the issue's
+            // link, Redmine), no form field was read yet and it opens none.
+            footer |= out.fields.iter().any(|f| f.canon.is_some());
             state = State::None;
             continue;
         }
@@ -2549,14 +2568,16 @@ pub fn read_with_ends(
             .or_else(|| {
                 // `<h2>Наименование: Беседка</h2>` (a JBZoo seller mail):
                 // a heading reads `Label — text`; with a product or page
-                // caption (`Со страницы товара — URL`) it is that field.
+                // caption (`Со страницы товара — URL`) it is that field,
+                // and with a name caption (Trudesk's `<h5>Ticket Submitted
+                // by: Имя</h5>` among the ticket's lines) the name.
                 (!in_message)
                     .then(|| heading_split(l))
                     .flatten()
                     .filter(|(lab, _)| {
                         let lone = (i < 2 || lines.get(i - 2).is_none_or(|p| p.is_empty()))
                             && lines.get(i).is_none_or(|n| n.is_empty());
-                        !lone && matches!(lookup(lab), Some("product" | "page"))
+                        !lone && matches!(lookup(lab), Some("product" | "page" | "name"))
                     })
                     .map(|(a, b)| (a, b, HEADING_PAIR))
             });
@@ -3713,12 +3734,12 @@ fn framed_text(
         }
         if is_separator(l) {
             // Only a rule of dashes closes it (a Bitrix `*****` stands under
-            // a caption).
-            return (is_dash_rule(l) && text.split_whitespace().count() >= 3).then_some((
-                text,
-                tail.unwrap_or(j),
-                j + 1,
-            ));
+            // a caption), or the `-- ` over the site's signature (Redmine's
+            // issue mail: the fields, a rule, the description, `-- ` and
+            // the notification footer).
+            return ((is_dash_rule(l) || l.trim_end() == "--")
+                && text.split_whitespace().count() >= 3)
+                .then_some((text, tail.unwrap_or(j), j + 1));
         }
         let known = colon_split(l).is_some_and(|(lab, _)| lookup(lab).is_some());
         // `Phone: +7 …` after a blank line under the text, up to the rule
@@ -3833,6 +3854,9 @@ static ADMIN_URL: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(concat!(
         r"(?i-u)/bitrix/admin/|/wp-admin/|/administrator/|/admin/|/admin\.php|/manager/|/backend/",
         r"|route=sale/|option=com_",
+        // A help desk's agent view of the ticket (Request Tracker, GLPI,
+        // Znuny / OTRS, django-helpdesk).
+        r"|/ticket/display\.html|redirect=ticket_|action=agentticketzoom|/helpdesk/tickets/",
         // The owner's sheet or document a relay writes the row to.
         r"|docs\.google\.com/spreadsheets/|docs\.google\.com/document/",
     ))
@@ -4343,8 +4367,10 @@ mod tests {
                 || t.contains("отвеча")
                 || t.contains("відповіда")
                 || t.contains("reply")
-                // Round 28b's `Reply to this email to …` opens its line.
-                || t.contains("Reply to this email"))
+                // Round 28b's `Reply to this email to …` and round 28c's
+                // `Reply directly to this email or view this online` open
+                // their lines with a capital (the capitals difference below).
+                || t.contains("Reply"))
         {
             return false;
         }
