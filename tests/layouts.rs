@@ -7473,6 +7473,25 @@ fn a_first_name_signed_at_the_end_of_a_forwarded_sms_is_the_clients_name() {
 }
 
 #[test]
+fn a_long_first_person_pitch_about_your_website_is_the_message_not_a_site_sentence() {
+    // A help desk's ticket: labelled name and e-mail, then the sender's
+    // paragraph. `website` makes a short line the site's sentence; a long
+    // paragraph in the first person is the sender's letter.
+    let r = plain(
+        "Name: David Miller\r\nE-mail: david@seo-rank.example.com\r\n\r\n\
+         Hello, I checked your website and it is not ranking on the first page of Google. \
+         We can bring it to the TOP 10 in 30 days. Reply to get a free SEO audit.\r\n",
+    );
+    assert!(s(&r.message).is_some_and(|m| m.starts_with("Hello, I checked your website")));
+    assert_eq!(r.action, Action::Trash);
+    // A site's short sentence naming the website stays out of the message.
+    let r = plain(
+        "Name: Анна\r\nPhone: +7 912 345-67-89\r\n\r\nThis message was sent from the website form.\r\n",
+    );
+    assert_eq!(r.message, None);
+}
+
+#[test]
 fn a_form_about_a_call_with_a_phone_field_is_read_as_a_form_not_a_call_notice() {
     // `Пропущенный звонок от Анна` over the site's form fields: no caller's
     // number in the notice's places, a phone-labelled field has one.

@@ -2780,7 +2780,24 @@ fn prose_line(l: &str) -> bool {
         && !l.ends_with(':')
         && (!l.contains("://") || layout::sentences_then_link(l))
         && !l.starts_with(['[', '<', '#', '='])
-        && !robot_prose(l)
+        && (!robot_prose(l) || first_person_paragraph(l))
+}
+
+/// `Hello, I checked your website and it is not ranking … We can bring it
+/// to the TOP 10 …`: a long paragraph in the first person is somebody's
+/// letter even when it names a website or a notification; a site's sentence
+/// about a submission is short and speaks of the visitor or the owner.
+fn first_person_paragraph(l: &str) -> bool {
+    const FIRST: &[&str] = &[
+        "i", "i'm", "i've", "we", "we're", "we've", "my", "our", "я", "мы", "мне", "нам", "нас",
+        "меня", "мой", "моя", "наш", "наша", "наши", "мені", "ми", "нам", "мій", "моя",
+    ];
+    let words: Vec<&str> = l.split_whitespace().collect();
+    words.len() >= 15
+        && words.iter().any(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
+            FIRST.iter().any(|f| w.eq_ignore_ascii_case(f))
+        })
 }
 
 /// A short line that goes on with the client's text: a sentence of one to
