@@ -218,6 +218,16 @@ fn follows_intro(l: &str) -> bool {
             && tail.is_char_boundary(tail.len() - w.len())
             && tail[tail.len() - w.len()..].eq_ignore_ascii_case(w)
     };
+    // `#a7f2c (Kazan, Russia) sent a new message` (Tidio's alert over the
+    // visitor's messages, the nick in bold): the writer's intro, the text
+    // under it is theirs.
+    if ends("message") {
+        let t = tail.to_lowercase();
+        return (t.ends_with(" sent a new message")
+            || t.ends_with(" sent you a new message")
+            || t.ends_with(" sent you a message"))
+            && t.split_whitespace().count() <= 10;
+    }
     if !(ends("follows") || ends("below") || tail.ends_with("ниже") || tail.ends_with("НИЖЕ"))
     {
         return false;
@@ -676,6 +686,42 @@ fn chat_turn(l: &str) -> Option<(&str, &str)> {
     (!speaker.is_empty() && speaker.len() <= 60 && !text.is_empty()).then_some((speaker, text))
 }
 
+/// `Mike Thompson (11:02 AM): текст` (Pure Chat's transcript: the speaker,
+/// then the time in brackets): a turn of the chat, its speaker and text.
+/// Byte checks first (a `)` in the line, then the `): ` after the clock).
+fn named_stamp_turn(l: &str) -> Option<(&str, &str)> {
+    let b = l.as_bytes();
+    let close = memchr::memchr(b')', b)?;
+    if b.get(close + 1..close + 3) != Some(b": ") {
+        return None;
+    }
+    let open = memchr::memrchr(b'(', &b[..close])?;
+    let inner = &b[open + 1..close];
+    let inner = inner
+        .strip_suffix(b" AM")
+        .or_else(|| inner.strip_suffix(b" PM"))
+        .or_else(|| inner.strip_suffix(b" am"))
+        .or_else(|| inner.strip_suffix(b" pm"))
+        .unwrap_or(inner);
+    let h = inner.iter().take_while(|c| c.is_ascii_digit()).count();
+    let two = |k: usize| inner.get(k..k + 2).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let clock = (1..=2).contains(&h)
+        && inner.get(h) == Some(&b':')
+        && two(h + 1)
+        && (inner.len() == h + 3 || (inner.len() == h + 6 && inner[h + 3] == b':' && two(h + 4)));
+    if !clock {
+        return None;
+    }
+    let speaker = l.get(..open)?.trim();
+    let text = l.get(close + 3..)?.trim();
+    (!speaker.is_empty()
+        && speaker.len() <= 60
+        && speaker.split_whitespace().count() <= 4
+        && !speaker.contains(':')
+        && !text.is_empty())
+    .then_some((speaker, text))
+}
+
 /// Where a transcript line's stamp ends: a date and a clock
 /// (`2026-12-07 19:20:11`, `07.12.2026 19:20`), or either in brackets
 /// (`(14:02:11)`, `[14:02]`, `[07.12.2026 14:02]`). Byte checks only.
@@ -765,7 +811,9 @@ fn turn_header(l: &str) -> Option<&str> {
     if !clock_at_end(l) {
         return None;
     }
-    let (who, when) = l.split_once(": ")?;
+    // `Денис · 14:10` (Chaport's transcript: the author and the time set
+    // off by a middle dot) is the same header.
+    let (who, when) = l.split_once(": ").or_else(|| l.split_once(" · "))?;
     let who = who.trim();
     if who.is_empty() || who.len() > 60 || who.split_whitespace().count() > 4 || who.contains('/') {
         return None;
@@ -846,7 +894,7 @@ fn transcript_client<'a>(
                     .inspect(|_| headers.push(j))
             })
         } else {
-            None
+            named_stamp_turn(l).map(|(who, _)| who)
         };
         let who = who.or_else(|| {
             clock_at_end(l)
@@ -869,10 +917,15 @@ fn transcript_client<'a>(
         let h = headers[0];
         stamped_header(lines[h]).is_some()
             || turn_header(lines[h]).is_some_and(|w| {
-                lines
-                    .iter()
-                    .enumerate()
-                    .any(|(k, l)| k != h && l.split_once(':').is_some_and(|(_, v)| v.trim() == w))
+                lines.iter().enumerate().any(|(k, l)| {
+                    k != h
+                        && (l.split_once(':').is_some_and(|(_, v)| v.trim() == w)
+                            // `Посетитель #8820 написал(а) вам:` over the
+                            // chat (Chaport): the intro opens with the
+                            // speaker's name.
+                            || l.ends_with(':')
+                                && l.strip_prefix(w).is_some_and(|r| r.starts_with(' ')))
+                })
             })
     };
     if headers.len() < 2 && !lone_turn {
@@ -1822,7 +1875,7 @@ pub fn read_with_ends(
         let turn = if matches!(l.as_bytes().first(), Some(b'(' | b'[')) {
             chat_turn(l)
         } else {
-            None
+            named_stamp_turn(l)
         };
         if let Some(client) = client
             && let Some((who, _)) = turn.or_else(|| chat_line_turn(l))
@@ -1865,7 +1918,11 @@ pub fn read_with_ends(
                 continue;
             }
             if others_turn {
-                if !l.is_empty() {
+                // The visitor's card under the last turn (`Имя: Денис`,
+                // `Email: …` under Chaport's transcript, no blank line
+                // between): a caption the dictionary knows ends the turn.
+                let caption = || colon_split(l).is_some_and(|(lab, _)| lookup(lab).is_some());
+                if !l.is_empty() && !caption() {
                     continue;
                 }
                 others_turn = false;
