@@ -3188,13 +3188,21 @@ fn default_nick(v: &str) -> bool {
     };
     let rest: Vec<&str> = words.collect();
     let first = classify::lower(first);
+    // Chaport's `Посетитель #3154` (round 28d): the role word with its
+    // number (a bare `Гость` may be how a client signs).
+    if matches!(
+        first.as_str(),
+        "посетитель" | "відвідувач" | "гость" | "гість"
+    ) && let [n] = rest.as_slice()
+    {
+        let n = n.trim_start_matches('#');
+        return !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit());
+    }
     matches!(
         first.trim_end_matches(['#', ',']),
         // A marketplace's stand-in for a buyer who gave no name (Ozon's
         // `Автор: Покупатель`).
         "visitor" | "guest" | "anonymous" | "покупатель" | "покупець" | "buyer"
-            // Chaport's `Посетитель #3154` (round 28d).
-            | "посетитель" | "відвідувач" | "гость" | "гість"
     ) && rest.len() <= 1
         && rest.iter().all(|w| {
             w.trim_start_matches('#')
