@@ -7892,3 +7892,120 @@ fn to_reply_view_this_online_ends_the_message() {
         Some("Передзвоніть, будь ласка, на 067 318 25 40.")
     );
 }
+
+#[test]
+fn a_chat_transcript_with_bracketed_times_after_the_speaker_keeps_the_clients_turns() {
+    // Pure Chat's transcript (round 28d): `NAME (h:mm AM): text` lines,
+    // the operator's turn is not the client's; `Thanks, please …` is the
+    // client's sentence, not a footer's closing; `Referring URL` (where the
+    // visitor came from) yields to `Chat Started On` (the page).
+    let r = plain(
+        "Visitor Name: Mike Thompson\nVisitor Email: mike.t@example.com\n\
+         Referring URL: https://search.example.com/\n\
+         Chat Started On: https://fences.example.com/wooden/\n\n\
+         Mike Thompson (11:02 AM): Hello, how much would a 30 m wooden fence cost?\n\
+         Anna (11:03 AM): Hi Mike! We can also come out to measure for free.\n\
+         Mike Thompson (11:05 AM): Thanks, please send me the exact quote by email.\n",
+    );
+    assert_eq!(s(&r.name), Some("Mike Thompson"));
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Hello, how much would a 30 m wooden fence cost?\n\
+             Thanks, please send me the exact quote by email."
+        )
+    );
+    assert_eq!(s(&r.page), Some("https://fences.example.com/wooden/"));
+    assert_eq!(r.kind, Kind::Calculation);
+}
+
+#[test]
+fn a_chat_transcript_with_middle_dot_headers_ends_the_operators_turn_at_the_visitor_card() {
+    // Chaport's mail (round 28d): `Денис · 14:10` over each message, the
+    // operator's words are not the client's, and the visitor's card right
+    // under the last turn (no blank line) is read as fields: `Город` beside
+    // `IP` / `Браузер` is where the visitor browses from.
+    let r = plain(
+        "Денис написал(а) вам:\nДенис · 14:10\nСколько стоит баня из бруса 6х4 под ключ?\n\
+         Ольга (оператор) · 14:12\nМожем приехать на замер участка бесплатно.\n\
+         Информация о посетителе\nИмя: Денис\nEmail: denis@example.ru\n\
+         Страница: https://bani.example.ru/brus/\nГород: Вологда, Россия\nБраузер: Chrome 131\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Сколько стоит баня из бруса 6х4 под ключ?")
+    );
+    assert_eq!(s(&r.email), Some("denis@example.ru"));
+    assert_eq!(s(&r.page), Some("https://bani.example.ru/brus/"));
+    assert_eq!(r.address, None);
+    assert_eq!(r.kind, Kind::Calculation);
+    // One visitor's turn under the intro naming them: `Посетитель #8820` is
+    // the widget's nick, the text under the header is theirs.
+    let r = plain(
+        "Посетитель #8820 написал(а) вам:\nПосетитель #8820 · 08:41\n\
+         Здравствуйте, нужен шкаф-купе в прихожую, сколько стоит? 89031234567\n\
+         Информация о посетителе\nСтраница: https://mebel.example.ru/\nIP: 5.18.77.102\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Здравствуйте, нужен шкаф-купе в прихожую, сколько стоит? 89031234567")
+    );
+    assert_eq!(r.name, None);
+}
+
+#[test]
+fn a_chat_desks_routing_rows_and_guest_nick_name_nobody() {
+    // Tiledesk's `New Pooled Chat` (round 28d): `Department name : Default`
+    // and `Project name : …` are the account's, `Contact name : guest#4f2a`
+    // the widget's nick until the visitor gives a name.
+    let r = plain(
+        "New Pooled Chat\nСколько стоит пластиковое окно 1300х1400 с установкой? 8 920 155-32-18\n\
+         Project name : Окна Тверь\nDepartment name : Default\n\
+         Source page : https://okna.example.ru/plastikovye/\nContact name : guest#4f2a\nChannel : Chat\n",
+    );
+    assert_eq!(r.name, None);
+    assert_eq!(r.phones, ["+79201553218"]);
+    assert_eq!(s(&r.page), Some("https://okna.example.ru/plastikovye/"));
+}
+
+#[test]
+fn a_widgets_sent_a_new_message_intro_opens_the_visitors_text() {
+    // Tidio's alert (round 28d): the nick in bold, `(City, Country) sent a
+    // new message`, the messages under it.
+    let r = html(
+        "<p><b>#a7f2c</b> (Kazan, Russia) sent a new message</p>\
+         <div>Диван Милан есть в наличии в сером цвете?</div>\
+         <div>Если есть, напишите на вотсап 89172604415</div>\
+         <p>Contact details<br>Email: -<br>Phone: -<br>\
+         Current page: <a href=\"https://divany.example.ru/milan/\">https://divany.example.ru/milan/</a></p>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some(
+            "Диван Милан есть в наличии в сером цвете?\nЕсли есть, напишите на вотсап 89172604415"
+        )
+    );
+    assert_eq!(r.phones, ["+79172604415"]);
+    assert_eq!(r.kind, Kind::Question);
+}
+
+#[test]
+fn a_city_beside_a_callback_widgets_call_status_or_a_chats_browser_row_is_no_address() {
+    // CallbackKILLER's request and Userlike's offline message (round 28d).
+    let r = html(
+        "<h3>Заявка на обратный звонок</h3><p><b>Телефон:</b> +38 (066) 512 70 18<br>\
+         <b>Время звонка:</b> сейчас<br><b>Статус:</b> Клиент не ответил<br>\
+         <b>Страница:</b> https://vikna.example.com.ua/<br><b>Город:</b> Харків<br></p>",
+    );
+    assert_eq!(r.address, None);
+    assert_eq!(r.phones, ["+380665127018"]);
+    let r = plain(
+        "New offline message\n\nName: Татьяна\nTelephone: +375 (29) 155-67-80\nMessage:\n\
+         Сколько будет стоить угловая кухня?\n\nURL: https://kuhni.example.by/\n\
+         Browser: Chrome 131\nOS: Windows 10\nLocation: Minsk, Belarus\n",
+    );
+    assert_eq!(r.address, None);
+    // A form's own `Город` with no visitor rows beside it stays the address.
+    let r = plain("Имя: Анна\nТелефон: +7 912 345 67 89\nГород: Тверь\nСообщение: Нужен замер\n");
+    assert_eq!(s(&r.address), Some("Тверь"));
+}

@@ -568,6 +568,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "crm форма",
             "crm форми",
             "crm form",
+            // LiveAgent's ticket from a contact form: `Contact form: Контакты`
+            // under the visitor's fields (round 28d).
+            "contact form",
         ],
     ),
     (
@@ -837,6 +840,13 @@ const LABELS: &[(&str, &[&str])] = &[
             // browser (the page and the IP have their own entries).
             "site name",
             "sitename",
+            // A chat desk's routing rows (Tiledesk's `Project name : Окна`,
+            // `Department name : Default`, round 28d): the account's project
+            // and queue, never the client's name.
+            "project name",
+            "department name",
+            "название отдела",
+            "назва відділу",
             "название сайта",
             "назва сайту",
             "client device",

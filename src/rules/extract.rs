@@ -7,6 +7,7 @@ use regex::Regex;
 use crate::re::Bounded;
 
 mod call_notice;
+mod signed_name;
 mod sms_notice;
 
 use super::classify::{self, BUILTIN};
@@ -1680,7 +1681,53 @@ fn geo_city(fields: &[layout::RawField], at: usize) -> bool {
     let near = &fields[at.saturating_sub(2)..fields.len().min(at + 3)];
     matches!(l.as_str(), "город" | "city" | "місто" | "town" | "location")
         && (near.iter().any(|x| x.canon == Some("ip"))
-            || l == "location" && near.iter().any(|x| x.canon == Some("page")))
+            || l == "location" && near.iter().any(|x| x.canon == Some("page"))
+            || near.iter().any(|x| visitor_tracking_row(&x.label)))
+}
+
+/// `Referring URL: https://yandex.ru/` over `Chat Started On: URL` (Pure
+/// Chat's transcript, round 28d): the site the visitor came from yields to
+/// the field naming the page itself. Byte checks on the label first.
+fn referrer_beside_page(fields: &[layout::RawField], at: usize) -> bool {
+    let referrer = |label: &str| {
+        let b = label.as_bytes();
+        b.len() <= 40
+            && (memchr::memmem::find(b, b"efer").is_some()
+                || memchr::memmem::find(b, "ефер".as_bytes()).is_some())
+    };
+    referrer(&fields[at].label)
+        && fields
+            .iter()
+            .any(|x| x.canon == Some("page") && x.value.contains("://") && !referrer(&x.label))
+}
+
+/// A widget's rows about the visitor's device or visit rather than the
+/// client's words (Userlike's `Browser:` / `OS:`, CallbackKILLER's `Ключевая
+/// фраза:` and call `Статус:`, round 28d): a city or location beside them is
+/// where the visitor browses from. Labels are short: the byte length bounds
+/// the normalisation.
+fn visitor_tracking_row(label: &str) -> bool {
+    if label.len() > 40 {
+        return false;
+    }
+    matches!(
+        dictionary::normalize_label(label).as_str(),
+        "browser"
+            | "браузер"
+            | "os"
+            | "user agent"
+            | "операционная система"
+            | "операційна система"
+            | "ключевая фраза"
+            | "ключевое слово"
+            | "поисковый запрос"
+            | "поисковая фраза"
+            | "search query"
+            | "keyword"
+            | "статус"
+            | "статус звонка"
+            | "статус дзвінка"
+    )
 }
 
 /// Builder subjects that carry the form's title: `New Entry: X` (WPForms),
@@ -3268,6 +3315,15 @@ fn default_nick(v: &str) -> bool {
         stem.len() < w.len()
             && matches!(classify::lower(stem).as_str(), "visitor" | "guest" | "user")
     };
+    // `guest#4f2a` (Tiledesk's lead before the visitor gives a name): the
+    // role word, `#` and a short hex id.
+    if let Some((role, id)) = v.trim().split_once('#')
+        && (2..=12).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_hexdigit())
+        && matches!(classify::lower(role).as_str(), "guest" | "visitor" | "user")
+    {
+        return true;
+    }
     // Both end in a digit: one byte test first.
     if v.trim_end()
         .as_bytes()
@@ -3289,6 +3345,16 @@ fn default_nick(v: &str) -> bool {
     };
     let rest: Vec<&str> = words.collect();
     let first = classify::lower(first);
+    // Chaport's `Посетитель #3154` (round 28d): the role word with its
+    // number (a bare `Гость` may be how a client signs).
+    if matches!(
+        first.as_str(),
+        "посетитель" | "відвідувач" | "гость" | "гість"
+    ) && let [n] = rest.as_slice()
+    {
+        let n = n.trim_start_matches('#');
+        return !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit());
+    }
     matches!(
         first.trim_end_matches(['#', ',']),
         // A marketplace's stand-in for a buyer who gave no name (Ozon's
@@ -4172,6 +4238,7 @@ pub(crate) fn build_traced(
             // dictionary knows word for word as the message.
             Some("message") if yields_to_message_field(&lay.fields, at) => {}
             Some("address") if geo_city(&lay.fields, at) => {}
+            Some("page") if referrer_beside_page(&lay.fields, at) => {}
             Some(c) => {
                 f.put(c, &value, false);
                 // `Тема: Калькулятор` from a landing's hidden field says what
@@ -5891,6 +5958,8 @@ mod tests {
             "Guest 4821",
             "Visitor",
             "user77",
+            "guest#4f2a",
+            "Посетитель #3154",
         ] {
             assert!(default_nick(v), "{v}");
         }
@@ -5901,6 +5970,8 @@ mod tests {
             "Visitors Club",
             "Kevin Zhang",
             "#4512",
+            "Guest#Anna",
+            "Посетитель Иван",
         ] {
             assert!(!default_nick(v), "{v}");
         }
@@ -5921,6 +5992,21 @@ mod tests {
             f("Current page", Some("page")),
         ];
         assert!(geo_city(&crisp, 1));
+        // Userlike's offline message: `Location:` under `Browser:` / `OS:`;
+        // CallbackKILLER's request: `Город:` beside the call `Статус:`.
+        let userlike = [
+            f("URL", Some("page")),
+            f("Browser", Some("meta")),
+            f("OS", None),
+            f("Location", Some("address")),
+        ];
+        assert!(geo_city(&userlike, 3));
+        let callback = [
+            f("Статус", None),
+            f("Страница", Some("page")),
+            f("Город", Some("address")),
+        ];
+        assert!(geo_city(&callback, 2));
         // A form's own `City` beside its page field stays the address.
         let form = [f("City", Some("address")), f("Page URL", Some("page"))];
         assert!(!geo_city(&form, 0));

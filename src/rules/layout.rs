@@ -47,7 +47,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to (reply, please )?view|(просмотреть|посмотреть|открыть|перейти к)( заявку| ответы?| в crm| в личном кабинете| лид| диалогу?| чату?)?:?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view|and)(( all| \d+ more)? (results|submissions?|responses?|entry|survey summary|fields?)| in \w+)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|(подробн\w*|ответы) (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–·] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to (reply, please )?view|(просмотреть|посмотреть|открыть|перейти к)( заявку| ответы?| в crm| в личном кабинете| лид| диалогу?| чату?)?:?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view|and)(( all| \d+ more)? (results|submissions?|responses?|entry|survey summary|fields?)| in \w+)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,\s*(?:$|(?-i:[A-ZА-ЯЁ])|the\s)| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|(подробн\w*|ответы) (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–·] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
     )
     .ok()
 });
@@ -221,6 +221,16 @@ fn follows_intro(l: &str) -> bool {
             && tail.is_char_boundary(tail.len() - w.len())
             && tail[tail.len() - w.len()..].eq_ignore_ascii_case(w)
     };
+    // `#a7f2c (Kazan, Russia) sent a new message` (Tidio's alert over the
+    // visitor's messages, the nick in bold): the writer's intro, the text
+    // under it is theirs.
+    if ends("message") {
+        let t = tail.to_lowercase();
+        return (t.ends_with(" sent a new message")
+            || t.ends_with(" sent you a new message")
+            || t.ends_with(" sent you a message"))
+            && t.split_whitespace().count() <= 10;
+    }
     if !(ends("follows") || ends("below") || tail.ends_with("ниже") || tail.ends_with("НИЖЕ"))
     {
         return false;
@@ -690,6 +700,46 @@ fn chat_turn(l: &str) -> Option<(&str, &str)> {
     (!speaker.is_empty() && speaker.len() <= 60 && !text.is_empty()).then_some((speaker, text))
 }
 
+/// `Mike Thompson (11:02 AM): текст` (Pure Chat's transcript: the speaker,
+/// then the time in brackets): a turn of the chat, its speaker and text.
+/// Byte checks first (a `)` in the line, then the `): ` after the clock).
+fn named_stamp_turn(l: &str) -> Option<(&str, &str)> {
+    let b = l.as_bytes();
+    let close = memchr::memchr(b')', b)?;
+    if b.get(close + 1..close + 3) != Some(b": ") {
+        return None;
+    }
+    let open = memchr::memrchr(b'(', &b[..close])?;
+    let inner = &b[open + 1..close];
+    let inner = inner
+        .strip_suffix(b" AM")
+        .or_else(|| inner.strip_suffix(b" PM"))
+        .or_else(|| inner.strip_suffix(b" am"))
+        .or_else(|| inner.strip_suffix(b" pm"))
+        .unwrap_or(inner);
+    let h = inner.iter().take_while(|c| c.is_ascii_digit()).count();
+    let two = |k: usize| {
+        inner
+            .get(k..k + 2)
+            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+    };
+    let clock = (1..=2).contains(&h)
+        && inner.get(h) == Some(&b':')
+        && two(h + 1)
+        && (inner.len() == h + 3 || (inner.len() == h + 6 && inner[h + 3] == b':' && two(h + 4)));
+    if !clock {
+        return None;
+    }
+    let speaker = l.get(..open)?.trim();
+    let text = l.get(close + 3..)?.trim();
+    (!speaker.is_empty()
+        && speaker.len() <= 60
+        && speaker.split_whitespace().count() <= 4
+        && !speaker.contains(':')
+        && !text.is_empty())
+    .then_some((speaker, text))
+}
+
 /// Where a transcript line's stamp ends: a date and a clock
 /// (`2026-12-07 19:20:11`, `07.12.2026 19:20`), or either in brackets
 /// (`(14:02:11)`, `[14:02]`, `[07.12.2026 14:02]`). Byte checks only.
@@ -779,7 +829,9 @@ fn turn_header(l: &str) -> Option<&str> {
     if !clock_at_end(l) {
         return None;
     }
-    let (who, when) = l.split_once(": ")?;
+    // `Денис · 14:10` (Chaport's transcript: the author and the time set
+    // off by a middle dot) is the same header.
+    let (who, when) = l.split_once(": ").or_else(|| l.split_once(" · "))?;
     let who = who.trim();
     if who.is_empty() || who.len() > 60 || who.split_whitespace().count() > 4 || who.contains('/') {
         return None;
@@ -860,7 +912,7 @@ fn transcript_client<'a>(
                     .inspect(|_| headers.push(j))
             })
         } else {
-            None
+            named_stamp_turn(l).map(|(who, _)| who)
         };
         let who = who.or_else(|| {
             clock_at_end(l)
@@ -883,10 +935,15 @@ fn transcript_client<'a>(
         let h = headers[0];
         stamped_header(lines[h]).is_some()
             || turn_header(lines[h]).is_some_and(|w| {
-                lines
-                    .iter()
-                    .enumerate()
-                    .any(|(k, l)| k != h && l.split_once(':').is_some_and(|(_, v)| v.trim() == w))
+                lines.iter().enumerate().any(|(k, l)| {
+                    k != h
+                        && (l.split_once(':').is_some_and(|(_, v)| v.trim() == w)
+                            // `Посетитель #8820 написал(а) вам:` over the
+                            // chat (Chaport): the intro opens with the
+                            // speaker's name.
+                            || l.ends_with(':')
+                                && l.strip_prefix(w).is_some_and(|r| r.starts_with(' ')))
+                })
             })
     };
     if headers.len() < 2 && !lone_turn {
@@ -1842,7 +1899,7 @@ pub fn read_with_ends(
         let turn = if matches!(l.as_bytes().first(), Some(b'(' | b'[')) {
             chat_turn(l)
         } else {
-            None
+            named_stamp_turn(l)
         };
         if let Some(client) = client
             && let Some((who, _)) = turn.or_else(|| chat_line_turn(l))
@@ -1885,7 +1942,11 @@ pub fn read_with_ends(
                 continue;
             }
             if others_turn {
-                if !l.is_empty() {
+                // The visitor's card under the last turn (`Имя: Денис`,
+                // `Email: …` under Chaport's transcript, no blank line
+                // between): a caption the dictionary knows ends the turn.
+                let caption = || colon_split(l).is_some_and(|(lab, _)| lookup(lab).is_some());
+                if !l.is_empty() && !caption() {
                     continue;
                 }
                 others_turn = false;
@@ -4722,6 +4783,34 @@ mod tests {
         }
         assert!(agent_handle("manager.anna") && agent_handle("rocket.cat"));
         assert!(!agent_handle("Наталья") && !agent_handle("anna") && !agent_handle("Anna.K"));
+        // Chaport's `Денис · 14:10` header and Pure Chat's `NAME (h:mm AM):
+        // text` turn (round 28d).
+        assert_eq!(turn_header("Денис · 14:10"), Some("Денис"));
+        assert_eq!(
+            turn_header("Ольга (оператор) · 14:12"),
+            Some("Ольга (оператор)")
+        );
+        assert_eq!(
+            named_stamp_turn("Mike Thompson (11:02 AM): Hello there"),
+            Some(("Mike Thompson", "Hello there"))
+        );
+        assert_eq!(
+            named_stamp_turn("Visitor (16:40:05): Перезвоните"),
+            Some(("Visitor", "Перезвоните"))
+        );
+        for l in [
+            "Телефон (рабочий): 8 912 345-67-89",
+            "Время (с 10 до 18): удобно",
+            "Anna (11:03 AM):",
+            "(11:03 AM): x",
+            "Обед (13:00-14:00): x",
+            ")",
+        ] {
+            assert_eq!(named_stamp_turn(l), None, "{l}");
+        }
+        assert!(follows_intro("#a7f2c: (Kazan, Russia) sent a new message"));
+        assert!(follows_intro("Anna sent you a message"));
+        assert!(!follows_intro("Please check the new message"));
     }
 
     #[test]

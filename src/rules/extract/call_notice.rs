@@ -190,7 +190,7 @@ pub(super) fn read_with(
     let name = name.or_else(|| {
         message
             .as_deref()
-            .and_then(super::sms_notice::signed_name)
+            .and_then(super::signed_name::signed_name)
             .map(str::to_string)
     });
     Some(CallNotice {
