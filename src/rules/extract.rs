@@ -1448,13 +1448,13 @@ fn imperative_word(w: &str) -> bool {
 
 /// A letter's opening greeting.
 static GREETING: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    crate::re::compile(r"(?i)^(hi|hello|hey|dear|good (morning|afternoon|evening)|здравствуйте|здравствуй|добрый (день|вечер)|доброе утро|доброго (дня|вечора)|привет|вітаю|добрий день)\b").ok()
+    crate::re::compile(&classify::narrow(r"(?i)^(hi|hello|hey|dear|good (morning|afternoon|evening)|здравствуйте|здравствуй|добрый (день|вечер)|доброе утро|доброго (дня|вечора)|привет|вітаю|добрий день)(?:$|[^\w])")).ok()
 });
 
 /// Words a letter closes with that look like a capitalised name.
 fn closing_word(l: &str) -> bool {
     static RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        crate::re::compile(r"(?i)^(спасибо|благодарю|дякую|заранее|заздалегідь|жду|ждём|ждем|чекаю|привет|здравствуйте|добрый|доброго|пока|удачи|thanks|thank|cheers|regards|best|sincerely|hello|hi|bye)\b").ok()
+        crate::re::compile(&classify::narrow(r"(?i)^(спасибо|благодарю|дякую|заранее|заздалегідь|жду|ждём|ждем|чекаю|привет|здравствуйте|добрый|доброго|пока|удачи|thanks|thank|cheers|regards|best|sincerely|hello|hi|bye)(?:$|[^\w])")).ok()
     });
     RE.as_ref().is_some_and(|r| r.is_match(l.trim()))
 }
@@ -2201,7 +2201,7 @@ fn system_mailbox(email: &str) -> bool {
 /// Sentences a site writes about a submission, never the client's words.
 static ROBOT_PROSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &classify::narrow(r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+(?:нам\s+)?(?:заявк|сво\w*\s+контакт)|свяжитесь с н(?:им|ей)\b|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|receiving this|feedback about the site|you have (?:a|an|received)\b|вы получили|(?:new|нов\w*)\s+(?:ticket|тикет|тікет|conversation|обращени|звернен)|received a new|reply above this line|started the conversation|contact request)"),
+        &classify::narrow(r"(?i)(с сайта|на сайте|через сайт|through your|website|веб-?сайт|отправлен\w*\s+форм|форм\w*\s+.*отправлен|submission|submitted|заполнил|оставил\w*\s+(?:нам\s+)?(?:заявк|сво\w*\s+контакт)|свяжитесь с н(?:им|ей)(?:$|[^\w])|нов\w+\s+(заявк|сообщени|запис)|new (message|entry|submission|enquiry|inquiry)|данные формы|sent a message|enquiry email|не отвечайте|do not reply|автоматическ|уведомлени|notification|получили это|received this|receiving this|feedback about the site|you have (?:a|an|received)(?:$|[^\w])|вы получили|(?:new|нов\w*)\s+(?:ticket|тикет|тікет|conversation|обращени|звернен)|received a new|reply above this line|started the conversation|contact request)"),
 
     )
     .ok()

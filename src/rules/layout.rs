@@ -3875,7 +3875,7 @@ fn caption_block_text(
 /// `Form settings`), not over the client's answers.
 fn form_section_caption(l: &str) -> bool {
     static RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        crate::re::compile(&super::classify::narrow(r"(?i)^(параметр|настро|свойств)\w*\s+форм\w*|^form\s+(parameters|settings|properties)\b")).ok()
+        crate::re::compile(&super::classify::narrow(r"(?i)^(параметр|настро|свойств)\w*\s+форм\w*|^form\s+(parameters|settings|properties)(?:$|[^\w])")).ok()
     });
     l.split_whitespace().count() <= 5
         && !l.contains(['.', '!', '?'])
