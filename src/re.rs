@@ -15,7 +15,59 @@ use regex_automata::{Input, MatchKind};
 
 /// Compiles one pattern of the reader.
 pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+    note_slow_boundary(pattern);
     Regex::new(pattern)
+}
+
+/// Patterns compiled in this process that hold a Unicode word boundary.
+static SLOW: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Why: the lazy DFA cannot run a Unicode `\b` on non-ASCII text, so such a
+/// pattern falls back to a much slower engine on every Cyrillic line (one
+/// `\b` in the footer pattern once took the parse bench from 250k to 650k
+/// instructions a mail). Write `(?:$|[^\w])` after a word, or narrow the
+/// pattern as the cue lists are. `tests/word_boundaries.rs` reads the corpus
+/// and asks this list to be empty.
+fn note_slow_boundary(pattern: &str) {
+    let cheap = [r"\b", r"\B", r"\<", r"\>"]
+        .iter()
+        .any(|w| pattern.contains(w));
+    if cheap
+        && unicode_word_boundary(pattern)
+        && let Ok(mut v) = SLOW.lock()
+    {
+        v.push(pattern.to_string());
+    }
+}
+
+/// The reader's patterns compiled so far in this process that hold a
+/// Unicode word boundary (see [`note_slow_boundary`]).
+pub fn slow_boundaries() -> Vec<String> {
+    SLOW.lock().map(|v| v.clone()).unwrap_or_default()
+}
+
+/// Whether `pattern` holds a Unicode word boundary (`\b`, `\B`, `\<`,
+/// `\>` outside `(?-u)`).
+pub fn unicode_word_boundary(pattern: &str) -> bool {
+    use regex_syntax::hir::{Hir, HirKind, Look};
+    fn walk(h: &Hir) -> bool {
+        match h.kind() {
+            HirKind::Look(l) => matches!(
+                l,
+                Look::WordUnicode
+                    | Look::WordUnicodeNegate
+                    | Look::WordStartUnicode
+                    | Look::WordEndUnicode
+                    | Look::WordStartHalfUnicode
+                    | Look::WordEndHalfUnicode
+            ),
+            HirKind::Repetition(r) => walk(&r.sub),
+            HirKind::Capture(c) => walk(&c.sub),
+            HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().any(walk),
+            _ => false,
+        }
+    }
+    regex_syntax::parse(pattern).is_ok_and(|h| walk(&h))
 }
 
 /// A pattern whose named groups may be at most so many characters long:
@@ -34,6 +86,7 @@ impl Bounded {
         pattern: &str,
         limits: &'static [(&'static str, usize)],
     ) -> Result<Bounded, regex::Error> {
+        note_slow_boundary(pattern);
         Ok(Bounded {
             re: Regex::new(pattern)?,
             limits,

@@ -2347,7 +2347,7 @@ fn page_in_sentence(l: &str) -> Option<&str> {
 /// is the site's, not the page.
 static SENT_BY: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        r"(?i)^(?:данное |это )?(?:письмо|сообщение|лист|повідомлення)\s+(?:вам\s+)?(?:было\s+)?(?:отправил[аи]?|прислал[аи]?|написал[аи]?|надіслав|надіслала)\s+(?P<n>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:с|со|з|із)\s+сайта\b|^(?:(?:this\s+)?(?:message|letter|e-?mail)\s+(?:was\s+)?)?sent\s+(?:to\s+you\s+)?by\s+(?P<m>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:from|via|through|using)\b|^(?:a\s+)?(?:new\s+)?(?:query|question|enquiry|inquiry|message)\s+has\s+been\s+(?:added|asked|posted|sent|submitted)\s+by\s+(?:your\s+|a\s+)?(?:potential\s+)?(?:buyer|customer|client|visitor|user)\s*[-–—:]\s*(?P<b>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s*\.?$|^(?:кто-то|клиент|посетитель|пользователь|someone|a visitor)\s+(?:с именем|по имени|named)\s+(?P<c>[^\s,:;@<>()0-9!][^,:;@<>()0-9!]{1,}?)\s*[!.]?$",
+        r"(?i)^(?:данное |это )?(?:письмо|сообщение|лист|повідомлення)\s+(?:вам\s+)?(?:было\s+)?(?:отправил[аи]?|прислал[аи]?|написал[аи]?|надіслав|надіслала)\s+(?P<n>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:с|со|з|із)\s+сайта(?:$|[^0-9_a-zA-Zа-яА-ЯёЁіІїЇєЄґҐўЎ])|^(?:(?:this\s+)?(?:message|letter|e-?mail)\s+(?:was\s+)?)?sent\s+(?:to\s+you\s+)?by\s+(?P<m>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s+(?:from|via|through|using)(?:$|[^0-9_a-zA-Zа-яА-ЯёЁіІїЇєЄґҐўЎ])|^(?:a\s+)?(?:new\s+)?(?:query|question|enquiry|inquiry|message)\s+has\s+been\s+(?:added|asked|posted|sent|submitted)\s+by\s+(?:your\s+|a\s+)?(?:potential\s+)?(?:buyer|customer|client|visitor|user)\s*[-–—:]\s*(?P<b>[^\s,:;@<>()0-9][^,:;@<>()0-9]{1,}?)\s*\.?$|^(?:кто-то|клиент|посетитель|пользователь|someone|a visitor)\s+(?:с именем|по имени|named)\s+(?P<c>[^\s,:;@<>()0-9!][^,:;@<>()0-9!]{1,}?)\s*[!.]?$",
         &[("n", 59), ("m", 59), ("b", 59), ("c", 59)],
     )
     .ok()
@@ -2510,7 +2510,7 @@ fn sent_by_line(l: &str) -> bool {
 /// and the contacts in that sentence, are the client's.
 static ASKS_CONTACT: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        r"(?i)^(?P<n>[^0-9,.:;!?()<>@]{2,}?)\s+(?:просит|просила?|хочет|ждёт|ждет|ожидает|asks?|requests?|is awaiting)\s+(?:(?:вас|вашего|его|её|ее|you|your|to)\s+)?(?:связаться|перезвонить|позвонить|звонка|обратный звонок|call|a call|contact|be contacted)\b",
+        r"(?i)^(?P<n>[^0-9,.:;!?()<>@]{2,}?)\s+(?:просит|просила?|хочет|ждёт|ждет|ожидает|asks?|requests?|is awaiting)\s+(?:(?:вас|вашего|его|её|ее|you|your|to)\s+)?(?:связаться|перезвонить|позвонить|звонка|обратный звонок|call|a call|contact|be contacted)(?:$|[^0-9_a-zA-Zа-яА-ЯёЁіІїЇєЄґҐўЎ])",
         &[("n", 60)],
     )
     .ok()

@@ -1011,7 +1011,7 @@ fn label_shape(label: &str) -> bool {
 /// before the first field; a word count first, the pattern last.
 fn card_intro(l: &str) -> bool {
     static INTRO: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        crate::re::compile(r"(?i)^(an? new [a-z ]{0,30}\b(booking|reservation|enquiry|inquiry|request|order|appointment)s?\b[^:]{0,80}\b(has|have) been (made|placed|submitted|received)|you have (received|got) an? new [a-z ]{0,30}\b(booking|reservation|enquiry|inquiry|request|order|appointment)s?\b)").ok()
+        crate::re::compile(&super::classify::narrow(r"(?i)^(an? new (?:[a-z ]{0,29} )?(booking|reservation|enquiry|inquiry|request|order|appointment)s?[^:\w](?:[^:]{0,78}[^:\w])?(has|have) been (made|placed|submitted|received)|you have (received|got) an? new (?:[a-z ]{0,29} )?(booking|reservation|enquiry|inquiry|request|order|appointment)s?(?:$|[^\w]))")).ok()
     });
     l.split_whitespace().count() >= 5 && INTRO.as_ref().is_some_and(|re| re.is_match(l))
 }
@@ -4478,6 +4478,28 @@ mod tests {
         .iter()
         .any(|p| low.contains(p));
         button || slogan || no_reply
+    }
+
+    #[test]
+    fn card_intro_reads_the_sites_announcing_sentence() {
+        for l in [
+            "A new booking request has been made at Sauna Example:",
+            "A new reservation has been submitted:",
+            "An new online appointment for Anna has been received:",
+            "You have received a new reservation:",
+            "You have got a new booking request",
+        ] {
+            assert!(card_intro(l), "{l}");
+        }
+        for l in [
+            "A new onlinebooking has been made at X:",
+            "A new booking:has been made at X",
+            "A new bookinghas been made",
+            "You have received a new bookingform",
+            "Please call me about a new order tomorrow",
+        ] {
+            assert!(!card_intro(l), "{l}");
+        }
     }
 
     #[test]
