@@ -8009,3 +8009,79 @@ fn a_city_beside_a_callback_widgets_call_status_or_a_chats_browser_row_is_no_add
     let r = plain("Имя: Анна\nТелефон: +7 912 345 67 89\nГород: Тверь\nСообщение: Нужен замер\n");
     assert_eq!(s(&r.address), Some("Тверь"));
 }
+
+// ---- round 29f: lead-ad networks, directories, review sites, exchanges
+
+#[test]
+fn a_review_notices_lone_author_over_the_rating_row_and_their_text() {
+    // Yandex Business: the organisation's line, a heading, the author in
+    // bold on a line of their own, the stars, the text, the button.
+    let r = html(
+        "<p>Двери Мастер · Екатеринбург, ул. Малышева, 84</p><h2>Новый отзыв</h2>\
+         <p><b>Ирина Сергеевна</b></p><p>★★☆☆☆ <span>2 из 5</span></p>\
+         <p>Дверь поставили, но доборы не привезли.<br>Обещали перезвонить и пропали.</p>\
+         <p><a href=\"https://yandex.example/sprav/reviews/1\">Ответить на отзыв</a></p>\
+         <p>Вы получили это письмо, потому что представляете организацию.</p>",
+    );
+    assert_eq!(s(&r.name), Some("Ирина Сергеевна"));
+    assert_eq!(
+        s(&r.message),
+        Some("Дверь поставили, но доборы не привезли.\nОбещали перезвонить и пропали.")
+    );
+    assert_eq!(r.action, Action::Review);
+    // Zoon: `Оценка: 3` as the rating row.
+    let z = html(
+        "<h2>Новый отзыв</h2><p><b>Павел</b></p><p>Оценка: 3</p>\
+         <p>Потолок сделали хорошо, но на час опоздали.</p>\
+         <p><a href=\"https://zoon.example/org/#reviews\">Ответить</a></p>",
+    );
+    assert_eq!(s(&z.name), Some("Павел"));
+    assert_eq!(
+        s(&z.message),
+        Some("Потолок сделали хорошо, но на час опоздали.")
+    );
+}
+
+#[test]
+fn an_exchanges_member_sentence_gives_the_writer_the_card_and_their_words() {
+    // Kwork: a login names nobody; the kwork named in «» is the product and
+    // its link the page; the client's words under the sentence.
+    let k = html(
+        "<p>Пользователь <b>anna_remont</b> отправил вам сообщение по кворку \
+         <a href=\"https://kwork.example/design/1840022\">«Дизайн-проект кухни»</a>:</p>\
+         <div>Сколько будет стоить проект кухни 3,2 м?<br>Если удобнее голосом — 89031234567</div>\
+         <p><a href=\"https://kwork.example/inbox/anna_remont\">Ответить</a></p>",
+    );
+    assert_eq!(s(&k.name), None);
+    assert_eq!(s(&k.product), Some("Дизайн-проект кухни"));
+    assert_eq!(s(&k.page), Some("https://kwork.example/design/1840022"));
+    assert_eq!(
+        s(&k.message),
+        Some("Сколько будет стоить проект кухни 3,2 м?\nЕсли удобнее голосом — 89031234567")
+    );
+    assert_eq!(k.kind, Kind::Calculation);
+    // Freelance.ru: the owner is greeted, the member is named with a login.
+    let f = plain(
+        "Здравствуйте, Андрей!\n\nПользователь Игорь Белов (ibelov) прислал вам личное сообщение:\n\n\
+         ----------------------------------------\n\
+         Нужна сборка кухни в Химках. Напишите на igor.belov@example.ru\n\
+         ----------------------------------------\n\n\
+         Прочитать и ответить: https://freelance.example/messages/dialog/1/\n",
+    );
+    assert_eq!(s(&f.name), Some("Игорь Белов"));
+    assert_eq!(s(&f.email), Some("igor.belov@example.ru"));
+}
+
+#[test]
+fn a_lead_ad_networks_heading_is_no_client_text() {
+    // TikTok's instant-form notice: `У вас новый лид` over the lead's
+    // tables; the answers hold no free text, so there is no message.
+    let r = html(
+        "<h1>У вас новый лид</h1><p>Пользователь заполнил мгновенную форму «Потолки» в вашем объявлении.</p>\
+         <table><tr><td>Название формы</td><td>Потолки</td></tr>\
+         <tr><td>Имя</td><td>Карина</td></tr><tr><td>Номер телефона</td><td>+79165557788</td></tr>\
+         <tr><td>Город</td><td>Подольск</td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Карина"));
+    assert_eq!(s(&r.message), None);
+}

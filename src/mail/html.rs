@@ -999,7 +999,7 @@ fn in_columns(head: &[(Cell, String)], vals: &[(Cell, String)]) -> bool {
 pub fn writer_verb(word: &str) -> bool {
     // Asked of several words of many lines: the first letter, then a
     // case-blind prefix test, without allocating.
-    if !word.starts_with(['н', 'Н', 'о', 'О', 'з', 'З', 'в', 'В', 'w', 'W']) {
+    if !word.starts_with(['н', 'Н', 'о', 'О', 'з', 'З', 'в', 'В', 'w', 'W', 'п', 'П']) {
         return false;
     }
     [
@@ -1014,6 +1014,11 @@ pub fn writer_verb(word: &str) -> bool {
         "відгукнув",
         "відгукнул",
         "wrote",
+        // `Пользователь X прислал вам личное сообщение` (Freelance.ru),
+        // `… отправил вам сообщение по кворку «Y»` (Kwork): sent to you
+        // (the sentence must go on with `вам`, see `writer_intro`).
+        "прислал",
+        "отправил",
     ]
     .iter()
     .any(|v| starts_with_lower(word, v))
@@ -1024,7 +1029,7 @@ pub fn writer_verb(word: &str) -> bool {
 /// place of a verb test on each of its first words).
 static WRITER_STEMS: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
     crate::re::compile(
-        "аписа|АПИСА|адісла|АДІСЛА|адiсла|АДIСЛА|стави|СТАВИ|алиши|АЛИШИ|ткликну|ТКЛИКНУ|ідгукну|ІДГУКНУ|rote|ROTE",
+        "аписа|АПИСА|адісла|АДІСЛА|адiсла|АДIСЛА|стави|СТАВИ|алиши|АЛИШИ|ткликну|ТКЛИКНУ|ідгукну|ІДГУКНУ|rote|ROTE|рисла|РИСЛА|тправи|ТПРАВИ",
     )
     .ok()
 });
@@ -1541,6 +1546,8 @@ mod tests {
                 "відгукнув",
                 "відгукнул",
                 "wrote",
+                "прислал",
+                "отправил",
             ]
             .iter()
             .any(|v| w.starts_with(v))
@@ -1573,6 +1580,11 @@ mod tests {
             "З",
             "wrot",
             "ОТКЛИКНУЛАСЬ",
+            "прислал",
+            "Отправила",
+            "отправить",
+            "прислать",
+            "Прислали",
         ] {
             assert_eq!(writer_verb(w), former(w), "{w:?}");
             // The line gate never hides a verb.

@@ -2889,11 +2889,12 @@ fn greeting_line(l: &str) -> bool {
 }
 
 /// Words of a site's notice around a form (`Получена заявка…`, `Данные
-/// пользователя ниже`): next to fields such a line is the site's, not the
-/// client's (a client's own letter is read without this filter).
+/// пользователя ниже`, a lead-ad network's `У вас новый лид`): next to
+/// fields such a line is the site's, not the client's (a client's own
+/// letter is read without this filter).
 static SITE_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        r"(?i)(заявк|(?:^|[^а-яё])форм[аыуеой]?(?:$|[^а-яё])|(?:^|[^a-z])form(?:$|[^a-z])|письм|уведомл|посетител|пользовател|ниже|below|following|следующ|(?:^|[^a-z])new (?:confirmed |pending )?(?:appointment|booking)|нов(?:ая|ое|ую) (?:онлайн[- ]?|подтвержд\w* )?(?:запис|бронирован)|нов(?:ий|е|ого) (?:запис|бронюван))",
+        r"(?i)(заявк|(?:^|[^а-яё])форм[аыуеой]?(?:$|[^а-яё])|(?:^|[^a-z])form(?:$|[^a-z])|письм|уведомл|посетител|пользовател|у вас (?:\d+ )?нов[а-яёії]* л[иі]д|ниже|below|following|следующ|(?:^|[^a-z])new (?:confirmed |pending )?(?:appointment|booking)|нов(?:ая|ое|ую) (?:онлайн[- ]?|подтвержд\w* )?(?:запис|бронирован)|нов(?:ий|е|ого) (?:запис|бронюван))",
     )
     .ok()
 });
@@ -3033,10 +3034,24 @@ fn wrote_speaker(l: &str) -> Option<&str> {
 /// оголошення X`, `about your ad X`; a price after a comma is the ad's, not
 /// its name); whether the lines under it are what they wrote (a vacancy's
 /// applicant wrote nothing there).
+/// A service that names its member (`Пользователь X прислал вам …`) may
+/// name them by login (`Пользователь anna_remont отправил вам …`, Kwork):
+/// the sentence still opens their words, and names nobody.
 struct WriterIntro<'a> {
-    name: &'a str,
+    name: Option<&'a str>,
     ad: Option<&'a str>,
     wrote: bool,
+}
+
+/// `anna_remont`, `seo_maxim_pro`, `ibelov`: one lower-case Latin token (a
+/// login), no person's name. Byte checks only.
+fn login_token(w: &str) -> bool {
+    !w.is_empty()
+        && w.len() <= 40
+        && w.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && w.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.' || b == b'-'
+        })
 }
 
 fn writer_intro(l: &str) -> Option<WriterIntro<'_>> {
@@ -3055,6 +3070,28 @@ fn writer_intro(l: &str) -> Option<WriterIntro<'_>> {
         .find(|(_, w)| crate::mail::html::writer_verb(w))?;
     let name = l.get(..at)?.trim().trim_end_matches(':').trim();
     let rest = l.get(at + verb.len()..)?.trim();
+    // `Пользователь Дмитрий Соколов (dsokolov_web) прислал вам …`: the
+    // service's word for its member before the name, the login after it.
+    let member = ["Пользователь ", "Користувач "]
+        .iter()
+        .find_map(|p| name.strip_prefix(p));
+    let name = member.unwrap_or(name).trim();
+    let name = match name.rsplit_once(" (") {
+        Some((n, login)) if login.strip_suffix(')').is_some_and(login_token) => n.trim(),
+        _ => name,
+    };
+    // The verbs of sending (`прислал`, `отправил`) speak of a message sent
+    // to the owner: `… прислал вам личное сообщение`, never `Сайт отправил
+    // заявку`.
+    let low_verb = verb.to_lowercase();
+    if (low_verb.starts_with("прислал") || low_verb.starts_with("отправил"))
+        && !rest.starts_with("вам ")
+    {
+        return None;
+    }
+    if member.is_some() && login_token(name) {
+        return writer_rest(None, rest, &low_verb);
+    }
     // `Анна Петрова wrote:` closing its line is a chat's caption over the
     // messages (read elsewhere).
     // `Я написал вам вчера…`, `Мы написали…`: the client's own sentence.
@@ -3069,7 +3106,12 @@ fn writer_intro(l: &str) -> Option<WriterIntro<'_>> {
     {
         return None;
     }
-    let low = verb.to_lowercase();
+    writer_rest(Some(name), rest, &low_verb)
+}
+
+/// The rest of a [`writer_intro`] after its verb: the ad it names and
+/// whether the lines under it are the writer's words.
+fn writer_rest<'a>(name: Option<&'a str>, rest: &'a str, low: &str) -> Option<WriterIntro<'a>> {
     let wrote = !(low.starts_with("откликнул") || low.starts_with("відгукн"));
     let low_rest = rest.to_lowercase();
     let ad = [
@@ -3078,6 +3120,11 @@ fn writer_intro(l: &str) -> Option<WriterIntro<'_>> {
         "по поводу вашего объявления ",
         "щодо оголошення ",
         "щодо вашого оголошення ",
+        // `… отправил вам сообщение по кворку «X»:` (Kwork): the service
+        // or product card the client wrote about.
+        "по кворку ",
+        "по услуге ",
+        "по товару ",
         "about your ad ",
         "about your listing ",
     ]
@@ -3250,7 +3297,7 @@ fn words_under(lines: &[&str]) -> Option<String> {
         let row = t.split_once(": ").is_some_and(|(lab, _)| {
             lab.split_whitespace().count() <= 3 && !lab.contains(['.', '!', '?'])
         }) || (t.ends_with(':') && t.split_whitespace().count() <= 3);
-        if row || !t.chars().any(char::is_alphabetic) {
+        if row || !t.chars().any(char::is_alphabetic) || rating_line(t) {
             if text.is_empty() {
                 continue;
             }
@@ -3262,6 +3309,61 @@ fn words_under(lines: &[&str]) -> Option<String> {
         text.pop();
     }
     clean_value(&text.join("\n"))
+}
+
+/// Whether `text` may hold a [`rating_line`]: a SIMD search for a star or
+/// a rating caption's stem, each searcher built once.
+fn may_hold_rating(text: &str) -> bool {
+    static PHRASES: LazyLock<[memchr::memmem::Finder<'static>; 4]> = LazyLock::new(|| {
+        [
+            memchr::memmem::Finder::new("★"),
+            memchr::memmem::Finder::new("ценка"),
+            memchr::memmem::Finder::new("цінка"),
+            memchr::memmem::Finder::new("Rating"),
+        ]
+    });
+    PHRASES.iter().any(|f| f.find(text.as_bytes()).is_some())
+}
+
+/// A review site's rating row: stars (`★★★★☆ 4 из 5`) or a rating caption
+/// over a mark (`Оценка: 3`, `Оцінка: 5 з 5`, `Rating: 4/5`).
+fn rating_line(t: &str) -> bool {
+    let t = t.trim();
+    if t.is_empty() || t.len() > 60 {
+        return false;
+    }
+    let mark = |v: &str| {
+        let mut words = v.split_whitespace();
+        words.next().is_some_and(|w| {
+            w.trim_end_matches("/5")
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+                && w.starts_with(|c: char| c.is_ascii_digit())
+        }) && words.count() <= 3
+    };
+    if t.starts_with(['★', '☆', '⭐']) {
+        let rest = t.trim_start_matches(['★', '☆', '⭐', ' ']);
+        return rest.is_empty() || mark(rest);
+    }
+    let Some((label, v)) = t.split_once(':') else {
+        return false;
+    };
+    matches!(
+        classify::lower(label.trim()).as_str(),
+        "оценка" | "оцінка" | "рейтинг" | "rating"
+    ) && mark(v.trim())
+}
+
+/// A review notice's author on a line of their own right over the rating
+/// row (`Алексей Н.` / `★★★★★ 5 из 5`, Yandex Business; `Павел` / `Оценка:
+/// 3`, Zoon): the name's line index and the name. A bold name over the
+/// stars reads as a caption (`Ирина Сергеевна:`); it is still the author.
+fn review_author<'a>(lines: &[&'a str]) -> Option<(usize, &'a str)> {
+    lines.windows(2).take(20).enumerate().find_map(|(j, w)| {
+        let n = w[0].trim();
+        let n = n.strip_suffix(':').unwrap_or(n).trim_end();
+        (person_name(n) && !role_word(n) && rating_line(w[1])).then_some((j, n))
+    })
 }
 
 /// `Покупатель задал вопрос о вашем товаре` (Ozon Seller), `A customer
@@ -4448,7 +4550,8 @@ pub(crate) fn build_traced(
     // word of asking (most mails hold neither, and need no line list).
     let writer = crate::mail::html::may_hold_writer_verb(&text);
     let asking = text.contains("опрос") || text.contains("итання") || text.contains("uestion");
-    let text_lines: Vec<&str> = if writer || asking {
+    let rated = may_hold_rating(&text);
+    let text_lines: Vec<&str> = if writer || asking || rated {
         text.lines().collect()
     } else {
         Vec::new()
@@ -4462,7 +4565,9 @@ pub(crate) fn build_traced(
             .take(15)
             .find_map(|(j, l)| writer_intro(l).map(|w| (j, w)))
     {
-        first(&mut f.name, intro.name);
+        if let Some(n) = intro.name {
+            first(&mut f.name, n);
+        }
         if let Some(ad) = intro.ad
             && f.product.is_none()
         {
@@ -4471,6 +4576,21 @@ pub(crate) fn build_traced(
         }
         if intro.wrote
             && f.message.is_none()
+            && let Some(m) = words_under(&text_lines[j + 1..])
+        {
+            f.client_text.push_str(&m);
+            f.client_text.push('\n');
+            f.message = Some(m);
+        }
+    }
+    // `Алексей Н.` over `★★★★★ 5 из 5` (a review notice with no sentence
+    // naming the writer): the author, and their text under the rating.
+    if rated
+        && f.name.is_none()
+        && let Some((j, n)) = review_author(&text_lines)
+    {
+        f.name = Some(n.to_string());
+        if f.message.is_none()
             && let Some(m) = words_under(&text_lines[j + 1..])
         {
             f.client_text.push_str(&m);
@@ -4838,7 +4958,7 @@ pub(crate) fn build_traced(
     if noticed_product
         && f.page.is_none()
         && let (Some(p), Some(h)) = (f.product.as_deref(), letter.html.as_deref())
-        && let Some(u) = anchor_for_text(h, p)
+        && let Some(u) = anchor_for_text(h, p).or_else(|| anchor_for_text(h, &format!("«{p}»")))
     {
         f.page = Some(u);
     }
@@ -6379,7 +6499,13 @@ mod tests {
     #[test]
     fn writer_intro_reads_the_writer_the_ad_and_whether_they_wrote() {
         let read = |l: &str| {
-            super::writer_intro(l).map(|w| (w.name.to_string(), w.ad.map(str::to_string), w.wrote))
+            super::writer_intro(l).map(|w| {
+                (
+                    w.name.unwrap_or_default().to_string(),
+                    w.ad.map(str::to_string),
+                    w.wrote,
+                )
+            })
         };
         let owned =
             |n: &str, a: Option<&str>, w: bool| Some((n.to_string(), a.map(str::to_string), w));
@@ -6400,6 +6526,59 @@ mod tests {
         assert!(super::writer_intro("Клиент написал сообщение о заказе").is_none());
         assert!(super::writer_intro("Я написал вам вчера, ответа нет").is_none());
         assert!(super::writer_intro("Мы написали вам письмо о заказе").is_none());
+        // Round 29f: an exchange's member (Freelance.ru, Kwork), named with
+        // a login after the name, or by the login alone (names nobody).
+        assert_eq!(
+            read("Пользователь Дмитрий Соколов (dsokolov_web) прислал вам личное сообщение:"),
+            owned("Дмитрий Соколов", None, true)
+        );
+        let kwork = super::writer_intro(
+            "Пользователь anna_remont отправил вам сообщение по кворку «Дизайн кухни»:",
+        )
+        .map(|w| (w.name, w.ad));
+        assert_eq!(kwork, Some((None, Some("Дизайн кухни"))));
+        // The verbs of sending speak only of a message sent to the owner.
+        assert!(super::writer_intro("Сайт отправил заявку в CRM").is_none());
+        assert!(super::writer_intro("Иван прислал фото объекта").is_none());
+        assert!(super::writer_intro("Пользователь сайта отправил вам заявку").is_none());
+    }
+
+    /// Round 29f: a review notice's author over the rating row.
+    #[test]
+    fn review_author_is_the_name_over_the_rating_row() {
+        for l in [
+            "★★★★★ 5 из 5",
+            "★★☆☆☆",
+            "Оценка: 3",
+            "Оцінка: 5 з 5",
+            "Rating: 4/5",
+            "⭐ 4,5",
+        ] {
+            assert!(super::rating_line(l), "{l:?}");
+        }
+        for l in [
+            "Оценка: хорошо",
+            "★ Акция недели: скидка 20% на все двери",
+            "Цена: 5",
+            "5 окон",
+        ] {
+            assert!(!super::rating_line(l), "{l:?}");
+        }
+        let lines = [
+            "Двери · Екатеринбург",
+            "Новый отзыв",
+            "Ирина Сергеевна:",
+            "★★☆☆☆ 2 из 5",
+            "Текст",
+        ];
+        assert_eq!(super::review_author(&lines), Some((2, "Ирина Сергеевна")));
+        assert_eq!(
+            super::review_author(&["Zoon", "Павел", "Оценка: 3", "Текст"]),
+            Some((1, "Павел"))
+        );
+        // A name with no rating row under it is no author.
+        assert_eq!(super::review_author(&["Павел", "Телефон: 8 900"]), None);
+        assert!(super::may_hold_rating("x\n★★★\ny") && !super::may_hold_rating("Имя: Павел"));
     }
 
     #[test]
