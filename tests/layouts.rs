@@ -8024,7 +8024,10 @@ fn a_builders_lead_buttons_and_postal_footer_end_the_clients_text() {
          <tr><td><a href=\"https://www.weebly.com/editor/\">View All Entries</a></td></tr>\
          <tr><td>Weebly, 460 Bryant St, San Francisco, CA 94107.</td></tr></table>",
     );
-    assert_eq!(s(&r.message), Some("Нужен выезд замерщика на следующей неделе."));
+    assert_eq!(
+        s(&r.message),
+        Some("Нужен выезд замерщика на следующей неделе.")
+    );
     // An empty field (`Email` printed alone) does not break the run of
     // label-over-value pairs: the name above it is read.
     assert_eq!(s(&r.name), Some("Виктор Лебедев"));
@@ -8044,7 +8047,10 @@ fn a_builders_lead_buttons_and_postal_footer_end_the_clients_text() {
          Чи робите ви меблі для дитячої кімнати?</p>\
          <p>Reply to this e-mail to answer the visitor.<br>Powered by Strikingly</p>",
     );
-    assert_eq!(s(&r.message), Some("Чи робите ви меблі для дитячої кімнати?"));
+    assert_eq!(
+        s(&r.message),
+        Some("Чи робите ви меблі для дитячої кімнати?")
+    );
 }
 
 #[test]
