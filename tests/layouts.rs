@@ -8084,4 +8084,97 @@ fn a_lead_ad_networks_heading_is_no_client_text() {
     );
     assert_eq!(s(&r.name), Some("Карина"));
     assert_eq!(s(&r.message), None);
+
+#[test]
+fn a_builders_lead_buttons_and_postal_footer_end_the_clients_text() {
+    // Weebly's form entry and Leadpages' new lead (round 29a): `View All
+    // Entries` / `Manage your leads` are the builder's buttons; they and the
+    // postal address under them are no part of the message.
+    let r = html(
+        "<table><tr><td>You have a new form entry on remont.example.ru</td></tr>\
+         <tr><td><b>Имя</b></td></tr><tr><td>Виктор Лебедев</td></tr>\
+         <tr><td><b>Email</b></td></tr><tr><td></td></tr>\
+         <tr><td><b>Телефон</b></td></tr><tr><td>+7 905 318-72-40</td></tr>\
+         <tr><td><b>Комментарий</b></td></tr><tr><td>Нужен выезд замерщика на следующей неделе.</td></tr>\
+         <tr><td><a href=\"https://www.weebly.com/editor/\">View All Entries</a></td></tr>\
+         <tr><td>Weebly, 460 Bryant St, San Francisco, CA 94107.</td></tr></table>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Нужен выезд замерщика на следующей неделе.")
+    );
+    // An empty field (`Email` printed alone) does not break the run of
+    // label-over-value pairs: the name above it is read.
+    assert_eq!(s(&r.name), Some("Виктор Лебедев"));
+    assert_eq!(r.phones, ["+79053187240"]);
+    let r = html(
+        "<h1>You have a new lead from your Leadpage Кухни</h1>\
+         <p><strong>Имя:</strong> Светлана</p><p><strong>Email:</strong> s@example.ru</p>\
+         <p><strong>Сообщение:</strong> Перезвоните мне по кухне на заказ.</p>\
+         <p><a href=\"https://my.leadpages.com/leads/\">Manage your leads</a></p>\
+         <p>Leadpages, 212 3rd Ave N, Suite 475, Minneapolis, MN 55401</p>",
+    );
+    assert_eq!(s(&r.message), Some("Перезвоните мне по кухне на заказ."));
+    // `Reply to this e-mail to answer the visitor.` (Strikingly): how to
+    // answer, never the visitor's words.
+    let r = html(
+        "<p><b>Name:</b> Павло<br><b>Email:</b> p@example.com.ua<br><b>Message:</b><br>\
+         Чи робите ви меблі для дитячої кімнати?</p>\
+         <p>Reply to this e-mail to answer the visitor.<br>Powered by Strikingly</p>",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Чи робите ви меблі для дитячої кімнати?")
+    );
+}
+
+#[test]
+fn a_size_value_under_a_caption_is_no_empty_field() {
+    // `Площадь кровли` / `140 м²` (a calculator's label-over-value rows): the
+    // value reads like a size caption but holds digits, so `Тип кровли` is
+    // no empty field and no run opens across it.
+    let r = plain(
+        "Тип кровли\nМеталлочерепица\nПлощадь кровли\n140 м²\nВодосточная система\nДа\n\n\
+         Name: Дмитрий\nPhone: +7 921 300-45-12\n",
+    );
+    assert_ne!(s(&r.product), Some("Металлочерепица\nПлощадь кровли"));
+    assert_ne!(s(&r.scope), Some("Водосточная система\nДа"));
+}
+
+#[test]
+fn a_landings_title_then_its_url_and_a_builders_site_intro_give_the_page() {
+    // Landingi (round 29a): `Landing page: TITLE` over `Landing page URL:
+    // https://…`: the address is the page.
+    let r = plain(
+        "Имя: Андрій\nТелефон: +38 (097) 415-28-60\nПовідомлення: Скільки коштує вікно?\n\
+         Landing page: Вікна Львів акція\nLanding page URL: https://vikna.example.com.ua/akciya/\n",
+    );
+    assert_eq!(s(&r.page), Some("https://vikna.example.com.ua/akciya/"));
+    // A bare host first (`Referer Domain: yandex.ru`) names where the
+    // visitor came from: the referrer's URL under it is no page either.
+    let r = plain(
+        "Имя: Павел\nТелефон: +7 (921) 444-55-66\nReferer Domain: yandex.ru\nReferer URL: https://yandex.ru/\n",
+    );
+    assert_eq!(s(&r.page), None);
+    // Carrd's plain text: the intro `… from your site:` over the site's URL.
+    let r = plain(
+        "You've received a new submission from your site:\n\nhttps://mebel.carrd.co/\n\n\
+         Name: Ольга\nMessage: Сколько стоит шкаф-купе? 8 917 233 90 14\n",
+    );
+    assert_eq!(s(&r.page), Some("https://mebel.carrd.co/"));
+    // Strikingly: `… from the contact form on <a href=URL>host</a>`.
+    let r = html(
+        "<p>You received a new message from the contact form on \
+         <a href=\"https://bani.mystrikingly.com\">bani.mystrikingly.com</a></p>\
+         <p><b>Name:</b> Ирина<br><b>Email:</b> i@example.ru<br><b>Message:</b><br>\
+         Сколько стоит баня 6х4?</p>",
+    );
+    assert_eq!(s(&r.page), Some("https://bani.mystrikingly.com"));
+    // A host that is no link names no page.
+    let r = html(
+        "<p>You received a new message from the contact form on bani.mystrikingly.com</p>\
+         <p><b>Name:</b> Ирина<br><b>Email:</b> i@example.ru<br><b>Message:</b><br>\
+         Сколько стоит баня 6х4?</p>",
+    );
+    assert_eq!(s(&r.page), None);
 }

@@ -535,6 +535,22 @@ impl Found {
             // `Сообщение: нет`: the handler's word for an empty field.
             "message" if no_text(v) => return,
             "message" => &mut self.message,
+            // `Landing page: Вікна Львів акція` then `Landing page URL:
+            // https://…` (Landingi): the page's title, then its address; the
+            // address is the page. (A bare host first, `Referer Domain:
+            // yandex.ru` over `Referer URL: https://yandex.ru/`, names where
+            // the visitor came from: it keeps the slot.)
+            "page"
+                if !overwrite
+                    && self
+                        .page
+                        .as_deref()
+                        .is_some_and(|p| !bare_host(p.trim()) && page_url(p).is_none())
+                    && page_url(v).is_some() =>
+            {
+                self.page = Some(v.to_string());
+                return;
+            }
             "page" => &mut self.page,
             // `Form ID: 3` then `Form title: Заявка на замер`: the title
             // names the form, a bare number only numbers it.
@@ -2330,6 +2346,65 @@ static PAGE_IN_SENTENCE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
     .ok()
 });
+
+/// `You've received a new submission from your site:` over a line that is
+/// only the site's address (Carrd's plain-text mail, round 29a): the
+/// builder's intro names the page the form sits on. Only lines ending in a
+/// colon are lower-cased.
+fn site_intro_url(text: &str) -> Option<String> {
+    let mut prev = "";
+    for l in text.lines() {
+        let t = l.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if prev.ends_with(':')
+            && (t.starts_with("http://") || t.starts_with("https://"))
+            && !t.contains(char::is_whitespace)
+            && prev.len() <= 120
+        {
+            let p = prev.to_lowercase();
+            if [
+                "your site:",
+                "your website:",
+                "your page:",
+                "с вашего сайта:",
+                "с сайта:",
+                "на сайте:",
+                "з вашого сайту:",
+                "з сайту:",
+                "на сайті:",
+            ]
+            .iter()
+            .any(|e| p.ends_with(e))
+                && !layout::is_admin_url(t)
+            {
+                return Some(t.to_string());
+            }
+        }
+        prev = t;
+    }
+    None
+}
+
+/// `You received a new message from the contact form on <a
+/// href="https://x.mystrikingly.com">x.mystrikingly.com</a>` (Strikingly,
+/// round 29a): the builder's sentence ends with the linked site the form
+/// sits on; the link is the page. A host that is not a link names no page.
+fn form_on_linked_site(l: &str, html: &str) -> Option<String> {
+    let t = l.trim().trim_end_matches('.');
+    let (head, host) = t.rsplit_once(' ')?;
+    if !bare_host(host) || head.len() > 160 || !(head.ends_with(" on") || head.ends_with("сайте"))
+    {
+        return None;
+    }
+    let h = head.to_lowercase();
+    if !(h.ends_with("form on") || h.ends_with("форма на сайте") || h.ends_with("форму на сайте"))
+    {
+        return None;
+    }
+    anchor_for_text(html, host).filter(|u| page_url(u).is_some())
+}
 
 fn page_in_sentence(l: &str) -> Option<&str> {
     if !l.contains("://") {
@@ -4947,6 +5022,11 @@ pub(crate) fn build_traced(
                 .iter()
                 .find_map(|l| page_in_sentence(l))
                 .map(str::to_string)
+                .or_else(|| site_intro_url(&text))
+                .or_else(|| {
+                    let h = letter.html.as_deref()?;
+                    lay.loose.iter().find_map(|l| form_on_linked_site(l, h))
+                })
         })
     {
         f.page = Some(u);

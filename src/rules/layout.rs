@@ -47,7 +47,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to (reply, please )?view|(просмотреть|посмотреть|открыть|перейти к)( заявку| ответы?| в crm| в личном кабинете| лид| диалогу?| чату?)?:?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view|and)(( all| \d+ more)? (results|submissions?|responses?|entry|survey summary|fields?)| in \w+)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending)? (bookings?|reservations?|appointments?)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,\s*(?:$|(?-i:[A-ZА-ЯЁ])|the\s)| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|(подробн\w*|ответы) (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–·] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to (reply, please )?view|(просмотреть|посмотреть|открыть|перейти к)( заявку| ответы?| в crm| в личном кабинете| лид| диалогу?| чату?)?:?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view|and)(( all| \d+ more)? (results|submissions?|responses?|entr(y|ies)|survey summary|fields?)| in \w+)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending| your)? (bookings?|reservations?|appointments?|leads)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,\s*(?:$|(?-i:[A-ZА-ЯЁ])|the\s)| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|(подробн\w*|ответы) (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–·] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
     )
     .ok()
 });
@@ -592,6 +592,9 @@ fn service_notice_in(l: &str, words: bool) -> bool {
             // Local Services), `You can reply directly to this email…`: how
             // to answer through the service, never the client's words.
             "reply to this email to",
+            // `Reply to this e-mail to answer the visitor.` (Strikingly's
+            // contact-form message, round 29a).
+            "reply to this e-mail to",
             "reply directly to this email",
         ]
         .iter()
@@ -3963,8 +3966,24 @@ fn label_over_value_run(
         Some((next, next_value))
     };
     let canon = bare_label(l, known)?;
+    // `Имя` / `Виктор` / `Email` / `Телефон` / `+7 905 …` (Weebly's label
+    // row over value row, a field left empty prints its label alone): an
+    // empty field right under the opening pair does not break the run when
+    // the label under it has its value.
+    let empty_then_pair = |next_value: &str| {
+        // A caption holds no digits (`140 м²` under `Площадь кровли` is a
+        // value that reads like a size caption).
+        !next_value.bytes().any(|b| b.is_ascii_digit())
+            && lines
+                .get(i + 3)
+                .filter(|n| !n.is_empty() && !is_separator(n) && n.len() <= 400)
+                .is_some_and(|v| {
+                    bare_label(next_value, known).is_some() && bare_label(v, known).is_none()
+                })
+    };
     if let Some((next, next_value)) = opening
-        && (bare_label(next, known).is_none() || bare_label(next_value, known).is_some())
+        && (bare_label(next, known).is_none()
+            || (bare_label(next_value, known).is_some() && !empty_then_pair(next_value)))
     {
         return None;
     }
@@ -4473,6 +4492,7 @@ mod tests {
             // Local Services), `You can reply directly to this email…`: how
             // to answer through the service, never the client's words.
             "reply to this email to",
+            "reply to this e-mail to",
             "reply directly to this email",
         ]
         .iter()
