@@ -8084,6 +8084,7 @@ fn a_lead_ad_networks_heading_is_no_client_text() {
     );
     assert_eq!(s(&r.name), Some("Карина"));
     assert_eq!(s(&r.message), None);
+}
 
 #[test]
 fn a_builders_lead_buttons_and_postal_footer_end_the_clients_text() {
