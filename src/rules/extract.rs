@@ -6723,6 +6723,44 @@ mod tests {
     }
 
     #[test]
+    fn booking_system_helpers_of_round_29e() {
+        use super::{
+            answers_only, ends_with_slot, remote_location, request_kind_phrase, tz_name,
+            without_price_note,
+        };
+        // DIKIDI's subject tail `CLIENT, DATE TIME` names no form.
+        assert!(ends_with_slot("Гульнара, 17.12.2026 18:30"));
+        assert!(ends_with_slot("Иван 2026-12-17 9:00"));
+        assert!(!ends_with_slot("Заявка на замер 2026"));
+        assert!(!ends_with_slot("Замер окон"));
+        assert!(!ends_with_slot("18:30"));
+        // A trailing price in brackets is the system's.
+        assert_eq!(without_price_note("Баня на дровах (6,500 RUB)"), Some("Баня на дровах"));
+        assert_eq!(without_price_note("Кухня (45 000 руб.)"), Some("Кухня"));
+        assert_eq!(without_price_note("Шкаф (2 шт.)"), None);
+        assert_eq!(without_price_note("(500 ₽)"), None);
+        // Calendly's `Questions:` block: the answer under the question.
+        assert_eq!(
+            answers_only("Questions", "Что нужно сделать?\nТри окна.".to_string()),
+            "Три окна."
+        );
+        assert_eq!(answers_only("Questions", "Одна строка?".to_string()), "Одна строка?");
+        assert_eq!(answers_only("Комментарий", "Вопрос?\nТекст".to_string()), "Вопрос?\nТекст");
+        // A call's number or a web meeting is no address; a street is.
+        assert!(remote_location("+380 50 412 77 31"));
+        assert!(remote_location("This is a Google Meet web conference."));
+        assert!(!remote_location("Санкт-Петербург, ул. Ленская, 12, кв. 45"));
+        // English zone names stay with the slot.
+        assert!(tz_name("Moscow Time"));
+        assert!(tz_name("Eastern European Time"));
+        assert!(!tz_name("1 hour"));
+        assert!(!tz_name("по времени Time"));
+        assert!(request_kind_phrase("Выезд замерщика (заборы)"));
+        assert!(request_kind_phrase("Замер кухни"));
+        assert!(!request_kind_phrase("Бесплатный замер"));
+    }
+
+    #[test]
     fn subject_form_words_gate_matches_the_lower_cased_search() {
         let old = |s: &str| {
             let l = s.to_ascii_lowercase();
