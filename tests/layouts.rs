@@ -8057,7 +8057,8 @@ fn a_booked_service_naming_the_requests_kind_is_no_product() {
         assert_eq!(r.product, None, "{service}");
         assert_eq!(r.kind, kind, "{service}");
     }
-    let r = plain("Product: Sauna showroom visit\nCustomer: Daniel Brooks\nPhone: +7 903 555 01 77\n");
+    let r =
+        plain("Product: Sauna showroom visit\nCustomer: Daniel Brooks\nPhone: +7 903 555 01 77\n");
     assert_eq!(r.product, None);
     let r = plain("Услуга: Бесплатный замер\nИмя: Анна\nТелефон: +7 927 410-55-21\n");
     assert_eq!(s(&r.product), Some("Бесплатный замер"));

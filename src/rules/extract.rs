@@ -700,7 +700,8 @@ fn tz_name(v: &str) -> bool {
     if v.len() <= 40
         && v.starts_with(|c: char| c.is_ascii_uppercase())
         && v.ends_with(" Time")
-        && v.split(' ').all(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
+        && v.split(' ')
+            .all(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
     {
         return true;
     }
@@ -1979,7 +1980,8 @@ fn without_entry_number(v: &str) -> &str {
 /// puts the sending page there instead (`New submission from site.ru/x`,
 /// `New form submission: https://…`) names no form.
 fn form_from_subject(subject: &str) -> Option<String> {
-    subject_form_value(subject).filter(|v| !address_like(without_site_word(v)) && !ends_with_slot(v))
+    subject_form_value(subject)
+        .filter(|v| !address_like(without_site_word(v)) && !ends_with_slot(v))
 }
 
 /// `Гульнара, 17.12.2026 18:30` (DIKIDI's `Новая запись: CLIENT, DATE
@@ -1995,8 +1997,14 @@ fn ends_with_slot(v: &str) -> bool {
         && hb[hb.len() - 3] == b':'
         && hb.iter().all(|b| b.is_ascii_digit() || *b == b':');
     let day_like = day.len() >= 5
-        && day.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/' | b'-' | b','))
-        && day.bytes().filter(|b| matches!(b, b'.' | b'/' | b'-')).count() >= 2;
+        && day
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/' | b'-' | b','))
+        && day
+            .bytes()
+            .filter(|b| matches!(b, b'.' | b'/' | b'-'))
+            .count()
+            >= 2;
     hour_like && day_like
 }
 
@@ -2809,10 +2817,12 @@ fn without_price_note(v: &str) -> Option<&str> {
         return None;
     }
     let l = inner.to_lowercase();
-    ["rub", "руб", "₽", "грн", "uah", "eur", "€", "$", "usd", "р."]
-        .iter()
-        .any(|c| l.contains(c))
-        .then_some(head)
+    [
+        "rub", "руб", "₽", "грн", "uah", "eur", "€", "$", "usd", "р.",
+    ]
+    .iter()
+    .any(|c| l.contains(c))
+    .then_some(head)
 }
 
 /// `Questions:` over `Что нужно сделать?` and the answer under it
@@ -2820,7 +2830,11 @@ fn without_price_note(v: &str) -> Option<&str> {
 /// Only under that caption, and only when the first line is a question or
 /// a prompt and an answer follows it.
 fn answers_only(label: &str, value: String) -> String {
-    if !label.trim().trim_end_matches(':').eq_ignore_ascii_case("questions") {
+    if !label
+        .trim()
+        .trim_end_matches(':')
+        .eq_ignore_ascii_case("questions")
+    {
         return value;
     }
     match value.split_once('\n') {
@@ -2840,9 +2854,15 @@ fn remote_location(v: &str) -> bool {
     }
     let b = v.as_bytes();
     b.len() <= 120
-        && [&b"onference"[..], b"Google Meet", b"Zoom", b"Microsoft Teams", b"Skype"]
-            .iter()
-            .any(|w| memchr::memmem::find(b, w).is_some())
+        && [
+            &b"onference"[..],
+            b"Google Meet",
+            b"Zoom",
+            b"Microsoft Teams",
+            b"Skype",
+        ]
+        .iter()
+        .any(|w| memchr::memmem::find(b, w).is_some())
 }
 
 /// `Приятной работы с Okay!` (Okay 1.x under the callback's table), `Гарної
@@ -6735,7 +6755,10 @@ mod tests {
         assert!(!ends_with_slot("Замер окон"));
         assert!(!ends_with_slot("18:30"));
         // A trailing price in brackets is the system's.
-        assert_eq!(without_price_note("Баня на дровах (6,500 RUB)"), Some("Баня на дровах"));
+        assert_eq!(
+            without_price_note("Баня на дровах (6,500 RUB)"),
+            Some("Баня на дровах")
+        );
         assert_eq!(without_price_note("Кухня (45 000 руб.)"), Some("Кухня"));
         assert_eq!(without_price_note("Шкаф (2 шт.)"), None);
         assert_eq!(without_price_note("(500 ₽)"), None);
@@ -6744,8 +6767,14 @@ mod tests {
             answers_only("Questions", "Что нужно сделать?\nТри окна.".to_string()),
             "Три окна."
         );
-        assert_eq!(answers_only("Questions", "Одна строка?".to_string()), "Одна строка?");
-        assert_eq!(answers_only("Комментарий", "Вопрос?\nТекст".to_string()), "Вопрос?\nТекст");
+        assert_eq!(
+            answers_only("Questions", "Одна строка?".to_string()),
+            "Одна строка?"
+        );
+        assert_eq!(
+            answers_only("Комментарий", "Вопрос?\nТекст".to_string()),
+            "Вопрос?\nТекст"
+        );
         // A call's number or a web meeting is no address; a street is.
         assert!(remote_location("+380 50 412 77 31"));
         assert!(remote_location("This is a Google Meet web conference."));
