@@ -8179,3 +8179,120 @@ fn a_landings_title_then_its_url_and_a_builders_site_intro_give_the_page() {
     );
     assert_eq!(s(&r.page), None);
 }
+
+#[test]
+fn a_calendly_host_notice_reads_invitee_slot_and_answer_not_the_call_or_meeting_location() {
+    // Calendly's `New Event` notice (round 29e): `Invitee:` names the
+    // client, `Event Date/Time:` is the slot (a `(Moscow Time)` zone stays),
+    // `Questions:` holds the site's question over the answer, and a phone or
+    // a web conference under `Location:` is no address (the phone is read).
+    let r = plain_with(
+        "Subject: New Event: Ольга Петрова - 11:00am Thu, Dec 10, 2026 - Замер окон\r\n",
+        "Hi Андрей Смирнов,\n\nA new event has been scheduled.\n\nEvent Type:\nЗамер окон\n\n\
+         Invitee:\nОльга Петрова\n\nInvitee Email:\no.petrova@example.ru\n\nEvent Date/Time:\n\
+         11:00am - Thursday, December 10, 2026 (Moscow Time)\n\nLocation:\n+7 921 555-18-40\n\n\
+         Questions:\n\nЧто нужно сделать?\nТри окна ПВХ в панельном доме.\n",
+    );
+    assert_eq!(s(&r.name), Some("Ольга Петрова"));
+    assert_eq!(
+        s(&r.visit_time),
+        Some("11:00am - Thursday, December 10, 2026 (Moscow Time)")
+    );
+    assert_eq!(s(&r.message), Some("Три окна ПВХ в панельном доме."));
+    assert_eq!(r.address, None);
+    assert_eq!(r.phones, ["+79215551840"]);
+    let r = plain(
+        "Invitee:\nMark Spencer\n\nInvitee Email:\nmark@example.com\n\n\
+         Location:\nThis is a Google Meet web conference.\n",
+    );
+    assert_eq!(r.address, None);
+}
+
+#[test]
+fn a_booked_service_naming_the_requests_kind_is_no_product() {
+    // Round 29e: DIKIDI's `Услуги: Замер натяжного потолка`, Setmore's
+    // `Service: Выезд специалиста на объект` / `Расчёт стоимости
+    // остекления`, Bookeo's `Product: Выезд замерщика (заборы)` / `Sauna
+    // showroom visit`; a free measurement offered as a service stays the
+    // product (round 16b).
+    for (service, kind) in [
+        ("Замер натяжного потолка", Kind::Measurement),
+        ("Выезд специалиста на объект", Kind::Measurement),
+        ("Выезд замерщика (заборы)", Kind::Measurement),
+        ("Расчёт стоимости остекления", Kind::Calculation),
+    ] {
+        let r = plain(&format!(
+            "Новая онлайн-запись\nКлиент: Елена\nТелефон: +7 927 410-55-21\nУслуги: {service}\n"
+        ));
+        assert_eq!(r.product, None, "{service}");
+        assert_eq!(r.kind, kind, "{service}");
+    }
+    let r =
+        plain("Product: Sauna showroom visit\nCustomer: Daniel Brooks\nPhone: +7 903 555 01 77\n");
+    assert_eq!(r.product, None);
+    let r = plain("Услуга: Бесплатный замер\nИмя: Анна\nТелефон: +7 927 410-55-21\n");
+    assert_eq!(s(&r.product), Some("Бесплатный замер"));
+}
+
+#[test]
+fn a_booking_systems_back_office_link_and_subject_slot_are_not_the_clients() {
+    // DIKIDI (round 29e): `Открыть в DIKIDI Business` under the rows, and
+    // the subject `Новая запись: CLIENT, DATE TIME` names no form; Bnovo's
+    // `Открыть бронирование в Bnovo` and `Гость:` over the guest's name.
+    let r = plain_with(
+        "Subject: Новая запись: Гульнара, 17.12.2026 18:30\r\n",
+        "Новая онлайн-запись\nКлиент: Гульнара\nТелефон: 8 917 350 28 44\n\
+         Услуги: Дизайн-проект кухни\nМастер: Алина\n\nОткрыть в DIKIDI Business\n",
+    );
+    assert_eq!(r.message, None);
+    assert_eq!(r.form, None);
+    assert_eq!(r.kind, Kind::Callback);
+    let r = html(
+        "<p>Поступило новое бронирование с сайта Отель.</p><p><b>Категория:</b> Номер «Комфорт»<br>\
+         <b>Гость:</b> Ирина Ким<br><b>Телефон:</b> 8-911-270-05-18<br></p>\
+         <p><a href=\"https://online.bnovo.ru/booking/\">Открыть бронирование в Bnovo</a></p>",
+    );
+    assert_eq!(s(&r.name), Some("Ирина Ким"));
+    assert_eq!(r.message, None);
+}
+
+#[test]
+fn a_hoteldruid_request_reads_the_rate_as_product_and_no_invented_page() {
+    // HotelDruid's reservation request (round 29e): mail() sends as the
+    // guest, so the relative `Страница: /booking/` gets no host from the
+    // guest's own domain; `Тариф: NAME (PRICE)` names the room type; the
+    // booking's `Итого` is the system's total (a callback, no calculation).
+    let r = plain_with(
+        "Subject: Заявка на бронирование\r\n",
+        "Страница: /booking/\nIP: 178.66.203.41\n\nФамилия: Кравцова\nИмя: Марина\n\
+         Email: m.kravtsova@example.ru\nТелефон: 8 (903) 217-45-60\n\n\
+         Период: с 24/12/2026 по 26/12/2026\nТариф: Гостевой дом с баней (18.000 руб.)\nГостей: 8\n\n\
+         Итого: 21.000 руб.\n",
+    );
+    let r2 = read(
+        "From: \"Марина Кравцова\" <m.kravtsova@example.ru>\r\nTo: info@dom.example\r\n\
+         Subject: Reservation request\r\nContent-type: text/plain; charset=utf-8\r\n\r\n\
+         Reference: /booking/\nSurname: Кравцова\nName: Марина\nEmail: m.kravtsova@example.ru\n\
+         Telephone: 8 (903) 217-45-60\n\nRate: Баня на дровах (6,500 RUB)\nTotal price: 6,500 RUB\n",
+    );
+    assert_eq!(s(&r.product), Some("Гостевой дом с баней"));
+    assert_eq!(r.kind, Kind::Callback);
+    assert_eq!(s(&r2.product), Some("Баня на дровах"));
+    assert_eq!(r2.page, None);
+    assert_eq!(s(&r2.name), Some("Марина Кравцова"));
+}
+
+#[test]
+fn a_bookeo_note_beside_additional_information_is_the_message() {
+    // Bookeo (round 29e): `Additional information:` beside one line of the
+    // client's sentences is their note; Appointment Hour Booking's section
+    // title over `IP:` / `Server Time:` rows stays a title (round 16b).
+    let r = plain(
+        "A new booking has been made.\n\nProduct: Выезд замерщика (заборы)\nCustomer: Алексей Гусев\n\
+         Phone: 8 916 733 40 21\n\nAdditional information: Участок 12 соток, нужен забор из профлиста.\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Участок 12 соток, нужен забор из профлиста.")
+    );
+}

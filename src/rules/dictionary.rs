@@ -152,6 +152,11 @@ const LABELS: &[(&str, &[&str])] = &[
             "прізвище ім я по батькові",
             "ваше повне ім я",
             "customer",
+            // Calendly's `Invitee:` over the booker's name, Bnovo's `Гость:`
+            // over the guest's (round 29e).
+            "invitee",
+            "гость",
+            "гість",
             // Easy Digital Downloads' sale notice: `Purchased by:  Имя`.
             "purchased by",
             "customer name",
@@ -416,6 +421,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "comment or message",
             "comments or questions",
             "questions or comments",
+            // Calendly's `Questions:` over the invitee's answers (the
+            // question's own line is dropped, see `extract::answers_only`).
+            "questions",
             "additional comments",
             "additional notes",
             // Salon Booking System's caption over the booker's note.
@@ -641,6 +649,10 @@ const LABELS: &[(&str, &[&str])] = &[
             "категория номера",
             "тип номеру",
             "категорія номеру",
+            // HotelDruid's `Rate: Баня на дровах (6,500 RUB)` (the owner's
+            // rate names the room type booked; round 29e).
+            "rate",
+            "тариф",
             // Transliterated keys of a form whose editor named the fields in
             // Latin letters (Apostrophe forms' `uslugi`, round 25g).
             "uslugi",
@@ -781,6 +793,9 @@ const LABELS: &[(&str, &[&str])] = &[
             "регион по ip",
             "request information",
             "request details",
+            // A section's title (Appointment Hour Booking's over `IP:` and
+            // `Server Time:`); Bookeo's one-line note beside it is the
+            // message (see `extract::note_beside_section_title`).
             "additional information",
             "purchaser information",
             "просмотреть",

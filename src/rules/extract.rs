@@ -674,6 +674,8 @@ fn slot_caption(norm: &str) -> Option<SlotPart> {
         | "дата время"
         | "дата час"
         | "when"
+        // Calendly's `Event Date/Time` (round 29e).
+        | "event date time"
         | "когда"
         | "коли"
         | "запись"
@@ -709,6 +711,16 @@ fn slot_value(v: &str) -> &str {
 /// `Europe/Moscow`, `America/New_York`: an IANA zone name (Cal.com prints
 /// the slot's zone so), which stays with the slot, unlike a note.
 fn tz_name(v: &str) -> bool {
+    // `Moscow Time`, `Eastern European Time` (Calendly's zone names): a
+    // capitalised name ending in `Time`.
+    if v.len() <= 40
+        && v.starts_with(|c: char| c.is_ascii_uppercase())
+        && v.ends_with(" Time")
+        && v.split(' ')
+            .all(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
+    {
+        return true;
+    }
     v.split_once('/').is_some_and(|(area, city)| {
         area.len() >= 4
             && area.starts_with(|c: char| c.is_ascii_uppercase())
@@ -1658,6 +1670,14 @@ fn relative_page(v: &str, lay: &layout::Layout, letter: &Letter) -> Option<Strin
     }
     let base = from_links.or_else(|| {
         let from = letter.from.as_ref()?;
+        // `From: "Марина Кравцова" <m.kravtsova@…>` over `Email: m.kravtsova@…`
+        // (HotelDruid's mail() sends as the guest): the client's own
+        // domain is no site's.
+        if lay.fields.iter().any(|x| {
+            x.canon == Some("email") && x.value.trim().eq_ignore_ascii_case(from.email.trim())
+        }) {
+            return None;
+        }
         crate::request::own_site_host(&from.email).map(|h| format!("https://{h}"))
     })?;
     Some(format!("{base}{path}"))
@@ -1976,7 +1996,32 @@ fn without_entry_number(v: &str) -> &str {
 /// puts the sending page there instead (`New submission from site.ru/x`,
 /// `New form submission: https://…`) names no form.
 fn form_from_subject(subject: &str) -> Option<String> {
-    subject_form_value(subject).filter(|v| !address_like(without_site_word(v)))
+    subject_form_value(subject)
+        .filter(|v| !address_like(without_site_word(v)) && !ends_with_slot(v))
+}
+
+/// `Гульнара, 17.12.2026 18:30` (DIKIDI's `Новая запись: CLIENT, DATE
+/// TIME`, round 29e): a booking's client and slot, never a form's title --
+/// a title does not end with a day and an hour.
+fn ends_with_slot(v: &str) -> bool {
+    let mut words = v.rsplit(' ');
+    let (Some(hour), Some(day)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let hb = hour.as_bytes();
+    let hour_like = (4..=5).contains(&hb.len())
+        && hb[hb.len() - 3] == b':'
+        && hb.iter().all(|b| b.is_ascii_digit() || *b == b':');
+    let day_like = day.len() >= 5
+        && day
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/' | b'-' | b','))
+        && day
+            .bytes()
+            .filter(|b| matches!(b, b'.' | b'/' | b'-'))
+            .count()
+            >= 2;
+    hour_like && day_like
 }
 
 /// `Site https://site.ru` (Formclip's `New Submission on Site ` + the
@@ -2809,13 +2854,90 @@ fn message_from_label(label: &str) -> Option<String> {
 /// measurement offered as a service, `Безкоштовний замір`, as the product).
 static REQUEST_KIND: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &classify::narrow(r"^(?i:(?:заказать\s+|заказ\s+)?обратн\w*\s+звон\w*|заказ\w*\s+звон\w*|перезвон\w*(?:\s+мне)?|зворотн\w*\s+дзв\w*|(?:(?:бесплатн|безкоштовн|free)\w*\s+)?(?:консультац\w*|consultation)(?:\s+(?:в|у|на|in|at)\s+(?:шоурум\w*|салон\w*|офис\w*|офіс\w*|магазин\w*|showroom|office)|\s+(?:дизайнер|специалист|спеціаліст|менеджер|технолог|инженер|інженер)\w*)?|(?:звонок|дзвінок)(?:\s+менеджер\w*|-консультац\w*)|замер|замір|выезд\s+(?:на\s+замер|замерщик\w*)|виїзд\s+(?:на\s+замір|замірник\w*)|(?:узнать|уточнить|дізнатися)\s+(?:стоимость|цену|цены|вартість|ціну)(?:\s+[\p{L}\-]+){0,3}|(?:расч[её]т|розрахунок)(?:\s+стоимости|\s+вартості)?|(?:вызов|вызвать|виклик)\s+замерщик\w*|call\s*back|request\s+a\s+call)$"),
+        &classify::narrow(r"^(?i:(?:заказать\s+|заказ\s+)?обратн\w*\s+звон\w*|заказ\w*\s+звон\w*|перезвон\w*(?:\s+мне)?|зворотн\w*\s+дзв\w*|(?:(?:бесплатн|безкоштовн|free)\w*\s+)?(?:консультац\w*|consultation)(?:\s+(?:в|у|на|in|at)\s+(?:шоурум\w*|салон\w*|офис\w*|офіс\w*|магазин\w*|showroom|office)|\s+(?:дизайнер|специалист|спеціаліст|менеджер|технолог|инженер|інженер)\w*)?|(?:звонок|дзвінок)(?:\s+менеджер\w*|-консультац\w*)|(?:замер|замір)(?:\s+[\p{L}\-]+){0,2}|выезд\s+(?:на\s+замер|замерщик\w*|специалист\w*(?:\s+на\s+объект)?)|виїзд\s+(?:на\s+замір|замірник\w*|спеціаліст\w*(?:\s+на\s+об.єкт)?)|(?:[\p{L}]+\s+)?showroom\s+visit|visit\s+to\s+(?:the\s+|our\s+)?showroom|(?:узнать|уточнить|дізнатися)\s+(?:стоимость|цену|цены|вартість|ціну)(?:\s+[\p{L}\-]+){0,3}|(?:расч[её]т|розрахунок)(?:\s+стоимости|\s+вартості)?(?:\s+[\p{L}\-]+){0,2}|(?:вызов|вызвать|виклик)\s+замерщик\w*|call\s*back|request\s+a\s+call)$"),
     )
     .ok()
 });
 
 fn request_kind_phrase(v: &str) -> bool {
-    REQUEST_KIND.as_ref().is_some_and(|r| r.is_match(v.trim()))
+    // `Выезд замерщика (заборы)` (Bookeo's product): a note in brackets
+    // after the service's name is no part of it.
+    let v = v.trim();
+    let v = match v.strip_suffix(')').and_then(|h| h.rsplit_once('(')) {
+        Some((head, _)) if !head.trim().is_empty() => head.trim_end(),
+        _ => v,
+    };
+    REQUEST_KIND.as_ref().is_some_and(|r| r.is_match(v))
+}
+
+/// `Additional information: Участок 12 соток, нужен забор …` (Bookeo's
+/// custom field, round 29e): the title of a section (Appointment Hour
+/// Booking's over `IP:` / `Server Time:` rows) beside one line of the
+/// client's sentences is their note.
+fn note_beside_section_title(label: &str, value: &str) -> bool {
+    label
+        .trim()
+        .trim_end_matches(':')
+        .eq_ignore_ascii_case("additional information")
+        && !value.contains('\n')
+        && is_prose(value)
+}
+
+/// `Баня на дровах (6,500 RUB)`, `Кухня Модерн (45 000 руб.)`: the name
+/// before a trailing price in brackets (a number and a currency).
+fn without_price_note(v: &str) -> Option<&str> {
+    let (head, inner) = v.trim_end().strip_suffix(')')?.rsplit_once('(')?;
+    let head = head.trim_end();
+    if head.is_empty() || inner.len() > 30 || !inner.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let l = inner.to_lowercase();
+    [
+        "rub", "руб", "₽", "грн", "uah", "eur", "€", "$", "usd", "р.",
+    ]
+    .iter()
+    .any(|c| l.contains(c))
+    .then_some(head)
+}
+
+/// `Questions:` over `Что нужно сделать?` and the answer under it
+/// (Calendly's host notice, round 29e): the lines after the site's question.
+/// Only under that caption, and only when the first line is a question or
+/// a prompt and an answer follows it.
+fn answers_only(label: &str, value: String) -> String {
+    if !label
+        .trim()
+        .trim_end_matches(':')
+        .eq_ignore_ascii_case("questions")
+    {
+        return value;
+    }
+    match value.split_once('\n') {
+        Some((q, a)) if q.trim_end().ends_with(['?', '.']) && !a.trim().is_empty() => {
+            a.trim().to_string()
+        }
+        _ => value,
+    }
+}
+
+/// `+380 50 412 77 31` (the number the host calls), `This is a Google Meet
+/// web conference.`, a meeting link: where a booked call or web meeting
+/// takes place (Calendly's `Location:`), never the client's address.
+fn remote_location(v: &str) -> bool {
+    if phone_only_line(v) || v.contains("://") {
+        return true;
+    }
+    let b = v.as_bytes();
+    b.len() <= 120
+        && [
+            &b"onference"[..],
+            b"Google Meet",
+            b"Zoom",
+            b"Microsoft Teams",
+            b"Skype",
+        ]
+        .iter()
+        .any(|w| memchr::memmem::find(b, w).is_some())
 }
 
 /// `Приятной работы с Okay!` (Okay 1.x under the callback's table), `Гарної
@@ -4420,7 +4542,36 @@ pub(crate) fn build_traced(
         } else {
             None
         };
+        let canon = if canon == Some("meta") && note_beside_section_title(&raw.label, &value) {
+            Some("message")
+        } else {
+            canon
+        };
+        // `Questions:` over `Что нужно сделать?` and the invitee's answer
+        // (Calendly): the site's question is no part of the answer.
+        let value = if canon == Some("message") {
+            answers_only(&raw.label, value)
+        } else {
+            value
+        };
         match canon {
+            // `Location: +380 50 412 77 31`, `Location: This is a Google Meet
+            // web conference.` (Calendly): where a call or a web meeting
+            // takes place, no address.
+            Some("address") if remote_location(&value) => {
+                if phone_only_line(&value) {
+                    f.put("phone", &value, false);
+                }
+            }
+            // `Rate: Баня на дровах (6,500 RUB)` (HotelDruid): the price in
+            // brackets is the system's, the name before it the product.
+            Some("product") if without_price_note(&value).is_some() => {
+                if let Some(p) = without_price_note(&value) {
+                    f.client_text.push_str(p);
+                    f.client_text.push('\n');
+                    f.put("product", p, false);
+                }
+            }
             // `Тип: Обратный звонок`, `Тип: Узнать стоимость абонемента`:
             // the request's kind under a product-like label says what is
             // wanted, and names no product.
@@ -6053,6 +6204,9 @@ fn classify_request(
             .fields
             .iter()
             .any(|(l, v)| money_caption(l) && v.bytes().any(|b| b.is_ascii_digit()))
+        // `Заявка на бронирование` (HotelDruid, round 29e): a booking's total
+        // is the system's figure for the stay, no calculator's answer.
+        && !BOOKING_WORDS.as_ref().is_some_and(|r| letter.subject.as_deref().is_some_and(|s| r.is_match(s)))
     {
         // `Разом, грн: 61 320`, `Стоимость: 23450` under a calculator's
         // inputs and no words of the client's: the form computed a price
@@ -6845,6 +6999,53 @@ mod tests {
         // A last line that is no name after an unfinished line stays text.
         let (m, n, _) = text_with_contact_tail("Нужен замер\nКухня Угловая");
         assert_eq!((m.as_str(), n), ("Нужен замер\nКухня Угловая", None));
+    }
+
+    #[test]
+    fn booking_system_helpers_of_round_29e() {
+        use super::{
+            answers_only, ends_with_slot, remote_location, request_kind_phrase, tz_name,
+            without_price_note,
+        };
+        // DIKIDI's subject tail `CLIENT, DATE TIME` names no form.
+        assert!(ends_with_slot("Гульнара, 17.12.2026 18:30"));
+        assert!(ends_with_slot("Иван 2026-12-17 9:00"));
+        assert!(!ends_with_slot("Заявка на замер 2026"));
+        assert!(!ends_with_slot("Замер окон"));
+        assert!(!ends_with_slot("18:30"));
+        // A trailing price in brackets is the system's.
+        assert_eq!(
+            without_price_note("Баня на дровах (6,500 RUB)"),
+            Some("Баня на дровах")
+        );
+        assert_eq!(without_price_note("Кухня (45 000 руб.)"), Some("Кухня"));
+        assert_eq!(without_price_note("Шкаф (2 шт.)"), None);
+        assert_eq!(without_price_note("(500 ₽)"), None);
+        // Calendly's `Questions:` block: the answer under the question.
+        assert_eq!(
+            answers_only("Questions", "Что нужно сделать?\nТри окна.".to_string()),
+            "Три окна."
+        );
+        assert_eq!(
+            answers_only("Questions", "Одна строка?".to_string()),
+            "Одна строка?"
+        );
+        assert_eq!(
+            answers_only("Комментарий", "Вопрос?\nТекст".to_string()),
+            "Вопрос?\nТекст"
+        );
+        // A call's number or a web meeting is no address; a street is.
+        assert!(remote_location("+380 50 412 77 31"));
+        assert!(remote_location("This is a Google Meet web conference."));
+        assert!(!remote_location("Санкт-Петербург, ул. Ленская, 12, кв. 45"));
+        // English zone names stay with the slot.
+        assert!(tz_name("Moscow Time"));
+        assert!(tz_name("Eastern European Time"));
+        assert!(!tz_name("1 hour"));
+        assert!(!tz_name("по времени Time"));
+        assert!(request_kind_phrase("Выезд замерщика (заборы)"));
+        assert!(request_kind_phrase("Замер кухни"));
+        assert!(!request_kind_phrase("Бесплатный замер"));
     }
 
     #[test]
