@@ -8296,3 +8296,43 @@ fn a_bookeo_note_beside_additional_information_is_the_message() {
         Some("Участок 12 соток, нужен забор из профлиста.")
     );
 }
+
+#[test]
+fn a_webform_subject_names_the_form_and_a_shops_piece_rows_name_the_product() {
+    // Drupal Webform 6's default subject `Webform submission from: X` (round 29b).
+    let r = plain_with(
+        "Subject: Webform submission from: Вызвать замерщика\r\n",
+        "Submitted on Пн, 12/07/2026 - 09:14\nSubmitted by: Anonymous\n\nSubmitted values are:\n\
+         Имя: Галина\nТелефон: +7 987 290-41-15\n",
+    );
+    assert_eq!(s(&r.form), Some("Вызвать замерщика"));
+    // NetCat МиниМагазин's `%CONTENT` rows `name - 2шт - price руб.` under an
+    // owner-typed caption, the owner's closing line after them: the first
+    // row is the product, nothing of it the client's text.
+    let r = plain(
+        "Поступил новый заказ №1187 на сайте okna.example.\n\nПокупатель: Ковалёв Сергей\n\
+         Телефон: +7 912 345 67 89\n\nСостав заказа:\nПодоконник ПВХ 300 мм - 2шт - 1450 руб.\n\
+         <br/>Заглушка торцевая - 2шт - 120 руб.\n<br/>\nИтого к оплате: 3140 руб.\n\n\
+         Заказ можно посмотреть в панели управления сайтом.\n",
+    );
+    assert_eq!(s(&r.product), Some("Подоконник ПВХ 300 мм"));
+    assert_eq!(r.message, None);
+}
+
+#[test]
+fn a_shops_items_table_with_the_code_column_after_the_name_and_a_street_row() {
+    // JoomShopping's order mail (round 29b): `Улица/Номер дома` is the street,
+    // not a phone (`номер`); the `Код товара` cell is no part of the name.
+    let r = html(
+        "<table><tr><td>Полное имя (Ф.И.О.):</td><td>Андрей Лапин</td></tr>\
+         <tr><td>Улица/Номер дома:</td><td>ул. Гагарина 14, кв. 7</td></tr>\
+         <tr><td>Город:</td><td>Самара</td></tr><tr><td>Телефон:</td><td>+7 (927) 418-33-05</td></tr></table>\
+         <h3>Товары</h3><table><tr><td>Название</td><td>Код товара</td><td>Количество</td>\
+         <td>Цена за единицу</td><td>Сумма</td></tr>\
+         <tr><td>Ламинат Egger дуб Чезена</td><td>EPL-041</td><td>24</td><td>1389.00 руб.</td>\
+         <td>33336.00 руб.</td></tr></table><p>Номер заказа: 214</p>",
+    );
+    assert_eq!(s(&r.product), Some("Ламинат Egger дуб Чезена"));
+    assert_eq!(s(&r.address), Some("ул. Гагарина 14, кв. 7, Самара"));
+    assert_eq!(r.phones, ["+79274183305"]);
+}

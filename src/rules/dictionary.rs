@@ -440,6 +440,17 @@ const LABELS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        // Transliterated field keys of the measurement date (Convert Forms'
+        // `Data_zamera`, the key printed with ucfirst; round 29b).
+        "visit_time",
+        &[
+            "data zamera",
+            "vremya zamera",
+            "data i vremya zamera",
+            "data zamira",
+        ],
+    ),
+    (
         "address",
         &[
             "address",
@@ -485,6 +496,15 @@ const LABELS: &[(&str, &[&str])] = &[
             "zipcode",
             "postcode",
             "postal code",
+            // A shop's address card split in rows (JoomShopping's `Улица/Номер
+            // дома:`, `Почтовый индекс:`; round 29b): `номер` names the house
+            // here, not a phone.
+            "улица номер дома",
+            "улица и номер дома",
+            "улица",
+            "номер дома",
+            "почтовый индекс",
+            "вулиця",
         ],
     ),
     (
@@ -1196,6 +1216,10 @@ mod tests {
         assert_eq!(l("Тип дома"), None);
         assert_eq!(l("Сколько окон нужно?"), Some("scope"));
         assert_eq!(l("Удобное_время"), Some("visit_time"));
+        // Round 29b: a transliterated key, and a shop's street/house row.
+        assert_eq!(l("Data_zamera"), Some("visit_time"));
+        assert_eq!(l("Улица/Номер дома"), Some("address"));
+        assert_eq!(l("Почтовый индекс"), Some("address"));
         // A chat's visitor block: `Visitor:` names them, `Chat started on:`
         // is the page; `visitor…` in a sentence is no visit.
         assert_eq!(l("Visitor"), Some("name"));

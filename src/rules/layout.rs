@@ -47,7 +47,7 @@ pub struct Layout {
 /// Builder footers and notices: never a field, never the client's text.
 static BOILERPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     crate::re::compile(
-        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to (reply, please )?view|(просмотреть|посмотреть|открыть|перейти к)( заявку| ответы?| в crm| в личном кабинете| лид| диалогу?| чату?| бронирование( в \w+)?| в \w+ business)?:?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view|and)(( all| \d+ more)? (results|submissions?|responses?|entr(y|ies)|survey summary|fields?)| in \w+)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending| your)? (bookings?|reservations?|appointments?|leads)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,\s*(?:$|(?-i:[A-ZА-ЯЁ])|the\s)| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|(подробн\w*|ответы) (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–·] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
+        &super::classify::narrow(r"(?i)^(submitted by (\d{1,3}\.){3}\d{1,3}$|это (письмо|сообщение) (содержит ответы|отправлено|было отправлено|сгенерировано)|це (лист|повідомлення) (було )?(надіслано|відправлено|згенеровано)|этот (e-?mail|имейл|емейл) (был )?отправлен|(я )?(согласен|согласна|даю согласие|згоден|згодна|даю згоду)[^\n]* (на|з) (обработк|обробк)[^\n]*персональн|i (agree|consent) to (the )?(processing of my personal|privacy policy|terms)|(письмо|сообщение) сгенерировано автоматически|отправлено с сайта|this (e-?mail|message|notification) was sent|this is a notification that|(booking|reservation|order|appointment) #?\d+ is pending for (the )?(administrator|admin|manager)('s)? approval|if you need any (kind of )?help|sent from |sent by [^@\n]{1,40}$|message sent from |(e-?mail|message|form) sent from (the )?(www\.|https?://)\S+$|sent to [^\s@]+@\S+ by \S|\(?(sent|submitted) via |(отправлено|надіслано) (с|со|из|з|із) (моего |мого )?(устройства |пристрою )?(iphone|ipad|android|мобильн|мобільн|приложени|додатк|samsung|galaxy|huawei|honor|xiaomi|redmi)|get outlook for |wix\.com ltd|яндекс не несет|информационное сообщение сайта|вам было отправлено сообщение|поступила новая заявка|посетитель прош[её]л квиз|you have received a new notification|envybox —|это автоматическое уведомление|для просмотра воспользуйтесь|to (reply, please )?view|(просмотреть|посмотреть|открыть|перейти к)( заявку| ответы?| в crm| в личном кабинете| лид| диалогу?| чату?| бронирование( в \w+)?| в \w+ business)?:?$|перезвоните клиенту|передзвоніть клієнту|[\w.]+ [—–] [^\n]{0,60}? (для бизнеса|для бізнесу|for business)$|(go to|view|and)(( all| \d+ more)? (results|submissions?|responses?|entr(y|ies)|survey summary|fields?)| in \w+)$|view (it|them) in (your|the) dashboard|(view|confirm|reject|approve|decline|cancel|manage)( this| all| pending| your)? (bookings?|reservations?|appointments?|leads)$|don'?t want to get these notifications|turn off notifications for |©|\(c\)\s*\d{4}|copyright|все права защищены|all rights reserved|unsubscribe|отписаться|[сc] уважением|з повагою,?$|cordialement,?$|vous pouvez (re)?contacter |best regards|kind regards|regards,?$|thank you,|(?:спасибо|дякуємо|дякую),$|thanks(,\s*(?:$|(?-i:[A-ZА-ЯЁ])|the\s)| (and|&) regards,?$)|the results of this submission|this (form|entry|submission) was submitted|may be viewed at|please contact your site administrator|you (have |are )?(received|receiving) this (e-?mail|mail|message|notification) because|вы получили это (письмо|сообщение|уведомление)|ви отримали (цей|це) (лист|повідомлення)|have a (good|nice|great) day[.!]*$|thank you for (choosing|shopping)|спасибо,? что (выбрали|выбираете|пользуетесь)|дякуємо,? що (обрали|обираєте|користуєтесь)|you can (post your answer|approve|reject|moderate)|please (check|see|visit) (the |your )?(cms|admin|dashboard|back ?office|control panel)|((\w+ )?можно (по|про)смотреть|подробн\w*|ответы) (смотрите |см\. )?(в|у) (админ|панел|crm|личн|кабинет)|детальніше (див\. )?(в|у) (адмін|панел|crm|кабінет)|(request|technical) (information|info)$|(информация о запросе|техническая информация|служебная информация)$|exciting news!|click the link below to read|checkout .+? for these premium features|registered at \d|this is an? (contact )?confirmation (e-?mail|mail|message)|we will (contact you|get back to you) (as soon as possible|shortly|soon)|(\S[^\n]*?\s([-—–|]|\[\S*\])\s+)?(powered by|built with|made with) \S|\S[^\n]*? [-—–·] (?:https?://)?[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}/?$|\S[^\n]*? (for|для|работает на|працює на) (opencart|ocstore|wordpress|woocommerce|joomla|prestashop|magento|drupal|modx|1c-bitrix|битрикс|shop-script|webasyst)™?$|here'?s what [^\n]*? entered into the form|click here to access the form$|(see|view) (this )?ticket in (the )?management interface$|см\. тикет в интерфейсе управления$|you may review this [a-z]+ at:?$)"),
     )
     .ok()
 });
@@ -3202,6 +3202,11 @@ fn order_item(l: &str) -> Option<&str> {
             .map(|k| rest[..k].trim_end_matches([',', ' ']))
             .filter(|name| !name.is_empty());
     }
+    // `Name - 2шт - 1 450 руб.` (NetCat МиниМагазин's order rows): the
+    // count of pieces between the name and the price.
+    if let Some(name) = pieces_row(l) {
+        return Some(name);
+    }
     // `Name X 18 = price`: one search for ` = `, then the count before it.
     let eq = l.find(" = ")?;
     let head = l[..eq].trim_end_matches(|c: char| c.is_ascii_digit());
@@ -3213,6 +3218,25 @@ fn order_item(l: &str) -> Option<&str> {
         .find_map(|sep| head.strip_suffix(sep))
         .map(str::trim)
         .filter(|name| !name.is_empty() && price_tail(&l[eq + 3..]))
+}
+
+/// `Name - 2шт - 1 450 руб.` / `Name - 3 шт. - 900 руб.`: a name, a count of
+/// pieces, a price, each set off by ` - `. Byte checks, no regex.
+fn pieces_row(l: &str) -> Option<&str> {
+    let (head, price) = l.rsplit_once(" - ")?;
+    let (name, count) = head.rsplit_once(" - ")?;
+    let count = count.trim();
+    let n = count.bytes().take_while(u8::is_ascii_digit).count();
+    let name = name.trim();
+    (n > 0
+        && n <= 5
+        && matches!(
+            count[n..].trim_start(),
+            "шт" | "шт." | "pcs" | "ед." | "уп."
+        )
+        && !name.is_empty()
+        && price_tail(price))
+    .then_some(name)
 }
 
 /// A flattened header row of an order's items table: column captions only,
@@ -3230,10 +3254,25 @@ fn items_header(l: &str) -> bool {
             || l.contains("Price"))
 }
 
+/// Whether an [`items_header`] puts the article-code column after the name
+/// (`Название Код товара Количество …`, JoomShopping): each row's code then
+/// follows the name.
+fn code_after_name(header: &str) -> bool {
+    let at = |caps: &[&str]| caps.iter().filter_map(|c| header.find(c)).min();
+    match (
+        at(&["Код товара", "Артикул", "SKU", "Код"]),
+        at(&["Название", "Наименование", "Товар", "Product"]),
+    ) {
+        (Some(code), Some(name)) => code > name,
+        _ => false,
+    }
+}
+
 /// An item row under [`items_header`]: an article code (no lower case),
 /// the name, then the first number that a decimal sum follows within two
-/// words (`7 450,00 руб`) starts the prices.
-fn table_item(l: &str) -> Option<String> {
+/// words (`7 450,00 руб`) starts the prices. With `code_last` the code is
+/// the name's last word instead (`Name NP-MAT-W 18 420.00 руб.`).
+fn table_item(l: &str, code_last: bool) -> Option<String> {
     let words: Vec<&str> = l.split_whitespace().collect();
     let start = usize::from(
         words.first().is_some_and(|w| {
@@ -3260,9 +3299,18 @@ fn table_item(l: &str) -> Option<String> {
                 m > 0 && matches!(words[k + m], "руб." | "руб" | "р." | "₽" | "грн" | "грн.")
             })
     };
-    let end = (start..words.len()).find(|&k| {
+    let mut end = (start..words.len()).find(|&k| {
         numeric(words[k]) && (words[k..].iter().take(2).any(|w| decimal(w)) || unit_after(k))
     })?;
+    if code_last
+        && end > start + 1
+        && words[end - 1]
+            .bytes()
+            .any(|b| b.is_ascii_digit() || b == b'-')
+        && !words[end - 1].chars().any(char::is_lowercase)
+    {
+        end -= 1;
+    }
     (end > start).then(|| words[start..end].join(" "))
 }
 
@@ -3643,9 +3691,10 @@ fn order_notice(text: &str, lines: &[&str], block_ends: &[usize], out: &mut Layo
     // product.
     if let Some(h) = lines.iter().position(|l| items_header(l)) {
         used.push(h);
+        let code_last = code_after_name(lines[h]);
         let mut r = h + 1;
         while r < lines.len() && !lines[r].is_empty() && !lines[r].contains(':') {
-            if let Some(n) = table_item(lines[r]) {
+            if let Some(n) = table_item(lines[r], code_last) {
                 if item.is_none() {
                     item = Some(n);
                 }
@@ -4394,6 +4443,17 @@ mod tests {
         assert_eq!(order_item("Окно 1300 x 1400"), None);
         assert_eq!(order_item("Хочу заказать окно 1300 x 2 = 2 шт"), None);
         assert_eq!(order_item("2 x окна (белые) 1300"), None);
+        // Round 29b: NetCat МиниМагазин's `%CONTENT` rows (name, count, price).
+        assert_eq!(
+            order_item("Подоконник ПВХ Danke 300 мм - 2шт - 1450 руб."),
+            Some("Подоконник ПВХ Danke 300 мм")
+        );
+        assert_eq!(
+            order_item("Москитная сетка - 3 шт. - 2 700 руб."),
+            Some("Москитная сетка")
+        );
+        assert_eq!(order_item("Окна - 3 шт - срочно"), None);
+        assert_eq!(order_item("Замер - завтра - 1450 руб."), None);
         // Round 25d: Ubercart, Saleor, Drupal Commerce's cells.
         assert_eq!(
             order_item("- 2 x Рулонная штора 120×170 - 3 980,00 руб."),
@@ -4409,7 +4469,7 @@ mod tests {
         );
         assert_eq!(order_item("2 x 3 метра - примерно"), None);
         assert_eq!(
-            table_item("SM-25 Смеситель «Аква» 1 3 150 руб. 3 150 руб.").as_deref(),
+            table_item("SM-25 Смеситель «Аква» 1 3 150 руб. 3 150 руб.", false).as_deref(),
             Some("Смеситель «Аква»")
         );
         assert!(money("₽8,900.00", false));
@@ -4417,11 +4477,34 @@ mod tests {
         assert!(totals_line("Shipping & Handling ₽600.00"));
         assert!(!totals_line("Позвоните после 18, бюджет 20 000 руб"));
         assert_eq!(
-            table_item("DV-210 Дверь «Неаполь» экошпон, 800 мм 7 450,00 руб 2 14 900,00 руб")
-                .as_deref(),
+            table_item(
+                "DV-210 Дверь «Неаполь» экошпон, 800 мм 7 450,00 руб 2 14 900,00 руб",
+                false
+            )
+            .as_deref(),
             Some("Дверь «Неаполь» экошпон, 800 мм")
         );
         assert!(items_header("Артикул Товар Цена за ед. Количество Итого"));
+        // Round 29b: JoomShopping's items table, the code column after the
+        // name (`Название Код товара Количество Цена за единицу Сумма`).
+        let header = "Название Код товара Количество Цена за единицу Сумма";
+        assert!(items_header(header) && code_after_name(header));
+        assert!(!code_after_name(
+            "Артикул Товар Цена за ед. Количество Итого"
+        ));
+        assert_eq!(
+            table_item(
+                "Натяжной потолок матовый, м² NP-MAT-W 18 420.00 руб. 7560.00 руб.",
+                true
+            )
+            .as_deref(),
+            Some("Натяжной потолок матовый, м²")
+        );
+        // The code cell left empty: the name stays whole.
+        assert_eq!(
+            table_item("Ламинат дуб Чезена 24 1389.00 руб. 33336.00 руб.", true).as_deref(),
+            Some("Ламинат дуб Чезена")
+        );
         assert!(!items_header("Товар: Окно, цена 12 000"));
         assert_eq!(
             card_phone("T: +7 (495) 640-18-52"),
