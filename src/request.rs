@@ -1005,7 +1005,7 @@ fn host_of(addr: &str) -> Option<String> {
 pub fn site_domain(addr: &str) -> Option<String> {
     let host = host_str(addr)?;
     // An empty label inside (`a..b.ru`) is skipped by the label-wise reading.
-    if host.contains("..") {
+    if host.as_bytes().windows(2).any(|w| w == b"..") {
         return site_domain_by_labels(&host.to_lowercase());
     }
     let mut dots = host.rmatch_indices('.').map(|(i, _)| i);

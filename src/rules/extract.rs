@@ -2397,12 +2397,17 @@ static PAGE_IN_SENTENCE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// builder's intro names the page the form sits on. Only lines ending in a
 /// colon are lower-cased.
 fn site_intro_url(text: &str) -> Option<String> {
-    let mut prev = "";
-    for l in text.lines() {
-        let t = l.trim();
-        if t.is_empty() {
+    // Only lines that start with a link are looked at, found by one search
+    // (this runs for most mails: every one without a page so far).
+    for i in memchr::memmem::find_iter(text.as_bytes(), b"http") {
+        let line_start = text[..i].rfind('\n').map_or(0, |k| k + 1);
+        if !text[line_start..i].trim().is_empty() {
             continue;
         }
+        let line_end = text[i..].find('\n').map_or(text.len(), |k| i + k);
+        let t = text[line_start..line_end].trim();
+        let before = text[..line_start].trim_end();
+        let prev = before.rsplit('\n').next().unwrap_or(before).trim();
         if prev.ends_with(':')
             && (t.starts_with("http://") || t.starts_with("https://"))
             && !t.contains(char::is_whitespace)
@@ -2427,7 +2432,6 @@ fn site_intro_url(text: &str) -> Option<String> {
                 return Some(t.to_string());
             }
         }
-        prev = t;
     }
     None
 }
