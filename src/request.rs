@@ -745,7 +745,10 @@ pub fn normalize_email(s: &str) -> Option<String> {
     memchr::memchr(b'@', s.as_bytes())?;
     let mut t = s
         .trim()
-        .trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
+        .trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace())
+        // `EmailID :-p.fedorov@example.ru` (vtiger's portal notice): the
+        // caption's `:-` is no part of the address.
+        .trim_start_matches(['-', ':']);
     if let Some(open) = t.rfind('<')
         && let Some(close) = t[open..].find('>')
     {
@@ -1193,6 +1196,23 @@ pub fn mask_email(e: &str) -> String {
 mod bound_tests {
     #![allow(clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn an_email_caption_dash_is_no_part_of_the_address() {
+        // vtiger's `EmailID :-p.fedorov@example.ru`.
+        assert_eq!(
+            normalize_email("-p.fedorov@example.ru").as_deref(),
+            Some("p.fedorov@example.ru")
+        );
+        assert_eq!(
+            normalize_email(":-ivan@example.ru").as_deref(),
+            Some("ivan@example.ru")
+        );
+        assert_eq!(
+            normalize_email("ivan-petrov@example.ru").as_deref(),
+            Some("ivan-petrov@example.ru")
+        );
+    }
 
     /// `fold_ws` as it reads without its short way.
     fn fold_ws_reference(s: &str) -> String {

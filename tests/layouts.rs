@@ -8336,3 +8336,90 @@ fn a_shops_items_table_with_the_code_column_after_the_name_and_a_street_row() {
     assert_eq!(s(&r.address), Some("ул. Гагарина 14, кв. 7, Самара"));
     assert_eq!(r.phones, ["+79274183305"]);
 }
+
+// ---- round 29c: CRM and ERP lead-capture notifications ---------------------
+
+#[test]
+fn crm_owner_notice_assignment_line_thank_you_closing_and_email_id_caption() {
+    // vtiger's Notifyowner workflow: `An Contact has been assigned to you on
+    // vtigerCRM` is the CRM's line, `Thank You` / `Admin` close the mail (not
+    // the Description's tail), `EmailID :-x@y` gives the address without `-`.
+    let r = html(
+        "An Contact has been assigned to you on vtigerCRM<br>Details of Contact are :<br><br>\
+         Contact Id:<b>CON2210</b><br>LastName:<b>Фёдоров</b><br>FirstName:<b>Павел</b><br>\
+         Lead Source:<b>Web Site</b><br>Department:<b></b><br>Description:<b></b><br><br><br>\
+         And <b>CustomerPortal Login Details</b> is sent to the EmailID :-p.fedorov@example.ru<br><br>\
+         Thank You<br>Admin",
+    );
+    assert_eq!(s(&r.name), Some("Павел Фёдоров"));
+    assert_eq!(s(&r.email), Some("p.fedorov@example.ru"));
+    assert_eq!(s(&r.message), None);
+    assert_eq!(r.kind, Kind::Callback);
+    let r = html(
+        "An Contact has been assigned to you on vtigerCRM<br>Details of Contact are :<br><br>\
+         Contact Id:<b>CON977</b><br>LastName:<b>Гусева</b><br>FirstName:<b>Алёна</b><br>\
+         Description:<b>Подскажите, можно ли сделать потолок в ванной? +7 927 615 30 44</b>\
+         <br><br><br>Thank You<br>Admin",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Подскажите, можно ли сделать потолок в ванной? +7 927 615 30 44")
+    );
+}
+
+#[test]
+fn markdown_sent_via_footer_ends_a_label_less_letter() {
+    // Frappe's contact page forward: html2text renders the `Sent via ERPNext`
+    // footer as a Markdown link; it is the ERP's footer, not the client's text.
+    let r = plain_with(
+        "Subject: Вызвать замерщика\r\n",
+        "Нужен замер входной двери в эту субботу. Наберите 89179031255\r\n\r\n---\r\n\r\n\
+         [Sent via ERPNext](https://erpnext.com?source=via_email_footer)\r\n",
+    );
+    assert_eq!(
+        s(&r.message),
+        Some("Нужен замер входной двери в эту субботу. Наберите 89179031255")
+    );
+    assert_eq!(r.kind, Kind::Measurement);
+}
+
+#[test]
+fn crm_web_form_notice_names_the_form_in_its_sentence_or_subject() {
+    // Zoho CRM / Pipedrive: `…captured through your web form X.`, `You have a
+    // new lead from your web form X`.
+    let r = html(
+        "<p>Hi Андрей,</p><p>A new lead has been captured through your web form <b>Обратный звонок</b>.</p>\
+         <table><tr><td>Last Name</td><td>Кирилл Журавлёв</td></tr>\
+         <tr><td>Mobile</td><td>+7 (951) 870-44-12</td></tr></table>",
+    );
+    assert_eq!(s(&r.form), Some("Обратный звонок"));
+    assert_eq!(s(&r.name), Some("Кирилл Журавлёв"));
+    let r = html(
+        "<h2>You have a new lead from your web form Contact us</h2>\
+         <div>Name</div><div>Alena Savchuk</div><div>Phone</div><div>+375 29 377-40-18</div>",
+    );
+    assert_eq!(s(&r.form), Some("Contact us"));
+    // CiviCRM's profile notice: `TITLE Submitted by USER - CONTACT`.
+    let r = plain_with(
+        "Subject: =?UTF-8?Q?=D0=97=D0=B0=D0=BC=D0=B5=D1=80?= Submitted by  - Anna Smirnova\r\n",
+        "First Name: Anna\r\nLast Name: Smirnova\r\nPhone: +7 910 552-18-03\r\n",
+    );
+    assert_eq!(s(&r.form), Some("Замер"));
+    // An owner's own sentence (Orchard's workflow example) names no form.
+    let r = plain_with(
+        "Subject: Contact Form submitted by Anna!\r\n",
+        "Name: Anna\r\nPhone: +7 910 552-18-03\r\n",
+    );
+    assert_eq!(s(&r.form), None);
+}
+
+#[test]
+fn ukrainian_client_caption_is_the_name() {
+    // KeyCRM's new card notice: `Клієнт:` over the buyer's name.
+    let r = plain(
+        "Створено нову картку #3184\r\nКлієнт: Вікторія Мельник\r\nТелефон: +380 (93) 417-25-60\r\n\
+         Коментар: Передзвоніть, будь ласка\r\nВідповідальний: Ірина Коваль\r\n",
+    );
+    assert_eq!(s(&r.name), Some("Вікторія Мельник"));
+    assert_eq!(r.kind, Kind::Callback);
+}

@@ -69,6 +69,8 @@ const LABELS: &[(&str, &[&str])] = &[
             "ваше фио",
             "имя клиента",
             "клиент",
+            // KeyCRM's new card notice (`Клієнт: Вікторія Мельник`).
+            "клієнт",
             // Salon Booking System's caption over the client's card (name,
             // email, phone, address lines; see `contact_card`).
             "customer details",

@@ -1778,11 +1778,14 @@ fn visitor_tracking_row(label: &str) -> bool {
 /// `Quiz results for X` (Quiz And Survey Master's default e-mail subject),
 /// `A new submission was made on "X"` (Formie), `New submission on your X
 /// form` (Freeform for Craft), `New X Form Submitted` (Liferay Forms),
-/// `X - Form Submission Notification` (Avada / Fusion Builder forms).
+/// `X - Form Submission Notification` (Avada / Fusion Builder forms),
+/// `X Submitted by USER - CONTACT` (CiviCRM's profile notice: the profile's
+/// title, then who sent it and for which contact; a bare `Contact Form
+/// submitted by Виктор!`, an owner's own sentence, names no form).
 static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)^(?:new submission on your\s+(?P<l>.+?)\s+form|(?:new entry|новая запись|new (?:form )?(?:submission|response)|новая отправка формы|(?:web)?form submission|collected information)\s*(?:from|for|to|on|от|:|-|—)\s*:?\s*(?P<a>.+)|(?P<h>[^\[\]]{2,}?)\s*\[#\d+\]|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+)|a new submission was (?:made on|received for)\s+(?P<k>.+)|new\s+(?P<m>.+?)\s+form submitted|(?P<n>[^-—]{2,}?)\s+[-—]\s+(?:new submission|form submission notification)|новый ответ на форму\s+(?P<o>.+))$"#),
-        &[("f", 60), ("h", 80), ("n", 80)],
+        &classify::narrow(r#"(?i)^(?:new submission on your\s+(?P<l>.+?)\s+form|(?:new entry|новая запись|new (?:form )?(?:submission|response)|новая отправка формы|(?:web)?form submission|collected information)\s*(?:from|for|to|on|от|:|-|—)\s*:?\s*(?P<a>.+)|(?P<h>[^\[\]]{2,}?)\s*\[#\d+\]|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+)|a new submission was (?:made on|received for)\s+(?P<k>.+)|new\s+(?P<m>.+?)\s+form submitted|(?P<n>[^-—]{2,}?)\s+[-—]\s+(?:new submission|form submission notification)|новый ответ на форму\s+(?P<o>.+)|(?P<q>[^\[\]]{2,}?)\s+submitted by\s[^-—\n]*[-—]\s.+)$"#),
+        &[("f", 60), ("h", 80), ("n", 80), ("q", 80)],
     )
     .ok()
 });
@@ -1799,8 +1802,8 @@ static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
 /// site.ru has a new submission:`).
 static FORM_IN_TEXT: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$|[«"“](?P<g>[^»"”]{2,})[»"”]\s+(?:form|форма)\s+(?:was\s+|была\s+)?(?:submitted|отправлена)|completed your survey:\s*(?P<h>\S.*?)$|(?:(?:through|via|using) your form|через вашу форму),\s*(?P<i>[^:]{2,}?):?$|^your form,\s*(?P<j>[^,]{2,}?),\s+(?:on|has|was|received)\s|new submission for\s+(?P<k>[^.]{2,}?)\.?$|^(?P<l>[^.:]{2,60}?) has been submitted in \S)"#),
-        &[("c", 80), ("d", 80), ("e", 80), ("f", 80), ("g", 80), ("h", 80), ("i", 80), ("j", 80), ("k", 80), ("l", 60)],
+        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$|[«"“](?P<g>[^»"”]{2,})[»"”]\s+(?:form|форма)\s+(?:was\s+|была\s+)?(?:submitted|отправлена)|completed your survey:\s*(?P<h>\S.*?)$|(?:(?:through|via|using) your form|через вашу форму),\s*(?P<i>[^:]{2,}?):?$|^your form,\s*(?P<j>[^,]{2,}?),\s+(?:on|has|was|received)\s|new submission for\s+(?P<k>[^.]{2,}?)\.?$|^(?P<l>[^.:]{2,60}?) has been submitted in \S|(?:from|through|via) your web ?form\s+(?P<m>[^.:]{2,60}?)\.?$)"#),
+        &[("c", 80), ("d", 80), ("e", 80), ("f", 80), ("g", 80), ("h", 80), ("i", 80), ("j", 80), ("k", 80), ("l", 60), ("m", 60)],
     )
     .ok()
 });
@@ -1819,10 +1822,12 @@ fn form_in_text(l: &str) -> Option<String> {
         return None;
     }
     let caps = FORM_IN_TEXT.as_ref()?.captures(l)?;
-    let v = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"]
-        .iter()
-        .find_map(|g| caps.name(g))?
-        .as_str();
+    let v = [
+        "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m",
+    ]
+    .iter()
+    .find_map(|g| caps.name(g))?
+    .as_str();
     clean_value(v.trim())
 }
 
@@ -1913,7 +1918,7 @@ fn subject_form_value(subject: &str) -> Option<String> {
         .as_ref()?
         .captures(without_host_bracket(subject.trim()))?;
     let v = [
-        "a", "b", "c", "d", "e", "f", "g", "h", "k", "l", "m", "n", "o",
+        "a", "b", "c", "d", "e", "f", "g", "h", "k", "l", "m", "n", "o", "q",
     ]
     .iter()
     .find_map(|g| caps.name(g))?
@@ -2777,6 +2782,9 @@ fn assignment_line(l: &str) -> bool {
     (l.contains(" назначил") && l.contains(" вам "))
         || (l.contains(" призначив") && l.contains(" вам "))
         || l.contains(" has assigned a")
+        // `An Contact has been assigned to you on vtigerCRM` (vtiger's
+        // Notifyowner workflow), `A new lead has been assigned to you`.
+        || l.contains(" has been assigned to you")
 }
 
 /// A value wholly in straight double quotes (`"Баня 6×4 под ключ"`), no
