@@ -60,6 +60,7 @@ pub mod pipeline;
 pub mod re;
 pub mod request;
 pub mod rules;
+pub mod scan;
 pub mod sla;
 pub mod template;
 pub mod worker;

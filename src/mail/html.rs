@@ -44,7 +44,7 @@ pub fn to_text_and_ends(html: &str) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(text.len());
     let mut ends = Vec::new();
     let mut kept = 0usize;
-    for line in text.lines() {
+    for line in crate::scan::lines(&text) {
         if line.starts_with(BLOCK_END) {
             if ends.last() != Some(&kept) {
                 ends.push(kept);
@@ -1109,7 +1109,7 @@ fn label_like(text: &str) -> bool {
 /// Text that already reads "Label: value": a bold heading above it is a
 /// heading, not its label.
 fn has_own_label(text: &str) -> bool {
-    let first = text.lines().next().unwrap_or("");
+    let first = crate::scan::lines(&text).next().unwrap_or("");
     match first.find(':') {
         Some(p) => {
             p > 0 && first[..p].chars().count() <= 60 && first[p + 1..].starts_with([' ', '\t'])
@@ -1177,7 +1177,7 @@ fn linked_value<'a>(label: &str, cell: &'a Cell, value: &'a str) -> &'a str {
 
 /// Rendered text that holds `Label: value` lines (or several lines).
 fn holds_pairs(text: &str) -> bool {
-    text.lines()
+    crate::scan::lines(&text)
         .any(|l| has_own_label(l) || (l.ends_with(':') && l.chars().count() <= 80))
 }
 
@@ -1338,9 +1338,12 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
                     // A cell that holds its own `Label: value` lines (UpStore's
                     // 'Данные' column) is those fields, not one value.
                     if value.contains('\n')
-                        && value.lines().filter(|l| has_own_label(l)).count() >= 2
+                        && crate::scan::lines(&value)
+                            .filter(|l| has_own_label(l))
+                            .count()
+                            >= 2
                     {
-                        out.extend(value.lines().map(str::to_string));
+                        out.extend(crate::scan::lines(&value).map(str::to_string));
                         out.push(BLOCK_END.to_string());
                     } else {
                         push_pair(&mut out, label, value);
@@ -1501,7 +1504,7 @@ fn tidy(s: &str, keep_blank: bool) -> String {
     }
     let mut out = String::with_capacity(s.len());
     let mut pending_blank = false;
-    for line in s.split('\n') {
+    for line in crate::scan::split_nl(&s) {
         let mut first = true;
         for w in line.split([' ', '\t', '\r']).filter(|w| !w.is_empty()) {
             if first {

@@ -1200,7 +1200,7 @@ fn phone_mask(label: &str) -> bool {
 fn colon_split(l: &str) -> Option<(&str, &str)> {
     let bytes = l.as_bytes();
     let mut from = 0;
-    while let Some(pos) = l[from..].find(':') {
+    while let Some(pos) = memchr::memchr(b':', &bytes[from..]) {
         let i = from + pos;
         let next = bytes.get(i + 1).copied();
         if next.is_none() || matches!(next, Some(b' ' | b'\t')) {
@@ -1317,7 +1317,7 @@ fn quoted_caption(label: &str) -> &str {
 
 /// `Label:value` with no space (hand-written mailers); only for known labels.
 fn tight_colon_split(l: &str) -> Option<(&str, &str)> {
-    let i = l.find(':')?;
+    let i = memchr::memchr(b':', l.as_bytes())?;
     let value = l[i + 1..].trim();
     // `Name :- Имя` (Faveo's agent notice): a colon and a dash together
     // part the caption from its value; a lone `-` stays a value.
@@ -1709,7 +1709,7 @@ pub fn bullets_value_then_caption(
         let lead = l.len() - l.trim_start_matches(' ').len();
         (lead <= 4 && l[lead..].starts_with("* ")).then_some(lead + 2)
     };
-    let lines: Vec<&str> = text.split('\n').collect();
+    let lines: Vec<&str> = crate::scan::split_nl(&text).collect();
     let mut i = 0;
     while i < lines.len() {
         if bullet(lines[i]).is_none() {
@@ -1802,7 +1802,7 @@ pub fn read_with_ends(
         return l;
     }
     let mut out = Layout::default();
-    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let lines: Vec<&str> = crate::scan::lines(&text).map(str::trim).collect();
     let notice_words = NOTICE_WORDS.as_ref().is_none_or(|r| r.is_match(text));
     let mut state = State::None;
     let mut i = 0;
@@ -3730,14 +3730,14 @@ fn order_notice(text: &str, lines: &[&str], block_ends: &[usize], out: &mut Layo
             });
         !(split
             || gone(&whole)
-            || (f.canon != Some("message") && f.value.lines().any(|v| gone(v.trim()))))
+            || (f.canon != Some("message") && crate::scan::lines(&f.value).any(|v| gone(v.trim()))))
     });
     // The shop's own header lines (`Новый заказ — #1187`, `Заказ №1502 на
     // сумму …`) are no client's text.
     for f in &mut out.fields {
         if f.canon == Some("message")
-            && f.value.lines().any(|v| gone(v.trim()))
-            && f.value.lines().any(|v| !gone(v.trim()))
+            && crate::scan::lines(&f.value).any(|v| gone(v.trim()))
+            && crate::scan::lines(&f.value).any(|v| !gone(v.trim()))
         {
             f.value = f
                 .value
@@ -4195,7 +4195,7 @@ fn json_line(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Option
     if !text.contains("{\"") {
         return None;
     }
-    text.lines()
+    crate::scan::lines(&text)
         .map(str::trim)
         .filter(|l| l.starts_with("{\"") && l.ends_with('}'))
         .filter_map(|l| json_object(l, known))

@@ -40,7 +40,7 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
                     .lines()
                     .find_map(|l| l.trim().strip_prefix("error:"))
                     .map(str::trim)
-                    .unwrap_or_else(|| msg.lines().last().unwrap_or("syntax error"));
+                    .unwrap_or_else(|| crate::scan::lines(&msg).last().unwrap_or("syntax error"));
                 format!("invalid regular expression: {detail}")
             }
             other => format!("invalid regular expression: {other}"),
@@ -192,7 +192,8 @@ impl Ctx<'_> {
     }
 
     fn string_is_verbatim(&self, loc: &Loc, value: &str) -> bool {
-        let Some(line) = self.text.lines().nth(loc.line.saturating_sub(1) as usize) else {
+        let Some(line) = crate::scan::lines(&self.text).nth(loc.line.saturating_sub(1) as usize)
+        else {
             return false;
         };
         let after: String = line.chars().skip(loc.col as usize).collect();
