@@ -812,7 +812,7 @@ pub fn fold_ws(s: &str) -> String {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len());
-    for line in crate::scan::lines(&s) {
+    for line in crate::scan::lines(s) {
         let mut first = true;
         for w in line
             .split(|c: char| c.is_whitespace())

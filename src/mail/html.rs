@@ -1109,7 +1109,7 @@ fn label_like(text: &str) -> bool {
 /// Text that already reads "Label: value": a bold heading above it is a
 /// heading, not its label.
 fn has_own_label(text: &str) -> bool {
-    let first = crate::scan::lines(&text).next().unwrap_or("");
+    let first = crate::scan::lines(text).next().unwrap_or("");
     match first.find(':') {
         Some(p) => {
             p > 0 && first[..p].chars().count() <= 60 && first[p + 1..].starts_with([' ', '\t'])
@@ -1177,7 +1177,7 @@ fn linked_value<'a>(label: &str, cell: &'a Cell, value: &'a str) -> &'a str {
 
 /// Rendered text that holds `Label: value` lines (or several lines).
 fn holds_pairs(text: &str) -> bool {
-    crate::scan::lines(&text)
+    crate::scan::lines(text)
         .any(|l| has_own_label(l) || (l.ends_with(':') && l.chars().count() <= 80))
 }
 
@@ -1338,12 +1338,12 @@ fn render_table(rows: Vec<Vec<Cell>>) -> String {
                     // A cell that holds its own `Label: value` lines (UpStore's
                     // 'Данные' column) is those fields, not one value.
                     if value.contains('\n')
-                        && crate::scan::lines(&value)
+                        && crate::scan::lines(value)
                             .filter(|l| has_own_label(l))
                             .count()
                             >= 2
                     {
-                        out.extend(crate::scan::lines(&value).map(str::to_string));
+                        out.extend(crate::scan::lines(value).map(str::to_string));
                         out.push(BLOCK_END.to_string());
                     } else {
                         push_pair(&mut out, label, value);
@@ -1504,7 +1504,7 @@ fn tidy(s: &str, keep_blank: bool) -> String {
     }
     let mut out = String::with_capacity(s.len());
     let mut pending_blank = false;
-    for line in crate::scan::split_nl(&s) {
+    for line in crate::scan::split_nl(s) {
         let mut first = true;
         for w in line.split([' ', '\t', '\r']).filter(|w| !w.is_empty()) {
             if first {

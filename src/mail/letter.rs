@@ -361,7 +361,7 @@ fn has_replacement(s: &str) -> bool {
 
 fn unfold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for (i, line) in crate::scan::split_nl(&s).enumerate() {
+    for (i, line) in crate::scan::split_nl(s).enumerate() {
         let line = line.trim_end_matches('\r');
         if i > 0 {
             out.push(' ');
@@ -1018,7 +1018,7 @@ static RAW_BLOCK_TAG: LazyLock<Regex> = LazyLock::new(|| {
 /// least a third of its lines (and five or more) hold only indentation.
 fn tag_stripped(p: &str) -> bool {
     let (mut lines, mut indent) = (0usize, 0usize);
-    for l in crate::scan::lines(&p) {
+    for l in crate::scan::lines(p) {
         lines += 1;
         if !l.is_empty() && l.bytes().all(|b| b == b' ' || b == b'\t' || b == b'\r') {
             indent += 1;
@@ -1031,7 +1031,7 @@ fn tag_stripped(p: &str) -> bool {
 /// something after it): what `(?m)^[^:\n]{1,60}:[ \t]*\S` counts, without
 /// the 60 copies of a wide class that pattern would compile to.
 fn label_lines(s: &str) -> usize {
-    crate::scan::split_nl(&s)
+    crate::scan::split_nl(s)
         .filter(|l| {
             l.split_once(':').is_some_and(|(label, rest)| {
                 !label.is_empty()
@@ -1265,7 +1265,7 @@ fn find_inline(text: &str, reply_like: bool) -> Option<Inline> {
     if !reply_like && !may_hold_forward(text) {
         return None;
     }
-    let lines: Vec<&str> = crate::scan::lines(&text).collect();
+    let lines: Vec<&str> = crate::scan::lines(text).collect();
     // 1. A forward marker (or an Outlook header block).
     for (i, line) in lines.iter().enumerate() {
         let t = line.trim();
@@ -1411,13 +1411,13 @@ fn unwrap_inline(letter: &mut Letter) {
             let mut lead = None;
             let mut bottom = false;
             if let (Some(p), Some(f)) = (letter.plain.as_mut(), plain_found.as_ref()) {
-                lead = crate::scan::lines(&p)
+                lead = crate::scan::lines(p)
                     .nth(f.start)
                     .map(|l| l.trim().to_string());
                 let above = keep_lines_before(p, f.start);
                 if above.trim().is_empty() && f.end > f.start {
                     // Bottom-posted (Mutt, Claws, Horde): the new text is under the quote.
-                    *p = crate::scan::lines(&p)
+                    *p = crate::scan::lines(p)
                         .skip(f.end)
                         .collect::<Vec<_>>()
                         .join("\n");
@@ -1431,7 +1431,7 @@ fn unwrap_inline(letter: &mut Letter) {
                 // line that opens the plain part's quote.
                 let at = html_found.as_ref().map(|f| f.start).or_else(|| {
                     let lead = lead.as_deref().filter(|l| !l.is_empty())?;
-                    crate::scan::lines(&h).position(|l| l.trim() == lead)
+                    crate::scan::lines(h).position(|l| l.trim() == lead)
                 });
                 if let Some(at) = at {
                     *h = keep_lines_before(h, at);
@@ -1554,7 +1554,7 @@ fn is_attribution_date(l: &str) -> bool {
 
 /// The first `n` lines of `text`.
 fn keep_lines_before(text: &str, n: usize) -> String {
-    crate::scan::lines(&text)
+    crate::scan::lines(text)
         .take(n)
         .collect::<Vec<_>>()
         .join("\n")

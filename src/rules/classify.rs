@@ -94,7 +94,7 @@ pub(crate) fn lower(s: &str) -> String {
 
 /// The patterns of a cue file: non-empty lines that are not `#` comments.
 pub fn cue_patterns(text: &str) -> Vec<&str> {
-    crate::scan::lines(&text)
+    crate::scan::lines(text)
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .collect()
@@ -571,7 +571,7 @@ impl SiteCues {
                 continue;
             };
             let mut cues = Vec::new();
-            for (n, line) in crate::scan::lines(&text).enumerate() {
+            for (n, line) in crate::scan::lines(text).enumerate() {
                 let p = line.trim();
                 if p.is_empty() || p.starts_with('#') {
                     continue;

@@ -820,7 +820,7 @@ fn contact_card(v: &str) -> Option<Card<'_>> {
     if !v.contains('\n') {
         return None;
     }
-    let mut lines = crate::scan::lines(&v)
+    let mut lines = crate::scan::lines(v)
         .map(str::trim)
         .filter(|l| !l.is_empty());
     let name = lines.next()?;
@@ -2055,7 +2055,7 @@ fn without_site_word(v: &str) -> &str {
 /// bare subject echoed is not (a hand-written `Заявка с сайта` heads its
 /// body too), nor a reply's (its body starts with the reply).
 fn echoed_title(subject: &str, text: &str) -> Option<String> {
-    let first = crate::scan::lines(&text)
+    let first = crate::scan::lines(text)
         .map(str::trim)
         .find(|l| !l.is_empty())?;
     // `Вопрос дизайнеру - Entry #27` (Cognito Forms): the title, then the
@@ -2307,7 +2307,7 @@ static OPENED_BY: LazyLock<Option<Bounded>> = LazyLock::new(|| {
 /// A helpdesk's quoted copy of the client's text (`> …` lines under
 /// `Информация:`, Zammad's plain part): the text, unquoted.
 fn quoted_block(v: &str) -> Option<String> {
-    let lines: Vec<&str> = crate::scan::lines(&v).collect();
+    let lines: Vec<&str> = crate::scan::lines(v).collect();
     if lines.is_empty() || !lines.iter().all(|l| l.starts_with('>')) {
         return None;
     }
@@ -2747,7 +2747,7 @@ fn product_card(
         .trim()
         .to_string();
     let subject = fold_ws(subject.trim());
-    let lines: Vec<String> = crate::scan::lines(&message)
+    let lines: Vec<String> = crate::scan::lines(message)
         .map(|l| fold_ws(l.trim()))
         .collect();
     let card = lines.iter().position(|l| l.starts_with(&product));
@@ -3150,7 +3150,7 @@ fn announces_text(label: &str) -> bool {
 /// their own (`…срок службы.` / `Ольга` / `olga@x.ru`): the text, the name,
 /// the address. The name line counts only under a finished sentence.
 fn text_with_contact_tail(v: &str) -> (String, Option<&str>, Option<&str>) {
-    let mut lines: Vec<&str> = crate::scan::lines(&v)
+    let mut lines: Vec<&str> = crate::scan::lines(v)
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
@@ -5347,7 +5347,7 @@ pub(crate) fn build_traced(
             .as_deref()
             .and_then(|m| m.trim_end().strip_suffix(card.trim()))
     {
-        let lines: Vec<&str> = crate::scan::lines(&card).collect();
+        let lines: Vec<&str> = crate::scan::lines(card).collect();
         let who = lines.first().map_or("", |l| l.trim());
         if layout::signature_card(&lines) && person_name(who) && !role_word(who) {
             let (head, who) = (head.trim_end().to_string(), who.to_string());
@@ -5797,7 +5797,7 @@ pub(crate) fn build_traced(
             // `Кухня;<br>Шкаф-купе;<br>` (Balbooa Forms ends each checked
             // option with `;`): the separator ends every line, not only the last.
             if p.contains(";\n") || p.contains(",\n") {
-                crate::scan::split_nl(&p)
+                crate::scan::split_nl(p)
                     .map(|l| l.trim_end().trim_end_matches([',', ';']).trim_end())
                     .collect::<Vec<_>>()
                     .join("\n")

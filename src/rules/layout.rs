@@ -1709,7 +1709,7 @@ pub fn bullets_value_then_caption(
         let lead = l.len() - l.trim_start_matches(' ').len();
         (lead <= 4 && l[lead..].starts_with("* ")).then_some(lead + 2)
     };
-    let lines: Vec<&str> = crate::scan::split_nl(&text).collect();
+    let lines: Vec<&str> = crate::scan::split_nl(text).collect();
     let mut i = 0;
     while i < lines.len() {
         if bullet(lines[i]).is_none() {
@@ -1802,7 +1802,7 @@ pub fn read_with_ends(
         return l;
     }
     let mut out = Layout::default();
-    let lines: Vec<&str> = crate::scan::lines(&text).map(str::trim).collect();
+    let lines: Vec<&str> = crate::scan::lines(text).map(str::trim).collect();
     let notice_words = NOTICE_WORDS.as_ref().is_none_or(|r| r.is_match(text));
     let mut state = State::None;
     let mut i = 0;
@@ -4195,7 +4195,7 @@ fn json_line(text: &str, known: &dyn Fn(&str) -> Option<&'static str>) -> Option
     if !text.contains("{\"") {
         return None;
     }
-    crate::scan::lines(&text)
+    crate::scan::lines(text)
         .map(str::trim)
         .filter(|l| l.starts_with("{\"") && l.ends_with('}'))
         .filter_map(|l| json_object(l, known))

@@ -192,7 +192,7 @@ impl Ctx<'_> {
     }
 
     fn string_is_verbatim(&self, loc: &Loc, value: &str) -> bool {
-        let Some(line) = crate::scan::lines(&self.text).nth(loc.line.saturating_sub(1) as usize)
+        let Some(line) = crate::scan::lines(self.text).nth(loc.line.saturating_sub(1) as usize)
         else {
             return false;
         };

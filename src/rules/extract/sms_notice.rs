@@ -112,7 +112,7 @@ pub(super) fn read(subject: &str, text: &str, region: &str) -> Option<SmsNotice>
 
 /// A `Label: value` line whose label names a phone and whose value holds one.
 fn phone_field(text: &str, region: &str) -> bool {
-    crate::scan::lines(&text).take(200).any(|l| {
+    crate::scan::lines(text).take(200).any(|l| {
         l.split_once(':').is_some_and(|(label, value)| {
             label.len() <= 60
                 && crate::rules::dictionary::lookup(&crate::rules::dictionary::normalize_label(
@@ -134,7 +134,7 @@ fn caption(line: &str) -> Option<(String, &str)> {
 /// `SMS Received from: +7…`, `Sms from:+7…`, `Отправитель: ☎+7… (Имя)`:
 /// the sender's first word and the name in brackets after it.
 fn sender_in_body(text: &str) -> Option<(&str, Option<&str>)> {
-    crate::scan::lines(&text).find_map(|l| {
+    crate::scan::lines(text).find_map(|l| {
         let (label, value) = caption(l.trim())?;
         if !SENDER_CAPTIONS.contains(&label.as_str()) || value.contains('@') {
             return None;
@@ -173,7 +173,7 @@ fn split_sender(value: &str) -> Option<(&str, Option<&str>)> {
 /// lines under a caption-only SMS heading (`Входящее SMS:`), or the whole
 /// body when it holds no caption at all.
 fn sms_text(text: &str) -> Option<String> {
-    let lines: Vec<&str> = crate::scan::lines(&text).map(str::trim).collect();
+    let lines: Vec<&str> = crate::scan::lines(text).map(str::trim).collect();
     for (i, l) in lines.iter().enumerate() {
         let Some((label, value)) = caption(l) else {
             continue;
