@@ -1025,9 +1025,34 @@ pub(crate) fn bare_title(n: &str) -> bool {
     t.len() <= 16 && TITLES.contains(&t.to_lowercase().as_str())
 }
 
+/// The length of a question's number before its caption: `1. `, `12) `
+/// (a survey's numbered questions: `1. Как к вам обращаться?`), spaces
+/// after it included; 0 when the label has none. Bytes only: no allocation.
+pub fn item_number_len(label: &str) -> usize {
+    let b = label.as_bytes();
+    let digits = b.iter().take(3).take_while(|c| c.is_ascii_digit()).count();
+    if !(1..=2).contains(&digits) || !matches!(b.get(digits), Some(b'.' | b')')) {
+        return 0;
+    }
+    let spaces = b[digits + 1..]
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    // The caption itself must follow: a letter, not another digit
+    // (`1. 5 м`, a value) or nothing.
+    match label[digits + 1 + spaces..].chars().next() {
+        Some(c) if spaces > 0 && c.is_alphabetic() => digits + 1 + spaces,
+        _ => 0,
+    }
+}
+
 /// Normalises a label for comparison: lower case, `ё` → `е`, punctuation and
 /// `_` → space, runs of spaces folded, trimmed (so trailing `*:?` vanish).
+/// A question's number before the caption (`1. Как к вам обращаться?`) is
+/// no part of it.
 pub fn normalize_label(label: &str) -> String {
+    let label = label.trim_start();
+    let label = &label[item_number_len(label)..];
     let mut out = String::with_capacity(label.len());
     let mut space = false;
     for ch in label.chars() {
