@@ -3403,8 +3403,11 @@ fn default_nick(v: &str) -> bool {
         first.trim_end_matches(['#', ',']),
         // A marketplace's stand-in for a buyer who gave no name (Ozon's
         // `Автор: Покупатель`); a help desk's own account as the ticket's
-        // author (Trudesk's `Ticket Submitted by: Administrator` on a test).
+        // author (Trudesk's `Ticket Submitted by: Administrator` on a test,
+        // Drupal Webform's `Submitted by: admin` when the site's owner tries
+        // the form).
         "visitor" | "guest" | "anonymous" | "покупатель" | "покупець" | "buyer" | "administrator"
+            | "admin"
     ) && rest.len() <= 1
         && rest.iter().all(|w| {
             w.trim_start_matches('#')
