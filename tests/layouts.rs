@@ -8042,7 +8042,11 @@ fn a_question_response_header_only_names_the_columns() {
     );
     assert_eq!(s(&r.name), Some("Марина"));
     assert_eq!(r.phones, ["+79192018834"]);
-    assert!(!pairs(&r).iter().any(|(l, _)| *l == "Question" || *l == "Response"));
+    assert!(
+        !pairs(&r)
+            .iter()
+            .any(|(l, _)| *l == "Question" || *l == "Response")
+    );
 }
 
 #[test]
@@ -8051,9 +8055,15 @@ fn survey_tools_subjects_and_intros_name_the_form() {
     // too), Formsite's result number over a body headed by the form, and
     // FormAssembly's intro sentence.
     for (subject, form) in [
-        ("Webform submission from: Вызвать замерщика", "Вызвать замерщика"),
+        (
+            "Webform submission from: Вызвать замерщика",
+            "Вызвать замерщика",
+        ),
         ("New response submitted: Заявка на забор", "Заявка на забор"),
-        ("[TESTING] New response submitted: Обратный звонок", "Обратный звонок"),
+        (
+            "[TESTING] New response submitted: Обратный звонок",
+            "Обратный звонок",
+        ),
     ] {
         let r = plain_with(
             &format!("Subject: {subject}\r\n"),
@@ -8077,9 +8087,8 @@ fn survey_tools_subjects_and_intros_name_the_form() {
 fn a_record_or_response_link_line_ends_the_last_answer() {
     // Airtable's `Open record` button and FormAssembly's `View this response
     // online:` (round 29d) close the mail, not the client's text.
-    let r = plain(
-        "Имя: Алла\nСообщение: Наберите меня, пожалуйста: 8-912-604-17-93\nOpen record\n",
-    );
+    let r =
+        plain("Имя: Алла\nСообщение: Наберите меня, пожалуйста: 8-912-604-17-93\nOpen record\n");
     assert_eq!(
         s(&r.message),
         Some("Наберите меня, пожалуйста: 8-912-604-17-93")

@@ -1188,9 +1188,15 @@ mod tests {
     #[test]
     fn a_questions_number_is_no_part_of_its_label() {
         // Round 29d: a survey's numbered questions.
-        assert_eq!(normalize_label("1. Как к вам обращаться?"), "как к вам обращаться");
+        assert_eq!(
+            normalize_label("1. Как к вам обращаться?"),
+            "как к вам обращаться"
+        );
         assert_eq!(normalize_label("12) Ваш телефон:"), "ваш телефон");
-        assert_eq!(lookup(&normalize_label("2. Ваш номер телефона")), Some("phone"));
+        assert_eq!(
+            lookup(&normalize_label("2. Ваш номер телефона")),
+            Some("phone")
+        );
         // Not a number before a caption: a value, a size, a year.
         for l in ["1. 5 м", "123. Имя", "1.Имя", "2026 год", "1.5 м"] {
             assert_eq!(item_number_len(l), 0, "{l}");

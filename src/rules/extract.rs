@@ -2052,7 +2052,9 @@ fn entry_numbered(subject: &str) -> Option<&str> {
         .or_else(|| subject.trim().rsplit_once(" — "))?;
     // `X - Result #18204433` (Formsite): the result's reference alike.
     let t = tail.trim();
-    let n = t.strip_prefix("Entry #").or_else(|| t.strip_prefix("Result #"))?;
+    let n = t
+        .strip_prefix("Entry #")
+        .or_else(|| t.strip_prefix("Result #"))?;
     (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && head.trim().chars().count() >= 3)
         .then(|| head.trim())
 }
@@ -3406,7 +3408,13 @@ fn default_nick(v: &str) -> bool {
         // author (Trudesk's `Ticket Submitted by: Administrator` on a test,
         // Drupal Webform's `Submitted by: admin` when the site's owner tries
         // the form).
-        "visitor" | "guest" | "anonymous" | "покупатель" | "покупець" | "buyer" | "administrator"
+        "visitor"
+            | "guest"
+            | "anonymous"
+            | "покупатель"
+            | "покупець"
+            | "buyer"
+            | "administrator"
             | "admin"
     ) && rest.len() <= 1
         && rest.iter().all(|w| {
