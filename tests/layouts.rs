@@ -8423,3 +8423,119 @@ fn ukrainian_client_caption_is_the_name() {
     assert_eq!(s(&r.name), Some("Вікторія Мельник"));
     assert_eq!(r.kind, Kind::Callback);
 }
+
+// ---- round 29d: survey tools and form modules ------------------------------
+
+#[test]
+fn a_surveys_numbered_questions_are_their_captions() {
+    // Drupal Webform's `<b>1. Как к вам обращаться?</b><br />Денис<br /><br />`
+    // and a plain `N. question: answer` list (round 29d): the number before
+    // the question is no part of the caption.
+    let r = html(
+        "<p>Submitted values are:</p>\
+         <b>1. Как к вам обращаться?</b><br />Денис<br /><br />\
+         <b>2. Ваш номер телефона</b><br />8 953 440-21-96<br /><br />\
+         <b>3. Какой потолок вас интересует?</b><br />Матовый белый<br /><br />",
+    );
+    assert_eq!(s(&r.name), Some("Денис"));
+    assert_eq!(r.phones, ["+79534402196"]);
+    assert_eq!(s(&r.product), Some("Матовый белый"));
+    let r = plain("1. Как к вам обращаться?: Алина\n2) Ваш телефон: +7 912 345-67-89\n");
+    assert_eq!(s(&r.name), Some("Алина"));
+    assert_eq!(r.phones, ["+79123456789"]);
+}
+
+#[test]
+fn a_question_response_header_only_names_the_columns() {
+    // A Google Forms Apps Script mailer (round 29d): `<th>Question</th>
+    // <th>Response</th>` over one row per question.
+    let r = html(
+        "<table border=\"1\"><tr><th>Question</th><th>Response</th></tr>\
+         <tr><td style=\"font-weight: bold;\">Как к вам обращаться?</td><td>Марина</td></tr>\
+         <tr><td style=\"font-weight: bold;\">Телефон</td><td>+7 919 201-88-34</td></tr></table>",
+    );
+    assert_eq!(s(&r.name), Some("Марина"));
+    assert_eq!(r.phones, ["+79192018834"]);
+    assert!(
+        !pairs(&r)
+            .iter()
+            .any(|(l, _)| *l == "Question" || *l == "Response")
+    );
+}
+
+#[test]
+fn survey_tools_subjects_and_intros_name_the_form() {
+    // Round 29d: Drupal Webform, the Apps Script mailer (its TEST mode's tag
+    // too), Formsite's result number over a body headed by the form, and
+    // FormAssembly's intro sentence.
+    for (subject, form) in [
+        (
+            "Webform submission from: Вызвать замерщика",
+            "Вызвать замерщика",
+        ),
+        ("New response submitted: Заявка на забор", "Заявка на забор"),
+        (
+            "[TESTING] New response submitted: Обратный звонок",
+            "Обратный звонок",
+        ),
+    ] {
+        let r = plain_with(
+            &format!("Subject: {subject}\r\n"),
+            "Имя: Анна\nТелефон: +7 912 345 67 89\n",
+        );
+        assert_eq!(s(&r.form), Some(form), "{subject}");
+    }
+    let r = plain_with(
+        "Subject: Расчёт потолка - Result #18204433\r\n",
+        "Расчёт потолка\nReference #: 18204433\nИмя: Анна\nТелефон: +7 912 345 67 89\n",
+    );
+    assert_eq!(s(&r.form), Some("Расчёт потолка"));
+    let r = plain_with(
+        "Subject: FormAssembly: new response to Заказ мебели\r\n",
+        "A new response was submitted to Заказ мебели.\n\nИмя\n    Анна\n\nТелефон\n    +7 912 345 67 89\n",
+    );
+    assert_eq!(s(&r.form), Some("Заказ мебели"));
+}
+
+#[test]
+fn a_record_or_response_link_line_ends_the_last_answer() {
+    // Airtable's `Open record` button and FormAssembly's `View this response
+    // online:` (round 29d) close the mail, not the client's text.
+    let r =
+        plain("Имя: Алла\nСообщение: Наберите меня, пожалуйста: 8-912-604-17-93\nOpen record\n");
+    assert_eq!(
+        s(&r.message),
+        Some("Наберите меня, пожалуйста: 8-912-604-17-93")
+    );
+    let r = plain(
+        "Имя: Emily\nHow can we help you?: Do you install fences in winter?\n\
+         View this response online:\nhttps://app.formassembly.example/responses/view/1\n",
+    );
+    assert_eq!(s(&r.message), Some("Do you install fences in winter?"));
+}
+
+#[test]
+fn a_sites_admin_account_names_no_client() {
+    // Drupal Webform's `Submitted by: admin` when the owner tries the form
+    // (round 29d): the form's own name caption names the person.
+    let r = plain(
+        "Submitted by: admin\n\nSubmitted values are:\n1. Как к вам обращаться?: Ирина\n\
+         2. Ваш номер телефона: +7 912 345 67 89\n",
+    );
+    assert_eq!(s(&r.name), Some("Ирина"));
+}
+
+#[test]
+fn what_the_client_wants_to_discuss_or_ask_is_their_text() {
+    // `Что вы хотели бы обсудить?`, `Что вы хотите узнать?` (round 29d): the
+    // question over the client's own words, not a product list.
+    let r = plain(
+        "Имя: Марина\nТелефон: +7 919 201-88-34\n\
+         Что вы хотели бы обсудить?: Шкаф-купе в прихожую, перезвоните в рабочее время\n",
+    );
+    assert_eq!(s(&r.product), None);
+    assert_eq!(
+        s(&r.message),
+        Some("Шкаф-купе в прихожую, перезвоните в рабочее время")
+    );
+}

@@ -1027,11 +1027,11 @@ const KEYWORDS: &[(&str, &str, &str)] = &[
     (
         "product",
         r"^(потол|окн|двер|кухн|шкаф|мебел|лестниц|балкон|ламинат|жалюз|рольстав|ворот|забор|памятник|натяжн)[а-я]*$|интерес|^услуг|^послуг|^продукт|interested in|^(выбранн\w*|интересующ\w*|нужн\w*|ваш\w*|обран\w*|потрібн\w*|бажан\w*) (услуг|послуг|товар|продукт)|^(выбран\w*|обран\w*) (потол|окн|двер|кухн|шкаф|балкон|ворот|забор|стел|вікн|парка)[а-яії]*$|^что\b|^що\b|^как(ой|ая|ие|ое|ую)\b|^тип\b|^вид\b|продукц|товар|модел|категори|^проект\b|^издели|^форма [а-я]+$|product|service|what do you need|^як(ий|а|е|і|у)\b|^(roof|roofing|window|door|ceiling|fence|kitchen|furniture|product|service) (type|kind|model)$",
-        r"^(что|що) (ещ[её]|ще)\b|обращени|звернен|ссылк|посилан|найден|знайден|конкурент|оплат|\bдом\b|дома\b|помещени|район|срок|когда|бюджет|связ|отправ|звон|врем|дат|квартир|этаж|скидк|подар|объект|участ|будин|приміщ|термін|\bколи\b|знижк|поверх|зв язат|дзвон|надісл",
+        r"^(что|що) (ещ[её]|ще)\b|обсуд|узнать|спросить|обращени|звернен|ссылк|посилан|найден|знайден|конкурент|оплат|\bдом\b|дома\b|помещени|район|срок|когда|бюджет|связ|отправ|звон|врем|дат|квартир|этаж|скидк|подар|объект|участ|будин|приміщ|термін|\bколи\b|знижк|поверх|зв язат|дзвон|надісл",
     ),
     (
         "message",
-        r"^(что|що) (ещ[её]|ще)\b|anything else|коммент|сообщени|вопрос|описани|опиш|\bзадач|пожелани|примечани|message|comment|how can we help|describe|tell us|уточнени|дополнительн|повідомлен|коментар|питанн|запитан|\bопис|побажан|примітк|звернен|обращени|додатков|enquir|inquir|\bnotes?\b|^(ваш )?(запрос|запит)\b|\bdescription\b",
+        r"^(что|що) (ещ[её]|ще)\b|обсуд|узнать|спросить|anything else|коммент|сообщени|вопрос|описани|опиш|\bзадач|пожелани|примечани|message|comment|how can we help|describe|tell us|уточнени|дополнительн|повідомлен|коментар|питанн|запитан|\bопис|побажан|примітк|звернен|обращени|додатков|enquir|inquir|\bnotes?\b|^(ваш )?(запрос|запит)\b|\bdescription\b",
         // `Сообщение с сайта - Забор63`, `На сайте X появился новый вопрос:`:
         // the handler's heading or sentence, not a field the client filled.
         r"\bтем[аыуи]\b|\bsubject\b|^тип\b|^вид\b|^номер\b|\bid\b|\b(с|з) сайт(а|у)\b|\bfrom (the )?(web)?site\b|^на сайт[еі]\b|\bпоявил(ся|ась|ось|ись)\b",
@@ -1062,9 +1062,34 @@ pub(crate) fn bare_title(n: &str) -> bool {
     t.len() <= 16 && TITLES.contains(&t.to_lowercase().as_str())
 }
 
+/// The length of a question's number before its caption: `1. `, `12) `
+/// (a survey's numbered questions: `1. Как к вам обращаться?`), spaces
+/// after it included; 0 when the label has none. Bytes only: no allocation.
+pub fn item_number_len(label: &str) -> usize {
+    let b = label.as_bytes();
+    let digits = b.iter().take(3).take_while(|c| c.is_ascii_digit()).count();
+    if !(1..=2).contains(&digits) || !matches!(b.get(digits), Some(b'.' | b')')) {
+        return 0;
+    }
+    let spaces = b[digits + 1..]
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    // The caption itself must follow: a letter, not another digit
+    // (`1. 5 м`, a value) or nothing.
+    match label[digits + 1 + spaces..].chars().next() {
+        Some(c) if spaces > 0 && c.is_alphabetic() => digits + 1 + spaces,
+        _ => 0,
+    }
+}
+
 /// Normalises a label for comparison: lower case, `ё` → `е`, punctuation and
 /// `_` → space, runs of spaces folded, trimmed (so trailing `*:?` vanish).
+/// A question's number before the caption (`1. Как к вам обращаться?`) is
+/// no part of it.
 pub fn normalize_label(label: &str) -> String {
+    let label = label.trim_start();
+    let label = &label[item_number_len(label)..];
     let mut out = String::with_capacity(label.len());
     let mut space = false;
     for ch in label.chars() {
@@ -1196,6 +1221,25 @@ pub fn labels() -> impl Iterator<Item = (&'static str, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_questions_number_is_no_part_of_its_label() {
+        // Round 29d: a survey's numbered questions.
+        assert_eq!(
+            normalize_label("1. Как к вам обращаться?"),
+            "как к вам обращаться"
+        );
+        assert_eq!(normalize_label("12) Ваш телефон:"), "ваш телефон");
+        assert_eq!(
+            lookup(&normalize_label("2. Ваш номер телефона")),
+            Some("phone")
+        );
+        // Not a number before a caption: a value, a size, a year.
+        for l in ["1. 5 м", "123. Имя", "1.Имя", "2026 год", "1.5 м"] {
+            assert_eq!(item_number_len(l), 0, "{l}");
+        }
+        assert_eq!(item_number_len("1. Имя"), 3);
+    }
 
     #[test]
     fn normalizes_tilda_and_punctuation() {

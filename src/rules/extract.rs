@@ -1786,7 +1786,7 @@ fn visitor_tracking_row(label: &str) -> bool {
 /// submitted by Виктор!`, an owner's own sentence, names no form).
 static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)^(?:new submission on your\s+(?P<l>.+?)\s+form|(?:new entry|новая запись|new (?:form )?(?:submission|response)|новая отправка формы|(?:web)?form submission|collected information)\s*(?:from|for|to|on|от|:|-|—)\s*:?\s*(?P<a>.+)|(?P<h>[^\[\]]{2,}?)\s*\[#\d+\]|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+)|a new submission was (?:made on|received for)\s+(?P<k>.+)|new\s+(?P<m>.+?)\s+form submitted|(?P<n>[^-—]{2,}?)\s+[-—]\s+(?:new submission|form submission notification)|новый ответ на форму\s+(?P<o>.+)|(?P<q>[^\[\]]{2,}?)\s+submitted by\s[^-—\n]*[-—]\s.+)$"#),
+        &classify::narrow(r#"(?i)^(?:new submission on your\s+(?P<l>.+?)\s+form|(?:new entry|новая запись|new (?:form )?(?:submission|response)(?: submitted)?|новая отправка формы|(?:web)?(?:web)?form submission|collected information)\s*(?:from|for|to|on|от|:|-|—)\s*:?\s*(?P<a>.+)|(?P<h>[^\[\]]{2,}?)\s*\[#\d+\]|new form entry(?:\s*#\d+)?\s*(?:from|for|:|-|—)?\s*(?P<c>.+)|(?:форма|form)\s*:\s*(?P<d>.+?)(?:\s+[-—|]\s+.*)?|(?P<b>.+?)\s+form submitted on(?:\s.*)?|response submission for survey\s+(?P<e>.+?)(?:\s+with results)?|.+?\s(?:в рубрике|в разделе)\s+[«"“]?(?P<f>[^«»"“”]{2,}?)[»"”]?|(?:quiz|survey) results for\s+(?P<g>.+)|a new submission was (?:made on|received for)\s+(?P<k>.+)|new\s+(?P<m>.+?)\s+form submitted|(?P<n>[^-—]{2,}?)\s+[-—]\s+(?:new submission|form submission notification)|новый ответ на форму\s+(?P<o>.+)|(?P<q>[^\[\]]{2,}?)\s+submitted by\s[^-—\n]*[-—]\s.+)$"#),
         &[("f", 60), ("h", 80), ("n", 80), ("q", 80)],
     )
     .ok()
@@ -1804,7 +1804,7 @@ static SUBJECT_FORM: LazyLock<Option<Bounded>> = LazyLock::new(|| {
 /// site.ru has a new submission:`).
 static FORM_IN_TEXT: LazyLock<Option<Bounded>> = LazyLock::new(|| {
     Bounded::new(
-        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$|[«"“](?P<g>[^»"”]{2,})[»"”]\s+(?:form|форма)\s+(?:was\s+|была\s+)?(?:submitted|отправлена)|completed your survey:\s*(?P<h>\S.*?)$|(?:(?:through|via|using) your form|через вашу форму),\s*(?P<i>[^:]{2,}?):?$|^your form,\s*(?P<j>[^,]{2,}?),\s+(?:on|has|was|received)\s|new submission for\s+(?P<k>[^.]{2,}?)\.?$|^(?P<l>[^.:]{2,60}?) has been submitted in \S|(?:from|through|via) your web ?form\s+(?P<m>[^.:]{2,60}?)\.?$)"#),
+        &classify::narrow(r#"(?i)(?:submission of the form\s+(?P<a>.+?)\s+(?:through|on|via)\s|отправлен\w*\s+форм[аы]\s+(?P<b>[^.«»"]+?)\.?$|(?:форм[аыуе]|form)\s*[«"“](?P<c>[^»"”]{2,})[»"”]|(?:survey|опрос[аеу]?|анкет[аыуе])\s*(?:[«"“](?P<d>[^»"”]{2,})[»"”]|'(?P<e>[^']{2,})')|(?:форм[аыуе]|form)\s*(?:(?:№|#|N)\s*\d+\s*)?\((?P<f>[^()]{2,}?)\):?$|[«"“](?P<g>[^»"”]{2,})[»"”]\s+(?:form|форма)\s+(?:was\s+|была\s+)?(?:submitted|отправлена)|completed your survey:\s*(?P<h>\S.*?)$|(?:(?:through|via|using) your form|через вашу форму),\s*(?P<i>[^:]{2,}?):?$|^your form,\s*(?P<j>[^,]{2,}?),\s+(?:on|has|was|received)\s|new (?:submission for|response was submitted to)\s+(?P<k>[^.]{2,}?)\.?$|^(?P<l>[^.:]{2,60}?) has been submitted in \S|(?:from|through|via) your web ?form\s+(?P<m>[^.:]{2,60}?)\.?$)"#),
         &[("c", 80), ("d", 80), ("e", 80), ("f", 80), ("g", 80), ("h", 80), ("i", 80), ("j", 80), ("k", 80), ("l", 60), ("m", 60)],
     )
     .ok()
@@ -1819,7 +1819,8 @@ fn form_in_text(l: &str) -> Option<String> {
         || l.contains("прос")
         || l.contains("нкет")
         || l.contains("submission for")
-        || l.contains("submitted in"))
+        || l.contains("submitted in")
+        || l.contains("submitted to"))
     {
         return None;
     }
@@ -1971,14 +1972,26 @@ fn without_form_word(v: &str) -> &str {
 /// `[shop.example.ru] New entry from Contact form` (Microweber): a leading
 /// bracket that holds the site's host is the sender's prefix, not part of
 /// the subject's format.
+/// `[TESTING] New response submitted: X` (a script's mode), `[EXTERNAL] …`
+/// (a mail system's mark): a leading tag in capitals is no part of the
+/// subject's format either.
 fn without_host_bracket(subject: &str) -> &str {
     let Some(rest) = subject.strip_prefix('[') else {
         return subject;
     };
     match rest.split_once(']') {
-        Some((inner, tail)) if address_like(inner) && !tail.trim().is_empty() => tail.trim_start(),
+        Some((inner, tail))
+            if (address_like(inner) || capital_tag(inner)) && !tail.trim().is_empty() =>
+        {
+            tail.trim_start()
+        }
         _ => subject,
     }
+}
+
+/// `TESTING`, `EXTERNAL`, `SPAM`: Latin capitals only, a tag not a title.
+fn capital_tag(inner: &str) -> bool {
+    (3..=12).contains(&inner.len()) && inner.bytes().all(|b| b.is_ascii_uppercase())
 }
 
 /// `New submission from Заявка на замер (#214)` (Tripetto): the entry's
@@ -2107,7 +2120,11 @@ fn entry_numbered(subject: &str) -> Option<&str> {
         .trim()
         .rsplit_once(" - ")
         .or_else(|| subject.trim().rsplit_once(" — "))?;
-    let n = tail.trim().strip_prefix("Entry #")?;
+    // `X - Result #18204433` (Formsite): the result's reference alike.
+    let t = tail.trim();
+    let n = t
+        .strip_prefix("Entry #")
+        .or_else(|| t.strip_prefix("Result #"))?;
     (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && head.trim().chars().count() >= 3)
         .then(|| head.trim())
 }
@@ -3708,8 +3725,17 @@ fn default_nick(v: &str) -> bool {
         first.trim_end_matches(['#', ',']),
         // A marketplace's stand-in for a buyer who gave no name (Ozon's
         // `Автор: Покупатель`); a help desk's own account as the ticket's
-        // author (Trudesk's `Ticket Submitted by: Administrator` on a test).
-        "visitor" | "guest" | "anonymous" | "покупатель" | "покупець" | "buyer" | "administrator"
+        // author (Trudesk's `Ticket Submitted by: Administrator` on a test,
+        // Drupal Webform's `Submitted by: admin` when the site's owner tries
+        // the form).
+        "visitor"
+            | "guest"
+            | "anonymous"
+            | "покупатель"
+            | "покупець"
+            | "buyer"
+            | "administrator"
+            | "admin"
     ) && rest.len() <= 1
         && rest.iter().all(|w| {
             w.trim_start_matches('#')
