@@ -15,6 +15,13 @@ pub fn lines(s: &str) -> Lines<'_> {
     Lines { rest: s }
 }
 
+/// `s.contains("://")` without a substring searcher built per call (the
+/// reader asks it of every word of some texts): each `:` is looked at.
+pub fn has_scheme_sep(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b':', b).any(|i| b[i + 1..].starts_with(b"//"))
+}
+
 /// Iterator of [`split_nl`].
 #[derive(Debug, Clone)]
 pub struct SplitNl<'a> {
@@ -103,6 +110,20 @@ mod tests {
                 c.split('\n').collect::<Vec<_>>(),
                 "{c:?}"
             );
+        }
+        for c in [
+            "",
+            ":",
+            "://",
+            "a:/",
+            "a:/ /",
+            "http://x",
+            "x::://",
+            "ftp:/x://y",
+            "a:b//",
+            "://:",
+        ] {
+            assert_eq!(has_scheme_sep(c), c.contains("://"), "{c:?}");
         }
         let long = "слово ".repeat(200) + "\n" + &"x".repeat(100) + "\r\n\n";
         assert_eq!(

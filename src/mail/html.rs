@@ -1050,7 +1050,7 @@ fn caption_like(text: &str) -> bool {
     n > 0
         && n <= 80
         && !text.contains('\n')
-        && !text.contains("://")
+        && !crate::scan::has_scheme_sep(text)
         && !text.contains(':')
         // `A question was asked by Olena (olena@…)` in bold: the contact
         // line, not a caption.
@@ -1103,7 +1103,7 @@ fn label_like(text: &str) -> bool {
     !text.is_empty()
         && !text.contains('\n')
         && text.chars().count() <= MAX_LABEL_CHARS
-        && !text.contains("://")
+        && !crate::scan::has_scheme_sep(text)
 }
 
 /// Text that already reads "Label: value": a bold heading above it is a
@@ -1174,7 +1174,7 @@ fn linked_value<'a>(label: &str, cell: &'a Cell, value: &'a str) -> &'a str {
         .iter()
         .any(|k| l.contains(k));
     match &cell.href {
-        Some(h) if names_link && !value.contains("://") && !value.contains('\n') => h,
+        Some(h) if names_link && !crate::scan::has_scheme_sep(value) && !value.contains('\n') => h,
         _ => value,
     }
 }

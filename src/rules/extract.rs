@@ -1734,9 +1734,9 @@ fn referrer_beside_page(fields: &[layout::RawField], at: usize) -> bool {
                 || memchr::memmem::find(b, "ефер".as_bytes()).is_some())
     };
     referrer(&fields[at].label)
-        && fields
-            .iter()
-            .any(|x| x.canon == Some("page") && x.value.contains("://") && !referrer(&x.label))
+        && fields.iter().any(|x| {
+            x.canon == Some("page") && crate::scan::has_scheme_sep(&x.value) && !referrer(&x.label)
+        })
 }
 
 /// A widget's rows about the visitor's device or visit rather than the
@@ -2482,7 +2482,7 @@ fn form_on_linked_site(l: &str, html: &str) -> Option<String> {
 }
 
 fn page_in_sentence(l: &str) -> Option<&str> {
-    if !l.contains("://") {
+    if !crate::scan::has_scheme_sep(l) {
         return None;
     }
     let u = PAGE_IN_SENTENCE.as_ref()?.captures(l)?.name("u")?.as_str();
@@ -2959,7 +2959,7 @@ fn answers_only(label: &str, value: String) -> String {
 /// web conference.`, a meeting link: where a booked call or web meeting
 /// takes place (Calendly's `Location:`), never the client's address.
 fn remote_location(v: &str) -> bool {
-    if phone_only_line(v) || v.contains("://") {
+    if phone_only_line(v) || crate::scan::has_scheme_sep(v) {
         return true;
     }
     let b = v.as_bytes();
@@ -3079,7 +3079,7 @@ fn announcing_label(l: &str) -> bool {
 fn prose_line(l: &str) -> bool {
     l.split_whitespace().count() >= 4
         && !l.ends_with(':')
-        && (!l.contains("://") || layout::sentences_then_link(l))
+        && (!crate::scan::has_scheme_sep(l) || layout::sentences_then_link(l))
         && !l.starts_with(['[', '<', '#', '='])
         && (!robot_prose(l) || first_person_paragraph(l))
 }
@@ -3107,7 +3107,7 @@ fn short_client_line(l: &str) -> bool {
     (1..=3).contains(&l.split_whitespace().count())
         && (l.ends_with(['.', '!', '?']) || digit_count(l) >= 7)
         && !l.ends_with(':')
-        && !l.contains("://")
+        && !crate::scan::has_scheme_sep(l)
         && !l.starts_with(['[', '<', '#', '=', '-', '*'])
         && !robot_prose(l)
 }
@@ -3116,7 +3116,7 @@ fn short_client_line(l: &str) -> bool {
 fn greeting_line(l: &str) -> bool {
     (1..=3).contains(&l.split_whitespace().count())
         && l.ends_with(['.', '!', ','])
-        && !l.contains("://")
+        && !crate::scan::has_scheme_sep(l)
         && !robot_prose(l)
 }
 
@@ -3481,7 +3481,7 @@ fn place_line(l: &str) -> Option<&str> {
     let (town, rest) = l.split_once(", ")?;
     (l.len() <= 60
         && !l.contains([':', '?', '!', '@'])
-        && !l.contains("://")
+        && !crate::scan::has_scheme_sep(l)
         && town.starts_with(char::is_uppercase)
         && town.split_whitespace().count() <= 3
         && !rest.trim().is_empty()
@@ -3526,7 +3526,7 @@ fn words_under(lines: &[&str]) -> Option<String> {
             }
             continue;
         }
-        if layout::site_notice(t) || t.contains("://") {
+        if layout::site_notice(t) || crate::scan::has_scheme_sep(t) {
             break;
         }
         let row = t.split_once(": ").is_some_and(|(lab, _)| {
@@ -3892,7 +3892,7 @@ fn appended_address<'a>(m: &'a str, email: &str) -> Option<&'a str> {
         return None;
     }
     let prev = head.trim_end().rsplit(char::is_whitespace).next()?;
-    (prev.ends_with(['.', '!', '?']) || prev.contains("://")).then_some(head)
+    (prev.ends_with(['.', '!', '?']) || crate::scan::has_scheme_sep(prev)).then_some(head)
 }
 
 /// A line holding one phone number and nothing else (`+8 927 440-11-23`).
@@ -4170,7 +4170,8 @@ fn read_label_less(loose: &[String], signature_at: Option<usize>, subject: &str,
         // A site's sentence announces the letter before it; once the
         // client's text began, `…get your website to …` is theirs.
         if l.ends_with(':')
-            || (robot_prose(l) && ((text.is_empty() && !introduced) || l.contains("://")))
+            || (robot_prose(l)
+                && ((text.is_empty() && !introduced) || crate::scan::has_scheme_sep(l)))
         {
             continue;
         }
@@ -4908,7 +4909,7 @@ pub(crate) fn build_traced(
                 && !p.is_empty()
                 && p.split_whitespace().count() <= 15
                 && !p.contains(':')
-                && !p.contains("://")
+                && !crate::scan::has_scheme_sep(p)
                 && !layout::site_notice(p))
             .then_some(p)
         })
@@ -5167,7 +5168,7 @@ pub(crate) fn build_traced(
         .chain(lay.fields.iter().take(3).map(|x| &x.label))
         .filter(|l| l.contains('@') && l.contains('('))
         .find_map(|l| {
-            l.contains("://")
+            crate::scan::has_scheme_sep(l)
                 .then(|| NAME_EMAIL_INTRO.as_ref()?.captures(l))
                 .flatten()
                 .or_else(|| NAME_CONTACTS_INTRO.as_ref()?.captures(l))
@@ -5511,7 +5512,7 @@ pub(crate) fn build_traced(
             .chain(lay.loose.iter())
             .chain(req.fields.iter().map(|(_, v)| v))
             .flat_map(|t| t.split_whitespace())
-            .filter(|w| w.contains("://") || w.starts_with("www."))
+            .filter(|w| crate::scan::has_scheme_sep(w) || w.starts_with("www."))
             .any(|w| crate::request::site_domain(w) == from_domain)
             // A signature that names the sender (`Андрей Колесников` under
             // `С уважением,`, as in From): a person's letter; the link in it
@@ -5862,7 +5863,7 @@ pub(crate) fn build_traced(
     // company's own (the mail is not its site's), is the platform's call to
     // act; it and all below it are the platform's.
     if let Some(m) = &req.message
-        && m.contains("://")
+        && crate::scan::has_scheme_sep(m)
         && let Some(from) = letter.from.as_ref()
         && !to_own_domain(&from.email, letter)
         && let Some(cut) = platform_link_cut(m, &from.email)

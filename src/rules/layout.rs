@@ -103,7 +103,7 @@ fn rule_caption(l: &str) -> bool {
         && l.split_whitespace().count() <= 8
         && !l.ends_with(['.', '!', ':'])
         && !l.contains(": ")
-        && !l.contains("://")
+        && !crate::scan::has_scheme_sep(l)
 }
 
 /// A short caption: two to six words, a capital first, no sentence
@@ -428,7 +428,7 @@ static SENT_FROM_PAGE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 fn sent_from_page(l: &str) -> Option<&str> {
     // Cheap test first: a link on a line that opens with a letter.
     if l.len() < 20
-        || !(l.contains("://") || l.contains(" /"))
+        || !(crate::scan::has_scheme_sep(l) || l.contains(" /"))
         || !l.starts_with(|c: char| c.is_alphabetic())
     {
         return None;
@@ -492,8 +492,11 @@ fn admin_linked_text(l: &str) -> Option<&str> {
     let k = inner.rfind(" ( ")?;
     let url = inner[k + 3..].trim();
     let text = inner[..k].trim();
-    (url.contains("://") && !url.contains(' ') && is_admin_url(url) && !text.is_empty())
-        .then_some(text)
+    (crate::scan::has_scheme_sep(url)
+        && !url.contains(' ')
+        && is_admin_url(url)
+        && !text.is_empty())
+    .then_some(text)
 }
 
 /// `Шкаф «Лайт» (product_57)` → `Шкаф «Лайт»`: a code in brackets after a
@@ -544,7 +547,7 @@ fn service_notice_in(l: &str, words: bool) -> bool {
     let button_shape = t.starts_with(['О', 'о', 'В', 'в', 'П', 'п', 'R', 'r', 'V', 'v'])
         && !t.contains([':', '?', ',', '@'])
         && t.split_whitespace().nth(4).is_none()
-        && !t.contains("://");
+        && !crate::scan::has_scheme_sep(t);
     // One literal search for the slogan's dash and the words of replying.
     if !(button_shape || (words && NOTICE_WORDS.as_ref().is_none_or(|r| r.is_match(t)))) {
         return false;
@@ -669,7 +672,7 @@ pub(crate) fn signature_card(card: &[&str]) -> bool {
             !l.is_empty()
                 && l.split_whitespace().count() <= 6
                 && !l.ends_with(['?', '!'])
-                && !l.contains("://")
+                && !crate::scan::has_scheme_sep(l)
         })
         && card[0].trim().starts_with(char::is_uppercase)
         && card
@@ -2352,7 +2355,7 @@ pub fn read_with_ends(
             && out
                 .loose
                 .last()
-                .is_some_and(|p| p.ends_with(['.', '!', '?']) && !p.contains("://"))
+                .is_some_and(|p| p.ends_with(['.', '!', '?']) && !crate::scan::has_scheme_sep(p))
             && client_signoff(l).is_some()
         {
             out.body_loose.push(l.to_string());
@@ -2364,9 +2367,9 @@ pub fn read_with_ends(
         // line pointing into the site's back office after the fields is the
         // site's own, never the client's text; it ends that text.
         if !out.fields.is_empty()
-            && l.contains("://")
+            && crate::scan::has_scheme_sep(l)
             && l.split_whitespace()
-                .any(|t| t.contains("://") && is_admin_url(t))
+                .any(|t| crate::scan::has_scheme_sep(t) && is_admin_url(t))
             && bare_url(l).is_none()
             && colon_split(l).is_none()
         {
@@ -2447,10 +2450,10 @@ pub fn read_with_ends(
             after_boilerplate = true;
             footer = true;
             shop_card = !out.fields.is_empty() && shop_signoff(l);
-            if l.contains("://") {
+            if crate::scan::has_scheme_sep(l) {
                 out.footer_urls.extend(
                     l.split_whitespace()
-                        .filter(|w| w.contains("://"))
+                        .filter(|w| crate::scan::has_scheme_sep(w))
                         .map(str::to_string),
                 );
             }
@@ -2841,7 +2844,7 @@ pub fn read_with_ends(
                 }
                 form_section = form_section_caption(l);
                 loose_line_at = i;
-                if l.contains("://") {
+                if crate::scan::has_scheme_sep(l) {
                     footer |= !out.fields.is_empty();
                 } else if !footer {
                     out.body_loose.push(l.to_string());
@@ -2941,7 +2944,7 @@ pub fn read_with_ends(
                 } else if out.fields.last().is_some_and(|f| single_line(f.canon)) {
                     // Contacts, ids and short answers never run on: the line
                     // is a heading or a footer, not part of the value.
-                    if !footer && (!l.contains("://") || sentences_then_link(l)) {
+                    if !footer && (!crate::scan::has_scheme_sep(l) || sentences_then_link(l)) {
                         out.body_loose.push(l.to_string());
                     }
                     out.loose.push(l.to_string());
@@ -3869,7 +3872,7 @@ fn framed_text(
         // `**Имя**` / value (OpnForm's markdown fields between rules): a
         // caption set off in Markdown bold opens a field, not the text.
         if tail.is_some()
-            || l.contains("://")
+            || crate::scan::has_scheme_sep(l)
             || BOILERPLATE.as_ref().is_some_and(|re| re.is_match(l))
             || known
             || dash_split(l).is_some()
@@ -3996,7 +3999,7 @@ fn label_over_value_run(
     out: &Layout,
     known: &dyn Fn(&str) -> Option<&'static str>,
 ) -> Option<&'static str> {
-    if l.len() > 60 || l.contains(':') || l.contains("://") {
+    if l.len() > 60 || l.contains(':') || crate::scan::has_scheme_sep(l) {
         return None;
     }
     let value = lines.get(i).filter(|n| !n.is_empty() && !is_separator(n))?;
